@@ -1,0 +1,121 @@
+"""The classifier: TAXONOMY.md's precedence rules applied to one normalized post. No I/O."""
+
+from __future__ import annotations
+
+import re
+
+from linkratio.links import bare_urls, is_platform_media, is_shortener, post_ref
+from linkratio.model import Category, Kind, Label, Link, Post
+
+QUESTION_MARKS = "?\uff1f\u00bf\u061f\u203d\u2047\u2048\u2049\u2753\u2754"
+"""Every character that makes a question (TAXONOMY.md rule 6)."""
+
+_MANUAL_RT = re.compile(r"^(?:RT|MT) [@\uff20]\w", re.IGNORECASE)
+_MENTION_LED = re.compile(r"^\.?[@\uff20]\w")
+_QUESTION = re.compile("[" + re.escape(QUESTION_MARKS) + "]")
+
+
+def _same_account(post: Post, user_id: str | None, handle: str | None) -> bool:
+    """True when (user_id, handle) names the post's own author, as far as the data tells."""
+    if user_id is not None and post.author_id is not None:
+        return user_id == post.author_id
+    if handle and post.author_handle:
+        return handle.lower() == post.author_handle.lower()
+    return False
+
+
+def _at(handle: str | None, user_id: str | None) -> str:
+    if handle:
+        return "@" + handle
+    return f"account {user_id}" if user_id else "an unknown account"
+
+
+def _all_links(post: Post) -> list[Link]:
+    """The post's entity links plus bare http(s) URLs in the text no entity accounts for."""
+    links = list(post.links)
+    bare = bare_urls(post.text)
+    if bare:
+        known = {link.url for link in links} | {link.expanded for link in links if link.expanded}
+        links.extend(Link(url=u) for u in bare if u not in known)
+    return links
+
+
+def _own_quote(post: Post) -> bool:
+    return post.quoted_post_id is not None and _same_account(
+        post, post.quoted_user_id, post.quoted_handle
+    )
+
+
+def _scan_links(post: Post, links: list[Link]) -> tuple[str | None, str | None]:
+    """Return (a URL to another account's post, an external URL), each None if absent."""
+    quote: str | None = None
+    external: str | None = None
+    own_ids = {post.id, *post.edit_ids}
+    if _own_quote(post):
+        own_ids.add(post.quoted_post_id or "")
+    for link in links:
+        if link.media:
+            continue
+        target = link.target
+        ref = post_ref(target, post.platform)
+        if ref is not None:
+            if ref.media or ref.post_id in own_ids:
+                continue
+            if ref.handle and post.author_handle and ref.handle.lower() == post.author_handle.lower():
+                continue
+            if quote is None:
+                quote = target
+            continue
+        if is_platform_media(target, post.platform):
+            continue
+        if external is None:
+            external = target
+    return quote, external
+
+
+def _strip_urls(text: str, links: list[Link]) -> str:
+    for link in links:
+        text = text.replace(link.url, " ")
+    for url in bare_urls(text):
+        text = text.replace(url, " ")
+    return text
+
+
+def classify(post: Post) -> Label:
+    """Label one post with its category, kind and the TAXONOMY.md rule that decided it."""
+    stripped = post.text.lstrip()
+    # Rule 1: reposts, native or copied by hand.
+    if post.is_repost:
+        who = f" of @{post.repost_of_handle}" if post.repost_of_handle else ""
+        return Label(Category.RETWEET, Kind.REPOST, f"rule 1: native repost{who}")
+    if _MANUAL_RT.match(stripped):
+        return Label(Category.RETWEET, Kind.MANUAL_RT, f"rule 1: manual retweet ({stripped[:2]} @...)")
+    # Rule 2: a reply to someone else is talking, links or not.
+    if post.is_reply and not _same_account(post, post.reply_to_user_id, post.reply_to_handle):
+        who = _at(post.reply_to_handle, post.reply_to_user_id)
+        return Label(Category.CONVERSATION, Kind.REPLY, f"rule 2: reply to {who}")
+    # Rule 3: not a reply, and the text opens by addressing someone.
+    if not post.is_reply and _MENTION_LED.match(stripped):
+        lead = stripped.split(None, 1)[0]
+        return Label(Category.CONVERSATION, Kind.MENTION, f"rule 3: opens by addressing {lead}")
+    links = _all_links(post) if post.links or "http" in post.text.lower() else []
+    quote_url, external_url = _scan_links(post, links)
+    # Rule 4: quoting another account's post.
+    if post.quoted_post_id is not None and not _own_quote(post):
+        who = _at(post.quoted_handle, post.quoted_user_id)
+        return Label(Category.LINK, Kind.QUOTE, f"rule 4: quotes a post by {who}")
+    if quote_url is not None:
+        return Label(Category.LINK, Kind.QUOTE, f"rule 4: links to another account's post {quote_url}")
+    # Rule 5: an external link (short links count even when not expanded).
+    if external_url is not None:
+        short = " (short link)" if is_shortener(external_url) else ""
+        return Label(Category.LINK, Kind.URL, f"rule 5: links to {external_url}{short}")
+    # Rule 6: a question, with URLs taken out first.
+    own = _strip_urls(post.text, links) if links else post.text
+    m = _QUESTION.search(own)
+    if m is not None:
+        return Label(Category.CONVERSATION, Kind.QUESTION, f"rule 6: asks a question ({m.group(0)})")
+    # Rule 7 and 8.
+    if post.is_reply:
+        return Label(Category.OTHER, Kind.THREAD, "rule 7: continues the author's own thread")
+    return Label(Category.OTHER, Kind.POST, "rule 8: a plain post")

@@ -1,0 +1,135 @@
+"""The platform-neutral post that every source yields and the labels the classifier gives."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class Category(str, enum.Enum):
+    """The four categories of TAXONOMY.md."""
+
+    CONVERSATION = "conversation"
+    LINK = "link"
+    RETWEET = "retweet"
+    OTHER = "other"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Kind(str, enum.Enum):
+    """The kinds of TAXONOMY.md; each belongs to exactly one category."""
+
+    REPOST = "repost"
+    MANUAL_RT = "manual_rt"
+    REPLY = "reply"
+    MENTION = "mention"
+    QUESTION = "question"
+    QUOTE = "quote"
+    URL = "url"
+    THREAD = "thread"
+    POST = "post"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def category(self) -> Category:
+        """The category this kind belongs to."""
+        return _CATEGORY_OF[self]
+
+
+_CATEGORY_OF = {
+    Kind.REPOST: Category.RETWEET,
+    Kind.MANUAL_RT: Category.RETWEET,
+    Kind.REPLY: Category.CONVERSATION,
+    Kind.MENTION: Category.CONVERSATION,
+    Kind.QUESTION: Category.CONVERSATION,
+    Kind.QUOTE: Category.LINK,
+    Kind.URL: Category.LINK,
+    Kind.THREAD: Category.OTHER,
+    Kind.POST: Category.OTHER,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One URL a post carries, as the platform wrote it and where it points."""
+
+    url: str
+    """The URL as it appears in the text (often a t.co short link)."""
+    expanded: str | None = None
+    """The expanded target the platform reported, if any."""
+    media: bool = False
+    """True when the platform says the URL is the post's own photo, video or GIF."""
+
+    @property
+    def target(self) -> str:
+        """The best known destination: the expanded URL, else the URL itself."""
+        return self.expanded or self.url
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One post, normalized from any source; the classifier's only input."""
+
+    platform: str
+    id: str
+    created_at: datetime
+    """Creation time, timezone-aware UTC."""
+    text: str
+    """The full own text (long-post body when known), HTML entities decoded."""
+    author_id: str | None = None
+    author_handle: str | None = None
+    is_repost: bool = False
+    """A native retweet / repost / boost (or an archive `RT @name:` record)."""
+    repost_of_handle: str | None = None
+    reply_to_post_id: str | None = None
+    reply_to_user_id: str | None = None
+    reply_to_handle: str | None = None
+    quoted_post_id: str | None = None
+    quoted_user_id: str | None = None
+    quoted_handle: str | None = None
+    links: tuple[Link, ...] = ()
+    mentions: tuple[str, ...] = ()
+    """Handles mentioned in the own text, without the `@`, in text order."""
+    edit_ids: tuple[str, ...] = ()
+    """All ids of this post's edit chain that the data names (oldest first)."""
+    source: str = "file"
+    """Where the post came from: `archive`, `api` or `file`."""
+
+    @property
+    def is_reply(self) -> bool:
+        """True for a reply of any kind (to a post or, as in old archives, to an account)."""
+        return self.reply_to_post_id is not None or self.reply_to_user_id is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """The classifier's verdict on one post."""
+
+    category: Category
+    kind: Kind
+    reason: str
+    """Which rule of TAXONOMY.md fired, in words."""
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """The owner of a timeline, as far as the data tells."""
+
+    platform: str
+    id: str | None = None
+    handle: str | None = None
+
+
+@dataclass(slots=True)
+class Timeline:
+    """What a source read: the owner and the posts (deduplicated, newest edits only)."""
+
+    account: Account
+    posts: list[Post] = field(default_factory=list)
+    origin: str = ""
+    """The file or folder read, for messages."""
