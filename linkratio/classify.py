@@ -46,13 +46,14 @@ def _own_quote(post: Post) -> bool:
     )
 
 
-def _scan_links(post: Post, links: list[Link]) -> tuple[str | None, str | None]:
-    """Return (a URL to another account's post, an external URL), each None if absent."""
-    quote: str | None = None
-    external: str | None = None
+def _scan_links(post: Post, links: list[Link]) -> tuple[list[str], list[str]]:
+    """Split link targets into (URLs to another account's post, external URLs)."""
+    quotes: list[str] = []
+    external: list[str] = []
     own_ids = {post.id, *post.edit_ids}
     if _own_quote(post):
         own_ids.add(post.quoted_post_id or "")
+    own_handle = post.author_handle.lower() if post.author_handle else None
     for link in links:
         if link.media:
             continue
@@ -61,16 +62,19 @@ def _scan_links(post: Post, links: list[Link]) -> tuple[str | None, str | None]:
         if ref is not None:
             if ref.media or ref.post_id in own_ids:
                 continue
-            if ref.handle and post.author_handle and ref.handle.lower() == post.author_handle.lower():
+            if ref.handle and own_handle and ref.handle.lower() == own_handle:
                 continue
-            if quote is None:
-                quote = target
-            continue
-        if is_platform_media(target, post.platform):
-            continue
-        if external is None:
-            external = target
-    return quote, external
+            quotes.append(target)
+        elif not is_platform_media(target, post.platform):
+            external.append(target)
+    return quotes, external
+
+
+def external_urls(post: Post) -> list[str]:
+    """The external link targets that rule 5 counts (expanded where known), in order."""
+    if not post.links and "http" not in post.text.lower():
+        return []
+    return _scan_links(post, _all_links(post))[1]
 
 
 def _strip_urls(text: str, links: list[Link]) -> str:
@@ -89,7 +93,9 @@ def classify(post: Post) -> Label:
         who = f" of @{post.repost_of_handle}" if post.repost_of_handle else ""
         return Label(Category.RETWEET, Kind.REPOST, f"rule 1: native repost{who}")
     if _MANUAL_RT.match(stripped):
-        return Label(Category.RETWEET, Kind.MANUAL_RT, f"rule 1: manual retweet ({stripped[:2]} @...)")
+        return Label(
+            Category.RETWEET, Kind.MANUAL_RT, "rule 1: manual retweet (" + stripped[:2] + " @...)"
+        )
     # Rule 2: a reply to someone else is talking, links or not.
     if post.is_reply and not _same_account(post, post.reply_to_user_id, post.reply_to_handle):
         who = _at(post.reply_to_handle, post.reply_to_user_id)
@@ -99,22 +105,24 @@ def classify(post: Post) -> Label:
         lead = stripped.split(None, 1)[0]
         return Label(Category.CONVERSATION, Kind.MENTION, f"rule 3: opens by addressing {lead}")
     links = _all_links(post) if post.links or "http" in post.text.lower() else []
-    quote_url, external_url = _scan_links(post, links)
+    quote_urls, external = _scan_links(post, links)
     # Rule 4: quoting another account's post.
     if post.quoted_post_id is not None and not _own_quote(post):
         who = _at(post.quoted_handle, post.quoted_user_id)
         return Label(Category.LINK, Kind.QUOTE, f"rule 4: quotes a post by {who}")
-    if quote_url is not None:
-        return Label(Category.LINK, Kind.QUOTE, f"rule 4: links to another account's post {quote_url}")
+    if quote_urls:
+        why = f"rule 4: links to another account's post {quote_urls[0]}"
+        return Label(Category.LINK, Kind.QUOTE, why)
     # Rule 5: an external link (short links count even when not expanded).
-    if external_url is not None:
-        short = " (short link)" if is_shortener(external_url) else ""
-        return Label(Category.LINK, Kind.URL, f"rule 5: links to {external_url}{short}")
+    if external:
+        short = " (short link)" if is_shortener(external[0]) else ""
+        return Label(Category.LINK, Kind.URL, f"rule 5: links to {external[0]}{short}")
     # Rule 6: a question, with URLs taken out first.
     own = _strip_urls(post.text, links) if links else post.text
     m = _QUESTION.search(own)
     if m is not None:
-        return Label(Category.CONVERSATION, Kind.QUESTION, f"rule 6: asks a question ({m.group(0)})")
+        why = f"rule 6: asks a question ({m.group(0)})"
+        return Label(Category.CONVERSATION, Kind.QUESTION, why)
     # Rule 7 and 8.
     if post.is_reply:
         return Label(Category.OTHER, Kind.THREAD, "rule 7: continues the author's own thread")

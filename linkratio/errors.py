@@ -1,9 +1,9 @@
 """The one exception tree of linkratio; the CLI turns each into a message and an exit code.
 
-    LinkratioError              (exit 2 unless a subclass says otherwise)
-     +-- InputError             a path, file or format the user gave is not usable
-     |    +-- InputFormatError  the data is not what was expected (bad JSON, wrong platform)
-     +-- EmptyDataError         the input holds no posts
+LinkratioError              (exit 2 unless a subclass says otherwise)
+ +-- InputError             a path, file or format the user gave is not usable
+ |    +-- InputFormatError  the data is not what was expected (bad JSON, wrong platform)
+ +-- EmptyDataError         the input holds no posts
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
-class Category(str, enum.Enum):
+class Category(enum.StrEnum):
     """The four categories of TAXONOMY.md."""
 
     CONVERSATION = "conversation"
@@ -15,11 +15,8 @@ class Category(str, enum.Enum):
     RETWEET = "retweet"
     OTHER = "other"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class Kind(str, enum.Enum):
+class Kind(enum.StrEnum):
     """The kinds of TAXONOMY.md; each belongs to exactly one category."""
 
     REPOST = "repost"
@@ -31,9 +28,6 @@ class Kind(str, enum.Enum):
     URL = "url"
     THREAD = "thread"
     POST = "post"
-
-    def __str__(self) -> str:
-        return self.value
 
     @property
     def category(self) -> Category:

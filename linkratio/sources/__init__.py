@@ -1,0 +1,66 @@
+"""Readers that turn files and API responses into `Post` objects, one module per format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from linkratio.errors import InputError, InputFormatError
+from linkratio.model import Timeline
+
+FORMATS: tuple[str, ...] = ("x-archive", "x-v2")
+"""The input formats `read` understands (`--input-format`)."""
+
+
+def _sniff_json(path: Path) -> str:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    start = head.lstrip()[:1]
+    if start in (b"{", b"["):
+        return "x-v2"
+    if head.lstrip().startswith(b"window.YTD."):
+        return "x-archive"
+    raise InputFormatError(
+        f"{path}: unknown format: expected an X archive (.zip, folder or tweets.js) "
+        "or saved X API v2 JSON/JSONL"
+    )
+
+
+def detect_format(path: Path) -> str:
+    """Tell which of `FORMATS` the file or folder at `path` holds, or raise InputError."""
+    from linkratio.sources.x_archive import looks_like_archive
+
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    if path.is_dir() or path.suffix.lower() in (".zip", ".js"):
+        if looks_like_archive(path):
+            return "x-archive"
+        if path.is_dir():
+            raise InputError(f"{path}: folder has no data/tweets.js: expected an X archive folder")
+    return _sniff_json(path)
+
+
+def read(
+    path: str | Path,
+    input_format: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    skip_invalid: bool = False,
+) -> Timeline:
+    """Read every post at `path` (format detected unless `input_format` names one)."""
+    path = Path(path).expanduser()
+    if input_format in (None, "auto"):
+        input_format = detect_format(path)
+    elif not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    if input_format == "x-archive":
+        from linkratio.sources.x_archive import read_archive
+
+        return read_archive(path, progress=progress)
+    if input_format == "x-v2":
+        from linkratio.sources.x_json import read_v2
+
+        return read_v2(path, progress=progress, skip_invalid=skip_invalid)
+    raise InputError(f"unknown input format {input_format!r}: expected one of {', '.join(FORMATS)}")

@@ -35,10 +35,7 @@ def collapse(posts: Iterable[Post]) -> list[Post]:
         by_id[post.id] = post
     latest: dict[str, Post] = {}
     for post in by_id.values():
-        if len(post.edit_ids) > 1:
-            chain = min(post.edit_ids, key=_id_key)
-        else:
-            chain = post.id
+        chain = min(post.edit_ids, key=_id_key) if len(post.edit_ids) > 1 else post.id
         kept = latest.get(chain)
         if kept is None or _id_key(post.id) > _id_key(kept.id):
             latest[chain] = post
