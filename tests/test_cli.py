@@ -1,0 +1,206 @@
+"""The command line: outputs, help, exit codes and one-line errors for bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from linkratio import __version__
+from linkratio.cli import _build_parser, main
+
+
+def tweet(
+    tid: str, text: str, when: str = "Wed May 01 10:00:00 +0000 2024", **extra: object
+) -> dict:
+    record = {
+        "id": tid,
+        "id_str": tid,
+        "full_text": text,
+        "created_at": when,
+        "entities": {"urls": [], "user_mentions": [], "hashtags": []},
+        "display_text_range": ["0", str(len(text))],
+    }
+    record.update(extra)
+    return {"tweet": record}
+
+
+def write_archive(folder: Path, tweets: list[dict], handle: str = "sam") -> Path:
+    data = folder / "data"
+    data.mkdir(parents=True)
+    account = [{"account": {"accountId": "42", "username": handle}}]
+    (data / "account.js").write_text("window.YTD.account.part0 = " + json.dumps(account, indent=2))
+    (data / "tweets.js").write_text("window.YTD.tweets.part0 = " + json.dumps(tweets, indent=2))
+    return folder
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    link = {
+        "url": "https://t.co/a",
+        "expanded_url": "https://www.example.org/x",
+        "indices": ["5", "28"],
+    }
+    return write_archive(
+        tmp_path / "arch",
+        [
+            tweet("1003", "RT @ana: big news", "Fri May 03 09:00:00 +0000 2024"),
+            tweet("1001", "hello?", "Wed May 01 09:00:00 +0000 2024"),
+            tweet(
+                "1002",
+                "look https://t.co/a",
+                "Thu May 02 09:00:00 +0000 2024",
+                entities={"urls": [link], "user_mentions": [], "hashtags": []},
+            ),
+        ],
+    )
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    out = io.StringIO()
+    code = main(argv, out=out)
+    err = capsys.readouterr().err
+    return code, out.getvalue(), err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"linkratio {__version__}"
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    parser = _build_parser()
+    assert "example" in parser.format_help()
+    subparsers = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert {"classify", "audit"} <= set(subparsers)
+    for name, sub in subparsers.items():
+        text = sub.format_help()
+        assert "example" in text, name
+        assert f"linkratio {name}" in text, name
+
+
+def test_classify_jsonl_contract(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["classify", str(archive), "--output", "jsonl"], capsys)
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [set(r) for r in rows] == [
+        {"platform", "id", "created_at", "category", "kind", "reason"}
+    ] * 3
+    assert [r["id"] for r in rows] == ["1001", "1002", "1003"]  # time order
+    assert rows[0]["created_at"] == "2024-05-01T09:00:00Z"
+    assert [(r["category"], r["kind"]) for r in rows] == [
+        ("conversation", "question"),
+        ("link", "url"),
+        ("retweet", "repost"),
+    ]
+    assert all(r["platform"] == "x" for r in rows)
+
+
+def test_classify_csv_and_table(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["classify", str(archive), "--output", "csv"], capsys)
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[0] == "platform,id,created_at,category,kind,reason"
+    assert lines[2].startswith("x,1002,2024-05-02T09:00:00Z,link,url,")
+    code, out, _ = run(["classify", str(archive)], capsys)
+    assert code == 0
+    assert "conversation/question" in out.splitlines()[0]
+    assert len(out.splitlines()) == 3
+
+
+def test_audit_text_and_json(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["audit", str(archive), "--tz", "UTC"], capsys)
+    assert code == 0, err
+    assert "example.org" in out
+    code, out, _ = run(["audit", str(archive), "--tz", "UTC", "--json"], capsys)
+    doc = json.loads(out)
+    assert doc["posts"] == 3
+    assert code == 0
+
+
+def test_audit_since_until_filters(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["audit", str(archive), "--tz", "UTC", "--json", "--since", "2024-05-02"]
+    code, out, _ = run([*argv, "--until", "2024-05-02"], capsys)
+    assert code == 0
+    assert json.loads(out)["posts"] == 1
+
+
+def _bad(tmp_path: Path, name: str, content: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("maker", "expected"),
+    [
+        (lambda t: t / "missing.zip", "no such file"),
+        (lambda t: _bad(t, "notes.txt", b"hello world"), "unknown format"),
+        (lambda t: _bad(t, "tweets.json", b'{"data": [{"id": "1", "text": "x"'), "tweets.json"),
+        (lambda t: _bad(t, "feed.json", b'{"feed": [], "cursor": "x"}'), "feed.json"),
+        (lambda t: _bad(t, "tweets.js", b'window.YTD.tweets.part0 = [ {"tweet": '), "tweets.js"),
+    ],
+    ids=["missing", "unknown", "truncated-json", "wrong-platform", "truncated-archive"],
+)
+def test_bad_input_is_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], maker, expected: str
+) -> None:
+    path = maker(tmp_path)
+    code, out, err = run(["classify", str(path)], capsys)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1, err
+    assert err.startswith("linkratio: error: ")
+    assert expected in err
+    assert "Traceback" not in err
+
+
+def test_zip_without_tweets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("data/account.js", "window.YTD.account.part0 = []")
+    code, _, err = run(["audit", str(path)], capsys)
+    assert code == 2
+    assert "export.zip" in err and "tweets" in err
+
+
+def test_empty_archive_says_no_posts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = write_archive(tmp_path / "empty", [])
+    code, _, err = run(["audit", str(folder)], capsys)
+    assert code == 2
+    assert "no posts" in err
+
+
+def test_bad_time_zone_and_date(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["audit", str(archive), "--tz", "Mars/Olympus"], capsys)
+    assert code == 2
+    assert "Mars/Olympus" in err and "Traceback" not in err
+    with pytest.raises(SystemExit) as exc:
+        main(["audit", str(archive), "--since", "May 1"])
+    assert exc.value.code == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_debug_shows_the_exception(tmp_path: Path) -> None:
+    from linkratio.errors import InputError
+
+    with pytest.raises(InputError):
+        main(["--debug", "classify", str(tmp_path / "nope")])
+
+
+def test_python_dash_m(archive: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "linkratio", "classify", str(archive), "--output", "jsonl"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout.splitlines()) == 3
