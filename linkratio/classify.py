@@ -11,7 +11,7 @@ QUESTION_MARKS = "?\uff1f\u00bf\u061f\u203d\u2047\u2048\u2049\u2753\u2754"
 """Every character that makes a question (TAXONOMY.md rule 6)."""
 
 _MANUAL_RT = re.compile(r"^(?:RT|MT) [@\uff20]\w", re.IGNORECASE)
-_MENTION_LED = re.compile(r"^\.?[@\uff20]\w")
+_MENTION_LED = re.compile(r"^\.?[@\uff20]([\w.\-]*\w)")
 _QUESTION = re.compile("[" + re.escape(QUESTION_MARKS) + "]")
 
 
@@ -22,6 +22,12 @@ def _same_account(post: Post, user_id: str | None, handle: str | None) -> bool:
     if handle and post.author_handle:
         return handle.lower() == post.author_handle.lower()
     return False
+
+
+def _addresses_self(post: Post, handle: str) -> bool:
+    # X's placeholder for a withheld account's post reads "@author's account has been
+    # withheld...": a text that opens with the author's own handle addresses nobody.
+    return bool(post.author_handle) and handle.lower() == (post.author_handle or "").lower()
 
 
 def _at(handle: str | None, user_id: str | None) -> str:
@@ -101,9 +107,11 @@ def classify(post: Post) -> Label:
         who = _at(post.reply_to_handle, post.reply_to_user_id)
         return Label(Category.CONVERSATION, Kind.REPLY, f"rule 2: reply to {who}")
     # Rule 3: not a reply, and the text opens by addressing someone.
-    if not post.is_reply and _MENTION_LED.match(stripped):
-        lead = stripped.split(None, 1)[0]
-        return Label(Category.CONVERSATION, Kind.MENTION, f"rule 3: opens by addressing {lead}")
+    lead = _MENTION_LED.match(stripped)
+    if not post.is_reply and lead is not None and not _addresses_self(post, lead.group(1)):
+        return Label(
+            Category.CONVERSATION, Kind.MENTION, f"rule 3: opens by addressing @{lead.group(1)}"
+        )
     links = _all_links(post) if post.links or "http" in post.text.lower() else []
     quote_urls, external = _scan_links(post, links)
     # Rule 4: quoting another account's post.

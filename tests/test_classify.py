@@ -249,3 +249,14 @@ def test_external_urls_lists_only_what_rule_5_counts() -> None:
     )
     assert external_urls(p) == ["https://www.wired.com/story", "http://example.net/x"]
     assert external_urls(post("no links here")) == []
+
+
+def test_text_opening_with_own_handle_is_not_a_mention() -> None:
+    # X's placeholder for a withheld account's post (withheld.jsonl, 1404374446257934336).
+    text = "@me's account has been withheld in India in response to a legal demand. Learn more."
+    assert classify(post(text)).kind is Kind.POST
+    assert classify(post("@ana's talk was great")).kind is Kind.MENTION
+    assert (
+        classify(post("@bsky.user.social hi")).reason
+        == "rule 3: opens by addressing @bsky.user.social"
+    )
