@@ -1,0 +1,175 @@
+"""Renderings of one summary: an aligned terminal report and JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+import unicodedata
+
+from linkratio.analysis import Ranked, Streak, Summary, summary_to_dict
+from linkratio.model import Kind
+
+BAR_WIDTH = 20
+"""Cells of the weekly bar at 100% talk."""
+_LABEL = 18
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+_FULL = "█"
+_MAX_NAME = 40
+
+# Escape sequences a terminal would act on: CSI, OSC, DCS/SOS/PM/APC strings, 8-bit CSI,
+# and two-character ESC sequences.
+_ANSI = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"
+    r"|\x9b[0-?]*[ -/]*[@-~]?"
+    r"|\x1b[ -/]*[0-~]?"
+)
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_REPLACEMENT = "\ufffd"
+
+
+def terminal_safe(text: str) -> str:
+    """Return `text` without escape sequences, control or bidi characters (shown as U+FFFD)."""
+    if text.isprintable():
+        return text
+    text = _ANSI.sub("", text)
+    return "".join(
+        _REPLACEMENT
+        if ch in _BIDI or unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+        else ch
+        for ch in text
+    )
+
+
+def _name(text: str) -> str:
+    """A post-derived name made safe and short enough to align."""
+    text = terminal_safe(text)
+    return text if len(text) <= _MAX_NAME else text[: _MAX_NAME - 1] + "…"
+
+
+def _pct(share: float | None) -> str:
+    return "—" if share is None else f"{share * 100:.1f}%"
+
+
+def _ratio(value: float | None) -> str:
+    return "no links" if value is None else f"{value:.2f}"
+
+
+def _bar(share: float | None) -> str:
+    """A bar of block characters, `BAR_WIDTH` cells for 100%, in eighths of a cell."""
+    if share is None:
+        return ""
+    eighths = round(max(0.0, min(1.0, share)) * BAR_WIDTH * 8)
+    full, rest = divmod(eighths, 8)
+    return _FULL * full + (_EIGHTHS[rest] if rest else "")
+
+
+def _row(label: str, value: str) -> str:
+    return f"  {label:<{_LABEL}}{value}"
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def _header(s: Summary) -> list[str]:
+    who = f"@{_name(s.account)}" if s.account else "your posts"
+    zone = terminal_safe(s.tz)
+    return [f"linkratio: {who}, {s.period_start} to {s.period_end} ({zone})"]
+
+
+def _posts(s: Summary) -> list[str]:
+    return [
+        "Posts",
+        _row("posts", f"{s.posts:,}"),
+        _row("first post day", str(s.first_day)),
+        _row("last post day", str(s.last_day)),
+    ]
+
+
+def _categories(s: Summary) -> list[str]:
+    lines = ["Categories"]
+    width = max(len(f"{c.count:,}") for c in s.categories)
+    for c in s.categories:
+        kinds = ", ".join(
+            f"{k.value} {s.kinds.get(k.value, 0):,}"
+            for k in Kind
+            if k.category.value == c.category and s.kinds.get(k.value, 0)
+        )
+        value = f"{c.count:>{width},}  {_pct(c.share):>6}"
+        lines.append(_row(c.category, value + (f"  ({kinds})" if kinds else "")))
+    return lines
+
+
+def _talking(s: Summary) -> list[str]:
+    return [
+        "Talking vs linking",
+        _row("talk share", _pct(s.talk_share)),
+        _row("talk-to-link", _ratio(s.talk_to_link)),
+    ]
+
+
+def _streak(streak: Streak) -> str:
+    if not streak.length:
+        return "0 days"
+    return f"{_days(streak.length)} ({streak.start} to {streak.end})"
+
+
+def _talk_only(s: Summary) -> list[str]:
+    t = s.talk_only
+    share = t.count / t.posting_days if t.posting_days else None
+    last = "none in this period"
+    if t.last is not None:
+        last = f"{t.last} ({_days(t.days_since_last or 0)} before {s.period_end})"
+    return [
+        "Talk-only days",
+        _row("talk-only days", f"{t.count} of {t.posting_days} posting days ({_pct(share)})"),
+        _row("longest streak", _streak(t.longest)),
+        _row("current streak", _streak(t.current)),
+        _row("last talk-only", last),
+    ]
+
+
+def _weeks(s: Summary) -> list[str]:
+    lines = [f"Last {len(s.weeks)} weeks", f"  {'week':<10}{'from':<12}{'posts':>6}{'talk':>8}"]
+    for w in s.weeks:
+        row = f"  {w.label:<10}{w.start!s:<12}{w.posts:>6,}{_pct(w.talk_share):>8}"
+        lines.append(f"{row}  {_bar(w.talk_share)}".rstrip())
+    return lines
+
+
+def _ranked(title: str, items: tuple[Ranked, ...], prefix: str, empty: str) -> list[str]:
+    if not items:
+        return [title, f"  {empty}"]
+    names = [prefix + _name(item.name) for item in items]
+    width = max(_LABEL, max(len(n) for n in names) + 2)
+    rows = zip(names, items, strict=True)
+    return [title] + [f"  {n:<{width}}{item.count:>6,}" for n, item in rows]
+
+
+def _nudge(s: Summary) -> list[str]:
+    body = textwrap.wrap(terminal_safe(s.nudge.text), width=76, break_on_hyphens=False)
+    return ["Nudge"] + [f"  {line}" for line in body]
+
+
+def render_text(summary: Summary) -> str:
+    """Return a readable, aligned terminal report of `summary`; post data is escaped."""
+    sections = [
+        _header(summary),
+        _posts(summary),
+        _categories(summary),
+        _talking(summary),
+        _talk_only(summary),
+        _weeks(summary),
+        _ranked("Top sites", summary.top_sites, "", "no links to other sites"),
+        _ranked("People you talk with", summary.partners, "@", "nobody yet"),
+        _nudge(summary),
+    ]
+    return "\n\n".join("\n".join(lines) for lines in sections)
+
+
+def render_json(summary: Summary) -> str:
+    """Return `summary` as indented JSON (see `summary_to_dict`)."""
+    return json.dumps(summary_to_dict(summary), indent=2, ensure_ascii=False)

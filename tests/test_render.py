@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import itertools
+import json
+import unicodedata
+from datetime import date
+
+import pandas as pd
+
+from linkratio.analysis import summarize, summary_to_dict
+from linkratio.render import BAR_WIDTH, render_json, render_text, terminal_safe
+
+COLUMNS = [
+    "platform", "id", "created_at", "author", "text", "category", "kind", "reason",
+    "reply_to", "quoted", "urls", "domains", "mentions", "partners", "source",
+]
+KIND_OF = {"conversation": "reply", "link": "url", "retweet": "repost", "other": "post"}
+_ids = itertools.count(1)
+
+
+def post(when, category="other", *, domains=(), partners=(), author="me"):
+    return {
+        "platform": "x", "id": str(next(_ids)), "created_at": when, "author": author,
+        "text": "t", "category": category, "kind": KIND_OF[category], "reason": "test",
+        "reply_to": None, "quoted": None, "urls": [f"https://{d}/" for d in domains],
+        "domains": list(domains), "mentions": list(partners), "partners": list(partners),
+        "source": "api",
+    }
+
+
+def frame(*rows):
+    df = pd.DataFrame(list(rows), columns=COLUMNS)
+    df["created_at"] = pd.to_datetime(df["created_at"], utc=True).astype("datetime64[ns, UTC]")
+    return df
+
+
+def sample_summary():
+    """3 talk, 3 link, 1 retweet, 1 other posts over one week: talk share 37.5%, ratio 0.75."""
+    df = frame(
+        post("2024-12-02 09:00", "conversation", partners=("Ana",)),
+        post("2024-12-02 10:00", "conversation", partners=("ana",)),
+        post("2024-12-03 09:00", "conversation", partners=("jürgen",)),
+        post("2024-12-04 09:00", "link", domains=("example.com",)),
+        post("2024-12-04 10:00", "link", domains=("example.com",)),
+        post("2024-12-05 09:00", "link", domains=("docs.org",)),
+        post("2024-12-05 10:00", "retweet"),
+        post("2024-12-06 09:00", "other"),
+    )
+    return summarize(df, tz="UTC", account="me")
+
+
+def test_text_report_has_all_sections_in_order():
+    text = render_text(sample_summary())
+    titles = ["Posts", "Categories", "Talking vs linking", "Talk-only days", "Last 12 weeks",
+              "Top sites", "People you talk with", "Nudge"]
+    positions = [text.index(f"\n{t}\n") for t in titles]
+    assert positions == sorted(positions)
+    assert text.startswith("linkratio: @me, 2024-12-02 to 2024-12-06 (UTC)")
+
+
+def test_text_report_numbers():
+    text = render_text(sample_summary())
+    lines = text.splitlines()
+    assert any(line.split()[:3] == ["conversation", "3", "37.5%"] for line in lines)
+    assert any(line.split()[:3] == ["retweet", "1", "12.5%"] for line in lines)
+    assert "(reply 3)" in text
+    assert any(line.split() == ["talk", "share", "37.5%"] for line in lines)
+    assert any(line.split() == ["talk-to-link", "0.75"] for line in lines)
+    assert any(line.split()[:2] == ["@Ana", "2"] for line in lines)
+    assert any(line.split()[:2] == ["example.com", "2"] for line in lines)
+    assert "2 of 5 posting days (40.0%)" in text
+    assert "2 days (2024-12-02 to 2024-12-03)" in text
+
+
+def test_text_report_says_no_links():
+    s = summarize(frame(post("2024-12-02 09:00", "conversation")), tz="UTC")
+    text = render_text(s)
+    assert any(line.split() == ["talk-to-link", "no", "links"] for line in text.splitlines())
+    assert "no links to other sites" in text
+
+
+def test_weekly_rows_have_bars_scaled_to_talk_share():
+    s = summarize(frame(post("2024-12-02 09:00", "conversation")), tz="UTC")
+    rows = [line for line in render_text(s).splitlines() if line.startswith("  20")]
+    assert len(rows) == 12
+    assert rows[-1].startswith("  2024-W49  2024-12-02")
+    assert rows[-1].endswith("100.0%  " + "█" * BAR_WIDTH)
+    assert rows[0].split() == ["2024-W38", "2024-09-16", "0", "—"]
+
+
+def test_half_share_bar_is_half_width():
+    s = summarize(frame(post("2024-12-02 09:00", "conversation"), post("2024-12-02 10:00", "link")),
+                  tz="UTC")
+    last = render_text(s).splitlines()
+    week = next(line for line in last if line.startswith("  2024-W49"))
+    assert week.endswith("50.0%  " + "█" * (BAR_WIDTH // 2))
+
+
+def test_post_data_cannot_emit_escape_sequences():
+    me = "me\x1b[2J"
+    df = frame(
+        post("2024-12-02 09:00", "conversation", partners=("evil\x1b[31m",), author=me),
+        post("2024-12-02 10:00", "conversation", partners=("osc\x1b]0;pwned\x07x",), author=me),
+        post("2024-12-03 09:00", "link", domains=("bad\x9b2Jsite.com", "rtl\u202eexe.com")),
+        post("2024-12-03 10:00", "link", domains=("bell\x07\r\nfake.com",), author=me),
+    )
+    text = render_text(summarize(df, tz="UTC"))
+    assert "\x1b" not in text and "\x9b" not in text and "\x07" not in text
+    assert "\u202e" not in text and "\r" not in text
+    bad = [ch for ch in text if ch != "\n" and unicodedata.category(ch) in ("Cc", "Cf")]
+    assert bad == []
+    assert "@evil" in text
+    assert "@oscx" in text
+    assert "badsite.com" in text and "rtl\ufffdexe.com" in text
+    assert text.startswith("linkratio: @me, ")
+
+
+def test_terminal_safe():
+    assert terminal_safe("plain @ana — ok ✓") == "plain @ana — ok ✓"
+    assert terminal_safe("red\x1b[1;31mtext\x1b[0m") == "redtext"
+    assert terminal_safe("title\x1b]0;hi\x07!") == "title!"
+    assert terminal_safe("a\x00b\tc") == "a\ufffdb\ufffdc"
+    assert terminal_safe("x\u202ey") == "x\ufffdy"
+    assert terminal_safe("lone\x1b") == "lone"
+
+
+def test_render_json_round_trips():
+    s = sample_summary()
+    out = render_json(s)
+    data = json.loads(out)
+    assert data == summary_to_dict(s)
+    assert data["talk_share"] == 0.375
+    assert data["period_end"] == "2024-12-06"
+    assert date.fromisoformat(data["nudge"]["day"]) > s.period_end
+    assert "jürgen" in out  # ensure_ascii=False
+    assert out.startswith('{\n  "account": "me"')
+
+
+def test_render_json_escapes_control_characters():
+    df = frame(post("2024-12-02 09:00", "conversation", partners=("evil\x1b[31m",)))
+    out = render_json(summarize(df, tz="UTC"))
+    assert "\x1b" not in out
+    assert json.loads(out)["partners"][0]["name"] == "evil\x1b[31m"
