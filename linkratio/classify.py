@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from linkratio.links import bare_urls, is_platform_media, is_shortener, post_ref
 from linkratio.model import Category, Kind, Label, Link, Post
@@ -76,13 +77,6 @@ def _scan_links(post: Post, links: list[Link]) -> tuple[list[str], list[str]]:
     return quotes, external
 
 
-def external_urls(post: Post) -> list[str]:
-    """The external link targets that rule 5 counts (expanded where known), in order."""
-    if not post.links and "http" not in post.text.lower():
-        return []
-    return _scan_links(post, _all_links(post))[1]
-
-
 def _strip_urls(text: str, links: list[Link]) -> str:
     for link in links:
         text = text.replace(link.url, " ")
@@ -91,9 +85,31 @@ def _strip_urls(text: str, links: list[Link]) -> str:
     return text
 
 
+_THREAD = Label(Category.OTHER, Kind.THREAD, "rule 7: continues the author's own thread")
+_POST = Label(Category.OTHER, Kind.POST, "rule 8: a plain post")
+
+
 def classify(post: Post) -> Label:
     """Label one post with its category, kind and the TAXONOMY.md rule that decided it."""
-    stripped = post.text.lstrip()
+    return label_and_urls(post)[0]
+
+
+def external_urls(post: Post) -> list[str]:
+    """The external link targets that rule 5 counts (expanded where known), in order."""
+    return label_and_urls(post)[1]
+
+
+def label_and_urls(post: Post) -> tuple[Label, list[str]]:
+    """Classify `post` and list its external link targets, scanning its links once."""
+    text = post.text
+    links = _all_links(post) if post.links or "http" in text or "HTTP" in text else []
+    quote_urls, external = _scan_links(post, links) if links else ((), [])
+    return _decide(post, text.lstrip(), links, quote_urls, external), external
+
+
+def _decide(
+    post: Post, stripped: str, links: list[Link], quote_urls: Sequence[str], external: list[str]
+) -> Label:
     # Rule 1: reposts, native or copied by hand.
     if post.is_repost:
         who = f" of @{post.repost_of_handle}" if post.repost_of_handle else ""
@@ -103,17 +119,16 @@ def classify(post: Post) -> Label:
             Category.RETWEET, Kind.MANUAL_RT, "rule 1: manual retweet (" + stripped[:2] + " @...)"
         )
     # Rule 2: a reply to someone else is talking, links or not.
-    if post.is_reply and not _same_account(post, post.reply_to_user_id, post.reply_to_handle):
+    is_reply = post.reply_to_post_id is not None or post.reply_to_user_id is not None
+    if is_reply and not _same_account(post, post.reply_to_user_id, post.reply_to_handle):
         who = _at(post.reply_to_handle, post.reply_to_user_id)
         return Label(Category.CONVERSATION, Kind.REPLY, f"rule 2: reply to {who}")
     # Rule 3: not a reply, and the text opens by addressing someone.
-    lead = _MENTION_LED.match(stripped)
-    if not post.is_reply and lead is not None and not _addresses_self(post, lead.group(1)):
+    lead = None if is_reply else _MENTION_LED.match(stripped)
+    if lead is not None and not _addresses_self(post, lead.group(1)):
         return Label(
             Category.CONVERSATION, Kind.MENTION, f"rule 3: opens by addressing @{lead.group(1)}"
         )
-    links = _all_links(post) if post.links or "http" in post.text.lower() else []
-    quote_urls, external = _scan_links(post, links)
     # Rule 4: quoting another account's post.
     if post.quoted_post_id is not None and not _own_quote(post):
         who = _at(post.quoted_handle, post.quoted_user_id)
@@ -132,6 +147,4 @@ def classify(post: Post) -> Label:
         why = f"rule 6: asks a question ({m.group(0)})"
         return Label(Category.CONVERSATION, Kind.QUESTION, why)
     # Rule 7 and 8.
-    if post.is_reply:
-        return Label(Category.OTHER, Kind.THREAD, "rule 7: continues the author's own thread")
-    return Label(Category.OTHER, Kind.POST, "rule 8: a plain post")
+    return _THREAD if is_reply else _POST

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from linkratio.classify import classify, external_urls
+from linkratio.classify import classify, label_and_urls
 from linkratio.links import domain
 from linkratio.model import Kind, Label, Post
 from linkratio.sources import read
@@ -57,8 +57,8 @@ def to_frame(posts: Iterable[Post]) -> pd.DataFrame:
     """Classify `posts` and return them as a DataFrame with the `COLUMNS` columns."""
     cols: dict[str, list] = {name: [] for name in COLUMNS}
     stamps: list[int] = []
-    for post, label in labelled(posts):
-        urls = external_urls(post)
+    for post in posts:
+        label, urls = label_and_urls(post)
         cols["platform"].append(post.platform)
         cols["id"].append(post.id)
         stamps.append(int(post.created_at.timestamp() * 1_000_000))

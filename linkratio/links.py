@@ -78,7 +78,10 @@ _X_STATUS = re.compile(
     re.IGNORECASE,
 )
 _X_MEDIA_TAIL = re.compile(r"^/(?:photo|video)/\d+/?$", re.IGNORECASE)
-_X_HOSTS = frozenset({"pic.twitter.com", "pic.x.com", "pbs.twimg.com", "video.twimg.com"})
+_X_MEDIA_URL = re.compile(
+    r"^(?:https?://)?(?:pic\.(?:twitter|x)\.com|(?:pbs|video)\.twimg\.com)(?:[/:?#]|$)",
+    re.IGNORECASE,
+)
 
 BARE_URL = re.compile(r"https?://[^\s<>\"'\u3000\u2026]+", re.IGNORECASE)
 """A bare http(s) URL in text; trailing punctuation is trimmed by `bare_urls`."""
@@ -128,7 +131,7 @@ def post_ref(url: str, platform: str = "x") -> PostRef | None:
 
 def is_platform_media(url: str, platform: str = "x") -> bool:
     """True for the platform's own media hosts (`pic.twitter.com`, `pbs.twimg.com`, ...)."""
-    return platform == "x" and host(url) in _X_HOSTS
+    return platform == "x" and _X_MEDIA_URL.match(url) is not None
 
 
 def is_shortener(url: str) -> bool:
