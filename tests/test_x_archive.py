@@ -750,3 +750,20 @@ def test_real_archive_alrocar_long_posts_come_from_note_tweet_js(archives: Path)
     quoting = posts["1851942807159619757"]
     assert any("/GVA112/status/" in link.target for link in quoting.links)
     assert classify(quoting).kind.value == "quote"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Sat Nov 09 12:14:18 +0000 2024", "2024-11-09T12:14:18+00:00"),
+        ("Sat Nov 09 12:14:18 -0130 2024", "2024-11-09T13:44:18+00:00"),
+        ("Mon Jan 01 00:30:00 +0200 2024", "2023-12-31T22:30:00+00:00"),
+        ("2021-05-01T09:27:19.000Z", "2021-05-01T09:27:19+00:00"),
+    ],
+)
+def test_parse_time_is_utc(value: str, expected: str) -> None:
+    from linkratio.sources.common import parse_time
+
+    parsed = parse_time(value)
+    assert parsed.isoformat() == expected
+    assert parsed.utcoffset() is not None and parsed.utcoffset().total_seconds() == 0

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from linkratio.model import Post
 
 _MONTHS = {
-    m: i
+    m: f"-{i:02d}-"
     for i, m in enumerate(
         ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
     )
@@ -16,24 +16,17 @@ _MONTHS = {
 
 
 def _archive_time(value: str) -> datetime:
-    # "Sat Nov 09 12:14:18 +0000 2024", sliced by hand: strptime costs 10x more per post.
-    try:
-        day, clock, offset, year = value[8:10], value[11:19], value[20:25], value[26:30]
-        dt = datetime(
-            int(year),
-            _MONTHS[value[4:7]],
-            int(day),
-            int(clock[0:2]),
-            int(clock[3:5]),
-            int(clock[6:8]),
-            tzinfo=UTC,
-        )
-    except (KeyError, ValueError, IndexError):
-        return datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
-    if offset != "+0000":
-        sign = -1 if offset[0] == "-" else 1
-        dt -= sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5]))
-    return dt
+    # "Sat Nov 09 12:14:18 +0000 2024" rearranged for fromisoformat: 5x faster than strptime.
+    month = _MONTHS.get(value[4:7])
+    if month is not None and len(value) == 30 and value[19:20] == " " and value[25:26] == " ":
+        offset = value[20:23] + ":" + value[23:25]
+        iso = value[26:] + month + value[8:10] + "T" + value[11:19] + offset
+        try:
+            dt = datetime.fromisoformat(iso)
+            return dt if offset == "+00:00" else dt.astimezone(UTC)
+        except ValueError:
+            pass
+    return datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
 
 
 def parse_time(value: str) -> datetime:

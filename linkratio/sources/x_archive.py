@@ -39,12 +39,6 @@ _JS_HEAD = b"window.YTD."
 _LEADING = b"\xef\xbb\xbf \t\r\n"  # a UTF-8 BOM and whitespace before the assignment
 _FIRST_RECORD = re.compile(rb'\[(?:(?P<nl>\r?\n)(?P<indent>[ \t]*)\{|(?P<key>\{"\w{1,40}" ?:))')
 _PROGRESS_EVERY = 10_000
-_MONTHS = {
-    m: f"-{i:02d}-"
-    for i, m in enumerate(
-        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
-    )
-}
 _NATIVE_RT = re.compile(r"RT @([A-Za-z0-9_]+):")
 _TCO = re.compile(r"https?://t\.co/[A-Za-z0-9]+")
 _TRAILING_TCO = re.compile(r"(?:\s*https?://t\.co/[A-Za-z0-9]+)+\s*\Z")
@@ -419,18 +413,6 @@ def _what(error: Exception) -> str:
     return str(error) or type(error).__name__
 
 
-def _time(value: str) -> datetime:
-    # "Sat Nov 09 12:14:18 +0000 2024" rearranged for fromisoformat: 5x faster than strptime.
-    month = _MONTHS.get(value[4:7])
-    if month is not None and len(value) == 30 and value[19:26] == " +0000 ":
-        iso = value[26:] + month + value[8:10] + "T" + value[11:19] + "+00:00"
-        try:
-            return datetime.fromisoformat(iso)
-        except ValueError:
-            pass
-    return parse_time(value)
-
-
 def _links(entities: dict[str, Any], extended: dict[str, Any] | None) -> tuple[Link, ...]:
     links = [Link(u["url"], u.get("expanded_url")) for u in entities.get("urls") or ()]
     media = (entities.get("media") or []) + ((extended or {}).get("media") or [])
@@ -472,7 +454,7 @@ def _row(record: Any, notes: dict[datetime, list[_Note]]) -> _Row:
     text = t["full_text"]
     if "&" in text:
         text = html.unescape(text)
-    created = _time(t["created_at"])
+    created = parse_time(t["created_at"])
     entities = t.get("entities") or {}
     links = _links(entities, t.get("extended_entities"))
     mentions = _mentions(entities)
