@@ -39,8 +39,10 @@ _HANDLE = re.compile(r"[@\uff20]([\w.\-]+)")
 def _partners(post: Post, label: Label) -> list[str]:
     """The accounts this post talks with: the replied-to one, or those it opens by addressing."""
     if label.kind is Kind.REPLY:
-        who = post.reply_to_handle or post.reply_to_user_id
-        return [who] if who else []
+        if post.reply_to_handle:
+            return [post.reply_to_handle]
+        # The data named only the account's id (an archive reply to a since-renamed account).
+        return [f"id:{post.reply_to_user_id}"] if post.reply_to_user_id else []
     if label.kind is Kind.MENTION:
         m = _LEADING_HANDLES.match(post.text)
         return [h.rstrip(".-") for h in _HANDLE.findall(m.group(1))] if m else []

@@ -36,9 +36,7 @@ def terminal_safe(text: str) -> str:
         return text
     text = _ANSI.sub("", text)
     return "".join(
-        _REPLACEMENT
-        if ch in _BIDI or unicodedata.category(ch) in ("Cc", "Zl", "Zp")
-        else ch
+        _REPLACEMENT if ch in _BIDI or unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
         for ch in text
     )
 
@@ -143,7 +141,12 @@ def _weeks(s: Summary) -> list[str]:
 def _ranked(title: str, items: tuple[Ranked, ...], prefix: str, empty: str) -> list[str]:
     if not items:
         return [title, f"  {empty}"]
-    names = [prefix + _name(item.name) for item in items]
+    names = [
+        f"account id {_name(item.name[3:])}"
+        if item.name.startswith("id:")
+        else prefix + _name(item.name)
+        for item in items
+    ]
     width = max(_LABEL, max(len(n) for n in names) + 2)
     rows = zip(names, items, strict=True)
     return [title] + [f"  {n:<{width}}{item.count:>6,}" for n, item in rows]
