@@ -93,6 +93,8 @@ class Post:
     """All ids of this post's edit chain that the data names (oldest first)."""
     source: str = "file"
     """Where the post came from: `archive`, `api` or `file`."""
+    raw: bytes | None = field(default=None, compare=False, repr=False)
+    """The post's JSON exactly as received, when the reader was asked to keep it."""
 
     @property
     def is_reply(self) -> bool:

@@ -1,0 +1,113 @@
+"""Settings and secrets: environment variables first, then a private config file (mode 0600).
+
+The file is TOML (`~/.config/linkratio/config.toml` by default, `LINKRATIO_CONFIG` to move it)
+with one table per service::
+
+    [x]
+    bearer_token = "..."
+    consumer_key = "..."
+
+Values are never printed: `describe()` reports only whether a key is set and where from.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from linkratio.errors import InputError
+
+KEYS: dict[str, str] = {
+    "x.bearer_token": "X_BEARER_TOKEN",
+    "x.consumer_key": "X_CONSUMER_KEY",
+    "x.consumer_secret": "X_CONSUMER_SECRET",
+    "x.access_token": "X_ACCESS_TOKEN",
+    "x.access_token_secret": "X_ACCESS_TOKEN_SECRET",
+}
+"""Every known setting and the environment variable that overrides it."""
+
+
+def config_path() -> Path:
+    """Where the config file lives: `$LINKRATIO_CONFIG`, else the user config directory."""
+    env = os.environ.get("LINKRATIO_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    return platformdirs.user_config_path("linkratio") / "config.toml"
+
+
+def _read_file(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not a valid TOML config file ({exc})") from None
+    values: dict[str, str] = {}
+    for section, table in data.items():
+        if isinstance(table, dict):
+            for key, value in table.items():
+                if isinstance(value, str):
+                    values[f"{section}.{key}"] = value
+    return values
+
+
+@dataclass(frozen=True)
+class Setting:
+    """Whether a key is set and where its value comes from (never the value itself)."""
+
+    key: str
+    env: str
+    source: str | None
+    """"environment", "file" or None when unset."""
+
+
+def get(key: str, path: Path | None = None) -> str | None:
+    """Return the value of `key`: its environment variable wins over the config file."""
+    env = KEYS.get(key)
+    if env and os.environ.get(env):
+        return os.environ[env]
+    return _read_file(path or config_path()).get(key) or None
+
+
+def describe(path: Path | None = None) -> list[Setting]:
+    """Say for every known key whether it is set, and by the environment or the file."""
+    stored = _read_file(path or config_path())
+    out = []
+    for key, env in KEYS.items():
+        source = "environment" if os.environ.get(env) else ("file" if stored.get(key) else None)
+        out.append(Setting(key, env, source))
+    return out
+
+
+def set_value(key: str, value: str | None, path: Path | None = None) -> Path:
+    """Store (or with None remove) `key` in the config file, written with mode 0600."""
+    if key not in KEYS:
+        raise InputError(f"unknown setting {key!r}: expected one of {', '.join(KEYS)}")
+    path = path or config_path()
+    values = _read_file(path)
+    if value:
+        values[key] = value
+    else:
+        values.pop(key, None)
+    tables: dict[str, dict[str, str]] = {}
+    for full, val in sorted(values.items()):
+        section, _, name = full.partition(".")
+        tables.setdefault(section, {})[name] = val
+    lines = ["# linkratio settings: secrets, keep this file private (mode 0600)"]
+    for section, table in tables.items():
+        lines.append(f"\n[{section}]")
+        # A JSON string is a valid TOML basic string for the characters a token can hold.
+        lines.extend(f"{name} = {json.dumps(val)}" for name, val in table.items())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,60 @@
+"""Settings: environment wins over the 0600 config file; values are never described."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from linkratio import config
+from linkratio.errors import InputError
+
+SECRET = "sekrit-AAAA-1234"
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for env in config.KEYS.values():
+        monkeypatch.delenv(env, raising=False)
+    monkeypatch.setenv("LINKRATIO_CONFIG", str(tmp_path / "conf" / "config.toml"))
+
+
+def test_file_is_private_and_read_back() -> None:
+    path = config.set_value("x.bearer_token", SECRET)
+    assert path == config.config_path()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert config.get("x.bearer_token") == SECRET
+    assert 'bearer_token = "sekrit-AAAA-1234"' in path.read_text()
+
+
+def test_environment_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    config.set_value("x.bearer_token", SECRET)
+    monkeypatch.setenv("X_BEARER_TOKEN", "from-env")
+    assert config.get("x.bearer_token") == "from-env"
+    sources = {s.key: s.source for s in config.describe()}
+    assert sources["x.bearer_token"] == "environment"
+    assert sources["x.consumer_key"] is None
+
+
+def test_describe_never_holds_values() -> None:
+    config.set_value("x.access_token", SECRET)
+    described = repr(config.describe())
+    assert SECRET not in described
+    assert "file" in described
+
+
+def test_remove_and_unknown_key() -> None:
+    config.set_value("x.access_token", SECRET)
+    config.set_value("x.access_token", None)
+    assert config.get("x.access_token") is None
+    with pytest.raises(InputError, match="unknown setting 'x.token'"):
+        config.set_value("x.token", "v")
+
+
+def test_broken_file_names_the_path() -> None:
+    path = config.config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text("[x\nbearer_token = ")
+    with pytest.raises(InputError, match="config.toml: not a valid TOML"):
+        config.get("x.bearer_token")
