@@ -34,7 +34,9 @@ def detect_format(path: Path) -> str:
     from linkratio.sources.x_archive import looks_like_archive
 
     if not path.exists():
-        raise InputError(f"{path}: no such file or folder")
+        raise InputError(
+            f"{path}: no such file or folder (for an account in the library, write @handle)"
+        )
     if path.is_dir() or path.suffix.lower() in (".zip", ".js"):
         if looks_like_archive(path):
             return "x-archive"
@@ -48,8 +50,12 @@ def read(
     input_format: str | None = None,
     progress: Callable[[int], None] | None = None,
     skip_invalid: bool = False,
+    keep_raw: bool = False,
 ) -> Timeline:
-    """Read every post at `path` (format detected unless `input_format` names one)."""
+    """Read every post at `path` (format detected unless `input_format` names one).
+
+    With `keep_raw` every post carries its JSON as received in `Post.raw` (for the library).
+    """
     path = Path(path).expanduser()
     if input_format in (None, "auto"):
         input_format = detect_format(path)
@@ -58,9 +64,9 @@ def read(
     if input_format == "x-archive":
         from linkratio.sources.x_archive import read_archive
 
-        return read_archive(path, progress=progress)
+        return read_archive(path, progress=progress, keep_raw=keep_raw)
     if input_format == "x-v2":
         from linkratio.sources.x_json import read_v2
 
-        return read_v2(path, progress=progress, skip_invalid=skip_invalid)
+        return read_v2(path, progress=progress, skip_invalid=skip_invalid, keep_raw=keep_raw)
     raise InputError(f"unknown input format {input_format!r}: expected one of {', '.join(FORMATS)}")

@@ -39,20 +39,26 @@ ById = dict[str, dict[str, Any]]
 
 
 def read_v2(
-    path: Path, progress: Callable[[int], None] | None = None, skip_invalid: bool = False
+    path: Path,
+    progress: Callable[[int], None] | None = None,
+    skip_invalid: bool = False,
+    keep_raw: bool = False,
 ) -> Timeline:
     """Read saved X API v2 tweets into a Timeline (deduplicated, newest edits only)."""
-    return read_v2_counted(path, progress, skip_invalid)[0]
+    return read_v2_counted(path, progress, skip_invalid, keep_raw)[0]
 
 
 def read_v2_counted(
-    path: Path, progress: Callable[[int], None] | None = None, skip_invalid: bool = False
+    path: Path,
+    progress: Callable[[int], None] | None = None,
+    skip_invalid: bool = False,
+    keep_raw: bool = False,
 ) -> tuple[Timeline, int]:
     """Like `read_v2`, also returning how many lines or pages were skipped.
 
     Skipped are invalid JSONL lines (only with `skip_invalid`) and API error responses
     without data; each is logged as a warning. `progress` gets the number of tweets read
-    so far after each response or line.
+    so far after each response or line. `keep_raw` is passed on to `tweet_to_post`.
     """
     path = Path(path)
     posts: list[Post] = []
@@ -64,7 +70,9 @@ def read_v2_counted(
             continue
         tweets, included_tweets, users = page
         try:
-            posts += [tweet_to_post(tweet, included_tweets, users) for tweet in tweets]
+            posts += [
+                tweet_to_post(tweet, included_tweets, users, keep_raw=keep_raw) for tweet in tweets
+            ]
         except (KeyError, TypeError, ValueError) as err:
             message = f"{_where(path, line)}: a tweet has a malformed field ({err!r})"
             if not skip_invalid:
@@ -87,8 +95,19 @@ def looks_like_v2(path: Path) -> bool:
     return first is not None and _is_v2(first[1])
 
 
-def tweet_to_post(tweet: dict[str, Any], tweets: ById, users: ById, source: str = "file") -> Post:
-    """Normalize one X API v2 Tweet object; `tweets` and `users` are the includes by id."""
+def tweet_to_post(
+    tweet: dict[str, Any],
+    tweets: ById,
+    users: ById,
+    source: str = "file",
+    keep_raw: bool = False,
+) -> Post:
+    """Normalize one X API v2 Tweet object; `tweets` and `users` are the includes by id.
+
+    With `keep_raw`, the post's `raw` is `{"data": tweet, "includes": {"users": [...],
+    "tweets": [...]}}` with just the includes this tweet refers to, as compact JSON:
+    enough to normalize it again on its own.
+    """
     tweet_id = tweet["id"]
     note = tweet.get("note_tweet") or {}
     text = note.get("text") or tweet["text"]
@@ -130,6 +149,7 @@ def tweet_to_post(tweet: dict[str, Any], tweets: ById, users: ById, source: str 
         mentions=_unique(m.get("username") for m in mention_entities),
         edit_ids=edit_ids,
         source=source,
+        raw=_raw(tweet, refs, tweets, users) if keep_raw else None,
     )
 
 
@@ -140,6 +160,19 @@ def snowflake_time(tweet_id: str) -> datetime:
 
 
 # --- Tweet fields -------------------------------------------------------------------
+
+
+def _raw(tweet: dict[str, Any], refs: dict[str, str], tweets: ById, users: ById) -> bytes:
+    """The tweet with the included tweets and users it refers to, as one compact response."""
+    referenced = [tweets[i] for i in dict.fromkeys(refs.values()) if i in tweets]
+    user_ids = [tweet.get("author_id"), tweet.get("in_reply_to_user_id")]
+    user_ids += [t.get("author_id") for t in referenced]
+    for entities in (tweet.get("entities"), (tweet.get("note_tweet") or {}).get("entities")):
+        user_ids += [m.get("id") for m in (entities or {}).get("mentions") or ()]
+    included = [users[i] for i in dict.fromkeys(user_ids) if i is not None and i in users]
+    raw = orjson.dumps({"data": tweet, "includes": {"users": included, "tweets": referenced}})
+    # A copy of its own size: orjson's result keeps its growth buffer allocated (~8 KB each).
+    return bytes(memoryview(raw))
 
 
 def _repost(
