@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 import orjson
 
 from linkratio import __version__
-from linkratio.errors import EmptyDataError, LinkratioError
-from linkratio.model import Timeline
+from linkratio.errors import EmptyDataError, InputError, LinkratioError
+from linkratio.model import Account, Timeline
 from linkratio.sources import FORMATS
+
+if TYPE_CHECKING:
+    from linkratio.store import Library
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -49,12 +54,22 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"invalid date {value!r}: expected YYYY-MM-DD") from None
 
 
-def _add_input(parser: argparse.ArgumentParser) -> None:
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="the library file (default: $LINKRATIO_DB, else the user data folder)",
+    )
+
+
+def _add_input(parser: argparse.ArgumentParser, account: bool = True) -> None:
     parser.add_argument(
         "path",
-        metavar="PATH",
-        help="X archive (.zip, folder or tweets.js) or saved X API v2 JSON/JSONL",
+        metavar="@HANDLE|PATH" if account else "PATH",
+        help=("an account in the library (@handle), or " if account else "")
+        + "an X archive (.zip, folder or tweets.js) or saved X API v2 JSON/JSONL",
     )
+    _add_db(parser)
     parser.add_argument(
         "--input-format",
         choices=("auto", *FORMATS),
@@ -115,24 +130,140 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", type=_date, metavar="DATE", help="last day to include (YYYY-MM-DD)")
     p.add_argument("--json", action="store_true", help="print the summary as a JSON document")
     p.set_defaults(func=_cmd_audit)
+
+    p = sub.add_parser(
+        "import",
+        help="put an archive or saved API data into the local library",
+        description="Put an X archive or saved X API v2 data into the local library, for the "
+        "account the data names (account.js, author_id). Importing again updates in place.",
+        epilog="examples:\n  linkratio import twitter-2024.zip\n"
+        "  linkratio import data/sample --db ~/linkratio.sqlite",
+        formatter_class=fmt,
+    )
+    _add_input(p, account=False)
+    _add_wait(p)
+    p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser(
+        "accounts",
+        help="list the accounts in the library",
+        description="List the accounts in the library with post counts, dates and last sync.",
+        epilog="example:\n  linkratio accounts",
+        formatter_class=fmt,
+    )
+    _add_db(p)
+    p.set_defaults(func=_cmd_accounts)
+
+    p = sub.add_parser(
+        "fetch",
+        help="fetch an account's new posts from the X API into the library",
+        description="Fetch posts from the X API v2 into the library: only what is new, "
+        "resuming an interrupted backfill. Needs X_BEARER_TOKEN, or the owner's user tokens "
+        "for --me (cheaper owned reads).",
+        epilog="examples:\n  X_BEARER_TOKEN=... linkratio fetch @marenbuilds\n"
+        "  linkratio fetch --me --max-posts 500 --quiet",
+        formatter_class=fmt,
+    )
+    p.add_argument("handle", nargs="?", metavar="@HANDLE", help="the account to fetch")
+    p.add_argument("--me", action="store_true", help="the owner of the user tokens")
+    p.add_argument("--since", type=_date, metavar="DATE", help="first backfill: not before DATE")
+    p.add_argument(
+        "--max-posts",
+        type=_positive,
+        metavar="N",
+        help="read at most N posts this run (cost guard)",
+    )
+    p.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="on a rate limit stop (exit 75) instead of waiting; the next run resumes",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    _add_db(p)
+    _add_wait(p)
+    p.set_defaults(func=_cmd_fetch)
+
+    p = sub.add_parser(
+        "config",
+        help="show or set API tokens in the private config file",
+        description="Show which settings are set (never their values), or set one: the value "
+        "is read from a hidden prompt or standard input. Environment variables win.",
+        epilog="examples:\n  linkratio config show\n  linkratio config set x.bearer_token\n"
+        '  echo "$TOKEN" | linkratio config set x.bearer_token',
+        formatter_class=fmt,
+    )
+    p.add_argument("action", choices=("show", "set", "unset", "path"))
+    p.add_argument("key", nargs="?", metavar="KEY")
+    p.set_defaults(func=_cmd_config)
     return parser
 
 
-def _read(args: argparse.Namespace) -> Timeline:
-    from linkratio.sources import read
-
-    progress = _Progress(not args.quiet)
+def _positive(value: str) -> int:
     try:
-        timeline = read(
-            args.path,
-            input_format=args.input_format,
-            progress=progress,
-            skip_invalid=args.skip_invalid,
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"invalid count {value!r}: expected a whole number >= 1")
+    return number
+
+
+def _add_wait(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="if another run holds the library, wait this long, then give up (exit 75)",
+    )
+
+
+def _library(args: argparse.Namespace) -> Library:
+    from linkratio.store import Library
+
+    return Library(Path(args.db).expanduser() if args.db else Library.default_path())
+
+
+def _library_account(lib: Library, name: str) -> Account:
+    account = lib.find_account(name)
+    if account is None or account.id is None:
+        raise InputError(
+            f"no account {name} in the library {lib.path}: "
+            "run 'linkratio import PATH' or 'linkratio fetch @handle' first"
         )
-    finally:
-        progress.done()
+    return account
+
+
+def _wants_library(args: argparse.Namespace) -> bool:
+    return str(args.path).startswith("@")
+
+
+def _read(args: argparse.Namespace, keep_raw: bool = False) -> Timeline:
+    if _wants_library(args):
+        with _library(args) as lib:
+            account = _library_account(lib, args.path)
+            posts = lib.posts(account.platform, account.id or "")
+            timeline = Timeline(account, posts, str(lib.path))
+    else:
+        from linkratio.sources import read
+
+        progress = _Progress(not args.quiet)
+        try:
+            timeline = read(
+                args.path,
+                input_format=args.input_format,
+                progress=progress,
+                skip_invalid=args.skip_invalid,
+                keep_raw=keep_raw,
+            )
+        finally:
+            progress.done()
     if not timeline.posts:
         raise EmptyDataError(f"{args.path}: no posts found (the data holds no tweets)")
+    # The posts live until the process exits: keep the cycle collector from rescanning
+    # them again and again while the labels and the report are made (it made 2x the
+    # posts cost 2.4x the time).
+    gc.freeze()
     return timeline
 
 
@@ -189,13 +320,73 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     from linkratio.frame import to_frame
     from linkratio.render import render_json, render_text
 
-    timeline = _read(args)
-    frame = to_frame(timeline.posts)
-    account = timeline.account.handle or timeline.account.id
-    summary = summarize(frame, tz=args.tz, since=args.since, until=args.until, account=account)
+    if _wants_library(args):
+        with _library(args) as lib:
+            account = _library_account(lib, args.path)
+            frame = lib.frame(account.platform, account.id or "")
+        name = account.handle or account.id
+        if frame.empty:
+            raise EmptyDataError(f"{args.path}: the library holds no posts of this account")
+    else:
+        timeline = _read(args)
+        frame = to_frame(timeline.posts)
+        name = timeline.account.handle or timeline.account.id
+    summary = summarize(frame, tz=args.tz, since=args.since, until=args.until, account=name)
     out.write(render_json(summary) if args.json else render_text(summary))
     out.write("\n")
     return EXIT_OK
+
+
+def _cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    timeline = _read(args, keep_raw=True)
+    account = timeline.account
+    if account.id is None:
+        raise InputError(
+            f"{args.path}: cannot tell whose posts these are (no account.js and no author id): "
+            "import the whole archive folder or zip"
+        )
+    origin = "archive" if timeline.posts[0].source == "archive" else "file"
+    with _library(args) as lib, lib.run_lock("import", wait=args.wait):
+        saved = lib.save_posts(account, timeline.posts, origin=origin)
+        where = lib.path
+    if not args.quiet:
+        who = f"@{account.handle}" if account.handle else f"account {account.id}"
+        out.write(
+            f"imported {len(timeline.posts):,} posts of {who}: {saved.inserted:,} new, "
+            f"{saved.updated:,} updated, into {where}\n"
+        )
+    return EXIT_OK
+
+
+def _cmd_accounts(args: argparse.Namespace, out: TextIO) -> int:
+    from linkratio.render import terminal_safe
+
+    with _library(args) as lib:
+        rows = lib.accounts()
+        where = lib.path
+    if not rows:
+        out.write(f"the library {where} holds no accounts yet\n")
+        return EXIT_OK
+    out.write(f"{'account':<24} {'posts':>8}  {'first':<10}  {'last':<10}  last sync\n")
+    for row in rows:
+        name = terminal_safe(f"@{row.handle}" if row.handle else f"id {row.id}")
+        first = row.first_post.date().isoformat() if row.first_post else "-"
+        last = row.last_post.date().isoformat() if row.last_post else "-"
+        synced = row.last_sync.strftime("%Y-%m-%d %H:%M UTC") if row.last_sync else "never"
+        out.write(f"{name:<24} {row.posts:>8,}  {first:<10}  {last:<10}  {synced}\n")
+    return EXIT_OK
+
+
+def _cmd_fetch(args: argparse.Namespace, out: TextIO) -> int:
+    from linkratio.cli_fetch import fetch
+
+    return fetch(args, out)
+
+
+def _cmd_config(args: argparse.Namespace, out: TextIO) -> int:
+    from linkratio.cli_fetch import configure
+
+    return configure(args, out)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:

@@ -1,0 +1,140 @@
+"""The `linkratio fetch` and `linkratio config` commands: API credentials, waiting, syncing."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+import time
+from typing import TextIO
+
+from linkratio import config
+from linkratio.cli import EXIT_OK, _library, _Progress
+from linkratio.errors import InputError
+from linkratio.sources.x_api import Credentials, XClient, max_backfill_cost
+from linkratio.sync import TIMELINE_CAP, first_run, sync_account
+
+
+def _credentials() -> Credentials:
+    return Credentials(
+        bearer_token=config.get("x.bearer_token"),
+        consumer_key=config.get("x.consumer_key"),
+        consumer_secret=config.get("x.consumer_secret"),
+        access_token=config.get("x.access_token"),
+        access_token_secret=config.get("x.access_token_secret"),
+    )
+
+
+def _has_user_tokens(creds: Credentials) -> bool:
+    return all(
+        (creds.consumer_key, creds.consumer_secret, creds.access_token, creds.access_token_secret)
+    )
+
+
+class _Waiter:
+    """Sleeps for the API client, showing a countdown (a line per wait when not a terminal)."""
+
+    def __init__(self, quiet: bool, stream: TextIO = sys.stderr) -> None:
+        self.quiet = quiet
+        self.stream = stream
+        self.reason = "waiting"
+
+    def on_wait(self, seconds: float, reason: str) -> None:
+        """Remember why the next sleep happens and say so once."""
+        self.reason = reason
+        if not self.quiet and not self.stream.isatty():
+            self.stream.write(f"linkratio: {reason}: waiting {seconds:.0f}s\n")
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep `seconds`, updating a countdown on a terminal."""
+        if self.quiet or not self.stream.isatty():
+            time.sleep(seconds)
+            return
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            self.stream.write(f"\r{self.reason}: resuming in {left:4.0f}s ")
+            self.stream.flush()
+            time.sleep(min(1.0, left))
+        self.stream.write("\r\033[K")
+
+
+def fetch(args: argparse.Namespace, out: TextIO) -> int:
+    """`linkratio fetch`: bring an account's new posts from the X API into the library."""
+    if bool(args.handle) == bool(args.me):
+        raise InputError("name one account: linkratio fetch @handle, or linkratio fetch --me")
+    creds = _credentials()
+    user_auth = bool(args.me) or (not creds.bearer_token and _has_user_tokens(creds))
+    if user_auth and not _has_user_tokens(creds):
+        raise InputError(
+            "fetch --me needs the owner's user tokens: set X_CONSUMER_KEY, X_CONSUMER_SECRET, "
+            "X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET (or 'linkratio config set x.consumer_key')"
+        )
+    if not user_auth and not creds.bearer_token:
+        raise InputError(
+            "fetch needs an X API token: set X_BEARER_TOKEN (or 'linkratio config set "
+            "x.bearer_token'), or the user tokens for --me"
+        )
+    waiter = _Waiter(args.quiet)
+    client = XClient(
+        creds, wait_on_rate_limit=not args.no_wait, on_wait=waiter.on_wait, sleep=waiter.sleep
+    )
+    progress = _Progress(not args.quiet)
+    with _library(args) as lib, lib.run_lock("fetch", wait=args.wait):
+        known = None if args.me else lib.find_account(args.handle)
+        account = (
+            known
+            if known is not None
+            else (client.me() if args.me else client.lookup_user(args.handle))
+        )
+        if first_run(lib, account) and not args.quiet:
+            cap = min(TIMELINE_CAP, args.max_posts or TIMELINE_CAP)
+            cost = max_backfill_cost(cap, owned=user_auth)
+            sys.stderr.write(
+                f"linkratio: first fetch of @{account.handle}: up to {cap:,} posts, "
+                f"at most ${cost:,.2f} in API reads\n"
+            )
+        try:
+            result = sync_account(
+                lib,
+                client,
+                account,
+                since=args.since,
+                max_posts=args.max_posts,
+                user_auth=user_auth,
+                progress=lambda done: progress(done.posts_read),
+            )
+        finally:
+            progress.done()
+        where = lib.path
+    if not args.quiet:
+        more = "" if result.complete else " (stopped at --max-posts; the next run continues)"
+        out.write(
+            f"fetched {result.posts_read:,} posts of @{account.handle} in {result.pages} "
+            f"requests: {result.new_posts:,} new, into {where}{more}\n"
+        )
+    return EXIT_OK
+
+
+def configure(args: argparse.Namespace, out: TextIO) -> int:
+    """`linkratio config`: show which settings are set, or set one from a hidden prompt."""
+    if args.action == "path":
+        out.write(f"{config.config_path()}\n")
+    elif args.action == "show":
+        out.write(f"config file: {config.config_path()}\n")
+        for setting in config.describe():
+            state = f"set ({setting.source})" if setting.source else "not set"
+            out.write(f"  {setting.key:<24} {state:<20} env {setting.env}\n")
+    else:
+        if not args.key:
+            raise InputError(f"config {args.action} needs a KEY, one of: {', '.join(config.KEYS)}")
+        value = None
+        if args.action == "set":
+            # Read the secret without echoing it; never from the command line (shell history).
+            value = getpass.getpass(f"{args.key}: ") if sys.stdin.isatty() else sys.stdin.readline()
+            value = value.strip()
+            if not value:
+                raise InputError(f"no value given for {args.key}")
+        path = config.set_value(args.key, value)
+        done = "stored in" if value else "removed from"
+        out.write(f"{args.key} {done} {path} (mode 0600)\n")
+    return EXIT_OK
