@@ -12,6 +12,27 @@ from linkratio.sources import read
 
 __version__ = "0.1.0"
 
+_CHARTS = (
+    "activity_chart",
+    "all_charts",
+    "calendar_chart",
+    "hours_chart",
+    "partners_chart",
+    "sites_chart",
+)
+_LAZY = {**{name: "linkratio.charts" for name in _CHARTS}, "write_report": "linkratio.report"}
+
+
+def __getattr__(name: str) -> object:
+    """Import the chart and report functions on first use (matplotlib is slow to import)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'linkratio' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
 __all__ = [
     "COLUMNS",
     "Account",
@@ -27,12 +48,19 @@ __all__ = [
     "Summary",
     "Timeline",
     "__version__",
+    "activity_chart",
+    "all_charts",
+    "calendar_chart",
     "classify",
+    "hours_chart",
     "load",
+    "partners_chart",
     "read",
     "render_json",
     "render_text",
+    "sites_chart",
     "summarize",
     "summary_to_dict",
     "to_frame",
+    "write_report",
 ]

@@ -20,6 +20,8 @@ from linkratio.model import Account, Timeline
 from linkratio.sources import FORMATS
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from linkratio.store import Library
 
 EXIT_OK = 0
@@ -125,11 +127,24 @@ def _build_parser() -> argparse.ArgumentParser:
         formatter_class=fmt,
     )
     _add_input(p)
-    p.add_argument("--tz", metavar="ZONE", help="IANA time zone for days (default: the system's)")
-    p.add_argument("--since", type=_date, metavar="DATE", help="first day to include (YYYY-MM-DD)")
-    p.add_argument("--until", type=_date, metavar="DATE", help="last day to include (YYYY-MM-DD)")
+    _add_period(p)
     p.add_argument("--json", action="store_true", help="print the summary as a JSON document")
     p.set_defaults(func=_cmd_audit)
+
+    p = sub.add_parser(
+        "report",
+        help="write an HTML/Markdown report with charts, a summary.json and PNGs",
+        description="Write a self-contained report.html (charts embedded), report.md, the "
+        "chart PNGs and summary.json into a folder.",
+        epilog="examples:\n  linkratio report data/sample --out report\n"
+        "  linkratio report @marenbuilds --since 2024-01-01 --open",
+        formatter_class=fmt,
+    )
+    _add_input(p)
+    _add_period(p)
+    p.add_argument("--out", metavar="DIR", default="linkratio-report", help="output folder")
+    p.add_argument("--open", action="store_true", help="open the report in the browser")
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser(
         "import",
@@ -196,6 +211,18 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("key", nargs="?", metavar="KEY")
     p.set_defaults(func=_cmd_config)
     return parser
+
+
+def _add_period(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--tz", metavar="ZONE", help="IANA time zone for days (default: the system's)"
+    )
+    parser.add_argument(
+        "--since", type=_date, metavar="DATE", help="first day to include (YYYY-MM-DD)"
+    )
+    parser.add_argument(
+        "--until", type=_date, metavar="DATE", help="last day to include (YYYY-MM-DD)"
+    )
 
 
 def _positive(value: str) -> int:
@@ -315,25 +342,49 @@ def _cmd_classify(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
-    from linkratio.analysis import summarize
+def _frame(args: argparse.Namespace) -> tuple[pd.DataFrame, str | None]:
+    """The classified posts the command names (library account or files) and the owner."""
     from linkratio.frame import to_frame
-    from linkratio.render import render_json, render_text
 
     if _wants_library(args):
         with _library(args) as lib:
             account = _library_account(lib, args.path)
             frame = lib.frame(account.platform, account.id or "")
-        name = account.handle or account.id
         if frame.empty:
             raise EmptyDataError(f"{args.path}: the library holds no posts of this account")
-    else:
-        timeline = _read(args)
-        frame = to_frame(timeline.posts)
-        name = timeline.account.handle or timeline.account.id
+        return frame, account.handle or account.id
+    timeline = _read(args)
+    return to_frame(timeline.posts), timeline.account.handle or timeline.account.id
+
+
+def _cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
+    from linkratio.analysis import summarize
+    from linkratio.render import render_json, render_text
+
+    frame, name = _frame(args)
     summary = summarize(frame, tz=args.tz, since=args.since, until=args.until, account=name)
     out.write(render_json(summary) if args.json else render_text(summary))
     out.write("\n")
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    from linkratio.report import write_report
+
+    frame, name = _frame(args)
+    files = write_report(
+        frame,
+        Path(args.out).expanduser(),
+        tz=args.tz,
+        since=args.since,
+        until=args.until,
+        account=name,
+    )
+    out.write(f"report written to {files.html}\n")
+    if args.open:
+        import webbrowser
+
+        webbrowser.open(files.html.resolve().as_uri())
     return EXIT_OK
 
 

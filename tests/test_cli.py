@@ -204,3 +204,15 @@ def test_python_dash_m(archive: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert len(done.stdout.splitlines()) == 3
+
+
+def test_report_writes_the_files(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_dir = tmp_path / "rep"
+    code, out, err = run(["report", str(archive), "--out", str(out_dir), "--tz", "UTC"], capsys)
+    assert code == 0, err
+    assert out.strip() == f"report written to {out_dir / 'report.html'}"
+    names = {p.name for p in out_dir.iterdir()}
+    assert {"report.html", "report.md", "summary.json", "activity.png", "hours.png"} <= names
+    assert json.loads((out_dir / "summary.json").read_text())["posts"] == 3

@@ -70,3 +70,16 @@ def test_load_v2_file_sets_attrs() -> None:
     assert frame.attrs["account"]
     assert frame["created_at"].is_monotonic_increasing
     assert set(frame["category"]) <= {"conversation", "link", "retweet", "other"}
+
+
+def test_charts_and_report_are_importable_from_the_package() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, linkratio; assert 'matplotlib' not in sys.modules; "
+        "from linkratio import all_charts, write_report, sites_chart; "
+        "print(all_charts.__module__, write_report.__module__)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["linkratio.charts", "linkratio.report"]
