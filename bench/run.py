@@ -32,6 +32,7 @@ MIN_POSTS_PER_SECOND = 100_000
 MAX_VS_JSON_LOADS = 2.0
 MAX_MEMORY_VS_ARCHIVE = 3.0
 MAX_SCALING = 2.2
+MAX_REPORT_VS_AUDIT = 3.0
 
 
 def _make_sample() -> ModuleType:
@@ -180,6 +181,14 @@ def bench_size(posts: int, ns: argparse.Namespace) -> dict[str, object]:
     if ns.audit:
         print(f"linkratio audit on {posts:,} posts ...", flush=True)
         result["audit"] = measure(linkratio("audit", str(folder)), ns.repeat)
+        print(f"linkratio report on {posts:,} posts ...", flush=True)
+        out = OUT / f"report_{posts}"
+        result["report"] = measure(linkratio("report", str(folder), "--out", str(out)), ns.repeat)
+        audit, rep = result["audit"], result["report"]
+        if "seconds" in audit and "seconds" in rep:  # type: ignore[operator]
+            result["report_vs_audit"] = round(
+                float(rep["seconds"]) / float(audit["seconds"]), 2  # type: ignore[index]
+            )
     return result
 
 
@@ -209,6 +218,9 @@ def verdicts(base: dict[str, object], double: dict[str, object] | None) -> dict[
                                          f"< {MAX_MEMORY_VS_ARCHIVE}x"),
         "time_2x_posts_vs_1x": _check(scaling, lambda v: v <= MAX_SCALING,
                                       f"<= {MAX_SCALING}x"),
+        "report_vs_audit": _check(base.get("report_vs_audit"),
+                                  lambda v: v <= MAX_REPORT_VS_AUDIT,
+                                  f"<= {MAX_REPORT_VS_AUDIT}x"),
     }
 
 
