@@ -17,11 +17,11 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
+import importlib
 import inspect
 import logging
 import os
 import sqlite3
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -37,7 +37,6 @@ import orjson
 import pandas as pd
 import platformdirs
 
-from linkratio import classify, frame, links, model
 from linkratio.classify import label_and_urls
 from linkratio.errors import InputError, LibraryBusyError
 from linkratio.frame import COLUMNS, _partners
@@ -126,28 +125,25 @@ _V2_EDIT_CHAINS_AND_FRAME_CACHE = (
        WHERE json_array_length(edit_ids) > 1""",
     "CREATE INDEX posts_edited ON posts (platform, account_id, chain_id)"
     " WHERE chain_id IS NOT NULL",
-    # to_frame() of the posts one save stored; `replaced` counts those stored before.
+    # The frame rows of the posts one save stored (`replaced`: how many were stored before);
+    # AUTOINCREMENT never reuses a number, so a later segment always has a higher one.
     """CREATE TABLE frame_segments (
+        segment INTEGER PRIMARY KEY AUTOINCREMENT,
         platform TEXT NOT NULL,
         account_id TEXT NOT NULL,
-        segment INTEGER NOT NULL,
         classifier TEXT NOT NULL,
         rows INTEGER NOT NULL,
         replaced INTEGER NOT NULL,
-        PRIMARY KEY (platform, account_id, segment),
         FOREIGN KEY (platform, account_id) REFERENCES accounts (platform, id))""",
+    "CREATE INDEX frame_segments_by_account ON frame_segments (platform, account_id, segment)",
     # One frame column of a segment; see _encode for the encodings.
     """CREATE TABLE frame_columns (
-        platform TEXT NOT NULL,
-        account_id TEXT NOT NULL,
-        segment INTEGER NOT NULL,
+        segment INTEGER NOT NULL REFERENCES frame_segments ON DELETE CASCADE,
         name TEXT NOT NULL,
         encoding TEXT NOT NULL,
         data BLOB NOT NULL,
         codes BLOB,
-        PRIMARY KEY (platform, account_id, segment, name),
-        FOREIGN KEY (platform, account_id, segment)
-            REFERENCES frame_segments (platform, account_id, segment) ON DELETE CASCADE)""",
+        PRIMARY KEY (segment, name))""",
 )
 
 MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1_INITIAL, _V2_EDIT_CHAINS_AND_FRAME_CACHE)
@@ -188,12 +184,25 @@ def _transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 # -- the classifier fingerprint ----------------------------------------------------------
 
 
+DERIVING_MODULES: tuple[str, ...] = (
+    "linkratio.model",
+    "linkratio.links",
+    "linkratio.classify",
+    "linkratio.frame",
+    __name__,
+)
+"""The modules whose code decides a cached frame row: the classifier, what it reads, the
+frame's columns (partners) and this module's encoding of them."""
+
+
 @functools.cache
 def classifier_fingerprint() -> str:
     """A hash of the code behind the frame cache: any change to it invalidates the cache."""
     digest = hashlib.sha256()
-    # The classifier, what it reads (model, links), to_frame, and this module's encoding.
-    for module in (model, links, classify, frame, sys.modules[__name__]):
+    for name in DERIVING_MODULES:
+        # import_module, not `from linkratio import classify`: the package re-exports a
+        # function under that name.
+        module = importlib.import_module(name)
         try:
             source = inspect.getsource(module)
         except (OSError, TypeError):  # no source shipped: fall back to the version
@@ -355,10 +364,13 @@ def _gc_paused() -> Iterator[None]:
 # Reading 200,000 rows through sqlite3 costs over a second in row and value objects alone,
 # so the frame is cached column-wise: each column of a segment is one or two blobs.
 #   int64   data: little-endian int64s (created_at in microseconds)
-#   json    data: a JSON array of the values (id, text and the list columns)
-#   values  data: a JSON array of the distinct values; codes: int32 index per row, -1 = None
+#   json    data: a JSON array of the values (id, text)
+#   values  data: a JSON array of the distinct values (strings, or lists for the list
+#           columns); codes: an int32 index into it per row, -1 for None
+# Rows with equal lists get one shared list object: 800,000 fresh lists would cost more
+# time (and garbage-collector passes) than all the rest of frame().
 
-_JSON = frozenset({"id", "text", "urls", "domains", "mentions", "partners"})
+_JSON = frozenset({"id", "text"})
 _LISTS = frozenset({"urls", "domains", "mentions", "partners"})
 _OBJECT_COLUMNS = ("platform", "id", "author", "text", "category", "kind", "reason", "source")
 """The columns to_frame makes object dtype; the others keep what pandas infers."""
@@ -402,6 +414,11 @@ def _encode(columns: dict[str, Any]) -> Encoded:
             encoded.append((name, "int64", micros.tobytes(), None))
         elif name in _JSON:
             encoded.append((name, "json", orjson.dumps(values), None))
+        elif name in _LISTS:  # lists cannot be hashed: number them by their tuples
+            index: dict[tuple[Any, ...], int] = {}
+            codes = [index.setdefault(tuple(value), len(index)) for value in values]
+            data = orjson.dumps(list(index))
+            encoded.append((name, "values", data, np.array(codes, dtype="<i4").tobytes()))
         else:
             codes, uniques = pd.factorize(np.fromiter(values, dtype=object, count=len(values)))
             data = orjson.dumps(uniques.tolist())
@@ -414,7 +431,7 @@ def _decode(encoding: str, data: bytes, codes: bytes | None) -> np.ndarray:
     if encoding == "int64":
         return np.frombuffer(data, dtype="<i8")
     values = orjson.loads(data)
-    if encoding == "json":  # list cells decode as a list object of their own, as in to_frame
+    if encoding == "json":
         return np.fromiter(values, dtype=object, count=len(values))
     if encoding == "values":
         values.append(None)  # code -1
@@ -487,8 +504,9 @@ class Library:
             timeout=busy_timeout,
             isolation_level=None,  # transactions are explicit: see _transaction
         )
+        self._busy_ms = int(busy_timeout * 1000)
         try:
-            self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            self._db.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
             self._db.execute("PRAGMA journal_mode = WAL")
             # In WAL mode NORMAL loses no commit when the process dies (kill -9 included),
             # only, at worst, the last ones on a power cut; it never corrupts the file.
@@ -632,17 +650,13 @@ class Library:
         encoded: Encoded,
     ) -> None:
         segment = db.execute(
-            "SELECT coalesce(max(segment), 0) + 1 FROM frame_segments"
-            " WHERE platform = ? AND account_id = ?",
-            (platform, account_id),
-        ).fetchone()[0]
-        db.execute(
-            "INSERT INTO frame_segments VALUES (?, ?, ?, ?, ?, ?)",
-            (platform, account_id, segment, classifier, _rows(encoded), replaced),
-        )
+            "INSERT INTO frame_segments (platform, account_id, classifier, rows, replaced)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (platform, account_id, classifier, _rows(encoded), replaced),
+        ).lastrowid
         db.executemany(
-            "INSERT INTO frame_columns VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(platform, account_id, segment, *column) for column in encoded],
+            "INSERT INTO frame_columns VALUES (?, ?, ?, ?, ?)",
+            [(segment, *column) for column in encoded],
         )
 
     def _drop_cache(self, db: sqlite3.Connection, platform: str, account_id: str) -> None:
@@ -707,15 +721,25 @@ class Library:
     def frame(self, platform: str, account_id: str) -> pd.DataFrame:
         """The DataFrame `frame.to_frame(self.posts(...))` would give, read from the cache.
 
-        Rebuilds the account's cache first when it is stale (the classifier changed) or
-        incomplete (a library from before the cache).
+        Equal values, list cells included, may be one shared object: copy a cell's list
+        before changing it in place. Rebuilds the account's cache first when it is stale
+        (the classifier changed) or incomplete (a library from before the cache), and
+        merges it when it has grown into many segments.
         """
         classifier = classifier_fingerprint()
         with _gc_paused():
-            columns = self._cached_columns(platform, account_id, classifier)
+            with self._snapshot():  # one consistent view, whatever other processes write
+                last, columns, merge = self._cached_columns(platform, account_id, classifier)
+                posts = self._all_posts(platform, account_id) if columns is None else []
+                dropped = self._superseded(platform, account_id)
             if columns is None:
-                columns = self._rebuild_cache(platform, account_id, classifier)
-            dropped = self._superseded(platform, account_id)
+                log.info("deriving the frame of %s/%s (%d posts)", platform, account_id, len(posts))
+                posts.sort(key=lambda p: (p.created_at, _id_key(p.id)))
+                encoded = _encode(_frame_rows(posts))
+                self._replace_cache(platform, account_id, classifier, last, encoded)
+                columns = _in_time_order(_decoded(encoded))
+            elif merge:
+                self._replace_cache(platform, account_id, classifier, last, _encode(columns))
             if dropped:
                 keep = ~pd.Index(columns["id"]).isin(list(dropped))
                 columns = {name: values[keep] for name, values in columns.items()}
@@ -727,64 +751,79 @@ class Library:
         table.attrs["origin"] = str(self.path)
         return table
 
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """A read transaction: in WAL mode its queries all see one committed state."""
+        self._db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._db.execute("COMMIT")
+
     def _cached_columns(
         self, platform: str, account_id: str, classifier: str
-    ) -> dict[str, np.ndarray] | None:
-        """Every stored post's frame row from the cache, in time order; None if stale."""
+    ) -> tuple[int | None, dict[str, np.ndarray] | None, bool]:
+        """(last segment, every stored post's frame row in time order, merge the segments?).
+
+        The rows are None when the cache is stale or does not cover every stored post.
+        """
         key = (platform, account_id)
         segments = self._db.execute(
             "SELECT segment, classifier, replaced FROM frame_segments"
             " WHERE platform = ? AND account_id = ? ORDER BY segment",
             key,
         ).fetchall()
+        last = segments[-1][0] if segments else None
         stored = self._db.execute(
             "SELECT count(*) FROM posts WHERE platform = ? AND account_id = ?", key
         ).fetchone()[0]
         if not segments:
-            return None if stored else _decoded(_encode(_frame_rows([])))
+            return last, None if stored else _decoded(_encode(_frame_rows([]))), False
         if any(found != classifier for _, found, _ in segments):
-            return None
+            return last, None, False
         parts: dict[str, list[np.ndarray]] = {name: [] for name in COLUMNS}
-        rows = self._db.execute(  # in primary key order: no sort of the blobs
-            "SELECT name, encoding, data, codes FROM frame_columns"
-            " WHERE platform = ? AND account_id = ? ORDER BY segment, name",
+        rows = self._db.execute(
+            "SELECT c.name, c.encoding, c.data, c.codes FROM frame_segments s"
+            " JOIN frame_columns c ON c.segment = s.segment"
+            " WHERE s.platform = ? AND s.account_id = ? ORDER BY s.segment, c.name",
             key,
         )
         for name, encoding, data, codes in rows:
             parts[name].append(_decode(encoding, data, codes))
         columns = {name: np.concatenate(arrays) for name, arrays in parts.items()}
+        merge = len(segments) > _MAX_SEGMENTS
         if any(replaced for _, _, replaced in segments[1:]):
             # A post saved again is in a later segment too: its last copy is the current one.
             keep = ~pd.Index(columns["id"]).duplicated(keep="last")
             columns = {name: values[keep] for name, values in columns.items()}
+            merge = True
         if len(columns["id"]) != stored:
-            return None  # posts stored before the cache existed, or moved to another account
-        columns = _in_time_order(columns)
-        if len(segments) > _MAX_SEGMENTS or len(columns["id"]) < sum(len(a) for a in parts["id"]):
-            self._replace_cache(platform, account_id, classifier, _encode(columns))
-        return columns
-
-    def _rebuild_cache(
-        self, platform: str, account_id: str, classifier: str
-    ) -> dict[str, np.ndarray]:
-        """Derive every stored post's frame row, cache them as one segment, return them."""
-        posts = self._all_posts(platform, account_id)
-        log.info("rebuilding the frame cache of %s/%s: %d posts", platform, account_id, len(posts))
-        posts.sort(key=lambda p: (p.created_at, _id_key(p.id)))
-        encoded = _encode(_frame_rows(posts))
-        self._replace_cache(platform, account_id, classifier, encoded)
-        return _in_time_order(_decoded(encoded))
+            return last, None, False  # posts from before the cache, or moved to another account
+        return last, _in_time_order(columns), merge
 
     def _replace_cache(
-        self, platform: str, account_id: str, classifier: str, encoded: Encoded
+        self, platform: str, account_id: str, classifier: str, last: int | None, encoded: Encoded
     ) -> None:
-        """Make `encoded` the account's only cache segment (best effort: a cache may wait)."""
+        """Make `encoded` the account's one cache segment, unless a save came in since `last`.
+
+        Best effort: when the file is read-only, or another run writes for more than a
+        second, the cache is merely not updated now (a read never waits long for it).
+        """
+        self._db.execute("PRAGMA busy_timeout = 1000")
         try:
             with _transaction(self._db) as db:
+                now = db.execute(
+                    "SELECT max(segment) FROM frame_segments WHERE platform = ? AND account_id = ?",
+                    (platform, account_id),
+                ).fetchone()[0]
+                if now != last:  # a save came in since: leave the merge to the next read
+                    return
                 self._drop_cache(db, platform, account_id)
                 self._write_segment(db, platform, account_id, classifier, 0, encoded)
-        except sqlite3.OperationalError as e:  # a read-only file, or a writer held the lock
+        except sqlite3.OperationalError as e:
             log.warning("%s: frame cache not written (%s)", self.path, e)
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
 
     def _superseded(self, platform: str, account_id: str) -> set[str]:
         """Ids of stored posts that a newer stored version of the same edit chain replaces."""
@@ -829,6 +868,10 @@ class Library:
 
     def accounts(self) -> list[AccountStats]:
         """Every account in the library with its post count, date range and last sync."""
+        with self._snapshot():
+            return self._account_stats()
+
+    def _account_stats(self) -> list[AccountStats]:
         rows = self._db.execute(
             """SELECT a.platform, a.id, a.handle, count(p.created_at),
                       min(p.created_at), max(p.created_at), s.at, s.complete
@@ -858,7 +901,6 @@ class Library:
         """The account's newest stored post id (snowflake order), whatever its origin: since_id."""
         row = self._db.execute(
             "SELECT post_id FROM posts WHERE platform = ? AND account_id = ?"
-            " AND origin IN ('api', 'archive', 'file')"
             " ORDER BY length(post_id) DESC, post_id DESC LIMIT 1",
             (platform, account_id),
         ).fetchone()

@@ -89,7 +89,13 @@ def _pass(
         # Resume by id, not by token: an id never expires, a pagination token may.
         cursor = {**plan, "until_id": page.oldest_id} if more else None
         saved = library.save_posts(
-            account, page.posts, origin="api", fetched_at=datetime.now(UTC), cursor=cursor
+            account,
+            page.posts,
+            origin="api",
+            fetched_at=datetime.now(UTC),
+            cursor=cursor,
+            cursor_done=page.next_token
+            is None,  # the last page and the cursor's end commit together
         )
         tally[0] += 1
         tally[1] += len(page.posts)
