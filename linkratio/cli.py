@@ -6,6 +6,7 @@ import argparse
 import csv
 import gc
 import logging
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from linkratio.store import Library
 
 EXIT_OK = 0
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 EXIT_USAGE = 2
 
 
@@ -39,6 +41,13 @@ class _Progress:
     def __call__(self, count: int) -> None:
         if self.enabled:
             self.stream.write(f"\rreading... {count:,} posts")
+            self.stream.flush()
+            self.shown = True
+
+    def page(self, pages: int, posts: int, new: int) -> None:
+        """Show a fetch's progress: requests made, posts read, new posts."""
+        if self.enabled:
+            self.stream.write(f"\rfetching... {pages:,} pages, {posts:,} posts read, {new:,} new ")
             self.stream.flush()
             self.shown = True
 
@@ -210,6 +219,11 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("show", "set", "unset", "path"))
     p.add_argument("key", nargs="?", metavar="KEY")
     p.set_defaults(func=_cmd_config)
+    for command in sub.choices.values():
+        # Accepted after the command too; SUPPRESS keeps the top-level value otherwise.
+        command.add_argument(
+            "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
+        )
     return parser
 
 
@@ -245,10 +259,16 @@ def _add_wait(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _library(args: argparse.Namespace) -> Library:
+def _library(args: argparse.Namespace, create: bool = False) -> Library:
     from linkratio.store import Library
 
-    return Library(Path(args.db).expanduser() if args.db else Library.default_path())
+    path = Path(args.db).expanduser() if args.db else Library.default_path()
+    if not create and not path.exists():
+        raise InputError(
+            f"no library at {path}: run 'linkratio import PATH' or 'linkratio fetch @handle' "
+            "first, or name it with --db / LINKRATIO_DB"
+        )
+    return Library(path)
 
 
 def _library_account(lib: Library, name: str) -> Account:
@@ -329,7 +349,7 @@ def _cmd_classify(args: argparse.Namespace, out: TextIO) -> int:
                     post.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
                     label.category.value,
                     label.kind.value,
-                    label.reason,
+                    _CONTROL.sub("\ufffd", label.reason),
                 )
             )
         return EXIT_OK
@@ -397,7 +417,7 @@ def _cmd_import(args: argparse.Namespace, out: TextIO) -> int:
             "import the whole archive folder or zip"
         )
     origin = "archive" if timeline.posts[0].source == "archive" else "file"
-    with _library(args) as lib, lib.run_lock("import", wait=args.wait):
+    with _library(args, create=True) as lib, lib.run_lock("import", wait=args.wait):
         saved = lib.save_posts(account, timeline.posts, origin=origin)
         where = lib.path
     if not args.quiet:
@@ -455,7 +475,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except LinkratioError as exc:
         if args.debug:
             raise
-        print(f"linkratio: error: {exc}", file=sys.stderr)
+        from linkratio.render import terminal_safe
+
+        # Messages can quote file content (JSON keys, handles): never let it drive the terminal.
+        print(f"linkratio: error: {terminal_safe(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:
         # A reader such as `head` closed the pipe: not an error for us.

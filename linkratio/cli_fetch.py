@@ -79,15 +79,22 @@ def fetch(args: argparse.Namespace, out: TextIO) -> int:
         creds, wait_on_rate_limit=not args.no_wait, on_wait=waiter.on_wait, sleep=waiter.sleep
     )
     progress = _Progress(not args.quiet)
-    with _library(args) as lib, lib.run_lock("fetch", wait=args.wait):
+    with _library(args, create=True) as lib, lib.run_lock("fetch", wait=args.wait):
         known = None if args.me else lib.find_account(args.handle)
         account = (
             known
             if known is not None
             else (client.me() if args.me else client.lookup_user(args.handle))
         )
-        if first_run(lib, account) and not args.quiet:
-            cap = min(TIMELINE_CAP, args.max_posts or TIMELINE_CAP)
+        first = first_run(lib, account)
+        if args.since and not first and not args.quiet:
+            sys.stderr.write(
+                "linkratio: --since applies to the first backfill only; this run fetches "
+                "what is new since the last one\n"
+            )
+        if first and not args.quiet:
+            # X serves at least 5 posts a request, so a smaller cap still reads 5.
+            cap = min(TIMELINE_CAP, max(5, args.max_posts or TIMELINE_CAP))
             cost = max_backfill_cost(cap, owned=user_auth)
             sys.stderr.write(
                 f"linkratio: first fetch of @{account.handle}: up to {cap:,} posts, "
@@ -101,7 +108,7 @@ def fetch(args: argparse.Namespace, out: TextIO) -> int:
                 since=args.since,
                 max_posts=args.max_posts,
                 user_auth=user_auth,
-                progress=lambda done: progress(done.posts_read),
+                progress=lambda done: progress.page(done.pages, done.posts_read, done.new_posts),
             )
         finally:
             progress.done()
@@ -125,8 +132,12 @@ def configure(args: argparse.Namespace, out: TextIO) -> int:
             state = f"set ({setting.source})" if setting.source else "not set"
             out.write(f"  {setting.key:<24} {state:<20} env {setting.env}\n")
     else:
-        if not args.key:
-            raise InputError(f"config {args.action} needs a KEY, one of: {', '.join(config.KEYS)}")
+        if args.key not in config.KEYS:
+            # Checked before the prompt: nobody should type a secret for a typo.
+            raise InputError(
+                f"config {args.action} needs a KEY, one of: {', '.join(config.KEYS)}"
+                + (f" (not {args.key!r})" if args.key else "")
+            )
         value = None
         if args.action == "set":
             # Read the secret without echoing it; never from the command line (shell history).

@@ -153,6 +153,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1_INITIAL, _V2_EDIT_CHAINS_AND_FRAM
 def migrate(db: sqlite3.Connection, target: int | None = None) -> int:
     """Apply the migrations up to version `target` (default: the newest); return the version."""
     target = len(MIGRATIONS) if target is None else target
+    # Read the version without a transaction first: a library that is up to date must not
+    # take the write lock just to be opened, or every reader would wait for every writer.
+    current = db.execute("PRAGMA user_version").fetchone()[0]
+    if target <= current <= len(MIGRATIONS):
+        return current
     while True:
         with _transaction(db):
             current = db.execute("PRAGMA user_version").fetchone()[0]

@@ -168,7 +168,7 @@ def test_zip_without_tweets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         zf.writestr("data/account.js", "window.YTD.account.part0 = []")
     code, _, err = run(["audit", str(path)], capsys)
     assert code == 2
-    assert "export.zip" in err and "tweets" in err
+    assert "export.zip has no data/tweets.js" in err
 
 
 def test_empty_archive_says_no_posts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -216,3 +216,88 @@ def test_report_writes_the_files(
     names = {p.name for p in out_dir.iterdir()}
     assert {"report.html", "report.md", "summary.json", "activity.png", "hours.png"} <= names
     assert json.loads((out_dir / "summary.json").read_text())["posts"] == 3
+
+
+def test_debug_is_accepted_after_the_command(tmp_path: Path) -> None:
+    from linkratio.errors import InputError
+
+    with pytest.raises(InputError):
+        main(["classify", str(tmp_path / "nope"), "--debug"])
+
+
+def test_error_messages_cannot_drive_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _bad(tmp_path, "b.json", b'[{"\x1b[2Jboom": 1}]')
+    code, _, err = run(["audit", str(path)], capsys)
+    assert code == 2
+    assert "\x1b" not in err and "b.json" in err
+
+
+def test_csv_reason_has_no_control_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    link = {
+        "url": "https://t.co/a",
+        "expanded_url": "https://\x1b[31mred.example.com/",
+        "indices": ["0", "1"],
+    }
+    folder = write_archive(
+        tmp_path / "a",
+        [tweet("5", "x https://t.co/a", entities={"urls": [link], "user_mentions": []})],
+    )
+    code, out, _ = run(["classify", str(folder), "--output", "csv"], capsys)
+    assert code == 0
+    assert "\x1b" not in out and "red.example.com" in out
+
+
+def test_library_round_trip_through_the_cli(
+    archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "lib" / "library.sqlite"
+    code, out, err = run(["audit", "@sam", "--db", str(db)], capsys)
+    assert code == 2 and "no library at" in err and not db.exists()  # a read never creates one
+    code, out, _ = run(["import", str(archive), "--db", str(db)], capsys)
+    assert code == 0 and "imported 3 posts of @sam: 3 new, 0 updated" in out
+    code, out, _ = run(["import", str(archive), "--db", str(db)], capsys)
+    assert "3 posts of @sam: 0 new, 3 updated" in out  # in place, never a duplicate
+    code, out, _ = run(["accounts", "--db", str(db)], capsys)
+    assert code == 0 and "@sam" in out and "2024-05-01" in out
+    code, out, _ = run(["audit", "@sam", "--db", str(db), "--json", "--tz", "UTC"], capsys)
+    assert code == 0 and json.loads(out)["posts"] == 3
+    code, out, _ = run(["classify", "@SAM", "--db", str(db), "--output", "jsonl"], capsys)
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ["1001", "1002", "1003"]
+    code, out, _ = run(
+        ["report", "@sam", "--db", str(db), "--out", str(tmp_path / "r"), "--tz", "UTC"], capsys
+    )
+    assert code == 0 and (tmp_path / "r" / "report.html").exists()
+    code, _, err = run(["audit", "@nobody", "--db", str(db)], capsys)
+    assert code == 2 and "no account @nobody in the library" in err
+
+
+def test_import_of_a_bare_file_without_owner_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bare = tmp_path / "tweets.js"
+    bare.write_text("window.YTD.tweets.part0 = " + json.dumps([tweet("7", "hello")]))
+    code, _, err = run(["import", str(bare), "--db", str(tmp_path / "l.sqlite")], capsys)
+    assert code == 2
+    assert "cannot tell whose posts these are" in err
+
+
+def test_config_through_the_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LINKRATIO_CONFIG", str(tmp_path / "c.toml"))
+    monkeypatch.delenv("X_BEARER_TOKEN", raising=False)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("tok-SECRET-42\n"))
+    code, out, _ = run(["config", "set", "x.bearer_token"], capsys)
+    assert code == 0 and "tok-SECRET-42" not in out and "mode 0600" in out
+    code, out, _ = run(["config", "show"], capsys)
+    assert "x.bearer_token" in out and "set (file)" in out and "tok-SECRET-42" not in out
+    code, _, err = run(["config", "set", "x.bogus"], capsys)
+    assert code == 2 and "not 'x.bogus'" in err
+    code, out, _ = run(["config", "unset", "x.bearer_token"], capsys)
+    assert code == 0 and "removed" in out
+    code, out, _ = run(["config", "show"], capsys)
+    assert "x.bearer_token" in out and "not set" in out

@@ -722,3 +722,16 @@ def test_api_posts_keep_their_tweet_with_its_own_includes(tmp_path: Path) -> Non
         users = {u["id"]: u for u in again["includes"]["users"]}
         assert tweet_to_post(again["data"], tweets, users) == replace(kept, raw=None)
         assert again["data"]["id"] == kept.id
+
+
+def test_opening_an_up_to_date_library_does_not_wait_for_a_writer(tmp_path):
+    import time as _time
+
+    path = tmp_path / "lib.sqlite"
+    with Library(path) as writer:
+        writer._db.execute("BEGIN IMMEDIATE")  # an import or fetch mid-transaction
+        began = _time.monotonic()
+        with Library(path, busy_timeout=5.0) as reader:
+            assert reader.accounts() == []
+        assert _time.monotonic() - began < 2.0
+        writer._db.execute("ROLLBACK")

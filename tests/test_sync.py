@@ -223,3 +223,28 @@ def test_cli_fetch_errors_are_one_line_with_meaningful_exit_codes(
     assert f"@{OWNER}" in listing.getvalue() and "100" in listing.getvalue()
     assert main(["audit", f"@{OWNER}", "--json", "--tz", "UTC"], out=(audit := io.StringIO())) == 0
     assert '"posts": 100' in audit.getvalue()
+
+
+def test_cli_fetch_cost_line_no_wait_and_quiet(
+    api: FakeXApi, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    monkeypatch.setenv("LINKRATIO_X_API_URL", api.base_url)
+    monkeypatch.setenv("LINKRATIO_DB", str(tmp_path / "lib.sqlite"))
+    monkeypatch.setenv("LINKRATIO_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("X_BEARER_TOKEN", CREDS.bearer_token or "")
+    api.timelines[OWNER_ID] = timeline(250)
+    api.script(rate_limited(reset_in=30, path="/tweets", at={3}))
+    out = io.StringIO()
+    assert main(["fetch", f"@{OWNER}", "--no-wait", "--max-posts", "3"], out=out) == 0
+    err = capsys.readouterr().err
+    assert "first fetch of @PhillyNEFL: up to 5 posts, at most $0.03" in err
+    assert "stopped at --max-posts" in out.getvalue()
+    code = main(["fetch", f"@{OWNER}", "--no-wait"], out=io.StringIO())
+    err = capsys.readouterr().err
+    assert code == 75
+    assert err.count("\n") == 1 and "next run resumes" in err
+    quiet = io.StringIO()
+    assert main(["fetch", f"@{OWNER}", "--quiet"], out=quiet) == 0
+    assert quiet.getvalue() == "" and capsys.readouterr().err == ""
+    with Library(tmp_path / "lib.sqlite") as lib:
+        assert len(set(stored_ids(lib))) == 250

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,7 +39,8 @@ def detect_format(path: Path) -> str:
             f"{path}: no such file or folder (for an account in the library, write @handle)"
         )
     if path.is_dir() or path.suffix.lower() in (".zip", ".js"):
-        if looks_like_archive(path):
+        if looks_like_archive(path) or zipfile.is_zipfile(path):
+            # A zip is only ever an archive: its reader says what the zip lacks.
             return "x-archive"
         if path.is_dir():
             raise InputError(f"{path}: folder has no data/tweets.js: expected an X archive folder")
