@@ -25,12 +25,6 @@ def _same_account(post: Post, user_id: str | None, handle: str | None) -> bool:
     return False
 
 
-def _addresses_self(post: Post, handle: str) -> bool:
-    # X's placeholder for a withheld account's post reads "@author's account has been
-    # withheld...": a text that opens with the author's own handle addresses nobody.
-    return bool(post.author_handle) and handle.lower() == (post.author_handle or "").lower()
-
-
 def _at(handle: str | None, user_id: str | None) -> str:
     if handle:
         return "@" + handle
@@ -67,9 +61,13 @@ def _scan_links(post: Post, links: list[Link]) -> tuple[list[str], list[str]]:
         target = link.target
         ref = post_ref(target, post.platform)
         if ref is not None:
-            if ref.media or ref.post_id in own_ids:
+            # A link to one of the author's own posts (or its photo) is neither a quote nor
+            # a link; a link to another account's post, even to its photo, is a quote.
+            if ref.post_id in own_ids:
                 continue
             if ref.handle and own_handle and ref.handle.lower() == own_handle:
+                continue
+            if ref.media and ref.handle is None:
                 continue
             quotes.append(target)
         elif not is_platform_media(target, post.platform):
@@ -125,7 +123,7 @@ def _decide(
         return Label(Category.CONVERSATION, Kind.REPLY, f"rule 2: reply to {who}")
     # Rule 3: not a reply, and the text opens by addressing someone.
     lead = None if is_reply else _MENTION_LED.match(stripped)
-    if lead is not None and not _addresses_self(post, lead.group(1)):
+    if lead is not None:
         return Label(
             Category.CONVERSATION, Kind.MENTION, f"rule 3: opens by addressing @{lead.group(1)}"
         )

@@ -251,12 +251,16 @@ def test_external_urls_lists_only_what_rule_5_counts() -> None:
     assert external_urls(post("no links here")) == []
 
 
-def test_text_opening_with_own_handle_is_not_a_mention() -> None:
-    # X's placeholder for a withheld account's post (withheld.jsonl, 1404374446257934336).
-    text = "@me's account has been withheld in India in response to a legal demand. Learn more."
-    assert classify(post(text)).kind is Kind.POST
+def test_text_opening_with_any_handle_is_mention_led() -> None:
+    # Rule 3 says any @handle, the author's own included (a note to self is addressed).
+    assert classify(post("@me note to self")).kind is Kind.MENTION
     assert classify(post("@ana's talk was great")).kind is Kind.MENTION
-    assert (
-        classify(post("@bsky.user.social hi")).reason
-        == "rule 3: opens by addressing @bsky.user.social"
-    )
+    reason = classify(post("@bsky.user.social hi")).reason
+    assert reason == "rule 3: opens by addressing @bsky.user.social"
+
+
+def test_photo_permalink_of_another_accounts_post_is_a_quote() -> None:
+    other = post("look", links=(tco("https://x.com/ana/status/7/photo/1"),))
+    assert classify(other).kind is Kind.QUOTE
+    own = post("look", links=(tco("https://x.com/me/status/7/photo/1"),))
+    assert classify(own).kind is Kind.POST

@@ -95,6 +95,13 @@ def looks_like_v2(path: Path) -> bool:
     return first is not None and _is_v2(first[1])
 
 
+_WITHHELD = re.compile(r"^(?:@\w+'s account|This (?:Tweet|Post) from @\w+) has been withheld")
+
+
+def _withheld_placeholder(tweet: dict[str, Any], text: str) -> bool:
+    return "withheld" in tweet and _WITHHELD.match(text) is not None
+
+
 def tweet_to_post(
     tweet: dict[str, Any],
     tweets: ById,
@@ -122,6 +129,10 @@ def tweet_to_post(
         mention_entities = note_entities.get("mentions") or mention_entities
     edit_ids = tuple(tweet.get("edit_history_tweet_ids") or ())
     refs = {ref["type"]: ref["id"] for ref in tweet.get("referenced_tweets") or ()}
+    if "retweeted" not in refs and _withheld_placeholder(tweet, text):
+        # X shows its own notice instead of a withheld post: neither the words nor the
+        # "Learn more" link are the author's, so the post has no text of its own.
+        text, url_entities, mention_entities = "", [], ()
     author_id = tweet.get("author_id")
     created = tweet.get("created_at")
     reply_user = tweet.get("in_reply_to_user_id")
