@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from linkratio.classify import classify, label_and_urls
-from linkratio.links import domain
+from linkratio.links import bare_urls, domain, post_ref
 from linkratio.model import Kind, Label, Post
 from linkratio.sources import read
 
@@ -55,32 +56,66 @@ def labelled(posts: Iterable[Post]) -> Iterable[tuple[Post, Label]]:
         yield post, classify(post)
 
 
+def _quoted(post: Post, label: Label) -> str | None:
+    """Whose post this one quotes: from the native quote, else from the quoted post's URL."""
+    who = post.quoted_handle or post.quoted_user_id
+    if who or label.kind is not Kind.QUOTE:
+        return who
+    # Archives carry a quote only as a URL to the other account's post.
+    for url in [link.target for link in post.links] + bare_urls(post.text):
+        ref = post_ref(url, post.platform)
+        if (
+            ref is not None
+            and ref.handle
+            and ref.handle.lower() != (post.author_handle or "").lower()
+        ):
+            return ref.handle
+    return None
+
+
+def row(post: Post) -> tuple[Any, ...]:
+    """One post's values in `COLUMNS` order (created_at as integer microseconds UTC)."""
+    label, urls = label_and_urls(post)
+    return (
+        post.platform, post.id, int(post.created_at.timestamp() * 1_000_000),
+        post.author_handle, post.text, label.category.value, label.kind.value, label.reason,
+        post.reply_to_handle or post.reply_to_user_id, _quoted(post, label),
+        urls, [domain(u) for u in urls], list(post.mentions), _partners(post, label),
+        post.source,
+    )  # fmt: skip
+
+
+def columns(posts: Iterable[Post]) -> dict[str, list[Any]]:
+    """Per column of `COLUMNS`, the values of every post, in order."""
+    rows = [row(post) for post in posts]
+    if not rows:
+        return {name: [] for name in COLUMNS}
+    return dict(zip(COLUMNS, map(list, zip(*rows, strict=True)), strict=True))
+
+
+OBJECT_COLUMNS: tuple[str, ...] = (
+    "platform",
+    "id",
+    "author",
+    "text",
+    "category",
+    "kind",
+    "reason",
+    "reply_to",
+    "quoted",
+    "source",
+)
+"""Columns kept as object dtype whatever the data, so the frame's dtypes are stable."""
+
+
 def to_frame(posts: Iterable[Post]) -> pd.DataFrame:
     """Classify `posts` and return them as a DataFrame with the `COLUMNS` columns."""
-    cols: dict[str, list] = {name: [] for name in COLUMNS}
-    stamps: list[int] = []
-    for post in posts:
-        label, urls = label_and_urls(post)
-        cols["platform"].append(post.platform)
-        cols["id"].append(post.id)
-        stamps.append(int(post.created_at.timestamp() * 1_000_000))
-        cols["author"].append(post.author_handle)
-        cols["text"].append(post.text)
-        cols["category"].append(label.category.value)
-        cols["kind"].append(label.kind.value)
-        cols["reason"].append(label.reason)
-        cols["reply_to"].append(post.reply_to_handle or post.reply_to_user_id)
-        cols["quoted"].append(post.quoted_handle or post.quoted_user_id)
-        cols["urls"].append(urls)
-        cols["domains"].append([domain(u) for u in urls])
-        cols["mentions"].append(list(post.mentions))
-        cols["partners"].append(_partners(post, label))
-        cols["source"].append(post.source)
-    cols["created_at"] = pd.to_datetime(stamps, unit="us", utc=True)  # type: ignore[assignment]
-    frame = pd.DataFrame(cols, columns=list(COLUMNS))
-    for name in ("platform", "id", "author", "text", "category", "kind", "reason", "source"):
-        frame[name] = frame[name].astype(object)
-    return frame
+    cols: dict[str, Any] = columns(posts)
+    cols["created_at"] = pd.to_datetime(cols["created_at"], unit="us", utc=True)
+    for name in OBJECT_COLUMNS:
+        # Built as object Series so a missing value stays None (not NaN) whatever the data.
+        cols[name] = pd.Series(cols[name], dtype=object)
+    return pd.DataFrame(cols, columns=list(COLUMNS))
 
 
 def load(

@@ -37,10 +37,9 @@ import orjson
 import pandas as pd
 import platformdirs
 
-from linkratio.classify import label_and_urls
 from linkratio.errors import InputError, LibraryBusyError
-from linkratio.frame import COLUMNS, _partners
-from linkratio.links import domain
+from linkratio.frame import COLUMNS, OBJECT_COLUMNS
+from linkratio.frame import columns as frame_columns
 from linkratio.model import Account, Link, Post
 from linkratio.sources.common import collapse
 
@@ -377,34 +376,15 @@ def _gc_paused() -> Iterator[None]:
 
 _JSON = frozenset({"id", "text"})
 _LISTS = frozenset({"urls", "domains", "mentions", "partners"})
-_OBJECT_COLUMNS = ("platform", "id", "author", "text", "category", "kind", "reason", "source")
-"""The columns to_frame makes object dtype; the others keep what pandas infers."""
+_OBJECT_COLUMNS = OBJECT_COLUMNS
 
 Encoded = list[tuple[str, str, bytes, bytes | None]]
 """(column, encoding, data, codes) per frame column."""
 
 
 def _frame_rows(posts: Iterable[Post]) -> dict[str, list[Any]]:
-    """Per frame column, what `frame.to_frame(posts)` derives from each post, in order.
-
-    The steps of to_frame's loop (a test holds the two equal) without building a
-    DataFrame: labels, urls, domains and partners, computed once, when a post is saved.
-    """
-    rows = [_frame_row(post) for post in posts]
-    if not rows:
-        return {name: [] for name in COLUMNS}
-    return dict(zip(COLUMNS, map(list, zip(*rows, strict=True)), strict=True))
-
-
-def _frame_row(post: Post) -> tuple[Any, ...]:
-    label, urls = label_and_urls(post)
-    return (
-        post.platform, post.id, int(post.created_at.timestamp() * 1_000_000),
-        post.author_handle, post.text, label.category.value, label.kind.value, label.reason,
-        post.reply_to_handle or post.reply_to_user_id, post.quoted_handle or post.quoted_user_id,
-        urls, [domain(u) for u in urls], list(post.mentions), _partners(post, label),
-        post.source,
-    )  # fmt: skip
+    """Per frame column, what `frame.to_frame(posts)` derives from each post, in order."""
+    return frame_columns(posts)
 
 
 def _encode(columns: dict[str, Any]) -> Encoded:

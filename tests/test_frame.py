@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import numpy as np
 import pandas as pd
 from conftest import FIXTURES
 
@@ -83,3 +84,25 @@ def test_charts_and_report_are_importable_from_the_package() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["linkratio.charts", "linkratio.report"]
+
+
+def test_quoted_comes_from_the_quote_url_when_the_data_has_no_quote_object() -> None:
+    frame = to_frame(
+        [
+            make("1", "so true https://t.co/q", author_handle="me",
+                 links=(Link("https://t.co/q", "https://twitter.com/Ana/status/99"),)),
+            make("2", "hm", quoted_post_id="5", quoted_handle="bob"),
+            make("3", "plain"),
+        ]
+    )  # fmt: skip
+    assert frame["kind"].tolist() == ["quote", "quote", "post"]
+    assert frame["quoted"].tolist() == ["Ana", "bob", None]
+
+
+def test_dtypes_do_not_depend_on_the_data() -> None:
+    empty_replies = to_frame([make("1", "plain")])
+    with_replies = to_frame([make("1", "@a hi", reply_to_post_id="2", reply_to_handle="a")])
+    for name in ("reply_to", "quoted", "author", "text"):
+        assert empty_replies.dtypes[name] == np.dtype(object), name
+        assert with_replies.dtypes[name] == np.dtype(object), name
+    assert empty_replies.loc[0, "reply_to"] is None

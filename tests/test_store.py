@@ -21,6 +21,7 @@ import platformdirs
 import pytest
 from conftest import FIXTURES, ROOT, SAMPLE
 
+import linkratio.frame as frame_module
 from linkratio import store
 from linkratio.errors import InputError, LibraryBusyError
 from linkratio.frame import COLUMNS, to_frame
@@ -347,12 +348,12 @@ def test_the_frame_cache_is_used_until_the_classifier_changes(
     def no_classifier(_: Post) -> Any:
         raise AssertionError("frame() classified a post although its cache is valid")
 
-    monkeypatch.setattr(store, "label_and_urls", no_classifier)
+    monkeypatch.setattr(frame_module, "label_and_urls", no_classifier)
     assert lib.frame("x", "100")["kind"].tolist() == ["question", "mention"]
 
     # A different classifier: a new fingerprint makes every cached row stale.
     fake = Label(Category.OTHER, Kind.POST, "fake classifier")
-    monkeypatch.setattr(store, "label_and_urls", lambda p: (fake, []))
+    monkeypatch.setattr(frame_module, "label_and_urls", lambda p: (fake, []))
     monkeypatch.setattr(store, "classifier_fingerprint", lambda: "changed")
     table = lib.frame("x", "100")
     assert table["reason"].tolist() == ["fake classifier"] * 2
