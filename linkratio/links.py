@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import tldextract
+if TYPE_CHECKING:
+    import tldextract
+
 
 SHORTENERS: frozenset[str] = frozenset(
     {
@@ -142,6 +145,9 @@ def is_shortener(url: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _extractor() -> tldextract.TLDExtract:
+    # Imported on first use: a report read from the library's cache never needs it.
+    import tldextract
+
     # suffix_list_urls=() and no cache dir: only the snapshot bundled with tldextract.
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
