@@ -185,8 +185,10 @@ def summarize(
     since, until = _as_date(since), _as_date(until)
     posts = _select(df, zone, since, until)
     if posts.empty:
-        raise EmptyDataError(f"no posts between {since or 'the first post'} and "
-                             f"{until or 'the last post'} (days in {zone_name})")
+        raise EmptyDataError(
+            f"no posts between {since or 'the first post'} and "
+            f"{until or 'the last post'} (days in {zone_name})"
+        )
     days = _day_table(posts)
     end, n = until or days.index[-1], len(posts)
     cats = posts["category"].value_counts().reindex(CATEGORIES, fill_value=0)
@@ -216,13 +218,10 @@ def _as_date(value: date | None) -> date | None:
     return value.date() if isinstance(value, datetime) else value
 
 
-def _select(df: pd.DataFrame, zone: tzinfo, since: date | None, until: date | None) -> pd.DataFrame:
-    """The posts of the period, positional index, with a naive local `day` column."""
-    if since is not None and until is not None and since > until:
-        raise InputError(f"since {since} is after until {until}: nothing to summarize")
-    missing = [c for c in _REQUIRED if c not in df.columns]
-    if missing:
-        raise InputFormatError(f"the post frame lacks the column(s) {', '.join(missing)}")
+def period_days(
+    df: pd.DataFrame, zone: tzinfo, since: date | None, until: date | None
+) -> tuple[pd.Series, np.ndarray]:
+    """Each post's naive local day in `zone`, and which posts fall in [since, until]."""
     stamps = pd.to_datetime(df["created_at"], utc=True)
     day = stamps.dt.tz_convert(zone).dt.tz_localize(None).dt.floor("D")
     keep = pd.Series(True, index=df.index)
@@ -230,7 +229,17 @@ def _select(df: pd.DataFrame, zone: tzinfo, since: date | None, until: date | No
         keep &= day >= pd.Timestamp(since)
     if until is not None:
         keep &= day <= pd.Timestamp(until)
-    keep = keep.to_numpy()
+    return day, keep.to_numpy()
+
+
+def _select(df: pd.DataFrame, zone: tzinfo, since: date | None, until: date | None) -> pd.DataFrame:
+    """The posts of the period, positional index, with a naive local `day` column."""
+    if since is not None and until is not None and since > until:
+        raise InputError(f"since {since} is after until {until}: nothing to summarize")
+    missing = [c for c in _REQUIRED if c not in df.columns]
+    if missing:
+        raise InputFormatError(f"the post frame lacks the column(s) {', '.join(missing)}")
+    day, keep = period_days(df, zone, since, until)
     cols = [c for c in ("domains", "partners", "author") if c in df.columns]
     posts = df.loc[keep, cols].reset_index(drop=True)
     posts["day"] = day.to_numpy()[keep]
@@ -240,8 +249,10 @@ def _select(df: pd.DataFrame, zone: tzinfo, since: date | None, until: date | No
     posts["kind"] = _categorical(df["kind"].to_numpy()[keep], KINDS)
     unknown = pd.Series(category[posts["category"].isna().to_numpy()]).dropna()
     if len(unknown):
-        raise InputFormatError(f"unknown category {unknown.iloc[0]!r} in the post frame: "
-                               f"expected one of {', '.join(CATEGORIES)}")
+        raise InputFormatError(
+            f"unknown category {unknown.iloc[0]!r} in the post frame: "
+            f"expected one of {', '.join(CATEGORIES)}"
+        )
     return posts
 
 
@@ -255,12 +266,14 @@ def _categorical(values: Any, categories: tuple[str, ...]) -> pd.Categorical:
 
 def _day_table(posts: pd.DataFrame) -> pd.DataFrame:
     """One row per posting day (python `date` index, ascending): posts, talk, link counts."""
-    flags = pd.DataFrame({
-        "day": posts["day"],
-        "posts": 1,
-        "talk": posts["category"].eq(_TALK).astype(int),
-        "link": posts["category"].isin(_LINKING).astype(int),
-    })
+    flags = pd.DataFrame(
+        {
+            "day": posts["day"],
+            "posts": 1,
+            "talk": posts["category"].eq(_TALK).astype(int),
+            "link": posts["category"].isin(_LINKING).astype(int),
+        }
+    )
     days = flags.groupby("day", sort=True).sum()
     days["talk_only"] = (days["talk"] > 0) & (days["link"] == 0)
     days.index = pd.Index(days.index.date, name="day")
@@ -356,20 +369,27 @@ def _next_weekday(after: date, weekday: int) -> date:
     return after + timedelta(days=(weekday - after.weekday() - 1) % 7 + 1)
 
 
-def _nudge(days: pd.DataFrame, talk: int, linking: int, talk_only: TalkOnlyDays,
-           end: date) -> Nudge:
+def _nudge(
+    days: pd.DataFrame, talk: int, linking: int, talk_only: TalkOnlyDays, end: date
+) -> Nudge:
     """Pick one concrete next step: praise, a first talking day, or the best weekday."""
     tomorrow = end + timedelta(days=1)
     when = f"{WEEKDAYS[tomorrow.weekday()]}, {tomorrow}"
     if not linking:
-        text = (f": every posting day was talk or your own posts. Keep it that way on {when}."
-                if talk else f", but no talking either: reply to someone on {when} and make "
-                "it a day of only talking.")
+        text = (
+            f": every posting day was talk or your own posts. Keep it that way on {when}."
+            if talk
+            else f", but no talking either: reply to someone on {when} and make "
+            "it a day of only talking."
+        )
         return Nudge(f"No links or retweets at all in this period{text}", "no_links", tomorrow)
     if not talk:
-        return Nudge(f"None of your posts in this period was talking: on {when}, reply to "
-                     f"people and share no links, a first day of only talking.",
-                     "no_talk", tomorrow)
+        return Nudge(
+            f"None of your posts in this period was talking: on {when}, reply to "
+            f"people and share no links, a first day of only talking.",
+            "no_talk",
+            tomorrow,
+        )
     return _weekday_nudge(days, talk_only, end)
 
 
@@ -377,7 +397,9 @@ def _weekday_nudge(days: pd.DataFrame, talk_only: TalkOnlyDays, end: date) -> Nu
     """Name the weekday whose posting days were most often talk-only, then by talk share."""
     weekday = pd.Series([d.weekday() for d in days.index], index=days.index)
     by_day = days.groupby(weekday).agg(
-        pdays=("posts", "size"), tonly=("talk_only", "sum"), posts=("posts", "sum"),
+        pdays=("posts", "size"),
+        tonly=("talk_only", "sum"),
+        posts=("posts", "sum"),
         talk=("talk", "sum"),
     )
     by_day["rate"] = by_day["tonly"] / by_day["pdays"]
@@ -388,8 +410,10 @@ def _weekday_nudge(days: pd.DataFrame, talk_only: TalkOnlyDays, end: date) -> Nu
     facts = f"{row['share']:.1%} talk"
     if row["tonly"]:
         facts += f", {int(row['tonly'])} of {int(row['pdays'])} talk-only"
-    text = (f"{name}s are already your most talkative day ({facts}): "
-            f"make next {name}, {target}, a day of only talking.")
+    text = (
+        f"{name}s are already your most talkative day ({facts}): "
+        f"make next {name}, {target}, a day of only talking."
+    )
     if talk_only.last is None:
         text += " You had no talk-only day in this period yet."
     elif talk_only.days_since_last == 0:
@@ -398,8 +422,17 @@ def _weekday_nudge(days: pd.DataFrame, talk_only: TalkOnlyDays, end: date) -> Nu
         n = talk_only.days_since_last
         text += f" Your last talk-only day was {talk_only.last}, {n} day{'s' * (n != 1)} before"
         text += f" {end}."
-    return Nudge(text, "weekday", target, name, float(row["share"]), int(row["tonly"]),
-                 int(row["pdays"]), talk_only.last, talk_only.days_since_last)
+    return Nudge(
+        text,
+        "weekday",
+        target,
+        name,
+        float(row["share"]),
+        int(row["tonly"]),
+        int(row["pdays"]),
+        talk_only.last,
+        talk_only.days_since_last,
+    )
 
 
 def summary_to_dict(summary: Summary) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from linkratio.analysis import CATEGORIES, Ranked, Summary, resolve_zone, summarize
+from linkratio.analysis import CATEGORIES, Ranked, Summary, period_days, resolve_zone, summarize
 from linkratio.charts import all_charts
 from linkratio.errors import InputError, LinkratioError
 from linkratio.model import Kind
@@ -140,14 +140,7 @@ def _in_period(
         return df
     since, until = (d.date() if isinstance(d, datetime) else d for d in (since, until))
     zone, _ = resolve_zone(tz)
-    stamps = pd.to_datetime(df["created_at"], utc=True)
-    day = stamps.dt.tz_convert(zone).dt.tz_localize(None).dt.floor("D")
-    keep = pd.Series(True, index=df.index)
-    if since is not None:
-        keep &= day >= pd.Timestamp(since)
-    if until is not None:
-        keep &= day <= pd.Timestamp(until)
-    return df.loc[keep]
+    return df.loc[period_days(df, zone, since, until)[1]]
 
 
 # -- shared formatting -----------------------------------------------------------------

@@ -15,7 +15,6 @@ makes the cache stale, and the next `frame()` rebuilds it from the stored posts.
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import importlib
 import inspect
@@ -41,7 +40,7 @@ from linkratio.errors import InputError, LibraryBusyError
 from linkratio.frame import COLUMNS, OBJECT_COLUMNS
 from linkratio.frame import columns as frame_columns
 from linkratio.model import Account, Link, Post
-from linkratio.sources.common import collapse
+from linkratio.sources.common import collapse, gc_paused
 
 try:
     import fcntl
@@ -351,18 +350,6 @@ def _post_of(row: Sequence[Any]) -> Post:
     )  # fmt: skip
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Hundreds of thousands of new objects and no cycles: the collector would only rescan them.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 # -- the frame cache encoding ------------------------------------------------------------
 #
 # Reading 200,000 rows through sqlite3 costs over a second in row and value objects alone,
@@ -560,7 +547,7 @@ class Library:
             raise ValueError(f"origin {origin!r}: expected one of {', '.join(ORIGINS)}")
         fetched = _iso(fetched_at or datetime.now(UTC))
         classifier = classifier_fingerprint()
-        with _gc_paused():
+        with gc_paused():
             batch = list({post.id: post for post in posts}.values())
             for post in batch:
                 if post.platform != account.platform:
@@ -700,7 +687,7 @@ class Library:
             " WHERE platform = ? AND account_id = ?",
             (platform, account_id),
         )
-        with _gc_paused():
+        with gc_paused():
             return [_post_of(row) for row in rows]
 
     def frame(self, platform: str, account_id: str) -> pd.DataFrame:
@@ -712,7 +699,7 @@ class Library:
         merges it when it has grown into many segments.
         """
         classifier = classifier_fingerprint()
-        with _gc_paused():
+        with gc_paused():
             with self._snapshot():  # one consistent view, whatever other processes write
                 last, columns, merge = self._cached_columns(platform, account_id, classifier)
                 posts = self._all_posts(platform, account_id) if columns is None else []

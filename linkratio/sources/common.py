@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from linkratio.model import Post
@@ -58,3 +60,17 @@ def collapse(posts: Iterable[Post]) -> list[Post]:
         if kept is None or _id_key(post.id) > _id_key(kept.id):
             latest[chain] = post
     return sorted(latest.values(), key=lambda p: (p.created_at, _id_key(p.id)))
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cycle collector while a reader makes many acyclic objects, then restore it."""
+    # Left on, the collector rescans the growing heap again and again (a third of the time
+    # of reading a 400 MB archive) and finds nothing: posts hold no reference cycles.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

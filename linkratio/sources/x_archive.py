@@ -9,7 +9,6 @@ of megabytes into one object tree. If a cut does not parse, the whole array is p
 
 from __future__ import annotations
 
-import gc
 import html
 import logging
 import re
@@ -26,7 +25,7 @@ import orjson
 
 from linkratio.errors import InputError, InputFormatError
 from linkratio.model import Account, Link, Post, Timeline
-from linkratio.sources.common import collapse, parse_time
+from linkratio.sources.common import collapse, gc_paused, parse_time
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +104,7 @@ def read_archive(
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file or folder (expected an X archive)")
-    with _gc_paused(), _open_layout(path) as layout:
+    with gc_paused(), _open_layout(path) as layout:
         account = _read_account(layout.account) if layout.account else None
         notes = _read_notes(layout.notes)
         rows = _read_tweets(layout.tweets, notes, progress, keep_raw)
@@ -129,19 +128,6 @@ def looks_like_archive(path: Path) -> bool:
             return f.read(64).lstrip(_LEADING).startswith(_JS_HEAD)
     except (OSError, zipfile.BadZipFile):
         return False
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # A read makes millions of objects and no reference cycles; left on, the cycle collector
-    # rescans the growing heap again and again (a third of the time on a 400 MB archive).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # -- locating the files ------------------------------------------------------------------
