@@ -103,8 +103,12 @@ def json_floor(folder: Path, repeat: int) -> dict[str, float]:
 
     Returns {"gc": seconds, "no_gc": seconds, "count": records}.
     """
-    done = subprocess.run([sys.executable, "-c", _FLOOR, str(folder / "data" / "tweets.js"),
-                           str(repeat)], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _FLOOR, str(folder / "data" / "tweets.js"), str(repeat)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(done.stdout)
 
 
@@ -120,8 +124,9 @@ def run_once(args: list[str]) -> tuple[float, int, int, str]:
     memory is measured on its own.
     """
     began = time.perf_counter()
-    with subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          cwd=ROOT) as proc:
+    with subprocess.Popen(
+        args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT
+    ) as proc:
         assert proc.stderr is not None
         err = proc.stderr.read().decode("utf-8", "replace")
         _, status, usage = os.wait4(proc.pid, 0)
@@ -144,8 +149,7 @@ def measure(args: list[str], repeat: int) -> dict[str, object]:
 
 def _show(args: list[str]) -> str:
     shown = ["python" if a == sys.executable else a for a in args]
-    return " ".join(str(Path(a).relative_to(ROOT)) if a.startswith(str(ROOT)) else a
-                    for a in shown)
+    return " ".join(str(Path(a).relative_to(ROOT)) if a.startswith(str(ROOT)) else a for a in shown)
 
 
 def linkratio(*args: str) -> list[str]:
@@ -161,7 +165,9 @@ def bench_size(posts: int, ns: argparse.Namespace) -> dict[str, object]:
     timings = json_floor(folder, ns.repeat)
     floor, count = timings["gc"], int(timings["count"])
     result: dict[str, object] = {
-        "posts": count, "archive_dir": str(folder.relative_to(ROOT)), "archive_bytes": size,
+        "posts": count,
+        "archive_dir": str(folder.relative_to(ROOT)),
+        "archive_bytes": size,
         "tweets_js_bytes": (folder / "data" / "tweets.js").stat().st_size,
         "generate_seconds": None if generated is None else round(generated, 2),
         "json_loads_seconds": round(floor, 3),
@@ -176,8 +182,7 @@ def bench_size(posts: int, ns: argparse.Namespace) -> dict[str, object]:
         secs = float(classify["seconds"])  # type: ignore[arg-type]
         result["posts_per_second"] = round(count / secs)
         result["classify_vs_json_loads"] = round(secs / floor, 2)
-        result["peak_memory_vs_archive"] = round(
-            int(classify["peak_rss_bytes"]) / size, 2)  # type: ignore[call-overload]
+        result["peak_memory_vs_archive"] = round(int(classify["peak_rss_bytes"]) / size, 2)  # type: ignore[call-overload]
     if ns.audit:
         print(f"linkratio audit on {posts:,} posts ...", flush=True)
         result["audit"] = measure(linkratio("audit", str(folder)), ns.repeat)
@@ -187,7 +192,8 @@ def bench_size(posts: int, ns: argparse.Namespace) -> dict[str, object]:
         audit, rep = result["audit"], result["report"]
         if "seconds" in audit and "seconds" in rep:  # type: ignore[operator]
             result["report_vs_audit"] = round(
-                float(rep["seconds"]) / float(audit["seconds"]), 2  # type: ignore[index]
+                float(rep["seconds"]) / float(audit["seconds"]),
+                2,  # type: ignore[index]
             )
     return result
 
@@ -203,35 +209,48 @@ def verdicts(base: dict[str, object], double: dict[str, object] | None) -> dict[
     scaling = None
     if double is not None:
         one, two = base.get("classify", {}), double.get("classify", {})
-        if isinstance(one, dict) and isinstance(two, dict) and "seconds" in one \
-                and "seconds" in two:
+        if (
+            isinstance(one, dict)
+            and isinstance(two, dict)
+            and "seconds" in one
+            and "seconds" in two
+        ):
             scaling = round(float(two["seconds"]) / float(one["seconds"]), 2)
     return {
-        "posts_per_second": _check(base.get("posts_per_second"),
-                                   lambda v: v >= MIN_POSTS_PER_SECOND,
-                                   f">= {MIN_POSTS_PER_SECOND:,}"),
-        "classify_vs_json_loads": _check(base.get("classify_vs_json_loads"),
-                                         lambda v: v <= MAX_VS_JSON_LOADS,
-                                         f"<= {MAX_VS_JSON_LOADS}x"),
-        "peak_memory_vs_archive": _check(base.get("peak_memory_vs_archive"),
-                                         lambda v: v < MAX_MEMORY_VS_ARCHIVE,
-                                         f"< {MAX_MEMORY_VS_ARCHIVE}x"),
-        "time_2x_posts_vs_1x": _check(scaling, lambda v: v <= MAX_SCALING,
-                                      f"<= {MAX_SCALING}x"),
-        "report_vs_audit": _check(base.get("report_vs_audit"),
-                                  lambda v: v <= MAX_REPORT_VS_AUDIT,
-                                  f"<= {MAX_REPORT_VS_AUDIT}x"),
+        "posts_per_second": _check(
+            base.get("posts_per_second"),
+            lambda v: v >= MIN_POSTS_PER_SECOND,
+            f">= {MIN_POSTS_PER_SECOND:,}",
+        ),
+        "classify_vs_json_loads": _check(
+            base.get("classify_vs_json_loads"),
+            lambda v: v <= MAX_VS_JSON_LOADS,
+            f"<= {MAX_VS_JSON_LOADS}x",
+        ),
+        "peak_memory_vs_archive": _check(
+            base.get("peak_memory_vs_archive"),
+            lambda v: v < MAX_MEMORY_VS_ARCHIVE,
+            f"< {MAX_MEMORY_VS_ARCHIVE}x",
+        ),
+        "time_2x_posts_vs_1x": _check(scaling, lambda v: v <= MAX_SCALING, f"<= {MAX_SCALING}x"),
+        "report_vs_audit": _check(
+            base.get("report_vs_audit"),
+            lambda v: v <= MAX_REPORT_VS_AUDIT,
+            f"<= {MAX_REPORT_VS_AUDIT}x",
+        ),
     }
 
 
 def environment() -> dict[str, object]:
     """Where the numbers come from."""
     version = subprocess.run(linkratio("--version"), capture_output=True, text=True, cwd=ROOT)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True, cwd=ROOT)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+    )
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "python": platform.python_version(), "platform": platform.platform(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
         "cpus": os.cpu_count(),
         "linkratio": version.stdout.strip() or f"unavailable: {version.stderr.strip()[-200:]}",
         "git_commit": commit.stdout.strip() or None,
@@ -241,14 +260,17 @@ def environment() -> dict[str, object]:
 def report(results: dict[str, object]) -> None:
     """Print the headline numbers and the verdicts."""
     base: dict = results["base"]  # type: ignore[assignment]
-    print(f"\nposts {base['posts']:,}; archive {base['archive_bytes'] / 1e6:,.1f} MB; "
-          f"json.loads {base['json_loads_seconds']}s "
-          f"({base['json_loads_gc_disabled_seconds']}s with GC off)")
+    print(
+        f"\nposts {base['posts']:,}; archive {base['archive_bytes'] / 1e6:,.1f} MB; "
+        f"json.loads {base['json_loads_seconds']}s "
+        f"({base['json_loads_gc_disabled_seconds']}s with GC off)"
+    )
     for name in ("classify", "audit"):
         m = base.get(name)
         if isinstance(m, dict):
-            shown = m.get("error") or (f"{m['seconds']}s, peak "
-                                       f"{int(m['peak_rss_bytes']) / 1e6:,.0f} MB")
+            shown = m.get("error") or (
+                f"{m['seconds']}s, peak {int(m['peak_rss_bytes']) / 1e6:,.0f} MB"
+            )
             print(f"{name:8} {shown}")
     double = results.get("double")
     if isinstance(double, dict):
@@ -266,12 +288,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--posts", type=int, default=200_000, help="posts (default: 200000)")
     parser.add_argument("--seed", type=int, default=20230501, help="generator seed")
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing, best kept")
-    parser.add_argument("--no-scaling", dest="scaling", action="store_false",
-                        help="skip the 2x-posts archive")
-    parser.add_argument("--no-audit", dest="audit", action="store_false",
-                        help="skip `linkratio audit`")
-    parser.add_argument("--floor-only", action="store_true",
-                        help="only generate archives and time json.loads (no linkratio)")
+    parser.add_argument(
+        "--no-scaling", dest="scaling", action="store_false", help="skip the 2x-posts archive"
+    )
+    parser.add_argument(
+        "--no-audit", dest="audit", action="store_false", help="skip `linkratio audit`"
+    )
+    parser.add_argument(
+        "--floor-only",
+        action="store_true",
+        help="only generate archives and time json.loads (no linkratio)",
+    )
     parser.add_argument("--regenerate", action="store_true", help="rebuild the archives")
     parser.add_argument("--results", type=Path, default=RESULTS, help="JSON results file")
     ns = parser.parse_args(argv)
@@ -280,13 +307,18 @@ def main(argv: list[str] | None = None) -> int:
     if ns.scaling:
         ns_double = argparse.Namespace(**{**vars(ns), "audit": False})
         double = bench_size(2 * ns.posts, ns_double)
-    results = {"environment": environment(), "base": base, "double": double,
-               "targets": verdicts(base, double)}
+    results = {
+        "environment": environment(),
+        "base": base,
+        "double": double,
+        "targets": verdicts(base, double),
+    }
     ns.results.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     report(results)
     print(f"\nwrote {ns.results}")
-    failed = [m for m in (base.get("classify"), base.get("audit"))
-              if isinstance(m, dict) and "error" in m]
+    failed = [
+        m for m in (base.get("classify"), base.get("audit")) if isinstance(m, dict) and "error" in m
+    ]
     return 1 if failed else 0
 
 

@@ -103,8 +103,16 @@ SITES: list[tuple[float, str, tuple[str, ...]]] = [
     (9, "www.tideline.dev", ("/blog/{slug}", "/changelog/{ver}", "/customers/{slug}")),
     (8, "docs.tideline.dev", ("/guides/{slug}", "/reference/sql/{word}", "/guides/{slug}?ref=tw")),
     (5, "blog.tideline.dev", ("/posts/{slug}", "/posts/{yr}/{slug}")),
-    (6, "github.com", ("/tideline-labs/tideline/releases/tag/v{ver}", "/marenbuilds/{word}-demo",
-                       "/tideline-labs/tideline/pull/{n}", "/tideline-labs/tideline/issues/{n}")),
+    (
+        6,
+        "github.com",
+        (
+            "/tideline-labs/tideline/releases/tag/v{ver}",
+            "/marenbuilds/{word}-demo",
+            "/tideline-labs/tideline/pull/{n}",
+            "/tideline-labs/tideline/issues/{n}",
+        ),
+    ),
     (2, "gist.github.com", ("/marenbuilds/{hex}",)),
     (4, "www.youtube.com", ("/watch?v={vid}", "/watch?v={vid}&t={n}s")),
     (2, "youtu.be", ("/{vid}",)),
@@ -146,64 +154,190 @@ SRC_HYPEFURY = '<a href="https://hypefury.com" rel="nofollow">Hypefury</a>'
 # --------------------------------------------------------------------------- word banks
 
 TOPICS = (
-    "consumer lag", "backpressure", "late-arriving events", "schema evolution",
-    "CDC from Postgres", "incremental materialized views", "window functions",
-    "idempotent writes", "rate limiting", "connection pooling", "cold starts",
-    "query planning", "bloom filters", "columnar storage", "WAL archiving",
-    "zero-downtime migrations", "OpenTelemetry traces", "flaky tests", "dependency pinning",
-    "type hints", "async Python", "SQLite in production", "exactly-once delivery",
-    "incremental backfills", "partition pruning", "event sourcing", "time zones",
-    "retry storms", "dead letter queues", "watermarks", "stream-table joins",
-    "API pagination", "feature flags", "on-call handoffs", "docs versioning",
-    "vector search", "data contracts", "cardinality explosions", "upserts",
+    "consumer lag",
+    "backpressure",
+    "late-arriving events",
+    "schema evolution",
+    "CDC from Postgres",
+    "incremental materialized views",
+    "window functions",
+    "idempotent writes",
+    "rate limiting",
+    "connection pooling",
+    "cold starts",
+    "query planning",
+    "bloom filters",
+    "columnar storage",
+    "WAL archiving",
+    "zero-downtime migrations",
+    "OpenTelemetry traces",
+    "flaky tests",
+    "dependency pinning",
+    "type hints",
+    "async Python",
+    "SQLite in production",
+    "exactly-once delivery",
+    "incremental backfills",
+    "partition pruning",
+    "event sourcing",
+    "time zones",
+    "retry storms",
+    "dead letter queues",
+    "watermarks",
+    "stream-table joins",
+    "API pagination",
+    "feature flags",
+    "on-call handoffs",
+    "docs versioning",
+    "vector search",
+    "data contracts",
+    "cardinality explosions",
+    "upserts",
     "out-of-order timestamps",
 )
 TOOLS = (
-    "Postgres", "Kafka", "DuckDB", "SQLite", "Python", "Rust", "Go", "Redis", "Grafana",
-    "Terraform", "dbt", "Airflow", "Kubernetes", "pandas", "Polars", "Tideline",
-    "ClickHouse", "Flink", "Debezium", "NATS",
+    "Postgres",
+    "Kafka",
+    "DuckDB",
+    "SQLite",
+    "Python",
+    "Rust",
+    "Go",
+    "Redis",
+    "Grafana",
+    "Terraform",
+    "dbt",
+    "Airflow",
+    "Kubernetes",
+    "pandas",
+    "Polars",
+    "Tideline",
+    "ClickHouse",
+    "Flink",
+    "Debezium",
+    "NATS",
 )
 EVENTS = (
-    "StreamConf", "Tideline Summit", "Data Tejo", "Porto Tech Week", "EuroStream",
-    "Query Camp", "DevRel Days Lisbon", "PyData Coimbra",
+    "StreamConf",
+    "Tideline Summit",
+    "Data Tejo",
+    "Porto Tech Week",
+    "EuroStream",
+    "Query Camp",
+    "DevRel Days Lisbon",
+    "PyData Coimbra",
 )
 CITIES = ("Lisbon", "Porto", "Berlin", "Amsterdam", "Madrid", "Dublin", "Kraków", "Copenhagen")
 FIXES = (
-    "pinning the client version", "adding an index on (tenant_id, created_at)",
-    "bumping the consumer fetch size", "turning off autocommit", "moving the dedupe upstream",
-    "a bigger shared_buffers", "splitting the topic by tenant", "a 5 minute watermark",
-    "retries with jitter", "reading the changelog, embarrassingly", "a composite key",
+    "pinning the client version",
+    "adding an index on (tenant_id, created_at)",
+    "bumping the consumer fetch size",
+    "turning off autocommit",
+    "moving the dedupe upstream",
+    "a bigger shared_buffers",
+    "splitting the topic by tenant",
+    "a 5 minute watermark",
+    "retries with jitter",
+    "reading the changelog, embarrassingly",
+    "a composite key",
     "dropping the ORM for that one query",
 )
 FEATURES = (
-    "incremental materialized views", "a Python SDK", "exactly-once sinks",
-    "schema registry support", "a new CLI", "native Postgres CDC", "time travel queries",
-    "a Grafana plugin", "backfill previews", "row-level TTLs", "the playground",
+    "incremental materialized views",
+    "a Python SDK",
+    "exactly-once sinks",
+    "schema registry support",
+    "a new CLI",
+    "native Postgres CDC",
+    "time travel queries",
+    "a Grafana plugin",
+    "backfill previews",
+    "row-level TTLs",
+    "the playground",
 )
 TITLES = (
-    "How we cut {topic} latency by {n}%", "A gentle intro to {topic}",
-    "Why {topic} is harder than it looks", "Debugging {topic} in {tool}",
-    "{topic} without tears", "What {n} customers taught us about {topic}",
-    "The boring guide to {topic}", "{tool} {ver} release notes",
-    "Notes from {event}: {topic}", "Everything I got wrong about {topic}",
+    "How we cut {topic} latency by {n}%",
+    "A gentle intro to {topic}",
+    "Why {topic} is harder than it looks",
+    "Debugging {topic} in {tool}",
+    "{topic} without tears",
+    "What {n} customers taught us about {topic}",
+    "The boring guide to {topic}",
+    "{tool} {ver} release notes",
+    "Notes from {event}: {topic}",
+    "Everything I got wrong about {topic}",
 )
 SLUG_WORDS = (
-    "streaming", "joins", "postgres", "kafka", "backfills", "latency", "schema", "cdc",
-    "python", "sql", "windows", "watermarks", "devrel", "docs", "migrations", "testing",
-    "observability", "duckdb", "benchmarks", "pipelines", "lessons", "guide", "intro",
-    "deep-dive", "patterns", "2024", "tips", "production",
+    "streaming",
+    "joins",
+    "postgres",
+    "kafka",
+    "backfills",
+    "latency",
+    "schema",
+    "cdc",
+    "python",
+    "sql",
+    "windows",
+    "watermarks",
+    "devrel",
+    "docs",
+    "migrations",
+    "testing",
+    "observability",
+    "duckdb",
+    "benchmarks",
+    "pipelines",
+    "lessons",
+    "guide",
+    "intro",
+    "deep-dive",
+    "patterns",
+    "2024",
+    "tips",
+    "production",
 )
-WIKI = ("Bloom_filter", "Write-ahead_logging", "Lamport_timestamp", "Idempotence",
-        "Change_data_capture", "Little%27s_law", "Two-phase_commit_protocol")
-TAGS = ("Python", "PostgreSQL", "DataEngineering", "DevRel", "StreamConf", "OpenSource",
-        "SQL", "Kafka", "DuckDB", "RustLang", "Lisbon", "100DaysOfCode")
+WIKI = (
+    "Bloom_filter",
+    "Write-ahead_logging",
+    "Lamport_timestamp",
+    "Idempotence",
+    "Change_data_capture",
+    "Little%27s_law",
+    "Two-phase_commit_protocol",
+)
+TAGS = (
+    "Python",
+    "PostgreSQL",
+    "DataEngineering",
+    "DevRel",
+    "StreamConf",
+    "OpenSource",
+    "SQL",
+    "Kafka",
+    "DuckDB",
+    "RustLang",
+    "Lisbon",
+    "100DaysOfCode",
+)
 CASHTAGS = ("TIDE", "SNOW", "MDB", "DDOG")
-TOPICS_ES = ("la replicación lógica", "los backfills", "las migraciones sin downtime",
-             "los joins en streaming")
+TOPICS_ES = (
+    "la replicación lógica",
+    "los backfills",
+    "las migraciones sin downtime",
+    "los joins en streaming",
+)
 
 Tpl = tuple[str, ...]
-_WORDS: dict[str, Tpl] = {"topic": TOPICS, "tool": TOOLS, "event": EVENTS, "city": CITIES,
-                          "fix": FIXES, "feature": FEATURES, "topic_es": TOPICS_ES}
+_WORDS: dict[str, Tpl] = {
+    "topic": TOPICS,
+    "tool": TOOLS,
+    "event": EVENTS,
+    "city": CITIES,
+    "fix": FIXES,
+    "feature": FEATURES,
+    "topic_es": TOPICS_ES,
+}
 
 POSTS: Tpl = (
     "Spent the morning chasing {topic} in {tool}. The fix was one line. It always is.",
@@ -233,106 +367,179 @@ POSTS_HTML: Tpl = (
     "Docs & demos & snacks: the devrel food pyramid",
 )
 LINKS: Tpl = (
-    "New post: {title} {url}", "Wrote up everything I know about {topic} {url}",
-    "{title} {url}", "Just shipped: {feature} in Tideline {ver} 🚀 {url}",
-    "Slides from my {event} talk on {topic}: {url}", "Great read on {topic} by {m} {url}",
+    "New post: {title} {url}",
+    "Wrote up everything I know about {topic} {url}",
+    "{title} {url}",
+    "Just shipped: {feature} in Tideline {ver} 🚀 {url}",
+    "Slides from my {event} talk on {topic}: {url}",
+    "Great read on {topic} by {m} {url}",
     "If you read one thing about {topic} this week, make it this one {url}",
-    "Docs for {feature} are live {url} {tag}", "The {event} CFP closes Friday, go submit {url}",
-    "Recording of yesterday's livestream on {topic} {url}", "This {topic} explainer is 🔥 {url}",
-    "Bookmarking this for later: {url}", "{tool} {ver} is out {url} {tag}",
-    "Worth your time {url}", "Our {topic} benchmark, with all the caveats: {url}",
-    "{title} via {m} {url}", "Finally wrote the {topic} post I kept promising {url} {tag} {tag}",
+    "Docs for {feature} are live {url} {tag}",
+    "The {event} CFP closes Friday, go submit {url}",
+    "Recording of yesterday's livestream on {topic} {url}",
+    "This {topic} explainer is 🔥 {url}",
+    "Bookmarking this for later: {url}",
+    "{tool} {ver} is out {url} {tag}",
+    "Worth your time {url}",
+    "Our {topic} benchmark, with all the caveats: {url}",
+    "{title} via {m} {url}",
+    "Finally wrote the {topic} post I kept promising {url} {tag} {tag}",
 )
 LINK_THOUGHTS: Tpl = (
-    "Read this, thoughts? {url}", "Interesting take on {topic}, thoughts? {url}",
-    "Anyone tried this yet? {url}", "Is this the end of {topic} as we know it? {url}",
+    "Read this, thoughts? {url}",
+    "Interesting take on {topic}, thoughts? {url}",
+    "Anyone tried this yet? {url}",
+    "Is this the end of {topic} as we know it? {url}",
 )
 OTHERS: Tpl = (
-    "We just released {tool} {ver} with {feature} {url}", "New blog post: {title} {url}",
-    "Thread on {topic} and why most teams get it wrong 🧵", "PSA: {tool} {ver} fixes a nasty "
-    "{topic} bug, please upgrade", "Slides from my talk at {event} are up {url} {tag}",
-    "{topic} is not a bug, it's a lifestyle", "Hiring: senior engineers who love {topic}, remote "
-    "in Europe {url}", "Early bird tickets for {event} are live, see you in {city} {url}",
+    "We just released {tool} {ver} with {feature} {url}",
+    "New blog post: {title} {url}",
+    "Thread on {topic} and why most teams get it wrong 🧵",
+    "PSA: {tool} {ver} fixes a nasty {topic} bug, please upgrade",
+    "Slides from my talk at {event} are up {url} {tag}",
+    "{topic} is not a bug, it's a lifestyle",
+    "Hiring: senior engineers who love {topic}, remote in Europe {url}",
+    "Early bird tickets for {event} are live, see you in {city} {url}",
     "After {n} years of {topic} I finally understand {topic}. Long thread, sorry in advance",
     "The {event} schedule is out and it is stacked {url} {tag}",
     "Hot take: {tool} is the best thing to happen to {topic} since {tool}",
 )
 QUOTES: Tpl = (
-    "this 👇", "This is the clearest explanation of {topic} I've seen",
-    "Couldn't agree more", "yes yes yes", "Important thread on {topic} 🧵", "Bookmarking",
-    "{who} always delivers", "Everyone doing {topic} should read this",
-    "So proud of this team 💙", "We're hiring too, come work with me!",
+    "this 👇",
+    "This is the clearest explanation of {topic} I've seen",
+    "Couldn't agree more",
+    "yes yes yes",
+    "Important thread on {topic} 🧵",
+    "Bookmarking",
+    "{who} always delivers",
+    "Everyone doing {topic} should read this",
+    "So proud of this team 💙",
+    "We're hiring too, come work with me!",
 )
-QUOTE_QUESTIONS: Tpl = ("why does nobody talk about this?", "is this the end of {topic}?",
-                        "who's going?")
-SELF_QUOTES: Tpl = ("Still true a year later", "Following up on this: we shipped it 🎉",
-                    "Told you so 😄", "Update: fixed in {ver}", "Six months later, still the "
-                    "best thing I wrote about {topic}")
+QUOTE_QUESTIONS: Tpl = (
+    "why does nobody talk about this?",
+    "is this the end of {topic}?",
+    "who's going?",
+)
+SELF_QUOTES: Tpl = (
+    "Still true a year later",
+    "Following up on this: we shipped it 🎉",
+    "Told you so 😄",
+    "Update: fixed in {ver}",
+    "Six months later, still the best thing I wrote about {topic}",
+)
 REPLIES: Tpl = (
-    "thanks! glad it helped", "ha, same here", "100% agree", "congrats!! 🎉",
-    "that's a great point about {topic}", "we hit exactly this last month, ended up {fix}",
-    "oh nice, {tool} {ver} fixed this for us too", "see you at {event}!",
-    "I owe you a coffee for this ☕", "this is the way", "not yet, but it's on my list",
-    "you're too kind 🙏", "let's pair on it next week", "the trick for us was {fix}",
-    "honestly {topic} is 80% naming things", "sending good vibes for the launch",
-    "hah, I wrote the bug AND the fix", "DM'd you", "+1, would love a write-up",
-    "same, {topic} bit us hard in prod", "love this, stealing it for my {event} talk",
-    "🙏", "welcome to the club 😅",
+    "thanks! glad it helped",
+    "ha, same here",
+    "100% agree",
+    "congrats!! 🎉",
+    "that's a great point about {topic}",
+    "we hit exactly this last month, ended up {fix}",
+    "oh nice, {tool} {ver} fixed this for us too",
+    "see you at {event}!",
+    "I owe you a coffee for this ☕",
+    "this is the way",
+    "not yet, but it's on my list",
+    "you're too kind 🙏",
+    "let's pair on it next week",
+    "the trick for us was {fix}",
+    "honestly {topic} is 80% naming things",
+    "sending good vibes for the launch",
+    "hah, I wrote the bug AND the fix",
+    "DM'd you",
+    "+1, would love a write-up",
+    "same, {topic} bit us hard in prod",
+    "love this, stealing it for my {event} talk",
+    "🙏",
+    "welcome to the club 😅",
 )
 REPLY_QUESTIONS: Tpl = (
-    "did you try {fix}?", "which {tool} version is that?", "is that on the public roadmap?",
-    "wait, does that work with {topic} too?", "are you coming to {event}?",
+    "did you try {fix}?",
+    "which {tool} version is that?",
+    "is that on the public roadmap?",
+    "wait, does that work with {topic} too?",
+    "are you coming to {event}?",
     "how big is the table?",
 )
 REPLY_LINKS: Tpl = (
-    "here's the doc: {url}", "this should help {url}", "we wrote it up here {url}",
-    "there's a guide for exactly this {url}", "try this, it fixed it for us {url}",
+    "here's the doc: {url}",
+    "this should help {url}",
+    "we wrote it up here {url}",
+    "there's a guide for exactly this {url}",
+    "try this, it fixed it for us {url}",
     "does this help? {url}",
 )
-REPLY_QUOTES: Tpl = ("{m} had a great thread on this {qurl}", "see {qurl}",
-                     "this answer is the best I know {qurl}")
-OLD_REPLIES: Tpl = ("hey! long time, are you still in {city}? we should catch up",
-                    "thanks for the follow, loved your {topic} talk",
-                    "just saw your {event} slides, great stuff")
-MENTIONS_DOT: Tpl = (
-    "how did your {event} talk go?", "just explained {topic} better in 5 minutes than I "
-    "managed in a year", "and I are pairing on {topic} live at 4pm", "you were right about "
-    "{topic}, as usual", "is the person to follow for {topic}, trust me",
+REPLY_QUOTES: Tpl = (
+    "{m} had a great thread on this {qurl}",
+    "see {qurl}",
+    "this answer is the best I know {qurl}",
 )
-MENTIONS_AT: Tpl = ("happy birthday!! 🎂 have a great one",
-                    "congrats on the new role, they are lucky to have you")
+OLD_REPLIES: Tpl = (
+    "hey! long time, are you still in {city}? we should catch up",
+    "thanks for the follow, loved your {topic} talk",
+    "just saw your {event} slides, great stuff",
+)
+MENTIONS_DOT: Tpl = (
+    "how did your {event} talk go?",
+    "just explained {topic} better in 5 minutes than I managed in a year",
+    "and I are pairing on {topic} live at 4pm",
+    "you were right about {topic}, as usual",
+    "is the person to follow for {topic}, trust me",
+)
+MENTIONS_AT: Tpl = (
+    "happy birthday!! 🎂 have a great one",
+    "congrats on the new role, they are lucky to have you",
+)
 QUESTIONS: Tpl = (
-    "Anyone going to {event} this year?", "What's your go-to tool for {topic}?",
-    "How do you explain {topic} to a non-engineer?", "Is {tool} still the default for {topic}?",
-    "Which talk at {event} should I not miss?", "Who else is debugging {topic} on a Friday?",
+    "Anyone going to {event} this year?",
+    "What's your go-to tool for {topic}?",
+    "How do you explain {topic} to a non-engineer?",
+    "Is {tool} still the default for {topic}?",
+    "Which talk at {event} should I not miss?",
+    "Who else is debugging {topic} on a Friday?",
     "What's the best book on {topic}? Looking for something practical",
     "Dear lazyweb: how do I get {tool} to stop logging everything twice?",
     "Should we do a livestream on {topic} next week?",
     "Q&A tomorrow on {topic}, what should we cover?",
-    "Alguém vai ao {event} este ano?", "Favourite {topic} war story? Go",
+    "Alguém vai ao {event} este ano?",
+    "Favourite {topic} war story? Go",
 )
 QUESTIONS_FULLWIDTH: Tpl = ("{event}に参加する人いますか？", "{tool}の勉強会、興味ある人いますか？")
 QUESTIONS_INVERTED: Tpl = ("¿Alguien va a {event} este año?", "¿Qué usáis para {topic_es}?")
 QUESTIONS_EMOJI: Tpl = ("{tool} or {tool} for {topic} ❓", "Best way to learn {tool} ❓")
 QUESTIONS_INTERROBANG: Tpl = ("Who schedules a {tool} upgrade on a Friday‽",)
 THREADS: Tpl = (
-    "The trick is {fix}.", "The other half of the story is {topic}.",
-    "And yes, {tool} handles this natively now.", "Caveat: this falls apart with {topic}, "
-    "more on that later.", "That's it, that's the thread 🙏", "Big thanks to {m} for the review.",
+    "The trick is {fix}.",
+    "The other half of the story is {topic}.",
+    "And yes, {tool} handles this natively now.",
+    "Caveat: this falls apart with {topic}, more on that later.",
+    "That's it, that's the thread 🙏",
+    "Big thanks to {m} for the review.",
     "Numbers: {n}% fewer pages after the change.",
 )
 THREAD_LINKS: Tpl = ("Full write-up: {url}", "Code is here {url}", "Docs: {url}")
 THREAD_QUESTIONS: Tpl = ("Has anyone seen this with {tool}?", "What would you add?")
 PHOTOS: Tpl = (
-    "Sunset at the river after {event} 🌅", "Our booth at {event} is ready!",
-    "Whiteboard from today's {topic} session", "New stickers just landed",
-    "Desk setup, v{n}", "{city} never gets old", "Team dinner in {city}",
-    "Speaker selfie at {event} with {m}", "Miradouro break ☀️",
+    "Sunset at the river after {event} 🌅",
+    "Our booth at {event} is ready!",
+    "Whiteboard from today's {topic} session",
+    "New stickers just landed",
+    "Desk setup, v{n}",
+    "{city} never gets old",
+    "Team dinner in {city}",
+    "Speaker selfie at {event} with {m}",
+    "Miradouro break ☀️",
 )
-VIDEOS: Tpl = ("Demo: {feature} in 90 seconds", "Live-coding {topic} at {event}",
-               "Quick walkthrough of {feature}")
-GIFS: Tpl = ("me when {topic} works on the first try", "Friday deploy energy",
-             "when the CI finally goes green")
+VIDEOS: Tpl = (
+    "Demo: {feature} in 90 seconds",
+    "Live-coding {topic} at {event}",
+    "Quick walkthrough of {feature}",
+)
+GIFS: Tpl = (
+    "me when {topic} works on the first try",
+    "Friday deploy energy",
+    "when the CI finally goes green",
+)
 LONG_SENTENCES: Tpl = (
     "I've been thinking a lot about {topic} lately.",
     "Here's what I've learned after {n} years of doing devrel for data tools.",
@@ -406,20 +613,49 @@ FAMILY = {c: cat for c, (cat, _) in CASES.items()}
 
 # Relative weights inside each family; threads and edits come from event expansion.
 WEIGHTS: dict[str, dict[str, float]] = {
-    "link": {"link": 48, "retweet": 25, "retweet_media": 8, "quote": 9, "quote_question": 1.2,
-             "link_thoughts_question": 1.5, "link_photo": 8, "long_link_visible": 1,
-             "long_link_in_note_only": 1.2, "manual_mt": 0.8, "manual_rt_lowercase": 0.6},
-    "conversation": {"reply": 50, "reply_multi_mention": 5, "reply_link": 7, "reply_quote": 2,
-                     "reply_question": 8, "reply_photo": 6, "reply_no_status_id": 1.2,
-                     "mention_dot": 5, "mention_at_not_reply": 0.8, "question": 12,
-                     "question_fullwidth": 0.7, "question_inverted": 0.7,
-                     "question_emoji": 0.8, "question_interrobang": 0.4,
-                     "long_question_past_cut": 1},
-    "other": {"post": 36, "post_html_entities": 4, "photo": 30, "video": 6, "gif": 4,
-              "media_only": 3, "self_quote": 1.5, "iweb_self_link": 1.2, "long_post": 3},
+    "link": {
+        "link": 48,
+        "retweet": 25,
+        "retweet_media": 8,
+        "quote": 9,
+        "quote_question": 1.2,
+        "link_thoughts_question": 1.5,
+        "link_photo": 8,
+        "long_link_visible": 1,
+        "long_link_in_note_only": 1.2,
+        "manual_mt": 0.8,
+        "manual_rt_lowercase": 0.6,
+    },
+    "conversation": {
+        "reply": 50,
+        "reply_multi_mention": 5,
+        "reply_link": 7,
+        "reply_quote": 2,
+        "reply_question": 8,
+        "reply_photo": 6,
+        "reply_no_status_id": 1.2,
+        "mention_dot": 5,
+        "mention_at_not_reply": 0.8,
+        "question": 12,
+        "question_fullwidth": 0.7,
+        "question_inverted": 0.7,
+        "question_emoji": 0.8,
+        "question_interrobang": 0.4,
+        "long_question_past_cut": 1,
+    },
+    "other": {
+        "post": 36,
+        "post_html_entities": 4,
+        "photo": 30,
+        "video": 6,
+        "gif": 4,
+        "media_only": 3,
+        "self_quote": 1.5,
+        "iweb_self_link": 1.2,
+        "long_post": 3,
+    },
 }
-NEEDS_NOTES = {"long_link_visible", "long_link_in_note_only", "long_question_past_cut",
-               "long_post"}
+NEEDS_NOTES = {"long_link_visible", "long_link_in_note_only", "long_question_past_cut", "long_post"}
 THREAD_HEADS = {"post", "link", "long_post", "photo", "post_html_entities"}
 EDITABLE = {"post", "link"}
 # Every case appears at least this often (rarer ones are swapped in for a common one).
@@ -447,15 +683,19 @@ def snowflake_ms(sid: int) -> int:
 def created_at(ms: int) -> str:
     """The archive's `created_at`: `Sat Nov 09 12:14:18 +0000 2024`."""
     d = datetime.fromtimestamp(ms // 1000, UTC)
-    return (f"{_DAYS[d.weekday()]} {_MONTHS[d.month - 1]} {d.day:02d} "
-            f"{d.hour:02d}:{d.minute:02d}:{d.second:02d} +0000 {d.year}")
+    return (
+        f"{_DAYS[d.weekday()]} {_MONTHS[d.month - 1]} {d.day:02d} "
+        f"{d.hour:02d}:{d.minute:02d}:{d.second:02d} +0000 {d.year}"
+    )
 
 
 def iso_ms(ms: int, keep_ms: bool = True) -> str:
     """ISO time as the archive writes it in edit_info and notes: `2024-11-09T13:14:18.648Z`."""
     d = datetime.fromtimestamp(ms // 1000, UTC)
-    return (f"{d.year}-{d.month:02d}-{d.day:02d}T{d.hour:02d}:{d.minute:02d}:{d.second:02d}"
-            f".{ms % 1000 if keep_ms else 0:03d}Z")
+    return (
+        f"{d.year}-{d.month:02d}-{d.day:02d}T{d.hour:02d}:{d.minute:02d}:{d.second:02d}"
+        f".{ms % 1000 if keep_ms else 0:03d}Z"
+    )
 
 
 # Random bytes -> characters of an alphabet, in C (bytes.translate) since ids are many.
@@ -553,6 +793,7 @@ class ArchiveWriter:
 
 # --------------------------------------------------------------------------- text
 
+
 class Link:
     """An external URL as it appears in an entity: expanded and display forms."""
 
@@ -590,8 +831,9 @@ def _entity_text(seg: tuple[str, object], tco: str) -> str:
     return ("#" if kind == "h" else "$") + str(val)
 
 
-def render(rng: random.Random, segs: list[Segment], limit: int = 0, note: bool = False,
-           words: bool = True) -> Rendered:
+def render(
+    rng: random.Random, segs: list[Segment], limit: int = 0, note: bool = False, words: bool = True
+) -> Rendered:
     """Lay segments out as text with entity indices; cut at `limit` characters with `…`.
 
     Tweets escape `&`, `<`, `>` (indices count the escaped text, as in real archives);
@@ -624,15 +866,21 @@ def render(rng: random.Random, segs: list[Segment], limit: int = 0, note: bool =
     return r
 
 
-def _add_entity(r: Rendered, seg: tuple[str, object], tco: str, a: int, b: int,
-                note: bool) -> None:
+def _add_entity(r: Rendered, seg: tuple[str, object], tco: str, a: int, b: int, note: bool) -> None:
     kind, val = seg
     if note:
         fa, fb = str(a), str(b)
         if kind == "u":
             link: Link = val  # type: ignore[assignment]
-            r.urls.append({"expandedUrl": link.expanded, "toIndex": fb, "shortUrl": tco,
-                           "displayUrl": link.display, "fromIndex": fa})
+            r.urls.append(
+                {
+                    "expandedUrl": link.expanded,
+                    "toIndex": fb,
+                    "shortUrl": tco,
+                    "displayUrl": link.display,
+                    "fromIndex": fa,
+                }
+            )
         elif kind == "m":
             r.mentions.append({"screenName": val[1], "fromIndex": fa, "toIndex": fb})  # type: ignore[index]
         else:
@@ -642,17 +890,20 @@ def _add_entity(r: Rendered, seg: tuple[str, object], tco: str, a: int, b: int,
     ind = [str(a), str(b)]
     if kind == "u":
         link = val  # type: ignore[assignment]
-        r.urls.append({"url": tco, "expanded_url": link.expanded, "display_url": link.display,
-                       "indices": ind})
+        r.urls.append(
+            {"url": tco, "expanded_url": link.expanded, "display_url": link.display, "indices": ind}
+        )
     elif kind == "m":
         name, sn, uid = val  # type: ignore[misc]
-        r.mentions.append({"name": name, "screen_name": sn, "indices": ind, "id_str": uid,
-                           "id": uid})
+        r.mentions.append(
+            {"name": name, "screen_name": sn, "indices": ind, "id_str": uid, "id": uid}
+        )
     else:
         (r.hashtags if kind == "h" else r.symbols).append({"text": val, "indices": ind})
 
 
 # --------------------------------------------------------------------------- content
+
 
 class Content:
     """Fills templates: `{topic}` and friends become words, `{url}`/`{m}`/`{tag}` entities."""
@@ -742,12 +993,16 @@ class Content:
             "slug": lambda: "-".join(rng.sample(SLUG_WORDS, rng.randint(2, 5))),
             "word": lambda: rng.choice(SLUG_WORDS).replace("-", ""),
             "ver": lambda: f"{rng.randint(1, 4)}.{rng.randint(0, 12)}.{rng.randint(0, 9)}",
-            "n": lambda: str(rng.randint(10, 9999)), "big": lambda: str(rng.randint(10**7, 10**8)),
-            "yr": lambda: str(rng.choice((2023, 2024))), "vid": lambda: _code(rng, 11, _B64),
+            "n": lambda: str(rng.randint(10, 9999)),
+            "big": lambda: str(rng.randint(10**7, 10**8)),
+            "yr": lambda: str(rng.choice((2023, 2024))),
+            "vid": lambda: _code(rng, 11, _B64),
             "hex": lambda: f"{rng.getrandbits(128):032x}",
             "hex4": lambda: f"{rng.getrandbits(16):04x}",
-            "hex6": lambda: _code(rng, 6).lower(), "minor": lambda: str(rng.randint(10, 13)),
-            "wiki": lambda: rng.choice(WIKI), "friend": lambda: self.person()[1],
+            "hex6": lambda: _code(rng, 6).lower(),
+            "minor": lambda: str(rng.randint(10, 13)),
+            "wiki": lambda: rng.choice(WIKI),
+            "friend": lambda: self.person()[1],
             "arxiv": lambda: f"{rng.randint(2301, 2412)}.{rng.randint(1000, 29999):05d}",
         }
         out = tpl
@@ -759,8 +1014,11 @@ class Content:
 
     def quote_link(self, who: Person, ms: int, use_x: bool = False) -> Link:
         """A link to someone's post: how the archive shows a quote."""
-        sid = snowflake(self.rng, ms - self.rng.randint(60_000, 72 * HOUR_MS)) if ms else \
-            self.rng.getrandbits(60)
+        sid = (
+            snowflake(self.rng, ms - self.rng.randint(60_000, 72 * HOUR_MS))
+            if ms
+            else self.rng.getrandbits(60)
+        )
         url = f"https://{'x' if use_x else 'twitter'}.com/{who[1]}/status/{sid}"
         return Link(url, display_url(url))
 
@@ -777,10 +1035,22 @@ def _merge(segs: list[Segment]) -> list[Segment]:
 
 # --------------------------------------------------------------------------- media
 
-_SIZE_ORDERS = (("large", "medium", "thumb", "small"), ("small", "thumb", "large", "medium"),
-                ("medium", "large", "thumb", "small"), ("thumb", "small", "medium", "large"))
-_DIMS = ((4032, 3024), (3024, 4032), (1920, 1080), (1080, 1350), (1200, 675), (2048, 1536),
-         (1080, 1080), (1600, 900))
+_SIZE_ORDERS = (
+    ("large", "medium", "thumb", "small"),
+    ("small", "thumb", "large", "medium"),
+    ("medium", "large", "thumb", "small"),
+    ("thumb", "small", "medium", "large"),
+)
+_DIMS = (
+    (4032, 3024),
+    (3024, 4032),
+    (1920, 1080),
+    (1080, 1350),
+    (1200, 675),
+    (2048, 1536),
+    (1080, 1080),
+    (1600, 900),
+)
 _DIMS_WIDE = ((1920, 1080), (1280, 720), (1440, 1080), (498, 280), (640, 360))
 
 
@@ -789,8 +1059,12 @@ def _sizes(rng: random.Random, w: int, h: int) -> dict[str, object]:
         scale = min(1.0, limit / max(w, h))
         return {"w": str(round(w * scale)), "h": str(round(h * scale)), "resize": "fit"}
 
-    table = {"large": fit(2048), "medium": fit(1200), "small": fit(680),
-             "thumb": {"w": "150", "h": "150", "resize": "crop"}}
+    table = {
+        "large": fit(2048),
+        "medium": fit(1200),
+        "small": fit(680),
+        "thumb": {"w": "150", "h": "150", "resize": "crop"},
+    }
     return {k: table[k] for k in rng.choice(_SIZE_ORDERS)}
 
 
@@ -803,25 +1077,51 @@ def _media_key(rng: random.Random, ms: int) -> str:
 def _video_info(rng: random.Random, mid: str, w: int, h: int, gif_key: str) -> dict[str, object]:
     if gif_key:
         g = math.gcd(w, h)
-        return {"aspect_ratio": [str(w // g), str(h // g)], "variants": [
-            {"bitrate": "0", "content_type": "video/mp4",
-             "url": f"https://video.twimg.com/tweet_video/{gif_key}.mp4"}]}
+        return {
+            "aspect_ratio": [str(w // g), str(h // g)],
+            "variants": [
+                {
+                    "bitrate": "0",
+                    "content_type": "video/mp4",
+                    "url": f"https://video.twimg.com/tweet_video/{gif_key}.mp4",
+                }
+            ],
+        }
     base = f"https://video.twimg.com/ext_tw_video/{mid}/pu"
-    variants: list[dict[str, str]] = [{"content_type": "application/x-mpegURL",
-                                       "url": f"{base}/pl/{_code(rng, 16, _B64)}.m3u8?tag=12"}]
+    variants: list[dict[str, str]] = [
+        {
+            "content_type": "application/x-mpegURL",
+            "url": f"{base}/pl/{_code(rng, 16, _B64)}.m3u8?tag=12",
+        }
+    ]
     for bitrate, vw in ((256000, 480), (832000, 640), (2176000, 1280), (10368000, 1920)):
         vh = vw * h // w
-        variants.append({"bitrate": str(bitrate), "content_type": "video/mp4",
-                         "url": f"{base}/vid/avc1/{vw}x{vh}/{_code(rng, 16, _B64)}.mp4?tag=12"})
+        variants.append(
+            {
+                "bitrate": str(bitrate),
+                "content_type": "video/mp4",
+                "url": f"{base}/vid/avc1/{vw}x{vh}/{_code(rng, 16, _B64)}.mp4?tag=12",
+            }
+        )
     rng.shuffle(variants)
     g = math.gcd(w, h)
-    return {"aspect_ratio": [str(w // g), str(h // g)],
-            "duration_millis": str(rng.randint(4000, 180_000)), "variants": variants}
+    return {
+        "aspect_ratio": [str(w // g), str(h // g)],
+        "duration_millis": str(rng.randint(4000, 180_000)),
+        "variants": variants,
+    }
 
 
-def media_entities(rng: random.Random, kind: str, count: int, tco: str, ind: list[str],
-                   status_url: str, ms: int, source: tuple[str, str] | None = None,
-                   ) -> tuple[dict[str, object], list[dict[str, object]]]:
+def media_entities(
+    rng: random.Random,
+    kind: str,
+    count: int,
+    tco: str,
+    ind: list[str],
+    status_url: str,
+    ms: int,
+    source: tuple[str, str] | None = None,
+) -> tuple[dict[str, object], list[dict[str, object]]]:
     """One post's attachments: the `entities.media` entry and the `extended_entities` list.
 
     `source` (status id, user id) marks media that came with a retweeted post.
@@ -869,13 +1169,20 @@ def media_entities(rng: random.Random, kind: str, count: int, tco: str, ind: lis
 
 # --------------------------------------------------------------------------- planning
 
+
 class Item:
     """One record to write: its id, the case it shows and who/what it refers to."""
 
     __slots__ = ("id", "case", "partner", "target", "edit")
 
-    def __init__(self, sid: int, case: str, partner: Person | None = None, target: int = 0,
-                 edit: tuple[list[int], str] | None = None) -> None:
+    def __init__(
+        self,
+        sid: int,
+        case: str,
+        partner: Person | None = None,
+        target: int = 0,
+        edit: tuple[list[int], str] | None = None,
+    ) -> None:
         self.id, self.case, self.partner, self.target, self.edit = sid, case, partner, target, edit
 
 
@@ -888,16 +1195,74 @@ def _cum(weights: list[float]) -> list[float]:
 
 
 # Local (Lisbon) hour-of-day rhythm: a morning and an afternoon peak, a late-evening tail.
-_HOURS_WEEKDAY = _cum([0.3, 0.1, 0.05, 0.02, 0.02, 0.05, 0.2, 0.6, 1.2, 1.8, 2.0, 1.8, 1.2,
-                       1.3, 1.7, 1.8, 1.6, 1.3, 0.9, 0.7, 0.9, 1.1, 0.8, 0.5])
-_HOURS_WEEKEND = _cum([0.5, 0.3, 0.1, 0.02, 0.02, 0.02, 0.05, 0.1, 0.3, 0.7, 1.2, 1.4, 1.3,
-                       1.0, 0.8, 0.8, 0.9, 1.0, 1.1, 1.2, 1.4, 1.5, 1.2, 0.8])
+_HOURS_WEEKDAY = _cum(
+    [
+        0.3,
+        0.1,
+        0.05,
+        0.02,
+        0.02,
+        0.05,
+        0.2,
+        0.6,
+        1.2,
+        1.8,
+        2.0,
+        1.8,
+        1.2,
+        1.3,
+        1.7,
+        1.8,
+        1.6,
+        1.3,
+        0.9,
+        0.7,
+        0.9,
+        1.1,
+        0.8,
+        0.5,
+    ]
+)
+_HOURS_WEEKEND = _cum(
+    [
+        0.5,
+        0.3,
+        0.1,
+        0.02,
+        0.02,
+        0.02,
+        0.05,
+        0.1,
+        0.3,
+        0.7,
+        1.2,
+        1.4,
+        1.3,
+        1.0,
+        0.8,
+        0.8,
+        0.9,
+        1.0,
+        1.1,
+        1.2,
+        1.4,
+        1.5,
+        1.2,
+        0.8,
+    ]
+)
 # Mon..Sun posting volume: Tuesday is office-hours day, weekends are quiet.
 _WEEKDAY_VOLUME = (1.0, 1.35, 1.05, 1.1, 0.85, 0.45, 0.4)
 _FAMILY_CASES = {f: list(w) for f, w in WEIGHTS.items()}
 _FAMILY_CUM = {f: _cum(list(w.values())) for f, w in WEIGHTS.items()}
-_REPLY_CASES = {"reply", "reply_multi_mention", "reply_link", "reply_quote", "reply_question",
-                "reply_photo"}
+_REPLY_CASES = {
+    "reply",
+    "reply_multi_mention",
+    "reply_link",
+    "reply_quote",
+    "reply_question",
+    "reply_photo",
+}
 
 
 def _last_sunday(year: int, month: int) -> date:
@@ -934,9 +1299,12 @@ def _day_weights(rng: random.Random, days: list[date]) -> list[float]:
         winter = date(year, 12, 23) + timedelta(days=rng.randint(0, 2))
         off.update(winter + timedelta(days=i) for i in range(rng.randint(4, 7)))
     n = len(days)
-    return [0.0 if d in off else
-            _WEEKDAY_VOLUME[d.weekday()] * rng.lognormvariate(0, 0.45) * (1 + 0.3 * i / n)
-            for i, d in enumerate(days)]
+    return [
+        0.0
+        if d in off
+        else _WEEKDAY_VOLUME[d.weekday()] * rng.lognormvariate(0, 0.45) * (1 + 0.3 * i / n)
+        for i, d in enumerate(days)
+    ]
 
 
 def _day_modes(rng: random.Random, n: int) -> list[str]:
@@ -1019,8 +1387,14 @@ class Planner:
             ms = base + hour * HOUR_MS + rng.randrange(HOUR_MS)
             n -= self._event(_pick_case(rng, p, mode, day), ms, day, mode, n)
 
-    def _add(self, ms: int, case: str, partner: Person | None = None, target: int = 0,
-             edit: tuple[list[int], str] | None = None) -> int:
+    def _add(
+        self,
+        ms: int,
+        case: str,
+        partner: Person | None = None,
+        target: int = 0,
+        edit: tuple[list[int], str] | None = None,
+    ) -> int:
         sid = snowflake(self.rng, ms)
         self.items.append(Item(sid, case, partner, target, edit))
         return sid
@@ -1042,8 +1416,13 @@ class Planner:
         for _ in range(size):
             ms += rng.randint(20_000, 240_000)
             roll = rng.random()
-            kind = ("thread_link" if roll < 0.12 and mode != "talk" else
-                    "thread_question" if roll > 0.92 and mode != "link" else "thread")
+            kind = (
+                "thread_link"
+                if roll < 0.12 and mode != "talk"
+                else "thread_question"
+                if roll > 0.92 and mode != "link"
+                else "thread"
+            )
             parent = self._add(ms, kind, target=parent)
         return size + 1
 
@@ -1054,8 +1433,12 @@ class Planner:
         theirs = snowflake(rng, ms - rng.randint(60_000, 8 * HOUR_MS))
         size = min(room, 1 if rng.random() < 0.7 else rng.randint(2, 3))
         for i in range(size):
-            self._add(ms, case if i == 0 else rng.choice(("reply", "reply", "reply_question")),
-                      partner, theirs)
+            self._add(
+                ms,
+                case if i == 0 else rng.choice(("reply", "reply", "reply_question")),
+                partner,
+                theirs,
+            )
             theirs = snowflake(rng, ms + rng.randint(60_000, 900_000))
             ms = snowflake_ms(theirs) + rng.randint(30_000, 600_000)
         return size
@@ -1084,8 +1467,12 @@ def _ensure_min(rng: random.Random, items: list[Item]) -> None:
         if case.startswith(("thread", "edit")) or have[case] >= MIN_COUNT:
             continue
         base = {"retweet": "retweet", "link": "link", "conversation": "question"}.get(cat, "post")
-        pool = [it for it in items if it.case == base and
-                (case not in NEEDS_NOTES or snowflake_ms(it.id) >= _ms(NOTES_FROM))]
+        pool = [
+            it
+            for it in items
+            if it.case == base
+            and (case not in NEEDS_NOTES or snowflake_ms(it.id) >= _ms(NOTES_FROM))
+        ]
         for it in rng.sample(pool, min(len(pool), MIN_COUNT - have[case])):
             it.case = case
             if case.startswith(("reply", "mention")):
@@ -1107,16 +1494,28 @@ _LONG_PLAIN = tuple(s for s in LONG_SENTENCES if "{m}" not in s)
 _LANGS = {"¿": "es", "Alguém": "pt", "Bom dia": "pt", "参加": "ja", "勉強会": "ja"}
 # case -> (template bank, attachment kind) for posts written straight from one bank
 _BANKS: dict[str, tuple[Tpl, str]] = {
-    "post": (POSTS, ""), "post_html_entities": (POSTS_HTML, ""), "link": (LINKS, ""),
-    "link_thoughts_question": (LINK_THOUGHTS, ""), "question": (QUESTIONS, ""),
-    "question_fullwidth": (QUESTIONS_FULLWIDTH, ""), "question_inverted": (QUESTIONS_INVERTED, ""),
-    "question_emoji": (QUESTIONS_EMOJI, ""), "question_interrobang": (QUESTIONS_INTERROBANG, ""),
-    "photo": (PHOTOS, "photo"), "video": (VIDEOS, "video"), "gif": (GIFS, "animated_gif"),
-    "media_only": (("",), "photo"), "link_photo": (LINKS, "photo"),
+    "post": (POSTS, ""),
+    "post_html_entities": (POSTS_HTML, ""),
+    "link": (LINKS, ""),
+    "link_thoughts_question": (LINK_THOUGHTS, ""),
+    "question": (QUESTIONS, ""),
+    "question_fullwidth": (QUESTIONS_FULLWIDTH, ""),
+    "question_inverted": (QUESTIONS_INVERTED, ""),
+    "question_emoji": (QUESTIONS_EMOJI, ""),
+    "question_interrobang": (QUESTIONS_INTERROBANG, ""),
+    "photo": (PHOTOS, "photo"),
+    "video": (VIDEOS, "video"),
+    "gif": (GIFS, "animated_gif"),
+    "media_only": (("",), "photo"),
+    "link_photo": (LINKS, "photo"),
 }
 _REPLY_BANKS: dict[str, Tpl] = {
-    "reply": REPLIES, "reply_multi_mention": REPLIES, "reply_link": REPLY_LINKS,
-    "reply_quote": REPLY_QUOTES, "reply_question": REPLY_QUESTIONS, "reply_photo": REPLIES,
+    "reply": REPLIES,
+    "reply_multi_mention": REPLIES,
+    "reply_link": REPLY_LINKS,
+    "reply_quote": REPLY_QUOTES,
+    "reply_question": REPLY_QUESTIONS,
+    "reply_photo": REPLIES,
     "reply_no_status_id": OLD_REPLIES,
 }
 
@@ -1150,25 +1549,30 @@ class Renderer:
             h[case] = lambda it, b=bank, m=media: self.original(it, b, media=m)
         for case, bank in _REPLY_BANKS.items():
             h[case] = lambda it, b=bank: self.reply(it, b)
-        for case, bank in (("thread", THREADS), ("thread_link", THREAD_LINKS),
-                           ("thread_question", THREAD_QUESTIONS)):
+        for case, bank in (
+            ("thread", THREADS),
+            ("thread_link", THREAD_LINKS),
+            ("thread_question", THREAD_QUESTIONS),
+        ):
             h[case] = lambda it, b=bank: self.thread(it, b)
         for case in NEEDS_NOTES:
             h[case] = self.long
         for case in ("edit_superseded", "edited_latest_post", "edited_latest_link"):
             h[case] = self.edited
-        h.update({
-            "quote": lambda it: self.quote(it, QUOTES),
-            "quote_question": lambda it: self.quote(it, QUOTE_QUESTIONS),
-            "self_quote": lambda it: self.quote(it, SELF_QUOTES, own=True),
-            "iweb_self_link": self.iweb,
-            "retweet": self.retweet,
-            "retweet_media": lambda it: self.retweet(it, media=True),
-            "manual_mt": lambda it: self.manual_rt(it, "MT "),
-            "manual_rt_lowercase": lambda it: self.manual_rt(it, "rt "),
-            "mention_dot": lambda it: self.mention(it, "."),
-            "mention_at_not_reply": lambda it: self.mention(it, ""),
-        })
+        h.update(
+            {
+                "quote": lambda it: self.quote(it, QUOTES),
+                "quote_question": lambda it: self.quote(it, QUOTE_QUESTIONS),
+                "self_quote": lambda it: self.quote(it, SELF_QUOTES, own=True),
+                "iweb_self_link": self.iweb,
+                "retweet": self.retweet,
+                "retweet_media": lambda it: self.retweet(it, media=True),
+                "manual_mt": lambda it: self.manual_rt(it, "MT "),
+                "manual_rt_lowercase": lambda it: self.manual_rt(it, "rt "),
+                "mention_dot": lambda it: self.mention(it, "."),
+                "mention_at_not_reply": lambda it: self.mention(it, ""),
+            }
+        )
         return h
 
     def render(self, it: Item) -> tuple[dict[str, object], dict[str, object] | None]:
@@ -1204,8 +1608,9 @@ class Renderer:
         fav = min(3000, int(self.rng.paretovariate(1.4 if kind == "own" else 2.2)) - 1)
         return str(fav), str(fav // self.rng.randint(3, 12))
 
-    def _media(self, r: Rendered, kind: str, sid: str, ms: int,
-               source: tuple[str, str, str] | None) -> tuple[str, dict[str, object], list]:
+    def _media(
+        self, r: Rendered, kind: str, sid: str, ms: int, source: tuple[str, str, str] | None
+    ) -> tuple[str, dict[str, object], list]:
         """Append the attachment's t.co to the text; return text, entities, extended media."""
         rng, text = self.rng, r.text
         tco = _tco(rng)
@@ -1213,17 +1618,37 @@ class Renderer:
         text = f"{text} {tco}" if text else tco
         who, status = (source[0], source[1]) if source else (OWNER[1], sid)
         count = rng.choices((1, 2, 3, 4), (70, 15, 8, 7))[0] if kind == "photo" else 1
-        first, ext = media_entities(rng, kind, count, tco, [str(a), str(a + len(tco))],
-                                    f"https://twitter.com/{who}/status/{status}", ms,
-                                    source[1:] if source else None)
-        entities = {"user_mentions": r.mentions, "urls": r.urls, "symbols": r.symbols,
-                    "media": [first], "hashtags": r.hashtags}
+        first, ext = media_entities(
+            rng,
+            kind,
+            count,
+            tco,
+            [str(a), str(a + len(tco))],
+            f"https://twitter.com/{who}/status/{status}",
+            ms,
+            source[1:] if source else None,
+        )
+        entities = {
+            "user_mentions": r.mentions,
+            "urls": r.urls,
+            "symbols": r.symbols,
+            "media": [first],
+            "hashtags": r.hashtags,
+        }
         return text, entities, ext
 
-    def tweet(self, it: Item, r: Rendered, *, lang: str = "en", source: str = SRC_WEB,
-              reply: tuple[str, str, str] | None = None, media: str = "",
-              media_source: tuple[str, str, str] | None = None,
-              edit_info: dict[str, object] | None = None) -> dict[str, object]:
+    def tweet(
+        self,
+        it: Item,
+        r: Rendered,
+        *,
+        lang: str = "en",
+        source: str = SRC_WEB,
+        reply: tuple[str, str, str] | None = None,
+        media: str = "",
+        media_source: tuple[str, str, str] | None = None,
+        edit_info: dict[str, object] | None = None,
+    ) -> dict[str, object]:
         """Assemble one tweet record in the archive's key order.
 
         `reply` is (status id or "", user id, screen name or ""); `media_source` is
@@ -1234,18 +1659,32 @@ class Renderer:
             text, entities, ext = self._media(r, media, sid, ms, media_source)
         else:
             text, ext = r.text, []
-            entities = {"hashtags": r.hashtags, "symbols": r.symbols,
-                        "user_mentions": r.mentions, "urls": r.urls}
+            entities = {
+                "hashtags": r.hashtags,
+                "symbols": r.symbols,
+                "user_mentions": r.mentions,
+                "urls": r.urls,
+            }
         is_rt = text.startswith("RT @")
         if edit_info is None:
             eligible = not reply and not is_rt and self.rng.random() < 0.8
-            edit_info = {"initial": {"editTweetIds": [sid], "editableUntil": iso_ms(ms + HOUR_MS),
-                                     "editsRemaining": "5", "isEditEligible": eligible}}
+            edit_info = {
+                "initial": {
+                    "editTweetIds": [sid],
+                    "editableUntil": iso_ms(ms + HOUR_MS),
+                    "editsRemaining": "5",
+                    "isEditEligible": eligible,
+                }
+            }
         fav, rts = self._counts("rt" if is_rt else "reply" if reply else "own")
-        t: dict[str, object] = {"edit_info": edit_info, "retweeted": False, "source": source,
-                                "entities": entities,
-                                "display_text_range": ["0", str(len(text))],
-                                "favorite_count": fav}
+        t: dict[str, object] = {
+            "edit_info": edit_info,
+            "retweeted": False,
+            "source": source,
+            "entities": entities,
+            "display_text_range": ["0", str(len(text))],
+            "favorite_count": fav,
+        }
         status = reply[0] if reply else ""
         if status:
             t["in_reply_to_status_id_str"] = status
@@ -1257,8 +1696,9 @@ class Renderer:
             t["in_reply_to_status_id"] = status
         if r.urls or media:
             t["possibly_sensitive"] = False
-        t.update({"created_at": created_at(ms), "favorited": False, "full_text": text,
-                  "lang": lang})
+        t.update(
+            {"created_at": created_at(ms), "favorited": False, "full_text": text, "lang": lang}
+        )
         if reply:
             if reply[2]:
                 t["in_reply_to_screen_name"] = reply[2]
@@ -1269,18 +1709,33 @@ class Renderer:
 
     # -- cases
 
-    def original(self, it: Item, bank: Tpl, *, media: str = "", prefix: list[Segment] | None = None,
-                 reply: tuple[str, str, str] | None = None, source: str = "") -> dict[str, object]:
+    def original(
+        self,
+        it: Item,
+        bank: Tpl,
+        *,
+        media: str = "",
+        prefix: list[Segment] | None = None,
+        reply: tuple[str, str, str] | None = None,
+        source: str = "",
+    ) -> dict[str, object]:
         """A post written by the owner from a template bank (also replies and mentions)."""
         rng = self.rng
         tpl = rng.choice(bank)
         segs = _merge((prefix or []) + self.c.fill(tpl))
         if not source:
-            source = (SRC_IPHONE if media or rng.random() < 0.25 else
-                      SRC_BUFFER if bank is LINKS and rng.random() < 0.3 else
-                      SRC_DECK if rng.random() < 0.05 else SRC_WEB)
-        return self.tweet(it, render(rng, segs), lang=self._lang(tpl), source=source,
-                          reply=reply, media=media)
+            source = (
+                SRC_IPHONE
+                if media or rng.random() < 0.25
+                else SRC_BUFFER
+                if bank is LINKS and rng.random() < 0.3
+                else SRC_DECK
+                if rng.random() < 0.05
+                else SRC_WEB
+            )
+        return self.tweet(
+            it, render(rng, segs), lang=self._lang(tpl), source=source, reply=reply, media=media
+        )
 
     def reply(self, it: Item, bank: Tpl) -> dict[str, object]:
         """A reply to someone else: `@name ` prefix inside the display range, reply fields."""
@@ -1309,8 +1764,9 @@ class Renderer:
         rng = self.rng
         prefix: list[Segment] = [f"{rng.randint(2, 5)}/ "] if rng.random() < 0.4 else []
         source = SRC_HYPEFURY if rng.random() < 0.3 else SRC_WEB
-        return self.original(it, bank, prefix=prefix, source=source,
-                             reply=(str(it.target), OWNER[2], OWNER[1]))
+        return self.original(
+            it, bank, prefix=prefix, source=source, reply=(str(it.target), OWNER[2], OWNER[1])
+        )
 
     def quote(self, it: Item, bank: Tpl, own: bool = False) -> dict[str, object]:
         """A quote: the quoted post's URL is the last entity of the text."""
@@ -1331,8 +1787,10 @@ class Renderer:
     def iweb(self, it: Item) -> dict[str, object]:
         """Text cut by an old client, ending with a link to the post itself."""
         rng = self.rng
-        words = " ".join("".join(s for s in self.c.fill(rng.choice(_LONG_PLAIN))
-                                 if type(s) is str) for _ in range(3))
+        words = " ".join(
+            "".join(s for s in self.c.fill(rng.choice(_LONG_PLAIN)) if type(s) is str)
+            for _ in range(3)
+        )
         cut = words[: rng.randint(100, 116)]
         cut = cut[: cut.rfind(" ")].rstrip(" ,.") + "…"
         url = f"https://twitter.com/i/web/status/{it.id}"
@@ -1344,10 +1802,22 @@ class Renderer:
         rng, who = self.rng, self.c.person()
         body = self.c.fill(rng.choice(PHOTOS if media else OTHERS))
         r = render(rng, _merge(["RT ", ("m", who), ": ", *body]), limit=140, words=False)
-        src = (who[1], str(snowflake(rng, snowflake_ms(it.id) - rng.randint(60_000, 9 * HOUR_MS))),
-               who[2]) if media else None
-        return self.tweet(it, r, media="photo" if media else "", media_source=src,
-                          source=rng.choice((SRC_WEB, SRC_IPHONE)))
+        src = (
+            (
+                who[1],
+                str(snowflake(rng, snowflake_ms(it.id) - rng.randint(60_000, 9 * HOUR_MS))),
+                who[2],
+            )
+            if media
+            else None
+        )
+        return self.tweet(
+            it,
+            r,
+            media="photo" if media else "",
+            media_source=src,
+            source=rng.choice((SRC_WEB, SRC_IPHONE)),
+        )
 
     def manual_rt(self, it: Item, lead: str) -> dict[str, object]:
         """An old-style copy: `MT @name: …` or lowercase `rt @name …`."""
@@ -1380,10 +1850,21 @@ class Renderer:
         ms = snowflake_ms(it.id)
         when = iso_ms(ms, keep_ms=False)
         nid = snowflake(rng, ms - rng.randint(0, ms % 1000))
-        core = {"styletags": [], "urls": note.urls, "text": note.text, "mentions": note.mentions,
-                "cashtags": note.symbols, "hashtags": note.hashtags}
-        self.note = {"noteTweetId": str(nid), "updatedAt": when, "lifecycle": _LIFECYCLE,
-                     "createdAt": when, "core": core}
+        core = {
+            "styletags": [],
+            "urls": note.urls,
+            "text": note.text,
+            "mentions": note.mentions,
+            "cashtags": note.symbols,
+            "hashtags": note.hashtags,
+        }
+        self.note = {
+            "noteTweetId": str(nid),
+            "updatedAt": when,
+            "lifecycle": _LIFECYCLE,
+            "createdAt": when,
+            "core": core,
+        }
         return tweet
 
     def edited(self, it: Item) -> dict[str, object]:
@@ -1403,12 +1884,17 @@ class Renderer:
             segs += [" ", ("h", "DevRel")]
         if idx == last:
             self.report.features[f"edited post with {len(ids)} versions"] += 1
-        control = {"editTweetIds": [str(i) for i in ids],
-                   "editableUntil": iso_ms(snowflake_ms(ids[0]) + HOUR_MS, keep_ms=False),
-                   "editsRemaining": str(5 - last), "isEditEligible": True}
-        info: dict[str, object] = ({"initial": control} if idx == 0 else
-                                   {"edit": {"initialTweetId": str(ids[0]),
-                                             "editControlInitial": control}})
+        control = {
+            "editTweetIds": [str(i) for i in ids],
+            "editableUntil": iso_ms(snowflake_ms(ids[0]) + HOUR_MS, keep_ms=False),
+            "editsRemaining": str(5 - last),
+            "isEditEligible": True,
+        }
+        info: dict[str, object] = (
+            {"initial": control}
+            if idx == 0
+            else {"edit": {"initialTweetId": str(ids[0]), "editControlInitial": control}}
+        )
         return self.tweet(it, render(self.rng, _merge(segs)), edit_info=info)
 
 
@@ -1421,9 +1907,15 @@ def _seg_len(seg: Segment) -> int:
 
 # --------------------------------------------------------------------------- generate
 
-def generate(out_dir: Path, posts: int = DEFAULT_POSTS, seed: int = DEFAULT_SEED,
-             start: date | None = None, months: int | None = None,
-             report: Report | None = None) -> Path:
+
+def generate(
+    out_dir: Path,
+    posts: int = DEFAULT_POSTS,
+    seed: int = DEFAULT_SEED,
+    start: date | None = None,
+    months: int | None = None,
+    report: Report | None = None,
+) -> Path:
     """Write a fictional archive (`data/account.js`, `tweets.js`, `note-tweet.js`) to `out_dir`.
 
     `posts` counts records in tweets.js (older versions of edited posts included). Without
@@ -1466,7 +1958,7 @@ _URL = re.compile(r"https?://\S+")
 def load_js(path: Path) -> list[dict[str, object]]:
     """Parse an archive `.js` file with plain json (drop the `window.YTD… = ` prefix)."""
     text = path.read_text(encoding="utf-8")
-    return json.loads(text[text.index("=") + 1:])
+    return json.loads(text[text.index("=") + 1 :])
 
 
 def _note_key(t: dict[str, object]) -> str:
@@ -1507,7 +1999,8 @@ def _superseded(tweets: list[dict]) -> set[str]:
     for t in tweets:
         info = t["edit_info"]
         ids = (info["initial"] if "initial" in info else info["edit"]["editControlInitial"])[
-            "editTweetIds"]
+            "editTweetIds"
+        ]
         if len(ids) > 1:
             newest = max((i for i in ids if i in present), key=int)
             out.update(i for i in ids if i != newest and i in present)
@@ -1530,10 +2023,13 @@ def verify(out_dir: Path, report: Report) -> list[str]:
         if cat != "(dropped)":
             d = datetime.strptime(t["created_at"], "%a %b %d %H:%M:%S %z %Y")
             days.setdefault(d.date(), Counter())[cat] += 1
-    return [f"parsed back: {len(tweets)} tweets, {len(notes)} notes, "
-            f"account @{account['username']}, {len(old)} superseded edit versions",
-            f"rough taxonomy re-read disagrees with construction on {len(wrong)} posts",
-            *wrong[:10], *_tables(days)]
+    return [
+        f"parsed back: {len(tweets)} tweets, {len(notes)} notes, "
+        f"account @{account['username']}, {len(old)} superseded edit versions",
+        f"rough taxonomy re-read disagrees with construction on {len(wrong)} posts",
+        *wrong[:10],
+        *_tables(days),
+    ]
 
 
 def _talk_only(c: Counter[str]) -> bool:
@@ -1552,8 +2048,10 @@ def _tables(days: dict[date, Counter[str]]) -> list[str]:
     for key, cs in groups.items():
         c = sum(cs, Counter())
         n = sum(c.values())
-        lines.append(f"{key}  {n:6}  {(c['link'] + c['retweet']) / n:6.0%}  "
-                     f"{c['conversation'] / n:6.0%}  {sum(map(_talk_only, cs)):5}")
+        lines.append(
+            f"{key}  {n:6}  {(c['link'] + c['retweet']) / n:6.0%}  "
+            f"{c['conversation'] / n:6.0%}  {sum(map(_talk_only, cs)):5}"
+        )
     lines += ["", "weekday  posts  talking"]
     for wd in sorted(by_day):
         c = by_day[wd]
@@ -1562,13 +2060,19 @@ def _tables(days: dict[date, Counter[str]]) -> list[str]:
     runs, run, prev = [], 0, None
     for d in sorted(days):
         talk = _talk_only(days[d])
-        run = (run + 1 if prev is not None and d - prev == timedelta(days=1) and run else
-               1) if talk else 0
+        run = (
+            (run + 1 if prev is not None and d - prev == timedelta(days=1) and run else 1)
+            if talk
+            else 0
+        )
         prev = d
         runs.append(run)
     ends = sum(1 for a, b in zip(runs, [*runs[1:], 0], strict=True) if a >= 3 and b != a + 1)
-    lines += ["", f"talk-only days: {sum(map(_talk_only, days.values()))}; longest streak "
-              f"{max(runs, default=0)} days; streaks of 3+ days: {ends}"]
+    lines += [
+        "",
+        f"talk-only days: {sum(map(_talk_only, days.values()))}; longest streak "
+        f"{max(runs, default=0)} days; streaks of 3+ days: {ends}",
+    ]
     return lines
 
 
@@ -1576,8 +2080,10 @@ def print_stats(out_dir: Path, report: Report, seconds: float) -> None:
     """Print counts of every generated case and feature, then the parsed-back check."""
     tweets_js = Path(out_dir) / "data" / "tweets.js"
     size = tweets_js.stat().st_size
-    print(f"{report.records} records ({report.notes} notes) in {seconds:.1f}s; tweets.js "
-          f"{size:,} bytes, {size / max(1, report.records):,.0f} bytes a record")
+    print(
+        f"{report.records} records ({report.notes} notes) in {seconds:.1f}s; tweets.js "
+        f"{size:,} bytes, {size / max(1, report.records):,.0f} bytes a record"
+    )
     print("\ncase                         count  expected category/kind")
     for case, (cat, kind) in CASES.items():
         print(f"{case:28} {report.cases[case]:6}  {cat}/{kind}")
@@ -1594,18 +2100,38 @@ def print_stats(out_dir: Path, report: Report, seconds: float) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Command line: `python data/make_sample.py OUT_DIR [--posts N] ...`."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("out_dir", type=Path, metavar="OUT_DIR",
-                        help="archive folder to write (gets a data/ subfolder)")
-    parser.add_argument("--posts", type=int, default=DEFAULT_POSTS,
-                        help=f"records in tweets.js (default: {DEFAULT_POSTS})")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                        help=f"random seed (default: {DEFAULT_SEED})")
-    parser.add_argument("--start", type=date.fromisoformat, default=None,
-                        help="first day, YYYY-MM-DD (default: so that the span ends 2024-12-31)")
-    parser.add_argument("--months", type=int, default=None,
-                        help="months covered (default: about 4 posts a day, at most 168)")
-    parser.add_argument("--stats", action="store_true",
-                        help="print the count of each generated case and re-check the files")
+    parser.add_argument(
+        "out_dir",
+        type=Path,
+        metavar="OUT_DIR",
+        help="archive folder to write (gets a data/ subfolder)",
+    )
+    parser.add_argument(
+        "--posts",
+        type=int,
+        default=DEFAULT_POSTS,
+        help=f"records in tweets.js (default: {DEFAULT_POSTS})",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})"
+    )
+    parser.add_argument(
+        "--start",
+        type=date.fromisoformat,
+        default=None,
+        help="first day, YYYY-MM-DD (default: so that the span ends 2024-12-31)",
+    )
+    parser.add_argument(
+        "--months",
+        type=int,
+        default=None,
+        help="months covered (default: about 4 posts a day, at most 168)",
+    )
+    parser.add_argument(
+        "--stats",
+        action="store_true",
+        help="print the count of each generated case and re-check the files",
+    )
     args = parser.parse_args(argv)
     if args.posts < 1:
         parser.error("--posts must be at least 1")
@@ -1615,8 +2141,10 @@ def main(argv: list[str] | None = None) -> int:
     generate(args.out_dir, args.posts, args.seed, start, months, report)
     seconds = time.perf_counter() - began
     end = _add_months(start, months) - timedelta(days=1)
-    print(f"wrote {report.records} posts, {start} .. {end}, to {args.out_dir} in {seconds:.1f}s",
-          file=sys.stderr)
+    print(
+        f"wrote {report.records} posts, {start} .. {end}, to {args.out_dir} in {seconds:.1f}s",
+        file=sys.stderr,
+    )
     if args.stats:
         print_stats(args.out_dir, report, seconds)
     return 0

@@ -11,8 +11,21 @@ from linkratio.analysis import WEEKDAYS, summarize, summary_to_dict
 from linkratio.errors import EmptyDataError, InputError, InputFormatError
 
 COLUMNS = [
-    "platform", "id", "created_at", "author", "text", "category", "kind", "reason",
-    "reply_to", "quoted", "urls", "domains", "mentions", "partners", "source",
+    "platform",
+    "id",
+    "created_at",
+    "author",
+    "text",
+    "category",
+    "kind",
+    "reason",
+    "reply_to",
+    "quoted",
+    "urls",
+    "domains",
+    "mentions",
+    "partners",
+    "source",
 ]
 KIND_OF = {"conversation": "reply", "link": "url", "retweet": "repost", "other": "post"}
 _ids = itertools.count(1)
@@ -22,11 +35,21 @@ def post(when, category="other", *, kind=None, domains=(), partners=(), author="
     """One row of the post frame; `when` is a UTC time such as '2024-12-02 10:00'."""
     kind = kind or KIND_OF[category]
     return {
-        "platform": "x", "id": str(next(_ids)), "created_at": when, "author": author,
-        "text": f"{category} post", "category": category, "kind": kind, "reason": "test",
-        "reply_to": partners[0] if kind == "reply" and partners else None, "quoted": None,
-        "urls": [f"https://{d}/page" for d in domains], "domains": list(domains),
-        "mentions": list(partners), "partners": list(partners), "source": "api",
+        "platform": "x",
+        "id": str(next(_ids)),
+        "created_at": when,
+        "author": author,
+        "text": f"{category} post",
+        "category": category,
+        "kind": kind,
+        "reason": "test",
+        "reply_to": partners[0] if kind == "reply" and partners else None,
+        "quoted": None,
+        "urls": [f"https://{d}/page" for d in domains],
+        "domains": list(domains),
+        "mentions": list(partners),
+        "partners": list(partners),
+        "source": "api",
     }
 
 
@@ -49,22 +72,39 @@ def link(day, hour=12, **kw):
 
 def test_counts_shares_and_ratio():
     df = frame(
-        talk("2024-12-02"), talk("2024-12-02", kind="question"), talk("2024-12-03", kind="mention"),
-        link("2024-12-03"), link("2024-12-03", kind="quote"), link("2024-12-04"),
-        post("2024-12-04 09:00", "retweet"), post("2024-12-04 10:00", "other"),
+        talk("2024-12-02"),
+        talk("2024-12-02", kind="question"),
+        talk("2024-12-03", kind="mention"),
+        link("2024-12-03"),
+        link("2024-12-03", kind="quote"),
+        link("2024-12-04"),
+        post("2024-12-04 09:00", "retweet"),
+        post("2024-12-04 10:00", "other"),
     )
     s = summarize(df, tz="UTC")
     assert s.posts == 8
     assert [(c.category, c.count) for c in s.categories] == [
-        ("conversation", 3), ("link", 3), ("retweet", 1), ("other", 1),
+        ("conversation", 3),
+        ("link", 3),
+        ("retweet", 1),
+        ("other", 1),
     ]
     assert [c.share for c in s.categories] == [0.375, 0.375, 0.125, 0.125]
     assert s.talk_share == 0.375
     assert s.talk_to_link == 0.75
     assert s.kinds["reply"] == 1 and s.kinds["question"] == 1 and s.kinds["quote"] == 1
     assert s.kinds["url"] == 2 and s.kinds["thread"] == 0
-    assert list(s.kinds) == ["repost", "manual_rt", "reply", "mention", "question", "quote",
-                             "url", "thread", "post"]
+    assert list(s.kinds) == [
+        "repost",
+        "manual_rt",
+        "reply",
+        "mention",
+        "question",
+        "quote",
+        "url",
+        "thread",
+        "post",
+    ]
     assert (s.first_day, s.last_day) == (date(2024, 12, 2), date(2024, 12, 4))
     assert (s.period_start, s.period_end) == (date(2024, 12, 2), date(2024, 12, 4))
 
@@ -105,20 +145,28 @@ def test_no_talk_nudge_asks_for_a_first_talking_day():
 
 def test_gap_day_does_not_break_streak_but_link_day_does():
     df = frame(
-        talk("2024-12-02"), talk("2024-12-03"),
+        talk("2024-12-02"),
+        talk("2024-12-03"),
         # 2024-12-04: no posts, so the streak goes on
-        talk("2024-12-05"), post("2024-12-05 18:00", "other"),  # other posts do not spoil a day
-        talk("2024-12-06"), link("2024-12-06", 20),  # a link breaks the streak
-        talk("2024-12-07"), talk("2024-12-09"),
+        talk("2024-12-05"),
+        post("2024-12-05 18:00", "other"),  # other posts do not spoil a day
+        talk("2024-12-06"),
+        link("2024-12-06", 20),  # a link breaks the streak
+        talk("2024-12-07"),
+        talk("2024-12-09"),
     )
     t = summarize(df, tz="UTC").talk_only
     assert t.count == 5
     assert t.posting_days == 6
     assert (t.longest.length, t.longest.start, t.longest.end) == (
-        3, date(2024, 12, 2), date(2024, 12, 5),
+        3,
+        date(2024, 12, 2),
+        date(2024, 12, 5),
     )
     assert (t.current.length, t.current.start, t.current.end) == (
-        2, date(2024, 12, 7), date(2024, 12, 9),
+        2,
+        date(2024, 12, 7),
+        date(2024, 12, 9),
     )
     assert t.last == date(2024, 12, 9)
     assert t.days_since_last == 0
@@ -219,8 +267,11 @@ def test_bad_frames_are_format_errors():
 
 
 def test_account_is_the_most_common_author_unless_given():
-    df = frame(talk("2024-12-02", author="ana"), talk("2024-12-03", author="ana"),
-               talk("2024-12-03", author="bo"))
+    df = frame(
+        talk("2024-12-02", author="ana"),
+        talk("2024-12-03", author="ana"),
+        talk("2024-12-03", author="bo"),
+    )
     assert summarize(df, tz="UTC").account == "ana"
     assert summarize(df, tz="UTC", account="someone").account == "someone"
     df.attrs["account"] = "owner"
@@ -245,7 +296,8 @@ def test_frame_load_dtypes_work():
 
 def test_weekly_table_has_twelve_iso_weeks_with_empty_ones_none():
     df = frame(
-        talk("2024-12-30"), link("2025-01-01"),  # 2025-W01 (ISO year differs from the date's)
+        talk("2024-12-30"),
+        link("2025-01-01"),  # 2025-W01 (ISO year differs from the date's)
         talk("2024-12-23"),  # 2024-W52
         link("2024-10-15"),  # 2024-W42, the first row
         link("2024-10-01"),  # 2024-W40, before the table
@@ -282,7 +334,8 @@ def test_top_sites_count_posts_per_domain_in_every_category():
 
 def test_partners_merge_case_and_keep_common_spelling():
     df = frame(
-        talk("2024-12-02", partners=("Ana",)), talk("2024-12-02", partners=("Ana",)),
+        talk("2024-12-02", partners=("Ana",)),
+        talk("2024-12-02", partners=("Ana",)),
         talk("2024-12-03", partners=("ana",)),
         talk("2024-12-03", kind="mention", partners=("bo", "BO", "cy")),  # bo once for this post
         talk("2024-12-04", partners=("bo",)),
@@ -336,8 +389,12 @@ def test_nudge_date_is_a_week_later_when_the_period_ends_on_that_weekday():
 
 def test_nudge_without_any_talk_only_day_uses_talk_share():
     df = frame(
-        talk("2024-12-02"), link("2024-12-02"), link("2024-12-02"),  # Monday: 1/3 talk
-        talk("2024-12-03"), talk("2024-12-03"), link("2024-12-03"),  # Tuesday: 2/3 talk
+        talk("2024-12-02"),
+        link("2024-12-02"),
+        link("2024-12-02"),  # Monday: 1/3 talk
+        talk("2024-12-03"),
+        talk("2024-12-03"),
+        link("2024-12-03"),  # Tuesday: 2/3 talk
     )
     n = summarize(df, tz="UTC").nudge
     assert n.weekday == "Tuesday"

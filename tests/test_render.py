@@ -11,8 +11,21 @@ from linkratio.analysis import summarize, summary_to_dict
 from linkratio.render import BAR_WIDTH, render_json, render_text, terminal_safe
 
 COLUMNS = [
-    "platform", "id", "created_at", "author", "text", "category", "kind", "reason",
-    "reply_to", "quoted", "urls", "domains", "mentions", "partners", "source",
+    "platform",
+    "id",
+    "created_at",
+    "author",
+    "text",
+    "category",
+    "kind",
+    "reason",
+    "reply_to",
+    "quoted",
+    "urls",
+    "domains",
+    "mentions",
+    "partners",
+    "source",
 ]
 KIND_OF = {"conversation": "reply", "link": "url", "retweet": "repost", "other": "post"}
 _ids = itertools.count(1)
@@ -20,10 +33,20 @@ _ids = itertools.count(1)
 
 def post(when, category="other", *, domains=(), partners=(), author="me"):
     return {
-        "platform": "x", "id": str(next(_ids)), "created_at": when, "author": author,
-        "text": "t", "category": category, "kind": KIND_OF[category], "reason": "test",
-        "reply_to": None, "quoted": None, "urls": [f"https://{d}/" for d in domains],
-        "domains": list(domains), "mentions": list(partners), "partners": list(partners),
+        "platform": "x",
+        "id": str(next(_ids)),
+        "created_at": when,
+        "author": author,
+        "text": "t",
+        "category": category,
+        "kind": KIND_OF[category],
+        "reason": "test",
+        "reply_to": None,
+        "quoted": None,
+        "urls": [f"https://{d}/" for d in domains],
+        "domains": list(domains),
+        "mentions": list(partners),
+        "partners": list(partners),
         "source": "api",
     }
 
@@ -51,8 +74,16 @@ def sample_summary():
 
 def test_text_report_has_all_sections_in_order():
     text = render_text(sample_summary())
-    titles = ["Posts", "Categories", "Talking vs linking", "Talk-only days", "Last 12 weeks",
-              "Top sites", "People you talk with", "Nudge"]
+    titles = [
+        "Posts",
+        "Categories",
+        "Talking vs linking",
+        "Talk-only days",
+        "Last 12 weeks",
+        "Top sites",
+        "People you talk with",
+        "Nudge",
+    ]
     positions = [text.index(f"\n{t}\n") for t in titles]
     assert positions == sorted(positions)
     assert text.startswith("linkratio: @me, 2024-12-02 to 2024-12-06 (UTC)")
@@ -89,8 +120,9 @@ def test_weekly_rows_have_bars_scaled_to_talk_share():
 
 
 def test_half_share_bar_is_half_width():
-    s = summarize(frame(post("2024-12-02 09:00", "conversation"), post("2024-12-02 10:00", "link")),
-                  tz="UTC")
+    s = summarize(
+        frame(post("2024-12-02 09:00", "conversation"), post("2024-12-02 10:00", "link")), tz="UTC"
+    )
     last = render_text(s).splitlines()
     week = next(line for line in last if line.startswith("  2024-W49"))
     assert week.endswith("50.0%  " + "█" * (BAR_WIDTH // 2))
