@@ -301,3 +301,18 @@ def test_config_through_the_cli(
     assert code == 0 and "removed" in out
     code, out, _ = run(["config", "show"], capsys)
     assert "x.bearer_token" in out and "not set" in out
+
+
+def test_report_open_hands_the_file_to_the_browser(
+    archive: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import webbrowser
+
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
+    code, _, _ = run(["report", str(archive), "--out", str(tmp_path / "o"), "--open"], capsys)
+    assert code == 0
+    assert opened == [(tmp_path / "o" / "report.html").resolve().as_uri()]
