@@ -4,59 +4,11 @@ import itertools
 import json
 from datetime import date, timedelta
 
-import pandas as pd
 import pytest
+from rows import KIND_OF, frame, post  # noqa: F401
 
 from linkratio.analysis import WEEKDAYS, summarize, summary_to_dict
 from linkratio.errors import EmptyDataError, InputError, InputFormatError
-
-COLUMNS = [
-    "platform",
-    "id",
-    "created_at",
-    "author",
-    "text",
-    "category",
-    "kind",
-    "reason",
-    "reply_to",
-    "quoted",
-    "urls",
-    "domains",
-    "mentions",
-    "partners",
-    "source",
-]
-KIND_OF = {"conversation": "reply", "link": "url", "retweet": "repost", "other": "post"}
-_ids = itertools.count(1)
-
-
-def post(when, category="other", *, kind=None, domains=(), partners=(), author="me"):
-    """One row of the post frame; `when` is a UTC time such as '2024-12-02 10:00'."""
-    kind = kind or KIND_OF[category]
-    return {
-        "platform": "x",
-        "id": str(next(_ids)),
-        "created_at": when,
-        "author": author,
-        "text": f"{category} post",
-        "category": category,
-        "kind": kind,
-        "reason": "test",
-        "reply_to": partners[0] if kind == "reply" and partners else None,
-        "quoted": None,
-        "urls": [f"https://{d}/page" for d in domains],
-        "domains": list(domains),
-        "mentions": list(partners),
-        "partners": list(partners),
-        "source": "api",
-    }
-
-
-def frame(*rows):
-    df = pd.DataFrame(list(rows), columns=COLUMNS)
-    df["created_at"] = pd.to_datetime(df["created_at"], utc=True).astype("datetime64[ns, UTC]")
-    return df
 
 
 def talk(day, hour=12, **kw):

@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+import rows  # noqa: E402
 from matplotlib.cbook import is_math_text  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
@@ -21,35 +22,14 @@ from linkratio.frame import COLUMNS  # noqa: E402
 from linkratio.series import activity_bins, calendar_days  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n"
-KIND_OF = {"conversation": "reply", "link": "url", "retweet": "repost", "other": "post"}
 
 
-def post(when, category, *, kind=None, domains=(), partners=()):
-    """One row of the post frame at `when` (a UTC day, or day and time)."""
-    kind = kind or KIND_OF[category]
-    return {
-        "platform": "x",
-        "id": f"{when}-{category}-{id(domains)}",
-        "author": "me",
-        "created_at": when if " " in when else f"{when} 12:00",
-        "text": f"{category} post",
-        "category": category,
-        "kind": kind,
-        "reason": "test",
-        "reply_to": partners[0] if kind == "reply" and partners else None,
-        "quoted": None,
-        "urls": [f"https://{d}/page" for d in domains],
-        "domains": list(domains),
-        "mentions": list(partners),
-        "partners": list(partners),
-        "source": "api",
-    }
+def post(when, category, **kw):
+    """One row at `when` (a UTC day, taken at noon, or a day and time)."""
+    return rows.post(when if " " in when else f"{when} 12:00", category, **kw)
 
 
-def frame(*rows):
-    df = pd.DataFrame(list(rows), columns=list(COLUMNS))
-    df["created_at"] = pd.to_datetime(df["created_at"], utc=True).astype("datetime64[ns, UTC]")
-    return df
+frame = rows.frame
 
 
 def talk(when, **kw):

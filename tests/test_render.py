@@ -1,60 +1,13 @@
 from __future__ import annotations
 
-import itertools
 import json
 import unicodedata
 from datetime import date
 
-import pandas as pd
+from rows import frame, post
 
 from linkratio.analysis import summarize, summary_to_dict
 from linkratio.render import BAR_WIDTH, render_json, render_text, terminal_safe
-
-COLUMNS = [
-    "platform",
-    "id",
-    "created_at",
-    "author",
-    "text",
-    "category",
-    "kind",
-    "reason",
-    "reply_to",
-    "quoted",
-    "urls",
-    "domains",
-    "mentions",
-    "partners",
-    "source",
-]
-KIND_OF = {"conversation": "reply", "link": "url", "retweet": "repost", "other": "post"}
-_ids = itertools.count(1)
-
-
-def post(when, category="other", *, domains=(), partners=(), author="me"):
-    return {
-        "platform": "x",
-        "id": str(next(_ids)),
-        "created_at": when,
-        "author": author,
-        "text": "t",
-        "category": category,
-        "kind": KIND_OF[category],
-        "reason": "test",
-        "reply_to": None,
-        "quoted": None,
-        "urls": [f"https://{d}/" for d in domains],
-        "domains": list(domains),
-        "mentions": list(partners),
-        "partners": list(partners),
-        "source": "api",
-    }
-
-
-def frame(*rows):
-    df = pd.DataFrame(list(rows), columns=COLUMNS)
-    df["created_at"] = pd.to_datetime(df["created_at"], utc=True).astype("datetime64[ns, UTC]")
-    return df
 
 
 def sample_summary():

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-import itertools
 import math
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 import pytest
+from rows import frame, post
 
 from linkratio.analysis import summarize
-from linkratio.frame import COLUMNS
 from linkratio.series import (
     activity_bins,
     bin_freq,
@@ -20,37 +19,6 @@ from linkratio.series import (
     top_partners,
     top_sites,
 )
-
-KIND_OF = {"conversation": "reply", "link": "url", "retweet": "repost", "other": "post"}
-_ids = itertools.count(1)
-
-
-def post(when, category="other", *, kind=None, domains=(), partners=()):
-    """One row of the post frame; `when` is a UTC time such as '2024-12-02 10:00'."""
-    kind = kind or KIND_OF[category]
-    return {
-        "platform": "x",
-        "id": str(next(_ids)),
-        "created_at": when,
-        "author": "me",
-        "text": f"{category} post",
-        "category": category,
-        "kind": kind,
-        "reason": "test",
-        "reply_to": partners[0] if kind == "reply" and partners else None,
-        "quoted": None,
-        "urls": [f"https://{d}/page" for d in domains],
-        "domains": list(domains),
-        "mentions": list(partners),
-        "partners": list(partners),
-        "source": "api",
-    }
-
-
-def frame(*rows):
-    df = pd.DataFrame(list(rows), columns=list(COLUMNS))
-    df["created_at"] = pd.to_datetime(df["created_at"], utc=True).astype("datetime64[ns, UTC]")
-    return df
 
 
 def talk(when, **kw):
