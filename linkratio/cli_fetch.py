@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import hashlib
 import sys
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from linkratio import config
 from linkratio.cli import EXIT_OK, _library, _Progress
 from linkratio.errors import InputError
+from linkratio.model import Account
 from linkratio.sources.x_api import Credentials, XClient, max_backfill_cost
 from linkratio.sync import TIMELINE_CAP, first_run, sync_account
+
+if TYPE_CHECKING:
+    from linkratio.store import Library
 
 
 def _credentials() -> Credentials:
@@ -58,6 +63,28 @@ class _Waiter:
         self.stream.write("\r\033[K")
 
 
+def _me_key(creds: Credentials) -> str:
+    # Which account the user tokens belong to, remembered under a hash: never the token.
+    digest = hashlib.sha256(f"{creds.consumer_key}:{creds.access_token}".encode()).hexdigest()
+    return f"x.me.{digest[:24]}"
+
+
+def _account(
+    lib: Library, client: XClient, args: argparse.Namespace, creds: Credentials
+) -> Account:
+    """The account to fetch, from the library when it knows it (a lookup is a request)."""
+    if not args.me:
+        known = lib.find_account(args.handle)
+        return known if known is not None else client.lookup_user(args.handle)
+    remembered = lib.setting(_me_key(creds))
+    known = lib.find_account(remembered) if remembered else None
+    if known is not None:
+        return known
+    account = client.me()
+    lib.set_setting(_me_key(creds), account.id or "")
+    return account
+
+
 def fetch(args: argparse.Namespace, out: TextIO) -> int:
     """`linkratio fetch`: bring an account's new posts from the X API into the library."""
     if bool(args.handle) == bool(args.me):
@@ -80,12 +107,7 @@ def fetch(args: argparse.Namespace, out: TextIO) -> int:
     )
     progress = _Progress(not args.quiet)
     with _library(args, create=True) as lib, lib.run_lock("fetch", wait=args.wait):
-        known = None if args.me else lib.find_account(args.handle)
-        account = (
-            known
-            if known is not None
-            else (client.me() if args.me else client.lookup_user(args.handle))
-        )
+        account = _account(lib, client, args, creds)
         first = first_run(lib, account)
         if args.since and not first and not args.quiet:
             sys.stderr.write(

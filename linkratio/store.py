@@ -144,7 +144,18 @@ _V2_EDIT_CHAINS_AND_FRAME_CACHE = (
         PRIMARY KEY (segment, name))""",
 )
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1_INITIAL, _V2_EDIT_CHAINS_AND_FRAME_CACHE)
+_V3_SETTINGS = (
+    # Small facts a run remembers for the next one, e.g. which account a token belongs to.
+    """CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL)""",
+)
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    _V1_INITIAL,
+    _V2_EDIT_CHAINS_AND_FRAME_CACHE,
+    _V3_SETTINGS,
+)
 """Schema steps in order: applying MIGRATIONS[n] takes a library from version n to n + 1."""
 
 
@@ -651,6 +662,20 @@ class Library:
         db.execute(
             "DELETE FROM cursors WHERE platform = ? AND account_id = ?", (platform, account_id)
         )
+
+    def setting(self, key: str) -> str | None:
+        """A value a previous run remembered, or None."""
+        row = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row is not None else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Remember `value` under `key` for later runs."""
+        with _transaction(self._db) as db:
+            db.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
 
     def clear_cursor(self, platform: str, account_id: str) -> None:
         """Forget the pagination state of the account's unfinished backfill."""

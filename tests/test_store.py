@@ -527,7 +527,7 @@ def test_a_version_1_library_is_upgraded_with_its_data(tmp_path: Path) -> None:
     db.close()
 
     with Library(path) as library:
-        assert library.schema_version() == len(MIGRATIONS) == 2
+        assert library.schema_version() == len(MIGRATIONS) == 3
         posts = library.posts("x", "100", with_raw=True)
         assert [(p.id, p.text) for p in posts] == [
             ("20", "a link https://t.co/a"),
@@ -545,7 +545,11 @@ def test_a_version_1_library_is_upgraded_with_its_data(tmp_path: Path) -> None:
         library.save_posts(ME, [post("23", minutes=600)], origin="api")
         assert [p.id for p in library.posts("x", "100")] == ["20", "22", "23"]
     with Library(path) as again:  # opening an up-to-date library migrates nothing
-        assert again.schema_version() == 2
+        assert again.schema_version() == 3
+        assert again.setting("k") is None
+        again.set_setting("k", "v1")
+        again.set_setting("k", "v2")
+        assert again.setting("k") == "v2"
 
 
 def test_a_library_from_a_newer_linkratio_is_refused(tmp_path: Path) -> None:

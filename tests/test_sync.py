@@ -248,3 +248,31 @@ def test_cli_fetch_cost_line_no_wait_and_quiet(
     assert quiet.getvalue() == "" and capsys.readouterr().err == ""
     with Library(tmp_path / "lib.sqlite") as lib:
         assert len(set(stored_ids(lib))) == 250
+
+
+def test_cli_fetch_me_remembers_the_owner_so_nothing_new_is_one_request(
+    api: FakeXApi, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("LINKRATIO_X_API_URL", api.base_url)
+    monkeypatch.setenv("LINKRATIO_DB", str(tmp_path / "lib.sqlite"))
+    monkeypatch.setenv("LINKRATIO_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.delenv("X_BEARER_TOKEN", raising=False)
+    for env, value in (
+        ("X_CONSUMER_KEY", CREDS.consumer_key),
+        ("X_CONSUMER_SECRET", CREDS.consumer_secret),
+        ("X_ACCESS_TOKEN", CREDS.access_token),
+        ("X_ACCESS_TOKEN_SECRET", CREDS.access_token_secret),
+    ):
+        monkeypatch.setenv(env, value or "")
+    assert main(["fetch", "--me", "--quiet"], out=io.StringIO()) == 0
+    assert [r.path for r in api.seen()][0] == "/2/users/me"
+    before = len(api.seen())
+    assert main(["fetch", "--me", "--quiet"], out=io.StringIO()) == 0
+    again = api.seen()[before:]
+    assert [r.path for r in again] == [f"/2/users/{OWNER_ID}/tweets"]  # one request, no /me
+    assert again[0].auth == "oauth1"
+    with Library(tmp_path / "lib.sqlite") as lib:
+        assert len(stored_ids(lib)) == 100
+        stored = repr(lib._db.execute("SELECT key, value FROM settings").fetchall())
+    assert OWNER_ID in stored
+    assert all(secret not in stored for secret in CREDS.values())
