@@ -93,17 +93,10 @@ def columns(posts: Iterable[Post]) -> dict[str, list[Any]]:
     return dict(zip(COLUMNS, map(list, zip(*rows, strict=True)), strict=True))
 
 
-OBJECT_COLUMNS: tuple[str, ...] = (
-    "platform",
-    "id",
-    "author",
-    "text",
-    "category",
-    "kind",
-    "reason",
-    "reply_to",
-    "quoted",
-    "source",
+LIST_COLUMNS: tuple[str, ...] = ("urls", "domains", "mentions", "partners")
+"""The columns whose cells are lists."""
+OBJECT_COLUMNS: tuple[str, ...] = tuple(
+    name for name in COLUMNS if name != "created_at" and name not in LIST_COLUMNS
 )
 """Columns kept as object dtype whatever the data, so the frame's dtypes are stable."""
 

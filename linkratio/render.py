@@ -12,7 +12,7 @@ from linkratio.model import Kind
 
 BAR_WIDTH = 20
 """Cells of the weekly bar at 100% talk."""
-_LABEL = 18
+_LABEL = 20
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 _FULL = "█"
 _MAX_NAME = 40
@@ -47,12 +47,53 @@ def _name(text: str) -> str:
     return text if len(text) <= _MAX_NAME else text[: _MAX_NAME - 1] + "…"
 
 
-def _pct(share: float | None) -> str:
+# -- formatting shared by every rendering (terminal, HTML, Markdown) -----------------
+
+
+def pct(share: float | None) -> str:
+    """A share as a percentage with one decimal, or a dash when there is none."""
     return "—" if share is None else f"{share * 100:.1f}%"
 
 
-def _ratio(value: float | None) -> str:
+def ratio(value: float | None) -> str:
+    """Talk-to-link as shown: `0.42`, or `no links` when nothing was linked."""
     return "no links" if value is None else f"{value:.2f}"
+
+
+def days(n: int) -> str:
+    """`1 day`, `3 days`."""
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def streak_text(streak: Streak) -> str:
+    """A streak as `8 days (2024-08-18 to 2024-08-26)`, or `0 days`."""
+    if not streak.length:
+        return "0 days"
+    return f"{days(streak.length)} ({streak.start} to {streak.end})"
+
+
+def kinds_text(s: Summary, category: str) -> str:
+    """The non-zero kinds of a category, e.g. `reply 811, mention 47`."""
+    return ", ".join(
+        f"{k.value} {s.kinds.get(k.value, 0):,}"
+        for k in Kind
+        if k.category.value == category and s.kinds.get(k.value, 0)
+    )
+
+
+def talk_only_facts(s: Summary) -> list[tuple[str, str]]:
+    """The talk-only-day figures, label and value, as every rendering shows them."""
+    t = s.talk_only
+    share = t.count / t.posting_days if t.posting_days else None
+    last = "none in this period"
+    if t.last is not None:
+        last = f"{t.last} ({days(t.days_since_last or 0)} before {s.period_end})"
+    return [
+        ("talk-only days", f"{t.count} of {t.posting_days} posting days ({pct(share)})"),
+        ("longest streak", streak_text(t.longest)),
+        ("current streak", streak_text(t.current)),
+        ("last talk-only day", last),
+    ]
 
 
 def _bar(share: float | None) -> str:
@@ -66,10 +107,6 @@ def _bar(share: float | None) -> str:
 
 def _row(label: str, value: str) -> str:
     return f"  {label:<{_LABEL}}{value}"
-
-
-def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
 
 
 def _header(s: Summary) -> list[str]:
@@ -91,12 +128,8 @@ def _categories(s: Summary) -> list[str]:
     lines = ["Categories"]
     width = max(len(f"{c.count:,}") for c in s.categories)
     for c in s.categories:
-        kinds = ", ".join(
-            f"{k.value} {s.kinds.get(k.value, 0):,}"
-            for k in Kind
-            if k.category.value == c.category and s.kinds.get(k.value, 0)
-        )
-        value = f"{c.count:>{width},}  {_pct(c.share):>6}"
+        kinds = kinds_text(s, c.category)
+        value = f"{c.count:>{width},}  {pct(c.share):>6}"
         lines.append(_row(c.category, value + (f"  ({kinds})" if kinds else "")))
     return lines
 
@@ -104,36 +137,19 @@ def _categories(s: Summary) -> list[str]:
 def _talking(s: Summary) -> list[str]:
     return [
         "Talking vs linking",
-        _row("talk share", _pct(s.talk_share)),
-        _row("talk-to-link", _ratio(s.talk_to_link)),
+        _row("talk share", pct(s.talk_share)),
+        _row("talk-to-link", ratio(s.talk_to_link)),
     ]
-
-
-def _streak(streak: Streak) -> str:
-    if not streak.length:
-        return "0 days"
-    return f"{_days(streak.length)} ({streak.start} to {streak.end})"
 
 
 def _talk_only(s: Summary) -> list[str]:
-    t = s.talk_only
-    share = t.count / t.posting_days if t.posting_days else None
-    last = "none in this period"
-    if t.last is not None:
-        last = f"{t.last} ({_days(t.days_since_last or 0)} before {s.period_end})"
-    return [
-        "Talk-only days",
-        _row("talk-only days", f"{t.count} of {t.posting_days} posting days ({_pct(share)})"),
-        _row("longest streak", _streak(t.longest)),
-        _row("current streak", _streak(t.current)),
-        _row("last talk-only", last),
-    ]
+    return ["Talk-only days"] + [_row(label, value) for label, value in talk_only_facts(s)]
 
 
 def _weeks(s: Summary) -> list[str]:
     lines = [f"Last {len(s.weeks)} weeks", f"  {'week':<10}{'from':<12}{'posts':>6}{'talk':>8}"]
     for w in s.weeks:
-        row = f"  {w.label:<10}{w.start!s:<12}{w.posts:>6,}{_pct(w.talk_share):>8}"
+        row = f"  {w.label:<10}{w.start!s:<12}{w.posts:>6,}{pct(w.talk_share):>8}"
         lines.append(f"{row}  {_bar(w.talk_share)}".rstrip())
     return lines
 

@@ -24,8 +24,7 @@ import pandas as pd
 from linkratio.analysis import CATEGORIES, Ranked, Summary, period_days, resolve_zone, summarize
 from linkratio.charts import all_charts
 from linkratio.errors import InputError, LinkratioError
-from linkratio.model import Kind
-from linkratio.render import render_json
+from linkratio.render import days, kinds_text, pct, ratio, render_json, talk_only_facts
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -146,22 +145,6 @@ def _in_period(
 # -- shared formatting -----------------------------------------------------------------
 
 
-def _pct(share: float | None) -> str:
-    return "—" if share is None else f"{share * 100:.1f}%"
-
-
-def _ratio(value: float | None) -> str:
-    return "no links" if value is None else f"{value:.2f}"
-
-
-def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
-
-
-def _streak(length: int, start: date | None, end: date | None) -> str:
-    return f"{_days(length)} ({start} to {end})" if length else "0 days"
-
-
 def _who(summary: Summary) -> str:
     return f"@{summary.account}" if summary.account else "your posts"
 
@@ -190,28 +173,12 @@ def _clip(text: str) -> str:
 
 def _glance(s: Summary) -> list[tuple[str, str]]:
     """The headline figures, label and value, shared by both renderings."""
-    t = s.talk_only
-    share = t.count / t.posting_days if t.posting_days else None
-    last = "none in this period"
-    if t.last is not None:
-        last = f"{t.last} ({_days(t.days_since_last or 0)} before {s.period_end})"
     return [
         ("posts", f"{s.posts:,}"),
-        ("talk share", _pct(s.talk_share)),
-        ("talk-to-link", _ratio(s.talk_to_link)),
-        ("talk-only days", f"{t.count} of {t.posting_days} ({_pct(share)})"),
-        ("longest streak", _streak(t.longest.length, t.longest.start, t.longest.end)),
-        ("current streak", _streak(t.current.length, t.current.start, t.current.end)),
-        ("last talk-only day", last),
+        ("talk share", pct(s.talk_share)),
+        ("talk-to-link", ratio(s.talk_to_link)),
+        *talk_only_facts(s),
     ]
-
-
-def _kinds(s: Summary, category: str) -> str:
-    return ", ".join(
-        f"{k.value} {s.kinds.get(k.value, 0):,}"
-        for k in Kind
-        if k.category.value == category and s.kinds.get(k.value, 0)
-    )
 
 
 # -- HTML ------------------------------------------------------------------------------
@@ -288,9 +255,9 @@ def _alt(s: Summary, name: str) -> str:
     """Alt text: the chart's title plus the numbers it shows, for screen readers."""
     title = _CHARTS.get(name, _Chart(name, "")).title
     facts = {
-        "activity": f"talk share {_pct(s.talk_share)} over {s.posts:,} posts",
+        "activity": f"talk share {pct(s.talk_share)} over {s.posts:,} posts",
         "calendar": f"{s.talk_only.count} talk-only days, longest streak "
-        f"{_days(s.talk_only.longest.length)}",
+        f"{days(s.talk_only.longest.length)}",
         "sites": ", ".join(f"{r.name} {r.count}" for r in s.top_sites[:5]) or "no links",
         "partners": ", ".join(f"{_person(r)} {r.count}" for r in s.partners[:5]) or "nobody",
         "hours": f"times in {s.tz}",
@@ -306,13 +273,13 @@ def _html_glance(s: Summary) -> str:
 def _html_categories(s: Summary) -> str:
     segments = "".join(
         f'<span class="c-{_e(c.category)}" style="width:{c.share * 100:.2f}%" '
-        f'title="{_e(c.category)} {_pct(c.share)}"></span>'
+        f'title="{_e(c.category)} {pct(c.share)}"></span>'
         for c in s.categories
     )
     rows = "".join(
         f'<tr><td><span class="dot c-{_e(c.category)}"></span>{_e(c.category)}</td>'
-        f'<td class="n">{c.count:,}</td><td class="n">{_pct(c.share)}</td>'
-        f'<td class="muted">{_e(_kinds(s, c.category))}</td></tr>'
+        f'<td class="n">{c.count:,}</td><td class="n">{pct(c.share)}</td>'
+        f'<td class="muted">{_e(kinds_text(s, c.category))}</td></tr>'
         for c in s.categories
     )
     return (
@@ -326,7 +293,7 @@ def _html_categories(s: Summary) -> str:
 def _html_weeks(s: Summary) -> str:
     rows = "".join(
         f'<tr><td>{_e(w.label)}</td><td>{w.start}</td><td class="n">{w.posts:,}</td>'
-        f'<td class="n">{_pct(w.talk_share)}</td><td class="barcell">'
+        f'<td class="n">{pct(w.talk_share)}</td><td class="barcell">'
         + (
             f'<div class="bar" style="width:{w.talk_share * 100:.1f}%"></div>'
             if w.talk_share
@@ -502,9 +469,9 @@ def _md_ranked(items: tuple[Ranked, ...], head: str, empty: str, people: bool) -
 def _md_numbers(s: Summary) -> list[str]:
     """The headline figures, the category table and the weekly table."""
     categories = [
-        (c.category, f"{c.count:,}", _pct(c.share), _kinds(s, c.category)) for c in s.categories
+        (c.category, f"{c.count:,}", pct(c.share), kinds_text(s, c.category)) for c in s.categories
     ]
-    weeks = [(w.label, str(w.start), f"{w.posts:,}", _pct(w.talk_share)) for w in s.weeks]
+    weeks = [(w.label, str(w.start), f"{w.posts:,}", pct(w.talk_share)) for w in s.weeks]
     return [
         "## At a glance",
         "",

@@ -37,7 +37,7 @@ import pandas as pd
 import platformdirs
 
 from linkratio.errors import InputError, LibraryBusyError
-from linkratio.frame import COLUMNS, OBJECT_COLUMNS
+from linkratio.frame import COLUMNS, LIST_COLUMNS, OBJECT_COLUMNS
 from linkratio.frame import columns as frame_columns
 from linkratio.model import Account, Link, Post
 from linkratio.sources.common import collapse, gc_paused
@@ -373,7 +373,7 @@ def _post_of(row: Sequence[Any]) -> Post:
 # time (and garbage-collector passes) than all the rest of frame().
 
 _JSON = frozenset({"id", "text"})
-_LISTS = frozenset({"urls", "domains", "mentions", "partners"})
+_LISTS = frozenset(LIST_COLUMNS)
 _OBJECT_COLUMNS = OBJECT_COLUMNS
 
 Encoded = list[tuple[str, str, bytes, bytes | None]]

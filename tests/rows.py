@@ -13,7 +13,19 @@ KIND_OF = {"conversation": "reply", "link": "url", "retweet": "repost", "other":
 _ids = itertools.count(1)
 
 
-def post(when, category="other", *, kind=None, domains=(), partners=(), author="me", pid=None):
+def post(
+    when,
+    category="other",
+    *,
+    kind=None,
+    domains=(),
+    partners=(),
+    author="me",
+    pid=None,
+    text=None,
+    reason="test",
+    urls=None,
+):
     """One row of the post frame; `when` is a UTC time such as '2024-12-02 10:00'."""
     kind = kind or KIND_OF[category]
     return {
@@ -21,13 +33,13 @@ def post(when, category="other", *, kind=None, domains=(), partners=(), author="
         "id": pid or str(next(_ids)),
         "created_at": when,
         "author": author,
-        "text": f"{category} post",
+        "text": f"{category} post" if text is None else text,
         "category": category,
         "kind": kind,
-        "reason": "test",
+        "reason": reason,
         "reply_to": partners[0] if kind == "reply" and partners else None,
         "quoted": None,
-        "urls": [f"https://{d}/page" for d in domains],
+        "urls": list(urls) if urls is not None else [f"https://{d}/page" for d in domains],
         "domains": list(domains),
         "mentions": list(partners),
         "partners": list(partners),

@@ -1,19 +1,17 @@
 from __future__ import annotations
 
 import base64
-import itertools
 import json
 import re
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pandas as pd
 import pytest
+import rows
 
 from linkratio import load, summarize
 from linkratio.errors import EmptyDataError, InputError
-from linkratio.frame import COLUMNS
 from linkratio.report import (
     ReportFiles,
     examples,
@@ -28,44 +26,14 @@ PNG = b"\x89PNG\r\n\x1a\n"
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 VOID = {"meta", "img", "br", "hr", "link", "input", "source", "wbr", "col", "area"}
-KIND_OF = {"conversation": "reply", "link": "url", "retweet": "repost", "other": "post"}
-_ids = itertools.count(1000)
 
 
-def post(
-    when,
-    category="other",
-    *,
-    text="t",
-    reason="test",
-    domains=(),
-    partners=(),
-    urls=None,
-    post_id=None,
-):
-    return {
-        "platform": "x",
-        "id": post_id or str(next(_ids)),
-        "created_at": when,
-        "author": "me",
-        "text": text,
-        "category": category,
-        "kind": KIND_OF[category],
-        "reason": reason,
-        "reply_to": None,
-        "quoted": None,
-        "urls": list(urls) if urls is not None else [f"https://{d}/" for d in domains],
-        "domains": list(domains),
-        "mentions": list(partners),
-        "partners": list(partners),
-        "source": "api",
-    }
+def post(when, category="other", *, text="t", post_id=None, **kw):
+    """A frame row (tests/rows.py) with a short text by default."""
+    return rows.post(when, category, text=text, pid=post_id, **kw)
 
 
-def frame(*rows):
-    df = pd.DataFrame(list(rows), columns=list(COLUMNS))
-    df["created_at"] = pd.to_datetime(df["created_at"], utc=True)
-    return df
+frame = rows.frame
 
 
 class Page(HTMLParser):
