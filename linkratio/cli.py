@@ -219,6 +219,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("show", "set", "unset", "path"))
     p.add_argument("key", nargs="?", metavar="KEY")
     p.set_defaults(func=_cmd_config)
+
+    # Commands defined in their own modules register here, one line each.
+
     for command in sub.choices.values():
         # Accepted after the command too; SUPPRESS keeps the top-level value otherwise.
         command.add_argument(

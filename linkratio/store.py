@@ -151,10 +151,45 @@ _V3_SETTINGS = (
         value TEXT NOT NULL)""",
 )
 
+_V4_DELIVERIES_CHALLENGES_LINKS = (
+    # One row per weekly summary sent: `destination` is "email:<address>" or
+    # "webhook:<sha256 prefix of the URL>" (a webhook URL is a secret and is never stored).
+    """CREATE TABLE deliveries (
+        platform TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        week TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        delivered_at TEXT NOT NULL,
+        PRIMARY KEY (platform, account_id, week, destination))""",
+    # A talk-only-day challenge: `day` is YYYY-MM-DD in the time zone `zone`.
+    """CREATE TABLE challenges (
+        platform TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        zone TEXT NOT NULL,
+        set_at TEXT NOT NULL,
+        PRIMARY KEY (platform, account_id, day))""",
+    # Where a link really goes, resolved once ever; a failure carries a retry_after time.
+    # `hops` is a JSON array of the URLs visited; response bodies are never stored.
+    """CREATE TABLE link_resolutions (
+        url TEXT PRIMARY KEY,
+        final_url TEXT,
+        status INTEGER,
+        hops TEXT NOT NULL DEFAULT '[]',
+        resolved_at TEXT NOT NULL,
+        error TEXT,
+        retry_after TEXT)""",
+    # Hosts that answered with a redirect: treated as shorteners from then on.
+    """CREATE TABLE redirect_hosts (
+        host TEXT PRIMARY KEY,
+        first_seen TEXT NOT NULL)""",
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     _V1_INITIAL,
     _V2_EDIT_CHAINS_AND_FRAME_CACHE,
     _V3_SETTINGS,
+    _V4_DELIVERIES_CHALLENGES_LINKS,
 )
 """Schema steps in order: applying MIGRATIONS[n] takes a library from version n to n + 1."""
 
@@ -662,6 +697,16 @@ class Library:
         db.execute(
             "DELETE FROM cursors WHERE platform = ? AND account_id = ?", (platform, account_id)
         )
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run one read-only statement against the library and return every row."""
+        return self._db.execute(sql, params).fetchall()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction on the library: commit on success, roll back on any error."""
+        with _transaction(self._db) as db:
+            yield db
 
     def setting(self, key: str) -> str | None:
         """A value a previous run remembered, or None."""

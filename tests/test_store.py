@@ -527,7 +527,7 @@ def test_a_version_1_library_is_upgraded_with_its_data(tmp_path: Path) -> None:
     db.close()
 
     with Library(path) as library:
-        assert library.schema_version() == len(MIGRATIONS) == 3
+        assert library.schema_version() == len(MIGRATIONS) == 4
         posts = library.posts("x", "100", with_raw=True)
         assert [(p.id, p.text) for p in posts] == [
             ("20", "a link https://t.co/a"),
@@ -545,7 +545,7 @@ def test_a_version_1_library_is_upgraded_with_its_data(tmp_path: Path) -> None:
         library.save_posts(ME, [post("23", minutes=600)], origin="api")
         assert [p.id for p in library.posts("x", "100")] == ["20", "22", "23"]
     with Library(path) as again:  # opening an up-to-date library migrates nothing
-        assert again.schema_version() == 3
+        assert again.schema_version() == 4
         assert again.setting("k") is None
         again.set_setting("k", "v1")
         again.set_setting("k", "v2")
@@ -740,3 +740,13 @@ def test_opening_an_up_to_date_library_does_not_wait_for_a_writer(tmp_path):
             assert reader.accounts() == []
         assert _time.monotonic() - began < 2.0
         writer._db.execute("ROLLBACK")
+
+
+def test_transaction_commits_or_rolls_back_and_query_reads(tmp_path: Path) -> None:
+    with Library(tmp_path / "lib.sqlite") as library:
+        with library.transaction() as db:
+            db.execute("INSERT INTO redirect_hosts VALUES ('bit.ly', 'then')")
+        with pytest.raises(RuntimeError), library.transaction() as db:
+            db.execute("INSERT INTO redirect_hosts VALUES ('ow.ly', 'then')")
+            raise RuntimeError("half-way")
+        assert library.query("SELECT host FROM redirect_hosts ORDER BY host") == [("bit.ly",)]
