@@ -67,6 +67,8 @@ def _scan_links(post: Post, links: list[Link]) -> tuple[list[str], list[str]]:
                 continue
             if ref.handle and own_handle and ref.handle.lower() == own_handle:
                 continue
+            if ref.handle and ref.handle == post.author_id:  # a Bluesky link by the author's DID
+                continue
             if ref.media and ref.handle is None:
                 continue
             quotes.append(target)

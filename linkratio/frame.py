@@ -68,6 +68,7 @@ def _quoted(post: Post, label: Label) -> str | None:
             ref is not None
             and ref.handle
             and ref.handle.lower() != (post.author_handle or "").lower()
+            and ref.handle != post.author_id  # a Bluesky link by the author's own DID
         ):
             return ref.handle
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -9,18 +10,27 @@ from pathlib import Path
 from linkratio.errors import InputError, InputFormatError
 from linkratio.model import Timeline
 
-FORMATS: tuple[str, ...] = ("x-archive", "x-v2")
+FORMATS: tuple[str, ...] = ("x-archive", "x-v2", "bluesky", "mastodon")
 """The input formats `read` understands (`--input-format`)."""
+
+
+# Keys only these platforms' JSON has, as keys (an escaped quote inside a string never matches).
+_BLUESKY_KEY = re.compile(rb'"feed"\s*:\s*\[')
+_MASTODON_KEY = re.compile(rb'"(?:spoiler_text|in_reply_to_account_id)"\s*:')
 
 
 def _sniff_json(path: Path) -> str:
     try:
         with path.open("rb") as fh:
-            head = fh.read(4096)
+            head = fh.read(65536)
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     start = head.lstrip()[:1]
     if start in (b"{", b"["):
+        if _BLUESKY_KEY.search(head):
+            return "bluesky"
+        if _MASTODON_KEY.search(head):
+            return "mastodon"
         return "x-v2"
     if head.lstrip().startswith(b"window.YTD."):
         return "x-archive"
@@ -71,4 +81,12 @@ def read(
         from linkratio.sources.x_json import read_v2
 
         return read_v2(path, progress=progress, skip_invalid=skip_invalid, keep_raw=keep_raw)
+    if input_format == "bluesky":
+        from linkratio.sources.bluesky import read_bluesky
+
+        return read_bluesky(path, progress=progress, skip_invalid=skip_invalid, keep_raw=keep_raw)
+    if input_format == "mastodon":
+        from linkratio.sources.mastodon import read_mastodon
+
+        return read_mastodon(path, progress=progress, skip_invalid=skip_invalid, keep_raw=keep_raw)
     raise InputError(f"unknown input format {input_format!r}: expected one of {', '.join(FORMATS)}")

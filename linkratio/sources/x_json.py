@@ -333,9 +333,9 @@ def _looks_like(value: Any) -> str:
     if not isinstance(sample, dict):
         return f"it is a JSON {type(value).__name__} of {type(sample).__name__}"
     if "feed" in sample:
-        return "it looks like a Bluesky feed"
+        return "it looks like a Bluesky feed (read it with --input-format bluesky)"
     if "account" in sample and "content" in sample:
-        return "it looks like Mastodon statuses"
+        return "it looks like Mastodon statuses (read them with --input-format mastodon)"
     if "id_str" in sample or "user" in sample or "statuses" in sample:
         return "it looks like X API v1.1 statuses"
     if "tweet" in sample:

@@ -1,0 +1,123 @@
+"""`linkratio fetch bsky:HANDLE` and `fetch mastodon:@user@instance`; library names of both.
+
+Account names on the command line:
+
+- `bsky:alice.bsky.social` (or `bluesky:`, or a DID `bsky:did:plc:...`): a Bluesky account;
+- `mastodon:@alice@example.social` (the `@` before the user is optional): a Mastodon account
+  on the instance named after the second `@`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, TextIO
+
+from linkratio.cli import EXIT_OK, _library, _Progress
+from linkratio.errors import InputError
+from linkratio.model import Account
+from linkratio.social_sync import open_api
+
+if TYPE_CHECKING:
+    from linkratio.sources.bluesky_api import BlueskyApi
+    from linkratio.sources.mastodon_api import MastodonApi
+    from linkratio.store import Library
+    from linkratio.sync import SyncResult
+
+PREFIXES: dict[str, str] = {"bsky:": "bluesky", "bluesky:": "bluesky", "mastodon:": "mastodon"}
+"""Name prefixes and the platform each names."""
+EXAMPLES = "bsky:alice.bsky.social or mastodon:@alice@example.social"
+
+
+def social_name(name: str | None) -> tuple[str, str] | None:
+    """(platform, the rest) of a `bsky:` / `mastodon:` name, else None."""
+    if not name:
+        return None
+    lowered = name.lower()
+    for prefix, platform in PREFIXES.items():
+        if lowered.startswith(prefix):
+            rest = name[len(prefix) :].strip()
+            if not rest:
+                raise InputError(f"{name!r} names no account: expected {EXAMPLES}")
+            return platform, rest
+    return None
+
+
+def library_account(lib: Library, name: str) -> Account | None:
+    """The Bluesky or Mastodon account `name` in the library (by handle, or Bluesky DID)."""
+    parsed = social_name(name)
+    if parsed is None:
+        return None
+    platform, rest = parsed
+    rest = rest.removeprefix("@")
+    if platform == "bluesky" and rest.startswith("did:"):
+        rows = lib.query(
+            "SELECT platform, id, handle FROM accounts WHERE platform = ? AND id = ?",
+            (platform, rest),
+        )
+        return Account(*rows[0]) if rows else None
+    return lib.find_account(rest, platform)
+
+
+def _say(args: argparse.Namespace, text: str) -> None:
+    if not args.quiet:
+        sys.stderr.write(f"linkratio: {text}\n")
+
+
+def _sync(
+    args: argparse.Namespace, lib: Library, api: BlueskyApi | MastodonApi, rest: str
+) -> SyncResult:
+    """Resolve the account, say what the run will do, and sync it with a progress line."""
+    from linkratio.render import terminal_safe  # imported late: it pulls in pandas
+    from linkratio.social_sync import first_run, sync_social
+
+    account = api.resolve(rest)
+    who = terminal_safe(f"@{account.handle}")  # the server's word: keep it inert
+    if first_run(lib, account):
+        _say(args, f"first fetch of {who}: reading the whole timeline")
+    elif args.since:
+        _say(args, "--since applies to the first fetch only; reading what is new")
+    progress = _Progress(not args.quiet, sys.stderr)
+    try:
+        return sync_social(
+            lib,
+            api,
+            account,
+            since=args.since,
+            max_posts=args.max_posts,
+            progress=lambda d: progress.page(d.pages, d.posts_read, d.new_posts),
+        )
+    finally:
+        progress.done()
+
+
+def fetch_social(args: argparse.Namespace, out: TextIO) -> int:
+    """`linkratio fetch bsky:...|mastodon:...`: bring the account's new posts into the library."""
+    from linkratio.render import terminal_safe
+    from linkratio.waiting import Waiter
+
+    parsed = social_name(args.handle)
+    if parsed is None or args.me:
+        raise InputError(f"name one account: linkratio fetch {EXAMPLES} (--me is for X only)")
+    platform, rest = parsed
+    waiter = Waiter(args.quiet, sys.stderr)  # the stderr of now, not of import time
+    options = {"wait_on_rate_limit": not args.no_wait, "on_wait": waiter.on_wait}
+    api = open_api(platform, rest, {**options, "sleep": waiter.sleep})
+    try:
+        with (
+            _library(args, create=True) as lib,
+            lib.run_lock(f"fetch {args.handle}", wait=args.wait),
+        ):
+            result = _sync(args, lib, api, rest)
+            where = lib.path
+    finally:
+        api.close()
+    if not args.quiet:
+        more = "" if result.complete else " (stopped at --max-posts; the next run continues)"
+        who = terminal_safe(f"@{result.account.handle}")
+        sent = f"{api.requests} request{'' if api.requests == 1 else 's'}"  # lookup included
+        out.write(
+            f"fetched {result.posts_read:,} posts of {who} ({platform}) in "
+            f"{sent}: {result.new_posts:,} new, into {where}{more}\n"
+        )
+    return EXIT_OK

@@ -1,0 +1,263 @@
+"""Bluesky: `app.bsky.feed.getAuthorFeed` items normalized to `Post`, and saved feed pages.
+
+A feed item is `{"post": PostView, "reply"?: ..., "reason"?: ...}`. Posts are keyed by
+their AT URI (`at://DID/app.bsky.feed.post/RKEY`), which is global and never changes when
+the author renames their handle; accounts are keyed by DID for the same reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from linkratio.errors import InputFormatError
+from linkratio.model import Account, Link, Post, Timeline
+from linkratio.sources.common import collapse
+from linkratio.sources.jsonpages import MALFORMED, SKIPPED, iso_time, json_values, where
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "bluesky"
+EXPECTED = (
+    'expected saved Bluesky app.bsky.feed.getAuthorFeed JSON ({"feed": [...], "cursor": ...}) '
+    "or JSONL of such pages"
+)
+_REPOST = "app.bsky.feed.defs#reasonRepost"
+_LINK = "app.bsky.richtext.facet#link"
+_MENTION = "app.bsky.richtext.facet#mention"
+_POST_COLLECTION = "app.bsky.feed.post"
+
+
+def did_of(uri: str | None) -> str | None:
+    """The repository (author) DID of an AT URI `at://DID/collection/rkey`, or None."""
+    if not uri or not uri.startswith("at://"):
+        return None
+    return uri[5:].split("/", 1)[0] or None
+
+
+def _collection(uri: str) -> str:
+    parts = uri[5:].split("/")
+    return parts[1] if len(parts) > 2 else ""
+
+
+def repost_id(item: dict[str, Any]) -> str:
+    """A stable id for a repost feed item, unique per repost.
+
+    Newer AppViews give the repost record's own URI (`reason.uri`): that is the id. Older
+    ones (the 2023 data) do not, so the id is made from who reposted what and when the
+    AppView indexed the repost: one account can repost a post only once at a time, and an
+    undo-then-repost is a new repost with a new time, so it counts again as it should.
+    Limit: the two forms of one repost differ, so the same repost read once from old data
+    and once from a newer AppView is stored as two posts.
+    """
+    reason = item["reason"]
+    if reason.get("uri"):
+        return str(reason["uri"])
+    by = reason.get("by") or {}
+    return f"{item['post']['uri']}#repost:{by.get('did')}:{reason.get('indexedAt')}"
+
+
+def _byte_slice(text: str, index: dict[str, Any] | None) -> str:
+    """The part of `text` a facet's UTF-8 byte range covers ('' when it is out of range)."""
+    if not index:
+        return ""
+    try:
+        raw = text.encode("utf-8")[int(index["byteStart"]) : int(index["byteEnd"])]
+    except (KeyError, TypeError, ValueError):
+        return ""
+    return raw.decode("utf-8", "replace")
+
+
+def _facets(record: dict[str, Any]) -> tuple[list[Link], list[str]]:
+    """The link facets (the facet's URI is the target; the visible text may be shortened)
+    and the mentioned handles, in text order."""
+    text = record.get("text") or ""
+    links: list[Link] = []
+    mentions: list[str] = []
+    facets = sorted(
+        (f for f in record.get("facets") or () if isinstance(f, dict)),
+        key=lambda f: (f.get("index") or {}).get("byteStart", 0),
+    )
+    for facet in facets:
+        shown = _byte_slice(text, facet.get("index"))
+        for feature in facet.get("features") or ():
+            kind = feature.get("$type")
+            if kind == _LINK and feature.get("uri"):
+                links.append(Link(url=shown or feature["uri"], expanded=feature["uri"]))
+            elif kind == _MENTION and shown.lstrip().startswith("@"):
+                mentions.append(shown.strip().removeprefix("@"))
+    return links, mentions
+
+
+def _embed_parts(record: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(external card URI, embedded record URI) of a post record's embed."""
+    embed = record.get("embed") or {}
+    kind = embed.get("$type", "")
+    external = None
+    quoted = None
+    if kind == "app.bsky.embed.external":
+        external = (embed.get("external") or {}).get("uri")
+    elif kind == "app.bsky.embed.record":
+        quoted = (embed.get("record") or {}).get("uri")
+    elif kind == "app.bsky.embed.recordWithMedia":
+        quoted = ((embed.get("record") or {}).get("record") or {}).get("uri")
+        media = embed.get("media") or {}
+        if media.get("$type") == "app.bsky.embed.external":
+            external = (media.get("external") or {}).get("uri")
+    if quoted and _collection(quoted) != _POST_COLLECTION:
+        quoted = None  # an embedded feed generator, list or starter pack is not a post
+    return external, quoted
+
+
+def _view_handle(view_embed: dict[str, Any] | None, uri: str) -> str | None:
+    """The handle of the embedded record's author, from the hydrated embed view."""
+    view = view_embed or {}
+    record = view.get("record") or {}
+    if "record" in record and isinstance(record["record"], dict):  # recordWithMedia#view
+        record = record["record"]
+    if record.get("uri") == uri:
+        return (record.get("author") or {}).get("handle")
+    return None
+
+
+def _reply(
+    item: dict[str, Any], record: dict[str, Any]
+) -> tuple[str | None, str | None, str | None]:
+    """(parent post URI, parent author DID, parent author handle) of a reply, else Nones."""
+    reply = record.get("reply")
+    if not isinstance(reply, dict):
+        return None, None, None
+    parent_uri = (reply.get("parent") or {}).get("uri")
+    parent_did = did_of(parent_uri)
+    view = (item.get("reply") or {}).get("parent") or {}
+    author = view.get("author") or {}
+    handle = author.get("handle") if author.get("did") == parent_did else None
+    return parent_uri, parent_did, handle
+
+
+def item_to_post(item: dict[str, Any], source: str = "file", keep_raw: bool = False) -> Post:
+    """Normalize one getAuthorFeed item (a post, a reply, a quote or a repost) to a Post."""
+    post = item["post"]
+    record = post["record"]
+    author = post.get("author") or {}
+    reason = item.get("reason") or {}
+    text = record.get("text") or ""
+    links, mentions = _facets(record)
+    external, quoted_uri = _embed_parts(record)
+    if external and all(link.target != external for link in links):
+        links.append(Link(url=external))
+    parent_uri, parent_did, parent_handle = _reply(item, record)
+    common: dict[str, Any] = {
+        "platform": PLATFORM,
+        "text": text,
+        "links": tuple(links),
+        "mentions": tuple(dict.fromkeys(mentions)),
+        "source": source,
+        "raw": bytes(orjson.dumps(item)) if keep_raw else None,
+    }
+    if reason.get("$type") == _REPOST:
+        by = reason.get("by") or {}
+        when = reason.get("indexedAt") or post.get("indexedAt") or record["createdAt"]
+        return Post(
+            id=repost_id(item),
+            created_at=iso_time(when),
+            author_id=by.get("did"),
+            author_handle=by.get("handle"),
+            is_repost=True,
+            repost_of_handle=author.get("handle"),
+            **common,
+        )
+    return Post(
+        id=post["uri"],
+        created_at=iso_time(record.get("createdAt") or post["indexedAt"]),
+        author_id=author.get("did") or did_of(post["uri"]),
+        author_handle=author.get("handle"),
+        reply_to_post_id=parent_uri,
+        reply_to_user_id=parent_did,
+        reply_to_handle=parent_handle,
+        quoted_post_id=quoted_uri,
+        quoted_user_id=did_of(quoted_uri),
+        quoted_handle=_view_handle(post.get("embed"), quoted_uri) if quoted_uri else None,
+        **common,
+    )
+
+
+def is_feed_page(value: Any) -> bool:
+    """True for a getAuthorFeed-shaped response: an object with a `feed` array."""
+    return isinstance(value, dict) and isinstance(value.get("feed"), list)
+
+
+def item_uri(item: Any) -> str:
+    """The post URI of a feed item, for messages (`?` when it has none)."""
+    post = item.get("post") if isinstance(item, dict) else None
+    uri = post.get("uri") if isinstance(post, dict) else None
+    return str(uri) if uri else "?"
+
+
+def page_posts(
+    page: dict[str, Any],
+    source: str = "file",
+    keep_raw: bool = False,
+    skip_malformed: bool = False,
+) -> list[Post]:
+    """Every post of one feed page (items without a post record are skipped with a warning).
+
+    A malformed item raises (KeyError, ValueError, ...), or with `skip_malformed` is
+    skipped with a one-line warning naming its URI: one bad post must not stop a fetch.
+    """
+    posts = []
+    for item in page["feed"]:
+        post = item.get("post") if isinstance(item, dict) else None
+        if not isinstance(post, dict) or not isinstance(post.get("record"), dict):
+            log.warning("skipped a Bluesky feed item without a post record")
+            continue
+        try:
+            posts.append(item_to_post(item, source=source, keep_raw=keep_raw))
+        except MALFORMED as err:
+            if not skip_malformed:
+                raise
+            log.warning("skipped Bluesky post %r: a malformed field (%s)", item_uri(item), err)
+    return posts
+
+
+def owner(posts: Iterable[Post]) -> Account:
+    """The account whose feed this is: the one that wrote or reposted most of the posts."""
+    posts = list(posts)
+    counts = Counter(p.author_id for p in posts if p.author_id)
+    if not counts:
+        return Account(platform=PLATFORM)
+    did = counts.most_common(1)[0][0]
+    handle = next((p.author_handle for p in posts if p.author_id == did and p.author_handle), None)
+    return Account(platform=PLATFORM, id=did, handle=handle)
+
+
+def read_bluesky(
+    path: Path,
+    progress: Callable[[int], None] | None = None,
+    skip_invalid: bool = False,
+    keep_raw: bool = False,
+) -> Timeline:
+    """Read saved getAuthorFeed responses (one JSON page, or JSONL of pages) into a Timeline."""
+    path = Path(path)
+    posts: list[Post] = []
+    for line, value in json_values(path, EXPECTED, skip_invalid):
+        if value is SKIPPED:
+            continue
+        if not is_feed_page(value):
+            raise InputFormatError(f"{where(path, line)}: not a Bluesky feed page; {EXPECTED}")
+        try:
+            posts += page_posts(value, keep_raw=keep_raw)
+        except MALFORMED as err:
+            message = f"{where(path, line)}: a feed item has a malformed field ({err})"
+            if not skip_invalid:
+                raise InputFormatError(f"{message}; {EXPECTED}") from None
+            log.warning("%s; skipped", message)
+        if progress is not None:
+            progress(len(posts))
+    kept = collapse(posts)
+    return Timeline(account=owner(kept), posts=kept, origin=str(path))

@@ -1,0 +1,317 @@
+"""Mastodon: statuses (`/api/v1/accounts/:id/statuses`) normalized to `Post`, and saved pages.
+
+Keys, chosen so the same status or account seen through two instances is one:
+
+- a post is keyed by the status `uri` (its ActivityPub id, e.g.
+  `https://example.social/users/alice/statuses/1093…`): the status `id` is only unique
+  within the instance that served it, the `uri` is the same everywhere. A boost's `uri`
+  is that of its Announce activity (`…/activity`), so each boost is a post of its own.
+- an account is keyed by its profile `url` (`https://example.social/@alice`), for the same
+  reason; its handle is the full `alice@example.social`.
+- `author_id`, `reply_to_user_id` and `quoted_user_id` keep the serving instance's account
+  ids: they are compared only with each other, within one status, to tell a reply to
+  someone else from a self-thread.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+
+from linkratio.errors import InputFormatError
+from linkratio.model import Account, Link, Post, Timeline
+from linkratio.sources.common import collapse
+from linkratio.sources.jsonpages import MALFORMED, SKIPPED, iso_time, json_values, where
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "mastodon"
+EXPECTED = "expected saved Mastodon statuses (a JSON array of statuses, or JSONL of such pages)"
+_BREAKS = frozenset({"br"})
+_BLOCKS = frozenset({"p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+class _Content(HTMLParser):
+    """Plain text and links of a status's HTML `content`.
+
+    Mentions (`class="mention"`, `u-url mention`) and hashtags (`mention hashtag`, or any
+    `rel="tag"`) are not links. The `quote-inline` `RE: <link>` fallback that Mastodon adds
+    for older clients is dropped from the text; its links are kept apart (`fallback`), to
+    stand for a quote whose quoted post the server does not show.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.links: list[tuple[str, list[str]]] = []
+        self.fallback: list[str] = []
+        self._skip_depth = 0
+        self._link: tuple[str, list[str]] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        classes = (named.get("class") or "").split()
+        if self._skip_depth or "quote-inline" in classes:
+            if tag == "a" and named.get("href"):
+                self.fallback.append(named["href"] or "")
+            if tag not in _BREAKS:
+                self._skip_depth += 1
+            return
+        if tag in _BREAKS:
+            self.parts.append("\n")
+        elif tag == "a":
+            href = named.get("href")
+            tagged = "tag" in (named.get("rel") or "").split()
+            if href and "mention" not in classes and "hashtag" not in classes and not tagged:
+                self._link = (href, [])
+                self.links.append(self._link)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skip_depth:
+            if tag not in _BREAKS:
+                self._skip_depth -= 1
+            return
+        if tag in _BLOCKS:
+            self.parts.append("\n\n")
+        elif tag == "a":
+            self._link = None
+
+    def handle_data(self, data: str) -> None:
+        if self._skip_depth:
+            return
+        self.parts.append(data)
+        if self._link is not None:
+            self._link[1].append(data)
+
+    def text(self) -> str:
+        """The collected text, paragraphs separated by one blank line, ends trimmed."""
+        text = "".join(self.parts)
+        while "\n\n\n" in text:
+            text = text.replace("\n\n\n", "\n\n")
+        return text.strip()
+
+
+@dataclass(frozen=True)
+class Content:
+    """What a status's HTML content says: plain text, links, and the quote fallback's links."""
+
+    text: str
+    links: list[Link]
+    fallback: list[str]
+
+
+def parse_content(
+    content: str, tags: Collection[str] = (), not_links: Collection[str] = ()
+) -> Content:
+    """The plain text and links of a status's HTML content (a link's `url` is its text).
+
+    Servers that do not mark hashtags and mentions with a class (Misskey, the Bluesky
+    bridge) are caught by the status's own lists: an anchor whose text is `#name` for one
+    of `tags` (lower-case names), or whose href is in `not_links` (the tag and mention
+    URLs), is not a link.
+    """
+    if "<" not in content:
+        return Content(html.unescape(content).strip(), [], [])
+    parser = _Content()
+    parser.feed(content)
+    parser.close()
+    links = []
+    for href, shown in parser.links:
+        visible = "".join(shown).strip()
+        if href in not_links or (visible[:1] in ("#", "＃") and visible[1:].lower() in tags):
+            continue
+        links.append(Link(url=visible or href, expanded=href))
+    return Content(parser.text(), links, parser.fallback)
+
+
+def _instance_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        return urlsplit(url).netloc.lower() or None
+    except ValueError:
+        return None
+
+
+def full_handle(account: dict[str, Any]) -> str | None:
+    """`user@instance` of an account object (`acct` is relative to the serving instance)."""
+    acct = account.get("acct") or account.get("username")
+    if not acct:
+        return None
+    if "@" in acct:
+        return str(acct)
+    instance = _instance_of(account.get("url"))
+    return f"{acct}@{instance}" if instance else str(acct)
+
+
+def account_of(account: dict[str, Any]) -> Account:
+    """The library account of a Mastodon account object, keyed by its profile URL."""
+    key = account.get("url") or account.get("uri")
+    handle = full_handle(account)
+    if not key and handle:
+        user, _, instance = handle.partition("@")
+        key = f"https://{instance}/@{user}"
+    return Account(platform=PLATFORM, id=key, handle=handle)
+
+
+def _reply_handle(status: dict[str, Any], account_id: str | None) -> str | None:
+    for mention in status.get("mentions") or ():
+        if account_id is not None and str(mention.get("id")) == account_id:
+            return full_handle(mention) if mention.get("url") else mention.get("acct")
+    return None
+
+
+def _content(shown: dict[str, Any]) -> Content:
+    """The parsed content of a status, its `card` as one more link."""
+    tags = {str(t.get("name") or "").lower() for t in shown.get("tags") or () if t}
+    not_links = {
+        str(item["url"])
+        for item in [*(shown.get("tags") or ()), *(shown.get("mentions") or ())]
+        if isinstance(item, dict) and item.get("url")
+    }
+    content = parse_content(shown.get("content") or "", tags - {""}, not_links)
+    card = shown.get("card")
+    card_url = card.get("url") if isinstance(card, dict) else None
+    if card_url and all(link.target != card_url for link in content.links):
+        content.links.append(Link(url=card_url))
+    return content
+
+
+def _quote(status: dict[str, Any], content: Content) -> dict[str, Any]:
+    """The quote fields of a quote post (Mastodon 4.4+), else {}.
+
+    When the server shows the quoted status, its URI and account are the quote. When it
+    does not (a pending, revoked or deleted quote, or a shallow one with only
+    `quoted_status_id`), the `RE:` fallback link stands for it, so a quote of one's own
+    post stays a link to it; without a fallback it is a quote of an unknown account.
+    """
+    quote = status.get("quote")
+    if not isinstance(quote, dict):
+        return {}
+    quoted = quote.get("quoted_status")
+    if isinstance(quoted, dict) and quoted.get("uri"):
+        account = quoted.get("account") or {}
+        return {
+            "quoted_post_id": quoted["uri"],
+            "quoted_user_id": str(account["id"]) if account.get("id") is not None else None,
+            "quoted_handle": full_handle(account),
+        }
+    if content.fallback:
+        content.links.extend(Link(url=href) for href in content.fallback)
+        return {}
+    return {"quoted_post_id": str(quote.get("quoted_status_id") or "?")}
+
+
+def status_to_post(status: dict[str, Any], source: str = "file", keep_raw: bool = False) -> Post:
+    """Normalize one Mastodon status (a post, reply, quote or boost) to a Post."""
+    account = status.get("account") or {}
+    shown = status.get("reblog") if isinstance(status.get("reblog"), dict) else status
+    content = _content(shown)
+    reply_user = status.get("in_reply_to_account_id")
+    reply_user = str(reply_user) if reply_user is not None else None
+    # Mentions as full user@instance (`acct` is relative for the serving instance's own
+    # users), so a partner is one name whether met in a mention or a reply.
+    mentions = (full_handle(m) for m in shown.get("mentions") or () if m.get("acct"))
+    return Post(
+        platform=PLATFORM,
+        id=status.get("uri") or status["url"],
+        created_at=iso_time(status["created_at"]),
+        text=content.text,
+        author_id=str(account["id"]) if account.get("id") is not None else None,
+        author_handle=full_handle(account),
+        is_repost=shown is not status,
+        repost_of_handle=full_handle(shown.get("account") or {}) if shown is not status else None,
+        reply_to_post_id=status.get("in_reply_to_id"),
+        reply_to_user_id=reply_user,
+        reply_to_handle=_reply_handle(status, reply_user),
+        **(_quote(status, content) if shown is status else {}),
+        links=tuple(content.links),
+        mentions=tuple(m for m in mentions if m),
+        source=source,
+        raw=bytes(orjson.dumps(status)) if keep_raw else None,
+    )
+
+
+def api_posts(statuses: list[dict[str, Any]]) -> list[Post]:
+    """The posts of one API page; a malformed status is skipped with a one-line warning."""
+    posts = []
+    for status in statuses:
+        try:
+            posts.append(status_to_post(status, source="api", keep_raw=True))
+        except MALFORMED as err:
+            uri = status.get("uri") or status.get("url") or status.get("id") or "?"
+            log.warning("skipped Mastodon status %r: a malformed field (%s)", str(uri), err)
+    return posts
+
+
+def is_status(value: Any) -> bool:
+    """True for a Mastodon status object."""
+    return (
+        isinstance(value, dict)
+        and "content" in value
+        and "account" in value
+        and ("uri" in value or "url" in value)
+        and "created_at" in value
+    )
+
+
+def statuses_of(value: Any) -> list[dict[str, Any]] | None:
+    """The statuses of one saved value (an array, one status, or a thread context)."""
+    if isinstance(value, list) and all(is_status(v) for v in value):
+        return value
+    if is_status(value):
+        return [value]
+    if isinstance(value, dict) and {"ancestors", "descendants"} <= set(value):
+        return statuses_of([*value["ancestors"], *value["descendants"]])
+    return None
+
+
+def owner(posts: Iterable[Post], accounts: dict[str, dict[str, Any]]) -> Account:
+    """The account that wrote (or boosted) most of the posts."""
+    counts = Counter(p.author_handle for p in posts if p.author_handle)
+    if not counts:
+        return Account(platform=PLATFORM)
+    return account_of(accounts[counts.most_common(1)[0][0]])
+
+
+def read_mastodon(
+    path: Path,
+    progress: Callable[[int], None] | None = None,
+    skip_invalid: bool = False,
+    keep_raw: bool = False,
+) -> Timeline:
+    """Read saved statuses (a JSON array, or JSONL of arrays) into a Timeline."""
+    path = Path(path)
+    posts: list[Post] = []
+    accounts: dict[str, dict[str, Any]] = {}
+    for line, value in json_values(path, EXPECTED, skip_invalid):
+        if value is SKIPPED:
+            continue
+        statuses = statuses_of(value)
+        if statuses is None:
+            raise InputFormatError(f"{where(path, line)}: not Mastodon statuses; {EXPECTED}")
+        for status in statuses:
+            try:
+                post = status_to_post(status, keep_raw=keep_raw)
+            except MALFORMED as err:
+                message = f"{where(path, line)}: a status has a malformed field ({err})"
+                if not skip_invalid:
+                    raise InputFormatError(f"{message}; {EXPECTED}") from None
+                log.warning("%s; skipped", message)
+                continue
+            posts.append(post)
+            if post.author_handle:
+                accounts.setdefault(post.author_handle, status["account"])
+        if progress is not None:
+            progress(len(posts))
+    kept = collapse(posts)
+    return Timeline(account=owner(kept, accounts), posts=kept, origin=str(path))
