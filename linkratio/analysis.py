@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from linkratio.errors import EmptyDataError, InputError, InputFormatError
+from linkratio.links import domain, is_platform_media, post_ref, shortener
 from linkratio.model import Category, Kind
 
 CATEGORIES: tuple[str, ...] = tuple(c.value for c in Category)
@@ -125,6 +127,12 @@ class Summary:
     top_sites: tuple[Ranked, ...]
     partners: tuple[Ranked, ...]
     nudge: Nudge
+    links: int = 0
+    """External links in the period's posts, each one counted."""
+    short_links: int = 0
+    """Of `links`, those written as a short link (on a known shortener host)."""
+    shorteners: tuple[Ranked, ...] = ()
+    """The shortener hosts, by how many links went through them."""
 
 
 def resolve_zone(name: str | None) -> tuple[tzinfo, str]:
@@ -161,6 +169,7 @@ def summarize(
     since: date | None = None,
     until: date | None = None,
     account: str | None = None,
+    shorteners: Collection[str] | None = None,
 ) -> Summary:
     """Summarize the posts whose local day lies in [since, until] (both inclusive).
 
@@ -177,6 +186,10 @@ def summarize(
     each registered domain in its `domains` once per post. Partners come from the
     `partners` of conversation posts, merged case-insensitively under the most common
     spelling, once per post. Weekly rows count only posts inside the period.
+
+    Short links are counted from the `urls` as written: a link through a host of the
+    shortener list or of `shorteners` (hosts seen redirecting; default: the frame's
+    `attrs["redirect_hosts"]`, set by `with_expansions`).
 
     Raises InputError for an unknown zone or since > until, InputFormatError for a
     frame without the needed columns, EmptyDataError when the period holds no posts.
@@ -211,6 +224,9 @@ def summarize(
         top_sites=_top_sites(posts["domains"]),
         partners=_top_partners(posts.loc[posts["category"] == _TALK, "partners"]),
         nudge=_nudge(days, talk, linking, talk_only, end),
+        **_short_links(
+            posts, df.attrs.get("redirect_hosts", ()) if shorteners is None else shorteners
+        ),
     )
 
 
@@ -240,7 +256,7 @@ def _select(df: pd.DataFrame, zone: tzinfo, since: date | None, until: date | No
     if missing:
         raise InputFormatError(f"the post frame lacks the column(s) {', '.join(missing)}")
     day, keep = period_days(df, zone, since, until)
-    cols = [c for c in ("domains", "partners", "author") if c in df.columns]
+    cols = [c for c in ("domains", "partners", "author", "urls") if c in df.columns]
     posts = df.loc[keep, cols].reset_index(drop=True)
     posts["day"] = day.to_numpy()[keep]
     # Categoricals: one hashing pass, then every comparison and count works on codes.
@@ -354,6 +370,57 @@ def _top_sites(domains: pd.Series) -> tuple[Ranked, ...]:
     return _rank(_names(domains)["key"])
 
 
+def _short_links(posts: pd.DataFrame, known: Collection[str]) -> dict[str, Any]:
+    """How many links the posts carry, how many through a shortener, and which shorteners."""
+    if "urls" not in posts.columns:
+        return {}
+    flat = posts["urls"].explode().dropna()
+    codes, uniques = pd.factorize(flat)
+    hosts = np.array([shortener(str(u), known) for u in uniques] + [None], dtype=object)
+    short = pd.Series(hosts[codes]).dropna()
+    ranked = _rank(short) if len(short) else ()
+    return {"links": len(flat), "short_links": len(short), "shorteners": ranked}
+
+
+def with_expansions(
+    df: pd.DataFrame, expansions: Mapping[str, str], redirect_hosts: Collection[str] = ()
+) -> pd.DataFrame:
+    """`df` with each link's site taken from where it really goes, when that is known.
+
+    `expansions` maps a URL as written to its destination (the library's resolutions);
+    `urls` stay as written, only the expanded links' `domains` change, so short links are
+    still counted. A link that leads to the platform's own posts or media is no site.
+    `redirect_hosts` is kept in `attrs` for `summarize`.
+    """
+    out = df.copy(deep=False)
+    out.attrs = {**df.attrs, "redirect_hosts": frozenset(redirect_hosts)}
+    if expansions:
+        platforms = df["platform"] if "platform" in df.columns else ["x"] * len(df)
+        out["domains"] = [
+            _expanded_sites(urls, sites, expansions, platform)
+            if any(u in expansions for u in urls)
+            else sites
+            for urls, sites, platform in zip(df["urls"], df["domains"], platforms, strict=True)
+        ]
+    return out
+
+
+def _expanded_sites(
+    urls: list[str], sites: list[str], expansions: Mapping[str, str], platform: str
+) -> list[str]:
+    """One post's sites (one per URL), each expanded link's taken from its destination."""
+    if len(sites) != len(urls):
+        return sites  # not one site per URL: nothing to line up
+    out = []
+    for url, site in zip(urls, sites, strict=True):
+        final = expansions.get(url)
+        if final is None:
+            out.append(site)
+        elif post_ref(final, platform) is None and not is_platform_media(final, platform):
+            out.append(domain(final))
+    return out
+
+
 def _top_partners(partners: pd.Series) -> tuple[Ranked, ...]:
     """Accounts by how many conversation posts talk with them, under the commonest spelling."""
     pairs = _names(partners)
@@ -450,3 +517,13 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 4)
     return value
+
+
+# Public names for the helpers other modules build on (the weekly summary); the private
+# names stay for the callers in this module.
+select_posts = _select
+day_table = _day_table
+talk_only_days = _talk_only
+site_names = _names
+top_partners = _top_partners
+jsonable = _jsonable

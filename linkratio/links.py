@@ -7,6 +7,7 @@ public-suffix snapshot, never a download.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -86,6 +87,28 @@ _X_MEDIA_URL = re.compile(
     re.IGNORECASE,
 )
 
+# The official web app and the well-known alternative Bluesky web clients that show a post
+# at the same /profile/<handle-or-did>/post/<rkey> path (staging/dev builds, psky.app,
+# deer.social): a link there is a link to that Bluesky post.
+_BSKY_WEB_CLIENTS = r"(?:www\.|staging\.)?bsky\.app|main\.bsky\.dev|psky\.app|deer\.social"
+_BSKY_POST = re.compile(
+    rf"^https?://(?:{_BSKY_WEB_CLIENTS})/profile/(?P<actor>[^/?#\s]+)"
+    r"/post/(?P<rkey>[A-Za-z0-9._:~-]+)",
+    re.IGNORECASE,
+)
+# Bluesky's own image/video CDNs, and Tenor's media host: the app's GIF picker posts a GIF
+# as an external card to media.tenor.com, which is the post's own media, not a link out.
+_BSKY_MEDIA_HOSTS = frozenset(
+    {"cdn.bsky.app", "cdn.bsky.social", "video.bsky.app", "media.tenor.com"}
+)
+# https://<instance>/@user/<id>, /@user@other.server/<id>, /users/<user>/statuses/<id>
+# (and Mastodon 4.5's numeric /ap/users/<id>/statuses/<id>).
+_MASTODON_STATUS = re.compile(
+    r"^https?://(?P<host>[^/?#\s@]+)/(?:@(?P<user>[\w.\-]+(?:@[\w.\-]+)?)"
+    r"|(?:ap/)?users/(?P<actor>[\w.\-]+)/statuses)/(?P<id>\d+)/?(?:[?#]|$)",
+    re.IGNORECASE,
+)
+
 BARE_URL = re.compile(r"https?://[^\s<>\"'\u3000\u2026]+", re.IGNORECASE)
 """A bare http(s) URL in text; trailing punctuation is trimmed by `bare_urls`."""
 _TRAILING = ".,;:!?)]}'\"»”’"
@@ -119,6 +142,10 @@ def host(url: str) -> str:
 
 def post_ref(url: str, platform: str = "x") -> PostRef | None:
     """Return what post `url` points at when it is a post permalink on `platform`."""
+    if platform == "bluesky":
+        return _bluesky_ref(url)
+    if platform == "mastodon":
+        return _mastodon_ref(url)
     if platform != "x":
         return None
     m = _X_STATUS.match(url)
@@ -132,15 +159,90 @@ def post_ref(url: str, platform: str = "x") -> PostRef | None:
     )
 
 
+def _bluesky_ref(url: str) -> PostRef | None:
+    """`bsky.app/profile/<handle-or-did>/post/<rkey>`: the post id is its AT URI."""
+    m = _BSKY_POST.match(url)
+    if m is None:
+        return None
+    actor = m.group("actor")
+    return PostRef(
+        handle=actor, post_id=f"at://{actor}/app.bsky.feed.post/{m.group('rkey')}", media=False
+    )
+
+
+def _mastodon_ref(url: str) -> PostRef | None:
+    """A status permalink on any instance: the post id is the status URI it would have there."""
+    m = _MASTODON_STATUS.match(url)
+    if m is None:
+        return None
+    host_name = m.group("host").lower()
+    user = m.group("user")
+    if user is None:  # /users/<name>/statuses/<id>: the URI itself; an /ap/ id names no handle
+        actor = m.group("actor")
+        numeric = "/ap/users/" in url.lower()
+        return PostRef(
+            handle=None if numeric else f"{actor}@{host_name}",
+            post_id=url.split("?", 1)[0].split("#", 1)[0].rstrip("/"),
+            media=False,
+        )
+    local = user.split("@", 1)[0]
+    handle = user if "@" in user else f"{user}@{host_name}"
+    uri = f"https://{host_name}/users/{local}/statuses/{m.group('id')}"
+    return PostRef(handle=handle, post_id=uri, media=False)
+
+
 def is_platform_media(url: str, platform: str = "x") -> bool:
     """True for the platform's own media hosts (`pic.twitter.com`, `pbs.twimg.com`, ...)."""
+    if platform == "bluesky":
+        return host(url) in _BSKY_MEDIA_HOSTS
+    if platform == "mastodon":
+        # Attachments are served under .../media_attachments/ (on the instance, its files
+        # host such as files.mastodon.social, or cdn.masto.host): the post's own media.
+        try:
+            return "/media_attachments/" in urlsplit(url).path
+        except ValueError:  # not a URL at all (e.g. a broken IPv6 host)
+            return False
     return platform == "x" and _X_MEDIA_URL.match(url) is not None
 
 
-def is_shortener(url: str) -> bool:
-    """True when the URL's host is a known link shortener."""
-    h = host(url)
-    return h in SHORTENERS or (h.startswith("www.") and h[4:] in SHORTENERS)
+def shortener(url: str, known: Collection[str] = ()) -> str | None:
+    """The shortener host of `url` (`www.` dropped), or None when it is not on a shortener.
+
+    Shorteners are the `SHORTENERS` list plus `known`: the hosts that answered with a
+    redirect before (the library's `redirect_hosts`).
+    """
+    h = host(url).rstrip(".")  # `bit.ly.` is bit.ly (a fully qualified name)
+    if h.startswith("www."):
+        h = h[4:]
+    if h in SHORTENERS or h in known or ("www." + h) in known:
+        return h
+    return None
+
+
+_SHORT_CODE = re.compile(r"/[A-Za-z0-9_-]{1,32}/?")
+
+
+def looks_short(url: str) -> bool:
+    """True when the URL's path is one short code (`/3xYz9`), as on a link shortener."""
+    try:
+        return _SHORT_CODE.fullmatch(urlsplit(url).path) is not None
+    except ValueError:
+        return False
+
+
+def is_shortener(url: str, known: Collection[str] = ()) -> bool:
+    """True when the URL's host is a known link shortener (the list, or one of `known`)."""
+    return shortener(url, known) is not None
+
+
+def short_links(url_lists: Iterable[Iterable[str]], known: Collection[str] = ()) -> list[str]:
+    """The distinct URLs on a shortener among `url_lists` (e.g. a frame's `urls`), in order."""
+    seen: dict[str, None] = {}
+    for urls in url_lists:
+        for url in urls:
+            if url not in seen and shortener(url, known) is not None:
+                seen[url] = None
+    return list(seen)
 
 
 @lru_cache(maxsize=1)
@@ -152,14 +254,33 @@ def _extractor() -> tldextract.TLDExtract:
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
+def _unicode_host(h: str) -> str:
+    """`h` with punycode labels (`xn--`) decoded: one display form for either spelling."""
+    if "xn--" not in h:
+        return h
+    labels = []
+    for label in h.split("."):
+        try:
+            labels.append(
+                label.encode("ascii").decode("idna") if label.startswith("xn--") else label
+            )
+        except UnicodeError:
+            labels.append(label)  # not valid punycode: keep it as written
+    return ".".join(labels).lower()
+
+
 @lru_cache(maxsize=65536)
 def _domain_of_host(h: str) -> str:
     if not h:
         return ""
+    h = _unicode_host(h)
     result = _extractor()(h)
     return result.top_domain_under_public_suffix or h
 
 
 def domain(url: str) -> str:
-    """Return the registered domain (site) of `url`: `www.bbc.co.uk/x` -> `bbc.co.uk`."""
+    """Return the registered domain (site) of `url`: `www.bbc.co.uk/x` -> `bbc.co.uk`.
+
+    Internationalized domains are shown in Unicode whether written so or in punycode.
+    """
     return _domain_of_host(host(url))

@@ -168,6 +168,22 @@ def _ranked(title: str, items: tuple[Ranked, ...], prefix: str, empty: str) -> l
     return [title] + [f"  {n:<{width}}{item.count:>6,}" for n, item in rows]
 
 
+def short_links_text(s: Summary) -> str:
+    """One sentence on how many links went through a shortener ('' when there are no links)."""
+    if not s.links:
+        return ""
+    if not s.short_links:
+        return f"None of the {s.links:,} links went through a link shortener."
+    share = pct(s.short_links / s.links)
+    return f"{s.short_links:,} of {s.links:,} links ({share}) went through a link shortener."
+
+
+def _short(s: Summary) -> list[str]:
+    ranked = _ranked("Short links", s.shorteners, "", "")
+    text = short_links_text(s) or "no links"
+    return [ranked[0], f"  {text}", *(ranked[1:] if s.shorteners else [])]
+
+
 def _nudge(s: Summary) -> list[str]:
     body = textwrap.wrap(terminal_safe(s.nudge.text), width=76, break_on_hyphens=False)
     return ["Nudge"] + [f"  {line}" for line in body]
@@ -183,6 +199,7 @@ def render_text(summary: Summary) -> str:
         _talk_only(summary),
         _weeks(summary),
         _ranked("Top sites", summary.top_sites, "", "no links to other sites"),
+        _short(summary),
         _ranked("People you talk with", summary.partners, "@", "nobody yet"),
         _nudge(summary),
     ]

@@ -24,7 +24,15 @@ import pandas as pd
 from linkratio.analysis import CATEGORIES, Ranked, Summary, period_days, resolve_zone, summarize
 from linkratio.charts import all_charts
 from linkratio.errors import InputError, LinkratioError
-from linkratio.render import days, kinds_text, pct, ratio, render_json, talk_only_facts
+from linkratio.render import (
+    days,
+    kinds_text,
+    pct,
+    ratio,
+    render_json,
+    short_links_text,
+    talk_only_facts,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -324,6 +332,24 @@ def _html_ranked(items: tuple[Ranked, ...], head: str, empty: str, people: bool)
     )
 
 
+def _html_short(s: Summary) -> str:
+    """How many links went through a shortener, and the shorteners ranked."""
+    text = short_links_text(s)
+    if not text:
+        return ""
+    rows = "".join(
+        f'<tr><td class="name">{_e(r.name)}</td><td class="n">{r.count:,}</td></tr>'
+        for r in s.shorteners
+    )
+    table = (
+        f'<div class="scroll"><table><thead><tr><th>shortener</th><th class="n">links</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table></div>"
+        if rows
+        else ""
+    )
+    return f"<h3>Short links</h3><p>{_e(text)}</p>{table}"
+
+
 def _html_post(post: Mapping[str, Any], zone: tzinfo | None) -> str:
     moment: datetime = post["created_at"]
     return (
@@ -376,7 +402,7 @@ def render_html(
         f"<section><h2>Talk-only days</h2>{fig('calendar')}</section>",
         "<section><h2>Where your links go</h2>"
         f"{_html_ranked(s.top_sites, 'site', 'No links to other sites.', False)}"
-        f"{fig('sites')}</section>",
+        f"{fig('sites')}{_html_short(s)}</section>",
         "<section><h2>Who you talk with</h2>"
         f"{_html_ranked(s.partners, 'account', 'Nobody yet.', True)}{fig('partners')}</section>",
         f"<section><h2>When you talk</h2>{fig('hours')}{extra}</section>",
@@ -466,6 +492,15 @@ def _md_ranked(items: tuple[Ranked, ...], head: str, empty: str, people: bool) -
     return [*_md_table((head, "posts"), rows, "lr"), ""]
 
 
+def _md_short(s: Summary) -> list[str]:
+    text = short_links_text(s)
+    if not text:
+        return []
+    rows = [(md_escape(r.name), f"{r.count:,}") for r in s.shorteners]
+    table = [*_md_table(("shortener", "links"), rows, "lr"), ""] if rows else []
+    return ["### Short links", "", md_escape(text), "", *table]
+
+
 def _md_numbers(s: Summary) -> list[str]:
     """The headline figures, the category table and the weekly table."""
     categories = [
@@ -517,6 +552,7 @@ def render_markdown(
         "",
         *_md_ranked(s.top_sites, "site", "No links to other sites.", people=False),
         *img("sites"),
+        *_md_short(s),
         "## Who you talk with",
         "",
         *_md_ranked(s.partners, "account", "Nobody yet.", people=True),
@@ -585,3 +621,11 @@ def write_report(
     )
     json_path.write_text(render_json(summary) + "\n", encoding="utf-8")
     return ReportFiles(folder, html_path, md_path, json_path, files)
+
+
+# Public names for what other pages reuse (the weekly summary); the private names stay for
+# the callers in this module.
+PAGE_CSS = _CSS
+html_text = _e
+out_folder = _folder
+zone_or_utc = _zone

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import pytest
 
-from linkratio.links import domain, is_shortener, post_ref
+from linkratio.frame import to_frame
+from linkratio.links import domain, is_shortener, looks_short, post_ref, short_links, shortener
+from linkratio.model import Link, Post
 
 
 @pytest.mark.parametrize(
@@ -18,6 +21,11 @@ from linkratio.links import domain, is_shortener, post_ref
         ("https://news.bbc.co.uk/a", "bbc.co.uk"),
         ("http://www.smh.com.au/x", "smh.com.au"),
         ("https://münchen.de/", "münchen.de"),
+        ("https://www.xn--mnchen-3ya.de/a", "münchen.de"),  # punycode: same site, Unicode form
+        ("https://WWW.MÜNCHEN.DE/", "münchen.de"),
+        ("https://xn--fsqu00a.xn--fiqs8s/", "例子.中国"),
+        ("https://blog.例子.中国/", "例子.中国"),
+        ("https://xn--zz.example.com/", "example.com"),  # invalid punycode label kept as is
         ("https://bit.ly/abc", "bit.ly"),
     ],
 )
@@ -51,3 +59,54 @@ def test_shorteners_and_post_refs() -> None:
     web = post_ref("https://twitter.com/i/web/status/55")
     assert web is not None and web.handle is None and not web.media
     assert post_ref("https://example.org/status/1") is None
+
+
+def test_shorteners_learnt_from_redirects() -> None:
+    known = frozenset({"go.example.org"})
+    assert shortener("https://www.Bit.ly/x") == "bit.ly"
+    assert shortener("https://go.example.org/a", known) == "go.example.org"
+    assert shortener("https://go.example.org/a") is None
+    # A fully qualified name (trailing dot) is the same host.
+    assert shortener("https://bit.ly./x") == "bit.ly"
+    assert shortener("https://www.go.example.org./a", known) == "go.example.org"
+    assert is_shortener("https://go.example.org/a", known=known)
+    assert not is_shortener("https://example.org/a", known=known)
+    urls = [
+        ["https://bit.ly/a", "https://wired.com/x"],
+        [],
+        ["https://go.example.org/1", "https://bit.ly/a"],
+    ]
+    assert short_links(urls, known) == ["https://bit.ly/a", "https://go.example.org/1"]
+
+
+def test_platform_media_and_posts_are_not_sites() -> None:
+    post = Post(
+        platform="x",
+        id="10",
+        created_at=datetime(2024, 5, 1, tzinfo=UTC),
+        text="look https://t.co/a https://t.co/b https://t.co/c https://t.co/d",
+        author_handle="me",
+        links=(
+            Link("https://t.co/a", "https://x.com/me/status/9"),
+            Link("https://t.co/b", "https://pic.x.com/abc", media=True),
+            Link("https://t.co/c", "https://pbs.twimg.com/media/x.jpg"),
+            Link("https://t.co/d", "https://www.wired.com/story"),
+        ),
+    )
+    assert to_frame([post])["domains"].iloc[0] == ["wired.com"]
+
+
+@pytest.mark.parametrize(
+    ("url", "short"),
+    [
+        ("https://bit.ly/3xYz9", True),
+        ("https://youtu.be/dQw4w9WgXcQ?t=30", True),
+        ("https://go.example.org/a/", True),
+        ("https://www.wired.com/story/2024/05/a-long-article", False),
+        ("https://wired.com/", False),
+        ("https://example.org/an-article-slug-far-longer-than-a-short-code", False),
+        ("http://[::1/", False),
+    ],
+)
+def test_short_code_paths(url: str, short: bool) -> None:
+    assert looks_short(url) is short
