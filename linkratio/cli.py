@@ -77,8 +77,13 @@ def _add_input(parser: argparse.ArgumentParser, account: bool = True) -> None:
     parser.add_argument(
         "path",
         metavar="@HANDLE|PATH" if account else "PATH",
-        help=("an account in the library (@handle), or " if account else "")
-        + "an X archive (.zip, folder or tweets.js) or saved X API v2 JSON/JSONL",
+        help=(
+            "an account in the library (@handle, bsky:HANDLE, mastodon:@user@instance), or "
+            if account
+            else ""
+        )
+        + "an X archive (.zip, folder or tweets.js), saved X API v2 JSON/JSONL, or saved "
+        "Bluesky getAuthorFeed / Mastodon statuses JSON/JSONL",
     )
     _add_db(parser)
     parser.add_argument(
@@ -102,6 +107,7 @@ def _build_parser() -> argparse.ArgumentParser:
         description="How much of your social-media life is talking, and how much is linking.",
         epilog="example:\n  linkratio audit data/sample\n  linkratio classify twitter.zip",
         formatter_class=fmt,
+        allow_abbrev=False,
     )
     parser.add_argument("--version", action="version", version=f"linkratio {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
@@ -153,6 +159,7 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_period(p)
     p.add_argument("--out", metavar="DIR", default="linkratio-report", help="output folder")
     p.add_argument("--open", action="store_true", help="open the report in the browser")
+    _add_expand_links(p)
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser(
@@ -180,15 +187,24 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "fetch",
-        help="fetch an account's new posts from the X API into the library",
-        description="Fetch posts from the X API v2 into the library: only what is new, "
-        "resuming an interrupted backfill. Needs X_BEARER_TOKEN, or the owner's user tokens "
-        "for --me (cheaper owned reads).",
+        help="fetch an account's new posts from X, Bluesky or Mastodon into the library",
+        description="Fetch posts into the library: only what is new, resuming an interrupted "
+        "backfill. X (@handle) needs X_BEARER_TOKEN, or the owner's user tokens for --me "
+        "(cheaper owned reads); Bluesky (bsky:HANDLE) and Mastodon (mastodon:@user@instance) "
+        "use their free public APIs (a Mastodon instance may require a token: "
+        "LINKRATIO_MASTODON_TOKEN, sent only to LINKRATIO_MASTODON_INSTANCE).",
         epilog="examples:\n  X_BEARER_TOKEN=... linkratio fetch @marenbuilds\n"
-        "  linkratio fetch --me --max-posts 500 --quiet",
+        "  linkratio fetch --me --max-posts 500 --quiet\n"
+        "  linkratio fetch bsky:alice.bsky.social\n"
+        "  linkratio fetch mastodon:@alice@example.social --quiet",
         formatter_class=fmt,
     )
-    p.add_argument("handle", nargs="?", metavar="@HANDLE", help="the account to fetch")
+    p.add_argument(
+        "handle",
+        nargs="?",
+        metavar="ACCOUNT",
+        help="the account: @handle (X), bsky:HANDLE or mastodon:@user@instance",
+    )
     p.add_argument("--me", action="store_true", help="the owner of the user tokens")
     p.add_argument("--since", type=_date, metavar="DATE", help="first backfill: not before DATE")
     p.add_argument(
@@ -205,6 +221,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     _add_db(p)
     _add_wait(p)
+    _add_expand_links(p)
     p.set_defaults(func=_cmd_fetch)
 
     p = sub.add_parser(
@@ -221,8 +238,11 @@ def _build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_config)
 
     # Commands defined in their own modules register here, one line each.
+    __import__("linkratio.cli_expand", fromlist=["register"]).register(sub, fmt)
+    __import__("linkratio.cli_weekly", fromlist=["register"]).register(sub, fmt)
 
     for command in sub.choices.values():
+        command.allow_abbrev = False  # an option is named in full: no prefix matches it
         # Accepted after the command too; SUPPRESS keeps the top-level value otherwise.
         command.add_argument(
             "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
@@ -239,6 +259,14 @@ def _add_period(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--until", type=_date, metavar="DATE", help="last day to include (YYYY-MM-DD)"
+    )
+
+
+def _add_expand_links(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--expand-links",
+        action="store_true",
+        help="first resolve the account's new short links (see 'linkratio expand')",
     )
 
 
@@ -275,17 +303,24 @@ def _library(args: argparse.Namespace, create: bool = False) -> Library:
 
 
 def _library_account(lib: Library, name: str) -> Account:
-    account = lib.find_account(name)
+    from linkratio.cli_social import library_account, social_name
+
+    social = social_name(name) is not None
+    account = library_account(lib, name) if social else lib.find_account(name)
     if account is None or account.id is None:
         raise InputError(
             f"no account {name} in the library {lib.path}: "
-            "run 'linkratio import PATH' or 'linkratio fetch @handle' first"
+            "run 'linkratio import PATH' or 'linkratio fetch @handle' (or bsky:HANDLE, "
+            "mastodon:@user@instance) first"
         )
     return account
 
 
 def _wants_library(args: argparse.Namespace) -> bool:
-    return str(args.path).startswith("@")
+    from linkratio.cli_social import PREFIXES
+
+    path = str(args.path)
+    return path.startswith("@") or path.lower().startswith(tuple(PREFIXES))
 
 
 def _read(args: argparse.Namespace, keep_raw: bool = False) -> Timeline:
@@ -309,7 +344,7 @@ def _read(args: argparse.Namespace, keep_raw: bool = False) -> Timeline:
         finally:
             progress.done()
     if not timeline.posts:
-        raise EmptyDataError(f"{args.path}: no posts found (the data holds no tweets)")
+        raise EmptyDataError(f"{args.path}: no posts found (the data holds none)")
     # The posts live until the process exits: keep the cycle collector from rescanning
     # them again and again while the labels and the report are made (it made 2x the
     # posts cost 2.4x the time).
@@ -373,11 +408,22 @@ def _frame(args: argparse.Namespace) -> tuple[pd.DataFrame, str | None]:
         with _library(args) as lib:
             account = _library_account(lib, args.path)
             frame = lib.frame(account.platform, account.id or "")
-        if frame.empty:
-            raise EmptyDataError(f"{args.path}: the library holds no posts of this account")
-        return frame, account.handle or account.id
+            if frame.empty:
+                raise EmptyDataError(f"{args.path}: the library holds no posts of this account")
+            return _link_cache(lib, frame), account.handle or account.id
     timeline = _read(args)
-    return to_frame(timeline.posts), timeline.account.handle or timeline.account.id
+    frame = to_frame(timeline.posts)
+    if args.db and Path(args.db).expanduser().is_file():  # a file's links, the library's cache
+        with _library(args) as lib:
+            frame = _link_cache(lib, frame)
+    return frame, timeline.account.handle or timeline.account.id
+
+
+def _link_cache(lib: Library, frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with sites from the library's resolved short links (`linkratio expand`)."""
+    from linkratio.cli_expand import with_link_cache
+
+    return with_link_cache(lib, frame)
 
 
 def _cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
@@ -394,6 +440,10 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     from linkratio.report import write_report
 
+    if args.expand_links:
+        from linkratio.cli_expand import expand_for_report
+
+        expand_for_report(args)
     frame, name = _frame(args)
     files = write_report(
         frame,
@@ -441,20 +491,31 @@ def _cmd_accounts(args: argparse.Namespace, out: TextIO) -> int:
     if not rows:
         out.write(f"the library {where} holds no accounts yet\n")
         return EXIT_OK
-    out.write(f"{'account':<24} {'posts':>8}  {'first':<10}  {'last':<10}  last sync\n")
-    for row in rows:
-        name = terminal_safe(f"@{row.handle}" if row.handle else f"id {row.id}")
+    # Named as a command takes it: @handle (X), bsky:handle, mastodon:@user@instance.
+    prefixes = {"bluesky": "bsky:", "mastodon": "mastodon:@"}
+    names = [
+        terminal_safe(f"{prefixes.get(r.platform, '@')}{r.handle}" if r.handle else f"id {r.id}")
+        for r in rows
+    ]
+    width = max(24, *(len(name) for name in names))  # long Mastodon names keep columns aligned
+    out.write(f"{'account':<{width}} {'posts':>8}  {'first':<10}  {'last':<10}  last sync\n")
+    for name, row in zip(names, rows, strict=True):
         first = row.first_post.date().isoformat() if row.first_post else "-"
         last = row.last_post.date().isoformat() if row.last_post else "-"
         synced = row.last_sync.strftime("%Y-%m-%d %H:%M UTC") if row.last_sync else "never"
-        out.write(f"{name:<24} {row.posts:>8,}  {first:<10}  {last:<10}  {synced}\n")
+        out.write(f"{name:<{width}} {row.posts:>8,}  {first:<10}  {last:<10}  {synced}\n")
     return EXIT_OK
 
 
 def _cmd_fetch(args: argparse.Namespace, out: TextIO) -> int:
     from linkratio.cli_fetch import fetch
 
-    return fetch(args, out)
+    code = fetch(args, out)
+    if code == EXIT_OK and args.expand_links:
+        from linkratio.cli_expand import expand_named
+
+        expand_named(args, args.handle)
+    return code
 
 
 def _cmd_config(args: argparse.Namespace, out: TextIO) -> int:

@@ -6,61 +6,18 @@ import argparse
 import getpass
 import hashlib
 import sys
-import time
 from typing import TYPE_CHECKING, TextIO
 
 from linkratio import config
 from linkratio.cli import EXIT_OK, _library, _Progress
 from linkratio.errors import InputError
 from linkratio.model import Account
-from linkratio.sources.x_api import Credentials, XClient, max_backfill_cost
+from linkratio.sources.x_api import Credentials, XClient, load_credentials, max_backfill_cost
 from linkratio.sync import TIMELINE_CAP, first_run, sync_account
+from linkratio.waiting import Waiter
 
 if TYPE_CHECKING:
     from linkratio.store import Library
-
-
-def _credentials() -> Credentials:
-    return Credentials(
-        bearer_token=config.get("x.bearer_token"),
-        consumer_key=config.get("x.consumer_key"),
-        consumer_secret=config.get("x.consumer_secret"),
-        access_token=config.get("x.access_token"),
-        access_token_secret=config.get("x.access_token_secret"),
-    )
-
-
-def _has_user_tokens(creds: Credentials) -> bool:
-    return all(
-        (creds.consumer_key, creds.consumer_secret, creds.access_token, creds.access_token_secret)
-    )
-
-
-class _Waiter:
-    """Sleeps for the API client, showing a countdown (a line per wait when not a terminal)."""
-
-    def __init__(self, quiet: bool, stream: TextIO = sys.stderr) -> None:
-        self.quiet = quiet
-        self.stream = stream
-        self.reason = "waiting"
-
-    def on_wait(self, seconds: float, reason: str) -> None:
-        """Remember why the next sleep happens and say so once."""
-        self.reason = reason
-        if not self.quiet and not self.stream.isatty():
-            self.stream.write(f"linkratio: {reason}: waiting {seconds:.0f}s\n")
-
-    def sleep(self, seconds: float) -> None:
-        """Sleep `seconds`, updating a countdown on a terminal."""
-        if self.quiet or not self.stream.isatty():
-            time.sleep(seconds)
-            return
-        end = time.monotonic() + seconds
-        while (left := end - time.monotonic()) > 0:
-            self.stream.write(f"\r{self.reason}: resuming in {left:4.0f}s ")
-            self.stream.flush()
-            time.sleep(min(1.0, left))
-        self.stream.write("\r\033[K")
 
 
 def _me_key(creds: Credentials) -> str:
@@ -87,11 +44,15 @@ def _account(
 
 def fetch(args: argparse.Namespace, out: TextIO) -> int:
     """`linkratio fetch`: bring an account's new posts from the X API into the library."""
+    from linkratio.cli_social import fetch_social, social_name
+
+    if social_name(args.handle) is not None:  # bsky:… / mastodon:…, not X
+        return fetch_social(args, out)
     if bool(args.handle) == bool(args.me):
         raise InputError("name one account: linkratio fetch @handle, or linkratio fetch --me")
-    creds = _credentials()
-    user_auth = bool(args.me) or (not creds.bearer_token and _has_user_tokens(creds))
-    if user_auth and not _has_user_tokens(creds):
+    creds = load_credentials()
+    user_auth = bool(args.me) or (not creds.bearer_token and creds.has_user_context)
+    if user_auth and not creds.has_user_context:
         raise InputError(
             "fetch --me needs the owner's user tokens: set X_CONSUMER_KEY, X_CONSUMER_SECRET, "
             "X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET (or 'linkratio config set x.consumer_key')"
@@ -101,7 +62,7 @@ def fetch(args: argparse.Namespace, out: TextIO) -> int:
             "fetch needs an X API token: set X_BEARER_TOKEN (or 'linkratio config set "
             "x.bearer_token'), or the user tokens for --me"
         )
-    waiter = _Waiter(args.quiet)
+    waiter = Waiter(args.quiet, sys.stderr)
     client = XClient(
         creds, wait_on_rate_limit=not args.no_wait, on_wait=waiter.on_wait, sleep=waiter.sleep
     )

@@ -28,6 +28,16 @@ KEYS: dict[str, str] = {
     "x.consumer_secret": "X_CONSUMER_SECRET",
     "x.access_token": "X_ACCESS_TOKEN",
     "x.access_token_secret": "X_ACCESS_TOKEN_SECRET",
+    "mastodon.instance": "LINKRATIO_MASTODON_INSTANCE",
+    "mastodon.token": "LINKRATIO_MASTODON_TOKEN",
+    "smtp.host": "LINKRATIO_SMTP_HOST",
+    "smtp.port": "LINKRATIO_SMTP_PORT",
+    "smtp.user": "LINKRATIO_SMTP_USER",
+    "smtp.password": "LINKRATIO_SMTP_PASSWORD",
+    "smtp.sender": "LINKRATIO_SMTP_SENDER",
+    "smtp.tls": "LINKRATIO_SMTP_TLS",
+    "weekly.email": "LINKRATIO_WEEKLY_EMAIL",
+    "weekly.webhook": "LINKRATIO_WEEKLY_WEBHOOK",
 }
 """Every known setting and the environment variable that overrides it."""
 
@@ -51,8 +61,11 @@ def _read_file(path: Path) -> dict[str, str]:
     for section, table in data.items():
         if isinstance(table, dict):
             for key, value in table.items():
-                if isinstance(value, str):
-                    values[f"{section}.{key}"] = value
+                if isinstance(value, bool):
+                    values[f"{section}.{key}"] = str(value).lower()
+                elif isinstance(value, str | int):
+                    # A hand-written file may say `port = 587`: keep it as the string "587".
+                    values[f"{section}.{key}"] = str(value)
     return values
 
 
@@ -72,6 +85,11 @@ def get(key: str, path: Path | None = None) -> str | None:
     if env and os.environ.get(env):
         return os.environ[env]
     return _read_file(path or config_path()).get(key) or None
+
+
+def in_file(key: str, path: Path | None = None) -> bool:
+    """Whether the config file itself sets `key` (what a cron job, without env, will see)."""
+    return bool(_read_file(path or config_path()).get(key))
 
 
 def describe(path: Path | None = None) -> list[Setting]:

@@ -125,6 +125,13 @@ class Credentials:
         return tuple(str(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name))
 
 
+def load_credentials() -> Credentials:
+    """The X credentials from the environment or the config file (`x.*` settings)."""
+    from linkratio import config
+
+    return Credentials(*(config.get(f"x.{f.name}") for f in fields(Credentials)))
+
+
 @dataclass(frozen=True)
 class Page:
     """One timeline response: its posts (newest first) and the state to continue from."""

@@ -1,0 +1,369 @@
+"""Deliver a weekly summary: email over SMTP (standard library) and webhooks through httpx.
+
+A webhook URL is a secret (Slack and Discord URLs embed a token): it is kept only in
+`Destination.target`, never shown (messages say `webhook hooks.slack.com/…`), never
+stored (the library keys it by a hash), and masked in the records httpx logs. The SMTP
+password is used for the login only and never appears in a message or an error.
+
+Failures raise `DeliveryUnavailable` (exit 75) when they may pass by themselves: an SMTP
+server that cannot be reached or answers 4xx, a webhook that times out, cannot be reached
+or answers 5xx/429 through every retry. Anything else raises `DeliveryError` (exit 1): a
+refused login, a 4xx answer, an untrusted certificate, a host that cannot be encoded.
+`linkratio weekly` exits 2 when every destination of a run failed that way (a setting to
+fix, not a moment to wait for), 1 when some were delivered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import logging
+import re
+import smtplib
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+
+import httpx
+import idna
+
+from linkratio import config
+from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError
+
+log = logging.getLogger(__name__)
+
+TLS_MODES = ("starttls", "ssl", "none")
+"""How the SMTP connection is protected: STARTTLS (default), TLS from the start, or not."""
+DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+WEBHOOK_FORMATS = ("slack", "discord", "json")
+ATTEMPTS = 3
+"""How many times a webhook POST is tried."""
+BACKOFF = 1.0
+"""Seconds before the second attempt; doubled before each one after."""
+TIMEOUT = 15.0
+"""Seconds a webhook or SMTP server has to answer."""
+
+_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
+_ADDRESS = re.compile(r"[^@\s<>(),;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.[A-Za-z]{2,}")
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a summary goes: `key` is what the library records, `label` what messages show."""
+
+    kind: str
+    """`email` or `webhook`."""
+    key: str
+    label: str
+    target: str = field(repr=False)
+    """The address, or the webhook URL (a secret: never print it)."""
+
+
+class _Mask(logging.Filter):
+    """Masks webhook URLs in the records of the HTTP libraries (httpx logs each request)."""
+
+    LOGGERS = ("httpx", "httpcore")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+        for name in self.LOGGERS:
+            logging.getLogger(name).addFilter(self)
+
+    def filter(self, record: logging.LogRecord) -> bool:  # noqa: D102
+        message = record.getMessage()
+        masked = message
+        for secret in self.secrets:
+            masked = masked.replace(secret, "***")
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+_MASK = _Mask()
+
+
+def check_host(host: str, what: str) -> str:
+    """`host` if it can be looked up (a DNS name or an IP address); InputError naming `what`."""
+    bad = InputError(f"{what}: {host!r} is not a host name: expected e.g. mail.example.org")
+    name = host.strip().removesuffix(".")
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+        return host
+    except ValueError:
+        pass
+    if not name or len(name) > 253:
+        raise bad
+    for label in name.split("."):
+        try:
+            if not label.isascii():
+                label = idna.encode(label, uts46=True).decode("ascii")
+            elif label.lower().startswith("xn--"):
+                idna.decode(label)
+        except (idna.IDNAError, UnicodeError):
+            raise bad from None
+        if not _LABEL.fullmatch(label):
+            raise bad
+    return host
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is this machine (`localhost` or a loopback address)."""
+    if host.lower().removesuffix(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def email_destination(address: str) -> Destination:
+    """A destination for `address`; InputError when it is not a plain `name@domain.tld`."""
+    address = address.strip()
+    if not _ADDRESS.fullmatch(address):
+        raise InputError(f"invalid email address {address!r}: expected name@example.org")
+    check_host(address.rpartition("@")[2], f"email address {address!r}")
+    return Destination("email", f"email:{address.lower()}", f"email {address}", address)
+
+
+def webhook_destination(url: str) -> Destination:
+    """A destination for the webhook `url`; InputError (never quoting the URL) when unusable."""
+    url = url.strip()
+    try:
+        parsed = httpx.URL(url)
+        host = parsed.host  # decodes an xn-- name: may fail too
+    except (httpx.InvalidURL, TypeError, ValueError):
+        raise InputError("the webhook URL is not a valid URL: expected https://host/path") from None
+    if parsed.scheme not in ("http", "https") or not host:
+        raise InputError("the webhook URL is not an http(s) URL: expected https://host/path")
+    try:
+        check_host(host, "the webhook URL")
+    except InputError:
+        # The host is part of the secret URL only in name: it is shown in labels anyway.
+        raise InputError(
+            "the webhook URL has no valid host name: expected https://host/path"
+        ) from None
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise InputError(f"the webhook URL has port {parsed.port}: expected a port from 1 to 65535")
+    _MASK.secrets.add(url)
+    if parsed.path not in ("", "/"):
+        _MASK.secrets.add(parsed.path)
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return Destination("webhook", f"webhook:{digest}", f"webhook {host}/…", url)
+
+
+def webhook_format(dest: Destination, fmt: str | None) -> str:
+    """The body format: `fmt` if given, else `discord` for Discord hosts and `slack` otherwise."""
+    if fmt:
+        return fmt
+    host = httpx.URL(dest.target).host.lower()
+    discord = ("discord.com", "discordapp.com")
+    return "discord" if any(host == d or host.endswith("." + d) for d in discord) else "slack"
+
+
+# -- email -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """How to reach the mail server (from the config file or `LINKRATIO_SMTP_*`)."""
+
+    host: str
+    port: int
+    sender: str
+    tls: str = "starttls"
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+
+def smtp_settings() -> SmtpSettings:
+    """Read the SMTP settings; InputError naming the missing or bad setting."""
+    host, sender = config.get("smtp.host"), config.get("smtp.sender")
+    if not host or not sender:
+        missing = "smtp.host" if not host else "smtp.sender"
+        raise InputError(
+            f"email needs {missing}: set LINKRATIO_{missing.replace('.', '_').upper()} or "
+            f"'linkratio config set {missing}'"
+        )
+    check_host(host, "smtp.host")
+    tls = (config.get("smtp.tls") or "starttls").lower()
+    if tls not in TLS_MODES:
+        raise InputError(f"smtp.tls is {tls!r}: expected one of {', '.join(TLS_MODES)}")
+    port_text = config.get("smtp.port")
+    try:
+        port = int(port_text) if port_text else DEFAULT_PORTS[tls]
+    except ValueError:
+        port = 0
+    if not 0 < port < 65536:
+        raise InputError(f"smtp.port is {port_text!r}: expected a port number such as 587")
+    _, address = parseaddr(sender)  # "Name <a@example.org>" is a sender too
+    if not address or not _ADDRESS.fullmatch(address):
+        raise InputError(
+            f"smtp.sender is {sender!r}: expected an address such as linkratio@example.org"
+        )
+    user = config.get("smtp.user")
+    if user and tls == "none" and not is_loopback(host):
+        raise InputError(
+            f"smtp.tls is none but smtp.user is set: the password would cross the network "
+            f"to {host} in clear; set smtp.tls to starttls or ssl (none is for localhost)"
+        )
+    return SmtpSettings(host, port, sender, tls, user, config.get("smtp.password"))
+
+
+def build_email(
+    subject: str,
+    sender: str,
+    to: str,
+    text: str,
+    html_for: Callable[[str], str],
+    png: bytes,
+    now: datetime | None = None,
+) -> EmailMessage:
+    """A multipart/alternative message: the text part, and the HTML with the chart inline.
+
+    `html_for(src)` renders the HTML page with its chart image at `src` (a `cid:` URL).
+    """
+    msg = EmailMessage()
+    msg["Subject"] = subject
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Date"] = format_datetime(now or datetime.now(UTC))
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "linkratio.invalid"
+    msg["Message-ID"] = make_msgid(domain=domain)
+    msg.set_content(text)
+    cid = make_msgid(domain=domain)
+    msg.add_alternative(html_for(f"cid:{cid[1:-1]}"), subtype="html")
+    html_part = msg.get_payload()[1]
+    html_part.add_related(
+        png,
+        maintype="image",
+        subtype="png",
+        cid=cid,
+        disposition="inline",
+        filename="talk-share.png",
+    )
+    return msg
+
+
+def _smtp(settings: SmtpSettings, timeout: float) -> smtplib.SMTP:
+    if settings.tls == "ssl":
+        context = ssl.create_default_context()
+        return smtplib.SMTP_SSL(settings.host, settings.port, timeout=timeout, context=context)
+    return smtplib.SMTP(settings.host, settings.port, timeout=timeout)
+
+
+def send_email(settings: SmtpSettings, msg: EmailMessage, timeout: float = TIMEOUT) -> None:
+    """Send `msg` through the server of `settings`; DeliveryError/DeliveryUnavailable if not."""
+    where = f"email {msg['To']} (via {settings.host}:{settings.port})"
+    try:
+        with _smtp(settings, timeout) as smtp:
+            if settings.tls == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+            if settings.user:
+                smtp.login(settings.user, settings.password or "")
+            smtp.send_message(msg)
+    except smtplib.SMTPNotSupportedError:
+        raise DeliveryError(
+            f"{where}: the server offers no STARTTLS: set smtp.tls to ssl or none"
+        ) from None
+    except smtplib.SMTPAuthenticationError as exc:
+        raise DeliveryError(
+            f"{where}: the server rejected smtp.user/smtp.password ({exc.smtp_code})"
+        ) from None
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        error = DeliveryUnavailable if all(400 <= c < 500 for c in codes) else DeliveryError
+        codes_text = ", ".join(map(str, codes))
+        raise error(f"{where}: the server refused the recipient ({codes_text})") from None
+    except smtplib.SMTPResponseException as exc:
+        error = DeliveryUnavailable if 400 <= exc.smtp_code < 500 else DeliveryError
+        detail = exc.smtp_error.decode("utf-8", "replace") if exc.smtp_error else ""
+        raise error(f"{where}: the server answered {exc.smtp_code} {detail}".rstrip()) from None
+    except ssl.SSLCertVerificationError as exc:
+        raise DeliveryError(
+            f"{where}: the server's certificate is not trusted ({exc.verify_message}): check "
+            "smtp.host is the name on the certificate, or install the issuing authority"
+        ) from None
+    except ValueError as exc:  # UnicodeError too: a host name the resolver cannot encode
+        raise DeliveryError(f"{where}: smtp.host cannot be used ({type(exc).__name__})") from None
+    except (OSError, smtplib.SMTPException) as exc:
+        raise DeliveryUnavailable(
+            f"{where}: could not talk to the server ({type(exc).__name__}): try again later"
+        ) from None
+
+
+# -- webhooks ----------------------------------------------------------------------------
+
+
+def post_webhook(
+    dest: Destination,
+    payload: dict[str, object],
+    *,
+    attempts: int = ATTEMPTS,
+    backoff: float | None = None,
+    timeout: float = TIMEOUT,
+    on_wait: Callable[[float, str], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """POST `payload` as JSON to `dest`, retrying 5xx, 429, timeouts and connection errors.
+
+    Returns the number of requests made. A 3xx or another 4xx is a permanent failure.
+    """
+    backoff = BACKOFF if backoff is None else backoff
+    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+        for attempt in range(1, attempts + 1):
+            problem = _post(client, dest, payload)
+            if problem is None:
+                return attempt
+            if attempt == attempts:
+                raise DeliveryUnavailable(
+                    f"{dest.label}: {problem} after {attempts} attempts: try again later"
+                )
+            wait = backoff * 2 ** (attempt - 1)
+            if on_wait is not None:
+                on_wait(wait, f"{dest.label}: {problem}, retrying")
+            sleep(wait)
+    return attempts  # pragma: no cover
+
+
+def _post(client: httpx.Client, dest: Destination, payload: dict[str, object]) -> str | None:
+    """One attempt: None on success, a reason to retry, or DeliveryError when retrying is futile."""
+    try:
+        response = client.post(dest.target, json=payload)
+    except httpx.TimeoutException:
+        return f"no answer within {client.timeout.read:g} s"
+    except httpx.TransportError as exc:
+        if _untrusted(exc):
+            raise DeliveryError(
+                f"{dest.label}: the server's certificate is not trusted: check the webhook URL"
+            ) from None
+        return f"could not connect ({type(exc).__name__})"
+    except (httpx.InvalidURL, ValueError) as exc:  # UnicodeError: a host IDNA cannot encode
+        raise DeliveryError(
+            f"{dest.label}: the webhook URL cannot be used ({type(exc).__name__})"
+        ) from None
+    status = response.status_code
+    if 200 <= status < 300:
+        return None
+    if status == 429 or status >= 500:
+        return f"HTTP {status}"
+    raise DeliveryError(
+        f"{dest.label}: refused the message (HTTP {status}): check the webhook URL and "
+        "--webhook-format"
+    )
+
+
+def _untrusted(exc: BaseException) -> bool:
+    """Whether a connection failed on certificate verification (retrying will not help)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        if "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

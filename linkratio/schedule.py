@@ -1,0 +1,220 @@
+"""Run the weekly summary by itself: a crontab line and a systemd user timer/service pair.
+
+Everything is written with absolute paths (the Python running linkratio, the library and
+config files), so neither cron nor systemd needs a PATH. Secrets are never written into
+these files: the webhook URL and the SMTP password are read at run time from the config
+file, or from an environment file that only the user can read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+
+import platformdirs
+
+from linkratio.errors import InputError
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""`--weekday` values, Monday first."""
+_FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+SERVICE = "linkratio-weekly.service"
+TIMER = "linkratio-weekly.timer"
+_PASSED_ON = ("LINKRATIO_DB", "LINKRATIO_CONFIG")
+LINGER = (
+    "systemd runs user timers only while you are logged in; to run it anyway: "
+    "loginctl enable-linger $USER"
+)
+"""The note printed with the systemd pair."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to run and when."""
+
+    command: tuple[str, ...]
+    """The argv of the weekly run, absolute paths."""
+    weekday: str
+    at: time
+    env: dict[str, str] = field(default_factory=dict)
+    """Variables the run needs (LINKRATIO_DB, LINKRATIO_CONFIG when set)."""
+    env_file: Path | None = None
+    """A private file of VAR=value lines read at run time (for --webhook-env)."""
+    log: Path | None = None
+    """Where cron appends the run's output."""
+
+
+def parse_at(text: str) -> time:
+    """`HH:MM` as a time; InputError otherwise."""
+    try:
+        hours, minutes = (int(part) for part in text.split(":"))
+        return time(hours, minutes)
+    except ValueError:
+        raise InputError(f"invalid time {text!r}: expected HH:MM such as 07:30") from None
+
+
+def parse_weekday(text: str) -> str:
+    """`mon`..`sun` from a day name (`mon`, `Monday`); InputError for anything else."""
+    day = text.strip().lower()
+    for short, full in zip(WEEKDAYS, _FULL_DAYS, strict=True):
+        if day in (short, full):
+            return short
+    raise InputError(f"invalid weekday {text!r}: expected one of {', '.join(WEEKDAYS)}")
+
+
+def default_out() -> Path:
+    """Where scheduled runs write their files: the user data folder, `weekly` in it."""
+    return platformdirs.user_data_path("linkratio", appauthor=False) / "weekly"
+
+
+def make_plan(
+    account: str,
+    *,
+    weekday: str = "mon",
+    at: time = time(7, 0),
+    emails: Sequence[str] = (),
+    webhook_env: str | None = None,
+    tz: str | None = None,
+    db: Path | None = None,
+    out: Path | None = None,
+    sync: bool = True,
+    environ: Mapping[str, str] = os.environ,
+    python: str = sys.executable,
+) -> Plan:
+    """The weekly run of `account`: `python -m linkratio weekly ACCOUNT --quiet --sync ...`.
+
+    Every path in it is absolute (`out` defaults to `default_out()`): cron and systemd
+    start in another folder than the one `schedule` ran in.
+    """
+    weekday = parse_weekday(weekday)
+    if webhook_env is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", webhook_env):
+        raise InputError(f"invalid variable name {webhook_env!r}: expected e.g. SLACK_WEBHOOK")
+    command = [str(Path(python).absolute()), "-m", "linkratio", "weekly", account, "--quiet"]
+    if sync:
+        command.append("--sync")
+    command += ["--out", str((out or default_out()).expanduser().absolute())]
+    for address in emails:
+        command += ["--email", address]
+    if webhook_env:
+        command += ["--webhook-env", webhook_env]
+    if tz:
+        command += ["--tz", tz]
+    env = {k: str(Path(environ[k]).expanduser().absolute()) for k in _PASSED_ON if environ.get(k)}
+    if db is not None:
+        env["LINKRATIO_DB"] = str(db.expanduser().absolute())
+    state = platformdirs.user_state_path("linkratio", appauthor=False)
+    env_file = _config_dir(environ) / "linkratio" / "weekly.env" if webhook_env else None
+    return Plan(tuple(command), weekday, at, env, env_file, state / "weekly.log")
+
+
+def _config_dir(environ: Mapping[str, str]) -> Path:
+    return Path(environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+
+
+def unit_dir(environ: Mapping[str, str] = os.environ) -> Path:
+    """Where systemd looks for the user's units: `$XDG_CONFIG_HOME/systemd/user`."""
+    return _config_dir(environ) / "systemd" / "user"
+
+
+def crontab_line(plan: Plan) -> str:
+    """One crontab line: the run with its environment, output appended to the log."""
+    # cron turns an unescaped % into a newline.
+    parts = [f"{k}={shlex.quote(v)}" for k, v in plan.env.items()]
+    prefix = " ".join(parts) + " " if parts else ""
+    if plan.env_file is not None:
+        # `. FILE` makes a POSIX shell (cron's /bin/sh) exit when FILE is missing: test first.
+        env_file = shlex.quote(str(plan.env_file))
+        prefix = f"set -a; [ -r {env_file} ] && . {env_file}; set +a; {prefix}"
+    log = shlex.quote(str(plan.log)) if plan.log else "/dev/null"
+    dow = (WEEKDAYS.index(plan.weekday) + 1) % 7
+    line = f"{prefix}{shlex.join(plan.command)} >> {log} 2>&1"
+    return f"{plan.at.minute} {plan.at.hour} * * {dow} " + line.replace("%", "\\%")
+
+
+def _systemd_quote(arg: str) -> str:
+    arg = arg.replace("%", "%%").replace("$", "$$")
+    if arg and not any(c in arg for c in " \t\"'\\;"):
+        return arg
+    return '"' + arg.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def service_unit(plan: Plan) -> str:
+    """The `linkratio-weekly.service` unit: one run of the weekly summary."""
+    lines = [
+        "[Unit]",
+        "Description=linkratio weekly summary",
+        "Wants=network-online.target",
+        "After=network-online.target",
+        "",
+        "[Service]",
+        "Type=oneshot",
+    ]
+    lines += [f"Environment={_systemd_quote(f'{k}={v}')}" for k, v in plan.env.items()]
+    if plan.env_file is not None:
+        lines.append(f"EnvironmentFile=-{_systemd_quote(str(plan.env_file))}")
+    lines.append("ExecStart=" + " ".join(_systemd_quote(a) for a in plan.command))
+    return "\n".join(lines) + "\n"
+
+
+def timer_unit(plan: Plan) -> str:
+    """The `linkratio-weekly.timer` unit: weekly, catching up a run missed while off."""
+    day = plan.weekday.capitalize()
+    return (
+        "[Unit]\nDescription=linkratio weekly summary, every "
+        f"{day} at {plan.at:%H:%M}\n\n[Timer]\nOnCalendar={day} *-*-* {plan.at:%H:%M}:00\n"
+        "Persistent=true\n\n[Install]\nWantedBy=timers.target\n"
+    )
+
+
+def run_systemctl(args: Sequence[str]) -> int | None:
+    """Run `systemctl --user ARGS`; None when systemctl is not installed."""
+    systemctl = shutil.which("systemctl")
+    if systemctl is None:
+        return None
+    return subprocess.run([systemctl, "--user", *args], check=False).returncode
+
+
+@dataclass(frozen=True)
+class Installed:
+    """What `install` did."""
+
+    service: Path
+    timer: Path
+    enabled: bool
+    note: str
+    """One line: enabled, or how to enable it by hand."""
+    missing: bool = False
+    """True when there was no systemctl to run (not a failure: cron may be the way)."""
+
+
+def install(
+    plan: Plan,
+    directory: Path,
+    run: Callable[[Sequence[str]], int | None] = run_systemctl,
+) -> Installed:
+    """Write the unit pair into `directory`, reload systemd and enable the timer."""
+    directory.mkdir(parents=True, exist_ok=True)
+    service, timer = directory / SERVICE, directory / TIMER
+    service.write_text(service_unit(plan), encoding="utf-8")
+    timer.write_text(timer_unit(plan), encoding="utf-8")
+    by_hand = f"systemctl --user daemon-reload && systemctl --user enable --now {TIMER}"
+    code = run(["daemon-reload"])
+    if code == 0:
+        code = run(["enable", "--now", TIMER])
+    if code is None:
+        return Installed(
+            service, timer, False, f"systemctl not found: enable it with {by_hand}", missing=True
+        )
+    if code != 0:
+        return Installed(
+            service, timer, False, f"systemctl failed (exit {code}): enable it with {by_hand}"
+        )
+    return Installed(service, timer, True, f"{TIMER} enabled: 'systemctl --user list-timers'")

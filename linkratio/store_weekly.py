@@ -1,0 +1,86 @@
+"""The SQL of the weekly summary: which weeks went where (`deliveries`), and `challenges`.
+
+Small functions over a `Library`, through its `query` and `transaction` hooks. Times are
+stored as ISO 8601 UTC strings; a delivery destination is a key such as
+`email:ana@example.org` or `webhook:<16 hex of sha256(url)>`, never a webhook URL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from linkratio.model import Account
+from linkratio.store import Library
+
+
+def _ids(account: Account) -> tuple[str, str]:
+    if account.id is None:
+        raise ValueError("the account has no id: only library accounts have deliveries")
+    return account.platform, account.id
+
+
+def _iso(when: datetime | None) -> str:
+    return (when or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
+
+
+def delivered(library: Library, account: Account, week: str) -> set[str]:
+    """The destination keys that already received `week` of `account`."""
+    rows = library.query(
+        "SELECT destination FROM deliveries WHERE platform = ? AND account_id = ? AND week = ?",
+        (*_ids(account), week),
+    )
+    return {row[0] for row in rows}
+
+
+def record_delivery(
+    library: Library, account: Account, week: str, destination: str, now: datetime | None = None
+) -> None:
+    """Remember that `week` of `account` reached `destination` (again: the time is updated)."""
+    with library.transaction() as db:
+        db.execute(
+            "INSERT INTO deliveries (platform, account_id, week, destination, delivered_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, account_id, week, destination)"
+            " DO UPDATE SET delivered_at = excluded.delivered_at",
+            (*_ids(account), week, destination, _iso(now)),
+        )
+
+
+def add_challenge(
+    library: Library, account: Account, day: date, zone: str, now: datetime | None = None
+) -> bool:
+    """Record a challenge on `day` (local in `zone`); False when that day was already set."""
+    with library.transaction() as db:
+        cur = db.execute(
+            "INSERT INTO challenges (platform, account_id, day, zone, set_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, account_id, day) DO NOTHING",
+            (*_ids(account), day.isoformat(), zone, _iso(now)),
+        )
+        return cur.rowcount == 1
+
+
+def challenges(
+    library: Library, account: Account, first: date | None = None, last: date | None = None
+) -> list[tuple[date, str]]:
+    """The challenge days of `account` (in [first, last] if given) with their zones, in order."""
+    rows = library.query(
+        "SELECT day, zone FROM challenges WHERE platform = ? AND account_id = ?"
+        " AND day >= ? AND day <= ? ORDER BY day",
+        (
+            *_ids(account),
+            (first or date.min).isoformat(),
+            (last or date.max).isoformat(),
+        ),
+    )
+    return [(date.fromisoformat(day), zone) for day, zone in rows]
+
+
+def last_sync(library: Library, account: Account) -> datetime | None:
+    """When the account was last synced with its platform, or None."""
+    rows = library.query(
+        "SELECT max(at) FROM syncs WHERE platform = ? AND account_id = ?", _ids(account)
+    )
+    value = rows[0][0] if rows else None
+    if not value:
+        return None
+    when = datetime.fromisoformat(value)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)

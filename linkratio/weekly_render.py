@@ -1,0 +1,322 @@
+"""The weekly summary as text, Markdown, HTML, chat messages, JSON, a chart and files.
+
+Everything that came from posts (handles, domains, post text) is escaped for its format:
+`html.escape` (through `report.html_text`) for HTML, `report.md_escape` (parentheses
+left plain) for Markdown and Discord, Slack's `&`, `<`, `>` entities for Slack,
+`render.terminal_safe` for plain text.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from linkratio.challenge import BROKEN, Outcome
+from linkratio.render import pct, ratio, terminal_safe
+from linkratio.report import PAGE_CSS, md_escape, out_folder, zone_or_utc
+from linkratio.report import html_text as _e
+from linkratio.weekly import WeekSummary, week_to_dict
+
+DISCORD_LIMIT = 2000
+"""Discord rejects a message `content` longer than this."""
+_CSP = "default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'; base-uri 'none'"
+_CLIP = 80
+
+
+@dataclass(frozen=True)
+class WeeklyFiles:
+    """Where `write_files` put the summary, and the chart's PNG bytes (for the email)."""
+
+    markdown: Path
+    html: Path
+    chart: Path
+    png: bytes
+
+
+# -- the numbers, shared by every format ----------------------------------------------
+
+
+def _delta_pts(now: float | None, then: float | None) -> str:
+    if now is None or then is None:
+        return ""
+    return f"{(now - then) * 100:+.0f} pts"
+
+
+def _delta(now: float, then: float) -> str:
+    return f"{now - then:+g}"
+
+
+def mean_label(ws: WeekSummary) -> str:
+    """The head of the mean column: `8-week mean`, fewer weeks when the history is shorter."""
+    return f"{ws.baseline.weeks}-week mean" if ws.baseline.weeks else "mean (no earlier weeks)"
+
+
+def comparison(ws: WeekSummary) -> list[tuple[str, str, str, str]]:
+    """Rows of (measure, this week, the week before, the mean of the weeks before), as shown."""
+    t, p, b = ws.this, ws.previous, ws.baseline
+
+    def share(value: float | None) -> str:
+        return pct(value) if value is not None else "no posts"
+
+    def mean(value: float) -> str:
+        return f"{value:.1f}" if b.weeks else "–"
+
+    def mean_share(value: float | None) -> str:
+        return share(value) if b.weeks else "–"
+
+    def change(now: str, diff: str) -> str:
+        return f"{now} ({diff})" if diff else now
+
+    return [
+        ("posts", change(f"{t.posts}", _delta(t.posts, p.posts)), f"{p.posts}", mean(b.posts)),
+        (
+            "talk share",
+            change(share(t.talk_share), _delta_pts(t.talk_share, p.talk_share)),
+            share(p.talk_share),
+            mean_share(b.talk_share),
+        ),
+        (
+            "talk-to-link",
+            ratio(t.talk_to_link),
+            ratio(p.talk_to_link),
+            ratio(b.talk_to_link) if b.weeks else "–",
+        ),
+        (
+            "talk-only days",
+            change(f"{t.talk_only_days}", _delta(t.talk_only_days, p.talk_only_days)),
+            f"{p.talk_only_days}",
+            mean(b.talk_only_days),
+        ),
+        ("longest streak", f"{t.streak}", f"{p.streak}", mean(b.streak)),
+    ]
+
+
+def subject(ws: WeekSummary) -> str:
+    """The email subject: the week, the account, the talk share and its change."""
+    head = f"linkratio: week {ws.week} for {ws.account}"
+    if ws.this.talk_share is None:
+        return f"{head} — no posts"
+    diff = _delta_pts(ws.this.talk_share, ws.previous.talk_share)
+    tail = f" ({diff})" if diff else ""
+    line = f"{head} — talk share {ws.this.talk_share * 100:.0f}%{tail}"
+    return " ".join(line.split())  # a header never carries a line break
+
+
+def _challenge_line(c: Outcome) -> str:
+    text = f"{c.day} ({c.day:%A}): {c.status}"
+    if c.status == BROKEN:
+        text += f" by {len(c.breakers)} post{'s' * (len(c.breakers) != 1)}"
+    return text
+
+
+def _breaker_lines(ws: WeekSummary) -> list[str]:
+    """One line per post that broke a challenge day: day, local time, kind, clipped text."""
+    zone = zone_or_utc(ws.tz)
+    return [
+        f"{c.day} {b.created_at.astimezone(zone):%H:%M} {b.kind}: {_clip(b.text)}"
+        for c in ws.challenges
+        for b in c.breakers
+    ]
+
+
+def _clip(text: str, limit: int = _CLIP) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _facts(ws: WeekSummary) -> list[tuple[str, list[str]]]:
+    """The lists of the summary (title, raw items): escaped by each format."""
+    fading = [
+        f"@{f.account}: {f.replies_before} replies, silent {f.days_since} days" for f in ws.fading
+    ]
+    nxt = ws.next_challenge
+    return [
+        ("New sites linked", list(ws.new_sites) or ["none"]),
+        ("People you talked with", [f"@{r.name} ({r.count})" for r in ws.partners] or ["nobody"]),
+        ("Fading ties", fading or ["none"]),
+        ("Challenge days this week", [_challenge_line(c) for c in ws.challenges] or ["none set"]),
+        *([("What broke them", breakers)] if (breakers := _breaker_lines(ws)) else []),
+        ("Next challenge day", [f"{nxt.day} ({nxt.weekday}): {nxt.reason}"] if nxt else []),
+    ]
+
+
+def _title(ws: WeekSummary) -> str:
+    return f"Week {ws.week} for {ws.account}: {ws.start} to {ws.end} ({ws.tz})"
+
+
+# -- plain text, Markdown, chat --------------------------------------------------------
+
+
+def _md(text: str) -> str:
+    """`report.md_escape`, with parentheses left plain: this summary is full of them.
+
+    A parenthesis means something in Markdown only right after `]` (a link), and every
+    `[` and `]` stays escaped, so no link can form; an escaped backslash (`\\`) before
+    it stays a backslash.
+    """
+    return md_escape(text).replace("\\(", "(").replace("\\)", ")")
+
+
+def render_text(ws: WeekSummary) -> str:
+    """The plain-text summary (the email's text part), safe for a terminal."""
+    lines = [_title(ws), ""]
+    if ws.stale:
+        lines += [f"Note: {ws.stale}.", ""]
+    lines += [f"{'':<16}{'this week':>22}{'week before':>14}{mean_label(ws):>24}"]
+    lines += [f"{a:<16}{b:>22}{c:>14}{d:>24}" for a, b, c, d in comparison(ws)]
+    for title, items in _facts(ws):
+        lines += ["", f"{title}:"] + [f"  - {item}" for item in items]
+    lines += ["", f"Nudge: {ws.nudge}"]
+    return "\n".join(terminal_safe(line) for line in lines) + "\n"
+
+
+def render_markdown(ws: WeekSummary, chart_file: str) -> str:
+    """The Markdown summary, referencing the chart PNG beside it."""
+    lines = [f"# {_md(_title(ws))}", ""]
+    if ws.stale:
+        lines += [f"> **Note:** {_md(ws.stale)}.", ""]
+    lines += [f"| | this week | week before | {mean_label(ws)} |", "| --- | ---: | ---: | ---: |"]
+    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in comparison(ws)]
+    lines += ["", f"![talk share of the last 12 weeks](<{chart_file}>)"]
+    for title, items in _facts(ws):
+        lines += ["", f"## {title}", ""] + [f"- {_md(item)}" for item in items]
+    lines += ["", "## Nudge for next week", "", _md(ws.nudge)]
+    return "\n".join(lines) + "\n"
+
+
+def _slack_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _chat_lines(ws: WeekSummary, escape: Callable[[str], str], bold: str) -> list[str]:
+    lines = [f"{bold}{escape(_title(ws))}{bold}"]
+    if ws.stale:
+        lines.append(f"Note: {escape(ws.stale)}.")
+    for a, b, c, d in comparison(ws):
+        lines.append(escape(f"• {a}: {b} (week before {c}, {mean_label(ws)} {d})"))
+    for title, items in _facts(ws):
+        lines.append(f"{bold}{escape(title)}:{bold} " + escape("; ".join(items)))
+    lines.append(f"{bold}Nudge:{bold} {escape(ws.nudge)}")
+    return lines
+
+
+def slack_payload(ws: WeekSummary) -> dict[str, object]:
+    """The body of a Slack incoming webhook: mrkdwn text with `&`, `<`, `>` escaped."""
+    return {"text": "\n".join(_chat_lines(ws, _slack_escape, "*"))}
+
+
+def discord_payload(ws: WeekSummary) -> dict[str, object]:
+    """The body of a Discord webhook: Markdown-escaped `content` of at most 2000 characters."""
+    text = "\n".join(_chat_lines(ws, _md, "**"))
+    if len(text) > DISCORD_LIMIT:
+        text = text[: DISCORD_LIMIT - 1] + "…"
+    # No @everyone, role or user pings, whatever a handle or a post says.
+    return {"content": text, "allowed_mentions": {"parse": []}}
+
+
+def json_payload(ws: WeekSummary) -> dict[str, object]:
+    """The generic webhook body: the whole week summary as one JSON document."""
+    return week_to_dict(ws)
+
+
+# -- HTML --------------------------------------------------------------------------------
+
+
+def render_html(ws: WeekSummary, image_src: str) -> str:
+    """A self-contained HTML page; `image_src` is the chart (a data: URI or an email cid:)."""
+    head = "".join(f"<th>{_e(h)}</th>" for h in ("", "this week", "week before", mean_label(ws)))
+    rows = "".join(
+        f"<tr><td>{_e(a)}</td>"
+        + "".join(f'<td class="n">{_e(x)}</td>' for x in (b, c, d))
+        + "</tr>"
+        for a, b, c, d in comparison(ws)
+    )
+    body = [f"<h1>{_e(_title(ws))}</h1>"]
+    if ws.stale:
+        body.append(f'<p class="muted"><strong>Note:</strong> {_e(ws.stale)}.</p>')
+    body.append(
+        f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{rows}</tbody></table></div>"
+    )
+    body.append(
+        f'<figure><img src="{_e(image_src)}" alt="talk share of the last 12 weeks: '
+        f'{_e(pct(ws.this.talk_share))} this week"></figure>'
+    )
+    for title, items in _facts(ws):
+        body.append(
+            f"<h2>{_e(title)}</h2><ul>" + "".join(f"<li>{_e(i)}</li>" for i in items) + "</ul>"
+        )
+    body.append(f"<h2>Nudge for next week</h2><p>{_e(ws.nudge)}</p>")
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_e(subject(ws))}</title>\n<style>{PAGE_CSS}</style>\n</head>\n<body>\n<main>\n"
+        + "\n".join(body)
+        + "\n</main>\n</body>\n</html>\n"
+    )
+
+
+# -- the chart and the files -----------------------------------------------------------
+
+
+def talk_share_chart(ws: WeekSummary) -> Figure:
+    """Bars of the last 12 weeks' talk share, this week highlighted, the 8-week mean dashed."""
+    fig = Figure(figsize=(6.4, 2.6), layout="constrained")
+    ax = fig.add_subplot()
+    labels = [w.week[-3:] for w in ws.history]
+    shares = [(w.talk_share or 0.0) * 100 for w in ws.history]
+    colors = ["#BBBBBB"] * (len(shares) - 1) + ["#0072B2"]
+    ax.bar(range(len(shares)), shares, color=colors)
+    for i, w in enumerate(ws.history):
+        if w.talk_share is None:
+            ax.text(i, 1, "–", ha="center", va="bottom", color="#555555", usetex=False)
+    if ws.baseline.talk_share is not None:
+        mean = ws.baseline.talk_share * 100
+        ax.axhline(mean, color="#555555", linestyle="--", linewidth=1, label=mean_label(ws))
+        ax.legend(loc="upper left", frameon=False, fontsize=8)
+    ax.set_xticks(range(len(labels)), labels, fontsize=8)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("talk share %", usetex=False)
+    ax.set_title(f"Talk share, last {len(ws.history)} weeks", fontsize=11, usetex=False)
+    return fig
+
+
+def chart_png(ws: WeekSummary, dpi: int = 100) -> bytes:
+    """The chart as PNG bytes."""
+    buffer = io.BytesIO()
+    fig = talk_share_chart(ws)
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    fig.clear()
+    return buffer.getvalue()
+
+
+def file_stem(ws: WeekSummary) -> str:
+    """`linkratio-YYYY-Www`: the name of the week's files."""
+    return f"linkratio-{ws.week}"
+
+
+def write_files(ws: WeekSummary, out_dir: str | Path) -> WeeklyFiles:
+    """Write `linkratio-YYYY-Www.md`, `.html` (chart embedded) and `.png` into `out_dir`."""
+    folder = out_folder(out_dir)
+    stem = file_stem(ws)
+    png = chart_png(ws)
+    chart = folder / f"{stem}.png"
+    chart.write_bytes(png)
+    md = folder / f"{stem}.md"
+    md.write_text(render_markdown(ws, chart.name), encoding="utf-8")
+    page = folder / f"{stem}.html"
+    data = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    page.write_text(render_html(ws, data), encoding="utf-8")
+    return WeeklyFiles(md, page, chart, png)
+
+
+def render_json(ws: WeekSummary) -> str:
+    """The week summary as one JSON document."""
+    return json.dumps(week_to_dict(ws), ensure_ascii=False, indent=2)
