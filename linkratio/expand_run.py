@@ -105,9 +105,25 @@ async def _run(
         finally:
             # Cancelled (Ctrl-C) or done: what was resolved is saved first, then the rest stops.
             batches.flush()
-            for task in workers:
-                task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
+            await _stop(workers)
+
+
+async def _stop(workers: list[asyncio.Future[None]]) -> None:
+    """Cancel the workers and wait until each has stopped, cancelling again as needed.
+
+    A request in flight can swallow one cancellation (seen with httpcore's anyio streams
+    under load: Ctrl-C then waited for a slow server); asking again until every worker is
+    done keeps Ctrl-C prompt.
+    """
+    pending = [task for task in workers if not task.done()]
+    while pending:
+        for task in pending:
+            task.cancel()
+        _, still = await asyncio.wait(pending, timeout=0.5)
+        pending = list(still)
+    for task in workers:
+        if not task.cancelled():
+            task.exception()  # retrieved: a worker's error after Ctrl-C is not reported
 
 
 def _host_turns(urls: Sequence[str]) -> list[str]:

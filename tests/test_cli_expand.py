@@ -211,7 +211,8 @@ def test_ctrl_c_keeps_what_was_resolved(tmp_path: Path) -> None:
         # The real command in a process of its own (Ctrl-C is a signal to a process); the
         # guard is opened for its 127.0.0.1 server in-process, as no CLI input can do.
         code = (
-            "import sys; from linkratio import cli, cli_expand; cli_expand.ALLOW_PRIVATE = True; "
+            "import faulthandler, signal, sys; faulthandler.register(signal.SIGUSR1); "
+            "from linkratio import cli, cli_expand; cli_expand.ALLOW_PRIVATE = True; "
             "sys.exit(cli.main(sys.argv[1:]))"
         )
         proc = subprocess.Popen(
@@ -230,7 +231,14 @@ def test_ctrl_c_keeps_what_was_resolved(tmp_path: Path) -> None:
                 threading.Event().wait(0.05)
             assert len(saved) == 3 and short.hits("/hang") == 1
             proc.send_signal(signal.SIGINT)
-            out, err = proc.communicate(timeout=30)
+            try:
+                out, err = proc.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGUSR1)  # where it hangs, for the failure message
+                threading.Event().wait(1)
+                proc.kill()
+                out, err = proc.communicate()
+                pytest.fail(f"no exit 30 s after Ctrl-C; its threads:\n{err}")
         finally:
             if proc.poll() is None:
                 proc.kill()
