@@ -33,23 +33,24 @@ EXIT_USAGE = 2
 class _Progress:
     """A count on stderr while reading, shown only on a terminal and never with --quiet."""
 
-    def __init__(self, enabled: bool, stream: TextIO = sys.stderr) -> None:
-        self.enabled = enabled and stream.isatty()
-        self.stream = stream
+    def __init__(self, enabled: bool, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr  # looked up now: tests swap sys.stderr
+        self.enabled = enabled and self.stream.isatty()
         self.shown = False
 
-    def __call__(self, count: int) -> None:
+    def show(self, line: str) -> None:
+        """Overwrite the progress line with `line`."""
         if self.enabled:
-            self.stream.write(f"\rreading... {count:,} posts")
+            self.stream.write(f"\r{line}")
             self.stream.flush()
             self.shown = True
+
+    def __call__(self, count: int) -> None:
+        self.show(f"reading... {count:,} posts")
 
     def page(self, pages: int, posts: int, new: int) -> None:
         """Show a fetch's progress: requests made, posts read, new posts."""
-        if self.enabled:
-            self.stream.write(f"\rfetching... {pages:,} pages, {posts:,} posts read, {new:,} new ")
-            self.stream.flush()
-            self.shown = True
+        self.show(f"fetching... {pages:,} pages, {posts:,} posts read, {new:,} new ")
 
     def done(self) -> None:
         """Clear the progress line."""

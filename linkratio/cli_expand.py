@@ -11,7 +11,15 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from linkratio.cli import EXIT_OK, _add_db, _add_wait, _library, _library_account, _positive
+from linkratio.cli import (
+    EXIT_OK,
+    _add_db,
+    _add_wait,
+    _library,
+    _library_account,
+    _positive,
+    _Progress,
+)
 from linkratio.errors import InputError
 
 if TYPE_CHECKING:
@@ -77,30 +85,15 @@ def register(sub: argparse._SubParsersAction, fmt: type[argparse.HelpFormatter])
     p.set_defaults(func=_cmd_expand)
 
 
-class _Progress:
+class _ExpandProgress(_Progress):
     """Resolved / cached / failed counts on stderr, on a terminal only and never with -q."""
 
-    def __init__(self, enabled: bool, stream: TextIO | None = None) -> None:
-        self.stream = stream or sys.stderr  # looked up now: tests swap sys.stderr
-        self.enabled = enabled and self.stream.isatty()
-        self.shown = False
-
-    def __call__(self, counts: Counts, total: int) -> None:
-        if self.enabled:
-            done = counts.resolved + counts.failed + counts.refused
-            self.stream.write(
-                f"\rexpanding... {done:,}/{total:,} links: {counts.resolved:,} resolved, "
-                f"{counts.cached:,} cached, {counts.failed:,} failed, "
-                f"{counts.refused:,} refused "
-            )
-            self.stream.flush()
-            self.shown = True
-
-    def done(self) -> None:
-        """Clear the progress line."""
-        if self.shown:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
+    def __call__(self, counts: Counts, total: int) -> None:  # type: ignore[override]
+        done = counts.resolved + counts.failed + counts.refused
+        self.show(
+            f"expanding... {done:,}/{total:,} links: {counts.resolved:,} resolved, "
+            f"{counts.cached:,} cached, {counts.failed:,} failed, {counts.refused:,} refused "
+        )
 
 
 def expand_account(
@@ -119,7 +112,7 @@ def expand_account(
 
     frame = lib.frame(account.platform, account.id or "")
     urls = short_links(frame["urls"], store_links.redirect_hosts(lib))
-    progress = _Progress(not quiet)
+    progress = _ExpandProgress(not quiet)
     try:
         return expand_urls(
             lib,

@@ -1,10 +1,14 @@
-"""Shared test helpers: where the shared corpus and the bundled sample live."""
+"""Shared test helpers: the corpus, the sample, a library and the fake social servers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fake_social import FakeSocial
+
+from linkratio.store import Library
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -24,3 +28,22 @@ def corpus() -> Path:
 def sample() -> Path:
     """The bundled sample archive."""
     return SAMPLE
+
+
+@pytest.fixture
+def lib(tmp_path: Path) -> Iterator[Library]:
+    """A new library file in the test's own folder."""
+    with Library(tmp_path / "lib.sqlite") as library:
+        yield library
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSocial]:
+    """A fake Bluesky AppView and Mastodon instance on 127.0.0.1, with linkratio pointed at it."""
+    with FakeSocial() as server:
+        monkeypatch.setenv("LINKRATIO_BSKY_API_URL", server.url)
+        monkeypatch.setenv("LINKRATIO_MASTODON_SCHEME", "http")
+        monkeypatch.delenv("LINKRATIO_MASTODON_TOKEN", raising=False)
+        monkeypatch.delenv("LINKRATIO_MASTODON_INSTANCE", raising=False)
+        monkeypatch.setenv("LINKRATIO_CONFIG", "/nonexistent/linkratio-test-config.toml")
+        yield server

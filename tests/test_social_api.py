@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import logging
 import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,23 +35,6 @@ from linkratio.store import Library
 
 STATUSES = f"/api/v1/accounts/{MASTODON_LOCAL_ID}/statuses"
 PROFILE = "/xrpc/app.bsky.actor.getProfile"
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSocial]:
-    with FakeSocial() as server:
-        monkeypatch.setenv("LINKRATIO_BSKY_API_URL", server.url)
-        monkeypatch.setenv("LINKRATIO_MASTODON_SCHEME", "http")
-        monkeypatch.delenv("LINKRATIO_MASTODON_TOKEN", raising=False)
-        monkeypatch.delenv("LINKRATIO_MASTODON_INSTANCE", raising=False)
-        monkeypatch.setenv("LINKRATIO_CONFIG", "/nonexistent/linkratio-test-config.toml")
-        yield server
-
-
-@pytest.fixture
-def lib(tmp_path: Path) -> Iterator[Library]:
-    with Library(tmp_path / "lib.sqlite") as library:
-        yield library
 
 
 def mastodon(fake: FakeSocial, waits: Waits | None = None, **more: Any) -> MastodonApi:

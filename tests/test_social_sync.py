@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,22 +39,6 @@ from linkratio.sources.social_api import checked_base_url, reset_delay
 from linkratio.store import Library
 
 FEED = "/xrpc/app.bsky.feed.getAuthorFeed"
-
-
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSocial]:
-    with FakeSocial() as server:
-        monkeypatch.setenv("LINKRATIO_BSKY_API_URL", server.url)
-        monkeypatch.setenv("LINKRATIO_MASTODON_SCHEME", "http")
-        monkeypatch.delenv("LINKRATIO_MASTODON_TOKEN", raising=False)
-        monkeypatch.setenv("LINKRATIO_CONFIG", "/nonexistent/linkratio-test-config.toml")
-        yield server
-
-
-@pytest.fixture
-def lib(tmp_path: Path) -> Iterator[Library]:
-    with Library(tmp_path / "lib.sqlite") as library:
-        yield library
 
 
 def bsky(waits: Waits | None = None, **more: Any) -> BlueskyApi:

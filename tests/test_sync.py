@@ -43,12 +43,6 @@ def api():
         yield server
 
 
-@pytest.fixture
-def lib(tmp_path: Path):
-    with Library(tmp_path / "lib.sqlite") as library:
-        yield library
-
-
 def client(api: FakeXApi, **options: object) -> XClient:
     return XClient(
         CREDS, base_url=api.base_url, backoff=0.01, timeout=5.0, sleep=lambda s: None, **options
