@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,15 @@ def json_values(path: Path, expected: str, skip_invalid: bool = False) -> Iterat
             f"{path}: line {whole.lineno}, column {whole.colno}: not valid JSON ({whole.msg}); "
             f"{expected}"
         )
-    for number, line in enumerate(lines, 1):
+    yield from jsonl_values(lines, path, expected, skip_invalid)
+
+
+def jsonl_values(
+    lines: Iterable[bytes], path: Path, expected: str, skip_invalid: bool = False
+) -> Iterator[tuple[int, Any]]:
+    """Yield (line number, value) per non-blank JSONL line; a bad line stops or is SKIPPED."""
+    for number, raw in enumerate(lines, 1):
+        line = raw.removeprefix(_BOM) if number == 1 else raw
         if not line.strip():
             continue
         try:

@@ -18,6 +18,7 @@ from linkratio.errors import InputError, InputFormatError, LinkratioError
 from linkratio.links import post_ref
 from linkratio.model import Account, Link, Post, Timeline
 from linkratio.sources.common import collapse, parse_time
+from linkratio.sources.jsonpages import SKIPPED, jsonl_values
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,6 @@ EXPECTED = (
 )
 _UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _BOM = b"\xef\xbb\xbf"
-_SKIPPED = object()
 """Stands in for a JSONL line that `skip_invalid` dropped."""
 _NATIVE_RT = re.compile(r"RT @(\w{1,20}):")
 """How the API renders a native retweet's text."""
@@ -64,7 +64,7 @@ def read_v2_counted(
     posts: list[Post] = []
     skipped = 0
     for line, value in _values(path, skip_invalid):
-        page = None if value is _SKIPPED else _page(value, path, line)
+        page = None if value is SKIPPED else _page(value, path, line)
         if page is None:
             skipped += 1
             continue
@@ -363,7 +363,7 @@ def _values(path: Path, skip_invalid: bool) -> Iterator[tuple[int, Any]]:
         raise InputError(f"{path}: cannot be read ({err.strerror}); {EXPECTED}") from None
     with fh:
         if _is_jsonl(fh, path):
-            yield from _jsonl_values(fh, path, skip_invalid)
+            yield from jsonl_values(fh, path, EXPECTED, skip_invalid)
             return
         doc = fh.read().removeprefix(_BOM)
         if not doc.strip():
@@ -405,18 +405,3 @@ def _parses(line: bytes) -> bool:
     except orjson.JSONDecodeError:
         return False
     return True
-
-
-def _jsonl_values(fh: BinaryIO, path: Path, skip_invalid: bool) -> Iterator[tuple[int, Any]]:
-    for number, raw in enumerate(fh, 1):
-        line = raw.removeprefix(_BOM) if number == 1 else raw
-        if not line.strip():
-            continue
-        try:
-            yield number, orjson.loads(line)
-        except orjson.JSONDecodeError as err:
-            message = f"{path}: line {number}: not valid JSON ({err.msg})"
-            if not skip_invalid:
-                raise InputFormatError(f"{message}; {EXPECTED}") from None
-            log.warning("%s; skipped", message)
-            yield number, _SKIPPED
