@@ -84,9 +84,9 @@ def _listen(address: str) -> socket.socket:
 
 def measure(links: int, hosts: int, latency: float) -> dict[str, object]:
     """Run the servers in a child process, expand `links` short links, return the figures."""
-    from linkratio.expand import ExpandOptions
-    from linkratio.expand_run import expand_urls
-    from linkratio.netguard import Guard
+    from linkratio.links.expand import ExpandOptions
+    from linkratio.links.expand_run import expand_urls
+    from linkratio.links.netguard import Guard
     from linkratio.store import Library
 
     if not 1 <= hosts <= 253:

@@ -122,7 +122,7 @@ def _challenge_set(
 ) -> int:
     from linkratio.analysis import resolve_zone
     from linkratio.challenge import suggest_day
-    from linkratio.store_weekly import add_challenge
+    from linkratio.store.weekly import add_challenge
 
     if bool(args.date) == bool(args.suggest):
         raise InputError("challenge set needs a DATE (YYYY-MM-DD) or --suggest, not both")
@@ -150,7 +150,7 @@ def _challenge_status(lib: Library, account: Account, args: argparse.Namespace, 
     from linkratio.analysis import resolve_zone
     from linkratio.challenge import outcome
     from linkratio.render import terminal_safe
-    from linkratio.store_weekly import challenges
+    from linkratio.store.weekly import challenges
 
     rows = challenges(lib, account)
     if not rows:

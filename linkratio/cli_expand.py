@@ -25,7 +25,7 @@ from linkratio.errors import InputError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from linkratio.expand import Counts, ExpandOptions
+    from linkratio.links.expand import Counts, ExpandOptions
     from linkratio.model import Account
     from linkratio.store import Library
 
@@ -105,10 +105,10 @@ def expand_account(
     retry_failed: bool = False,
 ) -> Counts:
     """Resolve the account's short links not yet in the library's cache; return the counts."""
-    from linkratio import store_links
-    from linkratio.expand_run import expand_urls
     from linkratio.links import short_links
-    from linkratio.netguard import Guard
+    from linkratio.links.expand_run import expand_urls
+    from linkratio.links.netguard import Guard
+    from linkratio.store import links as store_links
 
     frame = lib.frame(account.platform, account.id or "")
     urls = short_links(frame["urls"], store_links.redirect_hosts(lib))
@@ -147,7 +147,7 @@ def summary_line(who: str, counts: Counts) -> str:
 
 
 def _cmd_expand(args: argparse.Namespace, out: TextIO) -> int:
-    from linkratio.expand import ExpandOptions
+    from linkratio.links.expand import ExpandOptions
 
     options = ExpandOptions(
         concurrency=args.concurrency, per_host=args.per_host, timeout=args.timeout
@@ -196,7 +196,7 @@ def expand_for_report(args: argparse.Namespace) -> None:
 
 def with_link_cache(lib: Library, frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with sites taken from the library's resolved links and its redirect hosts."""
-    from linkratio import store_links
     from linkratio.analysis import with_expansions
+    from linkratio.store import links as store_links
 
     return with_expansions(frame, store_links.expansions(lib), store_links.redirect_hosts(lib))

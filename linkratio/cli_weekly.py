@@ -167,7 +167,7 @@ def _stale(lib: Library, account: Account, args: argparse.Namespace) -> str | No
     """Sync the account; on failure warn in one line and say why the data may be stale."""
     from linkratio.refresh import refresh
     from linkratio.render import terminal_safe
-    from linkratio.store_weekly import last_sync
+    from linkratio.store.weekly import last_sync
 
     try:
         refresh(lib, account, quiet=args.quiet)
@@ -247,7 +247,7 @@ def _cmd_weekly(args: argparse.Namespace, out: TextIO) -> int:
 def _summary(
     lib: Library, account: Account, monday: date, args: argparse.Namespace, stale: str | None
 ) -> tuple[WeekSummary, WeeklyFiles]:
-    from linkratio.store_weekly import challenges
+    from linkratio.store.weekly import challenges
     from linkratio.weekly import build_week
     from linkratio.weekly_render import write_files
 
@@ -288,7 +288,7 @@ def _deliver_all(
 ) -> int:
     """Send to every destination not yet served; record each success; return the exit code."""
     from linkratio.render import terminal_safe
-    from linkratio.store_weekly import delivered, record_delivery
+    from linkratio.store.weekly import delivered, record_delivery
 
     say = (lambda line: None) if args.quiet else (lambda line: out.write(line + "\n"))
     say(f"week {ws.week} of {terminal_safe(ws.account)}: {files.html} (.md, .png beside it)")

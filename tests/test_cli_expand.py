@@ -17,14 +17,15 @@ import pytest
 from fake_links import FakeSite, Route
 from fake_x_api import FakeXApi
 
-from linkratio import cli_expand, store_links
+from linkratio import cli_expand
 from linkratio.cli import main
-from linkratio.expand import Resolution
 from linkratio.links import short_links, shortener
+from linkratio.links.expand import Resolution
 from linkratio.model import Account, Link, Post
 from linkratio.report import md_escape
 from linkratio.sources.x_api import Credentials
 from linkratio.store import Library
+from linkratio.store import links as store_links
 
 
 @pytest.fixture

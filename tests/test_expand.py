@@ -13,12 +13,12 @@ import pytest
 from fake_links import FakeSite, Route
 from rows import frame, post
 
-from linkratio import store_links
 from linkratio.analysis import summarize, with_expansions
-from linkratio.expand import USER_AGENT, Expander, ExpandOptions, Resolution
-from linkratio.expand_run import expand_urls, run
-from linkratio.netguard import Guard, ResolveFailed
+from linkratio.links.expand import USER_AGENT, Expander, ExpandOptions, Resolution
+from linkratio.links.expand_run import expand_urls, run
+from linkratio.links.netguard import Guard, ResolveFailed
 from linkratio.store import Library
+from linkratio.store import links as store_links
 
 
 def _resolve(urls: list[str], guard: Guard | None = None, **options: float) -> list[Resolution]:

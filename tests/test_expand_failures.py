@@ -22,11 +22,12 @@ import httpx
 import pytest
 from fake_links import FakeSite, Route, Tally
 
-from linkratio import netguard, store_links
-from linkratio.expand import BREAKER, Expander, ExpandOptions, Resolution
-from linkratio.expand_run import run
-from linkratio.netguard import Guard, pinned_transport
+from linkratio.links import netguard
+from linkratio.links.expand import BREAKER, Expander, ExpandOptions, Resolution
+from linkratio.links.expand_run import run
+from linkratio.links.netguard import Guard, pinned_transport
 from linkratio.store import Library
+from linkratio.store import links as store_links
 
 
 def _resolve(

@@ -8,8 +8,14 @@ import httpx
 import pytest
 from fake_links import FakeSite, Route
 
-from linkratio.expand import Expander, ExpandOptions
-from linkratio.netguard import Guard, ResolveFailed, UnsafeTarget, pinned_transport, unsafe_reason
+from linkratio.links.expand import Expander, ExpandOptions
+from linkratio.links.netguard import (
+    Guard,
+    ResolveFailed,
+    UnsafeTarget,
+    pinned_transport,
+    unsafe_reason,
+)
 
 
 @pytest.mark.parametrize(

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from linkratio.expand import Counts, Expander, ExpandOptions, Resolution
 from linkratio.links import host
+from linkratio.links.expand import Counts, Expander, ExpandOptions, Resolution
 
 if TYPE_CHECKING:
-    from linkratio.netguard import Guard
+    from linkratio.links.netguard import Guard
     from linkratio.store import Library
 
 Save = Callable[[Sequence[Resolution]], None]
@@ -145,7 +145,7 @@ def expand_urls(
     retry_failed: bool = False,
 ) -> Counts:
     """Resolve those of `urls` the library's cache does not answer, saving as they arrive."""
-    from linkratio import store_links
+    from linkratio.store import links as store_links
 
     due = store_links.due(library, urls, now=datetime.now(UTC), retry_failed=retry_failed)
     counts = Counts(cached=due.cached, failed_before=due.failed_before, next_try=due.next_try)
