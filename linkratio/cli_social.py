@@ -51,11 +51,7 @@ def library_account(lib: Library, name: str) -> Account | None:
     platform, rest = parsed
     rest = rest.removeprefix("@")
     if platform == "bluesky" and rest.startswith("did:"):
-        rows = lib.query(
-            "SELECT platform, id, handle FROM accounts WHERE platform = ? AND id = ?",
-            (platform, rest),
-        )
-        return Account(*rows[0]) if rows else None
+        return lib.account_by_id(platform, rest)
     return lib.find_account(rest, platform)
 
 

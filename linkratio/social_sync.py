@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any, Protocol
 
-import orjson
-
 from linkratio.model import Account
 from linkratio.sources.social_api import Page
 from linkratio.store import Library
@@ -63,24 +61,16 @@ def known_ids(library: Library, account: Account, ids: list[str]) -> set[str]:
     Only this account's posts count: one stored under another account (a saved file whose
     owner was guessed otherwise) says nothing about how far this account's feed is stored.
     """
-    if not ids:
-        return set()
-    rows = library.query(
-        "SELECT post_id FROM posts WHERE platform = ? AND account_id = ?"
-        " AND post_id IN (SELECT value FROM json_each(?))",
-        (account.platform, account.id, orjson.dumps(ids).decode()),
-    )
-    return {row[0] for row in rows}
+    assert account.id is not None
+    return library.stored_post_ids(account.platform, account.id, ids)
 
 
 def first_run(library: Library, account: Account) -> bool:
     """True when the library holds no post of `account` and no pass is under way."""
     assert account.id is not None
-    stored = library.query(
-        "SELECT 1 FROM posts WHERE platform = ? AND account_id = ? LIMIT 1",
-        (account.platform, account.id),
+    return not library.has_posts(account.platform, account.id) and (
+        library.cursor(account.platform, account.id) is None
     )
-    return not stored and library.cursor(account.platform, account.id) is None
 
 
 def _state(cursor: str | None, since: datetime | None) -> dict[str, str | None]:

@@ -750,3 +750,16 @@ def test_transaction_commits_or_rolls_back_and_query_reads(tmp_path: Path) -> No
             db.execute("INSERT INTO redirect_hosts VALUES ('ow.ly', 'then')")
             raise RuntimeError("half-way")
         assert library.query("SELECT host FROM redirect_hosts ORDER BY host") == [("bit.ly",)]
+
+
+def test_account_and_post_lookups_by_id(tmp_path: Path) -> None:
+    with Library(tmp_path / "lib.sqlite") as library:
+        assert library.account_by_id("x", "100") is None
+        assert not library.has_posts("x", "100")
+        library.save_posts(ME, [post("20"), post("21", minutes=5)], origin="api")
+        assert library.account_by_id("x", "100") == ME
+        assert library.account_by_id("bluesky", "100") is None
+        assert library.has_posts("x", "100") and not library.has_posts("x", "999")
+        assert library.stored_post_ids("x", "100", ["21", "22", "20"]) == {"20", "21"}
+        assert library.stored_post_ids("x", "999", ["20"]) == set()
+        assert library.stored_post_ids("x", "100", []) == set()

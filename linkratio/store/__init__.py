@@ -939,6 +939,33 @@ class Library:
             for platform, account_id, handle, count, first, last, sync_at, complete in rows
         ]
 
+    def account_by_id(self, platform: str, account_id: str) -> Account | None:
+        """The account stored under exactly this id (a Bluesky DID, an X user id), or None."""
+        row = self._db.execute(
+            "SELECT platform, id, handle FROM accounts WHERE platform = ? AND id = ?",
+            (platform, account_id),
+        ).fetchone()
+        return Account(*row) if row is not None else None
+
+    def stored_post_ids(self, platform: str, account_id: str, ids: Sequence[str]) -> set[str]:
+        """Those of `ids` that the library stores as posts of this account."""
+        if not ids:
+            return set()
+        rows = self._db.execute(
+            "SELECT post_id FROM posts WHERE platform = ? AND account_id = ?"
+            " AND post_id IN (SELECT value FROM json_each(?))",
+            (platform, account_id, orjson.dumps(list(ids)).decode()),
+        )
+        return {row[0] for row in rows}
+
+    def has_posts(self, platform: str, account_id: str) -> bool:
+        """True when the library stores at least one post of this account."""
+        row = self._db.execute(
+            "SELECT 1 FROM posts WHERE platform = ? AND account_id = ? LIMIT 1",
+            (platform, account_id),
+        ).fetchone()
+        return row is not None
+
     def newest_post_id(self, platform: str, account_id: str) -> str | None:
         """The account's newest stored post id (snowflake order), whatever its origin: since_id."""
         row = self._db.execute(
