@@ -168,9 +168,10 @@ def _stale(lib: Library, account: Account, args: argparse.Namespace) -> str | No
     from linkratio.refresh import refresh
     from linkratio.render import terminal_safe
     from linkratio.store.weekly import last_sync
+    from linkratio.waiting import Waiter
 
     try:
-        refresh(lib, account, quiet=args.quiet)
+        refresh(lib, account, waiter=Waiter(args.quiet))
         return None
     except LinkratioError as exc:
         when = last_sync(lib, account)

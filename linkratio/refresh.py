@@ -7,7 +7,6 @@ Failures raise a `LinkratioError` whose message says what to do.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 
 from linkratio.errors import InputError, XAuthError
@@ -29,16 +28,21 @@ class Refreshed:
     new_posts: int
 
 
-def refresh(library: Library, account: Account, *, quiet: bool) -> Refreshed:
-    """Fetch what is new for `account` into `library`; raise LinkratioError if that fails."""
+def refresh(library: Library, account: Account, *, waiter: Waiter | None = None) -> Refreshed:
+    """Fetch what is new for `account` into `library`; raise LinkratioError if that fails.
+
+    Waits (rate limits, retries) go through `waiter`; the caller decides whether they show.
+    Without one they are silent.
+    """
+    waiter = waiter or Waiter(quiet=True)
     if account.platform == "x":
-        return _refresh_x(library, account, quiet=quiet)
+        return _refresh_x(library, account, waiter)
     if account.platform in ("bluesky", "mastodon"):
-        return _refresh_social(library, account, quiet=quiet)
+        return _refresh_social(library, account, waiter)
     raise InputError(f"cannot refresh {account.platform} accounts yet: fetch them by hand")
 
 
-def _refresh_x(library: Library, account: Account, *, quiet: bool) -> Refreshed:
+def _refresh_x(library: Library, account: Account, waiter: Waiter) -> Refreshed:
     # Imported here: the X client pulls in tweepy and requests, needed only for --sync.
     from linkratio.sources.x_api import XClient, load_credentials
     from linkratio.sync import sync_account
@@ -50,7 +54,6 @@ def _refresh_x(library: Library, account: Account, *, quiet: bool) -> Refreshed:
             "no X API token to sync with: set X_BEARER_TOKEN (or 'linkratio config set "
             "x.bearer_token'), or the four user tokens"
         )
-    waiter = Waiter(quiet, sys.stderr)  # the current stderr, not the one at import
     with XClient(
         creds,
         retries=RETRIES,
@@ -63,7 +66,7 @@ def _refresh_x(library: Library, account: Account, *, quiet: bool) -> Refreshed:
     return Refreshed(result.posts_read, result.new_posts)
 
 
-def _refresh_social(library: Library, account: Account, *, quiet: bool) -> Refreshed:
+def _refresh_social(library: Library, account: Account, waiter: Waiter) -> Refreshed:
     # A Bluesky account is looked up by its DID (a handle may have moved), a Mastodon one by
     # user@instance on its instance (which gives the instance's account id to read with).
     from linkratio.social_sync import open_api, sync_social
@@ -73,7 +76,6 @@ def _refresh_social(library: Library, account: Account, *, quiet: bool) -> Refre
         raise InputError(
             f"the library does not know the handle of {account.platform} account {account.id}"
         )
-    waiter = Waiter(quiet, sys.stderr)  # the current stderr, not the one at import
     options = {"retries": RETRIES, "backoff": BACKOFF, "wait_on_rate_limit": False}
     api = open_api(
         account.platform, name, {**options, "on_wait": waiter.on_wait, "sleep": waiter.sleep}

@@ -362,6 +362,7 @@ def test_a_sync_against_an_unavailable_api_is_retried_then_stale(
     assert len(api.requests) == 2  # the first try and one retry
     err = capsys.readouterr().err
     assert "503" in err and "warning: --sync failed" in err
+    assert ": waiting 0s" in err  # the retry's wait is shown (the CLI's waiter, not quiet)
 
 
 def test_a_sync_that_works_brings_new_posts_first(

@@ -385,12 +385,12 @@ def test_weekly_refresh_syncs_bluesky_and_mastodon(fake: FakeSocial, lib: Librar
 
     fake.feed = bsky_feed(30)
     bsky_account = Account("bluesky", OWNER_DID, "old-handle.bsky.social")
-    done = refresh(lib, bsky_account, quiet=True)
+    done = refresh(lib, bsky_account)
     assert (done.posts_read, done.new_posts) == (30, 30)
     assert fake.calls("/xrpc/app.bsky.actor.getProfile")[0].params == {"actor": OWNER_DID}
     assert lib.find_account(OWNER_HANDLE, "bluesky") == Account("bluesky", OWNER_DID, OWNER_HANDLE)
     masto = Account("mastodon", f"{fake.url}/@{MASTODON_USER}", f"{MASTODON_USER}@{fake.host}")
-    done = refresh(lib, masto, quiet=True)
+    done = refresh(lib, masto)
     assert (done.posts_read, done.new_posts) == (40, 40)
     assert len(lib.posts("mastodon", masto.id or "")) == 40
 
