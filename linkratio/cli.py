@@ -317,6 +317,17 @@ def _library_account(lib: Library, name: str) -> Account:
     return account
 
 
+_NAME_PREFIX = {"x": "@", "bluesky": "bsky:", "mastodon": "mastodon:@"}
+
+
+def account_name(account: Account) -> str:
+    """The account as a command takes it: `@handle`, `bsky:handle`, `mastodon:@user@host`."""
+    prefix = _NAME_PREFIX.get(account.platform, f"{account.platform}:")
+    if account.handle:
+        return f"{prefix}{account.handle}"
+    return f"{prefix.rstrip('@')}{account.id}" if account.platform != "x" else f"id {account.id}"
+
+
 def _wants_library(args: argparse.Namespace) -> bool:
     from linkratio.cli_social import PREFIXES
 
@@ -475,7 +486,9 @@ def _cmd_import(args: argparse.Namespace, out: TextIO) -> int:
         saved = lib.save_posts(account, timeline.posts, origin=origin)
         where = lib.path
     if not args.quiet:
-        who = f"@{account.handle}" if account.handle else f"account {account.id}"
+        from linkratio.render import terminal_safe
+
+        who = terminal_safe(account_name(account))
         out.write(
             f"imported {len(timeline.posts):,} posts of {who}: {saved.inserted:,} new, "
             f"{saved.updated:,} updated, into {where}\n"
@@ -492,12 +505,7 @@ def _cmd_accounts(args: argparse.Namespace, out: TextIO) -> int:
     if not rows:
         out.write(f"the library {where} holds no accounts yet\n")
         return EXIT_OK
-    # Named as a command takes it: @handle (X), bsky:handle, mastodon:@user@instance.
-    prefixes = {"bluesky": "bsky:", "mastodon": "mastodon:@"}
-    names = [
-        terminal_safe(f"{prefixes.get(r.platform, '@')}{r.handle}" if r.handle else f"id {r.id}")
-        for r in rows
-    ]
+    names = [terminal_safe(account_name(Account(r.platform, r.id, r.handle))) for r in rows]
     width = max(24, *(len(name) for name in names))  # long Mastodon names keep columns aligned
     out.write(f"{'account':<{width}} {'posts':>8}  {'first':<10}  {'last':<10}  last sync\n")
     for name, row in zip(names, rows, strict=True):

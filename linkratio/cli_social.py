@@ -13,7 +13,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from linkratio.cli import EXIT_OK, _library, _Progress
+from linkratio.cli import EXIT_OK, _library, _Progress, account_name
 from linkratio.errors import InputError
 from linkratio.model import Account
 from linkratio.social_sync import open_api
@@ -110,7 +110,7 @@ def fetch_social(args: argparse.Namespace, out: TextIO) -> int:
         api.close()
     if not args.quiet:
         more = "" if result.complete else " (stopped at --max-posts; the next run continues)"
-        who = terminal_safe(f"@{result.account.handle}")
+        who = terminal_safe(account_name(result.account))
         sent = f"{api.requests} request{'' if api.requests == 1 else 's'}"  # lookup included
         out.write(
             f"fetched {result.posts_read:,} posts of {who} ({platform}) in "

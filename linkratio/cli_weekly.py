@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from linkratio import config
-from linkratio.cli import EXIT_OK, _add_db, _library, _library_account
+from linkratio.cli import EXIT_OK, _add_db, _library, _library_account, account_name
 from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError, LinkratioError
 from linkratio.model import Account
 
@@ -71,9 +71,8 @@ def add_common(p: argparse.ArgumentParser, tz: bool = True) -> None:
 
 
 def display(account: Account) -> str:
-    """How an account is named on the command line: `@handle` for X, `bluesky:handle`..."""
-    name = account.handle or account.id or "?"
-    return f"@{name}" if account.platform == "x" else f"{account.platform}:{name}"
+    """How an account is named on the command line: `@handle`, `bsky:handle`, ..."""
+    return account_name(account)
 
 
 def register(sub: argparse._SubParsersAction, fmt: type[argparse.HelpFormatter]) -> None:

@@ -316,3 +316,22 @@ def test_report_open_hands_the_file_to_the_browser(
     code, _, _ = run(["report", str(archive), "--out", str(tmp_path / "o"), "--open"], capsys)
     assert code == 0
     assert opened == [(tmp_path / "o" / "report.html").resolve().as_uri()]
+
+
+@pytest.mark.parametrize(
+    ("platform", "account_id", "handle", "name"),
+    [
+        ("x", "1", "maren", "@maren"),
+        ("x", "1", None, "id 1"),
+        ("bluesky", "did:plc:a", "ana.bsky.social", "bsky:ana.bsky.social"),
+        ("bluesky", "did:plc:a", None, "bsky:did:plc:a"),
+        ("mastodon", "u", "ana@example.social", "mastodon:@ana@example.social"),
+    ],
+)
+def test_accounts_are_named_as_the_commands_take_them(
+    platform: str, account_id: str, handle: str | None, name: str
+) -> None:
+    from linkratio.cli import account_name
+    from linkratio.model import Account
+
+    assert account_name(Account(platform, account_id, handle)) == name

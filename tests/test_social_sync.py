@@ -344,7 +344,7 @@ def run(argv: list[str]) -> tuple[int, str]:
 def test_fetch_then_audit_bluesky_end_to_end(fake: FakeSocial, tmp_path: Path) -> None:
     db = str(tmp_path / "lib.sqlite")
     code, text = run(["fetch", f"bsky:{OWNER_HANDLE}", "--db", db])
-    assert code == 0 and "fetched 25 posts of @shinyakato.dev (bluesky)" in text
+    assert code == 0 and "fetched 25 posts of bsky:shinyakato.dev (bluesky)" in text
     assert "25 new" in text
     code, text = run(["fetch", f"bsky:{OWNER_HANDLE}", "--db", db])
     assert code == 0 and "0 new" in text
