@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE
 
 from linkratio import __version__
 from linkratio.cli import _build_parser, main
@@ -335,3 +337,24 @@ def test_accounts_are_named_as_the_commands_take_them(
     from linkratio.model import Account
 
     assert account_name(Account(platform, account_id, handle)) == name
+
+
+def test_reading_shows_a_post_count_on_a_terminal_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for quiet, stream in ((False, Terminal()), (True, Terminal()), (False, io.StringIO())):
+        monkeypatch.setattr(sys, "stderr", stream)
+        argv = ["classify", str(SAMPLE), "--output", "csv", *(["-q"] if quiet else [])]
+        assert main(argv, out=io.StringIO()) == 0
+        drawn = stream.getvalue()
+        if quiet or not stream.isatty():
+            assert drawn == ""
+        else:
+            # Records read so far: edit versions count until the chains are collapsed.
+            shown = [int(n.replace(",", "")) for n in re.findall(r"reading\.\.\. ([\d,]+)", drawn)]
+            assert shown and shown[-1] >= 2390
+            assert drawn.endswith("\r\033[K")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import signal
 import socket
@@ -327,3 +328,42 @@ def test_report_expand_links_takes_any_spelling_of_an_account_prefix(
     # Taken as a library account (not refused as a file): it is just not in the library.
     assert code == 2 and "needs an account in the library" not in err
     assert "nobody.example" in err
+
+
+class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal, so progress lines are drawn into it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_progress_counts_resolved_cached_and_failed_on_a_terminal(
+    tmp_path: Path,
+    sites: tuple[FakeSite, FakeSite, FakeSite],
+    monkeypatch: pytest.MonkeyPatch,
+    local_ok: None,
+    quiet: bool,
+) -> None:
+    short, _, dest = sites
+    ok = short.redirect("/ok", dest.add("/story", Route(status=200)))
+    gone = short.add("/gone", Route(status=500))
+    db = tmp_path / "lib.sqlite"
+    _library(db, [_post("1", ok), _post("2", gone)])
+    argv = ["expand", "@ana", "--db", str(db), "--timeout", "5", *(["-q"] if quiet else [])]
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(argv, out=io.StringIO()) == 0
+    drawn = terminal.getvalue()
+    if quiet:
+        assert drawn == ""
+        return
+    # The last line drawn before it was cleared holds the whole run's counts.
+    last = drawn.split("\r")[-2]
+    assert "2/2 links: 1 resolved, 0 cached, 1 failed, 0 refused" in last
+    assert drawn.endswith("\r\033[K")  # cleared, so the summary starts on a clean line
+    terminal.truncate(0)
+    terminal.seek(0)
+    assert main(argv, out=io.StringIO()) == 0
+    # The second run asks nobody: the destination and the cached failure answer both.
+    assert "0/0 links: 0 resolved, 2 cached, 0 failed" in terminal.getvalue()

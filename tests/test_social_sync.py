@@ -423,3 +423,22 @@ def test_saved_files_with_a_named_format(
     assert run(["classify", str(feed), "--input-format", "x-v2"])[0] == 2
     err = capsys.readouterr().err
     assert "Bluesky feed" in err and "--input-format bluesky" in err
+
+
+class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal, so progress lines are drawn into it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_fetch_shows_pages_and_posts_on_a_terminal(
+    fake: FakeSocial, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    code, _ = run(["fetch", f"bsky:{OWNER_HANDLE}", "--db", str(tmp_path / "lib.sqlite")])
+    assert code == 0
+    drawn = terminal.getvalue()
+    assert "fetching... 1 pages, 25 posts read, 25 new" in drawn
+    assert drawn.endswith("\r\033[K")
