@@ -86,7 +86,7 @@ def measure(links: int, hosts: int, latency: float) -> dict[str, object]:
     """Run the servers in a child process, expand `links` short links, return the figures."""
     from linkratio.links.expand import ExpandOptions
     from linkratio.links.expand_run import expand_urls
-    from linkratio.links.netguard import Guard
+    from linkratio.net.netguard import Guard
     from linkratio.store import Library
 
     if not 1 <= hosts <= 253:

@@ -7,7 +7,7 @@ from linkratio.classify import classify
 from linkratio.errors import EmptyDataError, InputError, InputFormatError, LinkratioError
 from linkratio.frame import COLUMNS, load, to_frame
 from linkratio.model import Account, Category, Kind, Label, Link, Post, Timeline
-from linkratio.render import render_json, render_text
+from linkratio.render.text import render_json, render_text
 from linkratio.sources import read
 
 __version__ = "0.1.0"
@@ -20,7 +20,10 @@ _CHARTS = (
     "partners_chart",
     "sites_chart",
 )
-_LAZY = {**{name: "linkratio.charts" for name in _CHARTS}, "write_report": "linkratio.report"}
+_LAZY = {
+    **{name: "linkratio.charts" for name in _CHARTS},
+    "write_report": "linkratio.render.report",
+}
 
 
 def __getattr__(name: str) -> object:

@@ -1,4 +1,4 @@
-"""The five charts of the report, each a matplotlib Figure drawn from `linkratio.series`.
+"""The five charts of the report, each a matplotlib Figure drawn from `linkratio.analysis.series`.
 
 Figures are built with `matplotlib.figure.Figure` directly, never pyplot: no GUI
 backend, no global figure registry, nothing to close but the object itself. Every
@@ -23,7 +23,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from linkratio.analysis import CATEGORIES, resolve_zone
-from linkratio.series import (
+from linkratio.analysis.series import (
     FREQ_NAMES,
     ROLLING_BINS,
     activity_bins,

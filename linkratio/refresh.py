@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from linkratio.errors import InputError, XAuthError
 from linkratio.model import Account
 from linkratio.store import Library
-from linkratio.waiting import Waiter
+from linkratio.net.waiting import Waiter
 
 BACKOFF = 2.0
 """Seconds before the first retry of a failed X API request (doubled after each)."""
@@ -44,7 +44,7 @@ def refresh(library: Library, account: Account, *, waiter: Waiter | None = None)
 
 def _refresh_x(library: Library, account: Account, waiter: Waiter) -> Refreshed:
     # Imported here: the X client pulls in tweepy and requests, needed only for --sync.
-    from linkratio.sources.x_api import XClient, load_credentials
+    from linkratio.net.x import XClient, load_credentials
     from linkratio.sync import sync_account
 
     creds = load_credentials()

@@ -18,13 +18,13 @@ from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any, Protocol
 
 from linkratio.model import Account
-from linkratio.sources.social_api import Page
+from linkratio.net.service import Page
 from linkratio.store import Library
 from linkratio.sync import PageDone, SyncResult
 
 if TYPE_CHECKING:
-    from linkratio.sources.bluesky_api import BlueskyApi
-    from linkratio.sources.mastodon_api import MastodonApi
+    from linkratio.net.bluesky import BlueskyApi
+    from linkratio.net.mastodon import MastodonApi
 
 PLATFORMS: tuple[str, ...] = ("bluesky", "mastodon")
 
@@ -148,8 +148,8 @@ def open_api(platform: str, handle: str, options: dict[str, Any]) -> BlueskyApi 
     Mastodon's configured token goes only to the instance `mastodon.instance` names
     (`MastodonApi` checks that itself, see `mastodon_api.configured_token`).
     """
-    from linkratio.sources.bluesky_api import BlueskyApi
-    from linkratio.sources.mastodon_api import MastodonApi, split_handle
+    from linkratio.net.bluesky import BlueskyApi
+    from linkratio.net.mastodon import MastodonApi, split_handle
 
     if platform == "bluesky":
         return BlueskyApi(**options)

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from linkratio.model import Account
-from linkratio.sources.x_api import Page, XClient
+from linkratio.net.x import Page, XClient
 from linkratio.store import Library
 
 PLATFORM = "x"

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from rows import frame, post
 
-from linkratio.challenge import outcome, suggest_day
+from linkratio.analysis.challenge import outcome, suggest_day
 from linkratio.cli import main
 from linkratio.model import Account, Post
 from linkratio.store import Library

@@ -18,13 +18,13 @@ import pytest
 from fake_links import FakeSite, Route
 from fake_x_api import FakeXApi
 
-from linkratio import cli_expand
+from linkratio.cli import expand as cli_expand
 from linkratio.cli import main
 from linkratio.links import short_links, shortener
 from linkratio.links.expand import Resolution
 from linkratio.model import Account, Link, Post
-from linkratio.report import md_escape
-from linkratio.sources.x_api import Credentials
+from linkratio.render.report import md_escape
+from linkratio.net.x import Credentials
 from linkratio.store import Library
 from linkratio.store import links as store_links
 
@@ -214,7 +214,8 @@ def test_ctrl_c_keeps_what_was_resolved(tmp_path: Path) -> None:
         # guard is opened for its 127.0.0.1 server in-process, as no CLI input can do.
         code = (
             "import faulthandler, signal, sys; faulthandler.register(signal.SIGUSR1); "
-            "from linkratio import cli, cli_expand; cli_expand.ALLOW_PRIVATE = True; "
+            "from linkratio import cli; from linkratio.cli import expand as cli_expand; "
+            "cli_expand.ALLOW_PRIVATE = True; "
             "sys.exit(cli.main(sys.argv[1:]))"
         )
         proc = subprocess.Popen(

@@ -21,9 +21,11 @@ from fake_smtp import PASSWORD, USER, FakeSmtp, free_port
 from fake_webhook import FakeWebhook
 from fake_x_api import FakeXApi, unavailable
 
-from linkratio import deliver, refresh
+from linkratio import refresh
+
+from linkratio.weekly import deliver
 from linkratio.cli import main
-from linkratio.sources.x_api import Credentials
+from linkratio.net.x import Credentials
 from linkratio.store import Library
 
 pytestmark = [
@@ -290,8 +292,8 @@ def test_destinations_from_the_config_and_webhook_env(env: Path, monkeypatch) ->
 
 def test_challenge_days_are_judged_in_the_zone_they_were_set_in(env: Path) -> None:
     from linkratio.analysis import resolve_zone
-    from linkratio.challenge import outcome
-    from linkratio.weekly import parse_week
+    from linkratio.analysis.challenge import outcome
+    from linkratio.analysis.weekly import parse_week
 
     # Find a day of the week whose verdict differs between Berlin and Kiritimati (UTC+14).
     with Library(env / "lib.sqlite") as lib:
@@ -385,12 +387,12 @@ def test_refresh_is_a_library_module_that_imports_no_cli_module() -> None:
     tree = ast.parse(Path(refresh.__file__).read_text(encoding="utf-8"))
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    assert "linkratio.waiting" in imported and "linkratio.social_sync" in imported
+    assert "linkratio.net.waiting" in imported and "linkratio.social_sync" in imported
     assert not [m for m in imported if m and m.startswith("linkratio.cli")]
 
 
 def test_a_waiter_writes_to_the_stderr_of_its_time(monkeypatch) -> None:
-    from linkratio.waiting import Waiter
+    from linkratio.net.waiting import Waiter
 
     now = io.StringIO()
     monkeypatch.setattr(sys, "stderr", now)

@@ -11,7 +11,7 @@ from fake_smtp import PASSWORD, USER, FakeSmtp, free_port, self_signed
 from fake_webhook import FakeWebhook
 from rows import frame, post
 
-from linkratio.deliver import (
+from linkratio.weekly.deliver import (
     Destination,
     SmtpSettings,
     build_email,
@@ -23,8 +23,8 @@ from linkratio.deliver import (
     webhook_format,
 )
 from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError
-from linkratio.weekly import build_week
-from linkratio.weekly_render import chart_png, render_html, render_text, subject
+from linkratio.analysis.weekly import build_week
+from linkratio.render.weekly import chart_png, render_html, render_text, subject
 
 # aiosmtpd 1.4 warns about AUTH without TLS (on purpose here: plain TCP on 127.0.0.1) and
 # sets its own deprecated Session.login_data after a successful AUTH.

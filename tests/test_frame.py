@@ -11,7 +11,7 @@ from conftest import FIXTURES
 import linkratio
 from linkratio.frame import COLUMNS, to_frame
 from linkratio.model import Link, Post
-from linkratio.render import render_text
+from linkratio.render.text import render_text
 
 WHEN = datetime(2024, 3, 1, 8, 30, tzinfo=UTC)
 
@@ -83,7 +83,7 @@ def test_charts_and_report_are_importable_from_the_package() -> None:
         "print(all_charts.__module__, write_report.__module__)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["linkratio.charts", "linkratio.report"]
+    assert done.stdout.split() == ["linkratio.charts", "linkratio.render.report"]
 
 
 def test_quoted_comes_from_the_quote_url_when_the_data_has_no_quote_object() -> None:

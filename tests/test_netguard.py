@@ -9,7 +9,7 @@ import pytest
 from fake_links import FakeSite, Route
 
 from linkratio.links.expand import Expander, ExpandOptions
-from linkratio.links.netguard import (
+from linkratio.net.netguard import (
     Guard,
     ResolveFailed,
     UnsafeTarget,

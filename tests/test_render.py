@@ -7,7 +7,7 @@ from datetime import date
 from rows import frame, post
 
 from linkratio.analysis import summarize, summary_to_dict
-from linkratio.render import BAR_WIDTH, render_json, render_text, terminal_safe
+from linkratio.render.text import BAR_WIDTH, render_json, render_text, terminal_safe
 
 
 def sample_summary():

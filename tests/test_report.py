@@ -12,7 +12,7 @@ import rows
 
 from linkratio import load, summarize
 from linkratio.errors import EmptyDataError, InputError
-from linkratio.report import (
+from linkratio.render.report import (
     ReportFiles,
     examples,
     md_escape,

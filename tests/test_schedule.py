@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from linkratio import config, schedule
+from linkratio import config
+
+from linkratio.weekly import schedule
 from linkratio.cli import main
 from linkratio.errors import InputError
 from linkratio.model import Account, Post
-from linkratio.schedule import crontab_line, install, make_plan, service_unit, timer_unit
+from linkratio.weekly.schedule import crontab_line, install, make_plan, service_unit, timer_unit
 from linkratio.store import Library
 
 

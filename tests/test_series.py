@@ -9,7 +9,7 @@ import pytest
 from rows import frame, post
 
 from linkratio.analysis import summarize
-from linkratio.series import (
+from linkratio.analysis.series import (
     activity_bins,
     bin_freq,
     calendar_days,

@@ -28,9 +28,9 @@ from linkratio.errors import InputFormatError, ServiceAccountError, ServiceUnava
 from linkratio.model import Account
 from linkratio.social_sync import open_api, sync_social
 from linkratio.sources.bluesky import read_bluesky
-from linkratio.sources.bluesky_api import BlueskyApi
+from linkratio.net.bluesky import BlueskyApi
 from linkratio.sources.mastodon import account_of, read_mastodon, status_to_post
-from linkratio.sources.mastodon_api import MastodonApi
+from linkratio.net.mastodon import MastodonApi
 from linkratio.store import Library
 
 STATUSES = f"/api/v1/accounts/{MASTODON_LOCAL_ID}/statuses"

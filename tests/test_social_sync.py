@@ -33,9 +33,9 @@ from linkratio.errors import (
 from linkratio.model import Account
 from linkratio.social_sync import sync_social
 from linkratio.sources.bluesky import item_to_post
-from linkratio.sources.bluesky_api import BlueskyApi
-from linkratio.sources.mastodon_api import MastodonApi, split_handle
-from linkratio.sources.social_api import checked_base_url, reset_delay
+from linkratio.net.bluesky import BlueskyApi
+from linkratio.net.mastodon import MastodonApi, split_handle
+from linkratio.net.service import checked_base_url, reset_delay
 from linkratio.store import Library
 
 FEED = "/xrpc/app.bsky.feed.getAuthorFeed"

@@ -20,7 +20,7 @@ from fake_x_api import FakeXApi, Fault, rate_limited, timeline
 from linkratio.cli import main
 from linkratio.errors import RateLimited
 from linkratio.model import Account
-from linkratio.sources.x_api import Credentials, XClient
+from linkratio.net.x import Credentials, XClient
 from linkratio.store import Library
 from linkratio.sync import sync_account
 

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from rows import frame, post
 
 from linkratio.errors import EmptyDataError, InputError
-from linkratio.weekly import (
+from linkratio.analysis.weekly import (
     build_week,
     last_complete_week,
     parse_week,
@@ -18,7 +18,7 @@ from linkratio.weekly import (
     week_span,
     week_to_dict,
 )
-from linkratio.weekly_render import (
+from linkratio.render.weekly import (
     DISCORD_LIMIT,
     comparison,
     discord_payload,

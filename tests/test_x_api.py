@@ -30,7 +30,7 @@ from fake_x_api import (
     unavailable,
 )
 
-from linkratio.sources.x_api import (
+from linkratio.net.x import (
     EXPANSIONS,
     TWEET_FIELDS,
     Credentials,

@@ -1,7 +1,7 @@
 """Short-link expansion: where a link really goes, hop by hop, every hop checked first.
 
 One httpx `AsyncClient` (redirects followed here, not by httpx, so the guard of
-`linkratio.links.netguard` sees every hop), HEAD first and a body-less GET when HEAD is
+`linkratio.net.netguard` sees every hop), HEAD first and a body-less GET when HEAD is
 refused, at most 10 redirects with loop detection, a per-request timeout (host lookups
 included), and bounded concurrency (in total and per host, whatever the port; a host's slot is taken
 before a global one, and a host that keeps failing is skipped for the rest of the run).
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 from linkratio import links
 from linkratio.links import domain, looks_short
-from linkratio.links.netguard import Guard, ResolveFailed, UnsafeTarget, pinned_transport
+from linkratio.net.netguard import Guard, ResolveFailed, UnsafeTarget, pinned_transport
 from linkratio.store.links import REFUSED
 
 PROJECT_URL = "https://pypi.org/project/linkratio/"

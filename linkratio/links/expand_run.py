@@ -19,7 +19,7 @@ from linkratio.links import host
 from linkratio.links.expand import Counts, Expander, ExpandOptions, Resolution
 
 if TYPE_CHECKING:
-    from linkratio.links.netguard import Guard
+    from linkratio.net.netguard import Guard
     from linkratio.store import Library
 
 Save = Callable[[Sequence[Resolution]], None]

@@ -239,8 +239,8 @@ def _build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_config)
 
     # Commands defined in their own modules register here, one line each.
-    __import__("linkratio.cli_expand", fromlist=["register"]).register(sub, fmt)
-    __import__("linkratio.cli_weekly", fromlist=["register"]).register(sub, fmt)
+    __import__("linkratio.cli.expand", fromlist=["register"]).register(sub, fmt)
+    __import__("linkratio.cli.weekly", fromlist=["register"]).register(sub, fmt)
 
     for command in sub.choices.values():
         command.allow_abbrev = False  # an option is named in full: no prefix matches it
@@ -304,7 +304,7 @@ def _library(args: argparse.Namespace, create: bool = False) -> Library:
 
 
 def _library_account(lib: Library, name: str) -> Account:
-    from linkratio.cli_social import library_account, social_name
+    from linkratio.cli.social import library_account, social_name
 
     social = social_name(name) is not None
     account = library_account(lib, name) if social else lib.find_account(name)
@@ -329,7 +329,7 @@ def account_name(account: Account) -> str:
 
 
 def _wants_library(args: argparse.Namespace) -> bool:
-    from linkratio.cli_social import PREFIXES
+    from linkratio.cli.social import PREFIXES
 
     path = str(args.path)
     return path.startswith("@") or path.lower().startswith(tuple(PREFIXES))
@@ -403,7 +403,7 @@ def _cmd_classify(args: argparse.Namespace, out: TextIO) -> int:
                 )
             )
         return EXIT_OK
-    from linkratio.render import terminal_safe
+    from linkratio.render.text import terminal_safe
 
     for post, label in rows:
         when = post.created_at.strftime("%Y-%m-%d %H:%M")
@@ -433,14 +433,14 @@ def _frame(args: argparse.Namespace) -> tuple[pd.DataFrame, str | None]:
 
 def _link_cache(lib: Library, frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with sites from the library's resolved short links (`linkratio expand`)."""
-    from linkratio.cli_expand import with_link_cache
+    from linkratio.cli.expand import with_link_cache
 
     return with_link_cache(lib, frame)
 
 
 def _cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     from linkratio.analysis import summarize
-    from linkratio.render import render_json, render_text
+    from linkratio.render.text import render_json, render_text
 
     frame, name = _frame(args)
     summary = summarize(frame, tz=args.tz, since=args.since, until=args.until, account=name)
@@ -450,10 +450,10 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
-    from linkratio.report import write_report
+    from linkratio.render.report import write_report
 
     if args.expand_links:
-        from linkratio.cli_expand import expand_for_report
+        from linkratio.cli.expand import expand_for_report
 
         expand_for_report(args)
     frame, name = _frame(args)
@@ -486,7 +486,7 @@ def _cmd_import(args: argparse.Namespace, out: TextIO) -> int:
         saved = lib.save_posts(account, timeline.posts, origin=origin)
         where = lib.path
     if not args.quiet:
-        from linkratio.render import terminal_safe
+        from linkratio.render.text import terminal_safe
 
         who = terminal_safe(account_name(account))
         out.write(
@@ -497,7 +497,7 @@ def _cmd_import(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_accounts(args: argparse.Namespace, out: TextIO) -> int:
-    from linkratio.render import terminal_safe
+    from linkratio.render.text import terminal_safe
 
     with _library(args) as lib:
         rows = lib.accounts()
@@ -517,18 +517,18 @@ def _cmd_accounts(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_fetch(args: argparse.Namespace, out: TextIO) -> int:
-    from linkratio.cli_fetch import fetch
+    from linkratio.cli.fetch import fetch
 
     code = fetch(args, out)
     if code == EXIT_OK and args.expand_links:
-        from linkratio.cli_expand import expand_named
+        from linkratio.cli.expand import expand_named
 
         expand_named(args, args.handle)
     return code
 
 
 def _cmd_config(args: argparse.Namespace, out: TextIO) -> int:
-    from linkratio.cli_fetch import configure
+    from linkratio.cli.fetch import configure
 
     return configure(args, out)
 
@@ -548,7 +548,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except LinkratioError as exc:
         if args.debug:
             raise
-        from linkratio.render import terminal_safe
+        from linkratio.render.text import terminal_safe
 
         # Messages can quote file content (JSON keys, handles): never let it drive the terminal.
         print(f"linkratio: error: {terminal_safe(str(exc))}", file=sys.stderr)

@@ -19,8 +19,8 @@ from linkratio.model import Account
 from linkratio.social_sync import open_api
 
 if TYPE_CHECKING:
-    from linkratio.sources.bluesky_api import BlueskyApi
-    from linkratio.sources.mastodon_api import MastodonApi
+    from linkratio.net.bluesky import BlueskyApi
+    from linkratio.net.mastodon import MastodonApi
     from linkratio.store import Library
     from linkratio.sync import SyncResult
 
@@ -64,7 +64,7 @@ def _sync(
     args: argparse.Namespace, lib: Library, api: BlueskyApi | MastodonApi, rest: str
 ) -> SyncResult:
     """Resolve the account, say what the run will do, and sync it with a progress line."""
-    from linkratio.render import terminal_safe  # imported late: it pulls in pandas
+    from linkratio.render.text import terminal_safe  # imported late: it pulls in pandas
     from linkratio.social_sync import first_run, sync_social
 
     account = api.resolve(rest)
@@ -89,8 +89,8 @@ def _sync(
 
 def fetch_social(args: argparse.Namespace, out: TextIO) -> int:
     """`linkratio fetch bsky:...|mastodon:...`: bring the account's new posts into the library."""
-    from linkratio.render import terminal_safe
-    from linkratio.waiting import Waiter
+    from linkratio.render.text import terminal_safe
+    from linkratio.net.waiting import Waiter
 
     parsed = social_name(args.handle)
     if parsed is None or args.me:

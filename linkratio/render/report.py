@@ -24,7 +24,7 @@ import pandas as pd
 from linkratio.analysis import CATEGORIES, Ranked, Summary, period_days, resolve_zone, summarize
 from linkratio.charts import all_charts
 from linkratio.errors import InputError, LinkratioError
-from linkratio.render import (
+from linkratio.render.text import (
     days,
     kinds_text,
     pct,

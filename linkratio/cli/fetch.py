@@ -12,9 +12,9 @@ from linkratio import config
 from linkratio.cli import EXIT_OK, _library, _Progress
 from linkratio.errors import InputError
 from linkratio.model import Account
-from linkratio.sources.x_api import Credentials, XClient, load_credentials, max_backfill_cost
+from linkratio.net.x import Credentials, XClient, load_credentials, max_backfill_cost
 from linkratio.sync import TIMELINE_CAP, first_run, sync_account
-from linkratio.waiting import Waiter
+from linkratio.net.waiting import Waiter
 
 if TYPE_CHECKING:
     from linkratio.store import Library
@@ -44,7 +44,7 @@ def _account(
 
 def fetch(args: argparse.Namespace, out: TextIO) -> int:
     """`linkratio fetch`: bring an account's new posts from the X API into the library."""
-    from linkratio.cli_social import fetch_social, social_name
+    from linkratio.cli.social import fetch_social, social_name
 
     if social_name(args.handle) is not None:  # bsky:… / mastodon:…, not X
         return fetch_social(args, out)

@@ -107,7 +107,7 @@ def expand_account(
     """Resolve the account's short links not yet in the library's cache; return the counts."""
     from linkratio.links import short_links
     from linkratio.links.expand_run import expand_urls
-    from linkratio.links.netguard import Guard
+    from linkratio.net.netguard import Guard
     from linkratio.store import links as store_links
 
     frame = lib.frame(account.platform, account.id or "")
@@ -128,7 +128,7 @@ def expand_account(
 
 def summary_line(who: str, counts: Counts) -> str:
     """One line saying how an expansion went (failures are not an error)."""
-    from linkratio.render import terminal_safe
+    from linkratio.render.text import terminal_safe
 
     line = (
         f"short links of {terminal_safe(who)}: {counts.resolved:,} resolved, "

@@ -19,7 +19,7 @@ from linkratio.errors import (
 )
 from linkratio.model import Account
 from linkratio.sources.mastodon import account_of, api_posts, statuses_of
-from linkratio.sources.social_api import Page, ServiceClient, checked_base_url
+from linkratio.net.service import Page, ServiceClient, checked_base_url
 
 MASTODON_SCHEME_SETTING = "LINKRATIO_MASTODON_SCHEME"
 """`https` (default) or `http`, which is allowed only for a loopback instance (tests)."""

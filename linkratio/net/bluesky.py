@@ -9,7 +9,7 @@ from typing import Any
 from linkratio.errors import ServiceAccountError, ServiceError, ServiceUnavailable
 from linkratio.model import Account
 from linkratio.sources.bluesky import is_feed_page, page_posts
-from linkratio.sources.social_api import Page, ServiceClient, checked_base_url
+from linkratio.net.service import Page, ServiceClient, checked_base_url
 
 BSKY_URL_SETTING = "LINKRATIO_BSKY_API_URL"
 """The environment variable that sends the Bluesky requests elsewhere (a test server)."""

@@ -27,10 +27,10 @@ from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError, Lin
 from linkratio.model import Account
 
 if TYPE_CHECKING:
-    from linkratio.deliver import Destination
+    from linkratio.weekly.deliver import Destination
     from linkratio.store import Library
-    from linkratio.weekly import WeekSummary
-    from linkratio.weekly_render import WeeklyFiles
+    from linkratio.analysis.weekly import WeekSummary
+    from linkratio.render.weekly import WeeklyFiles
 
 EXIT_PARTIAL = 1
 EXIT_BAD = 2
@@ -77,7 +77,7 @@ def display(account: Account) -> str:
 
 def register(sub: argparse._SubParsersAction, fmt: type[argparse.HelpFormatter]) -> None:
     """Add the weekly, challenge and schedule commands to the `linkratio` parser."""
-    from linkratio.cli_challenge import register_challenge, register_schedule
+    from linkratio.cli.challenge import register_challenge, register_schedule
 
     _register_weekly(sub, fmt)
     register_challenge(sub, fmt)
@@ -146,7 +146,7 @@ def _register_weekly(sub: argparse._SubParsersAction, fmt: type[argparse.HelpFor
 
 def _destinations(args: argparse.Namespace) -> list[Destination]:
     """The destinations of this run, checked before any work: InputError for a bad one."""
-    from linkratio.deliver import email_destination, webhook_destination
+    from linkratio.weekly.deliver import email_destination, webhook_destination
 
     emails, hooks = list(args.email), list(args.webhook)
     if args.webhook_env:
@@ -165,9 +165,9 @@ def _destinations(args: argparse.Namespace) -> list[Destination]:
 def _stale(lib: Library, account: Account, args: argparse.Namespace) -> str | None:
     """Sync the account; on failure warn in one line and say why the data may be stale."""
     from linkratio.refresh import refresh
-    from linkratio.render import terminal_safe
+    from linkratio.render.text import terminal_safe
     from linkratio.store.weekly import last_sync
-    from linkratio.waiting import Waiter
+    from linkratio.net.waiting import Waiter
 
     try:
         refresh(lib, account, waiter=Waiter(args.quiet))
@@ -185,8 +185,9 @@ def _stale(lib: Library, account: Account, args: argparse.Namespace) -> str | No
 def _deliver(
     ws: WeekSummary, files: WeeklyFiles, dest: Destination, args: argparse.Namespace
 ) -> None:
-    from linkratio import deliver, weekly_render
-    from linkratio.waiting import Waiter
+    from linkratio.render import weekly as weekly_render
+    from linkratio.weekly import deliver
+    from linkratio.net.waiting import Waiter
 
     if dest.kind == "email":
         settings = deliver.smtp_settings()
@@ -214,7 +215,7 @@ def _deliver(
 def _week(args: argparse.Namespace) -> date:
     """The Monday of the week to summarize: `--week` if complete, else the last one."""
     from linkratio.analysis import resolve_zone
-    from linkratio.weekly import last_complete_week, parse_week, week_label
+    from linkratio.analysis.weekly import last_complete_week, parse_week, week_label
 
     zone, _ = resolve_zone(args.tz)
     now = now_of(args)
@@ -230,7 +231,7 @@ def _week(args: argparse.Namespace) -> date:
 
 
 def _cmd_weekly(args: argparse.Namespace, out: TextIO) -> int:
-    from linkratio.deliver import smtp_settings
+    from linkratio.weekly.deliver import smtp_settings
 
     dests = _destinations(args)
     if any(d.kind == "email" for d in dests):
@@ -248,8 +249,8 @@ def _summary(
     lib: Library, account: Account, monday: date, args: argparse.Namespace, stale: str | None
 ) -> tuple[WeekSummary, WeeklyFiles]:
     from linkratio.store.weekly import challenges
-    from linkratio.weekly import build_week
-    from linkratio.weekly_render import write_files
+    from linkratio.analysis.weekly import build_week
+    from linkratio.render.weekly import write_files
 
     frame = lib.frame(account.platform, account.id or "")
     ws = build_week(
@@ -287,7 +288,7 @@ def _deliver_all(
     out: TextIO,
 ) -> int:
     """Send to every destination not yet served; record each success; return the exit code."""
-    from linkratio.render import terminal_safe
+    from linkratio.render.text import terminal_safe
     from linkratio.store.weekly import delivered, record_delivery
 
     say = (lambda line: None) if args.quiet else (lambda line: out.write(line + "\n"))

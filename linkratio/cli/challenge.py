@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, TextIO
 
 from linkratio import config
 from linkratio.cli import EXIT_OK, _date, _library, _library_account
-from linkratio.cli_weekly import add_common, display, now_of
+from linkratio.cli.weekly import add_common, display, now_of
 from linkratio.errors import InputError
 from linkratio.model import Account
 
 if TYPE_CHECKING:
-    from linkratio.schedule import Plan
+    from linkratio.weekly.schedule import Plan
     from linkratio.store import Library
 
 EXIT_NOT_ENABLED = 1
@@ -47,7 +47,7 @@ def register_challenge(sub: argparse._SubParsersAction, fmt: type[argparse.HelpF
 
 def register_schedule(sub: argparse._SubParsersAction, fmt: type[argparse.HelpFormatter]) -> None:
     """Add `linkratio schedule`."""
-    from linkratio.schedule import default_out
+    from linkratio.weekly.schedule import default_out
 
     p = sub.add_parser(
         "schedule",
@@ -121,7 +121,7 @@ def _challenge_set(
     out: TextIO,
 ) -> int:
     from linkratio.analysis import resolve_zone
-    from linkratio.challenge import suggest_day
+    from linkratio.analysis.challenge import suggest_day
     from linkratio.store.weekly import add_challenge
 
     if bool(args.date) == bool(args.suggest):
@@ -148,8 +148,8 @@ def _challenge_set(
 
 def _challenge_status(lib: Library, account: Account, args: argparse.Namespace, out: TextIO) -> int:
     from linkratio.analysis import resolve_zone
-    from linkratio.challenge import outcome
-    from linkratio.render import terminal_safe
+    from linkratio.analysis.challenge import outcome
+    from linkratio.render.text import terminal_safe
     from linkratio.store.weekly import challenges
 
     rows = challenges(lib, account)
@@ -215,9 +215,9 @@ def _check_setup(account: Account, args: argparse.Namespace) -> None:
 
 def _plan(args: argparse.Namespace) -> Plan:
     """The checked plan: a library account, a known zone, valid addresses and times."""
-    from linkratio import schedule
+    from linkratio.weekly import schedule
     from linkratio.analysis import resolve_zone
-    from linkratio.deliver import email_destination
+    from linkratio.weekly.deliver import email_destination
 
     for address in args.email:
         email_destination(address)
@@ -240,7 +240,7 @@ def _plan(args: argparse.Namespace) -> Plan:
 
 
 def _cmd_schedule(args: argparse.Namespace, out: TextIO) -> int:
-    from linkratio import schedule
+    from linkratio.weekly import schedule
 
     plan = _plan(args)
     if plan.log is not None:

@@ -25,9 +25,9 @@ from linkratio.analysis import (
     talk_only_days,
     top_partners,
 )
-from linkratio.challenge import Outcome, Suggestion, outcome, suggest_day
+from linkratio.analysis.challenge import Outcome, Suggestion, outcome, suggest_day
 from linkratio.errors import EmptyDataError, InputError
-from linkratio.series import fading_ties
+from linkratio.analysis.series import fading_ties
 
 HISTORY = 12
 """Weeks the chart and the history cover, this week included."""

@@ -1,0 +1,1 @@
+"""The network: the HTTP policy, one client per platform, and the SSRF guard."""

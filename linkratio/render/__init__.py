@@ -1,0 +1,1 @@
+"""Rendering: terminal text, the HTML/Markdown report and the weekly summary's files."""

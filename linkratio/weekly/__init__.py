@@ -1,0 +1,1 @@
+"""The weekly summary: summarize a week, render it, deliver it, and schedule the job."""
