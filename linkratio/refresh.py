@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from linkratio.errors import InputError, XAuthError
 from linkratio.model import Account
-from linkratio.store import Library
 from linkratio.net.waiting import Waiter
+from linkratio.store import Library
 
 BACKOFF = 2.0
 """Seconds before the first retry of a failed X API request (doubled after each)."""

@@ -18,8 +18,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from linkratio import charts  # noqa: E402
-from linkratio.frame import COLUMNS  # noqa: E402
 from linkratio.analysis.series import activity_bins, calendar_days  # noqa: E402
+from linkratio.frame import COLUMNS  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -23,8 +23,8 @@ from linkratio.cli import main
 from linkratio.links import short_links, shortener
 from linkratio.links.expand import Resolution
 from linkratio.model import Account, Link, Post
-from linkratio.render.report import md_escape
 from linkratio.net.x import Credentials
+from linkratio.render.report import md_escape
 from linkratio.store import Library
 from linkratio.store import links as store_links
 

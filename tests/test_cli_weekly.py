@@ -22,11 +22,10 @@ from fake_webhook import FakeWebhook
 from fake_x_api import FakeXApi, unavailable
 
 from linkratio import refresh
-
-from linkratio.weekly import deliver
 from linkratio.cli import main
 from linkratio.net.x import Credentials
 from linkratio.store import Library
+from linkratio.weekly import deliver
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Session.login_data is deprecated"),

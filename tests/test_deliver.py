@@ -11,6 +11,9 @@ from fake_smtp import PASSWORD, USER, FakeSmtp, free_port, self_signed
 from fake_webhook import FakeWebhook
 from rows import frame, post
 
+from linkratio.analysis.weekly import build_week
+from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError
+from linkratio.render.weekly import chart_png, render_html, render_text, subject
 from linkratio.weekly.deliver import (
     Destination,
     SmtpSettings,
@@ -22,9 +25,6 @@ from linkratio.weekly.deliver import (
     webhook_destination,
     webhook_format,
 )
-from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError
-from linkratio.analysis.weekly import build_week
-from linkratio.render.weekly import chart_png, render_html, render_text, subject
 
 # aiosmtpd 1.4 warns about AUTH without TLS (on purpose here: plain TCP on 127.0.0.1) and
 # sets its own deprecated Session.login_data after a successful AUTH.

@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 
 from linkratio import config
-
-from linkratio.weekly import schedule
 from linkratio.cli import main
 from linkratio.errors import InputError
 from linkratio.model import Account, Post
-from linkratio.weekly.schedule import crontab_line, install, make_plan, service_unit, timer_unit
 from linkratio.store import Library
+from linkratio.weekly import schedule
+from linkratio.weekly.schedule import crontab_line, install, make_plan, service_unit, timer_unit
 
 
 def test_plan_uses_absolute_paths_and_no_secrets(tmp_path: Path) -> None:

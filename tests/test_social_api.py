@@ -26,11 +26,11 @@ from fake_social import (
 from linkratio import cli
 from linkratio.errors import InputFormatError, ServiceAccountError, ServiceUnavailable
 from linkratio.model import Account
+from linkratio.net.bluesky import BlueskyApi
+from linkratio.net.mastodon import MastodonApi
 from linkratio.social_sync import open_api, sync_social
 from linkratio.sources.bluesky import read_bluesky
-from linkratio.net.bluesky import BlueskyApi
 from linkratio.sources.mastodon import account_of, read_mastodon, status_to_post
-from linkratio.net.mastodon import MastodonApi
 from linkratio.store import Library
 
 STATUSES = f"/api/v1/accounts/{MASTODON_LOCAL_ID}/statuses"

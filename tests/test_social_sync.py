@@ -31,11 +31,11 @@ from linkratio.errors import (
     ServiceUnavailable,
 )
 from linkratio.model import Account
-from linkratio.social_sync import sync_social
-from linkratio.sources.bluesky import item_to_post
 from linkratio.net.bluesky import BlueskyApi
 from linkratio.net.mastodon import MastodonApi, split_handle
 from linkratio.net.service import checked_base_url, reset_delay
+from linkratio.social_sync import sync_social
+from linkratio.sources.bluesky import item_to_post
 from linkratio.store import Library
 
 FEED = "/xrpc/app.bsky.feed.getAuthorFeed"

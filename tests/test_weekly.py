@@ -9,7 +9,6 @@ import pytest
 from matplotlib.figure import Figure
 from rows import frame, post
 
-from linkratio.errors import EmptyDataError, InputError
 from linkratio.analysis.weekly import (
     build_week,
     last_complete_week,
@@ -18,6 +17,7 @@ from linkratio.analysis.weekly import (
     week_span,
     week_to_dict,
 )
+from linkratio.errors import EmptyDataError, InputError
 from linkratio.render.weekly import (
     DISCORD_LIMIT,
     comparison,

@@ -26,8 +26,8 @@ from linkratio.analysis import (
     top_partners,
 )
 from linkratio.analysis.challenge import Outcome, Suggestion, outcome, suggest_day
-from linkratio.errors import EmptyDataError, InputError
 from linkratio.analysis.series import fading_ties
+from linkratio.errors import EmptyDataError, InputError
 
 HISTORY = 12
 """Weeks the chart and the history cover, this week included."""

@@ -15,8 +15,8 @@ from linkratio.errors import InputError
 from linkratio.model import Account
 
 if TYPE_CHECKING:
-    from linkratio.weekly.schedule import Plan
     from linkratio.store import Library
+    from linkratio.weekly.schedule import Plan
 
 EXIT_NOT_ENABLED = 1
 REACH = timedelta(days=366)
@@ -215,8 +215,8 @@ def _check_setup(account: Account, args: argparse.Namespace) -> None:
 
 def _plan(args: argparse.Namespace) -> Plan:
     """The checked plan: a library account, a known zone, valid addresses and times."""
-    from linkratio.weekly import schedule
     from linkratio.analysis import resolve_zone
+    from linkratio.weekly import schedule
     from linkratio.weekly.deliver import email_destination
 
     for address in args.email:

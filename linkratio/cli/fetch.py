@@ -12,9 +12,9 @@ from linkratio import config
 from linkratio.cli import EXIT_OK, _library, _Progress
 from linkratio.errors import InputError
 from linkratio.model import Account
+from linkratio.net.waiting import Waiter
 from linkratio.net.x import Credentials, XClient, load_credentials, max_backfill_cost
 from linkratio.sync import TIMELINE_CAP, first_run, sync_account
-from linkratio.net.waiting import Waiter
 
 if TYPE_CHECKING:
     from linkratio.store import Library

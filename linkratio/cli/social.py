@@ -89,8 +89,8 @@ def _sync(
 
 def fetch_social(args: argparse.Namespace, out: TextIO) -> int:
     """`linkratio fetch bsky:...|mastodon:...`: bring the account's new posts into the library."""
-    from linkratio.render.text import terminal_safe
     from linkratio.net.waiting import Waiter
+    from linkratio.render.text import terminal_safe
 
     parsed = social_name(args.handle)
     if parsed is None or args.me:

@@ -27,10 +27,10 @@ from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError, Lin
 from linkratio.model import Account
 
 if TYPE_CHECKING:
-    from linkratio.weekly.deliver import Destination
-    from linkratio.store import Library
     from linkratio.analysis.weekly import WeekSummary
     from linkratio.render.weekly import WeeklyFiles
+    from linkratio.store import Library
+    from linkratio.weekly.deliver import Destination
 
 EXIT_PARTIAL = 1
 EXIT_BAD = 2
@@ -164,10 +164,10 @@ def _destinations(args: argparse.Namespace) -> list[Destination]:
 
 def _stale(lib: Library, account: Account, args: argparse.Namespace) -> str | None:
     """Sync the account; on failure warn in one line and say why the data may be stale."""
+    from linkratio.net.waiting import Waiter
     from linkratio.refresh import refresh
     from linkratio.render.text import terminal_safe
     from linkratio.store.weekly import last_sync
-    from linkratio.net.waiting import Waiter
 
     try:
         refresh(lib, account, waiter=Waiter(args.quiet))
@@ -185,9 +185,9 @@ def _stale(lib: Library, account: Account, args: argparse.Namespace) -> str | No
 def _deliver(
     ws: WeekSummary, files: WeeklyFiles, dest: Destination, args: argparse.Namespace
 ) -> None:
+    from linkratio.net.waiting import Waiter
     from linkratio.render import weekly as weekly_render
     from linkratio.weekly import deliver
-    from linkratio.net.waiting import Waiter
 
     if dest.kind == "email":
         settings = deliver.smtp_settings()
@@ -248,9 +248,9 @@ def _cmd_weekly(args: argparse.Namespace, out: TextIO) -> int:
 def _summary(
     lib: Library, account: Account, monday: date, args: argparse.Namespace, stale: str | None
 ) -> tuple[WeekSummary, WeeklyFiles]:
-    from linkratio.store.weekly import challenges
     from linkratio.analysis.weekly import build_week
     from linkratio.render.weekly import write_files
+    from linkratio.store.weekly import challenges
 
     frame = lib.frame(account.platform, account.id or "")
     ws = build_week(

@@ -8,8 +8,8 @@ from typing import Any
 
 from linkratio.errors import ServiceAccountError, ServiceError, ServiceUnavailable
 from linkratio.model import Account
-from linkratio.sources.bluesky import is_feed_page, page_posts
 from linkratio.net.service import Page, ServiceClient, checked_base_url
+from linkratio.sources.bluesky import is_feed_page, page_posts
 
 BSKY_URL_SETTING = "LINKRATIO_BSKY_API_URL"
 """The environment variable that sends the Bluesky requests elsewhere (a test server)."""

@@ -18,8 +18,8 @@ from linkratio.errors import (
     ServiceUnavailable,
 )
 from linkratio.model import Account
-from linkratio.sources.mastodon import account_of, api_posts, statuses_of
 from linkratio.net.service import Page, ServiceClient, checked_base_url
+from linkratio.sources.mastodon import account_of, api_posts, statuses_of
 
 MASTODON_SCHEME_SETTING = "LINKRATIO_MASTODON_SCHEME"
 """`https` (default) or `http`, which is allowed only for a loopback instance (tests)."""

@@ -18,10 +18,10 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from linkratio.analysis.challenge import BROKEN, Outcome
-from linkratio.render.text import pct, ratio, terminal_safe
+from linkratio.analysis.weekly import WeekSummary, week_to_dict
 from linkratio.render.report import PAGE_CSS, md_escape, out_folder, zone_or_utc
 from linkratio.render.report import html_text as _e
-from linkratio.analysis.weekly import WeekSummary, week_to_dict
+from linkratio.render.text import pct, ratio, terminal_safe
 
 DISCORD_LIMIT = 2000
 """Discord rejects a message `content` longer than this."""
