@@ -16,6 +16,12 @@ class Category(enum.StrEnum):
     OTHER = "other"
 
 
+TALK: str = Category.CONVERSATION.value
+"""The category that counts as talking (TAXONOMY.md: talk share = conversation / all)."""
+LINKING: tuple[str, ...] = (Category.LINK.value, Category.RETWEET.value)
+"""The categories that count as linking (TAXONOMY.md: talk-to-link = conversation / these)."""
+
+
 class Kind(enum.StrEnum):
     """The kinds of TAXONOMY.md; each belongs to exactly one category."""
 

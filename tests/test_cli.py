@@ -333,7 +333,7 @@ def test_report_open_hands_the_file_to_the_browser(
 def test_accounts_are_named_as_the_commands_take_them(
     platform: str, account_id: str, handle: str | None, name: str
 ) -> None:
-    from linkratio.cli import account_name
+    from linkratio.accounts import account_name
     from linkratio.model import Account
 
     assert account_name(Account(platform, account_id, handle)) == name

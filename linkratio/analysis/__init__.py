@@ -14,7 +14,7 @@ import pandas as pd
 
 from linkratio.errors import EmptyDataError, InputError, InputFormatError
 from linkratio.links import domain, is_platform_media, post_ref, shortener
-from linkratio.model import Category, Kind
+from linkratio.model import LINKING, TALK, Category, Kind
 
 CATEGORIES: tuple[str, ...] = tuple(c.value for c in Category)
 """The four categories, in report order."""
@@ -27,8 +27,6 @@ WEEKS = 12
 TOP = 10
 """How many sites and partners the top lists keep."""
 
-_TALK = Category.CONVERSATION.value
-_LINKING = (Category.LINK.value, Category.RETWEET.value)
 _REQUIRED = ("created_at", "category", "kind", "domains", "partners")
 
 
@@ -205,7 +203,7 @@ def summarize(
     days = _day_table(posts)
     end, n = until or days.index[-1], len(posts)
     cats = posts["category"].value_counts().reindex(CATEGORIES, fill_value=0)
-    talk, linking = int(cats[_TALK]), int(cats[list(_LINKING)].sum())
+    talk, linking = int(cats[TALK]), int(cats[list(LINKING)].sum())
     talk_only = _talk_only(days, end)
     return Summary(
         account=account if account is not None else _account(df, posts),
@@ -222,7 +220,7 @@ def summarize(
         talk_only=talk_only,
         weeks=_weeks(days, end),
         top_sites=_top_sites(posts["domains"]),
-        partners=_top_partners(posts.loc[posts["category"] == _TALK, "partners"]),
+        partners=_top_partners(posts.loc[posts["category"] == TALK, "partners"]),
         nudge=_nudge(days, talk, linking, talk_only, end),
         **_short_links(
             posts, df.attrs.get("redirect_hosts", ()) if shorteners is None else shorteners
@@ -286,8 +284,8 @@ def _day_table(posts: pd.DataFrame) -> pd.DataFrame:
         {
             "day": posts["day"],
             "posts": 1,
-            "talk": posts["category"].eq(_TALK).astype(int),
-            "link": posts["category"].isin(_LINKING).astype(int),
+            "talk": posts["category"].eq(TALK).astype(int),
+            "link": posts["category"].isin(LINKING).astype(int),
         }
     )
     days = flags.groupby("day", sort=True).sum()

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta, tzinfo
 import pandas as pd
 
 from linkratio.analysis import WEEKDAYS, period_days
+from linkratio.model import LINKING, TALK
 
 HISTORY_WEEKS = 8
 """How many weeks before today `suggest_day` looks at."""
@@ -21,8 +22,6 @@ BROKEN = "broken"
 NO_POSTS = "no posts"
 NOT_YET = "not yet"
 NO_TALK = "no talk"
-_TALK = "conversation"
-_LINKING = ("link", "retweet")
 
 
 @dataclass(frozen=True)
@@ -68,8 +67,8 @@ def outcome(df: pd.DataFrame, day: date, zone: tzinfo, today: date) -> Outcome:
     _, keep = period_days(df, zone, day, day)
     posts = df.loc[keep]
     category = posts["category"].astype(str)
-    talk = int((category == _TALK).sum())
-    broke = posts[category.isin(_LINKING).to_numpy()]
+    talk = int((category == TALK).sum())
+    broke = posts[category.isin(LINKING).to_numpy()]
     breakers = tuple(
         Breaker(
             pd.Timestamp(row.created_at).to_pydatetime(),
@@ -94,8 +93,8 @@ def _weekday_table(df: pd.DataFrame, zone: tzinfo, first: date, last: date) -> p
     posts = pd.DataFrame(
         {
             "day": day.to_numpy()[keep],
-            "talk": df["category"].to_numpy()[keep] == _TALK,
-            "link": pd.Series(df["category"].to_numpy()[keep]).isin(_LINKING).to_numpy(),
+            "talk": df["category"].to_numpy()[keep] == TALK,
+            "link": pd.Series(df["category"].to_numpy()[keep]).isin(LINKING).to_numpy(),
         }
     )
     days = posts.groupby("day").agg(n=("talk", "size"), talk=("talk", "sum"), link=("link", "sum"))

@@ -24,6 +24,7 @@ from linkratio.analysis import (
     resolve_zone,
 )
 from linkratio.errors import InputFormatError
+from linkratio.model import TALK
 
 DAILY_MAX_DAYS = 60
 """Periods up to this many days get daily bins."""
@@ -33,8 +34,6 @@ ROLLING_BINS = 4
 """How many bins the rolling talk share averages over (this bin and the ones before)."""
 FREQ_NAMES = {"D": "day", "W-MON": "week", "MS": "month"}
 """The bin sizes `activity_bins` uses, by pandas frequency alias, with their names."""
-
-_TALK = "conversation"
 
 
 def bin_freq(first: date, last: date) -> str:
@@ -83,7 +82,7 @@ def activity_bins(df: pd.DataFrame, tz: str | None = None, freq: str | None = No
     bins = bins.reindex(full, fill_value=0).astype("int64")
     bins.columns = pd.Index(list(CATEGORIES))
     total = bins.sum(axis=1)
-    bins["talk_share"] = (bins[_TALK] / total).where(total > 0)
+    bins["talk_share"] = (bins[TALK] / total).where(total > 0)
     bins["talk_share_rolling"] = bins["talk_share"].rolling(ROLLING_BINS, min_periods=1).mean()
     bins.attrs["freq"] = freq
     return bins
@@ -168,7 +167,7 @@ def _partner_pairs(df: pd.DataFrame) -> pd.DataFrame:
     `summarize`; a post names an account once.
     """
     category = _column(df, "category")
-    talk = category.eq(_TALK).to_numpy()
+    talk = category.eq(TALK).to_numpy()
     partners = _column(df, "partners")[talk]
     pairs = _names(partners)
     if pairs.empty:
@@ -255,7 +254,7 @@ def _hour_cells(df: pd.DataFrame, tz: str | None) -> tuple[np.ndarray, np.ndarra
     zone, _ = resolve_zone(tz)
     stamps = pd.to_datetime(_column(df, "created_at"), utc=True).dt.tz_convert(zone)
     cell = (stamps.dt.day_of_week * 24 + stamps.dt.hour).to_numpy(dtype="int64")
-    talk = _column(df, "category").eq(_TALK).to_numpy(dtype=float)
+    talk = _column(df, "category").eq(TALK).to_numpy(dtype=float)
     posts = np.bincount(cell, minlength=7 * 24).reshape(7, 24)
     conv = np.bincount(cell, weights=talk, minlength=7 * 24).reshape(7, 24)
     return posts, conv

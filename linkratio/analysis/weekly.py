@@ -28,6 +28,7 @@ from linkratio.analysis import (
 from linkratio.analysis.challenge import Outcome, Suggestion, outcome, suggest_day
 from linkratio.analysis.series import fading_ties
 from linkratio.errors import EmptyDataError, InputError
+from linkratio.model import LINKING, TALK
 
 HISTORY = 12
 """Weeks the chart and the history cover, this week included."""
@@ -37,8 +38,6 @@ FADING = 5
 """How many fading ties the summary lists."""
 _WEEK = re.compile(r"(\d{4})-?W(\d{1,2})", re.IGNORECASE)
 _WEEK_DAYS = timedelta(days=7)
-_TALK = "conversation"
-_LINKING = ("link", "retweet")
 
 
 @dataclass(frozen=True)
@@ -153,8 +152,8 @@ def _stats(posts: pd.DataFrame, monday: date) -> WeekStats:
     if week.empty:
         return WeekStats(label, monday, 0, 0, 0, None, None, 0, 0, 0)
     n = len(week)
-    talk = int((week["category"] == _TALK).sum())
-    linking = int(week["category"].isin(_LINKING).sum())
+    talk = int((week["category"] == TALK).sum())
+    linking = int(week["category"].isin(LINKING).sum())
     days = day_table(week)
     only = talk_only_days(days, sunday)
     return WeekStats(
@@ -280,7 +279,7 @@ def build_week(
         baseline=baseline(known),
         history=history,
         new_sites=_new_sites(posts, monday),
-        partners=top_partners(in_week.loc[in_week["category"] == _TALK, "partners"]),
+        partners=top_partners(in_week.loc[in_week["category"] == TALK, "partners"]),
         fading=_fading(df, week_span(monday, zone)[1]),
         nudge=_nudge(this, pick),
         challenges=_challenge_outcomes(df, challenge_days, zone, now),

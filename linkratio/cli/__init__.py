@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, TextIO
 import orjson
 
 from linkratio import __version__
+from linkratio.accounts import account_name, is_account_name
+from linkratio.accounts import find as find_account
 from linkratio.errors import EmptyDataError, InputError, LinkratioError
 from linkratio.model import Account, Timeline
 from linkratio.sources import FORMATS
@@ -303,42 +305,10 @@ def _library(args: argparse.Namespace, create: bool = False) -> Library:
     return Library(path)
 
 
-def _library_account(lib: Library, name: str) -> Account:
-    from linkratio.cli.social import library_account, social_name
-
-    social = social_name(name) is not None
-    account = library_account(lib, name) if social else lib.find_account(name)
-    if account is None or account.id is None:
-        raise InputError(
-            f"no account {name} in the library {lib.path}: "
-            "run 'linkratio import PATH' or 'linkratio fetch @handle' (or bsky:HANDLE, "
-            "mastodon:@user@instance) first"
-        )
-    return account
-
-
-_NAME_PREFIX = {"x": "@", "bluesky": "bsky:", "mastodon": "mastodon:@"}
-
-
-def account_name(account: Account) -> str:
-    """The account as a command takes it: `@handle`, `bsky:handle`, `mastodon:@user@host`."""
-    prefix = _NAME_PREFIX.get(account.platform, f"{account.platform}:")
-    if account.handle:
-        return f"{prefix}{account.handle}"
-    return f"{prefix.rstrip('@')}{account.id}" if account.platform != "x" else f"id {account.id}"
-
-
-def _wants_library(args: argparse.Namespace) -> bool:
-    from linkratio.cli.social import PREFIXES
-
-    path = str(args.path)
-    return path.startswith("@") or path.lower().startswith(tuple(PREFIXES))
-
-
 def _read(args: argparse.Namespace, keep_raw: bool = False) -> Timeline:
-    if _wants_library(args):
+    if is_account_name(str(args.path)):
         with _library(args) as lib:
-            account = _library_account(lib, args.path)
+            account = find_account(lib, args.path)
             posts = lib.posts(account.platform, account.id or "")
             timeline = Timeline(account, posts, str(lib.path))
     else:
@@ -416,9 +386,9 @@ def _frame(args: argparse.Namespace) -> tuple[pd.DataFrame, str | None]:
     """The classified posts the command names (library account or files) and the owner."""
     from linkratio.frame import to_frame
 
-    if _wants_library(args):
+    if is_account_name(str(args.path)):
         with _library(args) as lib:
-            account = _library_account(lib, args.path)
+            account = find_account(lib, args.path)
             frame = lib.frame(account.platform, account.id or "")
             if frame.empty:
                 raise EmptyDataError(f"{args.path}: the library holds no posts of this account")

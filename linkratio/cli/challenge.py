@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from linkratio import config
-from linkratio.cli import EXIT_OK, _date, _library, _library_account
-from linkratio.cli.weekly import add_common, display, now_of
+from linkratio.accounts import account_name
+from linkratio.accounts import find as find_account
+from linkratio.cli import EXIT_OK, _date, _library
+from linkratio.cli.weekly import add_common, now_of
 from linkratio.errors import InputError
 from linkratio.model import Account
 
@@ -84,11 +86,11 @@ def register_schedule(sub: argparse._SubParsersAction, fmt: type[argparse.HelpFo
 def only_account(lib: Library, name: str | None) -> Account:
     """The account `name`, or the library's only account; InputError listing them otherwise."""
     if name:
-        return _library_account(lib, name)
+        return find_account(lib, name)
     rows = lib.accounts()
     if len(rows) == 1:
         return Account(rows[0].platform, rows[0].id, rows[0].handle)
-    names = ", ".join(display(Account(r.platform, r.id, r.handle)) for r in rows)
+    names = ", ".join(account_name(Account(r.platform, r.id, r.handle)) for r in rows)
     raise InputError(
         f"the library {lib.path} holds {len(rows)} accounts"
         + (f" ({names}): name one with --account" if rows else ": import or fetch one first")
@@ -139,7 +141,9 @@ def _challenge_set(
         )
     added = add_challenge(lib, account, day, zone_name, now=now_of(args))
     state = "set" if added else "was already set"
-    out.write(f"challenge {state}: {day} ({day:%A}), a day of only talking for {display(account)}")
+    out.write(
+        f"challenge {state}: {day} ({day:%A}), a day of only talking for {account_name(account)}"
+    )
     out.write(f" (days in {zone_name})\n")
     if why:
         out.write(f"why: {why}\n")
@@ -227,7 +231,7 @@ def _plan(args: argparse.Namespace) -> Plan:
         account = only_account(lib, args.account)
     _check_setup(account, args)
     return schedule.make_plan(
-        args.account or display(account),
+        args.account or account_name(account),
         weekday=weekday,
         at=at,
         emails=args.email,

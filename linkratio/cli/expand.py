@@ -11,12 +11,13 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, TextIO
 
+from linkratio.accounts import find as find_account
+from linkratio.accounts import is_account_name
 from linkratio.cli import (
     EXIT_OK,
     _add_db,
     _add_wait,
     _library,
-    _library_account,
     _positive,
     _Progress,
 )
@@ -153,7 +154,7 @@ def _cmd_expand(args: argparse.Namespace, out: TextIO) -> int:
         concurrency=args.concurrency, per_host=args.per_host, timeout=args.timeout
     )
     with _library(args) as lib:
-        account = _library_account(lib, args.account)
+        account = find_account(lib, args.account)
         with lib.run_lock(f"expand {args.account}", wait=args.wait):
             counts = expand_account(
                 lib,
@@ -175,7 +176,7 @@ def expand_named(args: argparse.Namespace, name: str | None) -> None:
             if not synced:
                 return
             name = "@" + str(max(synced, key=lambda a: str(a.last_sync)).handle)
-        account = _library_account(lib, name)
+        account = find_account(lib, name)
         with lib.run_lock(f"expand {name}", wait=getattr(args, "wait", 30.0)):
             counts = expand_account(lib, account, quiet=args.quiet)
     if not args.quiet:
@@ -184,9 +185,8 @@ def expand_named(args: argparse.Namespace, name: str | None) -> None:
 
 def expand_for_report(args: argparse.Namespace) -> None:
     """`report --expand-links`: needs a library account, whose short links are expanded."""
-    from linkratio.cli import _wants_library
 
-    if not _wants_library(args):
+    if not is_account_name(str(args.path)):
         raise InputError(
             f"--expand-links needs an account in the library (@handle), not the file "
             f"{args.path}: run 'linkratio import {args.path}' first"

@@ -44,9 +44,10 @@ def _account(
 
 def fetch(args: argparse.Namespace, out: TextIO) -> int:
     """`linkratio fetch`: bring an account's new posts from the X API into the library."""
-    from linkratio.cli.social import fetch_social, social_name
+    from linkratio.accounts import parse_name
+    from linkratio.cli.social import fetch_social
 
-    if social_name(args.handle) is not None:  # bsky:… / mastodon:…, not X
+    if parse_name(args.handle) is not None:  # bsky:… / mastodon:…, not X
         return fetch_social(args, out)
     if bool(args.handle) == bool(args.me):
         raise InputError("name one account: linkratio fetch @handle, or linkratio fetch --me")

@@ -13,9 +13,9 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from linkratio.cli import EXIT_OK, _library, _Progress, account_name
+from linkratio.accounts import EXAMPLES, account_name, parse_name
+from linkratio.cli import EXIT_OK, _library, _Progress
 from linkratio.errors import InputError
-from linkratio.model import Account
 from linkratio.social_sync import open_api
 
 if TYPE_CHECKING:
@@ -23,36 +23,6 @@ if TYPE_CHECKING:
     from linkratio.net.mastodon import MastodonApi
     from linkratio.store import Library
     from linkratio.sync import SyncResult
-
-PREFIXES: dict[str, str] = {"bsky:": "bluesky", "bluesky:": "bluesky", "mastodon:": "mastodon"}
-"""Name prefixes and the platform each names."""
-EXAMPLES = "bsky:alice.bsky.social or mastodon:@alice@example.social"
-
-
-def social_name(name: str | None) -> tuple[str, str] | None:
-    """(platform, the rest) of a `bsky:` / `mastodon:` name, else None."""
-    if not name:
-        return None
-    lowered = name.lower()
-    for prefix, platform in PREFIXES.items():
-        if lowered.startswith(prefix):
-            rest = name[len(prefix) :].strip()
-            if not rest:
-                raise InputError(f"{name!r} names no account: expected {EXAMPLES}")
-            return platform, rest
-    return None
-
-
-def library_account(lib: Library, name: str) -> Account | None:
-    """The Bluesky or Mastodon account `name` in the library (by handle, or Bluesky DID)."""
-    parsed = social_name(name)
-    if parsed is None:
-        return None
-    platform, rest = parsed
-    rest = rest.removeprefix("@")
-    if platform == "bluesky" and rest.startswith("did:"):
-        return lib.account_by_id(platform, rest)
-    return lib.find_account(rest, platform)
 
 
 def _say(args: argparse.Namespace, text: str) -> None:
@@ -92,7 +62,7 @@ def fetch_social(args: argparse.Namespace, out: TextIO) -> int:
     from linkratio.net.waiting import Waiter
     from linkratio.render.text import terminal_safe
 
-    parsed = social_name(args.handle)
+    parsed = parse_name(args.handle)
     if parsed is None or args.me:
         raise InputError(f"name one account: linkratio fetch {EXAMPLES} (--me is for X only)")
     platform, rest = parsed

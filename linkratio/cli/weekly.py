@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from linkratio import config
-from linkratio.cli import EXIT_OK, _add_db, _library, _library_account, account_name
+from linkratio.accounts import account_name
+from linkratio.accounts import find as find_account
+from linkratio.cli import EXIT_OK, _add_db, _library
 from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError, LinkratioError
 from linkratio.model import Account
 
@@ -68,11 +70,6 @@ def add_common(p: argparse.ArgumentParser, tz: bool = True) -> None:
     if tz:
         p.add_argument("--tz", metavar="ZONE", help="IANA time zone for days (default: system)")
     p.add_argument("--now", type=_instant, help=argparse.SUPPRESS)
-
-
-def display(account: Account) -> str:
-    """How an account is named on the command line: `@handle`, `bsky:handle`, ..."""
-    return account_name(account)
 
 
 def register(sub: argparse._SubParsersAction, fmt: type[argparse.HelpFormatter]) -> None:
@@ -238,7 +235,7 @@ def _cmd_weekly(args: argparse.Namespace, out: TextIO) -> int:
         smtp_settings()  # a missing smtp.host is bad input: say so before any work
     monday = _week(args)
     with _library(args) as lib, lib.run_lock(f"weekly {args.account}", wait=args.wait):
-        account = _library_account(lib, args.account)
+        account = find_account(lib, args.account)
         stale = _stale(lib, account, args) if args.sync else None
         ws, files = _summary(lib, account, monday, args, stale)
         code = _deliver_all(lib, account, ws, files, dests, args, out)
@@ -257,7 +254,7 @@ def _summary(
         frame,
         monday,
         tz=args.tz,
-        account=display(account),
+        account=account_name(account),
         # Each challenge day with the zone it was set in: judged in that zone.
         challenge_days=challenges(lib, account, monday, monday + timedelta(days=6)),
         now=now_of(args),

@@ -1,0 +1,73 @@
+"""Account names, one way everywhere: `@handle`, `bsky:handle`, `mastodon:@user@host`.
+
+The command line, the library functions and the notebook all name an account like this;
+`account_name` writes the name of an `Account`, `parse_name` reads one, and `find` looks a
+name up in a library.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from linkratio.errors import InputError
+from linkratio.model import Account
+
+if TYPE_CHECKING:
+    from linkratio.store import Library
+
+PREFIXES: dict[str, str] = {"bsky:": "bluesky", "bluesky:": "bluesky", "mastodon:": "mastodon"}
+"""Name prefixes of the Bluesky and Mastodon platforms, and the platform each names."""
+EXAMPLES = "bsky:alice.bsky.social or mastodon:@alice@example.social"
+"""Examples of Bluesky and Mastodon account names, for messages."""
+_NAME_PREFIX = {"x": "@", "bluesky": "bsky:", "mastodon": "mastodon:@"}
+
+
+def account_name(account: Account) -> str:
+    """The account as a command takes it: `@handle`, `bsky:handle`, `mastodon:@user@host`."""
+    prefix = _NAME_PREFIX.get(account.platform, f"{account.platform}:")
+    if account.handle:
+        return f"{prefix}{account.handle}"
+    return f"{prefix.rstrip('@')}{account.id}" if account.platform != "x" else f"id {account.id}"
+
+
+def parse_name(name: str | None) -> tuple[str, str] | None:
+    """(platform, the rest) of a `bsky:` / `mastodon:` name, else None."""
+    if not name:
+        return None
+    lowered = name.lower()
+    for prefix, platform in PREFIXES.items():
+        if lowered.startswith(prefix):
+            rest = name[len(prefix) :].strip()
+            if not rest:
+                raise InputError(f"{name!r} names no account: expected {EXAMPLES}")
+            return platform, rest
+    return None
+
+
+def is_account_name(text: str) -> bool:
+    """Whether `text` names a library account (`@handle`, `bsky:…`, `mastodon:…`), not a path."""
+    return text.startswith("@") or text.lower().startswith(tuple(PREFIXES))
+
+
+def lookup(library: Library, name: str) -> Account | None:
+    """The account `name` in the library (X by handle, others by handle or Bluesky DID)."""
+    parsed = parse_name(name)
+    if parsed is None:
+        return library.find_account(name)
+    platform, rest = parsed
+    rest = rest.removeprefix("@")
+    if platform == "bluesky" and rest.startswith("did:"):
+        return library.account_by_id(platform, rest)
+    return library.find_account(rest, platform)
+
+
+def find(library: Library, name: str) -> Account:
+    """The account `name` in the library, or an InputError that says how to add it."""
+    account = lookup(library, name)
+    if account is None or account.id is None:
+        raise InputError(
+            f"no account {name} in the library {library.path}: "
+            "run 'linkratio import PATH' or 'linkratio fetch @handle' (or bsky:HANDLE, "
+            "mastodon:@user@instance) first"
+        )
+    return account
