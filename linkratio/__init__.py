@@ -1,50 +1,64 @@
-"""linkratio: how much of your social-media life is talking, and how much is linking."""
+"""linkratio: how much of your social-media life is talking, and how much is linking.
+
+The package front is lazy: `import linkratio` loads none of pandas, numpy, matplotlib,
+tweepy or httpx. Each public name below is imported from its home module on first use.
+"""
 
 from __future__ import annotations
 
-from linkratio.analysis import Summary, summarize, summary_to_dict
-from linkratio.classify import classify
-from linkratio.errors import EmptyDataError, InputError, InputFormatError, LinkratioError
-from linkratio.frame import COLUMNS, load, to_frame
-from linkratio.model import Account, Category, Kind, Label, Link, Post, Timeline
-from linkratio.render.text import render_json, render_text
-from linkratio.sources import read
+import importlib
+from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from linkratio._version import __version__
 
-_CHARTS = (
-    "activity_chart",
-    "all_charts",
-    "calendar_chart",
-    "hours_chart",
-    "partners_chart",
-    "sites_chart",
-)
-_LAZY = {
-    **{name: "linkratio.charts" for name in _CHARTS},
-    "write_report": "linkratio.render.report",
+# public name -> (home module, attribute there)
+_HOMES: dict[str, tuple[str, str]] = {
+    "Account": ("linkratio.model", "Account"),
+    "Category": ("linkratio.model", "Category"),
+    "Kind": ("linkratio.model", "Kind"),
+    "Label": ("linkratio.model", "Label"),
+    "Link": ("linkratio.model", "Link"),
+    "Post": ("linkratio.model", "Post"),
+    "Timeline": ("linkratio.model", "Timeline"),
+    "LinkratioError": ("linkratio.errors", "LinkratioError"),
+    "InputError": ("linkratio.errors", "InputError"),
+    "InputFormatError": ("linkratio.errors", "InputFormatError"),
+    "EmptyDataError": ("linkratio.errors", "EmptyDataError"),
+    "classify_post": ("linkratio.classify", "classify"),
+    "read": ("linkratio.sources", "read"),
+    "COLUMNS": ("linkratio.frame", "COLUMNS"),
+    "load": ("linkratio.frame", "load"),
+    "to_frame": ("linkratio.frame", "to_frame"),
+    "Library": ("linkratio.store", "Library"),
+    "Summary": ("linkratio.analysis", "Summary"),
+    "summarize": ("linkratio.analysis", "summarize"),
+    "summary_to_dict": ("linkratio.analysis", "summary_to_dict"),
+    "render_json": ("linkratio.render.text", "render_json"),
+    "render_text": ("linkratio.render.text", "render_text"),
+    "write_report": ("linkratio.render.report", "write_report"),
+    **{
+        name: ("linkratio.charts", name)
+        for name in (
+            "activity_chart",
+            "all_charts",
+            "calendar_chart",
+            "hours_chart",
+            "partners_chart",
+            "sites_chart",
+        )
+    },
 }
 
-
-def __getattr__(name: str) -> object:
-    """Import the chart and report functions on first use (matplotlib is slow to import)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'linkratio' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
-
-
 __all__ = [
-    "COLUMNS",
     "Account",
+    "COLUMNS",
     "Category",
     "EmptyDataError",
     "InputError",
     "InputFormatError",
     "Kind",
     "Label",
+    "Library",
     "Link",
     "LinkratioError",
     "Post",
@@ -54,7 +68,7 @@ __all__ = [
     "activity_chart",
     "all_charts",
     "calendar_chart",
-    "classify",
+    "classify_post",
     "hours_chart",
     "load",
     "partners_chart",
@@ -67,3 +81,37 @@ __all__ = [
     "to_frame",
     "write_report",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name from its home module on first use (pandas etc. load then)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'linkratio' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home[0]), home[1])
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs; never executed
+    from linkratio.analysis import Summary, summarize, summary_to_dict
+    from linkratio.charts import (
+        activity_chart,
+        all_charts,
+        calendar_chart,
+        hours_chart,
+        partners_chart,
+        sites_chart,
+    )
+    from linkratio.classify import classify as classify_post
+    from linkratio.errors import EmptyDataError, InputError, InputFormatError, LinkratioError
+    from linkratio.frame import COLUMNS, load, to_frame
+    from linkratio.model import Account, Category, Kind, Label, Link, Post, Timeline
+    from linkratio.render.report import write_report
+    from linkratio.render.text import render_json, render_text
+    from linkratio.sources import read
+    from linkratio.store import Library
