@@ -1,4 +1,5 @@
-"""The platform-neutral post that every source yields and the labels the classifier gives."""
+"""The platform-neutral post that every source yields, the labels the classifier gives, and
+where a link went (a `Resolution`)."""
 
 from __future__ import annotations
 
@@ -129,3 +130,34 @@ class Timeline:
     posts: list[Post] = field(default_factory=list)
     origin: str = ""
     """The file or folder read, for messages."""
+
+
+REFUSED = "refused: "
+"""The prefix of the error of a hop the link guard refused (unsafe address, scheme, port)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """Where one URL went: its final URL and status, the hops, or why it failed."""
+
+    url: str
+    final_url: str | None
+    """The last URL reached (or known from a Location); None when nothing was learnt."""
+    status: int | None
+    """The HTTP status of the final URL; None when it was not reached."""
+    hops: tuple[str, ...]
+    """Every URL visited, the first one included."""
+    resolved_at: datetime
+    error: str | None = None
+    """None on success; else why it failed (`refused: ...` for a safety refusal)."""
+    retry_after: datetime | None = None
+    """For a stored failure, when it may be asked again."""
+    redirect_hosts: tuple[str, ...] = ()
+    """The host of a short link that led to another site (a shortener from then on)."""
+    temporary: bool = False
+    """A failure that says nothing about the link (offline, DNS trouble): asked again soon."""
+
+    @property
+    def refused(self) -> bool:
+        """True when the guard refused a hop (unsafe address, scheme, port, credentials)."""
+        return self.error is not None and self.error.startswith(REFUSED)

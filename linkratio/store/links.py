@@ -16,16 +16,15 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from linkratio.model import REFUSED, Resolution
+
 if TYPE_CHECKING:
-    from linkratio.links.expand import Resolution
     from linkratio.store import Library
 
 FIRST_RETRY = timedelta(days=7)
 """How long a first failure keeps a URL from being asked again."""
 MAX_RETRY = timedelta(days=90)
 """The longest wait after repeated failures."""
-REFUSED = "refused: "
-"""The prefix of the error of a hop the guard refused (set by `linkratio.links.expand`)."""
 SOON_RETRY = timedelta(hours=6)
 """How long a temporary failure (offline, DNS trouble) keeps a URL from being asked."""
 _CHUNK = 500  # SQLite's bound-parameter limit is far above, but keep statements small
@@ -65,8 +64,6 @@ def _rows(library: Library, urls: Iterable[str]) -> list[tuple]:
 
 def cached(library: Library, urls: Iterable[str]) -> dict[str, Resolution]:
     """The stored resolutions of those of `urls` the library knows."""
-    from linkratio.links.expand import Resolution  # the network stack, only when needed
-
     found = {}
     for url, final, status, hops, at, error, retry in _rows(library, urls):
         found[url] = Resolution(
