@@ -20,12 +20,12 @@ from fake_x_api import FakeXApi
 
 from linkratio import cli_expand
 from linkratio.cli import main
+from linkratio.frame import Library
 from linkratio.links import short_links, shortener
 from linkratio.links.expand import Resolution
 from linkratio.model import Account, Link, Post
 from linkratio.report import md_escape
 from linkratio.sources.x_api import Credentials
-from linkratio.store import Library
 from linkratio.store import links as store_links
 
 

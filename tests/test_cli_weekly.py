@@ -23,8 +23,8 @@ from fake_x_api import FakeXApi, unavailable
 
 from linkratio import deliver, refresh
 from linkratio.cli import main
+from linkratio.frame import Library
 from linkratio.sources.x_api import Credentials
-from linkratio.store import Library
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Session.login_data is deprecated"),

@@ -16,9 +16,9 @@ import pytest
 from linkratio import config, schedule
 from linkratio.cli import main
 from linkratio.errors import InputError
+from linkratio.frame import Library
 from linkratio.model import Account, Post
 from linkratio.schedule import crontab_line, install, make_plan, service_unit, timer_unit
-from linkratio.store import Library
 
 
 def test_plan_uses_absolute_paths_and_no_secrets(tmp_path: Path) -> None:
