@@ -252,23 +252,25 @@ def api_posts(page: dict[str, Any]) -> list[Post]:
     return [tweet_to_post(t, tweets, users, source="api", keep_raw=True) for t in page["data"]]
 
 
-def test_archive_then_overlapping_api_posts_are_stored_once(tmp_path: Path) -> None:
+def test_archive_then_overlapping_api_posts_are_stored_once(
+    tmp_path: Path, memory_library: Library
+) -> None:
     timeline = read(write_archive(tmp_path / "archive", ARCHIVE), keep_raw=True)
-    with Library(tmp_path / "lib.sqlite") as library:
-        assert library.save_posts(timeline.account, timeline.posts, origin="archive") == (
-            SaveResult(inserted=3, updated=0)
-        )
-        result = library.save_posts(ME, api_posts(v2_page()), origin="api")
-        assert result == SaveResult(inserted=2, updated=1)
-        back = {p.id: p for p in library.posts("x", "100", with_raw=True)}
-        assert len(back) == 5
-        assert back["1500000000000000001"].source == "archive"
-        overlap = back["1500000000000000003"]
-        assert overlap.source == "api"
-        assert orjson.loads(overlap.raw or b"")["data"]["id"] == "1500000000000000003"
-        assert library.accounts()[0].posts == 5
-        table = assert_frame_matches_posts(library)
-        assert table["kind"].tolist() == ["post", "reply", "question", "reply", "quote"]
+    library = memory_library
+    assert library.save_posts(timeline.account, timeline.posts, origin="archive") == (
+        SaveResult(inserted=3, updated=0)
+    )
+    result = library.save_posts(ME, api_posts(v2_page()), origin="api")
+    assert result == SaveResult(inserted=2, updated=1)
+    back = {p.id: p for p in library.posts("x", "100", with_raw=True)}
+    assert len(back) == 5
+    assert back["1500000000000000001"].source == "archive"
+    overlap = back["1500000000000000003"]
+    assert overlap.source == "api"
+    assert orjson.loads(overlap.raw or b"")["data"]["id"] == "1500000000000000003"
+    assert library.accounts()[0].posts == 5
+    table = assert_frame_matches_posts(library)
+    assert table["kind"].tolist() == ["post", "reply", "question", "reply", "quote"]
 
 
 def test_the_sample_archive_frame_equals_to_frame(tmp_path: Path) -> None:
@@ -383,6 +385,23 @@ def test_the_fingerprint_changes_with_any_line_of_the_classifier(
     assert frame_module.classifier_fingerprint.__wrapped__() != fingerprint
     assert "linkratio.classify" in frame_module.DERIVING_MODULES
     assert "linkratio.store.cache" in frame_module.DERIVING_MODULES
+
+
+def test_a_store_library_without_deriver_keeps_posts_and_leaves_the_cache(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "lib.sqlite"
+    with Library(db) as library:
+        library.save_posts(ME, [post("1", "any news?")], origin="api")
+        assert_frame_matches_posts(library)
+    with store.Library(db) as bare:  # the store alone: it cannot derive frame rows
+        assert bare.deriver is None
+        bare.save_posts(ME, [post("1", "@bo hi"), post("2", minutes=1)], origin="api")
+        assert [p.text for p in bare.posts("x", "100")] == ["@bo hi", "hello"]
+        with pytest.raises(TypeError, match="no deriver"):
+            bare.frame("x", "100")
+    with Library(db) as library:  # the stale rows of post 1 are not served
+        assert assert_frame_matches_posts(library)["kind"].tolist() == ["mention", "post"]
 
 
 def test_a_post_moving_to_another_account_leaves_the_first(lib: Library) -> None:
@@ -813,24 +832,24 @@ def test_opening_an_up_to_date_library_does_not_wait_for_a_writer(tmp_path):
         writer._db.execute("ROLLBACK")
 
 
-def test_transaction_commits_or_rolls_back_and_query_reads(tmp_path: Path) -> None:
-    with Library(tmp_path / "lib.sqlite") as library:
-        with library.transaction() as db:
-            db.execute("INSERT INTO redirect_hosts VALUES ('bit.ly', 'then')")
-        with pytest.raises(RuntimeError), library.transaction() as db:
-            db.execute("INSERT INTO redirect_hosts VALUES ('ow.ly', 'then')")
-            raise RuntimeError("half-way")
-        assert library.query("SELECT host FROM redirect_hosts ORDER BY host") == [("bit.ly",)]
+def test_transaction_commits_or_rolls_back_and_query_reads(memory_library: Library) -> None:
+    library = memory_library
+    with library.transaction() as db:
+        db.execute("INSERT INTO redirect_hosts VALUES ('bit.ly', 'then')")
+    with pytest.raises(RuntimeError), library.transaction() as db:
+        db.execute("INSERT INTO redirect_hosts VALUES ('ow.ly', 'then')")
+        raise RuntimeError("half-way")
+    assert library.query("SELECT host FROM redirect_hosts ORDER BY host") == [("bit.ly",)]
 
 
-def test_account_and_post_lookups_by_id(tmp_path: Path) -> None:
-    with Library(tmp_path / "lib.sqlite") as library:
-        assert library.account_by_id("x", "100") is None
-        assert not library.has_posts("x", "100")
-        library.save_posts(ME, [post("20"), post("21", minutes=5)], origin="api")
-        assert library.account_by_id("x", "100") == ME
-        assert library.account_by_id("bluesky", "100") is None
-        assert library.has_posts("x", "100") and not library.has_posts("x", "999")
-        assert library.stored_post_ids("x", "100", ["21", "22", "20"]) == {"20", "21"}
-        assert library.stored_post_ids("x", "999", ["20"]) == set()
-        assert library.stored_post_ids("x", "100", []) == set()
+def test_account_and_post_lookups_by_id(memory_library: Library) -> None:
+    library = memory_library
+    assert library.account_by_id("x", "100") is None
+    assert not library.has_posts("x", "100")
+    library.save_posts(ME, [post("20"), post("21", minutes=5)], origin="api")
+    assert library.account_by_id("x", "100") == ME
+    assert library.account_by_id("bluesky", "100") is None
+    assert library.has_posts("x", "100") and not library.has_posts("x", "999")
+    assert library.stored_post_ids("x", "100", ["21", "22", "20"]) == {"20", "21"}
+    assert library.stored_post_ids("x", "999", ["20"]) == set()
+    assert library.stored_post_ids("x", "100", []) == set()

@@ -2,7 +2,8 @@
 
 The file runs in WAL mode (readers never wait for the writer) with a busy timeout and
 foreign keys on, and is migrated to the newest schema when opened. The methods here are
-the transactions; the SQL they run is in `posts`, `accounts`, `cache` and `schema`.
+the transactions; the SQL they run is in `posts`, `accounts`, `cache` and `schema`
+(which also opens the file).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import orjson
 import pandas as pd
@@ -26,46 +27,17 @@ import linkratio.store.accounts as account_sql
 import linkratio.store.cache as cache
 import linkratio.store.lock as lock
 import linkratio.store.posts as post_sql
-from linkratio.errors import InputError, LibraryBusyError
 from linkratio.model import Account, Post, collapse, gc_paused, id_key
 from linkratio.store.accounts import AccountStats
 from linkratio.store.cache import Deriver, Encoded
 from linkratio.store.posts import ORIGINS, SaveResult
-from linkratio.store.schema import migrate, schema_version, transaction
+from linkratio.store.schema import connect, schema_version, transaction
 from linkratio.store.times import to_db_time
 
 log = logging.getLogger(__name__)
 
 ENV_DB = "LINKRATIO_DB"
 """The environment variable that overrides `Library.default_path()`."""
-
-
-def _connect(path: Path, memory: bool, busy_timeout: float) -> sqlite3.Connection:
-    """Open, configure and migrate the library file; errors a person can act on."""
-    db = sqlite3.connect(
-        ":memory:" if memory else path,
-        timeout=busy_timeout,
-        isolation_level=None,  # transactions are explicit: see schema.transaction
-    )
-    try:
-        db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        db.execute("PRAGMA journal_mode = WAL")
-        # In WAL mode NORMAL loses no commit when the process dies (kill -9 included),
-        # only, at worst, the last ones on a power cut; it never corrupts the file.
-        db.execute("PRAGMA synchronous = NORMAL")
-        db.execute("PRAGMA foreign_keys = ON")
-        migrate(db)
-    except sqlite3.DatabaseError as e:
-        db.close()
-        if "locked" in str(e) or "busy" in str(e):
-            raise LibraryBusyError(
-                f"{path}: the library stayed locked by another process for {busy_timeout:g} s"
-            ) from None
-        raise InputError(f"{path}: cannot be used as a linkratio library ({e})") from None
-    except BaseException:
-        db.close()
-        raise
-    return db
 
 
 class Library:
@@ -87,7 +59,7 @@ class Library:
         if not self._memory:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._busy_ms = int(busy_timeout * 1000)
-        self._db = _connect(self.path, self._memory, busy_timeout)
+        self._db = connect(self.path, self._memory, busy_timeout)
 
     @staticmethod
     def default_path() -> Path:
@@ -101,7 +73,7 @@ class Library:
         """Close the connection (committed data is already on disk)."""
         self._db.close()
 
-    def __enter__(self) -> Library:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

@@ -2,7 +2,7 @@
 
 The schema version is `PRAGMA user_version`; `MIGRATIONS` lists the steps from one version
 to the next, each applied in its own transaction, so an old library is upgraded in place
-when it is opened. A step is an SQL statement or a function of the connection.
+when it is opened (`connect`). A step is an SQL statement or a function of the connection.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import logging
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from linkratio.errors import InputError
+from linkratio.errors import InputError, LibraryBusyError
 from linkratio.store.times import from_db_time, to_db_time
 
 log = logging.getLogger(__name__)
@@ -236,3 +237,31 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 def schema_version(db: sqlite3.Connection) -> int:
     """The schema version of the library file (`len(MIGRATIONS)` once migrated)."""
     return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def connect(path: Path, memory: bool, busy_timeout: float) -> sqlite3.Connection:
+    """Open, configure and migrate the library file; errors a person can act on."""
+    db = sqlite3.connect(
+        ":memory:" if memory else path,
+        timeout=busy_timeout,
+        isolation_level=None,  # transactions are explicit: see transaction
+    )
+    try:
+        db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        db.execute("PRAGMA journal_mode = WAL")
+        # In WAL mode NORMAL loses no commit when the process dies (kill -9 included),
+        # only, at worst, the last ones on a power cut; it never corrupts the file.
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        migrate(db)
+    except sqlite3.DatabaseError as e:
+        db.close()
+        if "locked" in str(e) or "busy" in str(e):
+            raise LibraryBusyError(
+                f"{path}: the library stayed locked by another process for {busy_timeout:g} s"
+            ) from None
+        raise InputError(f"{path}: cannot be used as a linkratio library ({e})") from None
+    except BaseException:
+        db.close()
+        raise
+    return db
