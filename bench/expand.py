@@ -84,10 +84,10 @@ def _listen(address: str) -> socket.socket:
 
 def measure(links: int, hosts: int, latency: float) -> dict[str, object]:
     """Run the servers in a child process, expand `links` short links, return the figures."""
+    from linkratio.frame import Library
     from linkratio.links.expand import ExpandOptions
     from linkratio.links.expand_run import expand_urls
     from linkratio.net.netguard import Guard
-    from linkratio.store import Library
 
     if not 1 <= hosts <= 253:
         raise SystemExit("--hosts: 1 to 253 (one loopback address each)")

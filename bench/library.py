@@ -41,7 +41,7 @@ MAX_SIZE_VS_ARCHIVE = 2.0
 _IMPORT = """
 import sys, time
 from linkratio.sources import read
-from linkratio.store import Library
+from linkratio.frame import Library
 began = time.perf_counter()
 timeline = read(sys.argv[1], keep_raw=True)
 read_s = time.perf_counter() - began
@@ -56,7 +56,7 @@ _AUDIT = """
 import sys, time
 began = time.perf_counter()
 from linkratio.analysis import summarize
-from linkratio.store import Library
+from linkratio.frame import Library
 imported = time.perf_counter()
 with Library(sys.argv[1]) as library:
     account = library.accounts()[0]
@@ -126,9 +126,10 @@ def time_fresh_audit(db: Path, repeat: int) -> dict[str, float]:
 
 def time_warm_audit(db: Path, repeat: int) -> dict[str, Any]:
     """frame() + summarize() in this process, best of R; then a relabelling frame()."""
-    from linkratio import store
+    from dataclasses import replace
+
     from linkratio.analysis import summarize
-    from linkratio.store import Library
+    from linkratio.frame import DERIVER, Library
 
     with Library(db) as library:
         account = library.accounts()[0]
@@ -142,14 +143,13 @@ def time_warm_audit(db: Path, repeat: int) -> dict[str, Any]:
             frame_s, summary_s = min(frame_s, middle - began), min(summary_s, end - middle)
             total = min(total, end - began)
         # A classifier change: every cached row is stale and frame() derives them all again.
-        real = store.classifier_fingerprint
-        store.classifier_fingerprint = lambda: "bench-changed"  # type: ignore[assignment]
+        library.deriver = replace(DERIVER, fingerprint=lambda: "bench-changed")
         try:
             began = time.perf_counter()
             library.frame(account.platform, account.id)
             relabel = time.perf_counter() - began
         finally:
-            store.classifier_fingerprint = real
+            library.deriver = DERIVER
         library.frame(account.platform, account.id)  # cached for the real fingerprint again
     return {
         "frame": frame_s,

@@ -29,7 +29,7 @@ _HOMES: dict[str, tuple[str, str]] = {
     "COLUMNS": ("linkratio.frame", "COLUMNS"),
     "load": ("linkratio.frame", "load"),
     "to_frame": ("linkratio.frame", "to_frame"),
-    "Library": ("linkratio.store", "Library"),
+    "Library": ("linkratio.frame", "Library"),
     "Summary": ("linkratio.analysis", "Summary"),
     "summarize": ("linkratio.analysis", "summarize"),
     "summary_to_dict": ("linkratio.analysis", "summary_to_dict"),
@@ -109,9 +109,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; never executed
     )
     from linkratio.classify import classify as classify_post
     from linkratio.errors import EmptyDataError, InputError, InputFormatError, LinkratioError
-    from linkratio.frame import COLUMNS, load, to_frame
+    from linkratio.frame import COLUMNS, Library, load, to_frame
     from linkratio.model import Account, Category, Kind, Label, Link, Post, Timeline
     from linkratio.render.report import write_report
     from linkratio.render.text import render_json, render_text
     from linkratio.sources import read
-    from linkratio.store import Library

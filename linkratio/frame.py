@@ -1,14 +1,26 @@
-"""The pandas view of a timeline: one row per post with its label, links and partners."""
+"""The pandas view of a timeline: one row per post with its label, links and partners.
+
+Also the `Library` the rest of linkratio opens: the store's library with this module's
+deriver, so its `frame()` serves these rows from the store's cache. The cache is keyed by
+`classifier_fingerprint()`, a hash of the code that derives the rows: any change to that
+code makes the cache stale, and the next `frame()` rebuilds it from the stored posts.
+"""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import importlib
+import inspect
 import re
 from collections.abc import Callable, Iterable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from linkratio import store
 from linkratio.classify import classify, label_and_urls
 from linkratio.links import bare_urls, domain, post_ref
 from linkratio.model import Kind, Label, Post
@@ -124,3 +136,65 @@ def load(
     frame.attrs["account"] = timeline.account.handle or timeline.account.id
     frame.attrs["origin"] = str(path)
     return frame
+
+
+# -- the library, with this module's rows cached -----------------------------------------
+
+DERIVING_MODULES: tuple[str, ...] = (
+    "linkratio.model",
+    "linkratio.links",
+    "linkratio.classify",
+    __name__,
+    "linkratio.store.cache",
+)
+"""The modules whose code decides a cached frame row: the classifier, what it reads, the
+frame's columns (partners) and the store's encoding of them."""
+
+
+@functools.cache
+def classifier_fingerprint() -> str:
+    """A hash of the code behind the frame cache: any change to it invalidates the cache."""
+    digest = hashlib.sha256()
+    for name in DERIVING_MODULES:
+        # import_module, not `from linkratio import classify`: the package re-exports a
+        # function under that name.
+        module = importlib.import_module(name)
+        try:
+            source = inspect.getsource(module)
+        except (OSError, TypeError):  # no source shipped: fall back to the version
+            source = f"{module.__name__} linkratio {_version_of('linkratio')}"
+        digest.update(source.encode())
+    # domains come from tldextract's bundled public-suffix snapshot.
+    digest.update(_version_of("tldextract").encode())
+    return digest.hexdigest()[:16]
+
+
+def _version_of(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+DERIVER = store.Deriver(
+    columns=COLUMNS,
+    list_columns=LIST_COLUMNS,
+    object_columns=OBJECT_COLUMNS,
+    # Looked up at call time, so a patched `columns` or classifier is what the cache uses.
+    derive=lambda posts: columns(posts),
+    fingerprint=lambda: classifier_fingerprint(),
+)
+"""How the library derives and caches the rows of `to_frame`."""
+
+
+class Library(store.Library):
+    """The local SQLite library of posts, whose `frame()` equals `to_frame(posts)`."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        busy_timeout: float = 30.0,
+        deriver: store.Deriver | None = DERIVER,
+    ) -> None:
+        super().__init__(path, busy_timeout=busy_timeout, deriver=deriver)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fake_social import FakeSocial
 
-from linkratio.store import Library
+from linkratio.frame import Library
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -47,3 +47,10 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSocial]:
         monkeypatch.delenv("LINKRATIO_MASTODON_INSTANCE", raising=False)
         monkeypatch.setenv("LINKRATIO_CONFIG", "/nonexistent/linkratio-test-config.toml")
         yield server
+
+
+@pytest.fixture
+def memory_library() -> Iterator[Library]:
+    """A new private in-memory library (`:memory:`): for store tests that need no file."""
+    with Library(":memory:") as library:
+        yield library

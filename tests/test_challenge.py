@@ -12,8 +12,8 @@ from rows import frame, post
 
 from linkratio.analysis.challenge import outcome, suggest_day
 from linkratio.cli import main
+from linkratio.frame import Library
 from linkratio.model import Account, Post
-from linkratio.store import Library
 
 UTC = ZoneInfo("UTC")
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -20,12 +20,12 @@ from fake_x_api import FakeXApi
 
 from linkratio.cli import expand as cli_expand
 from linkratio.cli import main
+from linkratio.frame import Library
 from linkratio.links import short_links, shortener
 from linkratio.links.expand import Resolution
 from linkratio.model import Account, Link, Post
 from linkratio.net.x import Credentials
 from linkratio.render.report import md_escape
-from linkratio.store import Library
 from linkratio.store import links as store_links
 
 

@@ -23,8 +23,8 @@ from fake_x_api import FakeXApi, unavailable
 
 from linkratio import refresh
 from linkratio.cli import main
+from linkratio.frame import Library
 from linkratio.net.x import Credentials
-from linkratio.store import Library
 from linkratio.weekly import deliver
 
 pytestmark = [

@@ -14,10 +14,10 @@ from fake_links import FakeSite, Route
 from rows import frame, post
 
 from linkratio.analysis import summarize, with_expansions
+from linkratio.frame import Library
 from linkratio.links.expand import USER_AGENT, Expander, ExpandOptions, Resolution
 from linkratio.links.expand_run import expand_urls, run
 from linkratio.net.netguard import Guard, ResolveFailed
-from linkratio.store import Library
 from linkratio.store import links as store_links
 
 

@@ -22,11 +22,11 @@ import httpx
 import pytest
 from fake_links import FakeSite, Route, Tally
 
+from linkratio.frame import Library
 from linkratio.links.expand import BREAKER, Expander, ExpandOptions, Resolution
 from linkratio.links.expand_run import run
 from linkratio.net import netguard
 from linkratio.net.netguard import Guard, pinned_transport
-from linkratio.store import Library
 from linkratio.store import links as store_links
 
 

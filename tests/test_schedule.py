@@ -16,8 +16,8 @@ import pytest
 from linkratio import config
 from linkratio.cli import main
 from linkratio.errors import InputError
+from linkratio.frame import Library
 from linkratio.model import Account, Post
-from linkratio.store import Library
 from linkratio.weekly import schedule
 from linkratio.weekly.schedule import crontab_line, install, make_plan, service_unit, timer_unit
 

@@ -25,13 +25,13 @@ from fake_social import (
 
 from linkratio import cli
 from linkratio.errors import InputFormatError, ServiceAccountError, ServiceUnavailable
+from linkratio.frame import Library
 from linkratio.model import Account
 from linkratio.net.bluesky import BlueskyApi
 from linkratio.net.mastodon import MastodonApi
 from linkratio.social_sync import open_api, sync_social
 from linkratio.sources.bluesky import read_bluesky
 from linkratio.sources.mastodon import account_of, read_mastodon, status_to_post
-from linkratio.store import Library
 
 STATUSES = f"/api/v1/accounts/{MASTODON_LOCAL_ID}/statuses"
 PROFILE = "/xrpc/app.bsky.actor.getProfile"

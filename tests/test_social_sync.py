@@ -30,13 +30,13 @@ from linkratio.errors import (
     ServiceSettingError,
     ServiceUnavailable,
 )
+from linkratio.frame import Library
 from linkratio.model import Account
 from linkratio.net.bluesky import BlueskyApi
 from linkratio.net.mastodon import MastodonApi, split_handle
 from linkratio.net.service import checked_base_url, reset_delay
 from linkratio.social_sync import sync_social
 from linkratio.sources.bluesky import item_to_post
-from linkratio.store import Library
 
 FEED = "/xrpc/app.bsky.feed.getAuthorFeed"
 

@@ -24,12 +24,16 @@ from conftest import FIXTURES, ROOT, SAMPLE
 import linkratio.frame as frame_module
 from linkratio import store
 from linkratio.errors import InputError, LibraryBusyError
-from linkratio.frame import COLUMNS, to_frame
+from linkratio.frame import COLUMNS, DERIVER, Library, to_frame
 from linkratio.model import Account, Category, Kind, Label, Link, Post
 from linkratio.sources import read
 from linkratio.sources.x_archive import read_archive
 from linkratio.sources.x_json import read_v2, tweet_to_post
-from linkratio.store import MIGRATIONS, AccountStats, Library, SaveResult
+from linkratio.store import MIGRATIONS, AccountStats, SaveResult
+from linkratio.store import accounts as store_accounts
+from linkratio.store import cache as store_cache
+from linkratio.store import links as store_links
+from linkratio.store import weekly as weekly_store
 
 ME = Account("x", "100", "Maren")
 T0 = datetime(2024, 3, 1, 8, 30, tzinfo=UTC)
@@ -79,10 +83,8 @@ def full_post() -> Post:
 
 
 @pytest.fixture
-def lib() -> Library:
-    library = Library(":memory:")
-    yield library
-    library.close()
+def lib(memory_library: Library) -> Library:
+    return memory_library
 
 
 def assert_frame_matches_posts(library: Library, account_id: str = "100") -> pd.DataFrame:
@@ -250,23 +252,25 @@ def api_posts(page: dict[str, Any]) -> list[Post]:
     return [tweet_to_post(t, tweets, users, source="api", keep_raw=True) for t in page["data"]]
 
 
-def test_archive_then_overlapping_api_posts_are_stored_once(tmp_path: Path) -> None:
+def test_archive_then_overlapping_api_posts_are_stored_once(
+    tmp_path: Path, memory_library: Library
+) -> None:
     timeline = read(write_archive(tmp_path / "archive", ARCHIVE), keep_raw=True)
-    with Library(tmp_path / "lib.sqlite") as library:
-        assert library.save_posts(timeline.account, timeline.posts, origin="archive") == (
-            SaveResult(inserted=3, updated=0)
-        )
-        result = library.save_posts(ME, api_posts(v2_page()), origin="api")
-        assert result == SaveResult(inserted=2, updated=1)
-        back = {p.id: p for p in library.posts("x", "100", with_raw=True)}
-        assert len(back) == 5
-        assert back["1500000000000000001"].source == "archive"
-        overlap = back["1500000000000000003"]
-        assert overlap.source == "api"
-        assert orjson.loads(overlap.raw or b"")["data"]["id"] == "1500000000000000003"
-        assert library.accounts()[0].posts == 5
-        table = assert_frame_matches_posts(library)
-        assert table["kind"].tolist() == ["post", "reply", "question", "reply", "quote"]
+    library = memory_library
+    assert library.save_posts(timeline.account, timeline.posts, origin="archive") == (
+        SaveResult(inserted=3, updated=0)
+    )
+    result = library.save_posts(ME, api_posts(v2_page()), origin="api")
+    assert result == SaveResult(inserted=2, updated=1)
+    back = {p.id: p for p in library.posts("x", "100", with_raw=True)}
+    assert len(back) == 5
+    assert back["1500000000000000001"].source == "archive"
+    overlap = back["1500000000000000003"]
+    assert overlap.source == "api"
+    assert orjson.loads(overlap.raw or b"")["data"]["id"] == "1500000000000000003"
+    assert library.accounts()[0].posts == 5
+    table = assert_frame_matches_posts(library)
+    assert table["kind"].tolist() == ["post", "reply", "question", "reply", "quote"]
 
 
 def test_the_sample_archive_frame_equals_to_frame(tmp_path: Path) -> None:
@@ -312,7 +316,7 @@ def test_an_account_without_posts_has_an_empty_frame(lib: Library) -> None:
 def test_many_small_saves_are_merged_and_read_the_same(
     lib: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store, "_MAX_SEGMENTS", 3)
+    monkeypatch.setattr(store_cache, "MAX_SEGMENTS", 3)
     for i in range(8):
         lib.save_posts(ME, [post(str(i), f"post {i}?", minutes=i)], origin="api")
     first = assert_frame_matches_posts(lib)
@@ -354,20 +358,23 @@ def test_the_frame_cache_is_used_until_the_classifier_changes(
     # A different classifier: a new fingerprint makes every cached row stale.
     fake = Label(Category.OTHER, Kind.POST, "fake classifier")
     monkeypatch.setattr(frame_module, "label_and_urls", lambda p: (fake, []))
-    monkeypatch.setattr(store, "classifier_fingerprint", lambda: "changed")
+    lib.deriver = replace(DERIVER, fingerprint=lambda: "changed")
     table = lib.frame("x", "100")
     assert table["reason"].tolist() == ["fake classifier"] * 2
     assert table["kind"].tolist() == ["post", "post"]
 
     monkeypatch.undo()  # the real classifier and fingerprint again: relabelled once more
+    lib.deriver = DERIVER
     assert lib.frame("x", "100")["kind"].tolist() == ["question", "mention"]
 
 
 def test_the_fingerprint_changes_with_any_line_of_the_classifier(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    fingerprint = store.classifier_fingerprint()
-    assert len(fingerprint) == 16 and fingerprint == store.classifier_fingerprint.__wrapped__()
+    fingerprint = frame_module.classifier_fingerprint()
+    assert fingerprint == DERIVER.fingerprint()
+    assert len(fingerprint) == 16
+    assert fingerprint == frame_module.classifier_fingerprint.__wrapped__()
     real = inspect.getsource
 
     def edited(module: Any) -> str:
@@ -375,8 +382,26 @@ def test_the_fingerprint_changes_with_any_line_of_the_classifier(
         return text + "\n# a new rule\n" if module.__name__ == "linkratio.classify" else text
 
     monkeypatch.setattr(inspect, "getsource", edited)
-    assert store.classifier_fingerprint.__wrapped__() != fingerprint
-    assert "linkratio.classify" in store.DERIVING_MODULES
+    assert frame_module.classifier_fingerprint.__wrapped__() != fingerprint
+    assert "linkratio.classify" in frame_module.DERIVING_MODULES
+    assert "linkratio.store.cache" in frame_module.DERIVING_MODULES
+
+
+def test_a_store_library_without_deriver_keeps_posts_and_leaves_the_cache(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "lib.sqlite"
+    with Library(db) as library:
+        library.save_posts(ME, [post("1", "any news?")], origin="api")
+        assert_frame_matches_posts(library)
+    with store.Library(db) as bare:  # the store alone: it cannot derive frame rows
+        assert bare.deriver is None
+        bare.save_posts(ME, [post("1", "@bo hi"), post("2", minutes=1)], origin="api")
+        assert [p.text for p in bare.posts("x", "100")] == ["@bo hi", "hello"]
+        with pytest.raises(TypeError, match="no deriver"):
+            bare.frame("x", "100")
+    with Library(db) as library:  # the stale rows of post 1 are not served
+        assert assert_frame_matches_posts(library)["kind"].tolist() == ["mention", "post"]
 
 
 def test_a_post_moving_to_another_account_leaves_the_first(lib: Library) -> None:
@@ -450,12 +475,12 @@ def test_a_save_failing_midway_writes_neither_posts_nor_cursor(
     lib.save_posts(ME, [post("1")], origin="api", cursor={"next_token": "p2"})
     seen_inside: list[list[str]] = []
 
-    def fail(self: Library, *args: Any) -> None:
+    def fail(*args: Any) -> None:
         # The page's posts are written already, inside the still open transaction.
-        seen_inside.append([p.id for p in self.posts("x", "100")])
+        seen_inside.append([p.id for p in lib.posts("x", "100")])
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(Library, "_write_cursor", fail)
+    monkeypatch.setattr(store_accounts, "write_cursor", fail)
     with pytest.raises(RuntimeError, match="disk full"):
         lib.save_posts(ME, [post("2"), post("3")], origin="api", cursor={"next_token": "p3"})
     assert seen_inside == [["1", "2", "3"]]
@@ -469,7 +494,7 @@ _PAGER = """
 import sys
 from datetime import UTC, datetime, timedelta
 from linkratio.model import Account, Post
-from linkratio.store import Library
+from linkratio.frame import Library
 library = Library(sys.argv[1])
 me = Account("x", "100", "Maren")
 t0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -527,7 +552,7 @@ def test_a_version_1_library_is_upgraded_with_its_data(tmp_path: Path) -> None:
     db.close()
 
     with Library(path) as library:
-        assert library.schema_version() == len(MIGRATIONS) == 4
+        assert library.schema_version() == len(MIGRATIONS) == 5
         posts = library.posts("x", "100", with_raw=True)
         assert [(p.id, p.text) for p in posts] == [
             ("20", "a link https://t.co/a"),
@@ -545,11 +570,73 @@ def test_a_version_1_library_is_upgraded_with_its_data(tmp_path: Path) -> None:
         library.save_posts(ME, [post("23", minutes=600)], origin="api")
         assert [p.id for p in library.posts("x", "100")] == ["20", "22", "23"]
     with Library(path) as again:  # opening an up-to-date library migrates nothing
-        assert again.schema_version() == 4
+        assert again.schema_version() == 5
         assert again.setting("k") is None
         again.set_setting("k", "v1")
         again.set_setting("k", "v2")
         assert again.setting("k") == "v2"
+
+
+def test_a_version_4_library_gets_one_time_format(tmp_path: Path) -> None:
+    path = tmp_path / "v4.sqlite"
+    db = sqlite3.connect(path, isolation_level=None)
+    assert store.migrate(db, target=4) == 4
+    # The three formats of version 4: isoformat(), isoformat(timespec="seconds"), %H:%M:%SZ.
+    micro, second = "2024-03-01T08:30:15.123456+00:00", "2024-03-02T00:00:00+00:00"
+    db.execute("INSERT INTO accounts VALUES ('x', '100', 'Maren', ?, ?)", (micro, second))
+    db.execute("INSERT INTO syncs VALUES (1, 'x', '100', ?, 3, 1)", (micro,))
+    db.execute("INSERT INTO syncs VALUES (2, 'x', '100', ?, 0, 0)", (second,))
+    db.execute("INSERT INTO cursors VALUES ('x', '100', '{}', 'then')")  # no time: kept
+    db.execute(
+        "INSERT INTO deliveries VALUES ('x', '100', '2024-W09', 'email:a@b.c', ?)", (second,)
+    )
+    db.execute("INSERT INTO challenges VALUES ('x', '100', '2024-03-04', 'UTC', ?)", (second,))
+    db.execute(
+        "INSERT INTO link_resolutions VALUES ('https://t.co/a', NULL, NULL, '[]',"
+        " '2024-03-01T08:30:15Z', 'timeout', '2024-03-08T08:30:15Z')"
+    )
+    db.execute("INSERT INTO redirect_hosts VALUES ('bit.ly', '2024-03-01T08:30:15Z')")
+    db.close()
+
+    with Library(path) as library:
+        assert library.schema_version() == len(MIGRATIONS) == 5
+        (stats,) = library.accounts()
+        assert stats.last_sync == datetime(2024, 3, 2, tzinfo=UTC)
+        assert weekly_store.last_sync(library, ME) == datetime(2024, 3, 2, tzinfo=UTC)
+        hit = store_links.cached(library, ["https://t.co/a"])["https://t.co/a"]
+        assert hit.resolved_at == datetime(2024, 3, 1, 8, 30, 15, tzinfo=UTC)
+        assert hit.retry_after == datetime(2024, 3, 8, 8, 30, 15, tzinfo=UTC)
+        rows = library.query("SELECT first_seen, updated_at FROM accounts")
+        assert rows == [("2024-03-01T08:30:15.123456Z", "2024-03-02T00:00:00.000000Z")]
+        assert library.query("SELECT at FROM syncs ORDER BY id") == [
+            ("2024-03-01T08:30:15.123456Z",),
+            ("2024-03-02T00:00:00.000000Z",),
+        ]
+        assert library.query("SELECT updated_at FROM cursors") == [("then",)]
+        for table, column in [
+            ("deliveries", "delivered_at"),
+            ("challenges", "set_at"),
+            ("link_resolutions", "resolved_at"),
+            ("link_resolutions", "retry_after"),
+            ("redirect_hosts", "first_seen"),
+        ]:
+            (value,) = library.query(f"SELECT {column} FROM {table}")[0]
+            assert len(value) == 27 and value.endswith("Z"), (table, column, value)
+            assert store.from_db_time(value) is not None
+
+
+def test_every_time_the_store_writes_has_one_format(memory_library: Library) -> None:
+    when = datetime(2024, 3, 1, 8, 30, tzinfo=UTC)
+    memory_library.save_posts(ME, [post("1")], origin="api", fetched_at=when)
+    memory_library.record_sync("x", "100", when=when, posts_read=1, complete=True)
+    weekly_store.record_delivery(memory_library, ME, "2024-W09", "email:a@b.c", now=when)
+    (fetched,) = memory_library.query("SELECT fetched_at FROM posts")[0]
+    (synced,) = memory_library.query("SELECT at FROM syncs")[0]
+    (delivered,) = memory_library.query("SELECT delivered_at FROM deliveries")[0]
+    assert fetched == synced == delivered == "2024-03-01T08:30:00.000000Z"
+    assert store.from_db_time(fetched) == when
+    with pytest.raises(ValueError, match="naive"):
+        store.to_db_time(datetime(2024, 3, 1))
 
 
 def test_a_library_from_a_newer_linkratio_is_refused(tmp_path: Path) -> None:
@@ -633,7 +720,7 @@ def test_newest_post_id_is_by_snowflake_order(lib: Library) -> None:
 
 _HOLDER = """
 import sys, time
-from linkratio.store import Library
+from linkratio.frame import Library
 library = Library(sys.argv[1])
 with library.run_lock("fetch @Maren"):
     print("locked", flush=True)
@@ -694,7 +781,10 @@ def test_a_second_run_gets_the_lock_once_the_first_ends(tmp_path: Path) -> None:
 def test_the_lock_file_sits_beside_the_library(tmp_path: Path) -> None:
     db = tmp_path / "lib.sqlite"
     with Library(db) as library, library.run_lock("audit"):
-        assert (tmp_path / "lib.sqlite.lock").read_text() == f"audit (pid {os.getpid()})"
+        assert (tmp_path / "lib.sqlite.lock").exists()
+        holder = (tmp_path / "lib.sqlite.lock.holder").read_text()
+        assert holder == f"audit (pid {os.getpid()})"
+    assert not (tmp_path / "lib.sqlite.lock.holder").exists()  # nobody holds it now
 
 
 # --- raw JSON from the sources ----------------------------------------------------------
@@ -742,24 +832,24 @@ def test_opening_an_up_to_date_library_does_not_wait_for_a_writer(tmp_path):
         writer._db.execute("ROLLBACK")
 
 
-def test_transaction_commits_or_rolls_back_and_query_reads(tmp_path: Path) -> None:
-    with Library(tmp_path / "lib.sqlite") as library:
-        with library.transaction() as db:
-            db.execute("INSERT INTO redirect_hosts VALUES ('bit.ly', 'then')")
-        with pytest.raises(RuntimeError), library.transaction() as db:
-            db.execute("INSERT INTO redirect_hosts VALUES ('ow.ly', 'then')")
-            raise RuntimeError("half-way")
-        assert library.query("SELECT host FROM redirect_hosts ORDER BY host") == [("bit.ly",)]
+def test_transaction_commits_or_rolls_back_and_query_reads(memory_library: Library) -> None:
+    library = memory_library
+    with library.transaction() as db:
+        db.execute("INSERT INTO redirect_hosts VALUES ('bit.ly', 'then')")
+    with pytest.raises(RuntimeError), library.transaction() as db:
+        db.execute("INSERT INTO redirect_hosts VALUES ('ow.ly', 'then')")
+        raise RuntimeError("half-way")
+    assert library.query("SELECT host FROM redirect_hosts ORDER BY host") == [("bit.ly",)]
 
 
-def test_account_and_post_lookups_by_id(tmp_path: Path) -> None:
-    with Library(tmp_path / "lib.sqlite") as library:
-        assert library.account_by_id("x", "100") is None
-        assert not library.has_posts("x", "100")
-        library.save_posts(ME, [post("20"), post("21", minutes=5)], origin="api")
-        assert library.account_by_id("x", "100") == ME
-        assert library.account_by_id("bluesky", "100") is None
-        assert library.has_posts("x", "100") and not library.has_posts("x", "999")
-        assert library.stored_post_ids("x", "100", ["21", "22", "20"]) == {"20", "21"}
-        assert library.stored_post_ids("x", "999", ["20"]) == set()
-        assert library.stored_post_ids("x", "100", []) == set()
+def test_account_and_post_lookups_by_id(memory_library: Library) -> None:
+    library = memory_library
+    assert library.account_by_id("x", "100") is None
+    assert not library.has_posts("x", "100")
+    library.save_posts(ME, [post("20"), post("21", minutes=5)], origin="api")
+    assert library.account_by_id("x", "100") == ME
+    assert library.account_by_id("bluesky", "100") is None
+    assert library.has_posts("x", "100") and not library.has_posts("x", "999")
+    assert library.stored_post_ids("x", "100", ["21", "22", "20"]) == {"20", "21"}
+    assert library.stored_post_ids("x", "999", ["20"]) == set()
+    assert library.stored_post_ids("x", "100", []) == set()

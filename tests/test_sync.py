@@ -19,9 +19,9 @@ from fake_x_api import FakeXApi, Fault, rate_limited, timeline
 
 from linkratio.cli import main
 from linkratio.errors import RateLimited
+from linkratio.frame import Library
 from linkratio.model import Account
 from linkratio.net.x import Credentials, XClient
-from linkratio.store import Library
 from linkratio.sync import sync_account
 
 OWNER_ID = "2351222345"

@@ -294,7 +294,7 @@ def _add_wait(parser: argparse.ArgumentParser) -> None:
 
 
 def _library(args: argparse.Namespace, create: bool = False) -> Library:
-    from linkratio.store import Library
+    from linkratio.frame import Library
 
     path = Path(args.db).expanduser() if args.db else Library.default_path()
     if not create and not path.exists():

@@ -17,19 +17,13 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 import httpx
 
-from linkratio import __version__
-
-if TYPE_CHECKING:
-    pass
-
-from linkratio import links
+from linkratio import __version__, links
 from linkratio.links import domain, looks_short
+from linkratio.model import REFUSED, Resolution
 from linkratio.net.netguard import Guard, ResolveFailed, UnsafeTarget, pinned_transport
-from linkratio.store.links import REFUSED
 
 PROJECT_URL = "https://pypi.org/project/linkratio/"
 """Where the user agent points a site operator who wonders what is asking."""
@@ -45,33 +39,6 @@ _BAD_LOCATION = "Invalid URL in location header"  # httpx's RemoteProtocolError 
 
 class HostDown(Exception):  # noqa: N818
     """A host failed `BREAKER` times in a row this run: its other links are not asked."""
-
-
-@dataclass(frozen=True, slots=True)
-class Resolution:
-    """Where one URL went: its final URL and status, the hops, or why it failed."""
-
-    url: str
-    final_url: str | None
-    """The last URL reached (or known from a Location); None when nothing was learnt."""
-    status: int | None
-    """The HTTP status of the final URL; None when it was not reached."""
-    hops: tuple[str, ...]
-    """Every URL visited, the first one included."""
-    resolved_at: datetime
-    error: str | None = None
-    """None on success; else why it failed (`refused: ...` for a safety refusal)."""
-    retry_after: datetime | None = None
-    """For a stored failure, when it may be asked again."""
-    redirect_hosts: tuple[str, ...] = ()
-    """The host of a short link that led to another site (a shortener from then on)."""
-    temporary: bool = False
-    """A failure that says nothing about the link (offline, DNS trouble): asked again soon."""
-
-    @property
-    def refused(self) -> bool:
-        """True when the guard refused a hop (unsafe address, scheme, port, credentials)."""
-        return self.error is not None and self.error.startswith(REFUSED)
 
 
 @dataclass(frozen=True, slots=True)

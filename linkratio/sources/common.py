@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from linkratio.model import Post
+# collapse and gc_paused live in model (the store needs them too); sources import them here.
+from linkratio.model import collapse, gc_paused
+
+__all__ = ["collapse", "gc_paused", "parse_time"]
 
 _MONTHS = {
     m: f"-{i:02d}-"
@@ -39,38 +39,3 @@ def parse_time(value: str) -> datetime:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC)
-
-
-def _id_key(post_id: str) -> tuple[int, str]:
-    return (len(post_id), post_id)
-
-
-def collapse(posts: Iterable[Post]) -> list[Post]:
-    """Keep one post per id and, of each edit chain, only the newest version present.
-
-    The result is in time order (creation time, then id).
-    """
-    by_id: dict[str, Post] = {}
-    for post in posts:
-        by_id[post.id] = post
-    latest: dict[str, Post] = {}
-    for post in by_id.values():
-        chain = min(post.edit_ids, key=_id_key) if len(post.edit_ids) > 1 else post.id
-        kept = latest.get(chain)
-        if kept is None or _id_key(post.id) > _id_key(kept.id):
-            latest[chain] = post
-    return sorted(latest.values(), key=lambda p: (p.created_at, _id_key(p.id)))
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cycle collector while a reader makes many acyclic objects, then restore it."""
-    # Left on, the collector rescans the growing heap again and again (a third of the time
-    # of reading a 400 MB archive) and finds nothing: posts hold no reference cycles.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -16,33 +16,23 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from linkratio.model import REFUSED, Resolution
+from linkratio.store.times import from_db_time, to_db_time
+
 if TYPE_CHECKING:
-    from linkratio.links.expand import Resolution
-    from linkratio.store import Library
+    from linkratio.store.library import Library
 
 FIRST_RETRY = timedelta(days=7)
 """How long a first failure keeps a URL from being asked again."""
 MAX_RETRY = timedelta(days=90)
 """The longest wait after repeated failures."""
-REFUSED = "refused: "
-"""The prefix of the error of a hop the guard refused (set by `linkratio.links.expand`)."""
 SOON_RETRY = timedelta(hours=6)
 """How long a temporary failure (offline, DNS trouble) keeps a URL from being asked."""
 _CHUNK = 500  # SQLite's bound-parameter limit is far above, but keep statements small
 
 
-def _iso(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _iso_or_none(when: datetime | None) -> str | None:
-    return _iso(when) if when is not None else None
-
-
-def _time(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+def _db_time_or_none(when: datetime | None) -> str | None:
+    return to_db_time(when) if when is not None else None
 
 
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -65,8 +55,6 @@ def _rows(library: Library, urls: Iterable[str]) -> list[tuple]:
 
 def cached(library: Library, urls: Iterable[str]) -> dict[str, Resolution]:
     """The stored resolutions of those of `urls` the library knows."""
-    from linkratio.links.expand import Resolution  # the network stack, only when needed
-
     found = {}
     for url, final, status, hops, at, error, retry in _rows(library, urls):
         found[url] = Resolution(
@@ -74,9 +62,9 @@ def cached(library: Library, urls: Iterable[str]) -> dict[str, Resolution]:
             final_url=final,
             status=status,
             hops=tuple(orjson.loads(hops)),
-            resolved_at=_time(at) or datetime.now(UTC),
+            resolved_at=from_db_time(at) or datetime.now(UTC),
             error=error,
-            retry_after=_time(retry),
+            retry_after=from_db_time(retry),
         )
     return found
 
@@ -143,16 +131,16 @@ def save(library: Library, results: Sequence[Resolution]) -> None:
                     r.final_url,
                     r.status,
                     orjson.dumps(list(r.hops)).decode(),
-                    _iso(r.resolved_at),
+                    to_db_time(r.resolved_at),
                     r.error,
-                    _iso_or_none(_retry_after(r, before.get(r.url))),
+                    _db_time_or_none(_retry_after(r, before.get(r.url))),
                 )
                 for r in results
             ],
         )
         db.executemany(
             "INSERT OR IGNORE INTO redirect_hosts (host, first_seen) VALUES (?, ?)",
-            [(h, _iso(r.resolved_at)) for r in results for h in r.redirect_hosts],
+            [(h, to_db_time(r.resolved_at)) for r in results for h in r.redirect_hosts],
         )
 
 

@@ -1,26 +1,26 @@
 """The SQL of the weekly summary: which weeks went where (`deliveries`), and `challenges`.
 
 Small functions over a `Library`, through its `query` and `transaction` hooks. Times are
-stored as ISO 8601 UTC strings; a delivery destination is a key such as
+stored in the one format of `linkratio.store.times`; a delivery destination is a key such as
 `email:ana@example.org` or `webhook:<16 hex of sha256(url)>`, never a webhook URL.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from linkratio.model import Account
-from linkratio.store import Library
+from linkratio.store.times import from_db_time, to_db_time
+
+if TYPE_CHECKING:
+    from linkratio.store.library import Library
 
 
 def _ids(account: Account) -> tuple[str, str]:
     if account.id is None:
         raise ValueError("the account has no id: only library accounts have deliveries")
     return account.platform, account.id
-
-
-def _iso(when: datetime | None) -> str:
-    return (when or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
 
 
 def delivered(library: Library, account: Account, week: str) -> set[str]:
@@ -41,7 +41,7 @@ def record_delivery(
             "INSERT INTO deliveries (platform, account_id, week, destination, delivered_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, account_id, week, destination)"
             " DO UPDATE SET delivered_at = excluded.delivered_at",
-            (*_ids(account), week, destination, _iso(now)),
+            (*_ids(account), week, destination, to_db_time(now or datetime.now(UTC))),
         )
 
 
@@ -53,7 +53,7 @@ def add_challenge(
         cur = db.execute(
             "INSERT INTO challenges (platform, account_id, day, zone, set_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, account_id, day) DO NOTHING",
-            (*_ids(account), day.isoformat(), zone, _iso(now)),
+            (*_ids(account), day.isoformat(), zone, to_db_time(now or datetime.now(UTC))),
         )
         return cur.rowcount == 1
 
@@ -79,8 +79,4 @@ def last_sync(library: Library, account: Account) -> datetime | None:
     rows = library.query(
         "SELECT max(at) FROM syncs WHERE platform = ? AND account_id = ?", _ids(account)
     )
-    value = rows[0][0] if rows else None
-    if not value:
-        return None
-    when = datetime.fromisoformat(value)
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return from_db_time(rows[0][0] if rows else None)

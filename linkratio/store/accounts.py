@@ -1,0 +1,164 @@
+"""The SQL of accounts, their backfill cursors and their sync records.
+
+Functions over an open `sqlite3.Connection`; `Library` calls them, inside its transactions
+where they write.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from linkratio.errors import InputError
+from linkratio.model import Account
+from linkratio.store.posts import superseded
+from linkratio.store.times import from_db_time, from_micros, to_db_time
+
+
+@dataclass(frozen=True, slots=True)
+class AccountStats:
+    """One account of the library with what it holds."""
+
+    platform: str
+    id: str
+    handle: str | None
+    posts: int
+    """Stored posts, older versions of edited posts not counted (as reports count them)."""
+    first_post: datetime | None
+    last_post: datetime | None
+    last_sync: datetime | None
+    last_sync_complete: bool | None
+
+
+def find_account(db: sqlite3.Connection, name: str, platform: str = "x") -> Account | None:
+    """The account called `@handle` or `handle` (any case), or with the numeric id `name`."""
+    name = name.strip()
+    query = "SELECT platform, id, handle FROM accounts WHERE platform = ? AND "
+    if name.isdigit():
+        row = db.execute(query + "id = ?", (platform, name)).fetchone()
+        if row is not None:
+            return Account(*row)
+    row = db.execute(
+        query + "handle = ? COLLATE NOCASE ORDER BY updated_at DESC LIMIT 1",
+        (platform, name.removeprefix("@")),
+    ).fetchone()
+    return Account(*row) if row is not None else None
+
+
+def account_by_id(db: sqlite3.Connection, platform: str, account_id: str) -> Account | None:
+    """The account stored under exactly this id (a Bluesky DID, an X user id), or None."""
+    row = db.execute(
+        "SELECT platform, id, handle FROM accounts WHERE platform = ? AND id = ?",
+        (platform, account_id),
+    ).fetchone()
+    return Account(*row) if row is not None else None
+
+
+def upsert_account(db: sqlite3.Connection, account: Account, now: str) -> str:
+    """Store `account` (its handle updated) and return its id, found by handle if not given."""
+    account_id = account.id
+    if account_id is None:
+        found = find_account(db, "@" + account.handle, account.platform) if account.handle else None
+        if found is None or found.id is None:
+            who = f"@{account.handle}" if account.handle else "the account"
+            raise InputError(
+                f"cannot store the posts of {who}: the data does not say the account's id "
+                "(an archive without account.js?); import the whole archive or fetch "
+                "the account from the API first"
+            )
+        account_id = found.id
+    db.execute(
+        "INSERT INTO accounts (platform, id, handle, first_seen, updated_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, id) DO UPDATE SET"
+        " handle = coalesce(excluded.handle, accounts.handle),"
+        " updated_at = excluded.updated_at",
+        (account.platform, account_id, account.handle, now, now),
+    )
+    return account_id
+
+
+def account_stats(db: sqlite3.Connection) -> list[AccountStats]:
+    """Every account with its post count, date range and last sync (read in one snapshot)."""
+    rows = db.execute(
+        """SELECT a.platform, a.id, a.handle, count(p.created_at),
+                  min(p.created_at), max(p.created_at), s.at, s.complete
+             FROM accounts a
+             LEFT JOIN posts p ON p.platform = a.platform AND p.account_id = a.id
+             LEFT JOIN syncs s ON s.id = (
+                  SELECT id FROM syncs WHERE platform = a.platform AND account_id = a.id
+                   ORDER BY at DESC, id DESC LIMIT 1)
+            GROUP BY a.platform, a.id
+            ORDER BY a.platform, lower(a.handle), a.id"""
+    ).fetchall()
+    return [
+        AccountStats(
+            platform=platform,
+            id=account_id,
+            handle=handle,
+            posts=count - len(superseded(db, platform, account_id)),
+            first_post=from_micros(first) if first is not None else None,
+            last_post=from_micros(last) if last is not None else None,
+            last_sync=from_db_time(sync_at),
+            last_sync_complete=bool(complete) if complete is not None else None,
+        )
+        for platform, account_id, handle, count, first, last, sync_at, complete in rows
+    ]
+
+
+def account_handle(db: sqlite3.Connection, platform: str, account_id: str) -> str | None:
+    """The stored handle of the account, or None."""
+    row = db.execute(
+        "SELECT handle FROM accounts WHERE platform = ? AND id = ?", (platform, account_id)
+    ).fetchone()
+    return row[0] if row else None
+
+
+def cursor(db: sqlite3.Connection, platform: str, account_id: str) -> dict[str, Any] | None:
+    """The pagination state of the account's unfinished backfill, if any."""
+    row = db.execute(
+        "SELECT state FROM cursors WHERE platform = ? AND account_id = ?",
+        (platform, account_id),
+    ).fetchone()
+    return orjson.loads(row[0]) if row is not None else None
+
+
+def write_cursor(
+    db: sqlite3.Connection, platform: str, account_id: str, state: str, now: str
+) -> None:
+    """Replace the pagination state (JSON text) of the account's backfill."""
+    db.execute(
+        "INSERT INTO cursors (platform, account_id, state, updated_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (platform, account_id) DO UPDATE SET"
+        " state = excluded.state, updated_at = excluded.updated_at",
+        (platform, account_id, state, now),
+    )
+
+
+def delete_cursor(db: sqlite3.Connection, platform: str, account_id: str) -> None:
+    """Forget the pagination state of the account's backfill."""
+    db.execute("DELETE FROM cursors WHERE platform = ? AND account_id = ?", (platform, account_id))
+
+
+def record_sync(
+    db: sqlite3.Connection,
+    platform: str,
+    account_id: str,
+    when: datetime,
+    posts_read: int,
+    complete: bool,
+    now: datetime,
+) -> None:
+    """Log one sync run of the account (stored first if the library does not know it)."""
+    db.execute(
+        "INSERT INTO accounts (platform, id, first_seen, updated_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (platform, id) DO NOTHING",
+        (platform, account_id, to_db_time(now), to_db_time(now)),
+    )
+    db.execute(
+        "INSERT INTO syncs (platform, account_id, at, posts_read, complete) VALUES (?, ?, ?, ?, ?)",
+        (platform, account_id, to_db_time(when), posts_read, int(complete)),
+    )

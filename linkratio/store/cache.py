@@ -1,0 +1,237 @@
+"""The frame cache: what the layer above derives from posts, stored column-wise per save.
+
+The store does not know how a frame row is derived (labels, urls, domains, partners): the
+caller passes a `Deriver` with the function and its fingerprint, a hash of the code
+behind it. The rows of the posts one `save_posts` call stored make one segment in
+`frame_segments` / `frame_columns`, under that fingerprint; a segment written under
+another fingerprint is stale, and the next `frame()` rebuilds the cache from the posts.
+
+Reading 200,000 rows through sqlite3 costs over a second in row and value objects alone,
+so each column of a segment is one or two blobs:
+  int64   data: little-endian int64s (created_at in microseconds)
+  json    data: a JSON array of the values (id, text)
+  values  data: a JSON array of the distinct values (strings, or lists for the list
+          columns); codes: an int32 index into it per row, -1 for None
+Rows with equal lists get one shared list object: 800,000 fresh lists would cost more
+time (and garbage-collector passes) than all the rest of frame().
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import orjson
+import pandas as pd
+
+from linkratio.model import Post, id_key
+
+MAX_SEGMENTS = 32
+"""frame() merges an account's cache into one segment once it has more than this many."""
+_JSON = frozenset({"id", "text"})  # nearly every value distinct: not worth numbering
+
+Encoded = list[tuple[str, str, bytes, bytes | None]]
+"""(column, encoding, data, codes) per frame column."""
+Columns = dict[str, np.ndarray]
+"""Per frame column, the values of every row."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deriver:
+    """How frame rows are derived from posts: given to the store by the layer that owns it.
+
+    `derive(posts)` gives, per name in `columns`, one value per post in order; the columns
+    include `id` and `created_at` (integer microseconds UTC). `fingerprint()` is a hash of
+    the deriving code: rows cached under another fingerprint are derived again.
+    """
+
+    columns: tuple[str, ...]
+    list_columns: tuple[str, ...]
+    """Columns whose cells are lists."""
+    object_columns: tuple[str, ...]
+    """Columns kept as object dtype whatever the data."""
+    derive: Callable[[Iterable[Post]], Mapping[str, Any]]
+    fingerprint: Callable[[], str]
+
+
+# -- encoding ----------------------------------------------------------------------------
+
+
+def encode(columns: Mapping[str, Any], deriver: Deriver) -> Encoded:
+    """Encode frame columns (lists or numpy arrays of the values) column by column."""
+    encoded: Encoded = []
+    lists = frozenset(deriver.list_columns)
+    for name in deriver.columns:
+        values = columns[name]
+        if isinstance(values, np.ndarray) and values.dtype == object:
+            values = values.tolist()
+        if name == "created_at":
+            micros = np.asarray(values, dtype="<i8")
+            encoded.append((name, "int64", micros.tobytes(), None))
+        elif name in _JSON:
+            encoded.append((name, "json", orjson.dumps(values), None))
+        elif name in lists:  # lists cannot be hashed: number them by their tuples
+            index: dict[tuple[Any, ...], int] = {}
+            codes = [index.setdefault(tuple(value), len(index)) for value in values]
+            data = orjson.dumps(list(index))
+            encoded.append((name, "values", data, np.array(codes, dtype="<i4").tobytes()))
+        else:
+            found, uniques = pd.factorize(np.fromiter(values, dtype=object, count=len(values)))
+            data = orjson.dumps(uniques.tolist())
+            encoded.append((name, "values", data, found.astype("<i4").tobytes()))
+    return encoded
+
+
+def decode(encoding: str, data: bytes, codes: bytes | None) -> np.ndarray:
+    """One column of one segment as a numpy array (int64 or object)."""
+    if encoding == "int64":
+        return np.frombuffer(data, dtype="<i8")
+    values = orjson.loads(data)
+    if encoding == "json":
+        return np.fromiter(values, dtype=object, count=len(values))
+    if encoding == "values":
+        values.append(None)  # code -1
+        index = np.frombuffer(codes or b"", dtype="<i4")
+        return np.fromiter(values, dtype=object, count=len(values))[index]
+    raise ValueError(f"unknown frame cache encoding {encoding!r}")
+
+
+def decoded(encoded: Encoded) -> Columns:
+    """Every column of an encoded frame as numpy arrays."""
+    return {name: decode(encoding, data, codes) for name, encoding, data, codes in encoded}
+
+
+def _rows(encoded: Encoded) -> int:
+    """How many rows an encoded frame holds."""
+    return next(len(data) // 8 for name, _, data, _ in encoded if name == "created_at")
+
+
+def in_time_order(columns: Columns) -> Columns:
+    """The rows sorted as model.collapse sorts posts (no copy when they already are)."""
+    order = _time_order(columns["created_at"], columns["id"])
+    if np.array_equal(order, np.arange(len(order))):
+        return columns
+    return {name: values[order] for name, values in columns.items()}
+
+
+def _time_order(created: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Row order by creation time, then id by length and text (as model.collapse)."""
+    order = np.argsort(created, kind="stable")
+    ordered = created[order]
+    ties = np.flatnonzero(ordered[1:] == ordered[:-1]).tolist()
+    i = 0
+    while i < len(ties):  # a few posts share a second: order each such run by id
+        j = i
+        while j + 1 < len(ties) and ties[j + 1] == ties[j] + 1:
+            j += 1
+        run = slice(ties[i], ties[j] + 2)
+        order[run] = sorted(order[run].tolist(), key=lambda row: id_key(str(ids[row])))
+        i = j + 1
+    return order
+
+
+def without(columns: Columns, ids: Iterable[str]) -> Columns:
+    """The rows whose id is not among `ids`."""
+    keep = ~pd.Index(columns["id"]).isin(list(ids))
+    return {name: values[keep] for name, values in columns.items()}
+
+
+def table(columns: Columns, deriver: Deriver) -> pd.DataFrame:
+    """The DataFrame the deriving layer would build from these column values."""
+    data: dict[str, Any] = {}
+    for name in deriver.columns:
+        values = columns[name]
+        if name == "created_at":
+            data[name] = pd.to_datetime(values, unit="us", utc=True)
+        elif name in deriver.object_columns or name in deriver.list_columns:
+            data[name] = pd.Series(values, dtype=object, copy=False)
+        else:  # e.g. reply_to, quoted: from a list, so pandas infers their dtype as from rows
+            data[name] = values.tolist()
+    return pd.DataFrame(data, columns=list(deriver.columns))
+
+
+# -- segments ----------------------------------------------------------------------------
+
+
+def write_segment(
+    db: sqlite3.Connection,
+    platform: str,
+    account_id: str,
+    fingerprint: str,
+    replaced: int,
+    encoded: Encoded,
+) -> None:
+    """Add one segment of the account's cache (`replaced`: how many of its rows were stored)."""
+    segment = db.execute(
+        "INSERT INTO frame_segments (platform, account_id, classifier, rows, replaced)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (platform, account_id, fingerprint, _rows(encoded), replaced),
+    ).lastrowid
+    db.executemany(
+        "INSERT INTO frame_columns VALUES (?, ?, ?, ?, ?)",
+        [(segment, *column) for column in encoded],
+    )
+
+
+def drop(db: sqlite3.Connection, platform: str, account_id: str) -> None:
+    """Delete the account's cache: the next frame() derives it again."""
+    db.execute(
+        "DELETE FROM frame_segments WHERE platform = ? AND account_id = ?", (platform, account_id)
+    )
+
+
+def last_segment(db: sqlite3.Connection, platform: str, account_id: str) -> int | None:
+    """The number of the account's newest segment, or None."""
+    row = db.execute(
+        "SELECT max(segment) FROM frame_segments WHERE platform = ? AND account_id = ?",
+        (platform, account_id),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def cached_columns(
+    db: sqlite3.Connection, platform: str, account_id: str, stored: int, deriver: Deriver
+) -> tuple[int | None, Columns | None, bool]:
+    """(last segment, every stored post's frame row in time order, merge the segments?).
+
+    The rows are None when the cache is stale or does not cover the `stored` posts.
+    """
+    key = (platform, account_id)
+    segments = db.execute(
+        "SELECT segment, classifier, replaced FROM frame_segments"
+        " WHERE platform = ? AND account_id = ? ORDER BY segment",
+        key,
+    ).fetchall()
+    last = segments[-1][0] if segments else None
+    if not segments:
+        return last, None if stored else decoded(encode(deriver.derive([]), deriver)), False
+    fingerprint = deriver.fingerprint()
+    if any(found != fingerprint for _, found, _ in segments):
+        return last, None, False
+    columns = _read_segments(db, key, deriver)
+    merge = len(segments) > MAX_SEGMENTS
+    if any(replaced for _, _, replaced in segments[1:]):
+        # A post saved again is in a later segment too: its last copy is the current one.
+        keep = ~pd.Index(columns["id"]).duplicated(keep="last")
+        columns = {name: values[keep] for name, values in columns.items()}
+        merge = True
+    if len(columns["id"]) != stored:
+        return last, None, False  # posts from before the cache, or moved to another account
+    return last, in_time_order(columns), merge
+
+
+def _read_segments(db: sqlite3.Connection, key: tuple[str, str], deriver: Deriver) -> Columns:
+    """Every segment of the account, concatenated in segment order."""
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in deriver.columns}
+    rows = db.execute(
+        "SELECT c.name, c.encoding, c.data, c.codes FROM frame_segments s"
+        " JOIN frame_columns c ON c.segment = s.segment"
+        " WHERE s.platform = ? AND s.account_id = ? ORDER BY s.segment, c.name",
+        key,
+    )
+    for name, encoding, data, codes in rows:
+        parts[name].append(decode(encoding, data, codes))
+    return {name: np.concatenate(arrays) for name, arrays in parts.items()}

@@ -1,0 +1,63 @@
+"""The run lock: one linkratio run at a time writes to a library file.
+
+A `filelock.FileLock` on `<library>.lock` beside the file: an OS lock (flock on Unix, a
+byte-range lock on Windows), so it is freed when the holder dies, kill -9 included. The
+holder writes who it is (`fetch @handle (pid 123)`) to `<library>.lock.holder`, so a run
+that gives up waiting can say which run holds the library.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import filelock
+
+from linkratio.errors import LibraryBusyError
+
+
+def lock_path(library: Path) -> Path:
+    """The lock file of a library file."""
+    return library.with_name(library.name + ".lock")
+
+
+def holder_path(library: Path) -> Path:
+    """The file naming the run that holds the library's lock."""
+    return library.with_name(library.name + ".lock.holder")
+
+
+@contextmanager
+def run_lock(library: Path, name: str, *, wait: float = 10.0) -> Iterator[None]:
+    """Hold the run lock of `library`, waiting up to `wait` seconds, else LibraryBusyError.
+
+    Not re-entrant: a second hold, in this process too, waits like any other run.
+    """
+    # A new lock object per hold: filelock counts nested holds of one object as one.
+    lock = filelock.FileLock(lock_path(library), timeout=max(wait, 0))
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise _busy(library, wait) from None
+    holder = holder_path(library)
+    try:
+        holder.write_text(f"{name} (pid {os.getpid()})", encoding="utf-8")
+        yield
+    finally:
+        with contextlib.suppress(OSError):  # the next holder writes its own name anyway
+            holder.unlink()
+        lock.release()
+
+
+def _busy(library: Path, wait: float) -> LibraryBusyError:
+    """The error of a run that waited `wait` seconds in vain, naming the holder if known."""
+    try:
+        holder = holder_path(library).read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        holder = ""
+    return LibraryBusyError(
+        f"the library {library} is in use by another linkratio run"
+        f"{f' ({holder[:300]})' if holder else ''}; waited {wait:g} s: try again when it ends"
+    )

@@ -1,0 +1,267 @@
+"""The library's schema: the tables, and the migrations from one version to the next.
+
+The schema version is `PRAGMA user_version`; `MIGRATIONS` lists the steps from one version
+to the next, each applied in its own transaction, so an old library is upgraded in place
+when it is opened (`connect`). A step is an SQL statement or a function of the connection.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from linkratio.errors import InputError, LibraryBusyError
+from linkratio.store.times import from_db_time, to_db_time
+
+log = logging.getLogger(__name__)
+
+Step = str | Callable[[sqlite3.Connection], None]
+"""One migration step: an SQL statement, or a function that rewrites data in Python."""
+
+_V1_INITIAL = (
+    """CREATE TABLE accounts (
+        platform TEXT NOT NULL,
+        id TEXT NOT NULL,
+        handle TEXT,
+        first_seen TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (platform, id))""",
+    # created_at: microseconds since 1970-01-01 UTC; links/mentions/edit_ids: JSON arrays.
+    """CREATE TABLE posts (
+        platform TEXT NOT NULL,
+        post_id TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        author_id TEXT,
+        author_handle TEXT,
+        is_repost INTEGER NOT NULL DEFAULT 0,
+        repost_of_handle TEXT,
+        reply_to_post_id TEXT,
+        reply_to_user_id TEXT,
+        reply_to_handle TEXT,
+        quoted_post_id TEXT,
+        quoted_user_id TEXT,
+        quoted_handle TEXT,
+        links TEXT NOT NULL DEFAULT '[]',
+        mentions TEXT NOT NULL DEFAULT '[]',
+        edit_ids TEXT NOT NULL DEFAULT '[]',
+        origin TEXT NOT NULL CHECK (origin IN ('api', 'archive', 'file')),
+        fetched_at TEXT NOT NULL,
+        tool_version TEXT NOT NULL,
+        raw BLOB,
+        PRIMARY KEY (platform, post_id),
+        FOREIGN KEY (platform, account_id) REFERENCES accounts (platform, id))""",
+    "CREATE INDEX posts_by_account ON posts (platform, account_id, created_at)",
+    """CREATE TABLE cursors (
+        platform TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (platform, account_id),
+        FOREIGN KEY (platform, account_id) REFERENCES accounts (platform, id))""",
+    """CREATE TABLE syncs (
+        id INTEGER PRIMARY KEY,
+        platform TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        posts_read INTEGER NOT NULL,
+        complete INTEGER NOT NULL,
+        FOREIGN KEY (platform, account_id) REFERENCES accounts (platform, id))""",
+    "CREATE INDEX syncs_by_account ON syncs (platform, account_id, at)",
+)
+
+_V2_EDIT_CHAINS_AND_FRAME_CACHE = (
+    # The first id of a post's edit chain when the post names more than one version, so
+    # superseded versions are found without decoding every row's edit_ids.
+    "ALTER TABLE posts ADD COLUMN chain_id TEXT",
+    """UPDATE posts SET chain_id = (
+        SELECT value FROM json_each(posts.edit_ids) ORDER BY length(value), value LIMIT 1)
+       WHERE json_array_length(edit_ids) > 1""",
+    "CREATE INDEX posts_edited ON posts (platform, account_id, chain_id)"
+    " WHERE chain_id IS NOT NULL",
+    # The frame rows of the posts one save stored (`replaced`: how many were stored before);
+    # AUTOINCREMENT never reuses a number, so a later segment always has a higher one.
+    """CREATE TABLE frame_segments (
+        segment INTEGER PRIMARY KEY AUTOINCREMENT,
+        platform TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        classifier TEXT NOT NULL,
+        rows INTEGER NOT NULL,
+        replaced INTEGER NOT NULL,
+        FOREIGN KEY (platform, account_id) REFERENCES accounts (platform, id))""",
+    "CREATE INDEX frame_segments_by_account ON frame_segments (platform, account_id, segment)",
+    # One frame column of a segment; see linkratio.store.cache for the encodings.
+    """CREATE TABLE frame_columns (
+        segment INTEGER NOT NULL REFERENCES frame_segments ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        encoding TEXT NOT NULL,
+        data BLOB NOT NULL,
+        codes BLOB,
+        PRIMARY KEY (segment, name))""",
+)
+
+_V3_SETTINGS = (
+    # Small facts a run remembers for the next one, e.g. which account a token belongs to.
+    """CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL)""",
+)
+
+_V4_DELIVERIES_CHALLENGES_LINKS = (
+    # One row per weekly summary sent: `destination` is "email:<address>" or
+    # "webhook:<sha256 prefix of the URL>" (a webhook URL is a secret and is never stored).
+    """CREATE TABLE deliveries (
+        platform TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        week TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        delivered_at TEXT NOT NULL,
+        PRIMARY KEY (platform, account_id, week, destination))""",
+    # A talk-only-day challenge: `day` is YYYY-MM-DD in the time zone `zone`.
+    """CREATE TABLE challenges (
+        platform TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        zone TEXT NOT NULL,
+        set_at TEXT NOT NULL,
+        PRIMARY KEY (platform, account_id, day))""",
+    # Where a link really goes, resolved once ever; a failure carries a retry_after time.
+    # `hops` is a JSON array of the URLs visited; response bodies are never stored.
+    """CREATE TABLE link_resolutions (
+        url TEXT PRIMARY KEY,
+        final_url TEXT,
+        status INTEGER,
+        hops TEXT NOT NULL DEFAULT '[]',
+        resolved_at TEXT NOT NULL,
+        error TEXT,
+        retry_after TEXT)""",
+    # Hosts that answered with a redirect: treated as shorteners from then on.
+    """CREATE TABLE redirect_hosts (
+        host TEXT PRIMARY KEY,
+        first_seen TEXT NOT NULL)""",
+)
+
+_TIMESTAMPS: tuple[tuple[str, str], ...] = (
+    ("accounts", "first_seen"),
+    ("accounts", "updated_at"),
+    ("posts", "fetched_at"),
+    ("cursors", "updated_at"),
+    ("syncs", "at"),
+    ("deliveries", "delivered_at"),
+    ("challenges", "set_at"),
+    ("link_resolutions", "resolved_at"),
+    ("link_resolutions", "retry_after"),
+    ("redirect_hosts", "first_seen"),
+)
+"""Every TEXT column that holds a time (a post's created_at is integer microseconds)."""
+
+
+def _in_db_time(value: str) -> str:
+    """One stored time rewritten in the `to_db_time` format; a value that is no time is kept."""
+    try:
+        when = from_db_time(value)
+    except ValueError:
+        return value
+    return to_db_time(when) if when is not None else value
+
+
+def _one_time_format(db: sqlite3.Connection) -> None:
+    """Rewrite every stored time in the one format of `to_db_time`.
+
+    Up to version 4 the library wrote three: `isoformat()` (`+00:00`, microseconds only
+    when not zero), `isoformat(timespec="seconds")` and `%Y-%m-%dT%H:%M:%SZ`.
+    """
+    db.create_function("linkratio_db_time", 1, _in_db_time, deterministic=True)
+    for table, column in _TIMESTAMPS:
+        db.execute(
+            f"UPDATE {table} SET {column} = linkratio_db_time({column})"
+            f" WHERE {column} IS NOT NULL AND NOT ({column} LIKE '%Z' AND length({column}) = 27)"
+        )
+
+
+_V5_ONE_TIME_FORMAT: tuple[Step, ...] = (_one_time_format,)
+
+MIGRATIONS: tuple[tuple[Step, ...], ...] = (
+    _V1_INITIAL,
+    _V2_EDIT_CHAINS_AND_FRAME_CACHE,
+    _V3_SETTINGS,
+    _V4_DELIVERIES_CHALLENGES_LINKS,
+    _V5_ONE_TIME_FORMAT,
+)
+"""Schema steps in order: applying MIGRATIONS[n] takes a library from version n to n + 1."""
+
+
+def migrate(db: sqlite3.Connection, target: int | None = None) -> int:
+    """Apply the migrations up to version `target` (default: the newest); return the version."""
+    target = len(MIGRATIONS) if target is None else target
+    # Read the version without a transaction first: a library that is up to date must not
+    # take the write lock just to be opened, or every reader would wait for every writer.
+    current = db.execute("PRAGMA user_version").fetchone()[0]
+    if target <= current <= len(MIGRATIONS):
+        return current
+    while True:
+        with transaction(db):
+            current = db.execute("PRAGMA user_version").fetchone()[0]
+            if current > len(MIGRATIONS):
+                raise InputError(
+                    f"this library has schema version {current}, newer than this linkratio "
+                    f"knows ({len(MIGRATIONS)}): upgrade linkratio"
+                )
+            if current >= target:
+                return current
+            for step in MIGRATIONS[current]:
+                if isinstance(step, str):
+                    db.execute(step)
+                else:
+                    step(db)
+            db.execute(f"PRAGMA user_version = {current + 1}")
+        log.info("library schema migrated to version %d", current + 1)
+
+
+@contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction: BEGIN IMMEDIATE takes the write lock up front (or waits for it)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def schema_version(db: sqlite3.Connection) -> int:
+    """The schema version of the library file (`len(MIGRATIONS)` once migrated)."""
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def connect(path: Path, memory: bool, busy_timeout: float) -> sqlite3.Connection:
+    """Open, configure and migrate the library file; errors a person can act on."""
+    db = sqlite3.connect(
+        ":memory:" if memory else path,
+        timeout=busy_timeout,
+        isolation_level=None,  # transactions are explicit: see transaction
+    )
+    try:
+        db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        db.execute("PRAGMA journal_mode = WAL")
+        # In WAL mode NORMAL loses no commit when the process dies (kill -9 included),
+        # only, at worst, the last ones on a power cut; it never corrupts the file.
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        migrate(db)
+    except sqlite3.DatabaseError as e:
+        db.close()
+        if "locked" in str(e) or "busy" in str(e):
+            raise LibraryBusyError(
+                f"{path}: the library stayed locked by another process for {busy_timeout:g} s"
+            ) from None
+        raise InputError(f"{path}: cannot be used as a linkratio library ({e})") from None
+    except BaseException:
+        db.close()
+        raise
+    return db
