@@ -108,7 +108,7 @@ async def _run(
             await _stop(workers)
 
 
-async def _stop(workers: list[asyncio.Future[None]]) -> None:
+async def _stop(workers: Sequence[asyncio.Future[None]]) -> None:
     """Cancel the workers and wait until each has stopped, cancelling again as needed.
 
     A request in flight can swallow one cancellation (seen with httpcore's anyio streams
