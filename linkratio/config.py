@@ -12,13 +12,13 @@ Values are never printed: `describe()` reports only whether a key is set and whe
 
 from __future__ import annotations
 
-import json
 import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+import tomli_w
 
 from linkratio.errors import InputError
 
@@ -106,6 +106,7 @@ def set_value(key: str, value: str | None, path: Path | None = None) -> Path:
     """Store (or with None remove) `key` in the config file, written with mode 0600."""
     if key not in KEYS:
         raise InputError(f"unknown setting {key!r}: expected one of {', '.join(KEYS)}")
+    _check_text(key, value)
     path = path or config_path()
     values = _read_file(path)
     if value:
@@ -116,16 +117,29 @@ def set_value(key: str, value: str | None, path: Path | None = None) -> Path:
     for full, val in sorted(values.items()):
         section, _, name = full.partition(".")
         tables.setdefault(section, {})[name] = val
-    lines = ["# linkratio settings: secrets, keep this file private (mode 0600)"]
-    for section, table in tables.items():
-        lines.append(f"\n[{section}]")
-        # A JSON string is a valid TOML basic string for the characters a token can hold.
-        lines.extend(f"{name} = {json.dumps(val)}" for name, val in table.items())
+    # tomli-w writes any Unicode (emoji included) as valid TOML; a hand-made writer that
+    # borrowed JSON's escapes wrote surrogate pairs that no TOML reader accepts.
+    text = "# linkratio settings: secrets, keep this file private (mode 0600)\n\n"
+    text += tomli_w.dumps(tables)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write("\n".join(lines) + "\n")
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)  # the old file stays as it was
+        raise InputError(f"{path}: cannot write the config file ({exc.strerror})") from None
     return path
+
+
+def _check_text(key: str, value: str | None) -> None:
+    """Refuse a value that cannot be written as UTF-8 (a lone surrogate from bad input)."""
+    if value is None:
+        return
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"the value for {key} is not valid UTF-8 text") from None
