@@ -26,6 +26,7 @@ import platformdirs
 import linkratio.store.accounts as account_sql
 import linkratio.store.cache as cache
 import linkratio.store.lock as lock
+import linkratio.store.maintenance as maintenance
 import linkratio.store.posts as post_sql
 from linkratio.model import Account, Post, collapse, gc_paused, id_key
 from linkratio.store.accounts import AccountStats
@@ -306,6 +307,16 @@ class Library:
     def cursor(self, platform: str, account_id: str) -> dict[str, Any] | None:
         """The pagination state of the account's unfinished backfill, if any."""
         return account_sql.cursor(self._db, platform, account_id)
+
+    # -- upkeep --------------------------------------------------------------------------
+
+    def check(self) -> list[str]:
+        """What SQLite's integrity and foreign-key checks find wrong with the file ([]: sound)."""
+        return maintenance.check(self._db)
+
+    def backup(self, dest: str | Path) -> Path:
+        """Copy the library to `dest` (a file, or a folder to put it in); return the copy's path."""
+        return maintenance.backup(self._db, self.path, Path(dest))
 
     # -- one run at a time ---------------------------------------------------------------
 
