@@ -8,6 +8,7 @@ renamed into place only once complete.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from pathlib import Path
@@ -46,6 +47,7 @@ def backup(db: sqlite3.Connection, source: Path, dest: Path) -> Path:
             copy.close()
         os.replace(tmp, dest)
     except (OSError, sqlite3.Error) as e:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise InputError(f"{dest}: the backup could not be written ({e})") from None
     return dest
