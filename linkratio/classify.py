@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from linkratio.links import bare_urls, is_platform_media, is_shortener, post_ref
+from linkratio.links import bare_urls, is_platform_media, is_shortener, is_web, post_ref
 from linkratio.model import Category, Kind, Label, Link, Post
 
 QUESTION_MARKS = "?\uff1f\u00bf\u061f\u203d\u2047\u2048\u2049\u2753\u2754"
@@ -59,6 +59,8 @@ def _scan_links(post: Post, links: list[Link]) -> tuple[list[str], list[str]]:
         if link.media:
             continue
         target = link.target
+        if not is_web(target):  # javascript:, data:, file: ... lead to no site
+            continue
         ref = post_ref(target, post.platform)
         if ref is not None:
             # A link to one of the author's own posts (or its photo) is neither a quote nor

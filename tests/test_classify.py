@@ -264,3 +264,26 @@ def test_photo_permalink_of_another_accounts_post_is_a_quote() -> None:
     assert classify(other).kind is Kind.QUOTE
     own = post("look", links=(tco("https://x.com/me/status/7/photo/1"),))
     assert classify(own).kind is Kind.POST
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["javascript:alert(1)", "JavaScript:void(0)", "data:text/html,<b>x</b>", "file:///etc/passwd",
+     "mailto:someone@example.org"],
+)  # fmt: skip
+def test_a_link_of_another_scheme_is_no_web_link(target: str) -> None:
+    p = post("look at this", links=(Link(url=target),))
+    assert classify(p).category is Category.OTHER
+    assert external_urls(p) == []
+    behind_tco = post("look at this", links=(tco(target),))
+    assert external_urls(behind_tco) == []
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://example.org/a", "HTTP://EXAMPLE.ORG", "example.org/page", "example.org:8080/x"],
+)
+def test_web_links_with_or_without_a_scheme_still_count(target: str) -> None:
+    p = post("read", links=(Link(url=target),))
+    assert classify(p).kind is Kind.URL
+    assert external_urls(p) == [target]

@@ -132,6 +132,18 @@ def bare_urls(text: str) -> list[str]:
     return [m.group(0).rstrip(_TRAILING) for m in BARE_URL.finditer(text)]
 
 
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+-]*):(?!\d)")
+
+
+def is_web(url: str) -> bool:
+    """False for a URL of another scheme (`javascript:`, `data:`, `file:`, `mailto:`...).
+
+    A link without a scheme (`example.org/page`) counts as a web link, as X shows them.
+    """
+    scheme = _SCHEME.match(url.lstrip())
+    return scheme is None or scheme.group(1).lower() in ("http", "https")
+
+
 def host(url: str) -> str:
     """Return the lower-case host of `url` ('' when it has none)."""
     try:
