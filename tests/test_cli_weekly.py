@@ -21,7 +21,7 @@ from fake_smtp import PASSWORD, USER, FakeSmtp, free_port
 from fake_webhook import FakeWebhook
 from fake_x_api import FakeXApi, unavailable
 
-from linkratio import refresh
+from linkratio import sync as refresh
 from linkratio.cli import main
 from linkratio.net.x import Credentials
 from linkratio.store import Library
@@ -386,7 +386,7 @@ def test_refresh_is_a_library_module_that_imports_no_cli_module() -> None:
     tree = ast.parse(Path(refresh.__file__).read_text(encoding="utf-8"))
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    assert "linkratio.net.waiting" in imported and "linkratio.social_sync" in imported
+    assert "linkratio.net.waiting" in imported and "linkratio.net.page" in imported
     assert not [m for m in imported if m and m.startswith("linkratio.cli")]
 
 
