@@ -142,7 +142,7 @@ def test_webhook_500_then_200_is_one_delivery(env: Path, capsys) -> None:
     assert code == 0 and len(hook.received) == 2
     assert len(deliveries(env)) == 1
     err = capsys.readouterr().err
-    assert "HTTP 500, retrying" in err and "SECRETTOKEN" not in err
+    assert "HTTP 500; retry 1 of 2" in err and "SECRETTOKEN" not in err
 
 
 def test_a_partial_failure_exits_1_and_the_retry_sends_only_what_is_missing(
