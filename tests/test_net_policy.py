@@ -268,3 +268,19 @@ def test_a_webhook_answer_is_capped_too() -> None:
         error = one_line_error(lambda: post_webhook(dest, {}, sleep=lambda s: None), DeliveryError)
         _server_gave_up(server)
     assert "webhook 127.0.0.1/… sent more than the 1 MiB cap" in str(error)
+
+
+def test_no_requests_left_until_a_far_reset_stops_before_the_next_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    profile = {"did": "did:plc:abc", "handle": "a.bsky.social"}
+    spent = {"ratelimit-remaining": "0", "ratelimit-reset": "99999"}
+    with Scripted(lambda asked: json_answer(profile, **spent)) as server:
+        monkeypatch.setenv("LINKRATIO_BSKY_API_URL", server.url)
+        waits = Waits()
+        api = BlueskyApi(**waits.options())
+        api.resolve("a.bsky.social")
+        error = one_line_error(lambda: api.resolve("a.bsky.social"), RateLimited)
+        api.close()
+        assert len(server.asked) == 1
+    assert error.exit_code == 75 and "used up" in str(error) and waits.slept == []

@@ -134,7 +134,7 @@ class ServiceClient:
         if _exhausted(response.headers):
             delay = reset_delay(response.headers)
             if delay:
-                self._not_before = time.monotonic() + min(delay, self.policy.max_wait)
+                self._not_before = time.monotonic() + delay
         return self._body(response, content, path, subject)
 
     def _attempt(
@@ -183,7 +183,7 @@ class ServiceClient:
         self._not_before = 0.0
         if left <= 0:
             return
-        if not self.policy.wait_on_rate_limit:
+        if not self.policy.wait_on_rate_limit or left > self.policy.max_wait:
             raise limit_reached(self.name, self.platform, left, used_up=True)
         self.policy.wait(left, f"{self.name} rate limit: no requests left until the reset")
 
