@@ -1,25 +1,49 @@
-"""Keep the library in step with the X API: fetch only what is new, commit page by page.
+"""One engine keeps the library in step with X, Bluesky and Mastodon: new posts, page by page.
 
-A run first finishes an interrupted backfill (the cursor saved with each page), then asks
-for posts newer than the newest stored one. Each page is saved together with the cursor
-that says where to go on, in one transaction, so a run killed at any moment loses nothing
-already fetched and never reads a page twice.
+Every platform serves an account's posts newest first with a cursor to the next (older)
+page; its client (`net.x.XClient`, `net.bluesky.BlueskyApi`, `net.mastodon.MastodonApi`)
+only turns API pages into `net.page.Page`s. The engine owns the rest:
+
+- a run first finishes an interrupted pass (the cursor saved with each page), then reads
+  what was posted since from the top;
+- a pass ends at the last page, at the first page holding a post the library stored before
+  this run (everything older is stored), or at the first post older than `--since`;
+- each page is saved with the cursor of the page after it, in one transaction, so a run
+  killed at any moment loses nothing and never reads a page twice;
+- `max_posts` and the platform's timeline cap (X: 3,200) bound a run; a page counts at
+  least one against them, so empty pages are bounded too;
+- a server that keeps handing out pages with nothing new in them (no posts, or posts this
+  run already read) is stopped after `NO_PROGRESS_PAGES` such pages with `NoProgressError`
+  (exit 69) instead of being followed forever.
+
+X also skips what is stored server-side (`since_id`, `start_time`); Bluesky and Mastodon
+ids do not order by time, so for them the stored-post stop alone ends a pass.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from linkratio.errors import AuthError, InputError, NoProgressError
 from linkratio.model import Account
-from linkratio.net.x import Page, XClient
+from linkratio.net.page import Feed, Page, Start
+from linkratio.net.waiting import Waiter
 from linkratio.store import Library
 
-PLATFORM = "x"
-TIMELINE_CAP = 3200
-"""The X user timeline returns at most the 3,200 newest posts."""
+if TYPE_CHECKING:
+    from linkratio.net.bluesky import BlueskyApi
+    from linkratio.net.mastodon import MastodonApi
+
+PLATFORMS: tuple[str, ...] = ("x", "bluesky", "mastodon")
+NO_PROGRESS_PAGES = 3
+"""Pages in a row with nothing new in them after which a pass stops with NoProgressError."""
+BACKOFF = 2.0
+"""Seconds before the first retry of a failed request in `refresh` (doubled after each)."""
+RETRIES = 4
+"""Retries of a failed request in `refresh`."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +55,7 @@ class SyncResult:
     posts_read: int
     new_posts: int
     complete: bool
-    """False when --max-posts stopped the run before the backfill was done."""
+    """False when --max-posts (or the timeline cap) stopped the run before its end."""
 
 
 @dataclass(frozen=True)
@@ -43,93 +67,223 @@ class PageDone:
     new_posts: int
 
 
+@dataclass
+class _Run:
+    library: Library
+    feed: Feed
+    account: Account
+    budget: int | None
+    progress: Callable[[PageDone], None] | None
+    pages: int = 0
+    read: int = 0
+    new: int = 0
+    spent: int = 0
+    stalled: int = 0
+    seen: set[str] = field(default_factory=set)
+
+    def left(self) -> int | None:
+        return None if self.budget is None else self.budget - self.spent
+
+
 def first_run(library: Library, account: Account) -> bool:
-    """True when the library holds no post of `account` and no backfill is under way."""
+    """True when the library holds no post of `account` and no pass is under way."""
     assert account.id is not None
-    return (
-        library.newest_post_id(PLATFORM, account.id) is None
-        and library.cursor(PLATFORM, account.id) is None
+    return not library.has_posts(account.platform, account.id) and (
+        library.cursor(account.platform, account.id) is None
     )
 
 
-def _plan(library: Library, account_id: str, since: date | None) -> dict[str, Any]:
-    """Where this run starts: a saved cursor, else newer than the newest stored post."""
-    cursor = library.cursor(PLATFORM, account_id)
-    if cursor:
-        return dict(cursor)
-    plan: dict[str, Any] = {"since_id": library.newest_post_id(PLATFORM, account_id)}
-    if since is not None and plan["since_id"] is None:
-        plan["start_time"] = datetime.combine(since, time.min, tzinfo=UTC).isoformat()
-    return plan
+def _saved_start(state: dict[str, Any]) -> Start:
+    """The Start of an interrupted pass, from its saved state (X's older form included)."""
+    if "until_id" in state or "since_id" in state:  # saved by linkratio before one engine
+        since = state.get("start_time")
+        return Start(state.get("until_id"), state.get("since_id"), _when(since))
+    return Start(state.get("cursor"), state.get("newer_than"), _when(state.get("since")))
 
 
-def _pass(
-    library: Library,
-    client: XClient,
-    account: Account,
-    plan: dict[str, Any],
-    budget: int | None,
-    user_auth: bool,
-    tally: list[int],
-    progress: Callable[[PageDone], None] | None,
-) -> bool:
-    """Run one sweep of pages from `plan`; return True when it reached the end."""
-    assert account.id is not None
-    start_time = datetime.fromisoformat(plan["start_time"]) if plan.get("start_time") else None
-    page: Page | None = None
-    for page in client.timeline_pages(
-        account.id,
-        since_id=plan.get("since_id"),
-        until_id=plan.get("until_id"),
-        start_time=start_time,
-        max_posts=budget,
-        user_auth=user_auth,
-    ):
-        more = page.next_token is not None and page.oldest_id is not None
-        # Resume by id, not by token: an id never expires, a pagination token may.
-        cursor = {**plan, "until_id": page.oldest_id} if more else None
-        saved = library.save_posts(
-            account,
-            page.posts,
-            origin="api",
-            fetched_at=datetime.now(UTC),
-            cursor=cursor,
-            cursor_done=page.next_token
-            is None,  # the last page and the cursor's end commit together
-        )
-        tally[0] += 1
-        tally[1] += len(page.posts)
-        tally[2] += saved.inserted
-        if progress is not None:
-            progress(PageDone(*tally))
-    done = page is None or page.next_token is None
-    if done:
-        library.clear_cursor(PLATFORM, account.id)
-    return done
+def _midnight(day: date | None) -> datetime | None:
+    return datetime.combine(day, time.min, UTC) if day is not None else None
+
+
+def _when(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _state(cursor: str | None, start: Start) -> dict[str, str | None]:
+    """What is saved with a page: where the next page starts and the pass's limits."""
+    since = start.since.isoformat() if start.since else None
+    return {"cursor": cursor, "newer_than": start.newer_than, "since": since}
+
+
+def _stored_before(run: _Run, ids: list[str]) -> bool:
+    """True when the page holds a post the library stored before this run read it."""
+    earlier = [i for i in ids if i not in run.seen]
+    assert run.account.id is not None
+    return bool(run.library.stored_post_ids(run.account.platform, run.account.id, earlier))
+
+
+def _save(run: _Run, page: Page, start: Start) -> bool:
+    """Save one page with its cursor; return True when the pass ends with it."""
+    posts = page.posts
+    reached_since = False
+    if start.since is not None:
+        posts = [p for p in posts if p.created_at >= start.since]
+        reached_since = len(posts) < len(page.posts)
+    ids = [p.id for p in page.posts]
+    end = page.last or reached_since or _stored_before(run, [p.id for p in posts])
+    fresh = any(i not in run.seen for i in ids)
+    run.seen.update(ids)
+    run.stalled = 0 if fresh else run.stalled + 1
+    run.pages += 1
+    run.read += len(page.posts)
+    run.spent += max(1, len(page.posts))
+    saved = run.library.save_posts(
+        run.account,
+        posts,
+        origin="api",
+        fetched_at=datetime.now(UTC),
+        cursor=None if end else _state(page.cursor, start),
+        cursor_done=end,  # the last page and the end of the pass commit together
+    )
+    run.new += saved.inserted
+    if run.progress is not None:
+        run.progress(PageDone(run.pages, run.read, run.new))
+    return end
+
+
+def _pass(run: _Run, start: Start) -> bool:
+    """Read pages from `start`; True when the pass reached its end, False at the budget."""
+    if run.left() is not None and (run.left() or 0) <= 0:
+        return False
+    for page in run.feed.pages(run.account, replace(start, limit=run.left())):
+        if _save(run, page, start):
+            return True
+        if run.stalled >= NO_PROGRESS_PAGES:
+            raise _no_progress(run)
+        left = run.left()
+        if left is not None and left <= 0:
+            return False
+    assert run.account.id is not None
+    run.library.clear_cursor(run.account.platform, run.account.id)
+    return True
+
+
+def _no_progress(run: _Run) -> NoProgressError:
+    who = f"@{run.account.handle or run.account.id}"
+    return NoProgressError(
+        f"the {run.account.platform} API sent {run.stalled} pages in a row with nothing new "
+        f"for {who} ({run.pages} requests in all); stopped instead of following it forever: "
+        "try again later",
+        platform=run.account.platform,
+    )
 
 
 def sync_account(
     library: Library,
-    client: XClient,
+    feed: Feed,
     account: Account,
     *,
     since: date | None = None,
     max_posts: int | None = None,
-    user_auth: bool = False,
     progress: Callable[[PageDone], None] | None = None,
 ) -> SyncResult:
-    """Fetch `account`'s new posts into `library`, page by page, resuming any backfill."""
+    """Fetch `account`'s new posts from `feed` into `library`, finishing any interrupted pass.
+
+    `since` limits the first backfill to posts made from that day on (UTC).
+    """
     assert account.id is not None
-    tally = [0, 0, 0]  # pages, posts read, new posts
-    resumed = library.cursor(PLATFORM, account.id) is not None
-    plan = _plan(library, account.id, since)
-    complete = _pass(library, client, account, plan, max_posts, user_auth, tally, progress)
-    budget = None if max_posts is None else max_posts - tally[1]
-    if complete and resumed and (budget is None or budget > 0):
-        # The interrupted backfill is done: now catch up with what was posted since.
-        plan = _plan(library, account.id, None)
-        complete = _pass(library, client, account, plan, budget, user_auth, tally, progress)
+    platform = account.platform
+    saved = library.cursor(platform, account.id)
+    caps = [n for n in (max_posts, feed.timeline_cap) if n is not None]
+    run = _Run(library, feed, account, min(caps) if caps else None, progress)
+    if saved:
+        start = _saved_start(saved)
+    else:
+        newest = library.newest_post_id(platform, account.id)
+        first = since is not None and newest is None and first_run(library, account)
+        start = Start(None, newest, _midnight(since) if first else None)
+    complete = _pass(run, start)
+    if complete and saved and (run.left() is None or (run.left() or 0) > 0):
+        # The interrupted pass is done: now read what was posted since, from the top.
+        complete = _pass(run, Start(None, library.newest_post_id(platform, account.id)))
     library.record_sync(
-        PLATFORM, account.id, when=datetime.now(UTC), posts_read=tally[1], complete=complete
+        platform, account.id, when=datetime.now(UTC), posts_read=run.read, complete=complete
     )
-    return SyncResult(account, tally[0], tally[1], tally[2], complete)
+    return SyncResult(account, run.pages, run.read, run.new, complete)
+
+
+def open_api(platform: str, handle: str, options: dict[str, Any]) -> BlueskyApi | MastodonApi:
+    """The Bluesky or Mastodon client for `handle`; `options` are policy fields.
+
+    Mastodon's configured token goes only to the instance `mastodon.instance` names
+    (`MastodonApi` checks that itself, see `net.mastodon.configured_token`).
+    """
+    from linkratio.net.bluesky import BlueskyApi
+    from linkratio.net.mastodon import MastodonApi, split_handle
+
+    if platform == "bluesky":
+        return BlueskyApi(**options)
+    _, instance = split_handle(handle)
+    return MastodonApi(instance, **options)
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """What a refresh brought in."""
+
+    posts_read: int
+    new_posts: int
+
+
+def refresh(library: Library, account: Account, *, waiter: Waiter | None = None) -> Refreshed:
+    """Fetch what is new for `account` into `library` (for `weekly --sync`); never waits for
+    a rate limit. The caller holds the library's run lock (it is not re-entrant).
+
+    Waits (retries) go through `waiter`; the caller decides whether they show. Without one
+    they are silent. Failures raise a `LinkratioError` whose message says what to do.
+    """
+    waiter = waiter or Waiter(quiet=True)
+    options: dict[str, Any] = {
+        "retries": RETRIES,
+        "backoff": BACKOFF,
+        "wait_on_rate_limit": False,
+        "on_wait": waiter.on_wait,
+        "sleep": waiter.sleep,
+    }
+    if account.platform == "x":
+        result = _refresh_x(library, account, options)
+    elif account.platform in ("bluesky", "mastodon"):
+        result = _refresh_social(library, account, options)
+    else:
+        raise InputError(f"cannot refresh {account.platform} accounts yet: fetch them by hand")
+    return Refreshed(result.posts_read, result.new_posts)
+
+
+def _refresh_x(library: Library, account: Account, options: dict[str, Any]) -> SyncResult:
+    # Imported here: the X client pulls in tweepy and requests, needed only to sync.
+    from linkratio.net.x import XClient, load_credentials
+
+    creds = load_credentials()
+    if not creds.has_bearer and not creds.has_user_context:
+        raise AuthError(
+            "no X API token to sync with: set X_BEARER_TOKEN (or 'linkratio config set "
+            "x.bearer_token'), or the four user tokens",
+            platform="x",
+        )
+    with XClient(creds, **options) as client:
+        return sync_account(library, client, account)
+
+
+def _refresh_social(library: Library, account: Account, options: dict[str, Any]) -> SyncResult:
+    # A Bluesky account is looked up by its DID (a handle may have moved), a Mastodon one by
+    # user@instance on its instance (which gives the instance's account id to read with).
+    name = account.id if account.platform == "bluesky" else account.handle
+    if not name:
+        raise InputError(
+            f"the library does not know the handle of {account.platform} account {account.id}"
+        )
+    api = open_api(account.platform, name, options)
+    try:
+        return sync_account(library, api, api.resolve(name))
+    finally:
+        api.close()

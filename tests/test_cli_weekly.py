@@ -21,7 +21,7 @@ from fake_smtp import PASSWORD, USER, FakeSmtp, free_port
 from fake_webhook import FakeWebhook
 from fake_x_api import FakeXApi, unavailable
 
-from linkratio import refresh
+from linkratio import sync as refresh
 from linkratio.cli import main
 from linkratio.frame import Library
 from linkratio.net.x import Credentials
@@ -142,7 +142,7 @@ def test_webhook_500_then_200_is_one_delivery(env: Path, capsys) -> None:
     assert code == 0 and len(hook.received) == 2
     assert len(deliveries(env)) == 1
     err = capsys.readouterr().err
-    assert "HTTP 500, retrying" in err and "SECRETTOKEN" not in err
+    assert "HTTP 500; retry 1 of 2" in err and "SECRETTOKEN" not in err
 
 
 def test_a_partial_failure_exits_1_and_the_retry_sends_only_what_is_missing(
@@ -386,7 +386,7 @@ def test_refresh_is_a_library_module_that_imports_no_cli_module() -> None:
     tree = ast.parse(Path(refresh.__file__).read_text(encoding="utf-8"))
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    assert "linkratio.net.waiting" in imported and "linkratio.social_sync" in imported
+    assert "linkratio.net.waiting" in imported and "linkratio.net.page" in imported
     assert not [m for m in imported if m and m.startswith("linkratio.cli")]
 
 

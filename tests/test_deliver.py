@@ -337,7 +337,7 @@ def test_webhook_500_then_200_is_retried_with_a_visible_wait(caplog) -> None:
     assert tries == 2 and len(hook.received) == 2
     assert hook.received[1].json() == {"text": "hi"}
     assert hook.received[1].headers["content-type"] == "application/json"
-    assert waits == [(0.5, "webhook 127.0.0.1/…: HTTP 500, retrying")]
+    assert waits == [(0.5, "webhook 127.0.0.1/…: HTTP 500; retry 1 of 2")]
     assert "SECRETTOKEN" not in caplog.text
 
 

@@ -24,14 +24,14 @@ from fake_social import (
 )
 
 from linkratio import cli
-from linkratio.errors import InputFormatError, ServiceAccountError, ServiceUnavailable
+from linkratio.errors import AccountError, ApiUnavailable, InputFormatError
 from linkratio.frame import Library
 from linkratio.model import Account
 from linkratio.net.bluesky import BlueskyApi
 from linkratio.net.mastodon import MastodonApi
-from linkratio.social_sync import open_api, sync_social
 from linkratio.sources.bluesky import read_bluesky
 from linkratio.sources.mastodon import account_of, read_mastodon, status_to_post
+from linkratio.sync import open_api, sync_account
 
 STATUSES = f"/api/v1/accounts/{MASTODON_LOCAL_ID}/statuses"
 PROFILE = "/xrpc/app.bsky.actor.getProfile"
@@ -42,7 +42,7 @@ def mastodon(fake: FakeSocial, waits: Waits | None = None, **more: Any) -> Masto
 
 
 def sync_mastodon(lib: Library, api: MastodonApi) -> Any:
-    return sync_social(lib, api, api.resolve(f"@{MASTODON_USER}@{api.instance}"))
+    return sync_account(lib, api, api.resolve(f"@{MASTODON_USER}@{api.instance}"))
 
 
 # -- 1: the access token goes only to its own instance -----------------------------------
@@ -100,7 +100,7 @@ def test_a_malformed_bluesky_post_is_skipped_with_a_warning(
     api = BlueskyApi(**Waits().options())
     try:
         with caplog.at_level(logging.WARNING):
-            result = sync_social(lib, api, api.resolve(OWNER_HANDLE))
+            result = sync_account(lib, api, api.resolve(OWNER_HANDLE))
     finally:
         api.close()
     assert result.new_posts == 4 and result.complete
@@ -183,7 +183,7 @@ def test_a_host_name_that_does_not_resolve_fails_at_once(
     waits = Waits()
     api = MastodonApi("no-such-instance.example", **waits.options())
     try:
-        with pytest.raises(ServiceUnavailable) as err:
+        with pytest.raises(ApiUnavailable) as err:
             api.resolve("@alice@no-such-instance.example")
     finally:
         api.close()
@@ -198,7 +198,7 @@ def test_a_trickling_answer_meets_the_deadline(fake: FakeSocial) -> None:
     # Each byte comes well within the 5 s read timeout; the whole answer would take ~5 s.
     api = BlueskyApi(**waits.options(timeout=5.0, deadline=0.3, retries=1))
     try:
-        with pytest.raises(ServiceUnavailable, match="did not answer in time"):
+        with pytest.raises(ApiUnavailable, match="did not answer in time"):
             api.resolve(OWNER_HANDLE)
     finally:
         api.close()
@@ -234,9 +234,9 @@ def test_mastodon_server_errors_are_retried(fake: FakeSocial, lib: Library) -> N
     assert result.new_posts == 40
     assert waits.slept == [2.0, 2.0, 4.0]
     assert [r for _, r in waits.announced] == [
-        f"{fake.host} answered HTTP 502",
-        f"{fake.host} answered HTTP 503",
-        f"{fake.host} answered HTTP 503",
+        f"{fake.host} answered HTTP 502; retry 1 of 4",
+        f"{fake.host} answered HTTP 503; retry 1 of 4",
+        f"{fake.host} answered HTTP 503; retry 2 of 4",
     ]
 
 
@@ -245,7 +245,7 @@ def test_a_stalled_mastodon_instance_gives_up_in_one_line(fake: FakeSocial, lib:
     waits = Waits()
     api = mastodon(fake, waits, timeout=0.2, retries=1)
     try:
-        with pytest.raises(ServiceUnavailable) as err:
+        with pytest.raises(ApiUnavailable) as err:
             sync_mastodon(lib, api)
     finally:
         api.close()
@@ -287,7 +287,7 @@ def test_a_handle_on_another_domain_is_found_by_webfinger(fake: FakeSocial, lib:
         }
         api = MastodonApi(domain.host, **Waits().options())
         try:
-            result = sync_social(lib, api, api.resolve(f"@{MASTODON_USER}@{domain.host}"))
+            result = sync_account(lib, api, api.resolve(f"@{MASTODON_USER}@{domain.host}"))
         finally:
             api.close()
         assert domain.calls("/.well-known/webfinger")[0].params == {
@@ -303,7 +303,7 @@ def test_without_webfinger_the_error_says_to_name_the_server(fake: FakeSocial) -
     fake.has_accounts = False
     api = MastodonApi(fake.host, **Waits().options())
     try:
-        with pytest.raises(ServiceAccountError) as err:
+        with pytest.raises(AccountError) as err:
             api.resolve(f"@{MASTODON_USER}@{fake.host}")
     finally:
         api.close()

@@ -24,19 +24,20 @@ from fake_social import (
 
 from linkratio import cli
 from linkratio.errors import (
-    ServiceAccountError,
-    ServiceAuthError,
-    ServiceRateLimited,
-    ServiceSettingError,
-    ServiceUnavailable,
+    AccountError,
+    ApiUnavailable,
+    AuthError,
+    RateLimited,
+    SettingError,
 )
 from linkratio.frame import Library
 from linkratio.model import Account
 from linkratio.net.bluesky import BlueskyApi
 from linkratio.net.mastodon import MastodonApi, split_handle
-from linkratio.net.service import checked_base_url, reset_delay
-from linkratio.social_sync import sync_social
+from linkratio.net.policy import reset_delay
+from linkratio.net.service import checked_base_url
 from linkratio.sources.bluesky import item_to_post
+from linkratio.sync import sync_account
 
 FEED = "/xrpc/app.bsky.feed.getAuthorFeed"
 
@@ -47,7 +48,7 @@ def bsky(waits: Waits | None = None, **more: Any) -> BlueskyApi:
 
 def sync_bsky(lib: Library, api: BlueskyApi, **kwargs: Any) -> Any:
     account = api.resolve(OWNER_HANDLE)
-    return sync_social(lib, api, account, **kwargs)
+    return sync_account(lib, api, account, **kwargs)
 
 
 # -- Bluesky --------------------------------------------------------------------------
@@ -154,7 +155,7 @@ def test_rate_limit_without_waiting_stops_cleanly(fake: FakeSocial, lib: Library
     try:
         sync_bsky(lib, api, max_posts=100)  # one page is stored, with its cursor
         fake.faults.append(Fault(FEED, 429, {"retry-after": "60"}))
-        with pytest.raises(ServiceRateLimited) as err:
+        with pytest.raises(RateLimited) as err:
             sync_bsky(lib, api)
     finally:
         api.close()
@@ -177,7 +178,7 @@ def test_remaining_zero_waits_before_the_next_request(fake: FakeSocial, lib: Lib
     fake.remaining = 0
     api = bsky(wait_on_rate_limit=False)
     try:
-        with pytest.raises(ServiceRateLimited, match="used up"):
+        with pytest.raises(RateLimited, match="used up"):
             list(api.pages(api.resolve(OWNER_HANDLE)))
     finally:
         api.close()
@@ -201,7 +202,7 @@ def test_a_stalled_server_times_out_and_gives_up(fake: FakeSocial, lib: Library)
     waits = Waits()
     api = bsky(waits, timeout=0.2, retries=2)
     try:
-        with pytest.raises(ServiceUnavailable) as err:
+        with pytest.raises(ApiUnavailable) as err:
             sync_bsky(lib, api)
     finally:
         api.close()
@@ -212,15 +213,15 @@ def test_a_stalled_server_times_out_and_gives_up(fake: FakeSocial, lib: Library)
 def test_unknown_blocked_and_non_json(fake: FakeSocial, lib: Library) -> None:
     api = bsky()
     try:
-        with pytest.raises(ServiceAccountError) as err:
+        with pytest.raises(AccountError) as err:
             api.resolve("nobody.bsky.social")
         assert "nobody.bsky.social" in str(err.value) and err.value.exit_code == 2
         account = api.resolve(OWNER_HANDLE)
         fake.faults.append(Fault(FEED, 400, body=b'{"error":"BlockedActor","message":"x"}'))
-        with pytest.raises(ServiceAccountError, match="blocks"):
+        with pytest.raises(AccountError, match="blocks"):
             list(api.pages(account))
         fake.faults.append(Fault(FEED, 200, body=b"<html>hello</html>", content_type="text/html"))
-        with pytest.raises(ServiceUnavailable) as err:
+        with pytest.raises(ApiUnavailable) as err:
             list(api.pages(account))
         assert "not JSON" in str(err.value) and "text/html" in str(err.value)
     finally:
@@ -240,11 +241,11 @@ def test_reset_headers_in_every_form() -> None:
 
 
 def test_plain_http_only_to_loopback_and_handles_checked() -> None:
-    assert checked_base_url("http://127.0.0.1:8080/", "S") == "http://127.0.0.1:8080"
-    with pytest.raises(ServiceSettingError, match="plain http"):
-        checked_base_url("http://example.social", "S")
+    assert checked_base_url("http://127.0.0.1:8080/", "S", "mastodon") == "http://127.0.0.1:8080"
+    with pytest.raises(SettingError, match="plain http"):
+        checked_base_url("http://example.social", "S", "mastodon")
     for bad in ("alice", "alice@", "@alice@evil.example/x", "alice@a?b=1", "a b@example.social"):
-        with pytest.raises(ServiceSettingError, match="not a Mastodon handle"):
+        with pytest.raises(SettingError, match="not a Mastodon handle"):
             split_handle(bad)
     assert split_handle("alice@127.0.0.1:8080") == ("alice", "127.0.0.1:8080")
     assert split_handle("@alice@Example.Social") == ("alice", "example.social")
@@ -262,7 +263,7 @@ def test_mastodon_pages_with_max_id(fake: FakeSocial, lib: Library) -> None:
     api = MastodonApi(fake.host, **Waits().options())
     try:
         account = api.resolve(f"@{MASTODON_USER}@{fake.host}")
-        result = sync_social(lib, api, account)
+        result = sync_account(lib, api, account)
     finally:
         api.close()
     calls = statuses_calls(fake)
@@ -281,14 +282,14 @@ def test_mastodon_next_run_stops_at_stored_posts(fake: FakeSocial, lib: Library)
     api = MastodonApi(fake.host, **Waits().options())
     try:
         account = api.resolve(f"@{MASTODON_USER}@{fake.host}")
-        sync_social(lib, api, account)
+        sync_account(lib, api, account)
         newer = mastodon_statuses(3, fake.url, start=datetime(2030, 1, 1, tzinfo=UTC))
         for n, status in enumerate(newer):
             status["id"] = str(int(fake.statuses[0]["id"]) + 10 + n)
             status["uri"] = f"{fake.url}/users/{MASTODON_USER}/statuses/{status['id']}"
         fake.statuses = sorted(newer, key=lambda s: -int(s["id"])) + fake.statuses
         before = len(statuses_calls(fake))
-        result = sync_social(lib, api, account)
+        result = sync_account(lib, api, account)
     finally:
         api.close()
     assert len(statuses_calls(fake)) - before == 1
@@ -301,14 +302,14 @@ def test_instance_refusing_public_access(fake: FakeSocial, monkeypatch: pytest.M
     fake.token = "s3cret-token-value"
     api = MastodonApi(fake.host, **Waits().options())
     try:
-        with pytest.raises(ServiceAuthError) as err:
+        with pytest.raises(AuthError) as err:
             api.resolve(f"@{MASTODON_USER}@{fake.host}")
     finally:
         api.close()
     assert err.value.exit_code == 77 and "LINKRATIO_MASTODON_TOKEN" in str(err.value)
     wrong = MastodonApi(fake.host, token="wrong-token-value", **Waits().options())
     try:
-        with pytest.raises(ServiceAuthError) as err:
+        with pytest.raises(AuthError) as err:
             wrong.resolve(f"@{MASTODON_USER}@{fake.host}")
     finally:
         wrong.close()
@@ -326,7 +327,7 @@ def test_instance_refusing_public_access(fake: FakeSocial, monkeypatch: pytest.M
 def test_unknown_mastodon_account(fake: FakeSocial) -> None:
     api = MastodonApi(fake.host, **Waits().options())
     try:
-        with pytest.raises(ServiceAccountError) as err:
+        with pytest.raises(AccountError) as err:
             api.resolve(f"@nobody@{fake.host}")
     finally:
         api.close()
@@ -381,7 +382,7 @@ def test_cli_errors_are_one_line(
 
 
 def test_weekly_refresh_syncs_bluesky_and_mastodon(fake: FakeSocial, lib: Library) -> None:
-    from linkratio.refresh import refresh
+    from linkratio.sync import refresh
 
     fake.feed = bsky_feed(30)
     bsky_account = Account("bluesky", OWNER_DID, "old-handle.bsky.social")
@@ -407,7 +408,7 @@ def test_cli_shows_its_waits_and_stops_on_no_wait(
     fake.faults.append(Fault(FEED, 503))
     assert run(["fetch", f"bsky:{OWNER_HANDLE}", "--db", db])[0] == 0
     err = capsys.readouterr().err
-    assert "Bluesky answered HTTP 503: waiting 2s" in err and slept == [2.0]
+    assert "Bluesky answered HTTP 503; retry 1 of 4: waiting 2s" in err and slept == [2.0]
     fake.faults.append(Fault(FEED, 429, {"retry-after": "120"}))
     assert run(["fetch", f"bsky:{OWNER_HANDLE}", "--db", db, "--no-wait"])[0] == 75
     err = capsys.readouterr().err

@@ -90,7 +90,7 @@ def test_max_posts_stops_and_the_next_run_continues_the_backfill(
     first = sync_account(lib, client(api), ACCOUNT, max_posts=100)
     assert (first.posts_read, first.complete) == (100, False)
     cursor = lib.cursor("x", OWNER_ID)
-    assert cursor is not None and cursor["until_id"] == api.timelines[OWNER_ID][99]["id"]
+    assert cursor is not None and cursor["cursor"] == api.timelines[OWNER_ID][99]["id"]
     before = len(api.seen("/tweets"))
     second = sync_account(lib, client(api), ACCOUNT)
     resumed = api.seen("/tweets")[before]
@@ -175,7 +175,7 @@ def test_killed_mid_backfill_resumes_without_gap_or_duplicate(
     assert proc.returncode == -signal.SIGKILL
     with Library(db) as lib:
         assert len(stored_ids(lib)) == 200
-        assert lib.cursor("x", OWNER_ID)["until_id"] == api.timelines[OWNER_ID][199]["id"]
+        assert lib.cursor("x", OWNER_ID)["cursor"] == api.timelines[OWNER_ID][199]["id"]
     before = len(api.seen("/tweets"))
     done = _run_fetch(db, api)
     out, err = done.communicate(timeout=60)

@@ -30,17 +30,19 @@ from fake_x_api import (
     unavailable,
 )
 
+from linkratio.errors import (
+    AccountError,
+    ApiError,
+    ApiUnavailable,
+    AuthError,
+    RateLimited,
+    UsageCapped,
+)
 from linkratio.net.x import (
     EXPANSIONS,
     TWEET_FIELDS,
     Credentials,
-    RateLimited,
-    UsageCapped,
-    XAccountError,
-    XApiError,
-    XAuthError,
     XClient,
-    XUnavailable,
     api_base_url,
     max_backfill_cost,
 )
@@ -93,8 +95,8 @@ def posts_of(pages):
     return [post for page in pages for post in page.posts]
 
 
-def error_of(call) -> XApiError:
-    with pytest.raises(XApiError) as caught:
+def error_of(call) -> ApiError:
+    with pytest.raises(ApiError) as caught:
         call()
     message = str(caught.value)
     assert "\n" not in message and message == message.strip()
@@ -177,7 +179,7 @@ def test_me_uses_the_user_tokens_and_a_valid_oauth1_signature(api):
 
 def test_me_without_user_tokens_fails_before_any_request(api):
     error = error_of(client(api, Credentials(bearer_token="b" * 20)).me)
-    assert isinstance(error, XAuthError) and error.exit_code == 77
+    assert isinstance(error, AuthError) and error.exit_code == 77
     assert str(error) == (
         "reading with the owner's user tokens needs X_CONSUMER_KEY, X_CONSUMER_SECRET, "
         "X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET"
@@ -187,7 +189,7 @@ def test_me_without_user_tokens_fails_before_any_request(api):
 
 def test_unknown_handle(api):
     error = error_of(lambda: client(api).lookup_user("nosuchuser42"))
-    assert isinstance(error, XAccountError) and error.exit_code == 2
+    assert isinstance(error, AccountError) and error.exit_code == 2
     assert str(error) == "no X account @nosuchuser42"
     assert api.requests[0].status == 200  # X says "Not Found Error" in a 200 body
 
@@ -200,7 +202,7 @@ def test_suspended_handle(api):
 
 def test_a_string_that_is_no_handle_is_refused_without_a_request(api):
     error = error_of(lambda: client(api).lookup_user("not a handle!"))
-    assert isinstance(error, XAccountError)
+    assert isinstance(error, AccountError)
     assert str(error) == "no X account 'not a handle!': not an X handle"
     assert api.requests == []
 
@@ -333,7 +335,7 @@ def test_a_protected_timeline_is_readable_only_with_the_owners_tokens(api):
     c = client(api)
     assert c.lookup_user(OWNER).id == OWNER_ID
     error = error_of(lambda: list(c.timeline_pages(OWNER_ID)))
-    assert isinstance(error, XAccountError)
+    assert isinstance(error, AccountError)
     assert str(error) == (
         "X account @PhillyNEFL is protected: only the owner's user tokens (X_CONSUMER_KEY, "
         "X_CONSUMER_SECRET, X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET) can read its posts"
@@ -357,7 +359,7 @@ def test_429_waits_for_the_reset_then_succeeds(api):
     assert [r.status for r in api.requests] == [429, 200]
     [(seconds, reason)] = waits.reported
     assert 1.0 <= seconds <= 3.5  # to the reset (whole seconds) plus a second of margin
-    assert reason.startswith("X rate limit reached (resets ")
+    assert reason.startswith("X rate limit reached (HTTP 429, resets ")
     assert waits.slept == [seconds]
 
 
@@ -441,10 +443,10 @@ def test_503_is_retried_with_backoff_then_succeeds(api):
 def test_503_that_persists_fails_after_the_retries(api):
     api.script(unavailable(times=None))
     error = error_of(lambda: client(api, retries=2).lookup_user(OWNER))
-    assert isinstance(error, XUnavailable) and error.exit_code == 69
+    assert isinstance(error, ApiUnavailable) and error.exit_code == 69
     assert str(error) == (
-        f"the X API at {api.base_url} is unavailable: 503 Service Unavailable, 3 attempts; "
-        "try again later"
+        f"the X API at {api.base_url} is unavailable: 503 Service Unavailable; gave up "
+        "after 3 tries: try again later"
     )
     assert len(api.requests) == 3
 
@@ -466,10 +468,10 @@ def test_a_server_that_always_stalls_fails_in_bounded_time(api):
     started = time.monotonic()
     error = error_of(lambda: client(api, timeout=0.3, retries=2).lookup_user(OWNER))
     elapsed = time.monotonic() - started
-    assert isinstance(error, XUnavailable)
+    assert isinstance(error, ApiUnavailable)
     assert str(error) == (
-        f"the X API at {api.base_url} is unavailable: no answer within 0.3 s, 3 attempts; "
-        "try again later"
+        f"the X API at {api.base_url} is unavailable: no answer within 0.3 s; gave up "
+        "after 3 tries: try again later"
     )
     assert len(api.requests) == 3
     assert elapsed < 10  # never hangs
@@ -489,11 +491,11 @@ def test_no_server_at_all_fails_after_the_retries():
         sleep=waits.sleep,
     )
     error = error_of(lambda: c.lookup_user(OWNER))
-    assert isinstance(error, XUnavailable)
+    assert isinstance(error, ApiUnavailable)
     assert str(error).startswith(
         f"the X API at http://127.0.0.1:{port} is unavailable: cannot connect ("
     )
-    assert str(error).endswith(", 2 attempts; try again later")
+    assert str(error).endswith("; gave up after 2 tries: try again later")
     assert len(waits.slept) == 1
 
 
@@ -503,7 +505,7 @@ def test_no_server_at_all_fails_after_the_retries():
 def test_401_with_a_bad_bearer_token(api):
     creds = dataclasses.replace(CREDS, bearer_token="wrong-token")
     error = error_of(lambda: client(api, creds).lookup_user(OWNER))
-    assert isinstance(error, XAuthError) and error.exit_code == 77
+    assert isinstance(error, AuthError) and error.exit_code == 77
     assert str(error) == "X rejected the credentials (401 Unauthorized): check X_BEARER_TOKEN"
     assert len(api.requests) == 1  # not retried
 
@@ -522,7 +524,7 @@ def test_403_protected_account(api, errors_list):
     body = not_authorized(OWNER_ID)
     api.script(forbidden(body if errors_list else body["errors"][0], path="/tweets"))
     error = error_of(lambda: list(client(api).timeline_pages(OWNER_ID)))
-    assert isinstance(error, XAccountError)
+    assert isinstance(error, AccountError)
     assert str(error).startswith("X account with id 2351222345 is protected: ")
 
 
@@ -547,7 +549,7 @@ def test_403_suspended_account(api):
 def test_403_client_not_enrolled(api):
     api.script(forbidden(CLIENT_NOT_ENROLLED))
     error = error_of(lambda: client(api).lookup_user(OWNER))
-    assert isinstance(error, XAuthError) and error.exit_code == 77
+    assert isinstance(error, AuthError) and error.exit_code == 77
     assert str(error) == (
         "X refused the app (403 client-not-enrolled): use keys and tokens of an App attached "
         "to a Project with X API v2 access in the X developer portal"
@@ -575,7 +577,7 @@ def test_403_of_another_kind_quotes_the_api(api):
 
 def test_400_quotes_the_api(api):
     error = error_of(lambda: list(client(api).timeline_pages(OWNER_ID, pagination_token="x1")))
-    assert type(error) is XApiError and error.exit_code == 69
+    assert type(error) is ApiError and error.exit_code == 69
     assert str(error) == (
         "X refused the request (400 Bad Request): One or more parameters to your request was "
         "invalid."
@@ -614,7 +616,7 @@ def test_no_secret_in_any_message_log_record_or_repr(api, caplog):
     for fault, call in scenarios:
         api.faults.clear()
         api.script(fault)
-        with pytest.raises(XApiError) as caught:
+        with pytest.raises(ApiError) as caught:
             call()
         texts += [str(caught.value), repr(caught.value)]
     texts += [record.getMessage() for record in caplog.records]

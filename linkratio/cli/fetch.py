@@ -13,8 +13,14 @@ from linkratio.cli import EXIT_OK, _library, _Progress
 from linkratio.errors import InputError
 from linkratio.model import Account
 from linkratio.net.waiting import Waiter
-from linkratio.net.x import Credentials, XClient, load_credentials, max_backfill_cost
-from linkratio.sync import TIMELINE_CAP, first_run, sync_account
+from linkratio.net.x import (
+    TIMELINE_CAP,
+    Credentials,
+    XClient,
+    load_credentials,
+    max_backfill_cost,
+)
+from linkratio.sync import first_run, sync_account
 
 if TYPE_CHECKING:
     from linkratio.store import Library
@@ -65,7 +71,11 @@ def fetch(args: argparse.Namespace, out: TextIO) -> int:
         )
     waiter = Waiter(args.quiet, sys.stderr)
     client = XClient(
-        creds, wait_on_rate_limit=not args.no_wait, on_wait=waiter.on_wait, sleep=waiter.sleep
+        creds,
+        user_auth=user_auth,
+        wait_on_rate_limit=not args.no_wait,
+        on_wait=waiter.on_wait,
+        sleep=waiter.sleep,
     )
     progress = _Progress(not args.quiet)
     with _library(args, create=True) as lib, lib.run_lock("fetch", wait=args.wait):
@@ -91,7 +101,6 @@ def fetch(args: argparse.Namespace, out: TextIO) -> int:
                 account,
                 since=args.since,
                 max_posts=args.max_posts,
-                user_auth=user_auth,
                 progress=lambda done: progress.page(done.pages, done.posts_read, done.new_posts),
             )
         finally:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 from linkratio.accounts import EXAMPLES, account_name, parse_name
 from linkratio.cli import EXIT_OK, _library, _Progress
 from linkratio.errors import InputError
-from linkratio.social_sync import open_api
+from linkratio.sync import open_api
 
 if TYPE_CHECKING:
     from linkratio.net.bluesky import BlueskyApi
@@ -35,7 +35,7 @@ def _sync(
 ) -> SyncResult:
     """Resolve the account, say what the run will do, and sync it with a progress line."""
     from linkratio.render.text import terminal_safe  # imported late: it pulls in pandas
-    from linkratio.social_sync import first_run, sync_social
+    from linkratio.sync import first_run, sync_account
 
     account = api.resolve(rest)
     who = terminal_safe(f"@{account.handle}")  # the server's word: keep it inert
@@ -45,7 +45,7 @@ def _sync(
         _say(args, "--since applies to the first fetch only; reading what is new")
     progress = _Progress(not args.quiet, sys.stderr)
     try:
-        return sync_social(
+        return sync_account(
             lib,
             api,
             account,

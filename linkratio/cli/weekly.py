@@ -162,9 +162,9 @@ def _destinations(args: argparse.Namespace) -> list[Destination]:
 def _stale(lib: Library, account: Account, args: argparse.Namespace) -> str | None:
     """Sync the account; on failure warn in one line and say why the data may be stale."""
     from linkratio.net.waiting import Waiter
-    from linkratio.refresh import refresh
     from linkratio.render.text import terminal_safe
     from linkratio.store.weekly import last_sync
+    from linkratio.sync import refresh
 
     try:
         refresh(lib, account, waiter=Waiter(args.quiet))

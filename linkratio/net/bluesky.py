@@ -6,9 +6,10 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from linkratio.errors import ServiceAccountError, ServiceError, ServiceUnavailable
+from linkratio.errors import AccountError, ApiError, ApiUnavailable
 from linkratio.model import Account
-from linkratio.net.service import Page, ServiceClient, checked_base_url
+from linkratio.net.page import Page, Start
+from linkratio.net.service import ServiceClient, checked_base_url
 from linkratio.sources.bluesky import is_feed_page, page_posts
 
 BSKY_URL_SETTING = "LINKRATIO_BSKY_API_URL"
@@ -23,14 +24,17 @@ _BSKY_GONE = {
 }
 
 
-def _bsky_refusal(status: int, body: dict[str, Any], subject: str) -> ServiceError | None:
+def _bsky_refusal(status: int, body: dict[str, Any], subject: str) -> ApiError | None:
     error = str(body.get("error") or "")
     message = str(body.get("message") or "")
     if error in _BSKY_GONE:
-        return ServiceAccountError(f"Bluesky account {subject} {_BSKY_GONE[error]}: cannot read it")
+        return AccountError(
+            f"Bluesky account {subject} {_BSKY_GONE[error]}: cannot read it", platform="bluesky"
+        )
     if status == 400 and "not found" in message.lower():
-        return ServiceAccountError(
-            f"no Bluesky account {subject}: check the handle (e.g. bsky:alice.bsky.social)"
+        return AccountError(
+            f"no Bluesky account {subject}: check the handle (e.g. bsky:alice.bsky.social)",
+            platform="bluesky",
         )
     return None
 
@@ -39,11 +43,15 @@ class BlueskyApi:
     """The public AppView: resolve a handle, read an author feed page by page."""
 
     platform = "bluesky"
+    timeline_cap: int | None = None
 
     def __init__(self, **options: Any) -> None:
-        base = os.environ.get(BSKY_URL_SETTING) or BSKY_DEFAULT_URL
+        """`options` are `net.policy.Policy` fields (timeout, retries, on_wait...)."""
+        base = checked_base_url(
+            os.environ.get(BSKY_URL_SETTING) or BSKY_DEFAULT_URL, BSKY_URL_SETTING, "bluesky"
+        )
         self.http = ServiceClient(
-            "Bluesky", checked_base_url(base, BSKY_URL_SETTING), refusal=_bsky_refusal, **options
+            "Bluesky", base, platform="bluesky", refusal=_bsky_refusal, **options
         )
 
     @property
@@ -60,12 +68,15 @@ class BlueskyApi:
         actor = handle.strip().removeprefix("@")
         body = self.http.get_json("/xrpc/app.bsky.actor.getProfile", {"actor": actor}, "@" + actor)
         if not isinstance(body, dict) or not body.get("did"):
-            raise ServiceUnavailable(f"Bluesky answered the profile of @{actor} without a DID")
+            raise ApiUnavailable(
+                f"Bluesky answered the profile of @{actor} without a DID", platform="bluesky"
+            )
         return Account(platform="bluesky", id=str(body["did"]), handle=body.get("handle"))
 
-    def pages(self, account: Account, cursor: str | None = None) -> Iterator[Page]:
-        """The account's author feed (replies included), 100 items a page, from `cursor`."""
+    def pages(self, account: Account, start: Start | None = None) -> Iterator[Page]:
+        """The account's author feed (replies included), 100 items a page, from the cursor."""
         subject = f"@{account.handle or account.id}"
+        cursor = start.cursor if start else None
         while True:
             params: dict[str, str | int] = {
                 "actor": account.id or "",
@@ -76,8 +87,11 @@ class BlueskyApi:
                 params["cursor"] = cursor
             body = self.http.get_json("/xrpc/app.bsky.feed.getAuthorFeed", params, subject)
             if not is_feed_page(body):
-                raise ServiceUnavailable(f"Bluesky answered the feed of {subject} without a feed")
-            cursor = body.get("cursor") if body["feed"] else None
-            yield Page(page_posts(body, source="api", keep_raw=True, skip_malformed=True), cursor)
-            if not cursor:
+                raise ApiUnavailable(
+                    f"Bluesky answered the feed of {subject} without a feed", platform="bluesky"
+                )
+            cursor = str(body["cursor"]) if body["feed"] and body.get("cursor") else None
+            posts = page_posts(body, source="api", keep_raw=True, skip_malformed=True)
+            yield Page(posts, cursor, last=cursor is None)
+            if cursor is None:
                 return

@@ -10,56 +10,57 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from linkratio import config
-from linkratio.errors import (
-    ServiceAccountError,
-    ServiceAuthError,
-    ServiceError,
-    ServiceSettingError,
-    ServiceUnavailable,
-)
+from linkratio.errors import AccountError, ApiError, ApiUnavailable, AuthError, SettingError
 from linkratio.model import Account
-from linkratio.net.service import Page, ServiceClient, checked_base_url
+from linkratio.net.page import Page, Start
+from linkratio.net.service import ServiceClient, checked_base_url
 from linkratio.sources.mastodon import account_of, api_posts, statuses_of
 
 MASTODON_SCHEME_SETTING = "LINKRATIO_MASTODON_SCHEME"
 """`https` (default) or `http`, which is allowed only for a loopback instance (tests)."""
 PAGE_LIMIT = 40
+PLATFORM = "mastodon"
 _INSTANCE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.\-]*[A-Za-z0-9])?(?::\d{1,5})?")
 _USER = re.compile(r"[\w.\-]+")
 
 
 def split_handle(name: str) -> tuple[str, str]:
-    """`@alice@example.social` -> ("alice", "example.social"), else ServiceSettingError."""
+    """`@alice@example.social` -> ("alice", "example.social"), else SettingError."""
     user, _, instance = name.strip().removeprefix("@").partition("@")
     if not user or _INSTANCE.fullmatch(instance) is None or not _USER.fullmatch(user):
-        raise ServiceSettingError(
+        raise SettingError(
             f"{name!r} is not a Mastodon handle: expected mastodon:@user@instance "
-            "(e.g. mastodon:@alice@example.social)"
+            "(e.g. mastodon:@alice@example.social)",
+            platform=PLATFORM,
         )
     return user, instance.lower()
 
 
 def _mastodon_refusal(
     instance: str, with_token: bool
-) -> Callable[[int, dict[str, Any], str], ServiceError | None]:
-    def refusal(status: int, body: dict[str, Any], subject: str) -> ServiceError | None:
+) -> Callable[[int, dict[str, Any], str], ApiError | None]:
+    def refusal(status: int, body: dict[str, Any], subject: str) -> ApiError | None:
         said = " ".join(str(body.get("error") or "").split())[:160]
         said = f" ({said})" if said else ""
         if status in (401, 403):
             if with_token:
-                return ServiceAuthError(
+                return AuthError(
                     f"{instance} rejected the access token (HTTP {status}){said}: check "
-                    "LINKRATIO_MASTODON_TOKEN / 'linkratio config set mastodon.token'"
+                    "LINKRATIO_MASTODON_TOKEN / 'linkratio config set mastodon.token'",
+                    platform=PLATFORM,
                 )
-            return ServiceAuthError(
+            return AuthError(
                 f"{instance} refuses public access to its API (HTTP {status}){said}: set an "
                 "access token for it with 'linkratio config set mastodon.token' and "
                 f"'linkratio config set mastodon.instance {instance}' (or "
-                "LINKRATIO_MASTODON_TOKEN and LINKRATIO_MASTODON_INSTANCE)"
+                "LINKRATIO_MASTODON_TOKEN and LINKRATIO_MASTODON_INSTANCE)",
+                platform=PLATFORM,
             )
         if status in (404, 410):
             gone = "is suspended or gone" if status == 410 else "does not exist"
-            return ServiceAccountError(f"Mastodon account {subject} {gone} on {instance}{said}")
+            return AccountError(
+                f"Mastodon account {subject} {gone} on {instance}{said}", platform=PLATFORM
+            )
         return None
 
     return refusal
@@ -88,7 +89,8 @@ def configured_token(instance: str) -> str | None:
 class MastodonApi:
     """One Mastodon instance: look an account up, read its statuses page by page."""
 
-    platform = "mastodon"
+    platform = PLATFORM
+    timeline_cap: int | None = None
 
     def __init__(self, instance: str, token: str | None = None, **options: Any) -> None:
         """`token` is sent as given; without it, the configured one if it is for `instance`."""
@@ -104,11 +106,12 @@ class MastodonApi:
 
     def _connect(self, instance: str, token: str | None) -> None:
         scheme = (os.environ.get(MASTODON_SCHEME_SETTING) or "https").strip().lower()
-        base = checked_base_url(f"{scheme}://{instance}", MASTODON_SCHEME_SETTING)
+        base = checked_base_url(f"{scheme}://{instance}", MASTODON_SCHEME_SETTING, PLATFORM)
         self.instance = instance
         self.http = ServiceClient(
             instance,
             base,
+            platform=PLATFORM,
             token=token,
             refusal=_mastodon_refusal(instance, bool(token)),
             **self._options,
@@ -128,12 +131,13 @@ class MastodonApi:
         subject = f"@{user}@{named}"
         try:
             body = self.http.get_json("/api/v1/accounts/lookup", {"acct": user}, subject)
-        except ServiceAccountError as err:
+        except AccountError as err:
             server = self._webfinger(user, named)
             if server is None:
-                raise ServiceAccountError(
+                raise AccountError(
                     f"{err} (if its server is not {named}, name the server: "
-                    f"mastodon:@{user}@SERVER)"
+                    f"mastodon:@{user}@SERVER)",
+                    platform=PLATFORM,
                 ) from None
             self.http.close()
             self._earlier_requests += self.http.requests
@@ -142,7 +146,9 @@ class MastodonApi:
                 "/api/v1/accounts/lookup", {"acct": f"{user}@{named}"}, subject
             )
         if not isinstance(body, dict) or body.get("id") is None:
-            raise ServiceUnavailable(f"{self.instance} answered the lookup of {subject} oddly")
+            raise ApiUnavailable(
+                f"{self.instance} answered the lookup of {subject} oddly", platform=PLATFORM
+            )
         account = account_of(body)
         if self.instance != named and "@" not in str(body.get("acct")):
             account = replace(account, handle=f"{user}@{named}")  # the handle, not the server
@@ -155,7 +161,7 @@ class MastodonApi:
             jrd = self.http.get_json(
                 "/.well-known/webfinger", {"resource": f"acct:{user}@{domain}"}, f"@{user}"
             )
-        except ServiceError:
+        except ApiError:
             return None
         links = jrd.get("links") if isinstance(jrd, dict) else None
         for link in links if isinstance(links, list) else ():
@@ -165,23 +171,30 @@ class MastodonApi:
                     return server
         return None
 
-    def pages(self, account: Account, cursor: str | None = None) -> Iterator[Page]:
-        """The account's statuses, replies and boosts included, 40 a page, older than `cursor`."""
+    def pages(self, account: Account, start: Start | None = None) -> Iterator[Page]:
+        """The account's statuses, replies and boosts included, 40 a page, older than the cursor."""
         local_id = self._local_ids.get(account.id or "")
         if local_id is None:
-            raise ServiceSettingError(f"resolve {account.handle} before reading its statuses")
+            raise SettingError(
+                f"resolve {account.handle} before reading its statuses", platform=PLATFORM
+            )
         subject = f"@{account.handle}"
+        cursor = start.cursor if start else None
         while True:
             params: dict[str, str | int] = {"limit": PAGE_LIMIT}
             if cursor:
                 params["max_id"] = cursor
             body = self.http.get_json(f"/api/v1/accounts/{local_id}/statuses", params, subject)
             if not isinstance(body, list) or statuses_of(body) is None:
-                raise ServiceUnavailable(f"{self.instance} answered {subject}'s statuses oddly")
+                raise ApiUnavailable(
+                    f"{self.instance} answered {subject}'s statuses oddly", platform=PLATFORM
+                )
             last = body[-1].get("id") if body else None
             if body and last is None:
-                raise ServiceUnavailable(f"{self.instance} answered a status without an id")
+                raise ApiUnavailable(
+                    f"{self.instance} answered a status without an id", platform=PLATFORM
+                )
             cursor = str(last) if body else None
-            yield Page(api_posts(body), cursor)
-            if not cursor:
+            yield Page(api_posts(body), cursor, last=cursor is None)
+            if cursor is None:
                 return

@@ -33,6 +33,8 @@ import idna
 
 from linkratio import config
 from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError
+from linkratio.net.policy import Policy, Retry, TooLarge, TooSlow, Wait, check_length, read_capped
+from linkratio.net.redact import REDACTOR, is_loopback
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,11 @@ ATTEMPTS = 3
 BACKOFF = 1.0
 """Seconds before the second attempt; doubled before each one after."""
 TIMEOUT = 15.0
-"""Seconds a webhook or SMTP server has to answer."""
+"""Seconds a webhook or SMTP server has to answer (each read)."""
+DEADLINE = 60.0
+"""Seconds a webhook has to answer in all, from the request to the last byte."""
+MAX_ANSWER = 1024 * 1024
+"""The most bytes of a webhook's answer read (it is only checked for its status)."""
 
 _LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
 _ADDRESS = re.compile(r"[^@\s<>(),;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.[A-Za-z]{2,}")
@@ -61,30 +67,6 @@ class Destination:
     label: str
     target: str = field(repr=False)
     """The address, or the webhook URL (a secret: never print it)."""
-
-
-class _Mask(logging.Filter):
-    """Masks webhook URLs in the records of the HTTP libraries (httpx logs each request)."""
-
-    LOGGERS = ("httpx", "httpcore")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: set[str] = set()
-        for name in self.LOGGERS:
-            logging.getLogger(name).addFilter(self)
-
-    def filter(self, record: logging.LogRecord) -> bool:  # noqa: D102
-        message = record.getMessage()
-        masked = message
-        for secret in self.secrets:
-            masked = masked.replace(secret, "***")
-        if masked != message:
-            record.msg, record.args = masked, None
-        return True
-
-
-_MASK = _Mask()
 
 
 def check_host(host: str, what: str) -> str:
@@ -109,16 +91,6 @@ def check_host(host: str, what: str) -> str:
         if not _LABEL.fullmatch(label):
             raise bad
     return host
-
-
-def is_loopback(host: str) -> bool:
-    """Whether `host` is this machine (`localhost` or a loopback address)."""
-    if host.lower().removesuffix(".") == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def email_destination(address: str) -> Destination:
@@ -149,9 +121,7 @@ def webhook_destination(url: str) -> Destination:
         ) from None
     if parsed.port is not None and not 0 < parsed.port < 65536:
         raise InputError(f"the webhook URL has port {parsed.port}: expected a port from 1 to 65535")
-    _MASK.secrets.add(url)
-    if parsed.path not in ("", "/"):
-        _MASK.secrets.add(parsed.path)
+    REDACTOR.add([url] + ([parsed.path] if parsed.path not in ("", "/") else []))
     digest = hashlib.sha256(url.encode()).hexdigest()[:16]
     return Destination("webhook", f"webhook:{digest}", f"webhook {host}/…", url)
 
@@ -309,48 +279,77 @@ def post_webhook(
     on_wait: Callable[[float, str], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
-    """POST `payload` as JSON to `dest`, retrying 5xx, 429, timeouts and connection errors.
+    """POST `payload` as JSON to `dest` under the network policy (`net.policy`).
 
-    Returns the number of requests made. A 3xx or another 4xx is a permanent failure.
+    5xx, timeouts and connection errors are retried; a 429 waits for its reset (at most
+    the policy's `max_wait`). Returns the number of requests made. A 3xx or another 4xx
+    is a permanent failure.
     """
-    backoff = BACKOFF if backoff is None else backoff
+    policy = Policy(
+        timeout=timeout,
+        deadline=max(DEADLINE, timeout),
+        max_body=MAX_ANSWER,
+        retries=attempts - 1,
+        backoff=BACKOFF if backoff is None else backoff,
+        on_wait=on_wait,
+        sleep=sleep,
+    )
+    sent = [0]
+
+    def attempt() -> None:
+        sent[0] += 1
+        _post(client, dest, payload, policy)
+
+    def give_up(problem: str, tries: int) -> DeliveryUnavailable:
+        return DeliveryUnavailable(f"{problem} after {tries} attempts: try again later")
+
     with httpx.Client(timeout=timeout, follow_redirects=False) as client:
-        for attempt in range(1, attempts + 1):
-            problem = _post(client, dest, payload)
-            if problem is None:
-                return attempt
-            if attempt == attempts:
-                raise DeliveryUnavailable(
-                    f"{dest.label}: {problem} after {attempts} attempts: try again later"
-                )
-            wait = backoff * 2 ** (attempt - 1)
-            if on_wait is not None:
-                on_wait(wait, f"{dest.label}: {problem}, retrying")
-            sleep(wait)
-    return attempts  # pragma: no cover
+        policy.run(attempt, give_up)
+    return sent[0]
 
 
-def _post(client: httpx.Client, dest: Destination, payload: dict[str, object]) -> str | None:
-    """One attempt: None on success, a reason to retry, or DeliveryError when retrying is futile."""
+def _post(
+    client: httpx.Client, dest: Destination, payload: dict[str, object], policy: Policy
+) -> None:
+    """One attempt: returns on success, raises Retry/Wait for the policy, or DeliveryError."""
+    ends = time.monotonic() + policy.deadline
     try:
-        response = client.post(dest.target, json=payload)
-    except httpx.TimeoutException:
-        return f"no answer within {client.timeout.read:g} s"
+        with client.stream("POST", dest.target, json=payload) as response:
+            check_length(response.headers, policy.max_body, dest.label)
+            read_capped(response.iter_bytes(), policy.max_body, ends, dest.label)
+    except (httpx.TimeoutException, TooSlow):
+        raise Retry(f"{dest.label}: no answer within {policy.timeout:g} s") from None
+    except TooLarge as exc:
+        raise DeliveryError(str(exc)) from None
     except httpx.TransportError as exc:
         if _untrusted(exc):
             raise DeliveryError(
                 f"{dest.label}: the server's certificate is not trusted: check the webhook URL"
             ) from None
-        return f"could not connect ({type(exc).__name__})"
+        raise Retry(f"{dest.label}: could not connect ({type(exc).__name__})") from None
     except (httpx.InvalidURL, ValueError) as exc:  # UnicodeError: a host IDNA cannot encode
         raise DeliveryError(
             f"{dest.label}: the webhook URL cannot be used ({type(exc).__name__})"
         ) from None
+    _judge(response, dest, policy)
+
+
+def _judge(response: httpx.Response, dest: Destination, policy: Policy) -> None:
+    """Accept a 2xx; Retry a 5xx; Wait on a 429 (or give up on it); refuse anything else."""
     status = response.status_code
     if 200 <= status < 300:
-        return None
-    if status == 429 or status >= 500:
-        return f"HTTP {status}"
+        return
+    if status == 429:
+        error = DeliveryUnavailable(
+            f"{dest.label}: rate limited (HTTP 429) for longer than linkratio waits: "
+            "try again later"
+        )
+        seconds = policy.limit_wait(response.headers)
+        if seconds is None:
+            raise error
+        raise Wait(seconds, f"{dest.label}: rate limited (HTTP 429)", error)
+    if status >= 500:
+        raise Retry(f"{dest.label}: HTTP {status}")
     raise DeliveryError(
         f"{dest.label}: refused the message (HTTP {status}): check the webhook URL and "
         "--webhook-format"

@@ -1,0 +1,50 @@
+"""What every platform client yields: pages of posts, and what the sync engine asks for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from linkratio.model import Account, Post
+
+
+@dataclass(frozen=True)
+class Page:
+    """One API page of an account's posts, newest first, and where the next page starts."""
+
+    posts: list[Post]
+    cursor: str | None
+    """Where the next (older) page starts, in a form worth storing; None: from the top."""
+    last: bool
+    """True when no page follows this one."""
+    request_url: str = ""
+    """The URL asked (credentials travel in headers, never in the URL)."""
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass(frozen=True)
+class Start:
+    """Where a pass over an account's pages starts, and what it may skip server-side."""
+
+    cursor: str | None = None
+    """Resume at this page (a stored `Page.cursor`); None starts at the newest post."""
+    newer_than: str | None = None
+    """Only posts newer than this stored post id (X's since_id); others ignore it."""
+    since: datetime | None = None
+    """Only posts made from this time on (X's start_time); the engine filters too."""
+    limit: int | None = None
+    """How many posts the pass wants at most (X asks for smaller pages)."""
+
+
+class Feed(Protocol):
+    """A platform client as the sync engine sees it (`XFeed`, `BlueskyApi`, `MastodonApi`)."""
+
+    platform: str
+    timeline_cap: int | None
+    """The most posts the API serves of one account's timeline (X: 3,200), or None."""
+
+    def pages(self, account: Account, start: Start) -> Iterator[Page]:
+        """The account's posts newest first, one page at a time, from `start`."""
+        ...

@@ -1,0 +1,80 @@
+"""What the network code must never show: secrets in log records and messages; and which
+hosts count as this machine (plain http and unencrypted logins are allowed only there).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from collections.abc import Iterable
+from urllib.parse import quote, unquote
+
+LOGGERS = (
+    "httpx",
+    "httpcore",
+    "tweepy.client",
+    "requests_oauthlib.oauth1_auth",
+    "oauthlib.oauth1.rfc5849",
+    "oauthlib.oauth1.rfc5849.signature",
+    "urllib3.connectionpool",
+)
+"""The libraries that log request lines or headers: httpx logs each URL (a webhook URL is a
+secret), tweepy its headers (the bearer token), oauthlib the OAuth 1.0a signature base."""
+
+
+class Redactor(logging.Filter):
+    """Masks every secret it was given in the records of the HTTP libraries, and in texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+        self._installed = False
+
+    def add(self, values: Iterable[str]) -> None:
+        """Mask `values` from now on (with their URL-quoted forms); installs the filter."""
+        for value in values:
+            if len(value) >= 4:  # a shorter "secret" would mask ordinary words
+                self.secrets.update({value, quote(value, safe=""), unquote(value)})
+        if not self._installed:
+            for name in LOGGERS:
+                logging.getLogger(name).addFilter(self)
+            self._installed = True
+
+    def mask(self, text: str) -> str:
+        """`text` with every known secret replaced by `***` (longest first)."""
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            if secret in text:
+                text = text.replace(secret, "***")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message when it holds a secret; never drop a record."""
+        if self.secrets:
+            message = record.getMessage()
+            masked = self.mask(message)
+            if masked != message:
+                record.msg, record.args = masked, None
+        return True
+
+
+REDACTOR = Redactor()
+"""The one redactor of the process: every client adds its secrets to it."""
+
+
+def one_line(text: object, limit: int = 300) -> str:
+    """`text` on one line, without any known secret, at most `limit` characters."""
+    line = REDACTOR.mask(" ".join(str(text).split()))
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def is_loopback(host: str | None) -> bool:
+    """Whether `host` is this machine: `localhost` or a loopback address (`[::1]` too)."""
+    if not host:
+        return False
+    name = host.lower().removesuffix(".")
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,102 @@
+"""The transport under tweepy's `requests` session: routing plus the network policy's limits.
+
+tweepy hard-codes https://api.twitter.com and reads each answer whole. This adapter sends
+its requests to the configured base URL instead, with the policy's read timeout, and reads
+the body itself: streamed, capped at `max_body` and within `deadline` (requests has no
+deadline of its own, so a server trickling bytes would hold a fetch forever).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from linkratio.net.policy import Policy, check_length, read_capped
+from linkratio.net.x_settings import OFFICIAL_URL
+
+_CHUNK = 64 * 1024
+_RESET = "x-rate-limit-reset"
+ORIGINAL_RESET = "x-linkratio-unparsed-reset"
+
+
+class Route(HTTPAdapter):
+    """Sends tweepy's requests for the official host to `base_url`, under `policy`."""
+
+    def __init__(self, base_url: str, policy: Policy) -> None:
+        super().__init__()
+        self._base_url = base_url
+        self._policy = policy
+
+    def send(  # noqa: D102
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: bool | str = True,
+        cert: Any = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        ends = time.monotonic() + self._policy.deadline
+        url = request.url or ""
+        if self._base_url != OFFICIAL_URL and url.startswith(OFFICIAL_URL + "/"):
+            # Signed OAuth 1.0a headers stay valid: they were computed for the official
+            # URL, which is what a proxy at base_url forwards to.
+            request = request.copy()
+            request.url = self._base_url + url[len(OFFICIAL_URL) :]
+            if proxies and requests.utils.should_bypass_proxies(request.url, no_proxy=None):
+                proxies = {}
+        response = super().send(
+            request,
+            stream=True,
+            timeout=self._policy.timeout if timeout is None else timeout,
+            verify=verify,
+            cert=cert,
+            proxies=dict(proxies) if proxies is not None else None,
+        )
+        try:
+            _read(response, self._policy, ends)
+        except BaseException:
+            response.close()
+            raise
+        _tame_reset(response)
+        return response
+
+
+def _read(response: requests.Response, policy: Policy, ends: float) -> None:
+    """Read the whole body into the response, as `requests` would, but capped and timed."""
+    host = response.url.split("/")[2] if "://" in response.url else response.url
+    what = f"the X API at {host}"
+    check_length(response.headers, policy.max_body, what)
+    response._content = read_capped(_chunks(response.raw), policy.max_body, ends, what)
+    response._content_consumed = True
+    response.raw.release_conn()
+
+
+def _chunks(raw: Any) -> Iterator[bytes]:
+    # read1 returns what one read from the socket brings: each chunk of a trickle, at once.
+    while chunk := raw.read1(_CHUNK, decode_content=True):
+        yield chunk
+
+
+def _tame_reset(response: requests.Response) -> None:
+    """Leave tweepy an `x-rate-limit-reset` it can parse: it calls int() on it and would raise.
+
+    Any other value moves to `ORIGINAL_RESET`, where `reset_headers` finds it again.
+    """
+    value = response.headers.get(_RESET)
+    if value is not None and not (value.isdigit() and len(value) <= 12):
+        response.headers[ORIGINAL_RESET] = value
+        del response.headers[_RESET]
+
+
+def reset_headers(response: requests.Response) -> dict[str, str]:
+    """The answer's headers (lower-case names) as the server sent its reset."""
+    headers = {name.lower(): value for name, value in response.headers.items()}
+    original = headers.pop(ORIGINAL_RESET, None)
+    if original is not None:
+        headers[_RESET] = original
+    return headers
