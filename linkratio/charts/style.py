@@ -6,6 +6,8 @@ and TeX is off, so a handle such as `$evil$` never becomes mathtext.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
@@ -37,12 +39,18 @@ NO_POSTS_COLOR = "#EEEEEE"
 SHARE_CMAP = "cividis"
 """Talk-share colour map: colour-blind safe and monotonic in lightness (grey-print safe)."""
 
-TEXT = {"usetex": False}
+TEXT: dict[str, Any] = {"usetex": False}
 """Text options that keep TeX off."""
 MUTED = "#555555"
-SUBTITLE = {"fontsize": 10, "color": MUTED, "usetex": False}
-NOTE = {"ha": "center", "va": "center", "fontsize": 12, "color": MUTED, "usetex": False}
-LEGEND = {"loc": "outside lower center", "frameon": False, "fontsize": 9}
+SUBTITLE: dict[str, Any] = {"fontsize": 10, "color": MUTED, "usetex": False}
+NOTE: dict[str, Any] = {
+    "ha": "center",
+    "va": "center",
+    "fontsize": 12,
+    "color": MUTED,
+    "usetex": False,
+}
+LEGEND: dict[str, Any] = {"loc": "outside lower center", "frameon": False, "fontsize": 9}
 
 
 def plain(text: object) -> str:
@@ -70,8 +78,9 @@ def placeholder(ax: Axes, message: str) -> None:
 
 
 def rects(
-    x0: np.ndarray, x1: np.ndarray, y0: np.ndarray, y1: np.ndarray, **kwargs: object
+    x0: np.ndarray, x1: np.ndarray, y0: np.ndarray, y1: np.ndarray, **kwargs: Any
 ) -> PolyCollection:
     """Rectangles [x0, x1] x [y0, y1] as one PolyCollection (one artist, fast to draw)."""
     corners = [np.stack(p, 1) for p in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
-    return PolyCollection(np.stack(corners, axis=1), **kwargs)
+    # One (N, 4, 2) array: the stubs ask for a sequence, which it is.
+    return PolyCollection(cast(Any, np.stack(corners, axis=1)), **kwargs)

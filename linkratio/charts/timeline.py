@@ -59,7 +59,7 @@ def activity_chart(df: pd.DataFrame, tz: str | None = None) -> Figure:
     share.yaxis.set_major_formatter(PercentFormatter(100))
     share.set_ylabel(f"talk share (%), {ROLLING_BINS}-{unit} rolling mean")
     handles, labels = ax.get_legend_handles_labels()
-    fig.legend(handles + line, [*labels, label], ncols=5, **LEGEND)
+    fig.legend([*handles, *line], [*labels, label], ncols=5, **LEGEND)
     return fig
 
 

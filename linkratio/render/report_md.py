@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -22,7 +22,7 @@ from linkratio.render.sections import (
 from linkratio.render.text import kinds_text, pct, short_links_text
 
 
-def _md_table(head: tuple[str, ...], rows: list[tuple[str, ...]], align: str) -> list[str]:
+def _md_table(head: tuple[str, ...], rows: Sequence[tuple[str, ...]], align: str) -> list[str]:
     """A GFM table; `align` holds `l` or `r` per column. Cells must be escaped already."""
     rule = ["---:" if a == "r" else "---" for a in align]
     return ["| " + " | ".join(head) + " |", "| " + " | ".join(rule) + " |"] + [
