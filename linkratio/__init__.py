@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from linkratio.analysis import Summary, summarize, summary_to_dict
+from typing import TYPE_CHECKING
+
+# Eager: the submodule `linkratio.classify` would otherwise shadow the function once loaded.
 from linkratio.classify import classify
 from linkratio.errors import EmptyDataError, InputError, InputFormatError, LinkratioError
-from linkratio.frame import COLUMNS, load, to_frame
 from linkratio.model import Account, Category, Kind, Label, Link, Post, Timeline
-from linkratio.render.text import render_json, render_text
-from linkratio.sources import read
+
+if TYPE_CHECKING:
+    from linkratio.analysis import Summary, summarize, summary_to_dict
+    from linkratio.charts import (
+        activity_chart,
+        all_charts,
+        calendar_chart,
+        hours_chart,
+        partners_chart,
+        sites_chart,
+    )
+    from linkratio.frame import COLUMNS, load, to_frame
+    from linkratio.render.report import write_report
+    from linkratio.render.text import render_json, render_text
+    from linkratio.sources import read
 
 __version__ = "0.1.0"
 
@@ -22,12 +36,16 @@ _CHARTS = (
 )
 _LAZY = {
     **{name: "linkratio.charts" for name in _CHARTS},
+    **{name: "linkratio.analysis" for name in ("Summary", "summarize", "summary_to_dict")},
+    **{name: "linkratio.frame" for name in ("COLUMNS", "load", "to_frame")},
+    **{name: "linkratio.render.text" for name in ("render_json", "render_text")},
+    "read": "linkratio.sources",
     "write_report": "linkratio.render.report",
 }
 
 
 def __getattr__(name: str) -> object:
-    """Import the chart and report functions on first use (matplotlib is slow to import)."""
+    """Import the pandas and matplotlib side on first use: `import linkratio` stays cheap."""
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'linkratio' has no attribute {name!r}")
