@@ -25,6 +25,11 @@ if TYPE_CHECKING:
 
 def register(sub: options.SubParsers) -> None:
     """Add the fetch and config commands."""
+    _register_fetch(sub)
+    _register_config(sub)
+
+
+def _register_fetch(sub: options.SubParsers) -> None:
     p = options.command(
         sub,
         "fetch",
@@ -66,6 +71,8 @@ def register(sub: options.SubParsers) -> None:
     options.add_expand_links(p)
     p.set_defaults(func=_cmd_fetch)
 
+
+def _register_config(sub: options.SubParsers) -> None:
     p = options.command(
         sub,
         "config",

@@ -15,6 +15,12 @@ if TYPE_CHECKING:
 
 def register(sub: options.SubParsers) -> None:
     """Add the classify, audit and report commands."""
+    _register_classify(sub)
+    _register_audit(sub)
+    _register_report(sub)
+
+
+def _register_classify(sub: options.SubParsers) -> None:
     p = options.command(
         sub,
         "classify",
@@ -34,6 +40,8 @@ def register(sub: options.SubParsers) -> None:
     )
     p.set_defaults(func=classify)
 
+
+def _register_audit(sub: options.SubParsers) -> None:
     p = options.command(
         sub,
         "audit",
@@ -48,6 +56,8 @@ def register(sub: options.SubParsers) -> None:
     p.add_argument("--json", action="store_true", help="print the summary as a JSON document")
     p.set_defaults(func=audit)
 
+
+def _register_report(sub: options.SubParsers) -> None:
     p = options.command(
         sub,
         "report",

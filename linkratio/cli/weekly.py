@@ -44,6 +44,23 @@ def register(sub: options.SubParsers) -> None:
         default=DEFAULT_OUT,
         help=f"output folder (default: ./{DEFAULT_OUT})",
     )
+    _add_destinations(p)
+    p.add_argument("--force", action="store_true", help="deliver again what was delivered")
+    options.add_quiet(p, help="print nothing on success")
+    p.add_argument(
+        "--wait",
+        type=options.seconds,
+        default=5.0,
+        metavar="SECONDS",
+        help="if another run holds the library, wait this long (default 5), then exit 75",
+    )
+    options.add_db(p)
+    options.add_clock(p)
+    p.set_defaults(func=weekly)
+
+
+def _add_destinations(p: argparse.ArgumentParser) -> None:
+    """--email, --webhook, --webhook-env and --webhook-format."""
     p.add_argument(
         "--email",
         action="append",
@@ -65,18 +82,6 @@ def register(sub: options.SubParsers) -> None:
         choices=("slack", "discord", "json"),
         help="webhook body (default: discord for Discord URLs, else slack)",
     )
-    p.add_argument("--force", action="store_true", help="deliver again what was delivered")
-    options.add_quiet(p, help="print nothing on success")
-    p.add_argument(
-        "--wait",
-        type=options.seconds,
-        default=5.0,
-        metavar="SECONDS",
-        help="if another run holds the library, wait this long (default 5), then exit 75",
-    )
-    options.add_db(p)
-    options.add_clock(p)
-    p.set_defaults(func=weekly)
 
 
 def weekly(args: argparse.Namespace, out: TextIO) -> int:
