@@ -14,7 +14,7 @@ import pytest
 from conftest import SAMPLE
 
 from linkratio import __version__
-from linkratio.cli import _build_parser, main
+from linkratio.cli import build_parser, main
 
 
 def tweet(
@@ -78,7 +78,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_every_command_has_help_with_an_example() -> None:
-    parser = _build_parser()
+    parser = build_parser()
     assert "example" in parser.format_help()
     subparsers = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     assert {"classify", "audit"} <= set(subparsers)

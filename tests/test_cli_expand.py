@@ -18,8 +18,8 @@ import pytest
 from fake_links import FakeSite, Route
 from fake_x_api import FakeXApi
 
-from linkratio.cli import expand as cli_expand
 from linkratio.cli import main
+from linkratio.cli import options as cli_options
 from linkratio.frame import Library
 from linkratio.links import short_links, shortener
 from linkratio.links.expand import Resolution
@@ -63,7 +63,7 @@ def _library(path: Path, posts: list[Post], shortener_host: str = "127.0.0.1") -
 @pytest.fixture
 def local_ok(monkeypatch: pytest.MonkeyPatch) -> None:
     """Let the real commands reach this test's 127.0.0.1 servers (set in-process only)."""
-    monkeypatch.setattr(cli_expand, "ALLOW_PRIVATE", True)
+    monkeypatch.setattr(cli_options, "ALLOW_PRIVATE", True)
 
 
 def _cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -214,8 +214,8 @@ def test_ctrl_c_keeps_what_was_resolved(tmp_path: Path) -> None:
         # guard is opened for its 127.0.0.1 server in-process, as no CLI input can do.
         code = (
             "import faulthandler, signal, sys; faulthandler.register(signal.SIGUSR1); "
-            "from linkratio import cli; from linkratio.cli import expand as cli_expand; "
-            "cli_expand.ALLOW_PRIVATE = True; "
+            "from linkratio import cli; from linkratio.cli import options; "
+            "options.ALLOW_PRIVATE = True; "
             "sys.exit(cli.main(sys.argv[1:]))"
         )
         proc = subprocess.Popen(

@@ -17,6 +17,7 @@ from linkratio.analysis.weekly import (
     week_span,
     week_to_dict,
 )
+from linkratio.charts import talk_share_chart
 from linkratio.errors import EmptyDataError, InputError
 from linkratio.render.weekly import (
     DISCORD_LIMIT,
@@ -28,7 +29,6 @@ from linkratio.render.weekly import (
     render_text,
     slack_payload,
     subject,
-    talk_share_chart,
     write_files,
 )
 

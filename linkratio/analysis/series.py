@@ -14,15 +14,10 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from linkratio.analysis import (
-    CATEGORIES,
-    WEEKDAYS,
-    _day_table,
-    _names,
-    _select,
-    _talk_only,
-    resolve_zone,
-)
+from linkratio.analysis.days import talk_only_days
+from linkratio.analysis.period import day_table, resolve_zone, select_posts
+from linkratio.analysis.rankings import site_names
+from linkratio.analysis.results import CATEGORIES, WEEKDAYS
 from linkratio.errors import InputFormatError
 from linkratio.model import TALK
 
@@ -67,7 +62,7 @@ def activity_bins(df: pd.DataFrame, tz: str | None = None, freq: str | None = No
     frequency is also in `attrs["freq"]`.
     """
     zone, _ = resolve_zone(tz)
-    posts = _select(df, zone, None, None)
+    posts = select_posts(df, zone, None, None)
     columns = [*CATEGORIES, "talk_share", "talk_share_rolling"]
     if posts.empty:
         empty = pd.DataFrame(columns=columns, index=pd.DatetimeIndex([], name="start"))
@@ -100,7 +95,7 @@ def calendar_days(df: pd.DataFrame, tz: str | None = None, year: int | None = No
     is empty.
     """
     zone, _ = resolve_zone(tz)
-    posts = _select(df, zone, None, None)
+    posts = select_posts(df, zone, None, None)
     columns = ["date", "posts", "dominant", "talk_only", "in_longest_streak"]
     if year is None:
         if posts.empty:
@@ -117,10 +112,10 @@ def calendar_days(df: pd.DataFrame, tz: str | None = None, year: int | None = No
     talk_only = np.zeros(len(days), dtype=bool)
     in_streak = np.zeros(len(days), dtype=bool)
     if not posts.empty:
-        table = _day_table(posts)
+        table = day_table(posts)
         where = (pd.DatetimeIndex(table.index) - pd.Timestamp(first)).days.to_numpy()
         talk_only[where] = table["talk_only"].to_numpy()
-        longest = _talk_only(table, last).longest
+        longest = talk_only_days(table, last).longest
         if longest.length:
             span = (days >= pd.Timestamp(longest.start)) & (days <= pd.Timestamp(longest.end))
             in_streak = talk_only & np.asarray(span)
@@ -157,7 +152,7 @@ def top_sites(df: pd.DataFrame, top: int = 15) -> pd.Series:
     A post counts a domain once; domains are lower-cased. Index: the domain ("site"),
     values: posts, most first; the same ranking as `summarize`'s top sites.
     """
-    return _ranked(_names(_column(df, "domains"))["key"], top, "site")
+    return _ranked(site_names(_column(df, "domains"))["key"], top, "site")
 
 
 def _partner_pairs(df: pd.DataFrame) -> pd.DataFrame:
@@ -169,7 +164,7 @@ def _partner_pairs(df: pd.DataFrame) -> pd.DataFrame:
     category = _column(df, "category")
     talk = category.eq(TALK).to_numpy()
     partners = _column(df, "partners")[talk]
-    pairs = _names(partners)
+    pairs = site_names(partners)
     if pairs.empty:
         return pd.DataFrame({"post": [], "account": [], "created_at": []})
     spellings = pairs.groupby(["key", "name"]).size().reset_index(name="n")

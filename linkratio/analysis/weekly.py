@@ -291,3 +291,8 @@ def build_week(
 def week_to_dict(summary: WeekSummary) -> dict[str, Any]:
     """`summary` as a JSON-ready dict: dates and times as ISO strings, floats to 4 places."""
     return jsonable(asdict(summary))
+
+
+def mean_label(ws: WeekSummary) -> str:
+    """The head of the mean column: `8-week mean`, fewer weeks when the history is shorter."""
+    return f"{ws.baseline.weeks}-week mean" if ws.baseline.weeks else "mean (no earlier weeks)"

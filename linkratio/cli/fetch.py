@@ -8,8 +8,11 @@ import hashlib
 import sys
 from typing import TYPE_CHECKING, TextIO
 
+import linkratio.cli.options as options
 from linkratio import config
-from linkratio.cli import EXIT_OK, _library, _Progress
+from linkratio.cli.options import EXIT_OK
+from linkratio.cli.options import library as _library
+from linkratio.cli.progress import Progress as _Progress
 from linkratio.errors import InputError
 from linkratio.model import Account
 from linkratio.net.waiting import Waiter
@@ -24,6 +27,78 @@ from linkratio.sync import first_run, sync_account
 
 if TYPE_CHECKING:
     from linkratio.store import Library
+
+
+def register(sub: options.SubParsers) -> None:
+    """Add the fetch and config commands."""
+    _register_fetch(sub)
+    _register_config(sub)
+
+
+def _register_fetch(sub: options.SubParsers) -> None:
+    p = options.command(
+        sub,
+        "fetch",
+        help="fetch an account's new posts from X, Bluesky or Mastodon into the library",
+        description="Fetch posts into the library: only what is new, resuming an interrupted "
+        "backfill. X (@handle) needs X_BEARER_TOKEN, or the owner's user tokens for --me "
+        "(cheaper owned reads); Bluesky (bsky:HANDLE) and Mastodon (mastodon:@user@instance) "
+        "use their free public APIs (a Mastodon instance may require a token: "
+        "LINKRATIO_MASTODON_TOKEN, sent only to LINKRATIO_MASTODON_INSTANCE).",
+        epilog="examples:\n  X_BEARER_TOKEN=... linkratio fetch @marenbuilds\n"
+        "  linkratio fetch --me --max-posts 500 --quiet\n"
+        "  linkratio fetch bsky:alice.bsky.social\n"
+        "  linkratio fetch mastodon:@alice@example.social --quiet",
+    )
+    p.add_argument(
+        "handle",
+        nargs="?",
+        metavar="ACCOUNT",
+        help="the account: @handle (X), bsky:HANDLE or mastodon:@user@instance",
+    )
+    p.add_argument("--me", action="store_true", help="the owner of the user tokens")
+    p.add_argument(
+        "--since", type=options.parse_date, metavar="DATE", help="first backfill: not before DATE"
+    )
+    p.add_argument(
+        "--max-posts",
+        type=options.positive,
+        metavar="N",
+        help="read at most N posts this run (cost guard)",
+    )
+    p.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="on a rate limit stop (exit 75) instead of waiting; the next run resumes",
+    )
+    options.add_quiet(p, help="print nothing on success")
+    options.add_db(p)
+    options.add_wait(p)
+    options.add_expand_links(p)
+    p.set_defaults(func=_cmd_fetch)
+
+
+def _register_config(sub: options.SubParsers) -> None:
+    p = options.command(
+        sub,
+        "config",
+        help="show or set API tokens in the private config file",
+        description="Show which settings are set (never their values), or set one: the value "
+        "is read from a hidden prompt or standard input. Environment variables win.",
+        epilog="examples:\n  linkratio config show\n  linkratio config set x.bearer_token\n"
+        '  echo "$TOKEN" | linkratio config set x.bearer_token',
+    )
+    p.add_argument("action", choices=("show", "set", "unset", "path"))
+    p.add_argument("key", nargs="?", metavar="KEY")
+    p.set_defaults(func=configure)
+
+
+def _cmd_fetch(args: argparse.Namespace, out: TextIO) -> int:
+    """`linkratio fetch`, then `--expand-links`."""
+    code = fetch(args, out)
+    if code == EXIT_OK and args.expand_links:
+        options.expand_after(args, args.handle)
+    return code
 
 
 def _me_key(creds: Credentials) -> str:
@@ -51,10 +126,9 @@ def _account(
 def fetch(args: argparse.Namespace, out: TextIO) -> int:
     """`linkratio fetch`: bring an account's new posts from the X API into the library."""
     from linkratio.accounts import parse_name
-    from linkratio.cli.social import fetch_social
 
     if parse_name(args.handle) is not None:  # bsky:… / mastodon:…, not X
-        return fetch_social(args, out)
+        return args.fetch_social(args, out)  # set by cli.social.register
     if bool(args.handle) == bool(args.me):
         raise InputError("name one account: linkratio fetch @handle, or linkratio fetch --me")
     creds = load_credentials()

@@ -13,8 +13,11 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, TextIO
 
+import linkratio.cli.options as options
 from linkratio.accounts import EXAMPLES, account_name, parse_name
-from linkratio.cli import EXIT_OK, _library, _Progress
+from linkratio.cli.options import EXIT_OK
+from linkratio.cli.options import library as _library
+from linkratio.cli.progress import Progress as _Progress
 from linkratio.errors import InputError
 from linkratio.sync import open_api
 
@@ -23,6 +26,11 @@ if TYPE_CHECKING:
     from linkratio.net.mastodon import MastodonApi
     from linkratio.store import Library
     from linkratio.sync import SyncResult
+
+
+def register(sub: options.SubParsers) -> None:
+    """Let `linkratio fetch` hand Bluesky and Mastodon accounts to `fetch_social`."""
+    sub.choices["fetch"].set_defaults(fetch_social=fetch_social)
 
 
 def _say(args: argparse.Namespace, text: str) -> None:

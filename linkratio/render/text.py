@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 import textwrap
-import unicodedata
 
 from linkratio.analysis import Ranked, Streak, Summary, summary_to_dict
 from linkratio.model import Kind
+from linkratio.render.escape import terminal_safe
 
 BAR_WIDTH = 20
 """Cells of the weekly bar at 100% talk."""
@@ -16,29 +15,6 @@ _LABEL = 20
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 _FULL = "█"
 _MAX_NAME = 40
-
-# Escape sequences a terminal would act on: CSI, OSC, DCS/SOS/PM/APC strings, 8-bit CSI,
-# and two-character ESC sequences.
-_ANSI = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]?"
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
-    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"
-    r"|\x9b[0-?]*[ -/]*[@-~]?"
-    r"|\x1b[ -/]*[0-~]?"
-)
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_REPLACEMENT = "\ufffd"
-
-
-def terminal_safe(text: str) -> str:
-    """Return `text` without escape sequences, control or bidi characters (shown as U+FFFD)."""
-    if text.isprintable():
-        return text
-    text = _ANSI.sub("", text)
-    return "".join(
-        _REPLACEMENT if ch in _BIDI or unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
-        for ch in text
-    )
 
 
 def _name(text: str) -> str:

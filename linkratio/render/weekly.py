@@ -1,9 +1,9 @@
 """The weekly summary as text, Markdown, HTML, chat messages, JSON, a chart and files.
 
 Everything that came from posts (handles, domains, post text) is escaped for its format:
-`html.escape` (through `report.html_text`) for HTML, `report.md_escape` (parentheses
+`html.escape` (through `escape.html_text`) for HTML, `escape.md_escape` (parentheses
 left plain) for Markdown and Discord, Slack's `&`, `<`, `>` entities for Slack,
-`render.terminal_safe` for plain text.
+`escape.terminal_safe` for plain text. The chart is `linkratio.charts.talk_share_chart`.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from matplotlib.figure import Figure
-
 from linkratio.analysis.challenge import BROKEN, Outcome
-from linkratio.analysis.weekly import WeekSummary, week_to_dict
-from linkratio.render.report import PAGE_CSS, md_escape, out_folder, zone_or_utc
-from linkratio.render.report import html_text as _e
-from linkratio.render.text import pct, ratio, terminal_safe
+from linkratio.analysis.weekly import WeekSummary, mean_label, week_to_dict
+from linkratio.render.escape import html_text as _e
+from linkratio.render.escape import md_escape, slack_escape, terminal_safe
+from linkratio.render.report_html import PAGE_CSS
+from linkratio.render.sections import out_folder, zone_or_utc
+from linkratio.render.text import pct, ratio
 
 DISCORD_LIMIT = 2000
 """Discord rejects a message `content` longer than this."""
@@ -50,11 +50,6 @@ def _delta_pts(now: float | None, then: float | None) -> str:
 
 def _delta(now: float, then: float) -> str:
     return f"{now - then:+g}"
-
-
-def mean_label(ws: WeekSummary) -> str:
-    """The head of the mean column: `8-week mean`, fewer weeks when the history is shorter."""
-    return f"{ws.baseline.weeks}-week mean" if ws.baseline.weeks else "mean (no earlier weeks)"
 
 
 def comparison(ws: WeekSummary) -> list[tuple[str, str, str, str]]:
@@ -154,7 +149,7 @@ def _title(ws: WeekSummary) -> str:
 
 
 def _md(text: str) -> str:
-    """`report.md_escape`, with parentheses left plain: this summary is full of them.
+    """`escape.md_escape`, with parentheses left plain: this summary is full of them.
 
     A parenthesis means something in Markdown only right after `]` (a link), and every
     `[` and `]` stays escaped, so no link can form; an escaped backslash (`\\`) before
@@ -190,10 +185,6 @@ def render_markdown(ws: WeekSummary, chart_file: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _slack_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _chat_lines(ws: WeekSummary, escape: Callable[[str], str], bold: str) -> list[str]:
     lines = [f"{bold}{escape(_title(ws))}{bold}"]
     if ws.stale:
@@ -208,7 +199,7 @@ def _chat_lines(ws: WeekSummary, escape: Callable[[str], str], bold: str) -> lis
 
 def slack_payload(ws: WeekSummary) -> dict[str, object]:
     """The body of a Slack incoming webhook: mrkdwn text with `&`, `<`, `>` escaped."""
-    return {"text": "\n".join(_chat_lines(ws, _slack_escape, "*"))}
+    return {"text": "\n".join(_chat_lines(ws, slack_escape, "*"))}
 
 
 def discord_payload(ws: WeekSummary) -> dict[str, object]:
@@ -266,30 +257,10 @@ def render_html(ws: WeekSummary, image_src: str) -> str:
 # -- the chart and the files -----------------------------------------------------------
 
 
-def talk_share_chart(ws: WeekSummary) -> Figure:
-    """Bars of the last 12 weeks' talk share, this week highlighted, the 8-week mean dashed."""
-    fig = Figure(figsize=(6.4, 2.6), layout="constrained")
-    ax = fig.add_subplot()
-    labels = [w.week[-3:] for w in ws.history]
-    shares = [(w.talk_share or 0.0) * 100 for w in ws.history]
-    colors = ["#BBBBBB"] * (len(shares) - 1) + ["#0072B2"]
-    ax.bar(range(len(shares)), shares, color=colors)
-    for i, w in enumerate(ws.history):
-        if w.talk_share is None:
-            ax.text(i, 1, "–", ha="center", va="bottom", color="#555555", usetex=False)
-    if ws.baseline.talk_share is not None:
-        mean = ws.baseline.talk_share * 100
-        ax.axhline(mean, color="#555555", linestyle="--", linewidth=1, label=mean_label(ws))
-        ax.legend(loc="upper left", frameon=False, fontsize=8)
-    ax.set_xticks(range(len(labels)), labels, fontsize=8)
-    ax.set_ylim(0, 100)
-    ax.set_ylabel("talk share %", usetex=False)
-    ax.set_title(f"Talk share, last {len(ws.history)} weeks", fontsize=11, usetex=False)
-    return fig
-
-
 def chart_png(ws: WeekSummary, dpi: int = 100) -> bytes:
     """The chart as PNG bytes."""
+    from linkratio.charts import talk_share_chart  # matplotlib loads on first use
+
     buffer = io.BytesIO()
     fig = talk_share_chart(ws)
     fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})

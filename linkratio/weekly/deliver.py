@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
+from typing import cast
 
 import httpx
 import idna
@@ -207,7 +208,7 @@ def build_email(
     msg.set_content(text)
     cid = make_msgid(domain=domain)
     msg.add_alternative(html_for(f"cid:{cid[1:-1]}"), subtype="html")
-    html_part = msg.get_payload()[1]
+    html_part = cast(list[EmailMessage], msg.get_payload())[1]  # the alternative just added
     html_part.add_related(
         png,
         maintype="image",
@@ -251,7 +252,8 @@ def send_email(settings: SmtpSettings, msg: EmailMessage, timeout: float = TIMEO
         raise error(f"{where}: the server refused the recipient ({codes_text})") from None
     except smtplib.SMTPResponseException as exc:
         error = DeliveryUnavailable if 400 <= exc.smtp_code < 500 else DeliveryError
-        detail = exc.smtp_error.decode("utf-8", "replace") if exc.smtp_error else ""
+        raw = exc.smtp_error
+        detail = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else (raw or "")
         raise error(f"{where}: the server answered {exc.smtp_code} {detail}".rstrip()) from None
     except ssl.SSLCertVerificationError as exc:
         raise DeliveryError(

@@ -21,7 +21,9 @@ from pathlib import Path
 
 import platformdirs
 
+from linkratio import config
 from linkratio.errors import InputError
+from linkratio.model import Account
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 """`--weekday` values, Monday first."""
@@ -218,3 +220,79 @@ def install(
             service, timer, False, f"systemctl failed (exit {code}): enable it with {by_hand}"
         )
     return Installed(service, timer, True, f"{TIMER} enabled: 'systemctl --user list-timers'")
+
+
+def _env_only(keys: Sequence[str]) -> list[str]:
+    """The variables of `keys` set in this shell but not in the config file."""
+    return [config.KEYS[key] for key in keys if config.get(key) and not config.in_file(key)]
+
+
+def setup_warnings(
+    account: Account, *, emails: Sequence[str], webhook_env: str | None, sync: bool
+) -> list[str]:
+    """What the scheduled job will lack, one line each: cron and systemd have no shell env."""
+    warnings = []
+    later = "cron and systemd will not have it: store it with 'linkratio config set KEY'"
+    if emails or config.in_file("weekly.email"):
+        smtp = ("smtp.host", "smtp.port", "smtp.user", "smtp.password", "smtp.sender", "smtp.tls")
+        warnings += [
+            f"{n} is set only in this shell's environment: {later}" for n in _env_only(smtp)
+        ]
+        for key in ("smtp.host", "smtp.sender"):
+            if not config.get(key):
+                warnings.append(f"email needs {key}: 'linkratio config set {key}'")
+    if sync and account.platform in ("x", "mastodon"):
+        keys = [k for k in config.KEYS if k.startswith(f"{account.platform}.")]
+        warnings += [
+            f"{n} is set only in this shell's environment: {later}" for n in _env_only(keys)
+        ]
+    has_config_dest = config.in_file("weekly.email") or config.in_file("weekly.webhook")
+    if not (emails or webhook_env or has_config_dest):
+        warnings.append(
+            "the job has no destination: it will only write files; add --email or "
+            "--webhook-env, or set weekly.email / weekly.webhook in the config file"
+        )
+    return warnings
+
+
+def plan_job(
+    account: str | None,
+    *,
+    db: str | Path | None = None,
+    emails: Sequence[str] = (),
+    webhook_env: str | None = None,
+    at: str = "07:00",
+    weekday: str = "mon",
+    tz: str | None = None,
+    out: str | Path | None = None,
+    sync: bool = True,
+) -> tuple[Plan, list[str]]:
+    """The checked plan of `linkratio schedule`, and warnings about what the job will lack.
+
+    Checks the account is in the library (default: its only account), the zone, the
+    addresses and the times; InputError for a bad one.
+    """
+    from linkratio.accounts import account_name
+    from linkratio.analysis import resolve_zone
+    from linkratio.loading import only_account, open_library
+    from linkratio.weekly.deliver import email_destination
+
+    for address in emails:
+        email_destination(address)
+    when, day = parse_at(at), parse_weekday(weekday)
+    _, zone_name = resolve_zone(tz)  # the job runs in the zone asked for now
+    with open_library(db) as lib:
+        found = only_account(lib, account)
+    warnings = setup_warnings(found, emails=emails, webhook_env=webhook_env, sync=sync)
+    plan = make_plan(
+        account or account_name(found),
+        weekday=day,
+        at=when,
+        emails=emails,
+        webhook_env=webhook_env,
+        tz=zone_name,
+        db=Path(db) if db else None,
+        out=Path(out) if out else None,
+        sync=sync,
+    )
+    return plan, warnings

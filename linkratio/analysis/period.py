@@ -1,0 +1,134 @@
+"""Days in a time zone: the zone, the posts of a period, one row per posting day."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+
+from linkratio.analysis.results import CATEGORIES, KINDS
+from linkratio.errors import InputError, InputFormatError
+from linkratio.model import LINKING, TALK
+
+_REQUIRED = ("created_at", "category", "kind", "domains", "partners")
+
+
+def resolve_zone(name: str | None) -> tuple[tzinfo, str]:
+    """Return the zone called `name` (IANA), or the system's zone when None, with its name."""
+    if name is None:
+        return _system_zone()
+    try:
+        return ZoneInfo(name), name
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        msg = f"unknown time zone {name!r}: expected an IANA name such as Europe/Berlin"
+        raise InputError(msg) from exc
+
+
+def _system_zone() -> tuple[tzinfo, str]:
+    """The system zone by IANA name when it can be found, else today's fixed offset."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        link = os.readlink("/etc/localtime")
+        candidates.append(link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "")
+    except OSError:
+        pass
+    for name in filter(None, candidates):
+        try:
+            return ZoneInfo(name), name
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            continue
+    local = datetime.now().astimezone().tzinfo or ZoneInfo("UTC")
+    return local, local.tzname(None) or "local"
+
+
+def as_date(value: date | None) -> date | None:
+    """`value` as a date (a datetime gives its date part)."""
+    return value.date() if isinstance(value, datetime) else value
+
+
+def period_days(
+    df: pd.DataFrame, zone: tzinfo, since: date | None, until: date | None
+) -> tuple[pd.Series, np.ndarray]:
+    """Each post's naive local day in `zone`, and which posts fall in [since, until]."""
+    stamps = pd.to_datetime(df["created_at"], utc=True)
+    day = stamps.dt.tz_convert(zone).dt.tz_localize(None).dt.floor("D")
+    keep = pd.Series(True, index=df.index)
+    if since is not None:
+        keep &= day >= pd.Timestamp(since)
+    if until is not None:
+        keep &= day <= pd.Timestamp(until)
+    return day, keep.to_numpy()
+
+
+def select_posts(
+    df: pd.DataFrame, zone: tzinfo, since: date | None, until: date | None
+) -> pd.DataFrame:
+    """The posts of the period, positional index, with a naive local `day` column."""
+    if since is not None and until is not None and since > until:
+        raise InputError(f"since {since} is after until {until}: nothing to summarize")
+    missing = [c for c in _REQUIRED if c not in df.columns]
+    if missing:
+        raise InputFormatError(f"the post frame lacks the column(s) {', '.join(missing)}")
+    day, keep = period_days(df, zone, since, until)
+    cols = [c for c in ("domains", "partners", "author", "urls") if c in df.columns]
+    posts = df.loc[keep, cols].reset_index(drop=True)
+    posts["day"] = day.to_numpy()[keep]
+    # Categoricals: one hashing pass, then every comparison and count works on codes.
+    category = df["category"].to_numpy()[keep]
+    posts["category"] = categorical(category, CATEGORIES)
+    posts["kind"] = categorical(df["kind"].to_numpy()[keep], KINDS)
+    unknown = pd.Series(category[posts["category"].isna().to_numpy()]).dropna()
+    if len(unknown):
+        raise InputFormatError(
+            f"unknown category {unknown.iloc[0]!r} in the post frame: "
+            f"expected one of {', '.join(CATEGORIES)}"
+        )
+    return posts
+
+
+def categorical(values: Any, categories: tuple[str, ...]) -> pd.Categorical:
+    """`values` as a Categorical of `categories`; anything else becomes missing."""
+    codes, uniques = pd.factorize(values)
+    # Map only the distinct values; the appended -1 keeps missing values (code -1) missing.
+    mapping = np.append(pd.Index(categories).get_indexer(uniques), -1)
+    return pd.Categorical.from_codes(mapping[codes], categories=list(categories))
+
+
+def day_table(posts: pd.DataFrame) -> pd.DataFrame:
+    """One row per posting day (python `date` index, ascending): posts, talk, link counts."""
+    flags = pd.DataFrame(
+        {
+            "day": posts["day"],
+            "posts": 1,
+            "talk": posts["category"].eq(TALK).astype(int),
+            "link": posts["category"].isin(LINKING).astype(int),
+        }
+    )
+    days = flags.groupby("day", sort=True).sum()
+    days["talk_only"] = (days["talk"] > 0) & (days["link"] == 0)
+    days.index = pd.Index(days.index.date, name="day")
+    return days
+
+
+def account_of(df: pd.DataFrame, posts: pd.DataFrame) -> str | None:
+    """The frame's `account` attribute (set by `frame.load`), else the commonest author."""
+    if df.attrs.get("account"):
+        return str(df.attrs["account"])
+    if "author" not in posts.columns or posts["author"].isna().all():
+        return None
+    return str(posts["author"].value_counts().index[0])
+
+
+def kind_counts(kind: pd.Series) -> dict[str, int]:
+    """How many posts of each kind, every kind listed."""
+    counts = kind.value_counts().reindex(KINDS, fill_value=0)
+    return {k: int(n) for k, n in counts.items()}
+
+
+def ratio(num: int, den: int) -> float | None:
+    """`num / den`, or None when `den` is 0."""
+    return num / den if den else None

@@ -1,0 +1,98 @@
+"""Sites, short links and partners: names counted across posts and ranked."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from linkratio.analysis.results import TOP, Ranked
+from linkratio.links import domain, is_platform_media, post_ref, shortener
+
+
+def rank(names: pd.Series) -> tuple[Ranked, ...]:
+    """Count `names` and keep the `TOP` most common (ties by name, case-insensitively)."""
+    counts = names.value_counts().rename_axis("name").reset_index(name="count")
+    counts["key"] = counts["name"].str.lower()
+    counts = counts.sort_values(["count", "key", "name"], ascending=[False, True, True])
+    return tuple(Ranked(str(r.name), int(r.count)) for r in counts.head(TOP).itertuples())
+
+
+def site_names(lists: pd.Series) -> pd.DataFrame:
+    """Explode a list column into unique (post, name, key) rows; key is the lower-case name."""
+    flat = lists.explode().dropna()
+    # Clean only the distinct values: per-element string methods are slow on 200k rows.
+    codes, uniques = pd.factorize(flat)
+    names = pd.Index(uniques.astype(str)).str.strip().str.lstrip("@").to_numpy(dtype=object)
+    keys = pd.Index(names).str.lower().to_numpy(dtype=object)
+    pairs = pd.DataFrame({"post": flat.index, "name": names[codes], "key": keys[codes]})
+    return pairs[pairs["key"] != ""].drop_duplicates(["post", "key"])
+
+
+def top_sites(domains: pd.Series) -> tuple[Ranked, ...]:
+    """Domains (lower-cased) by how many posts link to them; a post counts a domain once."""
+    return rank(site_names(domains)["key"])
+
+
+def short_links(posts: pd.DataFrame, known: Collection[str]) -> dict[str, Any]:
+    """How many links the posts carry, how many through a shortener, and which shorteners."""
+    if "urls" not in posts.columns:
+        return {}
+    flat = posts["urls"].explode().dropna()
+    codes, uniques = pd.factorize(flat)
+    hosts = np.array([shortener(str(u), known) for u in uniques] + [None], dtype=object)
+    short = pd.Series(hosts[codes]).dropna()
+    ranked = rank(short) if len(short) else ()
+    return {"links": len(flat), "short_links": len(short), "shorteners": ranked}
+
+
+def with_expansions(
+    df: pd.DataFrame, expansions: Mapping[str, str], redirect_hosts: Collection[str] = ()
+) -> pd.DataFrame:
+    """`df` with each link's site taken from where it really goes, when that is known.
+
+    `expansions` maps a URL as written to its destination (the library's resolutions);
+    `urls` stay as written, only the expanded links' `domains` change, so short links are
+    still counted. A link that leads to the platform's own posts or media is no site.
+    `redirect_hosts` is kept in `attrs` for `summarize`.
+    """
+    out = df.copy(deep=False)
+    out.attrs = {**df.attrs, "redirect_hosts": frozenset(redirect_hosts)}
+    if expansions:
+        platforms = df["platform"] if "platform" in df.columns else ["x"] * len(df)
+        out["domains"] = [
+            _expanded_sites(urls, sites, expansions, platform)
+            if any(u in expansions for u in urls)
+            else sites
+            for urls, sites, platform in zip(df["urls"], df["domains"], platforms, strict=True)
+        ]
+    return out
+
+
+def _expanded_sites(
+    urls: list[str], sites: list[str], expansions: Mapping[str, str], platform: str
+) -> list[str]:
+    """One post's sites (one per URL), each expanded link's taken from its destination."""
+    if len(sites) != len(urls):
+        return sites  # not one site per URL: nothing to line up
+    out = []
+    for url, site in zip(urls, sites, strict=True):
+        final = expansions.get(url)
+        if final is None:
+            out.append(site)
+        elif post_ref(final, platform) is None and not is_platform_media(final, platform):
+            out.append(domain(final))
+    return out
+
+
+def top_partners(partners: pd.Series) -> tuple[Ranked, ...]:
+    """Accounts by how many conversation posts talk with them, under the commonest spelling."""
+    pairs = site_names(partners)
+    if pairs.empty:
+        return ()
+    spellings = pairs.groupby(["key", "name"]).size().reset_index(name="n")
+    spellings = spellings.sort_values(["key", "n", "name"], ascending=[True, False, True])
+    spelling = spellings.drop_duplicates("key").set_index("key")["name"]
+    return rank(pairs["key"].map(spelling))

@@ -1,0 +1,102 @@
+"""The ranking charts: the sites linked most, and the people talked with most."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from linkratio.analysis.series import (
+    fading_ties,
+    top_partners,
+    top_sites,
+)
+from linkratio.charts.style import (
+    CATEGORY_COLORS,
+    SUBTITLE,
+    TEXT,
+    figure,
+    placeholder,
+    plain,
+)
+
+
+def _ranking(
+    ax: Axes,
+    ranked: pd.Series,
+    color: str,
+    xlabel: str,
+    ylabel: str,
+    labels: list[str] | None = None,
+    rows: int = 0,
+) -> None:
+    """Horizontal bars of `ranked` (most on top), each labelled; `rows` fixes the bar pitch."""
+    names = [plain(n) for n in ranked.index]
+    y = np.arange(len(ranked))
+    bars = ax.barh(y, ranked.to_numpy(), color=color, height=0.7)
+    ax.set_yticks(y, names, **TEXT)
+    ax.set_ylim(max(rows, len(ranked)) - 0.4, -0.6)
+    ax.bar_label(
+        bars, labels=[plain(s) for s in labels] if labels else None, padding=3, fontsize=8, **TEXT
+    )
+    # Room on the right for the bar labels (long ones for fading ties).
+    ax.set_xlim(0, max(float(ranked.max()), 1.0) * (2.1 if labels else 1.15))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def sites_chart(df: pd.DataFrame, top: int = 15) -> Figure:
+    """The `top` registered domains the posts link to, as horizontal bars."""
+    sites = top_sites(df, top)
+    fig = figure(8, 1.6 + 0.3 * max(len(sites), 5), "Where your links go")
+    ax = fig.add_subplot()
+    ax.set_title(f"top {top} linked sites (registered domains)", **SUBTITLE)
+    if sites.empty:
+        placeholder(ax, "no links in this period")
+        ax.set_xlabel("posts linking to the site")
+        return fig
+    _ranking(ax, sites, CATEGORY_COLORS["link"], "posts linking to the site", "site", rows=5)
+    return fig
+
+
+def partners_chart(df: pd.DataFrame, top: int = 15, now: datetime | None = None) -> Figure:
+    """The `top` conversation partners, beside the fading ties (3+ replies, none in 60 days)."""
+    partners = top_partners(df, top)
+    ties = fading_ties(df, now=now)
+    quiet = ties.attrs.get("now")
+    ties = ties.head(top)
+    rows = max(len(partners), len(ties), 5)
+    fig = figure(12, 1.8 + 0.3 * rows, "Who you talk with")
+    left, right = fig.subplots(1, 2)
+    left.set_title(f"top {top} conversation partners", **SUBTITLE)
+    until = f" to {quiet:%Y-%m-%d}" if quiet is not None else ""
+    right.set_title(f"fading ties: 3+ replies, none in the 60 days{until}", **SUBTITLE)
+    if partners.empty:
+        placeholder(left, "no conversation partners in this period")
+    else:
+        _ranking(
+            left,
+            partners,
+            CATEGORY_COLORS["conversation"],
+            "conversation posts with them",
+            "account",
+            rows=rows,
+        )
+    if ties.empty:
+        placeholder(right, "no fading ties: nobody you talked with\n3+ times has gone quiet")
+    else:
+        counts = pd.Series(ties["replies_before"].to_numpy(), index=ties["account"].to_numpy())
+        labels = [
+            f"{n} · last {d:%Y-%m-%d}, {s} days ago"
+            for n, d, s in zip(counts, ties["last_reply"], ties["days_since"], strict=True)
+        ]
+        _ranking(
+            right, counts, "#56B4E9", "replies before they went quiet", "account", labels, rows=rows
+        )
+    return fig

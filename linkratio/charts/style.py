@@ -1,0 +1,86 @@
+"""What every chart shares: category colours, text styles, a titled figure, a placeholder.
+
+Every string taken from posts (handles, domains) is drawn as plain text: `$` is escaped
+and TeX is off, so a handle such as `$evil$` never becomes mathtext.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+
+CATEGORY_COLORS: dict[str, str] = {
+    "conversation": "#0072B2",  # Okabe-Ito blue: darkest in grey print
+    "link": "#E69F00",  # Okabe-Ito orange: light
+    "retweet": "#D55E00",  # Okabe-Ito vermillion: mid, hatched
+    "other": "#BBBBBB",  # neutral grey: lightest fill, dotted
+}
+"""One colour per category (Okabe-Ito, colour-blind safe); lightness differs for grey print."""
+CATEGORY_HATCHES: dict[str, str] = {
+    "conversation": "",
+    "link": "",
+    "retweet": "////",
+    "other": "..",
+}
+"""Hatching that keeps retweet and other apart from link in grey print."""
+CATEGORY_LABELS: dict[str, str] = {
+    "conversation": "conversation (talking)",
+    "link": "link",
+    "retweet": "retweet",
+    "other": "other",
+}
+"""Legend names of the categories."""
+NO_POSTS_COLOR = "#EEEEEE"
+"""Calendar cells of days without posts."""
+SHARE_CMAP = "cividis"
+"""Talk-share colour map: colour-blind safe and monotonic in lightness (grey-print safe)."""
+
+TEXT: dict[str, Any] = {"usetex": False}
+"""Text options that keep TeX off."""
+MUTED = "#555555"
+SUBTITLE: dict[str, Any] = {"fontsize": 10, "color": MUTED, "usetex": False}
+NOTE: dict[str, Any] = {
+    "ha": "center",
+    "va": "center",
+    "fontsize": 12,
+    "color": MUTED,
+    "usetex": False,
+}
+LEGEND: dict[str, Any] = {"loc": "outside lower center", "frameon": False, "fontsize": 9}
+
+
+def plain(text: object) -> str:
+    """`text` as a literal matplotlib string: every `$` escaped so mathtext never runs."""
+    return str(text).replace("$", r"\$")
+
+
+def figure(width: float, height: float, title: str) -> Figure:
+    """A constrained-layout Figure with a bold title."""
+    fig = Figure(figsize=(width, height), layout="constrained")
+    fig.suptitle(plain(title), fontsize=14, fontweight="bold", **TEXT)
+    return fig
+
+
+def placeholder(ax: Axes, message: str) -> None:
+    """Turn `ax` into a readable note that there is nothing to draw."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_color("#CCCCCC")
+    ax.text(0.5, 0.5, plain(message), transform=ax.transAxes, wrap=True, **NOTE)
+
+
+# --- 1. activity -------------------------------------------------------------------------
+
+
+def rects(
+    x0: np.ndarray, x1: np.ndarray, y0: np.ndarray, y1: np.ndarray, **kwargs: Any
+) -> PolyCollection:
+    """Rectangles [x0, x1] x [y0, y1] as one PolyCollection (one artist, fast to draw)."""
+    corners = [np.stack(p, 1) for p in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
+    # One (N, 4, 2) array: the stubs ask for a sequence, which it is.
+    return PolyCollection(cast(Any, np.stack(corners, axis=1)), **kwargs)

@@ -1,0 +1,99 @@
+"""The activity chart: posts per category over time, with the rolling talk share."""
+
+from __future__ import annotations
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+from linkratio.analysis import CATEGORIES, resolve_zone
+from linkratio.analysis.series import (
+    FREQ_NAMES,
+    ROLLING_BINS,
+    activity_bins,
+)
+from linkratio.charts.style import (
+    CATEGORY_COLORS,
+    CATEGORY_HATCHES,
+    CATEGORY_LABELS,
+    LEGEND,
+    figure,
+    placeholder,
+    plain,
+    rects,
+)
+
+
+def activity_chart(df: pd.DataFrame, tz: str | None = None) -> Figure:
+    """Stacked posts per category per day/week/month, with the rolling talk share on top."""
+    fig = figure(10, 5, "Talking vs linking over time")
+    ax = fig.add_subplot()
+    bins = activity_bins(df, tz)
+    unit = FREQ_NAMES[bins.attrs["freq"]]
+    _, zone = resolve_zone(tz)
+    ax.set_xlabel(plain(f"{unit}{' (from Monday)' if unit == 'week' else ''}, {zone} time"))
+    ax.set_ylabel(f"posts per {unit}")
+    if bins.empty:
+        placeholder(ax, "no posts in this period")
+        return fig
+    x = mdates.date2num(bins.index.to_numpy())
+    ends = bins.index + pd.tseries.frequencies.to_offset(bins.attrs["freq"])
+    width = (mdates.date2num(ends.to_numpy()) - x) * (0.85 if len(bins) < 200 else 1.0)
+    _stacked_bars(ax, bins, x, width)
+    _date_axis(ax, x[0], x[-1] + width[-1], unit)
+    share = ax.twinx()
+    label = f"talk share ({ROLLING_BINS}-{unit} mean)"
+    line = share.plot(
+        x + width / 2,
+        bins["talk_share_rolling"].to_numpy() * 100,
+        color="black",
+        linewidth=2,
+        marker="o" if len(bins) <= 12 else None,
+        clip_on=False,
+        label=label,
+    )
+    share.set_ylim(0, 100)
+    share.yaxis.set_major_formatter(PercentFormatter(100))
+    share.set_ylabel(f"talk share (%), {ROLLING_BINS}-{unit} rolling mean")
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend([*handles, *line], [*labels, label], ncols=5, **LEGEND)
+    return fig
+
+
+def _stacked_bars(ax: Axes, bins: pd.DataFrame, x: np.ndarray, width: np.ndarray) -> None:
+    """The categories stacked per bin, conversation at the bottom."""
+    bottom = np.zeros(len(bins))
+    for cat in CATEGORIES:
+        top = bottom + bins[cat].to_numpy(dtype=float)
+        # One collection per category, not one patch per bar: 50x faster for long histories.
+        bars = rects(
+            x,
+            x + width,
+            bottom,
+            top,
+            facecolors=CATEGORY_COLORS[cat],
+            hatch=CATEGORY_HATCHES[cat] or None,
+            hatchcolor="#333333",
+            linewidths=0,
+            label=CATEGORY_LABELS[cat],
+        )
+        ax.add_collection(bars, autolim=True)
+        bottom = top
+    ax.set_ylim(0, max(bottom.max(), 1) * 1.05)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _date_axis(ax: Axes, start: float, end: float, unit: str) -> None:
+    """Concise, non-colliding date ticks over at least a week (a month for monthly bins)."""
+    least = {"day": 7, "week": 28, "month": 92}[unit]
+    if end - start < least:
+        mid = (start + end) / 2
+        start, end = mid - least / 2, mid + least / 2
+    pad = (end - start) * 0.01
+    ax.set_xlim(start - pad, end + pad)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))

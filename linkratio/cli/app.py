@@ -1,0 +1,91 @@
+"""`linkratio`: the parser, assembled from the command modules, and the one error mapping.
+
+Each command module registers its commands (`register(sub)`); none imports another.
+Every expected failure is a `LinkratioError` whose `exit_code` says how it ends; here it
+becomes one line on stderr (no traceback unless `--debug`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+import linkratio.cli.challenge as challenge
+import linkratio.cli.expand as expand
+import linkratio.cli.fetch as fetch
+import linkratio.cli.files as files
+import linkratio.cli.library as library
+import linkratio.cli.options as options
+import linkratio.cli.schedule as schedule
+import linkratio.cli.social as social
+import linkratio.cli.weekly as weekly
+from linkratio import __version__
+from linkratio.errors import LinkratioError
+
+EXIT_INTERRUPTED = 130
+COMMAND_GROUPS = (files, library, fetch, social, expand, weekly, challenge, schedule)
+"""The command modules, in the order their commands are listed."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `linkratio` parser with every command the command modules register."""
+    parser = argparse.ArgumentParser(
+        prog="linkratio",
+        description="How much of your social-media life is talking, and how much is linking.",
+        epilog="example:\n  linkratio audit data/sample\n  linkratio classify twitter.zip",
+        formatter_class=options.FORMATTER,
+        allow_abbrev=False,
+    )
+    parser.add_argument("--version", action="version", version=f"linkratio {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for group in COMMAND_GROUPS:
+        group.register(sub)
+    for command in sub.choices.values():
+        command.allow_abbrev = False  # an option is named in full: no prefix matches it
+        # Accepted after the command too; SUPPRESS keeps the top-level value otherwise.
+        command.add_argument(
+            "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
+        )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 2 bad input or usage)."""
+    args = build_parser().parse_args(argv)
+    out = out or sys.stdout
+    logging.basicConfig(
+        level=logging.ERROR if getattr(args, "quiet", False) else logging.WARNING,
+        format="linkratio: warning: %(message)s",
+    )
+    func: Callable[[argparse.Namespace, TextIO], int] = args.func
+    try:
+        return func(args, out)
+    except LinkratioError as exc:
+        if args.debug:
+            raise
+        return _error(str(exc), exc.exit_code)
+    except BrokenPipeError:
+        # A reader such as `head` closed the pipe: not an error for us.
+        sys.stderr.close()
+        return options.EXIT_OK
+    except OSError as exc:
+        if args.debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _error(f"{where}{exc.strerror or exc}", options.EXIT_USAGE)
+    except KeyboardInterrupt:
+        print("linkratio: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _error(message: str, code: int) -> int:
+    """Say `message` in one line on stderr; return `code`."""
+    from linkratio.render.escape import terminal_safe
+
+    # Messages can quote file content (JSON keys, handles): never let it drive the terminal.
+    print(f"linkratio: error: {terminal_safe(message)}", file=sys.stderr)
+    return code

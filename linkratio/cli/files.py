@@ -1,0 +1,157 @@
+"""`linkratio classify`, `audit` and `report`: what an account's posts are, and a summary."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+import linkratio.cli.options as options
+from linkratio.cli.progress import Progress
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def register(sub: options.SubParsers) -> None:
+    """Add the classify, audit and report commands."""
+    _register_classify(sub)
+    _register_audit(sub)
+    _register_report(sub)
+
+
+def _register_classify(sub: options.SubParsers) -> None:
+    p = options.command(
+        sub,
+        "classify",
+        help="list every post in time order with its category, kind and reason",
+        description="List every post in time order with its category, kind and the rule "
+        "that decided it.",
+        epilog="examples:\n  linkratio classify data/sample\n"
+        "  linkratio classify twitter-2024.zip --output jsonl > labels.jsonl",
+    )
+    options.add_input(p)
+    p.add_argument(
+        "--output",
+        choices=("table", "jsonl", "csv"),
+        default="table",
+        help="table for people; jsonl/csv (platform,id,created_at,category,kind,reason) "
+        "for scripts",
+    )
+    p.set_defaults(func=classify)
+
+
+def _register_audit(sub: options.SubParsers) -> None:
+    p = options.command(
+        sub,
+        "audit",
+        help="summarize talking vs linking, talk-only days, sites, people and a nudge",
+        description="Audit an account: talk share, talk-to-link, talk-only days and streaks, "
+        "weekly talk share, top sites, people you talk with, and a nudge.",
+        epilog="examples:\n  linkratio audit data/sample\n"
+        "  linkratio audit twitter.zip --tz Europe/Berlin --since 2024-01-01 --json",
+    )
+    options.add_input(p)
+    options.add_period(p)
+    p.add_argument("--json", action="store_true", help="print the summary as a JSON document")
+    p.set_defaults(func=audit)
+
+
+def _register_report(sub: options.SubParsers) -> None:
+    p = options.command(
+        sub,
+        "report",
+        help="write an HTML/Markdown report with charts, a summary.json and PNGs",
+        description="Write a self-contained report.html (charts embedded), report.md, the "
+        "chart PNGs and summary.json into a folder.",
+        epilog="examples:\n  linkratio report data/sample --out report\n"
+        "  linkratio report @marenbuilds --since 2024-01-01 --open",
+    )
+    options.add_input(p)
+    options.add_period(p)
+    p.add_argument("--out", metavar="DIR", default="linkratio-report", help="output folder")
+    p.add_argument("--open", action="store_true", help="open the report in the browser")
+    options.add_expand_links(p)
+    p.set_defaults(func=report)
+
+
+def _progress(args: argparse.Namespace) -> Progress:
+    return Progress(not args.quiet)
+
+
+def classify(args: argparse.Namespace, out: TextIO) -> int:
+    """`linkratio classify`: every post with its label."""
+    from linkratio.frame import labelled
+    from linkratio.loading import read_timeline
+    from linkratio.render.listing import write_labels
+
+    progress = _progress(args)
+    try:
+        timeline = read_timeline(
+            args.path,
+            db=args.db,
+            input_format=args.input_format,
+            skip_invalid=args.skip_invalid,
+            progress=progress,
+            freeze=True,
+        )
+    finally:
+        progress.done()
+    write_labels(labelled(timeline.posts), out, args.output)
+    return options.EXIT_OK
+
+
+def _frame(args: argparse.Namespace) -> tuple[pd.DataFrame, str | None]:
+    """The classified posts the command names, and the owner's name."""
+    from linkratio.loading import load_frame, owner_name
+
+    progress = _progress(args)
+    try:
+        frame, account = load_frame(
+            args.path,
+            db=args.db,
+            input_format=args.input_format,
+            skip_invalid=args.skip_invalid,
+            progress=progress,
+            freeze=True,
+        )
+    finally:
+        progress.done()
+    return frame, owner_name(account)
+
+
+def audit(args: argparse.Namespace, out: TextIO) -> int:
+    """`linkratio audit`: the summary, as text or JSON."""
+    from linkratio.analysis import summarize
+    from linkratio.render.text import render_json, render_text
+
+    frame, name = _frame(args)
+    summary = summarize(frame, tz=args.tz, since=args.since, until=args.until, account=name)
+    out.write(render_json(summary) if args.json else render_text(summary))
+    out.write("\n")
+    return options.EXIT_OK
+
+
+def report(args: argparse.Namespace, out: TextIO) -> int:
+    """`linkratio report`: write the report folder, and open it when asked."""
+    from linkratio.render.report import write_report
+
+    if args.expand_links:
+        from linkratio.expansion import require_account_name
+
+        options.expand_after(args, require_account_name(str(args.path)))
+    frame, name = _frame(args)
+    files = write_report(
+        frame,
+        Path(args.out).expanduser(),
+        tz=args.tz,
+        since=args.since,
+        until=args.until,
+        account=name,
+    )
+    out.write(f"report written to {files.html}\n")
+    if args.open:
+        import webbrowser
+
+        webbrowser.open(files.html.resolve().as_uri())
+    return options.EXIT_OK

@@ -1,0 +1,76 @@
+"""`linkratio import` and `linkratio accounts`: put posts into the library, list its accounts."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TextIO
+
+import linkratio.cli.options as options
+from linkratio.cli.progress import Progress
+
+
+def register(sub: options.SubParsers) -> None:
+    """Add the import and accounts commands."""
+    p = options.command(
+        sub,
+        "import",
+        help="put an archive or saved API data into the local library",
+        description="Put an X archive or saved X API v2 data into the local library, for the "
+        "account the data names (account.js, author_id). Importing again updates in place.",
+        epilog="examples:\n  linkratio import twitter-2024.zip\n"
+        "  linkratio import data/sample --db ~/linkratio.sqlite",
+    )
+    options.add_input(p, account=False)
+    options.add_wait(p)
+    p.set_defaults(func=import_posts)
+
+    p = options.command(
+        sub,
+        "accounts",
+        help="list the accounts in the library",
+        description="List the accounts in the library with post counts, dates and last sync.",
+        epilog="example:\n  linkratio accounts",
+    )
+    options.add_db(p)
+    p.set_defaults(func=accounts)
+
+
+def import_posts(args: argparse.Namespace, out: TextIO) -> int:
+    """`linkratio import`: read the files and save their posts into the library."""
+    from linkratio.accounts import account_name
+    from linkratio.loading import import_source
+    from linkratio.render.escape import terminal_safe
+
+    progress = Progress(not args.quiet)
+    try:
+        done = import_source(
+            args.path,
+            db=args.db,
+            input_format=args.input_format,
+            skip_invalid=args.skip_invalid,
+            progress=progress,
+            wait=args.wait,
+        )
+    finally:
+        progress.done()
+    if not args.quiet:
+        who = terminal_safe(account_name(done.account))
+        out.write(
+            f"imported {done.posts:,} posts of {who}: {done.saved.inserted:,} new, "
+            f"{done.saved.updated:,} updated, into {done.library}\n"
+        )
+    return options.EXIT_OK
+
+
+def accounts(args: argparse.Namespace, out: TextIO) -> int:
+    """`linkratio accounts`: the accounts in the library, one line each."""
+    from linkratio.render.listing import accounts_table
+
+    with options.library(args) as lib:
+        rows = lib.accounts()
+        where = lib.path
+    if not rows:
+        out.write(f"the library {where} holds no accounts yet\n")
+        return options.EXIT_OK
+    out.write(accounts_table(rows))
+    return options.EXIT_OK

@@ -1,0 +1,77 @@
+"""The `linkratio schedule` command: print (or install) the jobs that run `weekly`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TextIO
+
+import linkratio.cli.options as options
+
+EXIT_NOT_ENABLED = 1
+
+
+def register(sub: options.SubParsers) -> None:
+    """Add `linkratio schedule`."""
+    from linkratio.weekly.schedule import default_out
+
+    p = options.command(
+        sub,
+        "schedule",
+        help="print (or install) a crontab line and a systemd timer for the weekly summary",
+        description="Print a crontab line and a systemd user service/timer pair that run "
+        "'linkratio weekly --sync' with absolute paths; --install writes the pair into "
+        "$XDG_CONFIG_HOME/systemd/user and enables the timer. Secrets stay in the config "
+        "file or an environment file, never in these lines: cron and systemd do not see "
+        "your shell's environment, so keep tokens and SMTP settings in the config file.",
+        epilog="examples:\n  linkratio schedule @marenbuilds --email me@example.org\n"
+        "  linkratio schedule @marenbuilds --webhook-env SLACK_WEBHOOK --weekday mon --at 07:30"
+        "\n  linkratio schedule --install",
+    )
+    p.add_argument("account", nargs="?", metavar="ACCOUNT", help="default: the only account")
+    p.add_argument(
+        "--email", action="append", default=[], metavar="ADDRESS", help="mail it (repeatable)"
+    )
+    p.add_argument("--webhook-env", metavar="VAR", help="post to the URL in $VAR at run time")
+    p.add_argument("--at", default="07:00", metavar="HH:MM", help="time of day (default 07:00)")
+    p.add_argument("--weekday", default="mon", metavar="DAY", help="mon..sun (default mon)")
+    p.add_argument(
+        "--out", metavar="DIR", help=f"where the runs write their files (default: {default_out()})"
+    )
+    p.add_argument("--no-sync", action="store_true", help="summarize without fetching first")
+    p.add_argument("--install", action="store_true", help="install and enable the systemd pair")
+    options.add_db(p)
+    options.add_clock(p)
+    p.set_defaults(func=schedule)
+
+
+def schedule(args: argparse.Namespace, out: TextIO) -> int:
+    """`linkratio schedule`: print the crontab line and systemd pair; install on request."""
+    from linkratio.weekly import schedule as jobs
+
+    plan, warnings = jobs.plan_job(
+        args.account,
+        db=args.db,
+        emails=args.email,
+        webhook_env=args.webhook_env,
+        at=args.at,
+        weekday=args.weekday,
+        tz=args.tz,
+        out=args.out,
+        sync=not args.no_sync,
+    )
+    for warning in warnings:
+        sys.stderr.write(f"linkratio: warning: {warning}\n")
+    if plan.log is not None:
+        plan.log.parent.mkdir(parents=True, exist_ok=True)
+    if plan.env_file is not None:
+        out.write(f"# put {args.webhook_env}='https://...' into {plan.env_file} (chmod 600)\n")
+    out.write(f"# crontab (crontab -e):\n{jobs.crontab_line(plan)}\n\n")
+    out.write(f"# {jobs.SERVICE}\n{jobs.service_unit(plan)}\n")
+    out.write(f"# {jobs.TIMER}\n{jobs.timer_unit(plan)}")
+    out.write(f"# {jobs.LINGER}\n")
+    if not args.install:
+        return options.EXIT_OK
+    done = jobs.install(plan, jobs.unit_dir(), jobs.run_systemctl)
+    out.write(f"\ninstalled {done.service} and {done.timer}\n{done.note}\n")
+    return options.EXIT_OK if done.enabled or done.missing else EXIT_NOT_ENABLED

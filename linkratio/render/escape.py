@@ -1,0 +1,64 @@
+"""Make untrusted text inert: for a terminal, HTML, Markdown, CSV and chat. No heavy imports."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+REPLACEMENT = "\ufffd"
+"""What a control, bidi or escape character is shown as."""
+
+# Escape sequences a terminal would act on: CSI, OSC, DCS/SOS/PM/APC strings, 8-bit CSI,
+# and two-character ESC sequences.
+_ANSI = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"
+    r"|\x9b[0-?]*[ -/]*[@-~]?"
+    r"|\x1b[ -/]*[0-~]?"
+)
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Nothing may run and nothing may load from outside an HTML file, whatever a post contains.
+_HTML_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# Characters that start emphasis, links, images, HTML, code, headings, tables, strike,
+# math or entities anywhere in a Markdown line.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#!|~&$])")
+# GitHub turns bare URLs into links: break the `://` and `www.` it looks for.
+_MD_AUTOLINK = re.compile(r"(?<=[A-Za-z0-9])(:)(?=//)|(?<=\bwww)(\.)", re.IGNORECASE)
+_MD_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # whitespace is collapsed instead
+# A CSV cell keeps its text, but no control or bidi character that would reorder a terminal.
+_CSV_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """Return `text` without escape sequences, control or bidi characters (shown as U+FFFD)."""
+    if text.isprintable():
+        return text
+    text = _ANSI.sub("", text)
+    return "".join(
+        REPLACEMENT if ch in _BIDI or unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+        for ch in text
+    )
+
+
+def html_text(value: object) -> str:
+    """Escape for HTML text and attribute values alike; control characters become U+FFFD."""
+    return html.escape(_HTML_CONTROL.sub(REPLACEMENT, str(value)), quote=True)
+
+
+def md_escape(text: str) -> str:
+    """Return `text` as one line of inert Markdown: no links, HTML, code or emphasis."""
+    text = " ".join(_MD_CONTROL.sub(REPLACEMENT, text).split())
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_AUTOLINK.sub(lambda m: "\\" + m.group(0), text)
+
+
+def csv_cell(text: str) -> str:
+    """A CSV cell's text with control and bidi characters shown as U+FFFD."""
+    return _CSV_CONTROL.sub(REPLACEMENT, text)
+
+
+def slack_escape(text: str) -> str:
+    """Escape the three characters Slack's mrkdwn gives a meaning (`&`, `<`, `>`)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

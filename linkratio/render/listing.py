@@ -1,0 +1,84 @@
+"""Line outputs of the commands: labelled posts (table, JSONL, CSV), accounts, expansions."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, TextIO
+
+import orjson
+
+from linkratio.accounts import account_name
+from linkratio.model import Account, Label, Post
+from linkratio.render.escape import csv_cell, terminal_safe
+
+if TYPE_CHECKING:
+    from linkratio.links.expand import Counts
+    from linkratio.store import AccountStats
+
+LABEL_FIELDS = ("platform", "id", "created_at", "category", "kind", "reason")
+"""The columns of `classify --output jsonl|csv`."""
+
+
+def _stamp(post: Post) -> str:
+    return post.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def write_labels(rows: Iterable[tuple[Post, Label]], out: TextIO, output: str = "table") -> None:
+    """Write each post with its label: `table` for people, `jsonl` or `csv` for scripts."""
+    if output == "jsonl":
+        _write_jsonl(rows, out)
+    elif output == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(LABEL_FIELDS)
+        for post, label in rows:
+            cells = (post.platform, post.id, _stamp(post), label.category.value)
+            writer.writerow((*cells, label.kind.value, csv_cell(label.reason)))
+    else:
+        for post, label in rows:
+            when = post.created_at.strftime("%Y-%m-%d %H:%M")
+            cat = f"{label.category.value}/{label.kind.value}"
+            out.write(f"{when}  {post.id:>20}  {cat:<23}  {terminal_safe(label.reason)}\n")
+
+
+def _write_jsonl(rows: Iterable[tuple[Post, Label]], out: TextIO) -> None:
+    buf = out.buffer if hasattr(out, "buffer") else None  # bytes straight through: faster
+    for post, label in rows:
+        values = (post.platform, post.id, _stamp(post), label.category.value)
+        record = dict(zip(LABEL_FIELDS, (*values, label.kind.value, label.reason), strict=True))
+        line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+        if buf is not None:
+            buf.write(line)
+        else:
+            out.write(line.decode())
+
+
+def accounts_table(rows: Sequence[AccountStats]) -> str:
+    """The library's accounts, one line each: posts, first and last post, last sync."""
+    names = [terminal_safe(account_name(Account(r.platform, r.id, r.handle))) for r in rows]
+    width = max(24, *(len(name) for name in names))  # long Mastodon names keep columns aligned
+    lines = [f"{'account':<{width}} {'posts':>8}  {'first':<10}  {'last':<10}  last sync"]
+    for name, row in zip(names, rows, strict=True):
+        first = row.first_post.date().isoformat() if row.first_post else "-"
+        last = row.last_post.date().isoformat() if row.last_post else "-"
+        synced = row.last_sync.strftime("%Y-%m-%d %H:%M UTC") if row.last_sync else "never"
+        lines.append(f"{name:<{width}} {row.posts:>8,}  {first:<10}  {last:<10}  {synced}")
+    return "\n".join(lines) + "\n"
+
+
+def expansion_line(who: str, counts: Counts) -> str:
+    """One line saying how an expansion went (failures are not an error)."""
+    line = (
+        f"short links of {terminal_safe(who)}: {counts.resolved:,} resolved, "
+        f"{counts.cached - counts.failed_before:,} already known, "
+    )
+    if counts.failed_before:
+        when = f"{counts.next_try:%Y-%m-%d %H:%M} UTC" if counts.next_try else "later"
+        line += f"{counts.failed_before:,} failed or refused before (next try after {when}), "
+    line += f"{counts.failed:,} failed, {counts.refused:,} refused as unsafe"
+    if counts.failed:
+        line += (
+            "; failed links are asked again after 7 days, or 6 hours for network trouble "
+            "(or now with --retry-failed)"
+        )
+    return line + "\n"

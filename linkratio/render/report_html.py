@@ -1,0 +1,255 @@
+"""The report as one self-contained HTML page (charts embedded, no script, strict CSP)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from datetime import datetime, tzinfo
+from typing import Any
+
+from linkratio.analysis import Ranked, Summary
+from linkratio.render.escape import html_text as _e
+from linkratio.render.sections import (
+    CATEGORY_NOTES,
+    CHARTS,
+    Chart,
+    clip,
+    glance,
+    person,
+    when,
+    who,
+    zone_or_utc,
+)
+from linkratio.render.text import days, kinds_text, pct, short_links_text
+
+PAGE_CSS = """
+:root{--talk:#0072B2;--link:#E69F00;--retweet:#D55E00;--other:#BBBBBB;--ink:#1b1f24;
+--muted:#57606a;--line:#d0d7de;--soft:#f6f8fa}
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;
+color:var(--ink);background:#fff}
+main{max-width:56rem;margin:0 auto;padding:1rem}
+h1{font-size:1.6rem;line-height:1.25;margin:.5rem 0 .25rem;overflow-wrap:anywhere}
+h2{font-size:1.25rem;margin:2rem 0 .5rem;padding-bottom:.25rem;border-bottom:1px solid var(--line)}
+h3{font-size:1.05rem;margin:1.25rem 0 .25rem}
+p{margin:.5rem 0}
+.muted{color:var(--muted)}
+.nudge{margin:1rem 0;padding:1rem 1.25rem;background:#fff4d6;border-left:6px solid var(--link);
+border-radius:6px;font-size:1.15rem}
+.nudge strong{display:block;font-size:.85rem;text-transform:uppercase;letter-spacing:.05em}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr));gap:.6rem;
+margin:1rem 0;padding:0}
+.cards div{background:var(--soft);border:1px solid var(--line);border-radius:6px;
+padding:.5rem .75rem}
+.cards dt{font-size:.85rem;color:var(--muted)}
+.cards dd{margin:0;font-size:1.2rem;font-weight:600;overflow-wrap:anywhere}
+.mix{display:flex;height:1.1rem;border-radius:4px;overflow:hidden;border:1px solid var(--line)}
+.mix span{display:block;height:100%}
+.c-conversation{--c:var(--talk)}.c-link{--c:var(--link)}.c-retweet{--c:var(--retweet)}
+.c-other{--c:var(--other)}
+.mix span,.dot{background:var(--c)}
+.dot{display:inline-block;width:.75rem;height:.75rem;border-radius:2px;margin-right:.35rem}
+.scroll{overflow-x:auto}
+table{border-collapse:collapse;width:100%;font-size:.95rem;margin:.5rem 0}
+th,td{padding:.3rem .5rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+th{font-weight:600;color:var(--muted)}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.name{overflow-wrap:anywhere}
+td.barcell{width:35%}
+.bar{height:.7rem;background:var(--talk);border-radius:2px}
+figure{margin:1rem 0}
+figure img{display:block;width:100%;height:auto;border:1px solid var(--line);border-radius:4px}
+figcaption{font-size:.9rem;color:var(--muted);margin-top:.35rem}
+.post{margin:.6rem 0;padding:.5rem .75rem;border:1px solid var(--line);
+border-left:5px solid var(--c,var(--other));border-radius:6px}
+.post .meta{font-size:.85rem;color:var(--muted);margin:0}
+.post .text{white-space:pre-wrap;overflow-wrap:anywhere;margin:.35rem 0}
+.post .why{font-size:.9rem;margin:0;overflow-wrap:anywhere}
+footer{margin:2.5rem 0 1rem;font-size:.85rem;color:var(--muted)}
+.sr{position:absolute;left:-9999px}
+@media print{main{max-width:none}.nudge{border:1px solid #000}section{break-inside:avoid-page}}
+"""
+
+
+_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'"
+
+
+def _figure(name: str, png: bytes, alt: str) -> str:
+    chart = CHARTS.get(name, Chart(name, ""))
+    data = base64.b64encode(png).decode("ascii")
+    caption = f"<strong>{_e(chart.title)}.</strong> {_e(chart.caption)}".rstrip()
+    return (
+        f'<figure id="chart-{_e(name)}"><img src="data:image/png;base64,{data}" '
+        f'alt="{_e(alt)}" loading="lazy"><figcaption>{caption}</figcaption></figure>'
+    )
+
+
+def _alt(s: Summary, name: str) -> str:
+    """Alt text: the chart's title plus the numbers it shows, for screen readers."""
+    title = CHARTS.get(name, Chart(name, "")).title
+    facts = {
+        "activity": f"talk share {pct(s.talk_share)} over {s.posts:,} posts",
+        "calendar": f"{s.talk_only.count} talk-only days, longest streak "
+        f"{days(s.talk_only.longest.length)}",
+        "sites": ", ".join(f"{r.name} {r.count}" for r in s.top_sites[:5]) or "no links",
+        "partners": ", ".join(f"{person(r)} {r.count}" for r in s.partners[:5]) or "nobody",
+        "hours": f"times in {s.tz}",
+    }
+    return f"{title}: {facts.get(name, '')}".rstrip(": ")
+
+
+def _html_glance(s: Summary) -> str:
+    cards = "".join(f"<div><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>" for k, v in glance(s))
+    return f'<dl class="cards">{cards}</dl>'
+
+
+def _html_categories(s: Summary) -> str:
+    segments = "".join(
+        f'<span class="c-{_e(c.category)}" style="width:{c.share * 100:.2f}%" '
+        f'title="{_e(c.category)} {pct(c.share)}"></span>'
+        for c in s.categories
+    )
+    rows = "".join(
+        f'<tr><td><span class="dot c-{_e(c.category)}"></span>{_e(c.category)}</td>'
+        f'<td class="n">{c.count:,}</td><td class="n">{pct(c.share)}</td>'
+        f'<td class="muted">{_e(kinds_text(s, c.category))}</td></tr>'
+        for c in s.categories
+    )
+    return (
+        f'<h2>What you post</h2><div class="mix" role="img" aria-label="category shares">'
+        f"{segments}</div>"
+        f'<div class="scroll"><table><thead><tr><th>category</th><th class="n">posts</th>'
+        f'<th class="n">share</th><th>kinds</th></tr></thead><tbody>{rows}</tbody></table></div>'
+    )
+
+
+def _html_weeks(s: Summary) -> str:
+    rows = "".join(
+        f'<tr><td>{_e(w.label)}</td><td>{w.start}</td><td class="n">{w.posts:,}</td>'
+        f'<td class="n">{pct(w.talk_share)}</td><td class="barcell">'
+        + (
+            f'<div class="bar" style="width:{w.talk_share * 100:.1f}%"></div>'
+            if w.talk_share
+            else ""
+        )
+        + "</td></tr>"
+        for w in s.weeks
+    )
+    return (
+        f"<h3>The last {len(s.weeks)} weeks</h3>"
+        f'<div class="scroll"><table><thead><tr><th>week</th><th>from</th>'
+        f'<th class="n">posts</th><th class="n">talk</th><th><span class="sr">talk share bar'
+        f"</span></th></tr></thead><tbody>{rows}</tbody></table></div>"
+    )
+
+
+def _html_ranked(items: tuple[Ranked, ...], head: str, empty: str, people: bool) -> str:
+    if not items:
+        return f'<p class="muted">{_e(empty)}</p>'
+    rows = "".join(
+        f'<tr><td class="name">{_e(person(r) if people else r.name)}</td>'
+        f'<td class="n">{r.count:,}</td></tr>'
+        for r in items
+    )
+    return (
+        f'<div class="scroll"><table><thead><tr><th>{_e(head)}</th><th class="n">posts</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table></div>"
+    )
+
+
+def _html_short(s: Summary) -> str:
+    """How many links went through a shortener, and the shorteners ranked."""
+    text = short_links_text(s)
+    if not text:
+        return ""
+    rows = "".join(
+        f'<tr><td class="name">{_e(r.name)}</td><td class="n">{r.count:,}</td></tr>'
+        for r in s.shorteners
+    )
+    table = (
+        f'<div class="scroll"><table><thead><tr><th>shortener</th><th class="n">links</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table></div>"
+        if rows
+        else ""
+    )
+    return f"<h3>Short links</h3><p>{_e(text)}</p>{table}"
+
+
+def _html_post(post: Mapping[str, Any], zone: tzinfo | None) -> str:
+    moment: datetime = post["created_at"]
+    return (
+        f'<article class="post"><p class="meta"><time datetime="{_e(moment.isoformat())}">'
+        f"{_e(when(moment, zone))}</time> · {_e(post['kind'])} · id {_e(post['id'])}</p>"
+        f'<p class="text" dir="auto">{_e(clip(post["text"]))}</p>'
+        f'<p class="why"><strong>Why:</strong> {_e(post["reason"])}</p></article>'
+    )
+
+
+def _html_examples(s: Summary, picked: Mapping[str, list[dict[str, Any]]]) -> str:
+    zone = zone_or_utc(s.tz)
+    parts = [
+        "<h2>Why posts were counted as they were</h2>",
+        '<p class="muted">The most recent posts of each category, with the rule that '
+        "placed them.</p>",
+    ]
+    for category, posts in picked.items():
+        note = CATEGORY_NOTES.get(category, "")
+        parts.append(
+            f'<section class="c-{_e(category)}"><h3><span class="dot"></span>'
+            f'{_e(category)}</h3><p class="muted">{_e(note)}</p>'
+        )
+        parts.extend(_html_post(p, zone) for p in posts)
+        if not posts:
+            parts.append('<p class="muted">No posts of this category in the period.</p>')
+        parts.append("</section>")
+    return "".join(parts)
+
+
+def render_html(
+    summary: Summary, images: Mapping[str, bytes], examples: Mapping[str, list[dict[str, Any]]]
+) -> str:
+    """Return one self-contained HTML page: summary, nudge, embedded charts, examples."""
+    s = summary
+
+    def fig(name: str) -> str:
+        return _figure(name, images[name], _alt(s, name)) if name in images else ""
+
+    known = [n for n in CHARTS if n in images]
+    extra = "".join(fig(n) for n in images if n not in known)
+    body = [
+        f"<header><h1>Talking vs linking: {_e(who(s))}</h1>",
+        f'<p class="muted">{s.period_start} to {s.period_end} ({_e(s.tz)}) · '
+        f"{s.posts:,} posts</p></header>",
+        f'<section class="nudge"><strong>Your next step</strong>{_e(s.nudge.text)}</section>',
+        _html_glance(s),
+        f"<section>{_html_categories(s)}</section>",
+        f"<section><h2>Over time</h2>{fig('activity')}{_html_weeks(s)}</section>",
+        f"<section><h2>Talk-only days</h2>{fig('calendar')}</section>",
+        "<section><h2>Where your links go</h2>"
+        f"{_html_ranked(s.top_sites, 'site', 'No links to other sites.', False)}"
+        f"{fig('sites')}{_html_short(s)}</section>",
+        "<section><h2>Who you talk with</h2>"
+        f"{_html_ranked(s.partners, 'account', 'Nobody yet.', True)}{fig('partners')}</section>",
+        f"<section><h2>When you talk</h2>{fig('hours')}{extra}</section>",
+        f"<section>{_html_examples(s, examples)}</section>",
+        "<footer>Made by linkratio. Post text is shown as written; nothing in this file "
+        "loads from the network.</footer>",
+    ]
+    return _page(f"linkratio: {who(s)}, {s.period_start} to {s.period_end}", body)
+
+
+def _page(title: str, body: list[str]) -> str:
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        f"<title>{_e(title)}</title>\n<style>{PAGE_CSS}</style>\n</head>\n<body>\n<main>\n"
+        + "\n".join(body)
+        + "\n</main>\n</body>\n</html>\n"
+    )
+
+
+# -- Markdown --------------------------------------------------------------------------
+
+# Characters that start emphasis, links, images, HTML, code, headings, tables, strike,

@@ -1,0 +1,314 @@
+"""One weekly run: refresh, summarize the week, write the files, deliver once per destination.
+
+The exit policy of `linkratio weekly` lives here (`WeekRun.exit_code`): 0 every
+destination delivered (or only files written), 1 partial (some destinations failed, or
+the sync failed so the data may be stale), 2 bad input or every destination failed for
+good (a refused login, a 4xx webhook answer, an untrusted certificate: a setting to fix),
+75 try again later (every destination failed for now: no connection, SMTP 4xx, webhook
+5xx/timeouts). A busy library raises LibraryBusyError (exit code 75) and bad input
+raises InputError (2) before any work.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from linkratio import config
+from linkratio.accounts import account_name
+from linkratio.accounts import find as find_account
+from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError, LinkratioError
+from linkratio.loading import account_frame
+from linkratio.model import Account
+
+if TYPE_CHECKING:
+    from linkratio.analysis.weekly import WeekSummary
+    from linkratio.net.waiting import Waiter
+    from linkratio.render.weekly import WeeklyFiles
+    from linkratio.store import Library
+    from linkratio.weekly.deliver import Destination
+
+EXIT_OK = 0
+EXIT_PARTIAL = 1
+EXIT_BAD = 2
+EXIT_TEMPFAIL = 75
+DEFAULT_OUT = "linkratio-weekly"
+"""The folder the week's files go to unless told otherwise."""
+
+Status = Literal["delivered", "skipped", "failed-permanent", "failed-temporary"]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What became of one destination: delivered, skipped (done before) or failed."""
+
+    label: str
+    key: str
+    status: Status
+    error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        """Whether delivering to this destination failed (for now or for good)."""
+        return self.status.startswith("failed")
+
+
+@dataclass(frozen=True)
+class WeekRun:
+    """The outcome of `run_week`: the week, its files, each destination, staleness."""
+
+    week: str
+    account: str
+    files: WeeklyFiles
+    deliveries: list[Delivery] = field(default_factory=list)
+    stale: str | None = None
+    """Why the data may be stale (the sync failed), as the summary says it."""
+    sync_error: str | None = None
+    """The sync's error message when `sync` was asked for and failed."""
+
+    @property
+    def exit_code(self) -> int:
+        """The documented exit code of this run (see the module docstring)."""
+        tried = [d for d in self.deliveries if d.status != "skipped"]
+        failed = [d for d in tried if d.failed]
+        code = EXIT_OK
+        if failed and len(failed) == len(tried):
+            if all(d.status == "failed-temporary" for d in failed):
+                code = EXIT_TEMPFAIL
+            elif all(d.status == "failed-permanent" for d in failed):
+                code = EXIT_BAD
+            else:
+                code = EXIT_PARTIAL
+        elif failed:
+            code = EXIT_PARTIAL
+        return EXIT_PARTIAL if self.stale and code == EXIT_OK else code
+
+
+def destinations(
+    emails: Sequence[str] = (), webhooks: Sequence[str] = (), webhook_env: str | None = None
+) -> list[Destination]:
+    """The destinations of a run, checked before any work: InputError for a bad one.
+
+    Without any, the `weekly.email` and `weekly.webhook` settings (what a scheduled job
+    relies on). Duplicates are dropped.
+    """
+    from linkratio.weekly.deliver import email_destination, webhook_destination
+
+    emails, hooks = list(emails), list(webhooks)
+    if webhook_env:
+        url = os.environ.get(webhook_env)
+        if not url:
+            raise InputError(f"--webhook-env {webhook_env}: that variable is not set")
+        hooks.append(url)
+    if not (emails or hooks):
+        emails = [e for e in (config.get("weekly.email") or "").split(",") if e.strip()]
+        hooks = [config.get("weekly.webhook") or ""] if config.get("weekly.webhook") else []
+    dests = [email_destination(e) for e in emails] + [webhook_destination(h) for h in hooks]
+    return list({d.key: d for d in dests}.values())
+
+
+def week_start(week: str | date | None, *, tz: str | None = None, now: datetime) -> date:
+    """The Monday of the week to summarize: `week` if complete, else the last complete one."""
+    from linkratio.analysis import resolve_zone
+    from linkratio.analysis.weekly import last_complete_week, parse_week, week_label
+
+    zone, _ = resolve_zone(tz)
+    if not week:
+        return last_complete_week(now, zone)
+    monday = week if isinstance(week, date) else parse_week(week)
+    sunday = monday + timedelta(days=6)
+    if sunday >= now.astimezone(zone).date():
+        # Summarized now, it would be delivered and recorded half-done: the run after
+        # its end would then skip it as already delivered.
+        raise InputError(f"week {week_label(monday)} ends {sunday}: not complete yet")
+    return monday
+
+
+def check_inputs(
+    dests: Sequence[Destination], week: str | date | None, *, tz: str | None, now: datetime
+) -> date:
+    """Check what a run needs before any work (SMTP settings, the week); return its Monday."""
+    from linkratio.weekly.deliver import smtp_settings
+
+    if any(d.kind == "email" for d in dests):
+        smtp_settings()  # a missing smtp.host is bad input: say so before any work
+    return week_start(week, tz=tz, now=now)
+
+
+def run_week(
+    library: Library,
+    account: Account | str,
+    *,
+    week: str | date | None = None,
+    tz: str | None = None,
+    destinations: Sequence[Destination] = (),
+    sync: bool = False,
+    force: bool = False,
+    now: datetime | None = None,
+    out_dir: str | Path = DEFAULT_OUT,
+    waiter: Waiter | None = None,
+    webhook_format: str | None = None,
+    wait: float = 5.0,
+) -> WeekRun:
+    """Summarize the week for `account`, write its files and deliver them; see `WeekRun`.
+
+    Holds the library's run lock (waiting up to `wait` seconds) for the whole run.
+    """
+    from linkratio.net.waiting import Waiter
+
+    now = now or datetime.now(UTC)
+    waiter = waiter or Waiter(True)
+    monday = check_inputs(destinations, week, tz=tz, now=now)
+    name = account if isinstance(account, str) else account_name(account)
+    with library.run_lock(f"weekly {name}", wait=wait):
+        found = find_account(library, account) if isinstance(account, str) else account
+        sync_error = _refresh(library, found, waiter) if sync else None
+        stale = _stale_note(library, found) if sync_error is not None else None
+        ws = _summary(library, found, monday, tz=tz, now=now, stale=stale)
+        files = _write(ws, out_dir)
+        done = set() if force else _delivered(library, found, ws.week)
+        deliveries = [
+            _deliver_one(library, found, ws, files, dest, done, now, waiter, webhook_format)
+            for dest in destinations
+        ]
+    return WeekRun(ws.week, ws.account, files, deliveries, stale, sync_error)
+
+
+def _refresh(library: Library, account: Account, waiter: Waiter) -> str | None:
+    """Fetch the account's new posts; the error message when that failed."""
+    from linkratio.sync import refresh
+
+    try:
+        refresh(library, account, waiter=waiter)
+    except LinkratioError as exc:
+        return str(exc)
+    return None
+
+
+def _stale_note(library: Library, account: Account) -> str:
+    from linkratio.store.weekly import last_sync
+
+    when = last_sync(library, account)
+    since = f"last sync {when:%Y-%m-%d %H:%M} UTC" if when else "never synced"
+    return f"data may be stale ({since})"
+
+
+def _summary(
+    library: Library,
+    account: Account,
+    monday: date,
+    *,
+    tz: str | None,
+    now: datetime,
+    stale: str | None,
+) -> WeekSummary:
+    from linkratio.analysis.weekly import build_week
+    from linkratio.store.weekly import challenges
+
+    return build_week(
+        account_frame(library, account),
+        monday,
+        tz=tz,
+        account=account_name(account),
+        # Each challenge day with the zone it was set in: judged in that zone.
+        challenge_days=challenges(library, account, monday, monday + timedelta(days=6)),
+        now=now,
+        stale=stale,
+    )
+
+
+def _write(ws: WeekSummary, out_dir: str | Path) -> WeeklyFiles:
+    from linkratio.render.weekly import write_files
+
+    return write_files(ws, Path(out_dir).expanduser())
+
+
+def _delivered(library: Library, account: Account, week: str) -> set[str]:
+    from linkratio.store.weekly import delivered
+
+    return delivered(library, account, week)
+
+
+def _deliver_one(
+    library: Library,
+    account: Account,
+    ws: WeekSummary,
+    files: WeeklyFiles,
+    dest: Destination,
+    done: set[str],
+    now: datetime,
+    waiter: Waiter,
+    webhook_format: str | None,
+) -> Delivery:
+    """Deliver to `dest` unless done before; record a success; never raise for a failure."""
+    from linkratio.store.weekly import record_delivery
+
+    if dest.key in done:
+        return Delivery(dest.label, dest.key, "skipped")
+    try:
+        deliver_week(ws, files, dest, now=now, waiter=waiter, webhook_format=webhook_format)
+    except DeliveryError as exc:
+        status: Status = (
+            "failed-temporary" if isinstance(exc, DeliveryUnavailable) else "failed-permanent"
+        )
+        return Delivery(dest.label, dest.key, status, str(exc))
+    record_delivery(library, account, ws.week, dest.key, now=now)
+    return Delivery(dest.label, dest.key, "delivered")
+
+
+def deliver_week(
+    ws: WeekSummary,
+    files: WeeklyFiles,
+    dest: Destination,
+    *,
+    now: datetime,
+    waiter: Waiter,
+    webhook_format: str | None = None,
+) -> None:
+    """Deliver the week to one destination; whatever goes wrong becomes a DeliveryError."""
+    try:
+        _send(ws, files, dest, now=now, waiter=waiter, webhook_format=webhook_format)
+    except DeliveryError:
+        raise
+    except LinkratioError as exc:  # e.g. a setting that turned bad: permanent
+        raise DeliveryError(str(exc)) from None
+    except (OSError, ValueError) as exc:  # a safety net: one destination never stops the rest
+        raise DeliveryError(f"{dest.label}: failed ({type(exc).__name__})") from None
+
+
+def _send(
+    ws: WeekSummary,
+    files: WeeklyFiles,
+    dest: Destination,
+    *,
+    now: datetime,
+    waiter: Waiter,
+    webhook_format: str | None,
+) -> None:
+    from linkratio.render import weekly as weekly_render
+    from linkratio.weekly import deliver
+
+    if dest.kind == "email":
+        settings = deliver.smtp_settings()
+        msg = deliver.build_email(
+            weekly_render.subject(ws),
+            settings.sender,
+            dest.target,
+            weekly_render.render_text(ws),
+            lambda src: weekly_render.render_html(ws, src),
+            files.png,
+            now=now,
+        )
+        deliver.send_email(settings, msg)
+        return
+    payloads = {
+        "slack": weekly_render.slack_payload,
+        "discord": weekly_render.discord_payload,
+        "json": weekly_render.json_payload,
+    }
+    body = payloads[deliver.webhook_format(dest, webhook_format)](ws)
+    deliver.post_webhook(dest, body, on_wait=waiter.on_wait, sleep=waiter.sleep)
