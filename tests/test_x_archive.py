@@ -15,8 +15,8 @@ import pytest
 from linkratio.classify import classify
 from linkratio.errors import InputError, InputFormatError
 from linkratio.model import Account, Link, Post
-from linkratio.sources import x_archive
 from linkratio.sources.x_archive import looks_like_archive, read_archive
+from linkratio.sources.x_archive import ytd as ytd_files
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 X_ARCHIVE = CORPUS / "x_archive"
@@ -306,13 +306,13 @@ def test_records_are_parsed_one_by_one_unless_the_layout_is_unknown(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, style: str, whole: bool
 ) -> None:
     calls: list[int] = []
-    real = x_archive._whole_array
+    real = ytd_files._whole_array
 
     def spy(*args: Any) -> list[Any]:
         calls.append(1)
         return real(*args)
 
-    monkeypatch.setattr(x_archive, "_whole_array", spy)
+    monkeypatch.setattr(ytd_files, "_whole_array", spy)
     path = tmp_path / "tweets.js"
     path.write_bytes(ytd("tweets", BASIC, style=style))
     assert len(read_archive(path).posts) == len(BASIC)

@@ -1,13 +1,20 @@
-"""Helpers every source shares: time parsing, duplicate and edit collapsing."""
+"""Helpers every source shares: time parsing, duplicate and edit collapsing, the owner."""
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
-from linkratio.model import Post
+import orjson
+
+from linkratio.model import Account, Post
+
+Progress = Callable[[int], None]
+"""Called with the number of posts read so far."""
 
 _MONTHS = {
     m: f"-{i:02d}-"
@@ -60,6 +67,26 @@ def collapse(posts: Iterable[Post]) -> list[Post]:
         if kept is None or _id_key(post.id) > _id_key(kept.id):
             latest[chain] = post
     return sorted(latest.values(), key=lambda p: (p.created_at, _id_key(p.id)))
+
+
+def main_author(posts: Iterable[Post], platform: str) -> Account:
+    """The account that wrote (or reposted) most of the posts, with its handle if known."""
+    posts = list(posts)
+    counts = Counter(post.author_id for post in posts if post.author_id)
+    if not counts:
+        return Account(platform=platform)
+    owner_id = counts.most_common(1)[0][0]
+    handle = next(
+        (p.author_handle for p in posts if p.author_id == owner_id and p.author_handle), None
+    )
+    return Account(platform=platform, id=owner_id, handle=handle)
+
+
+def compact_json(value: Any) -> bytes:
+    """`value` as compact JSON, in a bytes object of its own size."""
+    # orjson's result keeps its whole growth buffer allocated (about 8 KB for a 1 KB tweet):
+    # a copy of the right size lets that buffer go, or 200,000 of them hold 1.5 GB.
+    return bytes(memoryview(orjson.dumps(value)))
 
 
 @contextmanager
