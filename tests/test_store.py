@@ -19,7 +19,7 @@ import orjson
 import pandas as pd
 import platformdirs
 import pytest
-from conftest import FIXTURES, ROOT, SAMPLE
+from helpers import FIXTURES, ROOT, SAMPLE
 
 import linkratio.frame as frame_module
 from linkratio import store
