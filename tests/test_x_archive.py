@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import zipfile
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from archives import account_js, write_folder, write_zip, ytd
 
 from linkratio.classify import classify
 from linkratio.errors import InputError, InputFormatError
@@ -131,41 +131,6 @@ def note(
             },
         }
     }
-
-
-def ytd(var: str, records: list[Any], *, part: int = 0, style: str = "x") -> bytes:
-    """A `window.YTD.<var>.partN = [...]` file, pretty-printed as X does or otherwise."""
-    if style == "x":
-        body = json.dumps(records, indent=2, separators=(",", " : "), ensure_ascii=False)
-    elif style == "minified":
-        body = json.dumps(records, separators=(",", ":"), ensure_ascii=False)
-    elif style == "spaced":
-        body = json.dumps(records, ensure_ascii=False)
-    elif style == "indent4-crlf":
-        body = json.dumps(records, indent=4, ensure_ascii=False).replace("\n", "\r\n")
-    else:
-        raise ValueError(style)
-    return f"window.YTD.{var}.part{part} = {body}".encode()
-
-
-def account_js(user_id: str = "100", handle: str = "me") -> bytes:
-    record = {"account": {"email": "me@example.org", "accountId": user_id, "username": handle}}
-    return ytd("account", [record])
-
-
-def write_folder(root: Path, files: dict[str, bytes]) -> Path:
-    for name, data in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    return root
-
-
-def write_zip(path: Path, files: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in files.items():
-            zf.writestr(name, data)
-    return path
 
 
 def by_id(posts: list[Post]) -> dict[str, Post]:
