@@ -1,19 +1,29 @@
-"""Shared test helpers: the corpus, the sample, a library and the fake social servers."""
+"""Shared fixtures: the corpus, the sample, a library and the fake servers on 127.0.0.1.
+
+Every fake is a context manager; its fixture starts it and stops it after the test.
+Helpers to import (paths, fake classes) live in `helpers` and `fakes`, not here.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
-from fake_social import FakeSocial
+from fakes.links import FakeSite
+from fakes.smtp import FakeSmtp
+from fakes.social import FakeSocial
+from fakes.webhook import FakeWebhook
+from fakes.x_api import FakeXApi
+from helpers import CORPUS, SAMPLE, credentials_for
 
 from linkratio.frame import Library
+from linkratio.net.x import Credentials
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
-SAMPLE = ROOT / "data" / "sample"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+T = TypeVar("T", bound=AbstractContextManager[Any])
 
 
 @pytest.fixture
@@ -37,16 +47,84 @@ def lib(tmp_path: Path) -> Iterator[Library]:
         yield library
 
 
+# -- fake servers --------------------------------------------------------------------
+
+
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSocial]:
+def start_fake() -> Iterator[Callable[..., Any]]:
+    """`start_fake(FakeSite, tally=t)`: a started fake server, stopped after the test."""
+    with ExitStack() as stack:
+
+        def start(fake: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+            return stack.enter_context(fake(*args, **kwargs))
+
+        yield start
+
+
+@pytest.fixture
+def x_credentials() -> Credentials:
+    """The keys `fake_x_api` accepts; a test module overrides this fixture for its own."""
+    return credentials_for("TEST")
+
+
+@pytest.fixture
+def fake_x_api(start_fake: Callable[..., Any], x_credentials: Credentials) -> FakeXApi:
+    """The fake X API v2, accepting `x_credentials`."""
+    return start_fake(FakeXApi, **dataclasses.asdict(x_credentials))
+
+
+@pytest.fixture
+def fake_social(start_fake: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> FakeSocial:
     """A fake Bluesky AppView and Mastodon instance on 127.0.0.1, with linkratio pointed at it."""
-    with FakeSocial() as server:
-        monkeypatch.setenv("LINKRATIO_BSKY_API_URL", server.url)
-        monkeypatch.setenv("LINKRATIO_MASTODON_SCHEME", "http")
-        monkeypatch.delenv("LINKRATIO_MASTODON_TOKEN", raising=False)
-        monkeypatch.delenv("LINKRATIO_MASTODON_INSTANCE", raising=False)
-        monkeypatch.setenv("LINKRATIO_CONFIG", "/nonexistent/linkratio-test-config.toml")
-        yield server
+    server = start_fake(FakeSocial)
+    monkeypatch.setenv("LINKRATIO_BSKY_API_URL", server.url)
+    monkeypatch.setenv("LINKRATIO_MASTODON_SCHEME", "http")
+    monkeypatch.delenv("LINKRATIO_MASTODON_TOKEN", raising=False)
+    monkeypatch.delenv("LINKRATIO_MASTODON_INSTANCE", raising=False)
+    monkeypatch.setenv("LINKRATIO_CONFIG", "/nonexistent/linkratio-test-config.toml")
+    return server
+
+
+@pytest.fixture
+def fake_bluesky(fake_social: FakeSocial) -> FakeSocial:
+    """The fake Bluesky AppView (at `url`; it shares its server with `fake_mastodon`)."""
+    return fake_social
+
+
+@pytest.fixture
+def fake_mastodon(fake_social: FakeSocial) -> FakeSocial:
+    """The fake Mastodon instance (at `host`; it shares its server with `fake_bluesky`)."""
+    return fake_social
+
+
+@pytest.fixture
+def fake(fake_social: FakeSocial) -> FakeSocial:
+    """`fake_social` under the short name the social tests use."""
+    return fake_social
+
+
+@pytest.fixture
+def fake_site(start_fake: Callable[..., Any]) -> FakeSite:
+    """One local web site (add routes with `add` and `redirect`)."""
+    return start_fake(FakeSite)
+
+
+@pytest.fixture
+def sites(start_fake: Callable[..., Any]) -> tuple[FakeSite, FakeSite, FakeSite]:
+    """Two shorteners and a destination site, each on its own port."""
+    return start_fake(FakeSite), start_fake(FakeSite), start_fake(FakeSite)
+
+
+@pytest.fixture
+def fake_webhook(start_fake: Callable[..., Any]) -> FakeWebhook:
+    """A webhook receiver that answers 200 to every POST."""
+    return start_fake(FakeWebhook, 200)
+
+
+@pytest.fixture
+def smtp_server(start_fake: Callable[..., Any]) -> FakeSmtp:
+    """An SMTP server that requires AUTH (`fakes.smtp.USER`, `PASSWORD`) over plain TCP."""
+    return start_fake(FakeSmtp)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 import pytest
-from conftest import FIXTURES
+from helpers import FIXTURES
 
 from linkratio import cli
 from linkratio.classify import classify

@@ -11,7 +11,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE
+from archives import write_archive
+from helpers import SAMPLE
 
 from linkratio import __version__
 from linkratio.cli import build_parser, main
@@ -30,15 +31,6 @@ def tweet(
     }
     record.update(extra)
     return {"tweet": record}
-
-
-def write_archive(folder: Path, tweets: list[dict], handle: str = "sam") -> Path:
-    data = folder / "data"
-    data.mkdir(parents=True)
-    account = [{"account": {"accountId": "42", "username": handle}}]
-    (data / "account.js").write_text("window.YTD.account.part0 = " + json.dumps(account, indent=2))
-    (data / "tweets.js").write_text("window.YTD.tweets.part0 = " + json.dumps(tweets, indent=2))
-    return folder
 
 
 @pytest.fixture
@@ -60,6 +52,8 @@ def archive(tmp_path: Path) -> Path:
                 entities={"urls": [link], "user_mentions": [], "hashtags": []},
             ),
         ],
+        user_id="42",
+        handle="sam",
     )
 
 
@@ -174,7 +168,7 @@ def test_zip_without_tweets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 
 
 def test_empty_archive_says_no_posts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    folder = write_archive(tmp_path / "empty", [])
+    folder = write_archive(tmp_path / "empty", [], user_id="42", handle="sam")
     code, _, err = run(["audit", str(folder)], capsys)
     assert code == 2
     assert "no posts" in err
@@ -247,6 +241,8 @@ def test_csv_reason_has_no_control_characters(
     folder = write_archive(
         tmp_path / "a",
         [tweet("5", "x https://t.co/a", entities={"urls": [link], "user_mentions": []})],
+        user_id="42",
+        handle="sam",
     )
     code, out, _ = run(["classify", str(folder), "--output", "csv"], capsys)
     assert code == 0

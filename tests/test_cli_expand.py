@@ -10,13 +10,12 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from fake_links import FakeSite, Route
-from fake_x_api import FakeXApi
+from fakes.links import FakeSite, Route
+from fakes.x_api import FakeXApi
 
 from linkratio.cli import main
 from linkratio.cli import options as cli_options
@@ -27,13 +26,6 @@ from linkratio.model import Account, Link, Post
 from linkratio.net.x import Credentials
 from linkratio.render.report import md_escape
 from linkratio.store import links as store_links
-
-
-@pytest.fixture
-def sites() -> Iterator[tuple[FakeSite, FakeSite, FakeSite]]:
-    """Two shorteners and a destination, each on its own port."""
-    with FakeSite() as short1, FakeSite() as short2, FakeSite() as dest:
-        yield short1, short2, dest
 
 
 def _post(pid: str, *urls: str) -> Post:

@@ -17,9 +17,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from fake_smtp import PASSWORD, USER, FakeSmtp, free_port
-from fake_webhook import FakeWebhook
-from fake_x_api import FakeXApi, unavailable
+from fakes.smtp import PASSWORD, USER, FakeSmtp, free_port
+from fakes.webhook import FakeWebhook
+from fakes.x_api import FakeXApi, unavailable
 
 from linkratio import sync as refresh
 from linkratio.cli import main
@@ -48,7 +48,7 @@ def sample_library(tmp_path_factory, sample) -> Path:
 
 @pytest.fixture(scope="module")
 def sample():
-    from conftest import SAMPLE
+    from helpers import SAMPLE
 
     return SAMPLE
 
@@ -330,10 +330,10 @@ CREDS = Credentials("bearer-WEEKLY-secret", "ck-W-secret", "cs-W-secret", "at-W-
 
 
 @pytest.fixture
-def api(monkeypatch):
-    with FakeXApi(**dataclasses.asdict(CREDS)) as server:
-        monkeypatch.setenv("LINKRATIO_X_API_URL", server.base_url)
-        yield server
+def api(start_fake, monkeypatch):
+    server = start_fake(FakeXApi, **dataclasses.asdict(CREDS))
+    monkeypatch.setenv("LINKRATIO_X_API_URL", server.base_url)
+    return server
 
 
 def test_a_failed_sync_delivers_a_summary_marked_stale_and_exits_1(

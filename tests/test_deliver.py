@@ -7,8 +7,8 @@ import socket
 from datetime import date
 
 import pytest
-from fake_smtp import PASSWORD, USER, FakeSmtp, free_port, self_signed
-from fake_webhook import FakeWebhook
+from fakes.smtp import PASSWORD, USER, FakeSmtp, free_port, self_signed
+from fakes.webhook import FakeWebhook
 from rows import frame, post
 
 from linkratio.analysis.weekly import build_week

@@ -6,11 +6,10 @@ The commands (`expand`, `--expand-links`) are tested in test_cli_expand.py.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from fake_links import FakeSite, Route
+from fakes.links import FakeSite, Route
 from rows import frame, post
 
 from linkratio.analysis import summarize, with_expansions
@@ -29,13 +28,6 @@ def _resolve(urls: list[str], guard: Guard | None = None, **options: float) -> l
             return list(await asyncio.gather(*(expander.resolve(u) for u in urls)))
 
     return asyncio.run(go())
-
-
-@pytest.fixture
-def sites() -> Iterator[tuple[FakeSite, FakeSite, FakeSite]]:
-    """Two shorteners and a destination, each on its own port."""
-    with FakeSite() as short1, FakeSite() as short2, FakeSite() as dest:
-        yield short1, short2, dest
 
 
 def test_chain_through_two_shorteners(sites: tuple[FakeSite, FakeSite, FakeSite]) -> None:

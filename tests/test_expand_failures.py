@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import shutil
 import socket
 import ssl
-import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +18,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fake_links import FakeSite, Route, Tally
+from fakes.base import self_signed
+from fakes.links import FakeSite, Route, Tally
 
 from linkratio.frame import Library
 from linkratio.links.expand import BREAKER, Expander, ExpandOptions, Resolution
@@ -289,16 +288,10 @@ def test_headers_trickled_forever_stop_at_the_timeout() -> None:
 @pytest.fixture
 def certificate(tmp_path: Path) -> tuple[Path, Path]:
     """A self-signed certificate for `site.test` (made with the openssl command)."""
-    if shutil.which("openssl") is None:
+    made = self_signed(tmp_path, "site.test")
+    if made is None:
         pytest.skip("the openssl command is needed to make a test certificate")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=site.test",
-         "-addext", "subjectAltName=DNS:site.test"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
+    return made
 
 
 def test_tls_checks_the_host_name_through_the_pinned_connection(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
-from conftest import FIXTURES
+from helpers import FIXTURES
 
 import linkratio
 from linkratio.frame import COLUMNS, to_frame

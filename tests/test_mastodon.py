@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 import pytest
-from conftest import FIXTURES
+from helpers import FIXTURES
 from test_bluesky import ANA, ME, bsky_item
 
 from linkratio import cli

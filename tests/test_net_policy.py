@@ -1,7 +1,7 @@
 """The one network policy (linkratio.net.policy) as every client meets it, over real HTTP.
 
 The X client talks through the real tweepy/requests, Bluesky through the real httpx, the
-webhook through httpx too; the servers are tests/scripted_http.py on 127.0.0.1. Waits are
+webhook through httpx too; the servers are tests/fakes/scripted.py on 127.0.0.1. Waits are
 recorded, never slept; time limits are tiny so every test stays fast.
 """
 
@@ -13,7 +13,7 @@ from email.utils import format_datetime
 from typing import Any
 
 import pytest
-from scripted_http import Answer, Asked, Scripted, json_answer
+from fakes.scripted import Answer, Asked, Scripted, json_answer
 
 from linkratio.errors import ApiUnavailable, DeliveryError, RateLimited
 from linkratio.net.bluesky import BlueskyApi

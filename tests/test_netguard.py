@@ -6,7 +6,7 @@ import asyncio
 
 import httpx
 import pytest
-from fake_links import FakeSite, Route
+from fakes.links import FakeSite, Route
 
 from linkratio.links.expand import Expander, ExpandOptions
 from linkratio.net.netguard import (

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT, SAMPLE
+from helpers import ROOT, SAMPLE
 
 import linkratio
 from linkratio.model import Kind

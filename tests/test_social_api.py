@@ -11,17 +11,17 @@ from typing import Any
 
 import orjson
 import pytest
-from fake_social import (
+from fakes.social import (
     MASTODON_LOCAL_ID,
     MASTODON_USER,
     OWNER_DID,
     OWNER_HANDLE,
     FakeSocial,
     Fault,
-    Waits,
     bsky_feed,
     mastodon_statuses,
 )
+from helpers import Waits
 
 from linkratio import cli
 from linkratio.errors import AccountError, ApiUnavailable, InputFormatError

@@ -10,17 +10,17 @@ from typing import Any
 
 import orjson
 import pytest
-from fake_social import (
+from fakes.social import (
     MASTODON_USER,
     OWNER_DID,
     OWNER_HANDLE,
     FakeSocial,
     Fault,
-    Waits,
     bsky_feed,
     mastodon_statuses,
     sort_time,
 )
+from helpers import Waits
 
 from linkratio import cli
 from linkratio.errors import (

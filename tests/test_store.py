@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import json
 import os
 import signal
 import sqlite3
@@ -19,7 +18,8 @@ import orjson
 import pandas as pd
 import platformdirs
 import pytest
-from conftest import FIXTURES, ROOT, SAMPLE
+from archives import write_archive
+from helpers import FIXTURES, ROOT, SAMPLE
 
 import linkratio.frame as frame_module
 from linkratio import store
@@ -161,11 +161,6 @@ def test_an_account_without_id_needs_a_known_handle(lib: Library) -> None:
 # --- an archive, then the API -----------------------------------------------------------
 
 
-def ytd(var: str, records: list[Any]) -> bytes:
-    body = json.dumps(records, indent=2, separators=(",", " : "), ensure_ascii=False)
-    return f"window.YTD.{var}.part0 = {body}".encode()
-
-
 def archive_tweet(tid: str, text: str, created: str, **extra: Any) -> dict[str, Any]:
     tweet = {
         "id_str": tid,
@@ -177,15 +172,6 @@ def archive_tweet(tid: str, text: str, created: str, **extra: Any) -> dict[str, 
         **extra,
     }
     return {"tweet": tweet}
-
-
-def write_archive(root: Path, records: list[dict[str, Any]]) -> Path:
-    data = root / "data"
-    data.mkdir(parents=True)
-    (data / "tweets.js").write_bytes(ytd("tweets", records))
-    account = {"account": {"accountId": "100", "username": "Maren"}}
-    (data / "account.js").write_bytes(ytd("account", [account]))
-    return root
 
 
 ARCHIVE = [
@@ -255,7 +241,7 @@ def api_posts(page: dict[str, Any]) -> list[Post]:
 def test_archive_then_overlapping_api_posts_are_stored_once(
     tmp_path: Path, memory_library: Library
 ) -> None:
-    timeline = read(write_archive(tmp_path / "archive", ARCHIVE), keep_raw=True)
+    timeline = read(write_archive(tmp_path / "archive", ARCHIVE, handle="Maren"), keep_raw=True)
     library = memory_library
     assert library.save_posts(timeline.account, timeline.posts, origin="archive") == (
         SaveResult(inserted=3, updated=0)
@@ -791,7 +777,7 @@ def test_the_lock_file_sits_beside_the_library(tmp_path: Path) -> None:
 
 
 def test_archive_posts_keep_their_record_only_when_asked(tmp_path: Path) -> None:
-    folder = write_archive(tmp_path, ARCHIVE)
+    folder = write_archive(tmp_path, ARCHIVE, handle="Maren")
     assert all(p.raw is None for p in read_archive(folder).posts)
     posts = read_archive(folder, keep_raw=True).posts
     by_id = {r["tweet"]["id"]: r for r in ARCHIVE}

@@ -15,32 +15,26 @@ import time
 from pathlib import Path
 
 import pytest
-from fake_x_api import FakeXApi, Fault, rate_limited, timeline
+from fakes.x_api import FakeXApi, Fault, rate_limited, timeline
+from helpers import credentials_for
 
 from linkratio.cli import main
 from linkratio.errors import RateLimited
 from linkratio.frame import Library
 from linkratio.model import Account
-from linkratio.net.x import Credentials, XClient
+from linkratio.net.x import XClient
 from linkratio.sync import sync_account
 
 OWNER_ID = "2351222345"
 OWNER = "PhillyNEFL"
-CREDS = Credentials(
-    bearer_token="bearer-SYNC-secret",
-    consumer_key="ck-SYNC-secret",
-    consumer_secret="cs-SYNC-secret",
-    access_token="at-SYNC-secret",
-    access_token_secret="ats-SYNC-secret",
-)
+CREDS = credentials_for("SYNC")
 ACCOUNT = Account("x", OWNER_ID, OWNER)
 FIXTURE = Path(__file__).parent / "fixtures" / "x_v2" / "withheld_line4_user_timeline.jsonl"
 
 
 @pytest.fixture
-def api():
-    with FakeXApi(**dataclasses.asdict(CREDS)) as server:
-        yield server
+def api(start_fake):
+    return start_fake(FakeXApi, **dataclasses.asdict(CREDS))
 
 
 def client(api: FakeXApi, **options: object) -> XClient:

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_social import MASTODON_USER, OWNER_HANDLE, FakeSocial, Waits
-from scripted_http import Answer, Asked, Scripted, json_answer
+from fakes.scripted import Answer, Asked, Scripted, json_answer
+from fakes.social import MASTODON_USER, OWNER_HANDLE, FakeSocial
+from helpers import Waits
 
 from linkratio import sync
 from linkratio.cli import main

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE
-from fake_webhook import FakeWebhook
+from fakes.webhook import FakeWebhook
+from helpers import SAMPLE
 
 from linkratio.loading import import_source, open_library
 from linkratio.weekly import deliver

@@ -1,6 +1,6 @@
 """The X API client against a fake X API v2 served over real HTTP on 127.0.0.1.
 
-The real tweepy.Client talks to tests/fake_x_api.py through the routing adapter; nothing
+The real tweepy.Client talks to tests/fakes/x_api.py through the routing adapter; nothing
 of tweepy is mocked. Assertions look at what came back and at what the server saw.
 """
 
@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import orjson
 import pytest
-from fake_x_api import (
+from fakes.x_api import (
     CLIENT_NOT_ENROLLED,
     CREDITS_DEPLETED,
     FIXTURE,
@@ -29,6 +29,7 @@ from fake_x_api import (
     timeline,
     unavailable,
 )
+from helpers import Waits, credentials_for
 
 from linkratio.errors import (
     AccountError,
@@ -50,37 +51,13 @@ from linkratio.sources.x_json import read_v2
 
 OWNER_ID = "2351222345"
 OWNER = "PhillyNEFL"
-CREDS = Credentials(
-    bearer_token="BEARER-s3cret-0a1b2c",
-    consumer_key="CKEY-s3cret-3d4e5f",
-    consumer_secret="CSECRET-s3cret-6a7b8c",
-    access_token="ATOKEN-s3cret-9d0e1f",
-    access_token_secret="ASECRET-s3cret-2a3b4c",
-)
+CREDS = credentials_for("XAPI")
 SECRETS = CREDS.values()
 
 
 @pytest.fixture
-def api():
-    with FakeXApi(**dataclasses.asdict(CREDS)) as server:
-        yield server
-
-
-class Waits:
-    """Records on_wait and sleep calls; sleeps for real only when asked to."""
-
-    def __init__(self, real: bool = False) -> None:
-        self.real = real
-        self.reported: list[tuple[float, str]] = []
-        self.slept: list[float] = []
-
-    def on_wait(self, seconds: float, reason: str) -> None:
-        self.reported.append((seconds, reason))
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        if self.real:
-            time.sleep(seconds)
+def api(start_fake):
+    return start_fake(FakeXApi, **dataclasses.asdict(CREDS))
 
 
 def client(api, creds=CREDS, waits=None, **options) -> XClient:
@@ -357,7 +334,7 @@ def test_429_waits_for_the_reset_then_succeeds(api):
     posts = posts_of(client(api, waits=waits).timeline_pages(OWNER_ID))
     assert len(posts) == 100
     assert [r.status for r in api.requests] == [429, 200]
-    [(seconds, reason)] = waits.reported
+    [(seconds, reason)] = waits.announced
     assert 1.0 <= seconds <= 3.5  # to the reset (whole seconds) plus a second of margin
     assert reason.startswith("X rate limit reached (HTTP 429, resets ")
     assert waits.slept == [seconds]
@@ -373,7 +350,7 @@ def test_429_really_waits_until_the_reset(api):
     assert first.status == 429 and first.response_headers["x-rate-limit-remaining"] == "0"
     assert second.at >= int(first.response_headers["x-rate-limit-reset"])  # after the reset
     assert 1.0 <= elapsed <= 4.0
-    assert len(waits.reported) == 1
+    assert len(waits.announced) == 1
 
 
 def test_429_with_waiting_off_stops_with_exit_75(api):
@@ -390,7 +367,7 @@ def test_429_with_waiting_off_stops_with_exit_75(api):
         f"X rate limit reached; it resets at {error.reset_at:%H:%M:%S} UTC; stopped cleanly, "
         "the next run resumes where this one stopped"
     )
-    assert len(api.requests) == 1 and waits.reported == [] and waits.slept == []
+    assert len(api.requests) == 1 and waits.announced == [] and waits.slept == []
 
 
 def test_a_reset_too_far_away_stops_instead_of_waiting(api):
@@ -434,7 +411,7 @@ def test_503_is_retried_with_backoff_then_succeeds(api):
     assert len(posts) == 100
     assert [r.status for r in api.requests] == [503, 503, 200]
     assert waits.slept == [0.01, 0.02]
-    assert [reason for _, reason in waits.reported] == [
+    assert [reason for _, reason in waits.announced] == [
         "503 Service Unavailable; retry 1 of 4",
         "503 Service Unavailable; retry 2 of 4",
     ]
@@ -459,7 +436,7 @@ def test_a_stall_times_out_and_the_retry_succeeds(api):
     elapsed = time.monotonic() - started
     assert len(posts) == 100
     assert len(api.requests) == 2 and api.requests[1].status == 200
-    assert [reason for _, reason in waits.reported] == ["no answer within 0.5 s; retry 1 of 4"]
+    assert [reason for _, reason in waits.announced] == ["no answer within 0.5 s; retry 1 of 4"]
     assert elapsed < 3  # the client gave up on the stalled answer after its timeout
 
 

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-import zipfile
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from archives import account_js, write_folder, write_zip, ytd
 
 from linkratio.classify import classify
 from linkratio.errors import InputError, InputFormatError
 from linkratio.model import Account, Link, Post
-from linkratio.sources import x_archive
 from linkratio.sources.x_archive import looks_like_archive, read_archive
+from linkratio.sources.x_archive import ytd as ytd_files
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 X_ARCHIVE = CORPUS / "x_archive"
@@ -131,41 +131,6 @@ def note(
             },
         }
     }
-
-
-def ytd(var: str, records: list[Any], *, part: int = 0, style: str = "x") -> bytes:
-    """A `window.YTD.<var>.partN = [...]` file, pretty-printed as X does or otherwise."""
-    if style == "x":
-        body = json.dumps(records, indent=2, separators=(",", " : "), ensure_ascii=False)
-    elif style == "minified":
-        body = json.dumps(records, separators=(",", ":"), ensure_ascii=False)
-    elif style == "spaced":
-        body = json.dumps(records, ensure_ascii=False)
-    elif style == "indent4-crlf":
-        body = json.dumps(records, indent=4, ensure_ascii=False).replace("\n", "\r\n")
-    else:
-        raise ValueError(style)
-    return f"window.YTD.{var}.part{part} = {body}".encode()
-
-
-def account_js(user_id: str = "100", handle: str = "me") -> bytes:
-    record = {"account": {"email": "me@example.org", "accountId": user_id, "username": handle}}
-    return ytd("account", [record])
-
-
-def write_folder(root: Path, files: dict[str, bytes]) -> Path:
-    for name, data in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    return root
-
-
-def write_zip(path: Path, files: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in files.items():
-            zf.writestr(name, data)
-    return path
 
 
 def by_id(posts: list[Post]) -> dict[str, Post]:
@@ -306,13 +271,13 @@ def test_records_are_parsed_one_by_one_unless_the_layout_is_unknown(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, style: str, whole: bool
 ) -> None:
     calls: list[int] = []
-    real = x_archive._whole_array
+    real = ytd_files._whole_array
 
     def spy(*args: Any) -> list[Any]:
         calls.append(1)
         return real(*args)
 
-    monkeypatch.setattr(x_archive, "_whole_array", spy)
+    monkeypatch.setattr(ytd_files, "_whole_array", spy)
     path = tmp_path / "tweets.js"
     path.write_bytes(ytd("tweets", BASIC, style=style))
     assert len(read_archive(path).posts) == len(BASIC)

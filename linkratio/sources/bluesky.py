@@ -8,8 +8,7 @@ the author renames their handle; accounts are keyed by DID for the same reason.
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +16,8 @@ import orjson
 
 from linkratio.errors import InputFormatError
 from linkratio.model import Account, Link, Post, Timeline
-from linkratio.sources.common import collapse
-from linkratio.sources.jsonpages import MALFORMED, SKIPPED, iso_time, json_values, where
+from linkratio.sources.common import Progress, collapse, main_author
+from linkratio.sources.jsonpages import MALFORMED, SavedPages, iso_time, json_values, where
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +30,7 @@ _REPOST = "app.bsky.feed.defs#reasonRepost"
 _LINK = "app.bsky.richtext.facet#link"
 _MENTION = "app.bsky.richtext.facet#mention"
 _POST_COLLECTION = "app.bsky.feed.post"
+_SAVED = SavedPages(EXPECTED, "a feed item", log)
 
 
 def did_of(uri: str | None) -> str | None:
@@ -140,6 +140,22 @@ def _reply(
     return parent_uri, parent_did, handle
 
 
+def _repost(item: dict[str, Any], common: dict[str, Any]) -> Post:
+    """The Post of a repost feed item: the reposter's, at the time of the repost."""
+    post, reason = item["post"], item["reason"]
+    by = reason.get("by") or {}
+    when = reason.get("indexedAt") or post.get("indexedAt") or post["record"]["createdAt"]
+    return Post(
+        id=repost_id(item),
+        created_at=iso_time(when),
+        author_id=by.get("did"),
+        author_handle=by.get("handle"),
+        is_repost=True,
+        repost_of_handle=(post.get("author") or {}).get("handle"),
+        **common,
+    )
+
+
 def item_to_post(item: dict[str, Any], source: str = "file", keep_raw: bool = False) -> Post:
     """Normalize one getAuthorFeed item (a post, a reply, a quote or a repost) to a Post."""
     post = item["post"]
@@ -161,17 +177,7 @@ def item_to_post(item: dict[str, Any], source: str = "file", keep_raw: bool = Fa
         "raw": bytes(orjson.dumps(item)) if keep_raw else None,
     }
     if reason.get("$type") == _REPOST:
-        by = reason.get("by") or {}
-        when = reason.get("indexedAt") or post.get("indexedAt") or record["createdAt"]
-        return Post(
-            id=repost_id(item),
-            created_at=iso_time(when),
-            author_id=by.get("did"),
-            author_handle=by.get("handle"),
-            is_repost=True,
-            repost_of_handle=author.get("handle"),
-            **common,
-        )
+        return _repost(item, common)
     return Post(
         id=post["uri"],
         created_at=iso_time(record.get("createdAt") or post["indexedAt"]),
@@ -227,37 +233,21 @@ def page_posts(
 
 def owner(posts: Iterable[Post]) -> Account:
     """The account whose feed this is: the one that wrote or reposted most of the posts."""
-    posts = list(posts)
-    counts = Counter(p.author_id for p in posts if p.author_id)
-    if not counts:
-        return Account(platform=PLATFORM)
-    did = counts.most_common(1)[0][0]
-    handle = next((p.author_handle for p in posts if p.author_id == did and p.author_handle), None)
-    return Account(platform=PLATFORM, id=did, handle=handle)
+    return main_author(posts, PLATFORM)
 
 
 def read_bluesky(
-    path: Path,
-    progress: Callable[[int], None] | None = None,
-    skip_invalid: bool = False,
-    keep_raw: bool = False,
+    path: Path, progress: Progress | None = None, skip_invalid: bool = False, keep_raw: bool = False
 ) -> Timeline:
     """Read saved getAuthorFeed responses (one JSON page, or JSONL of pages) into a Timeline."""
     path = Path(path)
-    posts: list[Post] = []
-    for line, value in json_values(path, EXPECTED, skip_invalid):
-        if value is SKIPPED:
-            continue
+
+    def feed_posts(line: int, value: Any) -> list[Post]:
         if not is_feed_page(value):
             raise InputFormatError(f"{where(path, line)}: not a Bluesky feed page; {EXPECTED}")
-        try:
-            posts += page_posts(value, keep_raw=keep_raw)
-        except MALFORMED as err:
-            message = f"{where(path, line)}: a feed item has a malformed field ({err})"
-            if not skip_invalid:
-                raise InputFormatError(f"{message}; {EXPECTED}") from None
-            log.warning("%s; skipped", message)
-        if progress is not None:
-            progress(len(posts))
+        return page_posts(value, keep_raw=keep_raw)
+
+    values = json_values(path, EXPECTED, skip_invalid)
+    posts = _SAVED.read(values, path, feed_posts, progress, skip_invalid)[0]
     kept = collapse(posts)
     return Timeline(account=owner(kept), posts=kept, origin=str(path))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,12 +12,15 @@ from typing import Any
 import orjson
 
 from linkratio.errors import InputError, InputFormatError
+from linkratio.model import Post
+from linkratio.sources.common import Progress
 
 log = logging.getLogger(__name__)
 
 SKIPPED = object()
 """Stands in for a JSONL line that `skip_invalid` dropped."""
-_BOM = b"\xef\xbb\xbf"
+BOM = b"\xef\xbb\xbf"
+"""The UTF-8 byte order mark some tools write before JSON."""
 
 
 def json_values(path: Path, expected: str, skip_invalid: bool = False) -> Iterator[tuple[int, Any]]:
@@ -25,7 +29,7 @@ def json_values(path: Path, expected: str, skip_invalid: bool = False) -> Iterat
     `expected` ends every error message ("expected ..."), so the user knows what to give.
     """
     try:
-        data = path.read_bytes().removeprefix(_BOM)
+        data = path.read_bytes().removeprefix(BOM)
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder; {expected}") from None
     except OSError as err:
@@ -51,7 +55,7 @@ def jsonl_values(
 ) -> Iterator[tuple[int, Any]]:
     """Yield (line number, value) per non-blank JSONL line; a bad line stops or is SKIPPED."""
     for number, raw in enumerate(lines, 1):
-        line = raw.removeprefix(_BOM) if number == 1 else raw
+        line = raw.removeprefix(BOM) if number == 1 else raw
         if not line.strip():
             continue
         try:
@@ -69,8 +73,69 @@ def where(path: Path, line: int) -> str:
     return f"{path}: line {line}" if line else str(path)
 
 
-MALFORMED = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+MALFORMED: tuple[type[Exception], ...] = (
+    KeyError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    IndexError,
+)
 """What normalizing a post with a missing or malformed field raises."""
+
+PagePosts = Callable[[int, Any], "list[Post] | None"]
+"""The posts of one saved value (given its line number), or None for a page to skip."""
+
+
+@dataclass(frozen=True)
+class SavedPages:
+    """One platform's saved pages: how messages name them and the loop that reads them."""
+
+    expected: str
+    """Ends every error message ("expected ..."), so the user knows what to give."""
+    item: str
+    """What one post is called in messages: "a tweet", "a status"."""
+    log: logging.Logger
+    """Where the warnings about skipped pages go (the platform's own module logger)."""
+    errors: tuple[type[Exception], ...] = MALFORMED
+    """What normalizing a malformed post raises."""
+    show_error: Callable[[Exception], str] = str
+    """How a malformed-field message shows the error."""
+
+    def malformed(self, path: Path, line: int, err: Exception, skip_invalid: bool) -> None:
+        """Raise InputFormatError for a malformed post, or with `skip_invalid` log a warning."""
+        message = f"{where(path, line)}: {self.item} has a malformed field ({self.show_error(err)})"
+        if not skip_invalid:
+            raise InputFormatError(f"{message}; {self.expected}") from None
+        self.log.warning("%s; skipped", message)
+
+    def read(
+        self,
+        values: Iterable[tuple[int, Any]],
+        path: Path,
+        page_posts: PagePosts,
+        progress: Progress | None = None,
+        skip_invalid: bool = False,
+    ) -> tuple[list[Post], int]:
+        """Every post of the pages, and how many lines or pages were skipped.
+
+        A SKIPPED line or a page that gives None is skipped; a page whose posts raise one of
+        `errors` is `malformed`. `progress` gets the count read so far after each page.
+        """
+        posts: list[Post] = []
+        skipped = 0
+        for line, value in values:
+            try:
+                page = None if value is SKIPPED else page_posts(line, value)
+            except self.errors as err:
+                self.malformed(path, line, err, skip_invalid)
+                skipped, page = skipped + 1, []
+            if page is None:
+                skipped += 1
+                continue
+            posts += page
+            if progress is not None:
+                progress(len(posts))
+        return posts, skipped
 
 
 def iso_time(value: object) -> datetime:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import logging
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -29,13 +29,14 @@ import orjson
 
 from linkratio.errors import InputFormatError
 from linkratio.model import Account, Link, Post, Timeline
-from linkratio.sources.common import collapse
-from linkratio.sources.jsonpages import MALFORMED, SKIPPED, iso_time, json_values, where
+from linkratio.sources.common import Progress, collapse
+from linkratio.sources.jsonpages import MALFORMED, SavedPages, iso_time, json_values, where
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "mastodon"
 EXPECTED = "expected saved Mastodon statuses (a JSON array of statuses, or JSONL of such pages)"
+_SAVED = SavedPages(EXPECTED, "a status", log)
 _BREAKS = frozenset({"br"})
 _BLOCKS = frozenset({"p", "div", "li", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
 
@@ -214,7 +215,8 @@ def _quote(status: dict[str, Any], content: Content) -> dict[str, Any]:
 def status_to_post(status: dict[str, Any], source: str = "file", keep_raw: bool = False) -> Post:
     """Normalize one Mastodon status (a post, reply, quote or boost) to a Post."""
     account = status.get("account") or {}
-    shown = status.get("reblog") if isinstance(status.get("reblog"), dict) else status
+    reblog = status.get("reblog")
+    shown: dict[str, Any] = reblog if isinstance(reblog, dict) else status
     content = _content(shown)
     reply_user = status.get("in_reply_to_account_id")
     reply_user = str(reply_user) if reply_user is not None else None
@@ -284,34 +286,29 @@ def owner(posts: Iterable[Post], accounts: dict[str, dict[str, Any]]) -> Account
 
 
 def read_mastodon(
-    path: Path,
-    progress: Callable[[int], None] | None = None,
-    skip_invalid: bool = False,
-    keep_raw: bool = False,
+    path: Path, progress: Progress | None = None, skip_invalid: bool = False, keep_raw: bool = False
 ) -> Timeline:
     """Read saved statuses (a JSON array, or JSONL of arrays) into a Timeline."""
     path = Path(path)
-    posts: list[Post] = []
     accounts: dict[str, dict[str, Any]] = {}
-    for line, value in json_values(path, EXPECTED, skip_invalid):
-        if value is SKIPPED:
-            continue
+
+    def saved_posts(line: int, value: Any) -> list[Post]:
         statuses = statuses_of(value)
         if statuses is None:
             raise InputFormatError(f"{where(path, line)}: not Mastodon statuses; {EXPECTED}")
+        posts = []
         for status in statuses:
             try:
                 post = status_to_post(status, keep_raw=keep_raw)
             except MALFORMED as err:
-                message = f"{where(path, line)}: a status has a malformed field ({err})"
-                if not skip_invalid:
-                    raise InputFormatError(f"{message}; {EXPECTED}") from None
-                log.warning("%s; skipped", message)
+                _SAVED.malformed(path, line, err, skip_invalid)
                 continue
             posts.append(post)
             if post.author_handle:
                 accounts.setdefault(post.author_handle, status["account"])
-        if progress is not None:
-            progress(len(posts))
+        return posts
+
+    values = json_values(path, EXPECTED, skip_invalid)
+    posts = _SAVED.read(values, path, saved_posts, progress, skip_invalid)[0]
     kept = collapse(posts)
     return Timeline(account=owner(kept, accounts), posts=kept, origin=str(path))

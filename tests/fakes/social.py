@@ -11,17 +11,16 @@ a non-JSON answer). Every request is recorded.
 from __future__ import annotations
 
 import copy
-import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
-FIXTURES = Path(__file__).parent / "fixtures"
+from fakes.base import Exchange, FakeServer, Request
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 BSKY_FEED = FIXTURES / "bluesky" / "getAuthorFeed.json"
 MASTODON_PAGES = [
     FIXTURES / "mastodon" / "get_account_statuses_limit.1.body.json",
@@ -107,26 +106,6 @@ def mastodon_statuses(total: int, base: str, start: datetime | None = None) -> l
 # --- Server ------------------------------------------------------------------------
 
 
-class Waits:
-    """Records every wait a client announces and sleeps none of them."""
-
-    def __init__(self) -> None:
-        self.announced: list[tuple[float, str]] = []
-        self.slept: list[float] = []
-
-    def on_wait(self, seconds: float, reason: str) -> None:
-        """Record an announced wait."""
-        self.announced.append((seconds, reason))
-
-    def sleep(self, seconds: float) -> None:
-        """Record a sleep instead of sleeping."""
-        self.slept.append(seconds)
-
-    def options(self, **more: Any) -> dict[str, Any]:
-        """Client keyword arguments that wire the client to this recorder."""
-        return {"on_wait": self.on_wait, "sleep": self.sleep, **more}
-
-
 @dataclass
 class Fault:
     """A scripted answer for requests whose path starts with `path` (the next `times`)."""
@@ -143,19 +122,11 @@ class Fault:
     times: int = 1
 
 
-@dataclass
-class Recorded:
-    """One request as the server saw it."""
-
-    path: str
-    params: dict[str, str]
-    headers: dict[str, str]
-
-
-class FakeSocial:
+class FakeSocial(FakeServer):
     """Both fake services; start with `with FakeSocial() as fake:`, then use `fake.url`."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.feed: list[dict[str, Any]] = bsky_feed(25)
         self.profiles: dict[str, str] = {OWNER_HANDLE: OWNER_DID}
         self.statuses: list[dict[str, Any]] = []
@@ -166,44 +137,38 @@ class FakeSocial:
         """`acct:user@domain` -> the href of the account's ActivityPub actor."""
         self.token: str | None = None
         self.faults: list[Fault] = []
-        self.requests: list[Recorded] = []
         self.remaining: int | None = None
         """When set, every answer carries `ratelimit-remaining` with it (then decrements)."""
-        self._stop = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
         self.statuses = mastodon_statuses(40, self.url)
 
     @property
-    def host(self) -> str:
-        """`127.0.0.1:PORT`: the Mastodon instance name."""
-        return f"127.0.0.1:{self._server.server_address[1]}"
-
-    @property
     def url(self) -> str:
-        """The base URL of both services."""
-        return f"http://{self.host}"
+        """The base URL of both services (`host` is the Mastodon instance name)."""
+        return self.origin
 
-    def __enter__(self) -> FakeSocial:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
-
-    def calls(self, prefix: str) -> list[Recorded]:
-        """The recorded requests whose path starts with `prefix`."""
-        return [r for r in self.requests if r.path.startswith(prefix)]
+    def calls(self, path: str) -> list[Request]:
+        """The recorded requests for `path` (or any path that contains it)."""
+        return self.seen(path)
 
     # -- answers ---------------------------------------------------------------------
 
-    def answer(self, path: str, params: dict[str, str], auth: str | None) -> tuple[int, Any]:
+    def answer(self, exchange: Exchange) -> None:
+        """Answer a scripted fault, or the service's JSON (with rate-limit headers if set)."""
+        request = exchange.request
+        fault = self.fault_for(request.path)
+        if fault is not None:
+            if fault.stall and exchange.wait(fault.stall):
+                return
+            exchange.send(fault.status, fault.body, fault.headers, fault.content_type, fault.drip)
+            return
+        status, body = self.route(request.path, request.query, request.headers.get("authorization"))
+        extra = {}
+        if self.remaining is not None:
+            extra = {"ratelimit-remaining": str(self.remaining), "ratelimit-reset": "1"}
+            self.remaining -= 1
+        exchange.send(status, orjson.dumps(body), extra, "application/json")
+
+    def route(self, path: str, params: dict[str, str], auth: str | None) -> tuple[int, Any]:
         """(status, JSON body) for one request."""
         if path == "/xrpc/app.bsky.actor.getProfile":
             did = self.profiles.get(params.get("actor", ""))
@@ -262,49 +227,3 @@ class FakeSocial:
                 fault.times -= 1
                 return fault
         return None
-
-
-def _handler(fake: FakeSocial) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            parts = urlsplit(self.path)
-            params = dict(parse_qsl(parts.query))
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            fake.requests.append(Recorded(parts.path, params, headers))
-            fault = fake.fault_for(parts.path)
-            if fault is not None:
-                if fault.stall and fake._stop.wait(fault.stall):
-                    return
-                self._send(fault.status, fault.body, fault.content_type, fault.headers, fault.drip)
-                return
-            status, body = fake.answer(parts.path, params, headers.get("authorization"))
-            extra = {}
-            if fake.remaining is not None:
-                extra = {"ratelimit-remaining": str(fake.remaining), "ratelimit-reset": "1"}
-                fake.remaining -= 1
-            self._send(status, orjson.dumps(body), "application/json", extra)
-
-        def _send(
-            self, status: int, body: bytes, kind: str, headers: dict[str, str], drip: float = 0.0
-        ) -> None:
-            try:
-                self.send_response(status)
-                self.send_header("content-type", kind)
-                self.send_header("content-length", str(len(body)))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                if not drip:
-                    self.wfile.write(body)
-                for n in range(len(body) if drip else 0):
-                    self.wfile.write(body[n : n + 1])
-                    self.wfile.flush()
-                    if fake._stop.wait(drip):
-                        return
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up waiting (the stall tests)
-
-    return Handler

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
 import ssl
-import subprocess
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -13,6 +10,10 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope
+
+from fakes.base import HOST, free_port, self_signed
+
+__all__ = ["PASSWORD", "USER", "FakeSmtp", "free_port", "self_signed"]
 
 USER = "weekly-user"
 PASSWORD = "smtp-PASSWORD-s3cret"
@@ -32,27 +33,6 @@ class _Handler:
 def _authenticate(server: Any, session: Any, envelope: Any, mech: str, data: Any) -> AuthResult:
     ok = data.login == USER.encode() and data.password == PASSWORD.encode()
     return AuthResult(success=ok, handled=False)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def self_signed(folder: Path) -> tuple[Path, Path] | None:
-    """A certificate and key for 127.0.0.1 made with the openssl tool; None without it."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        return None
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
 
 
 class FakeSmtp:
@@ -83,14 +63,16 @@ class FakeSmtp:
                 options |= {"tls_context": context, "require_starttls": True}
             else:
                 options["ssl_context"] = context
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **options)
+        self.controller = Controller(self.handler, hostname=HOST, port=self.port, **options)
 
     @property
     def envelopes(self) -> list[Envelope]:
+        """Every mail accepted, as aiosmtpd received it."""
         return self.handler.envelopes
 
     @property
     def messages(self) -> list[EmailMessage]:
+        """Every mail accepted, parsed."""
         return [
             message_from_bytes(e.original_content or e.content, policy=policy.default)
             for e in self.envelopes

@@ -17,20 +17,20 @@ import copy
 import hashlib
 import hmac
 import re
-import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import orjson
 from oauthlib.oauth1.rfc5849 import signature, utils
 
-FIXTURE = Path(__file__).parent / "fixtures" / "x_v2" / "withheld_line4_user_timeline.jsonl"
+from fakes.base import Exchange, FakeServer, Request
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "x_v2" / "withheld_line4_user_timeline.jsonl"
 OFFICIAL_URL = "https://api.twitter.com"
 TWITTER_EPOCH_MS = 1288834974657
 WINDOW = 900
@@ -276,23 +276,8 @@ def _invalid(parameter: str, value: str, why: str) -> dict[str, Any]:
     }
 
 
-@dataclass
-class Seen:
-    """One request as the server received it."""
-
-    number: int
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    at: float
-    """time.time() when it arrived."""
-    target: str = ""
-    """The request target as sent: path and query string."""
-    status: int | None = None
-    """What the server answered (None if the client left first)."""
-    response_headers: dict[str, str] = field(default_factory=dict)
-    """The headers the server answered with (rate limits among them)."""
+class Seen(Request):
+    """One request as the server received it, with the scheme it authenticated with."""
 
     @property
     def auth(self) -> str:
@@ -304,8 +289,12 @@ class Seen:
 # --- Server -------------------------------------------------------------------------
 
 
-class FakeXApi:
+class FakeXApi(FakeServer):
     """The fake API; use as a context manager, point the client at `base_url`."""
+
+    protocol_version = "HTTP/1.1"
+    request_class = Seen
+    log: list[Seen]
 
     def __init__(
         self,
@@ -317,6 +306,7 @@ class FakeXApi:
         access_token_secret: str,
         cap: int = 3200,
     ) -> None:
+        super().__init__()
         self.bearer_token = bearer_token
         self.consumer_key, self.consumer_secret = consumer_key, consumer_secret
         self.access_token, self.access_token_secret = access_token, access_token_secret
@@ -330,18 +320,10 @@ class FakeXApi:
         self.protected: set[str] = set()
         self.suspended: set[str] = set()
         self.faults: list[Fault] = []
-        self.requests: list[Seen] = []
         self.tokens: dict[str, tuple[str, str]] = {}
         """Issued pagination tokens: token -> (user id, id of the last tweet served)."""
         self.calls: dict[str, int] = {}
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
         self._started = time.time()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.api = self
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
 
     @property
     def owner(self) -> dict[str, Any]:
@@ -351,8 +333,7 @@ class FakeXApi:
     @property
     def base_url(self) -> str:
         """Where the server listens: http://127.0.0.1:PORT."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self.origin
 
     def add_user(self, user_id: str, username: str, tweets: Iterable[dict[str, Any]] = ()) -> None:
         """Add an account (and its timeline, newest first)."""
@@ -361,31 +342,27 @@ class FakeXApi:
 
     def script(self, *faults: Fault) -> None:
         """Add faults; the first one that matches a request answers it."""
-        with self._lock:
+        with self.lock:
             self.faults.extend(faults)
 
-    def seen(self, path: str = "") -> list[Seen]:
-        """The requests received whose path contains `path`."""
-        return [r for r in self.requests if path in r.path]
+    # --- Answers ------------------------------------------------------------------
 
-    def __enter__(self) -> FakeXApi:
-        self._thread.start()
-        return self
+    def answer(self, exchange: Exchange) -> None:
+        """Answer one request with JSON, its rate-limit headers and any scripted fault."""
+        try:
+            status, body, headers = self._respond(exchange)
+        except Exception as err:  # a bug of the fake: answer it so that a test fails clearly
+            status, body, headers = 500, {"title": "fake server error", "detail": repr(err)}, {}
+        exchange.send_json(status, body, headers)
 
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
-
-    # --- Called by the handler ----------------------------------------------------
-
-    def answer(self, seen: Seen) -> tuple[int, dict[str, Any] | None, dict[str, str]]:
+    def _respond(self, exchange: Exchange) -> tuple[int, dict[str, Any] | None, dict[str, str]]:
         """Return (status, JSON body, extra headers) for a request."""
+        seen = exchange.request
+        assert isinstance(seen, Seen)
         fault = self._fault(seen)
         if fault is not None:
             if fault.stall:
-                self._stop.wait(fault.stall)
+                exchange.wait(fault.stall)
             if fault.status is not None:
                 headers = self._limits(seen.path, exhausted=fault.status == 429)
                 if fault.reset_in is not None:
@@ -395,7 +372,7 @@ class FakeXApi:
         return status, body, self._limits(seen.path)
 
     def _fault(self, seen: Seen) -> Fault | None:
-        with self._lock:
+        with self.lock:
             for fault in self.faults:
                 if fault.times == 0 or (fault.path and not re.search(fault.path, seen.path)):
                     continue
@@ -408,7 +385,7 @@ class FakeXApi:
 
     def _limits(self, path: str, exhausted: bool = False) -> dict[str, str]:
         endpoint = re.sub(r"/\d+|/by/username/\w+", "/:x", path)
-        with self._lock:
+        with self.lock:
             self.calls[endpoint] = self.calls.get(endpoint, 0) + 1
             used = self.calls[endpoint]
         windows = int((time.time() - self._started) // WINDOW) + 1
@@ -551,7 +528,7 @@ class FakeXApi:
     def _token(self, user_id: str, last_id: str) -> str:
         digest = hashlib.sha256(f"{user_id}:{last_id}:{self._started}".encode()).digest()
         token = "".join("0123456789abcdefghijklmnopqrstuvwxyz"[b % 36] for b in digest)[:45]
-        with self._lock:
+        with self.lock:
             self.tokens[token] = (user_id, last_id)
         return token
 
@@ -621,48 +598,3 @@ def _split(value: str | None) -> list[str]:
 
 def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    api: FakeXApi
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:  # noqa: N802
-        api = self.server.api
-        target = urlsplit(self.path)
-        with api._lock:
-            seen = Seen(
-                number=len(api.requests) + 1,
-                method="GET",
-                path=target.path,
-                query=dict(parse_qsl(target.query, keep_blank_values=True)),
-                headers={k.lower(): v for k, v in self.headers.items()},
-                at=time.time(),
-                target=self.path,
-            )
-            api.requests.append(seen)
-        try:
-            status, body, headers = api.answer(seen)
-        except Exception as err:  # a bug of the fake: answer it so that a test fails clearly
-            status, body, headers = 500, {"title": "fake server error", "detail": repr(err)}, {}
-        seen.status, seen.response_headers = status, headers
-        payload = orjson.dumps(body) if body is not None else b""
-        try:
-            self.send_response(status)
-            self.send_header("content-type", "application/json; charset=utf-8")
-            self.send_header("content-length", str(len(payload)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            seen.status = None  # the client gave up (timed out) before the answer
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        """Stay quiet: the tests read `FakeXApi.requests` instead."""

@@ -1,0 +1,39 @@
+"""Read an X "Download your data" archive (zip, folder or bare tweets.js) into a Timeline.
+
+`files` finds the archive's files, `ytd` parses its `window.YTD` JavaScript files,
+`notes` matches long-post bodies to their tweets and `tweets` normalizes the records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from linkratio.errors import InputError
+from linkratio.model import Timeline
+from linkratio.sources.common import collapse, gc_paused
+from linkratio.sources.x_archive.files import looks_like_archive, open_layout
+from linkratio.sources.x_archive.notes import read_notes
+from linkratio.sources.x_archive.tweets import infer_owner, read_account, read_tweets, to_post
+
+__all__ = ["looks_like_archive", "read_archive"]
+
+
+def read_archive(
+    path: Path, progress: Callable[[int], None] | None = None, keep_raw: bool = False
+) -> Timeline:
+    """Read an X archive (.zip, unpacked folder or bare tweets.js) into the owner's Timeline.
+
+    With `keep_raw`, each post's `raw` is its `{"tweet": {...}}` record re-encoded as compact
+    JSON (long-post bodies stay in note-tweet.js and are not part of it).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder (expected an X archive)")
+    with gc_paused(), open_layout(path) as layout:
+        account = read_account(layout.account) if layout.account else None
+        notes = read_notes(layout.notes)
+        rows = read_tweets(layout.tweets, notes, progress, keep_raw)
+        owner = account or infer_owner(rows)
+        posts = collapse([to_post(row, owner) for row in rows])
+    return Timeline(account=owner, posts=posts, origin=str(path))

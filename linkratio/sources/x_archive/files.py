@@ -1,0 +1,146 @@
+"""Where an X archive's files are: a zip, an unpacked folder, or a bare tweets.js."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from linkratio.errors import InputError, InputFormatError
+from linkratio.sources.x_archive.ytd import is_ytd
+
+_TWEETS_FILE = re.compile(r"tweets?(?:-part(\d+))?\.js")
+_NOTES_FILE = re.compile(r"note-tweet(?:-part(\d+))?\.js")
+_ACCOUNT_FILE = "account.js"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One archive file: its name for messages and how to read its bytes."""
+
+    name: str
+    read: Callable[[], bytes]
+
+
+@dataclass(slots=True)
+class Layout:
+    """The archive files that matter: tweets parts, note-tweet parts and account.js."""
+
+    tweets: list[Source]
+    notes: list[Source]
+    account: Source | None
+
+
+def looks_like_archive(path: Path) -> bool:
+    """Cheaply tell whether `path` is an X archive: a zip or folder with tweets, or a YTD file."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            return _archive_folder(path) is not None
+        if not path.is_file():
+            return False
+        if path.suffix.lower() != ".js" and zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                return _zip_folder(zf.namelist()) is not None
+        with path.open("rb") as f:
+            return is_ytd(f.read(64))
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def _matching(names: list[str], pattern: re.Pattern[str]) -> list[str]:
+    """The names (paths) whose last component matches `pattern`: tweets.js, then part1, ..."""
+    found = []
+    for name in names:
+        m = pattern.fullmatch(name.rpartition("/")[2])
+        if m is not None:
+            found.append((int(m.group(1) or -1), name))
+    return [name for _, name in sorted(found)]
+
+
+def _archive_folder(path: Path) -> Path | None:
+    """The folder holding the tweets files: `data/`, the folder itself, or `*/data/`."""
+    for folder in (path / "data", path, *sorted(path.glob("*/data"))):
+        if folder.is_dir() and any(_TWEETS_FILE.fullmatch(p.name) for p in folder.iterdir()):
+            return folder
+    return None
+
+
+def _file_source(path: Path) -> Source:
+    def read() -> bytes:
+        try:
+            return path.read_bytes()
+        except OSError as e:
+            raise InputError(f"{path}: cannot be read ({e.strerror or e})") from None
+
+    return Source(str(path), read)
+
+
+def _folder_layout(folder: Path, tweets: list[Path] | None = None) -> Layout:
+    """The archive files in `folder`; `tweets` overrides its tweets files (a bare file)."""
+    names = sorted(p.name for p in folder.iterdir() if p.is_file())
+    if tweets is None:
+        tweets = [folder / n for n in _matching(names, _TWEETS_FILE)]
+    account = folder / _ACCOUNT_FILE
+    return Layout(
+        tweets=[_file_source(p) for p in tweets],
+        notes=[_file_source(folder / n) for n in _matching(names, _NOTES_FILE)],
+        account=_file_source(account) if account.is_file() else None,
+    )
+
+
+def _zip_folder(names: list[str]) -> str | None:
+    """The shallowest folder inside a zip that holds a tweets file ('' for the top)."""
+    folders = {n.rpartition("/")[0] for n in _matching(names, _TWEETS_FILE)}
+    if not folders:
+        return None
+    return min(folders, key=lambda f: (f.count("/") + (f != ""), f))
+
+
+def _zip_layout(path: Path, zf: zipfile.ZipFile) -> Layout:
+    names = [i.filename for i in zf.infolist() if not i.is_dir()]
+    folder = _zip_folder(names)
+    if folder is None:
+        raise InputError(f"{path} has no data/tweets.js: expected an X archive")
+    inside = [n for n in names if n.rpartition("/")[0] == folder]
+
+    def source(name: str) -> Source:
+        def read() -> bytes:
+            try:
+                return zf.read(name)
+            except (OSError, zipfile.BadZipFile, ValueError) as e:
+                raise InputFormatError(f"{path}:{name}: cannot be unpacked ({e})") from None
+
+        return Source(f"{path}:{name}", read)
+
+    account = f"{folder}/{_ACCOUNT_FILE}" if folder else _ACCOUNT_FILE
+    return Layout(
+        tweets=[source(n) for n in _matching(inside, _TWEETS_FILE)],
+        notes=[source(n) for n in _matching(inside, _NOTES_FILE)],
+        account=source(account) if account in inside else None,
+    )
+
+
+@contextmanager
+def open_layout(path: Path) -> Iterator[Layout]:
+    """Find the archive files under `path`; a zip stays open while they are read."""
+    if path.is_dir():
+        folder = _archive_folder(path)
+        if folder is None:
+            raise InputError(f"{path} has no data/tweets.js: expected an X archive")
+        yield _folder_layout(folder)
+        return
+    suffix = path.suffix.lower()
+    if suffix == ".zip" or (suffix != ".js" and zipfile.is_zipfile(path)):
+        try:
+            zf = zipfile.ZipFile(path)
+        except (OSError, zipfile.BadZipFile) as e:
+            raise InputFormatError(f"{path}: not a readable zip file ({e})") from None
+        with zf:
+            yield _zip_layout(path, zf)
+        return
+    # A bare tweets file still uses the account.js and note-tweet.js beside it, if any.
+    yield _folder_layout(path.parent, [path])

@@ -1,0 +1,48 @@
+"""Shared test helpers: where the data lives (checkout, sample, fixtures, corpus), X API
+keys, and a recorder for the waits a network client announces."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from linkratio.net.x import Credentials
+
+ROOT = Path(__file__).resolve().parents[1]
+"""The checkout."""
+CORPUS = ROOT.parent / "shared" / "corpus"
+"""The shared corpus of real API data (beside the checkout, when present)."""
+SAMPLE = ROOT / "data" / "sample"
+"""The bundled sample archive."""
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+"""Small real responses and archives kept with the tests."""
+
+
+def credentials_for(tag: str) -> Credentials:
+    """X API keys for a test module: each value distinct, tagged and marked secret."""
+    names = ("bearer", "ckey", "csecret", "atoken", "asecret")
+    return Credentials(*(f"{name}-{tag}-s3cret" for name in names))
+
+
+class Waits:
+    """Records every wait a client announces and every sleep; sleeps for real only if asked."""
+
+    def __init__(self, real: bool = False) -> None:
+        self.real = real
+        self.announced: list[tuple[float, str]] = []
+        self.slept: list[float] = []
+
+    def on_wait(self, seconds: float, reason: str) -> None:
+        """Record an announced wait."""
+        self.announced.append((seconds, reason))
+
+    def sleep(self, seconds: float) -> None:
+        """Record a sleep (and sleep it when `real`)."""
+        self.slept.append(seconds)
+        if self.real:
+            time.sleep(seconds)
+
+    def options(self, **more: Any) -> dict[str, Any]:
+        """Client keyword arguments that wire the client to this recorder."""
+        return {"on_wait": self.on_wait, "sleep": self.sleep, **more}
