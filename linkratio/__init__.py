@@ -27,7 +27,7 @@ _HOMES: dict[str, tuple[str, str]] = {
     "classify_post": ("linkratio.classify", "classify"),
     "read": ("linkratio.sources", "read"),
     "COLUMNS": ("linkratio.frame", "COLUMNS"),
-    "load": ("linkratio.frame", "load"),
+    "load": ("linkratio.loading", "load"),
     "to_frame": ("linkratio.frame", "to_frame"),
     "Library": ("linkratio.frame", "Library"),
     "Summary": ("linkratio.analysis", "Summary"),
@@ -109,7 +109,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; never executed
     )
     from linkratio.classify import classify as classify_post
     from linkratio.errors import EmptyDataError, InputError, InputFormatError, LinkratioError
-    from linkratio.frame import COLUMNS, Library, load, to_frame
+    from linkratio.frame import COLUMNS, Library, to_frame
+    from linkratio.loading import load
     from linkratio.model import Account, Category, Kind, Label, Link, Post, Timeline
     from linkratio.render.report import write_report
     from linkratio.render.text import render_json, render_text

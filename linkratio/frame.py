@@ -13,7 +13,7 @@ import hashlib
 import importlib
 import inspect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,6 @@ from linkratio import store
 from linkratio.classify import classify, label_and_urls
 from linkratio.links import bare_urls, domain, post_ref
 from linkratio.model import Kind, Label, Post
-from linkratio.sources import read
 
 COLUMNS: tuple[str, ...] = (
     "platform",
@@ -122,20 +121,6 @@ def to_frame(posts: Iterable[Post]) -> pd.DataFrame:
         # Built as object Series so a missing value stays None (not NaN) whatever the data.
         cols[name] = pd.Series(cols[name], dtype=object)
     return pd.DataFrame(cols, columns=list(COLUMNS))
-
-
-def load(
-    path: str | Path,
-    input_format: str | None = None,
-    progress: Callable[[int], None] | None = None,
-    skip_invalid: bool = False,
-) -> pd.DataFrame:
-    """Read, classify and tabulate every post at `path`: one DataFrame row per post."""
-    timeline = read(path, input_format=input_format, progress=progress, skip_invalid=skip_invalid)
-    frame = to_frame(timeline.posts)
-    frame.attrs["account"] = timeline.account.handle or timeline.account.id
-    frame.attrs["origin"] = str(path)
-    return frame
 
 
 # -- the library, with this module's rows cached -----------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -134,6 +135,50 @@ def load_frame(
         with open_library(db) as lib:
             frame = with_link_cache(lib, frame)
     return frame, timeline.account
+
+
+def load(
+    source: str | Path,
+    *,
+    db: str | Path | None = None,
+    tz: str | None = None,
+    since: date | str | None = None,
+    until: date | str | None = None,
+    input_format: str = "auto",
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """One classified row per post of `source`: the frame `audit` and `report` summarize.
+
+    `source` is files (an archive zip or folder, saved API pages) or an account in the
+    library at `db` (`@handle`, `bsky:handle`, `mastodon:@user@host`). `since` and `until`
+    keep the posts of those days (inclusive, ISO dates or `date`s) in the zone `tz`
+    (default: the system's).
+    """
+    frame, account = load_frame(
+        source, db=db, input_format=input_format, skip_invalid=skip_invalid, progress=progress
+    )
+    attrs = {**frame.attrs, "account": owner_name(account), "origin": str(source)}
+    if since is not None or until is not None:
+        from linkratio.analysis.period import as_date, period_days, resolve_zone
+
+        first, last = as_date(_day(since)), as_date(_day(until))
+        if first is not None and last is not None and first > last:
+            raise InputError(f"since {first} is after until {last}: no day is in between")
+        _, keep = period_days(frame, resolve_zone(tz)[0], first, last)
+        frame = frame.loc[keep].reset_index(drop=True)
+    frame.attrs.update(attrs)
+    return frame
+
+
+def _day(value: date | str | None) -> date | None:
+    """A day given as a `date` or an ISO string; InputError for anything else."""
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{value!r} is not a day: expected YYYY-MM-DD") from None
 
 
 def owner_name(account: Account | None) -> str | None:

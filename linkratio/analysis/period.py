@@ -115,7 +115,7 @@ def day_table(posts: pd.DataFrame) -> pd.DataFrame:
 
 
 def account_of(df: pd.DataFrame, posts: pd.DataFrame) -> str | None:
-    """The frame's `account` attribute (set by `frame.load`), else the commonest author."""
+    """The frame's `account` attribute (set by `linkratio.load`), else the commonest author."""
     if df.attrs.get("account"):
         return str(df.attrs["account"])
     if "author" not in posts.columns or posts["author"].isna().all():
