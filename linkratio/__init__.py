@@ -36,6 +36,7 @@ _HOMES: dict[str, tuple[str, str]] = {
     "render_json": ("linkratio.render.text", "render_json"),
     "render_text": ("linkratio.render.text", "render_text"),
     "write_report": ("linkratio.render.report", "write_report"),
+    "run_week": ("linkratio.weekly.run", "run_week"),
     **{
         name: ("linkratio.charts", name)
         for name in (
@@ -75,6 +76,7 @@ __all__ = [
     "read",
     "render_json",
     "render_text",
+    "run_week",
     "sites_chart",
     "summarize",
     "summary_to_dict",
@@ -115,3 +117,4 @@ if TYPE_CHECKING:  # for type checkers and IDEs; never executed
     from linkratio.render.report import write_report
     from linkratio.render.text import render_json, render_text
     from linkratio.sources import read
+    from linkratio.weekly.run import run_week

@@ -22,6 +22,7 @@ import pandas as pd
 
 from linkratio import store
 from linkratio.classify import classify, label_and_urls
+from linkratio.errors import InputError
 from linkratio.links import bare_urls, domain, post_ref
 from linkratio.model import Kind, Label, Post
 
@@ -183,3 +184,17 @@ class Library(store.Library):
         deriver: store.Deriver | None = DERIVER,
     ) -> None:
         super().__init__(path, busy_timeout=busy_timeout, deriver=deriver)
+
+    @classmethod
+    def open(cls, path: str | Path | None = None, *, create: bool = False) -> Library:
+        """The library at `path` (default: $LINKRATIO_DB, else the user data folder).
+
+        Unless `create`, a missing library is an InputError that says how to make one.
+        """
+        where = Path(path).expanduser() if path else cls.default_path()
+        if not create and not where.exists():
+            raise InputError(
+                f"no library at {where}: run 'linkratio import PATH' or 'linkratio fetch "
+                "@handle' first, or name it with --db / LINKRATIO_DB"
+            )
+        return cls(where)

@@ -34,13 +34,7 @@ def open_library(db: str | Path | None = None, *, create: bool = False) -> Libra
     """
     from linkratio.frame import Library
 
-    path = Path(db).expanduser() if db else Library.default_path()
-    if not create and not path.exists():
-        raise InputError(
-            f"no library at {path}: run 'linkratio import PATH' or 'linkratio fetch @handle' "
-            "first, or name it with --db / LINKRATIO_DB"
-        )
-    return Library(path)
+    return Library.open(db, create=create)
 
 
 def read_timeline(
