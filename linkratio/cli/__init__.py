@@ -243,6 +243,7 @@ def _build_parser() -> argparse.ArgumentParser:
     # Commands defined in their own modules register here, one line each.
     __import__("linkratio.cli.expand", fromlist=["register"]).register(sub, fmt)
     __import__("linkratio.cli.weekly", fromlist=["register"]).register(sub, fmt)
+    __import__("linkratio.cli.cohort", fromlist=["register"]).register(sub, fmt)
 
     for command in sub.choices.values():
         command.allow_abbrev = False  # an option is named in full: no prefix matches it
