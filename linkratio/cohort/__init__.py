@@ -12,9 +12,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _HOMES: dict[str, str] = {
-    "build": "linkratio.cohort.build",
-    "BuildResult": "linkratio.cohort.build",
-    "Progress": "linkratio.cohort.build",
+    "build": "linkratio.cohort.builder",
+    "BuildResult": "linkratio.cohort.builder",
+    "Progress": "linkratio.cohort.builder",
     "connect": "linkratio.cohort.query",
     "summary": "linkratio.cohort.query",
     "weekly_trend": "linkratio.cohort.query",
@@ -47,7 +47,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from linkratio.cohort._deps import MissingExtraError
-    from linkratio.cohort.build import BuildResult, Progress, build
+    from linkratio.cohort.builder import BuildResult, Progress, build
     from linkratio.cohort.engines import ENGINES
     from linkratio.cohort.query import (
         SUMMARY_COLUMNS,
