@@ -13,8 +13,7 @@ import pytest
 from linkratio import cohort
 from linkratio.accounts import account_name
 from linkratio.classify import classify
-from linkratio.cohort import builder
-from linkratio.cohort import manifest
+from linkratio.cohort import builder, manifest
 from linkratio.errors import InputError
 from linkratio.model import Account
 from linkratio.sources import read
