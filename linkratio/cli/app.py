@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 import linkratio.cli.challenge as challenge
+import linkratio.cli.cohort as cohort
 import linkratio.cli.expand as expand
 import linkratio.cli.fetch as fetch
 import linkratio.cli.files as files
@@ -26,7 +27,7 @@ from linkratio import __version__
 from linkratio.errors import LinkratioError
 
 EXIT_INTERRUPTED = 130
-COMMAND_GROUPS = (files, library, fetch, social, expand, weekly, challenge, schedule)
+COMMAND_GROUPS = (files, library, fetch, social, expand, weekly, challenge, schedule, cohort)
 """The command modules, in the order their commands are listed."""
 
 

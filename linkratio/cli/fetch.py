@@ -15,17 +15,9 @@ from linkratio.cli.options import library as _library
 from linkratio.cli.progress import Progress as _Progress
 from linkratio.errors import InputError
 from linkratio.model import Account
-from linkratio.net.waiting import Waiter
-from linkratio.net.x import (
-    TIMELINE_CAP,
-    Credentials,
-    XClient,
-    load_credentials,
-    max_backfill_cost,
-)
-from linkratio.sync import first_run, sync_account
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the network and the store load when a fetch runs, not for --help
+    from linkratio.net.x import Credentials, XClient
     from linkratio.store import Library
 
 
@@ -126,6 +118,9 @@ def _account(
 def fetch(args: argparse.Namespace, out: TextIO) -> int:
     """`linkratio fetch`: bring an account's new posts from the X API into the library."""
     from linkratio.accounts import parse_name
+    from linkratio.net.waiting import Waiter
+    from linkratio.net.x import TIMELINE_CAP, XClient, load_credentials, max_backfill_cost
+    from linkratio.sync import first_run, sync_account
 
     if parse_name(args.handle) is not None:  # bsky:… / mastodon:…, not X
         return args.fetch_social(args, out)  # set by cli.social.register

@@ -19,7 +19,6 @@ from linkratio.cli.options import EXIT_OK
 from linkratio.cli.options import library as _library
 from linkratio.cli.progress import Progress as _Progress
 from linkratio.errors import InputError
-from linkratio.sync import open_api
 
 if TYPE_CHECKING:
     from linkratio.net.bluesky import BlueskyApi
@@ -69,6 +68,7 @@ def fetch_social(args: argparse.Namespace, out: TextIO) -> int:
     """`linkratio fetch bsky:...|mastodon:...`: bring the account's new posts into the library."""
     from linkratio.net.waiting import Waiter
     from linkratio.render.text import terminal_safe
+    from linkratio.sync import open_api
 
     parsed = parse_name(args.handle)
     if parsed is None or args.me:

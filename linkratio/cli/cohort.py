@@ -1,0 +1,223 @@
+"""The `cohort` command group (build, summary, report, sql): parse, call, print."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import linkratio.cli.options as options
+from linkratio.render.escape import terminal_safe
+
+
+def register(sub: options.SubParsers) -> None:
+    """Add the `cohort` command group and its subcommands."""
+    fmt = options.FORMATTER
+    group = sub.add_parser(
+        "cohort",
+        help="many accounts at once: build a Parquet dataset, summarize it with DuckDB",
+        description="Analyse many accounts at once. 'build' reads archives, saved X/twarc2 "
+        "JSONL, Bluesky and Mastodon responses and library accounts into a Parquet dataset "
+        "(needs pip install 'linkratio[cohort]'); the other commands query it.",
+        epilog="example:\n  linkratio cohort build tweets/*.jsonl --out cohort/\n"
+        "  linkratio cohort summary cohort/ --csv accounts.csv\n"
+        "  linkratio cohort report cohort/ --out cohort.html",
+        formatter_class=fmt,
+    )
+    commands = group.add_subparsers(dest="cohort_command", metavar="SUBCOMMAND", required=True)
+    _register_build(commands, fmt)
+    _register_summary(commands, fmt)
+    _register_report(commands, fmt)
+    _register_sql(commands, fmt)
+
+
+def _add_period(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--tz", metavar="ZONE", default="UTC", help="IANA zone for days (default UTC)")
+    p.add_argument("--since", type=options.parse_date, metavar="DATE", help="first day to include")
+    p.add_argument("--until", type=options.parse_date, metavar="DATE", help="last day to include")
+    p.add_argument(
+        "--min-posts", type=options.positive, default=1, metavar="N", help="accounts with N+ posts"
+    )
+
+
+def _register_build(commands: options.SubParsers, fmt: type[argparse.HelpFormatter]) -> None:
+    p = commands.add_parser(
+        "build",
+        help="read inputs into a Parquet dataset (only what changed since the last build)",
+        description="Read every input into DIR as Parquet partitioned by platform and month. "
+        "A rebuild reads only new or changed inputs, and drops inputs no longer named.",
+        formatter_class=fmt,
+    )
+    p.add_argument(
+        "inputs",
+        nargs="*",
+        metavar="INPUT",
+        help="X archives, saved X v2 / twarc2 JSONL, Bluesky or Mastodon JSON, globs "
+        "(quoted), or library accounts (@handle, bsky:HANDLE, mastodon:@user@host)",
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="the dataset folder")
+    p.add_argument("--all-accounts", action="store_true", help="every account in the library")
+    p.add_argument("--db", metavar="PATH", help="the library file for accounts")
+    p.add_argument("--engine", choices=("local", "dask"), default="local", help="default local")
+    p.add_argument(
+        "--workers", type=options.positive, metavar="N", help="processes (default: cores)"
+    )
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="a running Dask scheduler")
+    p.add_argument("--skip-invalid", action="store_true", help="skip unparseable lines")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    p.set_defaults(func=_cmd_build)
+
+
+def _register_summary(commands: options.SubParsers, fmt: type[argparse.HelpFormatter]) -> None:
+    p = commands.add_parser(
+        "summary",
+        help="one row per account: counts, talk share, talk-to-link, talk-only days, top site",
+        formatter_class=fmt,
+    )
+    p.add_argument("dir", metavar="DIR", help="a folder made by 'linkratio cohort build'")
+    _add_output(p)
+    _add_period(p)
+    p.set_defaults(func=_cmd_summary)
+
+
+def _register_report(commands: options.SubParsers, fmt: type[argparse.HelpFormatter]) -> None:
+    p = commands.add_parser(
+        "report", help="write a self-contained HTML report", formatter_class=fmt
+    )
+    p.add_argument("dir", metavar="DIR", help="a folder made by 'linkratio cohort build'")
+    p.add_argument("--out", required=True, metavar="FILE", help="the HTML file to write")
+    p.add_argument("--top", type=options.positive, default=15, metavar="N", help="sites shown")
+    _add_period(p)
+    p.set_defaults(func=_cmd_report)
+
+
+def _register_sql(commands: options.SubParsers, fmt: type[argparse.HelpFormatter]) -> None:
+    p = commands.add_parser(
+        "sql",
+        help="run DuckDB SQL over the view 'posts'",
+        epilog="example:\n  linkratio cohort sql cohort/ "
+        '"SELECT site, count(*) FROM posts GROUP BY site ORDER BY 2 DESC LIMIT 10"',
+        formatter_class=fmt,
+    )
+    p.add_argument("dir", metavar="DIR", help="a folder made by 'linkratio cohort build'")
+    p.add_argument("query", metavar="SQL", help="a query over posts (columns: see README)")
+    _add_output(p)
+    p.set_defaults(func=_cmd_sql)
+
+
+def _add_output(p: argparse.ArgumentParser) -> None:
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--json", action="store_true", help="print a JSON array of objects")
+    how.add_argument("--csv", metavar="FILE", help="write CSV to FILE ('-' for stdout)")
+
+
+# --- handlers -------------------------------------------------------------------------------
+
+
+class _BuildProgress:
+    """One updating line on stderr: parts, posts, percent and ETA."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.shown = False
+
+    def __call__(self, p: Any) -> None:
+        percent = 100 * p.bytes_done / p.bytes_total if p.bytes_total else 100.0
+        eta = "" if p.eta is None else f", ETA {int(p.eta) // 60}:{int(p.eta) % 60:02d}"
+        line = f"cohort: {p.tasks_done:,}/{p.tasks_total:,} parts, {p.posts:,} posts, "
+        self.stream.write(f"\r{line}{percent:.0f}%{eta}\033[K")
+        self.stream.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        """Clear the line."""
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def _cmd_build(args: argparse.Namespace, out: TextIO) -> int:
+    from linkratio.cohort import build
+    from linkratio.errors import InputError
+
+    if not args.inputs and not args.all_accounts:
+        raise InputError("name at least one INPUT, or give --all-accounts")
+    stream = sys.stderr
+    bar = _BuildProgress(stream) if not args.quiet and stream.isatty() else None
+    try:
+        result = build(
+            args.inputs,
+            args.out,
+            engine=args.engine,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            progress=bar,
+            db=args.db,
+            all_accounts=args.all_accounts,
+            skip_invalid=args.skip_invalid,
+        )
+    finally:
+        if bar is not None:
+            bar.done()
+    where = terminal_safe(str(result.out_dir))
+    out.write(
+        f"{where}: {result.inputs:,} inputs ({len(result.rebuilt):,} read, "
+        f"{result.unchanged:,} unchanged, {result.removed:,} removed), "
+        f"{result.posts:,} posts written in {result.seconds:.1f} s\n"
+    )
+    return 0
+
+
+def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
+    from linkratio.cohort import summary
+
+    table = summary(
+        args.dir, tz=args.tz, since=args.since, until=args.until, min_posts=args.min_posts
+    )
+    columns = [str(c) for c in table.columns]
+    _emit(args, out, columns, list(table.itertuples(index=False, name=None)))
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    from linkratio.cohort import write_report
+
+    path = write_report(
+        args.dir,
+        args.out,
+        tz=args.tz,
+        since=args.since,
+        until=args.until,
+        min_posts=args.min_posts,
+        top=args.top,
+    )
+    out.write(f"wrote {terminal_safe(str(path))}\n")
+    return 0
+
+
+def _cmd_sql(args: argparse.Namespace, out: TextIO) -> int:
+    from linkratio.cohort import sql
+
+    columns, rows = sql(args.dir, args.query)
+    _emit(args, out, columns, rows)
+    return 0
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+def _emit(args: argparse.Namespace, out: TextIO, columns: list[str], rows: Sequence[Any]) -> None:
+    from linkratio.render.rows import rows_json, rows_table, write_csv
+
+    if args.json:
+        out.write(rows_json(columns, rows) + "\n")
+    elif args.csv == "-":
+        write_csv(out, columns, rows)
+    elif args.csv:
+        with Path(args.csv).expanduser().open("w", newline="", encoding="utf-8") as fh:
+            count = write_csv(fh, columns, rows)
+        out.write(f"wrote {count:,} rows to {terminal_safe(args.csv)}\n")
+    else:
+        out.write(rows_table(columns, rows))

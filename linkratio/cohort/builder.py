@@ -1,0 +1,213 @@
+"""`build`: turn many inputs into one Parquet dataset, reading only what changed since last time.
+
+Each task writes its part files under temporary names. When every task of an input is
+done, the build renames that input's parts into place, removes the parts it no longer
+has, and records it in the manifest; the manifest is saved last. A build killed at any
+point leaves either a finished input or one the manifest does not vouch for, which the
+next build rebuilds whole (part names are deterministic, so nothing is left twice).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import linkratio.cohort.manifest as manifest
+from linkratio.cohort.engines import run
+from linkratio.cohort.inputs import Input, expand
+from linkratio.cohort.manifest import Entry
+from linkratio.cohort.rows import TMP_SUFFIX
+from linkratio.cohort.tasks import Task, TaskResult
+
+SAVE_EVERY = 5.0
+"""Seconds between manifest saves during a long build (a crash loses at most this much)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far a build is: tasks and bytes done of all, posts written, and an estimate."""
+
+    tasks_done: int
+    tasks_total: int
+    bytes_done: int
+    bytes_total: int
+    posts: int
+    elapsed: float
+    eta: float | None
+    """Seconds left, from the bytes rate so far (None before the first task is done)."""
+
+
+@dataclass(slots=True)
+class BuildResult:
+    """What a build did."""
+
+    out_dir: Path
+    inputs: int
+    rebuilt: list[str] = field(default_factory=list)
+    """The inputs read this time (their source strings)."""
+    unchanged: int = 0
+    removed: int = 0
+    """Inputs of the previous build that are no longer given: their parts were deleted."""
+    posts: int = 0
+    """Posts written by this build (of the rebuilt inputs)."""
+    total_posts: int = 0
+    """Posts of every input in the dataset (duplicates across inputs counted per input)."""
+    tasks: int = 0
+    peak_rss: int = 0
+    """The largest peak resident memory any worker reported, in bytes."""
+    seconds: float = 0.0
+
+
+def build(
+    inputs: Iterable[str | Path],
+    out_dir: str | Path,
+    *,
+    engine: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    db: str | Path | None = None,
+    all_accounts: bool = False,
+    skip_invalid: bool = False,
+) -> BuildResult:
+    """Build or update the cohort Parquet dataset in `out_dir` from `inputs`."""
+    from filelock import FileLock
+
+    started = time.monotonic()
+    out = Path(out_dir).expanduser().resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    items = expand(inputs, db, all_accounts)
+    with FileLock(out / ".lock"):
+        state = _State(out, manifest.load(out), _scan(out))
+        todo = state.plan(items)
+        result = BuildResult(out_dir=out, inputs=len(items), removed=state.removed)
+        result.unchanged = len(items) - len(todo)
+        tasks = [task for item in todo for task in item.tasks(str(out), skip_invalid)]
+        try:
+            _run(state, todo, tasks, result, (engine, workers, scheduler), progress, started)
+        finally:
+            state.save()  # the inputs finished so far are kept even when a task failed
+    result.rebuilt = [item.source for item in todo]
+    result.tasks = len(tasks)
+    result.total_posts = sum(entry.posts for entry in state.entries.values())
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _run(
+    state: _State,
+    todo: Sequence[Input],
+    tasks: Sequence[Task],
+    result: BuildResult,
+    how: tuple[str, int | None, str | None],
+    progress: Callable[[Progress], None] | None,
+    started: float,
+) -> None:
+    # input key -> (the input, its task results by chunk)
+    pending: dict[str, tuple[Input, dict[int, TaskResult]]] = {i.key: (i, {}) for i in todo}
+    total = sum(task.size for task in tasks)
+    done_bytes = done = 0
+    if progress is not None:
+        progress(Progress(0, len(tasks), 0, total, 0, 0.0, None))
+    for task_result in run(tasks, *how):
+        item, chunks = pending[task_result.key]
+        chunks[task_result.chunk] = task_result
+        if len(chunks) == len(item.ranges):
+            state.commit(item, [chunks[i] for i in range(len(item.ranges))])
+        done, done_bytes = done + 1, done_bytes + task_result.bytes
+        result.posts += task_result.posts
+        result.peak_rss = max(result.peak_rss, task_result.peak_rss)
+        if progress is not None:
+            elapsed = time.monotonic() - started
+            eta = elapsed * (total - done_bytes) / done_bytes if done_bytes else None
+            progress(Progress(done, len(tasks), done_bytes, total, result.posts, elapsed, eta))
+
+
+def _scan(out: Path) -> dict[str, set[str]]:
+    """Part files on disk by input key (relative paths); leftover temporary files are removed."""
+    found: dict[str, set[str]] = {}
+    for folder in out.glob("platform=*/month=*"):
+        for entry in os.scandir(folder):
+            if entry.name.endswith(TMP_SUFFIX):
+                Path(entry.path).unlink(missing_ok=True)  # a killed build's unfinished part
+            elif entry.name.startswith("part-") and entry.name.endswith(".parquet"):
+                key = entry.name.split("-")[1]
+                found.setdefault(key, set()).add(os.path.relpath(entry.path, out))
+    return found
+
+
+class _State:
+    """The manifest being updated and the part files on disk, by input key."""
+
+    def __init__(self, out: Path, entries: dict[str, Entry], on_disk: dict[str, set[str]]) -> None:
+        self.out = out
+        self.entries = entries
+        self.on_disk = on_disk
+        self.removed = 0
+        self.saved_at = time.monotonic()
+
+    def plan(self, items: Sequence[Input]) -> list[Input]:
+        """The inputs to rebuild; drops inputs no longer given and parts no input owns."""
+        keys = {item.key for item in items}
+        for key in [k for k in self.entries if k not in keys]:
+            del self.entries[key]
+            self.removed += 1
+        for key in [k for k in self.on_disk if k not in keys]:
+            self._delete(self.on_disk.pop(key))
+        if self.removed:
+            self.save()
+        return [item for item in items if not self._current(item)]
+
+    def _current(self, item: Input) -> bool:
+        """True when the manifest's record of `item` matches it and all its parts are there."""
+        entry = self.entries.get(item.key)
+        if entry is None or entry.kind != item.kind or not self._parts_ok(item.key, entry):
+            return False
+        if item.kind == "library":
+            return entry.hash == item.fingerprint
+        if (entry.size, entry.mtime_ns) == (item.size, item.mtime_ns):
+            return True
+        if entry.size != item.size or entry.hash != _content_hash(item):
+            return False
+        entry.mtime_ns = item.mtime_ns  # touched, not changed: nothing to read
+        return True
+
+    def _parts_ok(self, key: str, entry: Entry) -> bool:
+        on_disk = self.on_disk.get(key, set())
+        self._delete(on_disk - set(entry.parts))  # a crashed rebuild's renamed parts
+        return on_disk >= set(entry.parts)
+
+    def commit(self, item: Input, results: list[TaskResult]) -> None:
+        """Rename the input's new parts into place, delete its stale ones, record it."""
+        new = set()
+        for part in (p for r in results for p in r.parts):
+            os.replace(part.tmp, part.final)
+            new.add(os.path.relpath(part.final, self.out))
+        self._delete(self.on_disk.pop(item.key, set()) - new)
+        digest = item.fingerprint or manifest.combine([r.digest for r in results])
+        posts = sum(r.posts for r in results)
+        kind, size, mtime = item.kind, item.size, item.mtime_ns
+        self.entries[item.key] = Entry(item.source, kind, size, mtime, digest, posts, sorted(new))
+        self.on_disk[item.key] = new
+        if time.monotonic() - self.saved_at > SAVE_EVERY:
+            self.save()
+
+    def save(self) -> None:
+        """Write the manifest now."""
+        manifest.save(self.out, self.entries)
+        self.saved_at = time.monotonic()
+
+    def _delete(self, relpaths: Iterable[str]) -> None:
+        for rel in relpaths:
+            (self.out / rel).unlink(missing_ok=True)
+
+
+def _content_hash(item: Input) -> str:
+    """The input's content hash, computed here the way the tasks compute it."""
+    if item.kind == "jsonl":
+        path = Path(item.path)
+        return manifest.combine([manifest.range_digest(path, s, e) for s, e in item.ranges])
+    return manifest.file_hash(Path(item.path))

@@ -1,0 +1,81 @@
+"""Where tasks run: a local process pool, or a Dask cluster. Both run the same `run_task`.
+
+A Dask cluster needs, on every worker, the same linkratio version with the `cohort` extra,
+and the inputs and the output folder at the same paths (a shared filesystem): workers
+read the inputs and write the part files themselves, and only small results travel back.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any
+
+from linkratio.cohort._deps import need
+from linkratio.cohort.tasks import Task, TaskResult, default_workers, run_task
+from linkratio.errors import InputError
+
+ENGINES: tuple[str, ...] = ("local", "dask")
+"""The engines `build` accepts."""
+
+
+def run(
+    tasks: Sequence[Task],
+    engine: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+) -> Iterator[TaskResult]:
+    """Run every task on `engine` and yield each result as it completes (in any order)."""
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers must be at least 1, not {workers}")
+    if engine == "local":
+        if scheduler:
+            raise InputError("--scheduler needs --engine dask")
+        return _local(tasks, workers or default_workers())
+    if engine == "dask":
+        return _dask(tasks, workers, scheduler)
+    raise InputError(f"unknown engine {engine!r}: expected one of {', '.join(ENGINES)}")
+
+
+def _local(tasks: Sequence[Task], workers: int) -> Iterator[TaskResult]:
+    if not tasks:
+        return
+    # spawn, not fork: the parent may hold threads (DuckDB, Arrow) that a fork would copy mid-lock.
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context)
+    try:
+        futures = [pool.submit(run_task, task) for task in tasks]
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _dask(
+    tasks: Sequence[Task], workers: int | None, scheduler: str | None
+) -> Iterator[TaskResult]:
+    distributed: Any = need("dask.distributed")
+    if scheduler and workers:
+        raise InputError("give --scheduler (a running cluster) or --workers, not both")
+    cluster = None
+    if scheduler:
+        client = distributed.Client(scheduler)
+    else:
+        cluster = distributed.LocalCluster(
+            n_workers=workers or default_workers(),
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
+        client = distributed.Client(cluster)
+    try:
+        if tasks:
+            futures = client.map(run_task, list(tasks), pure=False)
+            for future in distributed.as_completed(futures):
+                yield future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,148 @@
+"""What a cohort build reads: files, folders, globs and library accounts, each split into tasks."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import linkratio.cohort.tasks as tasks_mod
+from linkratio.accounts import account_name, is_account_name
+from linkratio.cohort.manifest import key_of, stat_of
+from linkratio.cohort.tasks import Task, is_jsonl, jsonl_ranges
+from linkratio.errors import InputError
+
+_GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass(slots=True)
+class Input:
+    """One input of a build: its identity, its cheap fingerprint, and how to split it."""
+
+    source: str
+    """The absolute path, or `library:DB:platform:account_id`."""
+    kind: str
+    key: str
+    size: int = 0
+    mtime_ns: int = 0
+    fingerprint: str = ""
+    """For library accounts: a hash of the account's stats (its whole content fingerprint)."""
+    path: str = ""
+    input_format: str | None = None
+    ranges: list[tuple[int, int]] = field(default_factory=list)
+    platform: str = ""
+    account_id: str = ""
+
+    def tasks(self, out_dir: str, skip_invalid: bool = False) -> list[Task]:
+        """The tasks that rebuild this input's parts in `out_dir`."""
+        return [
+            Task(
+                kind=self.kind,
+                source=self.path,
+                key=self.key,
+                chunk=i,
+                out_dir=out_dir,
+                start=start,
+                end=end,
+                input_format=self.input_format,
+                platform=self.platform,
+                account_id=self.account_id,
+                skip_invalid=skip_invalid,
+            )
+            for i, (start, end) in enumerate(self.ranges)
+        ]
+
+
+def expand(
+    inputs: Iterable[str | Path], db: str | Path | None = None, all_accounts: bool = False
+) -> list[Input]:
+    """Every input named (globs expanded, accounts looked up), each once, in a stable order."""
+    found: dict[str, Input] = {}
+    names: list[str] = []
+    for item in inputs:
+        text = str(item)
+        if is_account_name(text):
+            names.append(text)
+            continue
+        for path in _paths(text):
+            found.setdefault(str(path), _file_input(path))
+    if names or all_accounts:
+        for account in _library_inputs(names, db, all_accounts):
+            found.setdefault(account.source, account)
+    return list(found.values())
+
+
+def _paths(text: str) -> list[Path]:
+    if _GLOB_CHARS & set(text):
+        matches = sorted(glob.glob(str(Path(text).expanduser()), recursive=True))
+        if not matches:
+            raise InputError(f"{text}: no file matches this pattern")
+        return [Path(m).resolve() for m in matches]
+    path = Path(text).expanduser()
+    if not path.exists():
+        raise InputError(f"{text}: no such file or folder")
+    return [path.resolve()]
+
+
+def _file_input(path: Path) -> Input:
+    from linkratio.sources import detect_format
+
+    fmt = detect_format(path)
+    size, mtime = stat_of(path)
+    source = str(path)
+    kind = "jsonl" if fmt == "x-v2" and path.is_file() and is_jsonl(path) else "file"
+    ranges = jsonl_ranges(path, size, tasks_mod.CHUNK_BYTES) if kind == "jsonl" else [(0, size)]
+    return Input(
+        source=source,
+        kind=kind,
+        key=key_of(source),
+        size=size,
+        mtime_ns=mtime,
+        path=source,
+        input_format=fmt,
+        ranges=ranges,
+    )
+
+
+def _library_inputs(names: Sequence[str], db: str | Path | None, every: bool) -> list[Input]:
+    from linkratio.accounts import find
+    from linkratio.store import Library
+
+    path = Path(db).expanduser() if db else Library.default_path()
+    if not path.exists():
+        raise InputError(f"no library at {path}: name it with --db or LINKRATIO_DB")
+    with Library(path) as lib:
+        stats = {(s.platform, s.id): s for s in lib.accounts()}
+        wanted = list(stats) if every else []
+        for name in names:
+            account = find(lib, name)
+            wanted.append((account.platform, str(account.id)))
+    result = []
+    for platform, account_id in dict.fromkeys(wanted):
+        stat = stats.get((platform, account_id))
+        source = f"library:{path.resolve()}:{platform}:{account_id}"
+        state = repr((stat.posts, stat.first_post, stat.last_post, stat.last_sync) if stat else ())
+        result.append(
+            Input(
+                source=source,
+                kind="library",
+                key=key_of(source),
+                fingerprint=hashlib.blake2b(state.encode(), digest_size=20).hexdigest(),
+                path=str(path.resolve()),
+                ranges=[(0, stat.posts if stat else 0)],
+                platform=platform,
+                account_id=account_id,
+            )
+        )
+    return result
+
+
+def describe(item: Input) -> str:
+    """A short name of the input for messages: the path, or the account's name."""
+    if item.kind != "library":
+        return item.source
+    from linkratio.model import Account
+
+    return account_name(Account(platform=item.platform, id=item.account_id))

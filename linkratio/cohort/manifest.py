@@ -1,0 +1,114 @@
+"""The build manifest: which inputs the Parquet dataset holds, and which part files each wrote.
+
+An input is rebuilt when its fingerprint changed. A file's fingerprint is its size, mtime
+and content hash; the hash is only recomputed when size or mtime moved, so an unchanged
+file costs one `stat`. The manifest is written to a temporary file and renamed: a reader
+sees the old or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from linkratio.errors import InputError
+
+NAME = "manifest.json"
+"""The manifest's file name inside the output folder."""
+FORMAT = 1
+"""The manifest's format version; a different one means a full rebuild."""
+
+
+@dataclass(slots=True)
+class Entry:
+    """One input as last built: where it is, its fingerprint, and the part files it wrote."""
+
+    source: str
+    kind: str
+    size: int = 0
+    mtime_ns: int = 0
+    hash: str = ""
+    posts: int = 0
+    parts: list[str] = field(default_factory=list)
+    """Part files relative to the output folder."""
+
+
+def key_of(source: str) -> str:
+    """The stable key of an input (a short hash of its absolute path or library name)."""
+    return hashlib.sha256(source.encode()).hexdigest()[:16]
+
+
+def file_hash(path: Path) -> str:
+    """The BLAKE2b content hash of a file or, for a folder, of its files' names and contents."""
+    digest = hashlib.blake2b(digest_size=20)
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        digest.update(os.fsencode(file.relative_to(path) if path.is_dir() else file.name))
+        with file.open("rb") as fh:
+            while block := fh.read(1 << 20):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def range_digest(path: Path, start: int, end: int) -> str:
+    """The BLAKE2b hash of bytes [start, end) of a file."""
+    digest = hashlib.blake2b(digest_size=20)
+    with path.open("rb") as fh:
+        fh.seek(start)
+        left = end - start
+        while left > 0 and (block := fh.read(min(left, 1 << 20))):
+            digest.update(block)
+            left -= len(block)
+    return digest.hexdigest()
+
+
+def combine(digests: list[str]) -> str:
+    """The content hash of an input from its partitions' digests, in partition order."""
+    if len(digests) == 1:
+        return digests[0]
+    return hashlib.blake2b("".join(digests).encode(), digest_size=20).hexdigest()
+
+
+def stat_of(path: Path) -> tuple[int, int]:
+    """(size, mtime in ns) of a file, or of a folder's files summed and newest."""
+    if not path.is_dir():
+        st = path.stat()
+        return st.st_size, st.st_mtime_ns
+    stats = [p.stat() for p in path.rglob("*") if p.is_file()]
+    return sum(s.st_size for s in stats), max((s.st_mtime_ns for s in stats), default=0)
+
+
+def load(out_dir: Path) -> dict[str, Entry]:
+    """The manifest's entries by input key ({} when there is none or it is of another format)."""
+    try:
+        doc = orjson.loads((out_dir / NAME).read_bytes())
+    except FileNotFoundError:
+        return {}
+    except orjson.JSONDecodeError:
+        raise InputError(f"{out_dir / NAME}: not a cohort manifest (bad JSON)") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        return {}
+    return {key: Entry(**value) for key, value in doc.get("inputs", {}).items()}
+
+
+def save(out_dir: Path, entries: dict[str, Entry], extra: dict[str, Any] | None = None) -> None:
+    """Write the manifest atomically (temporary file in the same folder, fsync, rename)."""
+    doc = {"format": FORMAT, **(extra or {})}
+    doc["inputs"] = {key: asdict(entry) for key, entry in sorted(entries.items())}
+    data = orjson.dumps(doc, option=orjson.OPT_INDENT_2)
+    fd, tmp = tempfile.mkstemp(prefix=f".{NAME}.", suffix=".tmp", dir=out_dir)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, out_dir / NAME)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

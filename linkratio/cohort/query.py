@@ -1,0 +1,202 @@
+"""DuckDB over the cohort's Parquet: the `posts` view, per-account summary, weekly trend, sites.
+
+The `posts` view shows each post once: when two inputs hold the same post (same platform
+and id), the copy from the first part file in name order is kept.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import linkratio.cohort.manifest as manifest
+from linkratio.cohort._deps import need
+from linkratio.cohort.rows import COLUMNS
+from linkratio.errors import InputError
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "platform",
+    "account",
+    "posts",
+    "conversation",
+    "link",
+    "retweet",
+    "other",
+    "talk_share",
+    "talk_to_link",
+    "talk_only_days",
+    "top_site",
+)
+"""The columns of `summary`, in order (TAXONOMY.md defines each ratio)."""
+
+_EMPTY = ", ".join(
+    f"CAST(NULL AS {'TIMESTAMPTZ' if c == 'created_at' else 'VARCHAR'}) AS {c}" for c in COLUMNS
+)
+
+_SELECTED = """
+WITH sel AS (
+  SELECT *, coalesce(author_id, account) AS who,
+         CAST(timezone($tz, created_at) AS DATE) AS day
+  FROM posts
+  WHERE ($since IS NULL OR CAST(timezone($tz, created_at) AS DATE) >= $since)
+    AND ($until IS NULL OR CAST(timezone($tz, created_at) AS DATE) <= $until)
+)"""
+
+_SUMMARY = (
+    _SELECTED
+    + """,
+acc AS (
+  SELECT platform, who, first(account ORDER BY created_at DESC, id DESC) AS account,
+         count(*) AS posts,
+         count(*) FILTER (WHERE category = 'conversation') AS conversation,
+         count(*) FILTER (WHERE category = 'link') AS link,
+         count(*) FILTER (WHERE category = 'retweet') AS retweet,
+         count(*) FILTER (WHERE category = 'other') AS other
+  FROM sel GROUP BY platform, who
+),
+talk_days AS (
+  SELECT platform, who, count(*) AS talk_only_days FROM (
+    SELECT platform, who, day FROM sel GROUP BY platform, who, day
+    HAVING bool_or(category = 'conversation') AND NOT bool_or(category IN ('link', 'retweet'))
+  ) GROUP BY platform, who
+),
+sites AS (
+  SELECT platform, who, first(site ORDER BY n DESC, site) AS top_site FROM (
+    SELECT platform, who, site, count(*) AS n FROM sel WHERE site IS NOT NULL
+    GROUP BY platform, who, site
+  ) GROUP BY platform, who
+)
+SELECT acc.platform, account, posts, conversation, link, retweet, other,
+       conversation / posts AS talk_share,
+       CASE WHEN link + retweet > 0 THEN conversation / (link + retweet) END AS talk_to_link,
+       coalesce(talk_only_days, 0) AS talk_only_days, top_site
+FROM acc
+LEFT JOIN talk_days USING (platform, who)
+LEFT JOIN sites USING (platform, who)
+WHERE posts >= $min_posts
+ORDER BY acc.platform, account, acc.who
+"""
+)
+
+_WEEKLY = (
+    _SELECTED
+    + """,
+per AS (
+  SELECT date_trunc('week', day) AS week, platform, who,
+         count(*) FILTER (WHERE category = 'conversation') / count(*) AS share
+  FROM sel GROUP BY week, platform, who HAVING count(*) >= $min_posts
+)
+SELECT CAST(week AS DATE) AS week, count(*) AS accounts,
+       quantile_cont(share, 0.5) AS median,
+       quantile_cont(share, 0.25) AS q1, quantile_cont(share, 0.75) AS q3
+FROM per GROUP BY week ORDER BY week
+"""
+)
+
+_SITES = (
+    _SELECTED
+    + """
+SELECT site, count(*) AS posts, count(DISTINCT (platform, who)) AS accounts
+FROM sel WHERE site IS NOT NULL
+GROUP BY site ORDER BY posts DESC, site LIMIT $limit
+"""
+)
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection (in memory, UTC) with the cohort in `path` as the view `posts`."""
+    db: Any = need("duckdb")
+    out = Path(path).expanduser()
+    if not (out / manifest.NAME).is_file():
+        raise InputError(
+            f"{out}: not a cohort folder (no {manifest.NAME}): "
+            f"run 'linkratio cohort build INPUT... --out {out}' first"
+        )
+    con = db.connect(":memory:")
+    con.execute("SET TimeZone = 'UTC'")
+    if any(out.glob("platform=*/month=*/part-*.parquet")):
+        files = _quote(str(out / "platform=*" / "month=*" / "part-*.parquet"))
+        source = (
+            f"SELECT {', '.join(COLUMNS)} FROM read_parquet({files}, hive_partitioning = true, "
+            "filename = true, hive_types = {'platform': VARCHAR, 'month': VARCHAR}) "
+            "QUALIFY row_number() OVER (PARTITION BY platform, id ORDER BY filename) = 1"
+        )
+    else:
+        source = f"SELECT {_EMPTY} WHERE false"
+    con.execute(f"CREATE VIEW posts AS {source}")
+    return con
+
+
+def _params(tz: str, since: date | str | None, until: date | str | None) -> dict[str, Any]:
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"unknown time zone {tz!r}: expected an IANA name such as UTC") from None
+    start, end = (date.fromisoformat(d) if isinstance(d, str) else d for d in (since, until))
+    if start is not None and end is not None and start > end:
+        raise InputError(f"--since {start} is after --until {end}")
+    return {"tz": tz, "since": start, "until": end}
+
+
+def summary(
+    path: str | Path,
+    *,
+    tz: str = "UTC",
+    since: date | str | None = None,
+    until: date | str | None = None,
+    min_posts: int = 1,
+) -> pd.DataFrame:
+    """One row per account with `SUMMARY_COLUMNS`: counts, talk share, talk-to-link, top site."""
+    params = {**_params(tz, since, until), "min_posts": min_posts}
+    with connect(path) as con:
+        return con.execute(_SUMMARY, params).df()
+
+
+def weekly_trend(
+    path: str | Path,
+    *,
+    tz: str = "UTC",
+    since: date | str | None = None,
+    until: date | str | None = None,
+    min_posts: int = 1,
+) -> pd.DataFrame:
+    """Per ISO week (Monday): accounts posting, and the median and quartiles of talk share."""
+    params = {**_params(tz, since, until), "min_posts": min_posts}
+    with connect(path) as con:
+        return con.execute(_WEEKLY, params).df()
+
+
+def top_sites(
+    path: str | Path,
+    *,
+    limit: int = 15,
+    tz: str = "UTC",
+    since: date | str | None = None,
+    until: date | str | None = None,
+) -> pd.DataFrame:
+    """The sites the cohort links to most: posts and distinct accounts per site."""
+    params = {**_params(tz, since, until), "limit": limit}
+    with connect(path) as con:
+        return con.execute(_SITES, params).df()
+
+
+def sql(path: str | Path, query: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run `query` over the cohort's `posts` view: (column names, rows); InputError if bad."""
+    db: Any = need("duckdb")
+    with connect(path) as con:
+        try:
+            cursor = con.execute(query)
+        except db.Error as exc:
+            raise InputError(f"SQL error: {str(exc).splitlines()[0]}") from None
+        columns = [str(d[0]) for d in cursor.description or ()]
+        return columns, cursor.fetchall()

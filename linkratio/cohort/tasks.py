@@ -1,0 +1,182 @@
+"""The unit of work of a cohort build: read one input partition, write its Parquet parts.
+
+`run_task` is the one function every engine runs (a local process pool or a Dask cluster);
+it takes a picklable `Task` and returns a small `TaskResult`, never the data itself: the
+rows go straight to part files in the output folder, which must be shared with workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import resource
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from linkratio.cohort.manifest import file_hash, range_digest
+from linkratio.cohort.rows import Part, row, write_parts
+from linkratio.errors import InputFormatError
+from linkratio.model import Post, collapse
+
+log = logging.getLogger(__name__)
+
+CHUNK_BYTES = 32 * 1024 * 1024
+"""A JSONL file is split into tasks of about this many bytes (whole lines each)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One partition of one input: a whole file, a byte range of a JSONL file, or an account."""
+
+    kind: str
+    """`file` (any format, read whole), `jsonl` (X v2 / twarc2 lines) or `library`."""
+    source: str
+    """The file's path, or the library file's path for `library`."""
+    key: str
+    """The input's stable key (names its part files)."""
+    chunk: int
+    out_dir: str
+    start: int = 0
+    end: int = 0
+    input_format: str | None = None
+    platform: str = ""
+    account_id: str = ""
+    skip_invalid: bool = False
+    """Skip unparseable lines and malformed posts with a warning instead of failing."""
+
+    @property
+    def size(self) -> int:
+        """Bytes this task reads (for progress), at least 1."""
+        return max(self.end - self.start, 1)
+
+
+@dataclass(slots=True)
+class TaskResult:
+    """What a task wrote: its parts (still under temporary names) and how many posts."""
+
+    key: str
+    chunk: int
+    parts: list[Part] = field(default_factory=list)
+    posts: int = 0
+    bytes: int = 0
+    digest: str = ""
+    """The content hash of the partition read (see `manifest.combine`)."""
+    peak_rss: int = 0
+    """The worker process's peak resident memory so far, in bytes."""
+
+
+def run_task(task: Task) -> TaskResult:
+    """Read the task's partition, classify each post and write its temporary part files."""
+    posts = collapse(_posts(task))
+    parts = write_parts((row(p) for p in posts), task.out_dir, f"part-{task.key}-{task.chunk:05d}")
+    return TaskResult(
+        key=task.key,
+        chunk=task.chunk,
+        parts=parts,
+        posts=len(posts),
+        bytes=task.size,
+        digest=digest(task),
+        peak_rss=peak_rss(),
+    )
+
+
+def digest(task: Task) -> str:
+    """The content hash of the task's partition ("" for a library account: it has its own)."""
+    if task.kind == "jsonl":
+        return range_digest(Path(task.source), task.start, task.end)
+    if task.kind == "file":
+        return file_hash(Path(task.source))
+    return ""
+
+
+def peak_rss() -> int:
+    """This process's peak resident set size in bytes."""
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return maxrss if sys.platform == "darwin" else maxrss * 1024
+
+
+def _posts(task: Task) -> Iterator[Post]:
+    if task.kind == "jsonl":
+        yield from _jsonl_posts(Path(task.source), task.start, task.end, task.skip_invalid)
+    elif task.kind == "library":
+        from linkratio.store import Library
+
+        with Library(task.source, deriver=None) as lib:
+            yield from lib.posts(task.platform, task.account_id)
+    else:
+        from linkratio.sources import read
+
+        yield from read(task.source, task.input_format, skip_invalid=task.skip_invalid).posts
+
+
+def lines_in_range(fh: IO[bytes], start: int, end: int) -> Iterator[bytes]:
+    """Yield the lines of `fh` that begin at a byte offset in [start, end)."""
+    if start > 0:
+        fh.seek(start - 1)
+        fh.readline()  # the line that began before `start` belongs to the previous range
+    else:
+        fh.seek(0)
+    while fh.tell() < end:
+        line = fh.readline()
+        if not line:
+            return
+        yield line
+
+
+def _jsonl_posts(path: Path, start: int, end: int, skip_invalid: bool) -> Iterator[Post]:
+    """The posts of the X v2 / twarc2 JSONL lines that begin in [start, end)."""
+    from linkratio.sources.jsonpages import SKIPPED, jsonl_values
+    from linkratio.sources.x_json import EXPECTED, _page, tweet_to_post
+
+    with path.open("rb") as fh:
+        lines = lines_in_range(fh, start, end)
+        for line, value in jsonl_values(lines, path, EXPECTED, skip_invalid):
+            page = None if value is SKIPPED else _page(value, path, line)
+            if page is None:
+                continue
+            tweets, included, users = page
+            try:
+                posts = [tweet_to_post(tweet, included, users) for tweet in tweets]
+            except (KeyError, TypeError, ValueError) as err:
+                message = f"{path}: a tweet has a malformed field ({err!r})"
+                if not skip_invalid:
+                    raise InputFormatError(f"{message}; {EXPECTED}") from None
+                log.warning("%s; skipped", message)
+                continue
+            yield from posts
+
+
+def jsonl_ranges(path: Path, size: int, chunk_bytes: int = CHUNK_BYTES) -> list[tuple[int, int]]:
+    """Byte ranges covering a file of `size` bytes, each about `chunk_bytes` long."""
+    if size <= 0:
+        return [(0, 0)]
+    bounds = list(range(0, size, max(chunk_bytes, 1))) + [size]
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def is_jsonl(path: Path) -> bool:
+    """True when the file's first non-blank line is a whole JSON value (JSONL, not one document)."""
+    import orjson
+
+    with path.open("rb") as fh:
+        for raw in fh:
+            line = raw.strip().removeprefix(b"\xef\xbb\xbf")
+            if not line:
+                continue
+            try:
+                orjson.loads(line)
+            except orjson.JSONDecodeError:
+                return False
+            return line[:1] == b"{"
+    return False
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1

@@ -1,0 +1,80 @@
+"""Rows of a query as output: a JSON array of objects, CSV, or an aligned terminal table.
+
+Values from pandas, numpy and DuckDB become plain Python first (NaN is null, dates are ISO
+text). Every cell is made inert for where it goes: CSV cells that a spreadsheet would run
+as a formula get a leading `'`, and terminal cells lose control and bidi characters.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from linkratio.render.escape import csv_cell, terminal_safe
+
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready value: NaN is null, numpy scalars are Python numbers, dates are ISO text."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def formula_safe(value: Any) -> Any:
+    """A CSV cell a spreadsheet will not run: text starting with = + - or @ gets a `'`.
+
+    Control characters (tab and CR included) are shown as U+FFFD first (`csv_cell`).
+    """
+    if not isinstance(value, str):
+        return value
+    value = csv_cell(value)
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def rows_json(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """The rows as a JSON array of objects keyed by `columns` (indented, no final newline)."""
+    import orjson
+
+    records = [dict(zip(columns, map(plain, r), strict=True)) for r in rows]
+    return orjson.dumps(records, option=orjson.OPT_INDENT_2).decode()
+
+
+def write_csv(fh: TextIO, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+    """Write a header and the rows as CSV to `fh`; return the number of rows."""
+    writer = csv.writer(fh)
+    writer.writerow([formula_safe(c) for c in columns])
+    count = 0
+    for row in rows:
+        writer.writerow([formula_safe(plain(v)) for v in row])
+        count += 1
+    return count
+
+
+def _shown(value: Any) -> str:
+    value = plain(value)
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return terminal_safe(str(value))
+
+
+def rows_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """The rows as an aligned table with a header line and a row count, for a terminal."""
+    cells = [[_shown(v) for v in r] for r in rows]
+    heads = [terminal_safe(c) for c in columns]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(heads)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    lines.append(f"({len(cells):,} rows)")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,44 @@
+"""The Dask engine runs the same tasks as the local one: same rows, same summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_cohort_build import inputs, rows  # noqa: F401 (a fixture)
+
+from linkratio import cohort
+from linkratio.cli import main
+from linkratio.errors import InputError
+
+distributed = pytest.importorskip("distributed")
+
+
+def test_dask_local_cluster_gives_the_same_output_as_local(inputs: list[Path], tmp_path: Path):  # noqa: F811
+    local, dask = tmp_path / "local", tmp_path / "dask"
+    cohort.build(inputs, local, workers=2)
+    code = main(
+        ["cohort", "build", *map(str, inputs), "--out", str(dask), "--engine", "dask",
+         "--workers", "2", "--quiet"]
+    )  # fmt: skip
+    assert code == 0
+    assert cohort.summary(dask).equals(cohort.summary(local))
+    assert rows(dask) == rows(local)
+    assert cohort.weekly_trend(dask).equals(cohort.weekly_trend(local))
+
+
+def test_dask_with_a_running_scheduler(inputs: list[Path], tmp_path: Path):  # noqa: F811
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        result = cohort.build(
+            inputs[1:], tmp_path / "out", engine="dask", scheduler=cluster.scheduler_address
+        )
+    assert result.tasks == 2 and result.posts == 11
+
+
+def test_engine_options_are_checked(tmp_path: Path, inputs: list[Path]):  # noqa: F811
+    with pytest.raises(InputError, match="--scheduler needs"):
+        cohort.build(inputs[1:], tmp_path / "o", scheduler="tcp://127.0.0.1:1")
+    with pytest.raises(InputError, match="unknown engine"):
+        cohort.build(inputs[1:], tmp_path / "o", engine="spark")
