@@ -61,9 +61,7 @@ def _register_fetch(sub: options.SubParsers) -> None:
         action="store_true",
         help="on a rate limit stop (exit 75) instead of waiting; the next run resumes",
     )
-    options.add_quiet(p, help="print nothing on success")
-    options.add_db(p)
-    options.add_wait(p)
+    options.add_run(p, quiet="print nothing on success")
     options.add_expand_links(p)
     p.set_defaults(func=_cmd_fetch)
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 import linkratio.cli.options as options
-from linkratio.cli.progress import Progress
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,28 +74,13 @@ def _register_report(sub: options.SubParsers) -> None:
     p.set_defaults(func=report)
 
 
-def _progress(args: argparse.Namespace) -> Progress:
-    return Progress(not args.quiet)
-
-
 def classify(args: argparse.Namespace, out: TextIO) -> int:
     """`linkratio classify`: every post with its label."""
     from linkratio.frame import labelled
     from linkratio.loading import read_timeline
     from linkratio.render.listing import write_labels
 
-    progress = _progress(args)
-    try:
-        timeline = read_timeline(
-            args.path,
-            db=args.db,
-            input_format=args.input_format,
-            skip_invalid=args.skip_invalid,
-            progress=progress,
-            freeze=True,
-        )
-    finally:
-        progress.done()
+    timeline = options.read_input(args, read_timeline, freeze=True)
     write_labels(labelled(timeline.posts), out, args.output)
     return options.EXIT_OK
 
@@ -105,18 +89,7 @@ def _frame(args: argparse.Namespace) -> tuple[pd.DataFrame, str | None]:
     """The classified posts the command names, and the owner's name."""
     from linkratio.loading import load_frame, owner_name
 
-    progress = _progress(args)
-    try:
-        frame, account = load_frame(
-            args.path,
-            db=args.db,
-            input_format=args.input_format,
-            skip_invalid=args.skip_invalid,
-            progress=progress,
-            freeze=True,
-        )
-    finally:
-        progress.done()
+    frame, account = options.read_input(args, load_frame, freeze=True)
     return frame, owner_name(account)
 
 

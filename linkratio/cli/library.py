@@ -6,7 +6,6 @@ import argparse
 from typing import TextIO
 
 import linkratio.cli.options as options
-from linkratio.cli.progress import Progress
 
 
 def register(sub: options.SubParsers) -> None:
@@ -41,18 +40,7 @@ def import_posts(args: argparse.Namespace, out: TextIO) -> int:
     from linkratio.loading import import_source
     from linkratio.render.escape import terminal_safe
 
-    progress = Progress(not args.quiet)
-    try:
-        done = import_source(
-            args.path,
-            db=args.db,
-            input_format=args.input_format,
-            skip_invalid=args.skip_invalid,
-            progress=progress,
-            wait=args.wait,
-        )
-    finally:
-        progress.done()
+    done = options.read_input(args, import_source, wait=args.wait)
     if not args.quiet:
         who = terminal_safe(account_name(done.account))
         out.write(

@@ -46,15 +46,7 @@ def register(sub: options.SubParsers) -> None:
     )
     _add_destinations(p)
     p.add_argument("--force", action="store_true", help="deliver again what was delivered")
-    options.add_quiet(p, help="print nothing on success")
-    p.add_argument(
-        "--wait",
-        type=options.seconds,
-        default=5.0,
-        metavar="SECONDS",
-        help="if another run holds the library, wait this long (default 5), then exit 75",
-    )
-    options.add_db(p)
+    options.add_run(p, quiet="print nothing on success", wait=5.0)
     options.add_clock(p)
     p.set_defaults(func=weekly)
 
