@@ -28,6 +28,7 @@ def register(sub: options.SubParsers) -> None:
     p = options.command(
         sub,
         "expand",
+        expand,
         help="find where an account's short links (bit.ly, t.co, ...) really go",
         description="Resolve the account's links that sit on a link shortener (the known "
         "list, or a host that redirected before), following every redirect with HEAD "
@@ -58,7 +59,6 @@ def register(sub: options.SubParsers) -> None:
         help="ask again links that failed before, without waiting for their retry time",
     )
     options.add_run(p, quiet="no progress; print nothing on success")
-    p.set_defaults(func=expand)
 
 
 def expand(args: argparse.Namespace, out: TextIO) -> int:

@@ -29,6 +29,7 @@ def _register_fetch(sub: options.SubParsers) -> None:
     p = options.command(
         sub,
         "fetch",
+        _cmd_fetch,
         help="fetch an account's new posts from X, Bluesky or Mastodon into the library",
         description="Fetch posts into the library: only what is new, resuming an interrupted "
         "backfill. X (@handle) needs X_BEARER_TOKEN, or the owner's user tokens for --me "
@@ -63,13 +64,13 @@ def _register_fetch(sub: options.SubParsers) -> None:
     )
     options.add_run(p, quiet="print nothing on success")
     options.add_expand_links(p)
-    p.set_defaults(func=_cmd_fetch)
 
 
 def _register_config(sub: options.SubParsers) -> None:
     p = options.command(
         sub,
         "config",
+        configure,
         help="show or set API tokens in the private config file",
         description="Show which settings are set (never their values), or set one: the value "
         "is read from a hidden prompt or standard input. Environment variables win.",
@@ -78,7 +79,6 @@ def _register_config(sub: options.SubParsers) -> None:
     )
     p.add_argument("action", choices=("show", "set", "unset", "path"))
     p.add_argument("key", nargs="?", metavar="KEY")
-    p.set_defaults(func=configure)
 
 
 def _cmd_fetch(args: argparse.Namespace, out: TextIO) -> int:

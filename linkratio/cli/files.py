@@ -23,6 +23,7 @@ def _register_classify(sub: options.SubParsers) -> None:
     p = options.command(
         sub,
         "classify",
+        classify,
         help="list every post in time order with its category, kind and reason",
         description="List every post in time order with its category, kind and the rule "
         "that decided it.",
@@ -37,13 +38,13 @@ def _register_classify(sub: options.SubParsers) -> None:
         help="table for people; jsonl/csv (platform,id,created_at,category,kind,reason) "
         "for scripts",
     )
-    p.set_defaults(func=classify)
 
 
 def _register_audit(sub: options.SubParsers) -> None:
     p = options.command(
         sub,
         "audit",
+        audit,
         help="summarize talking vs linking, talk-only days, sites, people and a nudge",
         description="Audit an account: talk share, talk-to-link, talk-only days and streaks, "
         "weekly talk share, top sites, people you talk with, and a nudge.",
@@ -53,13 +54,13 @@ def _register_audit(sub: options.SubParsers) -> None:
     options.add_input(p)
     options.add_period(p)
     p.add_argument("--json", action="store_true", help="print the summary as a JSON document")
-    p.set_defaults(func=audit)
 
 
 def _register_report(sub: options.SubParsers) -> None:
     p = options.command(
         sub,
         "report",
+        report,
         help="write an HTML/Markdown report with charts, a summary.json and PNGs",
         description="Write a self-contained report.html (charts embedded), report.md, the "
         "chart PNGs and summary.json into a folder.",
@@ -71,7 +72,6 @@ def _register_report(sub: options.SubParsers) -> None:
     p.add_argument("--out", metavar="DIR", default="linkratio-report", help="output folder")
     p.add_argument("--open", action="store_true", help="open the report in the browser")
     options.add_expand_links(p)
-    p.set_defaults(func=report)
 
 
 def classify(args: argparse.Namespace, out: TextIO) -> int:

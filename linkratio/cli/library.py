@@ -13,6 +13,7 @@ def register(sub: options.SubParsers) -> None:
     p = options.command(
         sub,
         "import",
+        import_posts,
         help="put an archive or saved API data into the local library",
         description="Put an X archive or saved X API v2 data into the local library, for the "
         "account the data names (account.js, author_id). Importing again updates in place.",
@@ -21,17 +22,16 @@ def register(sub: options.SubParsers) -> None:
     )
     options.add_input(p, account=False)
     options.add_wait(p)
-    p.set_defaults(func=import_posts)
 
     p = options.command(
         sub,
         "accounts",
+        accounts,
         help="list the accounts in the library",
         description="List the accounts in the library with post counts, dates and last sync.",
         epilog="example:\n  linkratio accounts",
     )
     options.add_db(p)
-    p.set_defaults(func=accounts)
 
 
 def import_posts(args: argparse.Namespace, out: TextIO) -> int:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from linkratio.sources import FORMATS
 
@@ -27,15 +27,19 @@ No option and no environment variable turns the guard off.
 """
 
 SubParsers = argparse._SubParsersAction  # argparse names no public type for it
+Handler = Callable[[argparse.Namespace, TextIO], int]
+"""A command's function: the parsed arguments and standard output in, the exit code out."""
 
 
 def command(
-    sub: SubParsers, name: str, *, help: str, description: str, epilog: str
+    sub: SubParsers, name: str, func: Handler, *, help: str, description: str, epilog: str
 ) -> argparse.ArgumentParser:
-    """Add the command `name` with its one-line help, description and examples."""
-    return sub.add_parser(
+    """Add the command `name`, run by `func`, with its one-line help, description and examples."""
+    parser = sub.add_parser(
         name, help=help, description=description, epilog=epilog, formatter_class=FORMATTER
     )
+    parser.set_defaults(func=func)
+    return parser
 
 
 # -- argument types ----------------------------------------------------------------------

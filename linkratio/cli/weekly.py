@@ -22,6 +22,7 @@ def register(sub: options.SubParsers) -> None:
     p = options.command(
         sub,
         "weekly",
+        weekly,
         help="write and deliver the weekly summary (for cron)",
         description="Summarize the last complete ISO week (Monday to Sunday, in --tz) against "
         "the week before and the 8 weeks before: posts, talk share, talk-to-link, talk-only "
@@ -48,7 +49,6 @@ def register(sub: options.SubParsers) -> None:
     p.add_argument("--force", action="store_true", help="deliver again what was delivered")
     options.add_run(p, quiet="print nothing on success", wait=5.0)
     options.add_clock(p)
-    p.set_defaults(func=weekly)
 
 
 def _add_destinations(p: argparse.ArgumentParser) -> None:
