@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     from linkratio.net.x import Credentials, XClient
 
 
+Notice = Callable[[str], None]
+"""Called with a line a person may want to read before the run (not an error)."""
+
+
 @dataclass(frozen=True)
 class FetchResult:
     """What one fetch did, and into which library file."""
@@ -74,7 +78,7 @@ def fetch_account(
     wait_on_rate_limit: bool = True,
     waiter: Waiter | None = None,
     progress: Callable[[PageDone], None] | None = None,
-    notify: Callable[[str], None] | None = None,
+    notify: Notice | None = None,
 ) -> FetchResult:
     """Fetch the new posts of account `name` (or, with `me`, the X user tokens' owner).
 
@@ -88,31 +92,34 @@ def fetch_account(
         "on_wait": waiter.on_wait,
         "sleep": waiter.sleep,
     }
-    parsed = parse_name(name)
-    if parsed is not None:
-        target = _social_target(f"fetch {name}", parsed, me, policy)
-    else:
-        target = _x_target(name, me, policy, max_posts)
+    target = _target(name, me, policy, max_posts)
     with closing(target.client), library.run_lock(target.lock, wait=wait):
         account = target.resolve(library)
         if notify is not None:
-            if first_run(library, account):
-                notify(f"first fetch of @{account.handle}: {target.backfill}")
-            elif since:
-                notify(target.since_note)
+            _tell(library, account, target, since, notify)
         done = sync_account(
             library, target.client, account, since=since, max_posts=max_posts, progress=progress
         )
     requests = target.requests() if target.requests is not None else None
-    return FetchResult(
-        done.account,
-        done.pages,
-        done.posts_read,
-        done.new_posts,
-        done.complete,
-        requests,
-        library.path,
-    )
+    return FetchResult(**vars(done), requests=requests, library=library.path)
+
+
+def _target(name: str | None, me: bool, policy: dict[str, Any], max_posts: int | None) -> _Target:
+    """The client for account `name`: Bluesky or Mastodon by its prefix, else X."""
+    parsed = parse_name(name)
+    if parsed is not None:
+        return _social_target(f"fetch {name}", parsed, me, policy)
+    return _x_target(name, me, policy, max_posts)
+
+
+def _tell(
+    library: Library, account: Account, target: _Target, since: date | None, notify: Notice
+) -> None:
+    """Say what a first backfill reads (and may cost), or that `since` does nothing now."""
+    if first_run(library, account):
+        notify(f"first fetch of @{account.handle}: {target.backfill}")
+    elif since:
+        notify(target.since_note)
 
 
 def _social_target(lock: str, parsed: tuple[str, str], me: bool, policy: dict[str, Any]) -> _Target:
