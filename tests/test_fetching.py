@@ -8,7 +8,7 @@ import pytest
 from fakes.social import OWNER_DID, OWNER_HANDLE, FakeSocial
 from fakes.x_api import FakeXApi, rate_limited, timeline
 
-from linkratio.errors import AccountError, AuthError, InputError, RateLimited
+from linkratio.errors import AccountError, AuthError, InputError, RateLimited, TryLater
 from linkratio.fetching import fetch_account
 from linkratio.frame import Library
 from linkratio.net.waiting import Waiter
@@ -117,4 +117,4 @@ def test_api_failures_are_api_errors_with_their_platform_and_exit_code(
     x_env.script(rate_limited(reset_in=30, path="/tweets"))
     with pytest.raises(RateLimited) as limited:
         fetch_account(lib, f"@{x_env.owner['username']}", wait_on_rate_limit=False)
-    assert limited.value.exit_code == 75
+    assert limited.value.exit_code == 75 and isinstance(limited.value, TryLater)
