@@ -135,6 +135,27 @@ def set_value(key: str, value: str | None, path: Path | None = None) -> Path:
     return path
 
 
+def require_key(key: str | None, action: str) -> str:
+    """`key` when it names a known setting, else an InputError listing them for `action`.
+
+    Asked before any prompt: nobody should type a secret for a typo.
+    """
+    if key not in KEYS:
+        raise InputError(
+            f"config {action} needs a KEY, one of: {', '.join(KEYS)}"
+            + (f" (not {key!r})" if key else "")
+        )
+    return key
+
+
+def store_secret(key: str, text: str) -> Path:
+    """Store the value typed or piped for `key` (surrounding whitespace dropped); not empty."""
+    value = text.strip()
+    if not value:
+        raise InputError(f"no value given for {key}")
+    return set_value(key, value)
+
+
 def _check_text(key: str, value: str | None) -> None:
     """Refuse a value that cannot be written as UTF-8 (a lone surrogate from bad input)."""
     if value is None:

@@ -18,6 +18,9 @@ LinkratioError              (exit 2 unless a subclass says otherwise)
       +-- AuthError         credentials rejected or missing; no public access (77, EX_NOPERM)
       +-- AccountError      no such account, protected, blocked or suspended (2)
       +-- SettingError      an API URL / scheme setting or an account name is not usable (2)
+
+TryLater (exit 75) is a second base of every failure that may pass by itself: LibraryBusyError,
+DeliveryUnavailable, RateLimited and UsageCapped; `except TryLater` catches them all.
 """
 
 from __future__ import annotations
@@ -43,10 +46,14 @@ class EmptyDataError(LinkratioError):
     """The input was read without error but holds no posts."""
 
 
-class LibraryBusyError(LinkratioError):
-    """Another linkratio run holds the library's lock; the message names the library file."""
+class TryLater(LinkratioError):
+    """A failure that may pass by itself: the next run may succeed (exit 75, EX_TEMPFAIL)."""
 
     exit_code = 75
+
+
+class LibraryBusyError(TryLater):
+    """Another linkratio run holds the library's lock; the message names the library file."""
 
 
 class DeliveryError(LinkratioError):
@@ -55,10 +62,8 @@ class DeliveryError(LinkratioError):
     exit_code = 1
 
 
-class DeliveryUnavailable(DeliveryError):
+class DeliveryUnavailable(TryLater, DeliveryError):
     """The destination failed for a reason that may pass: try again later."""
-
-    exit_code = 75
 
 
 class ApiError(LinkratioError):
@@ -79,20 +84,16 @@ class NoProgressError(ApiError):
     """The API kept handing out pages that hold nothing new: pagination stopped, not looping."""
 
 
-class RateLimited(ApiError):
+class RateLimited(TryLater, ApiError):
     """The rate limit is reached and waiting for its reset is off (or would be too long)."""
-
-    exit_code = 75
 
     def __init__(self, message: str, *, platform: str, reset_at: datetime | None = None) -> None:
         super().__init__(message, platform=platform)
         self.reset_at = reset_at
 
 
-class UsageCapped(ApiError):
+class UsageCapped(TryLater, ApiError):
     """The monthly usage cap or the pay-per-use credits of the X developer account are used up."""
-
-    exit_code = 75
 
 
 class AuthError(ApiError):

@@ -21,13 +21,12 @@ import linkratio.cli.files as files
 import linkratio.cli.library as library
 import linkratio.cli.options as options
 import linkratio.cli.schedule as schedule
-import linkratio.cli.social as social
 import linkratio.cli.weekly as weekly
 from linkratio import __version__
 from linkratio.errors import LinkratioError
 
 EXIT_INTERRUPTED = 130
-COMMAND_GROUPS = (files, library, fetch, social, expand, weekly, challenge, schedule, cohort)
+COMMAND_GROUPS = (files, library, fetch, expand, weekly, challenge, schedule, cohort)
 """The command modules, in the order their commands are listed."""
 
 

@@ -16,6 +16,7 @@ def register(sub: options.SubParsers) -> None:
     p = options.command(
         sub,
         "challenge",
+        challenge,
         help="set a talk-only-day challenge, or see how it went",
         description="Record a day of only talking (a DATE, or --suggest: the next day on the "
         "weekday whose last 8 weeks came closest to talk-only), or show each challenge day: "
@@ -33,7 +34,6 @@ def register(sub: options.SubParsers) -> None:
     p.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
     options.add_db(p)
     options.add_clock(p)
-    p.set_defaults(func=challenge)
 
 
 def challenge(args: argparse.Namespace, out: TextIO) -> int:

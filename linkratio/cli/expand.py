@@ -28,6 +28,7 @@ def register(sub: options.SubParsers) -> None:
     p = options.command(
         sub,
         "expand",
+        expand,
         help="find where an account's short links (bit.ly, t.co, ...) really go",
         description="Resolve the account's links that sit on a link shortener (the known "
         "list, or a host that redirected before), following every redirect with HEAD "
@@ -42,21 +43,13 @@ def register(sub: options.SubParsers) -> None:
         metavar="ACCOUNT",
         help="an account in the library: @handle, bsky:HANDLE or mastodon:@user@instance",
     )
-    options.add_db(p)
-    p.add_argument(
-        "--concurrency",
-        type=options.positive,
-        default=16,
-        metavar="N",
-        help="requests at once (16)",
-    )
-    p.add_argument(
-        "--per-host",
-        type=options.positive,
-        default=4,
-        metavar="N",
-        help="requests at once per host (4)",
-    )
+    for flag, default, what in (
+        ("--concurrency", 16, "requests at once"),
+        ("--per-host", 4, "requests at once per host"),
+    ):
+        p.add_argument(
+            flag, type=options.positive, default=default, metavar="N", help=f"{what} ({default})"
+        )
     p.add_argument(
         "--timeout", type=_timeout, default=10.0, metavar="S", help="seconds per request (10)"
     )
@@ -65,9 +58,7 @@ def register(sub: options.SubParsers) -> None:
         action="store_true",
         help="ask again links that failed before, without waiting for their retry time",
     )
-    options.add_quiet(p, help="no progress; print nothing on success")
-    options.add_wait(p)
-    p.set_defaults(func=expand)
+    options.add_run(p, quiet="no progress; print nothing on success")
 
 
 def expand(args: argparse.Namespace, out: TextIO) -> int:

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 import linkratio.cli.options as options
-from linkratio.cli.progress import Progress
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,6 +23,7 @@ def _register_classify(sub: options.SubParsers) -> None:
     p = options.command(
         sub,
         "classify",
+        classify,
         help="list every post in time order with its category, kind and reason",
         description="List every post in time order with its category, kind and the rule "
         "that decided it.",
@@ -38,13 +38,13 @@ def _register_classify(sub: options.SubParsers) -> None:
         help="table for people; jsonl/csv (platform,id,created_at,category,kind,reason) "
         "for scripts",
     )
-    p.set_defaults(func=classify)
 
 
 def _register_audit(sub: options.SubParsers) -> None:
     p = options.command(
         sub,
         "audit",
+        audit,
         help="summarize talking vs linking, talk-only days, sites, people and a nudge",
         description="Audit an account: talk share, talk-to-link, talk-only days and streaks, "
         "weekly talk share, top sites, people you talk with, and a nudge.",
@@ -54,13 +54,13 @@ def _register_audit(sub: options.SubParsers) -> None:
     options.add_input(p)
     options.add_period(p)
     p.add_argument("--json", action="store_true", help="print the summary as a JSON document")
-    p.set_defaults(func=audit)
 
 
 def _register_report(sub: options.SubParsers) -> None:
     p = options.command(
         sub,
         "report",
+        report,
         help="write an HTML/Markdown report with charts, a summary.json and PNGs",
         description="Write a self-contained report.html (charts embedded), report.md, the "
         "chart PNGs and summary.json into a folder.",
@@ -72,11 +72,6 @@ def _register_report(sub: options.SubParsers) -> None:
     p.add_argument("--out", metavar="DIR", default="linkratio-report", help="output folder")
     p.add_argument("--open", action="store_true", help="open the report in the browser")
     options.add_expand_links(p)
-    p.set_defaults(func=report)
-
-
-def _progress(args: argparse.Namespace) -> Progress:
-    return Progress(not args.quiet)
 
 
 def classify(args: argparse.Namespace, out: TextIO) -> int:
@@ -85,18 +80,7 @@ def classify(args: argparse.Namespace, out: TextIO) -> int:
     from linkratio.loading import read_timeline
     from linkratio.render.listing import write_labels
 
-    progress = _progress(args)
-    try:
-        timeline = read_timeline(
-            args.path,
-            db=args.db,
-            input_format=args.input_format,
-            skip_invalid=args.skip_invalid,
-            progress=progress,
-            freeze=True,
-        )
-    finally:
-        progress.done()
+    timeline = options.read_input(args, read_timeline, freeze=True)
     write_labels(labelled(timeline.posts), out, args.output)
     return options.EXIT_OK
 
@@ -105,18 +89,7 @@ def _frame(args: argparse.Namespace) -> tuple[pd.DataFrame, str | None]:
     """The classified posts the command names, and the owner's name."""
     from linkratio.loading import load_frame, owner_name
 
-    progress = _progress(args)
-    try:
-        frame, account = load_frame(
-            args.path,
-            db=args.db,
-            input_format=args.input_format,
-            skip_invalid=args.skip_invalid,
-            progress=progress,
-            freeze=True,
-        )
-    finally:
-        progress.done()
+    frame, account = options.read_input(args, load_frame, freeze=True)
     return frame, owner_name(account)
 
 

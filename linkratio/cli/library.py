@@ -6,7 +6,6 @@ import argparse
 from typing import TextIO
 
 import linkratio.cli.options as options
-from linkratio.cli.progress import Progress
 
 
 def register(sub: options.SubParsers) -> None:
@@ -14,6 +13,7 @@ def register(sub: options.SubParsers) -> None:
     p = options.command(
         sub,
         "import",
+        import_posts,
         help="put an archive or saved API data into the local library",
         description="Put an X archive or saved X API v2 data into the local library, for the "
         "account the data names (account.js, author_id). Importing again updates in place.",
@@ -22,17 +22,16 @@ def register(sub: options.SubParsers) -> None:
     )
     options.add_input(p, account=False)
     options.add_wait(p)
-    p.set_defaults(func=import_posts)
 
     p = options.command(
         sub,
         "accounts",
+        accounts,
         help="list the accounts in the library",
         description="List the accounts in the library with post counts, dates and last sync.",
         epilog="example:\n  linkratio accounts",
     )
     options.add_db(p)
-    p.set_defaults(func=accounts)
 
 
 def import_posts(args: argparse.Namespace, out: TextIO) -> int:
@@ -41,18 +40,7 @@ def import_posts(args: argparse.Namespace, out: TextIO) -> int:
     from linkratio.loading import import_source
     from linkratio.render.escape import terminal_safe
 
-    progress = Progress(not args.quiet)
-    try:
-        done = import_source(
-            args.path,
-            db=args.db,
-            input_format=args.input_format,
-            skip_invalid=args.skip_invalid,
-            progress=progress,
-            wait=args.wait,
-        )
-    finally:
-        progress.done()
+    done = options.read_input(args, import_source, wait=args.wait)
     if not args.quiet:
         who = terminal_safe(account_name(done.account))
         out.write(

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from linkratio.sources import FORMATS
 
 if TYPE_CHECKING:
     from linkratio.store import Library
+
+T = TypeVar("T")
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -24,15 +27,19 @@ No option and no environment variable turns the guard off.
 """
 
 SubParsers = argparse._SubParsersAction  # argparse names no public type for it
+Handler = Callable[[argparse.Namespace, TextIO], int]
+"""A command's function: the parsed arguments and standard output in, the exit code out."""
 
 
 def command(
-    sub: SubParsers, name: str, *, help: str, description: str, epilog: str
+    sub: SubParsers, name: str, func: Handler, *, help: str, description: str, epilog: str
 ) -> argparse.ArgumentParser:
-    """Add the command `name` with its one-line help, description and examples."""
-    return sub.add_parser(
+    """Add the command `name`, run by `func`, with its one-line help, description and examples."""
+    parser = sub.add_parser(
         name, help=help, description=description, epilog=epilog, formatter_class=FORMATTER
     )
+    parser.set_defaults(func=func)
+    return parser
 
 
 # -- argument types ----------------------------------------------------------------------
@@ -135,15 +142,23 @@ def add_period(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_wait(parser: argparse.ArgumentParser) -> None:
+def add_wait(parser: argparse.ArgumentParser, default: float = 30.0) -> None:
     """`--wait SECONDS`: how long to wait for a library another run holds."""
     parser.add_argument(
         "--wait",
-        type=float,
-        default=30.0,
+        type=seconds,
+        default=default,
         metavar="SECONDS",
-        help="if another run holds the library, wait this long, then give up (exit 75)",
+        help=f"if another run holds the library, wait this long (default {default:g}), then "
+        "give up (exit 75)",
     )
+
+
+def add_run(parser: argparse.ArgumentParser, *, quiet: str, wait: float = 30.0) -> None:
+    """`--db`, `-q/--quiet` and `--wait`: a command that writes the library under its lock."""
+    add_db(parser)
+    add_quiet(parser, help=quiet)
+    add_wait(parser, wait)
 
 
 def add_expand_links(parser: argparse.ArgumentParser) -> None:
@@ -177,6 +192,24 @@ def library(args: argparse.Namespace, create: bool = False) -> Library:
     from linkratio.loading import open_library
 
     return open_library(args.db, create=create)
+
+
+def read_input(args: argparse.Namespace, read: Callable[..., T], **more: Any) -> T:
+    """`read` the posts `add_input`'s options name, with a progress line while it reads."""
+    from linkratio.cli.progress import Progress
+
+    progress = Progress(not args.quiet)
+    try:
+        return read(
+            args.path,
+            db=args.db,
+            input_format=args.input_format,
+            skip_invalid=args.skip_invalid,
+            progress=progress,
+            **more,
+        )
+    finally:
+        progress.done()
 
 
 def expand_after(args: argparse.Namespace, name: str | None) -> None:

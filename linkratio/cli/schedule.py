@@ -18,6 +18,7 @@ def register(sub: options.SubParsers) -> None:
     p = options.command(
         sub,
         "schedule",
+        schedule,
         help="print (or install) a crontab line and a systemd timer for the weekly summary",
         description="Print a crontab line and a systemd user service/timer pair that run "
         "'linkratio weekly --sync' with absolute paths; --install writes the pair into "
@@ -42,7 +43,6 @@ def register(sub: options.SubParsers) -> None:
     p.add_argument("--install", action="store_true", help="install and enable the systemd pair")
     options.add_db(p)
     options.add_clock(p)
-    p.set_defaults(func=schedule)
 
 
 def schedule(args: argparse.Namespace, out: TextIO) -> int:

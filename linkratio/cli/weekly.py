@@ -22,6 +22,7 @@ def register(sub: options.SubParsers) -> None:
     p = options.command(
         sub,
         "weekly",
+        weekly,
         help="write and deliver the weekly summary (for cron)",
         description="Summarize the last complete ISO week (Monday to Sunday, in --tz) against "
         "the week before and the 8 weeks before: posts, talk share, talk-to-link, talk-only "
@@ -46,17 +47,8 @@ def register(sub: options.SubParsers) -> None:
     )
     _add_destinations(p)
     p.add_argument("--force", action="store_true", help="deliver again what was delivered")
-    options.add_quiet(p, help="print nothing on success")
-    p.add_argument(
-        "--wait",
-        type=options.seconds,
-        default=5.0,
-        metavar="SECONDS",
-        help="if another run holds the library, wait this long (default 5), then exit 75",
-    )
-    options.add_db(p)
+    options.add_run(p, quiet="print nothing on success", wait=5.0)
     options.add_clock(p)
-    p.set_defaults(func=weekly)
 
 
 def _add_destinations(p: argparse.ArgumentParser) -> None:

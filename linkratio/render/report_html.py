@@ -4,22 +4,11 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from datetime import datetime, tzinfo
 from typing import Any
 
 from linkratio.analysis import Ranked, Summary
 from linkratio.render.escape import html_text as _e
-from linkratio.render.sections import (
-    CATEGORY_NOTES,
-    CHARTS,
-    Chart,
-    clip,
-    glance,
-    person,
-    when,
-    who,
-    zone_or_utc,
-)
+from linkratio.render.sections import CHARTS, Chart, Example, example_groups, glance, person, who
 from linkratio.render.text import days, kinds_text, pct, short_links_text
 
 PAGE_CSS = """
@@ -175,31 +164,29 @@ def _html_short(s: Summary) -> str:
     return f"<h3>Short links</h3><p>{_e(text)}</p>{table}"
 
 
-def _html_post(post: Mapping[str, Any], zone: tzinfo | None) -> str:
-    moment: datetime = post["created_at"]
+def _html_post(post: Example) -> str:
     return (
-        f'<article class="post"><p class="meta"><time datetime="{_e(moment.isoformat())}">'
-        f"{_e(when(moment, zone))}</time> · {_e(post['kind'])} · id {_e(post['id'])}</p>"
-        f'<p class="text" dir="auto">{_e(clip(post["text"]))}</p>'
-        f'<p class="why"><strong>Why:</strong> {_e(post["reason"])}</p></article>'
+        f'<article class="post"><p class="meta"><time datetime="'
+        f'{_e(post.created_at.isoformat())}">{_e(post.when)}</time> · {_e(post.kind)} · '
+        f"id {_e(post.id)}</p>"
+        f'<p class="text" dir="auto">{_e(post.text)}</p>'
+        f'<p class="why"><strong>Why:</strong> {_e(post.reason)}</p></article>'
     )
 
 
 def _html_examples(s: Summary, picked: Mapping[str, list[dict[str, Any]]]) -> str:
-    zone = zone_or_utc(s.tz)
     parts = [
         "<h2>Why posts were counted as they were</h2>",
         '<p class="muted">The most recent posts of each category, with the rule that '
         "placed them.</p>",
     ]
-    for category, posts in picked.items():
-        note = CATEGORY_NOTES.get(category, "")
+    for group in example_groups(s, picked):
         parts.append(
-            f'<section class="c-{_e(category)}"><h3><span class="dot"></span>'
-            f'{_e(category)}</h3><p class="muted">{_e(note)}</p>'
+            f'<section class="c-{_e(group.category)}"><h3><span class="dot"></span>'
+            f'{_e(group.category)}</h3><p class="muted">{_e(group.note)}</p>'
         )
-        parts.extend(_html_post(p, zone) for p in posts)
-        if not posts:
+        parts.extend(_html_post(p) for p in group.posts)
+        if not group.posts:
             parts.append('<p class="muted">No posts of this category in the period.</p>')
         parts.append("</section>")
     return "".join(parts)

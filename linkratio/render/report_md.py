@@ -8,17 +8,7 @@ from urllib.parse import quote
 
 from linkratio.analysis import Ranked, Summary
 from linkratio.render.escape import md_escape
-from linkratio.render.sections import (
-    CATEGORY_NOTES,
-    CHARTS,
-    Chart,
-    clip,
-    glance,
-    person,
-    when,
-    who,
-    zone_or_utc,
-)
+from linkratio.render.sections import CHARTS, Chart, example_groups, glance, person, who
 from linkratio.render.text import kinds_text, pct, short_links_text
 
 
@@ -41,26 +31,20 @@ def _md_image(name: str, file: str) -> list[str]:
 
 
 def _md_examples(s: Summary, picked: Mapping[str, list[dict[str, Any]]]) -> list[str]:
-    zone = zone_or_utc(s.tz)
     lines = [
         "## Why posts were counted as they were",
         "",
         "The most recent posts of each category, with the rule that placed them.",
         "",
     ]
-    for category, posts in picked.items():
-        lines += [
-            f"### {md_escape(category)}",
-            "",
-            f"*{md_escape(CATEGORY_NOTES.get(category, ''))}*",
-            "",
-        ]
-        for p in posts:
+    for group in example_groups(s, picked):
+        lines += [f"### {md_escape(group.category)}", "", f"*{md_escape(group.note)}*", ""]
+        for p in group.posts:
             lines.append(
-                f"- **{when(p['created_at'], zone)}** · {md_escape(p['kind'])} · "
-                f"why: {md_escape(p['reason'])} · {md_escape(clip(p['text']))}"
+                f"- **{p.when}** · {md_escape(p.kind)} · "
+                f"why: {md_escape(p.reason)} · {md_escape(p.text)}"
             )
-        lines += ["- no posts of this category in the period"] if not posts else []
+        lines += ["- no posts of this category in the period"] if not group.posts else []
         lines.append("")
     return lines
 

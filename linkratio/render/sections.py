@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
@@ -144,6 +145,51 @@ def when(moment: datetime, zone: tzinfo | None) -> str:
 def clip(text: str) -> str:
     """A post's text cut to MAX_TEXT characters, ending in an ellipsis when cut."""
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class Example:
+    """One example post as both reports show it, its time already local and its text clipped."""
+
+    id: str
+    created_at: datetime
+    when: str
+    """`created_at` as shown: local to the summary's zone, or UTC."""
+    kind: str
+    reason: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ExampleGroup:
+    """One category's examples and the note on what it counts as."""
+
+    category: str
+    note: str
+    posts: list[Example]
+
+
+def example_groups(s: Summary, picked: Mapping[str, list[dict[str, Any]]]) -> list[ExampleGroup]:
+    """The example posts (`examples`) of each category, as both reports show them."""
+    zone = zone_or_utc(s.tz)
+    return [
+        ExampleGroup(
+            category,
+            CATEGORY_NOTES.get(category, ""),
+            [
+                Example(
+                    p["id"],
+                    p["created_at"],
+                    when(p["created_at"], zone),
+                    p["kind"],
+                    p["reason"],
+                    clip(p["text"]),
+                )
+                for p in posts
+            ],
+        )
+        for category, posts in picked.items()
+    ]
 
 
 def glance(s: Summary) -> list[tuple[str, str]]:

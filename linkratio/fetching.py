@@ -1,0 +1,195 @@
+"""Fetch an account's new posts into a library: the one call behind `linkratio fetch`.
+
+`fetch_account` takes an account as the command line names it (`@handle`, `bsky:HANDLE`,
+`mastodon:@user@instance`, or `me=True` for the owner of the X user tokens), opens the
+platform's client with the credentials it needs, holds the library's run lock, finds the
+account (from the library when it knows it: a lookup is a request) and runs the sync
+engine (`sync.sync_account`). Every failure is a `LinkratioError`; waits and progress go
+through callbacks, and lines a person may want to read before the run (what a first
+backfill may cost, an ignored `since`) go to `notify`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from linkratio.accounts import EXAMPLES, parse_name
+from linkratio.errors import InputError
+from linkratio.model import Account
+from linkratio.net.waiting import Waiter
+from linkratio.store import Library
+from linkratio.sync import PageDone, first_run, open_api, sync_account
+
+if TYPE_CHECKING:
+    from linkratio.net.bluesky import BlueskyApi
+    from linkratio.net.mastodon import MastodonApi
+    from linkratio.net.x import Credentials, XClient
+
+
+Notice = Callable[[str], None]
+"""Called with a line a person may want to read before the run (not an error)."""
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What one fetch did, and into which library file."""
+
+    account: Account
+    pages: int
+    posts_read: int
+    new_posts: int
+    complete: bool
+    """False when `max_posts` (or the timeline cap) stopped the run: the next run continues."""
+    requests: int | None
+    """HTTP requests sent, the account lookup and retries included; None where the client
+    does not count them (X: its pages are its timeline requests)."""
+    library: Path
+
+
+@dataclass(frozen=True)
+class _Target:
+    """An opened client and what to say about it; `resolve` finds the account to fetch."""
+
+    client: XClient | BlueskyApi | MastodonApi
+    lock: str
+    resolve: Callable[[Library], Account]
+    backfill: str
+    """What a first backfill reads, for the notice before it."""
+    since_note: str
+    """Why `since` does nothing on a later run."""
+    requests: Callable[[], int] | None = None
+    """The client's count of requests sent, where it keeps one."""
+
+
+def fetch_account(
+    library: Library,
+    name: str | None,
+    *,
+    me: bool = False,
+    since: date | None = None,
+    max_posts: int | None = None,
+    wait: float = 30.0,
+    wait_on_rate_limit: bool = True,
+    waiter: Waiter | None = None,
+    progress: Callable[[PageDone], None] | None = None,
+    notify: Notice | None = None,
+) -> FetchResult:
+    """Fetch the new posts of account `name` (or, with `me`, the X user tokens' owner).
+
+    `since` limits a first backfill; `max_posts` caps this run; `wait` is how long to wait
+    for a library another run holds. Rate-limit waits go through `waiter` (silent without
+    one); with `wait_on_rate_limit` off a rate limit stops the run (RateLimited, resumable).
+    """
+    waiter = waiter or Waiter(quiet=True)
+    policy = {
+        "wait_on_rate_limit": wait_on_rate_limit,
+        "on_wait": waiter.on_wait,
+        "sleep": waiter.sleep,
+    }
+    target = _target(name, me, policy, max_posts)
+    with closing(target.client), library.run_lock(target.lock, wait=wait):
+        account = target.resolve(library)
+        if notify is not None:
+            _tell(library, account, target, since, notify)
+        done = sync_account(
+            library, target.client, account, since=since, max_posts=max_posts, progress=progress
+        )
+    requests = target.requests() if target.requests is not None else None
+    return FetchResult(**vars(done), requests=requests, library=library.path)
+
+
+def _target(name: str | None, me: bool, policy: dict[str, Any], max_posts: int | None) -> _Target:
+    """The client for account `name`: Bluesky or Mastodon by its prefix, else X."""
+    parsed = parse_name(name)
+    if parsed is not None:
+        return _social_target(f"fetch {name}", parsed, me, policy)
+    return _x_target(name, me, policy, max_posts)
+
+
+def _tell(
+    library: Library, account: Account, target: _Target, since: date | None, notify: Notice
+) -> None:
+    """Say what a first backfill reads (and may cost), or that `since` does nothing now."""
+    if first_run(library, account):
+        notify(f"first fetch of @{account.handle}: {target.backfill}")
+    elif since:
+        notify(target.since_note)
+
+
+def _social_target(lock: str, parsed: tuple[str, str], me: bool, policy: dict[str, Any]) -> _Target:
+    """A Bluesky or Mastodon client for the account `parsed` names (platform, name)."""
+    if me:
+        raise InputError(f"name one account: linkratio fetch {EXAMPLES} (--me is for X only)")
+    platform, rest = parsed
+    api = open_api(platform, rest, policy)
+    return _Target(
+        api,
+        lock,
+        lambda _library: api.resolve(rest),
+        "reading the whole timeline",
+        "--since applies to the first fetch only; reading what is new",
+        lambda: api.requests,
+    )
+
+
+def _x_target(name: str | None, me: bool, policy: dict[str, Any], max_posts: int | None) -> _Target:
+    """An X client with the credentials the account needs: the user tokens for `me`."""
+    from linkratio.net.x import TIMELINE_CAP, XClient, load_credentials, max_backfill_cost
+
+    if bool(name) == me:
+        raise InputError("name one account: linkratio fetch @handle, or linkratio fetch --me")
+    creds = load_credentials()
+    user_auth = me or (not creds.bearer_token and creds.has_user_context)
+    _check_credentials(creds, user_auth)
+    client = XClient(creds, user_auth=user_auth, **policy)
+    # X serves at least 5 posts a request, so a smaller cap still reads 5.
+    cap = min(TIMELINE_CAP, max(5, max_posts or TIMELINE_CAP))
+    cost = max_backfill_cost(cap, owned=user_auth)
+    return _Target(
+        client,
+        "fetch",
+        lambda library: _x_account(library, client, name, creds),
+        f"up to {cap:,} posts, at most ${cost:,.2f} in API reads",
+        "--since applies to the first backfill only; this run fetches what is new since "
+        "the last one",
+    )
+
+
+def _check_credentials(creds: Credentials, user_auth: bool) -> None:
+    """InputError unless `creds` hold what the fetch needs: the user tokens, or a bearer."""
+    if user_auth and not creds.has_user_context:
+        raise InputError(
+            "fetch --me needs the owner's user tokens: set X_CONSUMER_KEY, X_CONSUMER_SECRET, "
+            "X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET (or 'linkratio config set x.consumer_key')"
+        )
+    if not user_auth and not creds.bearer_token:
+        raise InputError(
+            "fetch needs an X API token: set X_BEARER_TOKEN (or 'linkratio config set "
+            "x.bearer_token'), or the user tokens for --me"
+        )
+
+
+def _me_key(creds: Credentials) -> str:
+    # Which account the user tokens belong to, remembered under a hash: never the token.
+    digest = hashlib.sha256(f"{creds.consumer_key}:{creds.access_token}".encode()).hexdigest()
+    return f"x.me.{digest[:24]}"
+
+
+def _x_account(library: Library, client: XClient, name: str | None, creds: Credentials) -> Account:
+    """The X account to fetch, from the library when it knows it (a lookup is a request)."""
+    if name:
+        known = library.find_account(name)
+        return known if known is not None else client.lookup_user(name)
+    remembered = library.setting(_me_key(creds))
+    known = library.find_account(remembered) if remembered else None
+    if known is not None:
+        return known
+    account = client.me()
+    library.set_setting(_me_key(creds), account.id or "")
+    return account
