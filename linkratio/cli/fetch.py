@@ -13,9 +13,9 @@ from linkratio import config
 from linkratio.cli.options import EXIT_OK
 from linkratio.cli.options import library as _library
 from linkratio.cli.progress import Progress as _Progress
+from linkratio.cli.progress import SafeWaiter as Waiter
 from linkratio.errors import InputError
 from linkratio.model import Account
-from linkratio.net.waiting import Waiter
 from linkratio.net.x import (
     TIMELINE_CAP,
     Credentials,

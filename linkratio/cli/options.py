@@ -35,15 +35,40 @@ def command(
     )
 
 
+class Once(argparse.Action):
+    """Store an option's value, refusing a second one: a repeat would silently win."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        """Store `values`, or stop with a usage error when the option came before."""
+        if getattr(namespace, self.dest, None) is not None:
+            parser.error(f"{option_string} given twice: name it once")
+        setattr(namespace, self.dest, values)
+
+
 # -- argument types ----------------------------------------------------------------------
 
 
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9998, 12, 31)
+"""The days `--since`/`--until` accept: a period's end plus a week must still be a date."""
+
+
 def parse_date(value: str) -> date:
-    """An argparse type: a day as YYYY-MM-DD."""
+    """An argparse type: a day as YYYY-MM-DD, from 1970-01-01 to 9998-12-31."""
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"invalid date {value!r}: expected YYYY-MM-DD") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise argparse.ArgumentTypeError(
+            f"invalid date {value!r}: expected a day from {FIRST_DAY} to {LAST_DAY}"
+        )
+    return day
 
 
 def positive(value: str) -> int:
@@ -139,7 +164,7 @@ def add_wait(parser: argparse.ArgumentParser) -> None:
     """`--wait SECONDS`: how long to wait for a library another run holds."""
     parser.add_argument(
         "--wait",
-        type=float,
+        type=seconds,
         default=30.0,
         metavar="SECONDS",
         help="if another run holds the library, wait this long, then give up (exit 75)",

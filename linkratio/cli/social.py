@@ -67,7 +67,7 @@ def _sync(
 
 def fetch_social(args: argparse.Namespace, out: TextIO) -> int:
     """`linkratio fetch bsky:...|mastodon:...`: bring the account's new posts into the library."""
-    from linkratio.net.waiting import Waiter
+    from linkratio.cli.progress import SafeWaiter as Waiter
     from linkratio.render.text import terminal_safe
 
     parsed = parse_name(args.handle)
