@@ -19,6 +19,7 @@ import linkratio.cli.expand as expand
 import linkratio.cli.fetch as fetch
 import linkratio.cli.files as files
 import linkratio.cli.library as library
+import linkratio.cli.library_admin as library_admin
 import linkratio.cli.options as options
 import linkratio.cli.schedule as schedule
 import linkratio.cli.social as social
@@ -27,7 +28,7 @@ from linkratio import __version__
 from linkratio.errors import LinkratioError
 
 EXIT_INTERRUPTED = 130
-COMMAND_GROUPS = (files, library, fetch, social, expand, weekly, challenge, schedule)
+COMMAND_GROUPS = (files, library, library_admin, fetch, social, expand, weekly, challenge, schedule)
 """The command modules, in the order their commands are listed."""
 
 

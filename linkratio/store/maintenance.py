@@ -65,7 +65,8 @@ def check(db: sqlite3.Connection) -> list[str]:
     """What `integrity_check` and `foreign_key_check` find wrong, or [] for a sound file."""
     try:
         rows = db.execute(f"PRAGMA integrity_check({_MAX_PROBLEMS})").fetchall()
-        problems = [str(row[0]) for row in rows if row[0] != "ok"]
+        # One row may hold many problems, a line each.
+        problems = [line for row in rows if row[0] != "ok" for line in str(row[0]).splitlines()]
         broken = db.execute("PRAGMA foreign_key_check").fetchmany(_MAX_PROBLEMS)
     except sqlite3.DatabaseError as e:  # too damaged to even be checked
         return [str(e)]
