@@ -54,12 +54,12 @@ class Once(argparse.Action):
 # -- argument types ----------------------------------------------------------------------
 
 
-FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9998, 12, 31)
-"""The days `--since`/`--until` accept: a period's end plus a week must still be a date."""
+FIRST_DAY, LAST_DAY = date(1000, 1, 1), date(9998, 12, 31)
+"""The days a date option takes: a week more or less than any of them is still a date."""
 
 
 def parse_date(value: str) -> date:
-    """An argparse type: a day as YYYY-MM-DD, from 1970-01-01 to 9998-12-31."""
+    """An argparse type: a day as YYYY-MM-DD, from 1000-01-01 to 9998-12-31."""
     try:
         day = date.fromisoformat(value)
     except ValueError:
