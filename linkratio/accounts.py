@@ -51,6 +51,8 @@ def is_account_name(text: str) -> bool:
 
 def lookup(library: Library, name: str) -> Account | None:
     """The account `name` in the library (X by handle, others by handle or Bluesky DID)."""
+    if not _is_text(name):
+        return None  # bytes that are no UTF-8 (a surrogate-escaped argv) name no account
     parsed = parse_name(name)
     if parsed is None:
         return library.find_account(name)
@@ -71,3 +73,12 @@ def find(library: Library, name: str) -> Account:
             "mastodon:@user@instance) first"
         )
     return account
+
+
+def _is_text(name: str) -> bool:
+    """Whether `name` is encodable text (argv bytes that are no UTF-8 arrive as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -5,6 +5,9 @@ LinkratioError              (exit 2 unless a subclass says otherwise)
  |    +-- InputFormatError  the data is not what was expected (bad JSON, wrong platform)
  +-- EmptyDataError         the input holds no posts
  +-- LibraryBusyError       another run holds the library (exit 75, EX_TEMPFAIL: try later)
+ +-- LibraryDamagedError    the library file is damaged: check, restore or re-import (74)
+ +-- DiskError              a file or the library could not be written: disk full,
+ |                          read-only, I/O error (74, EX_IOERR); names the file
  +-- DeliveryError          a weekly summary could not be delivered for good (exit 1: partial;
  |    |                     `weekly` exits 2 when every destination failed this way)
  |    +-- DeliveryUnavailable  a temporary failure: SMTP refused/4xx, webhook 5xx/timeouts (75)
@@ -50,6 +53,18 @@ class TryLater(LinkratioError):
     """A failure that may pass by itself: the next run may succeed (exit 75, EX_TEMPFAIL)."""
 
     exit_code = 75
+
+
+class LibraryDamagedError(LinkratioError):
+    """SQLite finds the library file malformed, or a table or row in it is missing or garbled."""
+
+    exit_code = 74
+
+
+class DiskError(LinkratioError):
+    """A file or the library could not be written (disk full, read-only); names the file."""
+
+    exit_code = 74
 
 
 class LibraryBusyError(TryLater):

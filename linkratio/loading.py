@@ -7,6 +7,7 @@ a change in how `Library.frame` is called touches one line.
 from __future__ import annotations
 
 import gc
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from linkratio.accounts import find as find_account
 from linkratio.accounts import is_account_name
-from linkratio.errors import EmptyDataError, InputError
+from linkratio.errors import EmptyDataError, InputError, LinkratioError
 from linkratio.model import Account, Timeline
 
 if TYPE_CHECKING:
@@ -25,6 +26,20 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int], None]
 """Called with the count of posts read so far."""
+
+
+def library_path(db: str | Path | None = None) -> Path:
+    """The library file `db` names (default: $LINKRATIO_DB, else the user data folder)."""
+    from linkratio.store import Library
+
+    return Path(db).expanduser() if db else Library.default_path()
+
+
+def library_failure(exc: sqlite3.Error, db: str | Path | None = None) -> LinkratioError:
+    """The one-line error for what SQLite raised on the library `db` names (damaged, full)."""
+    from linkratio.store.maintenance import failure
+
+    return failure(exc, library_path(db))
 
 
 def open_library(db: str | Path | None = None, *, create: bool = False) -> Library:

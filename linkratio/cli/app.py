@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
@@ -19,6 +20,7 @@ import linkratio.cli.expand as expand
 import linkratio.cli.fetch as fetch
 import linkratio.cli.files as files
 import linkratio.cli.library as library
+import linkratio.cli.library_admin as library_admin
 import linkratio.cli.options as options
 import linkratio.cli.schedule as schedule
 import linkratio.cli.weekly as weekly
@@ -26,7 +28,7 @@ from linkratio import __version__
 from linkratio.errors import LinkratioError
 
 EXIT_INTERRUPTED = 130
-COMMAND_GROUPS = (files, library, fetch, expand, weekly, challenge, schedule, cohort)
+COMMAND_GROUPS = (files, library, library_admin, fetch, expand, weekly, challenge, schedule, cohort)
 """The command modules, in the order their commands are listed."""
 
 
@@ -57,10 +59,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 2 bad input or usage)."""
     args = build_parser().parse_args(argv)
     out = out or sys.stdout
-    logging.basicConfig(
-        level=logging.ERROR if getattr(args, "quiet", False) else logging.WARNING,
-        format="linkratio: warning: %(message)s",
-    )
+    _log_to_stderr(logging.ERROR if getattr(args, "quiet", False) else logging.WARNING)
     func: Callable[[argparse.Namespace, TextIO], int] = args.func
     try:
         return func(args, out)
@@ -68,6 +67,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         if args.debug:
             raise
         return _error(str(exc), exc.exit_code)
+    except sqlite3.DatabaseError as exc:  # what the library file raised mid-command
+        if args.debug:
+            raise
+        from linkratio.loading import library_failure
+
+        failure = library_failure(exc, getattr(args, "db", None))
+        return _error(str(failure), failure.exit_code)
     except BrokenPipeError:
         # A reader such as `head` closed the pipe: not an error for us.
         sys.stderr.close()
@@ -80,6 +86,35 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except KeyboardInterrupt:
         print("linkratio: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+class TerminalLogHandler(logging.Handler):
+    """Each log record as one `linkratio: warning:` line on the current stderr, made inert.
+
+    Records quote files and servers (an X error's detail, a post id): whatever they hold,
+    no escape sequence, control or bidi character reaches the terminal.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write the record as one inert line."""
+        from linkratio.render.escape import terminal_safe
+
+        try:
+            message = terminal_safe(" ".join(record.getMessage().split()))
+            sys.stderr.write(f"linkratio: {record.levelname.lower()}: {message}\n")
+        except Exception:
+            self.handleError(record)
+
+
+def _log_to_stderr(level: int) -> None:
+    """Send warnings (or only errors) to stderr through one `TerminalLogHandler`."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, TerminalLogHandler)]:
+        root.removeHandler(handler)  # main() may run many times in one process
+    handler = TerminalLogHandler(level)
+    root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > level:
+        root.setLevel(level)
 
 
 def _error(message: str, code: int) -> int:

@@ -42,6 +42,7 @@ def challenge(args: argparse.Namespace, out: TextIO) -> int:
     from linkratio.analysis import resolve_zone
     from linkratio.errors import InputError
     from linkratio.loading import only_account
+    from linkratio.render.escape import terminal_safe
     from linkratio.weekly.challenge import challenge_status, set_challenge
 
     if args.action == "status" and (args.date or args.suggest or args.tz):
@@ -59,11 +60,11 @@ def challenge(args: argparse.Namespace, out: TextIO) -> int:
             lib, account, day=args.date, suggest=args.suggest, tz=args.tz, now=options.now_of(args)
         )
     state = "set" if done.added else "was already set"
-    who = account_name(account)
+    who = terminal_safe(account_name(account))  # a handle from a file: made inert
     out.write(f"challenge {state}: {done.day} ({done.day:%A}), a day of only talking for {who}")
     out.write(f" (days in {done.zone})\n")
     if done.reason:
-        out.write(f"why: {done.reason}\n")
+        out.write(f"why: {terminal_safe(done.reason)}\n")
     return options.EXIT_OK
 
 

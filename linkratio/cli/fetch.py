@@ -12,7 +12,7 @@ from linkratio import config
 from linkratio.accounts import account_name
 from linkratio.cli.options import EXIT_OK
 from linkratio.cli.progress import Progress
-from linkratio.net.waiting import Waiter
+from linkratio.cli.progress import SafeWaiter as Waiter
 from linkratio.render.escape import terminal_safe
 
 if TYPE_CHECKING:

@@ -32,25 +32,60 @@ Handler = Callable[[argparse.Namespace, TextIO], int]
 
 
 def command(
-    sub: SubParsers, name: str, func: Handler, *, help: str, description: str, epilog: str
+    sub: SubParsers,
+    name: str,
+    func: Handler | None,
+    *,
+    help: str,
+    description: str,
+    epilog: str,
 ) -> argparse.ArgumentParser:
-    """Add the command `name`, run by `func`, with its one-line help, description and examples."""
+    """Add the command `name`, run by `func`, with its one-line help, description and examples.
+
+    A command group (whose subcommands each have their own `func`) passes None.
+    """
     parser = sub.add_parser(
         name, help=help, description=description, epilog=epilog, formatter_class=FORMATTER
     )
-    parser.set_defaults(func=func)
+    if func is not None:
+        parser.set_defaults(func=func)
     return parser
+
+
+class Once(argparse.Action):
+    """Store an option's value, refusing a second one: a repeat would silently win."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        """Store `values`, or stop with a usage error when the option came before."""
+        if getattr(namespace, self.dest, None) is not None:
+            parser.error(f"{option_string} given twice: name it once")
+        setattr(namespace, self.dest, values)
 
 
 # -- argument types ----------------------------------------------------------------------
 
 
+FIRST_DAY, LAST_DAY = date(1000, 1, 1), date(9998, 12, 31)
+"""The days a date option takes: a week more or less than any of them is still a date."""
+
+
 def parse_date(value: str) -> date:
-    """An argparse type: a day as YYYY-MM-DD."""
+    """An argparse type: a day as YYYY-MM-DD, from 1000-01-01 to 9998-12-31."""
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"invalid date {value!r}: expected YYYY-MM-DD") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise argparse.ArgumentTypeError(
+            f"invalid date {value!r}: expected a day from {FIRST_DAY} to {LAST_DAY}"
+        )
+    return day
 
 
 def positive(value: str) -> int:

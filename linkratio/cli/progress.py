@@ -5,6 +5,9 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, TextIO
 
+from linkratio.net.waiting import Waiter
+from linkratio.render.escape import terminal_safe
+
 if TYPE_CHECKING:
     from linkratio.links.expand import Counts
 
@@ -49,3 +52,11 @@ class ExpandProgress(Progress):
             f"expanding... {done:,}/{total:,} links: {counts.resolved:,} resolved, "
             f"{counts.cached:,} cached, {counts.failed:,} failed, {counts.refused:,} refused "
         )
+
+
+class SafeWaiter(Waiter):
+    """The API clients' `Waiter`, with the reason made inert: it may quote a server's words."""
+
+    def on_wait(self, seconds: float, reason: str) -> None:
+        """Say why the next sleep happens, in one line no server can turn into a command."""
+        super().on_wait(seconds, terminal_safe(" ".join(reason.split())))

@@ -33,7 +33,12 @@ def register(sub: options.SubParsers) -> None:
     p.add_argument(
         "--email", action="append", default=[], metavar="ADDRESS", help="mail it (repeatable)"
     )
-    p.add_argument("--webhook-env", metavar="VAR", help="post to the URL in $VAR at run time")
+    p.add_argument(
+        "--webhook-env",
+        action=options.Once,
+        metavar="VAR",
+        help="post to the URL in $VAR at run time (once)",
+    )
     p.add_argument("--at", default="07:00", metavar="HH:MM", help="time of day (default 07:00)")
     p.add_argument("--weekday", default="mon", metavar="DAY", help="mon..sun (default mon)")
     p.add_argument(

@@ -68,7 +68,13 @@ def _add_destinations(p: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="post it to URL (repeatable; prefer --webhook-env: a URL is a secret)",
     )
-    p.add_argument("--webhook-env", metavar="VAR", help="post it to the URL in $VAR")
+    p.add_argument(
+        "--webhook-env",
+        action="append",
+        default=[],
+        metavar="VAR",
+        help="post it to the URL in $VAR (repeatable)",
+    )
     p.add_argument(
         "--webhook-format",
         choices=("slack", "discord", "json"),
@@ -78,7 +84,7 @@ def _add_destinations(p: argparse.ArgumentParser) -> None:
 
 def weekly(args: argparse.Namespace, out: TextIO) -> int:
     """`linkratio weekly`: run the week, print each outcome, exit with the run's code."""
-    from linkratio.net.waiting import Waiter
+    from linkratio.cli.progress import SafeWaiter as Waiter
     from linkratio.weekly.run import check_inputs, destinations, run_week
 
     now = options.now_of(args)

@@ -18,27 +18,31 @@ _ANSI = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]?"
     r"|\x1b[ -/]*[0-~]?"
 )
+# Controls, line breaks, and lone surrogates (argv bytes that are no UTF-8; unprintable).
+_UNSHOWN = ("Cc", "Zl", "Zp", "Cs")
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-# Nothing may run and nothing may load from outside an HTML file, whatever a post contains.
-_HTML_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# Nothing may run and nothing may load from outside an HTML file, whatever a post contains;
+# no embedding, override or isolate control may reorder the text around it either.
+_HTML_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # Characters that start emphasis, links, images, HTML, code, headings, tables, strike,
 # math or entities anywhere in a Markdown line.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#!|~&$])")
 # GitHub turns bare URLs into links: break the `://` and `www.` it looks for.
 _MD_AUTOLINK = re.compile(r"(?<=[A-Za-z0-9])(:)(?=//)|(?<=\bwww)(\.)", re.IGNORECASE)
-_MD_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # whitespace is collapsed instead
+# Whitespace is collapsed instead; bidi embedding, override and isolate controls go as in HTML.
+_MD_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # A CSV cell keeps its text, but no control or bidi character that would reorder a terminal.
 _CSV_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def terminal_safe(text: str) -> str:
-    """Return `text` without escape sequences, control or bidi characters (shown as U+FFFD)."""
+    """Return `text` without escape sequences, control, bidi or surrogate characters (U+FFFD)."""
     if text.isprintable():
         return text
     text = _ANSI.sub("", text)
     return "".join(
-        REPLACEMENT if ch in _BIDI or unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
-        for ch in text
+        REPLACEMENT if ch in _BIDI or unicodedata.category(ch) in _UNSHOWN else ch for ch in text
     )
 
 
@@ -55,8 +59,13 @@ def md_escape(text: str) -> str:
 
 
 def csv_cell(text: str) -> str:
-    """A CSV cell's text with control and bidi characters shown as U+FFFD."""
-    return _CSV_CONTROL.sub(REPLACEMENT, text)
+    """A CSV cell's text with control and bidi characters shown as U+FFFD, never a formula.
+
+    A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, tab or CR as a formula
+    (`=HYPERLINK(...)`): such a cell gets a leading `'`, as OWASP advises.
+    """
+    safe = _CSV_CONTROL.sub(REPLACEMENT, text)
+    return "'" + safe if text.startswith(_FORMULA_STARTS) else safe
 
 
 def slack_escape(text: str) -> str:

@@ -33,12 +33,13 @@ def write_labels(rows: Iterable[tuple[Post, Label]], out: TextIO, output: str = 
         writer.writerow(LABEL_FIELDS)
         for post, label in rows:
             cells = (post.platform, post.id, _stamp(post), label.category.value)
-            writer.writerow((*cells, label.kind.value, csv_cell(label.reason)))
+            writer.writerow([csv_cell(c) for c in (*cells, label.kind.value, label.reason)])
     else:
         for post, label in rows:
             when = post.created_at.strftime("%Y-%m-%d %H:%M")
             cat = f"{label.category.value}/{label.kind.value}"
-            out.write(f"{when}  {post.id:>20}  {cat:<23}  {terminal_safe(label.reason)}\n")
+            ident = terminal_safe(post.id)
+            out.write(f"{when}  {ident:>20}  {cat:<23}  {terminal_safe(label.reason)}\n")
 
 
 def _write_jsonl(rows: Iterable[tuple[Post, Label]], out: TextIO) -> None:

@@ -20,6 +20,7 @@ import pandas as pd
 from linkratio.analysis import summarize
 from linkratio.charts import all_charts
 from linkratio.render.escape import html_text, md_escape
+from linkratio.render.files import write_atomic
 from linkratio.render.report_html import PAGE_CSS, render_html
 from linkratio.render.report_md import render_markdown
 from linkratio.render.sections import examples, in_period, out_folder, zone_or_utc
@@ -75,8 +76,9 @@ def write_report(
     """Summarize `df` and write report.html, report.md, one PNG per chart and summary.json.
 
     The charts and examples cover the same period as the summary. Raises what `summarize`
-    raises (EmptyDataError for a period without posts, InputError for a bad zone), and
-    InputError when `out_dir` is a file.
+    raises (EmptyDataError for a period without posts, InputError for a bad zone),
+    InputError when `out_dir` is a file, and DiskError naming a file that could not be
+    written (each file is written whole or not at all).
     """
     summary = summarize(df, tz=tz, since=since, until=until, account=account)
     period = in_period(df, tz, since, until)
@@ -84,16 +86,14 @@ def write_report(
     images = _chart_pngs(period, tz, dpi)
     files = {name: folder / f"{name}.png" for name in images}
     for name, path in files.items():
-        path.write_bytes(images[name])
+        write_atomic(path, images[name])
     picked = examples(period)
     html_path, md_path, json_path = (
         folder / n for n in ("report.html", "report.md", "summary.json")
     )
-    html_path.write_text(render_html(summary, images, picked), encoding="utf-8")
-    md_path.write_text(
-        render_markdown(summary, {n: p.name for n, p in files.items()}, picked), encoding="utf-8"
-    )
-    json_path.write_text(render_json(summary) + "\n", encoding="utf-8")
+    write_atomic(html_path, render_html(summary, images, picked))
+    write_atomic(md_path, render_markdown(summary, {n: p.name for n, p in files.items()}, picked))
+    write_atomic(json_path, render_json(summary) + "\n")
     return ReportFiles(folder, html_path, md_path, json_path, files)
 
 

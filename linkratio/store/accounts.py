@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 
+import linkratio.store.maintenance as maintenance
 from linkratio.errors import InputError
 from linkratio.model import Account
 from linkratio.store.posts import superseded
@@ -94,6 +95,7 @@ def account_stats(db: sqlite3.Connection) -> list[AccountStats]:
             GROUP BY a.platform, a.id
             ORDER BY a.platform, lower(a.handle), a.id"""
     ).fetchall()
+    _check_total(db, sum(row[3] for row in rows))
     return [
         AccountStats(
             platform=platform,
@@ -107,6 +109,18 @@ def account_stats(db: sqlite3.Connection) -> list[AccountStats]:
         )
         for platform, account_id, handle, count, first, last, sync_at, complete in rows
     ]
+
+
+def _check_total(db: sqlite3.Connection, counted: int) -> None:
+    """LibraryDamagedError unless the accounts' posts add up to every stored post.
+
+    A damaged index page can hide rows from a lookup without SQLite noticing: the counts
+    would be wrong, silently. Counting the whole table another way catches it.
+    """
+    total = db.execute("SELECT count(*) FROM posts").fetchone()[0]
+    if counted != total:
+        detail = f"the accounts' posts add up to {counted:,} of {total:,}: an index is damaged"
+        raise maintenance.damaged(maintenance.file_of(db), detail)
 
 
 def account_handle(db: sqlite3.Connection, platform: str, account_id: str) -> str | None:

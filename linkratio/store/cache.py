@@ -18,6 +18,7 @@ time (and garbage-collector passes) than all the rest of frame().
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -27,7 +28,10 @@ import numpy as np
 import orjson
 import pandas as pd
 
+import linkratio.store.maintenance as maintenance
 from linkratio.model import Post, id_key
+
+log = logging.getLogger(__name__)
 
 MAX_SEGMENTS = 32
 """frame() merges an account's cache into one segment once it has more than this many."""
@@ -95,6 +99,8 @@ def decode(encoding: str, data: bytes, codes: bytes | None) -> np.ndarray:
     if encoding == "values":
         values.append(None)  # code -1
         index = np.frombuffer(codes or b"", dtype="<i4")
+        if len(index) and not -1 <= int(index.min()) <= int(index.max()) < len(values) - 1:
+            raise ValueError("a code points outside the column's values")
         return np.fromiter(values, dtype=object, count=len(values))[index]
     raise ValueError(f"unknown frame cache encoding {encoding!r}")
 
@@ -211,15 +217,23 @@ def cached_columns(
     fingerprint = deriver.fingerprint()
     if any(found != fingerprint for _, found, _ in segments):
         return last, None, False
-    columns = _read_segments(db, key, deriver)
+    try:
+        columns = _read_segments(db, key, deriver)
+    except (ValueError, IndexError, KeyError, TypeError) as e:
+        # The cache is derived data: a garbled segment is derived again, not a failure.
+        log.warning("the frame cache of %s/%s is damaged (%s): rebuilt from the posts", *key, e)
+        return last, None, False
     merge = len(segments) > MAX_SEGMENTS
     if any(replaced for _, _, replaced in segments[1:]):
         # A post saved again is in a later segment too: its last copy is the current one.
         keep = ~pd.Index(columns["id"]).duplicated(keep="last")
         columns = {name: values[keep] for name, values in columns.items()}
         merge = True
+    if len(columns["id"]) > stored:  # posts are never deleted, and a move drops the cache
+        detail = f"{len(columns['id']):,} posts of {'/'.join(key)} cached, {stored:,} found"
+        raise maintenance.damaged(maintenance.file_of(db), detail)
     if len(columns["id"]) != stored:
-        return last, None, False  # posts from before the cache, or moved to another account
+        return last, None, False  # posts from before the cache
     return last, in_time_order(columns), merge
 
 
@@ -234,4 +248,7 @@ def _read_segments(db: sqlite3.Connection, key: tuple[str, str], deriver: Derive
     )
     for name, encoding, data, codes in rows:
         parts[name].append(decode(encoding, data, codes))
-    return {name: np.concatenate(arrays) for name, arrays in parts.items()}
+    columns = {name: np.concatenate(arrays) for name, arrays in parts.items()}
+    if len({len(values) for values in columns.values()}) > 1:
+        raise ValueError("its columns differ in length")
+    return columns

@@ -3,7 +3,8 @@
 `check` runs SQLite's `integrity_check` (every page, index and constraint) and
 `foreign_key_check`; `backup` copies the library with SQLite's online backup API, which
 gives a consistent copy even while another run writes, into a temporary file that is
-renamed into place only once complete.
+renamed into place only once complete. `failure` turns what SQLite raises on a damaged,
+full or locked file into the one-line error a person can act on.
 """
 
 from __future__ import annotations
@@ -13,16 +14,59 @@ import os
 import sqlite3
 from pathlib import Path
 
-from linkratio.errors import InputError
+from linkratio.errors import (
+    DiskError,
+    InputError,
+    LibraryBusyError,
+    LibraryDamagedError,
+    LinkratioError,
+)
 
 _MAX_PROBLEMS = 20
+# SQLite's primary result codes (the low byte of an extended code).
+_BUSY = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED
+_WRITE = frozenset({8, 10, 13, 14})  # READONLY, IOERR, FULL, CANTOPEN
+_FULL = 13
+
+
+def failure(exc: sqlite3.Error, path: str | Path) -> LinkratioError:
+    """The error to report when SQLite raised `exc` on the library file `path`.
+
+    A locked file is busy (try later), a full disk or unwritable file is a DiskError, and
+    anything else SQLite raises mid-command (malformed pages, a missing table) means the
+    file is damaged.
+    """
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    if code in _BUSY:
+        return LibraryBusyError(f"{path}: the library is locked by another process ({exc})")
+    if code in _WRITE:
+        why = "the disk is full" if code == _FULL else str(exc)
+        return DiskError(f"{path}: the library could not be written: {why}")
+    return damaged(path, str(exc))
+
+
+def damaged(path: str | Path, detail: str) -> LibraryDamagedError:
+    """The error for a damaged library file: what is wrong, and what to do."""
+    return LibraryDamagedError(
+        f"{path}: the library is damaged ({detail}): run 'linkratio library check --db "
+        f"{path}'; restore a backup or re-import"
+    )
+
+
+def file_of(db: sqlite3.Connection) -> str:
+    """The file of the connection's main database (':memory:' for none)."""
+    for _, name, filename in db.execute("PRAGMA database_list"):
+        if name == "main":
+            return str(filename) or ":memory:"
+    return ":memory:"
 
 
 def check(db: sqlite3.Connection) -> list[str]:
     """What `integrity_check` and `foreign_key_check` find wrong, or [] for a sound file."""
     try:
         rows = db.execute(f"PRAGMA integrity_check({_MAX_PROBLEMS})").fetchall()
-        problems = [str(row[0]) for row in rows if row[0] != "ok"]
+        # One row may hold many problems, a line each.
+        problems = [line for row in rows if row[0] != "ok" for line in str(row[0]).splitlines()]
         broken = db.execute("PRAGMA foreign_key_check").fetchmany(_MAX_PROBLEMS)
     except sqlite3.DatabaseError as e:  # too damaged to even be checked
         return [str(e)]

@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 
+import linkratio.store.maintenance as maintenance
 from linkratio.model import Link, Post, gc_paused, id_key
 from linkratio.store.times import from_micros, to_micros
 
@@ -151,7 +152,16 @@ def all_posts(
         (platform, account_id),
     )
     with gc_paused():
-        return [_post_of(row) for row in rows]
+        return [_checked_post_of(db, row) for row in rows]
+
+
+def _checked_post_of(db: sqlite3.Connection, row: Sequence[Any]) -> Post:
+    """`_post_of`, or LibraryDamagedError naming the row when its values are garbled."""
+    try:
+        return _post_of(row)
+    except (ValueError, TypeError, OverflowError) as e:  # orjson errors are ValueErrors
+        detail = f"post {str(row[1])[:40]!r} of {str(row[0])[:20]!r} is garbled: {e}"
+        raise maintenance.damaged(maintenance.file_of(db), detail) from None
 
 
 def count_posts(db: sqlite3.Connection, platform: str, account_id: str) -> int:

@@ -7,16 +7,21 @@ when it is opened (`connect`). A step is an SQL statement or a function of the c
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import linkratio.store.maintenance as maintenance
 from linkratio.errors import InputError, LibraryBusyError
 from linkratio.store.times import from_db_time, to_db_time
 
 log = logging.getLogger(__name__)
+
+_DAMAGED_OR_UNWRITABLE = frozenset({8, 10, 11, 13, 14})
+"""SQLITE_READONLY, IOERR, CORRUPT, FULL, CANTOPEN: not "some other file", but this one hurt."""
 
 Step = str | Callable[[sqlite3.Connection], None]
 """One migration step: an SQL statement, or a function that rewrites data in Python."""
@@ -228,10 +233,14 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db
+        db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        # A COMMIT that failed (SQLITE_FULL, an I/O error) may have rolled back already:
+        # a second ROLLBACK would hide the real error behind "no transaction is active".
+        if db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
         raise
-    db.execute("COMMIT")
 
 
 def schema_version(db: sqlite3.Connection) -> int:
@@ -260,6 +269,8 @@ def connect(path: Path, memory: bool, busy_timeout: float) -> sqlite3.Connection
             raise LibraryBusyError(
                 f"{path}: the library stayed locked by another process for {busy_timeout:g} s"
             ) from None
+        if (getattr(e, "sqlite_errorcode", 0) or 0) & 0xFF in _DAMAGED_OR_UNWRITABLE:
+            raise maintenance.failure(e, path) from None
         raise InputError(f"{path}: cannot be used as a linkratio library ({e})") from None
     except BaseException:
         db.close()

@@ -89,20 +89,24 @@ class WeekRun:
 
 
 def destinations(
-    emails: Sequence[str] = (), webhooks: Sequence[str] = (), webhook_env: str | None = None
+    emails: Sequence[str] = (),
+    webhooks: Sequence[str] = (),
+    webhook_env: str | Sequence[str] | None = None,
 ) -> list[Destination]:
     """The destinations of a run, checked before any work: InputError for a bad one.
 
-    Without any, the `weekly.email` and `weekly.webhook` settings (what a scheduled job
-    relies on). Duplicates are dropped.
+    `webhook_env` names one or more environment variables holding webhook URLs. Without
+    any destination, the `weekly.email` and `weekly.webhook` settings (what a scheduled
+    job relies on). Duplicates are dropped.
     """
     from linkratio.weekly.deliver import email_destination, webhook_destination
 
     emails, hooks = list(emails), list(webhooks)
-    if webhook_env:
-        url = os.environ.get(webhook_env)
+    names = [webhook_env] if isinstance(webhook_env, str) else list(webhook_env or ())
+    for name in names:
+        url = os.environ.get(name)
         if not url:
-            raise InputError(f"--webhook-env {webhook_env}: that variable is not set")
+            raise InputError(f"--webhook-env {name}: that variable is not set")
         hooks.append(url)
     if not (emails or hooks):
         emails = [e for e in (config.get("weekly.email") or "").split(",") if e.strip()]

@@ -24,6 +24,7 @@ import platformdirs
 from linkratio import config
 from linkratio.errors import InputError
 from linkratio.model import Account
+from linkratio.render.files import write_atomic
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 """`--weekday` values, Monday first."""
@@ -205,8 +206,8 @@ def install(
     """Write the unit pair into `directory`, reload systemd and enable the timer."""
     directory.mkdir(parents=True, exist_ok=True)
     service, timer = directory / SERVICE, directory / TIMER
-    service.write_text(service_unit(plan), encoding="utf-8")
-    timer.write_text(timer_unit(plan), encoding="utf-8")
+    write_atomic(service, service_unit(plan))
+    write_atomic(timer, timer_unit(plan))
     by_hand = f"systemctl --user daemon-reload && systemctl --user enable --now {TIMER}"
     code = run(["daemon-reload"])
     if code == 0:

@@ -1,0 +1,73 @@
+"""`linkratio library check` and `linkratio library backup`: keep the library file healthy."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TextIO
+
+import linkratio.cli.options as options
+
+EXIT_DAMAGED = 1
+
+
+def register(sub: options.SubParsers) -> None:
+    """Add the `library` command group: check, backup."""
+    group = options.command(
+        sub,
+        "library",
+        None,
+        help="check the library file for damage, or back it up",
+        description="Upkeep of the library file: an integrity check and an online backup.",
+        epilog="examples:\n  linkratio library check\n"
+        "  linkratio library backup ~/backups/linkratio.sqlite",
+    )
+    actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+    p = options.command(
+        actions,
+        "check",
+        check,
+        help="check every page, index and reference of the library (exit 1: damaged)",
+        description="Run SQLite's integrity and foreign-key checks on the library. Exit 0 when "
+        "it is sound, 1 with the problems listed when it is damaged.",
+        epilog="example:\n  linkratio library check --db ~/linkratio.sqlite",
+    )
+    options.add_db(p)
+    p = options.command(
+        actions,
+        "backup",
+        backup,
+        help="copy the library to PATH, consistently, even while another run writes",
+        description="Copy the library with SQLite's online backup into PATH (a file, or a "
+        "folder to put it in); the copy appears only once complete.",
+        epilog="example:\n  linkratio library backup ~/backups/",
+    )
+    p.add_argument("dest", metavar="PATH", help="the copy: a file, or a folder to put it in")
+    options.add_db(p)
+
+
+def check(args: argparse.Namespace, out: TextIO) -> int:
+    """`linkratio library check`: exit 0 sound, 1 with the problems listed."""
+    from linkratio.errors import LibraryDamagedError
+    from linkratio.render.escape import terminal_safe
+
+    try:
+        with options.library(args) as lib:
+            problems = lib.check()
+            where = lib.path
+    except LibraryDamagedError as e:  # too damaged to be opened: that is the finding
+        out.write(f"{terminal_safe(str(e))}\n")
+        return EXIT_DAMAGED
+    if not problems:
+        out.write(f"{where}: sound\n")
+        return options.EXIT_OK
+    out.write(f"{where}: damaged: restore a backup or re-import\n")
+    out.writelines(f"  {terminal_safe(problem)}\n" for problem in problems)
+    return EXIT_DAMAGED
+
+
+def backup(args: argparse.Namespace, out: TextIO) -> int:
+    """`linkratio library backup PATH`: copy the library, say where."""
+    with options.library(args) as lib:
+        copy = lib.backup(args.dest)
+    out.write(f"library backed up to {copy}\n")
+    return options.EXIT_OK

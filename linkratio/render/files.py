@@ -1,0 +1,36 @@
+"""Writing an output file whole or not at all: a temporary name in its folder, then a rename.
+
+A reader (a browser, a mail job, a web server) never sees a half-written report, chart or
+weekly page, and a full disk leaves the previous file, not a truncated one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from pathlib import Path
+
+from linkratio.errors import DiskError
+
+
+def write_atomic(path: str | Path, data: bytes | str) -> Path:
+    """Write `data` (text as UTF-8) to `path` through a temporary file renamed into place.
+
+    On failure (disk full, no permission) nothing of it is left, neither the temporary file
+    nor a partial `path`, and DiskError names `path`.
+    """
+    path = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        # 0o666 under the umask: the file gets the permissions a plain open() would give.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+        os.replace(tmp, path)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise DiskError(f"{path}: could not be written ({e.strerror or e})") from None
+    return path
