@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import subprocess
 import sys
@@ -64,3 +65,38 @@ def test_the_version_has_one_home() -> None:
 
 def test_all_lists_exactly_the_lazy_names() -> None:
     assert sorted(linkratio.__all__) == sorted([*linkratio._HOMES, "__version__"])
+
+
+def _loaded_by_cli(*argv: str) -> list[str]:
+    probe = (
+        "import sys\nfrom linkratio.cli import main\n"
+        f"try:\n    main({list(argv)!r})\nexcept SystemExit:\n    pass\n"
+        "print('LOADED', ' '.join(sorted(m for m in sys.modules if m.startswith('linkratio.cli.')"
+        f" or m in {HEAVY!r} or m in ('sqlite3', 'logging', 'orjson'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    return done.stdout.split("LOADED", 1)[1].split()
+
+
+def test_version_and_help_load_no_command_module_and_nothing_heavy() -> None:
+    for argv in (["--version"], ["--help"], ["no-such-command"]):
+        assert _loaded_by_cli(*argv) == ["linkratio.cli.app", "linkratio.cli.options"], argv
+
+
+def test_a_command_loads_only_its_own_module() -> None:
+    loaded = _loaded_by_cli("audit", "--help")
+    assert "linkratio.cli.files" in loaded
+    assert not {"linkratio.cli.fetch", "linkratio.cli.weekly", "linkratio.cli.cohort"} & set(loaded)
+
+
+def test_help_lists_every_command_without_loading_them(capsys) -> None:  # noqa: ANN001
+    from linkratio.cli import main
+    from linkratio.cli.options import COMMANDS
+
+    with contextlib.suppress(SystemExit):
+        main(["--help"])
+    listing = capsys.readouterr().out
+    for name, (_, line) in COMMANDS.items():
+        assert name in listing and line[:40] in listing.replace("\n", " ").replace("  ", " ")

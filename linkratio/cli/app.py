@@ -8,32 +8,35 @@ becomes one line on stderr (no traceback unless `--debug`).
 from __future__ import annotations
 
 import argparse
-import logging
-import sqlite3
+import importlib
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO, TypeGuard
 
-import linkratio.cli.challenge as challenge
-import linkratio.cli.cohort as cohort
-import linkratio.cli.expand as expand
-import linkratio.cli.fetch as fetch
-import linkratio.cli.files as files
-import linkratio.cli.library as library
-import linkratio.cli.library_admin as library_admin
 import linkratio.cli.options as options
-import linkratio.cli.schedule as schedule
-import linkratio.cli.weekly as weekly
-from linkratio import __version__
+from linkratio._version import __version__
 from linkratio.errors import LinkratioError
 
+if TYPE_CHECKING:
+    import sqlite3
+
 EXIT_INTERRUPTED = 130
-COMMAND_GROUPS = (files, library, library_admin, fetch, expand, weekly, challenge, schedule, cohort)
-"""The command modules, in the order their commands are listed."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The `linkratio` parser with every command the command modules register."""
+def _modules(argv: Sequence[str] | None) -> set[str]:
+    """The command modules to load: the one of the command `argv` names (all for None).
+
+    Only that module (and what it imports) loads, so `linkratio --version`, `--help` and a
+    mistyped command start in a blink; the others are listed from `options.COMMANDS`.
+    """
+    if argv is None:
+        return {module for module, _ in options.COMMANDS.values()}
+    word = next((arg for arg in argv if not arg.startswith("-")), None)
+    return {options.COMMANDS[word][0]} if word in options.COMMANDS else set()
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The `linkratio` parser: every command, loaded when `argv` names it (all for None)."""
     parser = argparse.ArgumentParser(
         prog="linkratio",
         description="How much of your social-media life is talking, and how much is linking.",
@@ -44,8 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"linkratio {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for group in COMMAND_GROUPS:
-        group.register(sub)
+    wanted, loaded = _modules(argv), set()
+    for name, (module, line) in options.COMMANDS.items():
+        if module not in wanted:
+            sub.add_parser(name, help=line)  # listed; its options load when it is named
+        elif module not in loaded:
+            importlib.import_module(f"linkratio.cli.{module}").register(sub)
+            loaded.add(module)
     for command in sub.choices.values():
         command.allow_abbrev = False  # an option is named in full: no prefix matches it
         # Accepted after the command too; SUPPRESS keeps the top-level value otherwise.
@@ -57,9 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 2 bad input or usage)."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
     out = out or sys.stdout
-    _log_to_stderr(logging.ERROR if getattr(args, "quiet", False) else logging.WARNING)
+    from linkratio.cli.logs import log_to_stderr
+
+    log_to_stderr(quiet=getattr(args, "quiet", False))
     func: Callable[[argparse.Namespace, TextIO], int] = args.func
     try:
         return func(args, out)
@@ -67,13 +78,6 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         if args.debug:
             raise
         return _error(str(exc), exc.exit_code)
-    except sqlite3.DatabaseError as exc:  # what the library file raised mid-command
-        if args.debug:
-            raise
-        from linkratio.loading import library_failure
-
-        failure = library_failure(exc, getattr(args, "db", None))
-        return _error(str(failure), failure.exit_code)
     except BrokenPipeError:
         # A reader such as `head` closed the pipe: not an error for us.
         sys.stderr.close()
@@ -86,35 +90,19 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except KeyboardInterrupt:
         print("linkratio: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Exception as exc:
+        if args.debug or not _from_sqlite(exc):
+            raise
+        from linkratio.loading import library_failure
+
+        failure = library_failure(exc, getattr(args, "db", None))
+        return _error(str(failure), failure.exit_code)
 
 
-class TerminalLogHandler(logging.Handler):
-    """Each log record as one `linkratio: warning:` line on the current stderr, made inert.
-
-    Records quote files and servers (an X error's detail, a post id): whatever they hold,
-    no escape sequence, control or bidi character reaches the terminal.
-    """
-
-    def emit(self, record: logging.LogRecord) -> None:
-        """Write the record as one inert line."""
-        from linkratio.render.escape import terminal_safe
-
-        try:
-            message = terminal_safe(" ".join(record.getMessage().split()))
-            sys.stderr.write(f"linkratio: {record.levelname.lower()}: {message}\n")
-        except Exception:
-            self.handleError(record)
-
-
-def _log_to_stderr(level: int) -> None:
-    """Send warnings (or only errors) to stderr through one `TerminalLogHandler`."""
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if isinstance(h, TerminalLogHandler)]:
-        root.removeHandler(handler)  # main() may run many times in one process
-    handler = TerminalLogHandler(level)
-    root.addHandler(handler)
-    if root.level == logging.NOTSET or root.level > level:
-        root.setLevel(level)
+def _from_sqlite(exc: Exception) -> TypeGuard[sqlite3.DatabaseError]:
+    """Whether the library file raised `exc` (sqlite3 is loaded only by commands using it)."""
+    sqlite3 = sys.modules.get("sqlite3")
+    return sqlite3 is not None and isinstance(exc, sqlite3.DatabaseError)
 
 
 def _error(message: str, code: int) -> int:

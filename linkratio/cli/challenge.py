@@ -17,7 +17,6 @@ def register(sub: options.SubParsers) -> None:
         sub,
         "challenge",
         challenge,
-        help="set a talk-only-day challenge, or see how it went",
         description="Record a day of only talking (a DATE, or --suggest: the next day on the "
         "weekday whose last 8 weeks came closest to talk-only), or show each challenge day: "
         "talk-only or not, and the posts that broke it. A day is a local day in --tz when "

@@ -15,16 +15,16 @@ from linkratio.render.escape import terminal_safe
 def register(sub: options.SubParsers) -> None:
     """Add the `cohort` command group and its subcommands."""
     fmt = options.FORMATTER
-    group = sub.add_parser(
+    group = options.command(
+        sub,
         "cohort",
-        help="many accounts at once: build a Parquet dataset, summarize it with DuckDB",
+        None,
         description="Analyse many accounts at once. 'build' reads archives, saved X/twarc2 "
         "JSONL, Bluesky and Mastodon responses and library accounts into a Parquet dataset "
         "(needs pip install 'linkratio[cohort]'); the other commands query it.",
         epilog="example:\n  linkratio cohort build tweets/*.jsonl --out cohort/\n"
         "  linkratio cohort summary cohort/ --csv accounts.csv\n"
         "  linkratio cohort report cohort/ --out cohort.html",
-        formatter_class=fmt,
     )
     commands = group.add_subparsers(dest="cohort_command", metavar="SUBCOMMAND", required=True)
     _register_build(commands, fmt)

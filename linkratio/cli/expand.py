@@ -29,7 +29,6 @@ def register(sub: options.SubParsers) -> None:
         sub,
         "expand",
         expand,
-        help="find where an account's short links (bit.ly, t.co, ...) really go",
         description="Resolve the account's links that sit on a link shortener (the known "
         "list, or a host that redirected before), following every redirect with HEAD "
         "requests. Each URL is resolved once ever; failures are asked again after 7 days. "

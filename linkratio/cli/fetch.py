@@ -30,7 +30,6 @@ def _register_fetch(sub: options.SubParsers) -> None:
         sub,
         "fetch",
         _cmd_fetch,
-        help="fetch an account's new posts from X, Bluesky or Mastodon into the library",
         description="Fetch posts into the library: only what is new, resuming an interrupted "
         "backfill. X (@handle) needs X_BEARER_TOKEN, or the owner's user tokens for --me "
         "(cheaper owned reads); Bluesky (bsky:HANDLE) and Mastodon (mastodon:@user@instance) "
@@ -71,7 +70,6 @@ def _register_config(sub: options.SubParsers) -> None:
         sub,
         "config",
         configure,
-        help="show or set API tokens in the private config file",
         description="Show which settings are set (never their values), or set one: the value "
         "is read from a hidden prompt or standard input. Environment variables win.",
         epilog="examples:\n  linkratio config show\n  linkratio config set x.bearer_token\n"

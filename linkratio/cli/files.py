@@ -24,7 +24,6 @@ def _register_classify(sub: options.SubParsers) -> None:
         sub,
         "classify",
         classify,
-        help="list every post in time order with its category, kind and reason",
         description="List every post in time order with its category, kind and the rule "
         "that decided it.",
         epilog="examples:\n  linkratio classify data/sample\n"
@@ -45,7 +44,6 @@ def _register_audit(sub: options.SubParsers) -> None:
         sub,
         "audit",
         audit,
-        help="summarize talking vs linking, talk-only days, sites, people and a nudge",
         description="Audit an account: talk share, talk-to-link, talk-only days and streaks, "
         "weekly talk share, top sites, people you talk with, and a nudge.",
         epilog="examples:\n  linkratio audit data/sample\n"
@@ -61,7 +59,6 @@ def _register_report(sub: options.SubParsers) -> None:
         sub,
         "report",
         report,
-        help="write an HTML/Markdown report with charts, a summary.json and PNGs",
         description="Write a self-contained report.html (charts embedded), report.md, the "
         "chart PNGs and summary.json into a folder.",
         epilog="examples:\n  linkratio report data/sample --out report\n"

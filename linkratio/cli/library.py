@@ -14,7 +14,6 @@ def register(sub: options.SubParsers) -> None:
         sub,
         "import",
         import_posts,
-        help="put an archive or saved API data into the local library",
         description="Put an X archive or saved X API v2 data into the local library, for the "
         "account the data names (account.js, author_id). Importing again updates in place.",
         epilog="examples:\n  linkratio import twitter-2024.zip\n"
@@ -27,7 +26,6 @@ def register(sub: options.SubParsers) -> None:
         sub,
         "accounts",
         accounts,
-        help="list the accounts in the library",
         description="List the accounts in the library with post counts, dates and last sync.",
         epilog="example:\n  linkratio accounts",
     )

@@ -16,7 +16,6 @@ def register(sub: options.SubParsers) -> None:
         sub,
         "library",
         None,
-        help="check the library file for damage, or back it up",
         description="Upkeep of the library file: an integrity check and an online backup.",
         epilog="examples:\n  linkratio library check\n"
         "  linkratio library backup ~/backups/linkratio.sqlite",

@@ -8,8 +8,6 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
-from linkratio.sources import FORMATS
-
 if TYPE_CHECKING:
     from linkratio.store import Library
 
@@ -26,6 +24,30 @@ ALLOW_PRIVATE = False
 No option and no environment variable turns the guard off.
 """
 
+COMMANDS: dict[str, tuple[str, str]] = {
+    "classify": ("files", "list every post in time order with its category, kind and reason"),
+    "audit": ("files", "summarize talking vs linking, talk-only days, sites, people and a nudge"),
+    "report": ("files", "write an HTML/Markdown report with charts, a summary.json and PNGs"),
+    "import": ("library", "put an archive or saved API data into the local library"),
+    "accounts": ("library", "list the accounts in the library"),
+    "library": ("library_admin", "check the library file for damage, or back it up"),
+    "fetch": ("fetch", "fetch an account's new posts from X, Bluesky or Mastodon into the library"),
+    "config": ("fetch", "show or set API tokens in the private config file"),
+    "expand": ("expand", "find where an account's short links (bit.ly, t.co, ...) really go"),
+    "weekly": ("weekly", "write and deliver the weekly summary (for cron)"),
+    "challenge": ("challenge", "set a talk-only-day challenge, or see how it went"),
+    "schedule": (
+        "schedule",
+        "print (or install) a crontab line and a systemd timer for the weekly summary",
+    ),
+    "cohort": (
+        "cohort",
+        "many accounts at once: build a Parquet dataset, summarize it with DuckDB",
+    ),
+}
+"""Every command, in the order they are listed: the `cli` module that registers it, and its
+one-line help (shown in `linkratio --help` without loading the module)."""
+
 SubParsers = argparse._SubParsersAction  # argparse names no public type for it
 Handler = Callable[[argparse.Namespace, TextIO], int]
 """A command's function: the parsed arguments and standard output in, the exit code out."""
@@ -36,16 +58,18 @@ def command(
     name: str,
     func: Handler | None,
     *,
-    help: str,
     description: str,
     epilog: str,
+    help: str | None = None,
 ) -> argparse.ArgumentParser:
     """Add the command `name`, run by `func`, with its one-line help, description and examples.
 
-    A command group (whose subcommands each have their own `func`) passes None.
+    A top-level command's help is the one in `COMMANDS`; a subcommand gives its own. A
+    command group (whose subcommands each have their own `func`) passes None.
     """
+    line = help if help is not None else COMMANDS[name][1]
     parser = sub.add_parser(
-        name, help=help, description=description, epilog=epilog, formatter_class=FORMATTER
+        name, help=line, description=description, epilog=epilog, formatter_class=FORMATTER
     )
     if func is not None:
         parser.set_defaults(func=func)
@@ -138,6 +162,8 @@ def add_quiet(parser: argparse.ArgumentParser, help: str = "no progress, no warn
 
 def add_input(parser: argparse.ArgumentParser, account: bool = True) -> None:
     """The posts to read: a library account or files, `--db`, the format, `--quiet`."""
+    from linkratio.sources import FORMATS  # loaded with a command that reads files
+
     parser.add_argument(
         "path",
         metavar="@HANDLE|PATH" if account else "PATH",

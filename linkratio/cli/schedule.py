@@ -19,7 +19,6 @@ def register(sub: options.SubParsers) -> None:
         sub,
         "schedule",
         schedule,
-        help="print (or install) a crontab line and a systemd timer for the weekly summary",
         description="Print a crontab line and a systemd user service/timer pair that run "
         "'linkratio weekly --sync' with absolute paths; --install writes the pair into "
         "$XDG_CONFIG_HOME/systemd/user and enables the timer. Secrets stay in the config "

@@ -23,7 +23,6 @@ def register(sub: options.SubParsers) -> None:
         sub,
         "weekly",
         weekly,
-        help="write and deliver the weekly summary (for cron)",
         description="Summarize the last complete ISO week (Monday to Sunday, in --tz) against "
         "the week before and the 8 weeks before: posts, talk share, talk-to-link, talk-only "
         "days, streak, new sites, people, fading ties, challenge days and a nudge. Writes "
