@@ -32,9 +32,17 @@ from datetime import datetime
 
 
 class LinkratioError(Exception):
-    """Base of every expected failure; its message is one line a person can act on."""
+    """Base of every expected failure; its message is one line a person can act on.
+
+    A subclass names its exit code in its bases: `class AuthError(ApiError, exit_code=77)`.
+    """
 
     exit_code: int = 2
+
+    def __init_subclass__(cls, exit_code: int | None = None, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if exit_code is not None:
+            cls.exit_code = exit_code
 
 
 class InputError(LinkratioError):
@@ -49,42 +57,32 @@ class EmptyDataError(LinkratioError):
     """The input was read without error but holds no posts."""
 
 
-class TryLater(LinkratioError):
+class TryLater(LinkratioError, exit_code=75):
     """A failure that may pass by itself: the next run may succeed (exit 75, EX_TEMPFAIL)."""
 
-    exit_code = 75
 
-
-class LibraryDamagedError(LinkratioError):
+class LibraryDamagedError(LinkratioError, exit_code=74):
     """SQLite finds the library file malformed, or a table or row in it is missing or garbled."""
 
-    exit_code = 74
 
-
-class DiskError(LinkratioError):
+class DiskError(LinkratioError, exit_code=74):
     """A file or the library could not be written (disk full, read-only); names the file."""
-
-    exit_code = 74
 
 
 class LibraryBusyError(TryLater):
     """Another linkratio run holds the library's lock; the message names the library file."""
 
 
-class DeliveryError(LinkratioError):
+class DeliveryError(LinkratioError, exit_code=1):
     """A weekly summary could not be delivered to one destination (its message names it)."""
-
-    exit_code = 1
 
 
 class DeliveryUnavailable(TryLater, DeliveryError):
     """The destination failed for a reason that may pass: try again later."""
 
 
-class ApiError(LinkratioError):
+class ApiError(LinkratioError, exit_code=69):
     """An API (X, Bluesky, a Mastodon instance) failed or refused; `platform` says which."""
-
-    exit_code = 69
 
     def __init__(self, message: str, *, platform: str) -> None:
         super().__init__(message)
@@ -111,19 +109,13 @@ class UsageCapped(TryLater, ApiError):
     """The monthly usage cap or the pay-per-use credits of the X developer account are used up."""
 
 
-class AuthError(ApiError):
+class AuthError(ApiError, exit_code=77):
     """The API rejected the credentials or their kind, or the needed ones are missing."""
 
-    exit_code = 77
 
-
-class AccountError(ApiError):
+class AccountError(ApiError, exit_code=2):
     """The account cannot be read: unknown, protected, blocked, suspended or deactivated."""
 
-    exit_code = 2
 
-
-class SettingError(ApiError):
+class SettingError(ApiError, exit_code=2):
     """A setting (an API URL, a scheme) or the account name given is not usable."""
-
-    exit_code = 2

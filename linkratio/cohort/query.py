@@ -157,9 +157,7 @@ def summary(
     min_posts: int = 1,
 ) -> pd.DataFrame:
     """One row per account with `SUMMARY_COLUMNS`: counts, talk share, talk-to-link, top site."""
-    params = {**_params(tz, since, until), "min_posts": min_posts}
-    with connect(path) as con:
-        return con.execute(_SUMMARY, params).df()
+    return _per_account(_SUMMARY, path, tz, since, until, min_posts)
 
 
 def weekly_trend(
@@ -171,9 +169,21 @@ def weekly_trend(
     min_posts: int = 1,
 ) -> pd.DataFrame:
     """Per ISO week (Monday): accounts posting, and the median and quartiles of talk share."""
+    return _per_account(_WEEKLY, path, tz, since, until, min_posts)
+
+
+def _per_account(
+    sql: str,
+    path: str | Path,
+    tz: str,
+    since: date | str | None,
+    until: date | str | None,
+    min_posts: int,
+) -> pd.DataFrame:
+    """Run one of the per-account queries over the period, for accounts with `min_posts`."""
     params = {**_params(tz, since, until), "min_posts": min_posts}
     with connect(path) as con:
-        return con.execute(_WEEKLY, params).df()
+        return con.execute(sql, params).df()
 
 
 def top_sites(
