@@ -14,7 +14,6 @@ from linkratio.render.escape import terminal_safe
 
 def register(sub: options.SubParsers) -> None:
     """Add the `cohort` command group and its subcommands."""
-    fmt = options.FORMATTER
     group = options.command(
         sub,
         "cohort",
@@ -27,10 +26,19 @@ def register(sub: options.SubParsers) -> None:
         "  linkratio cohort report cohort/ --out cohort.html",
     )
     commands = group.add_subparsers(dest="cohort_command", metavar="SUBCOMMAND", required=True)
-    _register_build(commands, fmt)
-    _register_summary(commands, fmt)
-    _register_report(commands, fmt)
-    _register_sql(commands, fmt)
+    _register_build(commands)
+    for name, func, line, epilog in _QUERIES:
+        p = options.command(commands, name, func, help=line, description=line, epilog=epilog)
+        p.add_argument("dir", metavar="DIR", help="a folder made by 'linkratio cohort build'")
+        if name == "sql":
+            p.add_argument("query", metavar="SQL", help="a query over posts (columns: see README)")
+        if name == "report":
+            p.add_argument("--out", required=True, metavar="FILE", help="the HTML file to write")
+            p.add_argument("--top", type=options.positive, default=15, metavar="N", help="sites")
+        else:
+            _add_output(p)
+        if name != "sql":
+            _add_period(p)
 
 
 def _add_period(p: argparse.ArgumentParser) -> None:
@@ -42,13 +50,20 @@ def _add_period(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _register_build(commands: options.SubParsers, fmt: type[argparse.HelpFormatter]) -> None:
-    p = commands.add_parser(
+def _period(args: argparse.Namespace) -> dict[str, Any]:
+    """The period options as keyword arguments of the cohort's query functions."""
+    return {"tz": args.tz, "since": args.since, "until": args.until, "min_posts": args.min_posts}
+
+
+def _register_build(commands: options.SubParsers) -> None:
+    p = options.command(
+        commands,
         "build",
+        _cmd_build,
         help="read inputs into a Parquet dataset (only what changed since the last build)",
         description="Read every input into DIR as Parquet partitioned by platform and month. "
         "A rebuild reads only new or changed inputs, and drops inputs no longer named.",
-        formatter_class=fmt,
+        epilog="example:\n  linkratio cohort build 'tweets/*.jsonl' @me --out cohort/",
     )
     p.add_argument(
         "inputs",
@@ -67,44 +82,6 @@ def _register_build(commands: options.SubParsers, fmt: type[argparse.HelpFormatt
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="a running Dask scheduler")
     p.add_argument("--skip-invalid", action="store_true", help="skip unparseable lines")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
-    p.set_defaults(func=_cmd_build)
-
-
-def _register_summary(commands: options.SubParsers, fmt: type[argparse.HelpFormatter]) -> None:
-    p = commands.add_parser(
-        "summary",
-        help="one row per account: counts, talk share, talk-to-link, talk-only days, top site",
-        formatter_class=fmt,
-    )
-    p.add_argument("dir", metavar="DIR", help="a folder made by 'linkratio cohort build'")
-    _add_output(p)
-    _add_period(p)
-    p.set_defaults(func=_cmd_summary)
-
-
-def _register_report(commands: options.SubParsers, fmt: type[argparse.HelpFormatter]) -> None:
-    p = commands.add_parser(
-        "report", help="write a self-contained HTML report", formatter_class=fmt
-    )
-    p.add_argument("dir", metavar="DIR", help="a folder made by 'linkratio cohort build'")
-    p.add_argument("--out", required=True, metavar="FILE", help="the HTML file to write")
-    p.add_argument("--top", type=options.positive, default=15, metavar="N", help="sites shown")
-    _add_period(p)
-    p.set_defaults(func=_cmd_report)
-
-
-def _register_sql(commands: options.SubParsers, fmt: type[argparse.HelpFormatter]) -> None:
-    p = commands.add_parser(
-        "sql",
-        help="run DuckDB SQL over the view 'posts'",
-        epilog="example:\n  linkratio cohort sql cohort/ "
-        '"SELECT site, count(*) FROM posts GROUP BY site ORDER BY 2 DESC LIMIT 10"',
-        formatter_class=fmt,
-    )
-    p.add_argument("dir", metavar="DIR", help="a folder made by 'linkratio cohort build'")
-    p.add_argument("query", metavar="SQL", help="a query over posts (columns: see README)")
-    _add_output(p)
-    p.set_defaults(func=_cmd_sql)
 
 
 def _add_output(p: argparse.ArgumentParser) -> None:
@@ -173,9 +150,7 @@ def _cmd_build(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
     from linkratio.cohort import summary
 
-    table = summary(
-        args.dir, tz=args.tz, since=args.since, until=args.until, min_posts=args.min_posts
-    )
+    table = summary(args.dir, **_period(args))
     columns = [str(c) for c in table.columns]
     _emit(args, out, columns, list(table.itertuples(index=False, name=None)))
     return 0
@@ -184,15 +159,7 @@ def _cmd_summary(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     from linkratio.cohort import write_report
 
-    path = write_report(
-        args.dir,
-        args.out,
-        tz=args.tz,
-        since=args.since,
-        until=args.until,
-        min_posts=args.min_posts,
-        top=args.top,
-    )
+    path = write_report(args.dir, args.out, top=args.top, **_period(args))
     out.write(f"wrote {terminal_safe(str(path))}\n")
     return 0
 
@@ -221,3 +188,27 @@ def _emit(args: argparse.Namespace, out: TextIO, columns: list[str], rows: Seque
         out.write(f"wrote {count:,} rows to {terminal_safe(args.csv)}\n")
     else:
         out.write(rows_table(columns, rows))
+
+
+_QUERIES: tuple[tuple[str, options.Handler, str, str], ...] = (
+    (
+        "summary",
+        _cmd_summary,
+        "one row per account: counts, talk share, talk-to-link, talk-only days, top site",
+        "example:\n  linkratio cohort summary cohort/ --csv accounts.csv",
+    ),
+    (
+        "report",
+        _cmd_report,
+        "write a self-contained HTML report",
+        "example:\n  linkratio cohort report cohort/ --out cohort.html",
+    ),
+    (
+        "sql",
+        _cmd_sql,
+        "run DuckDB SQL over the view 'posts'",
+        "example:\n  linkratio cohort sql cohort/ "
+        '"SELECT site, count(*) FROM posts GROUP BY site ORDER BY 2 DESC LIMIT 10"',
+    ),
+)
+"""The subcommands that query a built cohort: name, function, one-line help, examples."""
