@@ -22,6 +22,7 @@ from linkratio.model import Account, Timeline
 if TYPE_CHECKING:
     import pandas as pd
 
+    from linkratio.authors import Author
     from linkratio.store import Library, SaveResult
 
 Progress = Callable[[int], None]
@@ -61,13 +62,42 @@ def read_timeline(
     keep_raw: bool = False,
     progress: Progress | None = None,
     freeze: bool = False,
+    author: str | None = None,
 ) -> Timeline:
     """The posts of `source`: a library account (`@handle`, `bsky:…`) or files to read.
 
-    EmptyDataError when there are none. With `freeze` the posts are moved out of the
-    cycle collector's sight (`gc.freeze`): for a process that keeps them to its end, as
-    rescanning them made 2x the posts cost 2.4x the time.
+    Files must hold one author's posts: with several, InputError naming them unless
+    `author` picks one (`only_author`). EmptyDataError when there are none. With `freeze`
+    the posts are moved out of the cycle collector's sight (`gc.freeze`): for a process
+    that keeps them to its end, as rescanning them made 2x the posts cost 2.4x the time.
     """
+    from linkratio.authors import one_author
+
+    timeline = read_posts(
+        source,
+        db=db,
+        input_format=input_format,
+        skip_invalid=skip_invalid,
+        keep_raw=keep_raw,
+        progress=progress,
+    )
+    if author is not None or not is_account_name(str(source)):
+        timeline = one_author(timeline, author)  # a library account has one by construction
+    if freeze:
+        gc.freeze()
+    return timeline
+
+
+def read_posts(
+    source: str | Path,
+    *,
+    db: str | Path | None = None,
+    input_format: str = "auto",
+    skip_invalid: bool = False,
+    keep_raw: bool = False,
+    progress: Progress | None = None,
+) -> Timeline:
+    """Every post of `source`, whoever wrote it; EmptyDataError when there are none."""
     if is_account_name(str(source)):
         with open_library(db) as lib:
             account = find_account(lib, str(source))
@@ -85,8 +115,6 @@ def read_timeline(
         )
     if not timeline.posts:
         raise EmptyDataError(f"{source}: no posts found (the data holds none)")
-    if freeze:
-        gc.freeze()
     return timeline
 
 
@@ -117,15 +145,18 @@ def load_frame(
     skip_invalid: bool = False,
     progress: Progress | None = None,
     freeze: bool = False,
+    author: str | None = None,
 ) -> tuple[pd.DataFrame, Account]:
     """The classified posts `source` names, and whose they are.
 
     A library account comes from the library at `db`; files are read and, when `db` names
-    an existing library, their short links use its resolved-link cache.
+    an existing library, their short links use its resolved-link cache. Files must hold
+    one author's posts, or `author` must pick one (see `read_timeline`).
     """
     if is_account_name(str(source)):
         with open_library(db) as lib:
             account = find_account(lib, str(source))
+            _check_author(account, author)
             frame = account_frame(lib, account, link_cache=True)
         if frame.empty:
             raise EmptyDataError(f"{source}: the library holds no posts of this account")
@@ -138,12 +169,25 @@ def load_frame(
         skip_invalid=skip_invalid,
         progress=progress,
         freeze=freeze,
+        author=author,
     )
     frame = to_frame(timeline.posts)
     if db and Path(db).expanduser().is_file():
         with open_library(db) as lib:
             frame = with_link_cache(lib, frame)
     return frame, timeline.account
+
+
+def _check_author(account: Account, author: str | None) -> None:
+    """InputError when `author` is given and names another account than `account`."""
+    from linkratio.accounts import account_name
+    from linkratio.authors import names
+
+    if author is not None and not names(account, author):
+        raise InputError(
+            f"{author} is not the library account {account_name(account)}: "
+            "a library account holds one author's posts"
+        )
 
 
 def load(
@@ -156,16 +200,23 @@ def load(
     input_format: str = "auto",
     skip_invalid: bool = False,
     progress: Progress | None = None,
+    author: str | None = None,
 ) -> pd.DataFrame:
     """One classified row per post of `source`: the frame `audit` and `report` summarize.
 
     `source` is files (an archive zip or folder, saved API pages) or an account in the
-    library at `db` (`@handle`, `bsky:handle`, `mastodon:@user@host`). `since` and `until`
-    keep the posts of those days (inclusive, ISO dates or `date`s) in the zone `tz`
-    (default: the system's).
+    library at `db` (`@handle`, `bsky:handle`, `mastodon:@user@host`). Files with posts
+    by several accounts (a search, a hashtag timeline) are an InputError naming them
+    unless `author` picks one. `since` and `until` keep the posts of those days
+    (inclusive, ISO dates or `date`s) in the zone `tz` (default: the system's).
     """
     frame, account = load_frame(
-        source, db=db, input_format=input_format, skip_invalid=skip_invalid, progress=progress
+        source,
+        db=db,
+        input_format=input_format,
+        skip_invalid=skip_invalid,
+        progress=progress,
+        author=author,
     )
     attrs = {**frame.attrs, "account": owner_name(account), "origin": str(source)}
     if since is not None or until is not None:
@@ -200,9 +251,12 @@ class Imported:
     """What `import_source` did: whose posts, how many, what changed, and where."""
 
     account: Account
+    """The account with the most posts (the only one, for an archive)."""
     posts: int
     saved: SaveResult
     library: Path
+    accounts: tuple[Account, ...] = ()
+    """Every account posts were filed under, most posts first."""
 
 
 def import_source(
@@ -214,30 +268,46 @@ def import_source(
     progress: Progress | None = None,
     wait: float = 30.0,
 ) -> Imported:
-    """Read files and save their posts into the library at `db` (made if missing).
+    """Read files and save each post under its author's account in the library at `db`.
 
-    InputError when the data does not say whose posts these are; LibraryBusyError when
-    another run holds the library longer than `wait` seconds.
+    The library is made if missing; a file with many authors (a search, a hashtag
+    timeline) gives one account each. InputError when the data does not say whose posts
+    these are; LibraryBusyError when another run holds the library longer than `wait`.
     """
-    timeline = read_timeline(
+    from linkratio.authors import authors_of
+
+    timeline = read_posts(
         source,
         db=db,
         input_format=input_format,
         skip_invalid=skip_invalid,
         keep_raw=True,
         progress=progress,
-        freeze=True,
     )
-    account = timeline.account
-    if account.id is None:
+    gc.freeze()
+    authors = authors_of(timeline)
+    if any(author.account.id is None for author in authors):
         raise InputError(
             f"{source}: cannot tell whose posts these are (no account.js and no author id): "
             "import the whole archive folder or zip"
         )
     origin = "archive" if timeline.posts[0].source == "archive" else "file"
     with open_library(db, create=True) as lib, lib.run_lock("import", wait=wait):
-        saved = lib.save_posts(account, timeline.posts, origin=origin)
-        return Imported(account, len(timeline.posts), saved, lib.path)
+        saved = _save_authors(lib, authors, origin)
+        where = lib.path
+    accounts = tuple(author.account for author in authors)
+    return Imported(accounts[0], len(timeline.posts), saved, where, accounts)
+
+
+def _save_authors(library: Library, authors: list[Author], origin: str) -> SaveResult:
+    """Save each author's posts under their account; what the saves did, added up."""
+    from linkratio.store import SaveResult
+
+    inserted = updated = 0
+    for author in authors:
+        saved = library.save_posts(author.account, author.posts, origin=origin)
+        inserted, updated = inserted + saved.inserted, updated + saved.updated
+    return SaveResult(inserted=inserted, updated=updated)
 
 
 def only_account(library: Library, name: str | None) -> Account:

@@ -139,6 +139,9 @@ class Timeline:
     posts: list[Post] = field(default_factory=list)
     origin: str = ""
     """The file or folder read, for messages."""
+    authors: dict[str, Account] = field(default_factory=dict)
+    """The account of each post author (by `author_id`, else `author_handle`) when the
+    reader knows more than the posts say (Mastodon: the profile URL that keys it)."""
 
 
 # -- handling many posts ------------------------------------------------------------------

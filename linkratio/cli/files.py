@@ -37,6 +37,13 @@ def _register_classify(sub: options.SubParsers) -> None:
         help="table for people; jsonl/csv (platform,id,created_at,category,kind,reason) "
         "for scripts",
     )
+    p.add_argument(
+        "--with-author",
+        action="store_true",
+        help="jsonl/csv: add the author's account name (@handle, bsky:HANDLE, "
+        "mastodon:@user@instance) as the key or column 'author'",
+    )
+    _add_author(p)
 
 
 def _register_audit(sub: options.SubParsers) -> None:
@@ -50,6 +57,7 @@ def _register_audit(sub: options.SubParsers) -> None:
         "  linkratio audit twitter.zip --tz Europe/Berlin --since 2024-01-01 --json",
     )
     options.add_input(p)
+    _add_author(p)
     options.add_period(p)
     p.add_argument("--json", action="store_true", help="print the summary as a JSON document")
 
@@ -65,20 +73,33 @@ def _register_report(sub: options.SubParsers) -> None:
         "  linkratio report @marenbuilds --since 2024-01-01 --open",
     )
     options.add_input(p)
+    _add_author(p)
     options.add_period(p)
     p.add_argument("--out", metavar="DIR", default="linkratio-report", help="output folder")
     p.add_argument("--open", action="store_true", help="open the report in the browser")
     options.add_expand_links(p)
 
 
+def _add_author(p: argparse.ArgumentParser) -> None:
+    """--author NAME: one author's posts of a file that holds several."""
+    p.add_argument(
+        "--author",
+        metavar="NAME",
+        help="of a file with posts by several accounts (a search, a hashtag timeline), "
+        "only those of NAME (@handle, bsky:HANDLE, mastodon:@user@instance)",
+    )
+
+
 def classify(args: argparse.Namespace, out: TextIO) -> int:
     """`linkratio classify`: every post with its label."""
+    from linkratio.authors import author_name
     from linkratio.frame import labelled
     from linkratio.loading import read_timeline
     from linkratio.render.listing import write_labels
 
-    timeline = options.read_input(args, read_timeline, freeze=True)
-    write_labels(labelled(timeline.posts), out, args.output)
+    timeline = options.read_input(args, read_timeline, freeze=True, author=args.author)
+    rows = labelled(timeline.posts)
+    write_labels(rows, out, args.output, with_author=args.with_author, author=author_name(timeline))
     return options.EXIT_OK
 
 
@@ -86,7 +107,7 @@ def _frame(args: argparse.Namespace) -> tuple[pd.DataFrame, str | None]:
     """The classified posts the command names, and the owner's name."""
     from linkratio.loading import load_frame, owner_name
 
-    frame, account = options.read_input(args, load_frame, freeze=True)
+    frame, account = options.read_input(args, load_frame, freeze=True, author=args.author)
     return frame, owner_name(account)
 
 

@@ -14,8 +14,9 @@ def register(sub: options.SubParsers) -> None:
         sub,
         "import",
         import_posts,
-        description="Put an X archive or saved X API v2 data into the local library, for the "
-        "account the data names (account.js, author_id). Importing again updates in place.",
+        description="Put an X archive or saved X API v2 data into the local library, each "
+        "post under its author's account (account.js, author_id): a search or hashtag file "
+        "gives one account per author. Importing again updates in place.",
         epilog="examples:\n  linkratio import twitter-2024.zip\n"
         "  linkratio import data/sample --db ~/linkratio.sqlite",
     )
@@ -40,7 +41,9 @@ def import_posts(args: argparse.Namespace, out: TextIO) -> int:
 
     done = options.read_input(args, import_source, wait=args.wait)
     if not args.quiet:
-        who = terminal_safe(account_name(done.account))
+        many = len(done.accounts) > 1
+        who = f"{len(done.accounts):,} accounts" if many else account_name(done.account)
+        who = terminal_safe(who)
         out.write(
             f"imported {done.posts:,} posts of {who}: {done.saved.inserted:,} new, "
             f"{done.saved.updated:,} updated, into {done.library}\n"

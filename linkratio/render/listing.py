@@ -24,16 +24,29 @@ def _stamp(post: Post) -> str:
     return post.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def write_labels(rows: Iterable[tuple[Post, Label]], out: TextIO, output: str = "table") -> None:
-    """Write each post with its label: `table` for people, `jsonl` or `csv` for scripts."""
+def write_labels(
+    rows: Iterable[tuple[Post, Label]],
+    out: TextIO,
+    output: str = "table",
+    *,
+    with_author: bool = False,
+    author: str | None = None,
+) -> None:
+    """Write each post with its label: `table` for people, `jsonl` or `csv` for scripts.
+
+    With `with_author`, jsonl and csv carry `author` (the account name; null or empty
+    when the data does not say) in one more key or column, `author`.
+    """
+    fields = (*LABEL_FIELDS, "author") if with_author else LABEL_FIELDS
+    extra: tuple[str | None, ...] = (author,) if with_author else ()
     if output == "jsonl":
-        _write_jsonl(rows, out)
+        _write_jsonl(rows, out, fields, extra)
     elif output == "csv":
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(LABEL_FIELDS)
+        writer.writerow(fields)
         for post, label in rows:
-            cells = (post.platform, post.id, _stamp(post), label.category.value)
-            writer.writerow([csv_cell(c) for c in (*cells, label.kind.value, label.reason)])
+            cells = (*_cells(post, label), *(e or "" for e in extra))
+            writer.writerow([csv_cell(c) for c in cells])
     else:
         for post, label in rows:
             when = post.created_at.strftime("%Y-%m-%d %H:%M")
@@ -42,11 +55,21 @@ def write_labels(rows: Iterable[tuple[Post, Label]], out: TextIO, output: str = 
             out.write(f"{when}  {ident:>20}  {cat:<23}  {terminal_safe(label.reason)}\n")
 
 
-def _write_jsonl(rows: Iterable[tuple[Post, Label]], out: TextIO) -> None:
+def _cells(post: Post, label: Label) -> tuple[str, ...]:
+    """The values of `LABEL_FIELDS` for one post."""
+    cat, kind = label.category.value, label.kind.value
+    return (post.platform, post.id, _stamp(post), cat, kind, label.reason)
+
+
+def _write_jsonl(
+    rows: Iterable[tuple[Post, Label]],
+    out: TextIO,
+    fields: tuple[str, ...],
+    extra: tuple[str | None, ...],
+) -> None:
     buf = out.buffer if hasattr(out, "buffer") else None  # bytes straight through: faster
     for post, label in rows:
-        values = (post.platform, post.id, _stamp(post), label.category.value)
-        record = dict(zip(LABEL_FIELDS, (*values, label.kind.value, label.reason), strict=True))
+        record = dict(zip(fields, (*_cells(post, label), *extra), strict=True))
         line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
         if buf is not None:
             buf.write(line)

@@ -311,4 +311,9 @@ def read_mastodon(
     values = json_values(path, EXPECTED, skip_invalid)
     posts = _SAVED.read(values, path, saved_posts, progress, skip_invalid)[0]
     kept = collapse(posts)
-    return Timeline(account=owner(kept, accounts), posts=kept, origin=str(path))
+    authors = {
+        p.author_id or p.author_handle: account_of(accounts[p.author_handle])
+        for p in kept
+        if p.author_handle in accounts
+    }
+    return Timeline(account=owner(kept, accounts), posts=kept, origin=str(path), authors=authors)
