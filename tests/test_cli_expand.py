@@ -83,7 +83,7 @@ def test_expand_command_then_audit_uses_the_destinations(
     argv = ["expand", "@ana", "--db", str(db), "--timeout", "5"]
     code, out, err = _cli(argv, capsys)
     assert code == 0, err
-    assert "2 resolved, 0 already known, 1 failed, 1 refused as unsafe" in out
+    assert "2 resolved, 0 already known, 1 failed (server error: 1 link), 1 refused" in out
     assert "asked again after 7 days" in out
     asked = len(short.requests) + len(dest.requests)
     code, out, _ = _cli(argv, capsys)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -119,9 +120,11 @@ def report(args: argparse.Namespace, out: TextIO) -> int:
         until=args.until,
         account=name,
     )
-    out.write(f"report written to {files.html}\n")
+    if not args.quiet:
+        out.write(f"report written to {files.html}\n")
     if args.open:
         import webbrowser
 
-        webbrowser.open(files.html.resolve().as_uri())
+        if not webbrowser.open(files.html.resolve().as_uri()):
+            sys.stderr.write(f"linkratio: no browser found to open {files.html}: open it by hand\n")
     return options.EXIT_OK
