@@ -39,6 +39,7 @@ def register(sub: options.SubParsers) -> None:
             _add_output(p)
         if name != "sql":
             _add_period(p)
+        options.add_quiet(p, help="print nothing on success" if name == "report" else "no warnings")
 
 
 def _add_period(p: argparse.ArgumentParser) -> None:
@@ -81,7 +82,7 @@ def _register_build(commands: options.SubParsers) -> None:
     )
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="a running Dask scheduler")
     p.add_argument("--skip-invalid", action="store_true", help="skip unparseable lines")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    options.add_quiet(p, help="no progress line, no warnings")
 
 
 def _add_output(p: argparse.ArgumentParser) -> None:
@@ -160,7 +161,8 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     from linkratio.cohort import write_report
 
     path = write_report(args.dir, args.out, top=args.top, **_period(args))
-    out.write(f"wrote {terminal_safe(str(path))}\n")
+    if not args.quiet:
+        out.write(f"wrote {terminal_safe(str(path))}\n")
     return 0
 
 
