@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -94,36 +93,14 @@ def _add_output(p: argparse.ArgumentParser) -> None:
 # --- handlers -------------------------------------------------------------------------------
 
 
-class _BuildProgress:
-    """One updating line on stderr: parts, posts, percent and ETA."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.shown = False
-
-    def __call__(self, p: Any) -> None:
-        percent = 100 * p.bytes_done / p.bytes_total if p.bytes_total else 100.0
-        eta = "" if p.eta is None else f", ETA {int(p.eta) // 60}:{int(p.eta) % 60:02d}"
-        line = f"cohort: {p.tasks_done:,}/{p.tasks_total:,} parts, {p.posts:,} posts, "
-        self.stream.write(f"\r{line}{percent:.0f}%{eta}\033[K")
-        self.stream.flush()
-        self.shown = True
-
-    def done(self) -> None:
-        """Clear the line."""
-        if self.shown:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
-
-
 def _cmd_build(args: argparse.Namespace, out: TextIO) -> int:
+    from linkratio.cli.progress import CohortProgress
     from linkratio.cohort import build
     from linkratio.errors import InputError
 
     if not args.inputs and not args.all_accounts:
         raise InputError("name at least one INPUT, or give --all-accounts")
-    stream = sys.stderr
-    bar = _BuildProgress(stream) if not args.quiet and stream.isatty() else None
+    bar = CohortProgress(not args.quiet)
     try:
         result = build(
             args.inputs,
@@ -137,8 +114,7 @@ def _cmd_build(args: argparse.Namespace, out: TextIO) -> int:
             skip_invalid=args.skip_invalid,
         )
     finally:
-        if bar is not None:
-            bar.done()
+        bar.done()
     where = terminal_safe(str(result.out_dir))
     out.write(
         f"{where}: {result.inputs:,} inputs ({len(result.rebuilt):,} read, "

@@ -105,6 +105,7 @@ def audit(args: argparse.Namespace, out: TextIO) -> int:
 
 def report(args: argparse.Namespace, out: TextIO) -> int:
     """`linkratio report`: write the report folder, and open it when asked."""
+    from linkratio.cli.progress import ReportProgress
     from linkratio.render.report import write_report
 
     if args.expand_links:
@@ -112,14 +113,19 @@ def report(args: argparse.Namespace, out: TextIO) -> int:
 
         options.expand_after(args, require_account_name(str(args.path)))
     frame, name = _frame(args)
-    files = write_report(
-        frame,
-        Path(args.out).expanduser(),
-        tz=args.tz,
-        since=args.since,
-        until=args.until,
-        account=name,
-    )
+    progress = ReportProgress(not args.quiet)
+    try:
+        files = write_report(
+            frame,
+            Path(args.out).expanduser(),
+            tz=args.tz,
+            since=args.since,
+            until=args.until,
+            account=name,
+            progress=progress,
+        )
+    finally:
+        progress.done()
     if not args.quiet:
         out.write(f"report written to {files.html}\n")
     if args.open:
