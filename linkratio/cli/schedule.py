@@ -28,15 +28,7 @@ def register(sub: options.SubParsers) -> None:
         "  linkratio schedule @marenbuilds --webhook-env SLACK_WEBHOOK --weekday mon --at 07:30"
         "\n  linkratio schedule --install",
     )
-    p.add_argument(
-        "account", nargs="?", metavar="ACCOUNT", help="the account (default: the only one)"
-    )
-    p.add_argument(
-        "--account",
-        dest="account_option",
-        metavar="NAME",
-        help="the account, as with challenge and weekly (the same as ACCOUNT)",
-    )
+    _add_account(p)
     p.add_argument(
         "--email", action="append", default=[], metavar="ADDRESS", help="mail it (repeatable)"
     )
@@ -56,6 +48,19 @@ def register(sub: options.SubParsers) -> None:
     options.add_db(p)
     options.add_quiet(p, help="no warnings")
     options.add_clock(p)
+
+
+def _add_account(p: argparse.ArgumentParser) -> None:
+    """ACCOUNT, or --account NAME as with challenge (the error for many accounts names it)."""
+    p.add_argument(
+        "account", nargs="?", metavar="ACCOUNT", help="the account (default: the only one)"
+    )
+    p.add_argument(
+        "--account",
+        dest="account_option",
+        metavar="NAME",
+        help="the account, as with challenge and weekly (the same as ACCOUNT)",
+    )
 
 
 def schedule(args: argparse.Namespace, out: TextIO) -> int:
