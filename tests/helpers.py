@@ -3,6 +3,8 @@ keys, and a recorder for the waits a network client announces."""
 
 from __future__ import annotations
 
+import io
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -46,3 +48,23 @@ class Waits:
     def options(self, **more: Any) -> dict[str, Any]:
         """Client keyword arguments that wire the client to this recorder."""
         return {"on_wait": self.on_wait, "sleep": self.sleep, **more}
+
+
+class Terminal(io.StringIO):
+    """A stderr that says it is a terminal, so progress displays are drawn into it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def screen_text(drawn: str) -> str:
+    """What a progress display drew, without its escape sequences (frames end in \\r)."""
+    return _ANSI.sub("", drawn)
+
+
+def cleared(drawn: str) -> bool:
+    """Whether the display was erased at the end (rich's transient stop: erase the line)."""
+    return drawn.endswith("\x1b[2K")

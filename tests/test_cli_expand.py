@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from fakes.links import FakeSite, Route
 from fakes.x_api import FakeXApi
+from helpers import cleared, screen_text
 
 from linkratio.cli import main
 from linkratio.cli import options as cli_options
@@ -83,7 +84,7 @@ def test_expand_command_then_audit_uses_the_destinations(
     argv = ["expand", "@ana", "--db", str(db), "--timeout", "5"]
     code, out, err = _cli(argv, capsys)
     assert code == 0, err
-    assert "2 resolved, 0 already known, 1 failed, 1 refused as unsafe" in out
+    assert "2 resolved, 0 already known, 1 failed (server error: 1 link), 1 refused" in out
     assert "asked again after 7 days" in out
     asked = len(short.requests) + len(dest.requests)
     code, out, _ = _cli(argv, capsys)
@@ -351,12 +352,13 @@ def test_progress_counts_resolved_cached_and_failed_on_a_terminal(
     if quiet:
         assert drawn == ""
         return
-    # The last line drawn before it was cleared holds the whole run's counts.
-    last = drawn.split("\r")[-2]
-    assert "2/2 links: 1 resolved, 0 cached, 1 failed, 0 refused" in last
-    assert drawn.endswith("\r\033[K")  # cleared, so the summary starts on a clean line
+    # The last frame drawn before it was cleared holds the whole run's counts.
+    last = screen_text(drawn).split("\r")[-2]
+    assert "expanding: 1 resolved, 0 cached, 1 failed, 0 refused" in last
+    assert " 2/2 " in last and "links/s" in last
+    assert cleared(drawn)  # so the summary starts on a clean line
     terminal.truncate(0)
     terminal.seek(0)
     assert main(argv, out=io.StringIO()) == 0
     # The second run asks nobody: the destination and the cached failure answer both.
-    assert "0/0 links: 0 resolved, 2 cached, 0 failed" in terminal.getvalue()
+    assert "expanding: 0 resolved, 2 cached, 0 failed" in screen_text(terminal.getvalue())

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -50,3 +51,35 @@ def test_explore_notebook_runs_from_a_clean_kernel(monkeypatch):
     assert len(charts) == 5
     for cell in charts:
         assert any("image/png" in o.get("data", {}) for o in cell.outputs), cell.id
+
+
+ROOT = NOTEBOOKS.parent
+EXECUTED = ROOT / "docs" / "explore.ipynb"
+"""The executed copy a newcomer reads on the repository's web page: charts included."""
+
+
+def _builder():
+    spec = importlib.util.spec_from_file_location(
+        "build_notebook", ROOT / "docs" / "build_notebook.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_executed_copy_in_docs_is_fresh():
+    builder = _builder()
+    source = json.loads(EXPLORE.read_text(encoding="utf-8"))
+    copy = json.loads(EXECUTED.read_text(encoding="utf-8"))
+    digest = builder.source_hash(source["cells"])
+    stale = "docs/explore.ipynb is stale: run python docs/build_notebook.py"
+    assert copy["metadata"]["linkratio"]["source_sha256"] == digest, stale
+    assert builder.source_hash(copy["cells"]) == digest, stale  # and nobody edited the copy
+    code = [c for c in copy["cells"] if c["cell_type"] == "code"]
+    assert all(c["execution_count"] for c in code)
+    assert not [o for c in code for o in c["outputs"] if o["output_type"] == "error"]
+    charts = [c for c in code if c.get("id", "").startswith("chart-")]
+    assert len(charts) == 5
+    for cell in charts:
+        assert any("image/png" in o.get("data", {}) for o in cell["outputs"]), cell["id"]
+    assert str(ROOT) not in EXECUTED.read_text(encoding="utf-8")  # no builder's folder in it

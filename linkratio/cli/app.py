@@ -37,7 +37,7 @@ def _modules(argv: Sequence[str] | None) -> set[str]:
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The `linkratio` parser: every command, loaded when `argv` names it (all for None)."""
-    parser = argparse.ArgumentParser(
+    parser = options.Parser(
         prog="linkratio",
         description="How much of your social-media life is talking, and how much is linking.",
         epilog="example:\n  linkratio audit data/sample\n  linkratio classify twitter.zip",
@@ -66,7 +66,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 2 bad input or usage)."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser(argv).parse_args(argv)
+    parser = build_parser(argv)
+    options.Parser.argv = argv  # for "did you mean": which command an unknown option was for
+    args = parser.parse_args(argv)
     out = out or sys.stdout
     from linkratio.cli.logs import log_to_stderr
 

@@ -25,13 +25,14 @@ def register(sub: options.SubParsers) -> None:
         "  linkratio challenge set 2026-12-02 --account @marenbuilds\n"
         "  linkratio challenge status",
     )
-    p.add_argument("action", choices=("set", "status"))
+    p.add_argument("action", choices=("set", "status"), metavar="set|status")
     p.add_argument(
         "date", nargs="?", type=options.parse_date, metavar="DATE", help="the day (YYYY-MM-DD)"
     )
     p.add_argument("--suggest", action="store_true", help="pick the day from your history")
     p.add_argument("--account", metavar="NAME", help="the account (default: the only one)")
     options.add_db(p)
+    options.add_quiet(p, help="no warnings; set prints nothing on success")
     options.add_clock(p)
 
 
@@ -39,16 +40,11 @@ def challenge(args: argparse.Namespace, out: TextIO) -> int:
     """`linkratio challenge set|status`."""
     from linkratio.accounts import account_name
     from linkratio.analysis import resolve_zone
-    from linkratio.errors import InputError
     from linkratio.loading import only_account
     from linkratio.render.escape import terminal_safe
     from linkratio.weekly.challenge import challenge_status, set_challenge
 
-    if args.action == "status" and (args.date or args.suggest or args.tz):
-        raise InputError(
-            "challenge status takes no DATE, --suggest or --tz: each day is shown in the zone "
-            "it was set in"
-        )
+    _check_parts(args)
     resolve_zone(args.tz)  # a bad zone is bad input before the library is opened
     with options.library(args) as lib:
         account = only_account(lib, args.account)
@@ -58,6 +54,8 @@ def challenge(args: argparse.Namespace, out: TextIO) -> int:
         done = set_challenge(
             lib, account, day=args.date, suggest=args.suggest, tz=args.tz, now=options.now_of(args)
         )
+    if args.quiet:
+        return options.EXIT_OK
     state = "set" if done.added else "was already set"
     who = terminal_safe(account_name(account))  # a handle from a file: made inert
     out.write(f"challenge {state}: {done.day} ({done.day:%A}), a day of only talking for {who}")
@@ -65,6 +63,24 @@ def challenge(args: argparse.Namespace, out: TextIO) -> int:
     if done.reason:
         out.write(f"why: {terminal_safe(done.reason)}\n")
     return options.EXIT_OK
+
+
+def _check_parts(args: argparse.Namespace) -> None:
+    """Name the missing (or extra) part of the command plainly, before the library opens."""
+    from linkratio.errors import InputError
+
+    if args.action == "status" and (args.date or args.suggest or args.tz):
+        raise InputError(
+            "challenge status takes no DATE, --suggest or --tz: each day is shown in the zone "
+            "it was set in"
+        )
+    if args.action == "set" and args.date is None and not args.suggest:
+        raise InputError(
+            "challenge set needs a DATE, the day to talk only (challenge set 2026-12-02), "
+            "or --suggest to let linkratio pick it"
+        )
+    if args.action == "set" and args.date is not None and args.suggest:
+        raise InputError("challenge set takes a DATE or --suggest, not both: drop one")
 
 
 def _print_status(days: list[ChallengeDay], out: TextIO) -> None:

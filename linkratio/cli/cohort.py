@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -39,6 +38,7 @@ def register(sub: options.SubParsers) -> None:
             _add_output(p)
         if name != "sql":
             _add_period(p)
+        options.add_quiet(p, help="print nothing on success" if name == "report" else "no warnings")
 
 
 def _add_period(p: argparse.ArgumentParser) -> None:
@@ -81,7 +81,7 @@ def _register_build(commands: options.SubParsers) -> None:
     )
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="a running Dask scheduler")
     p.add_argument("--skip-invalid", action="store_true", help="skip unparseable lines")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    options.add_quiet(p, help="no progress line, no warnings")
 
 
 def _add_output(p: argparse.ArgumentParser) -> None:
@@ -93,36 +93,14 @@ def _add_output(p: argparse.ArgumentParser) -> None:
 # --- handlers -------------------------------------------------------------------------------
 
 
-class _BuildProgress:
-    """One updating line on stderr: parts, posts, percent and ETA."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.shown = False
-
-    def __call__(self, p: Any) -> None:
-        percent = 100 * p.bytes_done / p.bytes_total if p.bytes_total else 100.0
-        eta = "" if p.eta is None else f", ETA {int(p.eta) // 60}:{int(p.eta) % 60:02d}"
-        line = f"cohort: {p.tasks_done:,}/{p.tasks_total:,} parts, {p.posts:,} posts, "
-        self.stream.write(f"\r{line}{percent:.0f}%{eta}\033[K")
-        self.stream.flush()
-        self.shown = True
-
-    def done(self) -> None:
-        """Clear the line."""
-        if self.shown:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
-
-
 def _cmd_build(args: argparse.Namespace, out: TextIO) -> int:
+    from linkratio.cli.progress import CohortProgress
     from linkratio.cohort import build
     from linkratio.errors import InputError
 
     if not args.inputs and not args.all_accounts:
         raise InputError("name at least one INPUT, or give --all-accounts")
-    stream = sys.stderr
-    bar = _BuildProgress(stream) if not args.quiet and stream.isatty() else None
+    bar = CohortProgress(not args.quiet)
     try:
         result = build(
             args.inputs,
@@ -136,8 +114,7 @@ def _cmd_build(args: argparse.Namespace, out: TextIO) -> int:
             skip_invalid=args.skip_invalid,
         )
     finally:
-        if bar is not None:
-            bar.done()
+        bar.done()
     where = terminal_safe(str(result.out_dir))
     out.write(
         f"{where}: {result.inputs:,} inputs ({len(result.rebuilt):,} read, "
@@ -160,7 +137,8 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     from linkratio.cohort import write_report
 
     path = write_report(args.dir, args.out, top=args.top, **_period(args))
-    out.write(f"wrote {terminal_safe(str(path))}\n")
+    if not args.quiet:
+        out.write(f"wrote {terminal_safe(str(path))}\n")
     return 0
 
 

@@ -40,7 +40,7 @@ def register(sub: options.SubParsers) -> None:
     p.add_argument(
         "account",
         metavar="ACCOUNT",
-        help="an account in the library: @handle, bsky:HANDLE or mastodon:@user@instance",
+        help="an account in the library: @handle (X), bsky:HANDLE or mastodon:@user@instance",
     )
     for flag, default, what in (
         ("--concurrency", 16, "requests at once"),

@@ -77,6 +77,7 @@ def _register_config(sub: options.SubParsers) -> None:
     )
     p.add_argument("action", choices=("show", "set", "unset", "path"))
     p.add_argument("key", nargs="?", metavar="KEY")
+    options.add_quiet(p, help="set/unset print nothing on success")
 
 
 def _cmd_fetch(args: argparse.Namespace, out: TextIO) -> int:
@@ -145,9 +146,13 @@ def configure(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     key = config.require_key(args.key, args.action)
     if args.action == "unset":
-        out.write(f"{key} removed from {config.set_value(key, None)} (mode 0600)\n")
+        where = config.set_value(key, None)
+        if not args.quiet:
+            out.write(f"{key} removed from {where} (mode 0600)\n")
         return EXIT_OK
     # Read the secret without echoing it; never from the command line (shell history).
     text = getpass.getpass(f"{key}: ") if sys.stdin.isatty() else sys.stdin.readline()
-    out.write(f"{key} stored in {config.store_secret(key, text)} (mode 0600)\n")
+    where = config.store_secret(key, text)
+    if not args.quiet:
+        out.write(f"{key} stored in {where} (mode 0600)\n")
     return EXIT_OK

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -125,6 +126,7 @@ def audit(args: argparse.Namespace, out: TextIO) -> int:
 
 def report(args: argparse.Namespace, out: TextIO) -> int:
     """`linkratio report`: write the report folder, and open it when asked."""
+    from linkratio.cli.progress import ReportProgress
     from linkratio.render.report import write_report
 
     if args.expand_links:
@@ -132,17 +134,24 @@ def report(args: argparse.Namespace, out: TextIO) -> int:
 
         options.expand_after(args, require_account_name(str(args.path)))
     frame, name = _frame(args)
-    files = write_report(
-        frame,
-        Path(args.out).expanduser(),
-        tz=args.tz,
-        since=args.since,
-        until=args.until,
-        account=name,
-    )
-    out.write(f"report written to {files.html}\n")
+    progress = ReportProgress(not args.quiet)
+    try:
+        files = write_report(
+            frame,
+            Path(args.out).expanduser(),
+            tz=args.tz,
+            since=args.since,
+            until=args.until,
+            account=name,
+            progress=progress,
+        )
+    finally:
+        progress.done()
+    if not args.quiet:
+        out.write(f"report written to {files.html}\n")
     if args.open:
         import webbrowser
 
-        webbrowser.open(files.html.resolve().as_uri())
+        if not webbrowser.open(files.html.resolve().as_uri()):
+            sys.stderr.write(f"linkratio: no browser found to open {files.html}: open it by hand\n")
     return options.EXIT_OK

@@ -14,10 +14,13 @@ def register(sub: options.SubParsers) -> None:
         sub,
         "import",
         import_posts,
-        description="Put an X archive or saved X API v2 data into the local library, each "
-        "post under its author's account (account.js, author_id): a search or hashtag file "
-        "gives one account per author. Importing again updates in place.",
+        description="Put posts into the local library, each post under its author's account: "
+        "an X archive or saved X API v2 data (account.js, author_id), saved Bluesky "
+        "getAuthorFeed pages, or saved Mastodon statuses. A search or hashtag file gives one "
+        "account per author. Importing again updates in place.",
         epilog="examples:\n  linkratio import twitter-2024.zip\n"
+        "  linkratio import bluesky-feed.jsonl\n"
+        "  linkratio import mastodon-statuses.json --input-format mastodon\n"
         "  linkratio import data/sample --db ~/linkratio.sqlite",
     )
     options.add_input(p, account=False)
@@ -31,6 +34,7 @@ def register(sub: options.SubParsers) -> None:
         epilog="example:\n  linkratio accounts",
     )
     options.add_db(p)
+    options.add_quiet(p, help="no warnings")
 
 
 def import_posts(args: argparse.Namespace, out: TextIO) -> int:

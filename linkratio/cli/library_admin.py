@@ -31,6 +31,7 @@ def register(sub: options.SubParsers) -> None:
         epilog="example:\n  linkratio library check --db ~/linkratio.sqlite",
     )
     options.add_db(p)
+    options.add_quiet(p, help="no warnings (the findings are still printed)")
     p = options.command(
         actions,
         "backup",
@@ -42,6 +43,7 @@ def register(sub: options.SubParsers) -> None:
     )
     p.add_argument("dest", metavar="PATH", help="the copy: a file, or a folder to put it in")
     options.add_db(p)
+    options.add_quiet(p, help="print nothing on success")
 
 
 def check(args: argparse.Namespace, out: TextIO) -> int:
@@ -68,5 +70,6 @@ def backup(args: argparse.Namespace, out: TextIO) -> int:
     """`linkratio library backup PATH`: copy the library, say where."""
     with options.library(args) as lib:
         copy = lib.backup(args.dest)
-    out.write(f"library backed up to {copy}\n")
+    if not args.quiet:
+        out.write(f"library backed up to {copy}\n")
     return options.EXIT_OK

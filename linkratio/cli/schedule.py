@@ -28,7 +28,7 @@ def register(sub: options.SubParsers) -> None:
         "  linkratio schedule @marenbuilds --webhook-env SLACK_WEBHOOK --weekday mon --at 07:30"
         "\n  linkratio schedule --install",
     )
-    p.add_argument("account", nargs="?", metavar="ACCOUNT", help="default: the only account")
+    _add_account(p)
     p.add_argument(
         "--email", action="append", default=[], metavar="ADDRESS", help="mail it (repeatable)"
     )
@@ -46,15 +46,32 @@ def register(sub: options.SubParsers) -> None:
     p.add_argument("--no-sync", action="store_true", help="summarize without fetching first")
     p.add_argument("--install", action="store_true", help="install and enable the systemd pair")
     options.add_db(p)
+    options.add_quiet(p, help="no warnings")
     options.add_clock(p)
+
+
+def _add_account(p: argparse.ArgumentParser) -> None:
+    """ACCOUNT, or --account NAME as with challenge (the error for many accounts names it)."""
+    p.add_argument(
+        "account", nargs="?", metavar="ACCOUNT", help="the account (default: the only one)"
+    )
+    p.add_argument(
+        "--account",
+        dest="account_option",
+        metavar="NAME",
+        help="the account, as with challenge and weekly (the same as ACCOUNT)",
+    )
 
 
 def schedule(args: argparse.Namespace, out: TextIO) -> int:
     """`linkratio schedule`: print the crontab line and systemd pair; install on request."""
+    from linkratio.errors import InputError
     from linkratio.weekly import schedule as jobs
 
+    if args.account and args.account_option and args.account != args.account_option:
+        raise InputError("name the account once: ACCOUNT or --account, not two different ones")
     plan, warnings = jobs.plan_job(
-        args.account,
+        args.account or args.account_option,
         db=args.db,
         emails=args.email,
         webhook_env=args.webhook_env,
@@ -64,7 +81,7 @@ def schedule(args: argparse.Namespace, out: TextIO) -> int:
         out=args.out,
         sync=not args.no_sync,
     )
-    for warning in warnings:
+    for warning in [] if args.quiet else warnings:
         sys.stderr.write(f"linkratio: warning: {warning}\n")
     if plan.log is not None:
         plan.log.parent.mkdir(parents=True, exist_ok=True)

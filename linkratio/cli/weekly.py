@@ -31,9 +31,15 @@ def register(sub: options.SubParsers) -> None:
         "destination refused for good (fix a setting), 75 try later.",
         epilog="examples:\n  linkratio weekly @marenbuilds --out ~/weekly\n"
         "  linkratio weekly @marenbuilds --sync --email me@example.org --quiet\n"
+        "  linkratio weekly bsky:alice.bsky.social --sync --out ~/weekly\n"
+        "  linkratio weekly mastodon:@alice@example.social --sync --out ~/weekly\n"
         "  linkratio weekly @marenbuilds --week 2026-W47 --webhook-env SLACK_WEBHOOK",
     )
-    p.add_argument("account", metavar="ACCOUNT", help="an account in the library (@handle)")
+    p.add_argument(
+        "account",
+        metavar="ACCOUNT",
+        help="an account in the library: @handle (X), bsky:HANDLE or mastodon:@user@instance",
+    )
     p.add_argument("--sync", action="store_true", help="fetch new posts first")
     p.add_argument(
         "--week", metavar="YYYY-Www", help="this complete ISO week instead of the last one"

@@ -15,7 +15,7 @@ import http.cookiejar
 import ssl
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
@@ -66,6 +66,8 @@ class Counts:
     """Cached failures not yet due again (counted in `cached` too)."""
     next_try: datetime | None = None
     """When the first of those may be asked again."""
+    causes: dict[str, int] = field(default_factory=dict)
+    """The failures of this run by cause (`failure_cause`), most common first when shown."""
 
     def add(self, result: Resolution) -> None:
         """Count one result of this run."""
@@ -75,6 +77,35 @@ class Counts:
             self.refused += 1
         else:
             self.failed += 1
+            cause = failure_cause(result)
+            self.causes[cause] = self.causes.get(cause, 0) + 1
+
+
+NO_NETWORK = "no network"
+"""The cause of failures that say nothing about the link: offline, DNS trouble."""
+
+
+def failure_cause(result: Resolution) -> str:
+    """Why a failed (not refused) link failed, in a few words a summary can count."""
+    error = result.error or ""
+    if error.endswith("skipped this run"):  # HostDown
+        return "host kept failing"
+    if result.temporary:
+        return NO_NETWORK
+    for prefix, cause in _CAUSES:
+        if error.startswith(prefix):
+            return cause
+    return "connection failed"
+
+
+_CAUSES = (
+    ("timed out", "timed out"),
+    ("server answered", "server error"),
+    ("cannot resolve", "host not found"),
+    ("redirect loop", "bad redirects"),
+    ("more than", "bad redirects"),
+    ("not a usable URL", "bad URL"),
+)
 
 
 def _host_key(url: httpx.URL) -> str:

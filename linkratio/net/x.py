@@ -286,7 +286,10 @@ class XClient:
             problem = f"cannot connect ({found.group(0) if found else type(err).__name__})"
             if name_unknown(err):  # retrying will not make the name resolve
                 raise ApiUnavailable(
-                    one_line(f"the X API at {self.base_url}: {problem}: the name does not resolve"),
+                    one_line(
+                        f"the X API at {self.base_url}: {problem}: the name does not resolve; "
+                        "check the network"
+                    ),
                     platform=PLATFORM,
                 ) from None
             raise Retry(problem) from None

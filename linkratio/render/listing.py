@@ -99,10 +99,24 @@ def expansion_line(who: str, counts: Counts) -> str:
     if counts.failed_before:
         when = f"{counts.next_try:%Y-%m-%d %H:%M} UTC" if counts.next_try else "later"
         line += f"{counts.failed_before:,} failed or refused before (next try after {when}), "
-    line += f"{counts.failed:,} failed, {counts.refused:,} refused as unsafe"
+    line += f"{counts.failed:,} failed{_causes(counts)}, {counts.refused:,} refused as unsafe"
     if counts.failed:
         line += (
             "; failed links are asked again after 7 days, or 6 hours for network trouble "
             "(or now with --retry-failed)"
         )
     return line + "\n"
+
+
+def _causes(counts: Counts) -> str:
+    """` (no network: 66 links, rerun later; timed out: 2 links)`, or nothing."""
+    if not counts.causes:
+        return ""
+    from linkratio.links.expand import NO_NETWORK  # loaded already: it made the counts
+
+    parts = []
+    for cause, number in sorted(counts.causes.items(), key=lambda item: (-item[1], item[0])):
+        plural = "" if number == 1 else "s"
+        hint = ", rerun later" if cause == NO_NETWORK else ""
+        parts.append(f"{cause}: {number:,} link{plural}{hint}")
+    return f" ({'; '.join(parts)})"

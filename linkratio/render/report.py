@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -72,18 +73,20 @@ def write_report(
     until: date | None = None,
     account: str | None = None,
     dpi: int = 110,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ReportFiles:
     """Summarize `df` and write report.html, report.md, one PNG per chart and summary.json.
 
     The charts and examples cover the same period as the summary. Raises what `summarize`
     raises (EmptyDataError for a period without posts, InputError for a bad zone),
     InputError when `out_dir` is a file, and DiskError naming a file that could not be
-    written (each file is written whole or not at all).
+    written (each file is written whole or not at all). `progress(done, total)` is called
+    as each chart is drawn.
     """
     summary = summarize(df, tz=tz, since=since, until=until, account=account)
     period = in_period(df, tz, since, until)
     folder = out_folder(out_dir)
-    images = _chart_pngs(period, tz, dpi)
+    images = _chart_pngs(period, tz, dpi, progress)
     files = {name: folder / f"{name}.png" for name in images}
     for name, path in files.items():
         write_atomic(path, images[name])
@@ -97,12 +100,22 @@ def write_report(
     return ReportFiles(folder, html_path, md_path, json_path, files)
 
 
-def _chart_pngs(period: pd.DataFrame, tz: str | None, dpi: int) -> dict[str, bytes]:
+def _chart_pngs(
+    period: pd.DataFrame,
+    tz: str | None,
+    dpi: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, bytes]:
     """Every chart of the report as PNG bytes, by its name (which names its file)."""
     images: dict[str, bytes] = {}
-    for name, figure in all_charts(period, tz=tz).items():
+    figures = all_charts(period, tz=tz)
+    if progress is not None:
+        progress(0, len(figures))
+    for name, figure in figures.items():
         if not _CHART_NAME.fullmatch(name):
             raise ValueError(f"chart name {name!r} cannot be a file name")
         images[name] = _png(figure, dpi)
         figure.clear()  # Figures outside pyplot are freed with their last reference
+        if progress is not None:
+            progress(len(images), len(figures))
     return images
