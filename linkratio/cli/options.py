@@ -249,7 +249,8 @@ def add_input(parser: argparse.ArgumentParser, account: bool = True) -> None:
     parser.add_argument(
         "--skip-invalid",
         action="store_true",
-        help="skip unparseable JSONL lines with a warning instead of stopping",
+        help="skip unparseable lines, malformed records and damaged archive parts with a "
+        "warning instead of stopping",
     )
     add_quiet(parser)
 

@@ -11,6 +11,7 @@ from linkratio.model import Account
 from linkratio.net.page import Page, Start
 from linkratio.net.service import ServiceClient, checked_base_url
 from linkratio.sources.bluesky import is_feed_page, page_posts
+from linkratio.sources.common import kind_of
 
 BSKY_URL_SETTING = "LINKRATIO_BSKY_API_URL"
 """The environment variable that sends the Bluesky requests elsewhere (a test server)."""
@@ -37,6 +38,18 @@ def _bsky_refusal(status: int, body: dict[str, Any], subject: str) -> ApiError |
             platform="bluesky",
         )
     return None
+
+
+def _cursor(body: dict[str, Any], subject: str) -> str | None:
+    """The page's cursor: a string, or None on the last page; ApiError for anything else."""
+    cursor = body.get("cursor")
+    if cursor is not None and not isinstance(cursor, str):
+        raise ApiError(
+            f"Bluesky answered a malformed page of the feed of {subject}: cursor is "
+            f"{kind_of(cursor)}, expected a string",
+            platform="bluesky",
+        )
+    return cursor or None
 
 
 class BlueskyApi:
@@ -90,7 +103,7 @@ class BlueskyApi:
                 raise ApiUnavailable(
                     f"Bluesky answered the feed of {subject} without a feed", platform="bluesky"
                 )
-            cursor = str(body["cursor"]) if body["feed"] and body.get("cursor") else None
+            cursor = _cursor(body, subject) if body["feed"] else None
             posts = page_posts(body, source="api", keep_raw=True, skip_malformed=True)
             yield Page(posts, cursor, last=cursor is None)
             if cursor is None:

@@ -14,6 +14,7 @@ from linkratio.errors import AccountError, ApiError, ApiUnavailable, AuthError, 
 from linkratio.model import Account
 from linkratio.net.page import Page, Start
 from linkratio.net.service import ServiceClient, checked_base_url
+from linkratio.sources.common import kind_of
 from linkratio.sources.mastodon import account_of, api_posts, statuses_of
 
 MASTODON_SCHEME_SETTING = "LINKRATIO_MASTODON_SCHEME"
@@ -171,6 +172,23 @@ class MastodonApi:
                     return server
         return None
 
+    def _cursor(self, body: list[dict[str, Any]], subject: str) -> str | None:
+        """The id of a page's last status (where the next page starts); None on the last."""
+        if not body:
+            return None
+        last = body[-1].get("id")
+        if last is None:
+            raise ApiUnavailable(
+                f"{self.instance} answered a status without an id", platform=PLATFORM
+            )
+        if isinstance(last, bool) or not isinstance(last, str | int):
+            raise ApiError(
+                f"{self.instance} answered a malformed page of {subject}'s statuses: the last "
+                f"status id is {kind_of(last)}, expected a string",
+                platform=PLATFORM,
+            )
+        return str(last)
+
     def pages(self, account: Account, start: Start | None = None) -> Iterator[Page]:
         """The account's statuses, replies and boosts included, 40 a page, older than the cursor."""
         local_id = self._local_ids.get(account.id or "")
@@ -189,12 +207,7 @@ class MastodonApi:
                 raise ApiUnavailable(
                     f"{self.instance} answered {subject}'s statuses oddly", platform=PLATFORM
                 )
-            last = body[-1].get("id") if body else None
-            if body and last is None:
-                raise ApiUnavailable(
-                    f"{self.instance} answered a status without an id", platform=PLATFORM
-                )
-            cursor = str(last) if body else None
+            cursor = self._cursor(body, subject)
             yield Page(api_posts(body), cursor, last=cursor is None)
             if cursor is None:
                 return

@@ -12,7 +12,9 @@
   Bluesky: epoch seconds) or `x-ratelimit-reset` (Mastodon: an ISO time), plus a second of
   margin; 60 s when none is usable. A value that makes no sense is ignored, never raised.
   No wait is longer than `max_wait` (15 min): past it, or with waiting off, the client stops
-  with `RateLimited` (exit 75) and the next run resumes.
+  with `RateLimited` (exit 75) and the next run resumes. Its message names the reset (with
+  the date when it is not today), unless the reset is more than `RESET_HORIZON` (31 days)
+  away: a year-3000 reset or `retry-after: 99999999` is no window worth naming.
 - Every wait is announced through `on_wait(seconds, reason)` before `sleep(seconds)`: the
   library never prints; the CLI passes a `Waiter` that shows it.
 """
@@ -44,6 +46,8 @@ NO_RESET_WAIT = 60.0
 """Seconds waited after a 429 that names no usable reset."""
 RESET_MARGIN = 1.0
 """Seconds waited past a reset, for clock skew and whole-second rounding."""
+RESET_HORIZON = 31 * 86400.0
+"""Seconds: a reset named further away than this is no rate-limit window; no time is claimed."""
 EPOCH_FLOOR = 1_000_000_000
 """A reset number above this is a Unix time (2001 on); below it, seconds to go."""
 
@@ -194,10 +198,17 @@ def reset_delay(headers: Mapping[str, str], now: float | None = None) -> float |
 
 
 def reset_time(delay: float | None) -> datetime | None:
-    """When a reset `delay` seconds away happens (None if unknown or absurdly far)."""
-    if delay is None or delay > 10 * 365 * 86400:
+    """When a reset `delay` seconds away happens (None if unknown or past `RESET_HORIZON`)."""
+    if delay is None or delay > RESET_HORIZON:
         return None
     return datetime.now(UTC) + timedelta(seconds=delay)
+
+
+def reset_text(when: datetime, now: datetime | None = None) -> str:
+    """`18:04:05 UTC` for a reset later today (UTC), `2026-12-08 18:04:05 UTC` otherwise."""
+    now = now or datetime.now(UTC)
+    when = when.astimezone(UTC)
+    return f"{when:%H:%M:%S} UTC" if when.date() == now.date() else f"{when:%Y-%m-%d %H:%M:%S} UTC"
 
 
 def limit_reached(
@@ -205,7 +216,7 @@ def limit_reached(
 ) -> RateLimited:
     """The error for a rate limit the run will not wait for (waiting off, or too long)."""
     reset_at = reset_time(delay)
-    when = f"; it resets at {reset_at:%H:%M:%S} UTC" if reset_at else ""
+    when = f"; it resets at {reset_text(reset_at)}" if reset_at else ""
     return RateLimited(
         f"{name} rate limit {'used up' if used_up else 'reached'}{when}; stopped cleanly, "
         "the next run resumes where this one stopped",

@@ -14,7 +14,7 @@ import functools
 import logging
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +23,7 @@ import requests
 import tweepy
 
 from linkratio.errors import AccountError, ApiError, ApiUnavailable, AuthError
-from linkratio.model import Account, Post
+from linkratio.model import Account
 from linkratio.net import x_errors
 from linkratio.net.page import Page, Start
 from linkratio.net.policy import (
@@ -35,8 +35,10 @@ from linkratio.net.policy import (
     limit_reached,
     name_unknown,
     reset_delay,
+    reset_text,
 )
 from linkratio.net.redact import REDACTOR, one_line
+from linkratio.net.x_page import TimelinePage, timeline_page
 from linkratio.net.x_settings import (
     EXPANSIONS,
     OFFICIAL_URL,
@@ -52,7 +54,6 @@ from linkratio.net.x_settings import (
     max_backfill_cost,
 )
 from linkratio.net.x_transport import Route, reset_headers
-from linkratio.sources.x_json import tweet_to_post
 
 __all__ = [
     "EXPANSIONS",
@@ -72,21 +73,6 @@ PLATFORM = "x"
 _HANDLE = re.compile(r"@?(\w{1,15})", re.ASCII)
 _ERRNO = re.compile(r"\[Errno -?\d+\] [^'\")]+")
 _TRANSIENT = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
-
-
-@dataclass(frozen=True)
-class TimelinePage:
-    """One timeline response: its posts (newest first) and the state to continue from."""
-
-    posts: list[Post]
-    next_token: str | None
-    """The `pagination_token` of the next, older page; None on the last page."""
-    newest_id: str | None
-    oldest_id: str | None
-    result_count: int
-    request_url: str
-    """The URL requested (credentials travel in headers, never in the URL)."""
-    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 class XClient:
@@ -181,7 +167,7 @@ class XClient:
             max_posts=start.limit,
             user_auth=self.user_auth,
         ):
-            ids = [int(p.id) for p in page.posts if p.id.isdigit()]
+            ids = [int(p.id) for p in page.posts if p.id.isascii() and p.id.isdigit()]
             oldest = page.oldest_id or (str(min(ids)) if ids else oldest)
             last = page.next_token is None
             yield Page(page.posts, oldest, last, page.request_url, page.fetched_at)
@@ -239,7 +225,7 @@ class XClient:
                 user_auth=user_auth,
                 **query,
             )
-            page = _page(*self._call(send, subject, user_auth), subject)
+            page = timeline_page(*self._call(send, subject, user_auth), subject)
             read += len(page.posts)
             log.debug("page of %d posts from %s", len(page.posts), page.request_url)
             yield page
@@ -307,7 +293,7 @@ class XClient:
         seconds = self.policy.limit_wait(headers)
         if seconds is None:
             return error
-        until = f", resets {error.reset_at:%H:%M:%S} UTC" if error.reset_at else ""
+        until = f", resets {reset_text(error.reset_at)}" if error.reset_at else ""
         return Wait(seconds, f"X rate limit reached (HTTP 429{until})", error)
 
     def _need(self, user_auth: bool) -> None:
@@ -333,36 +319,6 @@ class XClient:
     def _subject(self, user_id: str) -> str:
         handle = self._handles.get(user_id)
         return f"@{handle}" if handle else f"with id {user_id}"
-
-
-def _page(body: dict[str, Any], response: requests.Response, subject: str) -> TimelinePage:
-    if "data" not in body and "meta" not in body:
-        raise x_errors.account_error(body, subject)
-    meta = body.get("meta") or {}
-    includes = body.get("includes") or {}
-    tweets, users = _by_id(includes.get("tweets")), _by_id(includes.get("users"))
-    try:
-        posts = [
-            tweet_to_post(tweet, tweets, users, source="api", keep_raw=True)
-            for tweet in body.get("data") or ()
-        ]
-        count = int(meta.get("result_count", len(posts)))
-    except (KeyError, TypeError, ValueError) as err:
-        raise ApiError(
-            one_line(f"X returned a malformed tweet ({err!r})"), platform=PLATFORM
-        ) from None
-    return TimelinePage(
-        posts=posts,
-        next_token=meta.get("next_token") or None,
-        newest_id=meta.get("newest_id"),
-        oldest_id=meta.get("oldest_id"),
-        result_count=count,
-        request_url=response.url,
-    )
-
-
-def _by_id(objects: list[dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
-    return {obj["id"]: obj for obj in objects or () if isinstance(obj, dict) and "id" in obj}
 
 
 def _json(response: requests.Response) -> dict[str, Any]:

@@ -88,7 +88,8 @@ def _tame_reset(response: requests.Response) -> None:
     Any other value moves to `ORIGINAL_RESET`, where `reset_headers` finds it again.
     """
     value = response.headers.get(_RESET)
-    if value is not None and not (value.isdigit() and len(value) <= 12):
+    # ASCII digits only: "²".isdigit() is true, and int("²") raises inside tweepy.
+    if value is not None and not (value.isascii() and value.isdigit() and len(value) <= 12):
         response.headers[ORIGINAL_RESET] = value
         del response.headers[_RESET]
 

@@ -9,10 +9,15 @@ from pathlib import Path
 
 from linkratio.errors import InputError, InputFormatError
 from linkratio.model import Timeline
+from linkratio.sources.limits import check_input
 
 FORMATS: tuple[str, ...] = ("x-archive", "x-v2", "bluesky", "mastodon")
 """The input formats `read` understands (`--input-format`)."""
 
+
+_EXPECTED = (
+    "expected an X archive (.zip, folder or .js) or saved X API v2, Bluesky or Mastodon JSON/JSONL"
+)
 
 # Keys only these platforms' JSON has, as keys (an escaped quote inside a string never matches).
 _BLUESKY_KEY = re.compile(rb'"feed"\s*:\s*\[')
@@ -48,6 +53,7 @@ def detect_format(path: Path) -> str:
         raise InputError(
             f"{path}: no such file or folder (for an account in the library, write @handle)"
         )
+    check_input(path, _EXPECTED)
     if path.is_dir() or path.suffix.lower() in (".zip", ".js"):
         if looks_like_archive(path) or zipfile.is_zipfile(path):
             # A zip is only ever an archive: its reader says what the zip lacks.
@@ -73,10 +79,25 @@ def read(
         input_format = detect_format(path)
     elif not path.exists():
         raise InputError(f"{path}: no such file or folder")
+    check_input(path, _EXPECTED)
+    try:
+        return _read(path, input_format, progress, skip_invalid, keep_raw)
+    except MemoryError:
+        # Within the size caps, but not within this machine's (or ulimit's) memory.
+        raise InputError(f"{path}: too large to read in the memory available") from None
+
+
+def _read(
+    path: Path,
+    input_format: str,
+    progress: Callable[[int], None] | None,
+    skip_invalid: bool,
+    keep_raw: bool,
+) -> Timeline:
     if input_format == "x-archive":
         from linkratio.sources.x_archive import read_archive
 
-        return read_archive(path, progress=progress, keep_raw=keep_raw)
+        return read_archive(path, progress=progress, skip_invalid=skip_invalid, keep_raw=keep_raw)
     if input_format == "x-v2":
         from linkratio.sources.x_json import read_v2
 

@@ -16,7 +16,7 @@ import orjson
 
 from linkratio.errors import InputFormatError
 from linkratio.model import Account, Link, Post, Timeline
-from linkratio.sources.common import Progress, collapse, main_author
+from linkratio.sources.common import Progress, check_post, collapse, main_author
 from linkratio.sources.jsonpages import MALFORMED, SavedPages, iso_time, json_values, where
 
 log = logging.getLogger(__name__)
@@ -177,8 +177,10 @@ def item_to_post(item: dict[str, Any], source: str = "file", keep_raw: bool = Fa
         "raw": bytes(orjson.dumps(item)) if keep_raw else None,
     }
     if reason.get("$type") == _REPOST:
-        return _repost(item, common)
-    return Post(
+        repost = _repost(item, common)
+        check_post(repost)
+        return repost
+    result = Post(
         id=post["uri"],
         created_at=iso_time(record.get("createdAt") or post["indexedAt"]),
         author_id=author.get("did") or did_of(post["uri"]),
@@ -191,6 +193,8 @@ def item_to_post(item: dict[str, Any], source: str = "file", keep_raw: bool = Fa
         quoted_handle=_view_handle(post.get("embed"), quoted_uri) if quoted_uri else None,
         **common,
     )
+    check_post(result)
+    return result
 
 
 def is_feed_page(value: Any) -> bool:
@@ -226,7 +230,7 @@ def page_posts(
             posts.append(item_to_post(item, source=source, keep_raw=keep_raw))
         except MALFORMED as err:
             if not skip_malformed:
-                raise
+                raise ValueError(f"post {item_uri(item)!r}: {err}") from None
             log.warning("skipped Bluesky post %r: a malformed field (%s)", item_uri(item), err)
     return posts
 
@@ -245,7 +249,7 @@ def read_bluesky(
     def feed_posts(line: int, value: Any) -> list[Post]:
         if not is_feed_page(value):
             raise InputFormatError(f"{where(path, line)}: not a Bluesky feed page; {EXPECTED}")
-        return page_posts(value, keep_raw=keep_raw)
+        return page_posts(value, keep_raw=keep_raw, skip_malformed=skip_invalid)
 
     values = json_values(path, EXPECTED, skip_invalid)
     posts = _SAVED.read(values, path, feed_posts, progress, skip_invalid)[0]

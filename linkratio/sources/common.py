@@ -12,7 +12,25 @@ import orjson
 # collapse and gc_paused live in model (the store needs them too); sources import them here.
 from linkratio.model import Account, Post, collapse, gc_paused
 
-__all__ = ["Progress", "collapse", "compact_json", "gc_paused", "main_author", "parse_time"]
+__all__ = [
+    "Progress",
+    "check_post",
+    "collapse",
+    "compact_json",
+    "gc_paused",
+    "in_range",
+    "items",
+    "kind_of",
+    "main_author",
+    "obj",
+    "objects",
+    "parse_time",
+]
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+"""No post is older than this; an earlier time is malformed."""
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+"""No post is this new; a later time is malformed (and past what pandas holds in any zone)."""
 
 Progress = Callable[[int], None]
 """Called with the number of posts read so far."""
@@ -40,13 +58,100 @@ def _archive_time(value: str) -> datetime:
 
 
 def parse_time(value: str) -> datetime:
-    """Parse an ISO 8601 (`2021-05-01T09:27:19.000Z`) or archive (`Sat Nov 09 ...`) time as UTC."""
-    if not value[:1].isdigit():
-        return _archive_time(value)
-    dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
+    """Parse an ISO 8601 (`2021-05-01T09:27:19.000Z`) or archive (`Sat Nov 09 ...`) time as UTC.
+
+    ValueError when it is neither, or not within `EARLIEST`..`LATEST` (see `in_range`).
+    """
+    try:
+        if not value[:1].isdigit():
+            return in_range(_archive_time(value))
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=UTC)
+        return in_range(dt.astimezone(UTC))
+    except OverflowError:  # year 1 at +01:00 is before year 1 in UTC
+        raise ValueError(f"time out of range: {value[:40]!r}") from None
+
+
+def in_range(when: datetime) -> datetime:
+    """`when` if it lies from `EARLIEST` up to `LATEST`, else ValueError naming it."""
+    if not EARLIEST <= when < LATEST:
+        years = f"{EARLIEST.year} to {LATEST.year - 1}"
+        raise ValueError(f"time {when.date().isoformat()} out of range (expected {years})")
+    return when
+
+
+_OPTIONAL_TEXT = (
+    "author_id",
+    "author_handle",
+    "repost_of_handle",
+    "reply_to_post_id",
+    "reply_to_user_id",
+    "reply_to_handle",
+    "quoted_post_id",
+    "quoted_user_id",
+    "quoted_handle",
+)
+
+
+def kind_of(value: object) -> str:
+    """How a message names the JSON type of `value`: `an object`, `a list`, `null`..."""
+    if value is None:
+        return "null"
+    name = {dict: "object", list: "list", str: "string", bool: "boolean"}.get(type(value))
+    return f"an {name}" if name == "object" else f"a {name or 'number'}"
+
+
+def obj(value: Any, name: str) -> dict[str, Any]:
+    """`value` if it is a JSON object, {} if null or missing; ValueError naming `name` else."""
+    if isinstance(value, dict):
+        return value
+    if value is None:
+        return {}
+    raise ValueError(f"{name} is {kind_of(value)}, expected an object")
+
+
+def items(value: Any, name: str) -> list[Any]:
+    """`value` if it is a JSON array, [] if null or missing; ValueError naming `name` else."""
+    if isinstance(value, list):
+        return value
+    if value is None:
+        return []
+    raise ValueError(f"{name} is {kind_of(value)}, expected a list")
+
+
+def objects(value: Any, name: str) -> list[dict[str, Any]]:
+    """Like `items`, and every item must be an object (a copy: callers may extend it)."""
+    found = items(value, name)
+    for n, item in enumerate(found):
+        if not isinstance(item, dict):
+            raise ValueError(f"{name}[{n}] is {kind_of(item)}, expected an object")
+    return list(found)
+
+
+def check_post(post: Any) -> None:
+    """ValueError naming the first field of a `Post` (or a row with its names) of a wrong type.
+
+    The last guard at the edge: whatever a file or an API holds, a post that leaves a
+    source has text where text belongs, so nothing further down meets a list or an object.
+    """
+    if type(post.id) is not str or type(post.text) is not str:
+        field = "id" if type(post.id) is not str else "text"
+        raise ValueError(f"{field} is {kind_of(getattr(post, field))}, expected a string")
+    for name in _OPTIONAL_TEXT:
+        value = getattr(post, name, None)
+        if value is not None and type(value) is not str:
+            raise ValueError(f"{name} is {kind_of(value)}, expected a string or null")
+    for n, link in enumerate(post.links):
+        if type(link.url) is not str or not (link.expanded is None or type(link.expanded) is str):
+            bad = link.url if type(link.url) is not str else link.expanded
+            raise ValueError(f"link {n + 1} is {kind_of(bad)}, expected a URL string")
+    for n, mention in enumerate(post.mentions):
+        if type(mention) is not str:
+            raise ValueError(f"mention {n + 1} is {kind_of(mention)}, expected a handle string")
+    for edit_id in getattr(post, "edit_ids", ()):
+        if type(edit_id) is not str:
+            raise ValueError(f"an edit id is {kind_of(edit_id)}, expected a string")
 
 
 def main_author(posts: Iterable[Post], platform: str) -> Account:

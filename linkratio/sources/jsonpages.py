@@ -13,7 +13,8 @@ import orjson
 
 from linkratio.errors import InputError, InputFormatError
 from linkratio.model import Post
-from linkratio.sources.common import Progress
+from linkratio.sources.common import Progress, in_range
+from linkratio.sources.limits import HEAD, read_file
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +29,9 @@ def json_values(path: Path, expected: str, skip_invalid: bool = False) -> Iterat
 
     `expected` ends every error message ("expected ..."), so the user knows what to give.
     """
-    try:
-        data = path.read_bytes().removeprefix(BOM)
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder; {expected}") from None
-    except OSError as err:
-        raise InputError(f"{path}: cannot be read ({err.strerror}); {expected}") from None
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; {expected}")
+    data = read_file(path, json_head(path, expected)).removeprefix(BOM)
     if not data.strip():
         return
     try:
@@ -48,6 +46,23 @@ def json_values(path: Path, expected: str, skip_invalid: bool = False) -> Iterat
             f"{expected}"
         )
     yield from jsonl_values(lines, path, expected, skip_invalid)
+
+
+def json_head(path: Path, expected: str) -> Callable[[bytes], None]:
+    """A check that a file's first bytes can begin JSON or JSONL (an object or an array)."""
+
+    def check(head: bytes) -> None:
+        start = head.removeprefix(BOM).lstrip()
+        if start[:1] in (b"{", b"[") or (not start and len(head) < HEAD):
+            return
+        if start.startswith(b"window.YTD."):
+            problem = "it looks like an X archive file (window.YTD...), not JSON"
+        else:
+            shown = f"{start[:12]!r}" if start else f"{len(head):,} blank bytes"
+            problem = f"not JSON (it starts with {shown})"
+        raise InputFormatError(f"{path}: {problem}; {expected}")
+
+    return check
 
 
 def jsonl_values(
@@ -79,6 +94,7 @@ MALFORMED: tuple[type[Exception], ...] = (
     ValueError,
     AttributeError,
     IndexError,
+    OverflowError,
 )
 """What normalizing a post with a missing or malformed field raises."""
 
@@ -101,9 +117,15 @@ class SavedPages:
     show_error: Callable[[Exception], str] = str
     """How a malformed-field message shows the error."""
 
-    def malformed(self, path: Path, line: int, err: Exception, skip_invalid: bool) -> None:
-        """Raise InputFormatError for a malformed post, or with `skip_invalid` log a warning."""
-        message = f"{where(path, line)}: {self.item} has a malformed field ({self.show_error(err)})"
+    def malformed(
+        self, path: Path, line: int, err: Exception, skip_invalid: bool, name: str | None = None
+    ) -> None:
+        """Raise InputFormatError for a malformed post, or with `skip_invalid` log a warning.
+
+        `name` says which post ("tweet '123'"), when the page holds more than one.
+        """
+        problem = self.show_error(err)
+        message = f"{where(path, line)}: {name or self.item} has a malformed field ({problem})"
         if not skip_invalid:
             raise InputFormatError(f"{message}; {self.expected}") from None
         self.log.warning("%s; skipped", message)
@@ -146,5 +168,9 @@ def iso_time(value: object) -> datetime:
         except ValueError:
             pass
         else:
-            return when.replace(tzinfo=when.tzinfo or UTC).astimezone(UTC)
+            try:
+                utc = when.replace(tzinfo=when.tzinfo or UTC).astimezone(UTC)
+            except OverflowError:  # year 1 at +01:00 is before year 1 in UTC
+                raise ValueError(f"time out of range: {value[:40]!r}") from None
+            return in_range(utc)
     raise ValueError(f"not an ISO 8601 time: {str(value)[:40]!r}")

@@ -29,7 +29,7 @@ import orjson
 
 from linkratio.errors import InputFormatError
 from linkratio.model import Account, Link, Post, Timeline
-from linkratio.sources.common import Progress, collapse
+from linkratio.sources.common import Progress, check_post, collapse
 from linkratio.sources.jsonpages import MALFORMED, SavedPages, iso_time, json_values, where
 
 log = logging.getLogger(__name__)
@@ -223,7 +223,7 @@ def status_to_post(status: dict[str, Any], source: str = "file", keep_raw: bool 
     # Mentions as full user@instance (`acct` is relative for the serving instance's own
     # users), so a partner is one name whether met in a mention or a reply.
     mentions = (full_handle(m) for m in shown.get("mentions") or () if m.get("acct"))
-    return Post(
+    post = Post(
         platform=PLATFORM,
         id=status.get("uri") or status["url"],
         created_at=iso_time(status["created_at"]),
@@ -241,6 +241,8 @@ def status_to_post(status: dict[str, Any], source: str = "file", keep_raw: bool 
         source=source,
         raw=bytes(orjson.dumps(status)) if keep_raw else None,
     )
+    check_post(post)
+    return post
 
 
 def api_posts(statuses: list[dict[str, Any]]) -> list[Post]:
@@ -250,9 +252,18 @@ def api_posts(statuses: list[dict[str, Any]]) -> list[Post]:
         try:
             posts.append(status_to_post(status, source="api", keep_raw=True))
         except MALFORMED as err:
-            uri = status.get("uri") or status.get("url") or status.get("id") or "?"
-            log.warning("skipped Mastodon status %r: a malformed field (%s)", str(uri), err)
+            log.warning(
+                "skipped Mastodon status %s: a malformed field (%s)", status_name(status), err
+            )
     return posts
+
+
+def status_name(status: Any) -> str:
+    """How a message names a status: its URI, URL or id, quoted and shortened, or `?`."""
+    if not isinstance(status, dict):
+        return "?"
+    uri = status.get("uri") or status.get("url") or status.get("id")
+    return repr(str(uri)[:120]) if uri else "?"
 
 
 def is_status(value: Any) -> bool:
@@ -301,7 +312,7 @@ def read_mastodon(
             try:
                 post = status_to_post(status, keep_raw=keep_raw)
             except MALFORMED as err:
-                _SAVED.malformed(path, line, err, skip_invalid)
+                _SAVED.malformed(path, line, err, skip_invalid, f"status {status_name(status)}")
                 continue
             posts.append(post)
             if post.author_handle:

@@ -12,8 +12,9 @@ import orjson
 
 from linkratio.errors import InputError, InputFormatError, LinkratioError
 from linkratio.model import Post, Timeline
-from linkratio.sources.common import Progress, collapse, main_author
-from linkratio.sources.jsonpages import BOM, SavedPages, jsonl_values, where
+from linkratio.sources.common import Progress, collapse, kind_of, main_author
+from linkratio.sources.jsonpages import BOM, MALFORMED, SavedPages, json_head, jsonl_values, where
+from linkratio.sources.limits import HEAD, open_file
 from linkratio.sources.x_tweet import TWITTER_EPOCH_MS, ById, snowflake_time, tweet_to_post
 
 __all__ = [
@@ -33,7 +34,18 @@ EXPECTED = (
 )
 
 Tweets = list[dict[str, Any]]
-_SAVED = SavedPages(EXPECTED, "a tweet", log, (KeyError, TypeError, ValueError), repr)
+_SNIFF_LINE = 64 * 1024 * 1024
+"""The longest line read to tell JSONL from one JSON document (a twarc2 page is ~1 MB)."""
+
+
+def _show(err: Exception) -> str:
+    """A malformed tweet's problem in a few words."""
+    if isinstance(err, KeyError):
+        return f"no {err.args[0]!r}"
+    return str(err) if isinstance(err, ValueError) and str(err) else repr(err)
+
+
+_SAVED = SavedPages(EXPECTED, "a tweet", log, MALFORMED, _show)
 
 
 def read_v2(
@@ -53,19 +65,33 @@ def read_v2_counted(
     so far after each response or line. `keep_raw` is passed on to `tweet_to_post`.
     """
     path = Path(path)
+    bad = 0
 
     def page_posts(line: int, value: Any) -> list[Post] | None:
-        page = _page(value, path, line)
+        nonlocal bad
+        page = _page(value, path, line, skip_invalid)
         if page is None:
             return None
         tweets, included_tweets, users = page
-        return [tweet_to_post(tweet, included_tweets, users, keep_raw=keep_raw) for tweet in tweets]
+        posts = []
+        for tweet in tweets:
+            try:
+                posts.append(tweet_to_post(tweet, included_tweets, users, keep_raw=keep_raw))
+            except _SAVED.errors as err:
+                _SAVED.malformed(path, line, err, skip_invalid, f"tweet {_tweet_id(tweet)}")
+                bad += 1
+        return posts
 
     posts, skipped = _SAVED.read(
         _values(path, skip_invalid), path, page_posts, progress, skip_invalid
     )
     kept = collapse(posts)
-    return Timeline(account=main_author(kept, "x"), posts=kept, origin=str(path)), skipped
+    return Timeline(account=main_author(kept, "x"), posts=kept, origin=str(path)), skipped + bad
+
+
+def _tweet_id(tweet: dict[str, Any]) -> str:
+    """How a message names a tweet: its id, shortened, or `?`."""
+    return repr(str(tweet.get("id"))[:40]) if tweet.get("id") is not None else "?"
 
 
 def looks_like_v2(path: Path) -> bool:
@@ -103,7 +129,9 @@ def _is_v2(value: Any) -> bool:
     return _is_tweet(value)
 
 
-def _page(value: Any, path: Path, line: int) -> tuple[Tweets, ById, ById] | None:
+def _page(
+    value: Any, path: Path, line: int, skip_invalid: bool = False
+) -> tuple[Tweets, ById, ById] | None:
     """Return (tweets, included tweets by id, users by id) of one JSON value.
 
     An API error response without data is logged and gives None; anything
@@ -121,8 +149,7 @@ def _page(value: Any, path: Path, line: int) -> tuple[Tweets, ById, ById] | None
     if isinstance(value, dict) and "data" in value:
         data = value["data"]
         tweets = data if isinstance(data, list) else [data]
-        includes = value.get("includes") or {}
-        page = tweets, _by_id(includes.get("tweets")), _by_id(includes.get("users"))
+        page = tweets, *_includes(value.get("includes"), where(path, line), skip_invalid)
     else:
         tweets = value if isinstance(value, list) else [value]
         page = tweets, {}, {}
@@ -134,8 +161,44 @@ def _page(value: Any, path: Path, line: int) -> tuple[Tweets, ById, ById] | None
     return page
 
 
-def _by_id(objects: list[dict[str, Any]] | None) -> ById:
-    return {obj["id"]: obj for obj in objects or () if "id" in obj}
+def _includes(includes: Any, place: str, skip_invalid: bool) -> tuple[ById, ById]:
+    """(included tweets by id, included users by id) of a response's `includes`.
+
+    A malformed include is an InputFormatError, or with `skip_invalid` left out with a
+    warning: the tweets that refer to it lose only its handle or its author.
+    """
+    if not isinstance(includes, dict) and includes is not None:
+        _bad_include(f"includes is {kind_of(includes)}, expected an object", place, skip_invalid)
+        includes = None
+    found = includes or {}
+    tweets = _by_id(found.get("tweets"), "includes.tweets", place, skip_invalid)
+    return tweets, _by_id(found.get("users"), "includes.users", place, skip_invalid)
+
+
+def _by_id(objects: Any, name: str, place: str, skip_invalid: bool) -> ById:
+    if objects is not None and not isinstance(objects, list):
+        _bad_include(f"{name} is {kind_of(objects)}, expected a list", place, skip_invalid)
+        return {}
+    by_id: ById = {}
+    for n, obj in enumerate(objects or ()):
+        key = obj.get("id") if isinstance(obj, dict) else None
+        if isinstance(key, str):
+            by_id[key] = obj
+        elif isinstance(obj, dict) and key is None:
+            continue  # no id: nothing refers to it
+        else:
+            what = f"{name}[{n}]" + ("" if key is None else ".id")
+            expected = "an object with a string id" if key is None else "a string"
+            problem = f"{what} is {kind_of(obj if key is None else key)}, expected {expected}"
+            _bad_include(problem, place, skip_invalid)
+    return by_id
+
+
+def _bad_include(problem: str, place: str, skip_invalid: bool) -> None:
+    message = f"{place}: {problem}"
+    if not skip_invalid:
+        raise InputFormatError(f"{message}; {EXPECTED}")
+    log.warning("%s; left out", message)
 
 
 def _error_text(errors: Any) -> str:
@@ -173,15 +236,11 @@ def _looks_like(value: Any) -> str:
 
 def _values(path: Path, skip_invalid: bool) -> Generator[tuple[int, Any], None, None]:
     """Yield (line number, value) per JSONL line, or (0, value) for one JSON document."""
-    try:
-        fh = path.open("rb")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file; {EXPECTED}") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder; {EXPECTED}") from None
-    except OSError as err:
-        raise InputError(f"{path}: cannot be read ({err.strerror}); {EXPECTED}") from None
-    with fh:
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; {EXPECTED}")
+    with open_file(path, expected=EXPECTED.removeprefix("expected ")) as fh:
+        json_head(path, EXPECTED)(fh.read(HEAD))
+        fh.seek(0)
         if _is_jsonl(fh, path):
             yield from jsonl_values(fh, path, EXPECTED, skip_invalid)
             return
@@ -200,7 +259,8 @@ def _values(path: Path, skip_invalid: bool) -> Generator[tuple[int, Any], None, 
 def _is_jsonl(fh: BinaryIO, path: Path) -> bool:
     """Decide from the first lines whether the file is JSONL; leave `fh` at its start."""
     lines: list[bytes] = []
-    for raw in fh:
+    # Bounded: a file of one endless line must not be read whole just to look at it.
+    for raw in iter(lambda: fh.readline(_SNIFF_LINE), b""):
         line = raw.removeprefix(BOM).strip() if not lines else raw.strip()
         if line:
             lines.append(line)

@@ -10,12 +10,23 @@ from typing import Any
 
 from linkratio.links import post_ref
 from linkratio.model import Link, Post
-from linkratio.sources.common import compact_json, parse_time
+from linkratio.sources.common import (
+    check_post,
+    compact_json,
+    in_range,
+    items,
+    kind_of,
+    obj,
+    objects,
+    parse_time,
+)
 
 TWITTER_EPOCH_MS = 1288834974657
 """Milliseconds since 1970 at which X snowflake ids start counting (2010-11-04)."""
 
 _UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MAX_ID_DIGITS = 25
+"""More digits than any snowflake id until long after `common.LATEST` (19 digits today)."""
 _NATIVE_RT = re.compile(r"RT @(\w{1,20}):")
 """How the API renders a native retweet's text."""
 _WITHHELD = re.compile(r"^(?:@\w+'s account|This (?:Tweet|Post) from @\w+) has been withheld")
@@ -39,13 +50,13 @@ def tweet_to_post(
     enough to normalize it again on its own.
     """
     tweet_id = tweet["id"]
-    edit_ids = tuple(tweet.get("edit_history_tweet_ids") or ())
-    refs = {ref["type"]: ref["id"] for ref in tweet.get("referenced_tweets") or ()}
+    edit_ids = tuple(items(tweet.get("edit_history_tweet_ids"), "edit_history_tweet_ids"))
+    refs = {ref["type"]: ref["id"] for ref in items(tweet.get("referenced_tweets"), "references")}
     text, url_entities, mention_entities = _entities(tweet, refs)
     author_id = tweet.get("author_id")
     created = tweet.get("created_at")
     is_repost, repost_of = _repost(tweet, text, refs, tweets, users)
-    return Post(
+    post = Post(
         platform="x",
         id=tweet_id,
         created_at=parse_time(created) if created else snowflake_time(tweet_id),
@@ -61,27 +72,42 @@ def tweet_to_post(
         source=source,
         raw=_raw(tweet, refs, tweets, users) if keep_raw else None,
     )
+    check_post(post)
+    return post
 
 
 def snowflake_time(tweet_id: str) -> datetime:
-    """Return the creation time (UTC, millisecond precision) encoded in an X snowflake id."""
+    """Return the creation time (UTC, millisecond precision) encoded in an X snowflake id.
+
+    ValueError for an id that is not a number, or too large to be one X ever made.
+    """
     # Ids from before November 2010 are not snowflakes; they all map to 2010-11-04.
-    return _UNIX_EPOCH + timedelta(milliseconds=(int(tweet_id) >> 22) + TWITTER_EPOCH_MS)
+    if not (isinstance(tweet_id, str) and tweet_id.isascii() and tweet_id.isdigit()):
+        raise ValueError(f"id {str(tweet_id)[:40]!r} is not a number, and no created_at")
+    if len(tweet_id) > _MAX_ID_DIGITS:
+        raise ValueError(f"id {tweet_id[:40]!r} is too large for an X id, and no created_at")
+    when = _UNIX_EPOCH + timedelta(milliseconds=(int(tweet_id) >> 22) + TWITTER_EPOCH_MS)
+    return in_range(when)
 
 
 def _entities(tweet: dict[str, Any], refs: dict[str, str]) -> Entities:
     """The text and the URL and mention entities of a tweet (a long post's from its note)."""
-    note = tweet.get("note_tweet") or {}
+    note = obj(tweet.get("note_tweet"), "note_tweet")
     text = note.get("text") or tweet["text"]
+    if not isinstance(text, str):
+        raise ValueError(f"text is {kind_of(text)}, expected a string")
     if "&" in text:
         text = html.unescape(text)
-    entities = tweet.get("entities") or {}
-    url_entities = list(entities.get("urls") or ())
-    mention_entities = entities.get("mentions") or ()
+    entities = obj(tweet.get("entities"), "entities")
+    url_entities = objects(entities.get("urls"), "entities.urls")
+    mention_entities = objects(entities.get("mentions"), "entities.mentions")
     if note.get("text"):
-        note_entities = note.get("entities") or {}
-        url_entities += note_entities.get("urls") or ()
-        mention_entities = note_entities.get("mentions") or mention_entities
+        note_entities = obj(note.get("entities"), "note_tweet.entities")
+        url_entities += objects(note_entities.get("urls"), "note_tweet.entities.urls")
+        mention_entities = (
+            objects(note_entities.get("mentions"), "note_tweet.entities.mentions")
+            or mention_entities
+        )
     if "retweeted" not in refs and _withheld_placeholder(tweet, text):
         # X shows its own notice instead of a withheld post: neither the words nor the
         # "Learn more" link are the author's, so the post has no text of its own.

@@ -20,20 +20,25 @@ __all__ = ["looks_like_archive", "read_archive"]
 
 
 def read_archive(
-    path: Path, progress: Callable[[int], None] | None = None, keep_raw: bool = False
+    path: Path,
+    progress: Callable[[int], None] | None = None,
+    keep_raw: bool = False,
+    skip_invalid: bool = False,
 ) -> Timeline:
     """Read an X archive (.zip, unpacked folder or bare tweets.js) into the owner's Timeline.
 
     With `keep_raw`, each post's `raw` is its `{"tweet": {...}}` record re-encoded as compact
-    JSON (long-post bodies stay in note-tweet.js and are not part of it).
+    JSON (long-post bodies stay in note-tweet.js and are not part of it). A malformed
+    record, or a file of the archive that cannot be read, is an InputFormatError naming
+    it; with `skip_invalid` it is skipped with a one-line warning instead.
     """
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file or folder (expected an X archive)")
     with gc_paused(), open_layout(path) as layout:
-        account = read_account(layout.account) if layout.account else None
-        notes = read_notes(layout.notes)
-        rows = read_tweets(layout.tweets, notes, progress, keep_raw)
+        account = read_account(layout.account, skip_invalid) if layout.account else None
+        notes = read_notes(layout.notes, skip_invalid)
+        rows = read_tweets(layout.tweets, notes, progress, keep_raw, skip_invalid)
         owner = account or infer_owner(rows)
         posts = collapse([to_post(row, owner) for row in rows])
     return Timeline(account=owner, posts=posts, origin=str(path))

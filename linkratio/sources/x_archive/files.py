@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from linkratio.errors import InputError, InputFormatError
-from linkratio.sources.x_archive.ytd import is_ytd
+from linkratio.sources.limits import read_entry, read_file
+from linkratio.sources.x_archive.ytd import check_head, is_ytd, records
+
+log = logging.getLogger(__name__)
 
 _TWEETS_FILE = re.compile(r"tweets?(?:-part(\d+))?\.js")
 _NOTES_FILE = re.compile(r"note-tweet(?:-part(\d+))?\.js")
@@ -32,6 +37,19 @@ class Layout:
     tweets: list[Source]
     notes: list[Source]
     account: Source | None
+
+
+def source_records(source: Source, expected: frozenset[str], skip_invalid: bool) -> Iterator[Any]:
+    """The records of one archive file; with `skip_invalid` an unreadable one gives a warning.
+
+    Without it, a file that cannot be read or parsed is an InputFormatError naming it.
+    """
+    try:
+        yield from records(source.read(), source.name, expected)
+    except InputFormatError as err:
+        if not skip_invalid:
+            raise
+        log.warning("%s; skipped the rest of this file", err)
 
 
 def looks_like_archive(path: Path) -> bool:
@@ -70,18 +88,13 @@ def _archive_folder(path: Path) -> Path | None:
 
 
 def _file_source(path: Path) -> Source:
-    def read() -> bytes:
-        try:
-            return path.read_bytes()
-        except OSError as e:
-            raise InputError(f"{path}: cannot be read ({e.strerror or e})") from None
-
-    return Source(str(path), read)
+    return Source(str(path), lambda: read_file(path, check_head(str(path))))
 
 
 def _folder_layout(folder: Path, tweets: list[Path] | None = None) -> Layout:
     """The archive files in `folder`; `tweets` overrides its tweets files (a bare file)."""
-    names = sorted(p.name for p in folder.iterdir() if p.is_file())
+    # Not only regular files: a pipe named tweets.js is refused when read, not passed over.
+    names = sorted(p.name for p in folder.iterdir() if not p.is_dir())
     if tweets is None:
         tweets = [folder / n for n in _matching(names, _TWEETS_FILE)]
     account = folder / _ACCOUNT_FILE
@@ -101,20 +114,16 @@ def _zip_folder(names: list[str]) -> str | None:
 
 
 def _zip_layout(path: Path, zf: zipfile.ZipFile) -> Layout:
-    names = [i.filename for i in zf.infolist() if not i.is_dir()]
+    entries = {i.filename: i for i in zf.infolist() if not i.is_dir()}
+    names = list(entries)
     folder = _zip_folder(names)
     if folder is None:
         raise InputError(f"{path} has no data/tweets.js: expected an X archive")
     inside = [n for n in names if n.rpartition("/")[0] == folder]
 
     def source(name: str) -> Source:
-        def read() -> bytes:
-            try:
-                return zf.read(name)
-            except (OSError, zipfile.BadZipFile, ValueError) as e:
-                raise InputFormatError(f"{path}:{name}: cannot be unpacked ({e})") from None
-
-        return Source(f"{path}:{name}", read)
+        where = f"{path}:{name}"
+        return Source(where, lambda: read_entry(zf, entries[name], str(path), check_head(where)))
 
     account = f"{folder}/{_ACCOUNT_FILE}" if folder else _ACCOUNT_FILE
     return Layout(

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from linkratio.errors import InputFormatError
 from linkratio.model import Link
-from linkratio.sources.common import parse_time
-from linkratio.sources.x_archive.files import Source
-from linkratio.sources.x_archive.ytd import record_error, records
+from linkratio.sources.common import kind_of, parse_time
+from linkratio.sources.x_archive.files import Source, source_records
+from linkratio.sources.x_archive.ytd import RECORD_ERRORS, bad_record, record_error
+
+log = logging.getLogger(__name__)
 
 _TCO = re.compile(r"https?://t\.co/[A-Za-z0-9]+")
 _TRAILING_TCO = re.compile(r"(?:\s*https?://t\.co/[A-Za-z0-9]+)+\s*\Z")
@@ -44,22 +46,32 @@ def _note(record: Any) -> tuple[datetime, Note]:
     urls = tuple(Link(u["shortUrl"], u.get("expandedUrl")) for u in core.get("urls") or ())
     mentions = sorted(core.get("mentions") or (), key=lambda m: int(m.get("fromIndex") or 0))
     created = parse_time(note["createdAt"]).replace(microsecond=0)
-    note_obj = Note(text, _note_key(text), urls, tuple(m["screenName"] for m in mentions))
-    return created, note_obj
+    handles = tuple(m["screenName"] for m in mentions)
+    for name, value in (
+        ("text", text),
+        *(("a URL", u.url) for u in urls),
+        *(("a mention", h) for h in handles),
+    ):
+        if type(value) is not str:
+            raise ValueError(f"{name} is {kind_of(value)}, expected a string")
+    return created, Note(text, _note_key(text), urls, handles)
 
 
-def read_notes(sources: list[Source]) -> Notes:
-    """Long-post bodies by creation second (note ids are not tweet ids)."""
+def read_notes(sources: list[Source], skip_invalid: bool = False) -> Notes:
+    """Long-post bodies by creation second (note ids are not tweet ids).
+
+    A malformed record is an InputFormatError naming it, or with `skip_invalid` a warning.
+    """
     notes: Notes = {}
     for source in sources:
-        found = records(source.read(), source.name, frozenset({"note_tweet"}))
+        found = source_records(source, frozenset({"note_tweet"}), skip_invalid)
         for n, record in enumerate(found, 1):
             try:
                 created, note = _note(record)
-            except (KeyError, TypeError, ValueError, AttributeError) as e:
-                raise InputFormatError(
-                    f"{source.name}: record {n} is not a note tweet ({record_error(e)})"
-                ) from None
+            except RECORD_ERRORS as e:
+                message = f"{source.name}: record {n} is not a note tweet ({record_error(e)})"
+                bad_record(message, skip_invalid, log)
+                continue
             notes.setdefault(created, []).append(note)
     return notes
 

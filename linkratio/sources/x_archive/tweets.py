@@ -10,12 +10,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from linkratio.errors import InputFormatError
 from linkratio.model import Account, Link, Post
-from linkratio.sources.common import compact_json, parse_time
-from linkratio.sources.x_archive.files import Source
+from linkratio.sources.common import check_post, compact_json, kind_of, parse_time
+from linkratio.sources.x_archive.files import Source, source_records
 from linkratio.sources.x_archive.notes import Notes, merge_note, take_note
-from linkratio.sources.x_archive.ytd import record_error, records
+from linkratio.sources.x_archive.ytd import RECORD_ERRORS, bad_record, record_error
 
 log = logging.getLogger(__name__)
 
@@ -45,27 +44,40 @@ class Row(NamedTuple):
     raw: bytes | None = None
 
 
-def read_account(source: Source) -> Account | None:
-    """The archive owner's account from account.js (None when it holds no record)."""
-    for record in records(source.read(), source.name, frozenset({"account"})):
+def read_account(source: Source, skip_invalid: bool = False) -> Account | None:
+    """The archive owner's account from account.js (None when it holds no record).
+
+    A malformed record is an InputFormatError, or with `skip_invalid` a warning (and None:
+    the owner is then inferred from the tweets).
+    """
+    for record in source_records(source, frozenset({"account"}), skip_invalid):
         account = record.get("account") if isinstance(record, dict) else None
-        if not isinstance(account, dict):
-            raise InputFormatError(f'{source.name}: expected records {{"account": {{...}}}}')
-        user_id, handle = account.get("accountId"), account.get("username")
-        return Account(PLATFORM, id=_str(user_id), handle=handle or None)
+        try:
+            if not isinstance(account, dict):
+                raise ValueError('expected {"account": {...}}')
+            handle = _str(account.get("username"), "username")
+            return Account(PLATFORM, id=_str(account.get("accountId"), "accountId"), handle=handle)
+        except ValueError as e:
+            bad_record(f"{source.name}: record 1 is not an account ({e})", skip_invalid, log)
+        return None
     return None
 
 
-def _str(value: Any) -> str | None:
-    return value if value is None or isinstance(value, str) else str(value)
+def _str(value: Any, name: str) -> str | None:
+    """A string or number field as a string ('' and null: None); ValueError for the rest."""
+    if value is None or isinstance(value, str):
+        return value or None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise ValueError(f"{name} is {kind_of(value)}, expected a string")
 
 
 def _id(tweet: dict[str, Any]) -> str:
     """The tweet's id as a string; a null id is as missing as no id."""
-    value = tweet.get("id_str") or tweet["id"]
+    value = _str(tweet.get("id_str") or tweet["id"], "id")
     if value is None:
         raise KeyError("id")
-    return str(value)
+    return value
 
 
 def _links(entities: dict[str, Any], extended: dict[str, Any] | None) -> tuple[Link, ...]:
@@ -107,6 +119,8 @@ def _row(record: Any, notes: Notes, keep_raw: bool = False) -> Row:
     t = record.get("tweet", record)
     post_id = _id(t)
     text = t["full_text"]
+    if type(text) is not str:
+        raise ValueError(f"full_text is {kind_of(text)}, expected a string")
     if "&" in text:
         text = html.unescape(text)
     created = parse_time(t["created_at"])
@@ -118,14 +132,18 @@ def _row(record: Any, notes: Notes, keep_raw: bool = False) -> Row:
         found = take_note(notes, created, text)
         if found is not None:
             text, links, mentions = merge_note(found[0], found[1], links)
-    return Row(
+    row = Row(
         post_id, created, text, rt is not None, rt.group(1) if rt else None,
-        _str(t.get("in_reply_to_status_id_str") or t.get("in_reply_to_status_id")),
-        _str(t.get("in_reply_to_user_id_str") or t.get("in_reply_to_user_id")),
-        t.get("in_reply_to_screen_name") or None,
+        _str(t.get("in_reply_to_status_id_str") or t.get("in_reply_to_status_id"),
+             "in_reply_to_status_id"),
+        _str(t.get("in_reply_to_user_id_str") or t.get("in_reply_to_user_id"),
+             "in_reply_to_user_id"),
+        _str(t.get("in_reply_to_screen_name"), "in_reply_to_screen_name"),
         links, mentions, _edit_ids(t.get("edit_info"), post_id),
         compact_json(record) if keep_raw else None,
     )  # fmt: skip
+    check_post(row)
+    return row
 
 
 def read_tweets(
@@ -133,18 +151,23 @@ def read_tweets(
     notes: Notes,
     progress: Callable[[int], None] | None,
     keep_raw: bool = False,
+    skip_invalid: bool = False,
 ) -> list[Row]:
-    """Every tweet record of the tweets files, long posts completed from `notes`."""
+    """Every tweet record of the tweets files, long posts completed from `notes`.
+
+    A malformed record is an InputFormatError naming it, or with `skip_invalid` a warning.
+    """
     rows: list[Row] = []
     for source in sources:
-        for n, record in enumerate(records(source.read(), source.name, _TWEET_VARS), 1):
+        for n, record in enumerate(source_records(source, _TWEET_VARS, skip_invalid), 1):
             try:
                 rows.append(_row(record, notes, keep_raw))
-            except (KeyError, TypeError, ValueError, AttributeError) as e:
-                what = f'{record_error(e)}; expected {{"tweet": {{...}}}}'
-                raise InputFormatError(
-                    f"{source.name}: record {n} is not a tweet ({what})"
-                ) from None
+            except RECORD_ERRORS as e:
+                what = record_error(e)
+                if isinstance(e, KeyError):
+                    what += '; expected {"tweet": {...}}'
+                bad_record(f"{source.name}: record {n} is not a tweet ({what})", skip_invalid, log)
+                continue
             if progress is not None and len(rows) % _PROGRESS_EVERY == 0:
                 progress(len(rows))
     if progress is not None and len(rows) % _PROGRESS_EVERY:

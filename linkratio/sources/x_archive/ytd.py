@@ -8,8 +8,9 @@ of megabytes into one object tree. If a cut does not parse, the whole array is p
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
@@ -26,10 +27,35 @@ def is_ytd(head: bytes) -> bool:
     return head.lstrip(_LEADING).startswith(_JS_HEAD)
 
 
+RECORD_ERRORS = (KeyError, TypeError, ValueError, AttributeError, OverflowError)
+"""What normalizing a malformed record raises."""
+
+
+def bad_record(message: str, skip_invalid: bool, log: logging.Logger) -> None:
+    """Raise InputFormatError(`message`), or with `skip_invalid` log it as a warning."""
+    if not skip_invalid:
+        raise InputFormatError(message)
+    log.warning("%s; skipped", message)
+
+
+def check_head(name: str) -> Callable[[bytes], None]:
+    """A check that the first bytes of the file `name` open a `window.YTD.` assignment."""
+
+    def check(head: bytes) -> None:
+        if not is_ytd(head):
+            raise InputFormatError(
+                f"{name}: not an X archive file (expected it to start with 'window.YTD.')"
+            )
+
+    return check
+
+
 def record_error(error: Exception) -> str:
     """What is wrong with a record, in a few words, from what reading it raised."""
     if isinstance(error, KeyError):
         return f"no {error.args[0]!r}"
+    if isinstance(error, OverflowError):
+        return f"a value out of range ({error})"
     return str(error) or type(error).__name__
 
 
