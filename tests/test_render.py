@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from datetime import date
 
 from rows import frame, post
 
@@ -116,7 +115,7 @@ def test_render_json_round_trips():
     assert data == summary_to_dict(s)
     assert data["talk_share"] == 0.375
     assert data["period_end"] == "2024-12-06"
-    assert date.fromisoformat(data["nudge"]["day"]) > s.period_end
+    assert data["nudge"]["day"] is None  # too little data to pick a day
     assert "jürgen" in out  # ensure_ascii=False
     assert out.startswith('{\n  "account": "me"')
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import asdict
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 import pandas as pd
@@ -25,6 +25,7 @@ from linkratio.analysis.period import (
     resolve_zone,
     select_posts,
 )
+from linkratio.analysis.pick import pick_day
 from linkratio.analysis.rankings import (
     short_links,
     site_names,
@@ -83,6 +84,7 @@ def summarize(
     until: date | None = None,
     account: str | None = None,
     shorteners: Collection[str] | None = None,
+    now: datetime | None = None,
 ) -> Summary:
     """Summarize the posts whose local day lies in [since, until] (both inclusive).
 
@@ -99,6 +101,10 @@ def summarize(
     each registered domain in its `domains` once per post. Partners come from the
     `partners` of conversation posts, merged case-insensitively under the most common
     spelling, once per post. Weekly rows count only posts inside the period.
+
+    The nudge names a day after today (`now`, aware, default the current time, in `tz`)
+    picked from the period's posting days by `analysis.pick.pick_day`, the same rule
+    `challenge set --suggest` and the weekly summary use.
 
     Short links are counted from the `urls` as written: a link through a host of the
     shortener list or of `shorteners` (hosts seen redirecting; default: the frame's
@@ -136,11 +142,15 @@ def summarize(
         weeks=week_rows(days, end),
         top_sites=top_sites(posts["domains"]),
         partners=top_partners(posts.loc[posts["category"] == TALK, "partners"]),
-        nudge=nudge(days, talk, linking, talk_only, end),
+        nudge=nudge(talk, linking, talk_only, pick_day(days, _today(now, zone)), end),
         **short_links(
             posts, df.attrs.get("redirect_hosts", ()) if shorteners is None else shorteners
         ),
     )
+
+
+def _today(now: datetime | None, zone: tzinfo) -> date:
+    return (now or datetime.now(UTC)).astimezone(zone).date()
 
 
 def summary_to_dict(summary: Summary) -> dict[str, Any]:

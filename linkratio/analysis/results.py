@@ -78,15 +78,19 @@ class Nudge:
 
     text: str
     rule: str
-    """Which rule wrote it: `no_links`, `no_talk` or `weekday`."""
-    day: date
-    """The suggested day, always after the period's last day."""
+    """Which rule wrote it: `no_links`, `no_talk`, `weekday` or `too_little_data`."""
+    day: date | None
+    """The suggested day (`analysis.pick.pick_day`): after today; None when there is too
+    little data to pick one."""
     weekday: str | None = None
     weekday_talk_share: float | None = None
     weekday_talk_only_days: int | None = None
     weekday_posting_days: int | None = None
     last_talk_only: date | None = None
     days_since_talk_only: int | None = None
+    last_post: date | None = None
+    """The last posting day before today."""
+    days_since_post: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
