@@ -9,6 +9,7 @@ from rows import KIND_OF, frame, post  # noqa: F401
 
 from linkratio.analysis import WEEKDAYS, summarize, summary_to_dict
 from linkratio.errors import EmptyDataError, InputError, InputFormatError
+from linkratio.render.text import render_text
 
 
 def talk(day, hour=12, **kw):
@@ -156,7 +157,8 @@ def test_days_since_counts_to_until_not_to_last_post():
     assert s.last_day == date(2024, 12, 9)
     assert s.talk_only.current.length == 2
     assert s.talk_only.days_since_last == 11
-    assert s.weeks[-1].label == "2024-W51"
+    # The weekly table ends with the data: no post after Monday 2024-12-09.
+    assert (s.weeks[-1].label, s.weeks[-1].days) == ("2024-W50", 1)
 
 
 # --- days, time zones and the period -----------------------------------------------------
@@ -378,3 +380,39 @@ def test_summary_to_dict_is_json_ready_with_iso_dates_and_rounded_floats():
     assert d["categories"][0] == {"category": "conversation", "count": 1, "share": 0.3333}
     assert d["weeks"][-1]["start"] == "2024-12-02"
     assert d["nudge"]["day"] is None  # too little data to pick a day
+
+
+# --- partial weeks -------------------------------------------------------------------------
+
+
+def test_weeks_outside_the_period_are_left_out_and_partial_ones_marked():
+    df = frame(*(talk(str(date(2024, 9, 2) + timedelta(d))) for d in range(0, 121, 3)))
+    assert df["created_at"].max().date() == date(2024, 12, 31)  # a Tuesday
+    s = summarize(df, tz="UTC", since=date(2024, 12, 1))  # a Sunday
+    assert [(w.label, w.days) for w in s.weeks] == [
+        ("2024-W48", 1),
+        ("2024-W49", 7),
+        ("2024-W50", 7),
+        ("2024-W51", 7),
+        ("2024-W52", 7),
+        ("2025-W01", 2),
+    ]
+    assert (s.weeks[0].name, s.weeks[1].name) == ("2024-W48 (1 of 7 days)", "2024-W49")
+    text = render_text(s)
+    assert "\n  2024-W48 (1 of 7 days)  2024-11-25" in text
+    assert "\n  2025-W01 (2 of 7 days)  2024-12-30" in text
+    assert summary_to_dict(s)["weeks"][-1]["days"] == 2
+    # An --until far beyond the data lists no empty weeks after it; one before it cuts.
+    far = summarize(df, tz="UTC", until=date(9999, 12, 31)).weeks
+    assert (far[-1].label, far[-1].days, len(far)) == ("2025-W01", 2, 12)
+    cut = summarize(df, tz="UTC", until=date(2024, 12, 18)).weeks
+    assert (cut[-1].label, cut[-1].days) == ("2024-W51", 3)
+
+
+def test_the_report_tables_mark_partial_weeks_too():
+    from linkratio.render.report_html import _html_weeks
+    from linkratio.render.report_md import _md_numbers
+
+    s = summarize(frame(talk("2024-12-03"), talk("2024-12-10")), tz="UTC")
+    assert "2024-W49 (6 of 7 days)" in "\n".join(_md_numbers(s))
+    assert "<td>2024-W50 (2 of 7 days)</td>" in _html_weeks(s)

@@ -31,7 +31,7 @@ def test_text_report_has_all_sections_in_order():
         "Categories",
         "Talking vs linking",
         "Talk-only days",
-        "Last 12 weeks",
+        "Last week",
         "Top sites",
         "People you talk with",
         "Nudge",
@@ -63,12 +63,14 @@ def test_text_report_says_no_links():
 
 
 def test_weekly_rows_have_bars_scaled_to_talk_share():
-    s = summarize(frame(post("2024-12-02 09:00", "conversation")), tz="UTC")
-    rows = [line for line in render_text(s).splitlines() if line.startswith("  20")]
+    df = frame(post("2024-09-16 09:00", "link"), post("2024-12-02 09:00", "conversation"))
+    rows = [line for line in render_text(summarize(df, tz="UTC")).splitlines()]
+    rows = [line for line in rows if line.startswith("  20")]
     assert len(rows) == 12
-    assert rows[-1].startswith("  2024-W49  2024-12-02")
+    assert rows[-1].startswith("  2024-W49 (1 of 7 days)  2024-12-02")
     assert rows[-1].endswith("100.0%  " + "█" * BAR_WIDTH)
-    assert rows[0].split() == ["2024-W38", "2024-09-16", "0", "—"]
+    assert rows[0].split() == ["2024-W38", "2024-09-16", "1", "0.0%"]
+    assert rows[1].split() == ["2024-W39", "2024-09-23", "0", "—"]
 
 
 def test_half_share_bar_is_half_width():

@@ -18,6 +18,7 @@ from linkratio.analysis.days import nudge, talk_only_days, week_rows
 from linkratio.analysis.period import (
     account_of,
     as_date,
+    data_span,
     day_table,
     kind_counts,
     period_days,
@@ -100,7 +101,9 @@ def summarize(
     Top sites count, for every post of any category (a reply with a link links too),
     each registered domain in its `domains` once per post. Partners come from the
     `partners` of conversation posts, merged case-insensitively under the most common
-    spelling, once per post. Weekly rows count only posts inside the period.
+    spelling, once per post. Weekly rows count only posts inside the period, and cover the
+    weeks that both the period and the data (its first to its last post) reach: a week
+    they reach in part says how many days (`Week.days`).
 
     The nudge names a day after today (`now`, aware, default the current time, in `tz`)
     picked from the period's posting days by `analysis.pick.pick_day`, the same rule
@@ -139,7 +142,7 @@ def summarize(
         talk_share=talk / n,
         talk_to_link=ratio(talk, linking),
         talk_only=talk_only,
-        weeks=week_rows(days, end),
+        weeks=week_rows(days, *_covered(df, zone, since, end)),
         top_sites=top_sites(posts["domains"]),
         partners=top_partners(posts.loc[posts["category"] == TALK, "partners"]),
         nudge=nudge(talk, linking, talk_only, pick_day(days, _today(now, zone)), end),
@@ -147,6 +150,12 @@ def summarize(
             posts, df.attrs.get("redirect_hosts", ()) if shorteners is None else shorteners
         ),
     )
+
+
+def _covered(df: pd.DataFrame, zone: tzinfo, since: date | None, end: date) -> tuple[date, date]:
+    """The days both the period and the data (first to last post) cover."""
+    first, last = data_span(df, zone)
+    return max(since or first, first), min(end, last)
 
 
 def _today(now: datetime | None, zone: tzinfo) -> date:

@@ -29,17 +29,23 @@ def talk_only_days(days: pd.DataFrame, end: date) -> TalkOnlyDays:
     return TalkOnlyDays(int(flags.sum()), len(days), longest, current, last, (end - last).days)
 
 
-def week_rows(days: pd.DataFrame, end: date) -> tuple[Week, ...]:
-    """The last `WEEKS` ISO weeks ending with the week of `end`, oldest first."""
-    last_monday = end - timedelta(days=end.weekday())
+def week_rows(days: pd.DataFrame, first: date, last: date) -> tuple[Week, ...]:
+    """The last `WEEKS` ISO weeks ending with the week of `last`, oldest first.
+
+    [first, last] is what both the period and the data cover: a week wholly outside it is
+    left out, not shown empty, and a week it covers in part says how many days (`days`).
+    """
+    last_monday = last - timedelta(days=last.weekday())
     starts = [last_monday - timedelta(weeks=k) for k in range(WEEKS - 1, -1, -1)]
+    starts = [s for s in starts if s + timedelta(days=6) >= first]
     monday = [d - timedelta(days=d.weekday()) for d in days.index]
     per_week = days[["posts", "talk"]].groupby(monday).sum().reindex(starts, fill_value=0)
     rows = []
     for start, (n, talk) in zip(starts, per_week.itertuples(index=False), strict=True):
         year, week, _ = start.isocalendar()
         n, talk = int(n), int(talk)
-        rows.append(Week(f"{year}-W{week:02d}", start, n, talk, ratio(talk, n)))
+        covered = (min(last, start + timedelta(days=6)) - max(first, start)).days + 1
+        rows.append(Week(f"{year}-W{week:02d}", start, n, talk, ratio(talk, n), covered))
     return tuple(rows)
 
 

@@ -64,6 +64,12 @@ def period_days(
     return day, keep.to_numpy()
 
 
+def data_span(df: pd.DataFrame, zone: tzinfo) -> tuple[date, date]:
+    """The local days (in `zone`) of the frame's first and last post; the frame has posts."""
+    stamps = pd.to_datetime(df["created_at"], utc=True)
+    return stamps.min().tz_convert(zone).date(), stamps.max().tz_convert(zone).date()
+
+
 def select_posts(
     df: pd.DataFrame, zone: tzinfo, since: date | None, until: date | None
 ) -> pd.DataFrame:

@@ -62,6 +62,13 @@ class Week:
     conversation: int
     talk_share: float | None
     """Conversation / posts, None when the week has no posts."""
+    days: int = 7
+    """How many of its 7 days the period and the data (first to last post) cover."""
+
+    @property
+    def name(self) -> str:
+        """The week as tables show it: `2025-W01`, or `2025-W01 (2 of 7 days)` when partial."""
+        return self.label if self.days == 7 else f"{self.label} ({self.days} of 7 days)"
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,9 +123,11 @@ def _talk_only(s: Summary) -> list[str]:
 
 
 def _weeks(s: Summary) -> list[str]:
-    lines = [f"Last {len(s.weeks)} weeks", f"  {'week':<10}{'from':<12}{'posts':>6}{'talk':>8}"]
+    width = max(len(w.name) for w in s.weeks) + 2
+    title = "Last week" if len(s.weeks) == 1 else f"Last {len(s.weeks)} weeks"
+    lines = [title, f"  {'week':<{width}}{'from':<12}{'posts':>6}{'talk':>8}"]
     for w in s.weeks:
-        row = f"  {w.label:<10}{w.start!s:<12}{w.posts:>6,}{pct(w.talk_share):>8}"
+        row = f"  {w.name:<{width}}{w.start!s:<12}{w.posts:>6,}{pct(w.talk_share):>8}"
         lines.append(f"{row}  {_bar(w.talk_share)}".rstrip())
     return lines
 
