@@ -5,8 +5,15 @@ import unicodedata
 
 from rows import frame, post
 
-from linkratio.analysis import summarize, summary_to_dict
-from linkratio.render.text import BAR_WIDTH, render_json, render_text, terminal_safe
+from linkratio.analysis import person_name, summarize, summary_to_dict
+from linkratio.render.sections import person
+from linkratio.render.text import (
+    BAR_WIDTH,
+    render_json,
+    render_text,
+    talk_only_facts,
+    terminal_safe,
+)
 
 
 def sample_summary():
@@ -127,3 +134,40 @@ def test_render_json_escapes_control_characters():
     out = render_json(summarize(df, tz="UTC"))
     assert "\x1b" not in out
     assert json.loads(out)["partners"][0]["name"] == "evil\x1b[31m"
+
+
+def test_a_one_day_streak_names_one_day_and_a_last_day_no_zero_gap():
+    s = summarize(frame(post("2022-10-19 09:00", "conversation", partners=("ana",))), tz="UTC")
+    facts = dict(talk_only_facts(s))
+    assert facts["current streak"] == "1 day (2022-10-19)"
+    assert facts["longest streak"] == "1 day (2022-10-19)"
+    assert facts["last talk-only day"] == "2022-10-19"
+    assert "0 days before" not in render_text(s)
+    two = summarize(
+        frame(post("2022-10-18 09:00", "conversation"), post("2022-10-19 09:00", "conversation")),
+        tz="UTC",
+    )
+    assert dict(talk_only_facts(two))["current streak"] == "2 days (2022-10-18 to 2022-10-19)"
+
+
+def test_accounts_and_partners_are_named_one_way_everywhere():
+    df = frame(
+        *(
+            post(f"2024-12-0{d} 09:00", "conversation", partners=("id:253312338",))
+            for d in (2, 3, 4)
+        )
+    )
+    df["platform"] = "bluesky"
+    s = summarize(df, tz="UTC", account="shinyakato.dev")
+    assert s.account == "shinyakato.dev" and s.account_name == "bsky:shinyakato.dev"
+    text = render_text(s)
+    assert text.startswith("linkratio: bsky:shinyakato.dev, ")
+    assert "\n  account id 253312338 " in text
+    assert person_name("id:253312338") == "account id 253312338" == person(s.partners[0])
+    assert person_name("ana") == "@ana"
+    from linkratio import charts
+
+    fig = charts.partners_chart(df)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["account id 253312338"]
+    x = summarize(df.assign(platform="x"), tz="UTC", account="me")
+    assert x.account_name == "@me"

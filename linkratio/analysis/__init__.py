@@ -16,6 +16,7 @@ import pandas as pd
 
 from linkratio.analysis.days import nudge, talk_only_days, week_rows
 from linkratio.analysis.period import (
+    account_label,
     account_of,
     as_date,
     data_span,
@@ -28,6 +29,7 @@ from linkratio.analysis.period import (
 )
 from linkratio.analysis.pick import pick_day
 from linkratio.analysis.rankings import (
+    person_name,
     short_links,
     site_names,
     top_partners,
@@ -67,6 +69,7 @@ __all__ = [
     "day_table",
     "jsonable",
     "period_days",
+    "person_name",
     "resolve_zone",
     "select_posts",
     "site_names",
@@ -129,8 +132,9 @@ def summarize(
     cats = posts["category"].value_counts().reindex(CATEGORIES, fill_value=0)
     talk, linking = int(cats[TALK]), int(cats[list(LINKING)].sum())
     talk_only = talk_only_days(days, end)
+    owner = account if account is not None else account_of(df, posts)
     return Summary(
-        account=account if account is not None else account_of(df, posts),
+        account=owner,
         tz=zone_name,
         period_start=since or days.index[0],
         period_end=end,
@@ -149,6 +153,7 @@ def summarize(
         **short_links(
             posts, df.attrs.get("redirect_hosts", ()) if shorteners is None else shorteners
         ),
+        account_name=account_label(df, owner),
     )
 
 

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
+from linkratio.accounts import account_name, is_account_name
 from linkratio.analysis.results import CATEGORIES, KINDS
 from linkratio.errors import InputError, InputFormatError
-from linkratio.model import LINKING, TALK
+from linkratio.model import LINKING, TALK, Account
 
 _REQUIRED = ("created_at", "category", "kind", "domains", "partners")
 
@@ -127,6 +128,14 @@ def account_of(df: pd.DataFrame, posts: pd.DataFrame) -> str | None:
     if "author" not in posts.columns or posts["author"].isna().all():
         return None
     return str(posts["author"].value_counts().index[0])
+
+
+def account_label(df: pd.DataFrame, owner: str | None) -> str | None:
+    """`owner` (a handle) named as a command takes it: `@handle`, `bsky:handle`, ..."""
+    if not owner or is_account_name(owner):
+        return owner or None
+    platform = str(df["platform"].iloc[0]) if "platform" in df.columns and len(df) else "x"
+    return account_name(Account(platform, handle=owner))
 
 
 def kind_counts(kind: pd.Series) -> dict[str, int]:

@@ -131,3 +131,6 @@ class Summary:
     """Of `links`, those written as a short link (on a known shortener host)."""
     shorteners: tuple[Ranked, ...] = ()
     """The shortener hosts, by how many links went through them."""
+    account_name: str | None = None
+    """`account` as a command takes it (`accounts.account_name`): `@handle`, `bsky:handle`,
+    `mastodon:@user@host`; what the reports show."""

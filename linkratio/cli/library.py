@@ -41,9 +41,12 @@ def import_posts(args: argparse.Namespace, out: TextIO) -> int:
     done = options.read_input(args, import_source, wait=args.wait)
     if not args.quiet:
         who = terminal_safe(account_name(done.account))
+        saved = done.saved
+        changed = f", {saved.updated:,} updated" if saved.updated else ""
+        same = f", {saved.unchanged:,} unchanged" if saved.unchanged else ""
         out.write(
-            f"imported {done.posts:,} posts of {who}: {done.saved.inserted:,} new, "
-            f"{done.saved.updated:,} updated, into {done.library}\n"
+            f"imported {done.posts:,} posts of {who}: {saved.inserted:,} new{changed}{same}, "
+            f"into {done.library}\n"
         )
     return options.EXIT_OK
 
