@@ -416,3 +416,32 @@ def test_the_report_tables_mark_partial_weeks_too():
     s = summarize(frame(talk("2024-12-03"), talk("2024-12-10")), tz="UTC")
     assert "2024-W49 (6 of 7 days)" in "\n".join(_md_numbers(s))
     assert "<td>2024-W50 (2 of 7 days)</td>" in _html_weeks(s)
+
+
+# --- the system zone ---------------------------------------------------------------------
+
+
+def test_a_bogus_tz_warns_once_naming_it_and_the_zone_used(monkeypatch, capsys):
+    import io
+    from pathlib import Path
+
+    from linkratio.analysis import period
+    from linkratio.cli import main
+
+    monkeypatch.setenv("TZ", "Nowhere/Bogus")
+    period._warn_bad_tz.cache_clear()
+    feed = Path(__file__).parent / "fixtures" / "bluesky" / "getAuthorFeed.json"
+    for _ in range(2):  # twice in one process: still one warning
+        assert main(["audit", str(feed), "--now", "2026-12-06T12:00:00Z"], io.StringIO()) == 0
+    err = capsys.readouterr().err
+    used = period.resolve_zone(None)[1]
+    assert err.count("linkratio: warning: TZ=") == 1
+    assert f"TZ='Nowhere/Bogus' is not a known time zone: using {used} for days" in err
+    # A good TZ, or --tz, says nothing.
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    assert main(["audit", str(feed), "--now", "2026-12-06T12:00:00Z"], io.StringIO()) == 0
+    assert "warning" not in capsys.readouterr().err
+    # A bad --tz is bad input, not a fallback.
+    assert main(["audit", str(feed), "--tz", "Nowhere/Bogus"], io.StringIO()) == 2
+    assert "unknown time zone 'Nowhere/Bogus'" in capsys.readouterr().err
+    period._warn_bad_tz.cache_clear()

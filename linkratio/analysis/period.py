@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 from datetime import date, datetime, tzinfo
 from typing import Any
@@ -16,6 +18,7 @@ from linkratio.errors import InputError, InputFormatError
 from linkratio.model import LINKING, TALK, Account
 
 _REQUIRED = ("created_at", "category", "kind", "domains", "partners")
+_log = logging.getLogger(__name__)
 
 
 def resolve_zone(name: str | None) -> tuple[tzinfo, str]:
@@ -30,8 +33,12 @@ def resolve_zone(name: str | None) -> tuple[tzinfo, str]:
 
 
 def _system_zone() -> tuple[tzinfo, str]:
-    """The system zone by IANA name when it can be found, else today's fixed offset."""
-    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    """The system zone by IANA name when it can be found, else today's fixed offset.
+
+    A `TZ` that names no zone is skipped, with one warning naming it and the zone used.
+    """
+    tz = os.environ.get("TZ", "").lstrip(":")
+    candidates = [tz]
     try:
         link = os.readlink("/etc/localtime")
         candidates.append(link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "")
@@ -39,11 +46,22 @@ def _system_zone() -> tuple[tzinfo, str]:
         pass
     for name in filter(None, candidates):
         try:
-            return ZoneInfo(name), name
+            zone: tzinfo = ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError, OSError):
             continue
-    local = datetime.now().astimezone().tzinfo or ZoneInfo("UTC")
-    return local, local.tzname(None) or "local"
+        break
+    else:
+        zone = datetime.now().astimezone().tzinfo or ZoneInfo("UTC")
+        name = zone.tzname(None) or "local"
+    if tz and name != tz:
+        _warn_bad_tz(tz, name)
+    return zone, name
+
+
+@functools.cache
+def _warn_bad_tz(value: str, used: str) -> None:
+    """Warn once per process that `TZ=value` names no zone, and which one is used."""
+    _log.warning("TZ=%r is not a known time zone: using %s for days (or pass --tz)", value, used)
 
 
 def as_date(value: date | None) -> date | None:
