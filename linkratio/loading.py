@@ -303,11 +303,12 @@ def _save_authors(library: Library, authors: list[Author], origin: str) -> SaveR
     """Save each author's posts under their account; what the saves did, added up."""
     from linkratio.store import SaveResult
 
-    inserted = updated = 0
-    for author in authors:
-        saved = library.save_posts(author.account, author.posts, origin=origin)
-        inserted, updated = inserted + saved.inserted, updated + saved.updated
-    return SaveResult(inserted=inserted, updated=updated)
+    results = [library.save_posts(a.account, a.posts, origin=origin) for a in authors]
+    return SaveResult(
+        inserted=sum(r.inserted for r in results),
+        updated=sum(r.updated for r in results),
+        unchanged=sum(r.unchanged for r in results),
+    )
 
 
 def only_account(library: Library, name: str | None) -> Account:

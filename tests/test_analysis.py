@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from rows import KIND_OF, frame, post  # noqa: F401
 
 from linkratio.analysis import WEEKDAYS, summarize, summary_to_dict
 from linkratio.errors import EmptyDataError, InputError, InputFormatError
+from linkratio.render.text import render_text
 
 
 def talk(day, hour=12, **kw):
@@ -67,29 +68,36 @@ def test_all_categories_present_even_when_absent():
     assert [c.count for c in s.categories] == [1, 0, 0, 0]
 
 
+NOW = datetime(2024, 12, 6, 8, tzinfo=UTC)
+"""A Friday morning: the clock of the nudge tests."""
+
+
 def test_no_links_means_none_ratio_and_praise():
-    df = frame(talk("2024-12-02"), post("2024-12-03 08:00", "other"), talk("2024-12-05"))
-    s = summarize(df, tz="UTC")
+    df = frame(*(talk(str(date(2024, 11, 4) + timedelta(d))) for d in range(31)))
+    s = summarize(df, tz="UTC", now=NOW)
     assert s.talk_to_link is None
     assert s.top_sites == ()
     assert s.nudge.rule == "no_links"
-    assert s.nudge.day == date(2024, 12, 6)
-    assert "No links" in s.nudge.text and "Friday, 2024-12-06" in s.nudge.text
+    # Every weekday is talk-only: the soonest after today (a Friday) wins.
+    assert s.nudge.day == date(2024, 12, 7)
+    assert (
+        "No links" in s.nudge.text and "Keep it that way on Saturday, 2024-12-07." in s.nudge.text
+    )
 
 
-def test_no_links_and_no_talk_still_names_a_day():
-    s = summarize(frame(post("2024-12-02 08:00", "other")), tz="UTC")
+def test_no_links_and_no_talk_on_little_data_names_no_day():
+    s = summarize(frame(post("2024-12-02 08:00", "other")), tz="UTC", now=NOW)
     assert s.talk_to_link is None and s.talk_share == 0.0
-    assert s.nudge.rule == "no_links" and s.nudge.day == date(2024, 12, 3)
-    assert "no talking" in s.nudge.text and "Tuesday, 2024-12-03" in s.nudge.text
+    assert s.nudge.rule == "no_links" and s.nudge.day is None
+    assert "no talking" in s.nudge.text and "Too little data to pick a day" in s.nudge.text
 
 
 def test_no_talk_nudge_asks_for_a_first_talking_day():
-    s = summarize(frame(link("2024-12-02"), post("2024-12-03 08:00", "retweet")), tz="UTC")
+    s = summarize(frame(link("2024-12-02"), post("2024-12-03 08:00", "retweet")), tz="UTC", now=NOW)
     assert s.talk_share == 0.0 and s.talk_to_link == 0.0
     assert s.talk_only.count == 0 and s.talk_only.last is None
-    assert s.nudge.rule == "no_talk"
-    assert s.nudge.day == date(2024, 12, 4) and "2024-12-04" in s.nudge.text
+    assert s.nudge.rule == "no_talk" and s.nudge.day is None
+    assert "a first day of only talking" in s.nudge.text
 
 
 # --- talk-only days and streaks ----------------------------------------------------------
@@ -149,7 +157,8 @@ def test_days_since_counts_to_until_not_to_last_post():
     assert s.last_day == date(2024, 12, 9)
     assert s.talk_only.current.length == 2
     assert s.talk_only.days_since_last == 11
-    assert s.weeks[-1].label == "2024-W51"
+    # The weekly table ends with the data: no post after Monday 2024-12-09.
+    assert (s.weeks[-1].label, s.weeks[-1].days) == ("2024-W50", 1)
 
 
 # --- days, time zones and the period -----------------------------------------------------
@@ -307,48 +316,52 @@ def test_partners_top_ten_only():
 # --- nudge -------------------------------------------------------------------------------
 
 
-def thursday_talker():
-    """Two weeks in which Thursdays are talk-only and the other days link."""
+def thursday_talker(weeks=5):
+    """`weeks` weeks in which Thursdays are talk-only and the other posting days link."""
     rows = []
-    for monday in ("2024-11-25", "2024-12-02"):
-        start = date.fromisoformat(monday)
+    for k in range(weeks):
+        start = date(2024, 12, 2) - timedelta(weeks=weeks - 1 - k)
         for offset in (0, 1, 4):
             rows += [talk(str(start + timedelta(offset))), link(str(start + timedelta(offset)))]
         rows += [talk(str(start + timedelta(3))), talk(str(start + timedelta(3)), 15)]
     return frame(*rows)
 
 
-def test_nudge_names_the_most_talkative_weekday_and_a_future_date():
-    s = summarize(thursday_talker(), tz="UTC")
+def test_nudge_names_the_most_talkative_weekday_and_a_day_after_today():
+    s = summarize(thursday_talker(), tz="UTC", now=NOW)
     n = s.nudge
     assert s.period_end == date(2024, 12, 6)
     assert n.rule == "weekday"
     assert n.weekday == "Thursday"
-    assert n.day == date(2024, 12, 12) and n.day > s.period_end
+    assert n.day == date(2024, 12, 12) and n.day > NOW.date()
     assert n.day.weekday() == WEEKDAYS.index("Thursday")
-    assert (n.weekday_talk_only_days, n.weekday_posting_days) == (2, 2)
+    assert (n.weekday_talk_only_days, n.weekday_posting_days) == (5, 5)
     assert n.weekday_talk_share == 1.0
-    assert "Thursdays" in n.text and "2024-12-12" in n.text and "100.0% talk" in n.text
+    assert "Thursdays" in n.text and "Thursday, 2024-12-12," in n.text and "100.0% talk" in n.text
     assert n.last_talk_only == date(2024, 12, 5) and n.days_since_talk_only == 1
     assert "2024-12-05, 1 day before 2024-12-06" in n.text
+    assert "last post was" not in n.text  # yesterday's post is not stale
 
 
-def test_nudge_date_is_a_week_later_when_the_period_ends_on_that_weekday():
-    s = summarize(thursday_talker(), tz="UTC", until=date(2024, 12, 5))
+def test_nudge_day_comes_from_today_not_from_the_period_end():
+    s = summarize(thursday_talker(), tz="UTC", until=date(2024, 12, 5), now=NOW)
     assert s.nudge.weekday == "Thursday"
     assert s.nudge.day == date(2024, 12, 12)
+    later = summarize(thursday_talker(), tz="UTC", now=datetime(2026, 12, 6, 12, tzinfo=UTC))
+    assert later.nudge.day == date(2026, 12, 10)  # the next Thursday after 2026-12-06
+    assert "your last post was 730 days ago (2024-12-06)" in later.nudge.text
+    assert later.nudge.days_since_post == 730
 
 
-def test_nudge_without_any_talk_only_day_uses_talk_share():
-    df = frame(
-        talk("2024-12-02"),
-        link("2024-12-02"),
-        link("2024-12-02"),  # Monday: 1/3 talk
-        talk("2024-12-03"),
-        talk("2024-12-03"),
-        link("2024-12-03"),  # Tuesday: 2/3 talk
-    )
-    n = summarize(df, tz="UTC").nudge
+def test_nudge_without_any_talk_only_day_uses_the_link_share():
+    rows = []
+    for k in range(5):
+        monday = date(2024, 11, 4) + timedelta(weeks=k)
+        tuesday, wednesday = monday + timedelta(1), monday + timedelta(2)
+        rows += [talk(str(monday)), link(str(monday)), link(str(monday))]  # 2/3 linking
+        rows += [talk(str(tuesday)), talk(str(tuesday)), link(str(tuesday))]  # 1/3 linking
+        rows += [link(str(wednesday))]
+    n = summarize(frame(*rows), tz="UTC", now=NOW).nudge
     assert n.weekday == "Tuesday"
     assert n.day == date(2024, 12, 10)
     assert "no talk-only day" in n.text
@@ -359,11 +372,76 @@ def test_nudge_without_any_talk_only_day_uses_talk_share():
 
 def test_summary_to_dict_is_json_ready_with_iso_dates_and_rounded_floats():
     df = frame(talk("2024-12-02"), link("2024-12-02"), link("2024-12-03"))
-    d = summary_to_dict(summarize(df, tz="UTC"))
+    d = summary_to_dict(summarize(df, tz="UTC", now=NOW))
     assert json.loads(json.dumps(d)) == d
     assert d["first_day"] == "2024-12-02"
     assert d["talk_share"] == 0.3333
     assert d["talk_to_link"] == 0.5
     assert d["categories"][0] == {"category": "conversation", "count": 1, "share": 0.3333}
     assert d["weeks"][-1]["start"] == "2024-12-02"
-    assert d["nudge"]["day"] == "2024-12-09"  # next Monday: Monday is the talkative day
+    assert d["nudge"]["day"] is None  # too little data to pick a day
+
+
+# --- partial weeks -------------------------------------------------------------------------
+
+
+def test_weeks_outside_the_period_are_left_out_and_partial_ones_marked():
+    df = frame(*(talk(str(date(2024, 9, 2) + timedelta(d))) for d in range(0, 121, 3)))
+    assert df["created_at"].max().date() == date(2024, 12, 31)  # a Tuesday
+    s = summarize(df, tz="UTC", since=date(2024, 12, 1))  # a Sunday
+    assert [(w.label, w.days) for w in s.weeks] == [
+        ("2024-W48", 1),
+        ("2024-W49", 7),
+        ("2024-W50", 7),
+        ("2024-W51", 7),
+        ("2024-W52", 7),
+        ("2025-W01", 2),
+    ]
+    assert (s.weeks[0].name, s.weeks[1].name) == ("2024-W48 (1 of 7 days)", "2024-W49")
+    text = render_text(s)
+    assert "\n  2024-W48 (1 of 7 days)  2024-11-25" in text
+    assert "\n  2025-W01 (2 of 7 days)  2024-12-30" in text
+    assert summary_to_dict(s)["weeks"][-1]["days"] == 2
+    # An --until far beyond the data lists no empty weeks after it; one before it cuts.
+    far = summarize(df, tz="UTC", until=date(9999, 12, 31)).weeks
+    assert (far[-1].label, far[-1].days, len(far)) == ("2025-W01", 2, 12)
+    cut = summarize(df, tz="UTC", until=date(2024, 12, 18)).weeks
+    assert (cut[-1].label, cut[-1].days) == ("2024-W51", 3)
+
+
+def test_the_report_tables_mark_partial_weeks_too():
+    from linkratio.render.report_html import _html_weeks
+    from linkratio.render.report_md import _md_numbers
+
+    s = summarize(frame(talk("2024-12-03"), talk("2024-12-10")), tz="UTC")
+    assert "2024-W49 (6 of 7 days)" in "\n".join(_md_numbers(s))
+    assert "<td>2024-W50 (2 of 7 days)</td>" in _html_weeks(s)
+
+
+# --- the system zone ---------------------------------------------------------------------
+
+
+def test_a_bogus_tz_warns_once_naming_it_and_the_zone_used(monkeypatch, capsys):
+    import io
+    from pathlib import Path
+
+    from linkratio.analysis import period
+    from linkratio.cli import main
+
+    monkeypatch.setenv("TZ", "Nowhere/Bogus")
+    period._warn_bad_tz.cache_clear()
+    feed = Path(__file__).parent / "fixtures" / "bluesky" / "getAuthorFeed.json"
+    for _ in range(2):  # twice in one process: still one warning
+        assert main(["audit", str(feed), "--now", "2026-12-06T12:00:00Z"], io.StringIO()) == 0
+    err = capsys.readouterr().err
+    used = period.resolve_zone(None)[1]
+    assert err.count("linkratio: warning: TZ=") == 1
+    assert f"TZ='Nowhere/Bogus' is not a known time zone: using {used} for days" in err
+    # A good TZ, or --tz, says nothing.
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    assert main(["audit", str(feed), "--now", "2026-12-06T12:00:00Z"], io.StringIO()) == 0
+    assert "warning" not in capsys.readouterr().err
+    # A bad --tz is bad input, not a fallback.
+    assert main(["audit", str(feed), "--tz", "Nowhere/Bogus"], io.StringIO()) == 2
+    assert "unknown time zone 'Nowhere/Bogus'" in capsys.readouterr().err
+    period._warn_bad_tz.cache_clear()

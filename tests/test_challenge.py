@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 from rows import frame, post
 
@@ -91,32 +92,31 @@ def test_suggest_breaks_a_rate_tie_by_the_lower_link_share() -> None:
     assert "25% of posts linking" in pick.reason
 
 
-def test_suggest_looks_at_the_56_complete_days_before_today() -> None:
-    today = date(2026, 11, 29)  # a Sunday
-    window = [
-        post("2026-10-04 10:00", "link", domains=["a.example"]),  # today - 56: counts
-        post("2026-10-06 10:00", "conversation", partners=["x"]),  # a Tuesday, talk-only
+def test_suggest_looks_at_the_8_weeks_up_to_the_last_post_before_today() -> None:
+    recent = _weeks_of({1: ["conversation"], 3: ["conversation", "link"]})  # to 2026-11-26
+    # Eight talk-only Fridays that end the week before the window: they count for nothing.
+    fridays = [
+        post(f"{date(2026, 8, 7) + timedelta(weeks=k)} 10:00", "conversation") for k in range(8)
     ]
-    # Today (not over) and the day before the window hold talk-only Sundays: both ignored.
-    outside = [
-        post("2026-11-29 08:00", "conversation", partners=["x"]),
-        post("2026-10-03 10:00", "conversation", partners=["x"]),  # today - 57, a Saturday
-    ]
-    pick = suggest_day(frame(*window, *outside), UTC, today)
-    assert (pick.day, pick.weekday) == (date(2026, 12, 1), "Tuesday")
-    # Today's post and the one a day before the window count for nothing: "no posts".
-    assert suggest_day(frame(*outside), UTC, today).reason.startswith("no posts in the 8 weeks")
-    # The first day of the window (today - 56) counts.
-    assert "no posts" not in suggest_day(frame(window[0]), UTC, today).reason
-    # `last` moves the window: 8 weeks up to that day.
-    old = suggest_day(frame(*window), UTC, date(2026, 10, 12), last=date(2026, 10, 11))
-    assert old.weekday == "Tuesday" and old.day == date(2026, 10, 13)
-
-
-def test_suggest_without_recent_posts_is_tomorrow() -> None:
-    df = frame(post("2020-01-01 10:00", "conversation", partners=["x"]))
+    today = [post("2026-11-29 08:00", "conversation", partners=["x"])]  # today: not over yet
+    df = pd.concat([recent, frame(*fridays, *today)], ignore_index=True)
     pick = suggest_day(df, UTC, date(2026, 11, 29))
-    assert pick.day == date(2026, 11, 30) and "no posts" in pick.reason
+    assert (pick.day, pick.weekday) == (date(2026, 12, 1), "Tuesday")
+    assert "in the 8 weeks to 2026-11-26" in pick.reason and "last post was" not in pick.reason
+    # Months later, the 8 weeks up to the last post speak (that Sunday's post counts now);
+    # the day comes after today, and the gap is said.
+    later = suggest_day(df, UTC, date(2027, 3, 1))
+    assert (later.day, later.weekday) == (date(2027, 3, 2), "Tuesday")
+    assert "in the 8 weeks to 2026-11-29" in later.reason
+    assert later.reason.endswith("; your last post was 92 days ago (2026-11-29)")
+
+
+def test_suggest_on_too_little_data_names_no_day() -> None:
+    pick = suggest_day(frame(post("2020-01-01 10:00", "conversation", partners=["x"])), UTC,
+                       date(2026, 11, 29))  # fmt: skip
+    assert pick.day is None and pick.weekday is None
+    assert pick.reason.startswith("too little data to pick a day: 1 posting day in the 8 weeks")
+    assert "a pick needs 14, with 4 on one weekday" in pick.reason
 
 
 # -- the command -------------------------------------------------------------------------
@@ -166,11 +166,12 @@ def test_challenge_set_and_status(library: Path, capsys) -> None:
     assert lines[3] == "2026-11-20 Fri  not yet"
 
 
-def test_challenge_set_suggest_explains_the_pick(library: Path) -> None:
-    code, out = run("set", "--suggest")
-    assert code == 0
-    assert out.startswith("challenge set: 2026-11-24 (Tuesday)")
-    assert "why: Tuesdays were talk-only on 1 of 1 posting days" in out
+def test_challenge_set_suggest_on_too_little_data_says_what_it_needs(library: Path, capsys) -> None:
+    assert run("set", "--suggest") == (2, "")
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "cannot suggest a day: too little data to pick a day: 1 posting day" in err
+    assert "a pick needs 14, with 4 on one weekday; set a DATE instead" in err
 
 
 def test_challenge_bad_input(library: Path, capsys) -> None:

@@ -227,13 +227,15 @@ def test_partners_chart_shows_partners_and_fading_ties():
     fig = charts.partners_chart(df)
     assert fig.get_suptitle() == "Who you talk with"
     left, right = fig.axes
-    assert [t.get_text() for t in left.get_yticklabels()] == ["ana", "old_friend", "bo"]
+    # Named as the text names them (`analysis.person_name`): @handle.
+    assert [t.get_text() for t in left.get_yticklabels()] == ["@ana", "@old_friend", "@bo"]
     assert len(left.patches) == 3 and left.get_xlabel() == "conversation posts with them"
-    assert [t.get_text() for t in right.get_yticklabels()] == ["old_friend"]
+    assert [t.get_text() for t in right.get_yticklabels()] == ["@old_friend"]
+    assert right.get_xlabel() == "replies before the silence"
     assert right.get_title() == "fading ties: 3+ replies, none in the 60 days to 2024-05-06"
     assert "3 · last 2024-01-03, 124 days ago" in texts(fig)
     later = charts.partners_chart(df, now=datetime(2024, 7, 30, tzinfo=UTC))
-    assert [t.get_text() for t in later.axes[1].get_yticklabels()] == ["ana", "old_friend"]
+    assert [t.get_text() for t in later.axes[1].get_yticklabels()] == ["@ana", "@old_friend"]
 
 
 def test_partners_chart_without_partners_says_so():
@@ -253,7 +255,7 @@ def test_handles_and_domains_are_plain_text_never_mathtext():
     figures = [charts.partners_chart(df), charts.sites_chart(df)]
     labels = [t for fig in figures for ax in fig.axes for t in ax.get_yticklabels()]
     shown = [t.get_text() for t in labels]
-    assert r"\$evil\$" in shown and r"\$\nope\$" in shown and r"\$x\$.example" in shown
+    assert r"@\$evil\$" in shown and r"@\$\nope\$" in shown and r"\$x\$.example" in shown
     assert all(not is_math_text(s) for s in shown)
     assert all(t.get_usetex() is False for t in labels)
     for fig in figures:

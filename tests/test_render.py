@@ -2,12 +2,18 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from datetime import date
 
 from rows import frame, post
 
-from linkratio.analysis import summarize, summary_to_dict
-from linkratio.render.text import BAR_WIDTH, render_json, render_text, terminal_safe
+from linkratio.analysis import person_name, summarize, summary_to_dict
+from linkratio.render.sections import person
+from linkratio.render.text import (
+    BAR_WIDTH,
+    render_json,
+    render_text,
+    talk_only_facts,
+    terminal_safe,
+)
 
 
 def sample_summary():
@@ -32,7 +38,7 @@ def test_text_report_has_all_sections_in_order():
         "Categories",
         "Talking vs linking",
         "Talk-only days",
-        "Last 12 weeks",
+        "Last week",
         "Top sites",
         "People you talk with",
         "Nudge",
@@ -64,12 +70,14 @@ def test_text_report_says_no_links():
 
 
 def test_weekly_rows_have_bars_scaled_to_talk_share():
-    s = summarize(frame(post("2024-12-02 09:00", "conversation")), tz="UTC")
-    rows = [line for line in render_text(s).splitlines() if line.startswith("  20")]
+    df = frame(post("2024-09-16 09:00", "link"), post("2024-12-02 09:00", "conversation"))
+    rows = [line for line in render_text(summarize(df, tz="UTC")).splitlines()]
+    rows = [line for line in rows if line.startswith("  20")]
     assert len(rows) == 12
-    assert rows[-1].startswith("  2024-W49  2024-12-02")
+    assert rows[-1].startswith("  2024-W49 (1 of 7 days)  2024-12-02")
     assert rows[-1].endswith("100.0%  " + "█" * BAR_WIDTH)
-    assert rows[0].split() == ["2024-W38", "2024-09-16", "0", "—"]
+    assert rows[0].split() == ["2024-W38", "2024-09-16", "1", "0.0%"]
+    assert rows[1].split() == ["2024-W39", "2024-09-23", "0", "—"]
 
 
 def test_half_share_bar_is_half_width():
@@ -116,7 +124,7 @@ def test_render_json_round_trips():
     assert data == summary_to_dict(s)
     assert data["talk_share"] == 0.375
     assert data["period_end"] == "2024-12-06"
-    assert date.fromisoformat(data["nudge"]["day"]) > s.period_end
+    assert data["nudge"]["day"] is None  # too little data to pick a day
     assert "jürgen" in out  # ensure_ascii=False
     assert out.startswith('{\n  "account": "me"')
 
@@ -126,3 +134,40 @@ def test_render_json_escapes_control_characters():
     out = render_json(summarize(df, tz="UTC"))
     assert "\x1b" not in out
     assert json.loads(out)["partners"][0]["name"] == "evil\x1b[31m"
+
+
+def test_a_one_day_streak_names_one_day_and_a_last_day_no_zero_gap():
+    s = summarize(frame(post("2022-10-19 09:00", "conversation", partners=("ana",))), tz="UTC")
+    facts = dict(talk_only_facts(s))
+    assert facts["current streak"] == "1 day (2022-10-19)"
+    assert facts["longest streak"] == "1 day (2022-10-19)"
+    assert facts["last talk-only day"] == "2022-10-19"
+    assert "0 days before" not in render_text(s)
+    two = summarize(
+        frame(post("2022-10-18 09:00", "conversation"), post("2022-10-19 09:00", "conversation")),
+        tz="UTC",
+    )
+    assert dict(talk_only_facts(two))["current streak"] == "2 days (2022-10-18 to 2022-10-19)"
+
+
+def test_accounts_and_partners_are_named_one_way_everywhere():
+    df = frame(
+        *(
+            post(f"2024-12-0{d} 09:00", "conversation", partners=("id:253312338",))
+            for d in (2, 3, 4)
+        )
+    )
+    df["platform"] = "bluesky"
+    s = summarize(df, tz="UTC", account="shinyakato.dev")
+    assert s.account == "shinyakato.dev" and s.account_name == "bsky:shinyakato.dev"
+    text = render_text(s)
+    assert text.startswith("linkratio: bsky:shinyakato.dev, ")
+    assert "\n  account id 253312338 " in text
+    assert person_name("id:253312338") == "account id 253312338" == person(s.partners[0])
+    assert person_name("ana") == "@ana"
+    from linkratio import charts
+
+    fig = charts.partners_chart(df)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["account id 253312338"]
+    x = summarize(df.assign(platform="x"), tz="UTC", account="me")
+    assert x.account_name == "@me"

@@ -114,6 +114,9 @@ def test_the_same_post_saved_again_is_updated_in_place(lib: Library) -> None:
     assert lib.save_posts(ME, [post("1", "first"), post("2")], origin="api") == SaveResult(2, 0)
     result = lib.save_posts(ME, [post("1", "edited https://t.co/x"), post("3")], origin="api")
     assert result == SaveResult(inserted=1, updated=1)
+    # Saved again as stored: unchanged, not updated.
+    again = [post("1", "edited https://t.co/x"), post("2")]
+    assert lib.save_posts(ME, again, origin="api") == SaveResult(0, 0, unchanged=2)
     back = {p.id: p for p in lib.posts("x", "100")}
     assert sorted(back) == ["1", "2", "3"]
     assert back["1"].text == "edited https://t.co/x"

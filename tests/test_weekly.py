@@ -175,10 +175,10 @@ def test_week_compared_with_the_week_before_and_the_8_weeks_before() -> None:
     # "ana" and "Ana" are one person.
     assert [(p.name.lower(), p.count) for p in ws.partners] == [("ana", 2)]
     assert [(f.account, f.replies_before) for f in ws.fading] == [("faded", 4)]
-    # The nudge and the next challenge day name the same day, after the Monday of the run.
+    # 12 posting days in the 8 weeks to 2026-11-19: too few to pick a weekday.
     pick = ws.next_challenge
-    assert pick is not None and pick.day > date(2026, 11, 23)
-    assert f"{pick.weekday}, {pick.day}" in ws.nudge
+    assert pick is not None and pick.day is None
+    assert ws.nudge.startswith("2 talk-only days this week. Too little data to pick a day: 12")
 
 
 def test_comparison_rows_and_subject_show_the_change() -> None:
@@ -258,16 +258,27 @@ def test_the_mean_covers_only_weeks_since_the_first_post() -> None:
     assert "mean (no earlier weeks)" in render_text(first)
 
 
-def test_an_old_week_names_one_next_day_in_the_nudge_and_the_challenge() -> None:
-    # Summarized long after: the pick falls in the week after it, the same in both places.
-    now = datetime(2027, 3, 1, tzinfo=UTC)
-    ws = build_week(_history_frame(), date(2026, 11, 16), tz="UTC", now=now)
+def _tuesday_talker():
+    """Nine weeks to 2026-11-22: talk-only Tuesdays, Thursdays with a link as well."""
+    rows = []
+    for k in range(9):
+        tuesday = date(2026, 9, 22) + timedelta(weeks=k)
+        thursday = tuesday + timedelta(days=2)
+        rows += [post(f"{tuesday} 09:00", "conversation", partners=["ana"])]
+        rows += [post(f"{thursday} 09:00", "conversation", partners=["bo"])]
+        rows += [post(f"{thursday} 10:00", "link", domains=["a.example"])]
+    return frame(*rows)
+
+
+def test_an_old_week_names_the_next_day_after_today_in_the_nudge_and_the_challenge() -> None:
+    now = datetime(2027, 3, 1, tzinfo=UTC)  # a Monday, long after the week
+    ws = build_week(_tuesday_talker(), date(2026, 11, 16), tz="UTC", now=now)
     pick = ws.next_challenge
-    assert pick is not None and ws.end < pick.day <= ws.end + timedelta(days=7)
+    assert pick is not None and (pick.day, pick.weekday) == (date(2027, 3, 2), "Tuesday")
     assert f"Make {pick.weekday}, {pick.day}, a day of only talking." in ws.nudge
-    assert ws.nudge.count("2026-") == 1
     text = render_text(ws)
     assert f"{pick.day} ({pick.weekday})" in text and f"{pick.weekday}, {pick.day}" in text
+    assert "your last post was 102 days ago (2026-11-19)" in text
 
 
 def test_the_posts_that_broke_a_challenge_are_in_every_format() -> None:

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import asdict
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 import pandas as pd
 
 from linkratio.analysis.days import nudge, talk_only_days, week_rows
 from linkratio.analysis.period import (
+    account_label,
     account_of,
     as_date,
+    data_span,
     day_table,
     kind_counts,
     period_days,
@@ -25,7 +27,9 @@ from linkratio.analysis.period import (
     resolve_zone,
     select_posts,
 )
+from linkratio.analysis.pick import pick_day
 from linkratio.analysis.rankings import (
+    person_name,
     short_links,
     site_names,
     top_partners,
@@ -65,6 +69,7 @@ __all__ = [
     "day_table",
     "jsonable",
     "period_days",
+    "person_name",
     "resolve_zone",
     "select_posts",
     "site_names",
@@ -83,6 +88,7 @@ def summarize(
     until: date | None = None,
     account: str | None = None,
     shorteners: Collection[str] | None = None,
+    now: datetime | None = None,
 ) -> Summary:
     """Summarize the posts whose local day lies in [since, until] (both inclusive).
 
@@ -98,7 +104,13 @@ def summarize(
     Top sites count, for every post of any category (a reply with a link links too),
     each registered domain in its `domains` once per post. Partners come from the
     `partners` of conversation posts, merged case-insensitively under the most common
-    spelling, once per post. Weekly rows count only posts inside the period.
+    spelling, once per post. Weekly rows count only posts inside the period, and cover the
+    weeks that both the period and the data (its first to its last post) reach: a week
+    they reach in part says how many days (`Week.days`).
+
+    The nudge names a day after today (`now`, aware, default the current time, in `tz`)
+    picked from the period's posting days by `analysis.pick.pick_day`, the same rule
+    `challenge set --suggest` and the weekly summary use.
 
     Short links are counted from the `urls` as written: a link through a host of the
     shortener list or of `shorteners` (hosts seen redirecting; default: the frame's
@@ -120,8 +132,9 @@ def summarize(
     cats = posts["category"].value_counts().reindex(CATEGORIES, fill_value=0)
     talk, linking = int(cats[TALK]), int(cats[list(LINKING)].sum())
     talk_only = talk_only_days(days, end)
+    owner = account if account is not None else account_of(df, posts)
     return Summary(
-        account=account if account is not None else account_of(df, posts),
+        account=owner,
         tz=zone_name,
         period_start=since or days.index[0],
         period_end=end,
@@ -133,14 +146,25 @@ def summarize(
         talk_share=talk / n,
         talk_to_link=ratio(talk, linking),
         talk_only=talk_only,
-        weeks=week_rows(days, end),
+        weeks=week_rows(days, *_covered(df, zone, since, end)),
         top_sites=top_sites(posts["domains"]),
         partners=top_partners(posts.loc[posts["category"] == TALK, "partners"]),
-        nudge=nudge(days, talk, linking, talk_only, end),
+        nudge=nudge(talk, linking, talk_only, pick_day(days, _today(now, zone)), end),
         **short_links(
             posts, df.attrs.get("redirect_hosts", ()) if shorteners is None else shorteners
         ),
+        account_name=account_label(df, owner),
     )
+
+
+def _covered(df: pd.DataFrame, zone: tzinfo, since: date | None, end: date) -> tuple[date, date]:
+    """The days both the period and the data (first to last post) cover."""
+    first, last = data_span(df, zone)
+    return max(since or first, first), min(end, last)
+
+
+def _today(now: datetime | None, zone: tzinfo) -> date:
+    return (now or datetime.now(UTC)).astimezone(zone).date()
 
 
 def summary_to_dict(summary: Summary) -> dict[str, Any]:

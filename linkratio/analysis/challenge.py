@@ -8,15 +8,27 @@ talk-only when it holds at least one conversation post and no link or retweet
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 
 import pandas as pd
 
-from linkratio.analysis import WEEKDAYS, period_days
+from linkratio.analysis import period_days
+from linkratio.analysis.pick import HISTORY_WEEKS, Suggestion, pick_day, posting_days
 from linkratio.model import LINKING, TALK
 
-HISTORY_WEEKS = 8
-"""How many weeks before today `suggest_day` looks at."""
+__all__ = [
+    "BROKEN",
+    "HISTORY_WEEKS",
+    "NOT_YET",
+    "NO_POSTS",
+    "NO_TALK",
+    "TALK_ONLY",
+    "Breaker",
+    "Outcome",
+    "Suggestion",
+    "outcome",
+    "suggest_day",
+]
 TALK_ONLY = "talk-only"
 BROKEN = "broken"
 NO_POSTS = "no posts"
@@ -48,16 +60,6 @@ class Outcome:
     breakers: tuple[Breaker, ...] = ()
 
 
-@dataclass(frozen=True)
-class Suggestion:
-    """The next challenge day and why it was picked."""
-
-    day: date
-    weekday: str
-    reason: str
-    """One line explaining the pick."""
-
-
 def outcome(df: pd.DataFrame, day: date, zone: tzinfo, today: date) -> Outcome:
     """How the challenge on `day` (a local day in `zone`) went, as seen on `today`."""
     if day > today:
@@ -87,61 +89,12 @@ def outcome(df: pd.DataFrame, day: date, zone: tzinfo, today: date) -> Outcome:
     return Outcome(day, status, len(posts), talk, breakers)
 
 
-def _weekday_table(df: pd.DataFrame, zone: tzinfo, first: date, last: date) -> pd.DataFrame:
-    """Per weekday (0 = Monday) of [first, last]: posting days, talk-only days, link share."""
-    day, keep = period_days(df, zone, first, last)
-    posts = pd.DataFrame(
-        {
-            "day": day.to_numpy()[keep],
-            "talk": df["category"].to_numpy()[keep] == TALK,
-            "link": pd.Series(df["category"].to_numpy()[keep]).isin(LINKING).to_numpy(),
-        }
-    )
-    days = posts.groupby("day").agg(n=("talk", "size"), talk=("talk", "sum"), link=("link", "sum"))
-    days["talk_only"] = (days["talk"] > 0) & (days["link"] == 0)
-    days["weekday"] = pd.DatetimeIndex(days.index).day_of_week
-    table = days.groupby("weekday").agg(
-        pdays=("n", "size"), tonly=("talk_only", "sum"), posts=("n", "sum"), links=("link", "sum")
-    )
-    table["rate"] = table["tonly"] / table["pdays"]
-    table["link_share"] = table["links"] / table["posts"]
-    return table
-
-
 def suggest_day(
-    df: pd.DataFrame,
-    zone: tzinfo,
-    today: date,
-    weeks: int = HISTORY_WEEKS,
-    last: date | None = None,
+    df: pd.DataFrame, zone: tzinfo, today: date, weeks: int = HISTORY_WEEKS
 ) -> Suggestion:
-    """The next day after `today` on the weekday closest to talk-only in the last `weeks`.
+    """The next day after `today` to make a day of only talking: `pick.pick_day` on `df`.
 
-    The history is the `weeks` x 7 complete days ending on `last` (default the day before
-    `today`: today is not over yet). Closest means the highest share of talk-only posting
-    days, then the lowest link share (links and retweets / posts), then the soonest.
-    Without posts in that window the pick is tomorrow.
+    `day` is None when there is too little data to pick one; `reason` then says how many
+    posting days a pick needs.
     """
-    last = today - timedelta(days=1) if last is None else last
-    first = last - timedelta(weeks=weeks) + timedelta(days=1)
-    table = _weekday_table(df, zone, first, last) if not df.empty else pd.DataFrame()
-    if table.empty:
-        tomorrow = today + timedelta(days=1)
-        return Suggestion(
-            tomorrow,
-            WEEKDAYS[tomorrow.weekday()],
-            f"no posts in the {weeks} weeks up to {last}: start tomorrow",
-        )
-    table["ahead"] = [(wd - today.weekday() - 1) % 7 for wd in table.index]
-    best = table.sort_values(
-        ["rate", "link_share", "ahead"], ascending=[False, True, True], kind="stable"
-    )
-    wd, row = int(best.index[0]), best.iloc[0]
-    day = today + timedelta(days=int(row["ahead"]) + 1)
-    name = WEEKDAYS[wd]
-    reason = (
-        f"{name}s were talk-only on {int(row['tonly'])} of {int(row['pdays'])} posting days "
-        f"in the last {weeks} weeks, with {row['link_share']:.0%} of posts linking: "
-        "the closest of your weekdays to a day of only talking"
-    )
-    return Suggestion(day, name, reason)
+    return pick_day(posting_days(df, zone), today, weeks)

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import pandas as pd
 
 from linkratio.analysis.period import ratio
-from linkratio.analysis.results import WEEKDAYS, WEEKS, Nudge, Streak, TalkOnlyDays, Week
+from linkratio.analysis.pick import HISTORY_WEEKS, Suggestion, stale_note
+from linkratio.analysis.results import WEEKS, Nudge, Streak, TalkOnlyDays, Week
 
 
 def talk_only_days(days: pd.DataFrame, end: date) -> TalkOnlyDays:
@@ -28,83 +29,85 @@ def talk_only_days(days: pd.DataFrame, end: date) -> TalkOnlyDays:
     return TalkOnlyDays(int(flags.sum()), len(days), longest, current, last, (end - last).days)
 
 
-def week_rows(days: pd.DataFrame, end: date) -> tuple[Week, ...]:
-    """The last `WEEKS` ISO weeks ending with the week of `end`, oldest first."""
-    last_monday = end - timedelta(days=end.weekday())
+def week_rows(days: pd.DataFrame, first: date, last: date) -> tuple[Week, ...]:
+    """The last `WEEKS` ISO weeks ending with the week of `last`, oldest first.
+
+    [first, last] is what both the period and the data cover: a week wholly outside it is
+    left out, not shown empty, and a week it covers in part says how many days (`days`).
+    """
+    last_monday = last - timedelta(days=last.weekday())
     starts = [last_monday - timedelta(weeks=k) for k in range(WEEKS - 1, -1, -1)]
+    starts = [s for s in starts if s + timedelta(days=6) >= first]
     monday = [d - timedelta(days=d.weekday()) for d in days.index]
     per_week = days[["posts", "talk"]].groupby(monday).sum().reindex(starts, fill_value=0)
     rows = []
     for start, (n, talk) in zip(starts, per_week.itertuples(index=False), strict=True):
         year, week, _ = start.isocalendar()
         n, talk = int(n), int(talk)
-        rows.append(Week(f"{year}-W{week:02d}", start, n, talk, ratio(talk, n)))
+        covered = (min(last, start + timedelta(days=6)) - max(first, start)).days + 1
+        rows.append(Week(f"{year}-W{week:02d}", start, n, talk, ratio(talk, n), covered))
     return tuple(rows)
 
 
-def _next_weekday(after: date, weekday: int) -> date:
-    return after + timedelta(days=(weekday - after.weekday() - 1) % 7 + 1)
-
-
-def nudge(days: pd.DataFrame, talk: int, linking: int, talk_only: TalkOnlyDays, end: date) -> Nudge:
-    """Pick one concrete next step: praise, a first talking day, or the best weekday."""
-    tomorrow = end + timedelta(days=1)
-    when = f"{WEEKDAYS[tomorrow.weekday()]}, {tomorrow}"
-    if not linking:
-        text = (
-            f": every posting day was talk or your own posts. Keep it that way on {when}."
-            if talk
-            else f", but no talking either: reply to someone on {when} and make "
-            "it a day of only talking."
-        )
-        return Nudge(f"No links or retweets at all in this period{text}", "no_links", tomorrow)
-    if not talk:
-        return Nudge(
-            f"None of your posts in this period was talking: on {when}, reply to "
-            f"people and share no links, a first day of only talking.",
-            "no_talk",
-            tomorrow,
-        )
-    return _weekday_nudge(days, talk_only, end)
-
-
-def _weekday_nudge(days: pd.DataFrame, talk_only: TalkOnlyDays, end: date) -> Nudge:
-    """Name the weekday whose posting days were most often talk-only, then by talk share."""
-    weekday = pd.Series([d.weekday() for d in days.index], index=days.index)
-    by_day = days.groupby(weekday).agg(
-        pdays=("posts", "size"),
-        tonly=("talk_only", "sum"),
-        posts=("posts", "sum"),
-        talk=("talk", "sum"),
-    )
-    by_day["rate"] = by_day["tonly"] / by_day["pdays"]
-    by_day["share"] = by_day["talk"] / by_day["posts"]
-    best = by_day.sort_values(["rate", "share", "pdays"], ascending=False, kind="stable")
-    wd, row = int(best.index[0]), best.iloc[0]
-    name, target = WEEKDAYS[wd], _next_weekday(end, wd)
-    facts = f"{row['share']:.1%} talk"
-    if row["tonly"]:
-        facts += f", {int(row['tonly'])} of {int(row['pdays'])} talk-only"
-    text = (
-        f"{name}s are already your most talkative day ({facts}): "
-        f"make next {name}, {target}, a day of only talking."
-    )
-    if talk_only.last is None:
-        text += " You had no talk-only day in this period yet."
-    elif talk_only.days_since_last == 0:
-        text += f" Your last posting day was talk-only ({talk_only.last}): keep it going."
-    else:
-        n = talk_only.days_since_last
-        text += f" Your last talk-only day was {talk_only.last}, {n} day{'s' * (n != 1)} before"
-        text += f" {end}."
+def nudge(talk: int, linking: int, talk_only: TalkOnlyDays, pick: Suggestion, end: date) -> Nudge:
+    """One concrete next step on the day `pick` names: praise, a first talking day, a weekday."""
+    rule, text = _rule_text(talk, linking, pick)
+    if pick.day is None:
+        text = " ".join(filter(None, (text, f"{pick.reason[0].upper()}{pick.reason[1:]}.")))
+    if rule in ("weekday", "too_little_data"):
+        text += _talk_only_text(talk_only, end)
+    if note := stale_note(pick.last_post, pick.days_since_post):
+        text += f" Note: {note}."
     return Nudge(
         text,
-        "weekday",
-        target,
-        name,
-        float(row["share"]),
-        int(row["tonly"]),
-        int(row["pdays"]),
+        rule,
+        pick.day,
+        pick.weekday,
+        pick.talk_share,
+        pick.talk_only_days if pick.day else None,
+        pick.posting_days if pick.day else None,
         talk_only.last,
         talk_only.days_since_last,
+        pick.last_post,
+        pick.days_since_post,
     )
+
+
+def _rule_text(talk: int, linking: int, pick: Suggestion) -> tuple[str, str]:
+    """Which rule speaks (`no_links`, `no_talk`, `weekday`), and what it says."""
+    when = f"{pick.weekday}, {pick.day}" if pick.day else ""
+    on = f" on {when}" if when else ""
+    if not linking and talk:
+        return "no_links", (
+            "No links or retweets at all in this period: every posting day was talk or your "
+            f"own posts. Keep it that way{on}."
+        )
+    if not linking:
+        return "no_links", (
+            "No links or retweets at all in this period, but no talking either: reply to "
+            f"someone{on} and make it a day of only talking."
+        )
+    if not talk:
+        return "no_talk", (
+            f"None of your posts in this period was talking: {f'on {when}, ' if when else ''}"
+            "reply to people and share no links, a first day of only talking."
+        )
+    if pick.day is None:
+        return "too_little_data", ""
+    facts = f"{pick.talk_share:.1%} talk"
+    if pick.talk_only_days:
+        facts += f", {pick.talk_only_days} of {pick.posting_days} talk-only"
+    return "weekday", (
+        f"{pick.weekday}s are already your most talkative day ({facts} in the "
+        f"{HISTORY_WEEKS} weeks to {pick.last_post}): make {when}, a day of only talking."
+    )
+
+
+def _talk_only_text(talk_only: TalkOnlyDays, end: date) -> str:
+    """The sentence on the period's last talk-only day."""
+    if talk_only.last is None:
+        return " You had no talk-only day in this period yet."
+    n = talk_only.days_since_last or 0
+    if n == 0:
+        return f" Your last posting day was talk-only ({talk_only.last}): keep it going."
+    return f" Your last talk-only day was {talk_only.last}, {n} day{'s' * (n != 1)} before {end}."

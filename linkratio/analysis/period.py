@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 from datetime import date, datetime, tzinfo
 from typing import Any
@@ -10,11 +12,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
+from linkratio.accounts import account_name, is_account_name
 from linkratio.analysis.results import CATEGORIES, KINDS
 from linkratio.errors import InputError, InputFormatError
-from linkratio.model import LINKING, TALK
+from linkratio.model import LINKING, TALK, Account
 
 _REQUIRED = ("created_at", "category", "kind", "domains", "partners")
+_log = logging.getLogger(__name__)
 
 
 def resolve_zone(name: str | None) -> tuple[tzinfo, str]:
@@ -29,8 +33,12 @@ def resolve_zone(name: str | None) -> tuple[tzinfo, str]:
 
 
 def _system_zone() -> tuple[tzinfo, str]:
-    """The system zone by IANA name when it can be found, else today's fixed offset."""
-    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    """The system zone by IANA name when it can be found, else today's fixed offset.
+
+    A `TZ` that names no zone is skipped, with one warning naming it and the zone used.
+    """
+    tz = os.environ.get("TZ", "").lstrip(":")
+    candidates = [tz]
     try:
         link = os.readlink("/etc/localtime")
         candidates.append(link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "")
@@ -38,11 +46,22 @@ def _system_zone() -> tuple[tzinfo, str]:
         pass
     for name in filter(None, candidates):
         try:
-            return ZoneInfo(name), name
+            zone: tzinfo = ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError, OSError):
             continue
-    local = datetime.now().astimezone().tzinfo or ZoneInfo("UTC")
-    return local, local.tzname(None) or "local"
+        break
+    else:
+        zone = datetime.now().astimezone().tzinfo or ZoneInfo("UTC")
+        name = zone.tzname(None) or "local"
+    if tz and name != tz:
+        _warn_bad_tz(tz, name)
+    return zone, name
+
+
+@functools.cache
+def _warn_bad_tz(value: str, used: str) -> None:
+    """Warn once per process that `TZ=value` names no zone, and which one is used."""
+    _log.warning("TZ=%r is not a known time zone: using %s for days (or pass --tz)", value, used)
 
 
 def as_date(value: date | None) -> date | None:
@@ -62,6 +81,12 @@ def period_days(
     if until is not None:
         keep &= day <= pd.Timestamp(until)
     return day, keep.to_numpy()
+
+
+def data_span(df: pd.DataFrame, zone: tzinfo) -> tuple[date, date]:
+    """The local days (in `zone`) of the frame's first and last post; the frame has posts."""
+    stamps = pd.to_datetime(df["created_at"], utc=True)
+    return stamps.min().tz_convert(zone).date(), stamps.max().tz_convert(zone).date()
 
 
 def select_posts(
@@ -121,6 +146,14 @@ def account_of(df: pd.DataFrame, posts: pd.DataFrame) -> str | None:
     if "author" not in posts.columns or posts["author"].isna().all():
         return None
     return str(posts["author"].value_counts().index[0])
+
+
+def account_label(df: pd.DataFrame, owner: str | None) -> str | None:
+    """`owner` (a handle) named as a command takes it: `@handle`, `bsky:handle`, ..."""
+    if not owner or is_account_name(owner):
+        return owner or None
+    platform = str(df["platform"].iloc[0]) if "platform" in df.columns and len(df) else "x"
+    return account_name(Account(platform, handle=owner))
 
 
 def kind_counts(kind: pd.Series) -> dict[str, int]:

@@ -12,6 +12,12 @@ from linkratio.analysis.results import TOP, Ranked
 from linkratio.links import domain, is_platform_media, post_ref, shortener
 
 
+def person_name(name: str) -> str:
+    """A partner as every rendering and chart shows it: `@handle`, or `account id 253312338`
+    for a partner known only by id (counted as `id:253312338`)."""
+    return f"account id {name[3:]}" if name.startswith("id:") else f"@{name}"
+
+
 def rank(names: pd.Series) -> tuple[Ranked, ...]:
     """Count `names` and keep the `TOP` most common (ties by name, case-insensitively)."""
     counts = names.value_counts().rename_axis("name").reset_index(name="count")

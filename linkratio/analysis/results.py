@@ -62,6 +62,13 @@ class Week:
     conversation: int
     talk_share: float | None
     """Conversation / posts, None when the week has no posts."""
+    days: int = 7
+    """How many of its 7 days the period and the data (first to last post) cover."""
+
+    @property
+    def name(self) -> str:
+        """The week as tables show it: `2025-W01`, or `2025-W01 (2 of 7 days)` when partial."""
+        return self.label if self.days == 7 else f"{self.label} ({self.days} of 7 days)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,15 +85,19 @@ class Nudge:
 
     text: str
     rule: str
-    """Which rule wrote it: `no_links`, `no_talk` or `weekday`."""
-    day: date
-    """The suggested day, always after the period's last day."""
+    """Which rule wrote it: `no_links`, `no_talk`, `weekday` or `too_little_data`."""
+    day: date | None
+    """The suggested day (`analysis.pick.pick_day`): after today; None when there is too
+    little data to pick one."""
     weekday: str | None = None
     weekday_talk_share: float | None = None
     weekday_talk_only_days: int | None = None
     weekday_posting_days: int | None = None
     last_talk_only: date | None = None
     days_since_talk_only: int | None = None
+    last_post: date | None = None
+    """The last posting day before today."""
+    days_since_post: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,3 +131,6 @@ class Summary:
     """Of `links`, those written as a short link (on a known shortener host)."""
     shorteners: tuple[Ranked, ...] = ()
     """The shortener hosts, by how many links went through them."""
+    account_name: str | None = None
+    """`account` as a command takes it (`accounts.account_name`): `@handle`, `bsky:handle`,
+    `mastodon:@user@host`; what the reports show."""

@@ -37,7 +37,6 @@ BASELINE = 8
 FADING = 5
 """How many fading ties the summary lists."""
 _WEEK = re.compile(r"(\d{4})-?W(\d{1,2})", re.IGNORECASE)
-_WEEK_DAYS = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,10 @@ class WeekSummary:
     challenges: tuple[Outcome, ...]
     next_challenge: Suggestion | None
     stale: str | None = None
-    """Set when the data may be out of date (a failed --sync): says why."""
+    """Set when the data may be out of date: no post since before the week (`no posts since
+    2024-12-31 (last sync ...)`), or a failed --sync. Says why; the run exits 1."""
+    last_post: date | None = None
+    """The account's last posting day (local), as far as the library knows."""
 
 
 def parse_week(text: str) -> date:
@@ -204,7 +206,7 @@ def _fading(df: pd.DataFrame, end: datetime) -> tuple[Fading, ...]:
 
 
 def _nudge(this: WeekStats, pick: Suggestion) -> str:
-    """The nudge for next week: about this week, then the one day `pick` names."""
+    """The nudge: about this week, then the one day `pick` names (or why it names none)."""
     if not this.posts:
         head = "No posts this week."
     elif not this.linking:
@@ -213,6 +215,8 @@ def _nudge(this: WeekStats, pick: Suggestion) -> str:
         head = "None of this week's posts was talking."
     else:
         head = f"{this.talk_only_days} talk-only day{'s' * (this.talk_only_days != 1)} this week."
+    if pick.day is None:
+        return f"{head} {pick.reason[0].upper()}{pick.reason[1:]}."
     return f"{head} Make {pick.weekday}, {pick.day}, a day of only talking."
 
 
@@ -241,13 +245,17 @@ def build_week(
     challenge_days: Iterable[date | tuple[date, str]] = (),
     now: datetime | None = None,
     stale: str | None = None,
+    last_sync: str | None = None,
 ) -> WeekSummary:
     """Summarize the ISO week starting `monday` (local days in `tz`) against the weeks before.
 
     `challenge_days` are the challenge days to report (those of this week), each a date or
     a (date, zone name) pair: a day is judged in the zone it was set in. `now` (aware,
-    default the current time) decides which of them are still ahead. Raises InputError for
-    an unknown zone, EmptyDataError when `df` holds no posts at all.
+    default the current time) decides which of them are still ahead, and the next challenge
+    day is the one `analysis.pick.pick_day` names after its day. `stale` says why the data
+    may be out of date (a failed sync); `last_sync` (e.g. `last sync 2026-11-30 07:00 UTC`)
+    goes with the note the summary adds when no post is as recent as the week. Raises
+    InputError for an unknown zone, EmptyDataError when `df` holds no posts at all.
     """
     if monday.weekday() != 0:
         raise ValueError(f"{monday} is not a Monday")
@@ -263,11 +271,9 @@ def build_week(
     known = tuple(w for w in before if w.start + timedelta(days=6) >= first_day)
     this, end = history[-1], monday + timedelta(days=6)
     in_week = posts[(posts["date"] >= monday) & (posts["date"] <= end)]
-    today = now.astimezone(zone).date()
-    # One pick for both the nudge and the next challenge day: on the Monday run the day
-    # after today, for an older week the week after it; the history is the 8 weeks to `end`.
-    base = today if end < today <= end + _WEEK_DAYS else end
-    pick = suggest_day(df, zone, base, last=end)
+    # The same pick as the audit's nudge and `challenge set --suggest`: after today.
+    pick = suggest_day(df, zone, now.astimezone(zone).date())
+    last_post = posts["date"].max()
     return WeekSummary(
         account=account,
         week=this.week,
@@ -284,8 +290,20 @@ def build_week(
         nudge=_nudge(this, pick),
         challenges=_challenge_outcomes(df, challenge_days, zone, now),
         next_challenge=pick,
-        stale=stale,
+        stale=stale_text(last_post, monday, stale, last_sync),
+        last_post=last_post,
     )
+
+
+def stale_text(
+    last_post: date, monday: date, stale: str | None, last_sync: str | None
+) -> str | None:
+    """The week's stale note: `no posts since DATE (last sync ...)` before the week, and
+    `stale` (a failed sync), joined by "; "; None when neither applies."""
+    notes = [stale] if stale else []
+    if last_post < monday:
+        notes.insert(0, f"no posts since {last_post}" + (f" ({last_sync})" if last_sync else ""))
+    return "; ".join(notes) or None
 
 
 def week_to_dict(summary: WeekSummary) -> dict[str, Any]:

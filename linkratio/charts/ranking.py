@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from linkratio.analysis.rankings import person_name
 from linkratio.analysis.series import (
     fading_ties,
     top_partners,
@@ -67,7 +68,7 @@ def sites_chart(df: pd.DataFrame, top: int = 15) -> Figure:
 
 def partners_chart(df: pd.DataFrame, top: int = 15, now: datetime | None = None) -> Figure:
     """The `top` conversation partners, beside the fading ties (3+ replies, none in 60 days)."""
-    partners = top_partners(df, top)
+    partners = top_partners(df, top).rename(index=person_name)  # named as the text names them
     ties = fading_ties(df, now=now)
     quiet = ties.attrs.get("now")
     ties = ties.head(top)
@@ -92,11 +93,12 @@ def partners_chart(df: pd.DataFrame, top: int = 15, now: datetime | None = None)
         placeholder(right, "no fading ties: nobody you talked with\n3+ times has gone quiet")
     else:
         counts = pd.Series(ties["replies_before"].to_numpy(), index=ties["account"].to_numpy())
+        counts.index = counts.index.map(person_name)
         labels = [
             f"{n} · last {d:%Y-%m-%d}, {s} days ago"
             for n, d, s in zip(counts, ties["last_reply"], ties["days_since"], strict=True)
         ]
         _ranking(
-            right, counts, "#56B4E9", "replies before they went quiet", "account", labels, rows=rows
+            right, counts, "#56B4E9", "replies before the silence", "account", labels, rows=rows
         )
     return fig

@@ -61,6 +61,7 @@ def _register_audit(sub: options.SubParsers) -> None:
     _add_author(p)
     options.add_period(p)
     p.add_argument("--json", action="store_true", help="print the summary as a JSON document")
+    options.add_clock(p, tz=False)  # the hidden --now: the nudge names a day after today
 
 
 def _register_report(sub: options.SubParsers) -> None:
@@ -118,7 +119,14 @@ def audit(args: argparse.Namespace, out: TextIO) -> int:
     from linkratio.render.text import render_json, render_text
 
     frame, name = _frame(args)
-    summary = summarize(frame, tz=args.tz, since=args.since, until=args.until, account=name)
+    summary = summarize(
+        frame,
+        tz=args.tz,
+        since=args.since,
+        until=args.until,
+        account=name,
+        now=options.now_of(args),
+    )
     out.write(render_json(summary) if args.json else render_text(summary))
     out.write("\n")
     return options.EXIT_OK

@@ -48,9 +48,12 @@ def import_posts(args: argparse.Namespace, out: TextIO) -> int:
         many = len(done.accounts) > 1
         who = f"{len(done.accounts):,} accounts" if many else account_name(done.account)
         who = terminal_safe(who)
+        saved = done.saved
+        changed = f", {saved.updated:,} updated" if saved.updated else ""
+        same = f", {saved.unchanged:,} unchanged" if saved.unchanged else ""
         out.write(
-            f"imported {done.posts:,} posts of {who}: {done.saved.inserted:,} new, "
-            f"{done.saved.updated:,} updated, into {done.library}\n"
+            f"imported {done.posts:,} posts of {who}: {saved.inserted:,} new{changed}{same}, "
+            f"into {done.library}\n"
         )
     return options.EXIT_OK
 

@@ -114,7 +114,7 @@ def _html_categories(s: Summary) -> str:
 
 def _html_weeks(s: Summary) -> str:
     rows = "".join(
-        f'<tr><td>{_e(w.label)}</td><td>{w.start}</td><td class="n">{w.posts:,}</td>'
+        f'<tr><td>{_e(w.name)}</td><td>{w.start}</td><td class="n">{w.posts:,}</td>'
         f'<td class="n">{pct(w.talk_share)}</td><td class="barcell">'
         + (
             f'<div class="bar" style="width:{w.talk_share * 100:.1f}%"></div>'

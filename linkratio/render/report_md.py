@@ -70,7 +70,7 @@ def _md_numbers(s: Summary) -> list[str]:
     categories = [
         (c.category, f"{c.count:,}", pct(c.share), kinds_text(s, c.category)) for c in s.categories
     ]
-    weeks = [(w.label, str(w.start), f"{w.posts:,}", pct(w.talk_share)) for w in s.weeks]
+    weeks = [(w.name, str(w.start), f"{w.posts:,}", pct(w.talk_share)) for w in s.weeks]
     return [
         "## At a glance",
         "",

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from linkratio.analysis import CATEGORIES, Ranked, Summary, period_days, resolve_zone
+from linkratio.analysis.rankings import person_name
 from linkratio.errors import InputError, LinkratioError
 from linkratio.render.text import pct, ratio, talk_only_facts
 
@@ -119,12 +120,12 @@ def in_period(
 
 def who(summary: Summary) -> str:
     """Whose posts the report is about: `@handle`, or "your posts"."""
-    return f"@{summary.account}" if summary.account else "your posts"
+    return summary.account_name or "your posts"
 
 
 def person(item: Ranked) -> str:
     """A partner as shown: `@handle`, or the account id when no handle was known."""
-    return f"account id {item.name[3:]}" if item.name.startswith("id:") else f"@{item.name}"
+    return person_name(item.name)
 
 
 def zone_or_utc(name: str) -> tzinfo | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-from linkratio.analysis import Ranked, Streak, Summary, summary_to_dict
+from linkratio.analysis import Ranked, Streak, Summary, person_name, summary_to_dict
 from linkratio.model import Kind
 from linkratio.render.escape import terminal_safe
 
@@ -42,9 +42,11 @@ def days(n: int) -> str:
 
 
 def streak_text(streak: Streak) -> str:
-    """A streak as `8 days (2024-08-18 to 2024-08-26)`, or `0 days`."""
+    """A streak as `8 days (2024-08-18 to 2024-08-26)`, `1 day (2024-08-18)`, or `0 days`."""
     if not streak.length:
         return "0 days"
+    if streak.start == streak.end:
+        return f"{days(streak.length)} ({streak.start})"
     return f"{days(streak.length)} ({streak.start} to {streak.end})"
 
 
@@ -62,8 +64,10 @@ def talk_only_facts(s: Summary) -> list[tuple[str, str]]:
     t = s.talk_only
     share = t.count / t.posting_days if t.posting_days else None
     last = "none in this period"
-    if t.last is not None:
-        last = f"{t.last} ({days(t.days_since_last or 0)} before {s.period_end})"
+    if t.last is not None and t.days_since_last:
+        last = f"{t.last} ({days(t.days_since_last)} before {s.period_end})"
+    elif t.last is not None:  # the period's last day itself
+        last = str(t.last)
     return [
         ("talk-only days", f"{t.count} of {t.posting_days} posting days ({pct(share)})"),
         ("longest streak", streak_text(t.longest)),
@@ -86,7 +90,7 @@ def _row(label: str, value: str) -> str:
 
 
 def _header(s: Summary) -> list[str]:
-    who = f"@{_name(s.account)}" if s.account else "your posts"
+    who = _name(s.account_name) if s.account_name else "your posts"
     zone = terminal_safe(s.tz)
     return [f"linkratio: {who}, {s.period_start} to {s.period_end} ({zone})"]
 
@@ -123,22 +127,19 @@ def _talk_only(s: Summary) -> list[str]:
 
 
 def _weeks(s: Summary) -> list[str]:
-    lines = [f"Last {len(s.weeks)} weeks", f"  {'week':<10}{'from':<12}{'posts':>6}{'talk':>8}"]
+    width = max(len(w.name) for w in s.weeks) + 2
+    title = "Last week" if len(s.weeks) == 1 else f"Last {len(s.weeks)} weeks"
+    lines = [title, f"  {'week':<{width}}{'from':<12}{'posts':>6}{'talk':>8}"]
     for w in s.weeks:
-        row = f"  {w.label:<10}{w.start!s:<12}{w.posts:>6,}{pct(w.talk_share):>8}"
+        row = f"  {w.name:<{width}}{w.start!s:<12}{w.posts:>6,}{pct(w.talk_share):>8}"
         lines.append(f"{row}  {_bar(w.talk_share)}".rstrip())
     return lines
 
 
-def _ranked(title: str, items: tuple[Ranked, ...], prefix: str, empty: str) -> list[str]:
+def _ranked(title: str, items: tuple[Ranked, ...], people: bool, empty: str) -> list[str]:
     if not items:
         return [title, f"  {empty}"]
-    names = [
-        f"account id {_name(item.name[3:])}"
-        if item.name.startswith("id:")
-        else prefix + _name(item.name)
-        for item in items
-    ]
+    names = [_name(person_name(item.name)) if people else _name(item.name) for item in items]
     width = max(_LABEL, max(len(n) for n in names) + 2)
     rows = zip(names, items, strict=True)
     return [title] + [f"  {n:<{width}}{item.count:>6,}" for n, item in rows]
@@ -155,7 +156,7 @@ def short_links_text(s: Summary) -> str:
 
 
 def _short(s: Summary) -> list[str]:
-    ranked = _ranked("Short links", s.shorteners, "", "")
+    ranked = _ranked("Short links", s.shorteners, False, "")
     text = short_links_text(s) or "no links"
     return [ranked[0], f"  {text}", *(ranked[1:] if s.shorteners else [])]
 
@@ -174,9 +175,9 @@ def render_text(summary: Summary) -> str:
         _talking(summary),
         _talk_only(summary),
         _weeks(summary),
-        _ranked("Top sites", summary.top_sites, "", "no links to other sites"),
+        _ranked("Top sites", summary.top_sites, False, "no links to other sites"),
         _short(summary),
-        _ranked("People you talk with", summary.partners, "@", "nobody yet"),
+        _ranked("People you talk with", summary.partners, True, "nobody yet"),
         _nudge(summary),
     ]
     return "\n\n".join("\n".join(lines) for lines in sections)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from linkratio.analysis import person_name
 from linkratio.analysis.challenge import BROKEN, Outcome
 from linkratio.analysis.weekly import WeekSummary, mean_label, week_to_dict
 from linkratio.render.escape import html_text as _e
@@ -129,12 +130,16 @@ def _clip(text: str, limit: int = _CLIP) -> str:
 def _facts(ws: WeekSummary) -> list[tuple[str, list[str]]]:
     """The lists of the summary (title, raw items): escaped by each format."""
     fading = [
-        f"@{f.account}: {f.replies_before} replies, silent {f.days_since} days" for f in ws.fading
+        f"{person_name(f.account)}: {f.replies_before} replies, silent {f.days_since} days"
+        for f in ws.fading
     ]
     nxt = ws.next_challenge
     return [
         ("New sites linked", list(ws.new_sites) or ["none"]),
-        ("People you talked with", [f"@{r.name} ({r.count})" for r in ws.partners] or ["nobody"]),
+        (
+            "People you talked with",
+            [f"{person_name(r.name)} ({r.count})" for r in ws.partners] or ["nobody"],
+        ),
         ("Fading ties", fading or ["none"]),
         ("Challenge days this week", [_challenge_line(c) for c in ws.challenges] or ["none set"]),
         *([("What broke them", breakers)] if (breakers := _breaker_lines(ws)) else []),

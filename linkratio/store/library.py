@@ -122,13 +122,13 @@ class Library:
             encoded = self._encode_saved(batch, origin)
             with transaction(self._db) as db:
                 account_id = account_sql.upsert_account(db, account, fetched)
-                known = post_sql.write_posts(db, batch, account_id, origin, fetched)
+                known, same = post_sql.write_posts(db, batch, account_id, origin, fetched)
                 self._cache_saved(db, account.platform, account_id, batch, known, encoded)
                 if state is not None:
                     account_sql.write_cursor(db, account.platform, account_id, state, fetched)
                 elif cursor_done:
                     account_sql.delete_cursor(db, account.platform, account_id)
-        return SaveResult(inserted=len(batch) - len(known), updated=len(known))
+        return SaveResult(len(batch) - len(known), len(known) - same, same)
 
     def _encode_saved(self, batch: list[Post], origin: str) -> Encoded | None:
         """The frame rows `frame()` will serve for these posts, as they will read back."""

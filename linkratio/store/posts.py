@@ -26,10 +26,11 @@ ORIGINS: tuple[str, ...] = ("api", "archive", "file")
 
 @dataclass(frozen=True, slots=True)
 class SaveResult:
-    """How many posts a save added and how many it updated in place."""
+    """How many posts a save added, updated in place, and found stored as they were."""
 
     inserted: int
     updated: int
+    unchanged: int = 0
 
 
 def tool_version() -> str:
@@ -132,14 +133,42 @@ def owners(db: sqlite3.Connection, platform: str, ids: list[str]) -> dict[str, s
 
 def write_posts(
     db: sqlite3.Connection, posts: Sequence[Post], account_id: str, origin: str, fetched: str
-) -> dict[str, str]:
-    """Insert or update `posts` under the account; return the owners they had before."""
+) -> tuple[dict[str, str], int]:
+    """Insert or update `posts` under the account; return the owners they had before, and
+    how many of those were stored exactly as given (only the fetch time would change)."""
     rows = [_post_row(p, account_id, origin, fetched) for p in posts]
     known = owners(db, posts[0].platform, [p.id for p in posts]) if posts else {}
+    same = _unchanged(db, [row for row in rows if row[1] in known])
     # A plain INSERT is a quarter faster than the upsert: keep that for new ids.
     db.executemany(_INSERT_POST, [row for row in rows if row[1] not in known])
     db.executemany(_UPSERT_POST, [row for row in rows if row[1] in known])
-    return known
+    return known, same
+
+
+_SAME = _POST_COLUMNS.index("fetched_at")
+"""Columns before this one are what a post is; a save that changes none of them (and
+brings no new raw JSON) leaves the post unchanged."""
+
+
+def _unchanged(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> int:
+    """How many of `rows` (posts already stored) match the stored row."""
+    if not rows:
+        return 0
+    stored = {
+        row[1]: row
+        for row in db.execute(
+            f"SELECT {', '.join(_POST_COLUMNS)} FROM posts WHERE platform = ? AND post_id IN"
+            " (SELECT value FROM json_each(?))",
+            (rows[0][0], to_json([row[1] for row in rows])),
+        )
+    }
+    return sum(
+        1
+        for row in rows
+        if (old := stored.get(row[1])) is not None
+        and tuple(old[:_SAME]) == row[:_SAME]
+        and row[-1] in (None, old[-1])
+    )
 
 
 def all_posts(

@@ -49,7 +49,8 @@ def set_challenge(
     """Record `day` (or, with `suggest`, the day history suggests) as a talk-only day.
 
     The day is a local day in `tz`; InputError unless exactly one of `day` and `suggest`
-    is given, or when the day is more than a year from today.
+    is given, when the day is more than a year from today, or when the history is too
+    short to suggest a day (`analysis.pick`: the message says how many days it needs).
     """
     from linkratio.analysis import resolve_zone
     from linkratio.analysis.challenge import suggest_day
@@ -62,6 +63,8 @@ def set_challenge(
     why = ""
     if day is None:  # so --suggest, checked above
         suggestion = suggest_day(account_frame(library, account), zone, today)
+        if suggestion.day is None:
+            raise InputError(f"cannot suggest a day: {suggestion.reason}; set a DATE instead")
         day, why = suggestion.day, suggestion.reason
     if abs(day - today) > REACH:
         raise InputError(

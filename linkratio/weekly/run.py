@@ -1,11 +1,13 @@
 """One weekly run: refresh, summarize the week, write the files, deliver once per destination.
 
 The exit policy of `linkratio weekly` lives here (`WeekRun.exit_code`): 0 every
-destination delivered (or only files written), 1 partial (some destinations failed, or
-the sync failed so the data may be stale), 2 bad input or every destination failed for
-good (a refused login, a 4xx webhook answer, an untrusted certificate: a setting to fix),
-75 try again later (every destination failed for now: no connection, SMTP 4xx, webhook
-5xx/timeouts). A busy library raises LibraryBusyError (exit code 75) and bad input
+destination delivered (or only files written), 1 partial or stale (some destinations
+failed; or the sync failed, or the library holds no post since before the week, so the
+data may be stale: the summary is still written and delivered, its note says so), 2 bad
+input or every destination failed for good (a refused login, a 4xx webhook answer, an
+untrusted certificate: a setting to fix), 75 try again later (every destination failed
+for now: no connection, SMTP 4xx, webhook 5xx/timeouts). A busy library raises
+LibraryBusyError (exit code 75) and bad input
 raises InputError (2) before any work.
 """
 
@@ -66,7 +68,8 @@ class WeekRun:
     files: WeeklyFiles
     deliveries: list[Delivery] = field(default_factory=list)
     stale: str | None = None
-    """Why the data may be stale (the sync failed), as the summary says it."""
+    """Why the data may be stale (no posts since before the week, or the sync failed), as
+    the summary says it."""
     sync_error: str | None = None
     """The sync's error message when `sync` was asked for and failed."""
 
@@ -171,15 +174,14 @@ def run_week(
     with library.run_lock(f"weekly {name}", wait=wait):
         found = find_account(library, account) if isinstance(account, str) else account
         sync_error = _refresh(library, found, waiter) if sync else None
-        stale = _stale_note(library, found) if sync_error is not None else None
-        ws = _summary(library, found, monday, tz=tz, now=now, stale=stale)
+        ws = _summary(library, found, monday, tz=tz, now=now, sync_failed=sync_error is not None)
         files = _write(ws, out_dir)
         done = set() if force else _delivered(library, found, ws.week)
         deliveries = [
             _deliver_one(library, found, ws, files, dest, done, now, waiter, webhook_format)
             for dest in destinations
         ]
-    return WeekRun(ws.week, ws.account, files, deliveries, stale, sync_error)
+    return WeekRun(ws.week, ws.account, files, deliveries, ws.stale, sync_error)
 
 
 def _refresh(library: Library, account: Account, waiter: Waiter) -> str | None:
@@ -193,12 +195,12 @@ def _refresh(library: Library, account: Account, waiter: Waiter) -> str | None:
     return None
 
 
-def _stale_note(library: Library, account: Account) -> str:
+def _sync_note(library: Library, account: Account) -> str:
+    """`last sync 2026-11-30 07:00 UTC`, or `never synced`."""
     from linkratio.store.weekly import last_sync
 
     when = last_sync(library, account)
-    since = f"last sync {when:%Y-%m-%d %H:%M} UTC" if when else "never synced"
-    return f"data may be stale ({since})"
+    return f"last sync {when:%Y-%m-%d %H:%M} UTC" if when else "never synced"
 
 
 def _summary(
@@ -208,10 +210,12 @@ def _summary(
     *,
     tz: str | None,
     now: datetime,
-    stale: str | None,
+    sync_failed: bool,
 ) -> WeekSummary:
     from linkratio.analysis.weekly import build_week
     from linkratio.store.weekly import challenges
+
+    synced = _sync_note(library, account)
 
     return build_week(
         account_frame(library, account),
@@ -221,7 +225,8 @@ def _summary(
         # Each challenge day with the zone it was set in: judged in that zone.
         challenge_days=challenges(library, account, monday, monday + timedelta(days=6)),
         now=now,
-        stale=stale,
+        stale=f"data may be stale ({synced})" if sync_failed else None,
+        last_sync=synced,
     )
 
 
