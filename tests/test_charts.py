@@ -135,8 +135,8 @@ def test_activity_chart_has_titles_units_and_one_bar_per_bin_and_category():
     ax, share = fig.axes
     assert ax.get_ylabel() == "posts per week"
     assert ax.get_xlabel() == "week (from Monday), UTC time"
-    assert share.get_ylabel() == "talk share (%), 4-week rolling mean"
-    assert share.get_ylim() == (0, 100)
+    assert share.get_ylabel() == "talk share (%) of the last 4 weeks' posts"
+    assert share.get_ylim() == (-5, 105)  # 0% and 100% stay inside the axes
     bins = activity_bins(df, tz="UTC")
     bars = [c for c in ax.collections if isinstance(c, PolyCollection)]
     assert [c.get_label() for c in bars] == ["conversation (talking)", "link", "retweet", "other"]
@@ -145,7 +145,23 @@ def test_activity_chart_has_titles_units_and_one_bar_per_bin_and_category():
     assert np.allclose(line.get_ydata(), bins["talk_share_rolling"] * 100, equal_nan=True)
     assert isinstance(ax.xaxis.get_major_formatter(), matplotlib.dates.ConciseDateFormatter)
     legend = fig.legends[0]
-    assert [t.get_text() for t in legend.get_texts()][-1] == "talk share (4-week mean)"
+    assert [t.get_text() for t in legend.get_texts()][-1] == "talk share (last 4 weeks)"
+
+
+def test_activity_share_line_has_gaps_for_silent_months_and_stays_inside():
+    # Monthly bins over 5 years, most months silent; one month of only talk (100%).
+    df = frame(talk("2019-01-01"), talk("2019-01-02"), link("2021-06-01"), talk("2024-01-01"))
+    fig = charts.activity_chart(df, tz="UTC")
+    share = fig.axes[1]
+    y = share.get_lines()[0].get_ydata()
+    bins = activity_bins(df, tz="UTC")
+    silent = (bins[["conversation", "link", "retweet", "other"]].sum(axis=1) == 0).to_numpy()
+    assert np.isnan(y[silent]).all() and not np.isnan(y[~silent]).any()
+    low, high = share.get_ylim()
+    assert low < 0 and high > 100 and np.nanmax(y) == 100
+    # Lone months between gaps get a dot, or they would not show at all.
+    dots = share.get_lines()[1]
+    assert len(dots.get_xdata()) == 3
 
 
 def test_activity_chart_names_daily_and_monthly_bins():
@@ -153,7 +169,7 @@ def test_activity_chart_names_daily_and_monthly_bins():
     assert daily.axes[0].get_ylabel() == "posts per day"
     monthly = charts.activity_chart(frame(talk("2019-01-01"), link("2024-01-01")), tz="UTC")
     assert monthly.axes[0].get_ylabel() == "posts per month"
-    assert monthly.axes[1].get_ylabel() == "talk share (%), 4-month rolling mean"
+    assert monthly.axes[1].get_ylabel() == "talk share (%) of the last 4 months' posts"
 
 
 def test_calendar_chart_draws_every_day_and_outlines_talk_only_days():

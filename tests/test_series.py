@@ -72,8 +72,8 @@ def test_daily_bins_count_each_category_and_fill_empty_days():
     assert bins["retweet"].tolist() == [0, 0, 1, 0]
     assert bins["other"].tolist() == [0, 0, 0, 1]
     assert same(bins["talk_share"].tolist(), [2 / 3, math.nan, 0, 0])
-    # The 4-bin mean skips the empty day: (2/3) / 1, (2/3) / 1, (2/3 + 0) / 2, (2/3 + 0 + 0) / 3.
-    assert same(bins["talk_share_rolling"].tolist(), [2 / 3, 2 / 3, 1 / 3, 2 / 9])
+    # The 4-day share pools posts: 2 of 3, a gap on the empty day, 2 of 4, 2 of 5.
+    assert same(bins["talk_share_rolling"].tolist(), [2 / 3, math.nan, 2 / 4, 2 / 5])
 
 
 def test_weekly_bins_start_on_monday_in_the_local_zone():
@@ -122,20 +122,37 @@ def test_bin_size_thresholds_and_explicit_freq():
         activity_bins(df, tz="UTC", freq="Q")
 
 
-def test_rolling_talk_share_is_a_four_bin_mean_of_the_shares():
+def test_rolling_talk_share_pools_the_posts_of_four_bins_and_leaves_gaps():
     df = frame(
-        talk("2024-01-01"),  # week 1: share 1
-        link("2024-01-08"),  # week 2: share 0
+        talk("2024-01-01"),  # week 1: 1 of 1
+        link("2024-01-08"),  # week 2: 0 of 1
         # week 3: no posts
         talk("2024-01-22"),
-        link("2024-01-23"),  # week 4: share 0.5
+        link("2024-01-23"),  # week 4: 1 of 2
         rt("2024-01-29"),
         other("2024-01-30"),
-        link("2024-01-31"),  # week 5: share 0
+        link("2024-01-31"),  # week 5: 0 of 3
     )
     bins = activity_bins(df, tz="UTC", freq="W-MON")
     assert same(bins["talk_share"].tolist(), [1, 0, math.nan, 0.5, 0])
-    assert same(bins["talk_share_rolling"].tolist(), [1, 0.5, 0.5, 0.5, 0.5 / 3])
+    # Weeks 1-4 hold 2 talk posts of 4; weeks 2-5 hold 1 of 6. Week 3 is a gap.
+    assert same(bins["talk_share_rolling"].tolist(), [1, 0.5, math.nan, 2 / 4, 1 / 6])
+
+
+def test_rolling_talk_share_weighs_each_month_by_its_posts():
+    # A busy month (6 of 10 talking), a month of one link, a silent month, a month of
+    # one talk post: an unweighted mean of shares would read 30%, NaN->carried, 53%.
+    busy = [talk(f"2020-01-{d:02}") for d in range(1, 7)]
+    busy += [link(f"2020-01-{d:02}") for d in range(7, 11)]
+    df = frame(*busy, link("2020-02-03"), talk("2020-04-06"), rt("2024-06-01"))
+    bins = activity_bins(df, tz="UTC")
+    assert bins.attrs["freq"] == "MS"
+    first = bins["talk_share_rolling"].iloc[:4].tolist()
+    assert same(first, [6 / 10, 6 / 11, math.nan, 7 / 12])
+    # Months without posts are gaps, never 0%, and no share leaves 0..1.
+    empty = bins[["conversation", "link", "retweet", "other"]].sum(axis=1) == 0
+    assert bins.loc[empty, "talk_share_rolling"].isna().all()
+    assert bins["talk_share_rolling"].dropna().between(0, 1).all()
 
 
 def test_activity_bins_of_one_post_and_of_none():

@@ -26,7 +26,7 @@ DAILY_MAX_DAYS = 60
 WEEKLY_MAX_DAYS = 3 * 365 + 1
 """Periods up to this many days (about three years) get weekly bins; longer ones monthly."""
 ROLLING_BINS = 4
-"""How many bins the rolling talk share averages over (this bin and the ones before)."""
+"""How many bins the rolling talk share pools (this bin and the ones before)."""
 FREQ_NAMES = {"D": "day", "W-MON": "week", "MS": "month"}
 """The bin sizes `activity_bins` uses, by pandas frequency alias, with their names."""
 
@@ -51,15 +51,17 @@ def _bin_start(day: pd.Series, freq: str) -> pd.Series:
 
 
 def activity_bins(df: pd.DataFrame, tz: str | None = None, freq: str | None = None) -> pd.DataFrame:
-    """Posts per category in each day/week/month bin, with the talk share and its rolling mean.
+    """Posts per category in each day/week/month bin, with the talk share and its rolling share.
 
     The index holds each bin's start (naive local time, every bin from the first to the
     last post, empty ones included); `freq` is "D", "W-MON" (weeks from Monday) or "MS"
     (calendar months), chosen from the period's length when None (see `bin_freq`).
     `talk_share` is conversation / posts of the bin (NaN without posts);
-    `talk_share_rolling` is the mean of `talk_share` over the bin and the
-    `ROLLING_BINS - 1` bins before it, skipping bins without posts. The chosen
-    frequency is also in `attrs["freq"]`.
+    `talk_share_rolling` pools the bin and the `ROLLING_BINS - 1` bins before it:
+    their conversation posts / their posts, so a bin of 2 posts weighs 2 and one of
+    200 weighs 200 (an unweighted mean of shares swings on sparse bins). It is NaN
+    in a bin without posts: a gap in the line, never a share carried into silence.
+    The chosen frequency is also in `attrs["freq"]`.
     """
     zone, _ = resolve_zone(tz)
     posts = select_posts(df, zone, None, None)
@@ -78,7 +80,9 @@ def activity_bins(df: pd.DataFrame, tz: str | None = None, freq: str | None = No
     bins.columns = pd.Index(list(CATEGORIES))
     total = bins.sum(axis=1)
     bins["talk_share"] = (bins[TALK] / total).where(total > 0)
-    bins["talk_share_rolling"] = bins["talk_share"].rolling(ROLLING_BINS, min_periods=1).mean()
+    pooled = bins[TALK].rolling(ROLLING_BINS, min_periods=1).sum()
+    pooled_total = total.rolling(ROLLING_BINS, min_periods=1).sum()
+    bins["talk_share_rolling"] = (pooled / pooled_total).where(total > 0)
     bins.attrs["freq"] = freq
     return bins
 

@@ -1,4 +1,4 @@
-"""The activity chart: posts per category over time, with the rolling talk share."""
+"""The activity chart: posts per category over time, with the talk share of recent bins."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from linkratio.analysis import CATEGORIES, resolve_zone
@@ -28,7 +29,11 @@ from linkratio.charts.style import (
 
 
 def activity_chart(df: pd.DataFrame, tz: str | None = None) -> Figure:
-    """Stacked posts per category per day/week/month, with the rolling talk share on top."""
+    """Stacked posts per category per day/week/month, with the talk share of recent bins on top.
+
+    The line is `activity_bins`' `talk_share_rolling`: conversation / posts over the bin
+    and the ones before it, broken where a bin has no posts.
+    """
     fig = figure(10, 5, "Talking vs linking over time")
     ax = fig.add_subplot()
     bins = activity_bins(df, tz)
@@ -44,23 +49,31 @@ def activity_chart(df: pd.DataFrame, tz: str | None = None) -> Figure:
     width = (mdates.date2num(ends.to_numpy()) - x) * (0.85 if len(bins) < 200 else 1.0)
     _stacked_bars(ax, bins, x, width)
     _date_axis(ax, x[0], x[-1] + width[-1], unit)
-    share = ax.twinx()
-    label = f"talk share ({ROLLING_BINS}-{unit} mean)"
-    line = share.plot(
-        x + width / 2,
-        bins["talk_share_rolling"].to_numpy() * 100,
-        color="black",
-        linewidth=2,
-        marker="o" if len(bins) <= 12 else None,
-        clip_on=False,
-        label=label,
-    )
-    share.set_ylim(0, 100)
-    share.yaxis.set_major_formatter(PercentFormatter(100))
-    share.set_ylabel(f"talk share (%), {ROLLING_BINS}-{unit} rolling mean")
+    line = _share_line(ax.twinx(), x + width / 2, bins["talk_share_rolling"].to_numpy(), unit)
     handles, labels = ax.get_legend_handles_labels()
-    fig.legend([*handles, *line], [*labels, label], ncols=5, **LEGEND)
+    fig.legend([*handles, line], [*labels, str(line.get_label())], ncols=5, **LEGEND)
     return fig
+
+
+def _share_line(share: Axes, x: np.ndarray, rolling: np.ndarray, unit: str) -> Line2D:
+    """The pooled talk share in percent, with gaps where a bin has no posts.
+
+    A bin with posts between two empty ones would be a line of no length: it gets a dot.
+    """
+    y = rolling * 100
+    known = ~np.isnan(y)
+    alone = known & ~np.r_[False, known[:-1]] & ~np.r_[known[1:], False]
+    label = f"talk share (last {ROLLING_BINS} {unit}s)"
+    (line,) = share.plot(x, y, color="black", linewidth=2, label=label)
+    if len(y) <= 12 or alone.any():
+        marks = slice(None) if len(y) <= 12 else alone
+        share.plot(x[marks], y[marks], linestyle="none", marker="o", color="black", ms=4)
+    # 0..100% with a margin: a line at 0% or 100% stays inside the axes, never on its edge.
+    share.set_ylim(-5, 105)
+    share.set_yticks([0, 25, 50, 75, 100])
+    share.yaxis.set_major_formatter(PercentFormatter(100))
+    share.set_ylabel(f"talk share (%) of the last {ROLLING_BINS} {unit}s' posts")
+    return line
 
 
 def _stacked_bars(ax: Axes, bins: pd.DataFrame, x: np.ndarray, width: np.ndarray) -> None:
