@@ -379,3 +379,30 @@ def test_render_markdown_without_charts_or_examples():
     s = summarize(frame(post("2024-05-01 10:00", "conversation")), tz="UTC", account="me")
     md = render_markdown(s, {}, {"conversation": [], "link": []})
     assert "![" not in md and "no posts of this category in the period" in md
+
+
+def test_report_calendar_year_from_the_command_line(tmp_path, capsys):
+    from linkratio.cli import main
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    out = tmp_path / "y"
+    assert main(["report", str(sample), "--out", str(out), "--tz", "UTC", "--year", "2023"]) == 0
+    assert (out / "calendar.png").read_bytes().startswith(PNG)
+    assert main(["report", str(sample), "--out", str(out), "--year", "1500"]) == 2
+    assert "year 1500: pick a year from 1900 to 2200" in capsys.readouterr().err
+
+
+def test_write_report_passes_the_year_to_the_calendar(tmp_path, monkeypatch):
+    import linkratio.render.report as report
+
+    seen = []
+
+    def charts(df, tz=None, year=None):
+        seen.append(year)
+        return {}
+
+    monkeypatch.setattr(report, "all_charts", charts)
+    df = frame(post("2024-03-01 10:00", "conversation"))
+    write_report(df, tmp_path / "a", tz="UTC", year=2023)
+    write_report(df, tmp_path / "b", tz="UTC")
+    assert seen == [2023, None]

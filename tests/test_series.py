@@ -13,12 +13,14 @@ from linkratio.analysis.series import (
     activity_bins,
     bin_freq,
     calendar_days,
+    calendar_window,
     fading_ties,
     hour_grid,
     hour_posts,
     top_partners,
     top_sites,
 )
+from linkratio.errors import InputError
 
 
 def talk(when, **kw):
@@ -221,16 +223,42 @@ def test_longest_streak_spans_quiet_days_and_the_latest_of_equals_wins():
     ]
 
 
-def test_calendar_default_year_is_the_last_posts_local_year():
+def test_calendar_defaults_to_the_twelve_months_ending_with_the_last_post():
     df = frame(talk("2023-06-01"), talk("2024-12-31 23:30"))
-    assert calendar_days(df, tz="UTC")["date"].iloc[0] == date(2024, 1, 1)
+    utc = calendar_days(df, tz="UTC")
+    assert (utc["date"].iloc[0], utc["date"].iloc[-1]) == (date(2024, 1, 1), date(2024, 12, 31))
+    # In Berlin the last post falls on 1 January 2025: February 2024 to January 2025.
     berlin = calendar_days(df, tz="Europe/Berlin")
-    assert len(berlin) == 365 and berlin["date"].iloc[0] == date(2025, 1, 1)
-    assert berlin["posts"].iloc[0] == 1 and berlin["talk_only"].iloc[0]
+    assert (berlin["date"].iloc[0], berlin["date"].iloc[-1]) == (
+        date(2024, 2, 1),
+        date(2025, 1, 31),
+    )
+    assert len(berlin) == 366 and berlin["posts"].sum() == 1
+    assert berlin.set_index("date").loc[date(2025, 1, 1), "talk_only"]
+    assert calendar_days(frame(), tz="UTC").empty
+
+
+def test_calendar_of_an_archive_that_ends_in_october():
+    # Posts over 12 years that end in October 2022: the last 12 months, not 2022 alone.
+    df = frame(talk("2010-03-01"), link("2021-11-01"), talk("2022-01-15"), talk("2022-10-20"))
+    days = calendar_days(df, tz="UTC")
+    assert (days["date"].iloc[0], days["date"].iloc[-1]) == (date(2021, 11, 1), date(2022, 10, 31))
+    assert days["posts"].sum() == 3 and len(days) == 365
+    assert calendar_window(df, tz="UTC") == (date(2021, 11, 1), date(2022, 10, 31))
+    assert calendar_window(frame(), tz="UTC") is None
+
+
+def test_calendar_of_a_chosen_year():
+    df = frame(talk("2023-06-01"), talk("2024-12-31 23:30"))
+    year = calendar_days(df, tz="UTC", year=2023)
+    assert (year["date"].iloc[0], year["date"].iloc[-1]) == (date(2023, 1, 1), date(2023, 12, 31))
+    assert year["posts"].sum() == 1
     quiet = calendar_days(df, tz="UTC", year=2010)
     assert len(quiet) == 365 and quiet["posts"].sum() == 0 and not quiet["talk_only"].any()
     assert quiet["dominant"].isna().all() and not quiet["in_longest_streak"].any()
-    assert calendar_days(frame(), tz="UTC").empty
+    assert len(calendar_days(frame(), tz="UTC", year=2020)) == 366
+    with pytest.raises(InputError, match="year 1500"):
+        calendar_days(df, tz="UTC", year=1500)
 
 
 # --- sites and partners ------------------------------------------------------------------

@@ -18,7 +18,7 @@ from linkratio.analysis.days import talk_only_days
 from linkratio.analysis.period import day_table, resolve_zone, select_posts
 from linkratio.analysis.rankings import site_names
 from linkratio.analysis.results import CATEGORIES, WEEKDAYS
-from linkratio.errors import InputFormatError
+from linkratio.errors import InputError, InputFormatError
 from linkratio.model import TALK
 
 DAILY_MAX_DAYS = 60
@@ -87,26 +87,54 @@ def activity_bins(df: pd.DataFrame, tz: str | None = None, freq: str | None = No
     return bins
 
 
-def calendar_days(df: pd.DataFrame, tz: str | None = None, year: int | None = None) -> pd.DataFrame:
-    """One row per day of `year` (default: the year of the last post), local days in `tz`.
+YEARS = (1900, 2200)
+"""The calendar years a calendar can show (pandas' timestamps end in 2262)."""
 
+
+def calendar_window(
+    df: pd.DataFrame, tz: str | None = None, year: int | None = None
+) -> tuple[date, date] | None:
+    """The first and last day a calendar shows: `year`, or the last 12 months of posts.
+
+    Without `year`, the window is the 12 calendar months ending with the month of the
+    last post (local day in `tz`): an archive ending in October 2022 shows November 2021
+    to October 2022. None when there are no posts and no `year`; InputError for a year
+    outside `YEARS`.
+    """
+    if year is not None:
+        if not YEARS[0] <= year <= YEARS[1]:
+            raise InputError(f"year {year}: pick a year from {YEARS[0]} to {YEARS[1]}")
+        return date(year, 1, 1), date(year, 12, 31)
+    zone, _ = resolve_zone(tz)
+    posts = select_posts(df, zone, None, None)
+    if posts.empty:
+        return None
+    end = posts["day"].max()
+    first = (end - pd.DateOffset(months=11)).replace(day=1)
+    return first.date(), (end + pd.offsets.MonthEnd(0)).date()
+
+
+def calendar_days(df: pd.DataFrame, tz: str | None = None, year: int | None = None) -> pd.DataFrame:
+    """One row per day of the calendar window (`calendar_window`), local days in `tz`.
+
+    The window is `year`, or by default the 12 months ending with the last post's month.
     Columns: `date` (datetime.date), `posts`, `dominant` (the category with the most
     posts that day, ties going to the first of conversation, link, retweet, other; None
     without posts), `talk_only` (False on days without posts) and `in_longest_streak`:
-    the talk-only days of the longest streak within the year, as `summarize` finds it
-    for that year (a day without posts neither breaks nor extends a streak; of equally
+    the talk-only days of the longest streak within the window, as `summarize` finds it
+    for that period (a day without posts neither breaks nor extends a streak; of equally
     long streaks the most recent wins). With no posts at all and no `year`, the frame
     is empty.
     """
+    columns = ["date", "posts", "dominant", "talk_only", "in_longest_streak"]
+    window = calendar_window(df, tz, year)
+    if window is None:
+        return pd.DataFrame(columns=columns)
+    first, last = window
     zone, _ = resolve_zone(tz)
     posts = select_posts(df, zone, None, None)
-    columns = ["date", "posts", "dominant", "talk_only", "in_longest_streak"]
-    if year is None:
-        if posts.empty:
-            return pd.DataFrame(columns=columns)
-        year = int(posts["day"].max().year)
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    posts = posts[(posts["day"].dt.year == year).to_numpy()]
+    inside = (posts["day"] >= pd.Timestamp(first)) & (posts["day"] <= pd.Timestamp(last))
+    posts = posts[inside.to_numpy()]
     days = pd.date_range(first, last, freq="D")
     counts = posts.groupby(["day", "category"], observed=False).size().unstack("category")
     counts = counts.reindex(index=days, columns=list(CATEGORIES), fill_value=0)

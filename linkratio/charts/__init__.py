@@ -40,11 +40,13 @@ __all__ = [
 ]
 
 
-def all_charts(df: pd.DataFrame, tz: str | None = None) -> dict[str, Figure]:
-    """Every chart of the report, by name, in report order."""
+def all_charts(
+    df: pd.DataFrame, tz: str | None = None, year: int | None = None
+) -> dict[str, Figure]:
+    """Every chart of the report, by name, in report order; `year` picks the calendar's."""
     return {
         "activity": activity_chart(df, tz),
-        "calendar": calendar_chart(df, tz),
+        "calendar": calendar_chart(df, tz, year),
         "sites": sites_chart(df),
         "partners": partners_chart(df),
         "hours": hours_chart(df, tz),

@@ -1,4 +1,5 @@
-"""The calendar chart: a year of days coloured by what dominated each."""
+"""The calendar chart: a year of days (the last 12 months, or a calendar year) coloured by
+what dominated each."""
 
 from __future__ import annotations
 
@@ -28,10 +29,12 @@ from linkratio.charts.style import (
 
 
 def calendar_chart(df: pd.DataFrame, tz: str | None = None, year: int | None = None) -> Figure:
-    """A year of days (weeks x weekdays) coloured by what dominated each; talk-only outlined."""
+    """A year of days (weeks x weekdays) coloured by what dominated each; talk-only outlined.
+
+    The year is `year`, or by default the 12 months ending with the last post's month.
+    """
     days = calendar_days(df, tz, year)
-    year = year if year is not None else (days["date"].iloc[0].year if len(days) else None)
-    fig = figure(11, 3.3, f"Talk-only days in {year}" if year else "Talk-only days")
+    fig = figure(11, 3.3, _title(days, year))
     ax = fig.add_subplot()
     _, zone = resolve_zone(tz)
     if days.empty:
@@ -62,6 +65,15 @@ def calendar_chart(df: pd.DataFrame, tz: str | None = None, year: int | None = N
     return fig
 
 
+def _title(days: pd.DataFrame, year: int | None) -> str:
+    if year is not None:
+        return f"Talk-only days in {year}"
+    if days.empty:
+        return "Talk-only days"
+    first, last = days["date"].iloc[0], days["date"].iloc[-1]
+    return f"Talk-only days, {first:%b %Y} to {last:%b %Y}"
+
+
 def _cells(ax: Axes, col: np.ndarray, row: np.ndarray, face: object, edge: str, lw: float) -> None:
     """Draw one square per (col, row) day in a single collection."""
     inset = 0.06
@@ -81,7 +93,12 @@ def _cells(ax: Axes, col: np.ndarray, row: np.ndarray, face: object, edge: str, 
 def _calendar_axes(ax: Axes, days: pd.DataFrame, col: np.ndarray, zone: str) -> None:
     dates = pd.to_datetime(days["date"])
     starts = np.flatnonzero(dates.dt.day.to_numpy() == 1)
-    ax.set_xticks(col[starts] + 0.5, [d.strftime("%b") for d in dates.iloc[starts]])
+    # The year goes on the first month and on January, so a window across two years reads.
+    names = [
+        d.strftime("%b %Y" if i == 0 or d.month == 1 else "%b")
+        for i, d in enumerate(dates.iloc[starts])
+    ]
+    ax.set_xticks(col[starts] + 0.5, names)
     ax.set_yticks(np.arange(7) + 0.5, ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
     ax.tick_params(length=0, labelsize=9)
     ax.set_xlim(-0.2, col.max() + 1.2)

@@ -72,10 +72,12 @@ def write_report(
     until: date | None = None,
     account: str | None = None,
     dpi: int = 110,
+    year: int | None = None,
 ) -> ReportFiles:
     """Summarize `df` and write report.html, report.md, one PNG per chart and summary.json.
 
-    The charts and examples cover the same period as the summary. Raises what `summarize`
+    The charts and examples cover the same period as the summary; the calendar shows
+    `year`, or by default the 12 months ending with the last post's month. Raises what `summarize`
     raises (EmptyDataError for a period without posts, InputError for a bad zone),
     InputError when `out_dir` is a file, and DiskError naming a file that could not be
     written (each file is written whole or not at all).
@@ -83,7 +85,7 @@ def write_report(
     summary = summarize(df, tz=tz, since=since, until=until, account=account)
     period = in_period(df, tz, since, until)
     folder = out_folder(out_dir)
-    images = _chart_pngs(period, tz, dpi)
+    images = _chart_pngs(period, tz, dpi, year)
     files = {name: folder / f"{name}.png" for name in images}
     for name, path in files.items():
         write_atomic(path, images[name])
@@ -97,10 +99,12 @@ def write_report(
     return ReportFiles(folder, html_path, md_path, json_path, files)
 
 
-def _chart_pngs(period: pd.DataFrame, tz: str | None, dpi: int) -> dict[str, bytes]:
+def _chart_pngs(
+    period: pd.DataFrame, tz: str | None, dpi: int, year: int | None
+) -> dict[str, bytes]:
     """Every chart of the report as PNG bytes, by its name (which names its file)."""
     images: dict[str, bytes] = {}
-    for name, figure in all_charts(period, tz=tz).items():
+    for name, figure in all_charts(period, tz=tz, year=year).items():
         if not _CHART_NAME.fullmatch(name):
             raise ValueError(f"chart name {name!r} cannot be a file name")
         images[name] = _png(figure, dpi)
