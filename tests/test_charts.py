@@ -119,8 +119,9 @@ def any_frame(request):
     return FRAMES[request.param]()
 
 
-def test_every_chart_renders_a_png_for_any_frame(any_frame):
-    figures = charts.all_charts(any_frame, tz="Europe/Berlin")
+@pytest.mark.parametrize("narrow", [False, True], ids=["desktop", "phone"])
+def test_every_chart_renders_a_png_for_any_frame(any_frame, narrow):
+    figures = charts.all_charts(any_frame, tz="Europe/Berlin", narrow=narrow)
     assert list(figures) == ["activity", "calendar", "sites", "partners", "hours"]
     for fig in figures.values():
         assert isinstance(fig, Figure)
@@ -184,7 +185,7 @@ def test_calendar_chart_draws_every_day_and_outlines_talk_only_days():
     assert fig.get_suptitle() == "Talk-only days, Jul 2023 to Jun 2024"  # the last 12 months
     ax = fig.axes[0]
     assert ax.get_ylabel() == "weekday"
-    assert "month" in ax.get_xlabel()
+    assert "weeks" in ax.get_xlabel()
     cells, outlines = ax.collections[0], ax.collections[1]
     assert len(cells.get_paths()) == 366
     assert len(outlines.get_paths()) == 3
@@ -199,7 +200,7 @@ def test_calendar_chart_draws_every_day_and_outlines_talk_only_days():
         ax.get_title() == "3 talk-only of 5 posting days; longest streak: 2 posting days, "
         "01 Mar to 02 Mar"
     )
-    months = [t.get_text() for t in ax.get_xticklabels()]
+    months = [t.get_text() for t in ax.texts]
     assert months[:3] == ["Jul 2023", "Aug", "Sep"] and months[6:8] == ["Jan 2024", "Feb"]
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "talk-only day" in legend and "longest talk-only streak" in legend
@@ -210,7 +211,39 @@ def test_calendar_chart_takes_a_year():
     assert fig.get_suptitle() == "Talk-only days in 2023"
     assert len(fig.axes[0].collections[0].get_paths()) == 365
     assert fig.axes[0].get_title() == "0 talk-only of 0 posting days"
-    assert [t.get_text() for t in fig.axes[0].get_xticklabels()][:2] == ["Jan 2023", "Feb"]
+    assert [t.get_text() for t in fig.axes[0].texts][:2] == ["Jan 2023", "Feb"]
+
+
+def test_phone_charts_are_narrow_with_fewer_ticks():
+    df = synthetic(3_000, seed=5)
+    wide, phone = charts.all_charts(df, tz="UTC"), charts.all_charts(df, tz="UTC", narrow=True)
+    assert wide.keys() == phone.keys()
+    for name in wide:
+        assert wide[name].get_figwidth() == charts.WIDE, name
+        assert phone[name].get_figwidth() == charts.NARROW, name
+        assert png(phone[name]).startswith(PNG)
+    activity = phone["activity"].axes[0]
+    assert len(activity.xaxis.get_major_locator()()) <= 6
+    assert len(phone["activity"].legends[0].get_texts()) == 5
+    hours = phone["hours"].axes[0]
+    assert [t.get_text() for t in hours.get_xticklabels()][:3] == ["00", "03", "06"]
+    assert not [t for t in hours.texts if t.get_text().isdigit()]  # no numbers in 24 cells
+    top, bottom = phone["partners"].axes[:2]
+    assert top.get_position().y0 > bottom.get_position().y1  # ties below, not beside
+
+
+def test_phone_calendar_stacks_the_weeks_in_three_bands():
+    df = frame(talk("2024-01-01"), talk("2024-12-31"))
+    fig = charts.calendar_chart(df, tz="UTC", narrow=True)
+    ax = fig.axes[0]
+    assert fig.get_suptitle() == "Talk-only days, Jan 2024 to Dec 2024"
+    assert len(ax.collections[0].get_paths()) == 366
+    months = [t.get_text() for t in ax.texts]
+    assert months == ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                      "Nov", "Dec"]  # fmt: skip
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels.count("Mon") == 3 and "Tue" not in labels
+    assert "\n" in ax.get_title()  # the streak note on two lines
 
 
 def test_sites_chart_keeps_the_top_fifteen():

@@ -141,16 +141,7 @@ def calendar_days(df: pd.DataFrame, tz: str | None = None, year: int | None = No
     n = counts.sum(axis=1).to_numpy()
     dominant = np.array(CATEGORIES, dtype=object)[counts.to_numpy().argmax(axis=1)]
     dominant[n == 0] = None
-    talk_only = np.zeros(len(days), dtype=bool)
-    in_streak = np.zeros(len(days), dtype=bool)
-    if not posts.empty:
-        table = day_table(posts)
-        where = (pd.DatetimeIndex(table.index) - pd.Timestamp(first)).days.to_numpy()
-        talk_only[where] = table["talk_only"].to_numpy()
-        longest = talk_only_days(table, last).longest
-        if longest.length:
-            span = (days >= pd.Timestamp(longest.start)) & (days <= pd.Timestamp(longest.end))
-            in_streak = talk_only & np.asarray(span)
+    talk_only, in_streak = _streak_days(posts, days, last)
     return pd.DataFrame(
         {
             "date": days.date,
@@ -160,6 +151,24 @@ def calendar_days(df: pd.DataFrame, tz: str | None = None, year: int | None = No
             "in_longest_streak": in_streak,
         }
     )
+
+
+def _streak_days(
+    posts: pd.DataFrame, days: pd.DatetimeIndex, last: date
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per day of `days`: is it talk-only, and is it in the longest talk-only streak."""
+    talk_only = np.zeros(len(days), dtype=bool)
+    in_streak = np.zeros(len(days), dtype=bool)
+    if posts.empty:
+        return talk_only, in_streak
+    table = day_table(posts)
+    where = (pd.DatetimeIndex(table.index) - days[0]).days.to_numpy()
+    talk_only[where] = table["talk_only"].to_numpy()
+    longest = talk_only_days(table, last).longest
+    if longest.length:
+        span = (days >= pd.Timestamp(longest.start)) & (days <= pd.Timestamp(longest.end))
+        in_streak = talk_only & np.asarray(span)
+    return talk_only, in_streak
 
 
 def _ranked(names: pd.Series, top: int, label: str) -> pd.Series:

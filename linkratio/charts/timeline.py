@@ -21,6 +21,7 @@ from linkratio.charts.style import (
     CATEGORY_HATCHES,
     CATEGORY_LABELS,
     LEGEND,
+    chart_width,
     figure,
     placeholder,
     plain,
@@ -28,18 +29,20 @@ from linkratio.charts.style import (
 )
 
 
-def activity_chart(df: pd.DataFrame, tz: str | None = None) -> Figure:
+def activity_chart(df: pd.DataFrame, tz: str | None = None, *, narrow: bool = False) -> Figure:
     """Stacked posts per category per day/week/month, with the talk share of recent bins on top.
 
     The line is `activity_bins`' `talk_share_rolling`: conversation / posts over the bin
-    and the ones before it, broken where a bin has no posts.
+    and the ones before it, broken where a bin has no posts. `narrow` draws it for a
+    phone: narrower, taller, fewer ticks, the legend in two columns.
     """
-    fig = figure(10, 5, "Talking vs linking over time")
+    fig = figure(chart_width(narrow), 4.6, "Talking vs linking over time")
     ax = fig.add_subplot()
     bins = activity_bins(df, tz)
     unit = FREQ_NAMES[bins.attrs["freq"]]
     _, zone = resolve_zone(tz)
-    ax.set_xlabel(plain(f"{unit}{' (from Monday)' if unit == 'week' else ''}, {zone} time"))
+    monday = " (from Monday)" if unit == "week" and not narrow else ""
+    ax.set_xlabel(plain(f"{unit}{monday}, {zone} time"))
     ax.set_ylabel(f"posts per {unit}")
     if bins.empty:
         placeholder(ax, "no posts in this period")
@@ -47,11 +50,16 @@ def activity_chart(df: pd.DataFrame, tz: str | None = None) -> Figure:
     x = mdates.date2num(bins.index.to_numpy())
     ends = bins.index + pd.tseries.frequencies.to_offset(bins.attrs["freq"])
     width = (mdates.date2num(ends.to_numpy()) - x) * (0.85 if len(bins) < 200 else 1.0)
-    _stacked_bars(ax, bins, x, width)
-    _date_axis(ax, x[0], x[-1] + width[-1], unit)
-    line = _share_line(ax.twinx(), x + width / 2, bins["talk_share_rolling"].to_numpy(), unit)
+    _stacked_bars(ax, bins, x, width, 4 if narrow else 8)
+    _date_axis(ax, x[0], x[-1] + width[-1], unit, 5 if narrow else 10)
+    share = ax.twinx()
+    line = _share_line(share, x + width / 2, bins["talk_share_rolling"].to_numpy(), unit)
+    if narrow:
+        share.set_ylabel("talk share (%)")
     handles, labels = ax.get_legend_handles_labels()
-    fig.legend([*handles, line], [*labels, str(line.get_label())], ncols=5, **LEGEND)
+    fig.legend(
+        [*handles, line], [*labels, str(line.get_label())], ncols=2 if narrow else 5, **LEGEND
+    )
     return fig
 
 
@@ -76,7 +84,9 @@ def _share_line(share: Axes, x: np.ndarray, rolling: np.ndarray, unit: str) -> L
     return line
 
 
-def _stacked_bars(ax: Axes, bins: pd.DataFrame, x: np.ndarray, width: np.ndarray) -> None:
+def _stacked_bars(
+    ax: Axes, bins: pd.DataFrame, x: np.ndarray, width: np.ndarray, ticks: int
+) -> None:
     """The categories stacked per bin, conversation at the bottom."""
     bottom = np.zeros(len(bins))
     for cat in CATEGORIES:
@@ -96,10 +106,10 @@ def _stacked_bars(ax: Axes, bins: pd.DataFrame, x: np.ndarray, width: np.ndarray
         ax.add_collection(bars, autolim=True)
         bottom = top
     ax.set_ylim(0, max(bottom.max(), 1) * 1.05)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=ticks, integer=True))
 
 
-def _date_axis(ax: Axes, start: float, end: float, unit: str) -> None:
+def _date_axis(ax: Axes, start: float, end: float, unit: str, ticks: int) -> None:
     """Concise, non-colliding date ticks over at least a week (a month for monthly bins)."""
     least = {"day": 7, "week": 28, "month": 92}[unit]
     if end - start < least:
@@ -107,6 +117,6 @@ def _date_axis(ax: Axes, start: float, end: float, unit: str) -> None:
         start, end = mid - least / 2, mid + least / 2
     pad = (end - start) * 0.01
     ax.set_xlim(start - pad, end + pad)
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=10)
+    locator = mdates.AutoDateLocator(minticks=2 if ticks < 6 else 3, maxticks=ticks)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from linkratio.analysis import summarize
-from linkratio.charts import all_charts
+from linkratio.charts import CSS_DPI, PIXEL_RATIO, all_charts
 from linkratio.render.escape import html_text, md_escape
 from linkratio.render.files import write_atomic
 from linkratio.render.report_html import PAGE_CSS, render_html
@@ -54,12 +54,13 @@ class ReportFiles:
     markdown: Path
     summary_json: Path
     images: dict[str, Path]
-    """Chart name -> its PNG file."""
+    """Chart name -> its PNG file (the desktop drawing, at twice its shown size)."""
 
 
-def _png(figure: Figure, dpi: int) -> bytes:
+def _png(figure: Figure) -> bytes:
+    # CSS_DPI x PIXEL_RATIO: a figure inch is 100 CSS pixels, drawn with 200 real ones.
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    figure.savefig(buffer, format="png", dpi=CSS_DPI * PIXEL_RATIO, metadata={"Software": None})
     return buffer.getvalue()
 
 
@@ -71,13 +72,14 @@ def write_report(
     since: date | None = None,
     until: date | None = None,
     account: str | None = None,
-    dpi: int = 110,
     year: int | None = None,
 ) -> ReportFiles:
     """Summarize `df` and write report.html, report.md, one PNG per chart and summary.json.
 
     The charts and examples cover the same period as the summary; the calendar shows
-    `year`, or by default the 12 months ending with the last post's month. Raises what `summarize`
+    `year`, or by default the 12 months ending with the last post's month. The HTML
+    carries each chart drawn twice, for a desktop page and for a phone, both at twice
+    the pixels they show at; the PNG files are the desktop drawings. Raises what `summarize`
     raises (EmptyDataError for a period without posts, InputError for a bad zone),
     InputError when `out_dir` is a file, and DiskError naming a file that could not be
     written (each file is written whole or not at all).
@@ -85,7 +87,8 @@ def write_report(
     summary = summarize(df, tz=tz, since=since, until=until, account=account)
     period = in_period(df, tz, since, until)
     folder = out_folder(out_dir)
-    images = _chart_pngs(period, tz, dpi, year)
+    images = _chart_pngs(period, tz, year, narrow=False)
+    phone = _chart_pngs(period, tz, year, narrow=True)
     files = {name: folder / f"{name}.png" for name in images}
     for name, path in files.items():
         write_atomic(path, images[name])
@@ -93,20 +96,20 @@ def write_report(
     html_path, md_path, json_path = (
         folder / n for n in ("report.html", "report.md", "summary.json")
     )
-    write_atomic(html_path, render_html(summary, images, picked))
+    write_atomic(html_path, render_html(summary, images, picked, phone))
     write_atomic(md_path, render_markdown(summary, {n: p.name for n, p in files.items()}, picked))
     write_atomic(json_path, render_json(summary) + "\n")
     return ReportFiles(folder, html_path, md_path, json_path, files)
 
 
 def _chart_pngs(
-    period: pd.DataFrame, tz: str | None, dpi: int, year: int | None
+    period: pd.DataFrame, tz: str | None, year: int | None, *, narrow: bool
 ) -> dict[str, bytes]:
     """Every chart of the report as PNG bytes, by its name (which names its file)."""
     images: dict[str, bytes] = {}
-    for name, figure in all_charts(period, tz=tz, year=year).items():
+    for name, figure in all_charts(period, tz=tz, year=year, narrow=narrow).items():
         if not _CHART_NAME.fullmatch(name):
             raise ValueError(f"chart name {name!r} cannot be a file name")
-        images[name] = _png(figure, dpi)
+        images[name] = _png(figure)
         figure.clear()  # Figures outside pyplot are freed with their last reference
     return images
