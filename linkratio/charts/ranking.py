@@ -107,7 +107,7 @@ def _fading_ties(
 ) -> None:
     """The fading ties panel: replies before, and when the last one was (shorter on a phone)."""
     until = f" to {quiet:%Y-%m-%d}" if quiet is not None else ""
-    rule = "3+ replies, 60 days quiet" if narrow else f"3+ replies, none in the 60 days{until}"
+    rule = "quiet for 60 days" if narrow else f"3+ replies, none in the 60 days{until}"
     ax.set_title(f"fading ties: {rule}", **SUBTITLE)
     if ties.empty:
         placeholder(ax, "no fading ties: nobody you talked with\n3+ times has gone quiet")
