@@ -23,7 +23,7 @@ import pandas as pd
 from linkratio import store
 from linkratio.classify import classify, label_and_urls
 from linkratio.errors import InputError
-from linkratio.links import bare_urls, domain, post_ref
+from linkratio.links import bare_urls, post_ref, site
 from linkratio.model import Kind, Label, Post
 
 COLUMNS: tuple[str, ...] = (
@@ -93,7 +93,7 @@ def row(post: Post) -> tuple[Any, ...]:
         post.platform, post.id, int(post.created_at.timestamp() * 1_000_000),
         post.author_handle, post.text, label.category.value, label.kind.value, label.reason,
         post.reply_to_handle or post.reply_to_user_id, _quoted(post, label),
-        urls, [domain(u) for u in urls], list(post.mentions), _partners(post, label),
+        urls, [site(u, post.platform) for u in urls], list(post.mentions), _partners(post, label),
         post.source,
     )  # fmt: skip
 

@@ -415,7 +415,7 @@ def test_the_report_tables_mark_partial_weeks_too():
 
     s = summarize(frame(talk("2024-12-03"), talk("2024-12-10")), tz="UTC")
     assert "2024-W49 (6 of 7 days)" in "\n".join(_md_numbers(s))
-    assert "<td>2024-W50 (2 of 7 days)</td>" in _html_weeks(s)
+    assert '<td class="nowrap">2024-W50 (2 of 7 days)</td>' in _html_weeks(s)
 
 
 # --- the system zone ---------------------------------------------------------------------

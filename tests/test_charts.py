@@ -119,8 +119,9 @@ def any_frame(request):
     return FRAMES[request.param]()
 
 
-def test_every_chart_renders_a_png_for_any_frame(any_frame):
-    figures = charts.all_charts(any_frame, tz="Europe/Berlin")
+@pytest.mark.parametrize("narrow", [False, True], ids=["desktop", "phone"])
+def test_every_chart_renders_a_png_for_any_frame(any_frame, narrow):
+    figures = charts.all_charts(any_frame, tz="Europe/Berlin", narrow=narrow)
     assert list(figures) == ["activity", "calendar", "sites", "partners", "hours"]
     for fig in figures.values():
         assert isinstance(fig, Figure)
@@ -135,8 +136,8 @@ def test_activity_chart_has_titles_units_and_one_bar_per_bin_and_category():
     ax, share = fig.axes
     assert ax.get_ylabel() == "posts per week"
     assert ax.get_xlabel() == "week (from Monday), UTC time"
-    assert share.get_ylabel() == "talk share (%), 4-week rolling mean"
-    assert share.get_ylim() == (0, 100)
+    assert share.get_ylabel() == "talk share (%) of the last 4 weeks' posts"
+    assert share.get_ylim() == (-5, 105)  # 0% and 100% stay inside the axes
     bins = activity_bins(df, tz="UTC")
     bars = [c for c in ax.collections if isinstance(c, PolyCollection)]
     assert [c.get_label() for c in bars] == ["conversation (talking)", "link", "retweet", "other"]
@@ -145,7 +146,23 @@ def test_activity_chart_has_titles_units_and_one_bar_per_bin_and_category():
     assert np.allclose(line.get_ydata(), bins["talk_share_rolling"] * 100, equal_nan=True)
     assert isinstance(ax.xaxis.get_major_formatter(), matplotlib.dates.ConciseDateFormatter)
     legend = fig.legends[0]
-    assert [t.get_text() for t in legend.get_texts()][-1] == "talk share (4-week mean)"
+    assert [t.get_text() for t in legend.get_texts()][-1] == "talk share (last 4 weeks)"
+
+
+def test_activity_share_line_has_gaps_for_silent_months_and_stays_inside():
+    # Monthly bins over 5 years, most months silent; one month of only talk (100%).
+    df = frame(talk("2019-01-01"), talk("2019-01-02"), link("2021-06-01"), talk("2024-01-01"))
+    fig = charts.activity_chart(df, tz="UTC")
+    share = fig.axes[1]
+    y = share.get_lines()[0].get_ydata()
+    bins = activity_bins(df, tz="UTC")
+    silent = (bins[["conversation", "link", "retweet", "other"]].sum(axis=1) == 0).to_numpy()
+    assert np.isnan(y[silent]).all() and not np.isnan(y[~silent]).any()
+    low, high = share.get_ylim()
+    assert low < 0 and high > 100 and np.nanmax(y) == 100
+    # Lone months between gaps get a dot, or they would not show at all.
+    dots = share.get_lines()[1]
+    assert len(dots.get_xdata()) == 3
 
 
 def test_activity_chart_names_daily_and_monthly_bins():
@@ -153,7 +170,7 @@ def test_activity_chart_names_daily_and_monthly_bins():
     assert daily.axes[0].get_ylabel() == "posts per day"
     monthly = charts.activity_chart(frame(talk("2019-01-01"), link("2024-01-01")), tz="UTC")
     assert monthly.axes[0].get_ylabel() == "posts per month"
-    assert monthly.axes[1].get_ylabel() == "talk share (%), 4-month rolling mean"
+    assert monthly.axes[1].get_ylabel() == "talk share (%) of the last 4 months' posts"
 
 
 def test_calendar_chart_draws_every_day_and_outlines_talk_only_days():
@@ -165,10 +182,10 @@ def test_calendar_chart_draws_every_day_and_outlines_talk_only_days():
         other("2024-06-01"),
     )
     fig = charts.calendar_chart(df, tz="UTC")
-    assert fig.get_suptitle() == "Talk-only days in 2024"
+    assert fig.get_suptitle() == "Talk-only days, Jul 2023 to Jun 2024"  # the last 12 months
     ax = fig.axes[0]
     assert ax.get_ylabel() == "weekday"
-    assert "month" in ax.get_xlabel()
+    assert "weeks" in ax.get_xlabel()
     cells, outlines = ax.collections[0], ax.collections[1]
     assert len(cells.get_paths()) == 366
     assert len(outlines.get_paths()) == 3
@@ -183,7 +200,8 @@ def test_calendar_chart_draws_every_day_and_outlines_talk_only_days():
         ax.get_title() == "3 talk-only of 5 posting days; longest streak: 2 posting days, "
         "01 Mar to 02 Mar"
     )
-    assert [t.get_text() for t in ax.get_xticklabels()][:3] == ["Jan", "Feb", "Mar"]
+    months = [t.get_text() for t in ax.texts]
+    assert months[:3] == ["Jul 2023", "Aug", "Sep"] and months[6:8] == ["Jan 2024", "Feb"]
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "talk-only day" in legend and "longest talk-only streak" in legend
 
@@ -193,6 +211,39 @@ def test_calendar_chart_takes_a_year():
     assert fig.get_suptitle() == "Talk-only days in 2023"
     assert len(fig.axes[0].collections[0].get_paths()) == 365
     assert fig.axes[0].get_title() == "0 talk-only of 0 posting days"
+    assert [t.get_text() for t in fig.axes[0].texts][:2] == ["Jan 2023", "Feb"]
+
+
+def test_phone_charts_are_narrow_with_fewer_ticks():
+    df = synthetic(3_000, seed=5)
+    wide, phone = charts.all_charts(df, tz="UTC"), charts.all_charts(df, tz="UTC", narrow=True)
+    assert wide.keys() == phone.keys()
+    for name in wide:
+        assert wide[name].get_figwidth() == charts.WIDE, name
+        assert phone[name].get_figwidth() == charts.NARROW, name
+        assert png(phone[name]).startswith(PNG)
+    activity = phone["activity"].axes[0]
+    assert len(activity.xaxis.get_major_locator()()) <= 6
+    assert len(phone["activity"].legends[0].get_texts()) == 5
+    hours = phone["hours"].axes[0]
+    assert [t.get_text() for t in hours.get_xticklabels()][:3] == ["00", "03", "06"]
+    assert not [t for t in hours.texts if t.get_text().isdigit()]  # no numbers in 24 cells
+    top, bottom = phone["partners"].axes[:2]
+    assert top.get_position().y0 > bottom.get_position().y1  # ties below, not beside
+
+
+def test_phone_calendar_stacks_the_weeks_in_three_bands():
+    df = frame(talk("2024-01-01"), talk("2024-12-31"))
+    fig = charts.calendar_chart(df, tz="UTC", narrow=True)
+    ax = fig.axes[0]
+    assert fig.get_suptitle() == "Talk-only days, Jan 2024 to Dec 2024"
+    assert len(ax.collections[0].get_paths()) == 366
+    months = [t.get_text() for t in ax.texts]
+    assert months == ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                      "Nov", "Dec"]  # fmt: skip
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels.count("Mon") == 3 and "Tue" not in labels
+    assert "\n" in ax.get_title()  # the streak note on two lines
 
 
 def test_sites_chart_keeps_the_top_fifteen():

@@ -8,8 +8,20 @@ from datetime import UTC, datetime
 
 import pytest
 
+from linkratio.analysis import summarize
 from linkratio.frame import to_frame
-from linkratio.links import domain, is_shortener, looks_short, post_ref, short_links, shortener
+from linkratio.links import (
+    SHORT_HOST_SITES,
+    SHORTENERS,
+    domain,
+    is_platform_page,
+    is_shortener,
+    looks_short,
+    post_ref,
+    short_links,
+    shortener,
+    site,
+)
 from linkratio.model import Link, Post
 
 
@@ -94,6 +106,58 @@ def test_platform_media_and_posts_are_not_sites() -> None:
         ),
     )
     assert to_frame([post])["domains"].iloc[0] == ["wired.com"]
+
+
+@pytest.mark.parametrize(
+    ("url", "platform", "expected"),
+    [
+        ("https://youtu.be/dQw4w9WgXcQ?t=30", "x", "youtube.com"),
+        ("https://www.youtu.be./dQw4w9WgXcQ", "bluesky", "youtube.com"),
+        ("https://redd.it/1abcd", "mastodon", "reddit.com"),
+        ("https://flic.kr/p/2kXyZ", "x", "flickr.com"),
+        ("http://instagr.am/p/Cx1/", "x", "instagram.com"),
+        ("https://amzn.to/3xYz9", "x", "amzn.to"),  # amazon.com or .co.uk or .de: unknown
+        ("https://wp.me/p1a2b3-4c", "x", "wp.me"),  # a blog's own domain: unknown
+        ("https://x.com/i/broadcasts/1ynKOZPzXXXGR", "x", ""),
+        ("https://twitter.com/i/broadcasts/1ynKOZPzXXXGR", "x", ""),
+        ("https://mobile.twitter.com/i/spaces/1OdKrBnaEPXKX", "x", ""),
+        ("https://x.com/i/broadcasts/1ynKOZPzXXXGR", "bluesky", "x.com"),  # linking out to X
+        ("https://x.com/i/lists/123", "x", "x.com"),
+        ("https://www.wired.com/story/x", "x", "wired.com"),
+    ],
+)
+def test_site_of_first_party_short_hosts_and_platform_pages(url, platform, expected) -> None:
+    assert site(url, platform) == expected
+
+
+def test_short_host_sites_stay_shorteners() -> None:
+    # The site is certain, but the link still went through a shortener.
+    assert set(SHORT_HOST_SITES) <= SHORTENERS
+    assert shortener("https://youtu.be/dQw4w9WgXcQ") == "youtu.be"
+    assert domain("https://youtu.be/dQw4w9WgXcQ") == "youtu.be"  # the registered domain
+
+
+def test_platform_pages_keep_their_label_but_count_for_no_site() -> None:
+    # TAXONOMY rule 5: a broadcast is not the post's own media, so the post is a link;
+    # the link goes to no site, so the site statistics leave it out.
+    post = Post(
+        platform="x",
+        id="11",
+        created_at=datetime(2024, 5, 1, tzinfo=UTC),
+        text="live now https://t.co/a and https://t.co/b",
+        author_handle="me",
+        links=(
+            Link("https://t.co/a", "https://x.com/i/broadcasts/1ynKOZPzXXXGR"),
+            Link("https://t.co/b", "https://youtu.be/dQw4w9WgXcQ"),
+        ),
+    )
+    row = to_frame([post]).iloc[0]
+    assert (row["category"], row["kind"]) == ("link", "url")
+    assert row["domains"] == ["", "youtube.com"]
+    sites = summarize(to_frame([post]), tz="UTC").top_sites
+    assert [(r.name, r.count) for r in sites] == [("youtube.com", 1)]
+    assert is_platform_page("https://x.com/i/spaces/1OdKrBnaEPXKX")
+    assert not is_platform_page("https://x.com/i/web/status/55")
 
 
 @pytest.mark.parametrize(

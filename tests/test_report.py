@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import base64
+import importlib.util
 import json
 import re
+import shutil
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,6 +22,7 @@ from linkratio.render.report import (
     render_markdown,
     write_report,
 )
+from linkratio.render.report_html import png_size
 
 CHARTS = {"activity", "calendar", "sites", "partners", "hours"}
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -113,7 +116,7 @@ def test_html_shows_summary_nudge_and_examples(sample_report):
     page = " ".join(Page(text).text)
     assert "@marenbuilds" in page and "2,390" in page
     assert "40.3%" in page and "0.99" in page  # talk share, talk-to-link
-    assert s.nudge.text in page
+    assert s.nudge.text in "".join(Page(text).text)  # its dates are spans of their own
     assert all(w.label in page for w in s.weeks)
     assert all(r.name in page for r in s.top_sites)
     assert all(f"@{r.name}" in page for r in s.partners)
@@ -126,6 +129,16 @@ def test_html_shows_summary_nudge_and_examples(sample_report):
     assert "Why:" in page
 
 
+def _phone_bench():
+    """bench/phone.py, the one home of the phone checks (a script, not a package)."""
+    path = Path(__file__).resolve().parents[1] / "bench" / "phone.py"
+    spec = importlib.util.spec_from_file_location("phone_bench", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def test_html_reads_on_a_phone(sample_report):
     text = sample_report.html.read_text(encoding="utf-8")
     page = Page(text)
@@ -134,6 +147,58 @@ def test_html_reads_on_a_phone(sample_report):
     css = "".join(page.styles)
     assert re.search(r"main\{[^}]*max-width:", css)
     assert re.search(r"figure img\{[^}]*width:100%", css)
+    assert re.search(r"\.nowrap[^{]*\{white-space:nowrap", css)
+    # Sized 2x charts, a phone drawing of each, dates and weeks that never break.
+    assert _phone_bench().problems(text) == []
+
+
+def test_phone_check_finds_what_breaks_on_a_phone():
+    bench = _phone_bench()
+    png = (b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + (800).to_bytes(4, "big")) + bytes(8)
+    uri = "data:image/png;base64," + base64.b64encode(png).decode()
+    bad = (
+        f'<html><head></head><body><img src="{uri}" width="800" height="300">'
+        "<table><tr><td>2024-W42</td><td>2024-10-14</td><td>36</td></tr></table></body></html>"
+    )
+    assert bench.problems(bad) == [
+        "no viewport meta with width=device-width",
+        "<img> PNG is not twice its width of 800",
+        "1 charts but 0 phone drawings",
+        "table cell '2024-W42' may break at its hyphen (no nowrap class)",
+        "table cell '2024-10-14' may break at its hyphen (no nowrap class)",
+    ]
+
+
+def test_chart_sizes_match_their_pngs(sample_report):
+    page = Page(sample_report.html.read_text(encoding="utf-8"))
+    for tag in ("img", "source"):
+        for attrs in page.all(tag):
+            uri = (attrs.get("src") or attrs["srcset"].split(" ")[0]) or ""
+            width, height = png_size(base64.b64decode(uri.split(",", 1)[1]))
+            assert (int(attrs["width"] or 0), int(attrs["height"] or 0)) == (
+                width // 2,
+                height // 2,
+            )
+    phones = [a for a in page.all("source") if a.get("media") == "(max-width: 40rem)"]
+    assert len(phones) == len(CHARTS)
+    assert all(int(a["width"] or 0) == 380 for a in phones)  # NARROW inches at 100 px
+    assert all(int(a["width"] or 0) == 860 for a in page.all("img"))  # WIDE inches
+
+
+@pytest.mark.skipif(
+    not any(shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome")),
+    reason="no headless chromium installed (apt-get install chromium): no screenshots",
+)
+@pytest.mark.parametrize("width", [390, 1280])
+def test_report_screenshots_at_phone_and_desktop_width(sample_report, tmp_path, width):
+    from PIL import Image
+
+    shot = _phone_bench().screenshot(sample_report.html, tmp_path / "shot.png", width, 1600)
+    with Image.open(shot) as image:
+        assert image.size == (width, 1600)
+        grey = image.convert("L")
+        # The page drew something: its heading's dark text is there, not a blank window.
+        assert grey.getextrema()[0] < 64
 
 
 def test_html_needs_nothing_from_the_network(sample_report):
@@ -379,3 +444,30 @@ def test_render_markdown_without_charts_or_examples():
     s = summarize(frame(post("2024-05-01 10:00", "conversation")), tz="UTC", account="me")
     md = render_markdown(s, {}, {"conversation": [], "link": []})
     assert "![" not in md and "no posts of this category in the period" in md
+
+
+def test_report_calendar_year_from_the_command_line(tmp_path, capsys):
+    from linkratio.cli import main
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    out = tmp_path / "y"
+    assert main(["report", str(sample), "--out", str(out), "--tz", "UTC", "--year", "2023"]) == 0
+    assert (out / "calendar.png").read_bytes().startswith(PNG)
+    assert main(["report", str(sample), "--out", str(out), "--year", "1500"]) == 2
+    assert "year 1500: pick a year from 1900 to 2200" in capsys.readouterr().err
+
+
+def test_write_report_passes_the_year_to_the_calendar(tmp_path, monkeypatch):
+    import linkratio.render.report as report
+
+    seen = []
+
+    def charts(df, tz=None, year=None, narrow=False):
+        seen.append((year, narrow))
+        return {}
+
+    monkeypatch.setattr(report, "all_charts", charts)
+    df = frame(post("2024-03-01 10:00", "conversation"))
+    write_report(df, tmp_path / "a", tz="UTC", year=2023)
+    write_report(df, tmp_path / "b", tz="UTC")
+    assert seen == [(2023, False), (2023, True), (None, False), (None, True)]

@@ -13,12 +13,14 @@ from linkratio.analysis.series import (
     activity_bins,
     bin_freq,
     calendar_days,
+    calendar_window,
     fading_ties,
     hour_grid,
     hour_posts,
     top_partners,
     top_sites,
 )
+from linkratio.errors import InputError
 
 
 def talk(when, **kw):
@@ -72,8 +74,8 @@ def test_daily_bins_count_each_category_and_fill_empty_days():
     assert bins["retweet"].tolist() == [0, 0, 1, 0]
     assert bins["other"].tolist() == [0, 0, 0, 1]
     assert same(bins["talk_share"].tolist(), [2 / 3, math.nan, 0, 0])
-    # The 4-bin mean skips the empty day: (2/3) / 1, (2/3) / 1, (2/3 + 0) / 2, (2/3 + 0 + 0) / 3.
-    assert same(bins["talk_share_rolling"].tolist(), [2 / 3, 2 / 3, 1 / 3, 2 / 9])
+    # The 4-day share pools posts: 2 of 3, a gap on the empty day, 2 of 4, 2 of 5.
+    assert same(bins["talk_share_rolling"].tolist(), [2 / 3, math.nan, 2 / 4, 2 / 5])
 
 
 def test_weekly_bins_start_on_monday_in_the_local_zone():
@@ -122,20 +124,37 @@ def test_bin_size_thresholds_and_explicit_freq():
         activity_bins(df, tz="UTC", freq="Q")
 
 
-def test_rolling_talk_share_is_a_four_bin_mean_of_the_shares():
+def test_rolling_talk_share_pools_the_posts_of_four_bins_and_leaves_gaps():
     df = frame(
-        talk("2024-01-01"),  # week 1: share 1
-        link("2024-01-08"),  # week 2: share 0
+        talk("2024-01-01"),  # week 1: 1 of 1
+        link("2024-01-08"),  # week 2: 0 of 1
         # week 3: no posts
         talk("2024-01-22"),
-        link("2024-01-23"),  # week 4: share 0.5
+        link("2024-01-23"),  # week 4: 1 of 2
         rt("2024-01-29"),
         other("2024-01-30"),
-        link("2024-01-31"),  # week 5: share 0
+        link("2024-01-31"),  # week 5: 0 of 3
     )
     bins = activity_bins(df, tz="UTC", freq="W-MON")
     assert same(bins["talk_share"].tolist(), [1, 0, math.nan, 0.5, 0])
-    assert same(bins["talk_share_rolling"].tolist(), [1, 0.5, 0.5, 0.5, 0.5 / 3])
+    # Weeks 1-4 hold 2 talk posts of 4; weeks 2-5 hold 1 of 6. Week 3 is a gap.
+    assert same(bins["talk_share_rolling"].tolist(), [1, 0.5, math.nan, 2 / 4, 1 / 6])
+
+
+def test_rolling_talk_share_weighs_each_month_by_its_posts():
+    # A busy month (6 of 10 talking), a month of one link, a silent month, a month of
+    # one talk post: an unweighted mean of shares would read 30%, NaN->carried, 53%.
+    busy = [talk(f"2020-01-{d:02}") for d in range(1, 7)]
+    busy += [link(f"2020-01-{d:02}") for d in range(7, 11)]
+    df = frame(*busy, link("2020-02-03"), talk("2020-04-06"), rt("2024-06-01"))
+    bins = activity_bins(df, tz="UTC")
+    assert bins.attrs["freq"] == "MS"
+    first = bins["talk_share_rolling"].iloc[:4].tolist()
+    assert same(first, [6 / 10, 6 / 11, math.nan, 7 / 12])
+    # Months without posts are gaps, never 0%, and no share leaves 0..1.
+    empty = bins[["conversation", "link", "retweet", "other"]].sum(axis=1) == 0
+    assert bins.loc[empty, "talk_share_rolling"].isna().all()
+    assert bins["talk_share_rolling"].dropna().between(0, 1).all()
 
 
 def test_activity_bins_of_one_post_and_of_none():
@@ -204,16 +223,42 @@ def test_longest_streak_spans_quiet_days_and_the_latest_of_equals_wins():
     ]
 
 
-def test_calendar_default_year_is_the_last_posts_local_year():
+def test_calendar_defaults_to_the_twelve_months_ending_with_the_last_post():
     df = frame(talk("2023-06-01"), talk("2024-12-31 23:30"))
-    assert calendar_days(df, tz="UTC")["date"].iloc[0] == date(2024, 1, 1)
+    utc = calendar_days(df, tz="UTC")
+    assert (utc["date"].iloc[0], utc["date"].iloc[-1]) == (date(2024, 1, 1), date(2024, 12, 31))
+    # In Berlin the last post falls on 1 January 2025: February 2024 to January 2025.
     berlin = calendar_days(df, tz="Europe/Berlin")
-    assert len(berlin) == 365 and berlin["date"].iloc[0] == date(2025, 1, 1)
-    assert berlin["posts"].iloc[0] == 1 and berlin["talk_only"].iloc[0]
+    assert (berlin["date"].iloc[0], berlin["date"].iloc[-1]) == (
+        date(2024, 2, 1),
+        date(2025, 1, 31),
+    )
+    assert len(berlin) == 366 and berlin["posts"].sum() == 1
+    assert berlin.set_index("date").loc[date(2025, 1, 1), "talk_only"]
+    assert calendar_days(frame(), tz="UTC").empty
+
+
+def test_calendar_of_an_archive_that_ends_in_october():
+    # Posts over 12 years that end in October 2022: the last 12 months, not 2022 alone.
+    df = frame(talk("2010-03-01"), link("2021-11-01"), talk("2022-01-15"), talk("2022-10-20"))
+    days = calendar_days(df, tz="UTC")
+    assert (days["date"].iloc[0], days["date"].iloc[-1]) == (date(2021, 11, 1), date(2022, 10, 31))
+    assert days["posts"].sum() == 3 and len(days) == 365
+    assert calendar_window(df, tz="UTC") == (date(2021, 11, 1), date(2022, 10, 31))
+    assert calendar_window(frame(), tz="UTC") is None
+
+
+def test_calendar_of_a_chosen_year():
+    df = frame(talk("2023-06-01"), talk("2024-12-31 23:30"))
+    year = calendar_days(df, tz="UTC", year=2023)
+    assert (year["date"].iloc[0], year["date"].iloc[-1]) == (date(2023, 1, 1), date(2023, 12, 31))
+    assert year["posts"].sum() == 1
     quiet = calendar_days(df, tz="UTC", year=2010)
     assert len(quiet) == 365 and quiet["posts"].sum() == 0 and not quiet["talk_only"].any()
     assert quiet["dominant"].isna().all() and not quiet["in_longest_streak"].any()
-    assert calendar_days(frame(), tz="UTC").empty
+    assert len(calendar_days(frame(), tz="UTC", year=2020)) == 366
+    with pytest.raises(InputError, match="year 1500"):
+        calendar_days(df, tz="UTC", year=1500)
 
 
 # --- sites and partners ------------------------------------------------------------------

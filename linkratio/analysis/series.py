@@ -18,7 +18,7 @@ from linkratio.analysis.days import talk_only_days
 from linkratio.analysis.period import day_table, resolve_zone, select_posts
 from linkratio.analysis.rankings import site_names
 from linkratio.analysis.results import CATEGORIES, WEEKDAYS
-from linkratio.errors import InputFormatError
+from linkratio.errors import InputError, InputFormatError
 from linkratio.model import TALK
 
 DAILY_MAX_DAYS = 60
@@ -26,7 +26,7 @@ DAILY_MAX_DAYS = 60
 WEEKLY_MAX_DAYS = 3 * 365 + 1
 """Periods up to this many days (about three years) get weekly bins; longer ones monthly."""
 ROLLING_BINS = 4
-"""How many bins the rolling talk share averages over (this bin and the ones before)."""
+"""How many bins the rolling talk share pools (this bin and the ones before)."""
 FREQ_NAMES = {"D": "day", "W-MON": "week", "MS": "month"}
 """The bin sizes `activity_bins` uses, by pandas frequency alias, with their names."""
 
@@ -51,15 +51,17 @@ def _bin_start(day: pd.Series, freq: str) -> pd.Series:
 
 
 def activity_bins(df: pd.DataFrame, tz: str | None = None, freq: str | None = None) -> pd.DataFrame:
-    """Posts per category in each day/week/month bin, with the talk share and its rolling mean.
+    """Posts per category in each day/week/month bin, with the talk share and its rolling share.
 
     The index holds each bin's start (naive local time, every bin from the first to the
     last post, empty ones included); `freq` is "D", "W-MON" (weeks from Monday) or "MS"
     (calendar months), chosen from the period's length when None (see `bin_freq`).
     `talk_share` is conversation / posts of the bin (NaN without posts);
-    `talk_share_rolling` is the mean of `talk_share` over the bin and the
-    `ROLLING_BINS - 1` bins before it, skipping bins without posts. The chosen
-    frequency is also in `attrs["freq"]`.
+    `talk_share_rolling` pools the bin and the `ROLLING_BINS - 1` bins before it:
+    their conversation posts / their posts, so a bin of 2 posts weighs 2 and one of
+    200 weighs 200 (an unweighted mean of shares swings on sparse bins). It is NaN
+    in a bin without posts: a gap in the line, never a share carried into silence.
+    The chosen frequency is also in `attrs["freq"]`.
     """
     zone, _ = resolve_zone(tz)
     posts = select_posts(df, zone, None, None)
@@ -78,47 +80,68 @@ def activity_bins(df: pd.DataFrame, tz: str | None = None, freq: str | None = No
     bins.columns = pd.Index(list(CATEGORIES))
     total = bins.sum(axis=1)
     bins["talk_share"] = (bins[TALK] / total).where(total > 0)
-    bins["talk_share_rolling"] = bins["talk_share"].rolling(ROLLING_BINS, min_periods=1).mean()
+    pooled = bins[TALK].rolling(ROLLING_BINS, min_periods=1).sum()
+    pooled_total = total.rolling(ROLLING_BINS, min_periods=1).sum()
+    bins["talk_share_rolling"] = (pooled / pooled_total).where(total > 0)
     bins.attrs["freq"] = freq
     return bins
 
 
-def calendar_days(df: pd.DataFrame, tz: str | None = None, year: int | None = None) -> pd.DataFrame:
-    """One row per day of `year` (default: the year of the last post), local days in `tz`.
+YEARS = (1900, 2200)
+"""The calendar years a calendar can show (pandas' timestamps end in 2262)."""
 
+
+def calendar_window(
+    df: pd.DataFrame, tz: str | None = None, year: int | None = None
+) -> tuple[date, date] | None:
+    """The first and last day a calendar shows: `year`, or the last 12 months of posts.
+
+    Without `year`, the window is the 12 calendar months ending with the month of the
+    last post (local day in `tz`): an archive ending in October 2022 shows November 2021
+    to October 2022. None when there are no posts and no `year`; InputError for a year
+    outside `YEARS`.
+    """
+    if year is not None:
+        if not YEARS[0] <= year <= YEARS[1]:
+            raise InputError(f"year {year}: pick a year from {YEARS[0]} to {YEARS[1]}")
+        return date(year, 1, 1), date(year, 12, 31)
+    zone, _ = resolve_zone(tz)
+    posts = select_posts(df, zone, None, None)
+    if posts.empty:
+        return None
+    end = posts["day"].max()
+    first = (end - pd.DateOffset(months=11)).replace(day=1)
+    return first.date(), (end + pd.offsets.MonthEnd(0)).date()
+
+
+def calendar_days(df: pd.DataFrame, tz: str | None = None, year: int | None = None) -> pd.DataFrame:
+    """One row per day of the calendar window (`calendar_window`), local days in `tz`.
+
+    The window is `year`, or by default the 12 months ending with the last post's month.
     Columns: `date` (datetime.date), `posts`, `dominant` (the category with the most
     posts that day, ties going to the first of conversation, link, retweet, other; None
     without posts), `talk_only` (False on days without posts) and `in_longest_streak`:
-    the talk-only days of the longest streak within the year, as `summarize` finds it
-    for that year (a day without posts neither breaks nor extends a streak; of equally
+    the talk-only days of the longest streak within the window, as `summarize` finds it
+    for that period (a day without posts neither breaks nor extends a streak; of equally
     long streaks the most recent wins). With no posts at all and no `year`, the frame
     is empty.
     """
+    columns = ["date", "posts", "dominant", "talk_only", "in_longest_streak"]
+    window = calendar_window(df, tz, year)
+    if window is None:
+        return pd.DataFrame(columns=columns)
+    first, last = window
     zone, _ = resolve_zone(tz)
     posts = select_posts(df, zone, None, None)
-    columns = ["date", "posts", "dominant", "talk_only", "in_longest_streak"]
-    if year is None:
-        if posts.empty:
-            return pd.DataFrame(columns=columns)
-        year = int(posts["day"].max().year)
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    posts = posts[(posts["day"].dt.year == year).to_numpy()]
+    inside = (posts["day"] >= pd.Timestamp(first)) & (posts["day"] <= pd.Timestamp(last))
+    posts = posts[inside.to_numpy()]
     days = pd.date_range(first, last, freq="D")
     counts = posts.groupby(["day", "category"], observed=False).size().unstack("category")
     counts = counts.reindex(index=days, columns=list(CATEGORIES), fill_value=0)
     n = counts.sum(axis=1).to_numpy()
     dominant = np.array(CATEGORIES, dtype=object)[counts.to_numpy().argmax(axis=1)]
     dominant[n == 0] = None
-    talk_only = np.zeros(len(days), dtype=bool)
-    in_streak = np.zeros(len(days), dtype=bool)
-    if not posts.empty:
-        table = day_table(posts)
-        where = (pd.DatetimeIndex(table.index) - pd.Timestamp(first)).days.to_numpy()
-        talk_only[where] = table["talk_only"].to_numpy()
-        longest = talk_only_days(table, last).longest
-        if longest.length:
-            span = (days >= pd.Timestamp(longest.start)) & (days <= pd.Timestamp(longest.end))
-            in_streak = talk_only & np.asarray(span)
+    talk_only, in_streak = _streak_days(posts, days, last)
     return pd.DataFrame(
         {
             "date": days.date,
@@ -128,6 +151,24 @@ def calendar_days(df: pd.DataFrame, tz: str | None = None, year: int | None = No
             "in_longest_streak": in_streak,
         }
     )
+
+
+def _streak_days(
+    posts: pd.DataFrame, days: pd.DatetimeIndex, last: date
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per day of `days`: is it talk-only, and is it in the longest talk-only streak."""
+    talk_only = np.zeros(len(days), dtype=bool)
+    in_streak = np.zeros(len(days), dtype=bool)
+    if posts.empty:
+        return talk_only, in_streak
+    table = day_table(posts)
+    where = (pd.DatetimeIndex(table.index) - days[0]).days.to_numpy()
+    talk_only[where] = table["talk_only"].to_numpy()
+    longest = talk_only_days(table, last).longest
+    if longest.length:
+        span = (days >= pd.Timestamp(longest.start)) & (days <= pd.Timestamp(longest.end))
+        in_streak = talk_only & np.asarray(span)
+    return talk_only, in_streak
 
 
 def _ranked(names: pd.Series, top: int, label: str) -> pd.Series:

@@ -18,8 +18,12 @@ from linkratio.charts.style import (
     CATEGORY_COLORS,
     CATEGORY_HATCHES,
     CATEGORY_LABELS,
+    CSS_DPI,
+    NARROW,
     NO_POSTS_COLOR,
+    PIXEL_RATIO,
     SHARE_CMAP,
+    WIDE,
 )
 from linkratio.charts.timeline import activity_chart
 from linkratio.charts.weekly import talk_share_chart
@@ -28,8 +32,12 @@ __all__ = [
     "CATEGORY_COLORS",
     "CATEGORY_HATCHES",
     "CATEGORY_LABELS",
+    "CSS_DPI",
+    "NARROW",
     "NO_POSTS_COLOR",
+    "PIXEL_RATIO",
     "SHARE_CMAP",
+    "WIDE",
     "activity_chart",
     "all_charts",
     "calendar_chart",
@@ -40,12 +48,17 @@ __all__ = [
 ]
 
 
-def all_charts(df: pd.DataFrame, tz: str | None = None) -> dict[str, Figure]:
-    """Every chart of the report, by name, in report order."""
+def all_charts(
+    df: pd.DataFrame, tz: str | None = None, year: int | None = None, *, narrow: bool = False
+) -> dict[str, Figure]:
+    """Every chart of the report, by name, in report order; `year` picks the calendar's.
+
+    `narrow` draws each for a phone-width screen (`NARROW` inches instead of `WIDE`).
+    """
     return {
-        "activity": activity_chart(df, tz),
-        "calendar": calendar_chart(df, tz),
-        "sites": sites_chart(df),
-        "partners": partners_chart(df),
-        "hours": hours_chart(df, tz),
+        "activity": activity_chart(df, tz, narrow=narrow),
+        "calendar": calendar_chart(df, tz, year, narrow=narrow),
+        "sites": sites_chart(df, narrow=narrow),
+        "partners": partners_chart(df, narrow=narrow),
+        "hours": hours_chart(df, tz, narrow=narrow),
     }

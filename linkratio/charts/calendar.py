@@ -1,6 +1,9 @@
-"""The calendar chart: a year of days coloured by what dominated each."""
+"""The calendar chart: a year of days (the last 12 months, or a calendar year) coloured by
+what dominated each."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +23,8 @@ from linkratio.charts.style import (
     LEGEND,
     NO_POSTS_COLOR,
     SUBTITLE,
+    TEXT,
+    chart_width,
     figure,
     placeholder,
     plain,
@@ -27,11 +32,18 @@ from linkratio.charts.style import (
 )
 
 
-def calendar_chart(df: pd.DataFrame, tz: str | None = None, year: int | None = None) -> Figure:
-    """A year of days (weeks x weekdays) coloured by what dominated each; talk-only outlined."""
+def calendar_chart(
+    df: pd.DataFrame, tz: str | None = None, year: int | None = None, *, narrow: bool = False
+) -> Figure:
+    """A year of days (weeks x weekdays) coloured by what dominated each; talk-only outlined.
+
+    The year is `year`, or by default the 12 months ending with the last post's month.
+    `narrow` draws it for a phone: the weeks in three bands (about four months each),
+    one above the other, so a day stays a cell you can see.
+    """
     days = calendar_days(df, tz, year)
-    year = year if year is not None else (days["date"].iloc[0].year if len(days) else None)
-    fig = figure(11, 3.3, f"Talk-only days in {year}" if year else "Talk-only days")
+    bands = 3 if narrow else 1
+    fig = figure(chart_width(narrow), 3.3 if bands == 1 else 6.2, _title(days, year))
     ax = fig.add_subplot()
     _, zone = resolve_zone(tz)
     if days.empty:
@@ -39,27 +51,40 @@ def calendar_chart(df: pd.DataFrame, tz: str | None = None, year: int | None = N
         return fig
     first = pd.Timestamp(days["date"].iloc[0])
     offset = (pd.to_datetime(days["date"]) - first).dt.days.to_numpy() + first.weekday()
-    col, row = offset // 7, offset % 7
+    per = -(-(offset.max() // 7 + 1) // bands)  # weeks per band, rounded up
+    col, row = offset // 7 % per, offset % 7 + _BAND * (offset // 7 // per)
     colors = np.array([to_rgba(NO_POSTS_COLOR)] * len(days))
     for cat in CATEGORIES:
         colors[(days["dominant"] == cat).to_numpy()] = to_rgba(CATEGORY_COLORS[cat])
     _cells(ax, col, row, colors, edge="white", lw=1.0)
     only = days["talk_only"].to_numpy()
-    _cells(ax, col[only], row[only], "none", edge="black", lw=1.6)
+    _cells(ax, col[only], row[only], "none", edge="black", lw=1.6 if bands == 1 else 1.0)
     streak = days["in_longest_streak"].to_numpy()
-    ax.scatter(
-        col[streak] + 0.5,
-        row[streak] + 0.5,
-        s=14,
-        color="white",
-        edgecolor="black",
-        linewidth=0.8,
-        zorder=3,
-    )
-    _calendar_axes(ax, days, col, zone)
-    ax.set_title(_streak_note(days), **SUBTITLE)
-    fig.legend(handles=_calendar_legend(), ncols=4, **LEGEND)
+    dot = 14 if bands == 1 else 8
+    ax.scatter(col[streak] + 0.5, row[streak] + 0.5, s=dot, **_STREAK_DOT)
+    _calendar_axes(ax, days, col, row, zone)
+    ax.set_title(_streak_note(days, narrow), **{**SUBTITLE, "fontsize": 9 if narrow else 10})
+    fig.legend(handles=_calendar_legend(), ncols=2 if narrow else 4, **LEGEND)
     return fig
+
+
+_STREAK_DOT: dict[str, Any] = {
+    "color": "white",
+    "edgecolor": "black",
+    "linewidth": 0.8,
+    "zorder": 3,
+}
+_BAND = 9
+"""Rows from one band of weeks to the next: 7 weekdays and room for the month names."""
+
+
+def _title(days: pd.DataFrame, year: int | None) -> str:
+    if year is not None:
+        return f"Talk-only days in {year}"
+    if days.empty:
+        return "Talk-only days"
+    first, last = days["date"].iloc[0], days["date"].iloc[-1]
+    return f"Talk-only days, {first:%b %Y} to {last:%b %Y}"
 
 
 def _cells(ax: Axes, col: np.ndarray, row: np.ndarray, face: object, edge: str, lw: float) -> None:
@@ -78,30 +103,44 @@ def _cells(ax: Axes, col: np.ndarray, row: np.ndarray, face: object, edge: str, 
     ax.add_collection(cells)
 
 
-def _calendar_axes(ax: Axes, days: pd.DataFrame, col: np.ndarray, zone: str) -> None:
+def _calendar_axes(
+    ax: Axes, days: pd.DataFrame, col: np.ndarray, row: np.ndarray, zone: str
+) -> None:
+    """Month names above the weeks they start in (with the year on the first and January)."""
     dates = pd.to_datetime(days["date"])
     starts = np.flatnonzero(dates.dt.day.to_numpy() == 1)
-    ax.set_xticks(col[starts] + 0.5, [d.strftime("%b") for d in dates.iloc[starts]])
-    ax.set_yticks(np.arange(7) + 0.5, ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
+    bands = int(row.max()) // _BAND + 1
+    for i, at in enumerate(starts):
+        # On a phone the title alone names the years: a band is too short for "Jan 2024".
+        with_year = bands == 1 and (i == 0 or dates.iloc[at].month == 1)
+        name = dates.iloc[at].strftime("%b %Y" if with_year else "%b")
+        top = row[at] - row[at] % _BAND  # the first row of the day's band
+        ax.text(col[at], top - 0.35, name, fontsize=9, va="bottom", ha="left", **TEXT)
+    names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    shown = names if bands == 1 else [n if i % 2 == 0 else "" for i, n in enumerate(names)]
+    ax.set_yticks([b * _BAND + d + 0.5 for b in range(bands) for d in range(7)], shown * bands)
+    ax.set_xticks([])
     ax.tick_params(length=0, labelsize=9)
     ax.set_xlim(-0.2, col.max() + 1.2)
-    ax.set_ylim(7.1, -0.1)
+    ax.set_ylim((bands - 1) * _BAND + 7.1, -1.6)
     ax.set_aspect("equal")
-    ax.set_xlabel(plain(f"month (days in {zone} time)"), fontsize=9)
+    ax.set_xlabel(plain(f"weeks (days in {zone} time)"), fontsize=9)
     ax.set_ylabel("weekday", fontsize=9)
     for spine in ax.spines.values():
         spine.set_visible(False)
 
 
-def _streak_note(days: pd.DataFrame) -> str:
+def _streak_note(days: pd.DataFrame, narrow: bool = False) -> str:
+    """How many talk-only days, and the longest streak (on two shorter lines on a phone)."""
+    sep, unit = ("\n", "days") if narrow else ("; ", "posting days")
     only, streak = int(days["talk_only"].sum()), days.loc[days["in_longest_streak"], "date"]
     posting = int((days["posts"] > 0).sum())
     note = f"{only} talk-only of {posting} posting days"
     if len(streak) == 1:
-        note += f"; longest streak: 1 posting day, {streak.iloc[0]:%d %b}"
+        note += f"{sep}longest streak: 1 {unit[:-1]}, {streak.iloc[0]:%d %b}"
     elif len(streak):
         note += (
-            f"; longest streak: {len(streak)} posting days, "
+            f"{sep}longest streak: {len(streak)} {unit}, "
             f"{streak.iloc[0]:%d %b} to {streak.iloc[-1]:%d %b}"
         )
     return note

@@ -19,18 +19,29 @@ from linkratio.charts.style import (
     SHARE_CMAP,
     SUBTITLE,
     TEXT,
+    chart_width,
     figure,
     plain,
 )
 
 
-def hours_chart(df: pd.DataFrame, tz: str | None = None) -> Figure:
-    """Talk share per weekday and hour of day, in the user's time zone."""
+def hours_chart(df: pd.DataFrame, tz: str | None = None, *, narrow: bool = False) -> Figure:
+    """Talk share per weekday and hour of day, in the user's time zone.
+
+    `narrow` draws it for a phone: every third hour named, no numbers in the cells (the
+    colour bar below tells the share), so nothing is smaller than the page's print.
+    """
     grid, posts = hour_grid(df, tz), hour_posts(df, tz)
     _, zone = resolve_zone(tz)
-    fig = figure(12, 4.2, "When you talk")
+    fig = figure(chart_width(narrow), 3.6 if narrow else 4.2, "When you talk")
     ax = fig.add_subplot()
-    ax.set_title("talk share of the posts in each hour (blank: no posts)", **SUBTITLE)
+    blank = "blank: no posts"
+    ax.set_title(
+        f"talk share per hour ({blank})"
+        if narrow
+        else f"talk share of the posts in each hour ({blank})",
+        **SUBTITLE,
+    )
     cmap = colormaps[SHARE_CMAP].with_extremes(bad="white")
     image = ax.imshow(
         grid.to_numpy() * 100,
@@ -41,22 +52,24 @@ def hours_chart(df: pd.DataFrame, tz: str | None = None) -> Figure:
         interpolation="nearest",
         extent=(-0.5, 23.5, 6.5, -0.5),
     )
-    _cell_labels(ax, grid.to_numpy(), posts.to_numpy())
-    ax.set_xticks(range(24), [f"{h:02d}" for h in range(24)])
+    _cell_labels(ax, grid.to_numpy(), posts.to_numpy(), numbers=not narrow)
+    step = 3 if narrow else 1
+    ax.set_xticks(range(0, 24, step), [f"{h:02d}" for h in range(0, 24, step)])
     ax.set_yticks(range(7), list(grid.index))
     # Cell borders as two collections: minor ticks would cost an artist per line.
     ax.vlines(np.arange(0.5, 23), -0.5, 6.5, color="#DDDDDD", linewidth=0.5)
     ax.hlines(np.arange(0.5, 6), -0.5, 23.5, color="#DDDDDD", linewidth=0.5)
     ax.set_xlabel(plain(f"hour of day ({zone} time)"))
     ax.set_ylabel("weekday")
-    bar = fig.colorbar(image, ax=ax, format=PercentFormatter(100), pad=0.01)
+    where = "bottom" if narrow else "right"
+    bar = fig.colorbar(image, ax=ax, format=PercentFormatter(100), location=where, pad=0.01)
     bar.set_label("talk share (%)")
     return fig
 
 
-def _cell_labels(ax: Axes, share: np.ndarray, posts: np.ndarray) -> None:
+def _cell_labels(ax: Axes, share: np.ndarray, posts: np.ndarray, numbers: bool) -> None:
     """Write each cell's talk share (percent) in it; say so when there are no posts at all."""
-    for r, c in zip(*np.nonzero(posts), strict=True):
+    for r, c in zip(*np.nonzero(posts) if numbers else ((), ()), strict=True):
         ax.text(
             c,
             r,

@@ -20,6 +20,7 @@ from linkratio.charts.style import (
     CATEGORY_COLORS,
     SUBTITLE,
     TEXT,
+    chart_width,
     figure,
     placeholder,
     plain,
@@ -34,71 +35,90 @@ def _ranking(
     ylabel: str,
     labels: list[str] | None = None,
     rows: int = 0,
+    ticks: int | None = None,
 ) -> None:
-    """Horizontal bars of `ranked` (most on top), each labelled; `rows` fixes the bar pitch."""
+    """Horizontal bars of `ranked` (most on top), each labelled; `rows` fixes the bar pitch.
+
+    `ticks` caps the count axis's ticks (a phone's narrow axis has room for few).
+    """
     names = [plain(n) for n in ranked.index]
     y = np.arange(len(ranked))
     bars = ax.barh(y, ranked.to_numpy(), color=color, height=0.7)
     ax.set_yticks(y, names, **TEXT)
     ax.set_ylim(max(rows, len(ranked)) - 0.4, -0.6)
     ax.bar_label(
-        bars, labels=[plain(s) for s in labels] if labels else None, padding=3, fontsize=8, **TEXT
+        bars, labels=[plain(s) for s in labels] if labels else None, padding=3, fontsize=9, **TEXT
     )
     # Room on the right for the bar labels (long ones for fading ties).
     ax.set_xlim(0, max(float(ranked.max()), 1.0) * (2.1 if labels else 1.15))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=ticks or "auto", integer=True))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.spines[["top", "right"]].set_visible(False)
 
 
-def sites_chart(df: pd.DataFrame, top: int = 15) -> Figure:
-    """The `top` registered domains the posts link to, as horizontal bars."""
+def sites_chart(df: pd.DataFrame, top: int = 15, *, narrow: bool = False) -> Figure:
+    """The `top` registered domains the posts link to, as horizontal bars (`narrow`: a phone's)."""
     sites = top_sites(df, top)
-    fig = figure(8, 1.6 + 0.3 * max(len(sites), 5), "Where your links go")
+    fig = figure(chart_width(narrow), 1.6 + 0.3 * max(len(sites), 5), "Where your links go")
     ax = fig.add_subplot()
-    ax.set_title(f"top {top} linked sites (registered domains)", **SUBTITLE)
+    ax.set_title(f"top {top} linked sites{'' if narrow else ' (registered domains)'}", **SUBTITLE)
     if sites.empty:
         placeholder(ax, "no links in this period")
         ax.set_xlabel("posts linking to the site")
         return fig
-    _ranking(ax, sites, CATEGORY_COLORS["link"], "posts linking to the site", "site", rows=5)
+    color = CATEGORY_COLORS["link"]
+    ticks = 4 if narrow else None
+    _ranking(ax, sites, color, "posts linking to the site", "site", rows=5, ticks=ticks)
     return fig
 
 
-def partners_chart(df: pd.DataFrame, top: int = 15, now: datetime | None = None) -> Figure:
-    """The `top` conversation partners, beside the fading ties (3+ replies, none in 60 days)."""
+def partners_chart(
+    df: pd.DataFrame, top: int = 15, now: datetime | None = None, *, narrow: bool = False
+) -> Figure:
+    """The `top` conversation partners, beside the fading ties (3+ replies, none in 60 days).
+
+    `narrow` draws it for a phone: the fading ties below the partners, not beside them.
+    """
     partners = top_partners(df, top).rename(index=person_name)  # named as the text names them
     ties = fading_ties(df, now=now)
     quiet = ties.attrs.get("now")
     ties = ties.head(top)
     rows = max(len(partners), len(ties), 5)
-    fig = figure(12, 1.8 + 0.3 * rows, "Who you talk with")
-    left, right = fig.subplots(1, 2)
+    if narrow:
+        fig = figure(chart_width(narrow), 2.6 + 0.56 * rows, "Who you talk with")
+        left, right = fig.subplots(2, 1)
+    else:
+        fig = figure(chart_width(narrow), 1.8 + 0.3 * rows, "Who you talk with")
+        left, right = fig.subplots(1, 2)
     left.set_title(f"top {top} conversation partners", **SUBTITLE)
-    until = f" to {quiet:%Y-%m-%d}" if quiet is not None else ""
-    right.set_title(f"fading ties: 3+ replies, none in the 60 days{until}", **SUBTITLE)
+    ticks = 4 if narrow else None
     if partners.empty:
         placeholder(left, "no conversation partners in this period")
     else:
-        _ranking(
-            left,
-            partners,
-            CATEGORY_COLORS["conversation"],
-            "conversation posts with them",
-            "account",
-            rows=rows,
-        )
-    if ties.empty:
-        placeholder(right, "no fading ties: nobody you talked with\n3+ times has gone quiet")
-    else:
-        counts = pd.Series(ties["replies_before"].to_numpy(), index=ties["account"].to_numpy())
-        counts.index = counts.index.map(person_name)
-        labels = [
-            f"{n} · last {d:%Y-%m-%d}, {s} days ago"
-            for n, d, s in zip(counts, ties["last_reply"], ties["days_since"], strict=True)
-        ]
-        _ranking(
-            right, counts, "#56B4E9", "replies before the silence", "account", labels, rows=rows
-        )
+        color = CATEGORY_COLORS["conversation"]
+        xlabel = "conversation posts with them"
+        _ranking(left, partners, color, xlabel, "account", rows=rows, ticks=ticks)
+    _fading_ties(right, ties, quiet, rows, narrow)
     return fig
+
+
+def _fading_ties(
+    ax: Axes, ties: pd.DataFrame, quiet: datetime | None, rows: int, narrow: bool
+) -> None:
+    """The fading ties panel: replies before, and when the last one was (shorter on a phone)."""
+    until = f" to {quiet:%Y-%m-%d}" if quiet is not None else ""
+    rule = "quiet for 60 days" if narrow else f"3+ replies, none in the 60 days{until}"
+    ax.set_title(f"fading ties: {rule}", **SUBTITLE)
+    if ties.empty:
+        placeholder(ax, "no fading ties: nobody you talked with\n3+ times has gone quiet")
+        return
+    counts = pd.Series(ties["replies_before"].to_numpy(), index=ties["account"].to_numpy())
+    counts.index = counts.index.map(person_name)
+    shown = zip(counts, ties["last_reply"], ties["days_since"], strict=True)
+    labels = [
+        f"{n} · {s} days ago" if narrow else f"{n} · last {d:%Y-%m-%d}, {s} days ago"
+        for n, d, s in shown
+    ]
+    xlabel = "replies before the silence"
+    _ranking(ax, counts, "#56B4E9", xlabel, "account", labels, rows, 4 if narrow else None)

@@ -52,6 +52,21 @@ NOTE: dict[str, Any] = {
 }
 LEGEND: dict[str, Any] = {"loc": "outside lower center", "frameon": False, "fontsize": 9}
 
+CSS_DPI = 100
+"""CSS pixels per figure inch: a chart `WIDE` inches wide shows 860 pixels wide, so its
+10-point text reads at 14 pixels, as the page's own small print."""
+PIXEL_RATIO = 2
+"""PNGs hold this many pixels per CSS pixel: sharp on phones and high-density screens."""
+WIDE = 8.6
+"""Width (inches) of a chart drawn for a desktop page (the report's column is 56rem)."""
+NARROW = 3.8
+"""Width (inches) of a chart drawn for a phone: a 390-pixel screen shows it at about 360."""
+
+
+def chart_width(narrow: bool) -> float:
+    """The figure width of a chart for a phone (`narrow`) or a desktop page."""
+    return NARROW if narrow else WIDE
+
 
 def plain(text: object) -> str:
     """`text` as a literal matplotlib string: every `$` escaped so mathtext never runs."""
@@ -59,9 +74,9 @@ def plain(text: object) -> str:
 
 
 def figure(width: float, height: float, title: str) -> Figure:
-    """A constrained-layout Figure with a bold title."""
+    """A constrained-layout Figure with a bold title (smaller on a phone-width figure)."""
     fig = Figure(figsize=(width, height), layout="constrained")
-    fig.suptitle(plain(title), fontsize=14, fontweight="bold", **TEXT)
+    fig.suptitle(plain(title), fontsize=12 if width <= NARROW else 14, fontweight="bold", **TEXT)
     return fig
 
 

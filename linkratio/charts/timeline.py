@@ -1,4 +1,4 @@
-"""The activity chart: posts per category over time, with the rolling talk share."""
+"""The activity chart: posts per category over time, with the talk share of recent bins."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from linkratio.analysis import CATEGORIES, resolve_zone
@@ -20,6 +21,7 @@ from linkratio.charts.style import (
     CATEGORY_HATCHES,
     CATEGORY_LABELS,
     LEGEND,
+    chart_width,
     figure,
     placeholder,
     plain,
@@ -27,14 +29,20 @@ from linkratio.charts.style import (
 )
 
 
-def activity_chart(df: pd.DataFrame, tz: str | None = None) -> Figure:
-    """Stacked posts per category per day/week/month, with the rolling talk share on top."""
-    fig = figure(10, 5, "Talking vs linking over time")
+def activity_chart(df: pd.DataFrame, tz: str | None = None, *, narrow: bool = False) -> Figure:
+    """Stacked posts per category per day/week/month, with the talk share of recent bins on top.
+
+    The line is `activity_bins`' `talk_share_rolling`: conversation / posts over the bin
+    and the ones before it, broken where a bin has no posts. `narrow` draws it for a
+    phone: narrower, taller, fewer ticks, the legend in two columns.
+    """
+    fig = figure(chart_width(narrow), 4.6, "Talking vs linking over time")
     ax = fig.add_subplot()
     bins = activity_bins(df, tz)
     unit = FREQ_NAMES[bins.attrs["freq"]]
     _, zone = resolve_zone(tz)
-    ax.set_xlabel(plain(f"{unit}{' (from Monday)' if unit == 'week' else ''}, {zone} time"))
+    monday = " (from Monday)" if unit == "week" and not narrow else ""
+    ax.set_xlabel(plain(f"{unit}{monday}, {zone} time"))
     ax.set_ylabel(f"posts per {unit}")
     if bins.empty:
         placeholder(ax, "no posts in this period")
@@ -42,28 +50,43 @@ def activity_chart(df: pd.DataFrame, tz: str | None = None) -> Figure:
     x = mdates.date2num(bins.index.to_numpy())
     ends = bins.index + pd.tseries.frequencies.to_offset(bins.attrs["freq"])
     width = (mdates.date2num(ends.to_numpy()) - x) * (0.85 if len(bins) < 200 else 1.0)
-    _stacked_bars(ax, bins, x, width)
-    _date_axis(ax, x[0], x[-1] + width[-1], unit)
+    _stacked_bars(ax, bins, x, width, 4 if narrow else 8)
+    _date_axis(ax, x[0], x[-1] + width[-1], unit, 5 if narrow else 10)
     share = ax.twinx()
-    label = f"talk share ({ROLLING_BINS}-{unit} mean)"
-    line = share.plot(
-        x + width / 2,
-        bins["talk_share_rolling"].to_numpy() * 100,
-        color="black",
-        linewidth=2,
-        marker="o" if len(bins) <= 12 else None,
-        clip_on=False,
-        label=label,
-    )
-    share.set_ylim(0, 100)
-    share.yaxis.set_major_formatter(PercentFormatter(100))
-    share.set_ylabel(f"talk share (%), {ROLLING_BINS}-{unit} rolling mean")
+    line = _share_line(share, x + width / 2, bins["talk_share_rolling"].to_numpy(), unit)
+    if narrow:
+        share.set_ylabel("talk share (%)")
     handles, labels = ax.get_legend_handles_labels()
-    fig.legend([*handles, *line], [*labels, label], ncols=5, **LEGEND)
+    fig.legend(
+        [*handles, line], [*labels, str(line.get_label())], ncols=2 if narrow else 5, **LEGEND
+    )
     return fig
 
 
-def _stacked_bars(ax: Axes, bins: pd.DataFrame, x: np.ndarray, width: np.ndarray) -> None:
+def _share_line(share: Axes, x: np.ndarray, rolling: np.ndarray, unit: str) -> Line2D:
+    """The pooled talk share in percent, with gaps where a bin has no posts.
+
+    A bin with posts between two empty ones would be a line of no length: it gets a dot.
+    """
+    y = rolling * 100
+    known = ~np.isnan(y)
+    alone = known & ~np.r_[False, known[:-1]] & ~np.r_[known[1:], False]
+    label = f"talk share (last {ROLLING_BINS} {unit}s)"
+    (line,) = share.plot(x, y, color="black", linewidth=2, label=label)
+    if len(y) <= 12 or alone.any():
+        marks = slice(None) if len(y) <= 12 else alone
+        share.plot(x[marks], y[marks], linestyle="none", marker="o", color="black", ms=4)
+    # 0..100% with a margin: a line at 0% or 100% stays inside the axes, never on its edge.
+    share.set_ylim(-5, 105)
+    share.set_yticks([0, 25, 50, 75, 100])
+    share.yaxis.set_major_formatter(PercentFormatter(100))
+    share.set_ylabel(f"talk share (%) of the last {ROLLING_BINS} {unit}s' posts")
+    return line
+
+
+def _stacked_bars(
+    ax: Axes, bins: pd.DataFrame, x: np.ndarray, width: np.ndarray, ticks: int
+) -> None:
     """The categories stacked per bin, conversation at the bottom."""
     bottom = np.zeros(len(bins))
     for cat in CATEGORIES:
@@ -83,10 +106,10 @@ def _stacked_bars(ax: Axes, bins: pd.DataFrame, x: np.ndarray, width: np.ndarray
         ax.add_collection(bars, autolim=True)
         bottom = top
     ax.set_ylim(0, max(bottom.max(), 1) * 1.05)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=ticks, integer=True))
 
 
-def _date_axis(ax: Axes, start: float, end: float, unit: str) -> None:
+def _date_axis(ax: Axes, start: float, end: float, unit: str, ticks: int) -> None:
     """Concise, non-colliding date ticks over at least a week (a month for monthly bins)."""
     least = {"day": 7, "week": 28, "month": 92}[unit]
     if end - start < least:
@@ -94,6 +117,6 @@ def _date_axis(ax: Axes, start: float, end: float, unit: str) -> None:
         start, end = mid - least / 2, mid + least / 2
     pad = (end - start) * 0.01
     ax.set_xlim(start - pad, end + pad)
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=10)
+    locator = mdates.AutoDateLocator(minticks=2 if ticks < 6 else 3, maxticks=ticks)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))

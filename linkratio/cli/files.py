@@ -79,6 +79,13 @@ def _register_report(sub: options.SubParsers) -> None:
     options.add_period(p)
     p.add_argument("--out", metavar="DIR", default="linkratio-report", help="output folder")
     p.add_argument("--open", action="store_true", help="open the report in the browser")
+    p.add_argument(
+        "--year",
+        type=int,
+        metavar="YYYY",
+        help="the calendar year the calendar chart shows (default: the 12 months ending "
+        "with the last post's month)",
+    )
     options.add_expand_links(p)
 
 
@@ -151,6 +158,7 @@ def report(args: argparse.Namespace, out: TextIO) -> int:
             since=args.since,
             until=args.until,
             account=name,
+            year=args.year,
             progress=progress,
         )
     finally:

@@ -75,6 +75,21 @@ SHORTENERS: frozenset[str] = frozenset(
 )
 """Hosts known to hide the real destination behind a redirect (one maintained list)."""
 
+SHORT_HOST_SITES: dict[str, str] = {
+    "youtu.be": "youtube.com",  # youtu.be/<id> is youtube.com/watch?v=<id>
+    "redd.it": "reddit.com",  # redd.it/<id> is a reddit.com post
+    "flic.kr": "flickr.com",  # flic.kr/p/<base58 id> is a flickr.com photo
+    "instagr.am": "instagram.com",  # an alias of instagram.com, same paths
+}
+"""First-party short hosts whose destination site is certain without a request.
+
+Only hosts that can lead nowhere but their own site are listed. Left out on purpose,
+because their links reach other sites: amzn.to (amazon.com, .co.uk, .de ...), wp.me (a
+blog's own domain), git.io (github.io too), aka.ms and fb.me (many domains), and every
+branded Bitly host (on.ft.com, spoti.fi, nyti.ms ...). These hosts stay shorteners: a
+youtu.be link still counts as a short link, only its site is youtube.com.
+"""
+
 _X_STATUS = re.compile(
     r"^https?://(?:(?:www|mobile|m)\.)?(?:twitter|x)\.com/"
     r"(?:(?P<web>i/web)|i|(?P<user>[A-Za-z0-9_]{1,20}))/status(?:es)?/(?P<id>\d+)"
@@ -82,6 +97,12 @@ _X_STATUS = re.compile(
     re.IGNORECASE,
 )
 _X_MEDIA_TAIL = re.compile(r"^/(?:photo|video)/\d+/?$", re.IGNORECASE)
+# The platform's own pages that are neither a post nor a site of their own: live broadcasts
+# and Spaces (x.com/i/broadcasts/<id>, twitter.com/i/spaces/<id>).
+_X_PAGE = re.compile(
+    r"^(?:https?://)?(?:(?:www|mobile|m)\.)?(?:twitter|x)\.com/i/(?:broadcasts|spaces)/",
+    re.IGNORECASE,
+)
 _X_MEDIA_URL = re.compile(
     r"^(?:https?://)?(?:pic\.(?:twitter|x)\.com|(?:pbs|video)\.twimg\.com)(?:[/:?#]|$)",
     re.IGNORECASE,
@@ -217,6 +238,16 @@ def is_platform_media(url: str, platform: str = "x") -> bool:
     return platform == "x" and _X_MEDIA_URL.match(url) is not None
 
 
+def is_platform_page(url: str, platform: str = "x") -> bool:
+    """True for the platform's own pages that are no site: X broadcasts and Spaces.
+
+    Only links from the same platform count: an X broadcast linked from Bluesky is a
+    link to x.com. The post's label does not change (TAXONOMY rule 5: such a link is
+    not the post's own media), only its site.
+    """
+    return platform == "x" and _X_PAGE.match(url) is not None
+
+
 def shortener(url: str, known: Collection[str] = ()) -> str | None:
     """The shortener host of `url` (`www.` dropped), or None when it is not on a shortener.
 
@@ -296,3 +327,16 @@ def domain(url: str) -> str:
     Internationalized domains are shown in Unicode whether written so or in punycode.
     """
     return _domain_of_host(host(url))
+
+
+def site(url: str, platform: str = "x") -> str:
+    """The site a link on `platform` counts for: `domain`, with two exceptions.
+
+    A first-party short host (`SHORT_HOST_SITES`) counts for its own site (youtu.be ->
+    youtube.com); the platform's own pages (`is_platform_page`) are no site: ''.
+    """
+    if is_platform_page(url, platform):
+        return ""
+    h = host(url)
+    bare = h.rstrip(".").removeprefix("www.")  # `www.youtu.be.` is youtu.be
+    return SHORT_HOST_SITES.get(bare) or _domain_of_host(h)

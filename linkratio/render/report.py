@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from linkratio.analysis import summarize
-from linkratio.charts import all_charts
+from linkratio.charts import CSS_DPI, PIXEL_RATIO, all_charts
 from linkratio.render.escape import html_text, md_escape
 from linkratio.render.files import write_atomic
 from linkratio.render.report_html import PAGE_CSS, render_html
@@ -55,12 +55,13 @@ class ReportFiles:
     markdown: Path
     summary_json: Path
     images: dict[str, Path]
-    """Chart name -> its PNG file."""
+    """Chart name -> its PNG file (the desktop drawing, at twice its shown size)."""
 
 
-def _png(figure: Figure, dpi: int) -> bytes:
+def _png(figure: Figure) -> bytes:
+    # CSS_DPI x PIXEL_RATIO: a figure inch is 100 CSS pixels, drawn with 200 real ones.
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    figure.savefig(buffer, format="png", dpi=CSS_DPI * PIXEL_RATIO, metadata={"Software": None})
     return buffer.getvalue()
 
 
@@ -72,12 +73,15 @@ def write_report(
     since: date | None = None,
     until: date | None = None,
     account: str | None = None,
-    dpi: int = 110,
+    year: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ReportFiles:
     """Summarize `df` and write report.html, report.md, one PNG per chart and summary.json.
 
-    The charts and examples cover the same period as the summary. Raises what `summarize`
+    The charts and examples cover the same period as the summary; the calendar shows
+    `year`, or by default the 12 months ending with the last post's month. The HTML
+    carries each chart drawn twice, for a desktop page and for a phone, both at twice
+    the pixels they show at; the PNG files are the desktop drawings. Raises what `summarize`
     raises (EmptyDataError for a period without posts, InputError for a bad zone),
     InputError when `out_dir` is a file, and DiskError naming a file that could not be
     written (each file is written whole or not at all). `progress(done, total)` is called
@@ -86,7 +90,10 @@ def write_report(
     summary = summarize(df, tz=tz, since=since, until=until, account=account)
     period = in_period(df, tz, since, until)
     folder = out_folder(out_dir)
-    images = _chart_pngs(period, tz, dpi, progress)
+    desktop = all_charts(period, tz=tz, year=year)
+    narrow = all_charts(period, tz=tz, year=year, narrow=True)
+    count = _Count(progress, len(desktop) + len(narrow))
+    images, phone = _pngs(desktop, count), _pngs(narrow, count)
     files = {name: folder / f"{name}.png" for name in images}
     for name, path in files.items():
         write_atomic(path, images[name])
@@ -94,28 +101,33 @@ def write_report(
     html_path, md_path, json_path = (
         folder / n for n in ("report.html", "report.md", "summary.json")
     )
-    write_atomic(html_path, render_html(summary, images, picked))
+    write_atomic(html_path, render_html(summary, images, picked, phone))
     write_atomic(md_path, render_markdown(summary, {n: p.name for n, p in files.items()}, picked))
     write_atomic(json_path, render_json(summary) + "\n")
     return ReportFiles(folder, html_path, md_path, json_path, files)
 
 
-def _chart_pngs(
-    period: pd.DataFrame,
-    tz: str | None,
-    dpi: int,
-    progress: Callable[[int, int], None] | None = None,
-) -> dict[str, bytes]:
+def _pngs(figures: dict[str, Figure], progress: Callable[[], None]) -> dict[str, bytes]:
     """Every chart of the report as PNG bytes, by its name (which names its file)."""
     images: dict[str, bytes] = {}
-    figures = all_charts(period, tz=tz)
-    if progress is not None:
-        progress(0, len(figures))
     for name, figure in figures.items():
         if not _CHART_NAME.fullmatch(name):
             raise ValueError(f"chart name {name!r} cannot be a file name")
-        images[name] = _png(figure, dpi)
+        images[name] = _png(figure)
         figure.clear()  # Figures outside pyplot are freed with their last reference
-        if progress is not None:
-            progress(len(images), len(figures))
+        progress()
     return images
+
+
+class _Count:
+    """Counts drawn charts up to `total` and reports each to `progress(done, total)`."""
+
+    def __init__(self, progress: Callable[[int, int], None] | None, total: int) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+        if progress is not None:
+            progress(0, total)
+
+    def __call__(self) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from linkratio.analysis import Ranked, Summary
+from linkratio.charts.style import PIXEL_RATIO
 from linkratio.render.escape import html_text as _e
 from linkratio.render.sections import CHARTS, Chart, Example, example_groups, glance, person, who
 from linkratio.render.text import days, kinds_text, pct, short_links_text
@@ -44,10 +46,12 @@ th,td{padding:.3rem .5rem;border-bottom:1px solid var(--line);text-align:left;ve
 th{font-weight:600;color:var(--muted)}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.name{overflow-wrap:anywhere}
-td.barcell{width:35%}
+td.barcell{width:35%;min-width:4rem}
 .bar{height:.7rem;background:var(--talk);border-radius:2px}
 figure{margin:1rem 0}
+picture{display:block}
 figure img{display:block;width:100%;height:auto;border:1px solid var(--line);border-radius:4px}
+.nowrap,time{white-space:nowrap}
 figcaption{font-size:.9rem;color:var(--muted);margin-top:.35rem}
 .post{margin:.6rem 0;padding:.5rem .75rem;border:1px solid var(--line);
 border-left:5px solid var(--c,var(--other));border-radius:6px}
@@ -63,13 +67,41 @@ footer{margin:2.5rem 0 1rem;font-size:.85rem;color:var(--muted)}
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'"
 
 
-def _figure(name: str, png: bytes, alt: str) -> str:
+PHONE = "(max-width: 40rem)"
+"""Screens that get the phone drawing of each chart (a 390-pixel phone, small tablets)."""
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """The width and height in pixels of a PNG, read from its header."""
+    if not png.startswith(b"\x89PNG\r\n\x1a\n") or png[12:16] != b"IHDR":
+        raise ValueError("not a PNG image")
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def _shown(png: bytes) -> str:
+    """`width` and `height` of a PNG drawn at PIXEL_RATIO: its size on the page, so the
+    browser keeps its place before it decodes it and never shows it larger than drawn."""
+    width, height = png_size(png)
+    return f'width="{width // PIXEL_RATIO}" height="{height // PIXEL_RATIO}"'
+
+
+def _data(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _figure(name: str, png: bytes, alt: str, phone: bytes | None = None) -> str:
+    """A chart as a figure: the phone drawing on narrow screens (when there is one)."""
     chart = CHARTS.get(name, Chart(name, ""))
-    data = base64.b64encode(png).decode("ascii")
     caption = f"<strong>{_e(chart.title)}.</strong> {_e(chart.caption)}".rstrip()
+    narrow = (
+        f'<source media="{PHONE}" srcset="{_data(phone)} {PIXEL_RATIO}x" {_shown(phone)}>'
+        if phone
+        else ""
+    )
     return (
-        f'<figure id="chart-{_e(name)}"><img src="data:image/png;base64,{data}" '
-        f'alt="{_e(alt)}" loading="lazy"><figcaption>{caption}</figcaption></figure>'
+        f'<figure id="chart-{_e(name)}"><picture>{narrow}<img src="{_data(png)}" '
+        f'{_shown(png)} alt="{_e(alt)}" loading="lazy"></picture>'
+        f"<figcaption>{caption}</figcaption></figure>"
     )
 
 
@@ -87,8 +119,17 @@ def _alt(s: Summary, name: str) -> str:
     return f"{title}: {facts.get(name, '')}".rstrip(": ")
 
 
+_WHOLE = re.compile(r"\d{4}-(?:W\d{2}|\d{2}-\d{2})")
+"""Dates and ISO weeks, which must never break at their hyphen ("2024-" / "W42")."""
+
+
+def _keep(text: str) -> str:
+    """`text` escaped for HTML, each date and ISO week in it kept on one line."""
+    return _WHOLE.sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', _e(text))
+
+
 def _html_glance(s: Summary) -> str:
-    cards = "".join(f"<div><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>" for k, v in glance(s))
+    cards = "".join(f"<div><dt>{_e(k)}</dt><dd>{_keep(v)}</dd></div>" for k, v in glance(s))
     return f'<dl class="cards">{cards}</dl>'
 
 
@@ -114,7 +155,8 @@ def _html_categories(s: Summary) -> str:
 
 def _html_weeks(s: Summary) -> str:
     rows = "".join(
-        f'<tr><td>{_e(w.name)}</td><td>{w.start}</td><td class="n">{w.posts:,}</td>'
+        f'<tr><td class="nowrap">{_e(w.name)}</td><td class="nowrap">{w.start}</td>'
+        f'<td class="n">{w.posts:,}</td>'
         f'<td class="n">{pct(w.talk_share)}</td><td class="barcell">'
         + (
             f'<div class="bar" style="width:{w.talk_share * 100:.1f}%"></div>'
@@ -193,21 +235,31 @@ def _html_examples(s: Summary, picked: Mapping[str, list[dict[str, Any]]]) -> st
 
 
 def render_html(
-    summary: Summary, images: Mapping[str, bytes], examples: Mapping[str, list[dict[str, Any]]]
+    summary: Summary,
+    images: Mapping[str, bytes],
+    examples: Mapping[str, list[dict[str, Any]]],
+    phone: Mapping[str, bytes] | None = None,
 ) -> str:
-    """Return one self-contained HTML page: summary, nudge, embedded charts, examples."""
-    s = summary
+    """Return one self-contained HTML page: summary, nudge, embedded charts, examples.
+
+    `images` are the charts' PNGs drawn at `PIXEL_RATIO` times their size on the page;
+    `phone` the same charts drawn for a phone, shown on screens up to 40rem wide.
+    """
+    s, phone = summary, phone or {}
 
     def fig(name: str) -> str:
-        return _figure(name, images[name], _alt(s, name)) if name in images else ""
+        if name not in images:
+            return ""
+        return _figure(name, images[name], _alt(s, name), phone.get(name))
 
     known = [n for n in CHARTS if n in images]
     extra = "".join(fig(n) for n in images if n not in known)
     body = [
         f"<header><h1>Talking vs linking: {_e(who(s))}</h1>",
-        f'<p class="muted">{s.period_start} to {s.period_end} ({_e(s.tz)}) · '
+        f'<p class="muted"><span class="nowrap">{s.period_start}</span> to '
+        f'<span class="nowrap">{s.period_end}</span> ({_e(s.tz)}) · '
         f"{s.posts:,} posts</p></header>",
-        f'<section class="nudge"><strong>Your next step</strong>{_e(s.nudge.text)}</section>',
+        f'<section class="nudge"><strong>Your next step</strong>{_keep(s.nudge.text)}</section>',
         _html_glance(s),
         f"<section>{_html_categories(s)}</section>",
         f"<section><h2>Over time</h2>{fig('activity')}{_html_weeks(s)}</section>",
