@@ -7,7 +7,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from linkratio.model import Account, Link, Post
@@ -22,6 +22,8 @@ PLATFORM = "x"
 _TWEET_VARS = frozenset({"tweets", "tweet"})
 _PROGRESS_EVERY = 10_000
 _NATIVE_RT = re.compile(r"RT @([A-Za-z0-9_]+):")
+_NATIVE_RT_SINCE = datetime(2009, 11, 6, tzinfo=UTC)
+"""The day X began native retweets: an `RT @name:` post before it was copied by hand."""
 _MEDIA_PERMALINK = re.compile(
     r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/([A-Za-z0-9_]+)/status/(\d+)/(?:photo|video)/"
 )
@@ -127,7 +129,8 @@ def _row(record: Any, notes: Notes, keep_raw: bool = False) -> Row:
     entities = t.get("entities") or {}
     links = _links(entities, t.get("extended_entities"))
     mentions = _mentions(entities)
-    rt = _NATIVE_RT.match(text) if text.startswith("RT @") else None
+    native = text.startswith("RT @") and created >= _NATIVE_RT_SINCE
+    rt = _NATIVE_RT.match(text) if native else None
     if notes and rt is None:
         found = take_note(notes, created, text)
         if found is not None:

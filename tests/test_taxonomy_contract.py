@@ -1,0 +1,117 @@
+"""TAXONOMY.md's clarifications, each case built as an X archive record, an X API v2 tweet,
+a Bluesky feed item and a Mastodon status wherever the case exists on that platform."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from archives import write_archive
+from test_bluesky import ANA, ME, bsky_item
+from test_mastodon import INSTANCE, account, link_html, mention_html, p, status, x_tweet
+from test_x_archive import tweet
+
+from linkratio.classify import classify
+from linkratio.frame import to_frame
+from linkratio.model import Post
+from linkratio.sources import read
+from linkratio.sources.bluesky import item_to_post
+from linkratio.sources.mastodon import status_to_post
+
+Build = Callable[[], Any] | None
+Case = tuple[str, str, Build, Build, Build, Build]
+"""(case, expected label, archive record, X v2 Post, Bluesky item, Mastodon status)."""
+
+LATER = "Mon Mar 01 09:00:00 +0000 2010"
+
+
+def archive_post(tmp_path: Path, record: dict[str, Any]) -> Post:
+    """The one post of an archive (owner @me, id 100) holding just `record`."""
+    (post,) = read(write_archive(tmp_path / "archive", [record])).posts
+    return post
+
+
+def labels(tmp_path: Path, case: Case) -> dict[str, str]:
+    """The label of the case on every platform it is built for."""
+    _, _, on_archive, on_x, on_bluesky, on_mastodon = case
+    posts: dict[str, Post] = {}
+    if on_archive is not None:
+        posts["archive"] = archive_post(tmp_path, on_archive())
+    if on_x is not None:
+        posts["x"] = on_x()
+    if on_bluesky is not None:
+        posts["bluesky"] = item_to_post(on_bluesky())
+    if on_mastodon is not None:
+        posts["mastodon"] = status_to_post(on_mastodon())
+    found = {}
+    for where, post in posts.items():
+        got = classify(post)
+        found[where] = f"{got.category.value}/{got.kind.value}"
+    return found
+
+
+def check(tmp_path: Path, case: Case) -> None:
+    found = labels(tmp_path, case)
+    assert found and found == dict.fromkeys(found, case[1]), case[0]
+
+
+def ids(cases: list[Case]) -> list[str]:
+    return [c[0] for c in cases]
+
+
+# -- 1. Rule 1 in archives: only `RT @name:` from 2009-11-06 on is a native retweet ------
+
+RETWEETS: list[Case] = [
+    ("RT @ana: from 2010 (archive: native)", "retweet/repost",
+     lambda: tweet("1", "RT @ana: caching", created=LATER), None, None, None),
+    ("RT @ana: on 2009-11-06 00:00 UTC", "retweet/repost",
+     lambda: tweet("1", "RT @ana: caching", created="Fri Nov 06 00:00:00 +0000 2009"),
+     None, None, None),
+    ("RT @ana: on 2009-11-05 23:59 UTC", "retweet/manual_rt",
+     lambda: tweet("1", "RT @ana: caching", created="Thu Nov 05 23:59:59 +0000 2009"),
+     None, None, None),
+    ("RT @ana: in 2008", "retweet/manual_rt",
+     lambda: tweet("1", "RT @ana: caching", created="Tue Jun 03 10:00:00 +0000 2008"),
+     None, None, None),
+    ("RT @ana: with full fields", "retweet/manual_rt", None,
+     lambda: x_tweet("RT @ana: caching"),
+     lambda: bsky_item("RT @ana: caching"),
+     lambda: status(p("RT ", mention_html("ana"), ": caching"))),
+    ("RT @ana without the colon", "retweet/manual_rt",
+     lambda: tweet("1", "RT @ana caching", created=LATER),
+     lambda: x_tweet("RT @ana caching"),
+     lambda: bsky_item("RT @ana caching"),
+     lambda: status(p("RT ", mention_html("ana"), " caching"))),
+    ("MT @ana:", "retweet/manual_rt",
+     lambda: tweet("1", "MT @ana: caching, shorter", created=LATER),
+     lambda: x_tweet("MT @ana: caching, shorter"),
+     lambda: bsky_item("MT @ana: caching, shorter"),
+     lambda: status(p("MT ", mention_html("ana"), ": caching, shorter"))),
+    ("rt @ana: in lower case", "retweet/manual_rt",
+     lambda: tweet("1", "rt @ana: caching", created=LATER),
+     lambda: x_tweet("rt @ana: caching"),
+     lambda: bsky_item("rt @ana: caching"),
+     lambda: status(p("rt ", mention_html("ana"), ": caching"))),
+    ("RT @下クラ: a handle X never had", "retweet/manual_rt",
+     lambda: tweet("1", "RT @下クラ: 白石先生", created=LATER),
+     lambda: x_tweet("RT @下クラ: 白石先生"),
+     lambda: bsky_item("RT @下クラ: 白石先生"),
+     lambda: status(p("RT @下クラ: 白石先生"))),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", RETWEETS, ids=ids(RETWEETS))
+def test_rule_1_only_the_native_form_after_native_retweets_began_is_a_repost(
+    tmp_path: Path, case: Case
+) -> None:
+    check(tmp_path, case)
+
+
+def test_an_archive_native_retweet_names_the_retweeted_account(tmp_path: Path) -> None:
+    post = archive_post(tmp_path, tweet("1", "RT @ana: caching", created=LATER))
+    assert post.is_repost and post.repost_of_handle == "ana"
+    old = archive_post(tmp_path, tweet("2", "RT @ana: caching", created="Sun Jan 04 10:00:00 +0000 2009"))
+    assert not old.is_repost and classify(old).reason == "rule 1: manual retweet (RT @...)"
