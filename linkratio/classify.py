@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from linkratio.links import bare_urls, is_platform_media, is_shortener, is_web, post_ref
@@ -12,7 +13,7 @@ QUESTION_MARKS = "?\uff1f\u00bf\u061f\u203d\u2047\u2048\u2049\u2753\u2754"
 """Every character that makes a question (TAXONOMY.md rule 6)."""
 
 _MANUAL_RT = re.compile(r"^(?:RT|MT) [@\uff20]\w", re.IGNORECASE)
-_MENTION_LED = re.compile(r"^\.?[@\uff20]([\w.\-]*\w)")
+_MENTION_LED = re.compile(r"^\.?[@\uff20]\w")
 _QUESTION = re.compile("[" + re.escape(QUESTION_MARKS) + "]")
 
 
@@ -23,6 +24,30 @@ def _same_account(post: Post, user_id: str | None, handle: str | None) -> bool:
     if handle and post.author_handle:
         return handle.lower() == post.author_handle.lower()
     return False
+
+
+def _handle_char(ch: str) -> bool:
+    # A word character in any script, with its combining marks (Devanagari vowel signs...).
+    return ch.isalnum() or ch == "_" or unicodedata.category(ch)[0] == "M"
+
+
+def _lead_handle(text: str, platform: str) -> str:
+    """The `@handle` that opens `text` (which `_MENTION_LED` matched), without the `@`.
+
+    On Bluesky and Mastodon `.` and `-` may continue a handle, and on Mastodon `@host`.
+    """
+    start = 2 if text[0] == "." else 1
+    joiners = "" if platform == "x" else ".-@" if platform == "mastodon" else ".-"
+    end = start
+    while end < len(text):
+        ch = text[end]
+        if _handle_char(ch) or (
+            ch in joiners and end + 1 < len(text) and _handle_char(text[end + 1])
+        ):
+            end += 1
+        else:
+            break
+    return text[start:end]
 
 
 def _at(handle: str | None, user_id: str | None) -> str:
@@ -126,11 +151,9 @@ def _decide(
         who = _at(post.reply_to_handle, post.reply_to_user_id)
         return Label(Category.CONVERSATION, Kind.REPLY, f"rule 2: reply to {who}")
     # Rule 3: not a reply, and the text opens by addressing someone.
-    lead = None if is_reply else _MENTION_LED.match(stripped)
-    if lead is not None:
-        return Label(
-            Category.CONVERSATION, Kind.MENTION, f"rule 3: opens by addressing @{lead.group(1)}"
-        )
+    if not is_reply and _MENTION_LED.match(stripped):
+        who = _lead_handle(stripped, post.platform)
+        return Label(Category.CONVERSATION, Kind.MENTION, f"rule 3: opens by addressing @{who}")
     # Rule 4: quoting another account's post.
     if post.quoted_post_id is not None and not _own_quote(post):
         who = _at(post.quoted_handle, post.quoted_user_id)

@@ -255,8 +255,10 @@ def test_text_opening_with_any_handle_is_mention_led() -> None:
     # Rule 3 says any @handle, the author's own included (a note to self is addressed).
     assert classify(post("@me note to self")).kind is Kind.MENTION
     assert classify(post("@ana's talk was great")).kind is Kind.MENTION
-    reason = classify(post("@bsky.user.social hi")).reason
+    reason = classify(post("@bsky.user.social hi", platform="bluesky")).reason
     assert reason == "rule 3: opens by addressing @bsky.user.social"
+    # X handles stop at the dot (the post is mention-led all the same).
+    assert classify(post("@ana.bsky.social hi")).reason == "rule 3: opens by addressing @ana"
 
 
 def test_photo_permalink_of_another_accounts_post_is_a_quote() -> None:

@@ -7,15 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
-from archives import write_archive
-from test_bluesky import ANA, ME, bsky_item
-from test_mastodon import INSTANCE, account, link_html, mention_html, p, status, x_tweet
-from test_x_archive import tweet
+from archives import account_js, write_archive, write_folder, ytd
+from test_bluesky import ANA, bsky_item
+from test_mastodon import mention_html, p, status, x_tweet
+from test_x_archive import note, tweet
 
 from linkratio.classify import classify
-from linkratio.frame import to_frame
 from linkratio.model import Post
 from linkratio.sources import read
 from linkratio.sources.bluesky import item_to_post
@@ -113,5 +111,94 @@ def test_rule_1_only_the_native_form_after_native_retweets_began_is_a_repost(
 def test_an_archive_native_retweet_names_the_retweeted_account(tmp_path: Path) -> None:
     post = archive_post(tmp_path, tweet("1", "RT @ana: caching", created=LATER))
     assert post.is_repost and post.repost_of_handle == "ana"
-    old = archive_post(tmp_path, tweet("2", "RT @ana: caching", created="Sun Jan 04 10:00:00 +0000 2009"))
+    old = archive_post(
+        tmp_path, tweet("2", "RT @ana: caching", created="Sun Jan 04 10:00:00 +0000 2009")
+    )
     assert not old.is_repost and classify(old).reason == "rule 1: manual retweet (RT @...)"
+
+
+# -- 3. `@handle` in any script leads a mention -------------------------------------------
+
+
+def mention_cases(name: str, text: str) -> Case:
+    """A post that is no reply and opens with `text` (X handles, ASCII or not, as written)."""
+    return (
+        name, "conversation/mention",
+        lambda: tweet("1", text, created=LATER),
+        lambda: x_tweet(text),
+        lambda: bsky_item(text),
+        lambda: status(p(text)),
+    )  # fmt: skip
+
+
+MENTIONS: list[Case] = [
+    mention_cases("CJK", "@下クラ 白石先生は今日も元気"),
+    mention_cases("Cyrillic", "@Иван привет, как дела"),
+    mention_cases("Arabic", "@محمد شكرا لك"),
+    mention_cases("Devanagari with combining marks", "@राहुल नमस्ते दोस्त"),
+    mention_cases("fullwidth at sign", "＠ana こんにちは"),
+    mention_cases(".@name", ".@ana how did the launch go"),
+    mention_cases("after leading whitespace", " \u3000@下クラ 白石先生"),
+    ("dotted Bluesky handle", "conversation/mention", None, None,
+     lambda: bsky_item(".@ana.bsky.social hi", mention="ana.bsky.social"), None),
+    ("Mastodon user@host", "conversation/mention", None, None, None,
+     lambda: status(p(mention_html("ana", "other.example"), " hi"), mentions=("ana",))),
+    ("@ then a space is no handle", "other/post",
+     lambda: tweet("1", "@ 下クラ", created=LATER),
+     lambda: x_tweet("@ 下クラ"), lambda: bsky_item("@ 下クラ"), lambda: status(p("@ 下クラ"))),
+    ("a reply's @下クラ prefix is a reply", "conversation/reply",
+     lambda: tweet("1", "@下クラ はい", created=LATER, reply_to=(None, "200", None)),
+     lambda: x_tweet("@下クラ はい", reply_to="ana"),
+     lambda: bsky_item("@下クラ はい", reply_to=ANA),
+     lambda: status(p("@下クラ はい"), reply_to="ana")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", MENTIONS, ids=ids(MENTIONS))
+def test_rule_3_a_handle_in_any_script_leads_a_mention(tmp_path: Path, case: Case) -> None:
+    check(tmp_path, case)
+
+
+@pytest.mark.parametrize(
+    ("platform", "text", "handle"),
+    [("x", "@下クラ 白石先生", "下クラ"), ("x", "@राहुल नमस्ते", "राहुल"),
+     ("x", "＠ana hi", "ana"), ("x", ".@ana.bsky.social hi", "ana"),
+     ("bluesky", ".@ana.bsky.social, hi", "ana.bsky.social"),
+     ("bluesky", "@ana-b.example.com. hi", "ana-b.example.com"),
+     ("mastodon", "@ana@other.example: hi", "ana@other.example")],
+)  # fmt: skip
+def test_the_reason_names_the_whole_handle(platform: str, text: str, handle: str) -> None:
+    post = status_to_post(status(p(text))) if platform == "mastodon" else None
+    if platform == "bluesky":
+        post = item_to_post(bsky_item(text))
+    if platform == "x":
+        post = x_tweet(text)
+    assert post is not None
+    assert classify(post).reason == f"rule 3: opens by addressing @{handle}"
+
+
+@pytest.mark.parametrize("start", [0, 5])
+def test_the_archive_keeps_a_non_replys_leading_mention(tmp_path: Path, start: int) -> None:
+    # Whatever display_text_range says (X puts a reply's prefix outside it), a post that
+    # is no reply keeps its whole text: its opening @下クラ is the author's own words.
+    record = tweet("1", "@下クラ 白石先生は今日も元気", created=LATER)
+    record["tweet"]["display_text_range"] = [str(start), "16"]
+    post = archive_post(tmp_path, record)
+    assert post.text == "@下クラ 白石先生は今日も元気"
+    assert classify(post).reason == "rule 3: opens by addressing @下クラ"
+
+
+def test_the_archive_keeps_a_long_non_replys_leading_mention(tmp_path: Path) -> None:
+    # The note body is matched whole first: the reply-prefix fallback never strips it.
+    body = "@下クラ 白石先生は今日も元気です。" + "長い話。" * 80
+    short = tweet(
+        "1", body[:260] + "\u2026 https://t.co/more", created="Tue Jan 30 09:00:00 +0000 2024"
+    )
+    files = {
+        "data/tweets.js": ytd("tweets", [short]),
+        "data/note-tweet.js": ytd("note_tweet", [note("9", "2024-01-30T09:00:00.000Z", body)]),
+        "data/account.js": account_js(),
+    }
+    (post,) = read(write_folder(tmp_path, files)).posts
+    assert post.text == body
+    assert classify(post).reason == "rule 3: opens by addressing @下クラ"
