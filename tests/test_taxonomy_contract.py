@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 from archives import account_js, write_archive, write_folder, ytd
-from test_bluesky import ANA, bsky_item
-from test_mastodon import mention_html, p, status, x_tweet
+from test_bluesky import ANA, ME, bsky_item
+from test_mastodon import INSTANCE, link_html, mention_html, p, status, x_tweet
 from test_x_archive import note, tweet
 
 from linkratio.classify import classify
+from linkratio.frame import to_frame
 from linkratio.model import Post
 from linkratio.sources import read
 from linkratio.sources.bluesky import item_to_post
@@ -202,3 +203,79 @@ def test_the_archive_keeps_a_long_non_replys_leading_mention(tmp_path: Path) -> 
     (post,) = read(write_folder(tmp_path, files)).posts
     assert post.text == body
     assert classify(post).reason == "rule 3: opens by addressing @下クラ"
+
+
+# -- 4. A Mastodon `quote-inline` RE: link without a `quote` object is a quote -------------
+
+
+def threads_status(html: str, quoted: str | None, user: str = "sharong003") -> dict[str, Any]:
+    """A Threads post as a Mastodon server shows it: no `quote`, only the RE: fallback."""
+    body = status(html)
+    body.update(
+        id="114870000000000001",
+        uri="https://threads.net/ap/users/17841415492850986/post/18092086090572424/",
+        url=f"https://www.threads.com/@{user}/post/DMOKCEYtkZZ",
+        account={
+            "id": "110000000000000042",
+            "username": user,
+            "acct": f"{user}@threads.net",
+            "url": f"https://threads.net/@{user}/",
+            "uri": "https://threads.net/ap/users/17841415492850986/",
+        },
+        quote=None,
+    )
+    if quoted is not None:
+        anchor = f'<a href="{quoted}" rel="nofollow noopener" target="_blank">{quoted}</a>'
+        body["content"] += f'<p><span class="quote-inline">RE: {anchor}</span></p>'
+    return body
+
+
+def fallback_only(html: str, quoted: str) -> dict[str, Any]:
+    body = status(html)
+    body["content"] += f'<p class="quote-inline">RE: {link_html(quoted)}</p>'
+    return body
+
+
+OTHERS = "https://www.threads.com/@lgbtqnation/post/DMNbXLmsMJA"
+OWN = "https://www.threads.net/@sharong003/post/DMAAAAAAAAA"
+QUOTES: list[Case] = [
+    ("Threads: quotes another account", "link/quote", None,
+     lambda: x_tweet("This is just ridiculous!", quote_of="ana"),
+     lambda: bsky_item("This is just ridiculous!", quote_of=ANA),
+     lambda: threads_status("<p>This is just ridiculous!</p>", OTHERS)),
+    ("Threads: threads.net and /t/ forms", "link/quote", None, None, None,
+     lambda: threads_status("<p>so this</p>", "https://threads.net/t/CuXFPIeLLod")),
+    ("Threads: quotes its own post", "other/post", None,
+     lambda: x_tweet("as I said", quote_of="me"),
+     lambda: bsky_item("as I said", quote_of=ME),
+     lambda: threads_status("<p>as I said</p>", OWN)),
+    ("Threads: own quote, then a question", "conversation/question", None,
+     lambda: x_tweet("still true?", quote_of="me"),
+     lambda: bsky_item("still true?", quote_of=ME),
+     lambda: threads_status("<p>still true?</p>", OWN)),
+    ("Threads: own quote, then a link", "link/url", None, None, None,
+     lambda: threads_status(p("more ", link_html("https://example.org/doc")), OWN)),
+    ("Threads: no quote at all", "other/post", None, None, None,
+     lambda: threads_status("<p>Astronomer employees today</p>", None)),
+    ("Mastodon: RE: another account, quote null", "link/quote", None, None, None,
+     lambda: fallback_only("<p>this</p>", "https://other.example/@ana/5")),
+    ("Mastodon: RE: one's own post, quote null", "other/post", None, None, None,
+     lambda: fallback_only("<p>this</p>", f"{INSTANCE}/@me/4")),
+    ("Bridged: RE: a bsky.app post by DID", "link/quote", None, None, None,
+     lambda: fallback_only("<p>this</p>", f"https://bsky.app/profile/{ANA}/post/3kq")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", QUOTES, ids=ids(QUOTES))
+def test_a_quote_inline_fallback_without_a_quote_object_is_a_quote(
+    tmp_path: Path, case: Case
+) -> None:
+    check(tmp_path, case)
+
+
+def test_a_threads_quote_names_the_quoted_account_and_keeps_the_text() -> None:
+    post = status_to_post(threads_status("<p>This is just ridiculous!</p>", OTHERS))
+    assert post.text == "This is just ridiculous!"
+    assert post.author_handle == "sharong003@threads.net"
+    assert classify(post).reason == "rule 4: quotes a post by @lgbtqnation@threads.net"
+    assert to_frame([post])["quoted"].tolist() == ["lgbtqnation@threads.net"]

@@ -130,6 +130,13 @@ _MASTODON_STATUS = re.compile(
     re.IGNORECASE,
 )
 
+# A Threads post as federated servers link it: threads.net or threads.com, /@user/post/CODE
+# (or the short /t/CODE). Threads accounts are user@threads.net on the fediverse.
+_THREADS_POST = re.compile(
+    r"^https?://(?:www\.)?threads\.(?:net|com)/(?:@(?P<user>[\w.]+)/post|t)/(?P<code>[\w-]+)",
+    re.IGNORECASE,
+)
+
 BARE_URL = re.compile(r"https?://[^\s<>\"'\u3000\u2026]+", re.IGNORECASE)
 """A bare http(s) URL in text; trailing punctuation is trimmed by `bare_urls`."""
 _TRAILING = ".,;:!?)]}'\"»”’"
@@ -207,7 +214,7 @@ def _mastodon_ref(url: str) -> PostRef | None:
     """A status permalink on any instance: the post id is the status URI it would have there."""
     m = _MASTODON_STATUS.match(url)
     if m is None:
-        return None
+        return _threads_ref(url)
     host_name = m.group("host").lower()
     user = m.group("user")
     if user is None:  # /users/<name>/statuses/<id>: the URI itself; an /ap/ id names no handle
@@ -222,6 +229,16 @@ def _mastodon_ref(url: str) -> PostRef | None:
     handle = user if "@" in user else f"{user}@{host_name}"
     uri = f"https://{host_name}/users/{local}/statuses/{m.group('id')}"
     return PostRef(handle=handle, post_id=uri, media=False)
+
+
+def _threads_ref(url: str) -> PostRef | None:
+    """A Threads post permalink, as Threads posts federated to Mastodon link each other."""
+    m = _THREADS_POST.match(url)
+    if m is None:
+        return None
+    user = m.group("user")
+    post_id = f"https://www.threads.net/{'@' + user + '/post' if user else 't'}/{m.group('code')}"
+    return PostRef(handle=f"{user}@threads.net" if user else None, post_id=post_id, media=False)
 
 
 def is_platform_media(url: str, platform: str = "x") -> bool:

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from linkratio.errors import InputFormatError
+from linkratio.links import post_ref
 from linkratio.model import Account, Link, Post, Timeline
 from linkratio.sources.common import Progress, check_post, collapse
 from linkratio.sources.jsonpages import MALFORMED, SavedPages, iso_time, json_values, where
@@ -192,13 +193,12 @@ def _quote(status: dict[str, Any], content: Content) -> dict[str, Any]:
 
     When the server shows the quoted status, its URI and account are the quote. When it
     does not (a pending, revoked or deleted quote, or a shallow one with only
-    `quoted_status_id`), the `RE:` fallback link stands for it, so a quote of one's own
-    post stays a link to it; without a fallback it is a quote of an unknown account.
+    `quoted_status_id`), or sends no `quote` at all (Threads), the `RE:` fallback link
+    stands for it: a link to another account's post is a quote, to one's own post neither
+    (TAXONOMY "Text to look at"). A `quote` without a fallback is of an unknown account.
     """
     quote = status.get("quote")
-    if not isinstance(quote, dict):
-        return {}
-    quoted = quote.get("quoted_status")
+    quoted = quote.get("quoted_status") if isinstance(quote, dict) else None
     if isinstance(quoted, dict) and quoted.get("uri"):
         account = quoted.get("account") or {}
         return {
@@ -207,9 +207,15 @@ def _quote(status: dict[str, Any], content: Content) -> dict[str, Any]:
             "quoted_handle": full_handle(account),
         }
     if content.fallback:
-        content.links.extend(Link(url=href) for href in content.fallback)
-        return {}
-    return {"quoted_post_id": str(quote.get("quoted_status_id") or "?")}
+        # The post the link names, and its account when the URL tells (a bsky.app link
+        # through a bridge names a DID only: a quote of an unknown account).
+        ref = post_ref(content.fallback[0], PLATFORM)
+        if ref is None:
+            return {"quoted_post_id": content.fallback[0]}
+        return {"quoted_post_id": ref.post_id, "quoted_handle": ref.handle}
+    if isinstance(quote, dict):
+        return {"quoted_post_id": str(quote.get("quoted_status_id") or "?")}
+    return {}
 
 
 def status_to_post(status: dict[str, Any], source: str = "file", keep_raw: bool = False) -> Post:
