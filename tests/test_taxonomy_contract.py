@@ -7,10 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from archives import account_js, write_archive, write_folder, ytd
 from test_bluesky import ANA, ME, bsky_item
-from test_mastodon import INSTANCE, link_html, mention_html, p, status, x_tweet
+from test_mastodon import INSTANCE, account, link_html, mention_html, p, status, x_tweet
 from test_x_archive import note, tweet
 
 from linkratio.classify import classify
@@ -279,3 +280,115 @@ def test_a_threads_quote_names_the_quoted_account_and_keeps_the_text() -> None:
     assert post.author_handle == "sharong003@threads.net"
     assert classify(post).reason == "rule 4: quotes a post by @lgbtqnation@threads.net"
     assert to_frame([post])["quoted"].tolist() == ["lgbtqnation@threads.net"]
+
+
+# -- 2. Every rule is judged from the post's own author, not the file it came in ----------
+# One file of each platform holds posts by two accounts, @me (who wrote most of it) and
+# @ana: ana's posts are judged as ana's.
+
+X_USERS = {"1": "me", "2": "ana"}
+
+
+def v2(tid: str, by: str, text: str, **refs: str) -> dict[str, Any]:
+    """A v2 tweet by user id `by`; `refs` maps replied_to / quoted to the tweet id."""
+    tweet: dict[str, Any] = {
+        "id": tid,
+        "text": text,
+        "author_id": by,
+        "edit_history_tweet_ids": [tid],
+        "created_at": "2024-05-01T10:00:00.000Z",
+        "entities": {"urls": []},
+    }
+    if refs:
+        tweet["referenced_tweets"] = [{"type": k, "id": v} for k, v in refs.items()]
+    return tweet
+
+
+def as_ana_bsky(item: dict[str, Any]) -> dict[str, Any]:
+    post = item["post"]
+    post["author"] = {"did": ANA, "handle": "ana.bsky.social"}
+    post["uri"] = post["uri"].replace(ME, ANA)
+    return item
+
+
+def as_ana_status(body: dict[str, Any]) -> dict[str, Any]:
+    body["account"] = account("2", "ana")
+    body["uri"] = body["uri"].replace("/users/me/", "/users/ana/")
+    return body
+
+
+ANA_OWN = "https://x.com/ana/status/1790000000000000014"
+AUTHORS = [
+    # (case, expected, X v2 tweet, Bluesky item, Mastodon status); ids are per case
+    ("ana replies to me", "conversation/reply",
+     v2("1790000000000000011", "2", "@me yes", replied_to="1790000000000000010"),
+     as_ana_bsky(bsky_item("yes", rkey="3kb11", reply_to=ME)),
+     as_ana_status(status(p("yes"), sid="11", reply_to="me"))),
+    ("ana quotes her own post", "other/post",
+     v2("1790000000000000012", "2", "as I said", quoted="1790000000000000014"),
+     as_ana_bsky(bsky_item("as I said", rkey="3kb12", quote_of=ANA)),
+     as_ana_status(status(p("as I said"), sid="12", quote_of="ana"))),
+    ("ana continues her own thread", "other/thread",
+     v2("1790000000000000013", "2", "and more", replied_to="1790000000000000014"),
+     as_ana_bsky(bsky_item("and more", rkey="3kb13", reply_to=ANA)),
+     as_ana_status(status(p("and more"), sid="13", reply_to="ana"))),
+    ("ana links to her own post", "other/post",
+     {**v2("1790000000000000015", "2", f"see {ANA_OWN}"),
+      "entities": {"urls": [{"url": ANA_OWN, "expanded_url": ANA_OWN, "start": 4, "end": 46}]}},
+     as_ana_bsky(bsky_item(f"see {(u := 'https://bsky.app/profile/ana.bsky.social/post/3k')}",
+                           rkey="3kb15", link=(u, u))),
+     as_ana_status(status(p("see ", link_html(f"{INSTANCE}/@ana/4")), sid="15"))),
+    ("me quotes ana", "link/quote",
+     v2("1790000000000000016", "1", "this!", quoted="1790000000000000012"),
+     bsky_item("this!", rkey="3kb16", quote_of=ANA),
+     status(p("this!"), sid="16", quote_of="ana")),
+    ("me continues my own thread", "other/thread",
+     v2("1790000000000000017", "1", "and so", replied_to="1790000000000000010"),
+     bsky_item("and so", rkey="3kb17", reply_to=ME),
+     status(p("and so"), sid="17", reply_to="me")),
+    ("me replies to ana", "conversation/reply",
+     v2("1790000000000000018", "1", "@ana thanks", replied_to="1790000000000000011"),
+     bsky_item("thanks", rkey="3kb18", reply_to=ANA),
+     status(p("thanks"), sid="18", reply_to="ana")),
+]  # fmt: skip
+
+
+def read_file(path: Path, value: Any) -> dict[str, Post]:
+    path.write_bytes(orjson.dumps(value))
+    return {post.id: post for post in read(path).posts}
+
+
+def test_every_reader_fills_each_posts_own_author(tmp_path: Path) -> None:
+    others = [v2("1790000000000000010", "1", "first"), v2("1790000000000000014", "2", "mine")]
+    tweets = [case[2] for case in AUTHORS] + others
+    users = [{"id": i, "username": name} for i, name in X_USERS.items()]
+    # Only the data says who wrote a tweet: its author_id, named through includes.users.
+    x_posts = read_file(
+        tmp_path / "x.json", {"data": tweets, "includes": {"users": users, "tweets": tweets}}
+    )
+    bsky = read_file(tmp_path / "bsky.json", {"feed": [case[3] for case in AUTHORS]})
+    masto = read_file(tmp_path / "masto.json", [case[4] for case in AUTHORS])
+    for case, expected, tweet_, item, body in AUTHORS:
+        ana = case.startswith("ana")
+        found = {}
+        for where, post, author in (
+            ("x", x_posts[tweet_["id"]], ("2", "ana") if ana else ("1", "me")),
+            ("bluesky", bsky[item["post"]["uri"]],
+             (ANA, "ana.bsky.social") if ana else (ME, "me.bsky.social")),
+            ("mastodon", masto[body["uri"]],
+             ("2", "ana@example.social") if ana else ("1", "me@example.social")),
+        ):  # fmt: skip
+            assert (post.author_id, post.author_handle) == author, (case, where)
+            got = classify(post)
+            found[where] = f"{got.category.value}/{got.kind.value}"
+        assert found == dict.fromkeys(found, expected), case
+
+
+def test_an_archive_post_is_its_owners(tmp_path: Path) -> None:
+    # An archive holds one account's posts: each is the owner's (account.js), and a reply
+    # is to another account when the replied-to account is not the owner.
+    reply = archive_post(tmp_path, tweet("1", "@ana yes", reply_to=("9", "200", "ana")))
+    assert (reply.author_id, reply.author_handle) == ("100", "me")
+    assert classify(reply).kind.value == "reply"
+    thread = archive_post(tmp_path, tweet("2", "and more", reply_to=("1", "100", "me")))
+    assert classify(thread).kind.value == "thread"
