@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -404,3 +405,14 @@ def test_write_files(tmp_path) -> None:
     assert "(<linkratio-2026-W47.png>)" in files.markdown.read_text()
     page = files.html.read_text()
     assert 'src="data:image/png;base64,' in page and "http://" not in page
+
+
+def test_the_chart_is_drawn_at_twice_the_size_the_page_shows_it(tmp_path) -> None:
+    ws = build_week(_history_frame(), date(2026, 11, 16), tz="UTC", account="@me")
+    files = write_files(ws, tmp_path / "out")
+    # The PNG's own size, from its IHDR chunk.
+    width, height = (int.from_bytes(files.png[i : i + 4], "big") for i in (16, 20))
+    page = files.html.read_text()
+    found = re.search(r'<img src="data:image/png[^"]*" width="(\d+)" height="(\d+)"', page)
+    assert found is not None
+    assert (width, height) == (2 * int(found.group(1)), 2 * int(found.group(2))) == (1280, 520)

@@ -242,8 +242,9 @@ def render_html(ws: WeekSummary, image_src: str) -> str:
         f"<tbody>{rows}</tbody></table></div>"
     )
     body.append(
-        f'<figure><img src="{_e(image_src)}" alt="talk share of the last 12 weeks: '
-        f'{_e(pct(ws.this.talk_share))} this week"></figure>'
+        f'<figure><img src="{_e(image_src)}" width="{CHART_WIDTH}" height="{CHART_HEIGHT}" '
+        f'alt="talk share of the last 12 weeks: {_e(pct(ws.this.talk_share))} this week">'
+        "</figure>"
     )
     for title, items in _facts(ws):
         body.append(
@@ -263,8 +264,14 @@ def render_html(ws: WeekSummary, image_src: str) -> str:
 # -- the chart and the files -----------------------------------------------------------
 
 
-def chart_png(ws: WeekSummary, dpi: int = 100) -> bytes:
-    """The chart as PNG bytes."""
+CHART_WIDTH, CHART_HEIGHT = 640, 260
+"""The chart's size in CSS pixels: its 6.4 x 2.6 inches at 100 pixels an inch."""
+CHART_DPI = 200
+"""Twice the CSS size, so the chart stays sharp on high-density and wide screens."""
+
+
+def chart_png(ws: WeekSummary, dpi: int = CHART_DPI) -> bytes:
+    """The chart as PNG bytes (`CHART_WIDTH` x `CHART_HEIGHT` times `dpi` / 100 pixels)."""
     from linkratio.charts import talk_share_chart  # matplotlib loads on first use
 
     buffer = io.BytesIO()
