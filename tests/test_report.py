@@ -471,3 +471,15 @@ def test_write_report_passes_the_year_to_the_calendar(tmp_path, monkeypatch):
     write_report(df, tmp_path / "a", tz="UTC", year=2023)
     write_report(df, tmp_path / "b", tz="UTC")
     assert seen == [(2023, False), (2023, True), (None, False), (None, True)]
+
+
+def test_the_weeks_heading_says_last_week_for_one_week():
+    one = frame(post("2024-05-01 10:00", "conversation"), post("2024-05-02 10:00", "link"))
+    s = summarize(one, tz="UTC", account="me")
+    assert len(s.weeks) == 1
+    assert "<h3>Last week</h3>" in render_html(s, {}, examples(one))
+    assert "\n## Last week\n" in render_markdown(s, {}, examples(one))
+    two = frame(post("2024-05-01 10:00", "conversation"), post("2024-05-08 10:00", "link"))
+    s = summarize(two, tz="UTC", account="me")
+    assert "<h3>The last 2 weeks</h3>" in render_html(s, {}, examples(two))
+    assert "\n## The last 2 weeks\n" in render_markdown(s, {}, examples(two))

@@ -10,7 +10,16 @@ from typing import Any
 from linkratio.analysis import Ranked, Summary
 from linkratio.charts.style import PIXEL_RATIO
 from linkratio.render.escape import html_text as _e
-from linkratio.render.sections import CHARTS, Chart, Example, example_groups, glance, person, who
+from linkratio.render.sections import (
+    CHARTS,
+    Chart,
+    Example,
+    example_groups,
+    glance,
+    person,
+    weeks_title,
+    who,
+)
 from linkratio.render.text import days, kinds_text, pct, short_links_text
 
 PAGE_CSS = """
@@ -167,7 +176,7 @@ def _html_weeks(s: Summary) -> str:
         for w in s.weeks
     )
     return (
-        f"<h3>The last {len(s.weeks)} weeks</h3>"
+        f"<h3>{weeks_title(len(s.weeks))}</h3>"
         f'<div class="scroll"><table><thead><tr><th>week</th><th>from</th>'
         f'<th class="n">posts</th><th class="n">talk</th><th><span class="sr">talk share bar'
         f"</span></th></tr></thead><tbody>{rows}</tbody></table></div>"

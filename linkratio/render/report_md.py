@@ -8,7 +8,15 @@ from urllib.parse import quote
 
 from linkratio.analysis import Ranked, Summary
 from linkratio.render.escape import md_escape
-from linkratio.render.sections import CHARTS, Chart, example_groups, glance, person, who
+from linkratio.render.sections import (
+    CHARTS,
+    Chart,
+    example_groups,
+    glance,
+    person,
+    weeks_title,
+    who,
+)
 from linkratio.render.text import kinds_text, pct, short_links_text
 
 
@@ -80,7 +88,7 @@ def _md_numbers(s: Summary) -> list[str]:
         "",
         *_md_table(("category", "posts", "share", "kinds"), categories, "lrrl"),
         "",
-        f"## The last {len(s.weeks)} weeks",
+        f"## {weeks_title(len(s.weeks))}",
         "",
         *_md_table(("week", "from", "posts", "talk"), weeks, "llrr"),
         "",

@@ -203,6 +203,11 @@ def glance(s: Summary) -> list[tuple[str, str]]:
     ]
 
 
+def weeks_title(weeks: int) -> str:
+    """The heading of the weeks table: "Last week" for one, else "The last N weeks"."""
+    return "Last week" if weeks == 1 else f"The last {weeks} weeks"
+
+
 def out_folder(out_dir: str | Path) -> Path:
     """`out_dir` as a folder, made if missing; InputError when it is a file."""
     out_dir = Path(out_dir)
