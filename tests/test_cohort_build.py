@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,9 @@ from linkratio import cohort
 from linkratio.accounts import account_name
 from linkratio.classify import classify
 from linkratio.cohort import builder, manifest
+from linkratio.cohort.rows import COLUMNS, row
 from linkratio.errors import InputError
-from linkratio.model import Account
+from linkratio.model import Account, Link, Post
 from linkratio.sources import read
 
 USERS = {
@@ -267,3 +269,16 @@ def test_progress_reports_counts_and_an_eta(inputs: list[Path], tmp_path: Path):
     assert seen[0].tasks_done == 0 and seen[0].eta is None
     assert seen[-1].tasks_done == seen[-1].tasks_total == 3
     assert seen[-1].posts > 2390 and seen[-1].eta == 0
+
+
+def test_a_rows_site_counts_as_links_site_says() -> None:
+    def site_of(url: str, platform: str = "x") -> str | None:
+        post = Post(platform=platform, id="1", created_at=datetime(2024, 5, 1, tzinfo=UTC),
+                    text=f"see {url}", author_id="100", author_handle="me",
+                    links=(Link("https://t.co/a", url),) if platform == "x" else ())  # fmt: skip
+        return row(post)[COLUMNS.index("site")]
+
+    assert site_of("https://youtu.be/dQw4w9WgXcQ") == "youtube.com"
+    assert site_of("https://x.com/i/broadcasts/1ynKOZPzXXXGR") is None  # X's own page
+    assert site_of("https://x.com/i/broadcasts/1ynKOZPzXXXGR", "bluesky") == "x.com"
+    assert site_of("https://www.bbc.co.uk/news") == "bbc.co.uk"

@@ -322,6 +322,27 @@ def test_expansions_to_the_platforms_own_posts_and_media_are_not_sites() -> None
     assert list(expanded["domains"]) == [["kept-as-is.example"], [], ["wired.com"], []]
 
 
+def test_expanded_links_count_for_their_site_as_written_links_do() -> None:
+    df = frame(
+        post("2024-05-01 10:00", "link", urls=["https://bit.ly/y"], domains=["bit.ly"]),
+        post("2024-05-02 10:00", "link", urls=["https://bit.ly/l"], domains=["bit.ly"]),
+        post("2024-05-03 10:00", "link", urls=["https://bit.ly/w"], domains=["bit.ly"]),
+    )
+    expanded = with_expansions(
+        df,
+        {
+            "https://bit.ly/y": "https://youtu.be/dQw4w9WgXcQ",  # youtube.com's own short host
+            "https://bit.ly/l": "https://x.com/i/broadcasts/1ynKOZPzXXXGR",  # X's page: no site
+            "https://bit.ly/w": "https://www.wired.com/s",
+        },
+    )
+    assert list(expanded["domains"]) == [["youtube.com"], [""], ["wired.com"]]
+    assert [r.name for r in summarize(expanded, tz="UTC").top_sites] == [
+        "wired.com",
+        "youtube.com",
+    ]
+
+
 def test_a_refused_destination_is_not_a_site(
     sites: tuple[FakeSite, FakeSite, FakeSite],
 ) -> None:

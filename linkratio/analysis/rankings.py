@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from linkratio.analysis.results import TOP, Ranked
-from linkratio.links import domain, is_platform_media, post_ref, shortener
+from linkratio.links import is_platform_media, post_ref, shortener, site
 
 
 def person_name(name: str) -> str:
@@ -80,16 +80,20 @@ def with_expansions(
 def _expanded_sites(
     urls: list[str], sites: list[str], expansions: Mapping[str, str], platform: str
 ) -> list[str]:
-    """One post's sites (one per URL), each expanded link's taken from its destination."""
+    """One post's sites (one per URL), each expanded link's taken from its destination.
+
+    A destination counts as `links.site` says, as a link written out would: youtu.be for
+    youtube.com, the platform's own broadcasts for no site.
+    """
     if len(sites) != len(urls):
         return sites  # not one site per URL: nothing to line up
     out = []
-    for url, site in zip(urls, sites, strict=True):
+    for url, written in zip(urls, sites, strict=True):
         final = expansions.get(url)
         if final is None:
-            out.append(site)
+            out.append(written)
         elif post_ref(final, platform) is None and not is_platform_media(final, platform):
-            out.append(domain(final))
+            out.append(site(final, platform))
     return out
 
 

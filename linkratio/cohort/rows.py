@@ -12,7 +12,7 @@ from typing import Any
 from linkratio.accounts import account_name
 from linkratio.classify import label_and_urls
 from linkratio.frame import _quoted
-from linkratio.links import domain
+from linkratio.links import site
 from linkratio.model import Account, Post
 
 COLUMNS: tuple[str, ...] = (
@@ -60,7 +60,7 @@ def _quoted_account(post: Post, quoted: str | None) -> str | None:
 def row(post: Post) -> tuple[Any, ...]:
     """The cohort row of `post` in `COLUMNS` order, judged from the post's own author."""
     label, urls = label_and_urls(post)
-    site = domain(urls[0]) or None if urls else None
+    first_site = site(urls[0], post.platform) or None if urls else None
     return (
         post.platform,
         post.id,
@@ -69,7 +69,7 @@ def row(post: Post) -> tuple[Any, ...]:
         post.created_at,
         label.category.value,
         label.kind.value,
-        site,
+        first_site,
         _name(post.platform, post.reply_to_handle, post.reply_to_user_id),
         _quoted_account(post, _quoted(post, label)),
     )
