@@ -109,6 +109,34 @@ def test_500_then_200_is_retried_once_and_counted_server_side() -> None:
     assert waits.announced == [(0.01, "500 Internal Server Error; retry 1 of 4")]
 
 
+def test_a_503_retry_after_within_the_clamp_is_waited() -> None:
+    def answer(asked: Asked) -> Answer:
+        if asked.number == 1:
+            return json_answer({"title": "busy"}, 503, **{"retry-after": "30"})
+        return json_answer(USER)
+
+    waits = Waits()
+    with Scripted(answer) as server:
+        assert x_client(server, waits).lookup_user("policy").id == "42"
+    assert waits.slept == [30.0]
+
+
+@pytest.mark.parametrize("after", ["99999999", str(int(MAX_WAIT) + 1)])
+def test_a_503_retry_after_beyond_the_clamp_stops_at_once(after: str) -> None:
+    waits = Waits()
+    busy = json_answer({"title": "busy"}, 503, **{"retry-after": after})
+    with Scripted(lambda asked: busy) as server:
+        error = one_line_error(
+            lambda: x_client(server, waits).lookup_user("policy"), ApiUnavailable
+        )
+        assert len(server.asked) == 1
+    assert waits.slept == [] and waits.announced == []
+    assert f"it asks for a retry in {int(after):,} s, longer than the 900 s a run waits" in str(
+        error
+    )
+    assert str(error).endswith("gave up after 1 try: try again later")
+
+
 def test_bluesky_500_then_200_is_retried_once(monkeypatch: pytest.MonkeyPatch) -> None:
     profile = {"did": "did:plc:abc", "handle": "a.bsky.social"}
 

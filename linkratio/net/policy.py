@@ -5,8 +5,10 @@
 - A body larger than `max_body` is refused from its `content-length`, or as soon as the
   streamed bytes pass the cap: nothing is buffered past it.
 - 5xx, timeouts and lost connections are retried `retries` times with exponential backoff
-  (`backoff`, doubled each time; tenacity runs the loop). A host name that does not resolve
-  fails at once: retrying will not make it resolve.
+  (`backoff`, doubled each time; tenacity runs the loop), or after a 5xx's `retry-after`
+  when that is longer. A `retry-after` past `max_wait` stops at once, as a 429's does: no
+  hour of 15-minute waits. A host name that does not resolve fails at once: retrying will
+  not make it resolve.
 - 429 waits for the reset named by `retry-after` (seconds or an HTTP date),
   `x-rate-limit-reset` (X: epoch seconds), `ratelimit-reset` (IETF draft: seconds to go;
   Bluesky: epoch seconds) or `x-ratelimit-reset` (Mastodon: an ISO time), plus a second of
@@ -105,7 +107,13 @@ class Policy:
         try:
             return retrying(attempt)
         except Retry as err:
-            raise give_up(err.problem, tally.failures) from None
+            problem = err.problem
+            if err.too_far(self.max_wait):
+                problem += (
+                    f"; it asks for a retry in {err.retry_after:,.0f} s, longer than the "
+                    f"{self.max_wait:,.0f} s a run waits"
+                )
+            raise give_up(problem, tally.failures) from None
         except Wait as err:
             raise err.error from None
 
@@ -117,6 +125,10 @@ class Retry(Exception):
         super().__init__(problem)
         self.problem = problem
         self.retry_after = retry_after
+
+    def too_far(self, max_wait: float) -> bool:
+        """True when the server asks for a retry later than the policy waits."""
+        return self.retry_after is not None and self.retry_after > max_wait
 
 
 class Wait(Exception):
@@ -149,6 +161,9 @@ class _Tally:
         return True
 
     def stop(self, state: tenacity.RetryCallState) -> bool:
+        error = state.outcome.exception() if state.outcome else None
+        if isinstance(error, Retry) and error.too_far(self.policy.max_wait):
+            return True
         return self.failures > self.policy.retries or self.waits > self.policy.rate_waits
 
     def wait(self, state: tenacity.RetryCallState) -> float:

@@ -242,7 +242,7 @@ class XClient:
             return ApiUnavailable(
                 one_line(
                     f"the X API at {self.base_url} is unavailable: {problem}; gave up after "
-                    f"{tries} tries: try again later"
+                    f"{tries} {'try' if tries == 1 else 'tries'}: try again later"
                 ),
                 platform=PLATFORM,
             )
