@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import cast
 
@@ -40,7 +40,8 @@ class LeanPost(msgspec.Struct, gc=False):
 
     platform: str
     id: str
-    created_at: datetime
+    key: str
+    """The sort key: ISO time to the second, then the id's length in 3 digits, then the id."""
     text: str
     author_id: str | None = None
     author_handle: str | None = None
@@ -57,8 +58,11 @@ class LeanPost(msgspec.Struct, gc=False):
     edit_ids: tuple[str, ...] = ()
     source: str = "archive"
     raw: bytes | None = None
-    key: str = ""
-    """The sort key: ISO time to the second, then the id by length and text."""
+
+    @property
+    def created_at(self) -> datetime:
+        """Creation time, timezone-aware UTC (made on demand: listings use `key`)."""
+        return datetime.fromisoformat(self.key[:19]).replace(tzinfo=UTC)
 
     @property
     def is_reply(self) -> bool:
@@ -66,26 +70,54 @@ class LeanPost(msgspec.Struct, gc=False):
         return self.reply_to_post_id is not None or self.reply_to_user_id is not None
 
 
-def _time(value: str) -> tuple[datetime, str]:
-    """An archive time (`Sat Nov 09 12:14:18 +0000 2024`) and its ISO text to the second."""
-    month = _MONTHS.get(value[4:7])
-    if (
-        month is None
-        or len(value) != 30
-        or value[19:26] != " +0000 "
-        or not value[8:10].isdigit()
-        or value[13:14] != ":"
-        or value[16:17] != ":"
-    ):
-        raise Unsupported(value)
-    iso = value[26:] + month + value[8:10] + "T" + value[11:19]
-    try:
-        when = datetime.fromisoformat(iso).replace(tzinfo=UTC)
-    except ValueError:
-        raise Unsupported(value) from None
-    if not "1970" <= iso[:4] < "2200" or when.isoformat() != iso + "+00:00":
-        raise Unsupported(value)
-    return when, iso
+class Times:
+    """Archive times (`Sat Nov 09 12:14:18 +0000 2024`) as ISO text to the second, checked.
+
+    Each distinct day and time of day is checked once (with `date`/`time.fromisoformat`,
+    as `common.parse_time` would parse it); anything else raises Unsupported.
+    """
+
+    __slots__ = ("days", "clock")
+
+    def __init__(self) -> None:
+        self.days: dict[str, str] = {}
+        self.clock: set[str] = set()
+
+    def iso(self, value: str) -> str:
+        """`2024-11-09T12:14:18` for `Sat Nov 09 12:14:18 +0000 2024`."""
+        if len(value) != 30 or value[19:26] != " +0000 ":
+            raise Unsupported(value)
+        day = self.days.get(value[4:11] + value[26:])
+        if day is None:
+            day = self._day(value)
+        clock = value[11:19]
+        if clock not in self.clock:
+            self._clock(value)
+        return day + clock
+
+    def _day(self, value: str) -> str:
+        month = _MONTHS.get(value[4:7])
+        if month is None or value[10:11] != " ":
+            raise Unsupported(value)
+        day = value[26:] + month + value[8:10]
+        try:
+            ok = date.fromisoformat(day).isoformat() == day and "1970" <= day < "2200"
+        except ValueError:
+            ok = False
+        if not ok:
+            raise Unsupported(value)
+        self.days[value[4:11] + value[26:]] = day + "T"
+        return day + "T"
+
+    def _clock(self, value: str) -> None:
+        clock = value[11:19]
+        try:
+            ok = time.fromisoformat(clock).isoformat() == clock
+        except ValueError:
+            ok = False
+        if not ok:
+            raise Unsupported(value)
+        self.clock.add(clock)
 
 
 def _text(value: str | int | None) -> str | None:
@@ -96,10 +128,12 @@ def _text(value: str | int | None) -> str | None:
 
 
 def _links(entities: Entities | None, tweet: Tweet) -> tuple[Link, ...]:
-    links = [Link(u.url, u.expanded_url) for u in (entities and entities.urls) or ()]
-    media = ((entities and entities.media) or []) + (
-        (tweet.extended_entities and tweet.extended_entities.media) or []
-    )
+    urls, media = (entities.urls, entities.media) if entities else (None, None)
+    extended = tweet.extended_entities.media if tweet.extended_entities else None
+    if not (urls or media or extended):
+        return ()
+    links = [Link(u.url, u.expanded_url) for u in urls or ()]
+    media = (media or []) + (extended or [])
     if media:
         seen: set[tuple[str, str | None]] = set()
         for m in media:
@@ -139,7 +173,7 @@ def _edit_ids(tweet: Tweet, post_id: str) -> tuple[str, ...]:
     return tuple(sorted((str(i) for i in ids), key=lambda i: (len(i), i)))
 
 
-def _post(tweet: Tweet, notes: Notes, note_times: dict[str, datetime]) -> LeanPost:
+def _post(tweet: Tweet, notes: Notes, note_times: dict[str, datetime], times: Times) -> LeanPost:
     """One tweet as `tweets._row` and `to_post` make it (author filled in later)."""
     post_id = tweet.id_str
     if not post_id or len(post_id) > 999:  # the sort key holds its length in 3 digits
@@ -147,7 +181,7 @@ def _post(tweet: Tweet, notes: Notes, note_times: dict[str, datetime]) -> LeanPo
     text = tweet.full_text
     if "&" in text:
         text = html.unescape(text)
-    created, iso = _time(tweet.created_at)
+    iso = times.iso(tweet.created_at)
     links = _links(tweet.entities, tweet)
     mentions = _mentions(tweet.entities)
     rt = _NATIVE_RT.match(text) if text.startswith("RT @") else None
@@ -156,13 +190,12 @@ def _post(tweet: Tweet, notes: Notes, note_times: dict[str, datetime]) -> LeanPo
         if found is not None:
             text, links, mentions = merge_note(found[0], found[1], links)
     return LeanPost(
-        PLATFORM, post_id, created, text, None, None, rt is not None,
+        PLATFORM, post_id, f"{iso} {len(post_id):03d} {post_id}", text, None, None, rt is not None,
         rt.group(1) if rt else None,
         _text(tweet.in_reply_to_status_id_str or tweet.in_reply_to_status_id),
         _text(tweet.in_reply_to_user_id_str or tweet.in_reply_to_user_id),
         _text(tweet.in_reply_to_screen_name),
         links=links, mentions=mentions, edit_ids=_edit_ids(tweet, post_id),
-        key=f"{iso} {len(post_id):03d} {post_id}",
     )  # fmt: skip
 
 
@@ -189,9 +222,10 @@ def read_lean(path: Path, progress: Callable[[int], None] | None = None) -> Time
         notes = read_notes(layout.notes)
         note_times = {when.strftime("%Y-%m-%dT%H:%M:%S"): when for when in notes}
         posts: list[LeanPost] = []
+        times = Times()
         for source in layout.tweets:
             for block in records(source):
-                posts.extend(_post(r.tweet, notes, note_times) for r in block)
+                posts.extend(_post(r.tweet, notes, note_times, times) for r in block)
                 if progress is not None:
                     progress(len(posts))
     owner = account or infer_owner(cast(list[Row], posts))

@@ -141,21 +141,26 @@ def _head(chunks: Iterator[bytes], name: str) -> tuple[bytes, bytes, int, int]:
 def records(source: Source) -> Iterator[list[Record]]:
     """The records of one tweets file, a list per block; Unsupported for anything unusual."""
     chunks = _chunks(source)
-    data, seam, end_at, next_at = _head(chunks, source.name)
+    first, seam, end_at, next_at = _head(chunks, source.name)
+    # The buffer opens the JSON array; the comma after a block's last record becomes its `]`.
+    buf = bytearray(b"[") + first
     for block in chunks:
-        data += block
-        at = data.rfind(seam)
+        buf += block
+        at = buf.rfind(seam)
         if at < 0:
             continue
-        yield _decode(b"[" + data[: at + end_at] + b"]", source.name)
-        data = data[at + next_at :]
-    tail = data.rstrip(b" \t\r\n;")
-    if not tail.endswith(b"]"):
+        buf[at + end_at] = ord("]")
+        yield _decode(memoryview(buf)[: at + end_at + 1], source.name)
+        buf = bytearray(b"[") + memoryview(buf)[at + next_at :]
+    close = len(buf)
+    while close > 1 and buf[close - 1] in b" \t\r\n;":
+        close -= 1
+    if buf[close - 1 : close] != b"]":
         raise Unsupported(source.name)
-    yield _decode(b"[" + tail, source.name)
+    yield _decode(memoryview(buf)[:close], source.name)
 
 
-def _decode(body: bytes, name: str) -> list[Record]:
+def _decode(body: memoryview, name: str) -> list[Record]:
     try:
         return _DECODER.decode(body)
     except (msgspec.DecodeError, msgspec.ValidationError):
