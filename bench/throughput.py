@@ -46,10 +46,12 @@ FLOORS = {
 }  # fmt: skip
 
 
-def run(args: list[str], stdout: Any = subprocess.DEVNULL) -> tuple[float, int]:
+def run(args: list[str], cwd: Path = ROOT) -> tuple[float, int]:
     """Wall seconds and peak RSS (bytes) of one child process; exits if it fails."""
     began = time.perf_counter()
-    with subprocess.Popen(args, stdout=stdout, stderr=subprocess.PIPE, cwd=ROOT) as child:
+    with subprocess.Popen(
+        args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd
+    ) as child:
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - began
         err = child.stderr.read().decode() if child.stderr else ""
@@ -58,9 +60,9 @@ def run(args: list[str], stdout: Any = subprocess.DEVNULL) -> tuple[float, int]:
     return wall, usage.ru_maxrss * 1024
 
 
-def best(args: list[str], repeat: int) -> tuple[float, int]:
+def best(args: list[str], repeat: int, cwd: Path = ROOT) -> tuple[float, int]:
     """The fastest of `repeat` runs and the largest peak RSS among them."""
-    runs = [run(args) for _ in range(repeat)]
+    runs = [run(args, cwd) for _ in range(repeat)]
     return min(r[0] for r in runs), max(r[1] for r in runs)
 
 
