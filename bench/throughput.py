@@ -136,8 +136,8 @@ def twarc_row(tweets: int, repeat: int) -> dict[str, Any] | None:
     ours, _ = best(linkratio("classify", str(path), "--output", "csv", "--quiet"), repeat)
     csv_out = path.with_suffix(".csv")
     os.environ.setdefault("BEARER_TOKEN", "unused")  # twarc2 asks for one before any command
-    theirs, _ = best([twarc2, "csv", "--no-inline-referenced-tweets", str(path), str(csv_out)],
-                     repeat)  # fmt: skip
+    command = [twarc2, "csv", "--no-inline-referenced-tweets", str(path), str(csv_out)]
+    theirs, _ = best(command, repeat, cwd=path.parent)  # it writes twarc.log where it runs
     return {"tweets": tweets, "linkratio_s": ours, "twarc2_csv_s": theirs, "speedup": theirs / ours}
 
 
