@@ -102,12 +102,12 @@ def _add_author(p: argparse.ArgumentParser) -> None:
 def classify(args: argparse.Namespace, out: TextIO) -> int:
     """`linkratio classify`: every post with its label."""
     from linkratio.authors import author_name
-    from linkratio.frame import labelled
+    from linkratio.classify import classify as label
     from linkratio.loading import read_timeline
     from linkratio.render.listing import write_labels
 
-    timeline = options.read_input(args, read_timeline, freeze=True, author=args.author)
-    rows = labelled(timeline.posts)
+    timeline = options.read_input(args, read_timeline, freeze=True, author=args.author, lean=True)
+    rows = ((post, label(post)) for post in timeline.posts)  # not frame.labelled: no pandas
     write_labels(rows, out, args.output, with_author=args.with_author, author=author_name(timeline))
     return options.EXIT_OK
 

@@ -69,10 +69,13 @@ def read(
     progress: Callable[[int], None] | None = None,
     skip_invalid: bool = False,
     keep_raw: bool = False,
+    lean: bool = False,
 ) -> Timeline:
     """Read every post at `path` (format detected unless `input_format` names one).
 
     With `keep_raw` every post carries its JSON as received in `Post.raw` (for the library).
+    With `lean`, an X archive's posts may be cheap stand-ins with every Post field, for a
+    caller that only classifies and lists them (`read_archive`).
     """
     path = Path(path).expanduser()
     if input_format in (None, "auto"):
@@ -81,6 +84,10 @@ def read(
         raise InputError(f"{path}: no such file or folder")
     check_input(path, _EXPECTED)
     try:
+        if input_format == "x-archive" and lean:
+            from linkratio.sources.x_archive import read_archive
+
+            return read_archive(path, progress, keep_raw, skip_invalid, lean=True)
         return _read(path, input_format, progress, skip_invalid, keep_raw)
     except MemoryError:
         # Within the size caps, but not within this machine's (or ulimit's) memory.

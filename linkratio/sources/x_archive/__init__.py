@@ -6,10 +6,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from linkratio.errors import InputError
+from linkratio.errors import InputError, LinkratioError
 from linkratio.model import Timeline
 from linkratio.sources.common import collapse, gc_paused
 from linkratio.sources.x_archive.files import looks_like_archive, open_layout
@@ -18,12 +19,15 @@ from linkratio.sources.x_archive.tweets import infer_owner, read_account, read_t
 
 __all__ = ["looks_like_archive", "read_archive"]
 
+log = logging.getLogger(__name__)
+
 
 def read_archive(
     path: Path,
     progress: Callable[[int], None] | None = None,
     keep_raw: bool = False,
     skip_invalid: bool = False,
+    lean: bool = False,
 ) -> Timeline:
     """Read an X archive (.zip, unpacked folder or bare tweets.js) into the owner's Timeline.
 
@@ -31,10 +35,17 @@ def read_archive(
     JSON (long-post bodies stay in note-tweet.js and are not part of it). A malformed
     record, or a file of the archive that cannot be read, is an InputFormatError naming
     it; with `skip_invalid` it is skipped with a one-line warning instead.
+
+    With `lean` (and no `keep_raw`) the posts may be `lean.LeanPost`s, cheap Structs with
+    every field of a Post, for a caller that only classifies and lists them.
     """
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file or folder (expected an X archive)")
+    if lean and not keep_raw:
+        timeline = _read_lean(path, progress)
+        if timeline is not None:
+            return timeline
     with gc_paused(), open_layout(path) as layout:
         account = read_account(layout.account, skip_invalid) if layout.account else None
         notes = read_notes(layout.notes, skip_invalid)
@@ -42,3 +53,17 @@ def read_archive(
         owner = account or infer_owner(rows)
         posts = collapse([to_post(row, owner) for row in rows])
     return Timeline(account=owner, posts=posts, origin=str(path))
+
+
+def _read_lean(path: Path, progress: Callable[[int], None] | None) -> Timeline | None:
+    """The fast reader's Timeline, or None when the archive needs the general reader."""
+    from linkratio.sources.x_archive.lean import read_lean
+    from linkratio.sources.x_archive.typed import Unsupported
+
+    try:
+        with gc_paused():
+            return read_lean(path, progress)
+    except (Unsupported, LinkratioError):
+        # The general reader refuses it with the right message, or skips what is malformed.
+        log.debug("%s: read the general way", path)
+        return None

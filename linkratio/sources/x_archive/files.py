@@ -28,6 +28,8 @@ class Source:
 
     name: str
     read: Callable[[], bytes]
+    path: Path | None = None
+    """The file itself, when it is one (not a zip entry): it can then be read in blocks."""
 
 
 @dataclass(slots=True)
@@ -88,7 +90,7 @@ def _archive_folder(path: Path) -> Path | None:
 
 
 def _file_source(path: Path) -> Source:
-    return Source(str(path), lambda: read_file(path, check_head(str(path))))
+    return Source(str(path), lambda: read_file(path, check_head(str(path))), path)
 
 
 def _folder_layout(folder: Path, tweets: list[Path] | None = None) -> Layout:

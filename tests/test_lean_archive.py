@@ -1,0 +1,195 @@
+"""The fast archive reader (`lean`) gives what the general reader gives, or hands over to it."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import io
+import logging
+from pathlib import Path
+
+import pytest
+from archives import account_js, write_folder, write_zip, ytd
+from test_x_archive import BASIC, X_ARCHIVE, note_archive, tweet
+
+from linkratio.classify import classify
+from linkratio.errors import InputFormatError
+from linkratio.model import Post, Timeline
+from linkratio.render.listing import write_labels
+from linkratio.sources.x_archive import read_archive
+from linkratio.sources.x_archive.lean import LeanPost
+
+ROOT = Path(__file__).resolve().parents[1]
+FIELDS = [f.name for f in dataclasses.fields(Post)]
+
+
+def _labels(timeline: Timeline, output: str) -> str:
+    out = io.StringIO()
+    rows = ((post, classify(post)) for post in timeline.posts)
+    write_labels(rows, out, output, with_author=True, author=timeline.account.handle)
+    return out.getvalue()
+
+
+def same_as_general(path: Path, *, lean_used: bool = True, skip_invalid: bool = False) -> None:
+    """Both readers give equal posts, field by field, and byte-identical listings."""
+    general = read_archive(path, skip_invalid=skip_invalid)
+    lean = read_archive(path, skip_invalid=skip_invalid, lean=True)
+    assert all(isinstance(p, LeanPost) == lean_used for p in lean.posts)
+    assert lean.account == general.account
+    assert len(lean.posts) == len(general.posts)
+    for fast, slow in zip(lean.posts, general.posts, strict=True):
+        assert [getattr(fast, f) for f in FIELDS] == [getattr(slow, f) for f in FIELDS]
+        assert fast.is_reply == slow.is_reply
+    for output in ("jsonl", "csv", "table"):
+        assert _labels(lean, output) == _labels(general, output)
+
+
+def test_the_sample_reads_the_same() -> None:
+    same_as_general(ROOT / "data" / "sample")
+
+
+@pytest.mark.parametrize("name", ["alrocar", "andreruffert", "smithjd"])
+def test_the_corpus_archives_read_the_same(name: str) -> None:
+    if not X_ARCHIVE.exists():
+        pytest.skip(f"the corpus is not at {X_ARCHIVE}")
+    same_as_general(X_ARCHIVE / name)
+
+
+def test_a_generated_archive_reads_the_same(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("make_sample", ROOT / "data" / "make_sample.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.generate(tmp_path, 3000, seed=7)
+    same_as_general(tmp_path)
+
+
+TRICKY = [
+    *[r for r in BASIC],
+    # An edit chain: the older version and the newer one; a duplicate id.
+    tweet("20", "first try", created="Sat Nov 09 11:00:00 +0000 2024", edit_chain=("20", "21")),
+    tweet("21", "second try?", created="Sat Nov 09 11:01:00 +0000 2024", edit_chain=("20", "21")),
+    tweet("5", "New post again", created="Sat Nov 09 10:04:00 +0000 2024"),
+    # A reply to oneself (a thread), one to someone else, a mention-led post.
+    tweet("30", "and more", created="Sat Nov 09 12:00:00 +0000 2024", reply_to=("1", "100", "me")),
+    tweet("31", "@zed hi", created="Sat Nov 09 12:01:00 +0000 2024", reply_to=("8", "300", None)),
+    tweet("32", "@ana @bob look", created="Sat Nov 09 12:02:00 +0000 2024"),
+    # A quote as a status URL, one of the own posts, a manual RT.
+    tweet(
+        "40",
+        "so true https://t.co/q",
+        created="Sat Nov 09 13:00:00 +0000 2024",
+        urls=(("https://t.co/q", "https://twitter.com/ana/status/77"),),
+    ),
+    tweet(
+        "41",
+        "as I said https://t.co/o",
+        created="Sat Nov 09 13:00:00 +0000 2024",
+        urls=(("https://t.co/o", "https://x.com/me/status/1"),),
+    ),
+    tweet("42", "MT @ana: good point", created="Sat Nov 09 13:01:00 +0000 2024"),
+    # Same second, ids of different lengths; a bare URL; a question.
+    tweet("9", "what now?", created="Sat Nov 09 13:00:00 +0000 2024"),
+    tweet("100", "see http://example.com/a", created="Sat Nov 09 13:00:00 +0000 2024"),
+]
+
+
+def test_tricky_records_read_the_same(tmp_path: Path) -> None:
+    """Edits, duplicates, retweets, replies to self, quotes, media, entities, mentions."""
+    write_folder(
+        tmp_path, {"data/tweets.js": ytd("tweets", TRICKY), "data/account.js": account_js()}
+    )
+    same_as_general(tmp_path)
+
+
+def test_long_posts_from_notes_read_the_same(tmp_path: Path) -> None:
+    note_archive(tmp_path)
+    same_as_general(tmp_path)
+
+
+def test_without_account_js_the_owner_is_inferred_the_same(tmp_path: Path) -> None:
+    write_folder(tmp_path, {"data/tweets.js": ytd("tweets", TRICKY)})
+    same_as_general(tmp_path)
+
+
+def test_a_zip_and_several_parts_read_the_same(tmp_path: Path) -> None:
+    files = {
+        "data/tweets.js": ytd("tweets", TRICKY[:7]),
+        "data/tweets-part1.js": ytd("tweets", TRICKY[7:], part=1),
+        "data/account.js": account_js(),
+    }
+    same_as_general(write_zip(tmp_path / "a.zip", files))
+
+
+def test_blocks_split_records_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import linkratio.sources.x_archive.typed as typed
+
+    monkeypatch.setattr(typed, "BLOCK", 700)  # a seam in most blocks, none in some
+    write_folder(
+        tmp_path, {"data/tweets.js": ytd("tweets", TRICKY), "data/account.js": account_js()}
+    )
+    same_as_general(tmp_path)
+
+
+@pytest.mark.parametrize("style", ["minified", "spaced", "indent4-crlf"])
+def test_other_layouts_are_read_the_same(tmp_path: Path, style: str) -> None:
+    tweets = ytd("tweets", TRICKY, style=style)
+    write_folder(tmp_path, {"data/tweets.js": tweets, "data/account.js": account_js()})
+    same_as_general(tmp_path, lean_used=style == "indent4-crlf")
+
+
+def _odd(record: dict, **fields: object) -> dict:
+    return {"tweet": {**record["tweet"], **fields}}
+
+
+ODD = [
+    pytest.param([{"full_text": "x", "id_str": "1", "created_at": BASIC[0]["tweet"]["created_at"]}],
+                 id="no tweet wrapper"),
+    pytest.param([_odd(BASIC[0], id_str=5)], id="number id"),
+    pytest.param([_odd(BASIC[0], created_at="Sat Nov 09 12:14:18 +0100 2024")], id="offset"),
+    pytest.param([_odd(BASIC[0], created_at="2024-11-09T12:14:18.000Z")], id="iso time"),
+    pytest.param([_odd(BASIC[0], edit_info={"initial": {}, "edit": {"editControlInitial": {
+        "editTweetIds": ["1", "7"]}}})], id="empty initial"),
+    pytest.param([_odd(BASIC[0], in_reply_to_status_id=12, in_reply_to_user_id_str="")],
+                 id="number reply id"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("records", ODD)
+def test_unusual_records_read_the_same(tmp_path: Path, records: list) -> None:
+    write_folder(tmp_path, {"data/tweets.js": ytd("tweets", [*records, *BASIC[1:]])})
+    general = read_archive(tmp_path)
+    lean = read_archive(tmp_path, lean=True)
+    assert [[getattr(p, f) for f in FIELDS] for p in lean.posts] == [
+        [getattr(p, f) for f in FIELDS] for p in general.posts
+    ]
+
+
+BAD = [
+    pytest.param(_odd(BASIC[0], full_text=["a list"]), id="text a list"),
+    pytest.param(_odd(BASIC[0], created_at="Sat Nov 31 12:14:18 +0000 2024"), id="no such day"),
+    pytest.param(_odd(BASIC[0], created_at="Sat Nov 09 12:14:18 +0000 0001"), id="year 1"),
+    pytest.param(_odd(BASIC[0], entities={"urls": [{"url": None}]}), id="url null"),
+    pytest.param(_odd(BASIC[0], in_reply_to_screen_name={"a": 1}), id="handle an object"),
+]
+
+
+@pytest.mark.parametrize("record", BAD)
+def test_malformed_records_keep_their_one_line_error(tmp_path: Path, record: dict) -> None:
+    write_folder(tmp_path, {"data/tweets.js": ytd("tweets", [*BASIC[1:], record])})
+    with pytest.raises(InputFormatError) as general:
+        read_archive(tmp_path)
+    with pytest.raises(InputFormatError) as lean:
+        read_archive(tmp_path, lean=True)
+    assert str(lean.value) == str(general.value)
+
+
+@pytest.mark.parametrize("record", BAD)
+def test_malformed_records_are_skipped_the_same(
+    tmp_path: Path, record: dict, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_folder(tmp_path, {"data/tweets.js": ytd("tweets", [*BASIC[1:], record])})
+    with caplog.at_level(logging.WARNING):
+        same_as_general(tmp_path, lean_used=False, skip_invalid=True)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 2 and warnings[0] == warnings[1]  # once per reader, not twice
