@@ -91,6 +91,9 @@ TRICKY = [
     # Same second, ids of different lengths; a bare URL; a question.
     tweet("9", "what now?", created="Sat Nov 09 13:00:00 +0000 2024"),
     tweet("100", "see http://example.com/a", created="Sat Nov 09 13:00:00 +0000 2024"),
+    # An `RT @name:` from before native retweets began (2009-11-06) is a manual RT.
+    tweet("101", "RT @ana: early days", created="Thu Nov 05 23:59:59 +0000 2009"),
+    tweet("102", "RT @ana: the first day", created="Fri Nov 06 00:00:00 +0000 2009"),
 ]
 
 

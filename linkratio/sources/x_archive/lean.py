@@ -27,6 +27,8 @@ from linkratio.sources.x_archive.tweets import PLATFORM, Row, infer_owner, read_
 from linkratio.sources.x_archive.typed import Chain, Entities, Tweet, Unsupported, records
 
 _NATIVE_RT = re.compile(r"RT @([A-Za-z0-9_]+):")
+_NATIVE_RT_SINCE = "2009-11-06T"
+"""Native retweets began on this day (UTC): an archive's `RT @name:` before it is manual."""
 _MONTHS = {
     m: f"-{i:02d}-"
     for i, m in enumerate(
@@ -184,7 +186,8 @@ def _post(tweet: Tweet, notes: Notes, note_times: dict[str, datetime], times: Ti
     iso = times.iso(tweet.created_at)
     links = _links(tweet.entities, tweet)
     mentions = _mentions(tweet.entities)
-    rt = _NATIVE_RT.match(text) if text.startswith("RT @") else None
+    native = text.startswith("RT @") and iso >= _NATIVE_RT_SINCE
+    rt = _NATIVE_RT.match(text) if native else None
     if notes and rt is None and iso in note_times:
         found = take_note(notes, note_times[iso], text)
         if found is not None:
