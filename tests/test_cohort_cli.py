@@ -42,7 +42,7 @@ def test_build_prints_what_it_did_and_no_progress_off_a_terminal(built: Path, ca
     code, text = run(
         "cohort", "build", str(next(built.parent.glob("*.jsonl"))), "--out", str(built)
     )
-    assert code == 0 and "1 inputs (0 read, 1 unchanged, 0 removed)" in text
+    assert code == 0 and "1 input (0 read, 1 unchanged, 0 removed)" in text
     assert capsys.readouterr().err == ""
 
 

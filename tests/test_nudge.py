@@ -171,9 +171,16 @@ def test_a_week_after_the_last_post_says_so_in_every_format() -> None:
     assert build_week(df, date(2024, 12, 23), tz="UTC", now=now).stale is None
 
 
-def test_weekly_of_a_stale_library_exits_1_with_the_note_on_top(library: Path) -> None:
+def test_weekly_of_a_stale_library_exits_1_with_the_note_on_top(
+    library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out = _run("weekly", "@me", "--now", "2026-11-30T07:00:00+00:00", "--out", "w")
     assert code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [  # exit 1 says why, in one line a cron log keeps
+        "linkratio: warning: no posts since 2024-12-31 (never synced): run 'linkratio weekly "
+        "--sync' or 'linkratio fetch' to bring new posts"
+    ]
     md = (Path("w") / "linkratio-2026-W48.md").read_text()
     assert md.splitlines()[2] == "> **Note:** no posts since 2024-12-31 (never synced)."
     assert "week 2026-W48 of @me" in out

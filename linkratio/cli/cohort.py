@@ -117,7 +117,8 @@ def _cmd_build(args: argparse.Namespace, out: TextIO) -> int:
         bar.done()
     where = terminal_safe(str(result.out_dir))
     out.write(
-        f"{where}: {result.inputs:,} inputs ({len(result.rebuilt):,} read, "
+        f"{where}: {result.inputs:,} input{'s' * (result.inputs != 1)} "
+        f"({len(result.rebuilt):,} read, "
         f"{result.unchanged:,} unchanged, {result.removed:,} removed), "
         f"{result.posts:,} posts written in {result.seconds:.1f} s\n"
     )

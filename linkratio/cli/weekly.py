@@ -122,6 +122,11 @@ def _print(run: WeekRun, quiet: bool, out: TextIO) -> None:
             f"linkratio: warning: --sync failed: {terminal_safe(run.sync_error)}; "
             "the summary uses the stored posts\n"
         )
+    elif run.stale is not None:  # exit 1 says "stale": the line says why (cron logs it)
+        sys.stderr.write(
+            f"linkratio: warning: {terminal_safe(run.stale)}: run 'linkratio weekly --sync' "
+            "or 'linkratio fetch' to bring new posts\n"
+        )
     if not quiet:
         who = terminal_safe(run.account)
         out.write(f"week {run.week} of {who}: {run.files.html} (.md, .png beside it)\n")

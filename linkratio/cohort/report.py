@@ -133,7 +133,8 @@ def render_html(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
         f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>\n"
-        f"<h1>{_e(title)}</h1><p>{len(table):,} accounts, {posts:,} posts.</p>\n"
+        f"<h1>{_e(title)}</h1><p>{len(table):,} account{'s' * (len(table) != 1)}, "
+        f"{posts:,} posts.</p>\n"
         f"{body}\n<script>{_SORTER}</script></body></html>\n"
     )
 
