@@ -50,7 +50,7 @@ def _ranking(
         bars, labels=[plain(s) for s in labels] if labels else None, padding=3, fontsize=9, **TEXT
     )
     # Room on the right for the bar labels (long ones for fading ties).
-    ax.set_xlim(0, max(float(ranked.max()), 1.0) * (2.1 if labels else 1.15))
+    ax.set_xlim(0, max(float(ranked.max()), 1.0) * (2.4 if labels else 1.15))
     ax.xaxis.set_major_locator(MaxNLocator(nbins=ticks or "auto", integer=True))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -90,7 +90,8 @@ def partners_chart(
         left, right = fig.subplots(2, 1)
     else:
         fig = figure(chart_width(narrow), 1.8 + 0.3 * rows, "Who you talk with")
-        left, right = fig.subplots(1, 2)
+        # The fading ties carry long bar labels (count, last reply, days since): more room.
+        left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": (2, 3)})
     left.set_title(f"top {top} conversation partners", **SUBTITLE)
     ticks = 4 if narrow else None
     if partners.empty:
@@ -108,7 +109,7 @@ def _fading_ties(
 ) -> None:
     """The fading ties panel: replies before, and when the last one was (shorter on a phone)."""
     until = f" to {quiet:%Y-%m-%d}" if quiet is not None else ""
-    rule = "quiet for 60 days" if narrow else f"3+ replies, none in the 60 days{until}"
+    rule = "quiet for 60 days" if narrow else f"3+ replies,\nnone in the 60 days{until}"
     ax.set_title(f"fading ties: {rule}", **SUBTITLE)
     if ties.empty:
         placeholder(ax, "no fading ties: nobody you talked with\n3+ times has gone quiet")
@@ -117,7 +118,7 @@ def _fading_ties(
     counts.index = counts.index.map(person_name)
     shown = zip(counts, ties["last_reply"], ties["days_since"], strict=True)
     labels = [
-        f"{n} · {s} days ago" if narrow else f"{n} · last {d:%Y-%m-%d}, {s} days ago"
+        f"{n} · {s} days ago" if narrow else f"{n} · {d:%Y-%m-%d}, {s} days ago"
         for n, d, s in shown
     ]
     xlabel = "replies before the silence"
