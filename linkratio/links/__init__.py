@@ -279,7 +279,12 @@ def shortener(url: str, known: Collection[str] = ()) -> str | None:
     Shorteners are the `SHORTENERS` list plus `known`: the hosts that answered with a
     redirect before (the library's `redirect_hosts`).
     """
-    h = host(url).rstrip(".")  # `bit.ly.` is bit.ly (a fully qualified name)
+    return shortener_host(host(url), known)
+
+
+def shortener_host(name: str, known: Collection[str] = ()) -> str | None:
+    """`shortener` of a URL whose host is `name`: for many URLs, each distinct host once."""
+    h = name.rstrip(".")  # `bit.ly.` is bit.ly (a fully qualified name)
     if h.startswith("www."):
         h = h[4:]
     if h in SHORTENERS or h in known or ("www." + h) in known:
