@@ -288,6 +288,7 @@ def import_source(
         skip_invalid=skip_invalid,
         keep_raw=True,
         progress=progress,
+        lean=True,
     )
     gc.freeze()
     authors = authors_of(timeline)

@@ -31,17 +31,20 @@ def _labels(timeline: Timeline, output: str) -> str:
 
 
 def same_as_general(path: Path, *, lean_used: bool = True, skip_invalid: bool = False) -> None:
-    """Both readers give equal posts, field by field, and byte-identical listings."""
-    general = read_archive(path, skip_invalid=skip_invalid)
-    lean = read_archive(path, skip_invalid=skip_invalid, lean=True)
-    assert all(isinstance(p, LeanPost) == lean_used for p in lean.posts)
-    assert lean.account == general.account
-    assert len(lean.posts) == len(general.posts)
-    for fast, slow in zip(lean.posts, general.posts, strict=True):
-        assert [getattr(fast, f) for f in FIELDS] == [getattr(slow, f) for f in FIELDS]
-        assert fast.is_reply == slow.is_reply
-    for output in ("jsonl", "csv", "table"):
-        assert _labels(lean, output) == _labels(general, output)
+    """Both readers give equal posts, field by field, and byte-identical listings; with
+    `keep_raw` too (the library's import), the same JSON of each post."""
+    for keep_raw in (False, True):
+        general = read_archive(path, skip_invalid=skip_invalid, keep_raw=keep_raw)
+        lean = read_archive(path, skip_invalid=skip_invalid, keep_raw=keep_raw, lean=True)
+        assert all(isinstance(p, LeanPost) == lean_used for p in lean.posts)
+        assert all((p.raw is not None) == keep_raw for p in lean.posts)
+        assert lean.account == general.account
+        assert len(lean.posts) == len(general.posts)
+        for fast, slow in zip(lean.posts, general.posts, strict=True):
+            assert [getattr(fast, f) for f in FIELDS] == [getattr(slow, f) for f in FIELDS]
+            assert fast.is_reply == slow.is_reply
+        for output in ("jsonl", "csv", "table"):
+            assert _labels(lean, output) == _labels(general, output)
 
 
 def test_the_sample_reads_the_same() -> None:
@@ -155,17 +158,21 @@ ODD = [
         "editTweetIds": ["1", "7"]}}})], id="empty initial"),
     pytest.param([_odd(BASIC[0], in_reply_to_status_id=12, in_reply_to_user_id_str="")],
                  id="number reply id"),
+    # What orjson writes otherwise than the file: kept in the library as orjson writes it.
+    pytest.param([_odd(BASIC[0], geo={"coordinates": [1.50, -0.0, 1e3]}, retweet_count=7)],
+                 id="numbers"),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize("records", ODD)
 def test_unusual_records_read_the_same(tmp_path: Path, records: list) -> None:
     write_folder(tmp_path, {"data/tweets.js": ytd("tweets", [*records, *BASIC[1:]])})
-    general = read_archive(tmp_path)
-    lean = read_archive(tmp_path, lean=True)
-    assert [[getattr(p, f) for f in FIELDS] for p in lean.posts] == [
-        [getattr(p, f) for f in FIELDS] for p in general.posts
-    ]
+    for keep_raw in (False, True):
+        general = read_archive(tmp_path, keep_raw=keep_raw)
+        lean = read_archive(tmp_path, keep_raw=keep_raw, lean=True)
+        assert [[getattr(p, f) for f in FIELDS] for p in lean.posts] == [
+            [getattr(p, f) for f in FIELDS] for p in general.posts
+        ]
 
 
 BAD = [
@@ -195,4 +202,5 @@ def test_malformed_records_are_skipped_the_same(
     with caplog.at_level(logging.WARNING):
         same_as_general(tmp_path, lean_used=False, skip_invalid=True)
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
-    assert len(warnings) == 2 and warnings[0] == warnings[1]  # once per reader, not twice
+    # once per reading (each reader, with and without raw JSON), not twice
+    assert len(warnings) == 4 and len(set(warnings)) == 1

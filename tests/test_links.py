@@ -14,6 +14,7 @@ from linkratio.links import (
     SHORT_HOST_SITES,
     SHORTENERS,
     domain,
+    host,
     is_platform_page,
     is_shortener,
     looks_short,
@@ -174,3 +175,23 @@ def test_platform_pages_keep_their_label_but_count_for_no_site() -> None:
 )
 def test_short_code_paths(url: str, short: bool) -> None:
     assert looks_short(url) is short
+
+
+HOSTS = [
+    "https://Example.COM/a", "http://a-b.c.d?x=1", "example.org/page", "example.org",
+    "https:///path", "", "/path", "?q", "http://a.com:80/", "http://u@a.com/",
+    "HTTP://A.COM/", "http://[::1]/", "http://\u00e9.com/", "http://a.com\n", "\thttp://a.com",
+    "a.com/?u=http://b.com", "http://a_b.com/", "http:/a.com", "t.co/x#frag", "..",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("url", HOSTS)
+def test_host_is_what_urlsplit_finds(url: str) -> None:
+    """host's fast path for plain hosts answers as urlsplit does for every URL."""
+    from urllib.parse import urlsplit
+
+    try:
+        expected = (urlsplit(url if "://" in url else "http://" + url).hostname or "").lower()
+    except ValueError:
+        expected = ""
+    assert host(url) == expected

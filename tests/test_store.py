@@ -655,6 +655,31 @@ def test_the_library_file_is_in_wal_mode_in_a_created_folder(tmp_path: Path) -> 
         assert path.with_name("lib.sqlite-wal").exists()
 
 
+@pytest.mark.parametrize("reader", [False, True])
+def test_a_bulk_save_into_an_empty_library_ends_in_wal_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: bool
+) -> None:
+    """A first import is written with a rollback journal, then the file is WAL again; with
+    another connection open it stays WAL throughout, without waiting for it."""
+    import linkratio.store.library as library_module
+
+    monkeypatch.setattr(library_module, "BULK_POSTS", 2)
+    path = tmp_path / "lib.sqlite"
+    with Library(path) as library:
+        other = sqlite3.connect(path) if reader else None
+        if other is not None:
+            other.execute("SELECT count(*) FROM posts").fetchone()
+        began = time.monotonic()
+        library.save_posts(ME, [post("1"), post("2", minutes=1)], origin="archive")
+        assert time.monotonic() - began < 5  # not the 30 s busy timeout
+        assert library.query("PRAGMA journal_mode") == [("wal",)]
+        assert [p.id for p in library.posts("x", "100")] == ["1", "2"]
+        library.save_posts(ME, [post("3", minutes=2), post("4", minutes=3)], origin="archive")
+        assert len(library.frame("x", "100")) == 4
+        if other is not None:
+            other.close()
+
+
 def test_default_path_honours_linkratio_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LINKRATIO_DB", str(tmp_path / "mine.sqlite"))
     assert Library.default_path() == tmp_path / "mine.sqlite"

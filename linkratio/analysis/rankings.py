@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from linkratio.analysis.results import TOP, Ranked
-from linkratio.links import is_platform_media, post_ref, shortener, site
+from linkratio.links import host, is_platform_media, post_ref, shortener_host, site
 
 
 def person_name(name: str) -> str:
@@ -48,8 +48,12 @@ def short_links(posts: pd.DataFrame, known: Collection[str]) -> dict[str, Any]:
         return {}
     flat = posts["urls"].explode().dropna()
     codes, uniques = pd.factorize(flat)
-    hosts = np.array([shortener(str(u), known) for u in uniques] + [None], dtype=object)
-    short = pd.Series(hosts[codes]).dropna()
+    # Most URLs are distinct, their hosts few: each host is looked up once.
+    host_codes, hosts = pd.factorize(
+        np.array([host(str(u)) for u in uniques.tolist()], dtype=object)
+    )
+    names = np.array([shortener_host(h, known) for h in hosts.tolist()] + [None], dtype=object)
+    short = pd.Series(names[host_codes][codes]).dropna()
     ranked = rank(short) if len(short) else ()
     return {"links": len(flat), "short_links": len(short), "shorteners": ranked}
 

@@ -8,6 +8,7 @@ the transactions; the SQL they run is in `posts`, `accounts`, `cache` and `schem
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
@@ -32,11 +33,13 @@ from linkratio.model import Account, Post, collapse, gc_paused, id_key
 from linkratio.store.accounts import AccountStats
 from linkratio.store.cache import Deriver, Encoded
 from linkratio.store.posts import ORIGINS, SaveResult
-from linkratio.store.schema import connect, schema_version, transaction
+from linkratio.store.schema import connect, schema_version, transaction, written_once
 from linkratio.store.times import to_db_time
 
 log = logging.getLogger(__name__)
 
+BULK_POSTS = 10_000
+"""A save of at least this many posts into a library without posts is a bulk load."""
 ENV_DB = "LINKRATIO_DB"
 """The environment variable that overrides `Library.default_path()`."""
 
@@ -120,7 +123,7 @@ class Library:
                     )
             state = orjson.dumps(cursor).decode() if cursor is not None else None
             encoded = self._encode_saved(batch, origin)
-            with transaction(self._db) as db:
+            with self._bulk(len(batch)), transaction(self._db) as db:
                 account_id = account_sql.upsert_account(db, account, fetched)
                 known, same = post_sql.write_posts(db, batch, account_id, origin, fetched)
                 self._cache_saved(db, account.platform, account_id, batch, known, encoded)
@@ -129,6 +132,12 @@ class Library:
                 elif cursor_done:
                     account_sql.delete_cursor(db, account.platform, account_id)
         return SaveResult(len(batch) - len(known), len(known) - same, same)
+
+    def _bulk(self, posts: int) -> contextlib.AbstractContextManager[None]:
+        """How a save of `posts` posts is journaled: see `schema.written_once`."""
+        if self._memory or posts < BULK_POSTS or post_sql.has_any(self._db):
+            return contextlib.nullcontext()
+        return written_once(self._db, self._busy_ms)
 
     def _encode_saved(self, batch: list[Post], origin: str) -> Encoded | None:
         """The frame rows `frame()` will serve for these posts, as they will read back."""

@@ -244,6 +244,11 @@ def stored_post_ids(
     return {row[0] for row in rows}
 
 
+def has_any(db: sqlite3.Connection) -> bool:
+    """True when the library stores at least one post, of any account."""
+    return db.execute("SELECT 1 FROM posts LIMIT 1").fetchone() is not None
+
+
 def has_posts(db: sqlite3.Connection, platform: str, account_id: str) -> bool:
     """True when the library stores at least one post of this account."""
     row = db.execute(

@@ -36,14 +36,15 @@ def read_archive(
     record, or a file of the archive that cannot be read, is an InputFormatError naming
     it; with `skip_invalid` it is skipped with a one-line warning instead.
 
-    With `lean` (and no `keep_raw`) the posts may be `lean.LeanPost`s, cheap Structs with
-    every field of a Post, for a caller that only classifies and lists them.
+    With `lean` the posts may be `lean.LeanPost`s, cheap Structs with every field of a
+    Post (and with `keep_raw`, its JSON: `kept`), for a caller that classifies, lists or
+    stores them.
     """
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file or folder (expected an X archive)")
-    if lean and not keep_raw:
-        timeline = _read_lean(path, progress)
+    if lean:
+        timeline = _read_lean(path, progress, keep_raw)
         if timeline is not None:
             return timeline
     with gc_paused(), open_layout(path) as layout:
@@ -55,14 +56,17 @@ def read_archive(
     return Timeline(account=owner, posts=posts, origin=str(path))
 
 
-def _read_lean(path: Path, progress: Callable[[int], None] | None) -> Timeline | None:
+def _read_lean(
+    path: Path, progress: Callable[[int], None] | None, keep_raw: bool
+) -> Timeline | None:
     """The fast reader's Timeline, or None when the archive needs the general reader."""
+    from linkratio.sources.x_archive.kept import read_kept
     from linkratio.sources.x_archive.lean import read_lean
     from linkratio.sources.x_archive.typed import Unsupported
 
     try:
         with gc_paused():
-            return read_lean(path, progress)
+            return read_kept(path, progress) if keep_raw else read_lean(path, progress)
     except (Unsupported, LinkratioError):
         # The general reader refuses it with the right message, or skips what is malformed.
         log.debug("%s: read the general way", path)

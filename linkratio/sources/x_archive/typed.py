@@ -9,6 +9,7 @@ which accepts or refuses each record exactly as before.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import msgspec
 
@@ -138,8 +139,13 @@ def _head(chunks: Iterator[bytes], name: str) -> tuple[bytes, bytes, int, int]:
     return data[pos:], seam, end_at, next_at
 
 
-def records(source: Source) -> Iterator[list[Record]]:
-    """The records of one tweets file, a list per block; Unsupported for anything unusual."""
+def records(
+    source: Source, decoder: msgspec.json.Decoder[list[Any]] = _DECODER
+) -> Iterator[list[Any]]:
+    """The records of one tweets file, a list per block; Unsupported for anything unusual.
+
+    `decoder` decodes a block's JSON array: into `Record`s unless told otherwise.
+    """
     chunks = _chunks(source)
     first, seam, end_at, next_at = _head(chunks, source.name)
     # The buffer opens the JSON array; the comma after a block's last record becomes its `]`.
@@ -150,18 +156,18 @@ def records(source: Source) -> Iterator[list[Record]]:
         if at < 0:
             continue
         buf[at + end_at] = ord("]")
-        yield _decode(memoryview(buf)[: at + end_at + 1], source.name)
+        yield _decode(decoder, memoryview(buf)[: at + end_at + 1], source.name)
         buf = bytearray(b"[") + memoryview(buf)[at + next_at :]
     close = len(buf)
     while close > 1 and buf[close - 1] in b" \t\r\n;":
         close -= 1
     if buf[close - 1 : close] != b"]":
         raise Unsupported(source.name)
-    yield _decode(memoryview(buf)[:close], source.name)
+    yield _decode(decoder, memoryview(buf)[:close], source.name)
 
 
-def _decode(body: memoryview, name: str) -> list[Record]:
+def _decode(decoder: msgspec.json.Decoder[list[Any]], body: memoryview, name: str) -> list[Any]:
     try:
-        return _DECODER.decode(body)
+        return decoder.decode(body)
     except (msgspec.DecodeError, msgspec.ValidationError):
         raise Unsupported(name) from None

@@ -1,0 +1,77 @@
+"""The fast way through an X archive for the library: lean posts that keep their JSON.
+
+The library stores each post's record as the general reader keeps it (`Post.raw`: the
+`{"tweet": {...}}` record re-encoded as compact JSON by orjson). Here each block of
+tweets.js is split into its records' bytes (`msgspec.Raw`, no copy); each record is
+decoded into the typed `Record` the lean reader normalizes, and through orjson for its
+compact JSON (`msgspec.json.format` would be faster but keeps what orjson rewrites:
+escapes, numbers, repeated keys). Anything unusual raises `Unsupported` and the caller
+reads the archive the general way, as for `lean`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import cast
+
+import msgspec
+import orjson
+
+from linkratio.model import Post, Timeline
+from linkratio.sources.common import compact_json
+from linkratio.sources.x_archive.files import open_layout
+from linkratio.sources.x_archive.lean import LeanPost, Times, _post, collapse
+from linkratio.sources.x_archive.notes import Notes, read_notes
+from linkratio.sources.x_archive.tweets import Row, infer_owner, read_account
+from linkratio.sources.x_archive.typed import Record, Unsupported, records
+
+_RAWS = msgspec.json.Decoder(list[msgspec.Raw])
+_RECORD = msgspec.json.Decoder(Record)
+
+
+def raw_json(record: msgspec.Raw) -> bytes:
+    """The record's JSON as the general reader keeps it: compact, re-encoded by orjson."""
+    try:
+        return compact_json(orjson.loads(memoryview(record)))
+    except orjson.JSONDecodeError:
+        raise Unsupported("record") from None
+
+
+def _post_of(
+    record: msgspec.Raw, notes: Notes, note_times: dict[str, datetime], times: Times
+) -> LeanPost:
+    """One record as the lean reader makes it, with its JSON."""
+    try:
+        tweet = _RECORD.decode(record).tweet
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        raise Unsupported("record") from None
+    post = _post(tweet, notes, note_times, times)
+    post.raw = raw_json(record)
+    return post
+
+
+def read_kept(path: Path, progress: Callable[[int], None] | None = None) -> Timeline:
+    """The archive at `path` as a Timeline of `LeanPost`s with `raw`; Unsupported otherwise.
+
+    Equal to `read_archive(path, keep_raw=True)` field for field; anything malformed or
+    unusual raises Unsupported, never an InputError of its own (as `lean.read_lean`).
+    """
+    with open_layout(path) as layout:
+        account = read_account(layout.account) if layout.account else None
+        notes = read_notes(layout.notes)
+        note_times = {when.strftime("%Y-%m-%dT%H:%M:%S"): when for when in notes}
+        posts: list[LeanPost] = []
+        times = Times()
+        for source in layout.tweets:
+            for block in records(source, _RAWS):
+                posts.extend(_post_of(r, notes, note_times, times) for r in block)
+                if progress is not None:
+                    progress(len(posts))
+    owner = account or infer_owner(cast(list[Row], posts))
+    for post in posts:
+        post.author_id = owner.id
+        post.author_handle = owner.handle
+    kept = cast(list[Post], collapse(posts))
+    return Timeline(account=owner, posts=kept, origin=str(path))
