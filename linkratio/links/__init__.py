@@ -172,8 +172,15 @@ def is_web(url: str) -> bool:
     return scheme is None or scheme.group(1).lower() in ("http", "https")
 
 
+_PLAIN_HOST = re.compile(r"https?://([A-Za-z0-9.-]*)(?:[/?#]|$)", re.IGNORECASE)
+"""A URL whose host urlsplit would take as written: no user, port, brackets or odd bytes."""
+
+
 def host(url: str) -> str:
     """Return the lower-case host of `url` ('' when it has none)."""
+    plain = _PLAIN_HOST.match(url)
+    if plain is not None:
+        return plain.group(1).lower()
     try:
         return (urlsplit(url if "://" in url else "http://" + url).hostname or "").lower()
     except ValueError:
