@@ -102,14 +102,13 @@ def _add_author(p: argparse.ArgumentParser) -> None:
 def classify(args: argparse.Namespace, out: TextIO) -> int:
     """`linkratio classify`: every post with its label."""
     from linkratio.authors import author_name
+    from linkratio.classify import classify as label
     from linkratio.loading import read_timeline
-    from linkratio.render.split import write_labels_split
+    from linkratio.render.listing import write_labels
 
     timeline = options.read_input(args, read_timeline, freeze=True, author=args.author, lean=True)
-    # Not frame.labelled (no pandas); a large listing is made by two processes.
-    write_labels_split(
-        timeline.posts, out, args.output, with_author=args.with_author, author=author_name(timeline)
-    )
+    rows = ((post, label(post)) for post in timeline.posts)  # not frame.labelled: no pandas
+    write_labels(rows, out, args.output, with_author=args.with_author, author=author_name(timeline))
     return options.EXIT_OK
 
 

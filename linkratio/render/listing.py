@@ -110,12 +110,12 @@ def _write_jsonl(
         record = dict(zip(fields, (*_cells(post, label), *extra), strict=True))
         lines.append(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
         if len(lines) >= _BATCH:
-            write_bytes(out, b"".join(lines))
+            _write_bytes(out, b"".join(lines))
             lines.clear()
-    write_bytes(out, b"".join(lines))
+    _write_bytes(out, b"".join(lines))
 
 
-def write_bytes(out: TextIO, data: bytes) -> None:
+def _write_bytes(out: TextIO, data: bytes) -> None:
     """Write UTF-8 `data` to `out`: straight to its buffer when it has one (faster)."""
     if not data:
         return
