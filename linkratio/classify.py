@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from linkratio.links import bare_urls, is_platform_media, is_shortener, is_web, post_ref
+from linkratio.links import PostRef, bare_urls, is_platform_media, is_shortener, is_web, post_ref
 from linkratio.model import Category, Kind, Label, Link, Post
 
 QUESTION_MARKS = "?\uff1f\u00bf\u061f\u203d\u2047\u2048\u2049\u2753\u2754"
@@ -15,6 +15,52 @@ QUESTION_MARKS = "?\uff1f\u00bf\u061f\u203d\u2047\u2048\u2049\u2753\u2754"
 _MANUAL_RT = re.compile(r"^(?:RT|MT) [@\uff20]\w", re.IGNORECASE)
 _MENTION_LED = re.compile(r"^\.?[@\uff20]\w")
 _QUESTION = re.compile("[" + re.escape(QUESTION_MARKS) + "]")
+
+
+_CACHE_SIZE = 1 << 16
+"""Entries a memo below keeps before it starts afresh: bounded memory on any input."""
+_labels: dict[tuple[Category, Kind, str], Label] = {}
+_targets: dict[tuple[str, str], PostRef | bool] = {}
+_short: dict[str, bool] = {}
+
+
+def _label(category: Category, kind: Kind, reason: str) -> Label:
+    """The one Label for these values: most posts share a handful of verdicts."""
+    key = (category, kind, reason)
+    label = _labels.get(key)
+    if label is None:
+        if len(_labels) >= _CACHE_SIZE:
+            _labels.clear()
+        label = _labels[key] = Label(category, kind, reason)
+    return label
+
+
+def _target(target: str, platform: str) -> PostRef | bool:
+    """What a link target is on `platform`: a post (its PostRef), external (True) or neither.
+
+    Neither (False) is another scheme than the web's, or the platform's own media.
+    """
+    key = (target, platform)
+    found = _targets.get(key)
+    if found is None:
+        if len(_targets) >= _CACHE_SIZE:
+            _targets.clear()
+        if not is_web(target):  # javascript:, data:, file: ... lead to no site
+            found = False
+        else:
+            ref = post_ref(target, platform)
+            found = ref if ref is not None else not is_platform_media(target, platform)
+        _targets[key] = found
+    return found
+
+
+def _is_short(url: str) -> bool:
+    found = _short.get(url)
+    if found is None:
+        if len(_short) >= _CACHE_SIZE:
+            _short.clear()
+        found = _short[url] = is_shortener(url)
+    return found
 
 
 def _same_account(post: Post, user_id: str | None, handle: str | None) -> bool:
@@ -84,10 +130,10 @@ def _scan_links(post: Post, links: list[Link]) -> tuple[list[str], list[str]]:
         if link.media:
             continue
         target = link.target
-        if not is_web(target):  # javascript:, data:, file: ... lead to no site
+        ref = _target(target, post.platform)
+        if ref is False:
             continue
-        ref = post_ref(target, post.platform)
-        if ref is not None:
+        if ref is not True:
             # A link to one of the author's own posts (or its photo) is neither a quote nor
             # a link; a link to another account's post, even to its photo, is a quote.
             if ref.post_id in own_ids:
@@ -99,7 +145,7 @@ def _scan_links(post: Post, links: list[Link]) -> tuple[list[str], list[str]]:
             if ref.media and ref.handle is None:
                 continue
             quotes.append(target)
-        elif not is_platform_media(target, post.platform):
+        else:
             external.append(target)
     return quotes, external
 
@@ -112,8 +158,8 @@ def _strip_urls(text: str, links: list[Link]) -> str:
     return text
 
 
-_THREAD = Label(Category.OTHER, Kind.THREAD, "rule 7: continues the author's own thread")
-_POST = Label(Category.OTHER, Kind.POST, "rule 8: a plain post")
+_THREAD = _label(Category.OTHER, Kind.THREAD, "rule 7: continues the author's own thread")
+_POST = _label(Category.OTHER, Kind.POST, "rule 8: a plain post")
 
 
 def classify(post: Post) -> Label:
@@ -140,36 +186,36 @@ def _decide(
     # Rule 1: reposts, native or copied by hand.
     if post.is_repost:
         who = f" of @{post.repost_of_handle}" if post.repost_of_handle else ""
-        return Label(Category.RETWEET, Kind.REPOST, f"rule 1: native repost{who}")
+        return _label(Category.RETWEET, Kind.REPOST, f"rule 1: native repost{who}")
     if _MANUAL_RT.match(stripped):
-        return Label(
+        return _label(
             Category.RETWEET, Kind.MANUAL_RT, "rule 1: manual retweet (" + stripped[:2] + " @...)"
         )
     # Rule 2: a reply to someone else is talking, links or not.
     is_reply = post.reply_to_post_id is not None or post.reply_to_user_id is not None
     if is_reply and not _same_account(post, post.reply_to_user_id, post.reply_to_handle):
         who = _at(post.reply_to_handle, post.reply_to_user_id)
-        return Label(Category.CONVERSATION, Kind.REPLY, f"rule 2: reply to {who}")
+        return _label(Category.CONVERSATION, Kind.REPLY, f"rule 2: reply to {who}")
     # Rule 3: not a reply, and the text opens by addressing someone.
     if not is_reply and _MENTION_LED.match(stripped):
         who = _lead_handle(stripped, post.platform)
-        return Label(Category.CONVERSATION, Kind.MENTION, f"rule 3: opens by addressing @{who}")
+        return _label(Category.CONVERSATION, Kind.MENTION, f"rule 3: opens by addressing @{who}")
     # Rule 4: quoting another account's post.
     if post.quoted_post_id is not None and not _own_quote(post):
         who = _at(post.quoted_handle, post.quoted_user_id)
-        return Label(Category.LINK, Kind.QUOTE, f"rule 4: quotes a post by {who}")
+        return _label(Category.LINK, Kind.QUOTE, f"rule 4: quotes a post by {who}")
     if quote_urls:
         why = f"rule 4: links to another account's post {quote_urls[0]}"
-        return Label(Category.LINK, Kind.QUOTE, why)
+        return _label(Category.LINK, Kind.QUOTE, why)
     # Rule 5: an external link (short links count even when not expanded).
     if external:
-        short = " (short link)" if is_shortener(external[0]) else ""
-        return Label(Category.LINK, Kind.URL, f"rule 5: links to {external[0]}{short}")
+        short = " (short link)" if _is_short(external[0]) else ""
+        return _label(Category.LINK, Kind.URL, f"rule 5: links to {external[0]}{short}")
     # Rule 6: a question, with URLs taken out first.
     own = _strip_urls(post.text, links) if links else post.text
     m = _QUESTION.search(own)
     if m is not None:
         why = f"rule 6: asks a question ({m.group(0)})"
-        return Label(Category.CONVERSATION, Kind.QUESTION, why)
+        return _label(Category.CONVERSATION, Kind.QUESTION, why)
     # Rule 7 and 8.
     return _THREAD if is_reply else _POST

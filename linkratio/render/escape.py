@@ -64,7 +64,8 @@ def csv_cell(text: str) -> str:
     A spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, tab or CR as a formula
     (`=HYPERLINK(...)`): such a cell gets a leading `'`, as OWASP advises.
     """
-    safe = _CSV_CONTROL.sub(REPLACEMENT, text)
+    # Every character _CSV_CONTROL names is unprintable (Cc, Cf): most cells skip the regex.
+    safe = text if text.isprintable() else _CSV_CONTROL.sub(REPLACEMENT, text)
     return "'" + safe if text.startswith(_FORMULA_STARTS) else safe
 
 

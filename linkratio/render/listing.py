@@ -26,7 +26,10 @@ _BATCH = 4096
 
 
 def _stamp(post: Post) -> str:
-    return post.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = post.created_at
+    if when.year < 1000:  # strftime writes such a year without zeros in front
+        return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return when.isoformat()[:19] + "Z"  # the same text from year 1000 on, faster
 
 
 def write_labels(
@@ -74,9 +77,13 @@ def _write_csv(
     block = io.StringIO()
     writer = csv.writer(block, lineterminator="\n")
     writer.writerow(fields)
-    tail = tuple(e or "" for e in extra)
+    tail = tuple(csv_cell(e or "") for e in extra)
     for n, (post, label) in enumerate(rows, 1):
-        writer.writerow([csv_cell(c) for c in (*_cells(post, label), *tail)])
+        platform, ident, stamp, category, kind, reason = _cells(post, label)
+        # The time, category and kind are written by linkratio itself: nothing to escape.
+        writer.writerow(
+            (csv_cell(platform), csv_cell(ident), stamp, category, kind, csv_cell(reason), *tail)
+        )
         if n % _BATCH == 0:
             out.write(block.getvalue())
             block.seek(0)

@@ -74,8 +74,9 @@ def read(
     """Read every post at `path` (format detected unless `input_format` names one).
 
     With `keep_raw` every post carries its JSON as received in `Post.raw` (for the library).
-    With `lean`, an X archive's posts may be cheap stand-ins with every Post field, for a
-    caller that only classifies and lists them (`read_archive`).
+    With `lean`, an X archive's or v2 JSONL file's posts may be cheap stand-ins with every
+    Post field, for a caller that only classifies and lists them (`read_archive`,
+    `x_json_lean`).
     """
     path = Path(path).expanduser()
     if input_format in (None, "auto"):
@@ -88,6 +89,12 @@ def read(
             from linkratio.sources.x_archive import read_archive
 
             return read_archive(path, progress, keep_raw, skip_invalid, lean=True)
+        if input_format == "x-v2" and lean and not keep_raw:
+            from linkratio.sources.x_json_lean import read_v2_lean
+
+            timeline = read_v2_lean(path, progress)  # None: the general reader decides
+            if timeline is not None:
+                return timeline
         return _read(path, input_format, progress, skip_invalid, keep_raw)
     except MemoryError:
         # Within the size caps, but not within this machine's (or ulimit's) memory.

@@ -11,7 +11,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from linkratio.errors import InputError, InputFormatError, LinkratioError
-from linkratio.model import Post, Timeline
+from linkratio.model import Post, Timeline, gc_paused
 from linkratio.sources.common import Progress, collapse, kind_of, main_author
 from linkratio.sources.jsonpages import BOM, MALFORMED, SavedPages, json_head, jsonl_values, where
 from linkratio.sources.limits import HEAD, open_file
@@ -82,10 +82,11 @@ def read_v2_counted(
                 bad += 1
         return posts
 
-    posts, skipped = _SAVED.read(
-        _values(path, skip_invalid), path, page_posts, progress, skip_invalid
-    )
-    kept = collapse(posts)
+    with gc_paused():  # many acyclic objects: see model.gc_paused
+        posts, skipped = _SAVED.read(
+            _values(path, skip_invalid), path, page_posts, progress, skip_invalid
+        )
+        kept = collapse(posts)
     return Timeline(account=main_author(kept, "x"), posts=kept, origin=str(path)), skipped + bad
 
 

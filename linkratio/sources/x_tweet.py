@@ -27,9 +27,9 @@ TWITTER_EPOCH_MS = 1288834974657
 _UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MAX_ID_DIGITS = 25
 """More digits than any snowflake id until long after `common.LATEST` (19 digits today)."""
-_NATIVE_RT = re.compile(r"RT @(\w{1,20}):")
+NATIVE_RT = re.compile(r"RT @(\w{1,20}):")
 """How the API renders a native retweet's text."""
-_WITHHELD = re.compile(r"^(?:@\w+'s account|This (?:Tweet|Post) from @\w+) has been withheld")
+WITHHELD = re.compile(r"^(?:@\w+'s account|This (?:Tweet|Post) from @\w+) has been withheld")
 
 ById = dict[str, dict[str, Any]]
 Entities = tuple[str, list[dict[str, Any]], Iterable[dict[str, Any]]]
@@ -139,7 +139,7 @@ def _partners(
 
 
 def _withheld_placeholder(tweet: dict[str, Any], text: str) -> bool:
-    return "withheld" in tweet and _WITHHELD.match(text) is not None
+    return "withheld" in tweet and WITHHELD.match(text) is not None
 
 
 def _raw(tweet: dict[str, Any], refs: dict[str, str], tweets: ById, users: ById) -> bytes:
@@ -157,7 +157,7 @@ def _repost(
     tweet: dict[str, Any], text: str, refs: dict[str, str], tweets: ById, users: ById
 ) -> tuple[bool, str | None]:
     """Return (is a native retweet, the retweeted account's handle)."""
-    rt_text = _NATIVE_RT.match(text)
+    rt_text = NATIVE_RT.match(text)
     retweeted = refs.get("retweeted")
     if retweeted is not None:
         original_author = tweets.get(retweeted, {}).get("author_id")
