@@ -27,6 +27,7 @@ from linkratio.links import post_ref
 from linkratio.model import Link, Post, Timeline, collapse, gc_paused
 from linkratio.sources.common import Progress, main_author, parse_time
 from linkratio.sources.jsonpages import BOM, json_head
+from linkratio.sources.lean_post import LeanFields
 from linkratio.sources.limits import HEAD, open_file
 from linkratio.sources.x_tweet import NATIVE_RT, WITHHELD, snowflake_time
 
@@ -104,33 +105,12 @@ class _Page(msgspec.Struct, gc=False):
     includes: _Includes | None = None
 
 
-class LeanTweet(msgspec.Struct, gc=False):
+class LeanTweet(LeanFields):
     """A `model.Post` of an X API v2 tweet, as a cheap Struct with the same fields."""
 
     platform: str
     id: str
     created_at: datetime
-    text: str
-    author_id: str | None = None
-    author_handle: str | None = None
-    is_repost: bool = False
-    repost_of_handle: str | None = None
-    reply_to_post_id: str | None = None
-    reply_to_user_id: str | None = None
-    reply_to_handle: str | None = None
-    quoted_post_id: str | None = None
-    quoted_user_id: str | None = None
-    quoted_handle: str | None = None
-    links: tuple[Link, ...] = ()
-    mentions: tuple[str, ...] = ()
-    edit_ids: tuple[str, ...] = ()
-    source: str = "file"
-    raw: bytes | None = None
-
-    @property
-    def is_reply(self) -> bool:
-        """True for a reply of any kind (to a post or to an account)."""
-        return self.reply_to_post_id is not None or self.reply_to_user_id is not None
 
 
 _DECODER = msgspec.json.Decoder(_Page)
@@ -213,13 +193,16 @@ def _post(tweet: _Tweet, tweets: dict[str, _Included], users: dict[str, _User]) 
     quoted_user = _author(tweets, quoted) if quoted else None
     is_repost, repost_of = _repost(tweet, text, refs, tweets, users)
     return LeanTweet(
-        "x", tweet_id, parse_time(created) if created else snowflake_time(tweet_id), text,
-        tweet.author_id, _name(users, tweet.author_id), is_repost, repost_of,
-        refs.get("replied_to"), reply_user, _name(users, reply_user),
-        quoted, quoted_user, _name(users, quoted_user) or _handle_in_urls(urls, quoted),
-        _links(urls, {tweet_id, *edit_ids}),
-        tuple(dict.fromkeys(m.username for m in mentions if m.username)),
-        edit_ids,
+        "x", tweet_id, parse_time(created) if created else snowflake_time(tweet_id), text=text,
+        author_id=tweet.author_id, author_handle=_name(users, tweet.author_id),
+        is_repost=is_repost, repost_of_handle=repost_of,
+        reply_to_post_id=refs.get("replied_to"), reply_to_user_id=reply_user,
+        reply_to_handle=_name(users, reply_user), quoted_post_id=quoted,
+        quoted_user_id=quoted_user,
+        quoted_handle=_name(users, quoted_user) or _handle_in_urls(urls, quoted),
+        links=_links(urls, {tweet_id, *edit_ids}),
+        mentions=tuple(dict.fromkeys(m.username for m in mentions if m.username)),
+        edit_ids=edit_ids,
     )  # fmt: skip
 
 

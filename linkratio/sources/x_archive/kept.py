@@ -11,20 +11,18 @@ reads the archive the general way, as for `lean`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import cast
 
 import msgspec
 import orjson
 
-from linkratio.model import Post, Timeline
+from linkratio.model import Timeline
 from linkratio.sources.common import compact_json
-from linkratio.sources.x_archive.files import open_layout
-from linkratio.sources.x_archive.lean import LeanPost, Times, _post, collapse
-from linkratio.sources.x_archive.notes import Notes, read_notes
-from linkratio.sources.x_archive.tweets import Row, infer_owner, read_account
+from linkratio.sources.x_archive.files import Source
+from linkratio.sources.x_archive.lean import LeanPost, Times, _post, read_blocks
+from linkratio.sources.x_archive.notes import Notes
 from linkratio.sources.x_archive.typed import Record, Unsupported, records
 
 _RAWS = msgspec.json.Decoder(list[msgspec.Raw])
@@ -58,20 +56,11 @@ def read_kept(path: Path, progress: Callable[[int], None] | None = None) -> Time
     Equal to `read_archive(path, keep_raw=True)` field for field; anything malformed or
     unusual raises Unsupported, never an InputError of its own (as `lean.read_lean`).
     """
-    with open_layout(path) as layout:
-        account = read_account(layout.account) if layout.account else None
-        notes = read_notes(layout.notes)
-        note_times = {when.strftime("%Y-%m-%dT%H:%M:%S"): when for when in notes}
-        posts: list[LeanPost] = []
-        times = Times()
-        for source in layout.tweets:
-            for block in records(source, _RAWS):
-                posts.extend(_post_of(r, notes, note_times, times) for r in block)
-                if progress is not None:
-                    progress(len(posts))
-    owner = account or infer_owner(cast(list[Row], posts))
-    for post in posts:
-        post.author_id = owner.id
-        post.author_handle = owner.handle
-    kept = cast(list[Post], collapse(posts))
-    return Timeline(account=owner, posts=kept, origin=str(path))
+    return read_blocks(path, progress, _blocks)
+
+
+def _blocks(
+    source: Source, notes: Notes, note_times: dict[str, datetime], times: Times
+) -> Iterable[list[LeanPost]]:
+    for block in records(source, _RAWS):
+        yield [_post_of(r, notes, note_times, times) for r in block]

@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import cast
 
-import msgspec
-
 from linkratio.model import Link, Post, Timeline, id_key
-from linkratio.sources.x_archive.files import open_layout
+from linkratio.sources.lean_post import LeanFields
+from linkratio.sources.x_archive.files import Source, open_layout
 from linkratio.sources.x_archive.notes import Notes, merge_note, read_notes, take_note
 from linkratio.sources.x_archive.tweets import PLATFORM, Row, infer_owner, read_account
 from linkratio.sources.x_archive.typed import Chain, Entities, Tweet, Unsupported, records
@@ -37,39 +36,18 @@ _MONTHS = {
 }
 
 
-class LeanPost(msgspec.Struct, gc=False):
+class LeanPost(LeanFields):
     """A `model.Post` of an archive tweet, as a cheap Struct with the same fields."""
 
     platform: str
     id: str
     key: str
     """The sort key: ISO time to the second, then the id's length in 3 digits, then the id."""
-    text: str
-    author_id: str | None = None
-    author_handle: str | None = None
-    is_repost: bool = False
-    repost_of_handle: str | None = None
-    reply_to_post_id: str | None = None
-    reply_to_user_id: str | None = None
-    reply_to_handle: str | None = None
-    quoted_post_id: str | None = None
-    quoted_user_id: str | None = None
-    quoted_handle: str | None = None
-    links: tuple[Link, ...] = ()
-    mentions: tuple[str, ...] = ()
-    edit_ids: tuple[str, ...] = ()
-    source: str = "archive"
-    raw: bytes | None = None
 
     @property
     def created_at(self) -> datetime:
         """Creation time, timezone-aware UTC (made on demand: listings use `key`)."""
         return datetime.fromisoformat(self.key[:19]).replace(tzinfo=UTC)
-
-    @property
-    def is_reply(self) -> bool:
-        """True for a reply of any kind (to a post or, as in old archives, to an account)."""
-        return self.reply_to_post_id is not None or self.reply_to_user_id is not None
 
 
 class Times:
@@ -193,12 +171,12 @@ def _post(tweet: Tweet, notes: Notes, note_times: dict[str, datetime], times: Ti
         if found is not None:
             text, links, mentions = merge_note(found[0], found[1], links)
     return LeanPost(
-        PLATFORM, post_id, f"{iso} {len(post_id):03d} {post_id}", text, None, None, rt is not None,
-        rt.group(1) if rt else None,
-        _text(tweet.in_reply_to_status_id_str or tweet.in_reply_to_status_id),
-        _text(tweet.in_reply_to_user_id_str or tweet.in_reply_to_user_id),
-        _text(tweet.in_reply_to_screen_name),
-        links=links, mentions=mentions, edit_ids=_edit_ids(tweet, post_id),
+        PLATFORM, post_id, f"{iso} {len(post_id):03d} {post_id}", text=text,
+        is_repost=rt is not None, repost_of_handle=rt.group(1) if rt else None,
+        reply_to_post_id=_text(tweet.in_reply_to_status_id_str or tweet.in_reply_to_status_id),
+        reply_to_user_id=_text(tweet.in_reply_to_user_id_str or tweet.in_reply_to_user_id),
+        reply_to_handle=_text(tweet.in_reply_to_screen_name),
+        links=links, mentions=mentions, edit_ids=_edit_ids(tweet, post_id), source="archive",
     )  # fmt: skip
 
 
@@ -214,12 +192,28 @@ def collapse(posts: list[LeanPost]) -> list[LeanPost]:
     return sorted(latest.values(), key=lambda p: p.key)
 
 
+Blocks = Callable[[Source, Notes, dict[str, datetime], Times], Iterable[list[LeanPost]]]
+"""How a fast reader turns one tweets file into blocks of posts (with or without raw)."""
+
+
 def read_lean(path: Path, progress: Callable[[int], None] | None = None) -> Timeline:
     """The archive at `path` as a Timeline of `LeanPost`s; Unsupported when it needs tweets.py.
 
     Any malformed or unusual file or record raises Unsupported (never an InputError of its
     own): the general reader then says what is wrong, or skips it with --skip-invalid.
     """
+    return read_blocks(path, progress, _blocks)
+
+
+def _blocks(
+    source: Source, notes: Notes, note_times: dict[str, datetime], times: Times
+) -> Iterable[list[LeanPost]]:
+    for block in records(source):
+        yield [_post(r.tweet, notes, note_times, times) for r in block]
+
+
+def read_blocks(path: Path, progress: Callable[[int], None] | None, blocks: Blocks) -> Timeline:
+    """The archive at `path`, its tweets files read by `blocks`, as a Timeline of its owner."""
     with open_layout(path) as layout:
         account = read_account(layout.account) if layout.account else None
         notes = read_notes(layout.notes)
@@ -227,8 +221,8 @@ def read_lean(path: Path, progress: Callable[[int], None] | None = None) -> Time
         posts: list[LeanPost] = []
         times = Times()
         for source in layout.tweets:
-            for block in records(source):
-                posts.extend(_post(r.tweet, notes, note_times, times) for r in block)
+            for block in blocks(source, notes, note_times, times):
+                posts.extend(block)
                 if progress is not None:
                     progress(len(posts))
     owner = account or infer_owner(cast(list[Row], posts))
