@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -123,12 +123,19 @@ def read_posts(
     return timeline
 
 
-def account_frame(library: Library, account: Account, *, link_cache: bool = False) -> pd.DataFrame:
+def account_frame(
+    library: Library,
+    account: Account,
+    *,
+    link_cache: bool = False,
+    columns: Collection[str] | None = None,
+) -> pd.DataFrame:
     """The account's classified posts in the library; with `link_cache`, sites of short links.
 
     Short links the library resolved (`linkratio expand`) count as the sites they lead to.
+    With `columns`, only those frame columns (see `Library.frame`).
     """
-    frame = library.frame(account.platform, account.id or "")
+    frame = library.frame(account.platform, account.id or "", columns=columns)
     return with_link_cache(library, frame) if link_cache else frame
 
 
@@ -151,8 +158,12 @@ def load_frame(
     progress: Progress | None = None,
     freeze: bool = False,
     author: str | None = None,
+    columns: Collection[str] | None = None,
 ) -> tuple[pd.DataFrame, Account]:
     """The classified posts `source` names, and whose they are.
+
+    `columns`: the frame columns the caller reads; a library account's frame may then hold
+    only those (a frame read from files holds every column).
 
     A library account comes from the library at `db`; files are read and, when `db` names
     an existing library, their short links use its resolved-link cache. Files must hold
@@ -162,7 +173,7 @@ def load_frame(
         with open_library(db) as lib:
             account = find_account(lib, str(source))
             _check_author(account, author)
-            frame = account_frame(lib, account, link_cache=True)
+            frame = account_frame(lib, account, link_cache=True, columns=columns)
         if frame.empty:
             raise EmptyDataError(f"{source}: the library holds no posts of this account")
         return frame, account

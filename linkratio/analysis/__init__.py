@@ -56,6 +56,7 @@ from linkratio.model import LINKING, TALK
 __all__ = [
     "CATEGORIES",
     "KINDS",
+    "SUMMARY_COLUMNS",
     "TOP",
     "WEEKDAYS",
     "WEEKS",
@@ -79,6 +80,19 @@ __all__ = [
     "top_partners",
     "with_expansions",
 ]
+
+SUMMARY_COLUMNS = (
+    "platform",
+    "created_at",
+    "author",
+    "category",
+    "kind",
+    "urls",
+    "domains",
+    "partners",
+)
+"""The frame columns `summarize` (and `with_expansions` before it) read: a frame of only
+these summarizes as the whole frame does."""
 
 
 def summarize(

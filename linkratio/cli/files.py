@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, TextIO
 import linkratio.cli.options as options
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     import pandas as pd
 
 
@@ -112,20 +114,25 @@ def classify(args: argparse.Namespace, out: TextIO) -> int:
     return options.EXIT_OK
 
 
-def _frame(args: argparse.Namespace) -> tuple[pd.DataFrame, str | None]:
-    """The classified posts the command names, and the owner's name."""
+def _frame(
+    args: argparse.Namespace, columns: Collection[str] | None = None
+) -> tuple[pd.DataFrame, str | None]:
+    """The classified posts the command names (with `columns`: at least those), and the
+    owner's name."""
     from linkratio.loading import load_frame, owner_name
 
-    frame, account = options.read_input(args, load_frame, freeze=True, author=args.author)
+    frame, account = options.read_input(
+        args, load_frame, freeze=True, author=args.author, columns=columns
+    )
     return frame, owner_name(account)
 
 
 def audit(args: argparse.Namespace, out: TextIO) -> int:
     """`linkratio audit`: the summary, as text or JSON."""
-    from linkratio.analysis import summarize
+    from linkratio.analysis import SUMMARY_COLUMNS, summarize
     from linkratio.render.text import render_json, render_text
 
-    frame, name = _frame(args)
+    frame, name = _frame(args, SUMMARY_COLUMNS)
     summary = summarize(
         frame,
         tz=args.tz,

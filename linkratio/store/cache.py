@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,10 +145,13 @@ def without(columns: Columns, ids: Iterable[str]) -> Columns:
     return {name: values[keep] for name, values in columns.items()}
 
 
-def table(columns: Columns, deriver: Deriver) -> pd.DataFrame:
-    """The DataFrame the deriving layer would build from these column values."""
+def table(columns: Columns, deriver: Deriver, names: Collection[str] | None = None) -> pd.DataFrame:
+    """The DataFrame the deriving layer would build from these column values.
+
+    With `names`, only those of its columns (in the deriver's order).
+    """
     data: dict[str, Any] = {}
-    for name in deriver.columns:
+    for name in deriver.columns if names is None else selected(deriver, names):
         values = columns[name]
         if name == "created_at":
             data[name] = pd.to_datetime(values, unit="us", utc=True)
@@ -156,7 +159,15 @@ def table(columns: Columns, deriver: Deriver) -> pd.DataFrame:
             data[name] = pd.Series(values, dtype=object, copy=False)
         else:  # e.g. reply_to, quoted: from a list, so pandas infers their dtype as from rows
             data[name] = values.tolist()
-    return pd.DataFrame(data, columns=list(deriver.columns))
+    return pd.DataFrame(data, columns=list(data))
+
+
+def selected(deriver: Deriver, names: Collection[str]) -> tuple[str, ...]:
+    """The deriver's columns among `names`, in the deriver's order."""
+    unknown = set(names) - set(deriver.columns)
+    if unknown:
+        raise ValueError(f"no frame column(s) {', '.join(sorted(unknown))}")
+    return tuple(name for name in deriver.columns if name in names)
 
 
 # -- segments ----------------------------------------------------------------------------
@@ -199,11 +210,18 @@ def last_segment(db: sqlite3.Connection, platform: str, account_id: str) -> int 
 
 
 def cached_columns(
-    db: sqlite3.Connection, platform: str, account_id: str, stored: int, deriver: Deriver
+    db: sqlite3.Connection,
+    platform: str,
+    account_id: str,
+    stored: int,
+    deriver: Deriver,
+    names: Collection[str] | None = None,
 ) -> tuple[int | None, Columns | None, bool]:
     """(last segment, every stored post's frame row in time order, merge the segments?).
 
-    The rows are None when the cache is stale or does not cover the `stored` posts.
+    The rows are None when the cache is stale or does not cover the `stored` posts. With
+    `names`, only those columns (and `id`, `created_at`) are decoded, unless the segments
+    are to be merged: a merge needs them all.
     """
     key = (platform, account_id)
     segments = db.execute(
@@ -217,18 +235,18 @@ def cached_columns(
     fingerprint = deriver.fingerprint()
     if any(found != fingerprint for _, found, _ in segments):
         return last, None, False
+    merge = len(segments) > MAX_SEGMENTS or any(replaced for _, _, replaced in segments[1:])
+    wanted = None if merge or names is None else {*names, "id", "created_at"}
     try:
-        columns = _read_segments(db, key, deriver)
+        columns = _read_segments(db, key, deriver, wanted)
     except (ValueError, IndexError, KeyError, TypeError) as e:
         # The cache is derived data: a garbled segment is derived again, not a failure.
         log.warning("the frame cache of %s/%s is damaged (%s): rebuilt from the posts", *key, e)
         return last, None, False
-    merge = len(segments) > MAX_SEGMENTS
     if any(replaced for _, _, replaced in segments[1:]):
         # A post saved again is in a later segment too: its last copy is the current one.
         keep = ~pd.Index(columns["id"]).duplicated(keep="last")
         columns = {name: values[keep] for name, values in columns.items()}
-        merge = True
     if len(columns["id"]) > stored:  # posts are never deleted, and a move drops the cache
         detail = f"{len(columns['id']):,} posts of {'/'.join(key)} cached, {stored:,} found"
         raise maintenance.damaged(maintenance.file_of(db), detail)
@@ -237,14 +255,20 @@ def cached_columns(
     return last, in_time_order(columns), merge
 
 
-def _read_segments(db: sqlite3.Connection, key: tuple[str, str], deriver: Deriver) -> Columns:
-    """Every segment of the account, concatenated in segment order."""
-    parts: dict[str, list[np.ndarray]] = {name: [] for name in deriver.columns}
+def _read_segments(
+    db: sqlite3.Connection, key: tuple[str, str], deriver: Deriver, names: set[str] | None
+) -> Columns:
+    """Every segment of the account, concatenated in segment order (only `names`, if given)."""
+    wanted = deriver.columns if names is None else selected(deriver, names)
+    if names is not None:  # the columns left unread must be there all the same
+        _check_names(db, key, deriver)
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in wanted}
     rows = db.execute(
         "SELECT c.name, c.encoding, c.data, c.codes FROM frame_segments s"
         " JOIN frame_columns c ON c.segment = s.segment"
-        " WHERE s.platform = ? AND s.account_id = ? ORDER BY s.segment, c.name",
-        key,
+        " WHERE s.platform = ? AND s.account_id = ?"
+        f" AND c.name IN ({', '.join('?' * len(wanted))}) ORDER BY s.segment, c.name",
+        (*key, *wanted),
     )
     for name, encoding, data, codes in rows:
         parts[name].append(decode(encoding, data, codes))
@@ -252,3 +276,18 @@ def _read_segments(db: sqlite3.Connection, key: tuple[str, str], deriver: Derive
     if len({len(values) for values in columns.values()}) > 1:
         raise ValueError("its columns differ in length")
     return columns
+
+
+def _check_names(db: sqlite3.Connection, key: tuple[str, str], deriver: Deriver) -> None:
+    """Raise ValueError unless each segment of the account holds exactly the deriver's columns."""
+    found: dict[int, list[str]] = {}
+    for segment, name in db.execute(
+        "SELECT s.segment, c.name FROM frame_segments s"
+        " JOIN frame_columns c ON c.segment = s.segment"
+        " WHERE s.platform = ? AND s.account_id = ?",
+        key,
+    ):
+        found.setdefault(segment, []).append(name)
+    expected = sorted(deriver.columns)
+    if any(sorted(names) != expected for names in found.values()):
+        raise ValueError("a segment lacks columns or has others")

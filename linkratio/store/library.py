@@ -12,7 +12,7 @@ import contextlib
 import logging
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -210,8 +210,12 @@ class Library:
         """The account's posts rebuilt from the library, edit chains collapsed, in time order."""
         return collapse(post_sql.all_posts(self._db, platform, account_id, with_raw))
 
-    def frame(self, platform: str, account_id: str) -> pd.DataFrame:
+    def frame(
+        self, platform: str, account_id: str, *, columns: Collection[str] | None = None
+    ) -> pd.DataFrame:
         """The DataFrame `frame.to_frame(self.posts(...))` would give, read from the cache.
+
+        With `columns`, only those of its columns: the others are not even decoded.
 
         Equal values, list cells included, may be one shared object: copy a cell's list
         before changing it in place. Rebuilds the account's cache first when it is stale
@@ -220,8 +224,8 @@ class Library:
         """
         deriver = self._frame_deriver()
         with gc_paused():
-            columns = self._frame_columns(platform, account_id, deriver)
-            table = cache.table(columns, deriver)
+            values = self._frame_columns(platform, account_id, deriver, columns)
+            table = cache.table(values, deriver, columns)
         handle = account_sql.account_handle(self._db, platform, account_id)
         table.attrs["account"] = handle or account_id
         table.attrs["origin"] = str(self.path)
@@ -235,12 +239,21 @@ class Library:
             )
         return self.deriver
 
-    def _frame_columns(self, platform: str, account_id: str, deriver: Deriver) -> cache.Columns:
-        """The account's frame rows in time order, from the cache, rebuilt first if need be."""
+    def _frame_columns(
+        self,
+        platform: str,
+        account_id: str,
+        deriver: Deriver,
+        names: Collection[str] | None = None,
+    ) -> cache.Columns:
+        """The account's frame rows in time order, from the cache, rebuilt first if need be.
+
+        With `names`, at least those columns (and `id`, `created_at`).
+        """
         with self._snapshot():  # one consistent view, whatever other processes write
             stored = post_sql.count_posts(self._db, platform, account_id)
             last, columns, merge = cache.cached_columns(
-                self._db, platform, account_id, stored, deriver
+                self._db, platform, account_id, stored, deriver, names
             )
             found = post_sql.all_posts(self._db, platform, account_id) if columns is None else []
             dropped = self._superseded(platform, account_id)
