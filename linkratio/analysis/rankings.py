@@ -20,7 +20,13 @@ def person_name(name: str) -> str:
 
 def rank(names: pd.Series) -> tuple[Ranked, ...]:
     """Count `names` and keep the `TOP` most common (ties by name, case-insensitively)."""
-    counts = names.value_counts().rename_axis("name").reset_index(name="count")
+    return rank_counts(names.value_counts())
+
+
+def rank_counts(counts: pd.Series) -> tuple[Ranked, ...]:
+    """The `TOP` names of `counts` (a count per name, the index) by count, ties by name
+    case-insensitively."""
+    counts = counts.rename_axis("name").reset_index(name="count")
     counts["key"] = counts["name"].str.lower()
     counts = counts.sort_values(["count", "key", "name"], ascending=[False, True, True])
     return tuple(Ranked(str(r.name), int(r.count)) for r in counts.head(TOP).itertuples())
@@ -37,25 +43,46 @@ def site_names(lists: pd.Series) -> pd.DataFrame:
     return pairs[pairs["key"] != ""].drop_duplicates(["post", "key"])
 
 
+def distinct_cells(cells: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """The distinct objects among `cells` (positional index) and how many rows hold each.
+
+    A library frame shares one list object among equal list cells, so a few hundred lists
+    may stand for 200,000 rows: what is worked out per list need only be worked out once,
+    then weighted. Equal cells that are distinct objects merely count apart.
+    """
+    values = cells.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(np.fromiter(map(id, values), dtype=np.uint64, count=len(values)))
+    first = np.empty(len(uniques), dtype=np.intp)
+    first[codes] = np.arange(len(codes))  # any row of a code: they hold the same object
+    weights = np.bincount(codes, minlength=len(uniques))
+    return pd.Series(values[first], dtype=object), weights
+
+
 def top_sites(domains: pd.Series) -> tuple[Ranked, ...]:
     """Domains (lower-cased) by how many posts link to them; a post counts a domain once."""
-    return rank(site_names(domains)["key"])
+    cells, weights = distinct_cells(domains)
+    pairs = site_names(cells)
+    return rank_counts(pairs.assign(n=weights[pairs["post"].to_numpy()]).groupby("key")["n"].sum())
 
 
 def short_links(posts: pd.DataFrame, known: Collection[str]) -> dict[str, Any]:
     """How many links the posts carry, how many through a shortener, and which shorteners."""
     if "urls" not in posts.columns:
         return {}
-    flat = posts["urls"].explode().dropna()
+    cells, weights = distinct_cells(posts["urls"])
+    flat = cells.explode().dropna()
+    rows = weights[flat.index.to_numpy()]  # how many posts carry each link of `flat`
     codes, uniques = pd.factorize(flat)
     # Most URLs are distinct, their hosts few: each host is looked up once.
     host_codes, hosts = pd.factorize(
         np.array([host(str(u)) for u in uniques.tolist()], dtype=object)
     )
     names = np.array([shortener_host(h, known) for h in hosts.tolist()] + [None], dtype=object)
-    short = pd.Series(names[host_codes][codes]).dropna()
-    ranked = rank(short) if len(short) else ()
-    return {"links": len(flat), "short_links": len(short), "shorteners": ranked}
+    name = names[host_codes][codes]
+    short = pd.notna(name)
+    counts = pd.DataFrame({"name": name[short], "n": rows[short]}).groupby("name")["n"].sum()
+    ranked = rank_counts(counts) if len(counts) else ()
+    return {"links": int(rows.sum()), "short_links": int(rows[short].sum()), "shorteners": ranked}
 
 
 def with_expansions(
@@ -103,10 +130,13 @@ def _expanded_sites(
 
 def top_partners(partners: pd.Series) -> tuple[Ranked, ...]:
     """Accounts by how many conversation posts talk with them, under the commonest spelling."""
-    pairs = site_names(partners)
+    cells, weights = distinct_cells(partners)
+    pairs = site_names(cells)
     if pairs.empty:
         return ()
-    spellings = pairs.groupby(["key", "name"]).size().reset_index(name="n")
+    pairs = pairs.assign(n=weights[pairs["post"].to_numpy()])
+    spellings = pairs.groupby(["key", "name"])["n"].sum().reset_index(name="n")
     spellings = spellings.sort_values(["key", "n", "name"], ascending=[True, False, True])
     spelling = spellings.drop_duplicates("key").set_index("key")["name"]
-    return rank(pairs["key"].map(spelling))
+    counts = pairs.groupby("key")["n"].sum()
+    return rank_counts(counts.set_axis(counts.index.map(spelling)))
