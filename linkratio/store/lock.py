@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import filelock
-
 from linkratio.errors import LibraryBusyError
 
 
@@ -35,6 +33,8 @@ def run_lock(library: Path, name: str, *, wait: float = 10.0) -> Iterator[None]:
 
     Not re-entrant: a second hold, in this process too, waits like any other run.
     """
+    import filelock  # here: reading a library takes no lock, and filelock costs ~6 ms to import
+
     # A new lock object per hold: filelock counts nested holds of one object as one.
     lock = filelock.FileLock(lock_path(library), timeout=max(wait, 0))
     try:
