@@ -162,12 +162,13 @@ def load_frame(
 ) -> tuple[pd.DataFrame, Account]:
     """The classified posts `source` names, and whose they are.
 
-    `columns`: the frame columns the caller reads; a library account's frame may then hold
-    only those (a frame read from files holds every column).
-
     A library account comes from the library at `db`; files are read and, when `db` names
     an existing library, their short links use its resolved-link cache. Files must hold
-    one author's posts, or `author` must pick one (see `read_timeline`).
+    one author's posts, or `author` must pick one (see `read_timeline`). `columns`: the
+    frame columns the caller reads; a library account's frame may then hold only those (a
+    frame read from files holds every column). With `freeze`, as for `read_timeline`,
+    what was read is moved out of the cycle collector's sight (`gc.freeze`), a library
+    account's frame too.
     """
     if is_account_name(str(source)):
         with open_library(db) as lib:
@@ -176,6 +177,8 @@ def load_frame(
             frame = account_frame(lib, account, link_cache=True, columns=columns)
         if frame.empty:
             raise EmptyDataError(f"{source}: the library holds no posts of this account")
+        if freeze:  # as read_timeline's: the frame's cells and lists, kept to the end
+            gc.freeze()
         return frame, account
     from linkratio.frame import to_frame
 
