@@ -132,3 +132,16 @@ def memory_library() -> Iterator[Library]:
     """A new private in-memory library (`:memory:`): for store tests that need no file."""
     with Library(":memory:") as library:
         yield library
+
+
+@pytest.fixture(scope="session")
+def sample_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample account (2,390 posts) in a library file, frame cache written: copy it
+    (`helpers.copied`) before damaging or changing it."""
+    from linkratio.sources import read
+
+    path = tmp_path_factory.mktemp("sample-library") / "library.sqlite"
+    timeline = read(SAMPLE)
+    with Library(path) as library:
+        library.save_posts(timeline.account, timeline.posts, origin="archive")
+    return path

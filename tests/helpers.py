@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -68,3 +69,10 @@ def screen_text(drawn: str) -> str:
 def cleared(drawn: str) -> bool:
     """Whether the display was erased at the end (rich's transient stop: erase the line)."""
     return drawn.endswith("\x1b[2K")
+
+
+def copied(path: Path, folder: Path, name: str = "library.sqlite") -> Path:
+    """A copy of the file `path` as `folder/name`, for a test that changes or damages it."""
+    dest = folder / name
+    shutil.copyfile(path, dest)
+    return dest

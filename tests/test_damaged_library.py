@@ -11,36 +11,23 @@ from __future__ import annotations
 import errno
 import io
 import os
-import shutil
 import sqlite3
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import SAMPLE
+from helpers import SAMPLE, copied
 
 from linkratio.cli import main
-from linkratio.frame import Library
-from linkratio.sources import read
 
 PAGE = 4096
 
 
-@pytest.fixture(scope="module")
-def sound(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture
+def sound(sample_library: Path) -> Path:
     """The sample account (2,390 posts) in a library file, frame cache written."""
-    path = tmp_path_factory.mktemp("sound") / "library.sqlite"
-    timeline = read(SAMPLE)
-    with Library(path) as lib:
-        lib.save_posts(timeline.account, timeline.posts, origin="archive")
-    return path
-
-
-def _copy(sound: Path, tmp_path: Path) -> Path:
-    dest = tmp_path / "library.sqlite"
-    shutil.copyfile(sound, dest)
-    return dest
+    return sample_library
 
 
 def _pages(path: Path, table: str, kind: str) -> list[int]:
@@ -82,7 +69,7 @@ def _one_damage_line(err: str, path: Path) -> None:
 @pytest.fixture
 def damaged_posts(sound: Path, tmp_path: Path) -> Path:
     """The library with a b-tree page header of the `posts` table overwritten."""
-    path = _copy(sound, tmp_path)
+    path = copied(sound, tmp_path)
     _flip(path, _pages(path, "posts", "leaf")[3])
     return path
 
@@ -106,7 +93,7 @@ def test_a_damaged_posts_page_is_one_line(
 def test_a_damaged_root_page_is_one_line_for_every_reader(
     sound: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = _copy(sound, tmp_path)
+    path = copied(sound, tmp_path)
     _flip(path, _pages(path, "posts", "internal")[0])
     report = ["report", "@marenbuilds", "--out", str(tmp_path / "r")]
     for command in (["accounts"], ["audit", "@marenbuilds"], report):
@@ -118,7 +105,7 @@ def test_a_damaged_root_page_is_one_line_for_every_reader(
 def test_accounts_never_shows_counts_a_damaged_index_hides(
     sound: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = _copy(sound, tmp_path)
+    path = copied(sound, tmp_path)
     # Cells, not the header, of an index page: SQLite reads on and finds fewer posts.
     _flip(path, _pages(path, "posts_by_account", "leaf")[1], at=100)
     code, out, err = run(["accounts", "--db", str(path)], capsys)
@@ -133,7 +120,7 @@ def test_accounts_never_shows_counts_a_damaged_index_hides(
 def test_a_dropped_cache_table_is_one_line(
     sound: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = _copy(sound, tmp_path)
+    path = copied(sound, tmp_path)
     with sqlite3.connect(path) as db:
         db.execute("DROP TABLE frame_columns")
     code, _, err = run(["audit", "@marenbuilds", "--db", str(path)], capsys)
@@ -144,7 +131,7 @@ def test_a_dropped_cache_table_is_one_line(
 def test_a_garbled_post_row_is_one_line_naming_it(
     sound: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = _copy(sound, tmp_path)
+    path = copied(sound, tmp_path)
     with sqlite3.connect(path) as db:
         post_id = db.execute("SELECT post_id FROM posts LIMIT 1").fetchone()[0]
         db.execute("UPDATE posts SET links = 'garbage' WHERE post_id = ?", (post_id,))
@@ -167,7 +154,7 @@ def test_a_garbled_cache_segment_is_rebuilt_from_the_posts(
     sound: Path, tmp_path: Path, garble: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     expected = run(["audit", "@marenbuilds", "--json", "--db", str(sound)], capsys)[1]
-    path = _copy(sound, tmp_path)
+    path = copied(sound, tmp_path)
     with sqlite3.connect(path) as db:
         db.execute(garble)
     code, out, err = run(["audit", "@marenbuilds", "--json", "--db", str(path)], capsys)
@@ -195,7 +182,7 @@ def test_library_check(
 def test_library_check_of_a_file_too_damaged_to_open(
     sound: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = _copy(sound, tmp_path)
+    path = copied(sound, tmp_path)
     _flip(path, 2)  # the schema's second page
     code, out, _ = run(["library", "check", "--db", str(path)], capsys)
     assert code == 1 and "damaged" in out

@@ -6,27 +6,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers import copied
 
 from linkratio.errors import InputError
 from linkratio.frame import Library
-from linkratio.sources import read
 from linkratio.store import maintenance
-
-SAMPLE = Path(__file__).parents[1] / "data" / "sample"
-
-
-@pytest.fixture(scope="module")
-def sample_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("lib") / "library.sqlite"
-    timeline = read(SAMPLE)
-    with Library(path) as lib:
-        lib.save_posts(timeline.account, timeline.posts, origin="archive")
-    return path
-
-
-def _copy(src: Path, dest: Path) -> Path:
-    dest.write_bytes(src.read_bytes())
-    return dest
 
 
 def test_a_sound_library_checks_clean(sample_library: Path) -> None:
@@ -35,7 +19,7 @@ def test_a_sound_library_checks_clean(sample_library: Path) -> None:
 
 
 def test_flipped_bytes_are_found(sample_library: Path, tmp_path: Path) -> None:
-    damaged = _copy(sample_library, tmp_path / "damaged.sqlite")
+    damaged = copied(sample_library, tmp_path, "damaged.sqlite")
     data = bytearray(damaged.read_bytes())
     page = 4096
     assert len(data) > 6 * page
