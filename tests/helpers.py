@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from linkratio.model import Timeline
 from linkratio.net.x import Credentials
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,3 +77,14 @@ def copied(path: Path, folder: Path, name: str = "library.sqlite") -> Path:
     dest = folder / name
     shutil.copyfile(path, dest)
     return dest
+
+
+def labels_listing(timeline: Timeline, output: str) -> str:
+    """What `classify --output OUTPUT --with-author` prints for `timeline`."""
+    from linkratio.classify import classify
+    from linkratio.render.listing import write_labels
+
+    out = io.StringIO()
+    rows = ((post, classify(post)) for post in timeline.posts)
+    write_labels(rows, out, output, with_author=True, author=timeline.account.handle)
+    return out.getvalue()

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from fakes.scripted import Answer, Asked, Scripted, json_answer
+from helpers import Waits
 
 from linkratio.errors import ApiError, RateLimited
 from linkratio.frame import Library
@@ -32,20 +33,6 @@ CREDS = Credentials(bearer_token="BEARER-hostile-secret")
 OWNER = Account("x", id="42", handle="ana")
 FIRST = "1800000000000000100"
 SECOND = "1800000000000000050"
-
-
-class Waits:
-    """Records announced waits and sleeps; sleeps none."""
-
-    def __init__(self) -> None:
-        self.announced: list[tuple[float, str]] = []
-        self.slept: list[float] = []
-
-    def options(self, **more: Any) -> dict[str, Any]:
-        return {"on_wait": self.on_wait, "sleep": self.slept.append, **more}
-
-    def on_wait(self, seconds: float, reason: str) -> None:
-        self.announced.append((seconds, reason))
 
 
 def tweet(tid: str, **fields: Any) -> dict[str, Any]:

@@ -4,30 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
-import io
 import logging
 from pathlib import Path
 
 import pytest
 from archives import account_js, write_folder, write_zip, ytd
+from helpers import labels_listing
 from test_x_archive import BASIC, X_ARCHIVE, note_archive, tweet
 
-from linkratio.classify import classify
 from linkratio.errors import InputFormatError
-from linkratio.model import Post, Timeline
-from linkratio.render.listing import write_labels
+from linkratio.model import Post
 from linkratio.sources.x_archive import read_archive
 from linkratio.sources.x_archive.lean import LeanPost
 
 ROOT = Path(__file__).resolve().parents[1]
 FIELDS = [f.name for f in dataclasses.fields(Post)]
-
-
-def _labels(timeline: Timeline, output: str) -> str:
-    out = io.StringIO()
-    rows = ((post, classify(post)) for post in timeline.posts)
-    write_labels(rows, out, output, with_author=True, author=timeline.account.handle)
-    return out.getvalue()
 
 
 def same_as_general(path: Path, *, lean_used: bool = True, skip_invalid: bool = False) -> None:
@@ -44,7 +35,7 @@ def same_as_general(path: Path, *, lean_used: bool = True, skip_invalid: bool = 
             assert [getattr(fast, f) for f in FIELDS] == [getattr(slow, f) for f in FIELDS]
             assert fast.is_reply == slow.is_reply
         for output in ("jsonl", "csv", "table"):
-            assert _labels(lean, output) == _labels(general, output)
+            assert labels_listing(lean, output) == labels_listing(general, output)
 
 
 def test_the_sample_reads_the_same() -> None:

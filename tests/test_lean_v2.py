@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import io
 from pathlib import Path
 
 import orjson
 import pytest
+from helpers import labels_listing
 
-from linkratio.classify import classify
 from linkratio.errors import InputFormatError
-from linkratio.model import Post, Timeline
-from linkratio.render.listing import write_labels
+from linkratio.model import Post
 from linkratio.sources import read
 from linkratio.sources.x_json import read_v2
 from linkratio.sources.x_json_lean import LeanTweet
@@ -20,13 +18,6 @@ from linkratio.sources.x_json_lean import LeanTweet
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "x_v2"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "x_v2"
 FIELDS = [f.name for f in dataclasses.fields(Post)]
-
-
-def _labels(timeline: Timeline, output: str) -> str:
-    out = io.StringIO()
-    rows = ((post, classify(post)) for post in timeline.posts)
-    write_labels(rows, out, output, with_author=True, author=timeline.account.handle)
-    return out.getvalue()
 
 
 def same_as_general(path: Path, *, lean_used: bool = True) -> None:
@@ -40,7 +31,7 @@ def same_as_general(path: Path, *, lean_used: bool = True) -> None:
         assert [getattr(fast, f) for f in FIELDS] == [getattr(slow, f) for f in FIELDS]
         assert fast.is_reply == slow.is_reply
     for output in ("jsonl", "csv", "table"):
-        assert _labels(lean, output) == _labels(general, output)
+        assert labels_listing(lean, output) == labels_listing(general, output)
 
 
 def _jsonl_files() -> list[Path]:
@@ -61,7 +52,7 @@ def test_every_jsonl_file_reads_the_same(path: Path) -> None:
         [getattr(p, f) for f in FIELDS] for p in general.posts
     ]
     for output in ("jsonl", "csv"):
-        assert _labels(lean, output) == _labels(general, output)
+        assert labels_listing(lean, output) == labels_listing(general, output)
 
 
 def _page(*tweets: dict[str, object], **rest: object) -> dict[str, object]:
@@ -176,7 +167,7 @@ def test_anything_unusual_is_read_the_general_way(tmp_path: Path, name: str) -> 
         return
     lean = read(path, "x-v2", lean=True)
     assert not any(isinstance(p, LeanTweet) for p in lean.posts)
-    assert _labels(lean, "csv") == _labels(general, "csv")
+    assert labels_listing(lean, "csv") == labels_listing(general, "csv")
 
 
 def test_a_pretty_printed_response_is_read_the_general_way() -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from fakes.scripted import Answer, Asked, Scripted, json_answer
+from helpers import Waits
 
 from linkratio.errors import ApiUnavailable, DeliveryError, RateLimited
 from linkratio.net.bluesky import BlueskyApi
@@ -24,20 +25,6 @@ from linkratio.weekly.deliver import post_webhook, webhook_destination
 CREDS = Credentials(bearer_token="BEARER-policy-secret")
 USER = {"data": {"id": "42", "name": "Pol", "username": "policy"}}
 NOW = 1_700_000_000.0
-
-
-class Waits:
-    """Records announced waits and sleeps; sleeps none."""
-
-    def __init__(self) -> None:
-        self.announced: list[tuple[float, str]] = []
-        self.slept: list[float] = []
-
-    def options(self, **more: Any) -> dict[str, Any]:
-        return {"on_wait": self.on_wait, "sleep": self.slept.append, **more}
-
-    def on_wait(self, seconds: float, reason: str) -> None:
-        self.announced.append((seconds, reason))
 
 
 def x_client(server: Scripted, waits: Waits | None = None, **policy: Any) -> XClient:
