@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from linkratio.accounts import find as find_account
 from linkratio.accounts import is_account_name
@@ -27,6 +27,21 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int], None]
 """Called with the count of posts read so far."""
+
+
+class Reading(TypedDict, total=False):
+    """How files are read (`sources.read`); a library account ignores these."""
+
+    input_format: str
+    """A format name, or "auto" (the default) to detect it."""
+    skip_invalid: bool
+    """Skip malformed records with a warning instead of stopping."""
+    progress: Progress | None
+    """Told the count of posts read so far."""
+    keep_raw: bool
+    """Every post keeps the JSON it came from (for the library)."""
+    lean: bool
+    """An archive's posts may be cheap stand-ins, for a caller that only lists them."""
 
 
 def library_path(db: str | Path | None = None) -> Path:
@@ -57,13 +72,9 @@ def read_timeline(
     source: str | Path,
     *,
     db: str | Path | None = None,
-    input_format: str = "auto",
-    skip_invalid: bool = False,
-    keep_raw: bool = False,
-    progress: Progress | None = None,
     freeze: bool = False,
     author: str | None = None,
-    lean: bool = False,
+    **reading: Unpack[Reading],
 ) -> Timeline:
     """The posts of `source`: a library account (`@handle`, `bsky:…`) or files to read.
 
@@ -71,19 +82,11 @@ def read_timeline(
     `author` picks one (`only_author`). EmptyDataError when there are none. With `freeze`
     the posts are moved out of the cycle collector's sight (`gc.freeze`): for a process
     that keeps them to its end, as rescanning them made 2x the posts cost 2.4x the time.
-    With `lean`, an archive's posts may be cheap stand-ins (`sources.read`): for listing.
+    `reading` says how files are read (`Reading`).
     """
     from linkratio.authors import one_author
 
-    timeline = read_posts(
-        source,
-        db=db,
-        input_format=input_format,
-        skip_invalid=skip_invalid,
-        keep_raw=keep_raw,
-        progress=progress,
-        lean=lean,
-    )
+    timeline = read_posts(source, db=db, **reading)
     if author is not None or not is_account_name(str(source)):
         timeline = one_author(timeline, author)  # a library account has one by construction
     if freeze:
@@ -92,14 +95,7 @@ def read_timeline(
 
 
 def read_posts(
-    source: str | Path,
-    *,
-    db: str | Path | None = None,
-    input_format: str = "auto",
-    skip_invalid: bool = False,
-    keep_raw: bool = False,
-    progress: Progress | None = None,
-    lean: bool = False,
+    source: str | Path, *, db: str | Path | None = None, **reading: Unpack[Reading]
 ) -> Timeline:
     """Every post of `source`, whoever wrote it; EmptyDataError when there are none."""
     if is_account_name(str(source)):
@@ -110,14 +106,7 @@ def read_posts(
     else:
         from linkratio.sources import read
 
-        timeline = read(
-            source,
-            input_format=input_format,
-            progress=progress,
-            skip_invalid=skip_invalid,
-            keep_raw=keep_raw,
-            lean=lean,
-        )
+        timeline = read(source, **reading)
     if not timeline.posts:
         raise EmptyDataError(f"{source}: no posts found (the data holds none)")
     return timeline
@@ -153,12 +142,10 @@ def load_frame(
     source: str | Path,
     *,
     db: str | Path | None = None,
-    input_format: str = "auto",
-    skip_invalid: bool = False,
-    progress: Progress | None = None,
     freeze: bool = False,
     author: str | None = None,
     columns: Collection[str] | None = None,
+    **reading: Unpack[Reading],
 ) -> tuple[pd.DataFrame, Account]:
     """The classified posts `source` names, and whose they are.
 
@@ -182,14 +169,7 @@ def load_frame(
         return frame, account
     from linkratio.frame import to_frame
 
-    timeline = read_timeline(
-        source,
-        input_format=input_format,
-        skip_invalid=skip_invalid,
-        progress=progress,
-        freeze=freeze,
-        author=author,
-    )
+    timeline = read_timeline(source, freeze=freeze, author=author, **reading)
     frame = to_frame(timeline.posts)
     if db and Path(db).expanduser().is_file():
         with open_library(db) as lib:
@@ -282,10 +262,8 @@ def import_source(
     source: str | Path,
     *,
     db: str | Path | None = None,
-    input_format: str = "auto",
-    skip_invalid: bool = False,
-    progress: Progress | None = None,
     wait: float = 30.0,
+    **reading: Unpack[Reading],
 ) -> Imported:
     """Read files and save each post under its author's account in the library at `db`.
 
@@ -295,15 +273,8 @@ def import_source(
     """
     from linkratio.authors import authors_of
 
-    timeline = read_posts(
-        source,
-        db=db,
-        input_format=input_format,
-        skip_invalid=skip_invalid,
-        keep_raw=True,
-        progress=progress,
-        lean=True,
-    )
+    reading["keep_raw"] = reading["lean"] = True  # the library keeps every post's JSON
+    timeline = read_posts(source, db=db, **reading)
     gc.freeze()
     authors = authors_of(timeline)
     if any(author.account.id is None for author in authors):

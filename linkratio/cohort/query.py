@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import linkratio.cohort.manifest as manifest
@@ -34,6 +34,18 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "top_site",
 )
 """The columns of `summary`, in order (TAXONOMY.md defines each ratio)."""
+
+
+class Period(TypedDict, total=False):
+    """The days a query covers, in the zone `tz` (default UTC); either end may be open."""
+
+    tz: str
+    """An IANA time zone name: the days and weeks are counted in it."""
+    since: date | str | None
+    """The first day kept (inclusive; a `date` or YYYY-MM-DD)."""
+    until: date | str | None
+    """The last day kept (inclusive)."""
+
 
 _EMPTY = ", ".join(
     f"CAST(NULL AS {'TIMESTAMPTZ' if c == 'created_at' else 'VARCHAR'}) AS {c}" for c in COLUMNS
@@ -137,67 +149,40 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _params(tz: str, since: date | str | None, until: date | str | None) -> dict[str, Any]:
+def _params(period: Period) -> dict[str, Any]:
+    tz = period.get("tz", "UTC")
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         raise InputError(f"unknown time zone {tz!r}: expected an IANA name such as UTC") from None
-    start, end = (date.fromisoformat(d) if isinstance(d, str) else d for d in (since, until))
+    start, end = (
+        date.fromisoformat(d) if isinstance(d, str) else d
+        for d in (period.get("since"), period.get("until"))
+    )
     if start is not None and end is not None and start > end:
         raise InputError(f"--since {start} is after --until {end}")
     return {"tz": tz, "since": start, "until": end}
 
 
-def summary(
-    path: str | Path,
-    *,
-    tz: str = "UTC",
-    since: date | str | None = None,
-    until: date | str | None = None,
-    min_posts: int = 1,
-) -> pd.DataFrame:
+def summary(path: str | Path, *, min_posts: int = 1, **period: Unpack[Period]) -> pd.DataFrame:
     """One row per account with `SUMMARY_COLUMNS`: counts, talk share, talk-to-link, top site."""
-    return _per_account(_SUMMARY, path, tz, since, until, min_posts)
+    return _run(_SUMMARY, path, {**_params(period), "min_posts": min_posts})
 
 
-def weekly_trend(
-    path: str | Path,
-    *,
-    tz: str = "UTC",
-    since: date | str | None = None,
-    until: date | str | None = None,
-    min_posts: int = 1,
-) -> pd.DataFrame:
+def weekly_trend(path: str | Path, *, min_posts: int = 1, **period: Unpack[Period]) -> pd.DataFrame:
     """Per ISO week (Monday): accounts posting, and the median and quartiles of talk share."""
-    return _per_account(_WEEKLY, path, tz, since, until, min_posts)
+    return _run(_WEEKLY, path, {**_params(period), "min_posts": min_posts})
 
 
-def _per_account(
-    sql: str,
-    path: str | Path,
-    tz: str,
-    since: date | str | None,
-    until: date | str | None,
-    min_posts: int,
-) -> pd.DataFrame:
-    """Run one of the per-account queries over the period, for accounts with `min_posts`."""
-    params = {**_params(tz, since, until), "min_posts": min_posts}
-    with connect(path) as con:
-        return con.execute(sql, params).df()
-
-
-def top_sites(
-    path: str | Path,
-    *,
-    limit: int = 15,
-    tz: str = "UTC",
-    since: date | str | None = None,
-    until: date | str | None = None,
-) -> pd.DataFrame:
+def top_sites(path: str | Path, *, limit: int = 15, **period: Unpack[Period]) -> pd.DataFrame:
     """The sites the cohort links to most: posts and distinct accounts per site."""
-    params = {**_params(tz, since, until), "limit": limit}
+    return _run(_SITES, path, {**_params(period), "limit": limit})
+
+
+def _run(query: str, path: str | Path, params: dict[str, Any]) -> pd.DataFrame:
+    """One of the queries above over the cohort at `path`, as a DataFrame."""
     with connect(path) as con:
-        return con.execute(_SITES, params).df()
+        return con.execute(query, params).df()
 
 
 def sql(path: str | Path, query: str) -> tuple[list[str], list[tuple[Any, ...]]]:

@@ -15,12 +15,11 @@ import math
 import os
 import re
 import tempfile
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 import linkratio.cohort.charts as charts
-from linkratio.cohort.query import summary, top_sites, weekly_trend
+from linkratio.cohort.query import Period, summary, top_sites, weekly_trend
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -143,17 +142,15 @@ def write_report(
     path: str | Path,
     out: str | Path,
     *,
-    tz: str = "UTC",
-    since: date | str | None = None,
-    until: date | str | None = None,
     min_posts: int = 1,
     top: int = 15,
+    **period: Unpack[Period],
 ) -> Path:
     """Write the cohort in `path` as one HTML file at `out` (temporary file, then renamed)."""
     page = render_html(
-        summary(path, tz=tz, since=since, until=until, min_posts=min_posts),
-        weekly_trend(path, tz=tz, since=since, until=until, min_posts=min_posts),
-        top_sites(path, tz=tz, since=since, until=until, limit=top),
+        summary(path, min_posts=min_posts, **period),
+        weekly_trend(path, min_posts=min_posts, **period),
+        top_sites(path, limit=top, **period),
     )
     target = Path(out).expanduser()
     target.parent.mkdir(parents=True, exist_ok=True)
