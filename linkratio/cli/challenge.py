@@ -13,18 +13,7 @@ if TYPE_CHECKING:
 
 def register(sub: options.SubParsers) -> None:
     """Add `linkratio challenge set|status`."""
-    p = options.command(
-        sub,
-        "challenge",
-        challenge,
-        description="Record a day of only talking (a DATE, or --suggest: the next day on the "
-        "weekday whose last 8 weeks came closest to talk-only), or show each challenge day: "
-        "talk-only or not, and the posts that broke it. A day is a local day in --tz when "
-        "it is set; status judges each day in the zone it was set in.",
-        epilog="examples:\n  linkratio challenge set --suggest\n"
-        "  linkratio challenge set 2026-12-02 --account @marenbuilds\n"
-        "  linkratio challenge status",
-    )
+    p = options.command(sub, "challenge", challenge)
     p.add_argument("action", choices=("set", "status"), metavar="set|status")
     p.add_argument(
         "date", nargs="?", type=options.parse_date, metavar="DATE", help="the day (YYYY-MM-DD)"
@@ -37,7 +26,16 @@ def register(sub: options.SubParsers) -> None:
 
 
 def challenge(args: argparse.Namespace, out: TextIO) -> int:
-    """`linkratio challenge set|status`."""
+    """Record a day of only talking (a DATE, or --suggest: the next day on the weekday whose last 8
+    weeks came closest to talk-only), or show each challenge day: talk-only or not, and the posts
+    that broke it. A day is a local day in --tz when it is set; status judges each day in the
+    zone it was set in.
+
+    examples:
+      linkratio challenge set --suggest
+      linkratio challenge set 2026-12-02 --account @marenbuilds
+      linkratio challenge status
+    """
     from linkratio.accounts import account_name
     from linkratio.analysis import resolve_zone
     from linkratio.loading import only_account

@@ -10,24 +10,24 @@ from typing import Any, TextIO
 import linkratio.cli.options as options
 from linkratio.render.escape import terminal_safe
 
+_COHORT_DOC = """Analyse many accounts at once. 'build' reads archives, saved X/twarc2 JSONL,
+Bluesky and Mastodon responses and library accounts into a Parquet dataset (needs pip install
+'linkratio[cohort]'); the other commands query it.
+
+example:
+  linkratio cohort build tweets/*.jsonl --out cohort/
+  linkratio cohort summary cohort/ --csv accounts.csv
+  linkratio cohort report cohort/ --out cohort.html
+"""
+
 
 def register(sub: options.SubParsers) -> None:
     """Add the `cohort` command group and its subcommands."""
-    group = options.command(
-        sub,
-        "cohort",
-        None,
-        description="Analyse many accounts at once. 'build' reads archives, saved X/twarc2 "
-        "JSONL, Bluesky and Mastodon responses and library accounts into a Parquet dataset "
-        "(needs pip install 'linkratio[cohort]'); the other commands query it.",
-        epilog="example:\n  linkratio cohort build tweets/*.jsonl --out cohort/\n"
-        "  linkratio cohort summary cohort/ --csv accounts.csv\n"
-        "  linkratio cohort report cohort/ --out cohort.html",
-    )
+    group = options.command(sub, "cohort", None, doc=_COHORT_DOC)
     commands = group.add_subparsers(dest="cohort_command", metavar="SUBCOMMAND", required=True)
     _register_build(commands)
     for name, func, line, epilog in _QUERIES:
-        p = options.command(commands, name, func, help=line, description=line, epilog=epilog)
+        p = options.command(commands, name, func, help=line, doc=f"{line}\n\n{epilog}")
         p.add_argument("dir", metavar="DIR", help="a folder made by 'linkratio cohort build'")
         if name == "sql":
             p.add_argument("query", metavar="SQL", help="a query over posts (columns: see README)")
@@ -61,9 +61,6 @@ def _register_build(commands: options.SubParsers) -> None:
         "build",
         _cmd_build,
         help="read inputs into a Parquet dataset (only what changed since the last build)",
-        description="Read every input into DIR as Parquet partitioned by platform and month. "
-        "A rebuild reads only new or changed inputs, and drops inputs no longer named.",
-        epilog="example:\n  linkratio cohort build 'tweets/*.jsonl' @me --out cohort/",
     )
     p.add_argument(
         "inputs",
@@ -94,6 +91,12 @@ def _add_output(p: argparse.ArgumentParser) -> None:
 
 
 def _cmd_build(args: argparse.Namespace, out: TextIO) -> int:
+    """Read every input into DIR as Parquet partitioned by platform and month. A rebuild reads only
+    new or changed inputs, and drops inputs no longer named.
+
+    example:
+      linkratio cohort build 'tweets/*.jsonl' @me --out cohort/
+    """
     from linkratio.cli.progress import CohortProgress
     from linkratio.cohort import build
     from linkratio.errors import InputError

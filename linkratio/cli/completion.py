@@ -45,23 +45,20 @@ _ZSH_PREAMBLE = "autoload -U +X bashcompinit && bashcompinit\n"
 
 def register(sub: options.SubParsers) -> None:
     """Add `linkratio completion SHELL`."""
-    p = options.command(
-        sub,
-        "completion",
-        completion,
-        description="Print a script that completes linkratio's commands and options in your "
-        "shell. Load it from your shell's startup file.",
-        epilog="examples:\n"
-        "  echo 'eval \"$(linkratio completion bash)\"' >> ~/.bashrc\n"
-        "  echo 'eval \"$(linkratio completion zsh)\"' >> ~/.zshrc\n"
-        "  linkratio completion fish > ~/.config/fish/completions/linkratio.fish",
-    )
+    p = options.command(sub, "completion", completion)
     p.add_argument("shell", choices=SHELLS, help="the shell: bash, zsh or fish")
     options.add_quiet(p, help="no warnings")
 
 
 def completion(args: argparse.Namespace, out: TextIO) -> int:
-    """`linkratio completion SHELL`: print the script."""
+    """Print a script that completes linkratio's commands and options in your shell. Load it from
+    your shell's startup file.
+
+    examples:
+      echo 'eval "$(linkratio completion bash)"' >> ~/.bashrc
+      echo 'eval "$(linkratio completion zsh)"' >> ~/.zshrc
+      linkratio completion fish > ~/.config/fish/completions/linkratio.fish
+    """
     from linkratio.cli.app import build_parser
 
     tree = list(_walk(build_parser()))

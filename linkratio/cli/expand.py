@@ -25,23 +25,8 @@ def _timeout(value: str) -> float:
 
 def register(sub: options.SubParsers) -> None:
     """Add the `expand` command."""
-    p = options.command(
-        sub,
-        "expand",
-        expand,
-        description="Resolve the account's links that sit on a link shortener (the known "
-        "list, or a host that redirected before), following every redirect with HEAD "
-        "requests. Each URL is resolved once ever; failures are asked again after 7 days. "
-        "Hops to private, loopback or link-local addresses are refused.",
-        epilog="examples:\n  linkratio expand @marenbuilds\n"
-        "  linkratio expand bsky:alice.bsky.social --concurrency 8 --timeout 5 --quiet\n"
-        "  linkratio expand @marenbuilds --retry-failed",
-    )
-    p.add_argument(
-        "account",
-        metavar="ACCOUNT",
-        help="an account in the library: @handle (X), bsky:HANDLE or mastodon:@user@instance",
-    )
+    p = options.command(sub, "expand", expand)
+    options.add_account(p)
     for flag, default, what in (
         ("--concurrency", 16, "requests at once"),
         ("--per-host", 4, "requests at once per host"),
@@ -61,7 +46,16 @@ def register(sub: options.SubParsers) -> None:
 
 
 def expand(args: argparse.Namespace, out: TextIO) -> int:
-    """`linkratio expand`: resolve the account's new short links, say how it went."""
+    """Resolve the account's links that sit on a link shortener (the known list, or a host that
+    redirected before), following every redirect with HEAD requests. Each URL is resolved once
+    ever; failures are asked again after 7 days. Hops to private, loopback or link-local
+    addresses are refused.
+
+    examples:
+      linkratio expand @marenbuilds
+      linkratio expand bsky:alice.bsky.social --concurrency 8 --timeout 5 --quiet
+      linkratio expand @marenbuilds --retry-failed
+    """
     from linkratio.expansion import expand_named
     from linkratio.links.expand import ExpandOptions
     from linkratio.render.listing import expansion_line

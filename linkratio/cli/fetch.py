@@ -26,26 +26,8 @@ def register(sub: options.SubParsers) -> None:
 
 
 def _register_fetch(sub: options.SubParsers) -> None:
-    p = options.command(
-        sub,
-        "fetch",
-        _cmd_fetch,
-        description="Fetch posts into the library: only what is new, resuming an interrupted "
-        "backfill. X (@handle) needs X_BEARER_TOKEN, or the owner's user tokens for --me "
-        "(cheaper owned reads); Bluesky (bsky:HANDLE) and Mastodon (mastodon:@user@instance) "
-        "use their free public APIs (a Mastodon instance may require a token: "
-        "LINKRATIO_MASTODON_TOKEN, sent only to LINKRATIO_MASTODON_INSTANCE).",
-        epilog="examples:\n  X_BEARER_TOKEN=... linkratio fetch @marenbuilds\n"
-        "  linkratio fetch --me --max-posts 500 --quiet\n"
-        "  linkratio fetch bsky:alice.bsky.social\n"
-        "  linkratio fetch mastodon:@alice@example.social --quiet",
-    )
-    p.add_argument(
-        "handle",
-        nargs="?",
-        metavar="ACCOUNT",
-        help="the account: @handle (X), bsky:HANDLE or mastodon:@user@instance",
-    )
+    p = options.command(sub, "fetch", _cmd_fetch)
+    options.add_account(p, "handle", what="the account")
     p.add_argument("--me", action="store_true", help="the owner of the user tokens")
     p.add_argument(
         "--since", type=options.parse_date, metavar="DATE", help="first backfill: not before DATE"
@@ -66,22 +48,25 @@ def _register_fetch(sub: options.SubParsers) -> None:
 
 
 def _register_config(sub: options.SubParsers) -> None:
-    p = options.command(
-        sub,
-        "config",
-        configure,
-        description="Show which settings are set (never their values), or set one: the value "
-        "is read from a hidden prompt or standard input. Environment variables win.",
-        epilog="examples:\n  linkratio config show\n  linkratio config set x.bearer_token\n"
-        '  echo "$TOKEN" | linkratio config set x.bearer_token',
-    )
+    p = options.command(sub, "config", configure)
     p.add_argument("action", choices=("show", "set", "unset", "path"))
     p.add_argument("key", nargs="?", metavar="KEY")
     options.add_quiet(p, help="set/unset print nothing on success")
 
 
 def _cmd_fetch(args: argparse.Namespace, out: TextIO) -> int:
-    """`linkratio fetch`, then `--expand-links`."""
+    """Fetch posts into the library: only what is new, resuming an interrupted backfill. X (@handle)
+    needs X_BEARER_TOKEN, or the owner's user tokens for --me (cheaper owned reads); Bluesky
+    (bsky:HANDLE) and Mastodon (mastodon:@user@instance) use their free public APIs (a Mastodon
+    instance may require a token: LINKRATIO_MASTODON_TOKEN, sent only to
+    LINKRATIO_MASTODON_INSTANCE).
+
+    examples:
+      X_BEARER_TOKEN=... linkratio fetch @marenbuilds
+      linkratio fetch --me --max-posts 500 --quiet
+      linkratio fetch bsky:alice.bsky.social
+      linkratio fetch mastodon:@alice@example.social --quiet
+    """
     code = fetch(args, out)
     if code == EXIT_OK and args.expand_links:
         options.expand_after(args, args.handle)
@@ -134,7 +119,14 @@ def _fetched_line(done: FetchResult) -> str:
 
 
 def configure(args: argparse.Namespace, out: TextIO) -> int:
-    """`linkratio config`: show which settings are set, or set one from a hidden prompt."""
+    """Show which settings are set (never their values), or set one: the value is read from a hidden
+    prompt or standard input. Environment variables win.
+
+    examples:
+      linkratio config show
+      linkratio config set x.bearer_token
+      echo "$TOKEN" | linkratio config set x.bearer_token
+    """
     if args.action == "path":
         out.write(f"{config.config_path()}\n")
         return EXIT_OK

@@ -23,15 +23,7 @@ def register(sub: options.SubParsers) -> None:
 
 
 def _register_classify(sub: options.SubParsers) -> None:
-    p = options.command(
-        sub,
-        "classify",
-        classify,
-        description="List every post in time order with its category, kind and the rule "
-        "that decided it.",
-        epilog="examples:\n  linkratio classify data/sample\n"
-        "  linkratio classify twitter-2024.zip --output jsonl > labels.jsonl",
-    )
+    p = options.command(sub, "classify", classify)
     options.add_input(p)
     p.add_argument(
         "--output",
@@ -41,24 +33,13 @@ def _register_classify(sub: options.SubParsers) -> None:
         "for scripts",
     )
     p.add_argument(
-        "--with-author",
-        action="store_true",
-        help="jsonl/csv: add the author's account name (@handle, bsky:HANDLE, "
-        "mastodon:@user@instance) as the key or column 'author'",
+        "--with-author", action="store_true", help="jsonl/csv: add the author's account as 'author'"
     )
     _add_author(p)
 
 
 def _register_audit(sub: options.SubParsers) -> None:
-    p = options.command(
-        sub,
-        "audit",
-        audit,
-        description="Audit an account: talk share, talk-to-link, talk-only days and streaks, "
-        "weekly talk share, top sites, people you talk with, and a nudge.",
-        epilog="examples:\n  linkratio audit data/sample\n"
-        "  linkratio audit twitter.zip --tz Europe/Berlin --since 2024-01-01 --json",
-    )
+    p = options.command(sub, "audit", audit)
     options.add_input(p)
     _add_author(p)
     options.add_period(p)
@@ -67,15 +48,7 @@ def _register_audit(sub: options.SubParsers) -> None:
 
 
 def _register_report(sub: options.SubParsers) -> None:
-    p = options.command(
-        sub,
-        "report",
-        report,
-        description="Write a self-contained report.html (charts embedded), report.md, the "
-        "chart PNGs and summary.json into a folder.",
-        epilog="examples:\n  linkratio report data/sample --out report\n"
-        "  linkratio report @marenbuilds --since 2024-01-01 --open",
-    )
+    p = options.command(sub, "report", report)
     options.add_input(p)
     _add_author(p)
     options.add_period(p)
@@ -102,7 +75,12 @@ def _add_author(p: argparse.ArgumentParser) -> None:
 
 
 def classify(args: argparse.Namespace, out: TextIO) -> int:
-    """`linkratio classify`: every post with its label."""
+    """List every post in time order with its category, kind and the rule that decided it.
+
+    examples:
+      linkratio classify data/sample
+      linkratio classify twitter-2024.zip --output jsonl > labels.jsonl
+    """
     from linkratio.authors import author_name
     from linkratio.classify import classify as label
     from linkratio.loading import read_timeline
@@ -128,7 +106,13 @@ def _frame(
 
 
 def audit(args: argparse.Namespace, out: TextIO) -> int:
-    """`linkratio audit`: the summary, as text or JSON."""
+    """Audit an account: talk share, talk-to-link, talk-only days and streaks, weekly talk share,
+    top sites, people you talk with, and a nudge.
+
+    examples:
+      linkratio audit data/sample
+      linkratio audit twitter.zip --tz Europe/Berlin --since 2024-01-01 --json
+    """
     from linkratio.analysis import SUMMARY_COLUMNS, summarize
     from linkratio.render.text import render_json, render_text
 
@@ -147,7 +131,13 @@ def audit(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def report(args: argparse.Namespace, out: TextIO) -> int:
-    """`linkratio report`: write the report folder, and open it when asked."""
+    """Write a self-contained report.html (charts embedded), report.md, the chart PNGs and
+    summary.json into a folder.
+
+    examples:
+      linkratio report data/sample --out report
+      linkratio report @marenbuilds --since 2024-01-01 --open
+    """
     from linkratio.cli.progress import ReportProgress
     from linkratio.render.report import write_report
 

@@ -10,35 +10,27 @@ import linkratio.cli.options as options
 
 def register(sub: options.SubParsers) -> None:
     """Add the import and accounts commands."""
-    p = options.command(
-        sub,
-        "import",
-        import_posts,
-        description="Put posts into the local library, each post under its author's account: "
-        "an X archive or saved X API v2 data (account.js, author_id), saved Bluesky "
-        "getAuthorFeed pages, or saved Mastodon statuses. A search or hashtag file gives one "
-        "account per author. Importing again updates in place.",
-        epilog="examples:\n  linkratio import twitter-2024.zip\n"
-        "  linkratio import bluesky-feed.jsonl\n"
-        "  linkratio import mastodon-statuses.json --input-format mastodon\n"
-        "  linkratio import data/sample --db ~/linkratio.sqlite",
-    )
+    p = options.command(sub, "import", import_posts)
     options.add_input(p, account=False)
     options.add_wait(p)
 
-    p = options.command(
-        sub,
-        "accounts",
-        accounts,
-        description="List the accounts in the library with post counts, dates and last sync.",
-        epilog="example:\n  linkratio accounts",
-    )
+    p = options.command(sub, "accounts", accounts)
     options.add_db(p)
     options.add_quiet(p, help="no warnings")
 
 
 def import_posts(args: argparse.Namespace, out: TextIO) -> int:
-    """`linkratio import`: read the files and save their posts into the library."""
+    """Put posts into the local library, each post under its author's account: an X archive or saved
+    X API v2 data (account.js, author_id), saved Bluesky getAuthorFeed pages, or saved Mastodon
+    statuses. A search or hashtag file gives one account per author. Importing again updates in
+    place.
+
+    examples:
+      linkratio import twitter-2024.zip
+      linkratio import bluesky-feed.jsonl
+      linkratio import mastodon-statuses.json --input-format mastodon
+      linkratio import data/sample --db ~/linkratio.sqlite
+    """
     from linkratio.accounts import account_name
     from linkratio.loading import import_source
     from linkratio.render.escape import terminal_safe
@@ -59,7 +51,11 @@ def import_posts(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def accounts(args: argparse.Namespace, out: TextIO) -> int:
-    """`linkratio accounts`: the accounts in the library, one line each."""
+    """List the accounts in the library with post counts, dates and last sync.
+
+    example:
+      linkratio accounts
+    """
     from linkratio.render.listing import accounts_table
 
     with options.library(args) as lib:

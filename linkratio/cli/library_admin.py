@@ -10,25 +10,23 @@ import linkratio.cli.options as options
 EXIT_DAMAGED = 1
 
 
+_LIBRARY_DOC = """Upkeep of the library file: an integrity check and an online backup.
+
+examples:
+  linkratio library check
+  linkratio library backup ~/backups/linkratio.sqlite
+"""
+
+
 def register(sub: options.SubParsers) -> None:
     """Add the `library` command group: check, backup."""
-    group = options.command(
-        sub,
-        "library",
-        None,
-        description="Upkeep of the library file: an integrity check and an online backup.",
-        epilog="examples:\n  linkratio library check\n"
-        "  linkratio library backup ~/backups/linkratio.sqlite",
-    )
+    group = options.command(sub, "library", None, doc=_LIBRARY_DOC)
     actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
     p = options.command(
         actions,
         "check",
         check,
         help="check every page, index and reference of the library (exit 1: damaged)",
-        description="Run SQLite's integrity and foreign-key checks on the library. Exit 0 when "
-        "it is sound, 1 with the problems listed when it is damaged.",
-        epilog="example:\n  linkratio library check --db ~/linkratio.sqlite",
     )
     options.add_db(p)
     options.add_quiet(p, help="no warnings (the findings are still printed)")
@@ -37,9 +35,6 @@ def register(sub: options.SubParsers) -> None:
         "backup",
         backup,
         help="copy the library to PATH, consistently, even while another run writes",
-        description="Copy the library with SQLite's online backup into PATH (a file, or a "
-        "folder to put it in); the copy appears only once complete.",
-        epilog="example:\n  linkratio library backup ~/backups/",
     )
     p.add_argument("dest", metavar="PATH", help="the copy: a file, or a folder to put it in")
     options.add_db(p)
@@ -47,7 +42,12 @@ def register(sub: options.SubParsers) -> None:
 
 
 def check(args: argparse.Namespace, out: TextIO) -> int:
-    """`linkratio library check`: exit 0 sound, 1 with the problems listed."""
+    """Run SQLite's integrity and foreign-key checks on the library. Exit 0 when it is sound, 1 with
+    the problems listed when it is damaged.
+
+    example:
+      linkratio library check --db ~/linkratio.sqlite
+    """
     from linkratio.errors import LibraryDamagedError
     from linkratio.render.escape import terminal_safe
 
@@ -67,7 +67,12 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def backup(args: argparse.Namespace, out: TextIO) -> int:
-    """`linkratio library backup PATH`: copy the library, say where."""
+    """Copy the library with SQLite's online backup into PATH (a file, or a folder to put it in);
+    the copy appears only once complete.
+
+    example:
+      linkratio library backup ~/backups/
+    """
     with options.library(args) as lib:
         copy = lib.backup(args.dest)
     if not args.quiet:

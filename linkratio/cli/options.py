@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import textwrap
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
@@ -122,15 +123,17 @@ def command(
     name: str,
     func: Handler | None,
     *,
-    description: str,
-    epilog: str,
+    doc: str | None = None,
     help: str | None = None,
 ) -> argparse.ArgumentParser:
-    """Add the command `name`, run by `func`, with its one-line help, description and examples.
+    """Add the command `name`, run by `func`, described by `doc` (default: `func`'s docstring).
 
-    A top-level command's help is the one in `COMMANDS`; a subcommand gives its own. A
-    command group (whose subcommands each have their own `func`) passes None.
+    The text before its "example(s):" paragraph is the description (each paragraph's lines
+    joined); that paragraph, line breaks kept, is the epilog. A top-level command's one-line
+    help is the one in `COMMANDS`; a subcommand gives its own. A command group (whose
+    subcommands each have their own `func`) passes None and its `doc`.
     """
+    description, epilog = _help_texts(doc if doc is not None else (func.__doc__ if func else ""))
     line = help if help is not None else COMMANDS[name][1]
     parser = sub.add_parser(
         name, help=line, description=description, epilog=epilog, formatter_class=FORMATTER
@@ -138,6 +141,15 @@ def command(
     if func is not None:
         parser.set_defaults(func=func)
     return parser
+
+
+def _help_texts(doc: str | None) -> tuple[str, str | None]:
+    """A command's docstring as argparse's description and epilog (see `command`)."""
+    first, _, rest = (doc or "").partition("\n")
+    text = first.strip() + "\n" + textwrap.dedent(rest)
+    head, found, examples = text.strip().partition("\n\nexample")
+    paragraphs = (" ".join(p.split()) for p in head.split("\n\n"))
+    return "\n\n".join(paragraphs), ("example" + examples) if found else None
 
 
 class Once(argparse.Action):
@@ -208,6 +220,18 @@ def instant(value: str) -> datetime:
 
 
 # -- options -----------------------------------------------------------------------------
+
+
+ACCOUNT_FORMS = "@handle (X), bsky:HANDLE or mastodon:@user@instance"
+"""How an account is named on the command line, for help texts."""
+
+
+def add_account(
+    parser: argparse.ArgumentParser, dest: str = "account", what: str = "an account in the library"
+) -> None:
+    """The positional ACCOUNT (`dest`); a `dest` other than "account" may be left out."""
+    nargs = None if dest == "account" else "?"
+    parser.add_argument(dest, nargs=nargs, metavar="ACCOUNT", help=f"{what}: {ACCOUNT_FORMS}")
 
 
 def add_db(parser: argparse.ArgumentParser) -> None:

@@ -15,19 +15,7 @@ def register(sub: options.SubParsers) -> None:
     """Add `linkratio schedule`."""
     from linkratio.weekly.schedule import default_out
 
-    p = options.command(
-        sub,
-        "schedule",
-        schedule,
-        description="Print a crontab line and a systemd user service/timer pair that run "
-        "'linkratio weekly --sync' with absolute paths; --install writes the pair into "
-        "$XDG_CONFIG_HOME/systemd/user and enables the timer. Secrets stay in the config "
-        "file or an environment file, never in these lines: cron and systemd do not see "
-        "your shell's environment, so keep tokens and SMTP settings in the config file.",
-        epilog="examples:\n  linkratio schedule @marenbuilds --email me@example.org\n"
-        "  linkratio schedule @marenbuilds --webhook-env SLACK_WEBHOOK --weekday mon --at 07:30"
-        "\n  linkratio schedule --install",
-    )
+    p = options.command(sub, "schedule", schedule)
     _add_account(p)
     p.add_argument(
         "--email", action="append", default=[], metavar="ADDRESS", help="mail it (repeatable)"
@@ -64,7 +52,17 @@ def _add_account(p: argparse.ArgumentParser) -> None:
 
 
 def schedule(args: argparse.Namespace, out: TextIO) -> int:
-    """`linkratio schedule`: print the crontab line and systemd pair; install on request."""
+    """Print a crontab line and a systemd user service/timer pair that run 'linkratio weekly --sync'
+    with absolute paths; --install writes the pair into $XDG_CONFIG_HOME/systemd/user and enables
+    the timer. Secrets stay in the config file or an environment file, never in these lines: cron
+    and systemd do not see your shell's environment, so keep tokens and SMTP settings in the
+    config file.
+
+    examples:
+      linkratio schedule @marenbuilds --email me@example.org
+      linkratio schedule @marenbuilds --webhook-env SLACK_WEBHOOK --weekday mon --at 07:30
+      linkratio schedule --install
+    """
     from linkratio.errors import InputError
     from linkratio.weekly import schedule as jobs
 

@@ -19,27 +19,8 @@ if TYPE_CHECKING:
 
 def register(sub: options.SubParsers) -> None:
     """Add the `weekly` command."""
-    p = options.command(
-        sub,
-        "weekly",
-        weekly,
-        description="Summarize the last complete ISO week (Monday to Sunday, in --tz) against "
-        "the week before and the 8 weeks before: posts, talk share, talk-to-link, talk-only "
-        "days, streak, new sites, people, fading ties, challenge days and a nudge. Writes "
-        "DIR/linkratio-YYYY-Www.md/.html/.png and delivers by email and/or webhook, once per "
-        "destination and week. Exit 0 delivered, 1 partial or stale, 2 bad input or every "
-        "destination refused for good (fix a setting), 75 try later.",
-        epilog="examples:\n  linkratio weekly @marenbuilds --out ~/weekly\n"
-        "  linkratio weekly @marenbuilds --sync --email me@example.org --quiet\n"
-        "  linkratio weekly bsky:alice.bsky.social --sync --out ~/weekly\n"
-        "  linkratio weekly mastodon:@alice@example.social --sync --out ~/weekly\n"
-        "  linkratio weekly @marenbuilds --week 2026-W47 --webhook-env SLACK_WEBHOOK",
-    )
-    p.add_argument(
-        "account",
-        metavar="ACCOUNT",
-        help="an account in the library: @handle (X), bsky:HANDLE or mastodon:@user@instance",
-    )
+    p = options.command(sub, "weekly", weekly)
+    options.add_account(p)
     p.add_argument("--sync", action="store_true", help="fetch new posts first")
     p.add_argument(
         "--week", metavar="YYYY-Www", help="this complete ISO week instead of the last one"
@@ -88,7 +69,20 @@ def _add_destinations(p: argparse.ArgumentParser) -> None:
 
 
 def weekly(args: argparse.Namespace, out: TextIO) -> int:
-    """`linkratio weekly`: run the week, print each outcome, exit with the run's code."""
+    """Summarize the last complete ISO week (Monday to Sunday, in --tz) against the week before and
+    the 8 weeks before: posts, talk share, talk-to-link, talk-only days, streak, new sites,
+    people, fading ties, challenge days and a nudge. Writes DIR/linkratio-YYYY-Www.md/.html/.png
+    and delivers by email and/or webhook, once per destination and week. Exit 0 delivered, 1
+    partial or stale, 2 bad input or every destination refused for good (fix a setting), 75 try
+    later.
+
+    examples:
+      linkratio weekly @marenbuilds --out ~/weekly
+      linkratio weekly @marenbuilds --sync --email me@example.org --quiet
+      linkratio weekly bsky:alice.bsky.social --sync --out ~/weekly
+      linkratio weekly mastodon:@alice@example.social --sync --out ~/weekly
+      linkratio weekly @marenbuilds --week 2026-W47 --webhook-env SLACK_WEBHOOK
+    """
     from linkratio.cli.progress import SafeWaiter as Waiter
     from linkratio.weekly.run import check_inputs, destinations, run_week
 
