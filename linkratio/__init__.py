@@ -11,43 +11,25 @@ from typing import TYPE_CHECKING
 
 from linkratio._version import __version__
 
+_FRONT: dict[str, tuple[str, ...]] = {
+    "linkratio.model": ("Account", "Category", "Kind", "Label", "Link", "Post", "Timeline"),
+    "linkratio.errors": ("LinkratioError", "InputError", "InputFormatError", "EmptyDataError"),
+    "linkratio.sources": ("read",),
+    "linkratio.frame": ("COLUMNS", "to_frame", "Library"),
+    "linkratio.loading": ("load",),
+    "linkratio.analysis": ("Summary", "summarize", "summary_to_dict"),
+    "linkratio.render.text": ("render_json", "render_text"),
+    "linkratio.render.report": ("write_report",),
+    "linkratio.weekly.run": ("run_week",),
+    "linkratio.charts": ("all_charts", "activity_chart", "calendar_chart", "hours_chart")
+    + ("sites_chart", "partners_chart"),
+}
+"""Each home module and the public names it gives the front (charts in report order)."""
+
 # public name -> (home module, attribute there)
 _HOMES: dict[str, tuple[str, str]] = {
-    "Account": ("linkratio.model", "Account"),
-    "Category": ("linkratio.model", "Category"),
-    "Kind": ("linkratio.model", "Kind"),
-    "Label": ("linkratio.model", "Label"),
-    "Link": ("linkratio.model", "Link"),
-    "Post": ("linkratio.model", "Post"),
-    "Timeline": ("linkratio.model", "Timeline"),
-    "LinkratioError": ("linkratio.errors", "LinkratioError"),
-    "InputError": ("linkratio.errors", "InputError"),
-    "InputFormatError": ("linkratio.errors", "InputFormatError"),
-    "EmptyDataError": ("linkratio.errors", "EmptyDataError"),
     "classify_post": ("linkratio.classify", "classify"),
-    "read": ("linkratio.sources", "read"),
-    "COLUMNS": ("linkratio.frame", "COLUMNS"),
-    "load": ("linkratio.loading", "load"),
-    "to_frame": ("linkratio.frame", "to_frame"),
-    "Library": ("linkratio.frame", "Library"),
-    "Summary": ("linkratio.analysis", "Summary"),
-    "summarize": ("linkratio.analysis", "summarize"),
-    "summary_to_dict": ("linkratio.analysis", "summary_to_dict"),
-    "render_json": ("linkratio.render.text", "render_json"),
-    "render_text": ("linkratio.render.text", "render_text"),
-    "write_report": ("linkratio.render.report", "write_report"),
-    "run_week": ("linkratio.weekly.run", "run_week"),
-    **{
-        name: ("linkratio.charts", name)
-        for name in (
-            "activity_chart",
-            "all_charts",
-            "calendar_chart",
-            "hours_chart",
-            "partners_chart",
-            "sites_chart",
-        )
-    },
+    **{name: (module, name) for module, names in _FRONT.items() for name in names},
 }
 
 __all__ = [

@@ -10,21 +10,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+import linkratio.charts.style as style
 from linkratio.analysis.rankings import person_name
-from linkratio.analysis.series import (
-    fading_ties,
-    top_partners,
-    top_sites,
-)
-from linkratio.charts.style import (
-    CATEGORY_COLORS,
-    SUBTITLE,
-    TEXT,
-    chart_width,
-    figure,
-    placeholder,
-    plain,
-)
+from linkratio.analysis.series import fading_ties, top_partners, top_sites
 
 
 def _ranking(
@@ -41,13 +29,17 @@ def _ranking(
 
     `ticks` caps the count axis's ticks (a phone's narrow axis has room for few).
     """
-    names = [plain(n) for n in ranked.index]
+    names = [style.plain(n) for n in ranked.index]
     y = np.arange(len(ranked))
     bars = ax.barh(y, ranked.to_numpy(), color=color, height=0.7)
-    ax.set_yticks(y, names, **TEXT)
+    ax.set_yticks(y, names, **style.TEXT)
     ax.set_ylim(max(rows, len(ranked)) - 0.4, -0.6)
     ax.bar_label(
-        bars, labels=[plain(s) for s in labels] if labels else None, padding=3, fontsize=9, **TEXT
+        bars,
+        labels=[style.plain(s) for s in labels] if labels else None,
+        padding=3,
+        fontsize=9,
+        **style.TEXT,
     )
     # Room on the right for the bar labels (long ones for fading ties).
     ax.set_xlim(0, max(float(ranked.max()), 1.0) * (2.4 if labels else 1.15))
@@ -60,14 +52,18 @@ def _ranking(
 def sites_chart(df: pd.DataFrame, top: int = 15, *, narrow: bool = False) -> Figure:
     """The `top` registered domains the posts link to, as horizontal bars (`narrow`: a phone's)."""
     sites = top_sites(df, top)
-    fig = figure(chart_width(narrow), 1.6 + 0.3 * max(len(sites), 5), "Where your links go")
+    fig = style.figure(
+        style.chart_width(narrow), 1.6 + 0.3 * max(len(sites), 5), "Where your links go"
+    )
     ax = fig.add_subplot()
-    ax.set_title(f"top {top} linked sites{'' if narrow else ' (registered domains)'}", **SUBTITLE)
+    ax.set_title(
+        f"top {top} linked sites{'' if narrow else ' (registered domains)'}", **style.SUBTITLE
+    )
     if sites.empty:
-        placeholder(ax, "no links in this period")
+        style.placeholder(ax, "no links in this period")
         ax.set_xlabel("posts linking to the site")
         return fig
-    color = CATEGORY_COLORS["link"]
+    color = style.CATEGORY_COLORS["link"]
     ticks = 4 if narrow else None
     _ranking(ax, sites, color, "posts linking to the site", "site", rows=5, ticks=ticks)
     return fig
@@ -86,18 +82,18 @@ def partners_chart(
     ties = ties.head(top)
     rows = max(len(partners), len(ties), 5)
     if narrow:
-        fig = figure(chart_width(narrow), 2.6 + 0.56 * rows, "Who you talk with")
+        fig = style.figure(style.chart_width(narrow), 2.6 + 0.56 * rows, "Who you talk with")
         left, right = fig.subplots(2, 1)
     else:
-        fig = figure(chart_width(narrow), 1.8 + 0.3 * rows, "Who you talk with")
+        fig = style.figure(style.chart_width(narrow), 1.8 + 0.3 * rows, "Who you talk with")
         # The fading ties carry long bar labels (count, last reply, days since): more room.
         left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": (2, 3)})
-    left.set_title(f"top {top} conversation partners", **SUBTITLE)
+    left.set_title(f"top {top} conversation partners", **style.SUBTITLE)
     ticks = 4 if narrow else None
     if partners.empty:
-        placeholder(left, "no conversation partners in this period")
+        style.placeholder(left, "no conversation partners in this period")
     else:
-        color = CATEGORY_COLORS["conversation"]
+        color = style.CATEGORY_COLORS["conversation"]
         xlabel = "conversation posts with them"
         _ranking(left, partners, color, xlabel, "account", rows=rows, ticks=ticks)
     _fading_ties(right, ties, quiet, rows, narrow)
@@ -110,9 +106,9 @@ def _fading_ties(
     """The fading ties panel: replies before, and when the last one was (shorter on a phone)."""
     until = f" to {quiet:%Y-%m-%d}" if quiet is not None else ""
     rule = "quiet for 60 days" if narrow else f"3+ replies,\nnone in the 60 days{until}"
-    ax.set_title(f"fading ties: {rule}", **SUBTITLE)
+    ax.set_title(f"fading ties: {rule}", **style.SUBTITLE)
     if ties.empty:
-        placeholder(ax, "no fading ties: nobody you talked with\n3+ times has gone quiet")
+        style.placeholder(ax, "no fading ties: nobody you talked with\n3+ times has gone quiet")
         return
     counts = pd.Series(ties["replies_before"].to_numpy(), index=ties["account"].to_numpy())
     counts.index = counts.index.map(person_name)
