@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 
 class Category(enum.StrEnum):
@@ -152,21 +153,38 @@ def id_key(post_id: str) -> tuple[int, str]:
     return (len(post_id), post_id)
 
 
-def collapse(posts: Iterable[Post]) -> list[Post]:
-    """Keep one post per id and, of each edit chain, only the newest version present.
+class Version(Protocol):
+    """What `latest_versions` reads of a post: its id and the ids of its edit chain."""
 
-    The result is in time order (creation time, then id).
-    """
-    by_id: dict[str, Post] = {}
-    for post in posts:
-        by_id[post.id] = post
-    latest: dict[str, Post] = {}
+    @property
+    def id(self) -> str:
+        """The post's id."""
+        ...
+
+    @property
+    def edit_ids(self) -> tuple[str, ...]:
+        """Every id of its edit chain the data names."""
+        ...
+
+
+V = TypeVar("V", bound=Version)
+
+
+def latest_versions(posts: Iterable[V]) -> list[V]:
+    """One post per id and, of each edit chain, only the newest version present (any order)."""
+    by_id = {post.id: post for post in posts}
+    latest: dict[str, V] = {}
     for post in by_id.values():
         chain = min(post.edit_ids, key=id_key) if len(post.edit_ids) > 1 else post.id
         kept = latest.get(chain)
         if kept is None or id_key(post.id) > id_key(kept.id):
             latest[chain] = post
-    return sorted(latest.values(), key=lambda p: (p.created_at, id_key(p.id)))
+    return list(latest.values())
+
+
+def collapse(posts: Iterable[Post]) -> list[Post]:
+    """`latest_versions` of `posts`, in time order (creation time, then id)."""
+    return sorted(latest_versions(posts), key=lambda p: (p.created_at, id_key(p.id)))
 
 
 @contextmanager

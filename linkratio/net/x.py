@@ -104,13 +104,7 @@ class XClient:
         REDACTOR.add(creds.values())
         # tweepy's own waiting sleeps silently; the policy announces each wait.
         self._client = tweepy.Client(
-            bearer_token=creds.bearer_token,
-            consumer_key=creds.consumer_key,
-            consumer_secret=creds.consumer_secret,
-            access_token=creds.access_token,
-            access_token_secret=creds.access_token_secret,
-            return_type=requests.Response,
-            wait_on_rate_limit=False,
+            **creds.by_name(), return_type=requests.Response, wait_on_rate_limit=False
         )
         self._client.session.mount(OFFICIAL_URL + "/", Route(self.base_url, self.policy))
 

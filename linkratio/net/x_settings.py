@@ -66,6 +66,10 @@ class Credentials:
             (self.consumer_key, self.consumer_secret, self.access_token, self.access_token_secret)
         )
 
+    def by_name(self) -> dict[str, str | None]:
+        """Every credential by its name (tweepy.Client's keyword for it)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
     def values(self) -> tuple[str, ...]:
         """The credential strings that are set, for masking."""
         return tuple(str(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name))
