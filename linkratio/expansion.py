@@ -35,7 +35,6 @@ def expand_account(
     options: ExpandOptions | None = None,
     allow_private: bool = False,
     progress: Progress | None = None,
-    retry_failed: bool = False,
 ) -> Counts:
     """Resolve the account's short links not yet in the library's cache; return the counts.
 
@@ -48,14 +47,8 @@ def expand_account(
 
     frame = account_frame(library, account)
     urls = short_links(frame["urls"], store_links.redirect_hosts(library))
-    return expand_urls(
-        library,
-        urls,
-        options=options,
-        guard=Guard(allow_private=allow_private),
-        progress=progress,
-        retry_failed=retry_failed,
-    )
+    guard = Guard(allow_private=allow_private)
+    return expand_urls(library, urls, options=options, guard=guard, progress=progress)
 
 
 def last_synced_x(library: Library) -> str | None:
@@ -74,7 +67,6 @@ def expand_named(
     options: ExpandOptions | None = None,
     allow_private: bool = False,
     progress: Progress | None = None,
-    retry_failed: bool = False,
 ) -> Expanded | None:
     """Expand the account `name` (None: the X account synced last) under the run lock.
 
@@ -86,12 +78,7 @@ def expand_named(
     account = find_account(library, name)
     with library.run_lock(f"expand {name}", wait=wait):
         counts = expand_account(
-            library,
-            account,
-            options=options,
-            allow_private=allow_private,
-            progress=progress,
-            retry_failed=retry_failed,
+            library, account, options=options, allow_private=allow_private, progress=progress
         )
     return Expanded(name, counts)
 

@@ -201,7 +201,7 @@ def test_cache_prevents_a_second_request(sites: tuple[FakeSite, FakeSite, FakeSi
         waiting = store_links.due(lib, [ok, slow], now=failure.resolved_at)
         assert waiting == store_links.Due([], 2, 1, failure.retry_after)
         forced = expand_urls(
-            lib, [ok, slow], guard=guard, options=ExpandOptions(timeout=0.3), retry_failed=True
+            lib, [ok, slow], guard=guard, options=ExpandOptions(timeout=0.3, retry_failed=True)
         )
         assert (forced.failed, forced.cached) == (1, 1)
         [second] = store_links.cached(lib, [slow]).values()

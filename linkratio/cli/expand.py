@@ -10,7 +10,6 @@ import argparse
 from typing import TextIO
 
 import linkratio.cli.options as options
-from linkratio.cli.progress import ExpandProgress
 
 
 def _timeout(value: str) -> float:
@@ -56,27 +55,16 @@ def expand(args: argparse.Namespace, out: TextIO) -> int:
       linkratio expand bsky:alice.bsky.social --concurrency 8 --timeout 5 --quiet
       linkratio expand @marenbuilds --retry-failed
     """
-    from linkratio.expansion import expand_named
     from linkratio.links.expand import ExpandOptions
     from linkratio.render.listing import expansion_line
 
     settings = ExpandOptions(
-        concurrency=args.concurrency, per_host=args.per_host, timeout=args.timeout
+        concurrency=args.concurrency,
+        per_host=args.per_host,
+        timeout=args.timeout,
+        retry_failed=args.retry_failed,
     )
-    progress = ExpandProgress(not args.quiet)
-    try:
-        with options.library(args) as lib:
-            done = expand_named(
-                lib,
-                args.account,
-                wait=args.wait,
-                options=settings,
-                allow_private=options.ALLOW_PRIVATE,
-                progress=progress,
-                retry_failed=args.retry_failed,
-            )
-    finally:
-        progress.done()
+    done = options.expand(args, args.account, settings)
     if done is not None and not args.quiet:
         out.write(expansion_line(done.name, done.counts))
     return options.EXIT_OK

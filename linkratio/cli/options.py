@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 if TYPE_CHECKING:
+    from linkratio.expansion import Expanded
+    from linkratio.links.expand import ExpandOptions
     from linkratio.store import Library
 
 T = TypeVar("T")
@@ -362,23 +364,32 @@ def read_input(args: argparse.Namespace, read: Callable[..., T], **more: Any) ->
         progress.done()
 
 
-def expand_after(args: argparse.Namespace, name: str | None) -> None:
-    """`--expand-links`: expand account `name` (None: the X account synced last), say how."""
+def expand(
+    args: argparse.Namespace, name: str | None, settings: ExpandOptions | None = None
+) -> Expanded | None:
+    """Expand account `name` (None: the X account synced last) with a progress line."""
     from linkratio.cli.progress import ExpandProgress
     from linkratio.expansion import expand_named
-    from linkratio.render.listing import expansion_line
 
     progress = ExpandProgress(not args.quiet)
     try:
         with library(args) as lib:
-            done = expand_named(
+            return expand_named(
                 lib,
                 name,
                 wait=getattr(args, "wait", 30.0),
+                options=settings,
                 allow_private=ALLOW_PRIVATE,
                 progress=progress,
             )
     finally:
         progress.done()
+
+
+def expand_after(args: argparse.Namespace, name: str | None) -> None:
+    """`--expand-links`: expand account `name` (None: the X account synced last), say how."""
+    from linkratio.render.listing import expansion_line
+
+    done = expand(args, name)
     if done is not None and not args.quiet:
         sys.stderr.write("linkratio: " + expansion_line(done.name, done.counts))

@@ -52,6 +52,8 @@ class ExpandOptions:
     timeout: float = 10.0
     """Seconds per request (connect, each read)."""
     max_redirects: int = 10
+    retry_failed: bool = False
+    """Ask again URLs that failed before without waiting for their retry time."""
 
 
 @dataclass

@@ -142,11 +142,11 @@ def expand_urls(
     options: ExpandOptions | None = None,
     guard: Guard | None = None,
     progress: Progress | None = None,
-    retry_failed: bool = False,
 ) -> Counts:
     """Resolve those of `urls` the library's cache does not answer, saving as they arrive."""
     from linkratio.store import links as store_links
 
+    retry_failed = options is not None and options.retry_failed
     due = store_links.due(library, urls, now=datetime.now(UTC), retry_failed=retry_failed)
     counts = Counts(cached=due.cached, failed_before=due.failed_before, next_try=due.next_try)
     if progress is not None:
