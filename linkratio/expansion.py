@@ -14,18 +14,11 @@ from linkratio.loading import account_frame
 if TYPE_CHECKING:
     from linkratio.links.expand import Counts, ExpandOptions
     from linkratio.model import Account
+    from linkratio.net.netguard import Guard
     from linkratio.store import Library
 
 Progress = Callable[["Counts", int], None]
 """Called with the counts so far and the number of links to resolve."""
-
-
-@dataclass(frozen=True)
-class Expanded:
-    """Whose short links were expanded (the name asked for) and how it went."""
-
-    name: str
-    counts: Counts
 
 
 def expand_account(
@@ -33,21 +26,19 @@ def expand_account(
     account: Account,
     *,
     options: ExpandOptions | None = None,
-    allow_private: bool = False,
+    guard: Guard | None = None,
     progress: Progress | None = None,
 ) -> Counts:
     """Resolve the account's short links not yet in the library's cache; return the counts.
 
-    `allow_private` lets hops reach private and loopback addresses: for tests only.
+    `guard` checks every hop (default: public addresses only; see `net.netguard.Guard`).
     """
     from linkratio.links import short_links
     from linkratio.links.expand_run import expand_urls
-    from linkratio.net.netguard import Guard
     from linkratio.store import links as store_links
 
     frame = account_frame(library, account)
     urls = short_links(frame["urls"], store_links.redirect_hosts(library))
-    guard = Guard(allow_private=allow_private)
     return expand_urls(library, urls, options=options, guard=guard, progress=progress)
 
 
@@ -59,13 +50,21 @@ def last_synced_x(library: Library) -> str | None:
     return "@" + str(max(synced, key=lambda a: str(a.last_sync)).handle)
 
 
+@dataclass(frozen=True)
+class Expanded:
+    """Whose short links were expanded (the name asked for) and how it went."""
+
+    name: str
+    counts: Counts
+
+
 def expand_named(
     library: Library,
     name: str | None,
     *,
     wait: float = 30.0,
     options: ExpandOptions | None = None,
-    allow_private: bool = False,
+    guard: Guard | None = None,
     progress: Progress | None = None,
 ) -> Expanded | None:
     """Expand the account `name` (None: the X account synced last) under the run lock.
@@ -77,9 +76,7 @@ def expand_named(
         return None
     account = find_account(library, name)
     with library.run_lock(f"expand {name}", wait=wait):
-        counts = expand_account(
-            library, account, options=options, allow_private=allow_private, progress=progress
-        )
+        counts = expand_account(library, account, options=options, guard=guard, progress=progress)
     return Expanded(name, counts)
 
 

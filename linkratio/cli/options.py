@@ -370,6 +370,7 @@ def expand(
     """Expand account `name` (None: the X account synced last) with a progress line."""
     from linkratio.cli.progress import ExpandProgress
     from linkratio.expansion import expand_named
+    from linkratio.net.netguard import Guard
 
     progress = ExpandProgress(not args.quiet)
     try:
@@ -379,7 +380,7 @@ def expand(
                 name,
                 wait=getattr(args, "wait", 30.0),
                 options=settings,
-                allow_private=ALLOW_PRIVATE,
+                guard=Guard(allow_private=ALLOW_PRIVATE),
                 progress=progress,
             )
     finally:
