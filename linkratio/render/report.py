@@ -43,8 +43,6 @@ __all__ = [
     "zone_or_utc",
 ]
 
-_CHART_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
-
 
 @dataclass(frozen=True)
 class ReportFiles:
@@ -105,6 +103,10 @@ def write_report(
     write_atomic(md_path, render_markdown(summary, {n: p.name for n, p in files.items()}, picked))
     write_atomic(json_path, render_json(summary) + "\n")
     return ReportFiles(folder, html_path, md_path, json_path, files)
+
+
+_CHART_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+"""What a chart's name may be: it names its PNG file."""
 
 
 def _pngs(figures: dict[str, Figure], progress: Callable[[], None]) -> dict[str, bytes]:
