@@ -63,6 +63,12 @@ def _is_short(url: str) -> bool:
     return found
 
 
+def question_mark(text: str) -> str | None:
+    """The first of `QUESTION_MARKS` in `text` (rule 6 names it), or None."""
+    m = _QUESTION.search(text)
+    return m.group(0) if m is not None else None
+
+
 def _same_account(post: Post, user_id: str | None, handle: str | None) -> bool:
     """True when (user_id, handle) names the post's own author, as far as the data tells."""
     if user_id is not None and post.author_id is not None:
@@ -164,30 +170,38 @@ _POST = _label(Category.OTHER, Kind.POST, "rule 8: a plain post")
 
 def classify(post: Post) -> Label:
     """Label one post with its category, kind and the TAXONOMY.md rule that decided it."""
-    return label_and_urls(post)[0]
+    return _decide(post, post.text.lstrip(), None)
 
 
 def external_urls(post: Post) -> list[str]:
     """The external link targets that rule 5 counts (expanded where known), in order."""
-    return label_and_urls(post)[1]
+    return _scan(post)[2]
 
 
 def label_and_urls(post: Post) -> tuple[Label, list[str]]:
     """Classify `post` and list its external link targets, scanning its links once."""
+    scanned = _scan(post)
+    return _decide(post, post.text.lstrip(), scanned), scanned[2]
+
+
+Scanned = tuple[list[Link], Sequence[str], list[str]]
+"""A post's links, the URLs among them to another account's post, and its external URLs."""
+
+
+def _scan(post: Post) -> Scanned:
     text = post.text
     links = _all_links(post) if post.links or "http" in text or "HTTP" in text else []
     quote_urls, external = _scan_links(post, links) if links else ((), [])
-    return _decide(post, text.lstrip(), links, quote_urls, external), external
+    return links, quote_urls, external
 
 
-def _decide(
-    post: Post, stripped: str, links: list[Link], quote_urls: Sequence[str], external: list[str]
-) -> Label:
+def _decide(post: Post, stripped: str, scanned: Scanned | None) -> Label:
+    """The first rule that matches; the links are scanned only when a rule needs them."""
     # Rule 1: reposts, native or copied by hand.
     if post.is_repost:
         who = f" of @{post.repost_of_handle}" if post.repost_of_handle else ""
         return _label(Category.RETWEET, Kind.REPOST, f"rule 1: native repost{who}")
-    if _MANUAL_RT.match(stripped):
+    if stripped[:1] in "RrMm" and _MANUAL_RT.match(stripped):
         return _label(
             Category.RETWEET, Kind.MANUAL_RT, "rule 1: manual retweet (" + stripped[:2] + " @...)"
         )
@@ -197,13 +211,14 @@ def _decide(
         who = _at(post.reply_to_handle, post.reply_to_user_id)
         return _label(Category.CONVERSATION, Kind.REPLY, f"rule 2: reply to {who}")
     # Rule 3: not a reply, and the text opens by addressing someone.
-    if not is_reply and _MENTION_LED.match(stripped):
+    if not is_reply and stripped[:1] in ".@\uff20" and _MENTION_LED.match(stripped):
         who = _lead_handle(stripped, post.platform)
         return _label(Category.CONVERSATION, Kind.MENTION, f"rule 3: opens by addressing @{who}")
     # Rule 4: quoting another account's post.
     if post.quoted_post_id is not None and not _own_quote(post):
         who = _at(post.quoted_handle, post.quoted_user_id)
         return _label(Category.LINK, Kind.QUOTE, f"rule 4: quotes a post by {who}")
+    links, quote_urls, external = _scan(post) if scanned is None else scanned
     if quote_urls:
         why = f"rule 4: links to another account's post {quote_urls[0]}"
         return _label(Category.LINK, Kind.QUOTE, why)
@@ -212,10 +227,8 @@ def _decide(
         short = " (short link)" if _is_short(external[0]) else ""
         return _label(Category.LINK, Kind.URL, f"rule 5: links to {external[0]}{short}")
     # Rule 6: a question, with URLs taken out first.
-    own = _strip_urls(post.text, links) if links else post.text
-    m = _QUESTION.search(own)
-    if m is not None:
-        why = f"rule 6: asks a question ({m.group(0)})"
-        return _label(Category.CONVERSATION, Kind.QUESTION, why)
+    mark = question_mark(_strip_urls(post.text, links) if links else post.text)
+    if mark is not None:
+        return _label(Category.CONVERSATION, Kind.QUESTION, f"rule 6: asks a question ({mark})")
     # Rule 7 and 8.
     return _THREAD if is_reply else _POST
