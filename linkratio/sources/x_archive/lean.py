@@ -153,8 +153,18 @@ def _edit_ids(tweet: Tweet, post_id: str) -> tuple[str, ...]:
     return tuple(sorted((str(i) for i in ids), key=lambda i: (len(i), i)))
 
 
-def _post(tweet: Tweet, notes: Notes, note_times: dict[str, datetime], times: Times) -> LeanPost:
-    """One tweet as `tweets._row` and `to_post` make it (author filled in later)."""
+def _post(
+    tweet: Tweet,
+    notes: Notes,
+    note_times: dict[str, datetime],
+    times: Times,
+    *,
+    with_mentions: bool = True,
+) -> LeanPost:
+    """One tweet as `tweets._row` and `to_post` make it (author filled in later).
+
+    Without `with_mentions` its mentions stay () (the classifier never reads them).
+    """
     post_id = tweet.id_str
     if not post_id or len(post_id) > 999:  # the sort key holds its length in 3 digits
         raise Unsupported("id")
@@ -163,13 +173,14 @@ def _post(tweet: Tweet, notes: Notes, note_times: dict[str, datetime], times: Ti
         text = html.unescape(text)
     iso = times.iso(tweet.created_at)
     links = _links(tweet.entities, tweet)
-    mentions = _mentions(tweet.entities)
+    mentions = _mentions(tweet.entities) if with_mentions else ()
     native = text.startswith("RT @") and iso >= _NATIVE_RT_SINCE
     rt = _NATIVE_RT.match(text) if native else None
     if notes and rt is None and iso in note_times:
         found = take_note(notes, note_times[iso], text)
         if found is not None:
-            text, links, mentions = merge_note(found[0], found[1], links)
+            text, links, noted = merge_note(found[0], found[1], links)
+            mentions = noted if with_mentions else ()
     return LeanPost(
         PLATFORM, post_id, f"{iso} {len(post_id):03d} {post_id}", text=text,
         is_repost=rt is not None, repost_of_handle=rt.group(1) if rt else None,
