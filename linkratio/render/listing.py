@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
 import orjson
@@ -59,13 +60,17 @@ def _write_table(rows: Iterable[tuple[Post, Label]], out: TextIO) -> None:
     lines = []
     for post, label in rows:
         when = post.created_at.strftime("%Y-%m-%d %H:%M")
-        cat = f"{label.category.value}/{label.kind.value}"
-        ident = terminal_safe(post.id)
-        lines.append(f"{when}  {ident:>20}  {cat:<23}  {terminal_safe(label.reason)}\n")
+        lines.append(f"{when}  {terminal_safe(post.id):>20}  {_table_tail(label)}")
         if len(lines) >= _BATCH:
             out.write("".join(lines))
             lines.clear()
     out.write("".join(lines))
+
+
+def _table_tail(label: Label) -> str:
+    """A table line from its label on: `category/kind` in a column, then the reason."""
+    cat = f"{label.category.value}/{label.kind.value}"
+    return f"{cat:<23}  {terminal_safe(label.reason)}\n"
 
 
 def _write_csv(
@@ -125,6 +130,91 @@ def _write_bytes(out: TextIO, data: bytes) -> None:
         buf.write(data)
     else:
         out.write(data.decode())
+
+
+def write_keyed_labels(
+    rows: Sequence[tuple[str, Label]],
+    out: TextIO,
+    output: str = "table",
+    *,
+    with_author: bool = False,
+    author: str | None = None,
+) -> None:
+    """`write_labels` for X posts known by their sort key (`ISO-time LLL id`) alone.
+
+    The same bytes as `write_labels` gives for those posts: each label's part of a line
+    (from the category on) is rendered once, and each line joins it to the id and time.
+    """
+    tails = _Tails(output, with_author, author)
+    known, tail, whole = tails.known, tails.tail, tails.whole
+    _write_bytes(out, tails.head.encode())
+    for at in range(0, len(rows), _BATCH):
+        chunk = rows[at : at + _BATCH]
+        # An id of ASCII digits needs no escape in any format; any other is written whole.
+        if output == "jsonl":
+            lines = [
+                f'{{"platform":"x","id":"{i}","created_at":"{k[:19]}Z",{known.get(b) or tail(b)}'
+                if (i := k[24:]).isdigit() and i.isascii() else whole(i, k[:19], b)
+                for k, b in chunk
+            ]  # fmt: skip
+        elif output == "csv":
+            lines = [
+                f"x,{i},{k[:19]}Z,{known.get(b) or tail(b)}"
+                if (i := k[24:]).isdigit() and i.isascii() else whole(i, k[:19], b)
+                for k, b in chunk
+            ]  # fmt: skip
+        else:
+            lines = [
+                f"{k[:10]} {k[11:16]}  {i:>20}  {known.get(b) or tail(b)}"
+                if (i := k[24:]).isdigit() and i.isascii() else whole(i, k[:19], b)
+                for k, b in chunk
+            ]  # fmt: skip
+        _write_bytes(out, "".join(lines).encode())
+
+
+class _Tails:
+    """The part of a line from the category on, by label, as `write_labels` writes it."""
+
+    def __init__(self, output: str, with_author: bool, author: str | None) -> None:
+        self.output = output
+        self.with_author = with_author
+        self.author = author
+        self.known: dict[Label, str] = {}
+        self.fields = ((*LABEL_FIELDS, "author") if with_author else LABEL_FIELDS)[3:]
+        self.extra: tuple[str | None, ...] = (author,) if with_author else ()
+        self.block = io.StringIO()
+        self.csv = csv.writer(self.block, lineterminator="\n")
+        self.head = self._written([])  # the CSV header, else nothing
+
+    def tail(self, label: Label) -> str:
+        """The tail of lines of `label` (JSON members, CSV cells, or table columns)."""
+        if self.output == "jsonl":
+            values = (label.category.value, label.kind.value, label.reason, *self.extra)
+            record = dict(zip(self.fields, values, strict=True))
+            # orjson writes an object member by member: drop its `{` to go on after others.
+            tail = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)[1:].decode()
+        elif self.output == "csv":
+            # csv quotes each cell on its own: the cells after the time, as `_write_csv`.
+            cells = (csv_cell(label.reason), *(csv_cell(e or "") for e in self.extra))
+            self.csv.writerow((label.category.value, label.kind.value, *cells))
+            tail = self.block.getvalue()
+            self.block.seek(0)
+            self.block.truncate()
+        else:
+            tail = _table_tail(label)
+        self.known[label] = tail
+        return tail
+
+    def whole(self, ident: str, stamp: str, label: Label) -> str:
+        """The line `write_labels` writes for an X post of this id, time and label."""
+        when = datetime.fromisoformat(stamp).replace(tzinfo=UTC)
+        post = Post(platform="x", id=ident, created_at=when, text="")
+        return self._written([(post, label)])[len(self.head) :]
+
+    def _written(self, rows: list[tuple[Post, Label]]) -> str:
+        out = io.StringIO()
+        write_labels(rows, out, self.output, with_author=self.with_author, author=self.author)
+        return out.getvalue()
 
 
 def accounts_table(rows: Sequence[AccountStats]) -> str:

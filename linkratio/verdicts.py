@@ -1,0 +1,199 @@
+"""`classify`'s fast way through an X archive: each tweet's label, and nothing more kept.
+
+The tweets are decoded a block at a time into typed Structs (`x_archive.typed`), each made
+into a `LeanPost` just far enough for the classifier (no mentions: it never reads them)
+and labelled at once; only its sort key and its Label outlive the block. That is all a
+listing needs, so memory stays near one block plus a pair per post. Edit chains collapse
+and the pairs sort as `lean.collapse` does for posts. An archive this way does not know
+(no account.js, anything `lean` refuses) gives None: the caller reads it the general way,
+which keeps every guard and message (`tests/test_verdicts.py` compares the two).
+"""
+
+from __future__ import annotations
+
+import gc
+import html
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import NamedTuple, cast
+
+from linkratio.accounts import account_name, is_account_name
+from linkratio.classify import classify, question_mark
+from linkratio.errors import LinkratioError
+from linkratio.model import Account, Label, Post, gc_paused, id_key
+from linkratio.sources import detect_format
+from linkratio.sources.limits import check_input
+from linkratio.sources.x_archive.files import open_layout
+from linkratio.sources.x_archive.lean import Times, _post, _text
+from linkratio.sources.x_archive.notes import Notes, read_notes
+from linkratio.sources.x_archive.tweets import read_account
+from linkratio.sources.x_archive.typed import Record, Tweet, Unsupported, records
+
+log = logging.getLogger(__name__)
+
+Row = tuple[str, Label]
+"""A post's sort key (`lean.LeanPost.key`: ISO time, id length in 3 digits, id) and label."""
+
+
+class ArchiveLabels(NamedTuple):
+    """The labels of an archive's posts, in time order, and whose posts they are."""
+
+    account: Account
+    rows: list[Row]
+
+
+def archive_labels(
+    source: str | Path,
+    *,
+    db: str | Path | None = None,
+    input_format: str = "auto",
+    skip_invalid: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ArchiveLabels | None:
+    """The labels of the X archive at `source` the fast way; None for anything else.
+
+    None also for an archive this way does not read (or a file that is no archive, or
+    that cannot be read): `loading.read_timeline` then reads it and says what is wrong.
+    `db` and `skip_invalid` only matter to that general reader.
+    """
+    if is_account_name(str(source)) or input_format not in ("auto", "x-archive"):
+        return None
+    path = Path(source).expanduser()
+    try:
+        if not path.exists():
+            return None
+        if input_format == "auto" and detect_format(path) != "x-archive":
+            return None
+        check_input(path, "an X archive")
+        found = read_labels(path, progress)
+    except (Unsupported, LinkratioError, MemoryError):
+        log.debug("%s: labelled the general way", path)
+        return None
+    finally:
+        gc.freeze()  # what was read stays to the end: no collector pass over it
+    return found if found.rows else None  # none: the general reader says so
+
+
+def owner_name(account: Account) -> str | None:
+    """The account name of the archive's owner, as `authors.author_name` gives it."""
+    return account_name(account) if account.id or account.handle else None
+
+
+def read_labels(path: Path, progress: Callable[[int], None] | None = None) -> ArchiveLabels:
+    """The labels of the archive at `path`, in time order; Unsupported when it needs more."""
+    with gc_paused(), open_layout(path) as layout:
+        owner = read_account(layout.account) if layout.account else None
+        if owner is None:  # whose posts these are is inferred from all of them
+            raise Unsupported("no account.js")
+        labelled = _Labelled(owner, read_notes(layout.notes))
+        for source in layout.tweets:
+            for block in records(source):
+                labelled.add(block)
+                if progress is not None:
+                    progress(labelled.count)
+        return ArchiveLabels(owner, labelled.rows())
+
+
+class _Labelled:
+    """The labels of the tweets read so far, by id (a later record of an id replaces it).
+
+    Two common shapes of tweet are labelled from a memo without making a post: a reply to
+    another account (rule 2, whose reason names only that account) and a post with no
+    link that is no reply to another account (rule 6's question mark, else rule 7 or 8).
+    Either must also open with nothing rule 1 or 3 reads (`RT @`, `MT @`, `@`, `.@`). The
+    first tweet of each shape is labelled by `classify` itself; every other tweet too.
+    """
+
+    def __init__(self, owner: Account, notes: Notes) -> None:
+        self.owner_id = owner.id
+        self.handle = owner.handle
+        self.notes = notes
+        self.note_times: dict[str, datetime] = {
+            when.strftime("%Y-%m-%dT%H:%M:%S"): when for when in notes
+        }
+        self.times = Times()
+        self.count = 0
+        self.by_id: dict[str, Row] = {}
+        self.chains: dict[str, tuple[str, ...]] = {}
+        """The edit ids of posts with more than one version."""
+        self.shapes: dict[tuple[str | None, ...], Label] = {}
+
+    def add(self, block: list[Record]) -> None:
+        """Label one block of records."""
+        by_id, chains, quick, general = self.by_id, self.chains, self._quick, self._general
+        for record in block:
+            tweet = record.tweet
+            row = quick(tweet)
+            if row is None:
+                row = general(tweet)
+            elif chains and tweet.id_str in chains:
+                del chains[tweet.id_str]  # a later record of the id is the one kept
+            by_id[tweet.id_str] = row
+        self.count += len(block)
+
+    def _quick(self, tweet: Tweet) -> Row | None:
+        """The row of a tweet of a memoized shape; None for any other."""
+        post_id, info = tweet.id_str, tweet.edit_info
+        if info is not None:  # only a chain of the tweet itself, as nearly every one is
+            ids = info.initial.editTweetIds if info.initial is not None else None
+            if ids is None or len(ids) != 1 or ids[0] != post_id:
+                return None
+        text = tweet.full_text
+        if "&" in text:
+            text = html.unescape(text)
+        iso = self.times.iso(tweet.created_at)
+        if text.startswith("RT @") or iso in self.note_times or not 0 < len(post_id) < 1000:
+            return None
+        lead = text.lstrip()[:1]
+        if lead in "RrMm":  # and "" (no text)
+            return None
+        to_user = _text(tweet.in_reply_to_user_id_str or tweet.in_reply_to_user_id)
+        to_post = _text(tweet.in_reply_to_status_id_str or tweet.in_reply_to_status_id)
+        to_handle = _text(tweet.in_reply_to_screen_name)
+        if to_post is None and to_user is None and lead in ".@\uff20":
+            return None  # perhaps mention-led (rule 3)
+        if to_user is not None and self.owner_id is not None and to_user != self.owner_id:
+            shape: tuple[str | None, ...] = ("reply", to_user, to_handle)
+        elif to_user is None and to_post is not None or self.owner_id is None:
+            return None  # whose post it answers is told by handles: classify decides
+        else:
+            ent, extended = tweet.entities, tweet.extended_entities
+            if "http" in text or "HTTP" in text or (ent and (ent.urls or ent.media)):
+                return None
+            if extended is not None and extended.media:
+                return None
+            reply = "reply" if to_post is not None or to_user is not None else None
+            shape = ("plain", question_mark(text), reply)
+        label = self.shapes.get(shape)
+        if label is None:
+            label = self.shapes[shape] = self._general(tweet)[1]
+        return f"{iso} {len(post_id):03d} {post_id}", label
+
+    def _general(self, tweet: Tweet) -> Row:
+        """The row of any tweet: its post made as `lean` makes it, and labelled."""
+        post = _post(tweet, self.notes, self.note_times, self.times, with_mentions=False)
+        post.author_id = self.owner_id
+        post.author_handle = self.handle
+        if len(post.edit_ids) > 1:
+            self.chains[post.id] = post.edit_ids
+        elif self.chains:
+            self.chains.pop(post.id, None)  # a later record of the id is the one kept
+        return post.key, classify(cast(Post, post))  # a LeanPost has every field of a Post
+
+    def rows(self) -> list[Row]:
+        """One row per id and per edit chain (its newest version), in time order."""
+        if not self.chains:
+            rows = list(self.by_id.values())
+        else:
+            latest: dict[str, tuple[str, Row]] = {}
+            for post_id, row in self.by_id.items():
+                ids = self.chains.get(post_id)
+                chain = min(ids, key=id_key) if ids else post_id
+                kept = latest.get(chain)
+                if kept is None or id_key(post_id) > id_key(kept[0]):
+                    latest[chain] = (post_id, row)
+            rows = [row for _, row in latest.values()]
+        rows.sort()  # every key is unique (it ends with the id): labels are never compared
+        return rows
