@@ -113,8 +113,8 @@ def _all_links(post: Post) -> list[Link]:
     links = list(post.links)
     bare = bare_urls(post.text)
     if bare:
-        known = {link.url for link in links} | {link.expanded for link in links if link.expanded}
-        links.extend(Link(url=u) for u in bare if u not in known)
+        known = {u for link in links for u in (link.url, link.expanded)}  # None: no bare URL
+        links.extend([Link(url=u) for u in bare if u not in known])
     return links
 
 
@@ -128,32 +128,35 @@ def _scan_links(post: Post, links: list[Link]) -> tuple[list[str], list[str]]:
     """Split link targets into (URLs to another account's post, external URLs)."""
     quotes: list[str] = []
     external: list[str] = []
-    own_ids = {post.id, *post.edit_ids}
-    if _own_quote(post):
-        own_ids.add(post.quoted_post_id or "")
-    own_handle = post.author_handle.lower() if post.author_handle else None
+    platform = post.platform
     for link in links:
         if link.media:
             continue
-        target = link.target
-        ref = _target(target, post.platform)
-        if ref is False:
-            continue
-        if ref is not True:
-            # A link to one of the author's own posts (or its photo) is neither a quote nor
-            # a link; a link to another account's post, even to its photo, is a quote.
-            if ref.post_id in own_ids:
-                continue
-            if ref.handle and own_handle and ref.handle.lower() == own_handle:
-                continue
-            if ref.handle and ref.handle == post.author_id:  # a Bluesky link by the author's DID
-                continue
-            if ref.media and ref.handle is None:
-                continue
-            quotes.append(target)
-        else:
+        target = link.expanded or link.url  # `link.target`, without a property call
+        ref = _targets.get((target, platform))
+        if ref is None:
+            ref = _target(target, platform)
+        if ref is True:
             external.append(target)
+        elif ref is not False and not _own_post(post, ref):
+            quotes.append(target)
     return quotes, external
+
+
+def _own_post(post: Post, ref: PostRef) -> bool:
+    """Whether `ref` names one of the author's own posts (or its photo), or no one's."""
+    # A link to one of the author's own posts (or its photo) is neither a quote nor a link;
+    # a link to another account's post, even to its photo, is a quote.
+    if ref.post_id == post.id or ref.post_id in post.edit_ids:
+        return True
+    if ref.post_id == post.quoted_post_id and _own_quote(post):
+        return True
+    own_handle = post.author_handle.lower() if post.author_handle else None
+    if ref.handle and own_handle and ref.handle.lower() == own_handle:
+        return True
+    if ref.handle and ref.handle == post.author_id:  # a Bluesky link by the author's DID
+        return True
+    return bool(ref.media and ref.handle is None)
 
 
 def _strip_urls(text: str, links: list[Link]) -> str:

@@ -26,12 +26,23 @@ from linkratio.model import Account, Label, Post, gc_paused, id_key
 from linkratio.sources import detect_format
 from linkratio.sources.limits import check_input
 from linkratio.sources.x_archive.files import open_layout
-from linkratio.sources.x_archive.lean import Times, _post, _text
+from linkratio.sources.x_archive.lean import (
+    _NATIVE_RT,
+    _NATIVE_RT_SINCE,
+    LeanPost,
+    Times,
+    _links,
+    _post,
+    _text,
+)
 from linkratio.sources.x_archive.notes import Notes, read_notes
-from linkratio.sources.x_archive.tweets import read_account
+from linkratio.sources.x_archive.tweets import PLATFORM, read_account
 from linkratio.sources.x_archive.typed import Record, Tweet, Unsupported, records
 
 log = logging.getLogger(__name__)
+
+_LENGTHS = [f" {n:03d} " for n in range(1000)]
+"""The middle of a sort key, by the length of the id."""
 
 Row = tuple[str, Label]
 """A post's sort key (`lean.LeanPost.key`: ISO time, id length in 3 digits, id) and label."""
@@ -114,6 +125,7 @@ class _Labelled:
             when.strftime("%Y-%m-%dT%H:%M:%S"): when for when in notes
         }
         self.times = Times()
+        self.days, self.clock = self.times.days, self.times.clock
         self.count = 0
         self.by_id: dict[str, Row] = {}
         self.chains: dict[str, tuple[str, ...]] = {}
@@ -134,7 +146,7 @@ class _Labelled:
         self.count += len(block)
 
     def _quick(self, tweet: Tweet) -> Row | None:
-        """The row of a tweet of a memoized shape; None for any other."""
+        """The row of a tweet of a common shape; None for any other."""
         post_id, info = tweet.id_str, tweet.edit_info
         if info is not None:  # only a chain of the tweet itself, as nearly every one is
             ids = info.initial.editTweetIds if info.initial is not None else None
@@ -143,33 +155,66 @@ class _Labelled:
         text = tweet.full_text
         if "&" in text:
             text = html.unescape(text)
-        iso = self.times.iso(tweet.created_at)
-        if text.startswith("RT @") or iso in self.note_times or not 0 < len(post_id) < 1000:
+        when = tweet.created_at  # as Times.iso, without its call for a day and time seen
+        day = self.days.get(when[4:11] + when[26:])
+        if (
+            day is None
+            or len(when) != 30
+            or when[19:26] != " +0000 "
+            or when[11:19] not in self.clock
+        ):
+            iso = self.times.iso(when)
+        else:
+            iso = day + when[11:19]
+        if iso in self.note_times or not 0 < len(post_id) < 1000:
             return None
-        lead = text.lstrip()[:1]
-        if lead in "RrMm":  # and "" (no text)
-            return None
-        to_user = _text(tweet.in_reply_to_user_id_str or tweet.in_reply_to_user_id)
-        to_post = _text(tweet.in_reply_to_status_id_str or tweet.in_reply_to_status_id)
+        key = iso + _LENGTHS[len(post_id)] + post_id
+        if text.startswith("RT @"):
+            rt = _NATIVE_RT.match(text) if iso >= _NATIVE_RT_SINCE else None
+            if rt is None:
+                return None  # a manual retweet
+            return key, self._memo(("repost", rt.group(1)), tweet)  # rule 1 names only whom
+        stripped = text.lstrip()
+        if stripped[:1] in "RrMm" and stripped[1:2] in "Tt" and stripped[2:3] == " ":
+            return None  # perhaps a manual retweet (rule 1)
+        label = self._label(tweet, key, text, stripped[:1])
+        return (key, label) if label is not None else None
+
+    def _label(self, tweet: Tweet, key: str, text: str, lead: str) -> Label | None:
+        """The label of a tweet that is no retweet of any kind; None: `_general` decides."""
+        # `lean._text` of each, called only when it would change it ("", a number).
+        to_user = tweet.in_reply_to_user_id_str or tweet.in_reply_to_user_id
+        if to_user is not None and (type(to_user) is not str or not to_user):
+            to_user = _text(to_user)
+        to_post = tweet.in_reply_to_status_id_str or tweet.in_reply_to_status_id
+        if to_post is not None and (type(to_post) is not str or not to_post):
+            to_post = _text(to_post)
         to_handle = _text(tweet.in_reply_to_screen_name)
         if to_post is None and to_user is None and lead in ".@\uff20":
-            return None  # perhaps mention-led (rule 3)
+            return None  # perhaps mention-led (rule 3); and "" (no text)
         if to_user is not None and self.owner_id is not None and to_user != self.owner_id:
-            shape: tuple[str | None, ...] = ("reply", to_user, to_handle)
-        elif to_user is None and to_post is not None or self.owner_id is None:
-            return None  # whose post it answers is told by handles: classify decides
-        else:
-            ent, extended = tweet.entities, tweet.extended_entities
-            if "http" in text or "HTTP" in text or (ent and (ent.urls or ent.media)):
-                return None
-            if extended is not None and extended.media:
-                return None
-            reply = "reply" if to_post is not None or to_user is not None else None
-            shape = ("plain", question_mark(text), reply)
+            return self._memo(("reply", to_user, to_handle), tweet)  # rule 2 names only whom
+        if to_user is None and to_post is not None or self.owner_id is None:
+            return None  # whose post it answers is told by handles
+        links = _links(tweet.entities, tweet)
+        if links or "http" in text or "HTTP" in text:
+            post = LeanPost(
+                PLATFORM, key[24:], key, text=text, author_id=self.owner_id,
+                author_handle=self.handle, reply_to_post_id=to_post, reply_to_user_id=to_user,
+                reply_to_handle=to_handle, links=links, source="archive",
+                edit_ids=(key[24:],) if tweet.edit_info is not None else (),
+            )  # fmt: skip
+            return classify(cast(Post, post))  # the LeanPost `_post` makes, but its mentions
+        # No link and no reply to another account: rule 6's mark, else rule 7 or 8.
+        reply = "reply" if to_post is not None or to_user is not None else None
+        return self._memo(("plain", question_mark(text), reply), tweet)
+
+    def _memo(self, shape: tuple[str | None, ...], tweet: Tweet) -> Label:
+        """The label of tweets of this shape, the first of them labelled by `_general`."""
         label = self.shapes.get(shape)
         if label is None:
             label = self.shapes[shape] = self._general(tweet)[1]
-        return f"{iso} {len(post_id):03d} {post_id}", label
+        return label
 
     def _general(self, tweet: Tweet) -> Row:
         """The row of any tweet: its post made as `lean` makes it, and labelled."""
