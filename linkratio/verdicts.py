@@ -229,16 +229,19 @@ class _Labelled:
 
     def rows(self) -> list[Row]:
         """One row per id and per edit chain (its newest version), in time order."""
-        if not self.chains:
-            rows = list(self.by_id.values())
-        else:
-            latest: dict[str, tuple[str, Row]] = {}
-            for post_id, row in self.by_id.items():
-                ids = self.chains.get(post_id)
-                chain = min(ids, key=id_key) if ids else post_id
-                kept = latest.get(chain)
-                if kept is None or id_key(post_id) > id_key(kept[0]):
-                    latest[chain] = (post_id, row)
-            rows = [row for _, row in latest.values()]
+        by_id = self.by_id
+        # A chain is its versions and the post whose id starts it: only those can be dropped.
+        members = [(post_id, min(ids, key=id_key)) for post_id, ids in self.chains.items()]
+        roots = {root for _, root in members}
+        members += [(root, root) for root in roots if root in by_id and root not in self.chains]
+        newest: dict[str, str] = {}
+        for post_id, root in members:
+            kept = newest.get(root)
+            if kept is None or id_key(post_id) > id_key(kept):
+                newest[root] = post_id
+        for post_id, root in members:
+            if newest[root] != post_id:
+                del by_id[post_id]  # an older version of a post whose newer one is here
+        rows = list(by_id.values())
         rows.sort()  # every key is unique (it ends with the id): labels are never compared
         return rows

@@ -108,11 +108,27 @@ SHAPES = [
 ]
 
 
+# Edit chains: one starting at a post that tells of no edit, a chain whose id comes again
+# without it (the later record is kept), a chain of three with its first version missing.
+EDITS = [
+    tweet("90", "old version", created="Sat Nov 09 09:00:00 +0000 2024"),
+    tweet("91", "new version", created="Sat Nov 09 09:01:00 +0000 2024", edit_chain=("90", "91")),
+    tweet("92", "a", created="Sat Nov 09 09:02:00 +0000 2024", edit_chain=("92", "93")),
+    tweet("92", "a again", created="Sat Nov 09 09:03:00 +0000 2024"),
+    tweet("95", "b", created="Sat Nov 09 09:05:00 +0000 2024", edit_chain=("94", "95", "96")),
+    tweet("96", "b?", created="Sat Nov 09 09:06:00 +0000 2024", edit_chain=("94", "95", "96")),
+    tweet("97", "c", created="Sat Nov 09 09:07:00 +0000 2024", reply_to=("1", "0", None)),
+    # Numbers where X writes strings: 0 is an account id ("0"), not a missing one.
+    {"tweet": {**tweet("98", "d")["tweet"], "in_reply_to_user_id": 0, "in_reply_to_status_id": 5}},
+    {"tweet": {**tweet("99", "e?")["tweet"], "in_reply_to_user_id": 100}},
+]
+
+
 def test_tricky_and_memoized_shapes_label_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Edits, duplicates, quotes, and replies and plain posts of every memoized shape."""
-    records = [*TRICKY, *SHAPES, *SHAPES]  # each shape seen again, under the same ids
+    records = [*TRICKY, *SHAPES, *SHAPES, *EDITS]  # each shape seen again, under the same ids
     write_folder(
         tmp_path, {"data/tweets.js": ytd("tweets", records), "data/account.js": account_js()}
     )
