@@ -108,13 +108,15 @@ def _at(handle: str | None, user_id: str | None) -> str:
     return f"account {user_id}" if user_id else "an unknown account"
 
 
-def _all_links(post: Post) -> list[Link]:
+def _all_links(post: Post) -> Sequence[Link]:
     """The post's entity links plus bare http(s) URLs in the text no entity accounts for."""
-    links = list(post.links)
+    links = post.links
     bare = bare_urls(post.text)
     if bare:
         known = {u for link in links for u in (link.url, link.expanded)}  # None: no bare URL
-        links.extend([Link(url=u) for u in bare if u not in known])
+        extra = [Link(url=u) for u in bare if u not in known]
+        if extra:
+            return [*links, *extra]
     return links
 
 
@@ -124,7 +126,7 @@ def _own_quote(post: Post) -> bool:
     )
 
 
-def _scan_links(post: Post, links: list[Link]) -> tuple[list[str], list[str]]:
+def _scan_links(post: Post, links: Sequence[Link]) -> tuple[list[str], list[str]]:
     """Split link targets into (URLs to another account's post, external URLs)."""
     quotes: list[str] = []
     external: list[str] = []
@@ -159,7 +161,7 @@ def _own_post(post: Post, ref: PostRef) -> bool:
     return bool(ref.media and ref.handle is None)
 
 
-def _strip_urls(text: str, links: list[Link]) -> str:
+def _strip_urls(text: str, links: Sequence[Link]) -> str:
     for link in links:
         text = text.replace(link.url, " ")
     for url in bare_urls(text):
@@ -187,13 +189,13 @@ def label_and_urls(post: Post) -> tuple[Label, list[str]]:
     return _decide(post, post.text.lstrip(), scanned), scanned[2]
 
 
-Scanned = tuple[list[Link], Sequence[str], list[str]]
+Scanned = tuple[Sequence[Link], Sequence[str], list[str]]
 """A post's links, the URLs among them to another account's post, and its external URLs."""
 
 
 def _scan(post: Post) -> Scanned:
     text = post.text
-    links = _all_links(post) if post.links or "http" in text or "HTTP" in text else []
+    links = _all_links(post) if post.links or "http" in text or "HTTP" in text else ()
     quote_urls, external = _scan_links(post, links) if links else ((), [])
     return links, quote_urls, external
 
