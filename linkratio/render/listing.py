@@ -27,6 +27,10 @@ _BATCH = 4096
 
 
 def _stamp(post: Post) -> str:
+    # A lean archive post carries its ISO time ready (`key` starts with it): no strftime.
+    key: str | None = getattr(post, "key", None)
+    if key:
+        return key[:19] + "Z"
     when = post.created_at
     if when.year < 1000:  # strftime writes such a year without zeros in front
         return when.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -46,90 +50,15 @@ def write_labels(
     With `with_author`, jsonl and csv carry `author` (the account name; null or empty
     when the data does not say) in one more key or column, `author`.
     """
-    fields = (*LABEL_FIELDS, "author") if with_author else LABEL_FIELDS
-    extra: tuple[str | None, ...] = (author,) if with_author else ()
-    if output == "jsonl":
-        _write_jsonl(rows, out, fields, extra)
-    elif output == "csv":
-        _write_csv(rows, out, fields, extra)
-    else:
-        _write_table(rows, out)
-
-
-def _write_table(rows: Iterable[tuple[Post, Label]], out: TextIO) -> None:
-    lines = []
+    lines = _Lines(output, with_author, author)
+    batch = [lines.head]
+    line = lines.line
     for post, label in rows:
-        when = post.created_at.strftime("%Y-%m-%d %H:%M")
-        lines.append(f"{when}  {terminal_safe(post.id):>20}  {_table_tail(label)}")
-        if len(lines) >= _BATCH:
-            out.write("".join(lines))
-            lines.clear()
-    out.write("".join(lines))
-
-
-def _table_tail(label: Label) -> str:
-    """A table line from its label on: `category/kind` in a column, then the reason."""
-    cat = f"{label.category.value}/{label.kind.value}"
-    return f"{cat:<23}  {terminal_safe(label.reason)}\n"
-
-
-def _write_csv(
-    rows: Iterable[tuple[Post, Label]],
-    out: TextIO,
-    fields: tuple[str, ...],
-    extra: tuple[str | None, ...],
-) -> None:
-    block = io.StringIO()
-    writer = csv.writer(block, lineterminator="\n")
-    writer.writerow(fields)
-    tail = tuple(csv_cell(e or "") for e in extra)
-    for n, (post, label) in enumerate(rows, 1):
-        platform, ident, stamp, category, kind, reason = _cells(post, label)
-        # The time, category and kind are written by linkratio itself: nothing to escape.
-        writer.writerow(
-            (csv_cell(platform), csv_cell(ident), stamp, category, kind, csv_cell(reason), *tail)
-        )
-        if n % _BATCH == 0:
-            out.write(block.getvalue())
-            block.seek(0)
-            block.truncate()
-    out.write(block.getvalue())
-
-
-def _cells(post: Post, label: Label) -> tuple[str, ...]:
-    """The values of `LABEL_FIELDS` for one post."""
-    # A lean archive post carries its ISO time ready (`key` starts with it): no strftime.
-    key: str | None = getattr(post, "key", None)
-    stamp = key[:19] + "Z" if key else _stamp(post)
-    return (post.platform, post.id, stamp, label.category.value, label.kind.value, label.reason)
-
-
-def _write_jsonl(
-    rows: Iterable[tuple[Post, Label]],
-    out: TextIO,
-    fields: tuple[str, ...],
-    extra: tuple[str | None, ...],
-) -> None:
-    lines: list[bytes] = []
-    for post, label in rows:
-        record = dict(zip(fields, (*_cells(post, label), *extra), strict=True))
-        lines.append(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
-        if len(lines) >= _BATCH:
-            _write_bytes(out, b"".join(lines))
-            lines.clear()
-    _write_bytes(out, b"".join(lines))
-
-
-def _write_bytes(out: TextIO, data: bytes) -> None:
-    """Write UTF-8 `data` to `out`: straight to its buffer when it has one (faster)."""
-    if not data:
-        return
-    buf = getattr(out, "buffer", None)
-    if buf is not None:
-        out.flush()  # anything written as text before goes first
-        buf.write(data)
-    else:
-        out.write(data.decode())
+        batch.append(line(post, label))
+        if len(batch) >= _BATCH:
+            lines.write(out, batch)
+            batch = []
+    lines.write(out, batch)
 
 
 def write_keyed_labels(
@@ -142,79 +71,127 @@ def write_keyed_labels(
 ) -> None:
     """`write_labels` for X posts known by their sort key (`ISO-time LLL id`) alone.
 
-    The same bytes as `write_labels` gives for those posts: each label's part of a line
+    The same text as `write_labels` gives for those posts: each label's part of a line
     (from the category on) is rendered once, and each line joins it to the id and time.
     """
-    tails = _Tails(output, with_author, author)
-    known, tail, whole = tails.known, tails.tail, tails.whole
-    _write_bytes(out, tails.head.encode())
+    lines = _Lines(output, with_author, author)
+    known, tail, whole = lines.known, lines.tail, lines.whole
+    lines.write(out, [lines.head])
     for at in range(0, len(rows), _BATCH):
         chunk = rows[at : at + _BATCH]
-        # An id of ASCII digits needs no escape in any format; any other is written whole.
+        # An id of ASCII letters and digits needs no escape in any format; any other is
+        # written by `write_labels`.
         if output == "jsonl":
-            lines = [
+            batch = [
                 f'{{"platform":"x","id":"{i}","created_at":"{k[:19]}Z",{known.get(b) or tail(b)}'
-                if (i := k[24:]).isdigit() and i.isascii() else whole(i, k[:19], b)
+                if (i := k[24:]).isalnum() and i.isascii() else whole(i, k[:19], b)
                 for k, b in chunk
             ]  # fmt: skip
         elif output == "csv":
-            lines = [
+            batch = [
                 f"x,{i},{k[:19]}Z,{known.get(b) or tail(b)}"
-                if (i := k[24:]).isdigit() and i.isascii() else whole(i, k[:19], b)
+                if (i := k[24:]).isalnum() and i.isascii() else whole(i, k[:19], b)
                 for k, b in chunk
             ]  # fmt: skip
         else:
-            lines = [
+            batch = [
                 f"{k[:10]} {k[11:16]}  {i:>20}  {known.get(b) or tail(b)}"
-                if (i := k[24:]).isdigit() and i.isascii() else whole(i, k[:19], b)
+                if (i := k[24:]).isalnum() and i.isascii() else whole(i, k[:19], b)
                 for k, b in chunk
             ]  # fmt: skip
-        _write_bytes(out, "".join(lines).encode())
+        lines.write(out, batch)
 
 
-class _Tails:
-    """The part of a line from the category on, by label, as `write_labels` writes it."""
+class _Lines:
+    """The lines of one output format; each label's part of a line is rendered once.
+
+    A line is its post's platform, id and time, then its label's part (`tail`): JSON
+    members, CSV cells and table columns are each written on their own, so the two
+    join as they are. A platform or id of ASCII letters and digits is written as it is
+    in every format; any other goes through orjson or the csv writer whole.
+    """
 
     def __init__(self, output: str, with_author: bool, author: str | None) -> None:
         self.output = output
-        self.with_author = with_author
-        self.author = author
-        self.known: dict[Label, str] = {}
-        self.fields = ((*LABEL_FIELDS, "author") if with_author else LABEL_FIELDS)[3:]
+        self.fields = (*LABEL_FIELDS, "author") if with_author else LABEL_FIELDS
         self.extra: tuple[str | None, ...] = (author,) if with_author else ()
+        self.csv_extra = tuple(csv_cell(e or "") for e in self.extra)
+        self.known: dict[Label, str] = {}
         self.block = io.StringIO()
         self.csv = csv.writer(self.block, lineterminator="\n")
-        self.head = self._written([])  # the CSV header, else nothing
+        self.head = self._csv_row(self.fields) if output == "csv" else ""
+
+    def line(self, post: Post, label: Label) -> str:
+        """The line of one post."""
+        tail = self.known.get(label) or self.tail(label)
+        platform, ident = post.platform, post.id
+        if self.output == "table":
+            when = post.created_at.strftime("%Y-%m-%d %H:%M")
+            return f"{when}  {terminal_safe(ident):>20}  {tail}"
+        plain = platform.isalnum() and ident.isalnum() and (platform + ident).isascii()
+        if self.output == "jsonl":
+            if plain:
+                return (
+                    f'{{"platform":"{platform}","id":"{ident}","created_at":"{_stamp(post)}",{tail}'
+                )
+            values = (platform, ident, _stamp(post), *_label_cells(label), *self.extra)
+            record = dict(zip(self.fields, values, strict=True))
+            return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE).decode()
+        if plain:
+            return f"{platform},{ident},{_stamp(post)},{tail}"
+        # The time, category and kind are written by linkratio itself: nothing to escape.
+        cells = (csv_cell(platform), csv_cell(ident), _stamp(post), *_label_cells(label)[:2])
+        return self._csv_row((*cells, csv_cell(label.reason), *self.csv_extra))
 
     def tail(self, label: Label) -> str:
-        """The tail of lines of `label` (JSON members, CSV cells, or table columns)."""
+        """The part of a line of `label` from its category on (JSON, CSV or table)."""
+        category, kind, reason = _label_cells(label)
         if self.output == "jsonl":
-            values = (label.category.value, label.kind.value, label.reason, *self.extra)
-            record = dict(zip(self.fields, values, strict=True))
-            # orjson writes an object member by member: drop its `{` to go on after others.
+            record = dict(zip(self.fields[3:], (category, kind, reason, *self.extra), strict=True))
+            # orjson writes an object member by member: without its `{`, it goes on a line.
             tail = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)[1:].decode()
         elif self.output == "csv":
-            # csv quotes each cell on its own: the cells after the time, as `_write_csv`.
-            cells = (csv_cell(label.reason), *(csv_cell(e or "") for e in self.extra))
-            self.csv.writerow((label.category.value, label.kind.value, *cells))
-            tail = self.block.getvalue()
-            self.block.seek(0)
-            self.block.truncate()
+            tail = self._csv_row((category, kind, csv_cell(reason), *self.csv_extra))
         else:
-            tail = _table_tail(label)
+            cat = f"{category}/{kind}"
+            tail = f"{cat:<23}  {terminal_safe(reason)}\n"
         self.known[label] = tail
         return tail
 
     def whole(self, ident: str, stamp: str, label: Label) -> str:
-        """The line `write_labels` writes for an X post of this id, time and label."""
+        """The line of an X post of this id, time (ISO, to the second) and label."""
         when = datetime.fromisoformat(stamp).replace(tzinfo=UTC)
-        post = Post(platform="x", id=ident, created_at=when, text="")
-        return self._written([(post, label)])[len(self.head) :]
+        return self.line(Post(platform="x", id=ident, created_at=when, text=""), label)
 
-    def _written(self, rows: list[tuple[Post, Label]]) -> str:
-        out = io.StringIO()
-        write_labels(rows, out, self.output, with_author=self.with_author, author=self.author)
-        return out.getvalue()
+    def write(self, out: TextIO, batch: list[str]) -> None:
+        """Write lines at once: JSONL as UTF-8 bytes, CSV and tables as text (as ever)."""
+        if self.output == "jsonl":
+            _write_bytes(out, "".join(batch).encode())
+        else:
+            out.write("".join(batch))
+
+    def _csv_row(self, cells: Sequence[str]) -> str:
+        self.csv.writerow(cells)
+        row = self.block.getvalue()
+        self.block.seek(0)
+        self.block.truncate()
+        return row
+
+
+def _label_cells(label: Label) -> tuple[str, str, str]:
+    return label.category.value, label.kind.value, label.reason
+
+
+def _write_bytes(out: TextIO, data: bytes) -> None:
+    """Write UTF-8 `data` to `out`: straight to its buffer when it has one (faster)."""
+    if not data:
+        return
+    buf = getattr(out, "buffer", None)
+    if buf is not None:
+        out.flush()  # anything written as text before goes first
+        buf.write(data)
+    else:
+        out.write(data.decode())
 
 
 def accounts_table(rows: Sequence[AccountStats]) -> str:
