@@ -41,6 +41,10 @@ from linkratio.sources.x_archive.typed import Record, Tweet, Unsupported, record
 
 log = logging.getLogger(__name__)
 
+_BLOCK = 1 << 20
+"""Bytes decoded at a time: a block's records are labelled while still in the CPU's cache
+(on the bench machine, 0.5-1 MB blocks took 25-30% less CPU time than 8 MB ones)."""
+
 _LENGTHS = [f" {n:03d} " for n in range(1000)]
 """The middle of a sort key, by the length of the id."""
 
@@ -100,7 +104,7 @@ def read_labels(path: Path, progress: Callable[[int], None] | None = None) -> Ar
             raise Unsupported("no account.js")
         labelled = _Labelled(owner, read_notes(layout.notes))
         for source in layout.tweets:
-            for block in records(source):
+            for block in records(source, size=_BLOCK):
                 labelled.add(block)
                 if progress is not None:
                     progress(labelled.count)
