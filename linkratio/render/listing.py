@@ -61,6 +61,10 @@ def write_labels(
     lines.write(out, batch)
 
 
+_X_ID = '{"platform":"x","id":"'
+"""How a JSONL line of an X post starts, up to its id."""
+
+
 def write_keyed_labels(
     rows: Sequence[tuple[str, Label]],
     out: TextIO,
@@ -83,19 +87,19 @@ def write_keyed_labels(
         # written by `write_labels`.
         if output == "jsonl":
             batch = [
-                f'{{"platform":"x","id":"{i}","created_at":"{k[:19]}Z",{known.get(b) or tail(b)}'
+                f'{_X_ID}{i}","created_at":"{k[:19]}Z",{known.get(id(b)) or tail(b)}'
                 if (i := k[24:]).isalnum() and i.isascii() else whole(i, k[:19], b)
                 for k, b in chunk
             ]  # fmt: skip
         elif output == "csv":
             batch = [
-                f"x,{i},{k[:19]}Z,{known.get(b) or tail(b)}"
+                f"x,{i},{k[:19]}Z,{known.get(id(b)) or tail(b)}"
                 if (i := k[24:]).isalnum() and i.isascii() else whole(i, k[:19], b)
                 for k, b in chunk
             ]  # fmt: skip
         else:
             batch = [
-                f"{k[:10]} {k[11:16]}  {i:>20}  {known.get(b) or tail(b)}"
+                f"{k[:10]} {k[11:16]}  {i:>20}  {known.get(id(b)) or tail(b)}"
                 if (i := k[24:]).isalnum() and i.isascii() else whole(i, k[:19], b)
                 for k, b in chunk
             ]  # fmt: skip
@@ -116,14 +120,17 @@ class _Lines:
         self.fields = (*LABEL_FIELDS, "author") if with_author else LABEL_FIELDS
         self.extra: tuple[str | None, ...] = (author,) if with_author else ()
         self.csv_extra = tuple(csv_cell(e or "") for e in self.extra)
-        self.known: dict[Label, str] = {}
+        self.known: dict[int, str] = {}
+        """Each label's tail by the label's id (no dataclass hash per line); `labels` keeps
+        those labels alive, so no other object can take one of their ids meanwhile."""
+        self.labels: list[Label] = []
         self.block = io.StringIO()
         self.csv = csv.writer(self.block, lineterminator="\n")
         self.head = self._csv_row(self.fields) if output == "csv" else ""
 
     def line(self, post: Post, label: Label) -> str:
         """The line of one post."""
-        tail = self.known.get(label) or self.tail(label)
+        tail = self.known.get(id(label)) or self.tail(label)
         platform, ident = post.platform, post.id
         if self.output == "table":
             when = post.created_at.strftime("%Y-%m-%d %H:%M")
@@ -147,16 +154,23 @@ class _Lines:
         """The part of a line of `label` from its category on (JSON, CSV or table)."""
         category, kind, reason = _label_cells(label)
         if self.output == "jsonl":
-            record = dict(zip(self.fields[3:], (category, kind, reason, *self.extra), strict=True))
-            # orjson writes an object member by member: without its `{`, it goes on a line.
-            tail = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)[1:].decode()
+            # orjson writes an object member by member: the members from the category on
+            # go on a line as they are. Category and kind are lower-case words.
+            tail = f'"category":"{category}","kind":"{kind}","reason":{self.json(reason)}'
+            tail += f',"author":{self.json(self.extra[0])}}}\n' if self.extra else "}\n"
         elif self.output == "csv":
             tail = self._csv_row((category, kind, csv_cell(reason), *self.csv_extra))
         else:
             cat = f"{category}/{kind}"
             tail = f"{cat:<23}  {terminal_safe(reason)}\n"
-        self.known[label] = tail
+        self.known[id(label)] = tail
+        self.labels.append(label)
         return tail
+
+    @staticmethod
+    def json(value: str | None) -> str:
+        """`value` as orjson writes it in an object."""
+        return orjson.dumps(value).decode()
 
     def whole(self, ident: str, stamp: str, label: Label) -> str:
         """The line of an X post of this id, time (ISO, to the second) and label."""
