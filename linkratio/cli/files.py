@@ -103,9 +103,6 @@ def _add_author(p: argparse.ArgumentParser) -> None:
 
 def classify(args: argparse.Namespace, out: TextIO) -> int:
     """`linkratio classify`: every post with its label."""
-    from linkratio.authors import author_name
-    from linkratio.classify import classify as label
-    from linkratio.loading import read_timeline
     from linkratio.render.listing import write_keyed_labels, write_labels
     from linkratio.verdicts import archive_labels, owner_name
 
@@ -114,6 +111,10 @@ def classify(args: argparse.Namespace, out: TextIO) -> int:
         who = owner_name(fast.account)
         write_keyed_labels(fast.rows, out, args.output, with_author=args.with_author, author=who)
         return options.EXIT_OK
+    from linkratio.authors import author_name
+    from linkratio.classify import classify as label
+    from linkratio.loading import read_timeline
+
     timeline = options.read_input(args, read_timeline, freeze=True, author=args.author, lean=True)
     rows = ((post, label(post)) for post in timeline.posts)  # not frame.labelled: no pandas
     write_labels(rows, out, args.output, with_author=args.with_author, author=author_name(timeline))
