@@ -22,7 +22,7 @@ from typing import NamedTuple, cast
 from linkratio.accounts import account_name, is_account_name
 from linkratio.classify import classify, question_mark
 from linkratio.errors import LinkratioError
-from linkratio.model import Account, Label, Post, gc_paused, id_key
+from linkratio.model import Account, Label, Post, gc_paused, superseded
 from linkratio.sources import detect_format
 from linkratio.sources.limits import check_input
 from linkratio.sources.x_archive.files import open_layout
@@ -234,18 +234,8 @@ class _Labelled:
     def rows(self) -> list[Row]:
         """One row per id and per edit chain (its newest version), in time order."""
         by_id = self.by_id
-        # A chain is its versions and the post whose id starts it: only those can be dropped.
-        members = [(post_id, min(ids, key=id_key)) for post_id, ids in self.chains.items()]
-        roots = {root for _, root in members}
-        members += [(root, root) for root in roots if root in by_id and root not in self.chains]
-        newest: dict[str, str] = {}
-        for post_id, root in members:
-            kept = newest.get(root)
-            if kept is None or id_key(post_id) > id_key(kept):
-                newest[root] = post_id
-        for post_id, root in members:
-            if newest[root] != post_id:
-                del by_id[post_id]  # an older version of a post whose newer one is here
+        for post_id in superseded(self.chains.items(), by_id):
+            del by_id[post_id]  # an older version of a post whose newer one is here
         rows = list(by_id.values())
         rows.sort()  # every key is unique (it ends with the id): labels are never compared
         return rows

@@ -26,11 +26,17 @@ _BATCH = 4096
 """Lines written at a time: one write(2) per batch, whatever PYTHONUNBUFFERED says."""
 
 
+_KEYED: dict[type, bool] = {}
+"""Whether posts of a type carry a sort key (lean archive posts), asked once per type."""
+
+
 def _stamp(post: Post) -> str:
     # A lean archive post carries its ISO time ready (`key` starts with it): no strftime.
-    key: str | None = getattr(post, "key", None)
-    if key:
-        return key[:19] + "Z"
+    keyed = _KEYED.get(type(post))
+    if keyed is None:
+        keyed = _KEYED[type(post)] = isinstance(getattr(post, "key", None), str)
+    if keyed:
+        return post.key[:19] + "Z"  # type: ignore[attr-defined]
     when = post.created_at
     if when.year < 1000:  # strftime writes such a year without zeros in front
         return when.strftime("%Y-%m-%dT%H:%M:%SZ")
