@@ -199,11 +199,14 @@ class _Labelled:
         to_post = tweet.in_reply_to_status_id_str or tweet.in_reply_to_status_id
         if to_post is not None and (type(to_post) is not str or not to_post):
             to_post = _text(to_post)
-        to_handle = _text(tweet.in_reply_to_screen_name)
+        to_handle = tweet.in_reply_to_screen_name
+        if to_handle is not None and (type(to_handle) is not str or not to_handle):
+            to_handle = _text(to_handle)
         if to_post is None and to_user is None and lead in ".@\uff20":
             return None  # perhaps mention-led (rule 3); and "" (no text)
         if to_user is not None and self.owner_id is not None and to_user != self.owner_id:
-            return self._memo(("reply", to_user, to_handle), tweet)  # rule 2 names only whom
+            shape = ("reply", to_user, to_handle)  # rule 2 names only whom
+            return self.shapes.get(shape) or self._memo(shape, tweet)
         if to_user is None and to_post is not None or self.owner_id is None:
             return None  # whose post it answers is told by handles
         links = _links(tweet.entities, tweet)
