@@ -112,6 +112,8 @@ def _links(entities: Entities | None, tweet: Tweet) -> tuple[Link, ...]:
     extended = tweet.extended_entities.media if tweet.extended_entities else None
     if not (urls or media or extended):
         return ()
+    if urls and not (media or extended) and len(urls) == 1:  # the most common: one link
+        return (Link(urls[0].url, urls[0].expanded_url),)
     links = [Link(u.url, u.expanded_url) for u in urls or ()]
     media = (media or []) + (extended or [])
     if media:
