@@ -1,11 +1,13 @@
 """`classify`'s fast way through an X archive: each tweet's label, and nothing more kept.
 
-The tweets are decoded a block at a time into typed Structs (`x_archive.typed`), each made
-into a `LeanPost` just far enough for the classifier (no mentions: it never reads them)
-and labelled at once; only its sort key and its Label outlive the block. That is all a
-listing needs, so memory stays near one block plus a pair per post. Edit chains collapse
-and the pairs sort as `lean.collapse` does for posts. An archive this way does not know
-(no account.js, anything `lean` refuses) gives None: the caller reads it the general way,
+The tweets are decoded 1 MB at a time into the typed Structs of `x_archive.typed` and
+labelled at once. Tweets of a common shape (a native retweet, a reply to another account,
+a post with no link that answers no one else) take the label `classify` gave the first
+tweet of that shape; a link post is labelled by `classify` on a `LeanPost` made from what
+was read; any other by `classify` on the LeanPost `lean._post` makes. Only each tweet's
+sort key and Label outlive its block: memory stays near one block plus a pair per post.
+Edit chains collapse as in `model.collapse`. An archive this way does not read (no
+account.js, anything `lean` refuses) gives None: the caller reads it the general way,
 which keeps every guard and message (`tests/test_verdicts.py` compares the two).
 """
 
@@ -120,11 +122,11 @@ def read_labels(path: Path, progress: Callable[[int], None] | None = None) -> Ar
 class _Labelled:
     """The labels of the tweets read so far, by id (a later record of an id replaces it).
 
-    Two common shapes of tweet are labelled from a memo without making a post: a reply to
-    another account (rule 2, whose reason names only that account) and a post with no
-    link that is no reply to another account (rule 6's question mark, else rule 7 or 8).
-    Either must also open with nothing rule 1 or 3 reads (`RT @`, `MT @`, `@`, `.@`). The
-    first tweet of each shape is labelled by `classify` itself; every other tweet too.
+    A shape names everything the label of a tweet of that shape depends on: whom a native
+    retweet retweets (rule 1), whom a reply to another account answers (rule 2), or, for a
+    post with no link that answers no one else, rule 6's question mark and whether it
+    answers the author (rules 7, 8). A reply, and a post, must also open with nothing rule
+    1 or 3 reads (`RT @`, `MT @`, and for a post `@`, `.@`).
     """
 
     def __init__(self, owner: Account, notes: Notes) -> None:
