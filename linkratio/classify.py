@@ -113,8 +113,12 @@ def _all_links(post: Post) -> Sequence[Link]:
     links = post.links
     bare = bare_urls(post.text)
     if bare:
-        known = {u for link in links for u in (link.url, link.expanded)}  # None: no bare URL
-        extra = [Link(url=u) for u in bare if u not in known]
+        if len(links) == 1:  # the most common: one link, its URL in the text
+            one = links[0]
+            extra = [Link(url=u) for u in bare if u != one.url and u != one.expanded]
+        else:
+            known = {u for link in links for u in (link.url, link.expanded)}  # None: no URL
+            extra = [Link(url=u) for u in bare if u not in known]
         if extra:
             return [*links, *extra]
     return links

@@ -168,6 +168,8 @@ def is_web(url: str) -> bool:
 
     A link without a scheme (`example.org/page`) counts as a web link, as X shows them.
     """
+    if url.startswith(("https://", "http://")):  # most links: what the pattern would say
+        return True
     scheme = _SCHEME.match(url.lstrip())
     return scheme is None or scheme.group(1).lower() in ("http", "https")
 
