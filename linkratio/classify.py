@@ -63,6 +63,12 @@ def _is_short(url: str) -> bool:
     return found
 
 
+def question_mark(text: str) -> str | None:
+    """The first of `QUESTION_MARKS` in `text` (rule 6 names it), or None."""
+    m = _QUESTION.search(text)
+    return m.group(0) if m is not None else None
+
+
 def _same_account(post: Post, user_id: str | None, handle: str | None) -> bool:
     """True when (user_id, handle) names the post's own author, as far as the data tells."""
     if user_id is not None and post.author_id is not None:
@@ -102,13 +108,19 @@ def _at(handle: str | None, user_id: str | None) -> str:
     return f"account {user_id}" if user_id else "an unknown account"
 
 
-def _all_links(post: Post) -> list[Link]:
+def _all_links(post: Post) -> Sequence[Link]:
     """The post's entity links plus bare http(s) URLs in the text no entity accounts for."""
-    links = list(post.links)
+    links = post.links
     bare = bare_urls(post.text)
     if bare:
-        known = {link.url for link in links} | {link.expanded for link in links if link.expanded}
-        links.extend(Link(url=u) for u in bare if u not in known)
+        if len(links) == 1:  # the most common: one link, its URL in the text
+            one = links[0]
+            extra = [Link(url=u) for u in bare if u != one.url and u != one.expanded]
+        else:
+            known = {u for link in links for u in (link.url, link.expanded)}  # None: no URL
+            extra = [Link(url=u) for u in bare if u not in known]
+        if extra:
+            return [*links, *extra]
     return links
 
 
@@ -118,39 +130,42 @@ def _own_quote(post: Post) -> bool:
     )
 
 
-def _scan_links(post: Post, links: list[Link]) -> tuple[list[str], list[str]]:
+def _scan_links(post: Post, links: Sequence[Link]) -> tuple[list[str], list[str]]:
     """Split link targets into (URLs to another account's post, external URLs)."""
     quotes: list[str] = []
     external: list[str] = []
-    own_ids = {post.id, *post.edit_ids}
-    if _own_quote(post):
-        own_ids.add(post.quoted_post_id or "")
-    own_handle = post.author_handle.lower() if post.author_handle else None
+    platform = post.platform
     for link in links:
         if link.media:
             continue
-        target = link.target
-        ref = _target(target, post.platform)
-        if ref is False:
-            continue
-        if ref is not True:
-            # A link to one of the author's own posts (or its photo) is neither a quote nor
-            # a link; a link to another account's post, even to its photo, is a quote.
-            if ref.post_id in own_ids:
-                continue
-            if ref.handle and own_handle and ref.handle.lower() == own_handle:
-                continue
-            if ref.handle and ref.handle == post.author_id:  # a Bluesky link by the author's DID
-                continue
-            if ref.media and ref.handle is None:
-                continue
-            quotes.append(target)
-        else:
+        target = link.expanded or link.url  # `link.target`, without a property call
+        ref = _targets.get((target, platform))
+        if ref is None:
+            ref = _target(target, platform)
+        if ref is True:
             external.append(target)
+        elif ref is not False and not _own_post(post, ref):
+            quotes.append(target)
     return quotes, external
 
 
-def _strip_urls(text: str, links: list[Link]) -> str:
+def _own_post(post: Post, ref: PostRef) -> bool:
+    """Whether `ref` names one of the author's own posts (or its photo), or no one's."""
+    # A link to one of the author's own posts (or its photo) is neither a quote nor a link;
+    # a link to another account's post, even to its photo, is a quote.
+    if ref.post_id == post.id or ref.post_id in post.edit_ids:
+        return True
+    if ref.post_id == post.quoted_post_id and _own_quote(post):
+        return True
+    own_handle = post.author_handle.lower() if post.author_handle else None
+    if ref.handle and own_handle and ref.handle.lower() == own_handle:
+        return True
+    if ref.handle and ref.handle == post.author_id:  # a Bluesky link by the author's DID
+        return True
+    return bool(ref.media and ref.handle is None)
+
+
+def _strip_urls(text: str, links: Sequence[Link]) -> str:
     for link in links:
         text = text.replace(link.url, " ")
     for url in bare_urls(text):
@@ -164,30 +179,38 @@ _POST = _label(Category.OTHER, Kind.POST, "rule 8: a plain post")
 
 def classify(post: Post) -> Label:
     """Label one post with its category, kind and the TAXONOMY.md rule that decided it."""
-    return label_and_urls(post)[0]
+    return _decide(post, post.text.lstrip(), None)
 
 
 def external_urls(post: Post) -> list[str]:
     """The external link targets that rule 5 counts (expanded where known), in order."""
-    return label_and_urls(post)[1]
+    return _scan(post)[2]
 
 
 def label_and_urls(post: Post) -> tuple[Label, list[str]]:
     """Classify `post` and list its external link targets, scanning its links once."""
+    scanned = _scan(post)
+    return _decide(post, post.text.lstrip(), scanned), scanned[2]
+
+
+Scanned = tuple[Sequence[Link], Sequence[str], list[str]]
+"""A post's links, the URLs among them to another account's post, and its external URLs."""
+
+
+def _scan(post: Post) -> Scanned:
     text = post.text
-    links = _all_links(post) if post.links or "http" in text or "HTTP" in text else []
+    links = _all_links(post) if post.links or "http" in text or "HTTP" in text else ()
     quote_urls, external = _scan_links(post, links) if links else ((), [])
-    return _decide(post, text.lstrip(), links, quote_urls, external), external
+    return links, quote_urls, external
 
 
-def _decide(
-    post: Post, stripped: str, links: list[Link], quote_urls: Sequence[str], external: list[str]
-) -> Label:
+def _decide(post: Post, stripped: str, scanned: Scanned | None) -> Label:
+    """The first rule that matches; the links are scanned only when a rule needs them."""
     # Rule 1: reposts, native or copied by hand.
     if post.is_repost:
         who = f" of @{post.repost_of_handle}" if post.repost_of_handle else ""
         return _label(Category.RETWEET, Kind.REPOST, f"rule 1: native repost{who}")
-    if _MANUAL_RT.match(stripped):
+    if stripped[:1] in "RrMm" and _MANUAL_RT.match(stripped):
         return _label(
             Category.RETWEET, Kind.MANUAL_RT, "rule 1: manual retweet (" + stripped[:2] + " @...)"
         )
@@ -197,13 +220,14 @@ def _decide(
         who = _at(post.reply_to_handle, post.reply_to_user_id)
         return _label(Category.CONVERSATION, Kind.REPLY, f"rule 2: reply to {who}")
     # Rule 3: not a reply, and the text opens by addressing someone.
-    if not is_reply and _MENTION_LED.match(stripped):
+    if not is_reply and stripped[:1] in ".@\uff20" and _MENTION_LED.match(stripped):
         who = _lead_handle(stripped, post.platform)
         return _label(Category.CONVERSATION, Kind.MENTION, f"rule 3: opens by addressing @{who}")
     # Rule 4: quoting another account's post.
     if post.quoted_post_id is not None and not _own_quote(post):
         who = _at(post.quoted_handle, post.quoted_user_id)
         return _label(Category.LINK, Kind.QUOTE, f"rule 4: quotes a post by {who}")
+    links, quote_urls, external = _scan(post) if scanned is None else scanned
     if quote_urls:
         why = f"rule 4: links to another account's post {quote_urls[0]}"
         return _label(Category.LINK, Kind.QUOTE, why)
@@ -212,10 +236,8 @@ def _decide(
         short = " (short link)" if _is_short(external[0]) else ""
         return _label(Category.LINK, Kind.URL, f"rule 5: links to {external[0]}{short}")
     # Rule 6: a question, with URLs taken out first.
-    own = _strip_urls(post.text, links) if links else post.text
-    m = _QUESTION.search(own)
-    if m is not None:
-        why = f"rule 6: asks a question ({m.group(0)})"
-        return _label(Category.CONVERSATION, Kind.QUESTION, why)
+    mark = question_mark(_strip_urls(post.text, links) if links else post.text)
+    if mark is not None:
+        return _label(Category.CONVERSATION, Kind.QUESTION, f"rule 6: asks a question ({mark})")
     # Rule 7 and 8.
     return _THREAD if is_reply else _POST

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import sqlite3
 from collections.abc import Callable, Collection
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, TypedDict, Unpack
 from linkratio.accounts import find as find_account
 from linkratio.accounts import is_account_name
 from linkratio.errors import EmptyDataError, InputError, LinkratioError
-from linkratio.model import Account, Timeline
+from linkratio.model import Account, Timeline, gc_paused
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,11 +87,14 @@ def read_timeline(
     """
     from linkratio.authors import one_author
 
-    timeline = read_posts(source, db=db, **reading)
-    if author is not None or not is_account_name(str(source)):
-        timeline = one_author(timeline, author)  # a library account has one by construction
-    if freeze:
-        gc.freeze()
+    # With `freeze`, the collector stays off until what was read is out of its sight: else
+    # its first pass after the reader visits every post once (0.02 s for 40,000 tweets).
+    with gc_paused() if freeze else nullcontext():
+        timeline = read_posts(source, db=db, **reading)
+        if author is not None or not is_account_name(str(source)):
+            timeline = one_author(timeline, author)  # a library account has one already
+        if freeze:
+            gc.freeze()
     return timeline
 
 

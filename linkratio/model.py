@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import enum
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, TypeVar
 
 
 class Category(enum.StrEnum):
@@ -153,38 +152,35 @@ def id_key(post_id: str) -> tuple[int, str]:
     return (len(post_id), post_id)
 
 
-class Version(Protocol):
-    """What `latest_versions` reads of a post: its id and the ids of its edit chain."""
-
-    @property
-    def id(self) -> str:
-        """The post's id."""
-        ...
-
-    @property
-    def edit_ids(self) -> tuple[str, ...]:
-        """Every id of its edit chain the data names."""
-        ...
-
-
-V = TypeVar("V", bound=Version)
-
-
-def latest_versions(posts: Iterable[V]) -> list[V]:
-    """One post per id and, of each edit chain, only the newest version present (any order)."""
-    by_id = {post.id: post for post in posts}
-    latest: dict[str, V] = {}
-    for post in by_id.values():
-        chain = min(post.edit_ids, key=id_key) if len(post.edit_ids) > 1 else post.id
-        kept = latest.get(chain)
-        if kept is None or id_key(post.id) > id_key(kept.id):
-            latest[chain] = post
-    return list(latest.values())
-
-
 def collapse(posts: Iterable[Post]) -> list[Post]:
-    """`latest_versions` of `posts`, in time order (creation time, then id)."""
-    return sorted(latest_versions(posts), key=lambda p: (p.created_at, id_key(p.id)))
+    """Keep one post per id and, of each edit chain, only the newest version present.
+
+    The result is in time order (creation time, then id).
+    """
+    by_id: dict[str, Post] = {}
+    for post in posts:
+        by_id[post.id] = post
+    chains = [(post.id, post.edit_ids) for post in by_id.values() if len(post.edit_ids) > 1]
+    for post_id in superseded(chains, by_id):
+        del by_id[post_id]
+    return sorted(by_id.values(), key=lambda p: (p.created_at, len(p.id), p.id))
+
+
+def superseded(chains: Iterable[tuple[str, Sequence[str]]], present: Container[str]) -> set[str]:
+    """Of posts with edit chains (id, its edit ids: two or more), and the ids `present`,
+    the ids of versions a newer version present replaces (the newest has the largest id)."""
+    # A chain is named by its first id: its versions, and the post of that id if present
+    # (it may tell of no edit). Every other post stands alone: only these can be dropped.
+    members = [(post_id, min(ids, key=id_key)) for post_id, ids in chains]
+    chained = {post_id for post_id, _ in members}
+    roots = {root for _, root in members}
+    members += [(root, root) for root in roots if root in present and root not in chained]
+    newest: dict[str, str] = {}
+    for post_id, root in members:
+        kept = newest.get(root)
+        if kept is None or id_key(post_id) > id_key(kept):
+            newest[root] = post_id
+    return {post_id for post_id, root in members if newest[root] != post_id}
 
 
 @contextmanager

@@ -81,10 +81,17 @@ def classify(args: argparse.Namespace, out: TextIO) -> int:
       linkratio classify data/sample
       linkratio classify twitter-2024.zip --output jsonl > labels.jsonl
     """
+    from linkratio.render.listing import write_keyed_labels, write_labels
+    from linkratio.verdicts import archive_labels, owner_name
+
+    fast = options.read_input(args, archive_labels) if args.author is None else None
+    if fast is not None:  # an X archive, labelled without keeping its posts
+        who = owner_name(fast.account)
+        write_keyed_labels(fast.rows, out, args.output, with_author=args.with_author, author=who)
+        return options.EXIT_OK
     from linkratio.authors import author_name
     from linkratio.classify import classify as label
     from linkratio.loading import read_timeline
-    from linkratio.render.listing import write_labels
 
     timeline = options.read_input(args, read_timeline, freeze=True, author=args.author, lean=True)
     rows = ((post, label(post)) for post in timeline.posts)  # not frame.labelled: no pandas

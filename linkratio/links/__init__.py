@@ -157,7 +157,7 @@ def bare_urls(text: str) -> list[str]:
     """Return the http(s) URLs written out in `text`, trailing punctuation removed."""
     if "http" not in text and "HTTP" not in text:
         return []
-    return [m.group(0).rstrip(_TRAILING) for m in BARE_URL.finditer(text)]
+    return [url.rstrip(_TRAILING) for url in BARE_URL.findall(text)]  # the whole matches
 
 
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+-]*):(?!\d)")
@@ -168,6 +168,8 @@ def is_web(url: str) -> bool:
 
     A link without a scheme (`example.org/page`) counts as a web link, as X shows them.
     """
+    if url.startswith(("https://", "http://")):  # most links: what the pattern would say
+        return True
     scheme = _SCHEME.match(url.lstrip())
     return scheme is None or scheme.group(1).lower() in ("http", "https")
 

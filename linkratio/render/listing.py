@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, TextIO
 
 import orjson
@@ -25,7 +26,17 @@ _BATCH = 4096
 """Lines written at a time: one write(2) per batch, whatever PYTHONUNBUFFERED says."""
 
 
+_KEYED: dict[type, bool] = {}
+"""Whether posts of a type carry a sort key (lean archive posts), asked once per type."""
+
+
 def _stamp(post: Post) -> str:
+    # A lean archive post carries its ISO time ready (`key` starts with it): no strftime.
+    keyed = _KEYED.get(type(post))
+    if keyed is None:
+        keyed = _KEYED[type(post)] = isinstance(getattr(post, "key", None), str)
+    if keyed:
+        return post.key[:19] + "Z"  # type: ignore[attr-defined]
     when = post.created_at
     if when.year < 1000:  # strftime writes such a year without zeros in front
         return when.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -45,74 +56,150 @@ def write_labels(
     With `with_author`, jsonl and csv carry `author` (the account name; null or empty
     when the data does not say) in one more key or column, `author`.
     """
-    fields = (*LABEL_FIELDS, "author") if with_author else LABEL_FIELDS
-    extra: tuple[str | None, ...] = (author,) if with_author else ()
-    if output == "jsonl":
-        _write_jsonl(rows, out, fields, extra)
-    elif output == "csv":
-        _write_csv(rows, out, fields, extra)
-    else:
-        _write_table(rows, out)
-
-
-def _write_table(rows: Iterable[tuple[Post, Label]], out: TextIO) -> None:
-    lines = []
+    lines = _Lines(output, with_author, author)
+    batch = [lines.head]
+    line = lines.line
     for post, label in rows:
-        when = post.created_at.strftime("%Y-%m-%d %H:%M")
-        cat = f"{label.category.value}/{label.kind.value}"
-        ident = terminal_safe(post.id)
-        lines.append(f"{when}  {ident:>20}  {cat:<23}  {terminal_safe(label.reason)}\n")
-        if len(lines) >= _BATCH:
-            out.write("".join(lines))
-            lines.clear()
-    out.write("".join(lines))
+        batch.append(line(post, label))
+        if len(batch) >= _BATCH:
+            lines.write(out, batch)
+            batch = []
+    lines.write(out, batch)
 
 
-def _write_csv(
-    rows: Iterable[tuple[Post, Label]],
+_X_ID = '{"platform":"x","id":"'
+"""How a JSONL line of an X post starts, up to its id."""
+
+
+def write_keyed_labels(
+    rows: Sequence[tuple[str, Label]],
     out: TextIO,
-    fields: tuple[str, ...],
-    extra: tuple[str | None, ...],
+    output: str = "table",
+    *,
+    with_author: bool = False,
+    author: str | None = None,
 ) -> None:
-    block = io.StringIO()
-    writer = csv.writer(block, lineterminator="\n")
-    writer.writerow(fields)
-    tail = tuple(csv_cell(e or "") for e in extra)
-    for n, (post, label) in enumerate(rows, 1):
-        platform, ident, stamp, category, kind, reason = _cells(post, label)
+    """`write_labels` for X posts known by their sort key (`ISO-time LLL id`) alone.
+
+    The same text as `write_labels` gives for those posts: each label's part of a line
+    (from the category on) is rendered once, and each line joins it to the id and time.
+    """
+    lines = _Lines(output, with_author, author)
+    known, tail, whole = lines.known, lines.tail, lines.whole
+    lines.write(out, [lines.head])
+    for at in range(0, len(rows), _BATCH):
+        chunk = rows[at : at + _BATCH]
+        # An id of ASCII letters and digits needs no escape in any format; any other is
+        # written by `write_labels`.
+        if output == "jsonl":
+            batch = [
+                f'{_X_ID}{i}","created_at":"{k[:19]}Z",{known.get(id(b)) or tail(b)}'
+                if (i := k[24:]).isalnum() and i.isascii() else whole(i, k[:19], b)
+                for k, b in chunk
+            ]  # fmt: skip
+        elif output == "csv":
+            batch = [
+                f"x,{i},{k[:19]}Z,{known.get(id(b)) or tail(b)}"
+                if (i := k[24:]).isalnum() and i.isascii() else whole(i, k[:19], b)
+                for k, b in chunk
+            ]  # fmt: skip
+        else:
+            batch = [
+                f"{k[:10]} {k[11:16]}  {i:>20}  {known.get(id(b)) or tail(b)}"
+                if (i := k[24:]).isalnum() and i.isascii() else whole(i, k[:19], b)
+                for k, b in chunk
+            ]  # fmt: skip
+        lines.write(out, batch)
+
+
+class _Lines:
+    """The lines of one output format; each label's part of a line is rendered once.
+
+    A line is its post's platform, id and time, then its label's part (`tail`): JSON
+    members, CSV cells and table columns are each written on their own, so the two
+    join as they are. A platform or id of ASCII letters and digits is written as it is
+    in every format; any other goes through orjson or the csv writer whole.
+    """
+
+    def __init__(self, output: str, with_author: bool, author: str | None) -> None:
+        self.output = output
+        self.fields = (*LABEL_FIELDS, "author") if with_author else LABEL_FIELDS
+        self.extra: tuple[str | None, ...] = (author,) if with_author else ()
+        self.csv_extra = tuple(csv_cell(e or "") for e in self.extra)
+        self.known: dict[int, str] = {}
+        """Each label's tail by the label's id (no dataclass hash per line); `labels` keeps
+        those labels alive, so no other object can take one of their ids meanwhile."""
+        self.labels: list[Label] = []
+        self.block = io.StringIO()
+        self.csv = csv.writer(self.block, lineterminator="\n")
+        self.head = self._csv_row(self.fields) if output == "csv" else ""
+
+    def line(self, post: Post, label: Label) -> str:
+        """The line of one post."""
+        tail = self.known.get(id(label)) or self.tail(label)
+        platform, ident = post.platform, post.id
+        if self.output == "table":
+            when = post.created_at.strftime("%Y-%m-%d %H:%M")
+            return f"{when}  {terminal_safe(ident):>20}  {tail}"
+        plain = platform.isalnum() and ident.isalnum() and (platform + ident).isascii()
+        if self.output == "jsonl":
+            if plain:
+                return (
+                    f'{{"platform":"{platform}","id":"{ident}","created_at":"{_stamp(post)}",{tail}'
+                )
+            values = (platform, ident, _stamp(post), *_label_cells(label), *self.extra)
+            record = dict(zip(self.fields, values, strict=True))
+            return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE).decode()
+        if plain:
+            return f"{platform},{ident},{_stamp(post)},{tail}"
         # The time, category and kind are written by linkratio itself: nothing to escape.
-        writer.writerow(
-            (csv_cell(platform), csv_cell(ident), stamp, category, kind, csv_cell(reason), *tail)
-        )
-        if n % _BATCH == 0:
-            out.write(block.getvalue())
-            block.seek(0)
-            block.truncate()
-    out.write(block.getvalue())
+        cells = (csv_cell(platform), csv_cell(ident), _stamp(post), *_label_cells(label)[:2])
+        return self._csv_row((*cells, csv_cell(label.reason), *self.csv_extra))
+
+    def tail(self, label: Label) -> str:
+        """The part of a line of `label` from its category on (JSON, CSV or table)."""
+        category, kind, reason = _label_cells(label)
+        if self.output == "jsonl":
+            # orjson writes an object member by member: the members from the category on
+            # go on a line as they are. Category and kind are lower-case words.
+            tail = f'"category":"{category}","kind":"{kind}","reason":{self.json(reason)}'
+            tail += f',"author":{self.json(self.extra[0])}}}\n' if self.extra else "}\n"
+        elif self.output == "csv":
+            tail = self._csv_row((category, kind, csv_cell(reason), *self.csv_extra))
+        else:
+            cat = f"{category}/{kind}"
+            tail = f"{cat:<23}  {terminal_safe(reason)}\n"
+        self.known[id(label)] = tail
+        self.labels.append(label)
+        return tail
+
+    @staticmethod
+    def json(value: str | None) -> str:
+        """`value` as orjson writes it in an object."""
+        return orjson.dumps(value).decode()
+
+    def whole(self, ident: str, stamp: str, label: Label) -> str:
+        """The line of an X post of this id, time (ISO, to the second) and label."""
+        when = datetime.fromisoformat(stamp).replace(tzinfo=UTC)
+        return self.line(Post(platform="x", id=ident, created_at=when, text=""), label)
+
+    def write(self, out: TextIO, batch: list[str]) -> None:
+        """Write lines at once: JSONL as UTF-8 bytes, CSV and tables as text (as ever)."""
+        if self.output == "jsonl":
+            _write_bytes(out, "".join(batch).encode())
+        else:
+            out.write("".join(batch))
+
+    def _csv_row(self, cells: Sequence[str]) -> str:
+        self.csv.writerow(cells)
+        row = self.block.getvalue()
+        self.block.seek(0)
+        self.block.truncate()
+        return row
 
 
-def _cells(post: Post, label: Label) -> tuple[str, ...]:
-    """The values of `LABEL_FIELDS` for one post."""
-    # A lean archive post carries its ISO time ready (`key` starts with it): no strftime.
-    key: str | None = getattr(post, "key", None)
-    stamp = key[:19] + "Z" if key else _stamp(post)
-    return (post.platform, post.id, stamp, label.category.value, label.kind.value, label.reason)
-
-
-def _write_jsonl(
-    rows: Iterable[tuple[Post, Label]],
-    out: TextIO,
-    fields: tuple[str, ...],
-    extra: tuple[str | None, ...],
-) -> None:
-    lines: list[bytes] = []
-    for post, label in rows:
-        record = dict(zip(fields, (*_cells(post, label), *extra), strict=True))
-        lines.append(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
-        if len(lines) >= _BATCH:
-            _write_bytes(out, b"".join(lines))
-            lines.clear()
-    _write_bytes(out, b"".join(lines))
+def _label_cells(label: Label) -> tuple[str, str, str]:
+    return label.category.value, label.kind.value, label.reason
 
 
 def _write_bytes(out: TextIO, data: bytes) -> None:

@@ -114,6 +114,7 @@ class LeanTweet(LeanFields):
 
 
 _DECODER = msgspec.json.Decoder(_Page)
+_NO_REFS: dict[str, str] = {}
 
 
 def read_v2_lean(path: Path, progress: Progress | None = None) -> Timeline | None:
@@ -183,7 +184,8 @@ def _post(tweet: _Tweet, tweets: dict[str, _Included], users: dict[str, _User]) 
     """One tweet as `x_tweet.tweet_to_post` makes it (without raw)."""
     tweet_id = tweet.id
     edit_ids = tuple(tweet.edit_history_tweet_ids or ())
-    refs = {ref.type: ref.id for ref in tweet.referenced_tweets or ()}
+    found = tweet.referenced_tweets
+    refs = {ref.type: ref.id for ref in found} if found else _NO_REFS  # read, never changed
     text, urls, mentions = _entities(tweet, refs)
     created = tweet.created_at
     reply_user = tweet.in_reply_to_user_id
@@ -201,7 +203,8 @@ def _post(tweet: _Tweet, tweets: dict[str, _Included], users: dict[str, _User]) 
         quoted_user_id=quoted_user,
         quoted_handle=_name(users, quoted_user) or _handle_in_urls(urls, quoted),
         links=_links(urls, {tweet_id, *edit_ids}),
-        mentions=tuple(dict.fromkeys(m.username for m in mentions if m.username)),
+        mentions=tuple(dict.fromkeys([m.username for m in mentions if m.username]))
+        if mentions else (),
         edit_ids=edit_ids,
     )  # fmt: skip
 

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import cast
 
-from linkratio.model import Link, Post, Timeline, id_key
+from linkratio.model import Link, Post, Timeline, superseded
 from linkratio.sources.lean_post import LeanFields
 from linkratio.sources.x_archive.files import Source, open_layout
 from linkratio.sources.x_archive.notes import Notes, merge_note, read_notes, take_note
@@ -112,6 +112,8 @@ def _links(entities: Entities | None, tweet: Tweet) -> tuple[Link, ...]:
     extended = tweet.extended_entities.media if tweet.extended_entities else None
     if not (urls or media or extended):
         return ()
+    if urls and not (media or extended) and len(urls) == 1:  # the most common: one link
+        return (Link(urls[0].url, urls[0].expanded_url),)
     links = [Link(u.url, u.expanded_url) for u in urls or ()]
     media = (media or []) + (extended or [])
     if media:
@@ -153,8 +155,18 @@ def _edit_ids(tweet: Tweet, post_id: str) -> tuple[str, ...]:
     return tuple(sorted((str(i) for i in ids), key=lambda i: (len(i), i)))
 
 
-def _post(tweet: Tweet, notes: Notes, note_times: dict[str, datetime], times: Times) -> LeanPost:
-    """One tweet as `tweets._row` and `to_post` make it (author filled in later)."""
+def _post(
+    tweet: Tweet,
+    notes: Notes,
+    note_times: dict[str, datetime],
+    times: Times,
+    *,
+    with_mentions: bool = True,
+) -> LeanPost:
+    """One tweet as `tweets._row` and `to_post` make it (author filled in later).
+
+    Without `with_mentions` its mentions stay () (the classifier never reads them).
+    """
     post_id = tweet.id_str
     if not post_id or len(post_id) > 999:  # the sort key holds its length in 3 digits
         raise Unsupported("id")
@@ -163,13 +175,14 @@ def _post(tweet: Tweet, notes: Notes, note_times: dict[str, datetime], times: Ti
         text = html.unescape(text)
     iso = times.iso(tweet.created_at)
     links = _links(tweet.entities, tweet)
-    mentions = _mentions(tweet.entities)
+    mentions = _mentions(tweet.entities) if with_mentions else ()
     native = text.startswith("RT @") and iso >= _NATIVE_RT_SINCE
     rt = _NATIVE_RT.match(text) if native else None
     if notes and rt is None and iso in note_times:
         found = take_note(notes, note_times[iso], text)
         if found is not None:
-            text, links, mentions = merge_note(found[0], found[1], links)
+            text, links, noted = merge_note(found[0], found[1], links)
+            mentions = noted if with_mentions else ()
     return LeanPost(
         PLATFORM, post_id, f"{iso} {len(post_id):03d} {post_id}", text=text,
         is_repost=rt is not None, repost_of_handle=rt.group(1) if rt else None,
@@ -183,13 +196,10 @@ def _post(tweet: Tweet, notes: Notes, note_times: dict[str, datetime], times: Ti
 def collapse(posts: list[LeanPost]) -> list[LeanPost]:
     """`model.collapse` on lean posts: one per id, the newest of each edit chain, in time order."""
     by_id = {post.id: post for post in posts}
-    latest: dict[str, LeanPost] = {}
-    for post in by_id.values():
-        chain = min(post.edit_ids, key=id_key) if len(post.edit_ids) > 1 else post.id
-        kept = latest.get(chain)
-        if kept is None or id_key(post.id) > id_key(kept.id):
-            latest[chain] = post
-    return sorted(latest.values(), key=lambda p: p.key)
+    chains = [(post.id, post.edit_ids) for post in by_id.values() if len(post.edit_ids) > 1]
+    for post_id in superseded(chains, by_id):
+        del by_id[post_id]
+    return sorted(by_id.values(), key=lambda p: p.key)
 
 
 Blocks = Callable[[Source, Notes, dict[str, datetime], Times], Iterable[list[LeanPost]]]

@@ -102,17 +102,17 @@ _DECODER = msgspec.json.Decoder(list[Record])
 _TWEET_VARS = frozenset({"tweets", "tweet"})
 
 
-def _chunks(source: Source) -> Iterator[bytes]:
+def _chunks(source: Source, size: int) -> Iterator[bytes]:
     """The bytes of a tweets file in blocks, within the same caps as reading it whole."""
     if source.path is None:  # a zip entry: inflated whole, through its guards
         data = source.read()
-        for at in range(0, len(data), BLOCK):
-            yield data[at : at + BLOCK]
+        for at in range(0, len(data), size):
+            yield data[at : at + size]
         return
     with open_file(source.path, source.name) as fh:
         left = source.path.stat().st_size  # never more than the size it had
         while left > 0:
-            block = fh.read(min(BLOCK, left))
+            block = fh.read(min(size, left))
             if not block:
                 return
             left -= len(block)
@@ -140,13 +140,16 @@ def _head(chunks: Iterator[bytes], name: str) -> tuple[bytes, bytes, int, int]:
 
 
 def records(
-    source: Source, decoder: msgspec.json.Decoder[list[Any]] = _DECODER
+    source: Source,
+    decoder: msgspec.json.Decoder[list[Any]] = _DECODER,
+    size: int | None = None,
 ) -> Iterator[list[Any]]:
     """The records of one tweets file, a list per block; Unsupported for anything unusual.
 
-    `decoder` decodes a block's JSON array: into `Record`s unless told otherwise.
+    `decoder` decodes a block's JSON array: into `Record`s unless told otherwise. `size`:
+    the bytes read at a time, at most `BLOCK` (the default).
     """
-    chunks = _chunks(source)
+    chunks = _chunks(source, min(size or BLOCK, BLOCK))
     first, seam, end_at, next_at = _head(chunks, source.name)
     # The buffer opens the JSON array; the comma after a block's last record becomes its `]`.
     buf = bytearray(b"[") + first
