@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, TypedDict, Unpack
 
 import orjson
 
@@ -20,6 +20,13 @@ if TYPE_CHECKING:
 
 LABEL_FIELDS = ("platform", "id", "created_at", "category", "kind", "reason")
 """The columns of `classify --output jsonl|csv`."""
+
+
+class Authorship(TypedDict, total=False):
+    """Whether jsonl and csv lines carry the author, and who that is (`write_labels`)."""
+
+    with_author: bool
+    author: str | None
 
 
 _BATCH = 4096
@@ -47,16 +54,14 @@ def write_labels(
     rows: Iterable[tuple[Post, Label]],
     out: TextIO,
     output: str = "table",
-    *,
-    with_author: bool = False,
-    author: str | None = None,
+    **who: Unpack[Authorship],
 ) -> None:
     """Write each post with its label: `table` for people, `jsonl` or `csv` for scripts.
 
     With `with_author`, jsonl and csv carry `author` (the account name; null or empty
     when the data does not say) in one more key or column, `author`.
     """
-    lines = _Lines(output, with_author, author)
+    lines = _Lines(output, **who)
     batch = [lines.head]
     line = lines.line
     for post, label in rows:
@@ -71,44 +76,43 @@ _X_ID = '{"platform":"x","id":"'
 """How a JSONL line of an X post starts, up to its id."""
 
 
+def _jsonl_opening(ident: str, key: str) -> str:
+    return f'{_X_ID}{ident}","created_at":"{key[:19]}Z",'
+
+
+def _csv_opening(ident: str, key: str) -> str:
+    return f"x,{ident},{key[:19]}Z,"
+
+
+def _table_opening(ident: str, key: str) -> str:
+    return f"{key[:10]} {key[11:16]}  {ident:>20}  "
+
+
+_OPENINGS = {"jsonl": _jsonl_opening, "csv": _csv_opening}
+"""A keyed X post's line up to its label's part, by output (else the table's)."""
+
+
 def write_keyed_labels(
-    rows: Sequence[tuple[str, Label]],
-    out: TextIO,
-    output: str = "table",
-    *,
-    with_author: bool = False,
-    author: str | None = None,
+    rows: Sequence[tuple[str, Label]], out: TextIO, output: str, **who: Unpack[Authorship]
 ) -> None:
     """`write_labels` for X posts known by their sort key (`ISO-time LLL id`) alone.
 
     The same text as `write_labels` gives for those posts: each label's part of a line
     (from the category on) is rendered once, and each line joins it to the id and time.
     """
-    lines = _Lines(output, with_author, author)
+    lines = _Lines(output, **who)
     known, tail, whole = lines.known, lines.tail, lines.whole
+    opening = _OPENINGS.get(output, _table_opening)
     lines.write(out, [lines.head])
     for at in range(0, len(rows), _BATCH):
         chunk = rows[at : at + _BATCH]
         # An id of ASCII letters and digits needs no escape in any format; any other is
         # written by `write_labels`.
-        if output == "jsonl":
-            batch = [
-                f'{_X_ID}{i}","created_at":"{k[:19]}Z",{known.get(id(b)) or tail(b)}'
-                if (i := k[24:]).isalnum() and i.isascii() else whole(i, k[:19], b)
-                for k, b in chunk
-            ]  # fmt: skip
-        elif output == "csv":
-            batch = [
-                f"x,{i},{k[:19]}Z,{known.get(id(b)) or tail(b)}"
-                if (i := k[24:]).isalnum() and i.isascii() else whole(i, k[:19], b)
-                for k, b in chunk
-            ]  # fmt: skip
-        else:
-            batch = [
-                f"{k[:10]} {k[11:16]}  {i:>20}  {known.get(id(b)) or tail(b)}"
-                if (i := k[24:]).isalnum() and i.isascii() else whole(i, k[:19], b)
-                for k, b in chunk
-            ]  # fmt: skip
+        batch = [
+            opening(i, k) + (known.get(id(b)) or tail(b))
+            if (i := k[24:]).isalnum() and i.isascii() else whole(i, k[:19], b)
+            for k, b in chunk
+        ]  # fmt: skip
         lines.write(out, batch)
 
 
@@ -121,7 +125,7 @@ class _Lines:
     in every format; any other goes through orjson or the csv writer whole.
     """
 
-    def __init__(self, output: str, with_author: bool, author: str | None) -> None:
+    def __init__(self, output: str, with_author: bool = False, author: str | None = None) -> None:
         self.output = output
         self.fields = (*LABEL_FIELDS, "author") if with_author else LABEL_FIELDS
         self.extra: tuple[str | None, ...] = (author,) if with_author else ()
