@@ -1,0 +1,117 @@
+"""Work done by a forked child process while this one goes on: a second core for a bulk save.
+
+A first import of a large archive spends about as long deriving the frame cache (pure
+Python: the classifier) as writing the posts (SQLite). `Forked` runs the first in a
+child made with `os.fork` (so it sees the posts without copying them) and hands its
+result back, pickled, through a pipe, while the parent writes. The child never touches
+the library: it computes, writes to the pipe and leaves with `os._exit`.
+
+Whatever goes wrong in the child (an exception, a signal, no fork on this platform, a
+process with other threads, which a fork would copy half-way), the parent does the work
+itself when it asks for the result, so the outcome, error included, is the one the work
+gives in-process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pickle
+import signal
+import threading
+from collections.abc import Callable
+from types import TracebackType
+from typing import Generic, Self, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class Forked(Generic[T]):
+    """`work()` run in a forked child, started at once; `result()` waits for it.
+
+    With `fork=False`, or when a fork is not safe here, the work is done at once, in
+    this process (so its errors come from here too).
+    """
+
+    def __init__(self, work: Callable[[], T], *, fork: bool = True) -> None:
+        self._work = work
+        self._pid: int | None = None
+        self._pipe: int | None = None
+        if fork and hasattr(os, "fork") and threading.active_count() == 1:
+            self._start()
+        if self._pid is None:
+            self._done = work()
+
+    def _start(self) -> None:
+        read_end, write_end = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError as e:  # no memory or process slot: work in-process
+            log.debug("no forked worker (%s)", e)
+            os.close(read_end)
+            os.close(write_end)
+            return
+        if pid == 0:  # the child: compute, write the result, leave without any cleanup
+            os.close(read_end)
+            _child(self._work, write_end)
+        os.close(write_end)
+        self._pid, self._pipe = pid, read_end
+
+    def result(self) -> T:
+        """The work's result: the child's, or computed here if the child gave none."""
+        if self._pid is not None and self._pipe is not None:
+            self._done = self._collect(self._pid, self._pipe)
+        return self._done
+
+    def _collect(self, pid: int, pipe: int) -> T:
+        """Read the child's result and reap it; redo the work here if it failed."""
+        self._pid = self._pipe = None
+        try:
+            with open(pipe, "rb") as stream:
+                data = stream.read()
+        finally:
+            _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) == 0 and data:
+            result: T = pickle.loads(data)
+            return result
+        log.debug("the forked worker failed (wait status %d): working in-process", status)
+        return self._work()
+
+    def cancel(self) -> None:
+        """Stop the child if it still runs (the result is no longer wanted)."""
+        if self._pid is None or self._pipe is None:
+            return
+        pid, pipe = self._pid, self._pipe
+        self._pid = self._pipe = None
+        os.close(pipe)
+        with contextlib.suppress(ProcessLookupError):  # it had ended: reap the zombie
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.cancel()
+
+
+def _child(work: Callable[[], T], write_end: int) -> None:
+    """The forked child's whole life: `work()`, pickled into the pipe, then `os._exit`."""
+    code = 1
+    try:
+        data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+        with open(write_end, "wb") as stream:
+            stream.write(data)
+        code = 0
+    except BaseException:  # the parent redoes the work and sees the error itself
+        pass
+    finally:
+        os._exit(code)

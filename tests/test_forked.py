@@ -1,0 +1,193 @@
+"""Tests for linkratio.store.forked and the bulk save that derives its frame rows in a child."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import SAMPLE
+
+import linkratio.store.forked as forked_module
+import linkratio.store.library as library_module
+import linkratio.store.posts as post_sql
+from linkratio.frame import DERIVER, Library
+from linkratio.model import Post
+from linkratio.sources import read
+from linkratio.store.forked import Forked
+
+
+def no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_the_work_runs_in_a_child_and_its_result_comes_back() -> None:
+    parent = os.getpid()
+    job = Forked(lambda: (os.getpid(), [b"bytes", "text", None, 3]))
+    pid, values = job.result()
+    assert pid != parent
+    assert values == [b"bytes", "text", None, 3]
+    assert job.result() == (pid, values)  # asked twice, the same answer
+    assert no_children_left()
+
+
+def test_a_child_that_fails_leaves_the_work_to_the_parent() -> None:
+    parent = os.getpid()
+
+    def work() -> int:
+        if os.getpid() != parent:
+            raise RuntimeError("only in the child")
+        return 42
+
+    assert Forked(work).result() == 42
+    assert no_children_left()
+
+
+def test_an_error_of_the_work_is_raised_in_the_parent() -> None:
+    def work() -> int:
+        raise ValueError("the work itself is wrong")
+
+    job = Forked(work)
+    with pytest.raises(ValueError, match="the work itself is wrong"):
+        job.result()
+    assert no_children_left()
+
+
+def test_without_fork_the_work_is_done_at_once_in_this_process() -> None:
+    calls: list[int] = []
+    job = Forked(lambda: calls.append(os.getpid()) or len(calls), fork=False)
+    assert calls == [os.getpid()]
+    assert job.result() == 1
+    assert calls == [os.getpid()]
+
+
+def test_no_fork_while_other_threads_run() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert Forked(os.getpid).result() == os.getpid()
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_cancel_stops_a_running_child() -> None:
+    began = time.monotonic()
+    with Forked(lambda: time.sleep(60)) as job:
+        assert job._pid is not None
+    assert time.monotonic() - began < 30
+    assert no_children_left()
+
+
+# -- a bulk save -------------------------------------------------------------------------
+
+
+def sample_posts() -> tuple[Any, list[Post]]:
+    timeline = read(SAMPLE, keep_raw=True, lean=True)
+    return timeline.account, list(timeline.posts)
+
+
+def stored(path: Path) -> dict[str, Any]:
+    """What a library holds, apart from save times: posts, accounts, frame cache, mode."""
+    with Library(path) as library:
+        return {
+            "posts": library.query(
+                "SELECT * FROM posts ORDER BY platform, post_id"
+            ),  # fetched_at is the same: one fixed time below
+            "accounts": library.query("SELECT platform, id, handle FROM accounts"),
+            "segments": library.query(
+                "SELECT platform, account_id, classifier, rows, replaced FROM frame_segments"
+            ),
+            "frame": library.query(
+                "SELECT name, encoding, data, codes FROM frame_columns ORDER BY segment, name"
+            ),
+        }
+
+
+def save(path: Path, account: Any, posts: list[Post]) -> None:
+    from datetime import UTC, datetime
+
+    with Library(path) as library:
+        library.save_posts(
+            account, posts, origin="archive", fetched_at=datetime(2026, 1, 1, tzinfo=UTC)
+        )
+
+
+def test_a_bulk_save_derived_in_a_child_stores_what_one_in_process_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account, posts = sample_posts()
+    monkeypatch.setattr(library_module, "BULK_POSTS", 10)
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counted_fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(forked_module.os, "fork", counted_fork)
+    save(tmp_path / "forked.sqlite", account, posts)
+    assert forks == [1]
+    monkeypatch.setattr(forked_module.threading, "active_count", lambda: 2)
+    save(tmp_path / "inline.sqlite", account, posts)
+    assert forks == [1]
+    assert stored(tmp_path / "forked.sqlite") == stored(tmp_path / "inline.sqlite")
+    with Library(tmp_path / "forked.sqlite") as library:
+        assert library.query("PRAGMA journal_mode") == [("wal",)]
+        assert len(library.frame(account.platform, account.id)) == len(posts)
+    assert no_children_left()
+
+
+def test_a_bulk_save_whose_deriving_fails_stores_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account, posts = sample_posts()
+    monkeypatch.setattr(library_module, "BULK_POSTS", 10)
+
+    def broken(found: Iterable[Post]) -> Mapping[str, Any]:
+        raise ValueError("no rows today")
+
+    path = tmp_path / "lib.sqlite"
+    with Library(path, deriver=replace(DERIVER, derive=broken)) as library:
+        with pytest.raises(ValueError, match="no rows today"):
+            library.save_posts(account, posts, origin="archive")
+        assert library.query("SELECT count(*) FROM posts") == [(0,)]
+        assert library.query("SELECT count(*) FROM accounts") == [(0,)]
+        assert library.query("PRAGMA journal_mode") == [("wal",)]
+    assert no_children_left()
+
+
+def test_an_interrupted_bulk_save_stores_nothing_and_leaves_no_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account, posts = sample_posts()
+    monkeypatch.setattr(library_module, "BULK_POSTS", 10)
+    real_write = post_sql.write_posts
+
+    def interrupted(*args: Any) -> Any:
+        real_write(*args)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(post_sql, "write_posts", interrupted)
+    path = tmp_path / "lib.sqlite"
+    with Library(path) as library:
+        with pytest.raises(KeyboardInterrupt):
+            library.save_posts(account, posts, origin="archive")
+        assert library.query("SELECT count(*) FROM posts") == [(0,)]
+        assert library.query("SELECT count(*) FROM frame_segments") == [(0,)]
+        assert library.query("PRAGMA journal_mode") == [("wal",)]
+    assert no_children_left()
+    monkeypatch.setattr(post_sql, "write_posts", real_write)
+    save(path, account, posts)  # and the library takes the import afterwards
+    with Library(path) as library:
+        assert library.query("SELECT count(*) FROM posts") == [(len(posts),)]
