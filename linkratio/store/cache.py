@@ -22,14 +22,16 @@ import logging
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import orjson
-import pandas as pd
 
 import linkratio.store.maintenance as maintenance
 from linkratio.model import Post, id_key
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +84,11 @@ def encode(columns: Mapping[str, Any], deriver: Deriver) -> Encoded:
             codes = [index.setdefault(tuple(value), len(index)) for value in values]
             data = orjson.dumps(list(index))
             encoded.append((name, "values", data, np.array(codes, dtype="<i4").tobytes()))
-        else:
-            found, uniques = pd.factorize(np.fromiter(values, dtype=object, count=len(values)))
-            data = orjson.dumps(uniques.tolist())
-            encoded.append((name, "values", data, found.astype("<i4").tobytes()))
+        else:  # numbered in order of first appearance, None as -1 (as pandas.factorize)
+            seen: dict[Any, int] = {}
+            found = [-1 if value is None else seen.setdefault(value, len(seen)) for value in values]
+            data = orjson.dumps(list(seen))
+            encoded.append((name, "values", data, np.array(found, dtype="<i4").tobytes()))
     return encoded
 
 
@@ -141,6 +144,8 @@ def _time_order(created: np.ndarray, ids: np.ndarray) -> np.ndarray:
 
 def without(columns: Columns, ids: Iterable[str]) -> Columns:
     """The rows whose id is not among `ids`."""
+    import pandas as pd
+
     keep = ~pd.Index(columns["id"]).isin(list(ids))
     return {name: values[keep] for name, values in columns.items()}
 
@@ -150,6 +155,8 @@ def table(columns: Columns, deriver: Deriver, names: Collection[str] | None = No
 
     With `names`, only those of its columns (in the deriver's order).
     """
+    import pandas as pd
+
     data: dict[str, Any] = {}
     for name in deriver.columns if names is None else selected(deriver, names):
         values = columns[name]
@@ -245,6 +252,8 @@ def cached_columns(
         return last, None, False
     if any(replaced for _, _, replaced in segments[1:]):
         # A post saved again is in a later segment too: its last copy is the current one.
+        import pandas as pd
+
         keep = ~pd.Index(columns["id"]).duplicated(keep="last")
         columns = {name: values[keep] for name, values in columns.items()}
     if len(columns["id"]) > stored:  # posts are never deleted, and a move drops the cache

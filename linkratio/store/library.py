@@ -19,10 +19,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import orjson
-import pandas as pd
 import platformdirs
 
 import linkratio.store.accounts as account_sql
@@ -37,6 +36,9 @@ from linkratio.store.forked import Forked
 from linkratio.store.posts import ORIGINS, SaveResult
 from linkratio.store.schema import connect, schema_version, transaction, written_once
 from linkratio.store.times import to_db_time
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
