@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -22,6 +24,18 @@ from linkratio.sources import read
 from linkratio.store.forked import Forked
 
 
+@pytest.fixture
+def may_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fork even though this test process runs other threads (numpy's BLAS pool, once
+    another test loaded it): the work here touches nothing those threads hold."""
+    monkeypatch.setattr(forked_module, "_single_threaded", lambda: True)
+
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:This process .* is multi-threaded:DeprecationWarning"
+)
+
+
 def no_children_left() -> bool:
     try:
         os.waitpid(-1, os.WNOHANG)
@@ -30,7 +44,7 @@ def no_children_left() -> bool:
     return False
 
 
-def test_the_work_runs_in_a_child_and_its_result_comes_back() -> None:
+def test_the_work_runs_in_a_child_and_its_result_comes_back(may_fork: None) -> None:
     parent = os.getpid()
     job = Forked(lambda: (os.getpid(), [b"bytes", "text", None, 3]))
     pid, values = job.result()
@@ -40,7 +54,7 @@ def test_the_work_runs_in_a_child_and_its_result_comes_back() -> None:
     assert no_children_left()
 
 
-def test_a_child_that_fails_leaves_the_work_to_the_parent() -> None:
+def test_a_child_that_fails_leaves_the_work_to_the_parent(may_fork: None) -> None:
     parent = os.getpid()
 
     def work() -> int:
@@ -52,7 +66,7 @@ def test_a_child_that_fails_leaves_the_work_to_the_parent() -> None:
     assert no_children_left()
 
 
-def test_an_error_of_the_work_is_raised_in_the_parent() -> None:
+def test_an_error_of_the_work_is_raised_in_the_parent(may_fork: None) -> None:
     def work() -> int:
         raise ValueError("the work itself is wrong")
 
@@ -75,13 +89,15 @@ def test_no_fork_while_other_threads_run() -> None:
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert Forked(os.getpid).result() == os.getpid()
+        job = Forked(os.getpid)
+        assert job._pid is None
+        assert job.result() == os.getpid()
     finally:
         stop.set()
         other.join()
 
 
-def test_cancel_stops_a_running_child() -> None:
+def test_cancel_stops_a_running_child(may_fork: None) -> None:
     began = time.monotonic()
     with Forked(lambda: time.sleep(60)) as job:
         assert job._pid is not None
@@ -124,7 +140,7 @@ def save(path: Path, account: Any, posts: list[Post]) -> None:
 
 
 def test_a_bulk_save_derived_in_a_child_stores_what_one_in_process_stores(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, may_fork: None
 ) -> None:
     account, posts = sample_posts()
     monkeypatch.setattr(library_module, "BULK_POSTS", 10)
@@ -138,7 +154,7 @@ def test_a_bulk_save_derived_in_a_child_stores_what_one_in_process_stores(
     monkeypatch.setattr(forked_module.os, "fork", counted_fork)
     save(tmp_path / "forked.sqlite", account, posts)
     assert forks == [1]
-    monkeypatch.setattr(forked_module.threading, "active_count", lambda: 2)
+    monkeypatch.setattr(forked_module, "_single_threaded", lambda: False)
     save(tmp_path / "inline.sqlite", account, posts)
     assert forks == [1]
     assert stored(tmp_path / "forked.sqlite") == stored(tmp_path / "inline.sqlite")
@@ -149,7 +165,7 @@ def test_a_bulk_save_derived_in_a_child_stores_what_one_in_process_stores(
 
 
 def test_a_bulk_save_whose_deriving_fails_stores_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, may_fork: None
 ) -> None:
     account, posts = sample_posts()
     monkeypatch.setattr(library_module, "BULK_POSTS", 10)
@@ -168,7 +184,7 @@ def test_a_bulk_save_whose_deriving_fails_stores_nothing(
 
 
 def test_an_interrupted_bulk_save_stores_nothing_and_leaves_no_child(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, may_fork: None
 ) -> None:
     account, posts = sample_posts()
     monkeypatch.setattr(library_module, "BULK_POSTS", 10)
@@ -191,3 +207,28 @@ def test_an_interrupted_bulk_save_stores_nothing_and_leaves_no_child(
     save(path, account, posts)  # and the library takes the import afterwards
     with Library(path) as library:
         assert library.query("SELECT count(*) FROM posts") == [(len(posts),)]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="no fork without /proc")
+def test_the_import_command_forks_as_it_starts_with_no_threads(tmp_path: Path) -> None:
+    """`linkratio import` loads neither numpy nor pandas (whose BLAS pool is a thread)
+    before its bulk save, so the save can fork."""
+    script = (
+        "import os, sys\n"
+        "import linkratio.store.library as library\n"
+        "import linkratio.store.forked as forked\n"
+        "library.BULK_POSTS = 10\n"
+        "real = forked.Forked._start\n"
+        "def start(self):\n"
+        "    print('threads', len(os.listdir('/proc/self/task')),"
+        " 'numpy' in sys.modules, 'pandas' in sys.modules, flush=True)\n"
+        "    real(self)\n"
+        "forked.Forked._start = start\n"
+        "from linkratio.cli import main\n"
+        f"sys.exit(main(['import', {str(SAMPLE)!r}, '--db', {str(tmp_path / 'l.db')!r}, '-q']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "threads 1 False False"

@@ -24,13 +24,13 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import orjson
 
 import linkratio.store.maintenance as maintenance
 from linkratio.model import Post, id_key
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ _JSON = frozenset({"id", "text"})  # nearly every value distinct: not worth numb
 
 Encoded = list[tuple[str, str, bytes, bytes | None]]
 """(column, encoding, data, codes) per frame column."""
-Columns = dict[str, np.ndarray]
+Columns = dict[str, "np.ndarray"]
 """Per frame column, the values of every row."""
 
 
@@ -68,6 +68,8 @@ class Deriver:
 
 def encode(columns: Mapping[str, Any], deriver: Deriver) -> Encoded:
     """Encode frame columns (lists or numpy arrays of the values) column by column."""
+    import numpy as np
+
     encoded: Encoded = []
     lists = frozenset(deriver.list_columns)
     for name in deriver.columns:
@@ -94,6 +96,8 @@ def encode(columns: Mapping[str, Any], deriver: Deriver) -> Encoded:
 
 def decode(encoding: str, data: bytes, codes: bytes | None) -> np.ndarray:
     """One column of one segment as a numpy array (int64 or object)."""
+    import numpy as np
+
     if encoding == "int64":
         return np.frombuffer(data, dtype="<i8")
     values = orjson.loads(data)
@@ -120,6 +124,8 @@ def _rows(encoded: Encoded) -> int:
 
 def in_time_order(columns: Columns) -> Columns:
     """The rows sorted as model.collapse sorts posts (no copy when they already are)."""
+    import numpy as np
+
     order = _time_order(columns["created_at"], columns["id"])
     if np.array_equal(order, np.arange(len(order))):
         return columns
@@ -128,6 +134,8 @@ def in_time_order(columns: Columns) -> Columns:
 
 def _time_order(created: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """Row order by creation time, then id by length and text (as model.collapse)."""
+    import numpy as np
+
     order = np.argsort(created, kind="stable")
     ordered = created[order]
     ties = np.flatnonzero(ordered[1:] == ordered[:-1]).tolist()
@@ -268,6 +276,8 @@ def _read_segments(
     db: sqlite3.Connection, key: tuple[str, str], deriver: Deriver, names: set[str] | None
 ) -> Columns:
     """Every segment of the account, concatenated in segment order (only `names`, if given)."""
+    import numpy as np
+
     wanted = deriver.columns if names is None else selected(deriver, names)
     if names is not None:  # the columns left unread must be there all the same
         _check_names(db, key, deriver)

@@ -6,10 +6,11 @@ child made with `os.fork` (so it sees the posts without copying them) and hands 
 result back, pickled, through a pipe, while the parent writes. The child never touches
 the library: it computes, writes to the pipe and leaves with `os._exit`.
 
-Whatever goes wrong in the child (an exception, a signal, no fork on this platform, a
-process with other threads, which a fork would copy half-way), the parent does the work
-itself when it asks for the result, so the outcome, error included, is the one the work
-gives in-process.
+A process with other threads (Python's, or a C library's such as numpy's BLAS pool) is
+never forked: a fork would copy them half-way. Neither is one on a system without
+/proc/self/task (where that cannot be told) or without fork. Then, and whatever goes
+wrong in the child (an exception, a signal), the parent does the work itself, so the
+outcome, error included, is the one the work gives in-process.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class Forked(Generic[T]):
         self._work = work
         self._pid: int | None = None
         self._pipe: int | None = None
-        if fork and hasattr(os, "fork") and threading.active_count() == 1:
+        if fork and _single_threaded():
             self._start()
         if self._pid is None:
             self._done = work()
@@ -101,6 +102,19 @@ class Forked(Generic[T]):
         tb: TracebackType | None,
     ) -> None:
         self.cancel()
+
+
+def _single_threaded() -> bool:
+    """True when this process runs one thread, of Python or not (e.g. a BLAS pool).
+
+    Known only where /proc lists a process's threads (Linux): elsewhere, no fork.
+    """
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
 
 
 def _child(work: Callable[[], T], write_end: int) -> None:
