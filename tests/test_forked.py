@@ -232,3 +232,38 @@ def test_the_import_command_forks_as_it_starts_with_no_threads(tmp_path: Path) -
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == "threads 1 False False"
+
+
+def test_a_bulk_import_killed_before_its_commit_leaves_the_library_as_it_was(
+    tmp_path: Path,
+) -> None:
+    """kill -9 after the posts are written, with the child's rows not yet stored: the
+    library opens sound, without a post, with what it held before, and takes the import."""
+    path = tmp_path / "lib.sqlite"
+    with Library(path) as library:
+        library.set_setting("kept", "yes")
+    script = (
+        "import os, signal, sys\n"
+        "import linkratio.store.library as library\n"
+        "import linkratio.store.posts as posts\n"
+        "library.BULK_POSTS = 10\n"
+        "real = posts.write_posts\n"
+        "def write_then_die(*args):\n"
+        "    real(*args)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "posts.write_posts = write_then_die\n"
+        "from linkratio.cli import main\n"
+        f"main(['import', {str(SAMPLE)!r}, '--db', {str(path)!r}, '-q'])\n"
+    )
+    killed = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
+    assert killed.returncode == -9, killed.stderr
+    with Library(path) as library:
+        assert library.check() == []
+        assert library.query("SELECT count(*) FROM posts") == [(0,)]
+        assert library.query("SELECT count(*) FROM frame_segments") == [(0,)]
+        assert library.setting("kept") == "yes"
+    account, posts = sample_posts()
+    save(path, account, posts)
+    with Library(path) as library:
+        assert library.query("SELECT count(*) FROM posts") == [(len(posts),)]
+        assert library.query("PRAGMA journal_mode") == [("wal",)]
