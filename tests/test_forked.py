@@ -25,10 +25,22 @@ from linkratio.store.forked import Forked
 
 
 @pytest.fixture
-def may_fork(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fork even though this test process runs other threads (numpy's BLAS pool, once
-    another test loaded it): the work here touches nothing those threads hold."""
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pids of the children Forked makes in this test, which forks even though this
+    process runs other threads (numpy's BLAS pool, once another test loaded it): the
+    work here touches nothing those threads hold."""
     monkeypatch.setattr(forked_module, "_single_threaded", lambda: True)
+    pids: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(forked_module.os, "fork", fork)
+    return pids
 
 
 pytestmark = pytest.mark.filterwarnings(
@@ -36,25 +48,28 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 
-def no_children_left() -> bool:
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
+def reaped(pids: list[int]) -> bool:
+    """True when every one of these children has ended and been waited for."""
+    for pid in pids:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            continue
+        return False
+    return True
 
 
-def test_the_work_runs_in_a_child_and_its_result_comes_back(may_fork: None) -> None:
+def test_the_work_runs_in_a_child_and_its_result_comes_back(forks: list[int]) -> None:
     parent = os.getpid()
     job = Forked(lambda: (os.getpid(), [b"bytes", "text", None, 3]))
     pid, values = job.result()
     assert pid != parent
     assert values == [b"bytes", "text", None, 3]
     assert job.result() == (pid, values)  # asked twice, the same answer
-    assert no_children_left()
+    assert forks and reaped(forks)
 
 
-def test_a_child_that_fails_leaves_the_work_to_the_parent(may_fork: None) -> None:
+def test_a_child_that_fails_leaves_the_work_to_the_parent(forks: list[int]) -> None:
     parent = os.getpid()
 
     def work() -> int:
@@ -63,17 +78,17 @@ def test_a_child_that_fails_leaves_the_work_to_the_parent(may_fork: None) -> Non
         return 42
 
     assert Forked(work).result() == 42
-    assert no_children_left()
+    assert forks and reaped(forks)
 
 
-def test_an_error_of_the_work_is_raised_in_the_parent(may_fork: None) -> None:
+def test_an_error_of_the_work_is_raised_in_the_parent(forks: list[int]) -> None:
     def work() -> int:
         raise ValueError("the work itself is wrong")
 
     job = Forked(work)
     with pytest.raises(ValueError, match="the work itself is wrong"):
         job.result()
-    assert no_children_left()
+    assert forks and reaped(forks)
 
 
 def test_without_fork_the_work_is_done_at_once_in_this_process() -> None:
@@ -97,12 +112,12 @@ def test_no_fork_while_other_threads_run() -> None:
         other.join()
 
 
-def test_cancel_stops_a_running_child(may_fork: None) -> None:
+def test_cancel_stops_a_running_child(forks: list[int]) -> None:
     began = time.monotonic()
     with Forked(lambda: time.sleep(60)) as job:
         assert job._pid is not None
     assert time.monotonic() - began < 30
-    assert no_children_left()
+    assert forks and reaped(forks)
 
 
 # -- a bulk save -------------------------------------------------------------------------
@@ -140,32 +155,24 @@ def save(path: Path, account: Any, posts: list[Post]) -> None:
 
 
 def test_a_bulk_save_derived_in_a_child_stores_what_one_in_process_stores(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, may_fork: None
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
     account, posts = sample_posts()
     monkeypatch.setattr(library_module, "BULK_POSTS", 10)
-    forks: list[int] = []
-    real_fork = os.fork
-
-    def counted_fork() -> int:
-        forks.append(1)
-        return real_fork()
-
-    monkeypatch.setattr(forked_module.os, "fork", counted_fork)
     save(tmp_path / "forked.sqlite", account, posts)
-    assert forks == [1]
+    assert len(forks) == 1
     monkeypatch.setattr(forked_module, "_single_threaded", lambda: False)
     save(tmp_path / "inline.sqlite", account, posts)
-    assert forks == [1]
+    assert len(forks) == 1
     assert stored(tmp_path / "forked.sqlite") == stored(tmp_path / "inline.sqlite")
     with Library(tmp_path / "forked.sqlite") as library:
         assert library.query("PRAGMA journal_mode") == [("wal",)]
         assert len(library.frame(account.platform, account.id)) == len(posts)
-    assert no_children_left()
+    assert forks and reaped(forks)
 
 
 def test_a_bulk_save_whose_deriving_fails_stores_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, may_fork: None
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
     account, posts = sample_posts()
     monkeypatch.setattr(library_module, "BULK_POSTS", 10)
@@ -180,11 +187,11 @@ def test_a_bulk_save_whose_deriving_fails_stores_nothing(
         assert library.query("SELECT count(*) FROM posts") == [(0,)]
         assert library.query("SELECT count(*) FROM accounts") == [(0,)]
         assert library.query("PRAGMA journal_mode") == [("wal",)]
-    assert no_children_left()
+    assert forks and reaped(forks)
 
 
 def test_an_interrupted_bulk_save_stores_nothing_and_leaves_no_child(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, may_fork: None
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
     account, posts = sample_posts()
     monkeypatch.setattr(library_module, "BULK_POSTS", 10)
@@ -202,7 +209,7 @@ def test_an_interrupted_bulk_save_stores_nothing_and_leaves_no_child(
         assert library.query("SELECT count(*) FROM posts") == [(0,)]
         assert library.query("SELECT count(*) FROM frame_segments") == [(0,)]
         assert library.query("PRAGMA journal_mode") == [("wal",)]
-    assert no_children_left()
+    assert forks and reaped(forks)
     monkeypatch.setattr(post_sql, "write_posts", real_write)
     save(path, account, posts)  # and the library takes the import afterwards
     with Library(path) as library:
