@@ -69,6 +69,23 @@ def test_the_work_runs_in_a_child_and_its_result_comes_back(forks: list[int]) ->
     assert forks and reaped(forks)
 
 
+def test_the_child_holds_none_of_the_parents_files(forks: list[int], tmp_path: Path) -> None:
+    """The library and its lock above all: a killed parent's child must not keep the
+    run lock (a flock lives as long as any copy of its file is open)."""
+    with open(tmp_path / "held", "wb") as held:
+
+        def work() -> bool:
+            try:
+                os.fstat(held.fileno())
+            except OSError:
+                return True
+            return False
+
+        assert Forked(work).result() is True
+        assert os.fstat(held.fileno())  # the parent's own stays open
+    assert forks and reaped(forks)
+
+
 def test_a_child_that_fails_leaves_the_work_to_the_parent(forks: list[int]) -> None:
     parent = os.getpid()
 

@@ -4,7 +4,8 @@ A first import of a large archive spends about as long deriving the frame cache 
 Python: the classifier) as writing the posts (SQLite). `Forked` runs the first in a
 child made with `os.fork` (so it sees the posts without copying them) and hands its
 result back, pickled, through a pipe, while the parent writes. The child never touches
-the library: it computes, writes to the pipe and leaves with `os._exit`.
+the library: it closes the files it inherited, computes, writes to the pipe and leaves
+with `os._exit`.
 
 A process with other threads (Python's, or a C library's such as numpy's BLAS pool) is
 never forked: a fork would copy them half-way. Neither is one on a system without
@@ -121,6 +122,7 @@ def _child(work: Callable[[], T], write_end: int) -> None:
     """The forked child's whole life: `work()`, pickled into the pipe, then `os._exit`."""
     code = 1
     try:
+        _close_inherited(keep=write_end)
         data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
         with open(write_end, "wb") as stream:
             stream.write(data)
@@ -129,3 +131,17 @@ def _child(work: Callable[[], T], write_end: int) -> None:
         pass
     finally:
         os._exit(code)
+
+
+def _close_inherited(keep: int) -> None:
+    """Close every file the child inherited but stdio and `keep`.
+
+    The library's file and its run lock above all: the child has no use for them, and an
+    open copy of the lock file would keep the run lock held after a killed parent.
+    (Closing them frees none of the parent's locks: SQLite's are the parent's own.)
+    """
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd > 2 and fd != keep:
+            with contextlib.suppress(OSError):  # e.g. the listing's own, already closed
+                os.close(fd)
