@@ -29,7 +29,7 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The pids of the children Forked makes in this test, which forks even though this
     process runs other threads (numpy's BLAS pool, once another test loaded it): the
     work here touches nothing those threads hold."""
-    monkeypatch.setattr(forked_module, "_single_threaded", lambda: True)
+    monkeypatch.setattr(forked_module, "_may_fork", lambda: True)
     pids: list[int] = []
     real_fork = os.fork
 
@@ -129,6 +129,13 @@ def test_no_fork_while_other_threads_run() -> None:
         other.join()
 
 
+def test_no_fork_on_a_single_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forked_module.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    job = Forked(os.getpid)
+    assert job._pid is None
+    assert job.result() == os.getpid()
+
+
 def test_cancel_stops_a_running_child(forks: list[int]) -> None:
     began = time.monotonic()
     with Forked(lambda: time.sleep(60)) as job:
@@ -178,7 +185,7 @@ def test_a_bulk_save_derived_in_a_child_stores_what_one_in_process_stores(
     monkeypatch.setattr(library_module, "BULK_POSTS", 10)
     save(tmp_path / "forked.sqlite", account, posts)
     assert len(forks) == 1
-    monkeypatch.setattr(forked_module, "_single_threaded", lambda: False)
+    monkeypatch.setattr(forked_module, "_may_fork", lambda: False)
     save(tmp_path / "inline.sqlite", account, posts)
     assert len(forks) == 1
     assert stored(tmp_path / "forked.sqlite") == stored(tmp_path / "inline.sqlite")
@@ -233,7 +240,10 @@ def test_an_interrupted_bulk_save_stores_nothing_and_leaves_no_child(
         assert library.query("SELECT count(*) FROM posts") == [(len(posts),)]
 
 
-@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="no fork without /proc")
+@pytest.mark.skipif(
+    not os.path.isdir("/proc/self/task") or len(os.sched_getaffinity(0)) < 2,
+    reason="no fork without /proc or on one CPU",
+)
 def test_the_import_command_forks_as_it_starts_with_no_threads(tmp_path: Path) -> None:
     """`linkratio import` loads neither numpy nor pandas (whose BLAS pool is a thread)
     before its bulk save, so the save can fork."""

@@ -8,10 +8,11 @@ the library: it closes the files it inherited, computes, writes to the pipe and 
 with `os._exit`.
 
 A process with other threads (Python's, or a C library's such as numpy's BLAS pool) is
-never forked: a fork would copy them half-way. Neither is one on a system without
-/proc/self/task (where that cannot be told) or without fork. Then, and whatever goes
-wrong in the child (an exception, a signal), the parent does the work itself, so the
-outcome, error included, is the one the work gives in-process.
+never forked: a fork would copy them half-way. Neither is one that may run on one CPU
+only, nor one on a system without /proc/self/task (where threads cannot be counted) or
+without fork. Then, and whatever goes wrong in the child (an exception, a signal), the
+parent does the work itself, so the outcome, error included, is the one the work gives
+in-process.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class Forked(Generic[T]):
         self._work = work
         self._pid: int | None = None
         self._pipe: int | None = None
-        if fork and _single_threaded():
+        if fork and _may_fork():
             self._start()
         if self._pid is None:
             self._done = work()
@@ -105,16 +106,18 @@ class Forked(Generic[T]):
         self.cancel()
 
 
-def _single_threaded() -> bool:
-    """True when this process runs one thread, of Python or not (e.g. a BLAS pool).
+def _may_fork() -> bool:
+    """True when a child would have a core of its own and this process runs one thread.
 
-    Known only where /proc lists a process's threads (Linux): elsewhere, no fork.
+    One thread of any kind, Python's or a C library's (e.g. a BLAS pool): known only where
+    /proc lists a process's threads (Linux); elsewhere, no fork. With a single CPU to run
+    on, the child would only add its copy-on-write faults to the same work.
     """
     if not hasattr(os, "fork") or threading.active_count() != 1:
         return False
     try:
-        return len(os.listdir("/proc/self/task")) == 1
-    except OSError:
+        return len(os.sched_getaffinity(0)) > 1 and len(os.listdir("/proc/self/task")) == 1
+    except (OSError, AttributeError):
         return False
 
 
