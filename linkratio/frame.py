@@ -16,15 +16,16 @@ import re
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from linkratio import store
 from linkratio.classify import classify, label_and_urls
 from linkratio.errors import InputError
 from linkratio.links import bare_urls, post_ref, site
 from linkratio.model import Kind, Label, Post
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 COLUMNS: tuple[str, ...] = (
     "platform",
@@ -116,6 +117,8 @@ OBJECT_COLUMNS: tuple[str, ...] = tuple(
 
 def to_frame(posts: Iterable[Post]) -> pd.DataFrame:
     """Classify `posts` and return them as a DataFrame with the `COLUMNS` columns."""
+    import pandas as pd
+
     cols: dict[str, Any] = columns(posts)
     cols["created_at"] = pd.to_datetime(cols["created_at"], unit="us", utc=True)
     for name in OBJECT_COLUMNS:

@@ -22,14 +22,16 @@ import logging
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import orjson
-import pandas as pd
 
 import linkratio.store.maintenance as maintenance
 from linkratio.model import Post, id_key
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ _JSON = frozenset({"id", "text"})  # nearly every value distinct: not worth numb
 
 Encoded = list[tuple[str, str, bytes, bytes | None]]
 """(column, encoding, data, codes) per frame column."""
-Columns = dict[str, np.ndarray]
+Columns = dict[str, "np.ndarray"]
 """Per frame column, the values of every row."""
 
 
@@ -66,6 +68,8 @@ class Deriver:
 
 def encode(columns: Mapping[str, Any], deriver: Deriver) -> Encoded:
     """Encode frame columns (lists or numpy arrays of the values) column by column."""
+    import numpy as np
+
     encoded: Encoded = []
     lists = frozenset(deriver.list_columns)
     for name in deriver.columns:
@@ -82,15 +86,18 @@ def encode(columns: Mapping[str, Any], deriver: Deriver) -> Encoded:
             codes = [index.setdefault(tuple(value), len(index)) for value in values]
             data = orjson.dumps(list(index))
             encoded.append((name, "values", data, np.array(codes, dtype="<i4").tobytes()))
-        else:
-            found, uniques = pd.factorize(np.fromiter(values, dtype=object, count=len(values)))
-            data = orjson.dumps(uniques.tolist())
-            encoded.append((name, "values", data, found.astype("<i4").tobytes()))
+        else:  # numbered in order of first appearance, None as -1 (as pandas.factorize)
+            seen: dict[Any, int] = {}
+            found = [-1 if value is None else seen.setdefault(value, len(seen)) for value in values]
+            data = orjson.dumps(list(seen))
+            encoded.append((name, "values", data, np.array(found, dtype="<i4").tobytes()))
     return encoded
 
 
 def decode(encoding: str, data: bytes, codes: bytes | None) -> np.ndarray:
     """One column of one segment as a numpy array (int64 or object)."""
+    import numpy as np
+
     if encoding == "int64":
         return np.frombuffer(data, dtype="<i8")
     values = orjson.loads(data)
@@ -117,6 +124,8 @@ def _rows(encoded: Encoded) -> int:
 
 def in_time_order(columns: Columns) -> Columns:
     """The rows sorted as model.collapse sorts posts (no copy when they already are)."""
+    import numpy as np
+
     order = _time_order(columns["created_at"], columns["id"])
     if np.array_equal(order, np.arange(len(order))):
         return columns
@@ -125,6 +134,8 @@ def in_time_order(columns: Columns) -> Columns:
 
 def _time_order(created: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """Row order by creation time, then id by length and text (as model.collapse)."""
+    import numpy as np
+
     order = np.argsort(created, kind="stable")
     ordered = created[order]
     ties = np.flatnonzero(ordered[1:] == ordered[:-1]).tolist()
@@ -141,6 +152,8 @@ def _time_order(created: np.ndarray, ids: np.ndarray) -> np.ndarray:
 
 def without(columns: Columns, ids: Iterable[str]) -> Columns:
     """The rows whose id is not among `ids`."""
+    import pandas as pd
+
     keep = ~pd.Index(columns["id"]).isin(list(ids))
     return {name: values[keep] for name, values in columns.items()}
 
@@ -150,6 +163,8 @@ def table(columns: Columns, deriver: Deriver, names: Collection[str] | None = No
 
     With `names`, only those of its columns (in the deriver's order).
     """
+    import pandas as pd
+
     data: dict[str, Any] = {}
     for name in deriver.columns if names is None else selected(deriver, names):
         values = columns[name]
@@ -245,6 +260,8 @@ def cached_columns(
         return last, None, False
     if any(replaced for _, _, replaced in segments[1:]):
         # A post saved again is in a later segment too: its last copy is the current one.
+        import pandas as pd
+
         keep = ~pd.Index(columns["id"]).duplicated(keep="last")
         columns = {name: values[keep] for name, values in columns.items()}
     if len(columns["id"]) > stored:  # posts are never deleted, and a move drops the cache
@@ -259,6 +276,8 @@ def _read_segments(
     db: sqlite3.Connection, key: tuple[str, str], deriver: Deriver, names: set[str] | None
 ) -> Columns:
     """Every segment of the account, concatenated in segment order (only `names`, if given)."""
+    import numpy as np
+
     wanted = deriver.columns if names is None else selected(deriver, names)
     if names is not None:  # the columns left unread must be there all the same
         _check_names(db, key, deriver)

@@ -9,6 +9,7 @@ the transactions; the SQL they run is in `posts`, `accounts`, `cache` and `schem
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import sqlite3
@@ -18,10 +19,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import orjson
-import pandas as pd
 import platformdirs
 
 import linkratio.store.accounts as account_sql
@@ -32,9 +32,13 @@ import linkratio.store.posts as post_sql
 from linkratio.model import Account, Post, collapse, gc_paused, id_key
 from linkratio.store.accounts import AccountStats
 from linkratio.store.cache import Deriver, Encoded
+from linkratio.store.forked import Forked
 from linkratio.store.posts import ORIGINS, SaveResult
 from linkratio.store.schema import connect, schema_version, transaction, written_once
 from linkratio.store.times import to_db_time
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -122,10 +126,15 @@ class Library:
                         f"post {post.id} is on {post.platform}, not {account.platform}"
                     )
             state = orjson.dumps(cursor).decode() if cursor is not None else None
-            encoded = self._encode_saved(batch, origin)
-            with self._bulk(len(batch)), transaction(self._db) as db:
+            bulk = self._is_bulk(len(batch))
+            with (
+                self._encoding(batch, origin, bulk) as encoding,
+                self._bulk(bulk),
+                transaction(self._db) as db,
+            ):
                 account_id = account_sql.upsert_account(db, account, fetched)
                 known, same = post_sql.write_posts(db, batch, account_id, origin, fetched)
+                encoded = encoding.result()
                 self._cache_saved(db, account.platform, account_id, batch, known, encoded)
                 if state is not None:
                     account_sql.write_cursor(db, account.platform, account_id, state, fetched)
@@ -133,11 +142,18 @@ class Library:
                     account_sql.delete_cursor(db, account.platform, account_id)
         return SaveResult(len(batch) - len(known), len(known) - same, same)
 
-    def _bulk(self, posts: int) -> contextlib.AbstractContextManager[None]:
-        """How a save of `posts` posts is journaled: see `schema.written_once`."""
-        if self._memory or posts < BULK_POSTS or post_sql.has_any(self._db):
-            return contextlib.nullcontext()
-        return written_once(self._db, self._busy_ms)
+    def _is_bulk(self, posts: int) -> bool:
+        """True when a save of `posts` posts is a bulk load (see `BULK_POSTS`)."""
+        return not self._memory and posts >= BULK_POSTS and not post_sql.has_any(self._db)
+
+    def _bulk(self, bulk: bool) -> contextlib.AbstractContextManager[None]:
+        """How a save is journaled: a bulk load as `schema.written_once` says."""
+        return written_once(self._db, self._busy_ms) if bulk else contextlib.nullcontext()
+
+    def _encoding(self, batch: list[Post], origin: str, bulk: bool) -> Forked[Encoded | None]:
+        """The saved posts' frame rows, derived by a forked child while a bulk load writes."""
+        work = functools.partial(self._encode_saved, batch, origin)
+        return Forked(work, fork=bulk and self.deriver is not None)
 
     def _encode_saved(self, batch: list[Post], origin: str) -> Encoded | None:
         """The frame rows `frame()` will serve for these posts, as they will read back."""

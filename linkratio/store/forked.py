@@ -1,0 +1,150 @@
+"""Work done by a forked child process while this one goes on: a second core for a bulk save.
+
+A first import of a large archive spends about as long deriving the frame cache (pure
+Python: the classifier) as writing the posts (SQLite). `Forked` runs the first in a
+child made with `os.fork` (so it sees the posts without copying them) and hands its
+result back, pickled, through a pipe, while the parent writes. The child never touches
+the library: it closes the files it inherited, computes, writes to the pipe and leaves
+with `os._exit`.
+
+A process with other threads (Python's, or a C library's such as numpy's BLAS pool) is
+never forked: a fork would copy them half-way. Neither is one that may run on one CPU
+only, nor one on a system without /proc/self/task (where threads cannot be counted) or
+without fork. Then, and whatever goes wrong in the child (an exception, a signal), the
+parent does the work itself, so the outcome, error included, is the one the work gives
+in-process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import pickle
+import signal
+import threading
+from collections.abc import Callable
+from types import TracebackType
+from typing import Generic, Self, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class Forked(Generic[T]):
+    """`work()` run in a forked child, started at once; `result()` waits for it.
+
+    With `fork=False`, or when a fork is not safe here, the work is done at once, in
+    this process (so its errors come from here too).
+    """
+
+    def __init__(self, work: Callable[[], T], *, fork: bool = True) -> None:
+        self._work = work
+        self._pid: int | None = None
+        self._pipe: int | None = None
+        if fork and _may_fork():
+            self._start()
+        if self._pid is None:
+            self._done = work()
+
+    def _start(self) -> None:
+        read_end, write_end = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError as e:  # no memory or process slot: work in-process
+            log.debug("no forked worker (%s)", e)
+            os.close(read_end)
+            os.close(write_end)
+            return
+        if pid == 0:  # the child: compute, write the result, leave without any cleanup
+            os.close(read_end)
+            _child(self._work, write_end)
+        os.close(write_end)
+        self._pid, self._pipe = pid, read_end
+
+    def result(self) -> T:
+        """The work's result: the child's, or computed here if the child gave none."""
+        if self._pid is not None and self._pipe is not None:
+            self._done = self._collect(self._pid, self._pipe)
+        return self._done
+
+    def _collect(self, pid: int, pipe: int) -> T:
+        """Read the child's result and reap it; redo the work here if it failed."""
+        self._pid = self._pipe = None
+        try:
+            with open(pipe, "rb") as stream:
+                data = stream.read()
+        finally:
+            _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) == 0 and data:
+            result: T = pickle.loads(data)
+            return result
+        log.debug("the forked worker failed (wait status %d): working in-process", status)
+        return self._work()
+
+    def cancel(self) -> None:
+        """Stop the child if it still runs (the result is no longer wanted)."""
+        if self._pid is None or self._pipe is None:
+            return
+        pid, pipe = self._pid, self._pipe
+        self._pid = self._pipe = None
+        os.close(pipe)
+        with contextlib.suppress(ProcessLookupError):  # it had ended: reap the zombie
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.cancel()
+
+
+def _may_fork() -> bool:
+    """True when a child would have a core of its own and this process runs one thread.
+
+    One thread of any kind, Python's or a C library's (e.g. a BLAS pool): known only where
+    /proc lists a process's threads (Linux); elsewhere, no fork. With a single CPU to run
+    on, the child would only add its copy-on-write faults to the same work.
+    """
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return False
+    try:
+        return len(os.sched_getaffinity(0)) > 1 and len(os.listdir("/proc/self/task")) == 1
+    except (OSError, AttributeError):
+        return False
+
+
+def _child(work: Callable[[], T], write_end: int) -> None:
+    """The forked child's whole life: `work()`, pickled into the pipe, then `os._exit`."""
+    code = 1
+    try:
+        _close_inherited(keep=write_end)
+        data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+        with open(write_end, "wb") as stream:
+            stream.write(data)
+        code = 0
+    except BaseException:  # the parent redoes the work and sees the error itself
+        pass
+    finally:
+        os._exit(code)
+
+
+def _close_inherited(keep: int) -> None:
+    """Close every file the child inherited but stdio and `keep`.
+
+    The library's file and its run lock above all: the child has no use for them, and an
+    open copy of the lock file would keep the run lock held after a killed parent.
+    (Closing them frees none of the parent's locks: SQLite's are the parent's own.)
+    """
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd > 2 and fd != keep:
+            with contextlib.suppress(OSError):  # e.g. the listing's own, already closed
+                os.close(fd)
