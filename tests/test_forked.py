@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Mapping
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -136,9 +137,9 @@ def test_no_fork_on_a_single_cpu(monkeypatch: pytest.MonkeyPatch) -> None:
     assert job.result() == os.getpid()
 
 
-def test_cancel_stops_a_running_child(forks: list[int]) -> None:
+def test_close_stops_a_running_child(forks: list[int]) -> None:
     began = time.monotonic()
-    with Forked(lambda: time.sleep(60)) as job:
+    with closing(Forked(lambda: time.sleep(60))) as job:
         assert job._pid is not None
     assert time.monotonic() - began < 30
     assert forks and reaped(forks)

@@ -24,8 +24,7 @@ import pickle
 import signal
 import threading
 from collections.abc import Callable
-from types import TracebackType
-from typing import Generic, Self, TypeVar
+from typing import Generic, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +82,7 @@ class Forked(Generic[T]):
         log.debug("the forked worker failed (wait status %d): working in-process", status)
         return self._work()
 
-    def cancel(self) -> None:
+    def close(self) -> None:
         """Stop the child if it still runs (the result is no longer wanted)."""
         if self._pid is None or self._pipe is None:
             return
@@ -93,17 +92,6 @@ class Forked(Generic[T]):
         with contextlib.suppress(ProcessLookupError):  # it had ended: reap the zombie
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.cancel()
 
 
 def _may_fork() -> bool:

@@ -14,7 +14,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -128,7 +128,7 @@ class Library:
             state = orjson.dumps(cursor).decode() if cursor is not None else None
             bulk = self._is_bulk(len(batch))
             with (
-                self._encoding(batch, origin, bulk) as encoding,
+                closing(self._encoding(batch, origin, bulk)) as encoding,
                 self._bulk(bulk),
                 transaction(self._db) as db,
             ):
