@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -141,6 +142,72 @@ def test_close_stops_a_running_child(forks: list[int]) -> None:
     began = time.monotonic()
     with closing(Forked(lambda: time.sleep(60))) as job:
         assert job._pid is not None
+    assert time.monotonic() - began < 30
+    assert forks and reaped(forks)
+
+
+def test_a_result_comes_back_when_sigchld_is_ignored(forks: list[int]) -> None:
+    """A process may inherit SIGCHLD ignored: the system then reaps the child itself and
+    waitpid has no status to give; a whole result is still used, a missing one redone."""
+    parent = os.getpid()
+    before = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        assert Forked(lambda: (os.getpid(), "done")).result()[1] == "done"
+
+        def fails_in_child() -> int:
+            if os.getpid() != parent:
+                raise RuntimeError("only in the child")
+            return os.getpid()
+
+        assert Forked(fails_in_child).result() == parent
+        with closing(Forked(lambda: time.sleep(60))):
+            pass  # closing kills it; no status to wait for, no error
+    finally:
+        signal.signal(signal.SIGCHLD, before)
+    assert len(forks) == 3
+
+
+def test_the_child_runs_none_of_the_parents_signal_handlers(
+    forks: list[int], tmp_path: Path
+) -> None:
+    """A handler of the parent's (say, one closing the library) must not run in the
+    child: there the signal takes its default action, and the parent does the work."""
+    parent = os.getpid()
+    marks = tmp_path / "handled"
+
+    def handler(signum: int, frame: object) -> None:
+        with marks.open("a") as fh:
+            fh.write(f"{os.getpid()}\n")
+
+    def work() -> int:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGUSR1)  # default action: the child ends here
+            time.sleep(5)
+        return os.getpid()
+
+    before = signal.signal(signal.SIGUSR1, handler)
+    try:
+        assert Forked(work).result() == parent
+    finally:
+        signal.signal(signal.SIGUSR1, before)
+    assert not marks.exists()
+    assert forks and reaped(forks)
+
+
+def test_an_interrupt_while_waiting_stops_the_child(forks: list[int]) -> None:
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    before = signal.signal(signal.SIGALRM, interrupt)
+    began = time.monotonic()
+    try:
+        job = Forked(lambda: time.sleep(60))
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        with pytest.raises(KeyboardInterrupt):
+            job.result()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, before)
     assert time.monotonic() - began < 30
     assert forks and reaped(forks)
 

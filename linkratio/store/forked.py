@@ -18,12 +18,13 @@ in-process.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import os
 import pickle
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
 log = logging.getLogger(__name__)
@@ -49,18 +50,24 @@ class Forked(Generic[T]):
 
     def _start(self) -> None:
         read_end, write_end = os.pipe()
+        parent = os.getpid()
+        # No handler may run between the fork and the bookkeeping of its child.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
         try:
-            pid = os.fork()
-        except OSError as e:  # no memory or process slot: work in-process
-            log.debug("no forked worker (%s)", e)
-            os.close(read_end)
+            try:
+                pid = os.fork()
+            except OSError as e:  # no memory or process slot: work in-process
+                log.debug("no forked worker (%s)", e)
+                os.close(read_end)
+                os.close(write_end)
+                return
+            if pid == 0:  # the child: compute, write the result, leave without any cleanup
+                os.close(read_end)
+                _child(self._work, write_end, held, parent)
             os.close(write_end)
-            return
-        if pid == 0:  # the child: compute, write the result, leave without any cleanup
-            os.close(read_end)
-            _child(self._work, write_end)
-        os.close(write_end)
-        self._pid, self._pipe = pid, read_end
+            self._pid, self._pipe = pid, read_end
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
     def result(self) -> T:
         """The work's result: the child's, or computed here if the child gave none."""
@@ -74,12 +81,18 @@ class Forked(Generic[T]):
         try:
             with open(pipe, "rb") as stream:
                 data = stream.read()
-        finally:
-            _, status = os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(status) == 0 and data:
-            result: T = pickle.loads(data)
-            return result
-        log.debug("the forked worker failed (wait status %d): working in-process", status)
+        except BaseException:  # e.g. Ctrl-C while waiting: the child's work is not wanted
+            _reap(pid, kill=True)
+            raise
+        code = _reap(pid)
+        if code in (0, None) and data:  # None: not known, but a whole pickle is whole
+            try:
+                result: T = pickle.loads(data)
+            except (pickle.UnpicklingError, EOFError, ValueError) as e:
+                log.debug("the forked worker's result is cut short (%s)", e)
+            else:
+                return result
+        log.debug("the forked worker failed (exit %s): working in-process", code)
         return self._work()
 
     def close(self) -> None:
@@ -89,9 +102,27 @@ class Forked(Generic[T]):
         pid, pipe = self._pid, self._pipe
         self._pid = self._pipe = None
         os.close(pipe)
-        with contextlib.suppress(ProcessLookupError):  # it had ended: reap the zombie
+        _reap(pid, kill=True)
+
+
+_HELD = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+"""Signals held while forking: their handlers run once the child is known."""
+
+
+def _reap(pid: int, *, kill: bool = False) -> int | None:
+    """Wait for the child (SIGKILLed first with `kill`): its exit code, None when unknown.
+
+    Unknown when this process ignores SIGCHLD (the system then reaps its children
+    itself) or another handler reaped it first.
+    """
+    if kill:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return None
+    return os.waitstatus_to_exitcode(status)
 
 
 def _may_fork() -> bool:
@@ -109,10 +140,11 @@ def _may_fork() -> bool:
         return False
 
 
-def _child(work: Callable[[], T], write_end: int) -> None:
+def _child(work: Callable[[], T], write_end: int, mask: Iterable[int], parent: int) -> None:
     """The forked child's whole life: `work()`, pickled into the pipe, then `os._exit`."""
     code = 1
     try:
+        _plain_signals(mask, parent)
         _close_inherited(keep=write_end)
         data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
         with open(write_end, "wb") as stream:
@@ -122,6 +154,27 @@ def _child(work: Callable[[], T], write_end: int) -> None:
         pass
     finally:
         os._exit(code)
+
+
+def _plain_signals(mask: Iterable[int], parent: int) -> None:
+    """The child's signals: no handler of the parent's (it could act on the parent's files,
+    e.g. close a library), the default actions, the parent's mask again; and it dies with
+    its parent (Linux), whose result it computes."""
+    with contextlib.suppress(ValueError):  # only the main thread has a wakeup fd
+        signal.set_wakeup_fd(-1)
+    for sig in signal.valid_signals():
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            if callable(signal.getsignal(sig)):
+                signal.signal(sig, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent ended before the line above
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+"""Linux prctl(2): the signal a process gets when its parent ends."""
 
 
 def _close_inherited(keep: int) -> None:
