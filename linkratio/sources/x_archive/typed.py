@@ -9,7 +9,7 @@ which accepts or refuses each record exactly as before.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -21,8 +21,13 @@ from linkratio.sources.x_archive.ytd import _array_start, _seams, is_ytd
 BLOCK = 8 * 1024 * 1024
 """Bytes read and decoded at a time: memory stays near one block, not the whole file."""
 
-Id = str | int
-"""A numeric field: X writes strings, older exports numbers."""
+Id = str | Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+"""A numeric field: X writes strings, older exports numbers (in 64 bits, as orjson reads
+them: the general reader refuses a larger one, so the typed reader must not take it)."""
+
+Index = Annotated[int, msgspec.Meta(ge=0)] | Annotated[str, msgspec.Meta(pattern="^[0-9]+$")]
+"""A mention's position in the text: the general reader orders mentions by it and refuses
+a record where it is no number."""
 
 
 class Unsupported(Exception):
@@ -40,7 +45,7 @@ class Mention(msgspec.Struct, gc=False):
     """An entry of `entities.user_mentions`."""
 
     screen_name: str
-    indices: list[Id] | None = None
+    indices: list[Index] | None = None
 
 
 class Entities(msgspec.Struct, gc=False):
