@@ -6,7 +6,15 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from linkratio.links import PostRef, bare_urls, is_platform_media, is_shortener, is_web, post_ref
+from linkratio.links import (
+    URL_MARK,
+    PostRef,
+    bare_urls,
+    is_platform_media,
+    is_shortener,
+    is_web,
+    post_ref,
+)
 from linkratio.model import Category, Kind, Label, Link, Post
 
 QUESTION_MARKS = "?\uff1f\u00bf\u061f\u203d\u2047\u2048\u2049\u2753\u2754"
@@ -199,7 +207,7 @@ Scanned = tuple[Sequence[Link], Sequence[str], list[str]]
 
 def _scan(post: Post) -> Scanned:
     text = post.text
-    links = _all_links(post) if post.links or "http" in text or "HTTP" in text else ()
+    links = _all_links(post) if post.links or URL_MARK in text else ()
     quote_urls, external = _scan_links(post, links) if links else ((), [])
     return links, quote_urls, external
 

@@ -24,6 +24,7 @@ from typing import NamedTuple, cast
 from linkratio.accounts import account_name, is_account_name
 from linkratio.classify import classify, question_mark
 from linkratio.errors import LinkratioError
+from linkratio.links import URL_MARK
 from linkratio.model import Account, Label, Post, gc_paused, superseded
 from linkratio.sources import detect_format
 from linkratio.sources.limits import check_input
@@ -212,7 +213,7 @@ class _Labelled:
         if to_user is None and to_post is not None or self.owner_id is None:
             return None  # whose post it answers is told by handles
         links = _links(tweet.entities, tweet)
-        if links or "http" in text or "HTTP" in text:
+        if links or URL_MARK in text:
             post = LeanPost(
                 PLATFORM, key[24:], key, text=text, author_id=self.owner_id,
                 author_handle=self.handle, reply_to_post_id=to_post, reply_to_user_id=to_user,

@@ -179,6 +179,7 @@ RULES = [
         post("a https://t.co/m and http://example.net/x", links=(tco(None, "m", media=True),)),
         "link/url",
     ),
+    ("bare url, scheme in mixed case", post("look Http://example.com/a?b"), "link/url"),
     # Rule 6
     (
         "question mark in url only",

@@ -68,6 +68,8 @@ TRICKY = [
     tweet("30", "and more", created="Sat Nov 09 12:00:00 +0000 2024", reply_to=("1", "100", "me")),
     tweet("31", "@zed hi", created="Sat Nov 09 12:01:00 +0000 2024", reply_to=("8", "300", None)),
     tweet("32", "@ana @bob look", created="Sat Nov 09 12:02:00 +0000 2024"),
+    # A bare URL whose scheme is not all one case (a link, not a question).
+    tweet("33", "look Http://example.com/a?b", created="Sat Nov 09 12:03:00 +0000 2024"),
     # A quote as a status URL, one of the own posts, a manual RT.
     tweet(
         "40",

@@ -139,6 +139,9 @@ _THREADS_POST = re.compile(
 
 BARE_URL = re.compile(r"https?://[^\s<>\"'\u3000\u2026]+", re.IGNORECASE)
 """A bare http(s) URL in text; trailing punctuation is trimmed by `bare_urls`."""
+URL_MARK = "://"
+"""In every text `BARE_URL` matches (whatever the scheme's case): a text without it holds
+no bare URL, and the regex need not run."""
 _TRAILING = ".,;:!?)]}'\"»”’"
 
 
@@ -155,7 +158,7 @@ class PostRef:
 
 def bare_urls(text: str) -> list[str]:
     """Return the http(s) URLs written out in `text`, trailing punctuation removed."""
-    if "http" not in text and "HTTP" not in text:
+    if URL_MARK not in text:
         return []
     return [url.rstrip(_TRAILING) for url in BARE_URL.findall(text)]  # the whole matches
 
