@@ -6,7 +6,15 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from linkratio.links import PostRef, bare_urls, is_platform_media, is_shortener, is_web, post_ref
+from linkratio.links import (
+    PostRef,
+    bare_urls,
+    is_platform_media,
+    is_shortener,
+    is_web,
+    post_ref,
+    x_external_origin,
+)
 from linkratio.model import Category, Kind, Label, Link, Post
 
 QUESTION_MARKS = "?\uff1f\u00bf\u061f\u203d\u2047\u2048\u2049\u2753\u2754"
@@ -22,6 +30,8 @@ _CACHE_SIZE = 1 << 16
 _labels: dict[tuple[Category, Kind, str], Label] = {}
 _targets: dict[tuple[str, str], PostRef | bool] = {}
 _short: dict[str, bool] = {}
+_origins: dict[str, str] = {}
+"""Rule 5's words after an X link's target, by the target's external origin (`links`)."""
 
 
 def _label(category: Category, kind: Kind, reason: str) -> Label:
@@ -61,6 +71,36 @@ def _is_short(url: str) -> bool:
             _short.clear()
         found = _short[url] = is_shortener(url)
     return found
+
+
+def _short_words(url: str) -> str:
+    """What rule 5 says after `url`: whether it is a short link (its host alone tells)."""
+    origin = x_external_origin(url)
+    if origin is None:
+        return " (short link)" if _is_short(url) else ""
+    words = _origins.get(origin)
+    if words is None:
+        if len(_origins) >= _CACHE_SIZE:
+            _origins.clear()
+        words = _origins[origin] = " (short link)" if is_shortener(origin) else ""
+    return words
+
+
+def _url_label(target: str, short: str) -> Label:
+    return _label(Category.LINK, Kind.URL, f"rule 5: links to {target}{short}")
+
+
+def external_label(targets: Sequence[str]) -> Label | None:
+    """Rule 5's label of an X post whose links but its media lead to `targets`, in order.
+
+    Only when each target is an external link by its origin alone (`x_external_origin`):
+    then none is a post (rule 4) or the post's own media, and the first decides. None
+    when any may be, or for no targets: `classify` the post.
+    """
+    for target in targets:
+        if x_external_origin(target) is None:
+            return None
+    return _url_label(targets[0], _short_words(targets[0])) if targets else None
 
 
 def question_mark(text: str) -> str | None:
@@ -139,6 +179,9 @@ def _scan_links(post: Post, links: Sequence[Link]) -> tuple[list[str], list[str]
         if link.media:
             continue
         target = link.expanded or link.url  # `link.target`, without a property call
+        if platform == "x" and x_external_origin(target) is not None:
+            external.append(target)  # what `_target` says of it, for less
+            continue
         ref = _targets.get((target, platform))
         if ref is None:
             ref = _target(target, platform)
@@ -233,8 +276,7 @@ def _decide(post: Post, stripped: str, scanned: Scanned | None) -> Label:
         return _label(Category.LINK, Kind.QUOTE, why)
     # Rule 5: an external link (short links count even when not expanded).
     if external:
-        short = " (short link)" if _is_short(external[0]) else ""
-        return _label(Category.LINK, Kind.URL, f"rule 5: links to {external[0]}{short}")
+        return _url_label(external[0], _short_words(external[0]))
     # Rule 6: a question, with URLs taken out first.
     mark = question_mark(_strip_urls(post.text, links) if links else post.text)
     if mark is not None:

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import NamedTuple, cast
 
 from linkratio.accounts import account_name, is_account_name
-from linkratio.classify import classify, question_mark
+from linkratio.classify import classify, external_label, question_mark
 from linkratio.errors import LinkratioError
+from linkratio.links import bare_urls
 from linkratio.model import Account, Label, Post, gc_paused, superseded
 from linkratio.sources import detect_format
 from linkratio.sources.limits import check_input
@@ -39,7 +40,7 @@ from linkratio.sources.x_archive.lean import (
 )
 from linkratio.sources.x_archive.notes import Notes, read_notes
 from linkratio.sources.x_archive.tweets import PLATFORM, read_account
-from linkratio.sources.x_archive.typed import Record, Tweet, Unsupported, records
+from linkratio.sources.x_archive.typed import Record, Tweet, Unsupported, UrlEntity, records
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,25 @@ def read_labels(path: Path, progress: Callable[[int], None] | None = None) -> Ar
         # (its first pass would visit every row, 0.06 s for 200,000 posts).
         gc.freeze()
         return found
+
+
+Urls = list[UrlEntity] | None
+
+
+def _accounted(text: str, urls: Urls, media: Urls, extended: Urls) -> bool:
+    """Whether every bare URL in `text` is an entity's: then the post's links are its entities.
+
+    (`classify` adds any other as a link of its own, TAXONOMY.md "Text to look at".)
+    """
+    bare = bare_urls(text)
+    if not bare:
+        return True
+    if urls and len(urls) == 1 and not (media or extended):  # the most common: one link
+        one = urls[0]
+        return all(u == one.url or u == one.expanded_url for u in bare)
+    entities = (*(urls or ()), *(media or ()), *(extended or ()))
+    known = {u for entity in entities for u in (entity.url, entity.expanded_url)}
+    return all(u in known for u in bare)
 
 
 class _Labelled:
@@ -211,18 +231,29 @@ class _Labelled:
             return self.shapes.get(shape) or self._memo(shape, tweet)
         if to_user is None and to_post is not None or self.owner_id is None:
             return None  # whose post it answers is told by handles
-        links = _links(tweet.entities, tweet)
-        if links or "http" in text or "HTTP" in text:
-            post = LeanPost(
-                PLATFORM, key[24:], key, text=text, author_id=self.owner_id,
-                author_handle=self.handle, reply_to_post_id=to_post, reply_to_user_id=to_user,
-                reply_to_handle=to_handle, links=links, source="archive",
-                edit_ids=(key[24:],) if tweet.edit_info is not None else (),
-            )  # fmt: skip
-            return classify(cast(Post, post))  # the LeanPost `_post` makes, but its mentions
-        # No link and no reply to another account: rule 6's mark, else rule 7 or 8.
+        # No reply to another account: rules 4 and 5 read its links, else rule 6's mark,
+        # else whether it is a reply (to the author) tells rule 7 from 8.
         reply = "reply" if to_post is not None or to_user is not None else None
-        return self._memo(("plain", question_mark(text), reply), tweet)
+        entities = tweet.entities
+        urls = entities.urls if entities is not None else None
+        media = entities.media if entities is not None else None
+        extended = tweet.extended_entities.media if tweet.extended_entities is not None else None
+        if not (urls or media or extended or "http" in text or "HTTP" in text):
+            return self._memo(("plain", question_mark(text), reply), tweet)
+        if _accounted(text, urls, media, extended):  # its links are its entities
+            if urls:
+                label = external_label([u.expanded_url or u.url for u in urls])
+                if label is not None:
+                    return label
+            elif question_mark(text) is None:  # only media: none once its URLs are out
+                return self._memo(("plain", None, reply), tweet)
+        post = LeanPost(
+            PLATFORM, key[24:], key, text=text, author_id=self.owner_id,
+            author_handle=self.handle, reply_to_post_id=to_post, reply_to_user_id=to_user,
+            reply_to_handle=to_handle, links=_links(entities, tweet), source="archive",
+            edit_ids=(key[24:],) if tweet.edit_info is not None else (),
+        )  # fmt: skip
+        return classify(cast(Post, post))  # the LeanPost `_post` makes, but its mentions
 
     def _memo(self, shape: tuple[str | None, ...], tweet: Tweet) -> Label:
         """The label of tweets of this shape, the first of them labelled by `_general`."""

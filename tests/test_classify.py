@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from linkratio.classify import QUESTION_MARKS, classify, external_urls
+from linkratio.classify import QUESTION_MARKS, classify, external_label, external_urls
 from linkratio.model import Category, Kind, Link, Post
 
 ME = {"author_id": "100", "author_handle": "me"}
@@ -289,3 +289,26 @@ def test_web_links_with_or_without_a_scheme_still_count(target: str) -> None:
     p = post("read", links=(Link(url=target),))
     assert classify(p).kind is Kind.URL
     assert external_urls(p) == [target]
+
+
+@pytest.mark.parametrize(
+    ("targets", "decides"),
+    [
+        (["https://example.org/a"], True),
+        (["https://bit.ly/a"], True),
+        (["https://u@bit.ly/a"], True),
+        (["https://bit.ly/a", "https://example.org/b"], True),
+        (["https://example.org/a", "https://x.com/ana/status/5"], False),
+        (["https://x.com/about"], False),
+        (["https://pic.twitter.com/a"], False),
+        (["HTTPS://EXAMPLE.ORG"], False),
+        ([], False),
+    ],
+)
+def test_external_label_is_classify_or_nothing(targets: list[str], decides: bool) -> None:
+    """Rule 5's label by the targets' origins alone, or None where classify must look."""
+    links = tuple(tco(target, code=str(n)) for n, target in enumerate(targets))
+    found = external_label(targets)
+    assert (found is not None) is decides
+    if found is not None:
+        assert found == classify(post(" ".join(link.url for link in links), links=links))

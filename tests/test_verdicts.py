@@ -108,6 +108,79 @@ SHAPES = [
 ]
 
 
+# Link posts labelled by `external_label` (their links' origins are external) or, for
+# only media, from the memo; each differs from another in what the label must not ignore.
+def _linked(tid: str, text: str, *links: tuple[str, str], **more: object) -> dict:
+    return tweet(tid, text, urls=links, **more)  # type: ignore[arg-type]
+
+
+LINKED = [
+    _linked("110", "see https://t.co/a", ("https://t.co/a", "https://example.org/a?")),
+    _linked("111", "see https://t.co/b", ("https://t.co/b", "https://bit.ly/b")),
+    _linked("112", "see https://t.co/c", ("https://t.co/c", "https://bit.ly.example.com/c")),
+    _linked("113", "see https://t.co/d", ("https://t.co/d", "https://u@bit.ly/d")),
+    _linked("114", "see https://t.co/e", ("https://t.co/e", "https://x.com/ana/status/5")),
+    _linked("115", "see https://t.co/f", ("https://t.co/f", "https://x.com/about")),
+    _linked("116", "mine? https://t.co/g", ("https://t.co/g", "https://x.com/me/status/1")),
+    _linked("117", "pic? https://t.co/h", ("https://t.co/h", "https://pic.twitter.com/h")),
+    _linked("118", "see https://t.co/i", ("https://t.co/i", "https://dropbox.com/s/i")),
+    _linked("119", "see https://t.co/j", ("https://t.co/j", "HTTPS://EXAMPLE.ORG/J")),
+    _linked("120", "see https://t.co/k", ("https://t.co/k", "javascript:alert(1)")),
+    _linked("121", "see https://t.co/l", ("https://t.co/l", "")),
+    _linked(
+        "122",
+        "two https://t.co/m https://t.co/n",
+        ("https://t.co/m", "https://example.org/m"),
+        ("https://t.co/n", "https://x.com/ana/status/6"),
+    ),
+    _linked(
+        "123",
+        "two https://t.co/o https://t.co/p",
+        ("https://t.co/o", "https://bit.ly/o"),
+        ("https://t.co/p", "https://example.org/p"),
+    ),
+    _linked(
+        "124",
+        "see https://t.co/q and https://x.com/ana/status/7",
+        ("https://t.co/q", "https://example.org/q"),
+    ),
+    _linked("125", "see https://example.org/r", ("https://t.co/r", "https://example.org/r")),
+    _linked(
+        "126",
+        "again https://t.co/s",
+        ("https://t.co/s", "https://example.org/s"),
+        reply_to=("1", "100", "me"),
+    ),
+    tweet(
+        "127",
+        "sunset https://t.co/t",
+        media=(("https://t.co/t", "https://x.com/me/status/127/photo/1"),),
+    ),
+    tweet(
+        "128",
+        "sunset? https://t.co/u",
+        media=(("https://t.co/u", "https://x.com/me/status/128/photo/1"),),
+    ),
+    tweet(
+        "129",
+        "sunset https://t.co/v?",
+        media=(("https://t.co/v", "https://x.com/me/status/129/photo/1"),),
+    ),
+    tweet(
+        "130",
+        "more https://t.co/w",
+        media=(("https://t.co/w", "https://x.com/me/status/130/photo/1"),),
+        reply_to=("1", "100", "me"),
+    ),
+    tweet(
+        "131",
+        "sunset https://t.co/x https://example.net/x",
+        media=(("https://t.co/x", "https://x.com/me/status/131/photo/1"),),
+    ),
+    tweet("132", "see http://example.com/y?"),
+]
+
+
 # Edit chains: one starting at a post that tells of no edit, a chain whose id comes again
 # without it (the later record is kept), a chain of three with its first version missing.
 EDITS = [
@@ -143,6 +216,25 @@ def test_tricky_and_memoized_shapes_label_the_same(
     assert "60" not in called and "70" not in called and "71" not in called
     assert called.count("62") == 1 and called.count("66") == 1
     assert called.count("68") == 2 and called.count("73") == 2 and called.count("75") == 2
+
+
+def test_link_posts_label_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Links to external origins, to posts, of other schemes, unaccounted bare URLs, media."""
+    files = {"data/tweets.js": ytd("tweets", [*LINKED, *LINKED]), "data/account.js": account_js()}
+    write_folder(tmp_path, files)
+    same_as_general(tmp_path)
+    import linkratio.verdicts as verdicts
+
+    called: list[str] = []
+    monkeypatch.setattr(verdicts, "classify", lambda post: called.append(post.id) or classify(post))
+    assert archive_labels(tmp_path) is not None
+    # External origins never reach classify, a media-only post without a question mark
+    # once (the first of its memo shape); the rest always do.
+    for tid in ("110", "111", "112", "113", "118", "123", "125", "126"):
+        assert tid not in called
+    assert called.count("127") == 1 and called.count("130") == 1
+    for tid in ("114", "115", "116", "117", "119", "120", "122", "124", "128", "129", "131", "132"):
+        assert called.count(tid) == 2
 
 
 def test_long_posts_from_notes_label_the_same(tmp_path: Path) -> None:

@@ -190,6 +190,32 @@ def host(url: str) -> str:
         return ""
 
 
+_X_NAME = re.compile(
+    r"(?:(?:www|mobile|m|pic)\.)?(?:twitter|x)\.com|(?:pbs|video)\.twimg\.com", re.I
+)
+"""Every host name `_X_STATUS` and `_X_MEDIA_URL` can start with (same flags)."""
+
+
+def x_external_origin(url: str) -> str | None:
+    """`http(s)://host` of a URL that X counts as an external link whatever its path.
+
+    That is a URL with a lower-case web scheme whose host does not start as X's do: no
+    `post_ref` or `is_platform_media` on X for it. The origin (the URL up to the first `/`
+    after the scheme) holds the whole host, so `host` and `shortener` say the same of both.
+    None for any other URL.
+    """
+    if url.startswith("https://"):
+        start = 8
+    elif url.startswith("http://"):
+        start = 7
+    else:
+        return None
+    if _X_NAME.match(url, start) is not None:
+        return None
+    end = url.find("/", start)
+    return url if end < 0 else url[:end]
+
+
 def post_ref(url: str, platform: str = "x") -> PostRef | None:
     """Return what post `url` points at when it is a post permalink on `platform`."""
     if platform == "bluesky":
