@@ -188,16 +188,8 @@ class _Labelled:
         if "&" in text:
             text = html.unescape(text)
         when = tweet.created_at  # as Times.iso, without its call for a day and time seen
-        day = self.days.get(when[4:11] + when[26:])
-        if (
-            day is None
-            or len(when) != 30
-            or when[19:26] != " +0000 "
-            or when[11:19] not in self.clock
-        ):
-            iso = self.times.iso(when)
-        else:
-            iso = day + when[11:19]
+        day, clock = self.days.get(when[4:11] + when[19:]), when[11:19]
+        iso = day + clock if day is not None and clock in self.clock else self.times.iso(when)
         if iso in self.note_times or not 0 < len(post_id) < 1000:
             return None
         key = iso + _LENGTHS[len(post_id)] + post_id
