@@ -78,6 +78,10 @@ def _short_words(url: str) -> str:
     origin = x_external_origin(url)
     if origin is None:
         return " (short link)" if _is_short(url) else ""
+    return _origins.get(origin) or _origin_words(origin)
+
+
+def _origin_words(origin: str) -> str:
     words = _origins.get(origin)
     if words is None:
         if len(_origins) >= _CACHE_SIZE:
@@ -97,10 +101,14 @@ def external_label(targets: Sequence[str]) -> Label | None:
     then none is a post (rule 4) or the post's own media, and the first decides. None
     when any may be, or for no targets: `classify` the post.
     """
+    first = None
     for target in targets:
-        if x_external_origin(target) is None:
+        origin = x_external_origin(target)
+        if origin is None:
             return None
-    return _url_label(targets[0], _short_words(targets[0])) if targets else None
+        if first is None:
+            first = origin
+    return None if first is None else _url_label(targets[0], _origin_words(first))
 
 
 def question_mark(text: str) -> str | None:

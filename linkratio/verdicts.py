@@ -181,7 +181,8 @@ class _Labelled:
         """The row of a tweet of a common shape; None for any other."""
         post_id, info = tweet.id_str, tweet.edit_info
         if info is not None:  # only a chain of the tweet itself, as nearly every one is
-            ids = info.initial.editTweetIds if info.initial is not None else None
+            initial = info.initial
+            ids = initial.editTweetIds if initial is not None else None
             if ids is None or len(ids) != 1 or ids[0] != post_id:
                 return None
         text = tweet.full_text
@@ -197,11 +198,12 @@ class _Labelled:
             rt = _NATIVE_RT.match(text) if iso >= _NATIVE_RT_SINCE else None
             if rt is None:
                 return None  # a manual retweet
-            return key, self._memo(("repost", rt.group(1)), tweet)  # rule 1 names only whom
-        stripped = text.lstrip()
-        if stripped[:1] in "RrMm" and stripped[1:2] in "Tt" and stripped[2:3] == " ":
+            shape = ("repost", rt.group(1))  # rule 1 names only whom
+            return key, self.shapes.get(shape) or self._memo(shape, tweet)
+        head = text.lstrip()[:3] if text[:1].isspace() else text[:3]
+        if head[:1] in "RrMm" and head[1:2] in "Tt" and head[2:3] == " ":
             return None  # perhaps a manual retweet (rule 1)
-        label = self._label(tweet, key, text, stripped[:1])
+        label = self._label(tweet, key, text, head[:1])
         return (key, label) if label is not None else None
 
     def _label(self, tweet: Tweet, key: str, text: str, lead: str) -> Label | None:
@@ -231,10 +233,13 @@ class _Labelled:
         media = entities.media if entities is not None else None
         extended = tweet.extended_entities.media if tweet.extended_entities is not None else None
         if not (urls or media or extended or "http" in text or "HTTP" in text):
-            return self._memo(("plain", question_mark(text), reply), tweet)
+            shape = ("plain", question_mark(text), reply)
+            return self.shapes.get(shape) or self._memo(shape, tweet)
         if _accounted(text, urls, media, extended):  # its links are its entities
             if urls:
-                label = external_label([u.expanded_url or u.url for u in urls])
+                one = urls[0]
+                targets = [u.expanded_url or u.url for u in urls] if len(urls) > 1 else None
+                label = external_label(targets or [one.expanded_url or one.url])
                 if label is not None:
                     return label
             elif question_mark(text) is None:  # only media: none once its URLs are out
