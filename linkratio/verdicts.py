@@ -121,6 +121,8 @@ def read_labels(path: Path, progress: Callable[[int], None] | None = None) -> Ar
 
 
 Urls = list[UrlEntity] | None
+Shape = tuple[str | None, ...]
+"""What the label of a tweet of a common shape depends on (`_Labelled`)."""
 
 
 def _accounted(text: str, urls: Urls, media: Urls, extended: Urls) -> bool:
@@ -162,7 +164,7 @@ class _Labelled:
         self.by_id: dict[str, Row] = {}
         self.chains: dict[str, tuple[str, ...]] = {}
         """The edit ids of posts with more than one version."""
-        self.shapes: dict[tuple[str | None, ...], Label] = {}
+        self.shapes: dict[Shape, Label] = {}
 
     def add(self, block: list[Record]) -> None:
         """Label one block of records."""
@@ -198,7 +200,7 @@ class _Labelled:
             rt = _NATIVE_RT.match(text) if iso >= _NATIVE_RT_SINCE else None
             if rt is None:
                 return None  # a manual retweet
-            shape = ("repost", rt.group(1))  # rule 1 names only whom
+            shape: Shape = ("repost", rt.group(1))  # rule 1 names only whom
             return key, self.shapes.get(shape) or self._memo(shape, tweet)
         head = text.lstrip()[:3] if text[:1].isspace() else text[:3]
         if head[:1] in "RrMm" and head[1:2] in "Tt" and head[2:3] == " ":
@@ -221,8 +223,8 @@ class _Labelled:
         if to_post is None and to_user is None and lead in ".@\uff20":
             return None  # perhaps mention-led (rule 3); and "" (no text)
         if to_user is not None and self.owner_id is not None and to_user != self.owner_id:
-            shape = ("reply", to_user, to_handle)  # rule 2 names only whom
-            return self.shapes.get(shape) or self._memo(shape, tweet)
+            whom: Shape = ("reply", to_user, to_handle)  # rule 2 names only whom
+            return self.shapes.get(whom) or self._memo(whom, tweet)
         if to_user is None and to_post is not None or self.owner_id is None:
             return None  # whose post it answers is told by handles
         # No reply to another account: rules 4 and 5 read its links, else rule 6's mark,
@@ -233,8 +235,8 @@ class _Labelled:
         media = entities.media if entities is not None else None
         extended = tweet.extended_entities.media if tweet.extended_entities is not None else None
         if not (urls or media or extended or "http" in text or "HTTP" in text):
-            shape = ("plain", question_mark(text), reply)
-            return self.shapes.get(shape) or self._memo(shape, tweet)
+            plain: Shape = ("plain", question_mark(text), reply)
+            return self.shapes.get(plain) or self._memo(plain, tweet)
         if _accounted(text, urls, media, extended):  # its links are its entities
             if urls:
                 one = urls[0]
@@ -252,7 +254,7 @@ class _Labelled:
         )  # fmt: skip
         return classify(cast(Post, post))  # the LeanPost `_post` makes, but its mentions
 
-    def _memo(self, shape: tuple[str | None, ...], tweet: Tweet) -> Label:
+    def _memo(self, shape: Shape, tweet: Tweet) -> Label:
         """The label of tweets of this shape, the first of them labelled by `_general`."""
         label = self.shapes.get(shape)
         if label is None:
