@@ -32,6 +32,8 @@ from linkratio.sources.x_archive.files import open_layout
 from linkratio.sources.x_archive.lean import (
     _NATIVE_RT,
     _NATIVE_RT_SINCE,
+    HOURS,
+    MINUTES,
     LeanPost,
     Times,
     _links,
@@ -159,7 +161,7 @@ class _Labelled:
             when.strftime("%Y-%m-%dT%H:%M:%S"): when for when in notes
         }
         self.times = Times()
-        self.days, self.clock = self.times.days, self.times.clock
+        self.days = self.times.days
         self.count = 0
         self.by_id: dict[str, Row] = {}
         self.chains: dict[str, tuple[str, ...]] = {}
@@ -191,8 +193,11 @@ class _Labelled:
         if "&" in text:
             text = html.unescape(text)
         when = tweet.created_at  # as Times.iso, without its call for a day and time seen
-        day, clock = self.days.get(when[4:11] + when[19:]), when[11:19]
-        iso = day + clock if day is not None and clock in self.clock else self.times.iso(when)
+        day = self.days.get(when[4:11] + when[19:])
+        if day is not None and when[11:14] in HOURS and when[14:19] in MINUTES:
+            iso = day + when[11:19]
+        else:
+            iso = self.times.iso(when)  # a day not seen yet; Unsupported for an odd time
         if iso in self.note_times or not 0 < len(post_id) < 1000:
             return None
         key = iso + _LENGTHS[len(post_id)] + post_id

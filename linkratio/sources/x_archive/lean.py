@@ -50,37 +50,36 @@ class LeanPost(LeanFields):
         return datetime.fromisoformat(self.key[:19]).replace(tzinfo=UTC)
 
 
-_CLOCK = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]")
-"""A time of day `time.fromisoformat` reads and `isoformat` writes back the same."""
+HOURS = frozenset(f"{h:02d}:" for h in range(24))
+"""`00:` to `23:`: an hour of the day and its colon."""
+MINUTES = frozenset(f"{m:02d}:{s:02d}" for m in range(60) for s in range(60))
+"""`00:00` to `59:59`: minutes and seconds. With `HOURS`, every time of day that
+`time.fromisoformat` reads and `isoformat` writes back the same."""
 
 
 class Times:
     """Archive times (`Sat Nov 09 12:14:18 +0000 2024`) as ISO text to the second, checked.
 
     Each distinct day is checked once (with `date.fromisoformat`, as `common.parse_time`
-    would parse it), each distinct time of day once (`_CLOCK`); anything else raises
-    Unsupported.
+    would parse it), each time of day against `HOURS` and `MINUTES`; anything else
+    raises Unsupported.
     """
 
-    __slots__ = ("days", "clock")
+    __slots__ = ("days",)
 
     def __init__(self) -> None:
         self.days: dict[str, str] = {}
         """`2024-11-09T` by `Nov 09  +0000 2024` (`value[4:11] + value[19:]`): a day seen
         is found only in a time of the whole format (30 characters, UTC)."""
-        self.clock: set[str] = set()
 
     def iso(self, value: str) -> str:
         """`2024-11-09T12:14:18` for `Sat Nov 09 12:14:18 +0000 2024`."""
         day = self.days.get(value[4:11] + value[19:])
         if day is None:
             day = self._day(value)
-        clock = value[11:19]
-        if clock not in self.clock:
-            if _CLOCK.fullmatch(clock) is None:
-                raise Unsupported(value)
-            self.clock.add(clock)
-        return day + clock
+        if value[11:14] not in HOURS or value[14:19] not in MINUTES:
+            raise Unsupported(value)
+        return day + value[11:19]
 
     def _day(self, value: str) -> str:
         month = _MONTHS.get(value[4:7])
