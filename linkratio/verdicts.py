@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import NamedTuple, cast
 
 from linkratio.accounts import account_name, is_account_name
-from linkratio.classify import classify, external_label, question_mark
+from linkratio.classify import classify, question_mark, x_link_label
 from linkratio.errors import LinkratioError
 from linkratio.links import bare_urls
 from linkratio.model import Account, Label, Post, gc_paused, superseded
@@ -244,13 +244,16 @@ class _Labelled:
             return self.shapes.get(plain) or self._memo(plain, tweet)
         if _accounted(text, urls, media, extended):  # its links are its entities
             if urls:
-                one = urls[0]
+                one, post_id = urls[0], key[24:]
                 targets = [u.expanded_url or u.url for u in urls] if len(urls) > 1 else None
-                label = external_label(targets or [one.expanded_url or one.url])
+                edits = (post_id,) if tweet.edit_info is not None else ()
+                own = (post_id, edits, self.owner_id, self.handle)
+                label = x_link_label(targets or [one.expanded_url or one.url], own)
                 if label is not None:
                     return label
-            elif question_mark(text) is None:  # only media: none once its URLs are out
-                return self._memo(("plain", None, reply), tweet)
+            if question_mark(text) is None:  # no link counts, nor a mark once URLs are out
+                unmarked: Shape = ("plain", None, reply)
+                return self.shapes.get(unmarked) or self._memo(unmarked, tweet)
         post = LeanPost(
             PLATFORM, key[24:], key, text=text, author_id=self.owner_id,
             author_handle=self.handle, reply_to_post_id=to_post, reply_to_user_id=to_user,

@@ -108,8 +108,8 @@ SHAPES = [
 ]
 
 
-# Link posts labelled by `external_label` (their links' origins are external) or, for
-# only media, from the memo; each differs from another in what the label must not ignore.
+# Link posts labelled by `x_link_label` (rules 4 and 5 from their links alone) or, when no
+# link counts, from the memo; each differs from another in what the label must not ignore.
 def _linked(tid: str, text: str, *links: tuple[str, str], **more: object) -> dict:
     return tweet(tid, text, urls=links, **more)  # type: ignore[arg-type]
 
@@ -178,6 +178,18 @@ LINKED = [
         media=(("https://t.co/x", "https://x.com/me/status/131/photo/1"),),
     ),
     tweet("132", "see http://example.com/y?"),
+    _linked("133", "as I said https://t.co/z", ("https://t.co/z", "https://x.com/Me/status/1")),
+    _linked("134", "long… https://t.co/A", ("https://t.co/A", "https://x.com/i/web/status/134")),
+    _linked("135", "long… https://t.co/B", ("https://t.co/B", "https://x.com/i/web/status/99")),
+    _linked("136", "by id https://t.co/C", ("https://t.co/C", "https://x.com/100/status/7")),
+    _linked("137", "pic https://t.co/D", ("https://t.co/D", "https://x.com/me/status/1/photo/1")),
+    _linked("138", "pic https://t.co/E", ("https://t.co/E", "https://x.com/ana/status/2/photo/1")),
+    _linked(
+        "139",
+        "two https://t.co/F https://t.co/G",
+        ("https://t.co/F", "https://x.com/me/status/1"),
+        ("https://t.co/G", "https://x.com/ana/status/3"),
+    ),
 ]
 
 
@@ -228,12 +240,15 @@ def test_link_posts_label_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     called: list[str] = []
     monkeypatch.setattr(verdicts, "classify", lambda post: called.append(post.id) or classify(post))
     assert archive_labels(tmp_path) is not None
-    # External origins never reach classify, a media-only post without a question mark
-    # once (the first of its memo shape); the rest always do.
-    for tid in ("110", "111", "112", "113", "118", "123", "125", "126"):
+    # Rules 4 and 5 from the links alone never reach classify; a post no link counts for
+    # and without a question mark at most once (the first of its memo shape); the rest
+    # (unaccounted bare URLs, a question mark) always do.
+    decided = ("110", "111", "112", "113", "114", "115", "118", "119", "121", "122", "123")
+    for tid in (*decided, "125", "126", "135", "138", "139"):
         assert tid not in called
-    assert called.count("127") == 1 and called.count("130") == 1
-    for tid in ("114", "115", "116", "117", "119", "120", "122", "124", "128", "129", "131", "132"):
+    unmarked = ("120", "127", "133", "134", "136", "137")  # no reply, no counting link
+    assert sum(called.count(tid) for tid in unmarked) == 1 and called.count("130") == 1
+    for tid in ("116", "117", "124", "128", "129", "131", "132"):
         assert called.count(tid) == 2
 
 
