@@ -127,6 +127,14 @@ def question_mark(text: str) -> str | None:
     return m.group(0) if m is not None else None
 
 
+def mention_led(text: str) -> bool:
+    """Whether `text`, after leading whitespace, opens by addressing someone (rule 3's test).
+
+    What rule 3 then names, the handle, ends at the first whitespace or before.
+    """
+    return _MENTION_LED.match(text.lstrip()) is not None
+
+
 def _same_account(post: Post, user_id: str | None, handle: str | None) -> bool:
     """True when (user_id, handle) names the post's own author, as far as the data tells."""
     if user_id is not None and post.author_id is not None:

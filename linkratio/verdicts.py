@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import NamedTuple, cast
 
 from linkratio.accounts import account_name, is_account_name
-from linkratio.classify import classify, question_mark, x_link_label
+from linkratio.classify import classify, mention_led, question_mark, x_link_label
 from linkratio.errors import LinkratioError
 from linkratio.links import bare_urls
 from linkratio.model import Account, Label, Post, gc_paused, superseded
@@ -149,8 +149,9 @@ class _Labelled:
     A shape names everything the label of a tweet of that shape depends on: whom a native
     retweet retweets (rule 1), whom a reply to another account answers (rule 2), or, for a
     post with no link that answers no one else, rule 6's question mark and whether it
-    answers the author (rules 7, 8). A reply, and a post, must also open with nothing rule
-    1 or 3 reads (`RT @`, `MT @`, and for a post `@`, `.@`).
+    answers the author (rules 7, 8), or, for a post that answers no one and opens by
+    addressing someone, the text up to its first whitespace (rule 3). A reply, and a post,
+    must also open with nothing rule 1 reads (`RT @`, `MT @`).
     """
 
     def __init__(self, owner: Account, notes: Notes) -> None:
@@ -226,7 +227,10 @@ class _Labelled:
         if to_handle is not None and (type(to_handle) is not str or not to_handle):
             to_handle = _text(to_handle)
         if to_post is None and to_user is None and lead in ".@\uff20":
-            return None  # perhaps mention-led (rule 3); and "" (no text)
+            if not lead or not mention_led(text):
+                return None  # no text, or no address: rules 4 to 8 decide
+            opening: Shape = ("mention", text.split(None, 1)[0])  # rule 3 names only whom
+            return self.shapes.get(opening) or self._memo(opening, tweet)
         if to_user is not None and self.owner_id is not None and to_user != self.owner_id:
             whom: Shape = ("reply", to_user, to_handle)  # rule 2 names only whom
             return self.shapes.get(whom) or self._memo(whom, tweet)

@@ -105,6 +105,16 @@ SHAPES = [
     tweet("79", "&amp;? &lt;b&gt;"),
     tweet("80", ""),
     tweet("81", "   "),
+    # Mention-led: the opening up to the first whitespace names the handle, whatever follows.
+    tweet(
+        "82", "@ana: see https://t.co/a?", urls=(("https://t.co/a", "https://x.com/bo/status/1"),)
+    ),
+    tweet("83", "@ana\u0301 hello"),
+    tweet("84", "@anabel hello"),
+    tweet("85", "\uff20ana\u3000hello"),
+    tweet("86", "@ hello?"),
+    tweet("87", ".@_ hi"),
+    tweet("88", "@ana\u2028hello"),
 ]
 
 
@@ -224,10 +234,14 @@ def test_tricky_and_memoized_shapes_label_the_same(
     monkeypatch.setattr(verdicts, "classify", lambda post: called.append(post.id) or classify(post))
     assert archive_labels(tmp_path) is not None
     # The memo labels every tweet of a shape classify saw once (in BASIC or TRICKY, or
-    # the first round); mention-led tweets and replies told by handles go to classify.
+    # the first round); replies told by handles, manual retweets and posts that open with
+    # an `@` but address no one go to classify.
     assert "60" not in called and "70" not in called and "71" not in called
     assert called.count("62") == 1 and called.count("66") == 1
-    assert called.count("68") == 2 and called.count("73") == 2 and called.count("75") == 2
+    assert called.count("68") == 2 and called.count("75") == 2 and called.count("86") == 2
+    # Mention-led posts of an opening seen before ("@ana": TRICKY's "@ana @bob look").
+    assert called.count("73") == 0 and called.count("88") == 0
+    assert all(called.count(tid) == 1 for tid in ("74", "82", "83", "84", "85", "87"))
 
 
 def test_link_posts_label_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
