@@ -50,9 +50,10 @@ class LeanPost(LeanFields):
         return datetime.fromisoformat(self.key[:19]).replace(tzinfo=UTC)
 
 
-HOURS = frozenset(f"{h:02d}:" for h in range(24))
+_SIXTY = [f"{n:02d}" for n in range(60)]
+HOURS = frozenset([f"{h}:" for h in _SIXTY[:24]])
 """`00:` to `23:`: an hour of the day and its colon."""
-MINUTES = frozenset(f"{m:02d}:{s:02d}" for m in range(60) for s in range(60))
+MINUTES = frozenset([f"{m}:{s}" for m in _SIXTY for s in _SIXTY])
 """`00:00` to `59:59`: minutes and seconds. With `HOURS`, every time of day that
 `time.fromisoformat` reads and `isoformat` writes back the same."""
 
