@@ -132,6 +132,10 @@ def _accounted(text: str, urls: Urls, media: Urls, extended: Urls) -> bool:
 
     (`classify` adds any other as a link of its own, TAXONOMY.md "Text to look at".)
     """
+    if text.count("://") == 1:  # one bare URL at most (each holds its own `://`)
+        entity = urls[-1] if urls else media[0] if media else extended[0] if extended else None
+        if entity is not None and _ends_text(entity.url, text):
+            return True
     bare = bare_urls(text)
     if not bare:
         return True
@@ -141,6 +145,18 @@ def _accounted(text: str, urls: Urls, media: Urls, extended: Urls) -> bool:
     entities = (*(urls or ()), *(media or ()), *(extended or ()))
     known = {u for entity in entities for u in (entity.url, entity.expanded_url)}
     return all(u in known for u in bare)
+
+
+def _ends_text(url: str, text: str) -> bool:
+    """Whether `url` is a t.co link of letters and digits that ends `text`.
+
+    Then the bare URL `links.bare_urls` finds there is that link, whole: it starts at the
+    link's `https://` and stops at the end of the text, with no punctuation to trim.
+    """
+    code = url[13:]
+    return (
+        url.startswith("https://t.co/") and code.isalnum() and code.isascii() and text.endswith(url)
+    )
 
 
 class _Labelled:

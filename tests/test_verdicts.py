@@ -200,6 +200,13 @@ LINKED = [
         ("https://t.co/F", "https://x.com/me/status/1"),
         ("https://t.co/G", "https://x.com/ana/status/3"),
     ),
+    # The text's one bare URL: its link's, whole, or another one that ends the same way.
+    _linked("140", "see https://t.co/H.", ("https://t.co/H", "https://example.org/h")),
+    _linked("141", "see https://t.co/xJ", ("https://t.co/J", "https://example.org/j")),
+    _linked("142", "see https://t.co/a-b", ("https://t.co/a-b", "https://example.org/k")),
+    _linked("143", "see https://t.co/L\u0661", ("https://t.co/L\u0661", "https://example.org/l")),
+    _linked("144", "see https://t.co/M", ("https://t.co/M", "https://example.org/m?https://b")),
+    _linked("145", "see xhttps://t.co/N", ("https://t.co/N", "https://example.org/n")),
 ]
 
 
@@ -258,11 +265,11 @@ def test_link_posts_label_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     # and without a question mark at most once (the first of its memo shape); the rest
     # (unaccounted bare URLs, a question mark) always do.
     decided = ("110", "111", "112", "113", "114", "115", "118", "119", "121", "122", "123")
-    for tid in (*decided, "125", "126", "135", "138", "139"):
+    for tid in (*decided, "125", "126", "135", "138", "139", "140", "142", "143", "144", "145"):
         assert tid not in called
     unmarked = ("120", "127", "133", "134", "136", "137")  # no reply, no counting link
     assert sum(called.count(tid) for tid in unmarked) == 1 and called.count("130") == 1
-    for tid in ("116", "117", "124", "128", "129", "131", "132"):
+    for tid in ("116", "117", "124", "128", "129", "131", "132", "141"):
         assert called.count(tid) == 2
 
 
