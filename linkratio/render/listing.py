@@ -201,7 +201,9 @@ class _Lines:
     def write(self, out: TextIO, batch: list[str]) -> None:
         """Write lines at once: JSONL as UTF-8 bytes, CSV and tables as text (as ever)."""
         if self.output == "jsonl":
-            _write_bytes(out, "".join(batch).encode())
+            # Line by line: one line beyond Latin-1 would widen the whole batch's text
+            # (and its UTF-8 encoding takes the slow way); most lines are ASCII.
+            _write_bytes(out, b"".join([line.encode() for line in batch]))
         else:
             out.write("".join(batch))
 
