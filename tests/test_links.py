@@ -242,3 +242,17 @@ def test_an_external_origin_says_what_its_whole_url_would(url: str, origin: str 
         assert post_ref(url, "x") is None and not is_platform_media(url, "x")
         assert host(origin) == host(url)
         assert is_shortener(origin) == is_shortener(url)
+
+
+def test_x_names_begin_with_letters_no_other_character_folds_to() -> None:
+    """`x_external_origin` looks for an X host only behind one of `_X_INITIALS`."""
+    import re
+
+    from linkratio.links import _X_INITIALS, _X_NAME
+
+    names = ["www.twitter.com", "mobile.x.com", "m.x.com", "pic.twitter.com", "twitter.com"]
+    for name in [*names, "x.com", "pbs.twimg.com", "video.twimg.com"]:
+        assert _X_NAME.match(name) is not None and name[0] in _X_INITIALS
+    initial = re.compile("[" + "".join(sorted(_X_INITIALS)) + "]", re.I)
+    folding = [c for c in range(sys.maxunicode + 1) if initial.match(chr(c))]
+    assert {chr(c) for c in folding} == _X_INITIALS

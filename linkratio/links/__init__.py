@@ -194,6 +194,8 @@ _X_NAME = re.compile(
     r"(?:(?:www|mobile|m|pic)\.)?(?:twitter|x)\.com|(?:pbs|video)\.twimg\.com", re.I
 )
 """Every host name `_X_STATUS` and `_X_MEDIA_URL` can start with (same flags)."""
+_X_INITIALS = frozenset("wmptxvWMPTXV")
+"""How those names begin: no other character folds to one of these letters in a pattern."""
 
 
 def x_external_origin(url: str) -> str | None:
@@ -204,13 +206,10 @@ def x_external_origin(url: str) -> str | None:
     after the scheme) holds the whole host, so `host` and `shortener` say the same of both.
     None for any other URL.
     """
-    if url.startswith("https://"):
-        start = 8
-    elif url.startswith("http://"):
-        start = 7
-    else:
+    start = 8 if url.startswith("https://") else 7 if url.startswith("http://") else 0
+    if not start:
         return None
-    if _X_NAME.match(url, start) is not None:
+    if url[start : start + 1] in _X_INITIALS and _X_NAME.match(url, start) is not None:
         return None
     end = url.find("/", start)
     return url if end < 0 else url[:end]
