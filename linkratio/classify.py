@@ -14,6 +14,7 @@ from linkratio.links import (
     is_shortener,
     is_web,
     post_ref,
+    x_external_origin,
 )
 from linkratio.model import Category, Kind, Label, Link, Post
 
@@ -30,6 +31,8 @@ _CACHE_SIZE = 1 << 16
 _labels: dict[tuple[Category, Kind, str], Label] = {}
 _targets: dict[tuple[str, str], PostRef | bool] = {}
 _short: dict[str, bool] = {}
+_origins: dict[str, str] = {}
+"""Rule 5's words after an X link's target, by the target's external origin (`links`)."""
 
 
 def _label(category: Category, kind: Kind, reason: str) -> Label:
@@ -71,10 +74,66 @@ def _is_short(url: str) -> bool:
     return found
 
 
+def _short_words(url: str) -> str:
+    """What rule 5 says after `url`: whether it is a short link (its host alone tells)."""
+    origin = x_external_origin(url)
+    if origin is None:
+        return " (short link)" if _is_short(url) else ""
+    return _origin_words(origin)
+
+
+def _origin_words(origin: str) -> str:
+    words = _origins.get(origin)
+    if words is None:
+        if len(_origins) >= _CACHE_SIZE:
+            _origins.clear()
+        words = _origins[origin] = " (short link)" if is_shortener(origin) else ""
+    return words
+
+
+def _url_label(target: str, short: str) -> Label:
+    return _label(Category.LINK, Kind.URL, f"rule 5: links to {target}{short}")
+
+
+def x_link_label(targets: Sequence[str], own: Own) -> Label | None:
+    """Rules 4 and 5 for an X post that quotes no post but by its links' `targets`.
+
+    `targets`: where its links but its media lead, in order; `own`: whose post it is.
+    The label `classify` gives such a post when either rule holds; None when neither does
+    (rule 6 on decides), or for no targets.
+    """
+    external = words = None
+    for target in targets:
+        origin = x_external_origin(target)
+        if origin is not None:  # what `_target` says of it, for less
+            if external is None:
+                external, words = target, _origin_words(origin)
+            continue
+        found = _target(target, "x")
+        if found is True:
+            if external is None:
+                external, words = target, _short_words(target)
+        elif found is not False and not _own_ref(found, *own):
+            return _quote_label(target)
+    return None if external is None or words is None else _url_label(external, words)
+
+
+def _quote_label(url: str) -> Label:
+    return _label(Category.LINK, Kind.QUOTE, f"rule 4: links to another account's post {url}")
+
+
 def question_mark(text: str) -> str | None:
     """The first of `QUESTION_MARKS` in `text` (rule 6 names it), or None."""
     m = _QUESTION.search(text)
     return m.group(0) if m is not None else None
+
+
+def mention_led(text: str) -> bool:
+    """Whether `text`, after leading whitespace, opens by addressing someone (rule 3's test).
+
+    What rule 3 then names, the handle, ends at the first whitespace or before.
+    """
+    return _MENTION_LED.match(text.lstrip()) is not None
 
 
 def _same_account(post: Post, user_id: str | None, handle: str | None) -> bool:
@@ -147,6 +206,9 @@ def _scan_links(post: Post, links: Sequence[Link]) -> tuple[list[str], list[str]
         if link.media:
             continue
         target = link.expanded or link.url  # `link.target`, without a property call
+        if platform == "x" and x_external_origin(target) is not None:
+            external.append(target)  # what `_target` says of it, for less
+            continue
         ref = _targets.get((target, platform))
         if ref is None:
             ref = _target(target, platform)
@@ -159,16 +221,27 @@ def _scan_links(post: Post, links: Sequence[Link]) -> tuple[list[str], list[str]
 
 def _own_post(post: Post, ref: PostRef) -> bool:
     """Whether `ref` names one of the author's own posts (or its photo), or no one's."""
-    # A link to one of the author's own posts (or its photo) is neither a quote nor a link;
-    # a link to another account's post, even to its photo, is a quote.
-    if ref.post_id == post.id or ref.post_id in post.edit_ids:
-        return True
     if ref.post_id == post.quoted_post_id and _own_quote(post):
         return True
-    own_handle = post.author_handle.lower() if post.author_handle else None
+    return _own_ref(ref, post.id, post.edit_ids, post.author_id, post.author_handle)
+
+
+Own = tuple[str, tuple[str, ...], str | None, str | None]
+"""Whose post it is, as far as a link to a post can tell: its id, edit ids, author id, handle."""
+
+
+def _own_ref(
+    ref: PostRef, post_id: str, edit_ids: tuple[str, ...], author_id: str | None, handle: str | None
+) -> bool:
+    """`_own_post` for a post that quotes no post: what it reads of the post, given."""
+    # A link to one of the author's own posts (or its photo) is neither a quote nor a link;
+    # a link to another account's post, even to its photo, is a quote.
+    if ref.post_id == post_id or ref.post_id in edit_ids:
+        return True
+    own_handle = handle.lower() if handle else None
     if ref.handle and own_handle and ref.handle.lower() == own_handle:
         return True
-    if ref.handle and ref.handle == post.author_id:  # a Bluesky link by the author's DID
+    if ref.handle and ref.handle == author_id:  # a Bluesky link by the author's DID
         return True
     return bool(ref.media and ref.handle is None)
 
@@ -237,12 +310,10 @@ def _decide(post: Post, stripped: str, scanned: Scanned | None) -> Label:
         return _label(Category.LINK, Kind.QUOTE, f"rule 4: quotes a post by {who}")
     links, quote_urls, external = _scan(post) if scanned is None else scanned
     if quote_urls:
-        why = f"rule 4: links to another account's post {quote_urls[0]}"
-        return _label(Category.LINK, Kind.QUOTE, why)
+        return _quote_label(quote_urls[0])
     # Rule 5: an external link (short links count even when not expanded).
     if external:
-        short = " (short link)" if _is_short(external[0]) else ""
-        return _label(Category.LINK, Kind.URL, f"rule 5: links to {external[0]}{short}")
+        return _url_label(external[0], _short_words(external[0]))
     # Rule 6: a question, with URLs taken out first.
     mark = question_mark(_strip_urls(post.text, links) if links else post.text)
     if mark is not None:

@@ -132,6 +132,7 @@ def to_frame(posts: Iterable[Post]) -> pd.DataFrame:
 DERIVING_MODULES: tuple[str, ...] = (
     "linkratio.model",
     "linkratio.links",
+    "linkratio.links.hosts",
     "linkratio.classify",
     __name__,
     "linkratio.store.cache",

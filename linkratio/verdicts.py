@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import NamedTuple, cast
 
 from linkratio.accounts import account_name, is_account_name
-from linkratio.classify import classify, question_mark
+from linkratio.classify import classify, mention_led, question_mark, x_link_label
 from linkratio.errors import LinkratioError
-from linkratio.links import URL_MARK
+from linkratio.links import URL_MARK, bare_urls
 from linkratio.model import Account, Label, Post, gc_paused, superseded
 from linkratio.sources import detect_format
 from linkratio.sources.limits import check_input
@@ -32,6 +32,8 @@ from linkratio.sources.x_archive.files import open_layout
 from linkratio.sources.x_archive.lean import (
     _NATIVE_RT,
     _NATIVE_RT_SINCE,
+    HOURS,
+    MINUTES,
     LeanPost,
     Times,
     _links,
@@ -40,7 +42,7 @@ from linkratio.sources.x_archive.lean import (
 )
 from linkratio.sources.x_archive.notes import Notes, read_notes
 from linkratio.sources.x_archive.tweets import PLATFORM, read_account
-from linkratio.sources.x_archive.typed import Record, Tweet, Unsupported, records
+from linkratio.sources.x_archive.typed import Record, Tweet, Unsupported, UrlEntity, records
 
 log = logging.getLogger(__name__)
 
@@ -120,14 +122,52 @@ def read_labels(path: Path, progress: Callable[[int], None] | None = None) -> Ar
         return found
 
 
+Urls = list[UrlEntity] | None
+Shape = tuple[str | None, ...]
+"""What the label of a tweet of a common shape depends on (`_Labelled`)."""
+
+
+def _accounted(text: str, urls: Urls, media: Urls, extended: Urls) -> bool:
+    """Whether every bare URL in `text` is an entity's: then the post's links are its entities.
+
+    (`classify` adds any other as a link of its own, TAXONOMY.md "Text to look at".)
+    """
+    if text.count(URL_MARK) == 1:  # one bare URL at most (each holds its own `://`)
+        entity = urls[-1] if urls else media[0] if media else extended[0] if extended else None
+        if entity is not None and _ends_text(entity.url, text):
+            return True
+    bare = bare_urls(text)
+    if not bare:
+        return True
+    if urls and len(urls) == 1 and not (media or extended):  # the most common: one link
+        one = urls[0]
+        return all(u == one.url or u == one.expanded_url for u in bare)
+    entities = (*(urls or ()), *(media or ()), *(extended or ()))
+    known = {u for entity in entities for u in (entity.url, entity.expanded_url)}
+    return all(u in known for u in bare)
+
+
+def _ends_text(url: str, text: str) -> bool:
+    """Whether `url` is a t.co link of letters and digits that ends `text`.
+
+    Then the bare URL `links.bare_urls` finds there is that link, whole: it starts at the
+    link's `https://` and stops at the end of the text, with no punctuation to trim.
+    """
+    code = url[13:]
+    return (
+        url.startswith("https://t.co/") and code.isalnum() and code.isascii() and text.endswith(url)
+    )
+
+
 class _Labelled:
     """The labels of the tweets read so far, by id (a later record of an id replaces it).
 
     A shape names everything the label of a tweet of that shape depends on: whom a native
     retweet retweets (rule 1), whom a reply to another account answers (rule 2), or, for a
     post with no link that answers no one else, rule 6's question mark and whether it
-    answers the author (rules 7, 8). A reply, and a post, must also open with nothing rule
-    1 or 3 reads (`RT @`, `MT @`, and for a post `@`, `.@`).
+    answers the author (rules 7, 8), or, for a post that answers no one and opens by
+    addressing someone, the text up to its first whitespace (rule 3). A reply, and a post,
+    must also open with nothing rule 1 reads (`RT @`, `MT @`).
     """
 
     def __init__(self, owner: Account, notes: Notes) -> None:
@@ -138,12 +178,12 @@ class _Labelled:
             when.strftime("%Y-%m-%dT%H:%M:%S"): when for when in notes
         }
         self.times = Times()
-        self.days, self.clock = self.times.days, self.times.clock
+        self.days = self.times.days
         self.count = 0
         self.by_id: dict[str, Row] = {}
         self.chains: dict[str, tuple[str, ...]] = {}
         """The edit ids of posts with more than one version."""
-        self.shapes: dict[tuple[str | None, ...], Label] = {}
+        self.shapes: dict[Shape, Label] = {}
 
     def add(self, block: list[Record]) -> None:
         """Label one block of records."""
@@ -162,23 +202,19 @@ class _Labelled:
         """The row of a tweet of a common shape; None for any other."""
         post_id, info = tweet.id_str, tweet.edit_info
         if info is not None:  # only a chain of the tweet itself, as nearly every one is
-            ids = info.initial.editTweetIds if info.initial is not None else None
+            initial = info.initial
+            ids = initial.editTweetIds if initial is not None else None
             if ids is None or len(ids) != 1 or ids[0] != post_id:
                 return None
         text = tweet.full_text
         if "&" in text:
             text = html.unescape(text)
         when = tweet.created_at  # as Times.iso, without its call for a day and time seen
-        day = self.days.get(when[4:11] + when[26:])
-        if (
-            day is None
-            or len(when) != 30
-            or when[19:26] != " +0000 "
-            or when[11:19] not in self.clock
-        ):
-            iso = self.times.iso(when)
-        else:
+        day = self.days.get(when[4:11] + when[19:])
+        if day is not None and when[11:14] in HOURS and when[14:19] in MINUTES:
             iso = day + when[11:19]
+        else:
+            iso = self.times.iso(when)  # a day not seen yet; Unsupported for an odd time
         if iso in self.note_times or not 0 < len(post_id) < 1000:
             return None
         key = iso + _LENGTHS[len(post_id)] + post_id
@@ -186,11 +222,12 @@ class _Labelled:
             rt = _NATIVE_RT.match(text) if iso >= _NATIVE_RT_SINCE else None
             if rt is None:
                 return None  # a manual retweet
-            return key, self._memo(("repost", rt.group(1)), tweet)  # rule 1 names only whom
-        stripped = text.lstrip()
-        if stripped[:1] in "RrMm" and stripped[1:2] in "Tt" and stripped[2:3] == " ":
+            shape: Shape = ("repost", rt.group(1))  # rule 1 names only whom
+            return key, self.shapes.get(shape) or self._memo(shape, tweet)
+        head = text.lstrip()[:3] if text[:1].isspace() else text[:3]
+        if head[:1] in "RrMm" and head[1:2] in "Tt" and head[2:3] == " ":
             return None  # perhaps a manual retweet (rule 1)
-        label = self._label(tweet, key, text, stripped[:1])
+        label = self._label(tweet, key, text, head[:1])
         return (key, label) if label is not None else None
 
     def _label(self, tweet: Tweet, key: str, text: str, lead: str) -> Label | None:
@@ -206,26 +243,46 @@ class _Labelled:
         if to_handle is not None and (type(to_handle) is not str or not to_handle):
             to_handle = _text(to_handle)
         if to_post is None and to_user is None and lead in ".@\uff20":
-            return None  # perhaps mention-led (rule 3); and "" (no text)
+            if not lead or not mention_led(text):
+                return None  # no text, or no address: rules 4 to 8 decide
+            opening: Shape = ("mention", text.split(None, 1)[0])  # rule 3 names only whom
+            return self.shapes.get(opening) or self._memo(opening, tweet)
         if to_user is not None and self.owner_id is not None and to_user != self.owner_id:
-            shape = ("reply", to_user, to_handle)  # rule 2 names only whom
-            return self.shapes.get(shape) or self._memo(shape, tweet)
+            whom: Shape = ("reply", to_user, to_handle)  # rule 2 names only whom
+            return self.shapes.get(whom) or self._memo(whom, tweet)
         if to_user is None and to_post is not None or self.owner_id is None:
             return None  # whose post it answers is told by handles
-        links = _links(tweet.entities, tweet)
-        if links or URL_MARK in text:
-            post = LeanPost(
-                PLATFORM, key[24:], key, text=text, author_id=self.owner_id,
-                author_handle=self.handle, reply_to_post_id=to_post, reply_to_user_id=to_user,
-                reply_to_handle=to_handle, links=links, source="archive",
-                edit_ids=(key[24:],) if tweet.edit_info is not None else (),
-            )  # fmt: skip
-            return classify(cast(Post, post))  # the LeanPost `_post` makes, but its mentions
-        # No link and no reply to another account: rule 6's mark, else rule 7 or 8.
+        # No reply to another account: rules 4 and 5 read its links, else rule 6's mark,
+        # else whether it is a reply (to the author) tells rule 7 from 8.
         reply = "reply" if to_post is not None or to_user is not None else None
-        return self._memo(("plain", question_mark(text), reply), tweet)
+        entities = tweet.entities
+        urls = entities.urls if entities is not None else None
+        media = entities.media if entities is not None else None
+        extended = tweet.extended_entities.media if tweet.extended_entities is not None else None
+        if not (urls or media or extended or URL_MARK in text):
+            plain: Shape = ("plain", question_mark(text), reply)
+            return self.shapes.get(plain) or self._memo(plain, tweet)
+        if _accounted(text, urls, media, extended):  # its links are its entities
+            if urls:
+                one, post_id = urls[0], key[24:]
+                targets = [u.expanded_url or u.url for u in urls] if len(urls) > 1 else None
+                edits = (post_id,) if tweet.edit_info is not None else ()
+                own = (post_id, edits, self.owner_id, self.handle)
+                label = x_link_label(targets or [one.expanded_url or one.url], own)
+                if label is not None:
+                    return label
+            if question_mark(text) is None:  # no link counts, nor a mark once URLs are out
+                unmarked: Shape = ("plain", None, reply)
+                return self.shapes.get(unmarked) or self._memo(unmarked, tweet)
+        post = LeanPost(
+            PLATFORM, key[24:], key, text=text, author_id=self.owner_id,
+            author_handle=self.handle, reply_to_post_id=to_post, reply_to_user_id=to_user,
+            reply_to_handle=to_handle, links=_links(entities, tweet), source="archive",
+            edit_ids=(key[24:],) if tweet.edit_info is not None else (),
+        )  # fmt: skip
+        return classify(cast(Post, post))  # the LeanPost `_post` makes, but its mentions
 
-    def _memo(self, shape: tuple[str | None, ...], tweet: Tweet) -> Label:
+    def _memo(self, shape: Shape, tweet: Tweet) -> Label:
         """The label of tweets of this shape, the first of them labelled by `_general`."""
         label = self.shapes.get(shape)
         if label is None:

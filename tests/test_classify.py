@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from linkratio.classify import QUESTION_MARKS, classify, external_urls
+from linkratio.classify import QUESTION_MARKS, classify, external_urls, x_link_label
 from linkratio.model import Category, Kind, Link, Post
 
 ME = {"author_id": "100", "author_handle": "me"}
@@ -290,3 +290,37 @@ def test_web_links_with_or_without_a_scheme_still_count(target: str) -> None:
     p = post("read", links=(Link(url=target),))
     assert classify(p).kind is Kind.URL
     assert external_urls(p) == [target]
+
+
+@pytest.mark.parametrize(
+    ("targets", "decides"),
+    [
+        (["https://example.org/a"], True),
+        (["https://bit.ly/a"], True),
+        (["https://u@bit.ly/a"], True),
+        (["https://bit.ly/a", "https://example.org/b"], True),
+        (["https://example.org/a", "https://x.com/ana/status/5"], True),
+        (["https://x.com/about"], True),
+        (["HTTPS://EXAMPLE.ORG"], True),
+        (["https://x.com/ana/status/5/photo/1"], True),
+        (["https://x.com/i/web/status/9"], True),
+        (["https://x.com/me/status/9", "https://x.com/ME/status/8/photo/1"], False),
+        (["https://x.com/i/web/status/555"], False),
+        (["https://x.com/100/status/7"], False),
+        (["https://x.com/other/status/7"], True),
+        (["https://x.com/i/status/1/photo/1"], False),
+        (["https://pic.twitter.com/a"], False),
+        (["javascript:alert(1)"], False),
+        ([], False),
+    ],
+)
+def test_x_link_label_is_classify_or_nothing(targets: list[str], decides: bool) -> None:
+    """Rules 4 and 5 from the link targets and whose post it is, or None: rule 6 goes on."""
+    links = tuple(tco(target, code=str(n)) for n, target in enumerate(targets))
+    found = x_link_label(targets, ("555", ("555",), "100", "me"))
+    assert (found is not None) is decides
+    expected = classify(post(" ".join(link.url for link in links), links=links, edit_ids=("555",)))
+    if found is not None:
+        assert found == expected
+    else:
+        assert expected.kind not in (Kind.QUOTE, Kind.URL)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import logging
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from test_x_archive import BASIC, X_ARCHIVE, note_archive, tweet
 from linkratio.errors import InputFormatError
 from linkratio.model import Post
 from linkratio.sources.x_archive import read_archive
-from linkratio.sources.x_archive.lean import LeanPost
+from linkratio.sources.x_archive.lean import HOURS, MINUTES, LeanPost
 
 ROOT = Path(__file__).resolve().parents[1]
 FIELDS = [f.name for f in dataclasses.fields(Post)]
@@ -172,6 +173,8 @@ BAD = [
     pytest.param(_odd(BASIC[0], full_text=["a list"]), id="text a list"),
     pytest.param(_odd(BASIC[0], created_at="Sat Nov 31 12:14:18 +0000 2024"), id="no such day"),
     pytest.param(_odd(BASIC[0], created_at="Sat Nov 09 12:14:18 +0000 0001"), id="year 1"),
+    pytest.param(_odd(BASIC[0], created_at="Sat Nov 09 24:00:00 +0000 2024"), id="hour 24"),
+    pytest.param(_odd(BASIC[0], created_at="Sat Nov 09 12:14:60 +0000 2024"), id="second 60"),
     pytest.param(_odd(BASIC[0], entities={"urls": [{"url": None}]}), id="url null"),
     pytest.param(_odd(BASIC[0], in_reply_to_screen_name={"a": 1}), id="handle an object"),
     # Found in review: the typed reader took these, and classify's fast way labelled them.
@@ -203,3 +206,29 @@ def test_malformed_records_are_skipped_the_same(
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     # once per reading (each reader, with and without raw JSON), not twice
     assert len(warnings) == 4 and len(set(warnings)) == 1
+
+
+def _iso_clock(clock: str) -> bool:
+    """What the lean reader checked each time of day with before `HOURS` and `MINUTES`."""
+    try:
+        return time.fromisoformat(clock).isoformat() == clock
+    except ValueError:
+        return False
+
+
+ODD_CLOCKS = [
+    "24:00:00", "23:59:60", "7:00:00 ", " 7:00:00", "07:00:0", "07:00", "070000  ", "07-00-00",
+    "\u0660\u0667:00:00", "07:00:0\uff11", "+7:00:00", "07:00:00.5"[:8], "", "ab:cd:ef", "07:0 :00",
+]  # fmt: skip
+
+
+def test_times_of_day_are_checked_as_time_fromisoformat_would() -> None:
+    clocks = [
+        f"{h:02d}:{m:02d}:{s:02d}"
+        for h in range(100)
+        for m in range(0, 100, 7)
+        for s in (0, 59, 60, 99)
+    ]
+    for clock in [*clocks, *ODD_CLOCKS]:
+        ok = clock[:3] in HOURS and clock[3:] in MINUTES
+        assert ok is _iso_clock(clock), clock

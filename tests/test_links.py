@@ -15,6 +15,7 @@ from linkratio.links import (
     SHORTENERS,
     domain,
     host,
+    is_platform_media,
     is_platform_page,
     is_shortener,
     looks_short,
@@ -22,6 +23,7 @@ from linkratio.links import (
     short_links,
     shortener,
     site,
+    x_external_origin,
 )
 from linkratio.model import Link, Post
 
@@ -195,3 +197,62 @@ def test_host_is_what_urlsplit_finds(url: str) -> None:
     except ValueError:
         expected = ""
     assert host(url) == expected
+
+
+# An origin stands for every URL that shares it (classify memoizes what rule 5 says of it):
+# each of these differs from its neighbour in what would make that too coarse.
+ORIGINS = [
+    ("https://example.org/a?b#c", "https://example.org"),
+    ("https://example.org", "https://example.org"),
+    ("http://bit.ly/x", "http://bit.ly"),
+    ("https://bit.ly.example.com/x", "https://bit.ly.example.com"),
+    ("https://u@bit.ly/x", "https://u@bit.ly"),
+    ("https://bit.ly:8080/x", "https://bit.ly:8080"),
+    ("https://bit.ly?u=https://x.com/a/status/1", "https://bit.ly?u=https:"),
+    ("https://Bit.LY/x", "https://Bit.LY"),
+    ("https://www.bit.ly./x", "https://www.bit.ly."),
+    ("https://dropbox.com/s/x", "https://dropbox.com"),
+    ("https://twitterfoo.com/a/status/1", "https://twitterfoo.com"),
+    ("https://www.pic.twitter.com/a", "https://www.pic.twitter.com"),
+    ("https://exa\tmple.com/x", "https://exa\tmple.com"),
+    ("https://[::1/x", "https://[::1"),
+    ("https://\u00e9.example/x", "https://\u00e9.example"),
+    # X's own hosts: their path decides (a post, a photo, or an external page).
+    ("https://x.com/ana/status/5", None),
+    ("https://x.com/about", None),
+    ("https://X.COM/ana/status/5", None),
+    ("https://mobile.twitter.com/a/status/1/photo/1", None),
+    ("https://x.company.example/a", None),
+    ("https://pic.twitter.com/abc", None),
+    ("https://pbs.twimg.com:443/media/a.jpg", None),
+    ("https://tw\u0131tter.com/a/status/1", None),  # dotless i: the patterns ignore case
+    # Not a lower-case web scheme: left to the general checks.
+    ("HTTPS://EXAMPLE.ORG/A", None),
+    ("example.org/a", None),
+    ("javascript:alert(1)", None),
+    ("https:/example.org", None),
+]
+
+
+@pytest.mark.parametrize(("url", "origin"), ORIGINS)
+def test_an_external_origin_says_what_its_whole_url_would(url: str, origin: str | None) -> None:
+    """The origin keeps the host (and so the shortener answer); X's own hosts have none."""
+    assert x_external_origin(url) == origin
+    if origin is not None:
+        assert post_ref(url, "x") is None and not is_platform_media(url, "x")
+        assert host(origin) == host(url)
+        assert is_shortener(origin) == is_shortener(url)
+
+
+def test_x_names_begin_with_letters_no_other_character_folds_to() -> None:
+    """`x_external_origin` looks for an X host only behind one of `_X_INITIALS`."""
+    import re
+
+    from linkratio.links import _X_INITIALS, _X_NAME
+
+    names = ["www.twitter.com", "mobile.x.com", "m.x.com", "pic.twitter.com", "twitter.com"]
+    for name in [*names, "x.com", "pbs.twimg.com", "video.twimg.com"]:
+        assert _X_NAME.match(name) is not None and name[0] in _X_INITIALS
+    initial = re.compile("[" + "".join(sorted(_X_INITIALS)) + "]", re.I)
+    folding = [c for c in range(sys.maxunicode + 1) if initial.match(chr(c))]
+    assert {chr(c) for c in folding} == _X_INITIALS

@@ -374,6 +374,7 @@ def test_the_fingerprint_changes_with_any_line_of_the_classifier(
     assert frame_module.classifier_fingerprint.__wrapped__() != fingerprint
     assert "linkratio.classify" in frame_module.DERIVING_MODULES
     assert "linkratio.store.cache" in frame_module.DERIVING_MODULES
+    assert "linkratio.links.hosts" in frame_module.DERIVING_MODULES  # the shortener list
 
 
 def test_a_store_library_without_deriver_keeps_posts_and_leaves_the_cache(

@@ -105,6 +105,108 @@ SHAPES = [
     tweet("79", "&amp;? &lt;b&gt;"),
     tweet("80", ""),
     tweet("81", "   "),
+    # Mention-led: the opening up to the first whitespace names the handle, whatever follows.
+    tweet(
+        "82", "@ana: see https://t.co/a?", urls=(("https://t.co/a", "https://x.com/bo/status/1"),)
+    ),
+    tweet("83", "@ana\u0301 hello"),
+    tweet("84", "@anabel hello"),
+    tweet("85", "\uff20ana\u3000hello"),
+    tweet("86", "@ hello?"),
+    tweet("87", ".@_ hi"),
+    tweet("88", "@ana\u2028hello"),
+]
+
+
+# Link posts labelled by `x_link_label` (rules 4 and 5 from their links alone) or, when no
+# link counts, from the memo; each differs from another in what the label must not ignore.
+def _linked(tid: str, text: str, *links: tuple[str, str], **more: object) -> dict:
+    return tweet(tid, text, urls=links, **more)  # type: ignore[arg-type]
+
+
+LINKED = [
+    _linked("110", "see https://t.co/a", ("https://t.co/a", "https://example.org/a?")),
+    _linked("111", "see https://t.co/b", ("https://t.co/b", "https://bit.ly/b")),
+    _linked("112", "see https://t.co/c", ("https://t.co/c", "https://bit.ly.example.com/c")),
+    _linked("113", "see https://t.co/d", ("https://t.co/d", "https://u@bit.ly/d")),
+    _linked("114", "see https://t.co/e", ("https://t.co/e", "https://x.com/ana/status/5")),
+    _linked("115", "see https://t.co/f", ("https://t.co/f", "https://x.com/about")),
+    _linked("116", "mine? https://t.co/g", ("https://t.co/g", "https://x.com/me/status/1")),
+    _linked("117", "pic? https://t.co/h", ("https://t.co/h", "https://pic.twitter.com/h")),
+    _linked("118", "see https://t.co/i", ("https://t.co/i", "https://dropbox.com/s/i")),
+    _linked("119", "see https://t.co/j", ("https://t.co/j", "HTTPS://EXAMPLE.ORG/J")),
+    _linked("120", "see https://t.co/k", ("https://t.co/k", "javascript:alert(1)")),
+    _linked("121", "see https://t.co/l", ("https://t.co/l", "")),
+    _linked(
+        "122",
+        "two https://t.co/m https://t.co/n",
+        ("https://t.co/m", "https://example.org/m"),
+        ("https://t.co/n", "https://x.com/ana/status/6"),
+    ),
+    _linked(
+        "123",
+        "two https://t.co/o https://t.co/p",
+        ("https://t.co/o", "https://bit.ly/o"),
+        ("https://t.co/p", "https://example.org/p"),
+    ),
+    _linked(
+        "124",
+        "see https://t.co/q and https://x.com/ana/status/7",
+        ("https://t.co/q", "https://example.org/q"),
+    ),
+    _linked("125", "see https://example.org/r", ("https://t.co/r", "https://example.org/r")),
+    _linked(
+        "126",
+        "again https://t.co/s",
+        ("https://t.co/s", "https://example.org/s"),
+        reply_to=("1", "100", "me"),
+    ),
+    tweet(
+        "127",
+        "sunset https://t.co/t",
+        media=(("https://t.co/t", "https://x.com/me/status/127/photo/1"),),
+    ),
+    tweet(
+        "128",
+        "sunset? https://t.co/u",
+        media=(("https://t.co/u", "https://x.com/me/status/128/photo/1"),),
+    ),
+    tweet(
+        "129",
+        "sunset https://t.co/v?",
+        media=(("https://t.co/v", "https://x.com/me/status/129/photo/1"),),
+    ),
+    tweet(
+        "130",
+        "more https://t.co/w",
+        media=(("https://t.co/w", "https://x.com/me/status/130/photo/1"),),
+        reply_to=("1", "100", "me"),
+    ),
+    tweet(
+        "131",
+        "sunset https://t.co/x https://example.net/x",
+        media=(("https://t.co/x", "https://x.com/me/status/131/photo/1"),),
+    ),
+    tweet("132", "see http://example.com/y?"),
+    _linked("133", "as I said https://t.co/z", ("https://t.co/z", "https://x.com/Me/status/1")),
+    _linked("134", "long… https://t.co/A", ("https://t.co/A", "https://x.com/i/web/status/134")),
+    _linked("135", "long… https://t.co/B", ("https://t.co/B", "https://x.com/i/web/status/99")),
+    _linked("136", "by id https://t.co/C", ("https://t.co/C", "https://x.com/100/status/7")),
+    _linked("137", "pic https://t.co/D", ("https://t.co/D", "https://x.com/me/status/1/photo/1")),
+    _linked("138", "pic https://t.co/E", ("https://t.co/E", "https://x.com/ana/status/2/photo/1")),
+    _linked(
+        "139",
+        "two https://t.co/F https://t.co/G",
+        ("https://t.co/F", "https://x.com/me/status/1"),
+        ("https://t.co/G", "https://x.com/ana/status/3"),
+    ),
+    # The text's one bare URL: its link's, whole, or another one that ends the same way.
+    _linked("140", "see https://t.co/H.", ("https://t.co/H", "https://example.org/h")),
+    _linked("141", "see https://t.co/xJ", ("https://t.co/J", "https://example.org/j")),
+    _linked("142", "see https://t.co/a-b", ("https://t.co/a-b", "https://example.org/k")),
+    _linked("143", "see https://t.co/L\u0661", ("https://t.co/L\u0661", "https://example.org/l")),
+    _linked("144", "see https://t.co/M", ("https://t.co/M", "https://example.org/m?https://b")),
+    _linked("145", "see xhttps://t.co/N", ("https://t.co/N", "https://example.org/n")),
 ]
 
 
@@ -139,10 +241,36 @@ def test_tricky_and_memoized_shapes_label_the_same(
     monkeypatch.setattr(verdicts, "classify", lambda post: called.append(post.id) or classify(post))
     assert archive_labels(tmp_path) is not None
     # The memo labels every tweet of a shape classify saw once (in BASIC or TRICKY, or
-    # the first round); mention-led tweets and replies told by handles go to classify.
+    # the first round); replies told by handles, manual retweets and posts that open with
+    # an `@` but address no one go to classify.
     assert "60" not in called and "70" not in called and "71" not in called
     assert called.count("62") == 1 and called.count("66") == 1
-    assert called.count("68") == 2 and called.count("73") == 2 and called.count("75") == 2
+    assert called.count("68") == 2 and called.count("75") == 2 and called.count("86") == 2
+    # Mention-led posts of an opening seen before ("@ana": TRICKY's "@ana @bob look").
+    assert called.count("73") == 0 and called.count("88") == 0
+    assert all(called.count(tid) == 1 for tid in ("74", "82", "83", "84", "85", "87"))
+
+
+def test_link_posts_label_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Links to external origins, to posts, of other schemes, unaccounted bare URLs, media."""
+    files = {"data/tweets.js": ytd("tweets", [*LINKED, *LINKED]), "data/account.js": account_js()}
+    write_folder(tmp_path, files)
+    same_as_general(tmp_path)
+    import linkratio.verdicts as verdicts
+
+    called: list[str] = []
+    monkeypatch.setattr(verdicts, "classify", lambda post: called.append(post.id) or classify(post))
+    assert archive_labels(tmp_path) is not None
+    # Rules 4 and 5 from the links alone never reach classify; a post no link counts for
+    # and without a question mark at most once (the first of its memo shape); the rest
+    # (unaccounted bare URLs, a question mark) always do.
+    decided = ("110", "111", "112", "113", "114", "115", "118", "119", "121", "122", "123")
+    for tid in (*decided, "125", "126", "135", "138", "139", "140", "142", "143", "144", "145"):
+        assert tid not in called
+    unmarked = ("120", "127", "133", "134", "136", "137")  # no reply, no counting link
+    assert sum(called.count(tid) for tid in unmarked) == 1 and called.count("130") == 1
+    for tid in ("116", "117", "124", "128", "129", "131", "132", "141"):
+        assert called.count(tid) == 2
 
 
 def test_long_posts_from_notes_label_the_same(tmp_path: Path) -> None:

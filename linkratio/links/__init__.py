@@ -13,82 +13,12 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from linkratio.links.hosts import SHORT_HOST_SITES as SHORT_HOST_SITES
+from linkratio.links.hosts import SHORTENERS as SHORTENERS
+
 if TYPE_CHECKING:
     import tldextract
 
-
-SHORTENERS: frozenset[str] = frozenset(
-    {
-        "t.co",
-        "bit.ly",
-        "bitly.com",
-        "ow.ly",
-        "buff.ly",
-        "dlvr.it",
-        "lnkd.in",
-        "goo.gl",
-        "tinyurl.com",
-        "is.gd",
-        "v.gd",
-        "t.ly",
-        "tiny.cc",
-        "trib.al",
-        "ift.tt",
-        "fb.me",
-        "youtu.be",
-        "amzn.to",
-        "wp.me",
-        "j.mp",
-        "su.pr",
-        "shar.es",
-        "po.st",
-        "sco.lt",
-        "cutt.ly",
-        "rebrand.ly",
-        "bl.ink",
-        "rb.gy",
-        "shorturl.at",
-        "s.id",
-        "tr.im",
-        "econ.st",
-        "nyti.ms",
-        "wapo.st",
-        "reut.rs",
-        "bbc.in",
-        "cnn.it",
-        "on.ft.com",
-        "apple.co",
-        "spoti.fi",
-        "flic.kr",
-        "instagr.am",
-        "redd.it",
-        "git.io",
-        "hubs.ly",
-        "mailchi.mp",
-        "eepurl.com",
-        "social.ms",
-        "msft.it",
-        "aka.ms",
-        "ln.is",
-        "bddy.me",
-    }
-)
-"""Hosts known to hide the real destination behind a redirect (one maintained list)."""
-
-SHORT_HOST_SITES: dict[str, str] = {
-    "youtu.be": "youtube.com",  # youtu.be/<id> is youtube.com/watch?v=<id>
-    "redd.it": "reddit.com",  # redd.it/<id> is a reddit.com post
-    "flic.kr": "flickr.com",  # flic.kr/p/<base58 id> is a flickr.com photo
-    "instagr.am": "instagram.com",  # an alias of instagram.com, same paths
-}
-"""First-party short hosts whose destination site is certain without a request.
-
-Only hosts that can lead nowhere but their own site are listed. Left out on purpose,
-because their links reach other sites: amzn.to (amazon.com, .co.uk, .de ...), wp.me (a
-blog's own domain), git.io (github.io too), aka.ms and fb.me (many domains), and every
-branded Bitly host (on.ft.com, spoti.fi, nyti.ms ...). These hosts stay shorteners: a
-youtu.be link still counts as a short link, only its site is youtube.com.
-"""
 
 _X_STATUS = re.compile(
     r"^https?://(?:(?:www|mobile|m)\.)?(?:twitter|x)\.com/"
@@ -191,6 +121,31 @@ def host(url: str) -> str:
         return (urlsplit(url if "://" in url else "http://" + url).hostname or "").lower()
     except ValueError:
         return ""
+
+
+_X_NAME = re.compile(
+    r"(?:(?:www|mobile|m|pic)\.)?(?:twitter|x)\.com|(?:pbs|video)\.twimg\.com", re.I
+)
+"""Every host name `_X_STATUS` and `_X_MEDIA_URL` can start with (same flags)."""
+_X_INITIALS = frozenset("wmptxvWMPTXV")
+"""How those names begin: no other character folds to one of these letters in a pattern."""
+
+
+def x_external_origin(url: str) -> str | None:
+    """`http(s)://host` of a URL that X counts as an external link whatever its path.
+
+    That is a URL with a lower-case web scheme whose host does not start as X's do: no
+    `post_ref` or `is_platform_media` on X for it. The origin (the URL up to the first `/`
+    after the scheme) holds the whole host, so `host` and `shortener` say the same of both.
+    None for any other URL.
+    """
+    start = 8 if url.startswith("https://") else 7 if url.startswith("http://") else 0
+    if not start:
+        return None
+    if url[start : start + 1] in _X_INITIALS and _X_NAME.match(url, start) is not None:
+        return None
+    end = url.find("/", start)
+    return url if end < 0 else url[:end]
 
 
 def post_ref(url: str, platform: str = "x") -> PostRef | None:

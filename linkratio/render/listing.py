@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO, TypedDict, Unpack
 import orjson
 
 from linkratio.accounts import account_name
-from linkratio.model import Account, Label, Post
+from linkratio.model import Account, Category, Kind, Label, Post
 from linkratio.render.escape import csv_cell, terminal_safe
 
 if TYPE_CHECKING:
@@ -137,6 +137,10 @@ class _Lines:
         self.block = io.StringIO()
         self.csv = csv.writer(self.block, lineterminator="\n")
         self.head = self._csv_row(self.fields) if output == "csv" else ""
+        self.verdicts: dict[tuple[Category, Kind], str] = {}
+        """A JSONL tail's category and kind members, by the label's category and kind."""
+        self.close = f',"author":{self.json(author)}}}\n' if with_author else "}\n"
+        """How a JSONL line ends after the reason."""
 
     def line(self, post: Post, label: Label) -> str:
         """The line of one post."""
@@ -162,13 +166,20 @@ class _Lines:
 
     def tail(self, label: Label) -> str:
         """The part of a line of `label` from its category on (JSON, CSV or table)."""
-        category, kind, reason = _label_cells(label)
         if self.output == "jsonl":
             # orjson writes an object member by member: the members from the category on
             # go on a line as they are. Category and kind are lower-case words.
-            tail = f'"category":"{category}","kind":"{kind}","reason":{self.json(reason)}'
-            tail += f',"author":{self.json(self.extra[0])}}}\n' if self.extra else "}\n"
-        elif self.output == "csv":
+            verdict = (label.category, label.kind)
+            opening = self.verdicts.get(verdict)
+            if opening is None:
+                category, kind = verdict[0].value, verdict[1].value
+                opening = self.verdicts[verdict] = f'"category":"{category}","kind":"{kind}",'
+            tail = f'{opening}"reason":{self.json(label.reason)}{self.close}'
+            self.known[id(label)] = tail
+            self.labels.append(label)
+            return tail
+        category, kind, reason = _label_cells(label)
+        if self.output == "csv":
             tail = self._csv_row((category, kind, csv_cell(reason), *self.csv_extra))
         else:
             cat = f"{category}/{kind}"
@@ -190,7 +201,9 @@ class _Lines:
     def write(self, out: TextIO, batch: list[str]) -> None:
         """Write lines at once: JSONL as UTF-8 bytes, CSV and tables as text (as ever)."""
         if self.output == "jsonl":
-            _write_bytes(out, "".join(batch).encode())
+            # Line by line: one line beyond Latin-1 would widen the whole batch's text
+            # (and its UTF-8 encoding takes the slow way); most lines are ASCII.
+            _write_bytes(out, b"".join([line.encode() for line in batch]))
         else:
             out.write("".join(batch))
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import cast
 
@@ -50,34 +50,41 @@ class LeanPost(LeanFields):
         return datetime.fromisoformat(self.key[:19]).replace(tzinfo=UTC)
 
 
+_SIXTY = [f"{n:02d}" for n in range(60)]
+HOURS = frozenset([f"{h}:" for h in _SIXTY[:24]])
+"""`00:` to `23:`: an hour of the day and its colon."""
+MINUTES = frozenset([f"{m}:{s}" for m in _SIXTY for s in _SIXTY])
+"""`00:00` to `59:59`: minutes and seconds. With `HOURS`, every time of day that
+`time.fromisoformat` reads and `isoformat` writes back the same."""
+
+
 class Times:
     """Archive times (`Sat Nov 09 12:14:18 +0000 2024`) as ISO text to the second, checked.
 
-    Each distinct day and time of day is checked once (with `date`/`time.fromisoformat`,
-    as `common.parse_time` would parse it); anything else raises Unsupported.
+    Each distinct day is checked once (with `date.fromisoformat`, as `common.parse_time`
+    would parse it), each time of day against `HOURS` and `MINUTES`; anything else
+    raises Unsupported.
     """
 
-    __slots__ = ("days", "clock")
+    __slots__ = ("days",)
 
     def __init__(self) -> None:
         self.days: dict[str, str] = {}
-        self.clock: set[str] = set()
+        """`2024-11-09T` by `Nov 09  +0000 2024` (`value[4:11] + value[19:]`): a day seen
+        is found only in a time of the whole format (30 characters, UTC)."""
 
     def iso(self, value: str) -> str:
         """`2024-11-09T12:14:18` for `Sat Nov 09 12:14:18 +0000 2024`."""
-        if len(value) != 30 or value[19:26] != " +0000 ":
-            raise Unsupported(value)
-        day = self.days.get(value[4:11] + value[26:])
+        day = self.days.get(value[4:11] + value[19:])
         if day is None:
             day = self._day(value)
-        clock = value[11:19]
-        if clock not in self.clock:
-            self._clock(value)
-        return day + clock
+        if value[11:14] not in HOURS or value[14:19] not in MINUTES:
+            raise Unsupported(value)
+        return day + value[11:19]
 
     def _day(self, value: str) -> str:
         month = _MONTHS.get(value[4:7])
-        if month is None or value[10:11] != " ":
+        if len(value) != 30 or value[19:26] != " +0000 " or month is None or value[10] != " ":
             raise Unsupported(value)
         day = value[26:] + month + value[8:10]
         try:
@@ -86,18 +93,8 @@ class Times:
             ok = False
         if not ok:
             raise Unsupported(value)
-        self.days[value[4:11] + value[26:]] = day + "T"
+        self.days[value[4:11] + value[19:]] = day + "T"
         return day + "T"
-
-    def _clock(self, value: str) -> None:
-        clock = value[11:19]
-        try:
-            ok = time.fromisoformat(clock).isoformat() == clock
-        except ValueError:
-            ok = False
-        if not ok:
-            raise Unsupported(value)
-        self.clock.add(clock)
 
 
 def _text(value: str | int | None) -> str | None:
