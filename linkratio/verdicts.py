@@ -37,6 +37,7 @@ from linkratio.sources.x_archive.lean import (
     LeanPost,
     Times,
     _links,
+    _mentions,
     _post,
     _text,
 )
@@ -190,6 +191,9 @@ class _Labelled:
         by_id, chains, quick, general = self.by_id, self.chains, self._quick, self._general
         for record in block:
             tweet = record.tweet
+            entities = tweet.entities
+            if entities is not None and entities.user_mentions and len(entities.user_mentions) > 1:
+                _mentions(entities)  # several are ordered by index: Unsupported if one is odd
             row = quick(tweet)
             if row is None:
                 row = general(tweet)
