@@ -3,6 +3,7 @@ keys, and a recorder for the waits a network client announces."""
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
 import shutil
@@ -88,3 +89,13 @@ def labels_listing(timeline: Timeline, output: str) -> str:
     rows = ((post, classify(post)) for post in timeline.posts)
     write_labels(rows, out, output, with_author=True, author=timeline.account.handle)
     return out.getvalue()
+
+
+def generated_archive(folder: Path, posts: int, seed: int) -> Path:
+    """An X archive of `posts` posts made by `data/make_sample.py` (every taxonomy case)."""
+    spec = importlib.util.spec_from_file_location("make_sample", ROOT / "data" / "make_sample.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.generate(folder, posts, seed=seed)
+    return folder

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import logging
 from datetime import time
 from pathlib import Path
 
 import pytest
 from archives import account_js, write_folder, write_zip, ytd
-from helpers import labels_listing
+from helpers import SAMPLE, generated_archive, labels_listing
 from test_x_archive import BASIC, X_ARCHIVE, note_archive, tweet
 
 from linkratio.errors import InputFormatError
@@ -18,7 +17,6 @@ from linkratio.model import Post
 from linkratio.sources.x_archive import read_archive
 from linkratio.sources.x_archive.lean import HOURS, MINUTES, LeanPost
 
-ROOT = Path(__file__).resolve().parents[1]
 FIELDS = [f.name for f in dataclasses.fields(Post)]
 
 
@@ -40,7 +38,7 @@ def same_as_general(path: Path, *, lean_used: bool = True, skip_invalid: bool = 
 
 
 def test_the_sample_reads_the_same() -> None:
-    same_as_general(ROOT / "data" / "sample")
+    same_as_general(SAMPLE)
 
 
 @pytest.mark.parametrize("name", ["alrocar", "andreruffert", "smithjd"])
@@ -51,12 +49,7 @@ def test_the_corpus_archives_read_the_same(name: str) -> None:
 
 
 def test_a_generated_archive_reads_the_same(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("make_sample", ROOT / "data" / "make_sample.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.generate(tmp_path, 3000, seed=7)
-    same_as_general(tmp_path)
+    same_as_general(generated_archive(tmp_path, 3000, seed=7))
 
 
 TRICKY = [

@@ -3,13 +3,13 @@ reader's posts give, byte for byte, or hands the archive to that reader."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import shutil
 from pathlib import Path
 
 import pytest
 from archives import account_js, write_folder, write_zip, ytd
+from helpers import SAMPLE, generated_archive
 from test_lean_archive import BAD, ODD, TRICKY
 from test_x_archive import BASIC, X_ARCHIVE, note_archive, tweet
 
@@ -20,7 +20,6 @@ from linkratio.render.listing import write_keyed_labels, write_labels
 from linkratio.sources.x_archive import read_archive
 from linkratio.verdicts import archive_labels, owner_name
 
-ROOT = Path(__file__).resolve().parents[1]
 OUTPUTS = ("jsonl", "csv", "table")
 
 
@@ -54,7 +53,7 @@ def same_as_general(path: Path) -> None:
 
 
 def test_the_sample_labels_the_same() -> None:
-    same_as_general(ROOT / "data" / "sample")
+    same_as_general(SAMPLE)
 
 
 @pytest.mark.parametrize("name", ["alrocar", "andreruffert", "smithjd"])
@@ -73,12 +72,7 @@ def test_the_corpus_archives_label_the_same(tmp_path: Path, name: str) -> None:
 
 
 def test_a_generated_archive_labels_the_same(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("make_sample", ROOT / "data" / "make_sample.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.generate(tmp_path, 3000, seed=11)
-    same_as_general(tmp_path)
+    same_as_general(generated_archive(tmp_path, 3000, seed=11))
 
 
 # Tweets of the shapes labelled from a memo, differing in what the label must not ignore.
