@@ -99,3 +99,15 @@ def generated_archive(folder: Path, posts: int, seed: int) -> Path:
     spec.loader.exec_module(module)
     module.generate(folder, posts, seed=seed)
     return folder
+
+
+def assert_same_posts(lean: Timeline, general: Timeline, fields: list[str]) -> None:
+    """A fast reader's timeline equals the general reader's: account, every post field by
+    field (`fields`), `is_reply`, and byte-identical listings in every output."""
+    assert lean.account == general.account
+    assert len(lean.posts) == len(general.posts)
+    for fast, slow in zip(lean.posts, general.posts, strict=True):
+        assert [getattr(fast, f) for f in fields] == [getattr(slow, f) for f in fields]
+        assert fast.is_reply == slow.is_reply
+    for output in ("jsonl", "csv", "table"):
+        assert labels_listing(lean, output) == labels_listing(general, output)

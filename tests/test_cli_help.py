@@ -100,3 +100,33 @@ def test_bash_completes_a_line(line: str, expected: str) -> None:
     )
     done = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.split() == expected.split()
+
+
+def test_every_command_has_a_one_paragraph_description_and_runnable_examples() -> None:
+    """The help text comes from each handler's docstring (`options.command`): the wrapped
+    docstring lines are joined into the description, and the examples keep their lines."""
+    for name, parser in leaf_parsers(build_parser()):
+        assert parser.description, name
+        assert "\n" not in parser.description.strip(), name
+        assert parser.epilog is not None and parser.epilog.startswith("example"), name
+        examples = parser.epilog.splitlines()[1:]
+        assert examples and all("linkratio " in line for line in examples), name
+        assert all(line.startswith("  ") for line in examples), name
+
+
+def test_a_docstring_becomes_description_and_epilog() -> None:
+    from linkratio.cli.options import _help_texts
+
+    doc = """First line of the description,
+    its second line.
+
+    A second paragraph.
+
+    examples:
+      linkratio audit data/sample
+      linkratio classify x.zip
+    """
+    description, epilog = _help_texts(doc)
+    assert description == "First line of the description, its second line.\n\nA second paragraph."
+    assert epilog == "examples:\n  linkratio audit data/sample\n  linkratio classify x.zip"
+    assert _help_texts("Only words.") == ("Only words.", None)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from archives import account_js, write_folder, write_zip, ytd
-from helpers import SAMPLE, generated_archive, labels_listing
+from helpers import SAMPLE, assert_same_posts, generated_archive
 from test_x_archive import BASIC, X_ARCHIVE, note_archive, tweet
 
 from linkratio.errors import InputFormatError
@@ -28,13 +28,7 @@ def same_as_general(path: Path, *, lean_used: bool = True, skip_invalid: bool = 
         lean = read_archive(path, skip_invalid=skip_invalid, keep_raw=keep_raw, lean=True)
         assert all(isinstance(p, LeanPost) == lean_used for p in lean.posts)
         assert all((p.raw is not None) == keep_raw for p in lean.posts)
-        assert lean.account == general.account
-        assert len(lean.posts) == len(general.posts)
-        for fast, slow in zip(lean.posts, general.posts, strict=True):
-            assert [getattr(fast, f) for f in FIELDS] == [getattr(slow, f) for f in FIELDS]
-            assert fast.is_reply == slow.is_reply
-        for output in ("jsonl", "csv", "table"):
-            assert labels_listing(lean, output) == labels_listing(general, output)
+        assert_same_posts(lean, general, FIELDS)
 
 
 def test_the_sample_reads_the_same() -> None:

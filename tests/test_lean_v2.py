@@ -7,7 +7,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from helpers import labels_listing
+from helpers import assert_same_posts, labels_listing
 
 from linkratio.errors import InputFormatError
 from linkratio.model import Post
@@ -25,13 +25,7 @@ def same_as_general(path: Path, *, lean_used: bool = True) -> None:
     general = read_v2(path)
     lean = read(path, "x-v2", lean=True)
     assert all(isinstance(p, LeanTweet) == lean_used for p in lean.posts)
-    assert lean.account == general.account
-    assert len(lean.posts) == len(general.posts)
-    for fast, slow in zip(lean.posts, general.posts, strict=True):
-        assert [getattr(fast, f) for f in FIELDS] == [getattr(slow, f) for f in FIELDS]
-        assert fast.is_reply == slow.is_reply
-    for output in ("jsonl", "csv", "table"):
-        assert labels_listing(lean, output) == labels_listing(general, output)
+    assert_same_posts(lean, general, FIELDS)
 
 
 def _jsonl_files() -> list[Path]:
@@ -48,11 +42,7 @@ def test_every_jsonl_file_reads_the_same(path: Path) -> None:
     except InputFormatError:
         return  # refused by the general reader: test_hostile_* cover the message
     lean = read(path, "x-v2", lean=True)
-    assert [[getattr(p, f) for f in FIELDS] for p in lean.posts] == [
-        [getattr(p, f) for f in FIELDS] for p in general.posts
-    ]
-    for output in ("jsonl", "csv"):
-        assert labels_listing(lean, output) == labels_listing(general, output)
+    assert_same_posts(lean, general, FIELDS)
 
 
 def _page(*tweets: dict[str, object], **rest: object) -> dict[str, object]:
