@@ -7,6 +7,10 @@ Each floor and each command runs in a fresh process (best of --repeat); the floo
 work inside the process (reading tweets.js, then parsing it), the commands the whole
 process with `os.wait4` for its peak RSS. `linkratio classify --output jsonl` is also
 compared byte for byte with the general reader's output (`--no-check` skips that).
+The library row also times two parts of `import` alone (`IMPORT_PARTS`): linkratio's read
+of the archive as the library keeps it; SQLite's insert of the stored rows (the store's
+floor: no Python but the binding); and unpickling those rows (what a writer process fed
+by another would pay before its insert).
 Results go to stdout and to bench/throughput-results.json. Never a test: timings vary.
 """
 
@@ -160,6 +164,46 @@ def _twarc_file(path: Path, tweets: int) -> None:
             out.write(orjson.dumps(page) + b"\n")
 
 
+# Three parts of `import`, each alone, in a child given the archive `folder` and the library
+# `db` the import made (each prints seconds): the archive read as the library keeps it
+# (lean posts with their JSON, no store); SQLite's insert of the very rows it stored into a
+# new library in memory (the schema, its indexes and foreign keys; no disk); and
+# `pickle.loads` of those rows, what a writer process fed by a reader would pay first.
+IMPORT_PARTS = {
+    "read (lean posts + raw JSON)": "from linkratio.sources.x_archive.kept import read_kept\n"
+    "from pathlib import Path\ngc.disable(); t=time.perf_counter()\n"
+    "n=len(read_kept(Path(folder)).posts)\nprint(time.perf_counter()-t)",
+    "SQLite insert of its rows": "import sqlite3\nfrom linkratio.store import schema\n"
+    "from linkratio.store.posts import _INSERT_POST, _POST_COLUMNS\n"
+    "src=sqlite3.connect(db); cols=', '.join(_POST_COLUMNS)\n"
+    "rows=src.execute(f'SELECT {cols} FROM posts ORDER BY rowid').fetchall()\n"
+    "accounts=src.execute('SELECT * FROM accounts').fetchall()\ngc.disable()\n"
+    "mem=sqlite3.connect(':memory:', isolation_level=None)\n"
+    "mem.execute('PRAGMA foreign_keys = ON'); schema.migrate(mem); mem.execute('BEGIN')\n"
+    "mem.executemany(f'INSERT INTO accounts VALUES ({\",\".join(\"?\" * len(accounts[0]))})',"
+    " accounts)\nt=time.perf_counter(); mem.executemany(_INSERT_POST, rows)\n"
+    "mem.execute('COMMIT'); print(time.perf_counter()-t)",
+    "unpickling its rows": "import pickle, sqlite3\n"
+    "from linkratio.store.posts import _POST_COLUMNS\ncols=', '.join(_POST_COLUMNS)\n"
+    "rows=sqlite3.connect(db).execute(f'SELECT {cols} FROM posts ORDER BY rowid').fetchall()\n"
+    "data=pickle.dumps(rows, protocol=5); del rows; gc.disable(); t=time.perf_counter()\n"
+    "rows=pickle.loads(data); print(time.perf_counter()-t)",
+}  # fmt: skip
+
+
+def import_part(code: str, folder: Path, db: Path, repeat: int) -> float:
+    """The best seconds an import part's child reports."""
+    times = []
+    for _ in range(repeat):
+        done = subprocess.run(
+            [sys.executable, "-c",
+             f"import gc, time\nfolder={str(folder)!r}\ndb={str(db)!r}\n{code}"],
+            capture_output=True, text=True, cwd=ROOT, check=True,
+        )  # fmt: skip
+        times.append(float(done.stdout.split()[-1]))
+    return min(times)
+
+
 def library_row(posts: int, seed: int, repeat: int) -> dict[str, Any]:
     """`import` against `classify`, `audit @handle` against importing pandas, and `report`."""
     from run import archive
@@ -172,13 +216,15 @@ def library_row(posts: int, seed: int, repeat: int) -> dict[str, Any]:
         for leftover in db.parent.glob(db.name + "*"):
             leftover.unlink()
         imports.append(run(linkratio("import", str(folder), "--db", str(db), "-q"))[0])
+    parts = {name: import_part(code, folder, db, repeat) for name, code in IMPORT_PARTS.items()}
     handle = "@marenbuilds"
     audit_s, _ = best(linkratio("audit", handle, "--db", str(db)), repeat)
     pandas_s, _ = best([sys.executable, "-c", "import pandas"], repeat)
     report_dir = OUT / "throughput-report"
     report_s, _ = best(linkratio("report", "data/sample", "--out", str(report_dir), "-q"), repeat)
     return {"posts": posts, "classify_s": classify_s, "import_s": min(imports),
-            "import_of_classify": min(imports) / classify_s, "audit_s": audit_s,
+            "import_of_classify": min(imports) / classify_s, "import_parts": parts,
+            "audit_s": audit_s,
             "import_pandas_s": pandas_s, "audit_of_pandas": audit_s / pandas_s,
             "report_sample_s": report_s}  # fmt: skip
 
@@ -211,6 +257,11 @@ def show(results: dict[str, Any]) -> None:
             f" import pandas ({lib['import_pandas_s']:.2f} s);"
             f" report data/sample {lib['report_sample_s']:.2f} s"
         )
+        for name, seconds in lib.get("import_parts", {}).items():
+            print(
+                f"  import part alone: {name:<29} {seconds:5.2f} s"
+                f" = {seconds / lib['classify_s']:.2f}x classify"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
