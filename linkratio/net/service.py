@@ -43,6 +43,9 @@ from linkratio.net.redact import REDACTOR, is_loopback
 
 log = logging.getLogger(__name__)
 
+MAX_REDIRECTS = 10
+"""Redirects followed for one request; each is a request, all within the one deadline."""
+
 Refusal = Callable[[int, dict[str, Any], str], ApiError | None]
 """Turns an HTTP error status, its JSON body and the subject (an account) into the service's
 own error, or None for the generic one."""
@@ -100,7 +103,10 @@ class ServiceClient:
             headers=headers,
             timeout=httpx.Timeout(self.policy.timeout),
             transport=transport,
-            follow_redirects=True,  # httpx drops the Authorization header on a cross-origin hop
+            # Redirects are followed in `_get`, not by httpx: httpx reads each redirect's
+            # body whole, with no cap and no deadline. Its `next_request` still drops the
+            # Authorization header on a cross-origin hop.
+            follow_redirects=False,
         )
 
     def __repr__(self) -> str:
@@ -147,6 +153,8 @@ class ServiceClient:
             raise Retry(f"{self.name} did not answer in time") from None
         except TooLarge as err:
             raise ApiUnavailable(str(err), platform=self.platform) from None
+        except httpx.DecodingError:
+            raise Retry(f"{self.name} sent a body that cannot be decoded") from None
         except httpx.TransportError as err:
             if name_unknown(err):  # retrying will not make the name resolve
                 raise ApiUnavailable(
@@ -169,14 +177,31 @@ class ServiceClient:
     def _get(
         self, path: str, params: Mapping[str, str | int] | None
     ) -> tuple[httpx.Response, bytes]:
-        """One GET, its body capped and read within the deadline (httpx's timeout is per read)."""
-        self.requests += 1
+        """One GET, its body capped and read within the deadline (httpx's timeout is per read).
+
+        Redirects are followed here, at most `MAX_REDIRECTS`, without reading their bodies.
+        """
         ends = time.monotonic() + self.policy.deadline
         what = f"{self.name} ({path})"
-        with self._http.stream("GET", path, params=dict(params or {})) as response:
-            check_length(response.headers, self.policy.max_body, what)
-            content = read_capped(response.iter_bytes(), self.policy.max_body, ends, what)
-        return response, content
+        request = self._http.build_request("GET", path, params=dict(params or {}))
+        for _ in range(MAX_REDIRECTS + 1):
+            self.requests += 1
+            response = self._http.send(request, stream=True)
+            try:
+                if response.next_request is None:
+                    check_length(response.headers, self.policy.max_body, what)
+                    content = read_capped(response.iter_bytes(), self.policy.max_body, ends, what)
+                    return response, content
+                request = response.next_request
+            finally:
+                response.close()
+            if time.monotonic() > ends:
+                raise TooSlow(f"no whole answer within the deadline from {what}")
+        raise ApiUnavailable(
+            f"{self.name} redirected {path} more than {MAX_REDIRECTS} times; is "
+            f"{self.base_url} the right server?",
+            platform=self.platform,
+        )
 
     def _respect_limit(self) -> None:
         left = self._not_before - time.monotonic()
