@@ -13,8 +13,9 @@ import pytest
 from fakes.scripted import Answer, Asked, Scripted, json_answer
 from helpers import Waits
 
-from linkratio.errors import ApiError, ApiUnavailable
+from linkratio.errors import ApiError, ApiUnavailable, AuthError, RateLimited
 from linkratio.net.service import ServiceClient
+from linkratio.net.x import Credentials, XClient
 
 
 def service(server: Scripted, **policy: Any) -> ServiceClient:
@@ -95,3 +96,91 @@ def test_a_gzipped_body_still_reads() -> None:
             assert client.get_json("/x") == {"ok": 3}
         finally:
             client.close()
+
+
+# --- X: answers tweepy or urllib3 could not take ------------------------------------
+
+CREDS = Credentials(bearer_token="BEARER-review-secret")
+
+
+def x_client(server: Scripted, **policy: Any) -> XClient:
+    options = {"timeout": 5.0, "backoff": 0.01, **policy}
+    return XClient(CREDS, base_url=server.url, **Waits().options(**options))
+
+
+def x_lookup_error(answer: Answer, **policy: Any) -> tuple[ApiError, Scripted]:
+    with Scripted(lambda asked: answer) as server:
+        client = x_client(server, **policy)
+        try:
+            with pytest.raises(ApiError) as err:
+                client.lookup_user("ana")
+        finally:
+            client.close()
+    assert "\n" not in str(err.value) and err.value.platform == "x"
+    assert "BEARER-review-secret" not in str(err.value)
+    return err.value, server
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error"),
+    [
+        (403, b'{"errors": 5}', AuthError),
+        (403, b'{"errors": true, "title": "Forbidden"}', AuthError),
+        (403, b"[1, 2]", AuthError),
+        (403, b'{"detail": 5}', AuthError),
+        (403, b"[" * 100_000, AuthError),
+        (400, b'{"errors": NaN}', ApiError),
+        (400, b'{"errors": [7]}', ApiError),
+        (404, b'{"errors": "x", "error": "y"}', ApiError),
+        (503, b'{"errors": 5}', ApiUnavailable),
+        (429, b'{"errors": 5, "title": "Too Many Requests"}', RateLimited),
+    ],
+)
+def test_an_error_body_tweepy_cannot_read_is_one_line(
+    status: int, body: bytes, error: type[ApiError]
+) -> None:
+    # tweepy walks `errors` and joins `detail` unchecked: each of these raised inside it.
+    answer = Answer(status, body, {"content-type": "application/json", "retry-after": "1"})
+    err, server = x_lookup_error(answer, retries=1, wait_on_rate_limit=False)
+    assert type(err) is error
+    assert len(server.asked) == (2 if status == 503 else 1)
+
+
+def test_an_error_body_tweepy_can_read_keeps_its_detail() -> None:
+    body = json_answer({"detail": "the app is not allowed here", "title": "Forbidden"}, 403)
+    err, _ = x_lookup_error(body)
+    assert "the app is not allowed here" in str(err)
+
+
+def test_an_x_body_that_stalls_midway_is_retried_then_one_line() -> None:
+    # Headers and part of the body, then nothing: urllib3's ReadTimeoutError escaped.
+    stall = Answer(200, b'{"da', {"content-type": "application/json"}, length=1000)
+    err, server = x_lookup_error(stall, timeout=0.5, retries=1)
+    assert isinstance(err, ApiUnavailable) and "gave up after 2 tries" in str(err)
+    assert len(server.asked) == 2
+
+
+def test_an_x_body_that_cannot_be_decoded_is_retried_then_one_line() -> None:
+    garbage = Answer(200, b"not gzip at all", {"content-encoding": "gzip"})
+    err, server = x_lookup_error(garbage, retries=1)
+    assert isinstance(err, ApiUnavailable) and "cannot be decoded" in str(err)
+    assert len(server.asked) == 2
+
+
+@pytest.mark.parametrize("location", ["/elsewhere", "ftp://127.0.0.1/x", "SELF"])
+def test_an_x_redirect_is_not_followed(location: str) -> None:
+    # Followed, a hop to another host left the Route: no timeout, cap or deadline; a loop
+    # or an ftp: hop ended as a requests error with exit 2.
+    def answer(asked: Asked) -> Answer:
+        return Answer(302, b"", {"location": asked.target if location == "SELF" else location})
+
+    with Scripted(answer) as server:
+        client = x_client(server)
+        try:
+            with pytest.raises(ApiError) as err:
+                client.lookup_user("ana")
+        finally:
+            client.close()
+        assert len(server.asked) == 1
+    assert type(err.value) is ApiError and err.value.exit_code == 69
+    assert "a redirect to" in str(err.value) and "LINKRATIO_X_API_URL" in str(err.value)

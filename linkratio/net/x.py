@@ -107,6 +107,9 @@ class XClient:
             **creds.by_name(), return_type=requests.Response, wait_on_rate_limit=False
         )
         self._client.session.mount(OFFICIAL_URL + "/", Route(self.base_url, self.policy))
+        # The X API never redirects; a hop elsewhere would leave the Route (no cap, no
+        # deadline, no timeout), so a redirect is an error naming where it pointed.
+        self._client.session.max_redirects = 0
 
     def __repr__(self) -> str:
         return f"XClient(base_url={self.base_url!r}, creds={self.creds!r})"
@@ -261,6 +264,10 @@ class XClient:
             raise Retry(said) from None
         except TooLarge as err:
             raise ApiUnavailable(one_line(err), platform=PLATFORM) from None
+        except requests.exceptions.ContentDecodingError:
+            raise Retry("an answer that cannot be decoded") from None
+        except requests.TooManyRedirects as err:
+            raise _redirected(self.base_url, err.response) from None
         except _TRANSIENT as err:
             found = _ERRNO.search(str(err))
             problem = f"cannot connect ({found.group(0) if found else type(err).__name__})"
@@ -313,6 +320,19 @@ class XClient:
     def _subject(self, user_id: str) -> str:
         handle = self._handles.get(user_id)
         return f"@{handle}" if handle else f"with id {user_id}"
+
+
+def _redirected(base_url: str, response: requests.Response | None) -> ApiError:
+    """The error for a redirect: the X API does not send one, so the base URL is wrong."""
+    status = x_errors.status_line(response) if response is not None else "a redirect"
+    where = response.headers.get("location", "") if response is not None else ""
+    return ApiError(
+        one_line(
+            f"the X API at {base_url} answered {status}, a redirect to {where[:200]!r}: "
+            f"the X API does not redirect; check {URL_SETTING}"
+        ),
+        platform=PLATFORM,
+    )
 
 
 def _json(response: requests.Response) -> dict[str, Any]:

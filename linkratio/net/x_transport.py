@@ -13,6 +13,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import requests
+import tweepy
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
 from linkratio.net.policy import Policy, check_length, read_capped
@@ -63,6 +65,7 @@ class Route(HTTPAdapter):
             response.close()
             raise
         _tame_reset(response)
+        _tame_error(response)
         return response
 
 
@@ -78,8 +81,18 @@ def _read(response: requests.Response, policy: Policy, ends: float) -> None:
 
 def _chunks(raw: Any) -> Iterator[bytes]:
     # read1 returns what one read from the socket brings: each chunk of a trickle, at once.
-    while chunk := raw.read1(_CHUNK, decode_content=True):
-        yield chunk
+    # urllib3's errors become requests' own, as `requests` does when it reads a body.
+    try:
+        while chunk := raw.read1(_CHUNK, decode_content=True):
+            yield chunk
+    except urllib3.exceptions.ReadTimeoutError as err:
+        raise requests.exceptions.ReadTimeout(err) from None
+    except urllib3.exceptions.DecodeError as err:
+        raise requests.exceptions.ContentDecodingError(err) from None
+    except urllib3.exceptions.SSLError as err:
+        raise requests.exceptions.SSLError(err) from None
+    except (urllib3.exceptions.ProtocolError, OSError) as err:
+        raise requests.exceptions.ChunkedEncodingError(err) from None
 
 
 def _tame_reset(response: requests.Response) -> None:
@@ -92,6 +105,21 @@ def _tame_reset(response: requests.Response) -> None:
     if value is not None and not (value.isascii() and value.isdigit() and len(value) <= 12):
         response.headers[ORIGINAL_RESET] = value
         del response.headers[_RESET]
+
+
+def _tame_error(response: requests.Response) -> None:
+    """Leave tweepy an error body it can read: it walks `errors` and joins `detail` unchecked.
+
+    `{"errors": 5}`, a JSON array or one nested 100,000 deep would raise inside tweepy (a
+    traceback, not the error for the status); such a body is dropped, and the status alone
+    says what happened, as for a body that is not JSON.
+    """
+    if response.status_code < 400:
+        return
+    try:
+        tweepy.HTTPException(response)
+    except Exception:
+        response._content = b""
 
 
 def reset_headers(response: requests.Response) -> dict[str, str]:
