@@ -14,6 +14,8 @@ from fakes.scripted import Answer, Asked, Scripted, json_answer
 from helpers import Waits
 
 from linkratio.errors import ApiError, ApiUnavailable, AuthError, RateLimited
+from linkratio.net.bluesky import BlueskyApi
+from linkratio.net.mastodon import MastodonApi
 from linkratio.net.service import ServiceClient
 from linkratio.net.x import Credentials, XClient
 
@@ -184,3 +186,83 @@ def test_an_x_redirect_is_not_followed(location: str) -> None:
         assert len(server.asked) == 1
     assert type(err.value) is ApiError and err.value.exit_code == 69
     assert "a redirect to" in str(err.value) and "LINKRATIO_X_API_URL" in str(err.value)
+
+
+# --- Account lookups of the wrong shape ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        ({"id": [1], "username": "ana"}, "data.id is [1], expected a string of digits"),
+        ({"id": 42, "username": "ana"}, "data.id is 42, expected a string of digits"),
+        ({"id": "../x", "username": "ana"}, "data.id is '../x', expected a string of digits"),
+        ({"id": "42", "username": {"a": 1}}, "data.username is an object, expected a string"),
+    ],
+)
+def test_an_x_account_of_the_wrong_shape_is_one_line(data: dict[str, Any], said: str) -> None:
+    # A list id was a TypeError; a dict username reached SQLite ("the library is damaged").
+    err, _ = x_lookup_error(json_answer({"data": data}))
+    assert type(err) is ApiError and str(err) == f"X answered a malformed account @ana: {said}"
+
+
+@pytest.mark.parametrize(
+    ("profile", "said"),
+    [
+        ({"did": "did:plc:abc", "handle": {"x": 1}}, "handle is an object, expected a string"),
+        ({"did": {"x": 1}, "handle": "a.b"}, "did is an object, expected a DID string"),
+        ({"did": 7, "handle": "a.b"}, "did is a number, expected a DID string"),
+    ],
+)
+def test_a_bluesky_profile_of_the_wrong_shape_is_one_line(
+    profile: dict[str, Any], said: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Scripted(lambda asked: json_answer(profile)) as server:
+        monkeypatch.setenv("LINKRATIO_BSKY_API_URL", server.url)
+        api = BlueskyApi(**Waits().options())
+        try:
+            with pytest.raises(ApiError) as err:
+                api.resolve("a.b")
+        finally:
+            api.close()
+    assert type(err.value) is ApiError and err.value.exit_code == 69
+    assert str(err.value) == f"Bluesky answered a malformed profile of @a.b: {said}"
+
+
+@pytest.mark.parametrize(
+    ("account", "said"),
+    [
+        ({"id": "1", "url": {"a": 1}, "acct": "alice"}, "url is an object, expected a string"),
+        ({"id": "1", "url": "https://h/@alice", "acct": {"a": 1}}, "acct is an object"),
+        ({"id": [1], "url": "https://h/@alice", "acct": "alice"}, "id is a list"),
+        ({"id": "../../x?y=", "url": "https://h/@alice"}, "id is not a plain account id"),
+    ],
+)
+def test_a_mastodon_account_of_the_wrong_shape_is_one_line(
+    account: dict[str, Any], said: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A dict url was a TypeError; a dict acct was stored as the handle "{'a': 1}@h"; an id
+    # "../../x?y=" made the statuses request go to /x.
+    with Scripted(lambda asked: json_answer(account)) as server:
+        monkeypatch.setenv("LINKRATIO_MASTODON_SCHEME", "http")
+        api = MastodonApi(server.host, **Waits().options())
+        try:
+            with pytest.raises(ApiError) as err:
+                api.resolve(f"@alice@{server.host}")
+        finally:
+            api.close()
+        assert len(server.asked) == 1
+    assert type(err.value) is ApiError and said in str(err.value)
+    assert str(err.value).startswith(f"{server.host} answered a malformed account @alice@")
+
+
+def test_a_pleroma_account_id_still_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    account = {"id": "AbC-9_xYz", "url": "https://h.example/@alice", "acct": "alice"}
+    with Scripted(lambda asked: json_answer(account)) as server:
+        monkeypatch.setenv("LINKRATIO_MASTODON_SCHEME", "http")
+        api = MastodonApi(server.host, **Waits().options())
+        try:
+            found = api.resolve(f"@alice@{server.host}")
+        finally:
+            api.close()
+    assert found.id == "https://h.example/@alice" and found.handle == "alice@h.example"

@@ -54,6 +54,7 @@ from linkratio.net.x_settings import (
     max_backfill_cost,
 )
 from linkratio.net.x_transport import Route, reset_headers
+from linkratio.sources.common import kind_of
 
 __all__ = [
     "EXPANSIONS",
@@ -314,8 +315,15 @@ class XClient:
         data = body.get("data")
         if not isinstance(data, dict) or "id" not in data:
             raise x_errors.account_error(body, subject)
-        self._handles[data["id"]] = data.get("username")
-        return Account(platform="x", id=data["id"], handle=data.get("username"))
+        user_id, username = data["id"], data.get("username")
+        if not (isinstance(user_id, str) and user_id.isascii() and user_id.isdigit()):
+            wrong = f"data.id is {one_line(repr(user_id), 40)}, expected a string of digits"
+        elif username is not None and not isinstance(username, str):
+            wrong = f"data.username is {kind_of(username)}, expected a string"
+        else:
+            self._handles[user_id] = username
+            return Account(platform="x", id=user_id, handle=username)
+        raise ApiError(f"X answered a malformed account {subject}: {wrong}", platform=PLATFORM)
 
     def _subject(self, user_id: str) -> str:
         handle = self._handles.get(user_id)
