@@ -7,6 +7,8 @@ slept. Each test failed before its fix.
 from __future__ import annotations
 
 import gzip
+import socket
+import threading
 from typing import Any
 
 import pytest
@@ -266,3 +268,72 @@ def test_a_pleroma_account_id_still_reads(monkeypatch: pytest.MonkeyPatch) -> No
         finally:
             api.close()
     assert found.id == "https://h.example/@alice" and found.handle == "alice@h.example"
+
+
+# --- The deadline covers the headers too ----------------------------------------------
+
+
+class HeaderTrickle:
+    """A server on 127.0.0.1 that sends its status line and headers a byte at a time.
+
+    `pad` bytes of one header, one every `pause` seconds, then a whole JSON answer: each
+    byte comes well within the read timeout, the whole answer long after the deadline.
+    """
+
+    def __init__(self, pad: int = 150, pause: float = 0.02) -> None:
+        self.pad, self.pause = pad, pause
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.asked = 0
+        self.answered = 0
+        """Answers sent whole: the client was still there at their last byte."""
+        self.stop = threading.Event()
+
+    def __enter__(self) -> HeaderTrickle:
+        threading.Thread(target=self._serve, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.sock.close()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.asked += 1
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        body = b'{"data": {"id": "42", "username": "ana"}, "did": "did:plc:abc"}'
+        with conn:
+            try:
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nx-pad: ")
+                for _ in range(self.pad):
+                    conn.sendall(b"a")
+                    if self.stop.wait(self.pause):
+                        return
+                head = b"\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n"
+                conn.sendall(head % len(body) + body)
+                self.answered += 1
+            except OSError:
+                pass  # the client gave up: what the test wants
+
+
+def test_the_deadline_covers_trickled_headers() -> None:
+    with HeaderTrickle() as server:
+        client = ServiceClient(
+            "Test", server.url, platform="bluesky", **Waits().options(deadline=0.3, retries=1)
+        )
+        try:
+            with pytest.raises(ApiUnavailable) as err:
+                client.get_json("/x")
+        finally:
+            client.close()
+        assert server.asked == 2
+        # Cut off at the deadline, not once the headers were in: no answer got out whole.
+        assert server.answered == 0
+    assert str(err.value) == "Test did not answer in time; gave up after 2 tries: try again later"

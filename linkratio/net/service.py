@@ -27,6 +27,7 @@ from linkratio.errors import (
     AuthError,
     SettingError,
 )
+from linkratio.net.deadline import Clock, deadline_transport
 from linkratio.net.policy import (
     Policy,
     Retry,
@@ -94,6 +95,7 @@ class ServiceClient:
         """HTTP requests sent so far (retries included)."""
         self._refusal = refusal
         self._not_before = 0.0
+        self._clock = Clock()
         headers = {"user-agent": f"linkratio/{__version__}", "accept": "application/json"}
         if token:
             REDACTOR.add([token])
@@ -102,7 +104,7 @@ class ServiceClient:
             base_url=base_url,
             headers=headers,
             timeout=httpx.Timeout(self.policy.timeout),
-            transport=transport,
+            transport=transport or deadline_transport(self._clock),
             # Redirects are followed in `_get`, not by httpx: httpx reads each redirect's
             # body whole, with no cap and no deadline. Its `next_request` still drops the
             # Authorization header on a cross-origin hop.
@@ -181,7 +183,7 @@ class ServiceClient:
 
         Redirects are followed here, at most `MAX_REDIRECTS`, without reading their bodies.
         """
-        ends = time.monotonic() + self.policy.deadline
+        ends = self._clock.ends = time.monotonic() + self.policy.deadline
         what = f"{self.name} ({path})"
         request = self._http.build_request("GET", path, params=dict(params or {}))
         for _ in range(MAX_REDIRECTS + 1):
