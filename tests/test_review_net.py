@@ -107,7 +107,7 @@ def test_a_gzipped_body_still_reads() -> None:
 CREDS = Credentials(bearer_token="BEARER-review-secret")
 
 
-def x_client(server: Scripted, **policy: Any) -> XClient:
+def x_client(server: Scripted | HeaderTrickle, **policy: Any) -> XClient:
     options = {"timeout": 5.0, "backoff": 0.01, **policy}
     return XClient(CREDS, base_url=server.url, **Waits().options(**options))
 
@@ -337,3 +337,16 @@ def test_the_deadline_covers_trickled_headers() -> None:
         # Cut off at the deadline, not once the headers were in: no answer got out whole.
         assert server.answered == 0
     assert str(err.value) == "Test did not answer in time; gave up after 2 tries: try again later"
+
+
+def test_the_x_deadline_covers_trickled_headers() -> None:
+    with HeaderTrickle() as server:
+        client = x_client(server, deadline=0.3, retries=1)
+        try:
+            with pytest.raises(ApiUnavailable) as err:
+                client.lookup_user("ana")
+        finally:
+            client.close()
+        assert server.asked == 2
+        assert server.answered == 0
+    assert "no whole answer in time; gave up after 2 tries" in str(err.value)

@@ -107,7 +107,8 @@ class XClient:
         self._client = tweepy.Client(
             **creds.by_name(), return_type=requests.Response, wait_on_rate_limit=False
         )
-        self._client.session.mount(OFFICIAL_URL + "/", Route(self.base_url, self.policy))
+        self._route = Route(self.base_url, self.policy)
+        self._client.session.mount(OFFICIAL_URL + "/", self._route)
         # The X API never redirects; a hop elsewhere would leave the Route (no cap, no
         # deadline, no timeout), so a redirect is an error naming where it pointed.
         self._client.session.max_redirects = 0
@@ -260,7 +261,8 @@ class XClient:
             after = reset_delay({"retry-after": err.response.headers.get("retry-after", "")})
             raise Retry(x_errors.status_line(err.response), after) from None
         except (requests.Timeout, TooSlow) as err:
-            limit = self.policy.timeout if isinstance(err, requests.Timeout) else None
+            timed_out = isinstance(err, requests.Timeout) and not self._route.late()
+            limit = self.policy.timeout if timed_out else None
             said = f"no answer within {limit:g} s" if limit else "no whole answer in time"
             raise Retry(said) from None
         except TooLarge as err:
