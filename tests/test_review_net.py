@@ -350,3 +350,43 @@ def test_the_x_deadline_covers_trickled_headers() -> None:
         assert server.asked == 2
         assert server.answered == 0
     assert "no whole answer in time; gave up after 2 tries" in str(err.value)
+
+
+# --- A token the server echoes ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [401, 404, 422])
+@pytest.mark.parametrize("field", ["error", "message"])
+def test_a_token_echoed_in_an_error_is_never_shown(status: int, field: str) -> None:
+    def answer(asked: Asked) -> Answer:
+        said = f"invalid token {asked.headers.get('authorization')}"
+        return json_answer({field: said, "error_description": said}, status)
+
+    with Scripted(answer) as server:
+        options = Waits().options(token="MASTO-echoed-secret")
+        client = ServiceClient("T", server.url, platform="mastodon", **options)
+        try:
+            with pytest.raises(ApiError) as err:
+                client.get_json("/api/v1/accounts/lookup", subject="@a@b")
+        finally:
+            client.close()
+        assert server.asked[0].headers["authorization"] == "Bearer MASTO-echoed-secret"
+    assert "MASTO-echoed-secret" not in str(err.value)
+    assert "invalid token Bearer ***" in str(err.value)
+
+
+def test_a_mastodon_token_echoed_in_its_refusal_is_never_shown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def answer(asked: Asked) -> Answer:
+        return json_answer({"error": f"bad {asked.headers.get('authorization')}"}, 401)
+
+    with Scripted(answer) as server:
+        monkeypatch.setenv("LINKRATIO_MASTODON_SCHEME", "http")
+        api = MastodonApi(server.host, token="MASTO-echoed-secret", **Waits().options())
+        try:
+            with pytest.raises(ApiError) as err:
+                api.resolve(f"@alice@{server.host}")
+        finally:
+            api.close()
+    assert "MASTO-echoed-secret" not in str(err.value) and "(bad Bearer ***)" in str(err.value)

@@ -232,6 +232,8 @@ class ServiceClient:
         raise self._refused(status, body if isinstance(body, dict) else {}, path, subject)
 
     def _refused(self, status: int, details: dict[str, Any], path: str, subject: str) -> ApiError:
+        # A server may echo the token it was sent (`invalid token Bearer ...`): never shown.
+        details = {k: REDACTOR.mask(v) if isinstance(v, str) else v for k, v in details.items()}
         if self._refusal is not None:
             err = self._refusal(status, details, subject)
             if err is not None:
