@@ -6,6 +6,7 @@ slept. Each test failed before its fix.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import socket
 import threading
@@ -16,8 +17,12 @@ from fakes.scripted import Answer, Asked, Scripted, json_answer
 from helpers import Waits
 
 from linkratio.errors import ApiError, ApiUnavailable, AuthError, RateLimited
+from linkratio.links.expand import ExpandOptions
+from linkratio.links.expand_run import run
+from linkratio.model import Resolution
 from linkratio.net.bluesky import BlueskyApi
 from linkratio.net.mastodon import MastodonApi
+from linkratio.net.netguard import Guard
 from linkratio.net.service import ServiceClient
 from linkratio.net.x import Credentials, XClient
 
@@ -390,3 +395,26 @@ def test_a_mastodon_token_echoed_in_its_refusal_is_never_shown(
         finally:
             api.close()
     assert "MASTO-echoed-secret" not in str(err.value) and "(bad Bearer ***)" in str(err.value)
+
+
+# --- Expansion: workers bounded by the links --------------------------------------------
+
+
+def test_a_huge_concurrency_makes_no_more_workers_than_links(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 2 x --concurrency workers were made whatever the number of links: one link with
+    # --concurrency 1000000 took 33 s and 1.9 GB; 100000000 ran out of memory.
+    made = []
+    ensure_future = asyncio.ensure_future
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        made.append(1)
+        return ensure_future(*args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "ensure_future", counted)
+    saved: list[Resolution] = []
+    urls = ["http://127.0.0.1/a", "http://127.0.0.1/b"]  # refused by the guard: no request
+    counts = run(urls, saved.extend, options=ExpandOptions(concurrency=50_000), guard=Guard())
+    assert counts.refused == 2 and sorted(r.url for r in saved) == urls
+    assert len(made) <= 4  # two workers (and any lookups), not 100,000
