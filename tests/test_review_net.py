@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import io
 import socket
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fakes.scripted import Answer, Asked, Scripted, json_answer
 from helpers import Waits
 
+from linkratio.cli import main
 from linkratio.errors import ApiError, ApiUnavailable, AuthError, RateLimited
 from linkratio.links.expand import ExpandOptions
 from linkratio.links.expand_run import run
@@ -418,3 +421,61 @@ def test_a_huge_concurrency_makes_no_more_workers_than_links(
     counts = run(urls, saved.extend, options=ExpandOptions(concurrency=50_000), guard=Guard())
     assert counts.refused == 2 and sorted(r.url for r in saved) == urls
     assert len(made) <= 4  # two workers (and any lookups), not 100,000
+
+
+# --- A token with a line break or a character no token has ------------------------------
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    monkeypatch.setenv("LINKRATIO_DB", str(tmp_path / "lib.sqlite"))
+    monkeypatch.setenv("LINKRATIO_CONFIG", str(tmp_path / "none.toml"))
+    for name in ("X_BEARER_TOKEN", "LINKRATIO_MASTODON_TOKEN", "LINKRATIO_MASTODON_INSTANCE"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+@pytest.mark.parametrize("token", ["SECRET\rTOKEN-1", "SECRET-TOKEN-1\u20ac", "SECRET TOKEN-1"])
+def test_an_x_token_no_header_can_carry_is_one_line_without_it(
+    token: str, cli_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # requests put the whole header, token included, in its error (exit 2); a non-ASCII
+    # character was a UnicodeEncodeError traceback.
+    with Scripted(lambda asked: json_answer({"data": {"id": "42", "username": "ana"}})) as server:
+        cli_env.setenv("LINKRATIO_X_API_URL", server.url)
+        cli_env.setenv("X_BEARER_TOKEN", token)
+        assert main(["fetch", "@ana"], out=io.StringIO()) == 2
+        assert server.asked == []
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "SECRET" not in err
+    assert "X_BEARER_TOKEN (x.bearer_token) holds a space, a line break" in err
+
+
+@pytest.mark.parametrize("token", ["MASTO\rSECRET-1", "MASTO-SECRET-1\u20ac"])
+def test_a_mastodon_token_no_header_can_carry_is_one_line_without_it(
+    token: str, cli_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # httpx refused it before any request: retried 4 times as "cannot reach" (exit 69), or
+    # a UnicodeEncodeError traceback.
+    with Scripted(lambda asked: json_answer({})) as server:
+        cli_env.setenv("LINKRATIO_MASTODON_SCHEME", "http")
+        cli_env.setenv("LINKRATIO_MASTODON_TOKEN", token)
+        cli_env.setenv("LINKRATIO_MASTODON_INSTANCE", server.host)
+        assert main(["fetch", f"mastodon:@alice@{server.host}"], out=io.StringIO()) == 2
+        assert server.asked == []
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "SECRET" not in err
+    assert "LINKRATIO_MASTODON_TOKEN (mastodon.token) holds a space" in err
+
+
+def test_a_token_with_a_trailing_line_break_still_works(cli_env: pytest.MonkeyPatch) -> None:
+    def answer(asked: Asked) -> Answer:
+        if "by/username" in asked.path:
+            return json_answer({"data": {"id": "42", "username": "ana"}})
+        return json_answer({"meta": {"result_count": 0}})
+
+    with Scripted(answer) as server:
+        cli_env.setenv("LINKRATIO_X_API_URL", server.url)
+        cli_env.setenv("X_BEARER_TOKEN", "SECRET-TOKEN-1\r\n")
+        assert main(["fetch", "@ana", "--quiet"], out=io.StringIO()) == 0
+        assert {r.headers["authorization"] for r in server.asked} == {"Bearer SECRET-TOKEN-1"}

@@ -13,6 +13,7 @@ from linkratio import config
 from linkratio.errors import AccountError, ApiError, ApiUnavailable, AuthError, SettingError
 from linkratio.model import Account
 from linkratio.net.page import Page, Start
+from linkratio.net.redact import checked_token
 from linkratio.net.service import ServiceClient, checked_base_url
 from linkratio.sources.common import kind_of
 from linkratio.sources.mastodon import account_of, api_posts, statuses_of
@@ -86,7 +87,8 @@ def configured_token(instance: str) -> str | None:
     home = config.get("mastodon.instance")
     if not token or not home or _bare_instance(home) != _bare_instance(instance):
         return None
-    return token
+    setting = f"{config.KEYS['mastodon.token']} (mastodon.token)"
+    return checked_token(token, setting, PLATFORM)
 
 
 def _malformed_account(body: dict[str, Any]) -> str:

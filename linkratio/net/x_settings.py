@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
 
 from linkratio.errors import SettingError
-from linkratio.net.redact import one_line
+from linkratio.net.redact import checked_token, one_line
 
 OFFICIAL_URL = "https://api.twitter.com"
 URL_SETTING = "LINKRATIO_X_API_URL"
@@ -79,7 +79,10 @@ def load_credentials() -> Credentials:
     """The X credentials from the environment or the config file (`x.*` settings)."""
     from linkratio import config
 
-    return Credentials(*(config.get(f"x.{f.name}") for f in fields(Credentials)))
+    keys = [f"x.{f.name}" for f in fields(Credentials)]
+    return Credentials(
+        *(checked_token(config.get(key), f"{config.KEYS[key]} ({key})", "x") for key in keys)
+    )
 
 
 def api_base_url() -> str:
