@@ -19,15 +19,16 @@ from fakes.scripted import Answer, Asked, Scripted, json_answer
 from helpers import Waits
 
 from linkratio.cli import main
-from linkratio.errors import ApiError, ApiUnavailable, AuthError, RateLimited
+from linkratio.errors import ApiError, ApiUnavailable, AuthError, RateLimited, SettingError
 from linkratio.links.expand import ExpandOptions
 from linkratio.links.expand_run import run
 from linkratio.model import Resolution
 from linkratio.net.bluesky import BlueskyApi
 from linkratio.net.mastodon import MastodonApi
 from linkratio.net.netguard import Guard
-from linkratio.net.service import ServiceClient
+from linkratio.net.service import ServiceClient, checked_base_url
 from linkratio.net.x import Credentials, XClient
+from linkratio.net.x_settings import checked_url
 
 
 def service(server: Scripted, **policy: Any) -> ServiceClient:
@@ -479,3 +480,28 @@ def test_a_token_with_a_trailing_line_break_still_works(cli_env: pytest.MonkeyPa
         cli_env.setenv("X_BEARER_TOKEN", "SECRET-TOKEN-1\r\n")
         assert main(["fetch", "@ana", "--quiet"], out=io.StringIO()) == 0
         assert {r.headers["authorization"] for r in server.asked} == {"Bearer SECRET-TOKEN-1"}
+
+
+# --- Base URLs that do not parse ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://127.0.0.1:99999", "http://127.0.0.1:0"])
+def test_an_api_url_that_does_not_parse_is_a_setting_error(url: str) -> None:
+    # "http://[::1" was a ValueError traceback; port 99999 was retried as "cannot reach"
+    # for 30 s (Bluesky, Mastodon) or "Port out of range" without the setting's name (X).
+    with pytest.raises(SettingError) as x_err:
+        checked_url(url)
+    assert "LINKRATIO_X_API_URL must be an http(s) base URL" in str(x_err.value)
+    with pytest.raises(SettingError) as bsky_err:
+        checked_base_url(url, "LINKRATIO_BSKY_API_URL", "bluesky")
+    assert str(bsky_err.value).startswith("LINKRATIO_BSKY_API_URL: ")
+    assert x_err.value.exit_code == bsky_err.value.exit_code == 2
+
+
+def test_a_mastodon_instance_port_past_65535_is_one_line(
+    cli_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli_env.setenv("LINKRATIO_MASTODON_SCHEME", "http")
+    assert main(["fetch", "mastodon:@alice@127.0.0.1:99999"], out=io.StringIO()) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is not an http(s) URL" in err

@@ -54,8 +54,12 @@ own error, or None for the generic one."""
 
 def checked_base_url(url: str, setting: str, platform: str) -> str:
     """`url` without a trailing slash, if it is https (or http to a loopback host)."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url.strip())
+        usable = parts.port is None or parts.port > 0  # .port: ValueError past 65535
+    except ValueError:  # e.g. "http://[::1"
+        usable = False
+    if not usable or parts.scheme not in ("http", "https") or not parts.hostname:
         raise SettingError(f"{setting}: {url!r} is not an http(s) URL", platform=platform)
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise SettingError(

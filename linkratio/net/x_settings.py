@@ -92,8 +92,12 @@ def api_base_url() -> str:
 
 def checked_url(url: str) -> str:
     """`url` without a trailing slash if it is an http(s) base URL, else SettingError."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+    try:
+        parts = urlsplit(url)
+        usable = parts.port is None or parts.port > 0  # .port: ValueError past 65535
+    except ValueError:  # e.g. "http://[::1"
+        usable = False
+    if not usable or parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
         raise SettingError(
             f"{URL_SETTING} must be an http(s) base URL, not {one_line(url, 80)!r}", platform="x"
         )
