@@ -156,6 +156,7 @@ def test_an_error_body_tweepy_cannot_read_is_one_line(
     answer = Answer(status, body, {"content-type": "application/json", "retry-after": "1"})
     err, server = x_lookup_error(answer, retries=1, wait_on_rate_limit=False)
     assert type(err) is error
+    assert not str(err).endswith(":")  # no detail: no dangling "403 Forbidden):"
     assert len(server.asked) == (2 if status == 503 else 1)
 
 
