@@ -506,3 +506,18 @@ def test_a_mastodon_instance_port_past_65535_is_one_line(
     assert main(["fetch", "mastodon:@alice@127.0.0.1:99999"], out=io.StringIO()) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is not an http(s) URL" in err
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "-\u00b2", "\u00b9\u00b2"])
+def test_a_remaining_count_in_superscript_digits_is_ignored(value: str) -> None:
+    # "²".isdigit() is true and int("²") raised: a ValueError traceback on a good answer.
+    headers = {"content-type": "application/json", "ratelimit-remaining": value}
+    waits = Waits()
+    with Scripted(lambda asked: Answer(200, b'{"ok": 4}', headers)) as server:
+        client = ServiceClient("Test", server.url, platform="bluesky", **waits.options())
+        try:
+            assert client.get_json("/x") == {"ok": 4}
+            assert client.get_json("/x") == {"ok": 4}
+        finally:
+            client.close()
+    assert waits.slept == []  # not taken for "no requests left"

@@ -72,7 +72,7 @@ def checked_base_url(url: str, setting: str, platform: str) -> str:
 def _exhausted(headers: Mapping[str, str]) -> bool:
     for name in ("ratelimit-remaining", "x-ratelimit-remaining"):
         value = (headers.get(name) or "").strip()
-        if value.lstrip("-").isdigit():
+        if value.isascii() and value.lstrip("-").isdigit():  # "²".isdigit(), int("²") raises
             return int(value) <= 0
     return False
 
