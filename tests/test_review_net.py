@@ -11,6 +11,7 @@ import gzip
 import io
 import socket
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from linkratio.links.expand import ExpandOptions
 from linkratio.links.expand_run import run
 from linkratio.model import Resolution
 from linkratio.net.bluesky import BlueskyApi
+from linkratio.net.deadline import Clock
 from linkratio.net.mastodon import MastodonApi
 from linkratio.net.netguard import Guard
 from linkratio.net.service import ServiceClient, checked_base_url
@@ -521,3 +523,16 @@ def test_a_remaining_count_in_superscript_digits_is_ignored(value: str) -> None:
         finally:
             client.close()
     assert waits.slept == []  # not taken for "no requests left"
+
+
+def test_the_clock_cuts_timeouts_to_the_deadline() -> None:
+    clock = Clock()
+    assert clock.limit(None, TimeoutError) is None  # no request yet: no deadline
+    assert clock.limit(5.0, TimeoutError) == 5.0
+    clock.ends = time.monotonic() + 3600
+    assert clock.limit(0.5, TimeoutError) == 0.5
+    left = clock.limit(None, TimeoutError)
+    assert left is not None and 3500 < left <= 3600
+    clock.ends = time.monotonic() - 1
+    with pytest.raises(TimeoutError, match="no whole answer within the deadline"):
+        clock.limit(30.0, TimeoutError)

@@ -31,6 +31,8 @@ class Clock:
         left = self.ends - time.monotonic()
         if left <= 0:
             raise error("no whole answer within the deadline")
+        if left == math.inf:  # no request asked yet: the timeout alone
+            return timeout
         return left if timeout is None else min(timeout, left)
 
 
