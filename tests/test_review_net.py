@@ -12,6 +12,7 @@ import io
 import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -536,3 +537,41 @@ def test_the_clock_cuts_timeouts_to_the_deadline() -> None:
     clock.ends = time.monotonic() - 1
     with pytest.raises(TimeoutError, match="no whole answer within the deadline"):
         clock.limit(30.0, TimeoutError)
+
+
+@pytest.fixture
+def proxied(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """`proxied(url)`: plain http requests go through the proxy at `url` (the environment)."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    return lambda url: monkeypatch.setenv("HTTP_PROXY", url)
+
+
+def test_the_deadline_covers_trickled_headers_through_a_proxy(
+    proxied: Callable[[str], None],
+) -> None:
+    with HeaderTrickle() as proxy:
+        proxied(proxy.url)
+        options = Waits().options(deadline=0.3, retries=0)
+        client = ServiceClient("Test", "http://127.0.0.1:9", platform="bluesky", **options)
+        try:
+            with pytest.raises(ApiUnavailable, match="did not answer in time"):
+                client.get_json("/x")
+        finally:
+            client.close()
+        assert proxy.asked == 1 and proxy.answered == 0
+
+
+def test_the_x_deadline_covers_trickled_headers_through_a_proxy(
+    proxied: Callable[[str], None],
+) -> None:
+    with HeaderTrickle() as proxy:
+        proxied(proxy.url)
+        client = XClient(CREDS, base_url="http://127.0.0.1:9", deadline=0.3, retries=0)
+        try:
+            with pytest.raises(ApiUnavailable, match="no whole answer in time"):
+                client.lookup_user("ana")
+        finally:
+            client.close()
+        assert proxy.asked == 1 and proxy.answered == 0

@@ -1,11 +1,12 @@
-"""An httpx transport whose every read and write ends by the answer's deadline.
+"""httpx transports whose every read and write ends by the answer's deadline.
 
 httpx's timeouts are per read: a server that trickles the status line and headers a byte
 at a time, each within the read timeout, holds a request for days (h11 reads up to 100 KiB
-of headers). `read_capped` bounds the body; this bounds everything before it. The client
-sets `Clock.ends` (a `time.monotonic()` value) before each request; each read and write of
-the connection then waits at most until then, and one past it raises httpcore's timeout,
-which httpx turns into `httpx.ReadTimeout` / `httpx.WriteTimeout`.
+of headers). `read_capped` bounds the body; this bounds everything before it. `bind` puts
+a transport's connections (a proxy's too) on a `Clock`; the client sets `Clock.ends` (a
+`time.monotonic()` value) before each request, and each read and write then waits at most
+until then: one past it raises httpcore's timeout, which httpx turns into
+`httpx.ReadTimeout` / `httpx.WriteTimeout`.
 """
 
 from __future__ import annotations
@@ -94,9 +95,8 @@ class _Backend(httpcore.NetworkBackend):
         self._backend.sleep(seconds)
 
 
-def deadline_transport(clock: Clock) -> httpx.HTTPTransport:
-    """httpx's default transport, its connections bound to `clock`."""
-    transport = httpx.HTTPTransport(retries=0)
+def bind(transport: httpx.BaseTransport, clock: Clock) -> None:
+    """Bind the connections of an httpx transport (a proxy's too) to `clock`."""
     pool = getattr(transport, "_pool", None)
     if not isinstance(pool, httpcore.ConnectionPool) or not hasattr(pool, "_network_backend"):
         raise RuntimeError(
@@ -105,4 +105,3 @@ def deadline_transport(clock: Clock) -> httpx.HTTPTransport:
         )
     # httpx has no public hook for httpcore's network backend; the pool opened nothing yet.
     pool._network_backend = _Backend(clock)
-    return transport

@@ -27,7 +27,7 @@ from linkratio.errors import (
     AuthError,
     SettingError,
 )
-from linkratio.net.deadline import Clock, deadline_transport
+from linkratio.net.deadline import Clock, bind
 from linkratio.net.policy import (
     Policy,
     Retry,
@@ -108,12 +108,17 @@ class ServiceClient:
             base_url=base_url,
             headers=headers,
             timeout=httpx.Timeout(self.policy.timeout),
-            transport=transport or deadline_transport(self._clock),
+            transport=transport,  # None: httpx's own, with the environment's proxies
             # Redirects are followed in `_get`, not by httpx: httpx reads each redirect's
             # body whole, with no cap and no deadline. Its `next_request` still drops the
             # Authorization header on a cross-origin hop.
             follow_redirects=False,
         )
+        if transport is None:  # the deadline bounds the headers too, through a proxy as well
+            mounted = getattr(self._http, "_mounts", {}).values()
+            for used in (getattr(self._http, "_transport", None), *mounted):
+                if used is not None:
+                    bind(used, self._clock)
 
     def __repr__(self) -> str:
         return f"ServiceClient({self.name!r}, {self.base_url!r})"  # never the token

@@ -50,6 +50,12 @@ class Route(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = _pools(self._clock)
 
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:  # noqa: D102
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):  # SOCKS pools are SOCKS' own
+            manager.pool_classes_by_scheme = _pools(self._clock)
+        return manager
+
     def send(  # noqa: D102
         self,
         request: requests.PreparedRequest,
