@@ -293,8 +293,9 @@ class HeaderTrickle:
     byte comes well within the read timeout, the whole answer long after the deadline.
     """
 
-    def __init__(self, pad: int = 150, pause: float = 0.02) -> None:
-        self.pad, self.pause = pad, pause
+    def __init__(self, pad: int = 150, pause: float = 0.02, claim: int | None = None) -> None:
+        self.pad, self.pause, self.claim = pad, pause, claim
+        """`claim`: the content-length to claim (then the connection closes short of it)."""
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
         self.asked = 0
@@ -330,7 +331,7 @@ class HeaderTrickle:
                     if self.stop.wait(self.pause):
                         return
                 head = b"\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n"
-                conn.sendall(head % len(body) + body)
+                conn.sendall(head % (self.claim or len(body)) + body)
                 self.answered += 1
             except OSError:
                 pass  # the client gave up: what the test wants
@@ -575,3 +576,17 @@ def test_the_x_deadline_covers_trickled_headers_through_a_proxy(
         finally:
             client.close()
         assert proxy.asked == 1 and proxy.answered == 0
+
+
+def test_an_x_body_cut_short_is_retried_then_one_line() -> None:
+    # The connection closes short of its content-length: urllib3's ProtocolError escaped
+    # as a traceback.
+    with HeaderTrickle(pad=0, claim=1000) as server:
+        client = x_client(server, retries=1)
+        try:
+            with pytest.raises(ApiUnavailable) as err:
+                client.lookup_user("ana")
+        finally:
+            client.close()
+        assert server.asked == 2
+    assert "ChunkedEncodingError" in str(err.value) and "gave up after 2 tries" in str(err.value)
