@@ -92,8 +92,10 @@ async def _run(
                 batches.add(await expander.resolve(url))
 
         # Twice as many workers as requests at once: while some wait for a busy host's
-        # slot (holding no global one), the others keep the remaining hosts busy.
-        workers = [asyncio.ensure_future(worker()) for _ in range(2 * expander.options.concurrency)]
+        # slot (holding no global one), the others keep the remaining hosts busy. Never
+        # more than there are URLs: `--concurrency 100000000` must not make 2e8 tasks.
+        count = min(2 * expander.options.concurrency, len(urls))
+        workers = [asyncio.ensure_future(worker()) for _ in range(count)]
         try:
             running = set(workers)
             while running:

@@ -84,7 +84,16 @@ class BlueskyApi:
             raise ApiUnavailable(
                 f"Bluesky answered the profile of @{actor} without a DID", platform="bluesky"
             )
-        return Account(platform="bluesky", id=str(body["did"]), handle=body.get("handle"))
+        did, name = body["did"], body.get("handle")
+        if not isinstance(did, str) or not did.startswith("did:"):
+            wrong = f"did is {kind_of(did)}, expected a DID string"
+        elif name is not None and not isinstance(name, str):
+            wrong = f"handle is {kind_of(name)}, expected a string"
+        else:
+            return Account(platform="bluesky", id=did, handle=name)
+        raise ApiError(
+            f"Bluesky answered a malformed profile of @{actor}: {wrong}", platform="bluesky"
+        )
 
     def pages(self, account: Account, start: Start | None = None) -> Iterator[Page]:
         """The account's author feed (replies included), 100 items a page, from the cursor."""

@@ -13,6 +13,7 @@ from linkratio import config
 from linkratio.errors import AccountError, ApiError, ApiUnavailable, AuthError, SettingError
 from linkratio.model import Account
 from linkratio.net.page import Page, Start
+from linkratio.net.redact import checked_token
 from linkratio.net.service import ServiceClient, checked_base_url
 from linkratio.sources.common import kind_of
 from linkratio.sources.mastodon import account_of, api_posts, statuses_of
@@ -23,6 +24,8 @@ PAGE_LIMIT = 40
 PLATFORM = "mastodon"
 _INSTANCE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.\-]*[A-Za-z0-9])?(?::\d{1,5})?")
 _USER = re.compile(r"[\w.\-]+")
+_LOCAL_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
+"""An instance's own account id: digits on Mastodon, other letters on Pleroma or GoToSocial."""
 
 
 def split_handle(name: str) -> tuple[str, str]:
@@ -84,7 +87,22 @@ def configured_token(instance: str) -> str | None:
     home = config.get("mastodon.instance")
     if not token or not home or _bare_instance(home) != _bare_instance(instance):
         return None
-    return token
+    setting = f"{config.KEYS['mastodon.token']} (mastodon.token)"
+    return checked_token(token, setting, PLATFORM)
+
+
+def _malformed_account(body: dict[str, Any]) -> str:
+    """What is wrong with a looked-up account object, or "" (its id goes into a path)."""
+    local_id = body.get("id")
+    if isinstance(local_id, bool) or not isinstance(local_id, str | int):
+        return f"id is {kind_of(local_id)}, expected a string"
+    if not _LOCAL_ID.fullmatch(str(local_id)):
+        return "id is not a plain account id"
+    for name in ("url", "uri", "acct", "username"):
+        value = body.get(name)
+        if value is not None and not isinstance(value, str):
+            return f"{name} is {kind_of(value)}, expected a string"
+    return ""
 
 
 class MastodonApi:
@@ -149,6 +167,12 @@ class MastodonApi:
         if not isinstance(body, dict) or body.get("id") is None:
             raise ApiUnavailable(
                 f"{self.instance} answered the lookup of {subject} oddly", platform=PLATFORM
+            )
+        wrong = _malformed_account(body)
+        if wrong:
+            raise ApiError(
+                f"{self.instance} answered a malformed account {subject}: {wrong}",
+                platform=PLATFORM,
             )
         account = account_of(body)
         if self.instance != named and "@" not in str(body.get("acct")):

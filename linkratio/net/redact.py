@@ -9,6 +9,8 @@ import logging
 from collections.abc import Iterable
 from urllib.parse import quote, unquote
 
+from linkratio.errors import SettingError
+
 LOGGERS = (
     "httpx",
     "httpcore",
@@ -65,6 +67,24 @@ def one_line(text: object, limit: int = 300) -> str:
     """`text` on one line, without any known secret, at most `limit` characters."""
     line = REDACTOR.mask(" ".join(str(text).split()))
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def checked_token(value: str | None, setting: str, platform: str) -> str | None:
+    """A credential as it goes into a header: surrounding whitespace (a pasted line break,
+    a CR from a Windows file) dropped; SettingError naming `setting`, never the value, for
+    a space, control or non-ASCII character inside it (no token has one, and HTTP libraries
+    refuse it with the whole header, token included, in their message).
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if not all("!" <= char <= "~" for char in value):
+        raise SettingError(
+            f"{setting} holds a space, a line break or a non-ASCII character, which no token "
+            "has: set it again (its value is not shown)",
+            platform=platform,
+        )
+    return value or None
 
 
 def is_loopback(host: str | None) -> bool:

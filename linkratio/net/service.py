@@ -27,6 +27,7 @@ from linkratio.errors import (
     AuthError,
     SettingError,
 )
+from linkratio.net.deadline import Clock, bind
 from linkratio.net.policy import (
     Policy,
     Retry,
@@ -43,6 +44,9 @@ from linkratio.net.redact import REDACTOR, is_loopback
 
 log = logging.getLogger(__name__)
 
+MAX_REDIRECTS = 10
+"""Redirects followed for one request; each is a request, all within the one deadline."""
+
 Refusal = Callable[[int, dict[str, Any], str], ApiError | None]
 """Turns an HTTP error status, its JSON body and the subject (an account) into the service's
 own error, or None for the generic one."""
@@ -50,8 +54,12 @@ own error, or None for the generic one."""
 
 def checked_base_url(url: str, setting: str, platform: str) -> str:
     """`url` without a trailing slash, if it is https (or http to a loopback host)."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url.strip())
+        usable = parts.port is None or parts.port > 0  # .port: ValueError past 65535
+    except ValueError:  # e.g. "http://[::1"
+        usable = False
+    if not usable or parts.scheme not in ("http", "https") or not parts.hostname:
         raise SettingError(f"{setting}: {url!r} is not an http(s) URL", platform=platform)
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise SettingError(
@@ -64,7 +72,7 @@ def checked_base_url(url: str, setting: str, platform: str) -> str:
 def _exhausted(headers: Mapping[str, str]) -> bool:
     for name in ("ratelimit-remaining", "x-ratelimit-remaining"):
         value = (headers.get(name) or "").strip()
-        if value.lstrip("-").isdigit():
+        if value.isascii() and value.lstrip("-").isdigit():  # "²".isdigit(), int("²") raises
             return int(value) <= 0
     return False
 
@@ -91,6 +99,7 @@ class ServiceClient:
         """HTTP requests sent so far (retries included)."""
         self._refusal = refusal
         self._not_before = 0.0
+        self._clock = Clock()
         headers = {"user-agent": f"linkratio/{__version__}", "accept": "application/json"}
         if token:
             REDACTOR.add([token])
@@ -99,9 +108,17 @@ class ServiceClient:
             base_url=base_url,
             headers=headers,
             timeout=httpx.Timeout(self.policy.timeout),
-            transport=transport,
-            follow_redirects=True,  # httpx drops the Authorization header on a cross-origin hop
+            transport=transport,  # None: httpx's own, with the environment's proxies
+            # Redirects are followed in `_get`, not by httpx: httpx reads each redirect's
+            # body whole, with no cap and no deadline. Its `next_request` still drops the
+            # Authorization header on a cross-origin hop.
+            follow_redirects=False,
         )
+        if transport is None:  # the deadline bounds the headers too, through a proxy as well
+            mounted = getattr(self._http, "_mounts", {}).values()
+            for used in (getattr(self._http, "_transport", None), *mounted):
+                if used is not None:
+                    bind(used, self._clock)
 
     def __repr__(self) -> str:
         return f"ServiceClient({self.name!r}, {self.base_url!r})"  # never the token
@@ -147,6 +164,8 @@ class ServiceClient:
             raise Retry(f"{self.name} did not answer in time") from None
         except TooLarge as err:
             raise ApiUnavailable(str(err), platform=self.platform) from None
+        except httpx.DecodingError:
+            raise Retry(f"{self.name} sent a body that cannot be decoded") from None
         except httpx.TransportError as err:
             if name_unknown(err):  # retrying will not make the name resolve
                 raise ApiUnavailable(
@@ -169,14 +188,31 @@ class ServiceClient:
     def _get(
         self, path: str, params: Mapping[str, str | int] | None
     ) -> tuple[httpx.Response, bytes]:
-        """One GET, its body capped and read within the deadline (httpx's timeout is per read)."""
-        self.requests += 1
-        ends = time.monotonic() + self.policy.deadline
+        """One GET, its body capped and read within the deadline (httpx's timeout is per read).
+
+        Redirects are followed here, at most `MAX_REDIRECTS`, without reading their bodies.
+        """
+        ends = self._clock.ends = time.monotonic() + self.policy.deadline
         what = f"{self.name} ({path})"
-        with self._http.stream("GET", path, params=dict(params or {})) as response:
-            check_length(response.headers, self.policy.max_body, what)
-            content = read_capped(response.iter_bytes(), self.policy.max_body, ends, what)
-        return response, content
+        request = self._http.build_request("GET", path, params=dict(params or {}))
+        for _ in range(MAX_REDIRECTS + 1):
+            self.requests += 1
+            response = self._http.send(request, stream=True)
+            try:
+                if response.next_request is None:
+                    check_length(response.headers, self.policy.max_body, what)
+                    content = read_capped(response.iter_bytes(), self.policy.max_body, ends, what)
+                    return response, content
+                request = response.next_request
+            finally:
+                response.close()
+            if time.monotonic() > ends:
+                raise TooSlow(f"no whole answer within the deadline from {what}")
+        raise ApiUnavailable(
+            f"{self.name} redirected {path} more than {MAX_REDIRECTS} times; is "
+            f"{self.base_url} the right server?",
+            platform=self.platform,
+        )
 
     def _respect_limit(self) -> None:
         left = self._not_before - time.monotonic()
@@ -205,6 +241,8 @@ class ServiceClient:
         raise self._refused(status, body if isinstance(body, dict) else {}, path, subject)
 
     def _refused(self, status: int, details: dict[str, Any], path: str, subject: str) -> ApiError:
+        # A server may echo the token it was sent (`invalid token Bearer ...`): never shown.
+        details = {k: REDACTOR.mask(v) if isinstance(v, str) else v for k, v in details.items()}
         if self._refusal is not None:
             err = self._refusal(status, details, subject)
             if err is not None:

@@ -54,6 +54,7 @@ from linkratio.net.x_settings import (
     max_backfill_cost,
 )
 from linkratio.net.x_transport import Route, reset_headers
+from linkratio.sources.common import kind_of
 
 __all__ = [
     "EXPANSIONS",
@@ -106,7 +107,11 @@ class XClient:
         self._client = tweepy.Client(
             **creds.by_name(), return_type=requests.Response, wait_on_rate_limit=False
         )
-        self._client.session.mount(OFFICIAL_URL + "/", Route(self.base_url, self.policy))
+        self._route = Route(self.base_url, self.policy)
+        self._client.session.mount(OFFICIAL_URL + "/", self._route)
+        # The X API never redirects; a hop elsewhere would leave the Route (no cap, no
+        # deadline, no timeout), so a redirect is an error naming where it pointed.
+        self._client.session.max_redirects = 0
 
     def __repr__(self) -> str:
         return f"XClient(base_url={self.base_url!r}, creds={self.creds!r})"
@@ -256,11 +261,16 @@ class XClient:
             after = reset_delay({"retry-after": err.response.headers.get("retry-after", "")})
             raise Retry(x_errors.status_line(err.response), after) from None
         except (requests.Timeout, TooSlow) as err:
-            limit = self.policy.timeout if isinstance(err, requests.Timeout) else None
+            timed_out = isinstance(err, requests.Timeout) and not self._route.late()
+            limit = self.policy.timeout if timed_out else None
             said = f"no answer within {limit:g} s" if limit else "no whole answer in time"
             raise Retry(said) from None
         except TooLarge as err:
             raise ApiUnavailable(one_line(err), platform=PLATFORM) from None
+        except requests.exceptions.ContentDecodingError:
+            raise Retry("an answer that cannot be decoded") from None
+        except requests.TooManyRedirects as err:
+            raise _redirected(self.base_url, err.response) from None
         except _TRANSIENT as err:
             found = _ERRNO.search(str(err))
             problem = f"cannot connect ({found.group(0) if found else type(err).__name__})"
@@ -307,12 +317,32 @@ class XClient:
         data = body.get("data")
         if not isinstance(data, dict) or "id" not in data:
             raise x_errors.account_error(body, subject)
-        self._handles[data["id"]] = data.get("username")
-        return Account(platform="x", id=data["id"], handle=data.get("username"))
+        user_id, username = data["id"], data.get("username")
+        if not (isinstance(user_id, str) and user_id.isascii() and user_id.isdigit()):
+            wrong = f"data.id is {one_line(repr(user_id), 40)}, expected a string of digits"
+        elif username is not None and not isinstance(username, str):
+            wrong = f"data.username is {kind_of(username)}, expected a string"
+        else:
+            self._handles[user_id] = username
+            return Account(platform="x", id=user_id, handle=username)
+        raise ApiError(f"X answered a malformed account {subject}: {wrong}", platform=PLATFORM)
 
     def _subject(self, user_id: str) -> str:
         handle = self._handles.get(user_id)
         return f"@{handle}" if handle else f"with id {user_id}"
+
+
+def _redirected(base_url: str, response: requests.Response | None) -> ApiError:
+    """The error for a redirect: the X API does not send one, so the base URL is wrong."""
+    status = x_errors.status_line(response) if response is not None else "a redirect"
+    where = response.headers.get("location", "") if response is not None else ""
+    return ApiError(
+        one_line(
+            f"the X API at {base_url} answered {status}, a redirect to {where[:200]!r}: "
+            f"the X API does not redirect; check {URL_SETTING}"
+        ),
+        platform=PLATFORM,
+    )
 
 
 def _json(response: requests.Response) -> dict[str, Any]:

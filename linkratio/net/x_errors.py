@@ -42,6 +42,11 @@ def _detail(body: dict[str, Any]) -> str:
     return ""
 
 
+def _said(detail: str) -> str:
+    """`: DETAIL` after a refusal, or nothing when the API gave no detail."""
+    return f": {detail}" if detail else ""
+
+
 def capped(body: dict[str, Any]) -> bool:
     """True when the body says the usage cap or the credits are used up."""
     words = f"{body.get('title', '')} {body.get('type', '')} {body.get('reason', '')}".lower()
@@ -76,7 +81,7 @@ def refusal(response: requests.Response, subject: str, user_auth: bool) -> ApiEr
     if status == 403:
         return _forbidden(body, subject, user_auth)
     return ApiError(
-        one_line(f"X refused the request ({status_line(response)}): {_detail(body)}"),
+        one_line(f"X refused the request ({status_line(response)}){_said(_detail(body))}"),
         platform=PLATFORM,
     )
 
@@ -115,7 +120,7 @@ def _forbidden(body: dict[str, Any], subject: str, user_auth: bool) -> ApiError:
     if "not-authorized-for-resource" in kind or "suspended" in detail.lower():
         return account_error(body, subject)
     return AuthError(
-        one_line(f"X refused access (403 {body.get('title') or 'Forbidden'}): {detail}"),
+        one_line(f"X refused access (403 {body.get('title') or 'Forbidden'}){_said(detail)}"),
         platform=PLATFORM,
     )
 

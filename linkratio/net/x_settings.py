@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
 
 from linkratio.errors import SettingError
-from linkratio.net.redact import one_line
+from linkratio.net.redact import checked_token, one_line
 
 OFFICIAL_URL = "https://api.twitter.com"
 URL_SETTING = "LINKRATIO_X_API_URL"
@@ -79,7 +79,10 @@ def load_credentials() -> Credentials:
     """The X credentials from the environment or the config file (`x.*` settings)."""
     from linkratio import config
 
-    return Credentials(*(config.get(f"x.{f.name}") for f in fields(Credentials)))
+    keys = [f"x.{f.name}" for f in fields(Credentials)]
+    return Credentials(
+        *(checked_token(config.get(key), f"{config.KEYS[key]} ({key})", "x") for key in keys)
+    )
 
 
 def api_base_url() -> str:
@@ -89,8 +92,12 @@ def api_base_url() -> str:
 
 def checked_url(url: str) -> str:
     """`url` without a trailing slash if it is an http(s) base URL, else SettingError."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+    try:
+        parts = urlsplit(url)
+        usable = parts.port is None or parts.port > 0  # .port: ValueError past 65535
+    except ValueError:  # e.g. "http://[::1"
+        usable = False
+    if not usable or parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
         raise SettingError(
             f"{URL_SETTING} must be an http(s) base URL, not {one_line(url, 80)!r}", platform="x"
         )
