@@ -142,8 +142,12 @@ def crontab_line(plan: Plan) -> str:
     return f"{plan.at.minute} {plan.at.hour} * * {dow} " + line.replace("%", "\\%")
 
 
-def _systemd_quote(arg: str) -> str:
-    arg = arg.replace("%", "%%").replace("$", "$$")
+def _systemd_quote(arg: str, dollar: bool = True) -> str:
+    """`arg` as one word of ExecStart= (`$` expands there) or, with `dollar` False, of
+    Environment= (where `$` means nothing): specifiers escaped, quoted when needed."""
+    arg = arg.replace("%", "%%")
+    if dollar:
+        arg = arg.replace("$", "$$")
     if arg and not any(c in arg for c in " \t\"'\\;"):
         return arg
     return '"' + arg.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -160,9 +164,11 @@ def service_unit(plan: Plan) -> str:
         "[Service]",
         "Type=oneshot",
     ]
-    lines += [f"Environment={_systemd_quote(f'{k}={v}')}" for k, v in plan.env.items()]
+    lines += [f"Environment={_systemd_quote(f'{k}={v}', False)}" for k, v in plan.env.items()]
     if plan.env_file is not None:
-        lines.append(f"EnvironmentFile=-{_systemd_quote(str(plan.env_file))}")
+        # The path is taken as it is, never unquoted (a quoted one is ignored); only
+        # specifiers are expanded.
+        lines.append(f"EnvironmentFile=-{str(plan.env_file).replace('%', '%%')}")
     lines.append("ExecStart=" + " ".join(_systemd_quote(a) for a in plan.command))
     return "\n".join(lines) + "\n"
 

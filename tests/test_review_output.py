@@ -1,0 +1,81 @@
+"""Defects found by the review of the outputs and the weekly feature, one test each."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from rows import frame, post
+
+from linkratio.analysis.weekly import build_week
+from linkratio.render.weekly import (
+    discord_payload,
+    render_html,
+    render_markdown,
+    render_text,
+    slack_payload,
+)
+from linkratio.weekly.schedule import make_plan, service_unit
+
+# -- the weekly summary ------------------------------------------------------------------
+
+
+def test_too_little_data_names_no_day_in_the_next_challenge_day() -> None:
+    """With too little history there is no next day: no format may show `None (None)`."""
+    df = frame(post("2026-11-17 09:00", "conversation", partners=["ana"]))
+    now = datetime(2026, 11, 23, 7, tzinfo=UTC)
+    ws = build_week(df, date(2026, 11, 16), tz="UTC", account="@me", now=now)
+    assert ws.next_challenge is not None and ws.next_challenge.day is None
+    texts = [
+        render_text(ws),
+        render_markdown(ws, "c.png"),
+        render_html(ws, "cid:c"),
+        str(slack_payload(ws)["text"]),
+        str(discord_payload(ws)["content"]),
+    ]
+    for text in texts:
+        assert "None" not in text
+        assert "too little data to pick a day" in text.lower()
+
+
+# -- schedule: the systemd service -------------------------------------------------------
+
+
+def test_an_environment_file_in_a_folder_with_a_space_is_read_by_systemd(tmp_path: Path) -> None:
+    """`EnvironmentFile=` takes its path as it is: systemd does not unquote it, and ignores
+    a quoted one ("path is not absolute"), so the job would run without its webhook URL."""
+    config_home = tmp_path / "John Smith" / ".config"
+    plan = make_plan("@me", webhook_env="HOOK", environ={"XDG_CONFIG_HOME": str(config_home)})
+    service = service_unit(plan)
+    env_file = config_home / "linkratio" / "weekly.env"
+    assert f"EnvironmentFile=-{env_file}\n" in service
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        return
+    unit = tmp_path / "linkratio-weekly.service"
+    unit.write_text(service)
+    checked = subprocess.run(
+        [analyze, "verify", "--man=no", str(unit)], capture_output=True, text=True, check=False
+    )
+    assert "EnvironmentFile" not in checked.stderr, checked.stderr
+
+
+def test_a_dollar_in_a_path_reaches_the_environment_unchanged() -> None:
+    """systemd expands `$` in ExecStart= (so `$$` there), never in Environment=: a `$$`
+    there would reach the job as two dollars, naming another library."""
+    plan = make_plan("@me", environ={"LINKRATIO_DB": "/data/a$b/lib.sqlite"}, python="/v/py")
+    service = service_unit(plan)
+    assert "Environment=LINKRATIO_DB=/data/a$b/lib.sqlite\n" in service
+    plan = make_plan("@me", environ={"LINKRATIO_DB": "/data/a $b/lib.sqlite"}, python="/v/py")
+    assert 'Environment="LINKRATIO_DB=/data/a $b/lib.sqlite"\n' in service_unit(plan)
+
+
+@pytest.mark.parametrize("path", ["/home/a b/100%/lib.sqlite", "/home/a%b/lib.sqlite"])
+def test_a_percent_in_an_environment_path_is_escaped_for_systemd(path: str) -> None:
+    """Specifiers (`%h`) are expanded in Environment= and EnvironmentFile= too."""
+    plan = make_plan("@me", environ={"LINKRATIO_DB": path}, python="/v/py")
+    escaped = path.replace("%", "%%")
+    assert f"LINKRATIO_DB={escaped}" in service_unit(plan)
