@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from datetime import UTC, date, datetime
@@ -79,3 +80,55 @@ def test_a_percent_in_an_environment_path_is_escaped_for_systemd(path: str) -> N
     plan = make_plan("@me", environ={"LINKRATIO_DB": path}, python="/v/py")
     escaped = path.replace("%", "%%")
     assert f"LINKRATIO_DB={escaped}" in service_unit(plan)
+
+
+@pytest.fixture
+def hostile_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A library whose only account has a handle (from the data) that holds a line break."""
+    from linkratio import config
+    from linkratio.frame import Library
+    from linkratio.model import Account, Post
+
+    db = tmp_path / "lib.sqlite"
+    handle = "me\n* * * * * touch /tmp/pwned #"
+    post_ = Post("x", "1", datetime(2026, 11, 17, 9, tzinfo=UTC), "hi?", author_id="1")
+    with Library(db) as lib:
+        lib.save_posts(Account("x", "1", handle), [post_], origin="file")
+    monkeypatch.setenv("LINKRATIO_DB", str(db))
+    monkeypatch.setenv("LINKRATIO_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    for env in config.KEYS.values():
+        monkeypatch.delenv(env, raising=False)
+    return tmp_path
+
+
+def test_a_handle_with_a_line_break_never_reaches_the_crontab_or_the_units(
+    hostile_library: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A handle comes from the data (an imported file, a server): a line break in it would
+    start a crontab line of its own (a command cron runs every minute) or a unit directive."""
+    from linkratio.cli import main
+    from linkratio.weekly import schedule
+
+    calls: list[list[str]] = []
+    monkeypatch.setattr(schedule, "run_systemctl", lambda args: calls.append(list(args)) or 0)
+    out = io.StringIO()
+    assert main(["schedule", "--tz", "UTC", "--install"], out) == 2
+    assert "touch /tmp/pwned" not in out.getvalue()
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "crontab" in err
+    assert not (hostile_library / "xdg" / "systemd").exists() and not calls
+
+
+def test_a_plan_with_a_control_character_is_refused() -> None:
+    from linkratio.errors import InputError
+
+    with pytest.raises(InputError, match="control character"):
+        make_plan("@me", environ={}, out=Path("/w/a\nb"))
+    with pytest.raises(InputError, match="control character"):
+        make_plan("@me\r", environ={})
+    with pytest.raises(InputError, match="control character"):
+        make_plan("@me", environ={"LINKRATIO_DB": "/d/\x00/lib.sqlite"})

@@ -14,6 +14,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import time
@@ -115,7 +116,21 @@ def make_plan(
         env["LINKRATIO_DB"] = str(db.expanduser().absolute())
     state = platformdirs.user_state_path("linkratio", appauthor=False)
     env_file = _config_dir(environ) / "linkratio" / "weekly.env" if webhook_env else None
-    return Plan(tuple(command), weekday, at, env, env_file, state / "weekly.log")
+    log = state / "weekly.log"
+    for text in (*command, *env.values(), str(env_file or ""), str(log)):
+        _one_line(text)
+    return Plan(tuple(command), weekday, at, env, env_file, log)
+
+
+def _one_line(text: str) -> None:
+    """InputError when `text` holds a control or line-break character: in a crontab line
+    or a unit file it would end the line and start one of its own (an account's handle
+    comes from the data)."""
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text):
+        raise InputError(
+            f"{text!r} holds a control character: it cannot go into a crontab line or a "
+            "systemd unit"
+        )
 
 
 def _config_dir(environ: Mapping[str, str]) -> Path:
