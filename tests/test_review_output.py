@@ -132,3 +132,20 @@ def test_a_plan_with_a_control_character_is_refused() -> None:
         make_plan("@me\r", environ={})
     with pytest.raises(InputError, match="control character"):
         make_plan("@me", environ={"LINKRATIO_DB": "/d/\x00/lib.sqlite"})
+
+
+def test_the_email_subject_carries_no_control_or_bidi_character() -> None:
+    """The subject names the account, whose handle comes from the data: an escape sequence,
+    a NUL or a bidi override in it must not reach the header (raw, as the mail has it)."""
+    from linkratio.render.weekly import subject
+    from linkratio.weekly.deliver import build_email
+
+    df = frame(post("2026-11-17 09:00", "conversation", partners=["ana"]))
+    account = "bsky:ev\x1b[2J\x00il\u202egnp.exe\x7f"
+    ws = build_week(df, date(2026, 11, 16), tz="UTC", account=account)
+    line = subject(ws)
+    assert line.isprintable() and "\x1b" not in line and "\u202e" not in line
+    assert "linkratio: week 2026-W47 for bsky:ev" in line
+    msg = build_email(line, "me@example.org", "a@example.org", "text", lambda s: "<p></p>", b"")
+    head = msg.as_bytes().split(b"\n\n", 1)[0]
+    assert b"\x1b" not in head and b"\x00" not in head and b"\x7f" not in head

@@ -102,7 +102,8 @@ def subject(ws: WeekSummary) -> str:
     diff = _delta_pts(ws.this.talk_share, ws.previous.talk_share)
     tail = f" ({diff})" if diff else ""
     line = f"{head} — talk share {ws.this.talk_share * 100:.0f}%{tail}"
-    return " ".join(line.split())  # a header never carries a line break
+    # A header never carries a line break, an escape sequence, a control or bidi character.
+    return terminal_safe(" ".join(line.split()))
 
 
 def _challenge_line(c: Outcome) -> str:
