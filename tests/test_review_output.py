@@ -149,3 +149,64 @@ def test_the_email_subject_carries_no_control_or_bidi_character() -> None:
     msg = build_email(line, "me@example.org", "a@example.org", "text", lambda s: "<p></p>", b"")
     head = msg.as_bytes().split(b"\n\n", 1)[0]
     assert b"\x1b" not in head and b"\x00" not in head and b"\x7f" not in head
+
+
+# -- charts: text from posts on the terminal -----------------------------------------------
+
+
+def _partner_frame(name: str):
+    return frame(
+        *[post(f"2024-05-0{d} 09:00", "conversation", partners=[name]) for d in range(1, 6)]
+    )
+
+
+def test_a_chart_label_draws_no_control_character() -> None:
+    """A handle with an escape sequence or a BEL: matplotlib warns of each glyph it lacks,
+    quoting the character raw; a chart label must hold none (U+FFFD instead)."""
+    import io as _io
+    import warnings
+
+    from linkratio.charts import partners_chart
+
+    fig = partners_chart(_partner_frame("ev\x1b]0;pwned\x07\x1b[31mil\x00"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(_io.BytesIO(), format="png")
+    said = " ".join(str(w.message) for w in caught)
+    assert not any(ord(c) < 32 or c == "\x7f" for c in said), said
+    drawn = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert drawn and all(t.isprintable() for t in drawn)
+
+
+def test_report_says_missing_glyphs_in_one_inert_line_and_not_with_quiet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CJK handle has no glyph in the chart font: matplotlib's two-line Python warning per
+    character is said once, as a `linkratio: warning:` line, and not at all with --quiet."""
+    import json
+
+    from linkratio.cli import main
+
+    users = [{"id": "1", "username": "me"}, {"id": "2", "username": "日本\x1b[31m"}]
+    tweets = [
+        {
+            "id": str(100 + i),
+            "author_id": "1",
+            "created_at": f"2024-05-0{1 + i}T12:00:00.000Z",
+            "text": "@x hi",
+            "in_reply_to_user_id": "2",
+            "conversation_id": "5",
+        }
+        for i in range(5)
+    ]
+    source = tmp_path / "tweets.json"
+    source.write_text(json.dumps({"data": tweets, "includes": {"users": users}}))
+    assert main(["report", str(source), "--tz", "UTC", "--out", str(tmp_path / "r")]) == 0
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "UserWarning" not in err and "savefig" not in err
+    lines = [line for line in err.splitlines() if "glyph" in line]
+    assert len(lines) == 1 and lines[0].startswith("linkratio: warning:")
+    assert "日" in lines[0]
+    args = ["report", str(source), "--tz", "UTC", "--out", str(tmp_path / "q"), "-q"]
+    assert main(args) == 0
+    assert capsys.readouterr().err == ""

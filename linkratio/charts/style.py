@@ -13,6 +13,8 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
+from linkratio.render.escape import terminal_safe
+
 CATEGORY_COLORS: dict[str, str] = {
     "conversation": "#0072B2",  # Okabe-Ito blue: darkest in grey print
     "link": "#E69F00",  # Okabe-Ito orange: light
@@ -69,8 +71,10 @@ def chart_width(narrow: bool) -> float:
 
 
 def plain(text: object) -> str:
-    """`text` as a literal matplotlib string: every `$` escaped so mathtext never runs."""
-    return str(text).replace("$", r"\$")
+    """`text` as a literal matplotlib string: every `$` escaped so mathtext never runs, and
+    no escape sequence or control character (U+FFFD instead: matplotlib quotes a character
+    it cannot draw in a warning, raw)."""
+    return terminal_safe(str(text)).replace("$", r"\$")
 
 
 def figure(width: float, height: float, title: str) -> Figure:

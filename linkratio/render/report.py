@@ -8,9 +8,12 @@ so a mistake in escaping still runs nothing and loads nothing.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import re
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -91,7 +94,8 @@ def write_report(
     desktop = all_charts(period, tz=tz, year=year)
     narrow = all_charts(period, tz=tz, year=year, narrow=True)
     count = _Count(progress, len(desktop) + len(narrow))
-    images, phone = _pngs(desktop, count), _pngs(narrow, count)
+    with _missing_glyphs_said_once():
+        images, phone = _pngs(desktop, count), _pngs(narrow, count)
     files = {name: folder / f"{name}.png" for name in images}
     for name, path in files.items():
         write_atomic(path, images[name])
@@ -119,6 +123,29 @@ def _pngs(figures: dict[str, Figure], progress: Callable[[], None]) -> dict[str,
         figure.clear()  # Figures outside pyplot are freed with their last reference
         progress()
     return images
+
+
+_NO_GLYPH = re.compile(r"Glyph (\d+)\b.*missing from")
+"""matplotlib's warning of a character its font cannot draw (a CJK handle, an emoji)."""
+_log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def _missing_glyphs_said_once() -> Iterator[None]:
+    """Say the characters the chart font lacks in one logged warning (inert, quiet with -q),
+    instead of matplotlib's two-line Python warning per character and chart."""
+    missing: set[str] = set()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for said in caught:
+        if (m := _NO_GLYPH.match(str(said.message))) and said.category is UserWarning:
+            missing.add(chr(int(m[1])))
+        else:
+            warnings.warn_explicit(said.message, said.category, said.filename, said.lineno)
+    if missing:
+        shown = ", ".join(sorted(missing)[:10]) + (", …" if len(missing) > 10 else "")
+        _log.warning("the chart font has no glyph for %s: the charts show boxes instead", shown)
 
 
 class _Count:
