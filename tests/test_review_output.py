@@ -210,3 +210,31 @@ def test_report_says_missing_glyphs_in_one_inert_line_and_not_with_quiet(
     args = ["report", str(source), "--tz", "UTC", "--out", str(tmp_path / "q"), "-q"]
     assert main(args) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_schedule_never_writes_a_zone_the_job_cannot_resolve(
+    hostile_library: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --tz, a system zone with no IANA name (a copied /etc/localtime, a POSIX `TZ`)
+    is today's offset named by its abbreviation (`CEST`): written as `--tz CEST`, every
+    weekly run of the job would stop with 'unknown time zone'."""
+    from datetime import timedelta, timezone
+
+    from linkratio.analysis import period
+    from linkratio.cli import main
+    from linkratio.frame import Library
+    from linkratio.model import Account, Post
+
+    with Library(hostile_library / "lib.sqlite") as lib:
+        first = Post("x", "2", datetime(2026, 11, 17, 9, tzinfo=UTC), "hi?", author_id="2")
+        lib.save_posts(Account("x", "2", "plain"), [first], origin="file")
+    fixed = timezone(timedelta(hours=2), "CEST")
+    monkeypatch.setattr(period, "_system_zone", lambda: (fixed, "CEST"))
+    out = io.StringIO()
+    assert main(["schedule", "@plain"], out) == 2
+    assert "--tz CEST" not in out.getvalue()
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "--tz" in err and "CEST" in err
+    out = io.StringIO()
+    assert main(["schedule", "@plain", "--tz", "Europe/Berlin"], out) == 0
+    assert "--tz Europe/Berlin" in out.getvalue()
