@@ -238,3 +238,95 @@ def test_schedule_never_writes_a_zone_the_job_cannot_resolve(
     out = io.StringIO()
     assert main(["schedule", "@plain", "--tz", "Europe/Berlin"], out) == 0
     assert "--tz Europe/Berlin" in out.getvalue()
+
+
+# -- email: a server that never finishes its answer ----------------------------------------
+
+
+class _EndlessSmtp:
+    """A server on 127.0.0.1 that answers a connection with continuation lines (`220-…`)
+    and never a last line: every `pause` seconds one, or as fast as it can (`pause` 0)
+    until it has sent `most` bytes. `sent` counts what it wrote."""
+
+    def __init__(self, pause: float, most: int = 1 << 62) -> None:
+        import socket
+        import threading
+
+        self.pause, self.most, self.sent = pause, most, 0
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        import time
+
+        conn, _ = self.server.accept()
+        line = b"220-" + b"x" * 60 + b"\r\n"
+        with conn:
+            try:
+                while self.sent < self.most and not self.done.is_set():
+                    conn.sendall(line)
+                    self.sent += len(line)
+                    if self.pause:
+                        time.sleep(self.pause)
+            except OSError:
+                pass  # the client cut the connection: what the test wants
+
+    def close(self) -> None:
+        self.done.set()
+        self.server.close()
+        self.thread.join(10)
+
+
+def _send_in_thread(port: int, deadline: float) -> list[BaseException]:
+    """send_email to 127.0.0.1:`port` in a thread (the test itself must not hang)."""
+    import threading
+
+    from linkratio.weekly.deliver import SmtpSettings, build_email, send_email
+
+    msg = build_email("s", "me@example.org", "a@example.org", "t", lambda s: "<p></p>", b"")
+    settings = SmtpSettings("127.0.0.1", port, "me@example.org", "none")
+    raised: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            send_email(settings, msg, timeout=5, deadline=deadline)
+        except BaseException as exc:  # noqa: BLE001 - the test looks at what it was
+            raised.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(120)  # a guard against a hang, not a measure: the deadline is far shorter
+    assert not worker.is_alive(), "send_email still waiting for the server's answer"
+    return raised
+
+
+def test_an_smtp_answer_that_never_ends_is_cut_at_the_deadline() -> None:
+    """Each continuation line arrives within the read timeout: only a deadline for the
+    whole conversation ends it (else the weekly run, and its library lock, hang)."""
+    from linkratio.errors import DeliveryUnavailable
+
+    server = _EndlessSmtp(pause=0.05)
+    try:
+        raised = _send_in_thread(server.port, deadline=0.5)
+    finally:
+        server.close()
+    assert len(raised) == 1 and isinstance(raised[0], DeliveryUnavailable)
+    assert "try again later" in str(raised[0])
+
+
+def test_an_smtp_answer_is_read_up_to_a_cap() -> None:
+    """A flood of continuation lines is not all held in memory: the client stops reading."""
+    from linkratio.errors import DeliveryUnavailable
+    from linkratio.weekly.smtp_bounds import MAX_REPLY
+
+    most = 64 * MAX_REPLY
+    server = _EndlessSmtp(pause=0, most=most)
+    try:
+        raised = _send_in_thread(server.port, deadline=60)
+    finally:
+        server.close()
+    assert len(raised) == 1 and isinstance(raised[0], DeliveryUnavailable)
+    assert server.sent < most
