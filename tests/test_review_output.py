@@ -330,3 +330,40 @@ def test_an_smtp_answer_is_read_up_to_a_cap() -> None:
         server.close()
     assert len(raised) == 1 and isinstance(raised[0], DeliveryUnavailable)
     assert server.sent < most
+
+
+# -- a terminal or file whose encoding lacks a character ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("encoding", "args"),
+    [
+        ("ascii", ["audit", "--tz", "UTC"]),  # the weekly bars are block characters
+        ("latin-1", ["audit", "--tz", "UTC"]),
+        ("latin-1", ["classify"]),  # the reason quotes the question mark: ？
+        ("ascii", ["classify", "--output", "csv", "--with-author"]),
+    ],
+)
+def test_an_output_encoding_that_lacks_a_character_is_no_traceback(
+    tmp_path: Path, encoding: str, args: list[str]
+) -> None:
+    """stdout in ASCII or Latin-1 (PYTHONIOENCODING, a Windows file redirect): a character
+    it cannot hold is replaced, never a UnicodeEncodeError traceback halfway through."""
+    import json
+    import os
+    import sys
+
+    users = [{"id": "1", "username": "évil日"}]
+    tweets = [
+        {"id": "10", "author_id": "1", "created_at": "2024-05-01T12:00:00.000Z", "text": "日？"},
+        {"id": "11", "author_id": "1", "created_at": "2024-05-02T12:00:00.000Z", "text": "é"},
+    ]
+    source = tmp_path / "tweets.json"
+    source.write_text(json.dumps({"data": tweets, "includes": {"users": users}}))
+    argv = [sys.executable, "-m", "linkratio", args[0], str(source), *args[1:]]
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    done = subprocess.run(argv, capture_output=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    assert b"Traceback" not in done.stderr
+    assert done.stdout.decode(encoding)  # the whole output, in the encoding asked for
+    assert len(done.stdout.splitlines()) >= 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TextIO, TypeGuard
@@ -69,6 +70,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     parser = build_parser(argv)
     options.Parser.argv = argv  # for "did you mean": which command an unknown option was for
     args = parser.parse_args(argv)
+    if out is None and isinstance(sys.stdout, io.TextIOWrapper):
+        # A character stdout's encoding lacks (ASCII, Latin-1, a Windows code page) is
+        # replaced: never a UnicodeEncodeError traceback halfway through the output.
+        sys.stdout.reconfigure(errors="replace")
     out = out or sys.stdout
     from linkratio.cli.logs import log_to_stderr
 
