@@ -367,3 +367,22 @@ def test_an_output_encoding_that_lacks_a_character_is_no_traceback(
     assert b"Traceback" not in done.stderr
     assert done.stdout.decode(encoding)  # the whole output, in the encoding asked for
     assert len(done.stdout.splitlines()) >= 2
+
+
+def test_an_output_folder_that_cannot_be_made_is_a_disk_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """README: a file that could not be written (disk full, read-only) exits 74 naming it;
+    the folder of a report or of weekly files is made first: its failure is the same."""
+    import errno
+
+    from linkratio.errors import DiskError
+    from linkratio.render.sections import out_folder
+
+    def read_only(self: Path, *args: object, **kwargs: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    with pytest.raises(DiskError, match="rep") as caught:
+        out_folder(tmp_path / "rep")
+    assert caught.value.exit_code == 74 and "Read-only file system" in str(caught.value)
