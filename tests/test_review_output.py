@@ -386,3 +386,25 @@ def test_an_output_folder_that_cannot_be_made_is_a_disk_error(
     with pytest.raises(DiskError, match="rep") as caught:
         out_folder(tmp_path / "rep")
     assert caught.value.exit_code == 74 and "Read-only file system" in str(caught.value)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_under_stdout_exits_74_in_one_line() -> None:
+    """README: 74 when a file could not be written (disk full): stdout redirected to a full
+    disk is such a file, not bad input (2)."""
+    import sys
+
+    from helpers import SAMPLE
+
+    for args in (["audit", str(SAMPLE)], ["classify", str(SAMPLE), "--output", "csv"]):
+        with open("/dev/full", "w") as full:
+            done = subprocess.run(
+                [sys.executable, "-m", "linkratio", *args],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                check=False,
+            )
+        assert done.returncode == 74, done.stderr
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+        assert "standard output" in done.stderr and "No space left" in done.stderr
