@@ -408,3 +408,34 @@ def test_a_full_disk_under_stdout_exits_74_in_one_line() -> None:
         assert done.returncode == 74, done.stderr
         assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
         assert "standard output" in done.stderr and "No space left" in done.stderr
+
+
+def test_a_challenge_is_never_stored_in_a_zone_that_cannot_be_named_again(
+    hostile_library: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A challenge day keeps the name of its zone; `challenge status` and `weekly` resolve
+    it again. Stored as `CEST` (a system zone without an IANA name), both stopped with
+    'unknown time zone' from then on, even `weekly --tz UTC`."""
+    from datetime import timedelta, timezone
+
+    from linkratio.analysis import period
+    from linkratio.cli import main
+    from linkratio.frame import Library
+    from linkratio.model import Account, Post
+
+    with Library(hostile_library / "lib.sqlite") as lib:
+        first = Post("x", "2", datetime(2026, 11, 17, 9, tzinfo=UTC), "hi?", author_id="2")
+        lib.save_posts(Account("x", "2", "plain"), [first], origin="file")
+    fixed = timezone(timedelta(hours=2), "CEST")
+    monkeypatch.setattr(period, "_system_zone", lambda: (fixed, "CEST"))
+    now = ["--now", "2026-12-07T07:00:00+00:00"]
+    set_day = ["challenge", "set", "2026-12-09", "--account", "@plain", *now]
+    assert main(set_day, io.StringIO()) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "--tz" in err and "CEST" in err
+    assert main([*set_day, "--tz", "Europe/Berlin"], io.StringIO()) == 0
+    later = ["--now", "2026-12-15T07:00:00+00:00"]
+    assert main(["challenge", "status", "--account", "@plain", *later], io.StringIO()) == 0
+    out = str(hostile_library / "weekly")
+    weekly = ["weekly", "@plain", "--week", "2026-W50", "--tz", "UTC", "--out", out, *later]
+    assert main(weekly, io.StringIO()) in (0, 1)  # 1: no post since the week (stale)

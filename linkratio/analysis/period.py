@@ -32,6 +32,22 @@ def resolve_zone(name: str | None) -> tuple[tzinfo, str]:
         raise InputError(msg) from exc
 
 
+def named_zone(name: str | None) -> tuple[tzinfo, str]:
+    """`resolve_zone` for a zone that is written down and resolved again by its name later
+    (a scheduled job's --tz, a challenge day's zone): InputError, asking for --tz, when
+    the system's zone has no IANA name (a copied /etc/localtime, a POSIX `TZ`)."""
+    zone, zone_name = resolve_zone(name)
+    if name is None:
+        try:
+            resolve_zone(zone_name)
+        except InputError:
+            raise InputError(
+                f"the system's time zone has no IANA name ({zone_name}): pass --tz, "
+                "e.g. --tz Europe/Berlin"
+            ) from None
+    return zone, zone_name
+
+
 def _system_zone() -> tuple[tzinfo, str]:
     """The system zone by IANA name when it can be found, else today's fixed offset.
 

@@ -52,11 +52,11 @@ def set_challenge(
     is given, when the day is more than a year from today, or when the history is too
     short to suggest a day (`analysis.pick`: the message says how many days it needs).
     """
-    from linkratio.analysis import resolve_zone
     from linkratio.analysis.challenge import suggest_day
+    from linkratio.analysis.period import named_zone
     from linkratio.store.weekly import add_challenge
 
-    zone, zone_name = resolve_zone(tz)
+    zone, zone_name = named_zone(tz)  # stored: status and weekly resolve it by its name
     today = now.astimezone(zone).date()
     if bool(day) == bool(suggest):
         raise InputError("challenge set needs a DATE (YYYY-MM-DD) or --suggest, not both")

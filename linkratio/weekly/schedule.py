@@ -295,22 +295,14 @@ def plan_job(
     addresses and the times; InputError for a bad one.
     """
     from linkratio.accounts import account_name
-    from linkratio.analysis import resolve_zone
+    from linkratio.analysis.period import named_zone
     from linkratio.loading import only_account, open_library
     from linkratio.weekly.deliver import email_destination
 
     for address in emails:
         email_destination(address)
     when, day = parse_at(at), parse_weekday(weekday)
-    _, zone_name = resolve_zone(tz)  # the job runs in the zone asked for now
-    if tz is None:
-        try:
-            resolve_zone(zone_name)  # the job names it with --tz: it must be a zone's name
-        except InputError:
-            raise InputError(
-                f"the system's time zone has no IANA name ({zone_name}): the job could not "
-                "name it; pass --tz, e.g. --tz Europe/Berlin"
-            ) from None
+    _, zone_name = named_zone(tz)  # the job runs in the zone asked for now, named by --tz
     with open_library(db) as lib:
         found = only_account(lib, account)
     warnings = setup_warnings(found, emails=emails, webhook_env=webhook_env, sync=sync)
