@@ -439,3 +439,27 @@ def test_a_challenge_is_never_stored_in_a_zone_that_cannot_be_named_again(
     out = str(hostile_library / "weekly")
     weekly = ["weekly", "@plain", "--week", "2026-W50", "--tz", "UTC", "--out", out, *later]
     assert main(weekly, io.StringIO()) in (0, 1)  # 1: no post since the week (stale)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["weekly", "@me", "--webhok", "https://hooks.example.org/services/T0/B0/s3cretToken"],
+        ["weekly", "@me", "two", "https://hooks.example.org/services/T0/B0/s3cretToken"],
+        ["schedule", "--webhook", "https://hooks.example.org/services/T0/B0/s3cretToken"],
+    ],
+)
+def test_a_usage_error_never_echoes_a_webhook_url(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A webhook URL holds a token: a mistyped option in a crontab would write it into the
+    job's log every week with argparse's 'unrecognized arguments: …'."""
+    from linkratio.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(argv, io.StringIO())
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert "s3cretToken" not in err and "services" not in err
+    if "hooks.example.org" in err:  # quoted: by its host only
+        assert "hooks.example.org/…" in err

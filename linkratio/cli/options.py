@@ -57,6 +57,10 @@ _INVALID_CHOICE = re.compile(r"argument (\S+): invalid choice: '([^']*)' \(choos
 _UNRECOGNIZED = "unrecognized arguments: "
 
 
+_URL_PATH = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s'\"]+)/[^\s'\"]*")
+"""A URL's path, query and fragment, where a webhook keeps its token."""
+
+
 class Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors say "did you mean" for a mistyped command or option.
 
@@ -76,7 +80,9 @@ class Parser(argparse.ArgumentParser):
         command = self._command() if message.startswith(_UNRECOGNIZED) else self
         if command is not self:
             command.error(message)
-        super().error(self._suggest(message))
+        # argparse quotes the words it could not place: a webhook URL among them holds a
+        # token, so only its host is shown (as everywhere else: `hooks.slack.com/…`).
+        super().error(_URL_PATH.sub(r"\1/…", self._suggest(message)))
 
     def _suggest(self, message: str) -> str:
         found = _INVALID_CHOICE.match(message)
