@@ -463,3 +463,49 @@ def test_a_usage_error_never_echoes_a_webhook_url(
     assert "s3cretToken" not in err and "services" not in err
     if "hooks.example.org" in err:  # quoted: by its host only
         assert "hooks.example.org/…" in err
+
+
+# -- the system's zone, when /etc/localtime is a copy --------------------------------------
+
+
+def _berlin_file(tmp_path: Path) -> Path:
+    import zoneinfo
+
+    for root in zoneinfo.TZPATH:
+        found = Path(root) / "Europe" / "Berlin"
+        if found.is_file():
+            copy = tmp_path / "localtime"
+            copy.write_bytes(found.read_bytes())
+            return copy
+    pytest.skip("no system zoneinfo to copy Europe/Berlin from")
+
+
+def test_a_copied_localtime_keeps_its_summer_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/etc/localtime as a copy (Gentoo, Alpine, many container images), no TZ: the days
+    follow its rules all year, not today's offset (a July post at 22:30 UTC is on the next
+    day in Berlin, whatever month it is now)."""
+    from linkratio.analysis import period, resolve_zone
+
+    monkeypatch.delenv("TZ", raising=False)
+    monkeypatch.setattr(period, "_LOCALTIME", str(_berlin_file(tmp_path)))
+    monkeypatch.setattr(period, "_TIMEZONE", str(tmp_path / "no-such-file"))
+    zone, _ = resolve_zone(None)
+    summer, winter = datetime(2024, 7, 1, 22, 30, tzinfo=UTC), datetime(2024, 1, 1, tzinfo=UTC)
+    assert summer.astimezone(zone).date() == date(2024, 7, 2)
+    assert winter.astimezone(zone).utcoffset() == summer.astimezone(zone).utcoffset() / 2
+
+
+def test_a_copied_localtime_is_named_by_etc_timezone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Debian, Gentoo and container images name the zone in /etc/timezone: that name is the
+    one a scheduled job and a challenge day can keep."""
+    from linkratio.analysis import period, resolve_zone
+
+    monkeypatch.delenv("TZ", raising=False)
+    monkeypatch.setattr(period, "_LOCALTIME", str(_berlin_file(tmp_path)))
+    (tmp_path / "timezone").write_text("Europe/Berlin\n")
+    monkeypatch.setattr(period, "_TIMEZONE", str(tmp_path / "timezone"))
+    assert resolve_zone(None)[1] == "Europe/Berlin"

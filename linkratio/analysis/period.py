@@ -48,18 +48,29 @@ def named_zone(name: str | None) -> tuple[tzinfo, str]:
     return zone, zone_name
 
 
+_LOCALTIME = "/etc/localtime"
+"""The system's zone file: a link into the zoneinfo folder, or a copy of one."""
+_TIMEZONE = "/etc/timezone"
+"""Where Debian, Gentoo and many container images name the zone /etc/localtime holds."""
+
+
 def _system_zone() -> tuple[tzinfo, str]:
-    """The system zone by IANA name when it can be found, else today's fixed offset.
+    """The system zone by IANA name when it can be found, else the rules of a copied
+    /etc/localtime (named so), else today's fixed offset.
 
     A `TZ` that names no zone is skipped, with one warning naming it and the zone used.
     """
     tz = os.environ.get("TZ", "").lstrip(":")
     candidates = [tz]
     try:
-        link = os.readlink("/etc/localtime")
+        link = os.readlink(_LOCALTIME)
         candidates.append(link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "")
-    except OSError:
-        pass
+    except OSError:  # no link: a copy names its zone in /etc/timezone, if anywhere
+        try:
+            with open(_TIMEZONE, encoding="utf-8") as fh:
+                candidates.append(fh.readline(200).strip())
+        except (OSError, ValueError):
+            pass
     for name in filter(None, candidates):
         try:
             zone: tzinfo = ZoneInfo(name)
@@ -67,11 +78,24 @@ def _system_zone() -> tuple[tzinfo, str]:
             continue
         break
     else:
-        zone = datetime.now().astimezone().tzinfo or ZoneInfo("UTC")
-        name = zone.tzname(None) or "local"
+        zone, name = _localtime_copy() or _today_offset()
     if tz and name != tz:
         _warn_bad_tz(tz, name)
     return zone, name
+
+
+def _localtime_copy() -> tuple[tzinfo, str] | None:
+    """/etc/localtime read as the zone file it is: its rules all year, summer time included."""
+    try:
+        with open(_LOCALTIME, "rb") as fh:
+            return ZoneInfo.from_file(fh, key=_LOCALTIME), _LOCALTIME
+    except (OSError, ValueError):
+        return None
+
+
+def _today_offset() -> tuple[tzinfo, str]:
+    zone = datetime.now().astimezone().tzinfo or ZoneInfo("UTC")
+    return zone, zone.tzname(None) or "local"
 
 
 @functools.cache
