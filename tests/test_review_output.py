@@ -509,3 +509,60 @@ def test_a_copied_localtime_is_named_by_etc_timezone(
     (tmp_path / "timezone").write_text("Europe/Berlin\n")
     monkeypatch.setattr(period, "_TIMEZONE", str(tmp_path / "timezone"))
     assert resolve_zone(None)[1] == "Europe/Berlin"
+
+
+# -- JSON on a terminal --------------------------------------------------------------------
+
+
+def _hostile_json_file(tmp_path: Path) -> Path:
+    import json
+
+    users = [{"id": "1", "username": "me"}, {"id": "2", "username": "ev\u202eil\u009b31m"}]
+    tweets = [
+        {
+            "id": "10",
+            "author_id": "1",
+            "created_at": "2024-05-01T12:00:00.000Z",
+            "text": "@x hi",
+            "in_reply_to_user_id": "2",
+            "conversation_id": "5",
+        },
+        {
+            "id": "11",
+            "author_id": "1",
+            "created_at": "2024-05-02T12:00:00.000Z",
+            "text": "see https://a.example/\u202egnp.exe\u009b2J",
+        },
+    ]
+    source = tmp_path / "tweets.json"
+    source.write_text(json.dumps({"data": tweets, "includes": {"users": users}}))
+    return source
+
+
+_RAW = ("\u009b", "\u202e", "\x7f")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["audit", "--json", "--tz", "UTC"],
+        ["classify", "--output", "jsonl"],
+        ["classify", "--output", "jsonl", "--with-author"],
+    ],
+)
+def test_json_on_a_terminal_carries_no_raw_c1_or_bidi_character(
+    tmp_path: Path, args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """JSON escapes C0 controls only: U+009B is CSI to a terminal and U+202E reorders the
+    line. Written as \\u escapes they are the same JSON data, and inert."""
+    import json
+
+    from linkratio.cli import main
+
+    source = _hostile_json_file(tmp_path)
+    assert main([args[0], str(source), *args[1:]]) == 0
+    out = capsys.readouterr().out
+    assert not any(c in out for c in _RAW)
+    docs = [json.loads(out)] if args[0] == "audit" else [json.loads(x) for x in out.splitlines()]
+    text = json.dumps(docs, ensure_ascii=False)
+    assert "ev\u202eil\u009b31m" in text  # the data itself is unchanged
