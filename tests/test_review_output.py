@@ -566,3 +566,36 @@ def test_json_on_a_terminal_carries_no_raw_c1_or_bidi_character(
     docs = [json.loads(out)] if args[0] == "audit" else [json.loads(x) for x in out.splitlines()]
     text = json.dumps(docs, ensure_ascii=False)
     assert "ev\u202eil\u009b31m" in text  # the data itself is unchanged
+
+
+def test_a_chart_note_keeps_its_line_breaks() -> None:
+    """linkratio's own notes break lines with \\n: only text from posts loses controls."""
+    from linkratio.charts import partners_chart
+
+    fig = partners_chart(_partner_frame("ana"))
+    notes = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert any("\n" in note for note in notes), notes
+    assert not any("\ufffd" in note for note in notes), notes
+
+
+@pytest.mark.parametrize(("narrow", "most"), [(False, 40), (True, 24)])
+@pytest.mark.parametrize("length", [33, 5000])
+def test_a_long_name_is_clipped_in_a_ranking_chart(narrow: bool, most: int, length: int) -> None:
+    """A long site or account name (a 33-character domain on a phone, a hostile handle of
+    thousands) squeezed the bars out of the figure, and matplotlib said so in a raw
+    two-line warning: it is clipped, as the terminal clips it."""
+    import io as _io
+    import warnings
+
+    from linkratio.charts import partners_chart, sites_chart
+
+    rows = [post(f"2024-05-0{d} 09:00", "link", domains=["w" * length]) for d in range(1, 6)]
+    for fig in (partners_chart(_partner_frame("x" * length), narrow=narrow),
+                sites_chart(frame(*rows), narrow=narrow)):  # fmt: skip
+        names = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+        assert names and all(len(n) <= most for n in names), [len(n) for n in names]
+        assert all(n.endswith("…") for n in names) == (length > most)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fig.savefig(_io.BytesIO(), format="png")
+        assert not [w for w in caught if "constrained_layout" in str(w.message)]
