@@ -599,3 +599,33 @@ def test_a_long_name_is_clipped_in_a_ranking_chart(narrow: bool, most: int, leng
             warnings.simplefilter("always")
             fig.savefig(_io.BytesIO(), format="png")
         assert not [w for w in caught if "constrained_layout" in str(w.message)]
+
+
+def test_a_chart_warning_is_one_inert_line_and_none_with_quiet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Any user warning matplotlib gives while drawing (a layout it could not apply, …) is
+    said once as a `linkratio: warning:` line, not as a Python warning per chart, and -q
+    silences it as README says."""
+    import warnings
+
+    from helpers import SAMPLE
+
+    from linkratio.cli import main
+    from linkratio.render import report
+
+    drawn = report._png
+
+    def warn_then_draw(figure):  # type: ignore[no-untyped-def]
+        warnings.warn("layout not applied \x1b[31m", UserWarning, stacklevel=1)
+        return drawn(figure)
+
+    monkeypatch.setattr(report, "_png", warn_then_draw)
+    assert main(["report", str(SAMPLE), "--out", str(tmp_path / "a"), "--tz", "UTC"]) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "layout not applied" in line]
+    assert len(lines) == 1 and lines[0].startswith("linkratio: warning:")
+    assert "\x1b" not in err and "UserWarning" not in err
+    args = ["report", str(SAMPLE), "--out", str(tmp_path / "b"), "--tz", "UTC", "-q"]
+    assert main(args) == 0
+    assert capsys.readouterr().err == ""

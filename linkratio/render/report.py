@@ -94,7 +94,7 @@ def write_report(
     desktop = all_charts(period, tz=tz, year=year)
     narrow = all_charts(period, tz=tz, year=year, narrow=True)
     count = _Count(progress, len(desktop) + len(narrow))
-    with _missing_glyphs_said_once():
+    with _chart_warnings_said_once():
         images, phone = _pngs(desktop, count), _pngs(narrow, count)
     files = {name: folder / f"{name}.png" for name in images}
     for name, path in files.items():
@@ -131,18 +131,24 @@ _log = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
-def _missing_glyphs_said_once() -> Iterator[None]:
-    """Say the characters the chart font lacks in one logged warning (inert, quiet with -q),
-    instead of matplotlib's two-line Python warning per character and chart."""
+def _chart_warnings_said_once() -> Iterator[None]:
+    """matplotlib's user warnings while drawing, each said once as a logged warning (one
+    inert line, none with -q) instead of a two-line Python warning per chart; the
+    characters the chart font lacks (a CJK handle, an emoji) are gathered in one."""
     missing: set[str] = set()
+    said: set[str] = set()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
-    for said in caught:
-        if (m := _NO_GLYPH.match(str(said.message))) and said.category is UserWarning:
+    for one in caught:
+        text = str(one.message)
+        if not issubclass(one.category, UserWarning):  # deprecations: the usual filters
+            warnings.warn_explicit(one.message, one.category, one.filename, one.lineno)
+        elif m := _NO_GLYPH.match(text):
             missing.add(chr(int(m[1])))
-        else:
-            warnings.warn_explicit(said.message, said.category, said.filename, said.lineno)
+        elif text not in said:
+            said.add(text)
+            _log.warning("drawing the charts: %s", text)
     if missing:
         shown = ", ".join(sorted(missing)[:10]) + (", …" if len(missing) > 10 else "")
         _log.warning("the chart font has no glyph for %s: the charts show boxes instead", shown)
