@@ -447,6 +447,8 @@ def test_a_challenge_is_never_stored_in_a_zone_that_cannot_be_named_again(
         ["weekly", "@me", "--webhok", "https://hooks.example.org/services/T0/B0/s3cretToken"],
         ["weekly", "@me", "two", "https://hooks.example.org/services/T0/B0/s3cretToken"],
         ["schedule", "--webhook", "https://hooks.example.org/services/T0/B0/s3cretToken"],
+        ["weekly", "@me", "--webhok", "https://user:s3cretToken@hooks.example.org"],
+        ["weekly", "@me", "--webhok", "https://hooks.example.org?key=s3cretToken"],
     ],
 )
 def test_a_usage_error_never_echoes_a_webhook_url(
@@ -460,7 +462,7 @@ def test_a_usage_error_never_echoes_a_webhook_url(
         main(argv, io.StringIO())
     assert done.value.code == 2
     err = capsys.readouterr().err
-    assert "s3cretToken" not in err and "services" not in err
+    assert "s3cretToken" not in err and "services" not in err and "user" not in err
     if "hooks.example.org" in err:  # quoted: by its host only
         assert "hooks.example.org/…" in err
 

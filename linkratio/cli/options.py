@@ -57,8 +57,11 @@ _INVALID_CHOICE = re.compile(r"argument (\S+): invalid choice: '([^']*)' \(choos
 _UNRECOGNIZED = "unrecognized arguments: "
 
 
-_URL_PATH = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^/\s'\"]+)/[^\s'\"]*")
-"""A URL's path, query and fragment, where a webhook keeps its token."""
+_URL_PATH = re.compile(
+    r"(\b[A-Za-z][A-Za-z0-9+.-]*://)(?:[^@/?#;\s'\"]*@)?([^/?#;\s'\"]+)(?:[/?#](?:[^;\s'\"]|;(?=\S))*)?"
+)
+"""A URL: its scheme and host, then what may hold a secret (user:password, the path, the
+query, where a webhook keeps its token)."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -82,7 +85,7 @@ class Parser(argparse.ArgumentParser):
             command.error(message)
         # argparse quotes the words it could not place: a webhook URL among them holds a
         # token, so only its host is shown (as everywhere else: `hooks.slack.com/…`).
-        super().error(_URL_PATH.sub(r"\1/…", self._suggest(message)))
+        super().error(_URL_PATH.sub(r"\1\2/…", self._suggest(message)))
 
     def _suggest(self, message: str) -> str:
         found = _INVALID_CHOICE.match(message)
