@@ -497,6 +497,9 @@ def test_a_copied_localtime_keeps_its_summer_time(
     summer, winter = datetime(2024, 7, 1, 22, 30, tzinfo=UTC), datetime(2024, 1, 1, tzinfo=UTC)
     assert summer.astimezone(zone).date() == date(2024, 7, 2)
     assert winter.astimezone(zone).utcoffset() == summer.astimezone(zone).utcoffset() / 2
+    # Named so, it is resolved again by that name (a report's times, a stored challenge day).
+    again, name = period.named_zone(resolve_zone(None)[1])
+    assert summer.astimezone(again).date() == date(2024, 7, 2) and name == period._LOCALTIME
 
 
 def test_a_copied_localtime_is_named_by_etc_timezone(

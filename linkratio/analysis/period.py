@@ -25,6 +25,8 @@ def resolve_zone(name: str | None) -> tuple[tzinfo, str]:
     """Return the zone called `name` (IANA), or the system's zone when None, with its name."""
     if name is None:
         return _system_zone()
+    if name == _LOCALTIME and (copy := _localtime_copy()):
+        return copy  # the system's zone by its file, as `_system_zone` names a copy
     try:
         return ZoneInfo(name), name
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
