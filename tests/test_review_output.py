@@ -634,3 +634,48 @@ def test_a_chart_warning_is_one_inert_line_and_none_with_quiet(
     args = ["report", str(SAMPLE), "--out", str(tmp_path / "b"), "--tz", "UTC", "-q"]
     assert main(args) == 0
     assert capsys.readouterr().err == ""
+
+
+# -- atomic writes ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fails", ["write", "replace"])
+def test_an_interrupted_write_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fails: str
+) -> None:
+    """Ctrl-C (or any exception) while writing: no hidden `.name.PID.tmp` is left behind,
+    only the previous file (README: "never a truncated one, and no temporary file")."""
+    import os
+
+    from linkratio.render import files
+
+    target = tmp_path / "report.html"
+    target.write_text("previous")
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    if fails == "replace":
+        monkeypatch.setattr(files.os, "replace", interrupted)
+    else:
+        real_fdopen = os.fdopen
+
+        class Broken:
+            def __init__(self, fd: int) -> None:
+                self.fh = real_fdopen(fd, "wb")
+
+            def __enter__(self) -> Broken:
+                return self
+
+            def __exit__(self, *exc: object) -> None:
+                self.fh.close()
+
+            def write(self, data: bytes) -> None:
+                self.fh.write(data[:10])
+                raise KeyboardInterrupt
+
+        monkeypatch.setattr(files.os, "fdopen", lambda fd, mode: Broken(fd))
+    with pytest.raises(KeyboardInterrupt):
+        files.write_atomic(target, "new text " * 1000)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+    assert target.read_text() == "previous"
