@@ -57,13 +57,6 @@ _INVALID_CHOICE = re.compile(r"argument (\S+): invalid choice: '([^']*)' \(choos
 _UNRECOGNIZED = "unrecognized arguments: "
 
 
-_URL_PATH = re.compile(
-    r"(\b[A-Za-z][A-Za-z0-9+.-]*://)(?:[^@/?#;\s'\"]*@)?([^/?#;\s'\"]+)(?:[/?#](?:[^;\s'\"]|;(?=\S))*)?"
-)
-"""A URL: its scheme and host, then what may hold a secret (user:password, the path, the
-query, where a webhook keeps its token)."""
-
-
 class Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors say "did you mean" for a mistyped command or option.
 
@@ -83,9 +76,9 @@ class Parser(argparse.ArgumentParser):
         command = self._command() if message.startswith(_UNRECOGNIZED) else self
         if command is not self:
             command.error(message)
-        # argparse quotes the words it could not place: a webhook URL among them holds a
-        # token, so only its host is shown (as everywhere else: `hooks.slack.com/…`).
-        super().error(_URL_PATH.sub(r"\1\2/…", self._suggest(message)))
+        from linkratio.render.escape import url_hosts  # a webhook URL's token stays hidden
+
+        super().error(url_hosts(self._suggest(message)))
 
     def _suggest(self, message: str) -> str:
         found = _INVALID_CHOICE.match(message)

@@ -85,6 +85,23 @@ def json_inert(text: str) -> str:
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
+# A URL: its scheme and host, then what may hold a secret (user:password, the path, the
+# query: where a webhook URL keeps its token).
+_URL_SECRET = re.compile(
+    r"(\b[A-Za-z][A-Za-z0-9+.-]*://)(?:[^@/?#;\s'\"]*@)?([^/?#;\s'\"]+)"
+    r"(?:[/?#](?:[^;\s'\"]|;(?=\S))*)?"
+)
+
+
+def url_hosts(text: str) -> str:
+    """`text` with each URL in it shown by its host only (`https://hooks.slack.com/…`).
+
+    For messages that quote what a user typed (argparse's usage errors): a webhook URL
+    there holds a token.
+    """
+    return _URL_SECRET.sub(r"\1\2/…", text)
+
+
 def slack_escape(text: str) -> str:
     """Escape the three characters Slack's mrkdwn gives a meaning (`&`, `<`, `>`)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
