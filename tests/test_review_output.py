@@ -679,3 +679,31 @@ def test_an_interrupted_write_leaves_no_temporary_file(
         files.write_atomic(target, "new text " * 1000)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
     assert target.read_text() == "previous"
+
+
+def test_a_stored_challenge_zone_that_no_longer_resolves_is_no_dead_end(
+    hostile_library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A library whose challenge day was stored in a zone without an IANA name (by a version
+    before named_zone): status and weekly judged nothing else from then on, and no command
+    removes a challenge. The day is judged in the run's zone instead, with a warning."""
+    from linkratio.cli import main
+    from linkratio.frame import Library
+    from linkratio.model import Account, Post
+    from linkratio.store.weekly import add_challenge
+
+    account = Account("x", "2", "plain")
+    with Library(hostile_library / "lib.sqlite") as lib:
+        first = Post("x", "2", datetime(2026, 12, 9, 9, tzinfo=UTC), "hi?", author_id="2")
+        lib.save_posts(account, [first], origin="file")
+        add_challenge(lib, account, date(2026, 12, 9), "CEST")
+    later = ["--now", "2026-12-15T07:00:00+00:00"]
+    out = io.StringIO()
+    assert main(["challenge", "status", "--account", "@plain", *later], out) == 0
+    assert "2026-12-09 Wed  talk-only" in out.getvalue()
+    err = capsys.readouterr().err
+    assert "CEST" in err and "Traceback" not in err
+    out_dir = str(hostile_library / "weekly")
+    weekly = ["weekly", "@plain", "--week", "2026-W50", "--tz", "UTC", "--out", out_dir, *later]
+    assert main(weekly, io.StringIO()) == 0
+    assert "talk-only" in (hostile_library / "weekly" / "linkratio-2026-W50.md").read_text()

@@ -50,6 +50,23 @@ def named_zone(name: str | None) -> tuple[tzinfo, str]:
     return zone, zone_name
 
 
+def stored_zone(name: str, fallback: tzinfo) -> tzinfo:
+    """The zone a challenge day was stored with, or `fallback` (with a warning) when that
+    name no longer resolves (stored by a version that kept a system zone's abbreviation)."""
+    try:
+        return resolve_zone(name)[0]
+    except InputError:
+        _warn_stored(name)
+        return fallback
+
+
+@functools.cache
+def _warn_stored(name: str) -> None:
+    _log.warning(
+        "challenge days stored in the zone %r, which is unknown: judged in this run's zone", name
+    )
+
+
 _LOCALTIME = "/etc/localtime"
 """The system's zone file: a link into the zoneinfo folder, or a copy of one."""
 _TIMEZONE = "/etc/timezone"
