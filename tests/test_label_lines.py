@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from linkratio.model import Category, Kind, Label, Post
-from linkratio.render.escape import csv_cell, terminal_safe
+from linkratio.render.escape import csv_cell, json_inert, terminal_safe
 from linkratio.render.listing import LABEL_FIELDS, write_keyed_labels, write_labels
 
 
@@ -41,7 +41,8 @@ def reference(
         )
         if output == "jsonl":
             record = dict(zip(fields, (*cells, *extra), strict=True))
-            out.write(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE).decode())
+            # As orjson writes it, with what a terminal acts on as \u escapes (the same JSON).
+            out.write(json_inert(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE).decode()))
         elif output == "csv":
             escaped = (csv_cell(cells[0]), csv_cell(cells[1]), *cells[2:5], csv_cell(cells[5]))
             writer.writerow((*escaped, *(csv_cell(e or "") for e in extra)))

@@ -25,6 +25,8 @@ def resolve_zone(name: str | None) -> tuple[tzinfo, str]:
     """Return the zone called `name` (IANA), or the system's zone when None, with its name."""
     if name is None:
         return _system_zone()
+    if name == _LOCALTIME and (copy := _localtime_copy()):
+        return copy  # the system's zone by its file, as `_system_zone` names a copy
     try:
         return ZoneInfo(name), name
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
@@ -32,18 +34,62 @@ def resolve_zone(name: str | None) -> tuple[tzinfo, str]:
         raise InputError(msg) from exc
 
 
+def named_zone(name: str | None) -> tuple[tzinfo, str]:
+    """`resolve_zone` for a zone that is written down and resolved again by its name later
+    (a scheduled job's --tz, a challenge day's zone): InputError, asking for --tz, when
+    the system's zone has no IANA name (a copied /etc/localtime, a POSIX `TZ`)."""
+    zone, zone_name = resolve_zone(name)
+    if name is None:
+        try:
+            resolve_zone(zone_name)
+        except InputError:
+            raise InputError(
+                f"the system's time zone has no IANA name ({zone_name}): pass --tz, "
+                "e.g. --tz Europe/Berlin"
+            ) from None
+    return zone, zone_name
+
+
+def stored_zone(name: str, fallback: tzinfo) -> tzinfo:
+    """The zone a challenge day was stored with, or `fallback` (with a warning) when that
+    name no longer resolves (stored by a version that kept a system zone's abbreviation)."""
+    try:
+        return resolve_zone(name)[0]
+    except InputError:
+        _warn_stored(name)
+        return fallback
+
+
+@functools.cache
+def _warn_stored(name: str) -> None:
+    _log.warning(
+        "challenge days stored in the zone %r, which is unknown: judged in this run's zone", name
+    )
+
+
+_LOCALTIME = "/etc/localtime"
+"""The system's zone file: a link into the zoneinfo folder, or a copy of one."""
+_TIMEZONE = "/etc/timezone"
+"""Where Debian, Gentoo and many container images name the zone /etc/localtime holds."""
+
+
 def _system_zone() -> tuple[tzinfo, str]:
-    """The system zone by IANA name when it can be found, else today's fixed offset.
+    """The system zone by IANA name when it can be found, else the rules of a copied
+    /etc/localtime (named so), else today's fixed offset.
 
     A `TZ` that names no zone is skipped, with one warning naming it and the zone used.
     """
     tz = os.environ.get("TZ", "").lstrip(":")
     candidates = [tz]
     try:
-        link = os.readlink("/etc/localtime")
+        link = os.readlink(_LOCALTIME)
         candidates.append(link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "")
-    except OSError:
-        pass
+    except OSError:  # no link: a copy names its zone in /etc/timezone, if anywhere
+        try:
+            with open(_TIMEZONE, encoding="utf-8") as fh:
+                candidates.append(fh.readline(200).strip())
+        except (OSError, ValueError):
+            pass
     for name in filter(None, candidates):
         try:
             zone: tzinfo = ZoneInfo(name)
@@ -51,11 +97,24 @@ def _system_zone() -> tuple[tzinfo, str]:
             continue
         break
     else:
-        zone = datetime.now().astimezone().tzinfo or ZoneInfo("UTC")
-        name = zone.tzname(None) or "local"
+        zone, name = _localtime_copy() or _today_offset()
     if tz and name != tz:
         _warn_bad_tz(tz, name)
     return zone, name
+
+
+def _localtime_copy() -> tuple[tzinfo, str] | None:
+    """/etc/localtime read as the zone file it is: its rules all year, summer time included."""
+    try:
+        with open(_LOCALTIME, "rb") as fh:
+            return ZoneInfo.from_file(fh, key=_LOCALTIME), _LOCALTIME
+    except (OSError, ValueError):
+        return None
+
+
+def _today_offset() -> tuple[tzinfo, str]:
+    zone = datetime.now().astimezone().tzinfo or ZoneInfo("UTC")
+    return zone, zone.tzname(None) or "local"
 
 
 @functools.cache

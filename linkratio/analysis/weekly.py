@@ -26,6 +26,7 @@ from linkratio.analysis import (
     top_partners,
 )
 from linkratio.analysis.challenge import Outcome, Suggestion, outcome, suggest_day
+from linkratio.analysis.period import stored_zone
 from linkratio.analysis.series import fading_ties
 from linkratio.errors import EmptyDataError, InputError
 from linkratio.model import LINKING, TALK
@@ -229,7 +230,7 @@ def _challenge_outcomes(
     """Each challenge day judged in its own zone (the one it was set in), in day order."""
     found: dict[date, tzinfo] = {}
     for item in days:
-        day, own = (item, zone) if isinstance(item, date) else (item[0], resolve_zone(item[1])[0])
+        day, own = (item, zone) if isinstance(item, date) else (item[0], stored_zone(item[1], zone))
         found[day] = own
     return tuple(
         outcome(df, day, own, now.astimezone(own).date()) for day, own in sorted(found.items())

@@ -24,12 +24,14 @@ def _ranking(
     labels: list[str] | None = None,
     rows: int = 0,
     ticks: int | None = None,
+    narrow: bool = False,
 ) -> None:
     """Horizontal bars of `ranked` (most on top), each labelled; `rows` fixes the bar pitch.
 
-    `ticks` caps the count axis's ticks (a phone's narrow axis has room for few).
+    `ticks` caps the count axis's ticks (a phone's narrow axis has room for few); names
+    are clipped shorter on a phone's chart (`narrow`).
     """
-    names = [style.plain(n) for n in ranked.index]
+    names = [style.short(n, narrow) for n in ranked.index]
     y = np.arange(len(ranked))
     bars = ax.barh(y, ranked.to_numpy(), color=color, height=0.7)
     ax.set_yticks(y, names, **style.TEXT)
@@ -65,7 +67,8 @@ def sites_chart(df: pd.DataFrame, top: int = 15, *, narrow: bool = False) -> Fig
         return fig
     color = style.CATEGORY_COLORS["link"]
     ticks = 4 if narrow else None
-    _ranking(ax, sites, color, "posts linking to the site", "site", rows=5, ticks=ticks)
+    xlabel = "posts linking to the site"
+    _ranking(ax, sites, color, xlabel, "site", rows=5, ticks=ticks, narrow=narrow)
     return fig
 
 
@@ -95,7 +98,7 @@ def partners_chart(
     else:
         color = style.CATEGORY_COLORS["conversation"]
         xlabel = "conversation posts with them"
-        _ranking(left, partners, color, xlabel, "account", rows=rows, ticks=ticks)
+        _ranking(left, partners, color, xlabel, "account", rows=rows, ticks=ticks, narrow=narrow)
     _fading_ties(right, ties, quiet, rows, narrow)
     return fig
 
@@ -118,4 +121,4 @@ def _fading_ties(
         for n, d, s in shown
     ]
     xlabel = "replies before the silence"
-    _ranking(ax, counts, "#56B4E9", xlabel, "account", labels, rows, 4 if narrow else None)
+    _ranking(ax, counts, "#56B4E9", xlabel, "account", labels, rows, 4 if narrow else None, narrow)

@@ -13,6 +13,8 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
+from linkratio.render.escape import terminal_safe
+
 CATEGORY_COLORS: dict[str, str] = {
     "conversation": "#0072B2",  # Okabe-Ito blue: darkest in grey print
     "link": "#E69F00",  # Okabe-Ito orange: light
@@ -69,8 +71,25 @@ def chart_width(narrow: bool) -> float:
 
 
 def plain(text: object) -> str:
-    """`text` as a literal matplotlib string: every `$` escaped so mathtext never runs."""
-    return str(text).replace("$", r"\$")
+    """`text` as a literal matplotlib string: every `$` escaped so mathtext never runs, and
+    no escape sequence or control character but line breaks (U+FFFD instead: matplotlib
+    quotes a character it cannot draw in a warning, raw)."""
+    lines = str(text).split("\n")
+    return "\n".join(terminal_safe(line) for line in lines).replace("$", r"\$")
+
+
+MAX_NAME = 40
+"""Characters of a name (a site, an account) a desktop chart shows; longer ones end in an
+ellipsis (a longer label squeezes the bars out of the figure)."""
+MAX_NAME_NARROW = 24
+"""The same for a chart drawn for a phone."""
+
+
+def short(name: object, narrow: bool = False) -> str:
+    """A name from posts as a chart label: `plain`, clipped to `MAX_NAME` characters
+    (`MAX_NAME_NARROW` for a phone's chart)."""
+    text, most = str(name), MAX_NAME_NARROW if narrow else MAX_NAME
+    return plain(text if len(text) <= most else text[: most - 1] + "…")
 
 
 def figure(width: float, height: float, title: str) -> Figure:

@@ -8,14 +8,16 @@ becomes one line on stderr (no traceback unless `--debug`).
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import io
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TextIO, TypeGuard
 
 import linkratio.cli.options as options
 from linkratio._version import __version__
-from linkratio.errors import LinkratioError
+from linkratio.errors import DiskError, LinkratioError
 
 if TYPE_CHECKING:
     import sqlite3
@@ -69,6 +71,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     parser = build_parser(argv)
     options.Parser.argv = argv  # for "did you mean": which command an unknown option was for
     args = parser.parse_args(argv)
+    if out is None and isinstance(sys.stdout, io.TextIOWrapper):
+        # A character stdout's encoding lacks (ASCII, Latin-1, a Windows code page) is
+        # replaced: never a UnicodeEncodeError traceback halfway through the output.
+        sys.stdout.reconfigure(errors="replace")
     out = out or sys.stdout
     from linkratio.cli.logs import log_to_stderr
 
@@ -87,8 +93,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except OSError as exc:
         if args.debug:
             raise
-        where = f"{exc.filename}: " if exc.filename else ""
-        return _error(f"{where}{exc.strerror or exc}", options.EXIT_USAGE)
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+        where = f"{exc.filename}: " if exc.filename else "standard output: " if full else ""
+        # A full disk is a file that could not be written (74, as DiskError), not bad input.
+        code = DiskError.exit_code if full else options.EXIT_USAGE
+        return _error(f"{where}{exc.strerror or exc}", code)
     except KeyboardInterrupt:
         print("linkratio: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -83,6 +83,7 @@ def _check_parts(args: argparse.Namespace) -> None:
 
 def _print_status(days: list[ChallengeDay], out: TextIO) -> None:
     from linkratio.analysis import resolve_zone
+    from linkratio.analysis.period import stored_zone
     from linkratio.render.escape import terminal_safe
 
     if not days:
@@ -94,7 +95,7 @@ def _print_status(days: list[ChallengeDay], out: TextIO) -> None:
             plural = "s" * (result.posts != 1)
             out.write(f" ({result.posts} post{plural}, {result.conversation} talking)")
         out.write("\n")
-        zone = resolve_zone(item.zone)[0]
+        zone = stored_zone(item.zone, resolve_zone(None)[0])
         for b in result.breakers:
             text = " ".join(b.text.split())
             text = text if len(text) <= 70 else text[:69] + "…"

@@ -76,7 +76,9 @@ class Parser(argparse.ArgumentParser):
         command = self._command() if message.startswith(_UNRECOGNIZED) else self
         if command is not self:
             command.error(message)
-        super().error(self._suggest(message))
+        from linkratio.render.escape import url_hosts  # a webhook URL's token stays hidden
+
+        super().error(url_hosts(self._suggest(message)))
 
     def _suggest(self, message: str) -> str:
         found = _INVALID_CHOICE.match(message)

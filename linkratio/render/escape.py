@@ -69,6 +69,39 @@ def csv_cell(text: str) -> str:
     return "'" + safe if text.startswith(_FORMULA_STARTS) else safe
 
 
+# What JSON leaves raw but a terminal acts on: DEL, C1 controls (U+009B is CSI), bidi
+# controls, line and paragraph separators.
+_JSON_RAW = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_inert(text: str) -> str:
+    """JSON text (as a serializer wrote it) with those characters as `\\uXXXX` escapes.
+
+    Lossless: a JSON reader gets the same strings; a terminal shown the text gets nothing
+    it would act on. Only for serialized JSON, where such characters lie inside strings.
+    """
+    if text.isascii() and "\x7f" not in text:
+        return text
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+# A URL: its scheme and host, then what may hold a secret (user:password, the path, the
+# query: where a webhook URL keeps its token).
+_URL_SECRET = re.compile(
+    r"(\b[A-Za-z][A-Za-z0-9+.-]*://)(?:[^@/?#;\s'\"]*@)?([^/?#;\s'\"]+)"
+    r"(?:[/?#](?:[^;\s'\"]|;(?=\S))*)?"
+)
+
+
+def url_hosts(text: str) -> str:
+    """`text` with each URL in it shown by its host only (`https://hooks.slack.com/…`).
+
+    For messages that quote what a user typed (argparse's usage errors): a webhook URL
+    there holds a token.
+    """
+    return _URL_SECRET.sub(r"\1\2/…", text)
+
+
 def slack_escape(text: str) -> str:
     """Escape the three characters Slack's mrkdwn gives a meaning (`&`, `<`, `>`)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

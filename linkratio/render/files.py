@@ -29,8 +29,10 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
         os.replace(tmp, path)
-    except OSError as e:
+    except BaseException as e:  # Ctrl-C too: no temporary file is left behind
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+        if not isinstance(e, OSError):
+            raise
         raise DiskError(f"{path}: could not be written ({e.strerror or e})") from None
     return path

@@ -12,7 +12,7 @@ import orjson
 
 from linkratio.accounts import account_name
 from linkratio.model import Account, Category, Kind, Label, Post
-from linkratio.render.escape import csv_cell, terminal_safe
+from linkratio.render.escape import csv_cell, json_inert, terminal_safe
 
 if TYPE_CHECKING:
     from linkratio.links.expand import Counts
@@ -157,7 +157,7 @@ class _Lines:
                 )
             values = (platform, ident, _stamp(post), *_label_cells(label), *self.extra)
             record = dict(zip(self.fields, values, strict=True))
-            return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE).decode()
+            return json_inert(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE).decode())
         if plain:
             return f"{platform},{ident},{_stamp(post)},{tail}"
         # The time, category and kind are written by linkratio itself: nothing to escape.
@@ -190,8 +190,8 @@ class _Lines:
 
     @staticmethod
     def json(value: str | None) -> str:
-        """`value` as orjson writes it in an object."""
-        return orjson.dumps(value).decode()
+        """`value` as orjson writes it in an object (inert on a terminal: `json_inert`)."""
+        return json_inert(orjson.dumps(value).decode())
 
     def whole(self, ident: str, stamp: str, label: Label) -> str:
         """The line of an X post of this id, time (ISO, to the second) and label."""

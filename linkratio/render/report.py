@@ -8,9 +8,12 @@ so a mistake in escaping still runs nothing and loads nothing.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import re
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -91,7 +94,8 @@ def write_report(
     desktop = all_charts(period, tz=tz, year=year)
     narrow = all_charts(period, tz=tz, year=year, narrow=True)
     count = _Count(progress, len(desktop) + len(narrow))
-    images, phone = _pngs(desktop, count), _pngs(narrow, count)
+    with _chart_warnings_said_once():
+        images, phone = _pngs(desktop, count), _pngs(narrow, count)
     files = {name: folder / f"{name}.png" for name in images}
     for name, path in files.items():
         write_atomic(path, images[name])
@@ -119,6 +123,35 @@ def _pngs(figures: dict[str, Figure], progress: Callable[[], None]) -> dict[str,
         figure.clear()  # Figures outside pyplot are freed with their last reference
         progress()
     return images
+
+
+_NO_GLYPH = re.compile(r"Glyph (\d+)\b.*missing from")
+"""matplotlib's warning of a character its font cannot draw (a CJK handle, an emoji)."""
+_log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def _chart_warnings_said_once() -> Iterator[None]:
+    """matplotlib's user warnings while drawing, each said once as a logged warning (one
+    inert line, none with -q) instead of a two-line Python warning per chart; the
+    characters the chart font lacks (a CJK handle, an emoji) are gathered in one."""
+    missing: set[str] = set()
+    said: set[str] = set()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for one in caught:
+        text = str(one.message)
+        if not issubclass(one.category, UserWarning):  # deprecations: the usual filters
+            warnings.warn_explicit(one.message, one.category, one.filename, one.lineno)
+        elif m := _NO_GLYPH.match(text):
+            missing.add(chr(int(m[1])))
+        elif text not in said:
+            said.add(text)
+            _log.warning("drawing the charts: %s", text)
+    if missing:
+        shown = ", ".join(sorted(missing)[:10]) + (", …" if len(missing) > 10 else "")
+        _log.warning("the chart font has no glyph for %s: the charts show boxes instead", shown)
 
 
 class _Count:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
@@ -12,7 +13,7 @@ import pandas as pd
 
 from linkratio.analysis import CATEGORIES, Ranked, Summary, period_days, resolve_zone
 from linkratio.analysis.rankings import person_name
-from linkratio.errors import InputError, LinkratioError
+from linkratio.errors import DiskError, InputError, LinkratioError
 from linkratio.render.text import pct, ratio, talk_only_facts
 
 MAX_TEXT = 600
@@ -209,9 +210,15 @@ def weeks_title(weeks: int) -> str:
 
 
 def out_folder(out_dir: str | Path) -> Path:
-    """`out_dir` as a folder, made if missing; InputError when it is a file."""
+    """`out_dir` as a folder, made if missing; InputError when it is a file, DiskError when
+    it cannot be made (a read-only or full disk)."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"{out_dir}: exists and is not a folder: choose another output folder")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        if e.errno not in (errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EIO):
+            raise  # no permission, a file on the way: the command says so (exit 2)
+        raise DiskError(f"{out_dir}: could not be made ({e.strerror or e})") from None
     return out_dir

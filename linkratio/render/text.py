@@ -7,7 +7,7 @@ import textwrap
 
 from linkratio.analysis import Ranked, Streak, Summary, person_name, summary_to_dict
 from linkratio.model import Kind
-from linkratio.render.escape import terminal_safe
+from linkratio.render.escape import json_inert, terminal_safe
 
 BAR_WIDTH = 20
 """Cells of the weekly bar at 100% talk."""
@@ -185,4 +185,4 @@ def render_text(summary: Summary) -> str:
 
 def render_json(summary: Summary) -> str:
     """Return `summary` as indented JSON (see `summary_to_dict`)."""
-    return json.dumps(summary_to_dict(summary), indent=2, ensure_ascii=False)
+    return json_inert(json.dumps(summary_to_dict(summary), indent=2, ensure_ascii=False))

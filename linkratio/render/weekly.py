@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from linkratio.analysis import person_name
-from linkratio.analysis.challenge import BROKEN, Outcome
+from linkratio.analysis.challenge import BROKEN, Outcome, Suggestion
 from linkratio.analysis.weekly import WeekSummary, mean_label, week_to_dict
 from linkratio.render.escape import html_text as _e
 from linkratio.render.escape import md_escape, slack_escape, terminal_safe
@@ -102,7 +102,8 @@ def subject(ws: WeekSummary) -> str:
     diff = _delta_pts(ws.this.talk_share, ws.previous.talk_share)
     tail = f" ({diff})" if diff else ""
     line = f"{head} — talk share {ws.this.talk_share * 100:.0f}%{tail}"
-    return " ".join(line.split())  # a header never carries a line break
+    # A header never carries a line break, an escape sequence, a control or bidi character.
+    return terminal_safe(" ".join(line.split()))
 
 
 def _challenge_line(c: Outcome) -> str:
@@ -143,8 +144,15 @@ def _facts(ws: WeekSummary) -> list[tuple[str, list[str]]]:
         ("Fading ties", fading or ["none"]),
         ("Challenge days this week", [_challenge_line(c) for c in ws.challenges] or ["none set"]),
         *([("What broke them", breakers)] if (breakers := _breaker_lines(ws)) else []),
-        ("Next challenge day", [f"{nxt.day} ({nxt.weekday}): {nxt.reason}"] if nxt else []),
+        ("Next challenge day", [_next_day(nxt)] if nxt else []),
     ]
+
+
+def _next_day(nxt: Suggestion) -> str:
+    """The next challenge day and why; only why there is none when too little data."""
+    if nxt.day is None:
+        return nxt.reason[:1].upper() + nxt.reason[1:]
+    return f"{nxt.day} ({nxt.weekday}): {nxt.reason}"
 
 
 def _title(ws: WeekSummary) -> str:

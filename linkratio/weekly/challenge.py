@@ -52,11 +52,11 @@ def set_challenge(
     is given, when the day is more than a year from today, or when the history is too
     short to suggest a day (`analysis.pick`: the message says how many days it needs).
     """
-    from linkratio.analysis import resolve_zone
     from linkratio.analysis.challenge import suggest_day
+    from linkratio.analysis.period import named_zone
     from linkratio.store.weekly import add_challenge
 
-    zone, zone_name = resolve_zone(tz)
+    zone, zone_name = named_zone(tz)  # stored: status and weekly resolve it by its name
     today = now.astimezone(zone).date()
     if bool(day) == bool(suggest):
         raise InputError("challenge set needs a DATE (YYYY-MM-DD) or --suggest, not both")
@@ -79,6 +79,7 @@ def challenge_status(library: Library, account: Account, *, now: datetime) -> li
     """Every challenge day of the account, judged in the zone it was set in."""
     from linkratio.analysis import resolve_zone
     from linkratio.analysis.challenge import outcome
+    from linkratio.analysis.period import stored_zone
     from linkratio.store.weekly import challenges
 
     rows = challenges(library, account)
@@ -87,7 +88,7 @@ def challenge_status(library: Library, account: Account, *, now: datetime) -> li
     frame = account_frame(library, account)
     days = []
     for day, zone_name in rows:
-        zone = resolve_zone(zone_name)[0]
+        zone = stored_zone(zone_name, resolve_zone(None)[0])
         result = outcome(frame, day, zone, now.astimezone(zone).date())
         days.append(ChallengeDay(day, zone_name, result))
     return days

@@ -50,7 +50,8 @@ BACKOFF = 1.0
 TIMEOUT = 15.0
 """Seconds a webhook or SMTP server has to answer (each read)."""
 DEADLINE = 60.0
-"""Seconds a webhook has to answer in all, from the request to the last byte."""
+"""Seconds a webhook has to answer in all, from the request to the last byte, and an SMTP
+conversation may take in all."""
 MAX_ANSWER = 1024 * 1024
 """The most bytes of a webhook's answer read (it is only checked for its status)."""
 
@@ -220,18 +221,27 @@ def build_email(
     return msg
 
 
-def _smtp(settings: SmtpSettings, timeout: float) -> smtplib.SMTP:
+def _smtp(settings: SmtpSettings, timeout: float, deadline: float) -> smtplib.SMTP:
+    from linkratio.weekly.smtp_bounds import BoundedSMTP, BoundedSMTPSSL
+
     if settings.tls == "ssl":
         context = ssl.create_default_context()
-        return smtplib.SMTP_SSL(settings.host, settings.port, timeout=timeout, context=context)
-    return smtplib.SMTP(settings.host, settings.port, timeout=timeout)
+        return BoundedSMTPSSL(
+            settings.host, settings.port, timeout=timeout, context=context, deadline=deadline
+        )
+    return BoundedSMTP(settings.host, settings.port, timeout=timeout, deadline=deadline)
 
 
-def send_email(settings: SmtpSettings, msg: EmailMessage, timeout: float = TIMEOUT) -> None:
-    """Send `msg` through the server of `settings`; DeliveryError/DeliveryUnavailable if not."""
+def send_email(
+    settings: SmtpSettings, msg: EmailMessage, timeout: float = TIMEOUT, deadline: float = DEADLINE
+) -> None:
+    """Send `msg` through the server of `settings`; DeliveryError/DeliveryUnavailable if not.
+
+    Each read may take `timeout` seconds and the whole conversation `deadline` seconds.
+    """
     where = f"email {msg['To']} (via {settings.host}:{settings.port})"
     try:
-        with _smtp(settings, timeout) as smtp:
+        with _smtp(settings, timeout, deadline) as smtp:
             if settings.tls == "starttls":
                 smtp.starttls(context=ssl.create_default_context())
             if settings.user:

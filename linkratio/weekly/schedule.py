@@ -14,6 +14,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import time
@@ -115,7 +116,21 @@ def make_plan(
         env["LINKRATIO_DB"] = str(db.expanduser().absolute())
     state = platformdirs.user_state_path("linkratio", appauthor=False)
     env_file = _config_dir(environ) / "linkratio" / "weekly.env" if webhook_env else None
-    return Plan(tuple(command), weekday, at, env, env_file, state / "weekly.log")
+    log = state / "weekly.log"
+    for text in (*command, *env.values(), str(env_file or ""), str(log)):
+        _one_line(text)
+    return Plan(tuple(command), weekday, at, env, env_file, log)
+
+
+def _one_line(text: str) -> None:
+    """InputError when `text` holds a control or line-break character: in a crontab line
+    or a unit file it would end the line and start one of its own (an account's handle
+    comes from the data)."""
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text):
+        raise InputError(
+            f"{text!r} holds a control character: it cannot go into a crontab line or a "
+            "systemd unit"
+        )
 
 
 def _config_dir(environ: Mapping[str, str]) -> Path:
@@ -142,8 +157,12 @@ def crontab_line(plan: Plan) -> str:
     return f"{plan.at.minute} {plan.at.hour} * * {dow} " + line.replace("%", "\\%")
 
 
-def _systemd_quote(arg: str) -> str:
-    arg = arg.replace("%", "%%").replace("$", "$$")
+def _systemd_quote(arg: str, dollar: bool = True) -> str:
+    """`arg` as one word of ExecStart= (`$` expands there) or, with `dollar` False, of
+    Environment= (where `$` means nothing): specifiers escaped, quoted when needed."""
+    arg = arg.replace("%", "%%")
+    if dollar:
+        arg = arg.replace("$", "$$")
     if arg and not any(c in arg for c in " \t\"'\\;"):
         return arg
     return '"' + arg.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -160,9 +179,11 @@ def service_unit(plan: Plan) -> str:
         "[Service]",
         "Type=oneshot",
     ]
-    lines += [f"Environment={_systemd_quote(f'{k}={v}')}" for k, v in plan.env.items()]
+    lines += [f"Environment={_systemd_quote(f'{k}={v}', False)}" for k, v in plan.env.items()]
     if plan.env_file is not None:
-        lines.append(f"EnvironmentFile=-{_systemd_quote(str(plan.env_file))}")
+        # The path is taken as it is, never unquoted (a quoted one is ignored); only
+        # specifiers are expanded.
+        lines.append(f"EnvironmentFile=-{str(plan.env_file).replace('%', '%%')}")
     lines.append("ExecStart=" + " ".join(_systemd_quote(a) for a in plan.command))
     return "\n".join(lines) + "\n"
 
@@ -274,14 +295,14 @@ def plan_job(
     addresses and the times; InputError for a bad one.
     """
     from linkratio.accounts import account_name
-    from linkratio.analysis import resolve_zone
+    from linkratio.analysis.period import named_zone
     from linkratio.loading import only_account, open_library
     from linkratio.weekly.deliver import email_destination
 
     for address in emails:
         email_destination(address)
     when, day = parse_at(at), parse_weekday(weekday)
-    _, zone_name = resolve_zone(tz)  # the job runs in the zone asked for now
+    _, zone_name = named_zone(tz)  # the job runs in the zone asked for now, named by --tz
     with open_library(db) as lib:
         found = only_account(lib, account)
     warnings = setup_warnings(found, emails=emails, webhook_env=webhook_env, sync=sync)
