@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from archives import account_js, write_folder, ytd
 from helpers import ROOT
 
+from linkratio.cli import main
 from linkratio.sources import detect_format, read
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -33,3 +35,54 @@ def test_a_json_file_with_a_byte_order_mark_is_detected_as_without_one(
     assert detect_format(path) == expected
     named = read(path, input_format=expected)
     assert read(path).posts == named.posts and named.posts
+
+
+def _note_archive(folder: Path, expanded: object, with_account: bool = True) -> Path:
+    """An archive whose one long post's note has `expanded` as its link's expandedUrl."""
+    text = "A long text\u2026 https://t.co/abc"
+    when = "Sat Nov 09 12:14:18 +0000 2024"
+    record = {"tweet": {"id_str": "1", "id": "1", "full_text": text, "created_at": when}}
+    urls = [{"shortUrl": "https://t.co/nnn", "expandedUrl": expanded}]
+    core = {"text": "A long text, and more", "urls": urls}
+    note = {"noteTweetId": "9", "core": core, "createdAt": "2024-11-09T12:14:18.000Z"}
+    files = {
+        "data/tweets.js": ytd("tweets", [record]),
+        "data/note-tweet.js": ytd("note_tweet", [{"noteTweet": note}]),
+    }
+    if with_account:
+        files["data/account.js"] = account_js()
+    return write_folder(folder, files)
+
+
+@pytest.mark.parametrize("expanded", [5, ["https://example.org"], {"a": 1}])
+@pytest.mark.parametrize("command", ["classify", "audit", "import"])
+@pytest.mark.parametrize("with_account", [True, False])
+def test_a_long_post_link_that_is_no_string_is_one_line_naming_the_note(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    expanded: object,
+    command: str,
+    with_account: bool,
+) -> None:
+    # The fast readers build posts without `check_post`: a note's expandedUrl of another
+    # type reached the classifier (a traceback) unless the note reader refuses it.
+    folder = _note_archive(tmp_path / "archive", expanded, with_account)
+    db = tmp_path / "library.sqlite"
+    argv = [command, str(folder), "--db", str(db), "--quiet"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1, err
+    assert "note-tweet.js: record 1" in err and "expected a string" in err
+    assert not db.exists()  # nothing stored
+
+
+def test_a_skipped_long_post_note_leaves_its_tweet_as_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = _note_archive(tmp_path / "archive", 5)
+    assert main(["classify", str(folder), "--skip-invalid", "--output", "jsonl", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    warning = caplog.text
+    assert "note-tweet.js: record 1" in warning and "skipped" in warning
+    assert captured.out.count("\n") == 1 and '"id":"1"' in captured.out
+    assert "rule 5: links to https://t.co/abc" in captured.out

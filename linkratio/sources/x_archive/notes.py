@@ -50,6 +50,7 @@ def _note(record: Any) -> tuple[datetime, Note]:
     for name, value in (
         ("text", text),
         *(("a URL", u.url) for u in urls),
+        *(("an expanded URL", u.expanded) for u in urls if u.expanded is not None),
         *(("a mention", h) for h in handles),
     ):
         if type(value) is not str:
