@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from archives import account_js, write_folder, ytd
+from archives import account_js, write_folder, write_zip, ytd
 from helpers import ROOT
 
 from linkratio.cli import main
@@ -86,3 +86,36 @@ def test_a_skipped_long_post_note_leaves_its_tweet_as_it_is(
     assert "note-tweet.js: record 1" in warning and "skipped" in warning
     assert captured.out.count("\n") == 1 and '"id":"1"' in captured.out
     assert "rule 5: links to https://t.co/abc" in captured.out
+
+
+def _damaged_zip(path: Path, damage: str) -> Path:
+    """An archive zip whose central directory is damaged in the way `damage` names."""
+    record = {
+        "tweet": {"id_str": "1", "full_text": "hi", "created_at": "Sat Nov 09 12:14:18 +0000 2024"}
+    }
+    write_zip(path, {"data/tweets.js": ytd("tweets", [record]), "data/account.js": account_js()})
+    data = bytearray(path.read_bytes())
+    entry = data.index(b"PK\x01\x02")  # the first central directory header
+    if damage == "version":  # needs a newer zip version than any reader supports
+        data[entry + 6 : entry + 8] = (99).to_bytes(2, "little")
+    else:  # its name is flagged UTF-8 but is not
+        flags = int.from_bytes(data[entry + 8 : entry + 10], "little") | 0x800
+        data[entry + 8 : entry + 10] = flags.to_bytes(2, "little")
+        data[entry + 46] = 0xFF
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("damage", ["version", "utf8-name"])
+@pytest.mark.parametrize("command", ["classify", "audit", "import"])
+def test_a_zip_with_a_damaged_directory_is_one_line_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str, command: str
+) -> None:
+    # zipfile raises NotImplementedError or UnicodeDecodeError for these, not BadZipFile.
+    path = _damaged_zip(tmp_path / "twitter.zip", damage)
+    db = tmp_path / "library.sqlite"
+    assert main([command, str(path), "--db", str(db), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1, err
+    assert str(path) in err and "zip" in err
+    assert not db.exists()

@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 _TWEETS_FILE = re.compile(r"tweets?(?:-part(\d+))?\.js")
 _NOTES_FILE = re.compile(r"note-tweet(?:-part(\d+))?\.js")
 _ACCOUNT_FILE = "account.js"
+_ZIP_ERRORS = (OSError, zipfile.BadZipFile, NotImplementedError, ValueError, EOFError)
+"""What opening a damaged zip raises: a directory entry of an unknown zip version is a
+NotImplementedError, a name flagged UTF-8 that is not a UnicodeDecodeError."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +70,7 @@ def looks_like_archive(path: Path) -> bool:
                 return _zip_folder(zf.namelist()) is not None
         with path.open("rb") as f:
             return is_ytd(f.read(64))
-    except (OSError, zipfile.BadZipFile):
+    except _ZIP_ERRORS:
         return False
 
 
@@ -148,7 +151,7 @@ def open_layout(path: Path) -> Iterator[Layout]:
     if suffix == ".zip" or (suffix != ".js" and zipfile.is_zipfile(path)):
         try:
             zf = zipfile.ZipFile(path)
-        except (OSError, zipfile.BadZipFile) as e:
+        except _ZIP_ERRORS as e:
             raise InputFormatError(f"{path}: not a readable zip file ({e})") from None
         with zf:
             yield _zip_layout(path, zf)
