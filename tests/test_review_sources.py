@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,53 @@ def test_a_zip_with_a_damaged_directory_is_one_line_naming_it(
     assert "Traceback" not in err and err.count("\n") == 1, err
     assert str(path) in err and "zip" in err
     assert not db.exists()
+
+
+def _tweet_records(count: int) -> list[dict[str, object]]:
+    when = "Sat Nov 09 12:14:18 +0000 2024"
+    return [
+        {"tweet": {"id_str": str(n), "full_text": f"post {n}", "created_at": when, "source": "web"}}
+        for n in range(1, count + 1)
+    ]
+
+
+def test_a_byte_that_is_not_utf8_is_placed_where_it_is_in_an_archive_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # orjson places invalid UTF-8 at the start of what it parsed ("line 1, column 27") and
+    # calls it a surrogate: the message must point at the damaged line instead.
+    data = ytd("tweets", _tweet_records(30))
+    lines = data.split(b"\n")
+    damaged = next(n for n, line in enumerate(lines) if b'"post 20"' in line)
+    lines[damaged] = lines[damaged].replace(b"post 20", b"post \xff20")
+    column = lines[damaged].index(b"\xff") + 1
+    folder = write_folder(tmp_path / "a", {"data/tweets.js": b"\n".join(lines)})
+    assert main(["audit", str(folder), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1, err
+    assert f"tweets.js: invalid JSON at line {damaged + 1}, column {column}:" in err
+    assert "0xff" in err and "UTF-8" in err and "surrogate" not in err
+
+
+@pytest.mark.parametrize("name", ["page.json", "pretty.json"])
+def test_a_byte_that_is_not_utf8_is_placed_where_it_is_in_a_json_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    tweets = [
+        {"id": str(n), "text": f"post {n}", "author_id": "5", "created_at": "2024-01-01T00:00:00Z"}
+        for n in range(1, 30)
+    ]
+    indent = 2 if name == "pretty.json" else None
+    data = json.dumps({"data": tweets, "meta": {"result_count": 29}}, indent=indent).encode()
+    data = data.replace(b"post 20", b"post \xfe20")
+    at = data.index(b"\xfe")
+    line = data.count(b"\n", 0, at) + 1
+    column = at - (data.rfind(b"\n", 0, at) + 1) + 1
+    path = tmp_path / name
+    path.write_bytes(data)
+    for fmt in ("auto", "x-v2"):
+        assert main(["audit", str(path), "--input-format", fmt, "--quiet"]) == 2
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and err.count("\n") == 1, err
+        assert f"{name}: line {line}, column {column}: not valid JSON" in err
+        assert "0xfe" in err and "surrogate" not in err
