@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import random
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +15,7 @@ from helpers import ROOT
 
 from linkratio.cli import main
 from linkratio.sources import detect_format, read
+from linkratio.sources.x_archive.notes import without_trailing_links
 
 FIXTURES = ROOT / "tests" / "fixtures"
 BOM = b"\xef\xbb\xbf"
@@ -170,3 +175,44 @@ def test_a_byte_that_is_not_utf8_is_placed_where_it_is_in_a_json_file(
         assert "Traceback" not in err and err.count("\n") == 1, err
         assert f"{name}: line {line}, column {column}: not valid JSON" in err
         assert "0xfe" in err and "surrogate" not in err
+
+
+# The pattern notes.py used to strip the t.co links that end a truncated long post: a
+# `.sub` with it backtracks over every whitespace run (quadratic: 200,000 spaces, 30 s).
+OLD_TRAILING_TCO = re.compile(r"(?:\s*https?://t\.co/[A-Za-z0-9]+)+\s*\Z")
+
+
+def test_the_links_ending_a_long_post_are_stripped_as_before() -> None:
+    pieces = ["https://t.co/", "http://t.co/", "abc", "Z9", "h", "https", " ", "\t", "\u3000",
+              "\n", "x", ":", "/", "t.co/", "\u2026", "é", "@ana ", "https://t.co/ab"]  # fmt: skip
+    rng = random.Random(5)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        expected = OLD_TRAILING_TCO.sub("", text).rstrip()
+        assert without_trailing_links(text).rstrip() == expected, repr(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        " " * 1_000_000 + "x",
+        "https://t.co/" + "https://t.co/".join(["a"] * 100_000) + "!",
+        "https://t.co/a " * 150_000 + "x",
+    ],
+)
+def test_a_long_post_with_a_hostile_text_is_read_in_bounded_time(tmp_path: Path, text: str) -> None:
+    # A tweet whose second has a note goes through the stripping: with the old pattern
+    # each of these took from ten minutes to hours. 120 s is a watchdog, not a measurement.
+    when = "Sat Nov 09 12:14:18 +0000 2024"
+    record = {"tweet": {"id_str": "1", "full_text": text, "created_at": when}}
+    note = {"noteTweetId": "9", "core": {"text": "x"}, "createdAt": "2024-11-09T12:14:18.000Z"}
+    files = {
+        "data/tweets.js": ytd("tweets", [record]),
+        "data/account.js": account_js(),
+        "data/note-tweet.js": ytd("note_tweet", [{"noteTweet": note}]),
+    }
+    folder = write_folder(tmp_path / "a", files)
+    argv = [sys.executable, "-m", "linkratio", "classify", str(folder), "--quiet"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("\n") == 1
