@@ -216,3 +216,26 @@ def test_a_long_post_with_a_hostile_text_is_read_in_bounded_time(tmp_path: Path,
     done = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("\n") == 1
+
+
+@pytest.mark.parametrize("content", ["<p>hi <![ ]> there</p>", "<![foo[x]]>", "<p>a</p><![1]>"])
+def test_a_status_whose_html_the_parser_refuses_is_one_line_naming_it(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    content: str,
+) -> None:
+    # html.parser raises AssertionError on a malformed declaration: it was a traceback.
+    fixture = FIXTURES / "mastodon" / "get_account_statuses_limit.1.body.json"
+    statuses = json.loads(fixture.read_text())
+    statuses[1]["content"] = content
+    path = tmp_path / "statuses.json"
+    path.write_text(json.dumps(statuses))
+    assert main(["classify", str(path), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1, err
+    assert "statuses.json" in err and repr(statuses[1]["uri"]) in err
+    assert main(["classify", str(path), "--skip-invalid", "--output", "jsonl"]) == 0
+    listed = capsys.readouterr().out
+    assert listed.count("\n") == len(statuses) - 1 and statuses[1]["uri"] not in listed
+    assert "skipped" in caplog.text

@@ -124,8 +124,11 @@ def parse_content(
     if "<" not in content:
         return Content(html.unescape(content).strip(), [], [])
     parser = _Content()
-    parser.feed(content)
-    parser.close()
+    try:
+        parser.feed(content)
+        parser.close()
+    except AssertionError as err:  # how html.parser refuses a malformed `<!...>` declaration
+        raise ValueError(f"content is HTML that cannot be parsed ({err})") from None
     links = []
     for href, shown in parser.links:
         visible = "".join(shown).strip()
