@@ -14,7 +14,9 @@ from archives import account_js, write_folder, write_zip, ytd
 from helpers import ROOT
 
 from linkratio.cli import main
+from linkratio.model import Link
 from linkratio.sources import detect_format, read
+from linkratio.sources.mastodon import parse_content
 from linkratio.sources.x_archive.notes import without_trailing_links
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -239,3 +241,31 @@ def test_a_status_whose_html_the_parser_refuses_is_one_line_naming_it(
     listed = capsys.readouterr().out
     assert listed.count("\n") == len(statuses) - 1 and statuses[1]["uri"] not in listed
     assert "skipped" in caplog.text
+
+
+def _statuses_file(tmp_path: Path, content: str) -> Path:
+    """A saved Mastodon page whose second status has `content`."""
+    fixture = FIXTURES / "mastodon" / "get_account_statuses_limit.1.body.json"
+    statuses = json.loads(fixture.read_text())
+    statuses[1]["content"] = content
+    path = tmp_path / "statuses.json"
+    path.write_text(json.dumps(statuses))
+    return path
+
+
+@pytest.mark.parametrize("content", ["<!--" * 250_000, "<a\n" * 100_000, "<x y='>'" * 60_000])
+def test_a_status_of_hostile_html_is_read_in_bounded_time(tmp_path: Path, content: str) -> None:
+    # html.parser scans the rest of the content for each `<` that opens nothing it can
+    # close: these took from 5 to 20 minutes. 120 s is a watchdog, not a measurement.
+    path = _statuses_file(tmp_path, content)
+    argv = [sys.executable, "-m", "linkratio", "classify", str(path), "--quiet"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+
+
+def test_many_stray_angle_brackets_leave_the_text_and_links_as_they_were() -> None:
+    hearts = "<3 " * 200
+    content = f'<p>{hearts}<a href="https://example.org/">example.org</a> &amp; more</p>'
+    parsed = parse_content(content)
+    assert parsed.text == f"{hearts}example.org & more"
+    assert parsed.links == [Link("example.org", "https://example.org/")]
