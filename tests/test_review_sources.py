@@ -269,3 +269,25 @@ def test_many_stray_angle_brackets_leave_the_text_and_links_as_they_were() -> No
     parsed = parse_content(content)
     assert parsed.text == f"{hearts}example.org & more"
     assert parsed.links == [Link("example.org", "https://example.org/")]
+
+
+def test_a_bluesky_post_with_many_facets_is_read_in_bounded_time(tmp_path: Path) -> None:
+    # Each facet's text was cut from the whole text encoded again: 200,000 link facets
+    # over 2 million non-ASCII characters took minutes. 120 s is a watchdog.
+    feed = json.loads((FIXTURES / "bluesky" / "getAuthorFeed.json").read_text())
+    item = next(i for i in feed["feed"] if "reason" not in i and "reply" not in i["post"]["record"])
+    record = item["post"]["record"]
+    record["text"] = "\u00e9" * 2_000_000
+    link = {"$type": "app.bsky.richtext.facet#link", "uri": "https://example.org/"}
+    record["facets"] = [
+        {"index": {"byteStart": 20 * n, "byteEnd": 20 * n + 10}, "features": [link]}
+        for n in range(200_000)
+    ]
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps(feed))
+    argv = [sys.executable, "-m", "linkratio", "classify", str(path), "--quiet"]
+    argv += ["--output", "jsonl"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert f'"id":"{item["post"]["uri"]}"' in done.stdout
+    assert "rule 5: links to https://example.org/" in done.stdout
