@@ -154,8 +154,7 @@ def _bounded(content: str) -> str:
     The parser takes such a `<` as text (or its junk up to a `>` as a bogus comment):
     escaped, it reads the same text in time linear in the content.
     """
-    closes = [m.start() for m in _COMMENT_CLOSE.finditer(content)]
-    last_close = closes[-1] if closes else -1
+    last_close = max((m.start() for m in _COMMENT_CLOSE.finditer(content)), default=-1)
     odd = [
         m.start()
         for m in _LT.finditer(content)
