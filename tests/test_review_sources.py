@@ -16,6 +16,7 @@ from helpers import ROOT
 from linkratio.cli import main
 from linkratio.model import Link
 from linkratio.sources import detect_format, read
+from linkratio.sources.limits import MIB
 from linkratio.sources.mastodon import parse_content
 from linkratio.sources.x_archive.notes import without_trailing_links
 
@@ -291,3 +292,43 @@ def test_a_bluesky_post_with_many_facets_is_read_in_bounded_time(tmp_path: Path)
     assert done.returncode == 0, done.stderr
     assert f'"id":"{item["post"]["uri"]}"' in done.stdout
     assert "rule 5: links to https://example.org/" in done.stdout
+
+
+@pytest.mark.parametrize("command", ["classify", "audit", "import"])
+def test_many_small_bombs_in_one_zip_are_refused_as_a_zip_bomb(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    # Each part stays under the 8 MiB from which one entry's ratio is checked; together
+    # they inflate 24 MiB from a few dozen KB (a 2.5 MB zip of such parts took 9 s).
+    part = b"window.YTD.tweets.part0 = [" + b" " * (MIB - 40) + b"]"
+    files = {f"data/tweets-part{n}.js": part for n in range(1, 25)}
+    path = write_zip(tmp_path / "parts.zip", files)
+    db = tmp_path / "library.sqlite"
+    assert main([command, str(path), "--db", str(db), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1, err
+    assert "parts.zip" in err and "zip bomb" in err and "200:1" in err
+    assert not db.exists()
+
+
+def test_a_zipped_export_of_ordinary_size_and_ratio_is_read(tmp_path: Path) -> None:
+    # The sample's files, many times over in parts: over 8 MiB in all, compressed as an
+    # export compresses.
+    data = ROOT / "data" / "sample" / "data"
+    files = {f"data/tweets-part{n}.js": (data / "tweets.js").read_bytes() for n in range(1, 6)}
+    files["data/account.js"] = (data / "account.js").read_bytes()
+    path = write_zip(tmp_path / "export.zip", files)
+    assert sum(len(b) for b in files.values()) > 8 * MIB
+    assert len(read(path).posts) == len(read(ROOT / "data" / "sample").posts)
+
+
+def test_with_skip_invalid_the_small_bombs_are_skipped_and_the_rest_read(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    part = b"window.YTD.tweets.part0 = [" + b" " * (MIB - 40) + b"]"
+    files = {f"data/tweets-part{n}.js": part for n in range(1, 25)}
+    files["data/tweets.js"] = ytd("tweets", _tweet_records(2))
+    path = write_zip(tmp_path / "parts.zip", files)
+    assert [p.id for p in read(path, skip_invalid=True).posts] == ["1", "2"]
+    bombs = [r for r in caplog.records if "zip bomb" in r.getMessage()]
+    assert len(bombs) == 24 and all("skipped" in r.getMessage() for r in bombs)

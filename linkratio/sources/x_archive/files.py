@@ -125,15 +125,19 @@ def _zip_layout(path: Path, zf: zipfile.ZipFile) -> Layout:
     if folder is None:
         raise InputError(f"{path} has no data/tweets.js: expected an X archive")
     inside = [n for n in names if n.rpartition("/")[0] == folder]
+    account = f"{folder}/{_ACCOUNT_FILE}" if folder else _ACCOUNT_FILE
+    tweets, notes = _matching(inside, _TWEETS_FILE), _matching(inside, _NOTES_FILE)
+    read = [*tweets, *notes, *([account] if account in inside else [])]
+    together = sum(entries[n].file_size for n in read)
 
     def source(name: str) -> Source:
         where = f"{path}:{name}"
-        return Source(where, lambda: read_entry(zf, entries[name], str(path), check_head(where)))
+        info = entries[name]
+        return Source(where, lambda: read_entry(zf, info, str(path), check_head(where), together))
 
-    account = f"{folder}/{_ACCOUNT_FILE}" if folder else _ACCOUNT_FILE
     return Layout(
-        tweets=[source(n) for n in _matching(inside, _TWEETS_FILE)],
-        notes=[source(n) for n in _matching(inside, _NOTES_FILE)],
+        tweets=[source(n) for n in tweets],
+        notes=[source(n) for n in notes],
         account=source(account) if account in inside else None,
     )
 
