@@ -9,6 +9,7 @@ from pathlib import Path
 
 from linkratio.errors import InputError, InputFormatError
 from linkratio.model import Timeline
+from linkratio.sources.jsonpages import BOM
 from linkratio.sources.limits import check_input
 
 FORMATS: tuple[str, ...] = ("x-archive", "x-v2", "bluesky", "mastodon")
@@ -30,6 +31,7 @@ def _sniff_json(path: Path) -> str:
             head = fh.read(65536)
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    head = head.removeprefix(BOM)  # as every JSON reader skips it
     start = head.lstrip()[:1]
     if start in (b"{", b"["):
         if _BLUESKY_KEY.search(head):

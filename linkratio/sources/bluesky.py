@@ -62,12 +62,13 @@ def repost_id(item: dict[str, Any]) -> str:
     return f"{item['post']['uri']}#repost:{by.get('did')}:{reason.get('indexedAt')}"
 
 
-def _byte_slice(text: str, index: dict[str, Any] | None) -> str:
-    """The part of `text` a facet's UTF-8 byte range covers ('' when it is out of range)."""
+def _byte_slice(encoded: bytes, index: dict[str, Any] | None) -> str:
+    """The part of a text (`encoded` as UTF-8) a facet's byte range covers ('' when it is
+    out of range)."""
     if not index:
         return ""
     try:
-        raw = text.encode("utf-8")[int(index["byteStart"]) : int(index["byteEnd"])]
+        raw = encoded[int(index["byteStart"]) : int(index["byteEnd"])]
     except (KeyError, TypeError, ValueError):
         return ""
     return raw.decode("utf-8", "replace")
@@ -83,8 +84,9 @@ def _facets(record: dict[str, Any]) -> tuple[list[Link], list[str]]:
         (f for f in record.get("facets") or () if isinstance(f, dict)),
         key=lambda f: (f.get("index") or {}).get("byteStart", 0),
     )
+    encoded = text.encode("utf-8") if facets else b""  # once, not once per facet
     for facet in facets:
-        shown = _byte_slice(text, facet.get("index"))
+        shown = _byte_slice(encoded, facet.get("index"))
         for feature in facet.get("features") or ():
             kind = feature.get("$type")
             if kind == _LINK and feature.get("uri"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ __all__ = [
     "gc_paused",
     "in_range",
     "items",
+    "json_error",
     "kind_of",
     "main_author",
     "obj",
@@ -172,3 +174,34 @@ def compact_json(value: Any) -> bytes:
     # orjson's result keeps its whole growth buffer allocated (about 8 KB for a 1 KB tweet):
     # a copy of the right size lets that buffer go, or 200,000 of them hold 1.5 GB.
     return bytes(memoryview(orjson.dumps(value)))
+
+
+def json_error(data: bytes, start: int, error: orjson.JSONDecodeError) -> tuple[int, int, str]:
+    """Line, column (in the whole of `data`) and words of an error orjson raised parsing
+    `data` from offset `start`.
+
+    orjson places invalid UTF-8 at the start of what it parsed, and calls it a surrogate:
+    for it, the first byte from `start` that is not UTF-8 is found and named.
+    """
+    at = _bad_utf8(data, start) if "UTF-8" in error.msg else None
+    if at is None:
+        line = data.count(b"\n", 0, start) + error.lineno
+        column = error.colno
+        if error.lineno == 1:
+            column += start - (data.rfind(b"\n", 0, start) + 1)
+        return line, column, error.msg
+    column = at - data.rfind(b"\n", 0, at)
+    return data.count(b"\n", 0, at) + 1, column, f"byte 0x{data[at]:02x} is not UTF-8"
+
+
+def _bad_utf8(data: bytes, start: int) -> int | None:
+    """The offset of the first byte from `start` that is not UTF-8, a block at a time."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view, block = memoryview(data), 1 << 20
+    for at in range(start, len(data), block):
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(view[at : at + block], final=at + block >= len(data))
+        except UnicodeDecodeError as err:
+            return at - pending + err.start
+    return None

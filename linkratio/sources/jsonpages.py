@@ -13,7 +13,7 @@ import orjson
 
 from linkratio.errors import InputError, InputFormatError
 from linkratio.model import Post
-from linkratio.sources.common import Progress, in_range
+from linkratio.sources.common import Progress, in_range, json_error
 from linkratio.sources.limits import HEAD, read_file
 
 log = logging.getLogger(__name__)
@@ -41,9 +41,9 @@ def json_values(path: Path, expected: str, skip_invalid: bool = False) -> Iterat
         whole = err
     lines = data.splitlines()
     if len(lines) < 2 or lines[0].strip() in (b"{", b"["):
+        line, column, what = json_error(data, 0, whole)
         raise InputFormatError(
-            f"{path}: line {whole.lineno}, column {whole.colno}: not valid JSON ({whole.msg}); "
-            f"{expected}"
+            f"{path}: line {line}, column {column}: not valid JSON ({what}); {expected}"
         )
     yield from jsonl_values(lines, path, expected, skip_invalid)
 

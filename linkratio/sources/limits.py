@@ -9,6 +9,8 @@ Every file and zip entry a source reads goes through here. What is refused, and 
   (200) times its compressed size: exports compress about 10:1, bombs 1000:1. This is
   checked from the zip's directory, before a byte is inflated; the read itself never
   takes more than the declared size either (a header that lies fails its CRC check).
+  When the entries read inflate over 8 MiB together, the ratio of each is checked,
+  whatever its own size: many small bombs are one bomb.
 - A zip entry that cannot be inflated: corrupt data, a password, an unknown method.
 """
 
@@ -118,12 +120,16 @@ def _check_size(size: int, name: str) -> None:
         )
 
 
-def check_entry(info: zipfile.ZipInfo, zip_name: str) -> None:
-    """Refuse a zip entry whose declared size or compression ratio is absurd, before inflating."""
+def check_entry(info: zipfile.ZipInfo, zip_name: str, together: int = 0) -> None:
+    """Refuse a zip entry whose declared size or compression ratio is absurd, before inflating.
+
+    `together`: what the entries read with it inflate to in all; over `RATIO_FROM`, the
+    ratio of each is checked whatever its own size (many small bombs are one bomb).
+    """
     name = f"{zip_name}:{info.filename}"
     _check_size(info.file_size, name)
     ratio = info.file_size / max(info.compress_size, 1)
-    if info.file_size > RATIO_FROM and ratio > MAX_RATIO:
+    if max(info.file_size, together) > RATIO_FROM and ratio > MAX_RATIO:
         raise InputFormatError(
             f"{name}: claims to inflate {size_text(info.compress_size)} to "
             f"{size_text(info.file_size)} ({ratio:,.0f}:1), more than the {MAX_RATIO}:1 "
@@ -132,14 +138,19 @@ def check_entry(info: zipfile.ZipInfo, zip_name: str) -> None:
 
 
 def read_entry(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, zip_name: str, check_head: Head | None = None
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    zip_name: str,
+    check_head: Head | None = None,
+    together: int = 0,
 ) -> bytes:
-    """The inflated bytes of one zip entry, within `check_entry`'s bounds.
+    """The inflated bytes of one zip entry, within `check_entry`'s bounds (`together`: the
+    declared size of all the entries read with it).
 
     Never more than the declared size is inflated; corrupt data, a password or an
     unsupported compression method is an InputFormatError naming the zip and the entry.
     """
-    check_entry(info, zip_name)
+    check_entry(info, zip_name, together)
     name = f"{zip_name}:{info.filename}"
     try:
         if check_head is not None:

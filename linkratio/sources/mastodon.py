@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -124,8 +125,11 @@ def parse_content(
     if "<" not in content:
         return Content(html.unescape(content).strip(), [], [])
     parser = _Content()
-    parser.feed(content)
-    parser.close()
+    try:
+        parser.feed(_bounded(content))
+        parser.close()
+    except AssertionError as err:  # how html.parser refuses a malformed `<!...>` declaration
+        raise ValueError(f"content is HTML that cannot be parsed ({err})") from None
     links = []
     for href, shown in parser.links:
         visible = "".join(shown).strip()
@@ -133,6 +137,37 @@ def parse_content(
             continue
         links.append(Link(url=visible or href, expanded=href))
     return Content(parser.text(), links, parser.fallback)
+
+
+_LT = re.compile("<")
+_TAG = re.compile(r"</?[A-Za-z][^<>\"']*(?:(?:\"[^\"<]*\"|'[^'<]*')[^<>\"']*)*>")
+"""A start or end tag whose quoted values hold no `<`: a match never reads past the next `<`."""
+_COMMENT_CLOSE = re.compile(r"--\s*>")
+_ODD_TAGS = 64
+"""`<`s that open no tag or comment in one content before they are escaped: html.parser
+scans the rest of the content for each (quadratic: 160 KB of `<!--` took 8 s)."""
+
+
+def _bounded(content: str) -> str:
+    """`content`, or with many `<` that open no tag or comment, those escaped as `&lt;`.
+
+    The parser takes such a `<` as text (or its junk up to a `>` as a bogus comment):
+    escaped, it reads the same text in time linear in the content.
+    """
+    last_close = max((m.start() for m in _COMMENT_CLOSE.finditer(content)), default=-1)
+    odd = [
+        m.start()
+        for m in _LT.finditer(content)
+        if _TAG.match(content, m.start()) is None
+        and not (content.startswith("<!--", m.start()) and last_close >= m.start() + 4)
+    ]
+    if len(odd) <= _ODD_TAGS:
+        return content
+    parts, at = [], 0
+    for lt in odd:
+        parts += [content[at:lt], "&lt;"]
+        at = lt + 1
+    return "".join([*parts, content[at:]])
 
 
 def _instance_of(url: str | None) -> str | None:

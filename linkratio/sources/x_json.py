@@ -12,7 +12,7 @@ import orjson
 
 from linkratio.errors import InputError, InputFormatError, LinkratioError
 from linkratio.model import Post, Timeline, gc_paused
-from linkratio.sources.common import Progress, collapse, kind_of, main_author
+from linkratio.sources.common import Progress, collapse, json_error, kind_of, main_author
 from linkratio.sources.jsonpages import BOM, MALFORMED, SavedPages, json_head, jsonl_values, where
 from linkratio.sources.limits import HEAD, open_file
 from linkratio.sources.x_tweet import TWITTER_EPOCH_MS, ById, snowflake_time, tweet_to_post
@@ -251,9 +251,9 @@ def _values(path: Path, skip_invalid: bool) -> Generator[tuple[int, Any], None, 
         try:
             yield 0, orjson.loads(doc)
         except orjson.JSONDecodeError as err:
+            line, column, what = json_error(doc, 0, err)
             raise InputFormatError(
-                f"{path}: line {err.lineno}, column {err.colno}: not valid JSON "
-                f"({err.msg}); {EXPECTED}"
+                f"{path}: line {line}, column {column}: not valid JSON ({what}); {EXPECTED}"
             ) from None
 
 

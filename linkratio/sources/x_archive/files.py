@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 _TWEETS_FILE = re.compile(r"tweets?(?:-part(\d+))?\.js")
 _NOTES_FILE = re.compile(r"note-tweet(?:-part(\d+))?\.js")
 _ACCOUNT_FILE = "account.js"
+_ZIP_ERRORS = (OSError, zipfile.BadZipFile, NotImplementedError, ValueError, EOFError)
+"""What opening a damaged zip raises: a directory entry of an unknown zip version is a
+NotImplementedError, a name flagged UTF-8 that is not a UnicodeDecodeError."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +70,7 @@ def looks_like_archive(path: Path) -> bool:
                 return _zip_folder(zf.namelist()) is not None
         with path.open("rb") as f:
             return is_ytd(f.read(64))
-    except (OSError, zipfile.BadZipFile):
+    except _ZIP_ERRORS:
         return False
 
 
@@ -122,15 +125,19 @@ def _zip_layout(path: Path, zf: zipfile.ZipFile) -> Layout:
     if folder is None:
         raise InputError(f"{path} has no data/tweets.js: expected an X archive")
     inside = [n for n in names if n.rpartition("/")[0] == folder]
+    account = f"{folder}/{_ACCOUNT_FILE}" if folder else _ACCOUNT_FILE
+    tweets, notes = _matching(inside, _TWEETS_FILE), _matching(inside, _NOTES_FILE)
+    read = [*tweets, *notes, *([account] if account in inside else [])]
+    together = sum(entries[n].file_size for n in read)
 
     def source(name: str) -> Source:
         where = f"{path}:{name}"
-        return Source(where, lambda: read_entry(zf, entries[name], str(path), check_head(where)))
+        info = entries[name]
+        return Source(where, lambda: read_entry(zf, info, str(path), check_head(where), together))
 
-    account = f"{folder}/{_ACCOUNT_FILE}" if folder else _ACCOUNT_FILE
     return Layout(
-        tweets=[source(n) for n in _matching(inside, _TWEETS_FILE)],
-        notes=[source(n) for n in _matching(inside, _NOTES_FILE)],
+        tweets=[source(n) for n in tweets],
+        notes=[source(n) for n in notes],
         account=source(account) if account in inside else None,
     )
 
@@ -148,7 +155,7 @@ def open_layout(path: Path) -> Iterator[Layout]:
     if suffix == ".zip" or (suffix != ".js" and zipfile.is_zipfile(path)):
         try:
             zf = zipfile.ZipFile(path)
-        except (OSError, zipfile.BadZipFile) as e:
+        except _ZIP_ERRORS as e:
             raise InputFormatError(f"{path}: not a readable zip file ({e})") from None
         with zf:
             yield _zip_layout(path, zf)

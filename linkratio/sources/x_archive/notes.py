@@ -16,7 +16,7 @@ from linkratio.sources.x_archive.ytd import RECORD_ERRORS, bad_record, record_er
 log = logging.getLogger(__name__)
 
 _TCO = re.compile(r"https?://t\.co/[A-Za-z0-9]+")
-_TRAILING_TCO = re.compile(r"(?:\s*https?://t\.co/[A-Za-z0-9]+)+\s*\Z")
+_TCO_MARK = "://t.co/"
 _REPLY_PREFIX = re.compile(r"(?:@([A-Za-z0-9_]+)\s+)+")
 _HANDLE = re.compile(r"@([A-Za-z0-9_]+)")
 
@@ -50,6 +50,7 @@ def _note(record: Any) -> tuple[datetime, Note]:
     for name, value in (
         ("text", text),
         *(("a URL", u.url) for u in urls),
+        *(("an expanded URL", u.expanded) for u in urls if u.expanded is not None),
         *(("a mention", h) for h in handles),
     ):
         if type(value) is not str:
@@ -76,12 +77,30 @@ def read_notes(sources: list[Source], skip_invalid: bool = False) -> Notes:
     return notes
 
 
+def without_trailing_links(text: str) -> str:
+    """`text` without the t.co links that end it (and the whitespace around them).
+
+    Found from the end with `rfind`, in time linear in the text: a regex anchored at the
+    end is tried from every position, and backtracks over every whitespace run.
+    """
+    end, cut = len(text.rstrip()), None
+    while (at := text.rfind(_TCO_MARK, 0, end)) >= 4:
+        code = text[at + len(_TCO_MARK) : end]
+        start = at - 5 if text[at - 5 : at] == "https" else at - 4
+        if not (code.isalnum() and code.isascii()) or text[start : start + 4] != "http":
+            break
+        cut = end = start
+        while end and text[end - 1].isspace():
+            end -= 1
+    return text if cut is None else text[:end]
+
+
 def take_note(notes: Notes, created: datetime, text: str) -> tuple[Note, str] | None:
     """The note whose text the (truncated) tweet text begins, and the tweet's reply prefix."""
     candidates = notes.get(created)
     if not candidates:
         return None
-    body = _TRAILING_TCO.sub("", text).rstrip().removesuffix("\u2026")
+    body = without_trailing_links(text).rstrip().removesuffix("\u2026")
     tries = [("", _note_key(body))]
     prefix = _REPLY_PREFIX.match(body)
     if prefix is not None:

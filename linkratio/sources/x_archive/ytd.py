@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from linkratio.errors import InputFormatError
+from linkratio.sources.common import json_error
 
 _JS_HEAD = b"window.YTD."
 _LEADING = b"\xef\xbb\xbf \t\r\n"  # a UTF-8 BOM and whitespace before the assignment
@@ -78,16 +79,6 @@ def _array_start(data: bytes, name: str, expected: frozenset[str]) -> int:
     return end
 
 
-def _where(data: bytes, start: int, error: orjson.JSONDecodeError) -> str:
-    """Line and column of a JSON error in the whole file, not just in the parsed array."""
-    lines_before = data.count(b"\n", 0, start)
-    line = lines_before + error.lineno
-    column = error.colno
-    if error.lineno == 1:
-        column += start - (data.rfind(b"\n", 0, start) + 1)
-    return f"line {line}, column {column}"
-
-
 def _whole_array(data: bytes, name: str, start: int, close: int) -> list[Any]:
     """Parse the whole array at once (minified or unusually laid out files)."""
     view = memoryview(data)
@@ -95,8 +86,9 @@ def _whole_array(data: bytes, name: str, start: int, close: int) -> list[Any]:
     try:
         value = orjson.loads(body)
     except orjson.JSONDecodeError as e:
+        line, column, what = json_error(data, start, e)
         raise InputFormatError(
-            f"{name}: invalid JSON at {_where(data, start, e)}: {e.msg}"
+            f"{name}: invalid JSON at line {line}, column {column}: {what}"
         ) from None
     if not isinstance(value, list):
         raise InputFormatError(f"{name}: expected a JSON array after 'window.YTD... ='")
