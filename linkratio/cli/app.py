@@ -118,8 +118,10 @@ def _from_sqlite(exc: Exception) -> TypeGuard[sqlite3.DatabaseError]:
 
 def _error(message: str, code: int) -> int:
     """Say `message` in one line on stderr; return `code`."""
+    from linkratio.net.redact import REDACTOR
     from linkratio.render.escape import terminal_safe
 
+    message = REDACTOR.mask(message)  # a secret a client registered is never shown
     # Messages can quote file content (JSON keys, handles): never let it drive the terminal.
     print(f"linkratio: error: {terminal_safe(message)}", file=sys.stderr)
     return code

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 from collections.abc import Iterable
 from urllib.parse import quote, unquote
 
@@ -61,6 +62,19 @@ class Redactor(logging.Filter):
 
 REDACTOR = Redactor()
 """The one redactor of the process: every client adds its secrets to it."""
+
+
+_USERINFO = re.compile(r"//([^/?#@\s]+)@")
+"""The `user:password@` before a URL's host."""
+
+
+def hide_userinfo(url: str) -> str:
+    """`url`, its `user:password` (and the password alone) masked from now on: return `url`."""
+    found = _USERINFO.search(url)
+    if found:
+        userinfo = found.group(1)
+        REDACTOR.add([userinfo, userinfo.partition(":")[2]])
+    return url
 
 
 def one_line(text: object, limit: int = 300) -> str:

@@ -40,7 +40,7 @@ from linkratio.net.policy import (
     read_capped,
     reset_delay,
 )
-from linkratio.net.redact import REDACTOR, is_loopback
+from linkratio.net.redact import REDACTOR, hide_userinfo, is_loopback, one_line
 
 log = logging.getLogger(__name__)
 
@@ -53,14 +53,18 @@ own error, or None for the generic one."""
 
 
 def checked_base_url(url: str, setting: str, platform: str) -> str:
-    """`url` without a trailing slash, if it is https (or http to a loopback host)."""
+    """`url` without a trailing slash, if it is https (or http to a loopback host).
+
+    A `user:password` in it is masked in every message from then on (`hide_userinfo`).
+    """
+    hide_userinfo(url)
     try:
         parts = urlsplit(url.strip())
         usable = parts.port is None or parts.port > 0  # .port: ValueError past 65535
     except ValueError:  # e.g. "http://[::1"
         usable = False
     if not usable or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SettingError(f"{setting}: {url!r} is not an http(s) URL", platform=platform)
+        raise SettingError(one_line(f"{setting}: {url!r} is not an http(s) URL"), platform=platform)
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise SettingError(
             f"{setting}: plain http is allowed only to 127.0.0.1/localhost, not {parts.hostname}",

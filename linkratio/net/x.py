@@ -114,7 +114,7 @@ class XClient:
         self._client.session.max_redirects = 0
 
     def __repr__(self) -> str:
-        return f"XClient(base_url={self.base_url!r}, creds={self.creds!r})"
+        return one_line(f"XClient(base_url={self.base_url!r}, creds={self.creds!r})")
 
     def __enter__(self) -> XClient:
         return self

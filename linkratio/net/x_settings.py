@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
 
 from linkratio.errors import SettingError
-from linkratio.net.redact import checked_token, one_line
+from linkratio.net.redact import checked_token, hide_userinfo, one_line
 
 OFFICIAL_URL = "https://api.twitter.com"
 URL_SETTING = "LINKRATIO_X_API_URL"
@@ -91,7 +91,11 @@ def api_base_url() -> str:
 
 
 def checked_url(url: str) -> str:
-    """`url` without a trailing slash if it is an http(s) base URL, else SettingError."""
+    """`url` without a trailing slash if it is an http(s) base URL, else SettingError.
+
+    A `user:password` in it is masked in every message from then on (`hide_userinfo`).
+    """
+    hide_userinfo(url)
     try:
         parts = urlsplit(url)
         usable = parts.port is None or parts.port > 0  # .port: ValueError past 65535
