@@ -1,0 +1,66 @@
+"""Defects an earlier review reported but left unfixed, one test (or a few) each."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from test_cohort_build import USERS, file_a, page, tweet
+
+from linkratio.cli import main
+
+# -- 1. the cohort commands' JSON is inert on a terminal ---------------------------------------
+
+# U+009B is CSI to a terminal, U+202E reorders the line, U+2028 breaks it; DEL too.
+_RAW = ("\u009b", "\u202e", "\u2028", "\x7f")
+_HOSTILE = "ev\u202eil\u009b31m\u2028x\x7f"
+
+
+def _run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    return main(list(argv), out=out), out.getvalue()
+
+
+@pytest.fixture
+def hostile_cohort(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cohort whose inputs' folder and one handle carry C1, bidi and separator characters."""
+    monkeypatch.setitem(USERS, "9", {"id": "9", "username": _HOSTILE, "name": "x"})
+    folder = tmp_path / f"in{_HOSTILE}"
+    folder.mkdir()
+    source = folder / "a.jsonl"
+    source.write_bytes(file_a() + page([tweet("501", "9", "hello", "2024-06-01T08:00:00Z")]))
+    out = tmp_path / "cohort"
+    assert _run("cohort", "build", str(source), "--out", str(out), "--workers", "1")[0] == 0
+    return out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("summary", "--json"),
+        ("sql", f"SELECT '{_HOSTILE}' AS v, account FROM posts", "--json"),
+    ],
+)
+def test_cohort_json_carries_no_raw_c1_bidi_or_separator(
+    hostile_cohort: Path, argv: tuple[str, ...]
+) -> None:
+    """orjson leaves U+0080-U+009F, bidi controls and U+2028/9 raw: written as \\u escapes
+    they are the same JSON data and nothing a terminal acts on."""
+    code, text = _run("cohort", argv[0], str(hostile_cohort), *argv[1:])
+    assert code == 0
+    assert not any(c in text for c in _RAW)
+    values = {v for record in json.loads(text) for v in record.values()}
+    assert f"@{_HOSTILE}" in values  # the data itself is unchanged
+
+
+def test_the_cohort_manifest_carries_no_raw_c1_bidi_or_separator(hostile_cohort: Path) -> None:
+    """manifest.json names each input by its path: a user who shows it with `cat` gets no
+    terminal sequence from a file name, and the next build reads the same entries."""
+    text = (hostile_cohort / "manifest.json").read_text(encoding="utf-8")
+    assert not any(c in text for c in _RAW)
+    assert any(_HOSTILE in e["source"] for e in json.loads(text)["inputs"].values())
+    source = next(p for p in hostile_cohort.parent.glob("in*/a.jsonl"))
+    code, said = _run("cohort", "build", str(source), "--out", str(hostile_cohort))
+    assert code == 0 and "(0 read, 1 unchanged, 0 removed)" in said
