@@ -64,3 +64,32 @@ def test_the_cohort_manifest_carries_no_raw_c1_bidi_or_separator(hostile_cohort:
     source = next(p for p in hostile_cohort.parent.glob("in*/a.jsonl"))
     code, said = _run("cohort", "build", str(source), "--out", str(hostile_cohort))
     assert code == 0 and "(0 read, 1 unchanged, 0 removed)" in said
+
+
+# -- 2. expand --concurrency and --per-host have a maximum ------------------------------------
+
+
+@pytest.mark.parametrize(("flag", "most"), [("--concurrency", 64), ("--per-host", 16)])
+def test_expand_refuses_a_concurrency_that_would_run_out_of_file_descriptors(
+    flag: str, most: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each request in flight holds a socket: with --concurrency 5000 and ~1,000 file
+    descriptors, connections failed ("All connection attempts failed") and each such link
+    was stored as failed for 7 days. The option is refused instead, like --timeout 500."""
+    from linkratio.cli.app import build_parser
+
+    argv = ["expand", "@ana", "--db", str(tmp_path / "lib.sqlite")]
+    assert (
+        getattr(build_parser(argv).parse_args([*argv, flag, str(most)]), flag[2:].replace("-", "_"))
+        == most
+    )
+    for too_many in (str(most + 1), "5000"):
+        with pytest.raises(SystemExit) as exit_info:
+            main([*argv, flag, too_many])
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 2 and "Traceback" not in err
+        assert (
+            f"argument {flag}: invalid count '{too_many}': expected a whole number from 1 to {most}"
+            in err
+        )
+        assert not (tmp_path / "lib.sqlite").exists()  # refused before anything was opened
