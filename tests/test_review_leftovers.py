@@ -93,3 +93,67 @@ def test_expand_refuses_a_concurrency_that_would_run_out_of_file_descriptors(
             in err
         )
         assert not (tmp_path / "lib.sqlite").exists()  # refused before anything was opened
+
+
+# -- 3. today's challenge day is not judged before it ends ------------------------------------
+
+
+def test_todays_challenge_day_is_only_settled_when_broken() -> None:
+    """At 09:00 a day with one conversation post was `talk-only`, though a link may still
+    come; with no post yet it was `no posts`. Until the day ends in its zone it is `not
+    yet` (with its posts so far); a link or retweet breaks it at once."""
+    from datetime import date
+
+    from rows import frame, post
+
+    from linkratio.analysis.challenge import outcome
+    from linkratio.analysis.period import resolve_zone
+
+    zone = resolve_zone("UTC")[0]
+    day = date(2026, 11, 18)
+    talk = frame(post("2026-11-18 08:00", "conversation", partners=["ana"]))
+    so_far = outcome(talk, day, zone, today=day)
+    assert (so_far.status, so_far.posts, so_far.conversation) == ("not yet", 1, 1)
+    assert outcome(frame(post("2026-11-18 08:00", "other")), day, zone, today=day).status == (
+        "not yet"
+    )
+    assert outcome(frame(post("2026-11-17 08:00", "other")), day, zone, today=day).status == (
+        "not yet"
+    )
+    broken = frame(
+        post("2026-11-18 08:00", "conversation", partners=["ana"]),
+        post("2026-11-18 08:30", "link", domains=["a.org"]),
+    )
+    assert outcome(broken, day, zone, today=day).status == "broken"
+    # Once the day is over the same posts settle it.
+    assert outcome(talk, day, zone, today=date(2026, 11, 19)).status == "talk-only"
+
+
+def test_challenge_status_waits_for_the_end_of_the_day_in_its_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The day is set in Los Angeles: at 12:00 there it is not over (20:00 UTC), at 01:00
+    the next day (09:00 UTC) it is."""
+    from datetime import UTC, datetime
+
+    from linkratio.frame import Library
+    from linkratio.model import Account, Post
+
+    monkeypatch.setenv("LINKRATIO_DB", str(tmp_path / "lib.sqlite"))
+    talk = Post(
+        "x", "1", datetime(2026, 11, 18, 17, tzinfo=UTC), "@ana how are you?",
+        author_id="1", author_handle="me",
+        reply_to_user_id="2", reply_to_handle="ana", reply_to_post_id="100",
+    )  # fmt: skip
+    with Library(tmp_path / "lib.sqlite") as lib:
+        lib.save_posts(Account("x", "1", "me"), [talk], origin="file")
+    la = ["--tz", "America/Los_Angeles"]
+    assert _run("challenge", "set", "2026-11-18", *la, "--now", "2026-11-18T16:00:00Z")[0] == 0
+    assert _run("challenge", "status", "--now", "2026-11-18T20:00:00Z") == (
+        0,
+        "2026-11-18 Wed  not yet (1 post so far, 1 talking)\n",
+    )
+    assert _run("challenge", "status", "--now", "2026-11-19T09:00:00Z") == (
+        0,
+        "2026-11-18 Wed  talk-only (1 post, 1 talking)\n",
+    )
