@@ -203,23 +203,6 @@ def positive(value: str) -> int:
     return number
 
 
-def up_to(most: int) -> Callable[[str], int]:
-    """An argparse type: a whole number from 1 to `most`."""
-
-    def count(value: str) -> int:
-        try:
-            number = int(value)
-        except ValueError:
-            number = 0
-        if not 1 <= number <= most:
-            raise argparse.ArgumentTypeError(
-                f"invalid count {value!r}: expected a whole number from 1 to {most}"
-            )
-        return number
-
-    return count
-
-
 def seconds(value: str) -> float:
     """An argparse type: a number of seconds, 0 or more."""
     try:
