@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import shutil
+import subprocess
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -157,3 +161,103 @@ def test_challenge_status_waits_for_the_end_of_the_day_in_its_zone(
         0,
         "2026-11-18 Wed  talk-only (1 post, 1 talking)\n",
     )
+
+
+# -- 4. schedule --at is a time in --tz, not in the machine's clock ---------------------------
+
+_GUARD = re.compile(r'\[ "\$\(TZ=(\S+) date \+\\%u\\%H\\%M\)" = (\d{5}) \] \|\| exit 0; ')
+
+
+def _cron_runs(line: str, machine: str, start: datetime) -> list[datetime]:
+    """When cron on a machine in zone `machine` runs `line` in the week from `start` (UTC):
+    its five fields read on the machine's clock, then the line's zone check, if any."""
+    from zoneinfo import ZoneInfo
+
+    minute, hour, dom, month, dow, command = line.split(" ", 5)
+    assert (dom, month) == ("*", "*")
+
+    def matches(field: str, value: int) -> bool:
+        return field == "*" or value in {int(v) for v in field.split(",")}
+
+    guard = _GUARD.match(command)
+    runs = []
+    for step in range(7 * 24 * 60):
+        moment = start + timedelta(minutes=step)
+        clock = moment.astimezone(ZoneInfo(machine))
+        weekday = clock.isoweekday() % 7
+        if not (
+            matches(minute, clock.minute) and matches(hour, clock.hour) and matches(dow, weekday)
+        ):
+            continue
+        if guard:
+            there = moment.astimezone(ZoneInfo(guard[1]))
+            if f"{there.isoweekday()}{there:%H%M}" != guard[2]:
+                continue
+        runs.append(moment)
+    return runs
+
+
+@pytest.mark.parametrize("machine", ["UTC", "Asia/Kolkata", "America/Los_Angeles"])
+@pytest.mark.parametrize("start", ["2026-01-05", "2026-07-06"])  # winter and summer time
+def test_the_cron_line_runs_at_the_time_in_the_zone_of_tz(machine: str, start: str) -> None:
+    """`--at 07:00 --weekday mon --tz America/Los_Angeles` ran at 07:00 on the machine's
+    clock: on a UTC server Sunday 23:00 in Los Angeles, and `weekly` then summarised the
+    week before last. It runs once a week, Monday 07:00 in Los Angeles, whatever the
+    machine's zone (cron has no portable way to name a zone: CRON_TZ is cronie's only)."""
+    from zoneinfo import ZoneInfo
+
+    from linkratio.weekly.schedule import crontab_line, make_plan
+
+    la = ZoneInfo("America/Los_Angeles")
+    plan = make_plan("@me", weekday="mon", at=time(7, 0), tz="America/Los_Angeles", environ={})
+    begin = datetime.fromisoformat(start).replace(tzinfo=UTC)
+    runs = _cron_runs(crontab_line(plan), machine, begin)
+    assert [r.astimezone(la).strftime("%a %H:%M") for r in runs] == ["Mon 07:00"]
+
+
+def test_the_cron_zone_check_runs_under_sh_with_the_systems_date(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The check is real shell: at the minute it names it lets the run through, at any
+    other it ends the line quietly (exit 0, nothing in the log)."""
+    from zoneinfo import ZoneInfo
+
+    from linkratio.weekly.schedule import WEEKDAYS, crontab_line, make_plan
+
+    echo, sh = shutil.which("echo"), shutil.which("sh")
+    if echo is None or sh is None or shutil.which("date") is None:
+        pytest.skip("needs sh, echo and date")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    zone = "Asia/Kathmandu"  # 5:45 from UTC, no summer time
+    for _ in range(3):  # a minute boundary between planning and running: again
+        now = datetime.now(ZoneInfo(zone))
+        ran = []
+        for at in (now, now + timedelta(minutes=15)):
+            plan = make_plan(
+                "@me", weekday=WEEKDAYS[at.weekday()], at=time(at.hour, at.minute), tz=zone,
+                environ={}, python=echo,
+            )  # fmt: skip
+            assert plan.log is not None
+            plan.log.parent.mkdir(parents=True, exist_ok=True)
+            plan.log.unlink(missing_ok=True)
+            command = crontab_line(plan).split(" ", 5)[5].replace("\\%", "%")  # as cron does
+            done = subprocess.run([sh, "-c", command], env={"PATH": "/usr/bin:/bin"}, check=False)
+            ran.append((done.returncode, plan.log.exists()))
+        if datetime.now(ZoneInfo(zone)).minute == now.minute:
+            break
+    assert ran == [(0, True), (0, False)]
+
+
+def test_the_systemd_timer_names_the_zone_of_tz() -> None:
+    """OnCalendar= takes a zone after the time (systemd 235 and later)."""
+    from linkratio.weekly.schedule import make_plan, timer_unit
+
+    plan = make_plan("@me", weekday="mon", at=time(7, 0), tz="America/Los_Angeles", environ={})
+    timer = timer_unit(plan)
+    assert "OnCalendar=Mon *-*-* 07:00:00 America/Los_Angeles\n" in timer
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        return
+    spec = "Mon *-*-* 07:00:00 America/Los_Angeles"
+    done = subprocess.run([analyze, "calendar", spec], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and f"Normalized form: {spec}" in done.stdout
