@@ -4,6 +4,7 @@ real systemd (XDG_CONFIG_HOME points into tmp_path, systemctl is a recorder)."""
 from __future__ import annotations
 
 import io
+import re
 import shlex
 import shutil
 import subprocess
@@ -130,8 +131,15 @@ def test_schedule_command_prints_and_installs(lib_env: Path, monkeypatch) -> Non
     assert code == 0
     text = out.getvalue()
     env = f"LINKRATIO_DB={lib_env / 'lib.sqlite'} LINKRATIO_CONFIG={lib_env / 'config.toml'}"
-    assert f"15 8 * * 1 {env} {sys.executable} -m linkratio weekly @me --quiet --sync" in text
-    assert "# linkratio-weekly.service" in text and "OnCalendar=Mon *-*-* 08:15:00" in text
+    # Every quarter hour on the machine's clock, on only at Monday 08:15 in the zone.
+    check = (
+        r'0,15,30,45 \* \* \* \* \[ "\$\(TZ=(\S+) date \+\\%u\\%H\\%M\)" = 10815 \] \|\| exit 0; '
+    )
+    run = f"{env} {sys.executable} -m linkratio weekly @me --quiet --sync"
+    found = re.search(f"^{check}{re.escape(run)}", text, re.MULTILINE)
+    assert found is not None and f"--tz {found[1]}" in text
+    assert "# linkratio-weekly.service" in text
+    assert f"OnCalendar=Mon *-*-* 08:15:00 {found[1]}" in text
     assert "loginctl enable-linger" in text
     units = lib_env / "xdg" / "systemd" / "user"
     assert (units / "linkratio-weekly.service").read_text() in text

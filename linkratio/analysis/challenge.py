@@ -54,18 +54,22 @@ class Outcome:
     day: date
     status: str
     """`talk-only`, `broken` (a link or retweet), `no talk` (posts, none talking),
-    `no posts` or `not yet`."""
+    `no posts` or `not yet` (a day to come, or today when nothing broke it so far: its
+    posts so far are counted)."""
     posts: int
     conversation: int
     breakers: tuple[Breaker, ...] = ()
 
 
 def outcome(df: pd.DataFrame, day: date, zone: tzinfo, today: date) -> Outcome:
-    """How the challenge on `day` (a local day in `zone`) went, as seen on `today`."""
+    """How the challenge on `day` (a local day in `zone`) went, as seen on `today`.
+
+    Only `broken` is final before the day ends: on `today` it is `not yet` otherwise.
+    """
     if day > today:
         return Outcome(day, NOT_YET, 0, 0)
     if df.empty:
-        return Outcome(day, NO_POSTS, 0, 0)
+        return Outcome(day, NOT_YET if day == today else NO_POSTS, 0, 0)
     _, keep = period_days(df, zone, day, day)
     posts = df.loc[keep]
     category = posts["category"].astype(str)
@@ -80,10 +84,12 @@ def outcome(df: pd.DataFrame, day: date, zone: tzinfo, today: date) -> Outcome:
         )
         for row in broke.sort_values("created_at").itertuples()
     )
-    if posts.empty:
-        status = NO_POSTS
-    elif breakers:
+    if breakers:
         status = BROKEN
+    elif day == today:  # a link may still come
+        status = NOT_YET
+    elif posts.empty:
+        status = NO_POSTS
     else:
         status = TALK_ONLY if talk else NO_TALK
     return Outcome(day, status, len(posts), talk, breakers)

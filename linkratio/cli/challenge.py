@@ -91,9 +91,10 @@ def _print_status(days: list[ChallengeDay], out: TextIO) -> None:
     for item in days:
         day, result = item.day, item.outcome
         out.write(f"{day} {day:%a}  {result.status}")
-        if result.posts and result.status != "not yet":
+        if result.posts:
             plural = "s" * (result.posts != 1)
-            out.write(f" ({result.posts} post{plural}, {result.conversation} talking)")
+            so_far = " so far" * (result.status == "not yet")  # today, not over yet
+            out.write(f" ({result.posts} post{plural}{so_far}, {result.conversation} talking)")
         out.write("\n")
         zone = stored_zone(item.zone, resolve_zone(None)[0])
         for b in result.breakers:

@@ -7,9 +7,33 @@ turns the guard off (the test suite sets `options.ALLOW_PRIVATE` in-process).
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import TextIO
 
 import linkratio.cli.options as options
+
+MAX_CONCURRENCY = 64
+"""The most `--concurrency`: each request in flight holds a socket, and a run out of file
+descriptors (1,024 on Linux, 256 on macOS by default) would store its links as failed."""
+MAX_PER_HOST = 16
+"""The most `--per-host`: requests at once to one site."""
+
+
+def _up_to(most: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from 1 to `most`."""
+
+    def count(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = 0
+        if not 1 <= number <= most:
+            raise argparse.ArgumentTypeError(
+                f"invalid count {value!r}: expected a whole number from 1 to {most}"
+            )
+        return number
+
+    return count
 
 
 def _timeout(value: str) -> float:
@@ -26,12 +50,16 @@ def register(sub: options.SubParsers) -> None:
     """Add the `expand` command."""
     p = options.command(sub, "expand", expand)
     options.add_account(p)
-    for flag, default, what in (
-        ("--concurrency", 16, "requests at once"),
-        ("--per-host", 4, "requests at once per host"),
+    for flag, default, most, what in (
+        ("--concurrency", 16, MAX_CONCURRENCY, "requests at once"),
+        ("--per-host", 4, MAX_PER_HOST, "requests at once per host"),
     ):
         p.add_argument(
-            flag, type=options.positive, default=default, metavar="N", help=f"{what} ({default})"
+            flag,
+            type=_up_to(most),
+            default=default,
+            metavar="N",
+            help=f"{what} ({default}, at most {most})",
         )
     p.add_argument(
         "--timeout", type=_timeout, default=10.0, metavar="S", help="seconds per request (10)"

@@ -26,7 +26,9 @@ def register(sub: options.SubParsers) -> None:
         metavar="VAR",
         help="post to the URL in $VAR at run time (once)",
     )
-    p.add_argument("--at", default="07:00", metavar="HH:MM", help="time of day (default 07:00)")
+    p.add_argument(
+        "--at", default="07:00", metavar="HH:MM", help="time of day in --tz (default 07:00)"
+    )
     p.add_argument("--weekday", default="mon", metavar="DAY", help="mon..sun (default mon)")
     p.add_argument(
         "--out", metavar="DIR", help=f"where the runs write their files (default: {default_out()})"

@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from linkratio.errors import InputError
+from linkratio.render.escape import json_inert
 
 NAME = "manifest.json"
 """The manifest's file name inside the output folder."""
@@ -101,7 +102,8 @@ def save(out_dir: Path, entries: dict[str, Entry], extra: dict[str, Any] | None 
     """Write the manifest atomically (temporary file in the same folder, fsync, rename)."""
     doc = {"format": FORMAT, **(extra or {})}
     doc["inputs"] = {key: asdict(entry) for key, entry in sorted(entries.items())}
-    data = orjson.dumps(doc, option=orjson.OPT_INDENT_2)
+    # Inert when shown with `cat` (input paths are file names); the same keys when read back.
+    data = json_inert(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode()).encode()
     fd, tmp = tempfile.mkstemp(prefix=f".{NAME}.", suffix=".tmp", dir=out_dir)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from linkratio.render.escape import csv_cell, terminal_safe
+from linkratio.render.escape import csv_cell, json_inert, terminal_safe
 
 _FORMULA_START = ("=", "+", "-", "@")
 
@@ -42,11 +42,14 @@ def formula_safe(value: Any) -> Any:
 
 
 def rows_json(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """The rows as a JSON array of objects keyed by `columns` (indented, no final newline)."""
+    """The rows as a JSON array of objects keyed by `columns` (indented, no final newline).
+
+    Inert on a terminal (`json_inert`): the same data to a JSON reader.
+    """
     import orjson
 
     records = [dict(zip(columns, map(plain, r), strict=True)) for r in rows]
-    return orjson.dumps(records, option=orjson.OPT_INDENT_2).decode()
+    return json_inert(orjson.dumps(records, option=orjson.OPT_INDENT_2).decode())
 
 
 def write_csv(fh: TextIO, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:

@@ -54,6 +54,8 @@ class Plan:
     """A private file of VAR=value lines read at run time (for --webhook-env)."""
     log: Path | None = None
     """Where cron appends the run's output."""
+    zone: str | None = None
+    """The IANA zone `weekday` and `at` are in (`--tz`); None: the machine's clock."""
 
 
 def parse_at(text: str) -> time:
@@ -119,7 +121,7 @@ def make_plan(
     log = state / "weekly.log"
     for text in (*command, *env.values(), str(env_file or ""), str(log)):
         _one_line(text)
-    return Plan(tuple(command), weekday, at, env, env_file, log)
+    return Plan(tuple(command), weekday, at, env, env_file, log, tz)
 
 
 def _one_line(text: str) -> None:
@@ -153,8 +155,18 @@ def crontab_line(plan: Plan) -> str:
         prefix = f"set -a; [ -r {env_file} ] && . {env_file}; set +a; {prefix}"
     log = shlex.quote(str(plan.log)) if plan.log else "/dev/null"
     dow = (WEEKDAYS.index(plan.weekday) + 1) % 7
+    when = f"{plan.at.minute} {plan.at.hour} * * {dow}"
+    if plan.zone:
+        # cron reads its fields on the machine's clock, and only cronie knows CRON_TZ (which
+        # would move the user's other lines too): run every quarter of an hour (every zone
+        # is whole quarters from UTC) and go on only at the weekday and time in the zone.
+        quarters = sorted({(plan.at.minute + 15 * k) % 60 for k in range(4)})
+        when = ",".join(map(str, quarters)) + " * * * *"
+        target = f"{WEEKDAYS.index(plan.weekday) + 1}{plan.at:%H%M}"
+        zone = shlex.quote(plan.zone)
+        prefix = f'[ "$(TZ={zone} date +%u%H%M)" = {target} ] || exit 0; {prefix}'
     line = f"{prefix}{shlex.join(plan.command)} >> {log} 2>&1"
-    return f"{plan.at.minute} {plan.at.hour} * * {dow} " + line.replace("%", "\\%")
+    return f"{when} " + line.replace("%", "\\%")
 
 
 def _systemd_quote(arg: str, dollar: bool = True) -> str:
@@ -191,9 +203,11 @@ def service_unit(plan: Plan) -> str:
 def timer_unit(plan: Plan) -> str:
     """The `linkratio-weekly.timer` unit: weekly, catching up a run missed while off."""
     day = plan.weekday.capitalize()
+    zone = f" {plan.zone}" if plan.zone else ""  # systemd 235+: the time is in that zone
     return (
         "[Unit]\nDescription=linkratio weekly summary, every "
-        f"{day} at {plan.at:%H:%M}\n\n[Timer]\nOnCalendar={day} *-*-* {plan.at:%H:%M}:00\n"
+        f"{day} at {plan.at:%H:%M}{zone}\n\n[Timer]\n"
+        f"OnCalendar={day} *-*-* {plan.at:%H:%M}:00{zone}\n"
         "Persistent=true\n\n[Install]\nWantedBy=timers.target\n"
     )
 
