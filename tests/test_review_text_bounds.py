@@ -15,6 +15,7 @@ from helpers import ROOT
 from linkratio.classify import _strip_urls, question_mark
 from linkratio.links import bare_urls
 from linkratio.model import Link
+from linkratio.sources.x_archive.notes import Note, Second
 
 WHEN = "Sat Nov 09 12:14:18 +0000 2024"
 
@@ -106,3 +107,51 @@ def test_hostile_sizes_still_take_bare_urls_out(repeat: int) -> None:
     assert "example.org" not in stripped and "t.co" not in stripped
     assert stripped.count("?") == 2 * repeat  # the one after each t.co link, and "and?"
 
+
+def test_many_long_posts_in_one_second_are_matched_in_bounded_time(tmp_path: Path) -> None:
+    # Each tweet looked through every note of its second, and took its own out of a list:
+    # 60,000 long posts in one second (the last note first) took about four minutes.
+    # 120 s is a watchdog, not a measurement.
+    count = 60_000
+    at = "2024-11-09T12:14:18.000Z"
+    notes = [
+        {"noteTweet": {"noteTweetId": str(9_000_000 + n), "createdAt": at,
+                       "core": {"text": f"long post {n:07d}, the rest? of it"}}}
+        for n in range(count)
+    ]  # fmt: skip
+    tweets = [
+        {"tweet": {"id_str": str(1_000_000 + n), "full_text": f"long post {n:07d}\u2026",
+                   "created_at": WHEN}}
+        for n in reversed(range(count))
+    ]  # fmt: skip
+    files = {"data/tweets.js": ytd("tweets", tweets), "data/account.js": account_js(),
+             "data/note-tweet.js": ytd("note_tweet", notes)}  # fmt: skip
+    done = _classify(write_folder(tmp_path / "a", files))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("\n") == count
+    assert done.stdout.count("rule 6: asks a question (?)") == count  # each got its note
+
+
+def _reference_take(notes: list[Note], key: str) -> Note | None:
+    """The first note in file order whose key starts with `key`, taken out (as before)."""
+    for note in notes:
+        if note.key.startswith(key):
+            notes.remove(note)
+            return note
+    return None
+
+
+@pytest.mark.parametrize("count", [5, 33, 200])
+def test_notes_are_taken_by_the_same_tweets_as_before(count: int) -> None:
+    rng = random.Random(count)
+    for _ in range(200):
+        second, reference = Second(), []
+        for n in range(count):
+            key = "".join(rng.choice("ab\x00 ") for _ in range(rng.randint(1, 4)))
+            note = Note(f"{n}", key, (), ())
+            second.notes.append(note)
+            reference.append(note)
+        for _ in range(count + 10):
+            key = "".join(rng.choice("ab\x00 ") for _ in range(rng.randint(1, 3)))
+            assert second.take(key) is _reference_take(reference, key), key
+            assert len(second) == len(reference)
