@@ -14,6 +14,7 @@ from linkratio.links import (
     is_shortener,
     is_web,
     post_ref,
+    without_bare_urls,
     x_external_origin,
 )
 from linkratio.model import Category, Kind, Label, Link, Post
@@ -246,10 +247,27 @@ def _own_ref(
     return bool(ref.media and ref.handle is None)
 
 
+_STRIP_BUDGET = 1 << 25
+"""Characters `_strip_urls` may scan (URLs to take out x text length) before it takes the
+bare URLs out in one pass instead: thousands of links in megabytes of text are hostile."""
+
+
 def _strip_urls(text: str, links: Sequence[Link]) -> str:
-    for link in links:
-        text = text.replace(link.url, " ")
-    for url in bare_urls(text):
+    """`text` with its links' URLs, then the bare URLs left, each replaced by a space.
+
+    A URL without whitespace is never found again once replaced (a replacement only joins
+    text across a space), so each is replaced once; an empty one has nothing to take out.
+    """
+    urls = [link.url for link in links]
+    if len(urls) > 1:
+        urls = [u for u in dict.fromkeys(urls) if u]  # in their order, each URL once
+    if (len(urls) + text.count(URL_MARK)) * len(text) > _STRIP_BUDGET:
+        return without_bare_urls(text)  # each bare URL scanned for once
+    for url in urls:
+        if url:
+            text = text.replace(url, " ")
+    bare = bare_urls(text)
+    for url in dict.fromkeys(bare) if len(bare) > 1 else bare:
         text = text.replace(url, " ")
     return text
 
@@ -315,7 +333,9 @@ def _decide(post: Post, stripped: str, scanned: Scanned | None) -> Label:
     if external:
         return _url_label(external[0], _short_words(external[0]))
     # Rule 6: a question, with URLs taken out first.
-    mark = question_mark(_strip_urls(post.text, links) if links else post.text)
+    mark = question_mark(post.text)  # taking URLs out never adds a mark
+    if mark is not None and links:
+        mark = question_mark(_strip_urls(post.text, links))
     if mark is not None:
         return _label(Category.CONVERSATION, Kind.QUESTION, f"rule 6: asks a question ({mark})")
     # Rule 7 and 8.

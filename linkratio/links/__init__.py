@@ -93,6 +93,18 @@ def bare_urls(text: str) -> list[str]:
     return [url.rstrip(_TRAILING) for url in BARE_URL.findall(text)]  # the whole matches
 
 
+def without_bare_urls(text: str) -> str:
+    """`text` with each bare URL `bare_urls` finds replaced by a space, in one pass."""
+    if URL_MARK not in text:
+        return text
+    return BARE_URL.sub(_space, text)
+
+
+def _space(found: re.Match[str]) -> str:
+    url = found.group(0)
+    return " " + url[len(url.rstrip(_TRAILING)) :]  # the punctuation `bare_urls` trims stays
+
+
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+-]*):(?!\d)")
 
 

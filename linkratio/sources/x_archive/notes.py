@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,7 +21,7 @@ _TCO_MARK = "://t.co/"
 _REPLY_PREFIX = re.compile(r"(?:@([A-Za-z0-9_]+)\s+)+")
 _HANDLE = re.compile(r"@([A-Za-z0-9_]+)")
 
-Notes = dict[datetime, list["Note"]]
+Notes = dict[datetime, "Second"]
 """Long-post bodies by creation second (note ids are not tweet ids)."""
 
 
@@ -73,7 +74,10 @@ def read_notes(sources: list[Source], skip_invalid: bool = False) -> Notes:
                 message = f"{source.name}: record {n} is not a note tweet ({record_error(e)})"
                 bad_record(message, skip_invalid, log)
                 continue
-            notes.setdefault(created, []).append(note)
+            second = notes.get(created)
+            if second is None:
+                second = notes[created] = Second()
+            second.notes.append(note)
     return notes
 
 
@@ -97,8 +101,8 @@ def without_trailing_links(text: str) -> str:
 
 def take_note(notes: Notes, created: datetime, text: str) -> tuple[Note, str] | None:
     """The note whose text the (truncated) tweet text begins, and the tweet's reply prefix."""
-    candidates = notes.get(created)
-    if not candidates:
+    second = notes.get(created)
+    if not second:
         return None
     body = without_trailing_links(text).rstrip().removesuffix("\u2026")
     tries = [("", _note_key(body))]
@@ -107,11 +111,101 @@ def take_note(notes: Notes, created: datetime, text: str) -> tuple[Note, str] | 
         # Replies carry the automatic `@name ` prefix; the note body does not.
         tries.append((body[: prefix.end()], _note_key(body[prefix.end() :])))
     for lead, key in tries:
-        for note in candidates:
-            if key and note.key.startswith(key):
-                candidates.remove(note)
-                return note, lead
+        note = second.take(key) if key else None
+        if note is not None:
+            return note, lead
     return None
+
+
+_FEW = 32
+"""Notes in one second looked through one by one; more are indexed (`Second.take`)."""
+
+
+class Second:
+    """The notes created in one second; each is taken by the first tweet it begins."""
+
+    __slots__ = ("_keys", "_least", "_places", "_taken", "notes")
+
+    def __init__(self) -> None:
+        self.notes: list[Note] = []
+        """In file order; with more than `_FEW`, the ones taken are left in."""
+        self._keys: list[str] = []
+        self._least: list[int] = []
+        self._places: list[int] = []
+        self._taken = 0
+
+    def __len__(self) -> int:
+        """How many of its notes no tweet has taken yet."""
+        return len(self.notes) - self._taken
+
+    def take(self, key: str) -> Note | None:
+        """Take the first note (in file order) whose key starts with `key`, if any.
+
+        With many notes in the second (a crafted archive), they are sorted by key once:
+        those starting with `key` are then a run, and a tree of the least file position
+        in each span finds the first untaken one of the run in logarithmic time.
+        """
+        notes = self.notes
+        if len(notes) <= _FEW:
+            for note in notes:
+                if note.key.startswith(key):
+                    notes.remove(note)
+                    return note
+            return None
+        if not self._keys:
+            self._index()
+        keys, least = self._keys, self._least
+        start = bisect_left(keys, key)
+        low, high = start, len(keys)
+        while low < high:  # the end of the run of keys that start with `key`
+            middle = (low + high) // 2
+            if keys[middle].startswith(key):
+                low = middle + 1
+            else:
+                high = middle
+        found = self._first(start, low)
+        if found is None:
+            return None
+        place = self._places[found]
+        spot = len(least) // 2 + place
+        least[spot] = _TAKEN
+        while spot > 1:
+            spot //= 2
+            least[spot] = min(least[2 * spot], least[2 * spot + 1])
+        self._taken += 1
+        return notes[found]
+
+    def _index(self) -> None:
+        order = sorted(range(len(self.notes)), key=lambda n: self.notes[n].key)
+        self._keys = [self.notes[n].key for n in order]
+        width = 1 << max(len(order) - 1, 1).bit_length()
+        least = [_TAKEN] * (2 * width)
+        places = [0] * len(order)
+        for place, n in enumerate(order):
+            least[width + place] = n
+            places[n] = place
+        for spot in range(width - 1, 0, -1):
+            least[spot] = min(least[2 * spot], least[2 * spot + 1])
+        self._least, self._places = least, places
+
+    def _first(self, start: int, end: int) -> int | None:
+        """The least file position of an untaken note among sorted places start..end-1."""
+        least, width, best = self._least, len(self._least) // 2, _TAKEN
+        low, high = start + width, end + width
+        while low < high:
+            if low & 1:
+                best = min(best, least[low])
+                low += 1
+            if high & 1:
+                high -= 1
+                best = min(best, least[high])
+            low //= 2
+            high //= 2
+        return None if best == _TAKEN else best
+
+
+_TAKEN = 1 << 62
+"""The tree's value for a note already taken (above any file position)."""
 
 
 def merge_note(
