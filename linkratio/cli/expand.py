@@ -7,7 +7,7 @@ turns the guard off (the test suite sets `options.ALLOW_PRIVATE` in-process).
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import functools
 from typing import TextIO
 
 import linkratio.cli.options as options
@@ -17,23 +17,6 @@ MAX_CONCURRENCY = 64
 descriptors (1,024 on Linux, 256 on macOS by default) would store its links as failed."""
 MAX_PER_HOST = 16
 """The most `--per-host`: requests at once to one site."""
-
-
-def _up_to(most: int) -> Callable[[str], int]:
-    """An argparse type: a whole number from 1 to `most`."""
-
-    def count(value: str) -> int:
-        try:
-            number = int(value)
-        except ValueError:
-            number = 0
-        if not 1 <= number <= most:
-            raise argparse.ArgumentTypeError(
-                f"invalid count {value!r}: expected a whole number from 1 to {most}"
-            )
-        return number
-
-    return count
 
 
 def _timeout(value: str) -> float:
@@ -56,7 +39,7 @@ def register(sub: options.SubParsers) -> None:
     ):
         p.add_argument(
             flag,
-            type=_up_to(most),
+            type=functools.partial(options.positive, most=most),
             default=default,
             metavar="N",
             help=f"{what} ({default}, at most {most})",

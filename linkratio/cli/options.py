@@ -192,15 +192,16 @@ def parse_date(value: str) -> date:
     return day
 
 
-def positive(value: str) -> int:
-    """An argparse type: a whole number, 1 or more."""
+def positive(value: str, most: int | None = None) -> int:
+    """An argparse type: a whole number, 1 or more (and at most `most`: `functools.partial`)."""
     try:
         number = int(value)
     except ValueError:
         number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"invalid count {value!r}: expected a whole number >= 1")
-    return number
+    if 1 <= number <= (most or number):
+        return number
+    expected = f"from 1 to {most}" if most else ">= 1"
+    raise argparse.ArgumentTypeError(f"invalid count {value!r}: expected a whole number {expected}")
 
 
 def seconds(value: str) -> float:
