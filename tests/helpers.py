@@ -111,3 +111,26 @@ def assert_same_posts(lean: Timeline, general: Timeline, fields: list[str]) -> N
         assert fast.is_reply == slow.is_reply
     for output in ("jsonl", "csv", "table"):
         assert labels_listing(lean, output) == labels_listing(general, output)
+
+
+def one_account_home(tmp_path: Path, monkeypatch: Any, handle: str, text: str) -> Path:
+    """`tmp_path` as a user's home for `schedule` and `weekly`: a library holding one X post
+    of account `handle` (`LINKRATIO_DB`), a config file of its own, XDG folders, and none of
+    the settings' environment variables."""
+    from datetime import UTC, datetime
+
+    from linkratio import config
+    from linkratio.frame import Library
+    from linkratio.model import Account, Post
+
+    db = tmp_path / "lib.sqlite"
+    post = Post("x", "1", datetime(2026, 11, 17, 9, tzinfo=UTC), text, author_id="1")
+    with Library(db) as lib:
+        lib.save_posts(Account("x", "1", handle), [post], origin="file")
+    monkeypatch.setenv("LINKRATIO_DB", str(db))
+    monkeypatch.setenv("LINKRATIO_CONFIG", str(tmp_path / "config.toml"))
+    for name, folder in (("CONFIG", "xdg"), ("STATE", "state"), ("DATA", "data")):
+        monkeypatch.setenv(f"XDG_{name}_HOME", str(tmp_path / folder))
+    for env in config.KEYS.values():
+        monkeypatch.delenv(env, raising=False)
+    return tmp_path

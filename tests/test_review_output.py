@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from helpers import one_account_home
 from rows import frame, post
 
 from linkratio.analysis.weekly import build_week
@@ -85,23 +86,7 @@ def test_a_percent_in_an_environment_path_is_escaped_for_systemd(path: str) -> N
 @pytest.fixture
 def hostile_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A library whose only account has a handle (from the data) that holds a line break."""
-    from linkratio import config
-    from linkratio.frame import Library
-    from linkratio.model import Account, Post
-
-    db = tmp_path / "lib.sqlite"
-    handle = "me\n* * * * * touch /tmp/pwned #"
-    post_ = Post("x", "1", datetime(2026, 11, 17, 9, tzinfo=UTC), "hi?", author_id="1")
-    with Library(db) as lib:
-        lib.save_posts(Account("x", "1", handle), [post_], origin="file")
-    monkeypatch.setenv("LINKRATIO_DB", str(db))
-    monkeypatch.setenv("LINKRATIO_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    for env in config.KEYS.values():
-        monkeypatch.delenv(env, raising=False)
-    return tmp_path
+    return one_account_home(tmp_path, monkeypatch, "me\n* * * * * touch /tmp/pwned #", "hi?")
 
 
 def test_a_handle_with_a_line_break_never_reaches_the_crontab_or_the_units(

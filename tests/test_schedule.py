@@ -9,16 +9,15 @@ import shlex
 import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime, time
+from datetime import time
 from pathlib import Path
 
 import pytest
+from helpers import one_account_home
 
 from linkratio import config
 from linkratio.cli import main
 from linkratio.errors import InputError
-from linkratio.frame import Library
-from linkratio.model import Account, Post
 from linkratio.weekly import schedule
 from linkratio.weekly.schedule import crontab_line, install, make_plan, service_unit, timer_unit
 
@@ -109,18 +108,7 @@ def test_install_without_systemctl_says_how_to_enable(tmp_path: Path) -> None:
 @pytest.fixture
 def lib_env(tmp_path: Path, monkeypatch) -> Path:
     """A library holding @me, a config file of its own, units and logs under tmp_path."""
-    db = tmp_path / "lib.sqlite"
-    post = Post("x", "1", datetime(2026, 11, 17, 9, tzinfo=UTC), "@ana hi", author_id="1")
-    with Library(db) as lib:
-        lib.save_posts(Account("x", "1", "me"), [post], origin="file")
-    monkeypatch.setenv("LINKRATIO_DB", str(db))
-    monkeypatch.setenv("LINKRATIO_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    for env in config.KEYS.values():
-        monkeypatch.delenv(env, raising=False)
-    return tmp_path
+    return one_account_home(tmp_path, monkeypatch, "me", "@ana hi")
 
 
 def test_schedule_command_prints_and_installs(lib_env: Path, monkeypatch) -> None:
