@@ -1,4 +1,4 @@
-"""Review: a Bluesky or Mastodon run is bounded.
+"""Review: a Bluesky or Mastodon run is bounded, and `--since` follows the AppView's order.
 
 An endless feed of fresh posts used to be followed for as long as the server kept making
 them (only X has a timeline cap). The run cap is lowered here so that the fake feeds,
@@ -8,17 +8,22 @@ which are long but finite, are "endless" for one run.
 from __future__ import annotations
 
 import io
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fakes import social
 from fakes.social import (
     MASTODON_LOCAL_ID,
     MASTODON_USER,
     OWNER_DID,
     OWNER_HANDLE,
     FakeSocial,
+    bsky_copy,
     bsky_feed,
     mastodon_statuses,
+    real_feed,
 )
 
 from linkratio import cli, sync
@@ -104,3 +109,51 @@ def test_a_short_feed_is_read_whole_under_the_cap(
         api.close()
     assert (done.new_posts, done.complete) == (small_cap - 50, True)
     assert lib.cursor("bluesky", OWNER_DID) is None
+
+
+def _appview_sort_time(item: dict[str, Any]) -> str:
+    """How the AppView orders an author feed: a feed item's `sortAt` is the earlier of its
+    record's `createdAt` and its indexing time (a back-dated post sorts at its claimed date)."""
+    reason = item.get("reason")
+    if reason:
+        return str(reason["indexedAt"])
+    return min(str(item["post"]["record"]["createdAt"]), str(item["post"]["indexedAt"]))
+
+
+def _iso(when: datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def test_since_skips_an_imported_history_that_was_indexed_after_it(
+    fake: FakeSocial, lib: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Joined in December 2024, posted every hour since, and imported 2013's tweets (back-dated
+    # createdAt, indexed on 5 December). The AppView sorts the imports at 2013, below every
+    # native post: `--since 2024-11-01` must store the native posts and none of the imports,
+    # although the imports were indexed after that day.
+    monkeypatch.setattr(social, "sort_time", _appview_sort_time)
+    shapes = [i for i in real_feed() if "reason" not in i]
+    newest, tweeted, imported_on = (
+        datetime(2025, 1, 10, tzinfo=UTC),
+        datetime(2013, 6, 1, tzinfo=UTC),
+        datetime(2024, 12, 5, tzinfo=UTC),
+    )
+    native = [
+        bsky_copy(shapes[n % len(shapes)], newest - timedelta(hours=n), n) for n in range(250)
+    ]
+    imported = []
+    for n in range(300):
+        item = bsky_copy(shapes[n % len(shapes)], tweeted, 1000 + n)
+        item["post"]["record"]["createdAt"] = _iso(tweeted - timedelta(days=n))
+        item["post"]["indexedAt"] = _iso(imported_on + timedelta(seconds=n))
+        imported.append(item)
+    fake.feed = sorted(native + imported, key=_appview_sort_time, reverse=True)
+    api = BlueskyApi()
+    try:
+        done = sync_account(lib, api, api.resolve(OWNER_HANDLE), since=date(2024, 11, 1))
+    finally:
+        api.close()
+    stored = lib.posts("bluesky", OWNER_DID)
+    assert done.complete and len(stored) == 250
+    assert min(p.created_at for p in stored) >= datetime(2024, 11, 1, tzinfo=UTC)
+    assert len(fake.calls(FEED)) == 3  # the imported history's pages are not read
