@@ -107,7 +107,7 @@ def _fetched_line(done: FetchResult, max_posts: int | None) -> str:
     """What a fetch did, in one line."""
     more = ""
     if not done.complete:
-        cap = "at --max-posts" if max_posts else f"after {done.posts_read:,} posts, a run's most"
+        cap = "at --max-posts" if max_posts else "at the most posts one run reads"
         more = f" (stopped {cap}; the next run continues)"
     who = terminal_safe(account_name(done.account))
     if done.requests is None:  # X: its pages are its timeline requests
