@@ -45,7 +45,8 @@ class FetchResult:
     posts_read: int
     new_posts: int
     complete: bool
-    """False when `max_posts` (or the timeline cap) stopped the run: the next run continues."""
+    """False when `max_posts` (or `sync.RUN_CAP`, or the timeline cap) stopped the run: the
+    next run continues."""
     requests: int | None
     """HTTP requests sent, the account lookup and retries included; None where the client
     does not count them (X: its pages are its timeline requests)."""

@@ -10,8 +10,9 @@ only turns API pages into `net.page.Page`s. The engine owns the rest:
   this run (everything older is stored), or at the first post older than `--since`;
 - each page is saved with the cursor of the page after it, in one transaction, so a run
   killed at any moment loses nothing and never reads a page twice;
-- `max_posts` and the platform's timeline cap (X: 3,200) bound a run; a page counts at
-  least one against them, so empty pages are bounded too;
+- `max_posts` (else `RUN_CAP`) and the platform's timeline cap (X: 3,200) bound a run; a
+  page counts at least one against them, so empty pages are bounded too, and a feed that
+  never ends is read `RUN_CAP` posts a run, each run going on from the cursor;
 - a server that keeps handing out pages with nothing new in them (no posts, or posts this
   run already read) is stopped after `NO_PROGRESS_PAGES` such pages with `NoProgressError`
   (exit 69) instead of being followed forever.
@@ -38,6 +39,10 @@ if TYPE_CHECKING:
     from linkratio.net.mastodon import MastodonApi
 
 PLATFORMS: tuple[str, ...] = ("x", "bluesky", "mastodon")
+RUN_CAP = 50_000
+"""Posts one run reads at most when `max_posts` does not say: a whole heavy account in a
+run or two, and a bound on a feed that keeps making fresh posts (Bluesky and Mastodon have
+no timeline cap); the next run goes on from where this one stopped."""
 NO_PROGRESS_PAGES = 3
 """Pages in a row with nothing new in them after which a pass stops with NoProgressError."""
 BACKOFF = 2.0
@@ -55,7 +60,7 @@ class SyncResult:
     posts_read: int
     new_posts: int
     complete: bool
-    """False when --max-posts (or the timeline cap) stopped the run before its end."""
+    """False when --max-posts (or `RUN_CAP`, or the timeline cap) stopped the run early."""
 
 
 @dataclass(frozen=True)
@@ -189,13 +194,14 @@ def sync_account(
 ) -> SyncResult:
     """Fetch `account`'s new posts from `feed` into `library`, finishing any interrupted pass.
 
-    `since` limits the first backfill to posts made from that day on (UTC).
+    `since` limits the first backfill to posts made from that day on (UTC); `max_posts`
+    (default `RUN_CAP`) bounds the posts this run reads.
     """
     assert account.id is not None
     platform = account.platform
     saved = library.cursor(platform, account.id)
-    caps = [n for n in (max_posts, feed.timeline_cap) if n is not None]
-    run = _Run(library, feed, account, min(caps) if caps else None, progress)
+    caps = [n for n in (max_posts or RUN_CAP, feed.timeline_cap) if n is not None]
+    run = _Run(library, feed, account, min(caps), progress)
     if saved:
         start = _saved_start(saved)
     else:

@@ -95,7 +95,7 @@ def fetch(args: argparse.Namespace, out: TextIO) -> int:
     finally:
         progress.done()
     if not args.quiet:
-        out.write(_fetched_line(done))
+        out.write(_fetched_line(done, args.max_posts))
     return EXIT_OK
 
 
@@ -103,9 +103,12 @@ def _notice(text: str) -> None:
     sys.stderr.write(f"linkratio: {terminal_safe(text)}\n")
 
 
-def _fetched_line(done: FetchResult) -> str:
+def _fetched_line(done: FetchResult, max_posts: int | None) -> str:
     """What a fetch did, in one line."""
-    more = "" if done.complete else " (stopped at --max-posts; the next run continues)"
+    more = ""
+    if not done.complete:
+        cap = "at --max-posts" if max_posts else "at the most posts one run reads"
+        more = f" (stopped {cap}; the next run continues)"
     who = terminal_safe(account_name(done.account))
     if done.requests is None:  # X: its pages are its timeline requests
         head = f"{who} in {done.pages} requests"
