@@ -122,7 +122,7 @@ def test_long_urls_and_names_wrap_in_the_html(heavy) -> None:
     wrap = 'style="overflow-wrap:anywhere;word-break:break-word"'
     # Inline on every list and the nudge: mail clients drop or ignore some <style> rules.
     assert page.count(f"<ul {wrap}>") == page.count("<ul") == 6
-    assert f"<p {wrap}>" in page
+    assert f"<p {wrap}>" in page and f"<h1 {wrap}>Week 2026-W47" in page
     # The 640-pixel chart shrinks to a phone's width even where the <style> block is dropped.
     assert re.search(r'<img [^>]*width="640"[^>]*style="max-width:100%;height:auto"', page)
     assert "and 1497 more" in page

@@ -269,7 +269,7 @@ def render_html(ws: WeekSummary, image_src: str, cap: int | None = None) -> str:
         + "</tr>"
         for a, b, c, d in comparison(ws)
     )
-    body = [f"<h1>{_e(_title(ws))}</h1>"]
+    body = [f"<h1{_WRAP}>{_e(_title(ws))}</h1>"]
     if ws.stale:
         body.append(f'<p class="muted"{_WRAP}><strong>Note:</strong> {_e(ws.stale)}.</p>')
     body.append(
