@@ -27,8 +27,17 @@ from linkratio.render.text import pct, ratio
 
 DISCORD_LIMIT = 2000
 """Discord rejects a message `content` longer than this."""
+SLACK_LIMIT = 40000
+"""Slack cuts a message `text` longer than this (its end, with the nudge, is lost)."""
+EMAIL_ITEMS = 200
+"""The most items of each list an email shows (then "and N more"): the files have them all."""
+_CHAT_ITEMS = (None, 50, 20, 10, 5, 3, 1, 0)
+"""The item caps tried, in turn, until a chat message fits its service's limit."""
 _CSP = "default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'; base-uri 'none'"
 _CLIP = 80
+_WRAP = ' style="overflow-wrap:anywhere;word-break:break-word"'
+"""Inline (mail clients drop or ignore some <style> rules): a long URL or name wraps
+instead of making a phone's mail view scroll sideways."""
 
 
 @dataclass(frozen=True)
@@ -128,14 +137,22 @@ def _clip(text: str, limit: int = _CLIP) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _facts(ws: WeekSummary) -> list[tuple[str, list[str]]]:
-    """The lists of the summary (title, raw items): escaped by each format."""
+def _capped(items: list[str], cap: int | None) -> list[str]:
+    """`items`, or its first `cap` and "and N more" for the rest."""
+    if cap is None or len(items) <= cap:
+        return items
+    rest = f"{len(items) - cap} more"
+    return items[:cap] + [f"and {rest}" if cap else rest]
+
+
+def _facts(ws: WeekSummary, cap: int | None = None) -> list[tuple[str, list[str]]]:
+    """The lists of the summary (title, raw items, at most `cap` each): escaped by each format."""
     fading = [
         f"{person_name(f.account)}: {f.replies_before} replies, silent {f.days_since} days"
         for f in ws.fading
     ]
     nxt = ws.next_challenge
-    return [
+    facts = [
         ("New sites linked", list(ws.new_sites) or ["none"]),
         (
             "People you talked with",
@@ -146,6 +163,7 @@ def _facts(ws: WeekSummary) -> list[tuple[str, list[str]]]:
         *([("What broke them", breakers)] if (breakers := _breaker_lines(ws)) else []),
         ("Next challenge day", [_next_day(nxt)] if nxt else []),
     ]
+    return [(title, _capped(items, cap)) for title, items in facts]
 
 
 def _next_day(nxt: Suggestion) -> str:
@@ -172,14 +190,14 @@ def _md(text: str) -> str:
     return md_escape(text).replace("\\(", "(").replace("\\)", ")")
 
 
-def render_text(ws: WeekSummary) -> str:
-    """The plain-text summary (the email's text part), safe for a terminal."""
+def render_text(ws: WeekSummary, cap: int | None = None) -> str:
+    """The plain-text summary (the email's text part, `cap` items a list), terminal-safe."""
     lines = [_title(ws), ""]
     if ws.stale:
         lines += [f"Note: {ws.stale}.", ""]
     lines += [f"{'':<16}{'this week':>22}{'week before':>14}{mean_label(ws):>24}"]
     lines += [f"{a:<16}{b:>22}{c:>14}{d:>24}" for a, b, c, d in comparison(ws)]
-    for title, items in _facts(ws):
+    for title, items in _facts(ws, cap):
         lines += ["", f"{title}:"] + [f"  - {item}" for item in items]
     lines += ["", f"Nudge: {ws.nudge}"]
     return "\n".join(terminal_safe(line) for line in lines) + "\n"
@@ -199,28 +217,37 @@ def render_markdown(ws: WeekSummary, chart_file: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _chat_lines(ws: WeekSummary, escape: Callable[[str], str], bold: str) -> list[str]:
+def _chat_lines(
+    ws: WeekSummary, escape: Callable[[str], str], bold: str, cap: int | None
+) -> list[str]:
     lines = [f"{bold}{escape(_title(ws))}{bold}"]
     if ws.stale:
         lines.append(f"Note: {escape(ws.stale)}.")
     for a, b, c, d in comparison(ws):
         lines.append(escape(f"• {a}: {b} (week before {c}, {mean_label(ws)} {d})"))
-    for title, items in _facts(ws):
+    for title, items in _facts(ws, cap):
         lines.append(f"{bold}{escape(title)}:{bold} " + escape("; ".join(items)))
     lines.append(f"{bold}Nudge:{bold} {escape(ws.nudge)}")
     return lines
 
 
+def _chat_text(ws: WeekSummary, escape: Callable[[str], str], bold: str, limit: int) -> str:
+    """The chat message with lists shortened until it fits `limit` characters, else cut."""
+    for cap in _CHAT_ITEMS:
+        text = "\n".join(_chat_lines(ws, escape, bold, cap))
+        if len(text) <= limit:
+            return text
+    return text[: limit - 1] + "…"
+
+
 def slack_payload(ws: WeekSummary) -> dict[str, object]:
     """The body of a Slack incoming webhook: mrkdwn text with `&`, `<`, `>` escaped."""
-    return {"text": "\n".join(_chat_lines(ws, slack_escape, "*"))}
+    return {"text": _chat_text(ws, slack_escape, "*", SLACK_LIMIT)}
 
 
 def discord_payload(ws: WeekSummary) -> dict[str, object]:
     """The body of a Discord webhook: Markdown-escaped `content` of at most 2000 characters."""
-    text = "\n".join(_chat_lines(ws, _md, "**"))
-    if len(text) > DISCORD_LIMIT:
-        text = text[: DISCORD_LIMIT - 1] + "…"
+    text = _chat_text(ws, _md, "**", DISCORD_LIMIT)
     # No @everyone, role or user pings, whatever a handle or a post says.
     return {"content": text, "allowed_mentions": {"parse": []}}
 
@@ -233,8 +260,8 @@ def json_payload(ws: WeekSummary) -> dict[str, object]:
 # -- HTML --------------------------------------------------------------------------------
 
 
-def render_html(ws: WeekSummary, image_src: str) -> str:
-    """A self-contained HTML page; `image_src` is the chart (a data: URI or an email cid:)."""
+def render_html(ws: WeekSummary, image_src: str, cap: int | None = None) -> str:
+    """A self-contained HTML page (`cap` items a list); `image_src` is the chart (data:/cid:)."""
     head = "".join(f"<th>{_e(h)}</th>" for h in ("", "this week", "week before", mean_label(ws)))
     rows = "".join(
         f"<tr><td>{_e(a)}</td>"
@@ -242,23 +269,26 @@ def render_html(ws: WeekSummary, image_src: str) -> str:
         + "</tr>"
         for a, b, c, d in comparison(ws)
     )
-    body = [f"<h1>{_e(_title(ws))}</h1>"]
+    body = [f"<h1{_WRAP}>{_e(_title(ws))}</h1>"]
     if ws.stale:
-        body.append(f'<p class="muted"><strong>Note:</strong> {_e(ws.stale)}.</p>')
+        body.append(f'<p class="muted"{_WRAP}><strong>Note:</strong> {_e(ws.stale)}.</p>')
     body.append(
         f'<div class="scroll"><table><thead><tr>{head}</tr></thead>'
         f"<tbody>{rows}</tbody></table></div>"
     )
     body.append(
         f'<figure><img src="{_e(image_src)}" width="{CHART_WIDTH}" height="{CHART_HEIGHT}" '
+        'style="max-width:100%;height:auto" '
         f'alt="talk share of the last 12 weeks: {_e(pct(ws.this.talk_share))} this week">'
         "</figure>"
     )
-    for title, items in _facts(ws):
+    for title, items in _facts(ws, cap):
         body.append(
-            f"<h2>{_e(title)}</h2><ul>" + "".join(f"<li>{_e(i)}</li>" for i in items) + "</ul>"
+            f"<h2>{_e(title)}</h2><ul{_WRAP}>"
+            + "".join(f"<li>{_e(i)}</li>" for i in items)
+            + "</ul>"
         )
-    body.append(f"<h2>Nudge for next week</h2><p>{_e(ws.nudge)}</p>")
+    body.append(f"<h2>Nudge for next week</h2><p{_WRAP}>{_e(ws.nudge)}</p>")
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'

@@ -307,8 +307,8 @@ def _send(
             weekly_render.subject(ws),
             settings.sender,
             dest.target,
-            weekly_render.render_text(ws),
-            lambda src: weekly_render.render_html(ws, src),
+            weekly_render.render_text(ws, weekly_render.EMAIL_ITEMS),
+            lambda src: weekly_render.render_html(ws, src, weekly_render.EMAIL_ITEMS),
             files.png,
             now=now,
         )

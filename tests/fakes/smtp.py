@@ -40,6 +40,7 @@ class FakeSmtp:
 
     `tls="starttls"` offers (and requires) STARTTLS, `tls="ssl"` speaks TLS from the start,
     both with the certificate `cert` (a (cert, key) pair); AUTH then needs TLS.
+    `size_limit` is the most bytes of a mail the server takes (its SIZE; else 552).
     """
 
     def __init__(
@@ -48,11 +49,14 @@ class FakeSmtp:
         auth: bool = True,
         tls: str | None = None,
         cert: tuple[Path, Path] | None = None,
+        size_limit: int | None = None,
     ) -> None:
         self.port = free_port()
         self.handler = _Handler(reply)
         # aiosmtpd counts only STARTTLS as TLS for AUTH; implicit TLS ("ssl") is TLS too.
         options: dict[str, Any] = {"auth_require_tls": tls == "starttls"}
+        if size_limit is not None:  # advertised as SIZE; a bigger mail is answered 552
+            options["data_size_limit"] = size_limit
         if auth:
             options |= {"authenticator": _authenticate, "auth_required": True}
         if tls is not None:
