@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,24 @@ from linkratio.errors import InputError
 distributed = pytest.importorskip("distributed")
 
 
-def test_dask_local_cluster_gives_the_same_output_as_local(inputs: list[Path], tmp_path: Path):  # noqa: F811
+@pytest.fixture
+def dashboard_port_taken() -> Iterator[None]:
+    """Port 8787 (Dask's dashboard default) in use, as by another cluster on the machine:
+    a cluster that binds it anyway warns, and the suite makes every warning an error."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", 8787))
+            sock.listen()
+        except OSError:
+            pass  # already in use: the same situation
+        yield
+
+
+def test_dask_local_cluster_gives_the_same_output_as_local(
+    inputs: list[Path],  # noqa: F811
+    tmp_path: Path,
+    dashboard_port_taken: None,
+):
     local, dask = tmp_path / "local", tmp_path / "dask"
     cohort.build(inputs, local, workers=2)
     code = main(
@@ -29,7 +48,12 @@ def test_dask_local_cluster_gives_the_same_output_as_local(inputs: list[Path], t
 
 def test_dask_with_a_running_scheduler(inputs: list[Path], tmp_path: Path):  # noqa: F811
     with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        n_workers=1,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # never 8787: see the engine
     ) as cluster:
         result = cohort.build(
             inputs[1:], tmp_path / "out", engine="dask", scheduler=cluster.scheduler_address

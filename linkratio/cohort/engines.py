@@ -68,6 +68,9 @@ def _dask(
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
+            # No dashboard, but the scheduler's HTTP server binds anyway: 8787 unless told
+            # otherwise, and a second cluster on the machine would warn that it is taken.
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         )
         client = distributed.Client(cluster)
     try:
