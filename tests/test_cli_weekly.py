@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from fakes.smtp import PASSWORD, USER, FakeSmtp, free_port
+from fakes.smtp import PASSWORD, SMTP_WARNINGS, USER, FakeSmtp, free_port
 from fakes.webhook import FakeWebhook
 from fakes.x_api import FakeXApi, unavailable
 
@@ -27,10 +27,7 @@ from linkratio.frame import Library
 from linkratio.net.x import Credentials
 from linkratio.weekly import deliver
 
-pytestmark = [
-    pytest.mark.filterwarnings("ignore:Session.login_data is deprecated"),
-    pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS"),
-]
+pytestmark = SMTP_WARNINGS
 
 NOW = "2024-12-16T08:00:00+00:00"
 WEEK = "2024-W50"

@@ -7,7 +7,7 @@ import socket
 from datetime import date
 
 import pytest
-from fakes.smtp import PASSWORD, USER, FakeSmtp, free_port, self_signed
+from fakes.smtp import PASSWORD, SMTP_WARNINGS, USER, FakeSmtp, free_port, self_signed
 from fakes.webhook import FakeWebhook
 from rows import frame, post
 
@@ -26,12 +26,7 @@ from linkratio.weekly.deliver import (
     webhook_format,
 )
 
-# aiosmtpd 1.4 warns about AUTH without TLS (on purpose here: plain TCP on 127.0.0.1) and
-# sets its own deprecated Session.login_data after a successful AUTH.
-pytestmark = [
-    pytest.mark.filterwarnings("ignore:Session.login_data is deprecated"),
-    pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS"),
-]
+pytestmark = SMTP_WARNINGS
 
 
 @pytest.fixture

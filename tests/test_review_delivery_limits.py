@@ -13,7 +13,7 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
-from fakes.smtp import PASSWORD, USER, FakeSmtp
+from fakes.smtp import PASSWORD, SMTP_WARNINGS, USER, FakeSmtp
 from fakes.webhook import FakeWebhook
 from rows import frame, post
 
@@ -33,10 +33,7 @@ from linkratio.weekly import deliver
 from linkratio.weekly.deliver import Destination, email_destination, webhook_destination
 from linkratio.weekly.run import deliver_week
 
-pytestmark = [
-    pytest.mark.filterwarnings("ignore:Session.login_data is deprecated"),
-    pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS"),
-]
+pytestmark = SMTP_WARNINGS
 
 NOW = datetime(2026, 11, 23, 7, tzinfo=UTC)
 LONG_URL = "https://example.org/" + "a" * 200

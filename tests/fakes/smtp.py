@@ -8,15 +8,23 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope
 
 from fakes.base import HOST, free_port, self_signed
 
-__all__ = ["PASSWORD", "USER", "FakeSmtp", "free_port", "self_signed"]
+__all__ = ["PASSWORD", "SMTP_WARNINGS", "USER", "FakeSmtp", "free_port", "self_signed"]
 
 USER = "weekly-user"
 PASSWORD = "smtp-PASSWORD-s3cret"
+
+SMTP_WARNINGS = [
+    pytest.mark.filterwarnings("ignore:Session.login_data is deprecated"),
+    pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS"),
+]
+"""`pytestmark` of a module using this server: aiosmtpd 1.4 warns about AUTH without TLS (on
+purpose here: plain TCP on 127.0.0.1) and sets its own deprecated Session.login_data."""
 
 
 class _Handler:
