@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,3 +58,44 @@ def test_an_empty_sqlite_file_still_becomes_a_library(
     path.write_bytes(b"")
     assert main(["accounts", "--db", str(path)]) == 0
     assert "holds no accounts" in capsys.readouterr().out
+
+
+def test_a_backup_never_replaces_a_fifo_or_device_named_as_its_path(
+    sample_library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert main(["library", "backup", str(fifo), "--db", str(sample_library)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and str(fifo) in err, err
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 160 KB tmpfs: a real full disk (skipped where mounting is not allowed)."""
+    where = tmp_path / "tiny"
+    where.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=160k", "tmpfs", str(where)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], check=False)
+
+
+def test_a_backup_onto_a_full_disk_is_exit_74_naming_it_and_leaves_nothing(
+    sample_library: Path, tiny_disk: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dest = tiny_disk / "copy.sqlite"
+    assert main(["library", "backup", str(dest), "--db", str(sample_library)]) == 74
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and str(dest) in err, err
+    assert "Traceback" not in err
+    assert list(tiny_disk.iterdir()) == []
