@@ -99,3 +99,25 @@ def test_a_backup_onto_a_full_disk_is_exit_74_naming_it_and_leaves_nothing(
     assert len(err.strip().splitlines()) == 1 and str(dest) in err, err
     assert "Traceback" not in err
     assert list(tiny_disk.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "garble",
+    [
+        "UPDATE posts SET created_at = 'x' WHERE rowid = 5",
+        "UPDATE posts SET created_at = 9000000000000000000 WHERE rowid = 5",
+        "INSERT INTO syncs (platform, account_id, at, posts_read, complete)"
+        " SELECT platform, id, 'not a time', 0, 1 FROM accounts",
+    ],
+)
+def test_accounts_with_a_garbled_time_is_one_line_exit_74(
+    sample_library: Path, tmp_path: Path, garble: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = copied(sample_library, tmp_path)
+    with sqlite3.connect(path) as db:
+        db.execute(garble)
+    db.close()
+    assert main(["accounts", "--db", str(path)]) == 74
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1, err
+    assert str(path) in err and "damaged" in err and "marenbuilds" in err
