@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import stat
@@ -13,6 +14,7 @@ import pytest
 from helpers import copied
 
 from linkratio.cli import main
+from linkratio.store import Library
 
 
 def test_a_library_of_a_newer_schema_is_one_line_naming_the_file(
@@ -74,11 +76,11 @@ def test_a_backup_never_replaces_a_fifo_or_device_named_as_its_path(
 
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 160 KB tmpfs: a real full disk (skipped where mounting is not allowed)."""
+    """A 1 MiB tmpfs: a real full disk (skipped where mounting is not allowed)."""
     where = tmp_path / "tiny"
     where.mkdir()
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=160k", "tmpfs", str(where)],
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(where)],
         capture_output=True,
         check=False,
     )
@@ -87,7 +89,7 @@ def tiny_disk(tmp_path: Path) -> Iterator[Path]:
     try:
         yield where
     finally:
-        subprocess.run(["umount", str(where)], check=False)
+        subprocess.run(["umount", "-l", str(where)], check=False)
 
 
 def test_a_backup_onto_a_full_disk_is_exit_74_naming_it_and_leaves_nothing(
@@ -121,3 +123,28 @@ def test_accounts_with_a_garbled_time_is_one_line_exit_74(
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1, err
     assert str(path) in err and "damaged" in err and "marenbuilds" in err
+
+
+def test_an_import_into_a_library_on_a_full_disk_names_the_library(
+    tiny_disk: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    library = tiny_disk / "library.sqlite"
+    Library(library).close()  # an empty library
+    # A reader keeps the -wal and -shm files, so the run opens the library without new space.
+    reader = sqlite3.connect(library)
+    try:
+        reader.execute("SELECT count(*) FROM posts").fetchone()
+        filler = tiny_disk / "filler"
+        with filler.open("wb", buffering=0) as out, contextlib.suppress(OSError):
+            while True:  # the disk is full from here on
+                out.write(b"\0" * 4096)
+        posts = Path(__file__).parent / "fixtures" / "x_v2" / "two_tweets.jsonl"
+        assert main(["import", str(posts), "--db", str(library)]) == 74
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1, err
+        assert str(library) in err and "standard output" not in err, err
+        filler.unlink()
+    finally:
+        reader.close()
+    assert main(["accounts", "--db", str(library)]) == 0
+    assert "holds no accounts" in capsys.readouterr().out
