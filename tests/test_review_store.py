@@ -148,3 +148,22 @@ def test_an_import_into_a_library_on_a_full_disk_names_the_library(
         reader.close()
     assert main(["accounts", "--db", str(library)]) == 0
     assert "holds no accounts" in capsys.readouterr().out
+
+
+def test_an_older_library_with_a_time_that_is_no_text_still_migrates(
+    sample_library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = copied(sample_library, tmp_path)
+    with sqlite3.connect(path) as db:  # a version-4 library with two cells garbled
+        db.execute("UPDATE accounts SET first_seen = 5")
+        db.execute("UPDATE posts SET fetched_at = x'ff00' WHERE rowid = 3")
+        db.execute("PRAGMA user_version = 4")
+    db.close()
+    assert main(["accounts", "--db", str(path)]) == 0, capsys.readouterr().err
+    assert "@marenbuilds                2,390" in capsys.readouterr().out
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert (
+            db.execute("SELECT fetched_at FROM posts WHERE rowid = 3").fetchone()[0] == b"\xff\x00"
+        )
+    db.close()

@@ -165,11 +165,11 @@ _TIMESTAMPS: tuple[tuple[str, str], ...] = (
 """Every TEXT column that holds a time (a post's created_at is integer microseconds)."""
 
 
-def _in_db_time(value: str) -> str:
+def _in_db_time(value: str | bytes | int | float) -> str | bytes | int | float:
     """One stored time rewritten in the `to_db_time` format; a value that is no time is kept."""
     try:
-        when = from_db_time(value)
-    except ValueError:
+        when = from_db_time(value)  # type: ignore[arg-type]  # a garbled cell: any type
+    except (ValueError, TypeError):
         return value
     return to_db_time(when) if when is not None else value
 
