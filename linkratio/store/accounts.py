@@ -7,6 +7,7 @@ where they write.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -96,8 +97,14 @@ def account_stats(db: sqlite3.Connection) -> list[AccountStats]:
             ORDER BY a.platform, lower(a.handle), a.id"""
     ).fetchall()
     _check_total(db, sum(row[3] for row in rows))
-    return [
-        AccountStats(
+    return [_stats_of(db, row) for row in rows]
+
+
+def _stats_of(db: sqlite3.Connection, row: Sequence[Any]) -> AccountStats:
+    """One row of `account_stats`, or LibraryDamagedError naming the account when garbled."""
+    platform, account_id, handle, count, first, last, sync_at, complete = row
+    try:
+        return AccountStats(
             platform=platform,
             id=account_id,
             handle=handle,
@@ -107,8 +114,10 @@ def account_stats(db: sqlite3.Connection) -> list[AccountStats]:
             last_sync=from_db_time(sync_at),
             last_sync_complete=bool(complete) if complete is not None else None,
         )
-        for platform, account_id, handle, count, first, last, sync_at, complete in rows
-    ]
+    except (ValueError, TypeError, OverflowError) as e:
+        who = f"@{handle}" if handle else f"id {account_id}"
+        detail = f"a post or sync time of {str(who)[:60]!r} is garbled: {e}"
+        raise maintenance.damaged(maintenance.file_of(db), detail) from None
 
 
 def _check_total(db: sqlite3.Connection, counted: int) -> None:

@@ -43,7 +43,10 @@ def run_lock(library: Path, name: str, *, wait: float = 10.0) -> Iterator[None]:
         raise _busy(library, wait) from None
     holder = holder_path(library)
     try:
-        holder.write_text(f"{name} (pid {os.getpid()})", encoding="utf-8")
+        # Naming the holder is a courtesy: a full disk fails the run where it writes the
+        # library (an error naming the library), not here with an unnamed OSError.
+        with contextlib.suppress(OSError):
+            holder.write_text(f"{name} (pid {os.getpid()})", encoding="utf-8")
         yield
     finally:
         with contextlib.suppress(OSError):  # the next holder writes its own name anyway

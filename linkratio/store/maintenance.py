@@ -10,6 +10,7 @@ full or locked file into the one-line error a person can act on.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
 from pathlib import Path
@@ -27,6 +28,9 @@ _MAX_PROBLEMS = 20
 _BUSY = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED
 _WRITE = frozenset({8, 10, 13, 14})  # READONLY, IOERR, FULL, CANTOPEN
 _FULL = 13
+_DISK_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+)
 
 
 def failure(exc: sqlite3.Error, path: str | Path) -> LinkratioError:
@@ -74,6 +78,13 @@ def check(db: sqlite3.Connection) -> list[str]:
     return problems
 
 
+def _no_room_or_right(e: OSError | sqlite3.Error) -> bool:
+    """Whether `e` says the disk is full or may not be written (not a wrong path)."""
+    if isinstance(e, OSError):
+        return e.errno in _DISK_ERRNOS
+    return (getattr(e, "sqlite_errorcode", None) or 0) & 0xFF in _WRITE
+
+
 def backup(db: sqlite3.Connection, source: Path, dest: Path) -> Path:
     """Copy the library `db` (the file `source`) to `dest` with SQLite's online backup API."""
     dest = dest.expanduser()
@@ -81,6 +92,8 @@ def backup(db: sqlite3.Connection, source: Path, dest: Path) -> Path:
         dest = dest / source.name
     if dest.exists() and dest.resolve() == source.resolve():
         raise InputError(f"{dest}: that is the library itself: name another file")
+    if dest.exists() and not dest.is_file():  # a FIFO or a device: never renamed over
+        raise InputError(f"{dest}: not a regular file or folder: name another file")
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -93,5 +106,7 @@ def backup(db: sqlite3.Connection, source: Path, dest: Path) -> Path:
     except (OSError, sqlite3.Error) as e:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+        if _no_room_or_right(e):  # a full disk, a read-only file system: exit 74
+            raise DiskError(f"{dest}: the backup could not be written ({e})") from None
         raise InputError(f"{dest}: the backup could not be written ({e})") from None
     return dest

@@ -165,11 +165,11 @@ _TIMESTAMPS: tuple[tuple[str, str], ...] = (
 """Every TEXT column that holds a time (a post's created_at is integer microseconds)."""
 
 
-def _in_db_time(value: str) -> str:
+def _in_db_time(value: str | bytes | int | float) -> str | bytes | int | float:
     """One stored time rewritten in the `to_db_time` format; a value that is no time is kept."""
     try:
-        when = from_db_time(value)
-    except ValueError:
+        when = from_db_time(value)  # type: ignore[arg-type]  # a garbled cell: any type
+    except (ValueError, TypeError):
         return value
     return to_db_time(when) if when is not None else value
 
@@ -288,6 +288,10 @@ def connect(path: Path, memory: bool, busy_timeout: float) -> sqlite3.Connection
     )
     try:
         db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        # Another program's SQLite file (a mistyped --db) has tables but no schema version:
+        # refused before anything (WAL mode, linkratio's tables) is written into it.
+        if schema_version(db) == 0 and db.execute("SELECT 1 FROM sqlite_master").fetchone():
+            raise InputError("it holds tables of another program, not a linkratio library")
         db.execute("PRAGMA journal_mode = WAL")
         # In WAL mode NORMAL loses no commit when the process dies (kill -9 included),
         # only, at worst, the last ones on a power cut; it never corrupts the file.
@@ -303,6 +307,9 @@ def connect(path: Path, memory: bool, busy_timeout: float) -> sqlite3.Connection
         if (getattr(e, "sqlite_errorcode", 0) or 0) & 0xFF in _DAMAGED_OR_UNWRITABLE:
             raise maintenance.failure(e, path) from None
         raise InputError(f"{path}: cannot be used as a linkratio library ({e})") from None
+    except InputError as e:  # a newer schema, another program's file: name the file
+        db.close()
+        raise InputError(f"{path}: {e}") from None
     except BaseException:
         db.close()
         raise
