@@ -185,11 +185,31 @@ def _run(query: str, path: str | Path, params: dict[str, Any]) -> pd.DataFrame:
         return con.execute(query, params).df()
 
 
+_READ_ONLY = frozenset({"SELECT", "EXPLAIN"})
+"""The statement types `sql` runs: they read; COPY, ATTACH, INSTALL, SET... could write or fetch."""
+
+
+def _lock(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """Let `con` read files under `folder` only, install and load no extension, and stay so."""
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    con.execute("SET allowed_directories = [$dir]", {"dir": str(folder.resolve()) + "/"})
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
 def sql(path: str | Path, query: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run `query` over the cohort's `posts` view: (column names, rows); InputError if bad."""
+    """Run a read-only `query` over the cohort's `posts` view: (column names, rows)."""
     db: Any = need("duckdb")
     with connect(path) as con:
         try:
+            kinds = {s.type.name for s in con.extract_statements(query)} - _READ_ONLY
+            if kinds:
+                raise InputError(
+                    f"cohort sql runs queries only (SELECT, WITH, DESCRIBE, EXPLAIN): "
+                    f"not {', '.join(sorted(kinds))}"
+                )
+            _lock(con, Path(path).expanduser())
             cursor = con.execute(query)
         except db.Error as exc:
             raise InputError(f"SQL error: {str(exc).splitlines()[0]}") from None
