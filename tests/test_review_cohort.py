@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -62,3 +64,26 @@ def test_sql_still_answers_queries_describe_and_explain(built: Path):  # noqa: F
         "cohort", "sql", str(built), "WITH p AS (FROM posts) SELECT count(*) AS n FROM p", "--json"
     )
     assert code == 0 and '"n": 8' in text
+
+
+def _limited_fsize() -> None:
+    """In the child: files may not grow past 120 bytes (a disk that fills up mid-write)."""
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (120, 120))
+
+
+def test_summary_csv_that_cannot_be_written_leaves_the_previous_file(
+    built: Path,  # noqa: F811
+    tmp_path: Path,
+):
+    target = tmp_path / "accounts.csv"
+    target.write_text("previous\n", encoding="utf-8")
+    cmd = [sys.executable, "-m", "linkratio", "cohort", "summary", str(built), "--csv", str(target)]
+    done = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=_limited_fsize)
+    assert done.returncode == 74, done.stderr
+    assert "Traceback" not in done.stderr
+    assert target.read_text(encoding="utf-8") == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jsonl", "accounts.csv", "cohort"]
