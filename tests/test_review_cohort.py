@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -87,3 +88,19 @@ def test_summary_csv_that_cannot_be_written_leaves_the_previous_file(
     assert "Traceback" not in done.stderr
     assert target.read_text(encoding="utf-8") == "previous\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jsonl", "accounts.csv", "cohort"]
+
+
+def test_sql_json_takes_every_duckdb_type(built: Path, capsys: pytest.CaptureFixture[str]):  # noqa: F811
+    query = (
+        "SELECT 100.0 * count(*) AS pct, sum(length(id))::HUGEINT * 10000000000000000000 AS big, "
+        "'\\x01'::BLOB AS raw, INTERVAL 1 DAY AS span, [1.5::DECIMAL(3,1)] AS nested, "
+        "'nan'::DOUBLE AS nan FROM posts"
+    )
+    code, text = run("cohort", "sql", str(built), query, "--json")
+    assert code == 0, capsys.readouterr().err
+    (row,) = json.loads(text)
+    assert row["pct"] == 800.0
+    assert int(row["big"]) > 2**64
+    assert isinstance(row["raw"], str) and isinstance(row["span"], str)
+    assert row["nested"] == [1.5]
+    assert row["nan"] is None
