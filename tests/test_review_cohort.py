@@ -104,3 +104,14 @@ def test_sql_json_takes_every_duckdb_type(built: Path, capsys: pytest.CaptureFix
     assert isinstance(row["raw"], str) and isinstance(row["span"], str)
     assert row["nested"] == [1.5]
     assert row["nan"] is None
+
+
+@pytest.mark.parametrize("query", ["", "   ", "-- a comment only", ";"])
+def test_sql_without_a_statement_is_a_one_line_error(
+    built: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+    query: str,
+):
+    assert run("cohort", "sql", str(built), query)[0] == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -203,7 +203,10 @@ def sql(path: str | Path, query: str) -> tuple[list[str], list[tuple[Any, ...]]]
     db: Any = need("duckdb")
     with connect(path) as con:
         try:
-            kinds = {s.type.name for s in con.extract_statements(query)} - _READ_ONLY
+            statements = con.extract_statements(query)
+            if not statements:
+                raise InputError("SQL error: no statement: expected a query such as SELECT ...")
+            kinds = {s.type.name for s in statements} - _READ_ONLY
             if kinds:
                 raise InputError(
                     f"cohort sql runs queries only (SELECT, WITH, DESCRIBE, EXPLAIN): "
