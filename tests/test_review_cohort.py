@@ -115,3 +115,26 @@ def test_sql_without_a_statement_is_a_one_line_error(
     assert run("cohort", "sql", str(built), query)[0] == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("zone", ["right/UTC", "posix/Europe/Berlin", "localtime", "posixrules"])
+@pytest.mark.parametrize("command", ["summary", "report"])
+def test_a_zone_python_knows_but_duckdb_does_not_is_a_one_line_error(
+    built: Path,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    zone: str,
+    command: str,
+):
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(zone)  # the system's tz database has more files than ICU has zones
+    except Exception:
+        pytest.skip(f"this system's zoneinfo has no {zone}")
+    extra = ["--out", str(tmp_path / "r.html")] if command == "report" else []
+    assert run("cohort", command, str(built), "--tz", zone, *extra)[0] == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert zone in err
+    assert not (tmp_path / "r.html").exists()

@@ -182,6 +182,14 @@ def top_sites(path: str | Path, *, limit: int = 15, **period: Unpack[Period]) ->
 def _run(query: str, path: str | Path, params: dict[str, Any]) -> pd.DataFrame:
     """One of the queries above over the cohort at `path`, as a DataFrame."""
     with connect(path) as con:
+        known = con.execute(
+            "SELECT count(*) FROM pg_timezone_names() WHERE name = $tz", {"tz": params["tz"]}
+        )
+        if not known.fetchone()[0]:  # type: ignore[index]
+            # zoneinfo also reads the system's files such as localtime or right/UTC
+            raise InputError(
+                f"unknown time zone {params['tz']!r}: expected an IANA name such as UTC"
+            )
         return con.execute(query, params).df()
 
 
