@@ -138,3 +138,20 @@ def test_a_zone_python_knows_but_duckdb_does_not_is_a_one_line_error(
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert zone in err
     assert not (tmp_path / "r.html").exists()
+
+
+@pytest.mark.parametrize("command", ["summary", "report"])
+def test_a_damaged_part_is_a_one_line_error_naming_it(
+    built: Path,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+):
+    part = sorted(built.glob("platform=*/month=*/part-*.parquet"))[0]
+    part.write_bytes(part.read_bytes()[:100])  # cut short: a full disk, a copy stopped halfway
+    extra = ["--out", str(tmp_path / "r.html")] if command == "report" else []
+    assert run("cohort", command, str(built), *extra)[0] == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert part.name in err
+    assert not (tmp_path / "r.html").exists()

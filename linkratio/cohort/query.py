@@ -145,7 +145,11 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
         )
     else:
         source = f"SELECT {_EMPTY} WHERE false"
-    con.execute(f"CREATE VIEW posts AS {source}")
+    try:
+        con.execute(f"CREATE VIEW posts AS {source}")
+    except db.Error as exc:  # the first part's schema is read here
+        con.close()
+        raise _damaged(out, exc) from None
     return con
 
 
@@ -190,7 +194,18 @@ def _run(query: str, path: str | Path, params: dict[str, Any]) -> pd.DataFrame:
             raise InputError(
                 f"unknown time zone {params['tz']!r}: expected an IANA name such as UTC"
             )
-        return con.execute(query, params).df()
+        try:
+            return con.execute(query, params).df()
+        except need("duckdb").Error as exc:  # a part cut short or garbled
+            raise _damaged(path, exc) from None
+
+
+def _damaged(path: str | Path, exc: Exception) -> InputError:
+    """The one-line error for a dataset DuckDB cannot read (its message names the file)."""
+    return InputError(
+        f"{path}: the dataset could not be read ({str(exc).splitlines()[0]}): "
+        "delete that part file and run 'linkratio cohort build' again"
+    )
 
 
 _READ_ONLY = frozenset({"SELECT", "EXPLAIN"})
