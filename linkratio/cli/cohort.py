@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -158,6 +159,7 @@ def _cmd_sql(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _emit(args: argparse.Namespace, out: TextIO, columns: list[str], rows: Sequence[Any]) -> None:
+    from linkratio.render.files import write_atomic
     from linkratio.render.rows import rows_json, rows_table, write_csv
 
     if args.json:
@@ -165,8 +167,9 @@ def _emit(args: argparse.Namespace, out: TextIO, columns: list[str], rows: Seque
     elif args.csv == "-":
         write_csv(out, columns, rows)
     elif args.csv:
-        with Path(args.csv).expanduser().open("w", newline="", encoding="utf-8") as fh:
-            count = write_csv(fh, columns, rows)
+        text = io.StringIO(newline="")
+        count = write_csv(text, columns, rows)
+        write_atomic(Path(args.csv).expanduser(), text.getvalue())
         out.write(f"wrote {count:,} rows to {terminal_safe(args.csv)}\n")
     else:
         out.write(rows_table(columns, rows))

@@ -145,7 +145,11 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
         )
     else:
         source = f"SELECT {_EMPTY} WHERE false"
-    con.execute(f"CREATE VIEW posts AS {source}")
+    try:
+        con.execute(f"CREATE VIEW posts AS {source}")
+    except db.Error as exc:  # the first part's schema is read here
+        con.close()
+        raise _damaged(out, exc) from None
     return con
 
 
@@ -182,14 +186,56 @@ def top_sites(path: str | Path, *, limit: int = 15, **period: Unpack[Period]) ->
 def _run(query: str, path: str | Path, params: dict[str, Any]) -> pd.DataFrame:
     """One of the queries above over the cohort at `path`, as a DataFrame."""
     with connect(path) as con:
-        return con.execute(query, params).df()
+        known = con.execute(
+            "SELECT count(*) FROM pg_timezone_names() WHERE name = $tz", {"tz": params["tz"]}
+        )
+        if not known.fetchone()[0]:  # type: ignore[index]
+            # zoneinfo also reads the system's files such as localtime or right/UTC
+            raise InputError(
+                f"unknown time zone {params['tz']!r}: expected an IANA name such as UTC"
+            )
+        try:
+            return con.execute(query, params).df()
+        except need("duckdb").Error as exc:  # a part cut short or garbled
+            raise _damaged(path, exc) from None
+
+
+def _damaged(path: str | Path, exc: Exception) -> InputError:
+    """The one-line error for a dataset DuckDB cannot read (its message names the file)."""
+    return InputError(
+        f"{path}: the dataset could not be read ({str(exc).splitlines()[0]}): "
+        "delete that part file and run 'linkratio cohort build' again"
+    )
+
+
+_READ_ONLY = frozenset({"SELECT", "EXPLAIN"})
+"""The statement types `sql` runs: they read; COPY, ATTACH, INSTALL, SET... could write or fetch."""
+
+
+def _lock(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """Let `con` read files under `folder` only, install and load no extension, and stay so."""
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    con.execute("SET allowed_directories = [$dir]", {"dir": str(folder.resolve()) + "/"})
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
 
 
 def sql(path: str | Path, query: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run `query` over the cohort's `posts` view: (column names, rows); InputError if bad."""
+    """Run a read-only `query` over the cohort's `posts` view: (column names, rows)."""
     db: Any = need("duckdb")
     with connect(path) as con:
         try:
+            statements = con.extract_statements(query)
+            if not statements:
+                raise InputError("SQL error: no statement: expected a query such as SELECT ...")
+            kinds = {s.type.name for s in statements} - _READ_ONLY
+            if kinds:
+                raise InputError(
+                    f"cohort sql runs queries only (SELECT, WITH, DESCRIBE, EXPLAIN): "
+                    f"not {', '.join(sorted(kinds))}"
+                )
+            _lock(con, Path(path).expanduser())
             cursor = con.execute(query)
         except db.Error as exc:
             raise InputError(f"SQL error: {str(exc).splitlines()[0]}") from None

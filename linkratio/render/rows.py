@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any, TextIO
 
 from linkratio.render.escape import csv_cell, json_inert, terminal_safe
@@ -48,8 +49,24 @@ def rows_json(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """
     import orjson
 
-    records = [dict(zip(columns, map(plain, r), strict=True)) for r in rows]
-    return json_inert(orjson.dumps(records, option=orjson.OPT_INDENT_2).decode())
+    records = [dict(zip(columns, map(_json_plain, r), strict=True)) for r in rows]
+    text = orjson.dumps(records, default=_json_default, option=orjson.OPT_INDENT_2).decode()
+    return json_inert(text)
+
+
+def _json_plain(value: Any) -> Any:
+    """`plain`, with integers past 64 bits (DuckDB's HUGEINT) as text, which orjson cannot write."""
+    value = plain(value)
+    if isinstance(value, int) and not -(2**63) <= value < 2**64:
+        return str(value)
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    """What orjson cannot write itself: DECIMAL as a number (NaN as null), anything else as text."""
+    if isinstance(value, Decimal):
+        return float(value) if value.is_finite() else None
+    return str(value)
 
 
 def write_csv(fh: TextIO, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
