@@ -3,11 +3,13 @@ keys, and a recorder for the waits a network client announces."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import io
 import re
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +136,25 @@ def one_account_home(tmp_path: Path, monkeypatch: Any, handle: str, text: str) -
     for env in config.KEYS.values():
         monkeypatch.delenv(env, raising=False)
     return tmp_path
+
+
+@contextlib.contextmanager
+def small_tmpfs(where: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of `size` (`160k`, `1m`) mounted at the new folder `where`: a real full disk;
+    the test is skipped where mounting is not allowed."""
+    import subprocess
+
+    import pytest
+
+    where.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a {size} tmpfs here")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)

@@ -12,12 +12,11 @@ import errno
 import io
 import os
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import SAMPLE, copied
+from helpers import SAMPLE, copied, small_tmpfs
 
 from linkratio.cli import main
 
@@ -200,20 +199,10 @@ def test_library_backup(sound: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
 
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 160 KB tmpfs: a real full disk (skipped where mounting is not allowed)."""
-    where = tmp_path / "tiny"
-    where.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=160k", "tmpfs", str(where)],
-        capture_output=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here; the simulated ENOSPC tests still run")
-    try:
+    """A 160 KB tmpfs: a real full disk (skipped where mounting is not allowed; the
+    simulated ENOSPC tests still run)."""
+    with small_tmpfs(tmp_path / "tiny", "160k") as where:
         yield where
-    finally:
-        subprocess.run(["umount", str(where)], check=False)
 
 
 def _complete_png(path: Path) -> bool:

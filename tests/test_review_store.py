@@ -6,12 +6,11 @@ import contextlib
 import os
 import sqlite3
 import stat
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import copied
+from helpers import copied, small_tmpfs
 
 from linkratio.cli import main
 from linkratio.store import Library
@@ -77,19 +76,8 @@ def test_a_backup_never_replaces_a_fifo_or_device_named_as_its_path(
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
     """A 1 MiB tmpfs: a real full disk (skipped where mounting is not allowed)."""
-    where = tmp_path / "tiny"
-    where.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(where)],
-        capture_output=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here")
-    try:
+    with small_tmpfs(tmp_path / "tiny", "1m") as where:
         yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], check=False)
 
 
 def test_a_backup_onto_a_full_disk_is_exit_74_naming_it_and_leaves_nothing(
