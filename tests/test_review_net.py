@@ -51,23 +51,16 @@ def test_a_redirect_body_is_never_read() -> None:
         return json_answer({"ok": 1})
 
     with Scripted(answer) as server:
-        client = service(server, timeout=1.0, retries=0)
-        try:
+        with service(server, timeout=1.0, retries=0) as client:
             assert client.get_json("/start") == {"ok": 1}
-        finally:
-            client.close()
         assert [r.path for r in server.asked] == ["/start", "/end"]
         assert client.requests == 2
 
 
 def test_a_redirect_loop_is_one_line_and_not_retried() -> None:
     with Scripted(lambda asked: Answer(302, b"", {"location": asked.target})) as server:
-        client = service(server)
-        try:
-            with pytest.raises(ApiUnavailable) as err:
-                client.get_json("/loop")
-        finally:
-            client.close()
+        with service(server) as client, pytest.raises(ApiUnavailable) as err:
+            client.get_json("/loop")
         assert len(server.asked) == 11  # the request and 10 redirects, once
     assert "redirected /loop more than 10 times" in str(err.value)
     assert err.value.exit_code == 69 and "\n" not in str(err.value)
@@ -81,11 +74,8 @@ def test_a_cross_origin_redirect_carries_no_token() -> None:
 
         with Scripted(answer) as server:
             options = Waits().options(timeout=5.0, token="TOK-12345")
-            client = ServiceClient("T", server.url, platform="mastodon", **options)
-            try:
+            with ServiceClient("T", server.url, platform="mastodon", **options) as client:
                 assert client.get_json("/here") == {"ok": 2}
-            finally:
-                client.close()
             assert server.asked[0].headers["authorization"] == "Bearer TOK-12345"
         assert "authorization" not in other.asked[0].headers
 
@@ -93,12 +83,8 @@ def test_a_cross_origin_redirect_carries_no_token() -> None:
 def test_a_body_that_cannot_be_decoded_is_retried_then_one_line() -> None:
     garbage = Answer(200, b"not gzip at all", {"content-encoding": "gzip"})
     with Scripted(lambda asked: garbage) as server:
-        client = service(server, retries=2)
-        try:
-            with pytest.raises(ApiUnavailable) as err:
-                client.get_json("/x")
-        finally:
-            client.close()
+        with service(server, retries=2) as client, pytest.raises(ApiUnavailable) as err:
+            client.get_json("/x")
         assert len(server.asked) == 3
     assert "sent a body that cannot be decoded" in str(err.value)
     assert isinstance(err.value, ApiError) and err.value.exit_code == 69
@@ -106,12 +92,8 @@ def test_a_body_that_cannot_be_decoded_is_retried_then_one_line() -> None:
 
 def test_a_gzipped_body_still_reads() -> None:
     good = Answer(200, gzip.compress(b'{"ok": 3}'), {"content-encoding": "gzip"})
-    with Scripted(lambda asked: good) as server:
-        client = service(server)
-        try:
-            assert client.get_json("/x") == {"ok": 3}
-        finally:
-            client.close()
+    with Scripted(lambda asked: good) as server, service(server) as client:
+        assert client.get_json("/x") == {"ok": 3}
 
 
 # --- X: answers tweepy or urllib3 could not take ------------------------------------
@@ -125,13 +107,12 @@ def x_client(server: Scripted | HeaderTrickle, **policy: Any) -> XClient:
 
 
 def x_lookup_error(answer: Answer, **policy: Any) -> tuple[ApiError, Scripted]:
-    with Scripted(lambda asked: answer) as server:
-        client = x_client(server, **policy)
-        try:
-            with pytest.raises(ApiError) as err:
-                client.lookup_user("ana")
-        finally:
-            client.close()
+    with (
+        Scripted(lambda asked: answer) as server,
+        x_client(server, **policy) as client,
+        pytest.raises(ApiError) as err,
+    ):
+        client.lookup_user("ana")
     assert "\n" not in str(err.value) and err.value.platform == "x"
     assert "BEARER-review-secret" not in str(err.value)
     return err.value, server
@@ -192,12 +173,8 @@ def test_an_x_redirect_is_not_followed(location: str) -> None:
         return Answer(302, b"", {"location": asked.target if location == "SELF" else location})
 
     with Scripted(answer) as server:
-        client = x_client(server)
-        try:
-            with pytest.raises(ApiError) as err:
-                client.lookup_user("ana")
-        finally:
-            client.close()
+        with x_client(server) as client, pytest.raises(ApiError) as err:
+            client.lookup_user("ana")
         assert len(server.asked) == 1
     assert type(err.value) is ApiError and err.value.exit_code == 69
     assert "a redirect to" in str(err.value) and "LINKRATIO_X_API_URL" in str(err.value)
@@ -339,14 +316,13 @@ class HeaderTrickle:
 
 def test_the_deadline_covers_trickled_headers() -> None:
     with HeaderTrickle() as server:
-        client = ServiceClient(
-            "Test", server.url, platform="bluesky", **Waits().options(deadline=0.3, retries=1)
-        )
-        try:
-            with pytest.raises(ApiUnavailable) as err:
-                client.get_json("/x")
-        finally:
-            client.close()
+        with (
+            ServiceClient(
+                "Test", server.url, platform="bluesky", **Waits().options(deadline=0.3, retries=1)
+            ) as client,
+            pytest.raises(ApiUnavailable) as err,
+        ):
+            client.get_json("/x")
         assert server.asked == 2
         # Cut off at the deadline, not once the headers were in: no answer got out whole.
         assert server.answered == 0
@@ -355,12 +331,11 @@ def test_the_deadline_covers_trickled_headers() -> None:
 
 def test_the_x_deadline_covers_trickled_headers() -> None:
     with HeaderTrickle() as server:
-        client = x_client(server, deadline=0.3, retries=1)
-        try:
-            with pytest.raises(ApiUnavailable) as err:
-                client.lookup_user("ana")
-        finally:
-            client.close()
+        with (
+            x_client(server, deadline=0.3, retries=1) as client,
+            pytest.raises(ApiUnavailable) as err,
+        ):
+            client.lookup_user("ana")
         assert server.asked == 2
         assert server.answered == 0
     assert "no whole answer in time; gave up after 2 tries" in str(err.value)
@@ -378,12 +353,11 @@ def test_a_token_echoed_in_an_error_is_never_shown(status: int, field: str) -> N
 
     with Scripted(answer) as server:
         options = Waits().options(token="MASTO-echoed-secret")
-        client = ServiceClient("T", server.url, platform="mastodon", **options)
-        try:
-            with pytest.raises(ApiError) as err:
-                client.get_json("/api/v1/accounts/lookup", subject="@a@b")
-        finally:
-            client.close()
+        with (
+            ServiceClient("T", server.url, platform="mastodon", **options) as client,
+            pytest.raises(ApiError) as err,
+        ):
+            client.get_json("/api/v1/accounts/lookup", subject="@a@b")
         assert server.asked[0].headers["authorization"] == "Bearer MASTO-echoed-secret"
     assert "MASTO-echoed-secret" not in str(err.value)
     assert "invalid token Bearer ***" in str(err.value)
@@ -517,13 +491,12 @@ def test_a_remaining_count_in_superscript_digits_is_ignored(value: str) -> None:
     # "²".isdigit() is true and int("²") raised: a ValueError traceback on a good answer.
     headers = {"content-type": "application/json", "ratelimit-remaining": value}
     waits = Waits()
-    with Scripted(lambda asked: Answer(200, b'{"ok": 4}', headers)) as server:
-        client = ServiceClient("Test", server.url, platform="bluesky", **waits.options())
-        try:
-            assert client.get_json("/x") == {"ok": 4}
-            assert client.get_json("/x") == {"ok": 4}
-        finally:
-            client.close()
+    with (
+        Scripted(lambda asked: Answer(200, b'{"ok": 4}', headers)) as server,
+        ServiceClient("Test", server.url, platform="bluesky", **waits.options()) as client,
+    ):
+        assert client.get_json("/x") == {"ok": 4}
+        assert client.get_json("/x") == {"ok": 4}
     assert waits.slept == []  # not taken for "no requests left"
 
 
@@ -555,12 +528,11 @@ def test_the_deadline_covers_trickled_headers_through_a_proxy(
     with HeaderTrickle() as proxy:
         proxied(proxy.url)
         options = Waits().options(deadline=0.3, retries=0)
-        client = ServiceClient("Test", "http://127.0.0.1:9", platform="bluesky", **options)
-        try:
-            with pytest.raises(ApiUnavailable, match="did not answer in time"):
-                client.get_json("/x")
-        finally:
-            client.close()
+        with (
+            ServiceClient("Test", "http://127.0.0.1:9", platform="bluesky", **options) as client,
+            pytest.raises(ApiUnavailable, match="did not answer in time"),
+        ):
+            client.get_json("/x")
         assert proxy.asked == 1 and proxy.answered == 0
 
 
@@ -569,12 +541,11 @@ def test_the_x_deadline_covers_trickled_headers_through_a_proxy(
 ) -> None:
     with HeaderTrickle() as proxy:
         proxied(proxy.url)
-        client = XClient(CREDS, base_url="http://127.0.0.1:9", deadline=0.3, retries=0)
-        try:
-            with pytest.raises(ApiUnavailable, match="no whole answer in time"):
-                client.lookup_user("ana")
-        finally:
-            client.close()
+        with (
+            XClient(CREDS, base_url="http://127.0.0.1:9", deadline=0.3, retries=0) as client,
+            pytest.raises(ApiUnavailable, match="no whole answer in time"),
+        ):
+            client.lookup_user("ana")
         assert proxy.asked == 1 and proxy.answered == 0
 
 
@@ -582,11 +553,7 @@ def test_an_x_body_cut_short_is_retried_then_one_line() -> None:
     # The connection closes short of its content-length: urllib3's ProtocolError escaped
     # as a traceback.
     with HeaderTrickle(pad=0, claim=1000) as server:
-        client = x_client(server, retries=1)
-        try:
-            with pytest.raises(ApiUnavailable) as err:
-                client.lookup_user("ana")
-        finally:
-            client.close()
+        with x_client(server, retries=1) as client, pytest.raises(ApiUnavailable) as err:
+            client.lookup_user("ana")
         assert server.asked == 2
     assert "ChunkedEncodingError" in str(err.value) and "gave up after 2 tries" in str(err.value)
