@@ -48,6 +48,8 @@ COLUMNS: tuple[str, ...] = (
 
 _LEADING_HANDLES = re.compile(r"^\s*\.?((?:[@\uff20][\w.\-]+[\s,:;]*)+)")
 _HANDLE = re.compile(r"[@\uff20]([\w.\-]+)")
+_FULL_HANDLE = re.compile(r"[@\uff20]([\w.\-]+(?:@[\w\-]+(?:\.[\w\-]+)+)?)")
+"""A Mastodon `@user` or `@user@instance`: the instance is part of the name."""
 
 
 def _partners(post: Post, label: Label) -> list[str]:
@@ -59,8 +61,28 @@ def _partners(post: Post, label: Label) -> list[str]:
         return [f"id:{post.reply_to_user_id}"] if post.reply_to_user_id else []
     if label.kind is Kind.MENTION:
         m = _LEADING_HANDLES.match(post.text)
-        return [h.rstrip(".-") for h in _HANDLE.findall(m.group(1))] if m else []
+        if not m:
+            return []
+        if post.platform == "mastodon":
+            return _on_instances(_FULL_HANDLE.findall(m.group(1)), post.mentions)
+        return [h.rstrip(".-") for h in _HANDLE.findall(m.group(1))]
     return []
+
+
+def _on_instances(names: list[str], mentions: tuple[str, ...]) -> list[str]:
+    """Mastodon handles as `user@instance`, the way replies name them: the text shows
+    `@ana`, the status's mentions (in text order) say which instance she is on."""
+    left = list(mentions)
+    out = []
+    for name in (n.rstrip(".-") for n in names):
+        # `@ana` is whichever mentioned ana comes next; `@ana@host` names itself.
+        full = "@" in name
+        key = name.lower()
+        found = next((m for m in left if (m if full else m.split("@")[0]).lower() == key), None)
+        if found is not None:
+            left.remove(found)
+        out.append(found if found is not None and not full else name)
+    return out
 
 
 def labelled(posts: Iterable[Post]) -> Iterable[tuple[Post, Label]]:

@@ -30,7 +30,7 @@ from linkratio.analysis.challenge import suggest_day
 from linkratio.analysis.weekly import build_week
 from linkratio.cli import main
 from linkratio.errors import EmptyDataError
-from linkratio.frame import COLUMNS
+from linkratio.frame import COLUMNS, to_frame
 from linkratio.loading import load
 
 TALK = "conversation"
@@ -478,6 +478,60 @@ def test_audit_with_a_period_names_the_day_challenge_suggest_names() -> None:
         assert (nudge.weekday, nudge.day) == ("Friday", date(2025, 1, 3)), (since, until)
         assert nudge.last_post == date(2024, 12, 31) and nudge.days_since_post == 2
         assert "last post was" not in nudge.text  # posted two days ago, not 63
+
+
+# --- where the frame's partners come from ------------------------------------------------
+
+
+def test_a_mastodon_mention_names_the_same_partner_as_a_reply_to_that_account() -> None:
+    # README: on Mastodon "every mentioned or replied-to account is the full
+    # user@instance"; the text shows only `@ana` (and a remote `@bob`, whose instance
+    # only the status's mentions name), so a mention-led post must not count `ana` as
+    # another person than a reply to ana@example.social.
+    from test_mastodon import mention_html, status
+
+    from linkratio.sources.mastodon import status_to_post
+
+    def mentioning(user: str, acct: str, url: str, sid: str) -> dict:
+        host = url.split("/")[2]
+        s = status(f"<p>{mention_html(user, host)} how are you?</p>", sid=sid)
+        s["mentions"] = [{"id": "9", "username": user, "acct": acct, "url": url}]
+        return s
+
+    statuses = [
+        status(
+            f"<p>{mention_html('ana')} agreed</p>", sid="1001", reply_to="ana", mentions=("ana",)
+        ),
+        mentioning("ana", "ana", "https://example.social/@ana", "1002"),
+        mentioning("bob", "bob@other.host", "https://other.host/@bob", "1003"),
+    ]
+    posts = [status_to_post(s, "https://example.social") for s in statuses]
+    df = to_frame(posts)
+    assert df["kind"].tolist() == ["reply", "mention", "mention"]
+    assert df["partners"].tolist() == [
+        ["ana@example.social"],
+        ["ana@example.social"],
+        ["bob@other.host"],
+    ]
+    people = summarize(df, tz="UTC").partners
+    assert [(r.name, r.count) for r in people] == [("ana@example.social", 2), ("bob@other.host", 1)]
+
+
+def test_a_mastodon_mention_written_with_its_instance_is_one_partner() -> None:
+    from linkratio.model import Post
+
+    when = datetime(2024, 5, 1, 10, tzinfo=UTC)
+    post = Post(
+        "mastodon",
+        "https://example.social/users/me/statuses/1",
+        when,
+        "@bob@other.host @ana how are you?",
+        author_handle="me@example.social",
+        mentions=("bob@other.host", "ana@example.social"),
+    )
+    df = to_frame([post])
+    assert df.loc[0, "kind"] == "mention"
+    assert df.loc[0, "partners"] == ["bob@other.host", "ana@example.social"]
 
 
 # --- the command line agrees with the library --------------------------------------------
