@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from linkratio import store
+from linkratio.classify import _lead_handle as lead_handle  # the one reading of a handle
 from linkratio.classify import classify, label_and_urls
 from linkratio.errors import InputError
 from linkratio.links import bare_urls, post_ref, site
@@ -46,10 +47,8 @@ COLUMNS: tuple[str, ...] = (
 )
 """The stable column set of `load()` / `to_frame()` (documented in the README)."""
 
-_LEADING_HANDLES = re.compile(r"^\s*\.?((?:[@\uff20][\w.\-]+[\s,:;]*)+)")
-_HANDLE = re.compile(r"[@\uff20]([\w.\-]+)")
-_FULL_HANDLE = re.compile(r"[@\uff20]([\w.\-]+(?:@[\w\-]+(?:\.[\w\-]+)+)?)")
-"""A Mastodon `@user` or `@user@instance`: the instance is part of the name."""
+_GAP = re.compile(r"^[\s,:;]+")
+"""What may stand between the handles a post opens with: `@ana, @bob: hi`."""
 
 
 def _partners(post: Post, label: Label) -> list[str]:
@@ -60,13 +59,24 @@ def _partners(post: Post, label: Label) -> list[str]:
         # The data named only the account's id (an archive reply to a since-renamed account).
         return [f"id:{post.reply_to_user_id}"] if post.reply_to_user_id else []
     if label.kind is Kind.MENTION:
-        m = _LEADING_HANDLES.match(post.text)
-        if not m:
-            return []
-        if post.platform == "mastodon":
-            return _on_instances(_FULL_HANDLE.findall(m.group(1)), post.mentions)
-        return [h.rstrip(".-") for h in _HANDLE.findall(m.group(1))]
+        names = _leading_handles(post.text, post.platform)
+        return _on_instances(names, post.mentions) if post.platform == "mastodon" else names
     return []
+
+
+def _leading_handles(text: str, platform: str) -> list[str]:
+    """The handles `text` opens by addressing: the one rule 3 names, then any right after.
+
+    A handle is read as the classifier reads it (TAXONOMY.md: a word in any script, its
+    marks included; `.` and `-` continue it on Bluesky and Mastodon, `@host` on Mastodon).
+    """
+    rest = text.lstrip()
+    rest = rest[1:] if rest[:1] == "." else rest
+    names = []
+    while rest[:1] in ("@", "\uff20") and (name := lead_handle(rest, platform)):
+        names.append(name)
+        rest = _GAP.sub("", rest[1 + len(name) :], count=1)
+    return names
 
 
 def _on_instances(names: list[str], mentions: tuple[str, ...]) -> list[str]:
@@ -74,7 +84,7 @@ def _on_instances(names: list[str], mentions: tuple[str, ...]) -> list[str]:
     `@ana`, the status's mentions (in text order) say which instance she is on."""
     left = list(mentions)
     out = []
-    for name in (n.rstrip(".-") for n in names):
+    for name in names:
         # `@ana` is whichever mentioned ana comes next; `@ana@host` names itself.
         full = "@" in name
         key = name.lower()

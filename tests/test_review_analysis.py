@@ -534,6 +534,34 @@ def test_a_mastodon_mention_written_with_its_instance_is_one_partner() -> None:
     assert df.loc[0, "partners"] == ["bob@other.host", "ana@example.social"]
 
 
+def test_a_mention_partner_is_the_handle_rule_3_names() -> None:
+    # TAXONOMY.md: `@handle` is `@` and a word in any script (a Devanagari name keeps its
+    # vowel signs); `.` and `-` continue it only on Bluesky and Mastodon. The partner of a
+    # mention-led post is the account rule 3 names, as its reason says.
+    from linkratio.model import Post
+
+    when = datetime(2024, 5, 1, 10, tzinfo=UTC)
+    texts = {
+        "x": ["@राहुल भाई, कैसे हो?", "@ana-san hello", ".@ana, @bob: hi", "@cafe\u0301 hi"],
+        "bluesky": ["@ana.bsky.social @bob-c.dev. hi"],
+    }
+    posts = [
+        Post(platform, f"{platform}{i}", when, text, author_handle="me")
+        for platform, some in texts.items()
+        for i, text in enumerate(some)
+    ]
+    df = to_frame(posts)
+    assert df["kind"].tolist() == ["mention"] * 5
+    assert df["partners"].tolist() == [
+        ["राहुल"],
+        ["ana"],
+        ["ana", "bob"],
+        ["cafe\u0301"],
+        ["ana.bsky.social", "bob-c.dev"],
+    ]
+    assert [r.split("@", 1)[1] for r in df["reason"]][:4] == ["राहुल", "ana", "ana", "cafe\u0301"]
+
+
 # --- the command line agrees with the library --------------------------------------------
 
 
