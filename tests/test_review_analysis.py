@@ -638,3 +638,33 @@ def test_cli_audit_json_agrees_with_the_library_and_the_reference(tmp_path: Path
         assert [(w["label"], w["posts"], w["days"]) for w in got["weeks"]] == [
             (w[0], w[2], w[5]) for w in want["weeks"]
         ]
+
+
+# --- weeks at the ends of the calendar ---------------------------------------------------
+
+
+@pytest.mark.parametrize("week", ["0001-W01", "0001-W11", "9999-W52"])
+def test_a_week_whose_history_leaves_the_calendar_is_one_line_exit_2(
+    week: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The summary looks 11 weeks back and 7 days on: at the ends of Python's calendar that
+    # was an OverflowError traceback (in build_week, or in checking that the week ended).
+    posts = [Ref(datetime(2024, 5, 1, 10, tzinfo=UTC), TALK)]
+    folder = write_archive(tmp_path / "a", [archive_record(0, p) for p in posts])
+    db = tmp_path / "lib.sqlite"
+    assert main(["import", str(folder), "--db", str(db), "-q"], out=io.StringIO()) == 0
+    capsys.readouterr()
+    args = ["weekly", "@me", "--db", str(db), "--week", week, "--out", str(tmp_path / "w")]
+    code = main([*args, "--now", "2026-12-07T12:00:00Z"], out=io.StringIO())
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and week in err and "Traceback" not in err
+    assert not (tmp_path / "w").exists()
+
+
+def test_weeks_inside_the_calendar_still_parse() -> None:
+    from linkratio.analysis.weekly import parse_week
+
+    assert parse_week("1000-W01") == date(999, 12, 30)
+    assert parse_week("9998-W52") == date(9998, 12, 21)
+    assert parse_week("2026-W53") == date(2026, 12, 28)
