@@ -668,3 +668,39 @@ def test_weeks_inside_the_calendar_still_parse() -> None:
     assert parse_week("1000-W01") == date(999, 12, 30)
     assert parse_week("9998-W52") == date(9998, 12, 21)
     assert parse_week("2026-W53") == date(2026, 12, 28)
+
+
+# --- the system's zone from a TZ that is a path ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "name"),
+    [
+        ("/usr/share/zoneinfo/Asia/Tokyo", "Asia/Tokyo"),
+        (":/usr/share/zoneinfo/Asia/Kathmandu", "Asia/Kathmandu"),
+        (":/etc/localtime", None),  # the glibc idiom for "the system's zone, read once"
+    ],
+)
+def test_a_tz_naming_a_zone_file_is_that_zone_without_a_warning(
+    value: str,
+    name: str | None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # README: the default zone is $TZ, else /etc/localtime; only "a $TZ that names no zone"
+    # gets a warning. A path to a zone file names one, as `date` and glibc read it.
+    from linkratio.analysis import period, resolve_zone
+
+    monkeypatch.delenv("TZ", raising=False)
+    system = resolve_zone(None)[1]
+    monkeypatch.setenv("TZ", value)
+    period._warn_bad_tz.cache_clear()
+    try:
+        feed = Path(__file__).parent / "fixtures" / "bluesky" / "getAuthorFeed.json"
+        out = io.StringIO()
+        assert main(["audit", str(feed), "--json", "--now", "2026-12-06T12:00:00Z"], out) == 0
+        assert "warning" not in capsys.readouterr().err
+        assert json.loads(out.getvalue())["tz"] == (name or system)
+        assert resolve_zone(None)[1] == (name or system)
+    finally:
+        period._warn_bad_tz.cache_clear()
