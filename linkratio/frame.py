@@ -13,6 +13,7 @@ import hashlib
 import importlib
 import inspect
 import re
+from collections import Counter, deque
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
@@ -47,8 +48,10 @@ COLUMNS: tuple[str, ...] = (
 )
 """The stable column set of `load()` / `to_frame()` (documented in the README)."""
 
-_GAP = re.compile(r"^[\s,:;]+")
+_GAP = re.compile(r"[\s,:;]*")
 """What may stand between the handles a post opens with: `@ana, @bob: hi`."""
+_LONGEST_HANDLE = 1_000
+"""How much of the text one handle is read from (a Bluesky handle is at most 253)."""
 
 
 def _partners(post: Post, label: Label) -> list[str]:
@@ -70,28 +73,33 @@ def _leading_handles(text: str, platform: str) -> list[str]:
     A handle is read as the classifier reads it (TAXONOMY.md: a word in any script, its
     marks included; `.` and `-` continue it on Bluesky and Mastodon, `@host` on Mastodon).
     """
-    rest = text.lstrip()
-    rest = rest[1:] if rest[:1] == "." else rest
+    pos = len(text) - len(text.lstrip())
+    pos += text.startswith(".", pos)
     names = []
-    while rest[:1] in ("@", "\uff20") and (name := lead_handle(rest, platform)):
+    # Positions, not slices of the rest: a text of many handles is read once.
+    while text[pos : pos + 1] in ("@", "\uff20") and (
+        name := lead_handle(text[pos : pos + _LONGEST_HANDLE], platform)
+    ):
         names.append(name)
-        rest = _GAP.sub("", rest[1 + len(name) :], count=1)
+        gap = _GAP.match(text, pos + 1 + len(name))
+        pos = gap.end() if gap else pos + 1 + len(name)
     return names
 
 
 def _on_instances(names: list[str], mentions: tuple[str, ...]) -> list[str]:
     """Mastodon handles as `user@instance`, the way replies name them: the text shows
     `@ana`, the status's mentions (in text order) say which instance she is on."""
-    left = list(mentions)
+    # `@ana` is the next mentioned ana not yet named; `@ana@host` names itself.
+    by_user: dict[str, deque[str]] = {}
+    for m in mentions:
+        by_user.setdefault(m.split("@")[0].lower(), deque()).append(m)
+    named = Counter(n.lower() for n in names if "@" in n)
     out = []
     for name in names:
-        # `@ana` is whichever mentioned ana comes next; `@ana@host` names itself.
-        full = "@" in name
-        key = name.lower()
-        found = next((m for m in left if (m if full else m.split("@")[0]).lower() == key), None)
-        if found is not None:
-            left.remove(found)
-        out.append(found if found is not None and not full else name)
+        queue = by_user.get(name.lower()) if "@" not in name else None
+        while queue and named[queue[0].lower()] > 0:  # written in full elsewhere
+            named[queue.popleft().lower()] -= 1
+        out.append(queue.popleft() if queue else name)
     return out
 
 

@@ -704,3 +704,29 @@ def test_a_tz_naming_a_zone_file_is_that_zone_without_a_warning(
         assert resolve_zone(None)[1] == (name or system)
     finally:
         period._warn_bad_tz.cache_clear()
+
+
+def test_a_post_opening_with_two_million_handles_is_read_in_bounded_time(tmp_path: Path) -> None:
+    # Hostile input is normal input: the partners of a mention-led post are read in one
+    # pass over its text (not the rest of the text sliced again after every handle: 2
+    # million handles were many minutes). 120 s is a watchdog, not a measurement.
+    import subprocess
+    import sys
+
+    from helpers import ROOT
+
+    text = "@a, " * 2_000_000 + "@b hi"
+    record = {
+        "id": "1001",
+        "id_str": "1001",
+        "full_text": text,
+        "created_at": "Wed May 01 10:00:00 +0000 2024",
+        "entities": {"urls": [], "user_mentions": [], "hashtags": []},
+        "display_text_range": ["0", str(len(text))],
+    }
+    folder = write_archive(tmp_path / "a", [{"tweet": record}])
+    argv = [sys.executable, "-m", "linkratio", "audit", str(folder), "--tz", "UTC", "--json"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    people = json.loads(done.stdout)["partners"]
+    assert people == [{"name": "a", "count": 1}, {"name": "b", "count": 1}]
