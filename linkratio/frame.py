@@ -13,12 +13,14 @@ import hashlib
 import importlib
 import inspect
 import re
+from collections import Counter, deque
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from linkratio import store
+from linkratio.classify import _lead_handle as lead_handle  # the one reading of a handle
 from linkratio.classify import classify, label_and_urls
 from linkratio.errors import InputError
 from linkratio.links import bare_urls, post_ref, site
@@ -46,8 +48,10 @@ COLUMNS: tuple[str, ...] = (
 )
 """The stable column set of `load()` / `to_frame()` (documented in the README)."""
 
-_LEADING_HANDLES = re.compile(r"^\s*\.?((?:[@\uff20][\w.\-]+[\s,:;]*)+)")
-_HANDLE = re.compile(r"[@\uff20]([\w.\-]+)")
+_GAP = re.compile(r"[\s,:;]*")
+"""What may stand between the handles a post opens with: `@ana, @bob: hi`."""
+_LONGEST_HANDLE = 1_000
+"""How much of the text one handle is read from (a Bluesky handle is at most 253)."""
 
 
 def _partners(post: Post, label: Label) -> list[str]:
@@ -58,9 +62,45 @@ def _partners(post: Post, label: Label) -> list[str]:
         # The data named only the account's id (an archive reply to a since-renamed account).
         return [f"id:{post.reply_to_user_id}"] if post.reply_to_user_id else []
     if label.kind is Kind.MENTION:
-        m = _LEADING_HANDLES.match(post.text)
-        return [h.rstrip(".-") for h in _HANDLE.findall(m.group(1))] if m else []
+        names = _leading_handles(post.text, post.platform)
+        return _on_instances(names, post.mentions) if post.platform == "mastodon" else names
     return []
+
+
+def _leading_handles(text: str, platform: str) -> list[str]:
+    """The handles `text` opens by addressing: the one rule 3 names, then any right after.
+
+    A handle is read as the classifier reads it (TAXONOMY.md: a word in any script, its
+    marks included; `.` and `-` continue it on Bluesky and Mastodon, `@host` on Mastodon).
+    """
+    pos = len(text) - len(text.lstrip())
+    pos += text.startswith(".", pos)
+    names = []
+    # Positions, not slices of the rest: a text of many handles is read once.
+    while text[pos : pos + 1] in ("@", "\uff20") and (
+        name := lead_handle(text[pos : pos + _LONGEST_HANDLE], platform)
+    ):
+        names.append(name)
+        gap = _GAP.match(text, pos + 1 + len(name))
+        pos = gap.end() if gap else pos + 1 + len(name)
+    return names
+
+
+def _on_instances(names: list[str], mentions: tuple[str, ...]) -> list[str]:
+    """Mastodon handles as `user@instance`, the way replies name them: the text shows
+    `@ana`, the status's mentions (in text order) say which instance she is on."""
+    # `@ana` is the next mentioned ana not yet named; `@ana@host` names itself.
+    by_user: dict[str, deque[str]] = {}
+    for m in mentions:
+        by_user.setdefault(m.split("@")[0].lower(), deque()).append(m)
+    named = Counter(n.lower() for n in names if "@" in n)
+    out = []
+    for name in names:
+        queue = by_user.get(name.lower()) if "@" not in name else None
+        while queue and named[queue[0].lower()] > 0:  # written in full elsewhere
+            named[queue.popleft().lower()] -= 1
+        out.append(queue.popleft() if queue else name)
+    return out
 
 
 def labelled(posts: Iterable[Post]) -> Iterable[tuple[Post, Label]]:

@@ -27,7 +27,7 @@ from linkratio.analysis.period import (
     resolve_zone,
     select_posts,
 )
-from linkratio.analysis.pick import pick_day
+from linkratio.analysis.pick import Suggestion, pick_day, posting_days
 from linkratio.analysis.rankings import (
     person_name,
     short_links,
@@ -123,8 +123,9 @@ def summarize(
     they reach in part says how many days (`Week.days`).
 
     The nudge names a day after today (`now`, aware, default the current time, in `tz`)
-    picked from the period's posting days by `analysis.pick.pick_day`, the same rule
-    `challenge set --suggest` and the weekly summary use.
+    picked by `analysis.pick.pick_day` from every posting day of `df`, not only the
+    period's: the same rule, on the same days, as `challenge set --suggest` and the weekly
+    summary, so all three name the same day.
 
     Short links are counted from the `urls` as written: a link through a host of the
     shortener list or of `shorteners` (hosts seen redirecting; default: the frame's
@@ -163,7 +164,7 @@ def summarize(
         weeks=week_rows(days, *_covered(df, zone, since, end)),
         top_sites=top_sites(posts["domains"]),
         partners=top_partners(posts.loc[posts["category"] == TALK, "partners"]),
-        nudge=nudge(talk, linking, talk_only, pick_day(days, _today(now, zone)), end),
+        nudge=nudge(talk, linking, talk_only, _pick(df, days, zone, since, until, now), end),
         **short_links(
             posts, df.attrs.get("redirect_hosts", ()) if shorteners is None else shorteners
         ),
@@ -175,6 +176,20 @@ def _covered(df: pd.DataFrame, zone: tzinfo, since: date | None, end: date) -> t
     """The days both the period and the data (first to last post) cover."""
     first, last = data_span(df, zone)
     return max(since or first, first), min(end, last)
+
+
+def _pick(
+    df: pd.DataFrame,
+    days: pd.DataFrame,
+    zone: tzinfo,
+    since: date | None,
+    until: date | None,
+    now: datetime | None,
+) -> Suggestion:
+    """The day of only talking after today, from all of `df`'s posting days (`days`, the
+    period's, are all of them when no period is given)."""
+    history = days if since is None and until is None else posting_days(df, zone)
+    return pick_day(history, _today(now, zone))
 
 
 def _today(now: datetime | None, zone: tzinfo) -> date:

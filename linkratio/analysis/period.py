@@ -80,7 +80,14 @@ def _system_zone() -> tuple[tzinfo, str]:
     A `TZ` that names no zone is skipped, with one warning naming it and the zone used.
     """
     tz = os.environ.get("TZ", "").lstrip(":")
-    candidates = [tz]
+    # A path to a zone file names the zone it holds: `TZ=:/usr/share/zoneinfo/Asia/Tokyo`,
+    # or the system's own (`TZ=:/etc/localtime`, read below).
+    named = tz
+    if tz == _LOCALTIME:
+        named = ""
+    elif tz.startswith("/") and "zoneinfo/" in tz:
+        named = tz.split("zoneinfo/", 1)[1] or tz
+    candidates = [named]
     try:
         link = os.readlink(_LOCALTIME)
         candidates.append(link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "")
@@ -98,7 +105,7 @@ def _system_zone() -> tuple[tzinfo, str]:
         break
     else:
         zone, name = _localtime_copy() or _today_offset()
-    if tz and name != tz:
+    if named and name != named:
         _warn_bad_tz(tz, name)
     return zone, name
 

@@ -38,6 +38,9 @@ BASELINE = 8
 FADING = 5
 """How many fading ties the summary lists."""
 _WEEK = re.compile(r"(\d{4})-?W(\d{1,2})", re.IGNORECASE)
+YEARS = (1000, 9998)
+"""The ISO years a week may be of: the summary's 12 weeks and the week's end stay in
+Python's calendar (and in the days --since/--until take)."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ def parse_week(text: str) -> date:
     m = _WEEK.fullmatch(text.strip())
     if not m:
         raise InputError(f"invalid week {text!r}: expected YYYY-Www, such as 2026-W47")
+    if not YEARS[0] <= int(m[1]) <= YEARS[1]:  # its history must stay inside the calendar
+        raise InputError(f"invalid week {text!r}: expected a year from {YEARS[0]} to {YEARS[1]}")
     try:
         return date.fromisocalendar(int(m[1]), int(m[2]), 1)
     except ValueError:
