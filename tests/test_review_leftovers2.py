@@ -4,6 +4,7 @@ refused in one line; the weekly JSON webhook body is bounded; sync bounds its re
 from __future__ import annotations
 
 import json
+import sqlite3
 import tracemalloc
 from pathlib import Path
 
@@ -99,3 +100,65 @@ def test_streamed_json_is_the_same_document(built: Path):  # noqa: F811
     assert json.loads(text) == [{"i": i, "n": None, "c": "a\x9b"} for i in range(3)]
     code, text = run("cohort", "sql", str(built), "SELECT 1 AS x WHERE false", "--json")
     assert code == 0 and text == "[]\n"
+
+
+# --- library check names rows no command could read ----------------------------------------
+
+
+def _check(path: Path) -> tuple[int, list[str]]:
+    code, text = run("library", "check", "--db", str(path))
+    return code, text.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("garble", "found"),
+    [
+        ("UPDATE posts SET created_at = 'garbage' WHERE post_id = :id", "created_at 'garbage'"),
+        ("UPDATE posts SET created_at = 1e300 WHERE post_id = :id", "created_at '1e+300'"),
+        ("UPDATE posts SET links = 'garbage' WHERE post_id = :id", "links 'garbage'"),
+        ("UPDATE posts SET mentions = '{}' WHERE post_id = :id", "mentions '{}'"),
+        ("UPDATE posts SET fetched_at = 'soon' WHERE post_id = :id", "fetched_at 'soon'"),
+    ],
+)
+def test_check_names_a_garbled_post_row(
+    sample_library: Path, tmp_path: Path, garble: str, found: str
+):
+    from helpers import copied
+
+    path = copied(sample_library, tmp_path)
+    assert _check(path) == (0, [f"{path}: sound"])
+    with sqlite3.connect(path) as db:
+        post_id = db.execute("SELECT post_id FROM posts ORDER BY post_id LIMIT 1").fetchone()[0]
+        db.execute(garble, {"id": post_id})
+    code, lines = _check(path)
+    assert code == 1 and lines[0] == f"{path}: damaged: restore a backup or re-import"
+    assert len(lines) == 2 and lines[1].startswith(f"  post '{post_id}' of x in posts: {found} ")
+
+
+def test_check_names_twenty_garbled_rows_and_counts_the_rest(sample_library: Path, tmp_path: Path):
+    from helpers import copied
+
+    path = copied(sample_library, tmp_path)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE posts SET created_at = 'x' || created_at WHERE rowid <= 25")
+        db.execute("UPDATE accounts SET first_seen = 'yesterday'")
+    code, lines = _check(path)
+    assert code == 1 and len(lines) == 1 + 20 + 1
+    assert all(" in posts: created_at 'x" in line for line in lines[1:21])
+    assert lines[21] == "  and 6 more rows with a value of the wrong type or shape"
+
+
+def test_check_names_a_garbled_account_time_the_accounts_command_refuses(
+    sample_library: Path, tmp_path: Path
+):
+    from helpers import copied
+
+    path = copied(sample_library, tmp_path)
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "INSERT INTO syncs (platform, account_id, at, posts_read, complete)"
+            " SELECT platform, id, 'garbage', 1, 1 FROM accounts"
+        )
+    assert run("accounts", "--db", str(path))[0] == 74  # it says: run 'library check'
+    code, lines = _check(path)
+    assert code == 1 and lines[1:] == ["  row 1 in syncs: at 'garbage' is not a time"]
