@@ -4,14 +4,21 @@ refused in one line; the weekly JSON webhook body is bounded; sync bounds its re
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
+import threading
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fakes.social import MASTODON_USER, OWNER_HANDLE, FakeSocial
+from fakes.webhook import FakeWebhook
+from fakes.x_api import FakeXApi
 from test_cohort_cli import built, run  # noqa: F401  (the fixture)
 
 from linkratio.cohort.query import sql
+from linkratio.net.x import Credentials
 
 # --- cohort sql streams its result ----------------------------------------------------------
 
@@ -162,3 +169,101 @@ def test_check_names_a_garbled_account_time_the_accounts_command_refuses(
     assert run("accounts", "--db", str(path))[0] == 74  # it says: run 'library check'
     code, lines = _check(path)
     assert code == 1 and lines[1:] == ["  row 1 in syncs: at 'garbage' is not a time"]
+
+
+# --- a SOCKS proxy in the environment is one line, never a connection -----------------------
+
+
+class _TricklingSocks:
+    """A SOCKS5 proxy on 127.0.0.1 that answers its greeting one byte a second, forever."""
+
+    def __init__(self) -> None:
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = self._server.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def __enter__(self) -> _TricklingSocks:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._server.close()
+        self._thread.join(5)
+
+    def _serve(self) -> None:
+        self._server.settimeout(0.1)
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._server.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            with conn:
+                conn.recv(16)
+                for byte in b"\x05\x00" * 1000:
+                    if self._stop.wait(1):
+                        return
+                    conn.sendall(bytes([byte]))
+
+
+@pytest.fixture
+def socks(monkeypatch: pytest.MonkeyPatch) -> Iterator[_TricklingSocks]:
+    for name in ("ALL_PROXY", "HTTPS_PROXY", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    with _TricklingSocks() as proxy:
+        yield proxy
+
+
+@pytest.mark.parametrize("variable", ["ALL_PROXY", "https_proxy", "HTTP_PROXY"])
+@pytest.mark.parametrize("platform", ["bsky", "mastodon", "x"])
+def test_a_socks_proxy_is_one_line_naming_the_variable(
+    socks: _TricklingSocks,
+    fake_social: FakeSocial,
+    fake_x_api: FakeXApi,
+    x_credentials: Credentials,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+    platform: str,
+):
+    monkeypatch.setenv(variable, f"socks5h://user:pr0xy-s3cret@127.0.0.1:{socks.port}")
+    monkeypatch.setenv("LINKRATIO_X_API_URL", fake_x_api.base_url)
+    monkeypatch.setenv("X_BEARER_TOKEN", x_credentials.bearer_token or "")
+    name = {
+        "bsky": f"bsky:{OWNER_HANDLE}",
+        "mastodon": f"mastodon:@{MASTODON_USER}@{fake_social.host}",
+        "x": "@" + fake_x_api.owner["username"],
+    }[platform]
+    code, _ = run("fetch", name, "--db", str(tmp_path / "lib.sqlite"))
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert err.startswith(f"linkratio: error: {variable} names a SOCKS proxy (socks5h://…)")
+    assert "pr0xy-s3cret" not in err
+    assert socks.connections == 0 and fake_social.requests == [] and fake_x_api.requests == []
+
+
+def test_a_socks_proxy_stops_a_weekly_webhook_before_any_work(
+    socks: _TricklingSocks,
+    fake_webhook: FakeWebhook,
+    sample_library: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+):
+    from helpers import copied
+
+    monkeypatch.setenv("ALL_PROXY", f"socks5://127.0.0.1:{socks.port}")
+    monkeypatch.chdir(tmp_path)
+    code, _ = run(
+        "weekly", "@marenbuilds", "--now", "2024-12-16T08:00:00+00:00", "--out", "out",
+        "--webhook", fake_webhook.url, "--db", str(copied(sample_library, tmp_path)),
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "ALL_PROXY names a SOCKS proxy" in err
+    assert socks.connections == 0 and fake_webhook.received == []
+    assert not (tmp_path / "out").exists()

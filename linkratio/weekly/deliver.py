@@ -34,6 +34,7 @@ import idna
 
 from linkratio import config
 from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError
+from linkratio.net.deadline import refuse_socks
 from linkratio.net.policy import Policy, Retry, TooLarge, TooSlow, Wait, check_length, read_capped
 from linkratio.net.redact import REDACTOR, is_loopback
 
@@ -315,6 +316,7 @@ def post_webhook(
     def give_up(problem: str, tries: int) -> DeliveryUnavailable:
         return DeliveryUnavailable(f"{problem} after {tries} attempts: try again later")
 
+    refuse_socks()  # httpx would use the environment's proxies
     with httpx.Client(timeout=timeout, follow_redirects=False) as client:
         policy.run(attempt, give_up)
     return sent[0]
