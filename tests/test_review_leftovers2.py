@@ -267,3 +267,50 @@ def test_a_socks_proxy_stops_a_weekly_webhook_before_any_work(
     assert code == 2 and err.count("\n") == 1 and "ALL_PROXY names a SOCKS proxy" in err
     assert socks.connections == 0 and fake_webhook.received == []
     assert not (tmp_path / "out").exists()
+
+
+# --- the generic JSON webhook body is bounded ------------------------------------------------
+
+
+JSON_LIMIT = 100_000
+"""The documented cap of the generic JSON webhook body, in bytes."""
+
+
+def test_a_heavy_week_reaches_a_json_webhook_within_its_limit(tmp_path: Path):
+    from dataclasses import replace
+
+    from test_review_delivery_limits import NOW, _heavy
+
+    from linkratio.analysis.weekly import week_to_dict
+    from linkratio.net.waiting import Waiter
+    from linkratio.render import weekly as weekly_render
+    from linkratio.render.weekly import json_payload, write_files
+    from linkratio.weekly.deliver import webhook_destination
+    from linkratio.weekly.run import deliver_week
+
+    small = _heavy(10)
+    assert json_payload(small) == week_to_dict(small)  # a usual week: whole, no `truncated`
+    heavy = _heavy(1500)
+    with FakeWebhook(200) as hook:
+        deliver_week(
+            heavy, write_files(heavy, tmp_path), webhook_destination(hook.url), now=NOW,
+            waiter=Waiter(quiet=True), webhook_format="json",
+        )  # fmt: skip
+    (received,) = hook.received
+    assert len(received.body) <= JSON_LIMIT
+    body = received.json()
+    whole = week_to_dict(heavy)
+    assert set(body) == {*whole, "truncated"}  # the same keys, and what was left out
+    sites, breakers = body["new_sites"], body["challenges"][0]["breakers"]
+    assert sites == whole["new_sites"][: len(sites)] and 0 < len(sites) < 1500
+    assert breakers == whole["challenges"][0]["breakers"][: len(breakers)]
+    omitted = {"new_sites": 1500 - len(sites), "partners": 0, "breakers": 1500 - len(breakers)}
+    assert body["truncated"] == {
+        "bytes_limit": JSON_LIMIT, "omitted": omitted, "strings_clipped": False,
+    }  # fmt: skip
+    assert body["nudge"] == whole["nudge"] and body["this"] == whole["this"]
+    # Even a handle of a megabyte (data from outside) leaves a bounded body.
+    huge = json_payload(replace(small, account="@" + "a" * 1_000_000))
+    assert len(json.dumps(huge, ensure_ascii=False).encode()) <= JSON_LIMIT
+    assert huge["truncated"]["strings_clipped"] is True and huge["new_sites"] == []
+    assert weekly_render.JSON_LIMIT == JSON_LIMIT
