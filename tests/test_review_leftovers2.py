@@ -9,15 +9,17 @@ import sqlite3
 import threading
 import tracemalloc
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from fakes.social import MASTODON_USER, OWNER_HANDLE, FakeSocial
+from fakes.social import MASTODON_USER, OWNER_HANDLE, FakeSocial, bsky_copy
 from fakes.webhook import FakeWebhook
 from fakes.x_api import FakeXApi
 from test_cohort_cli import built, run  # noqa: F401  (the fixture)
 
 from linkratio.cohort.query import sql
+from linkratio.frame import Library
 from linkratio.net.x import Credentials
 
 # --- cohort sql streams its result ----------------------------------------------------------
@@ -314,3 +316,41 @@ def test_a_heavy_week_reaches_a_json_webhook_within_its_limit(tmp_path: Path):
     assert len(json.dumps(huge, ensure_ascii=False).encode()) <= JSON_LIMIT
     assert huge["truncated"]["strings_clipped"] is True and huge["new_sites"] == []
     assert weekly_render.JSON_LIMIT == JSON_LIMIT
+
+
+# --- a run's requests are bounded as its posts are --------------------------------------------
+
+
+class _OnePostPages(FakeSocial):
+    """A Bluesky AppView that serves one fresh post a page, or (`gaps`) every other page the
+    post of the page before again (nothing new, but never three such pages in a row)."""
+
+    gaps = False
+
+    def _author_feed(self, params: dict[str, str]) -> tuple[int, object]:
+        n = len(self.requests)
+        fresh = n - n % 2 if self.gaps else n
+        when = datetime(2024, 1, 1, tzinfo=UTC) - timedelta(minutes=n)
+        item = bsky_copy(self.feed[fresh % len(self.feed)], when, fresh)
+        return 200, {"feed": [item], "cursor": f"{when.isoformat()}::{n}"}
+
+
+@pytest.mark.parametrize("gaps", [False, True])
+def test_one_post_pages_and_repeated_ones_cost_the_run_cap_in_requests(
+    lib: Library, monkeypatch: pytest.MonkeyPatch, gaps: bool
+):
+    from linkratio import sync
+    from linkratio.net.bluesky import BlueskyApi
+
+    monkeypatch.setattr(sync, "RUN_CAP", 40)
+    with _OnePostPages() as server:
+        server.gaps = gaps
+        monkeypatch.setenv("LINKRATIO_BSKY_API_URL", server.url)
+        api = BlueskyApi()
+        try:
+            result = sync.sync_account(lib, api, api.resolve(OWNER_HANDLE))
+        finally:
+            api.close()
+        feed_requests = len(server.calls("/xrpc/app.bsky.feed.getAuthorFeed"))
+    assert feed_requests == result.pages == 40 and result.complete is False
+    assert result.posts_read == 40 and (result.new_posts < 40 if gaps else result.new_posts == 40)
