@@ -354,3 +354,26 @@ def test_one_post_pages_and_repeated_ones_cost_the_run_cap_in_requests(
         feed_requests = len(server.calls("/xrpc/app.bsky.feed.getAuthorFeed"))
     assert feed_requests == result.pages == 40 and result.complete is False
     assert result.posts_read == 40 and (result.new_posts < 40 if gaps else result.new_posts == 40)
+
+
+# --- the webhook deadline covers the status line and headers -----------------------------------
+
+
+def test_a_webhook_trickling_its_headers_is_cut_at_the_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    from test_review_net import HeaderTrickle
+
+    from linkratio.errors import DeliveryUnavailable
+    from linkratio.weekly import deliver
+
+    for name in ("ALL_PROXY", "HTTPS_PROXY", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    monkeypatch.setattr(deliver, "DEADLINE", 0.3)
+    # 150 header bytes, one every 0.02 s: each within the 0.2 s read timeout, all 3 s late.
+    with HeaderTrickle(pad=150, pause=0.02) as server:
+        dest = deliver.webhook_destination(server.url + "/hook")
+        with pytest.raises(DeliveryUnavailable, match="after 1 attempts"):
+            deliver.post_webhook(dest, {"text": "hi"}, attempts=1, timeout=0.2)
+        assert server.asked == 1 and server.answered == 0  # left at the deadline, not after

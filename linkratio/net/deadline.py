@@ -113,6 +113,13 @@ def bind(transport: httpx.BaseTransport, clock: Clock) -> None:
     pool._network_backend = _Backend(clock)
 
 
+def bind_client(client: httpx.Client, clock: Clock) -> None:
+    """Bind every transport of `client` (its own and the environment's proxies) to `clock`."""
+    for used in (getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()):
+        if used is not None:
+            bind(used, clock)
+
+
 _PROXY_VARIABLES = frozenset({"all_proxy", "https_proxy", "http_proxy"})
 
 
