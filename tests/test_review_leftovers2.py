@@ -377,3 +377,21 @@ def test_a_webhook_trickling_its_headers_is_cut_at_the_deadline(
         with pytest.raises(DeliveryUnavailable, match="after 1 attempts"):
             deliver.post_webhook(dest, {"text": "hi"}, attempts=1, timeout=0.2)
         assert server.asked == 1 and server.answered == 0  # left at the deadline, not after
+
+
+def test_a_streamed_csv_on_a_full_disk_is_one_line_and_leaves_the_old_file(
+    built: Path,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+):
+    from helpers import small_tmpfs
+
+    with small_tmpfs(tmp_path / "small", "1m") as disk:
+        target = disk / "rows.csv"
+        target.write_text("previous\n")
+        code, _ = run("cohort", "sql", str(built), MANY, "--csv", str(target))
+        err = capsys.readouterr().err
+        assert code == 74 and err.count("\n") == 1, err
+        assert err.startswith(f"linkratio: error: {target}: could not be written")
+        assert target.read_text() == "previous\n"
+        assert [p.name for p in disk.iterdir()] == ["rows.csv"]  # no temporary left
