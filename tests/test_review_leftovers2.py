@@ -154,7 +154,7 @@ def test_check_names_twenty_garbled_rows_and_counts_the_rest(sample_library: Pat
     code, lines = _check(path)
     assert code == 1 and len(lines) == 1 + 20 + 1
     assert all(" in posts: created_at 'x" in line for line in lines[1:21])
-    assert lines[21] == "  and 6 more rows with a value of the wrong type or shape"
+    assert lines[21] == "  and 6 more values of the wrong type or shape"
 
 
 def test_check_names_a_garbled_account_time_the_accounts_command_refuses(
@@ -395,3 +395,58 @@ def test_a_streamed_csv_on_a_full_disk_is_one_line_and_leaves_the_old_file(
         assert err.startswith(f"linkratio: error: {target}: could not be written")
         assert target.read_text() == "previous\n"
         assert [p.name for p in disk.iterdir()] == ["rows.csv"]  # no temporary left
+
+
+@pytest.mark.parametrize(
+    ("garble", "found"),
+    [
+        (
+            "UPDATE posts SET links = '[{}]' WHERE post_id = :id",
+            "links '[{}]' is not a JSON array of links",
+        ),
+        (
+            "UPDATE posts SET links = '[{\"url\": 7}]' WHERE post_id = :id",
+            "links '[{\"url\": 7}]' is not",
+        ),
+        (
+            "UPDATE posts SET text = x'ff00' WHERE post_id = :id",
+            "text (a BLOB of 2 bytes) is not text",
+        ),
+        (
+            "UPDATE posts SET post_id = x'ff00' WHERE post_id = :id",
+            "post_id (a BLOB of 2 bytes) is not text",
+        ),
+    ],
+)
+def test_a_post_cell_of_the_wrong_type_is_one_line_and_check_names_it(
+    sample_library: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    garble: str,
+    found: str,
+):
+    from helpers import copied
+
+    path = copied(sample_library, tmp_path)
+    with sqlite3.connect(path) as db:
+        post_id = db.execute("SELECT post_id FROM posts ORDER BY post_id LIMIT 1").fetchone()[0]
+        db.execute(garble, {"id": post_id})
+    capsys.readouterr()
+    code, _ = run("classify", "@marenbuilds", "--output", "csv", "--db", str(path))
+    err = capsys.readouterr().err
+    assert code == 74 and err.count("\n") == 1, err
+    assert "the library is damaged (post " in err and "run 'linkratio library check" in err
+    code, lines = _check(path)
+    assert code == 1 and len(lines) == 2 and f" in posts: {found}" in lines[1], lines
+
+
+def test_check_names_a_handle_stored_as_a_blob(sample_library: Path, tmp_path: Path):
+    from helpers import copied
+
+    path = copied(sample_library, tmp_path)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE posts SET author_handle = x'61ff' WHERE rowid = 1")
+    code, lines = _check(path)
+    assert code == 1 and lines[1].endswith(
+        " in posts: author_handle (a BLOB of 2 bytes) is not text"
+    )
