@@ -440,13 +440,24 @@ def test_a_post_cell_of_the_wrong_type_is_one_line_and_check_names_it(
     assert code == 1 and len(lines) == 2 and f" in posts: {found}" in lines[1], lines
 
 
-def test_check_names_a_handle_stored_as_a_blob(sample_library: Path, tmp_path: Path):
+@pytest.mark.parametrize("column", ["author_handle", "reply_to_handle"])
+def test_a_handle_stored_as_a_blob_is_one_line_and_check_names_it(
+    sample_library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], column: str
+):
     from helpers import copied
 
     path = copied(sample_library, tmp_path)
     with sqlite3.connect(path) as db:
-        db.execute("UPDATE posts SET author_handle = x'61ff' WHERE rowid = 1")
+        db.execute(
+            f"UPDATE posts SET {column} = x'61ff' WHERE rowid ="
+            f" (SELECT min(rowid) FROM posts WHERE {column} IS NOT NULL)"
+        )
+        db.execute("DELETE FROM frame_columns")  # the cache is derived from the posts again
+        db.execute("DELETE FROM frame_segments")
+    capsys.readouterr()
+    for command in (["classify", "@marenbuilds", "--output", "jsonl"], ["audit", "@marenbuilds"]):
+        code, _ = run(*command, "--db", str(path))
+        err = capsys.readouterr().err
+        assert code == 74 and err.count("\n") == 1 and "a text column holds a BLOB" in err, err
     code, lines = _check(path)
-    assert code == 1 and lines[1].endswith(
-        " in posts: author_handle (a BLOB of 2 bytes) is not text"
-    )
+    assert code == 1 and lines[1].endswith(f" in posts: {column} (a BLOB of 2 bytes) is not text")

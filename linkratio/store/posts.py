@@ -113,8 +113,8 @@ def _post_of(row: Sequence[Any]) -> Post:
     (platform, post_id, _, created, text, author_id, author_handle, is_repost, repost_of,
      reply_post, reply_user, reply_handle, quoted_post, quoted_user, quoted_handle,
      post_links, mentions, edit_ids, _, origin, _, _, raw) = row  # fmt: skip
-    if not (type(platform) is type(post_id) is type(text) is str):  # the tables are not STRICT
-        raise TypeError("its platform, id or text is not text")
+    if bytes in map(type, row[:-1]):  # the tables are not STRICT; only `raw` is a BLOB
+        raise TypeError("a text column holds a BLOB")
     return Post(
         platform=platform, id=post_id, created_at=from_micros(created), text=text,
         author_id=author_id, author_handle=author_handle, is_repost=bool(is_repost),
