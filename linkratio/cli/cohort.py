@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import io
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -148,31 +148,32 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_sql(args: argparse.Namespace, out: TextIO) -> int:
-    from linkratio.cohort import sql
+    from linkratio.cohort.query import sql_batches
 
-    columns, rows = sql(args.dir, args.query)
-    _emit(args, out, columns, rows)
+    with sql_batches(args.dir, args.query) as (columns, batches):
+        _emit(args, out, columns, itertools.chain.from_iterable(batches))
     return 0
 
 
 # --- output ---------------------------------------------------------------------------------
 
 
-def _emit(args: argparse.Namespace, out: TextIO, columns: list[str], rows: Sequence[Any]) -> None:
-    from linkratio.render.files import write_atomic
-    from linkratio.render.rows import rows_json, rows_table, write_csv
+def _emit(args: argparse.Namespace, out: TextIO, columns: list[str], rows: Iterable[Any]) -> None:
+    """Write the rows as asked, as they come: a JSON array, CSV (a file or stdout), or a table."""
+    from linkratio.render.files import atomic_text
+    from linkratio.render.rows import write_csv, write_json, write_table
 
     if args.json:
-        out.write(rows_json(columns, rows) + "\n")
+        write_json(out, columns, rows)
+        out.write("\n")
     elif args.csv == "-":
         write_csv(out, columns, rows)
     elif args.csv:
-        text = io.StringIO(newline="")
-        count = write_csv(text, columns, rows)
-        write_atomic(Path(args.csv).expanduser(), text.getvalue())
+        with atomic_text(Path(args.csv).expanduser(), newline="") as fh:
+            count = write_csv(fh, columns, rows)
         out.write(f"wrote {count:,} rows to {terminal_safe(args.csv)}\n")
     else:
-        out.write(rows_table(columns, rows))
+        write_table(out, columns, rows)
 
 
 _QUERIES: tuple[tuple[str, options.Handler, str, str], ...] = (

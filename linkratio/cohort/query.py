@@ -6,6 +6,8 @@ and id), the copy from the first part file in name order is kept.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, Unpack
@@ -221,8 +223,25 @@ def _lock(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     con.execute("SET lock_configuration = true")
 
 
+BATCH_ROWS = 2048
+"""Rows `sql_batches` fetches from DuckDB at a time: output streams, memory stays bounded."""
+
+
 def sql(path: str | Path, query: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run a read-only `query` over the cohort's `posts` view: (column names, rows)."""
+    """Run a read-only `query` over the cohort's `posts` view: (column names, all rows)."""
+    with sql_batches(path, query) as (columns, batches):
+        return columns, [row for batch in batches for row in batch]
+
+
+@contextmanager
+def sql_batches(
+    path: str | Path, query: str, size: int = BATCH_ROWS
+) -> Iterator[tuple[list[str], Iterator[list[tuple[Any, ...]]]]]:
+    """Run a read-only `query` over `posts`: (column names, its rows `size` at a time).
+
+    The rows are fetched as the batches are read, never all at once; a DuckDB error while
+    fetching (a cast failing on row a million) is an InputError like one at the start.
+    """
     db: Any = need("duckdb")
     with connect(path) as con:
         try:
@@ -238,6 +257,25 @@ def sql(path: str | Path, query: str) -> tuple[list[str], list[tuple[Any, ...]]]
             _lock(con, Path(path).expanduser())
             cursor = con.execute(query)
         except db.Error as exc:
-            raise InputError(f"SQL error: {str(exc).splitlines()[0]}") from None
+            raise _sql_error(exc) from None
         columns = [str(d[0]) for d in cursor.description or ()]
-        return columns, cursor.fetchall()
+        yield columns, _fetch(cursor, size, db.Error)
+
+
+def _fetch(
+    cursor: duckdb.DuckDBPyConnection, size: int, error: type[Exception]
+) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of `cursor`'s result, `size` at a time, until it is done."""
+    while True:
+        try:
+            batch = cursor.fetchmany(size)
+        except error as exc:
+            raise _sql_error(exc) from None
+        if not batch:
+            return
+        yield batch
+
+
+def _sql_error(exc: Exception) -> InputError:
+    """The one-line error for a query DuckDB refused or failed to finish."""
+    return InputError(f"SQL error: {str(exc).splitlines()[0]}")

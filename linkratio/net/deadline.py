@@ -7,11 +7,15 @@ a transport's connections (a proxy's too) on a `Clock`; the client sets `Clock.e
 `time.monotonic()` value) before each request, and each read and write then waits at most
 until then: one past it raises httpcore's timeout, which httpx turns into
 `httpx.ReadTimeout` / `httpx.WriteTimeout`.
+
+A SOCKS proxy is refused (`refuse_socks`): neither the X client's SOCKS pools nor httpx's
+SOCKS transport (an extra linkratio does not install) read through these streams.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import ssl
 import time
 from collections.abc import Iterable
@@ -19,6 +23,8 @@ from typing import Any
 
 import httpcore
 import httpx
+
+from linkratio.errors import InputError
 
 
 class Clock:
@@ -105,3 +111,28 @@ def bind(transport: httpx.BaseTransport, clock: Clock) -> None:
         )
     # httpx has no public hook for httpcore's network backend; the pool opened nothing yet.
     pool._network_backend = _Backend(clock)
+
+
+def bind_client(client: httpx.Client, clock: Clock) -> None:
+    """Bind every transport of `client` (its own and the environment's proxies) to `clock`."""
+    for used in (getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()):
+        if used is not None:
+            bind(used, clock)
+
+
+_PROXY_VARIABLES = frozenset({"all_proxy", "https_proxy", "http_proxy"})
+
+
+def refuse_socks() -> None:
+    """InputError naming the variable when the environment sets a SOCKS proxy.
+
+    httpx and requests would send every request through it (or stop with a traceback
+    asking for a package), and no deadline would bound a proxy that trickles its bytes.
+    """
+    for name, value in sorted(os.environ.items()):
+        if name.lower() in _PROXY_VARIABLES and value.strip().lower().startswith("socks"):
+            scheme = value.strip().split(":", 1)[0]
+            raise InputError(
+                f"{name} names a SOCKS proxy ({scheme}://…): linkratio goes through HTTP "
+                f"proxies only: set {name} to an http:// proxy or unset it"
+            )

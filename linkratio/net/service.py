@@ -27,7 +27,7 @@ from linkratio.errors import (
     AuthError,
     SettingError,
 )
-from linkratio.net.deadline import Clock, bind
+from linkratio.net.deadline import Clock, bind, refuse_socks
 from linkratio.net.policy import (
     Policy,
     Retry,
@@ -108,6 +108,8 @@ class ServiceClient:
         if token:
             REDACTOR.add([token])
             headers["authorization"] = f"Bearer {token}"
+        if transport is None:
+            refuse_socks()  # httpx would use the environment's proxies
         self._http = httpx.Client(
             base_url=base_url,
             headers=headers,

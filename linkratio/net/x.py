@@ -25,6 +25,7 @@ import tweepy
 from linkratio.errors import AccountError, ApiError, ApiUnavailable, AuthError
 from linkratio.model import Account
 from linkratio.net import x_errors
+from linkratio.net.deadline import refuse_socks
 from linkratio.net.page import Page, Start
 from linkratio.net.policy import (
     Policy,
@@ -103,6 +104,7 @@ class XClient:
         )
         self._handles: dict[str, str | None] = {}
         REDACTOR.add(creds.values())
+        refuse_socks()  # requests would use the environment's proxies
         # tweepy's own waiting sleeps silently; the policy announces each wait.
         self._client = tweepy.Client(
             **creds.by_name(), return_type=requests.Response, wait_on_rate_limit=False

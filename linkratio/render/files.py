@@ -9,7 +9,9 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from linkratio.errors import DiskError
 
@@ -36,3 +38,25 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
             raise
         raise DiskError(f"{path}: could not be written ({e.strerror or e})") from None
     return path
+
+
+@contextlib.contextmanager
+def atomic_text(path: str | Path, newline: str | None = None) -> Iterator[TextIO]:
+    """A UTF-8 text file to write as it goes: renamed to `path` only when the block ends well.
+
+    An error in the block (a query failing halfway, Ctrl-C) or on the disk leaves no
+    temporary file and the previous `path` as it was; a disk error is DiskError naming `path`.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
+            yield fh
+        os.replace(tmp, path)
+    except BaseException as e:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        if not isinstance(e, OSError):
+            raise
+        raise DiskError(f"{path}: could not be written ({e.strerror or e})") from None

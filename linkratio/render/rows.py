@@ -8,8 +8,10 @@ as a formula get a leading `'`, and terminal cells lose control and bidi charact
 from __future__ import annotations
 
 import csv
+import io
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, TextIO
 
@@ -42,16 +44,29 @@ def formula_safe(value: Any) -> Any:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def rows_json(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+def rows_json(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """The rows as a JSON array of objects keyed by `columns` (indented, no final newline).
 
     Inert on a terminal (`json_inert`): the same data to a JSON reader.
     """
+    text = io.StringIO()
+    write_json(text, columns, rows)
+    return text.getvalue()
+
+
+def write_json(fh: TextIO, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write `rows_json` of the rows to `fh` one object at a time; return the number of rows."""
     import orjson
 
-    records = [dict(zip(columns, map(_json_plain, r), strict=True)) for r in rows]
-    text = orjson.dumps(records, default=_json_default, option=orjson.OPT_INDENT_2).decode()
-    return json_inert(text)
+    count = 0
+    for row in rows:
+        record = dict(zip(columns, map(_json_plain, row), strict=True))
+        text = orjson.dumps(record, default=_json_default, option=orjson.OPT_INDENT_2).decode()
+        # The array's own indent: JSON strings hold no raw newline, so each line is shifted.
+        fh.write(("[\n  " if count == 0 else ",\n  ") + json_inert(text.replace("\n", "\n  ")))
+        count += 1
+    fh.write("\n]" if count else "[]")
+    return count
 
 
 def _json_plain(value: Any) -> Any:
@@ -69,7 +84,7 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def write_csv(fh: TextIO, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
+def write_csv(fh: TextIO, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Write a header and the rows as CSV to `fh`; return the number of rows."""
     writer = csv.writer(fh)
     writer.writerow([formula_safe(c) for c in columns])
@@ -89,12 +104,37 @@ def _shown(value: Any) -> str:
     return terminal_safe(str(value))
 
 
-def rows_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+TABLE_LEAD = 1000
+"""Rows a table is aligned by: a longer table streams, its later rows padded to those widths."""
+
+
+def rows_table(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     """The rows as an aligned table with a header line and a row count, for a terminal."""
-    cells = [[_shown(v) for v in r] for r in rows]
+    text = io.StringIO()
+    write_table(text, columns, rows)
+    return text.getvalue()
+
+
+def write_table(fh: TextIO, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write `rows_table` of the rows to `fh`, aligned by the first `TABLE_LEAD` rows.
+
+    Return the number of rows. Rows past those are written as they come (a cell wider
+    than its column pushes the rest of its line right), so memory does not grow with them.
+    """
+    it = iter(rows)
+    lead = [[_shown(v) for v in r] for r in itertools.islice(it, TABLE_LEAD)]
     heads = [terminal_safe(c) for c in columns]
-    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(heads)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip()]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
-    lines.append(f"({len(cells):,} rows)")
-    return "\n".join(lines) + "\n"
+    widths = [max([len(h), *(len(r[i]) for r in lead)]) for i, h in enumerate(heads)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip() + "\n"
+
+    fh.write(line(heads))
+    for cells in lead:
+        fh.write(line(cells))
+    count = len(lead)
+    for row in it:
+        fh.write(line([_shown(v) for v in row]))
+        count += 1
+    fh.write(f"({count:,} rows)\n")
+    return count

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from linkratio.analysis import person_name
 from linkratio.analysis.challenge import BROKEN, Outcome, Suggestion
@@ -29,6 +30,8 @@ DISCORD_LIMIT = 2000
 """Discord rejects a message `content` longer than this."""
 SLACK_LIMIT = 40000
 """Slack cuts a message `text` longer than this (its end, with the nudge, is lost)."""
+JSON_LIMIT = 100_000
+"""The most bytes of the generic `json` webhook body (the default limit of many receivers)."""
 EMAIL_ITEMS = 200
 """The most items of each list an email shows (then "and N more"): the files have them all."""
 _CHAT_ITEMS = (None, 50, 20, 10, 5, 3, 1, 0)
@@ -253,8 +256,48 @@ def discord_payload(ws: WeekSummary) -> dict[str, object]:
 
 
 def json_payload(ws: WeekSummary) -> dict[str, object]:
-    """The generic webhook body: the whole week summary as one JSON document."""
-    return week_to_dict(ws)
+    """The generic webhook body: the week summary as one JSON document of `JSON_LIMIT` bytes.
+
+    A week past it keeps the first items of `new_sites`, `partners` and each challenge
+    day's `breakers` (fewer until it fits; every string cut to 80 characters when even
+    none fit) and says what it left out under `truncated`; otherwise there is no such key.
+    """
+    whole = week_to_dict(ws)
+    if _json_size(whole) <= JSON_LIMIT:
+        return whole
+    for cap in (EMAIL_ITEMS, *_CHAT_ITEMS[1:]):
+        body = _json_capped(whole, cap, clip=False)
+        if _json_size(body) <= JSON_LIMIT:
+            return body
+    return _json_capped(whole, 0, clip=True)
+
+
+def _json_size(body: dict[str, object]) -> int:
+    """The bytes of `body` as httpx sends it (compact, UTF-8)."""
+    return len(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def _json_capped(whole: dict[str, Any], cap: int, clip: bool) -> dict[str, object]:
+    """`whole` with at most `cap` items a list (strings clipped if `clip`), and `truncated`."""
+    body = dict(whole, new_sites=whole["new_sites"][:cap], partners=whole["partners"][:cap])
+    body["challenges"] = [dict(c, breakers=c["breakers"][:cap]) for c in whole["challenges"]]
+    omitted = {key: len(whole[key]) - len(body[key]) for key in ("new_sites", "partners")}
+    omitted["breakers"] = sum(max(len(c["breakers"]) - cap, 0) for c in whole["challenges"])
+    if clip:
+        body = _clipped(body)
+    body["truncated"] = {"bytes_limit": JSON_LIMIT, "omitted": omitted, "strings_clipped": clip}
+    return body
+
+
+def _clipped(value: Any) -> Any:
+    """`value` with every string in it cut to `_CLIP` characters."""
+    if isinstance(value, str):
+        return _clip(value)
+    if isinstance(value, dict):
+        return {k: _clipped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clipped(v) for v in value]
+    return value
 
 
 # -- HTML --------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from linkratio.model import Account, Post, collapse, gc_paused, id_key
 from linkratio.store.accounts import AccountStats
 from linkratio.store.cache import Deriver, Encoded
 from linkratio.store.forked import Forked
+from linkratio.store.garbled import garbled
 from linkratio.store.posts import ORIGINS, SaveResult
 from linkratio.store.schema import connect, schema_version, transaction, written_once
 from linkratio.store.times import to_db_time
@@ -349,8 +350,13 @@ class Library:
     # -- upkeep --------------------------------------------------------------------------
 
     def check(self) -> list[str]:
-        """What SQLite's integrity and foreign-key checks find wrong with the file ([]: sound)."""
-        return maintenance.check(self._db)
+        """What SQLite's integrity and foreign-key checks find wrong with the file, and rows
+        whose values no command could read (`linkratio.store.garbled`); [] when sound."""
+        problems = maintenance.check(self._db)
+        try:
+            return problems + garbled(self._db)
+        except sqlite3.DatabaseError as e:  # pages too damaged to be scanned
+            return problems or [str(e)]
 
     def backup(self, dest: str | Path) -> Path:
         """Copy the library to `dest` (a file, or a folder to put it in); return the copy's path."""

@@ -68,9 +68,12 @@ def _links_json(post_links: Sequence[Link]) -> str:
 def _links_of(text: str) -> tuple[Link, ...]:
     if text == "[]":
         return ()
-    return tuple(
-        Link(i["url"], i.get("expanded"), i.get("media", False)) for i in orjson.loads(text)
-    )
+    items = orjson.loads(text)
+    if not isinstance(items, list) or not all(
+        isinstance(i, dict) and type(i.get("url")) is str for i in items
+    ):
+        raise TypeError("links is not a JSON array of links")
+    return tuple(Link(i["url"], i.get("expanded"), i.get("media", False)) for i in items)
 
 
 _POST_COLUMNS = (
@@ -110,6 +113,8 @@ def _post_of(row: Sequence[Any]) -> Post:
     (platform, post_id, _, created, text, author_id, author_handle, is_repost, repost_of,
      reply_post, reply_user, reply_handle, quoted_post, quoted_user, quoted_handle,
      post_links, mentions, edit_ids, _, origin, _, _, raw) = row  # fmt: skip
+    if bytes in map(type, row[:-1]):  # the tables are not STRICT; only `raw` is a BLOB
+        raise TypeError("a text column holds a BLOB")
     return Post(
         platform=platform, id=post_id, created_at=from_micros(created), text=text,
         author_id=author_id, author_handle=author_handle, is_repost=bool(is_repost),

@@ -34,6 +34,7 @@ import idna
 
 from linkratio import config
 from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError
+from linkratio.net.deadline import Clock, bind_client, refuse_socks
 from linkratio.net.policy import Policy, Retry, TooLarge, TooSlow, Wait, check_length, read_capped
 from linkratio.net.redact import REDACTOR, is_loopback
 
@@ -310,21 +311,24 @@ def post_webhook(
 
     def attempt() -> None:
         sent[0] += 1
-        _post(client, dest, payload, policy)
+        clock.ends = time.monotonic() + policy.deadline
+        _post(client, dest, payload, policy, clock.ends)
 
     def give_up(problem: str, tries: int) -> DeliveryUnavailable:
         return DeliveryUnavailable(f"{problem} after {tries} attempts: try again later")
 
+    refuse_socks()  # httpx would use the environment's proxies
+    clock = Clock()
     with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+        bind_client(client, clock)  # the deadline covers the status line and headers too
         policy.run(attempt, give_up)
     return sent[0]
 
 
 def _post(
-    client: httpx.Client, dest: Destination, payload: dict[str, object], policy: Policy
+    client: httpx.Client, dest: Destination, payload: dict[str, object], policy: Policy, ends: float
 ) -> None:
-    """One attempt: returns on success, raises Retry/Wait for the policy, or DeliveryError."""
-    ends = time.monotonic() + policy.deadline
+    """One attempt, whole by `ends`: returns on success, raises Retry/Wait, or DeliveryError."""
     try:
         with client.stream("POST", dest.target, json=payload) as response:
             check_length(response.headers, policy.max_body, dest.label)

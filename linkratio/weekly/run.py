@@ -139,10 +139,13 @@ def check_inputs(
     dests: Sequence[Destination], week: str | date | None, *, tz: str | None, now: datetime
 ) -> date:
     """Check what a run needs before any work (SMTP settings, the week); return its Monday."""
+    from linkratio.net.deadline import refuse_socks
     from linkratio.weekly.deliver import smtp_settings
 
     if any(d.kind == "email" for d in dests):
         smtp_settings()  # a missing smtp.host is bad input: say so before any work
+    if any(d.kind == "webhook" for d in dests):
+        refuse_socks()  # so is a SOCKS proxy the webhook would go through
     return week_start(week, tz=tz, now=now)
 
 
