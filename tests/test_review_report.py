@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 import rows
+from helpers import small_tmpfs
 
 from linkratio import summarize
-from linkratio.errors import InputError
+from linkratio.errors import DiskError, InputError
 from linkratio.render.report import write_report
 
 
@@ -40,3 +42,57 @@ def test_summarize_and_write_report_take_since_and_until_as_iso_days(tmp_path):
 def test_summarize_names_a_since_that_is_not_a_day(bad):
     with pytest.raises(InputError, match="is not a day: expected YYYY-MM-DD"):
         summarize(_frame(), tz="UTC", since=bad)
+
+
+# -- a report written whole or not at all ---------------------------------------------
+
+
+def _contents(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_a_report_that_does_not_fit_leaves_the_previous_report_as_it_was(tmp_path):
+    # Each file was renamed into place as soon as it was written: on a full disk the new
+    # charts replaced the old ones, then report.html failed, leaving old pages that show
+    # (report.md) or describe (summary.json) charts of other data.
+    old_df, new_df = _frame(10), _frame(28, "2024-06")
+    probe = _contents(write_report(new_df, tmp_path / "probe", tz="UTC").folder)
+    pngs = [len(b) for name, b in probe.items() if name.endswith(".png")]
+    with small_tmpfs(tmp_path / "disk", "4m") as disk:
+        out = disk / "report"
+        write_report(old_df, out, tz="UTC")
+        before = _contents(out)
+        # Room for any one new chart (plus pages of slack), not for the page that embeds them.
+        room = max(pngs) + 64 * 1024
+        assert room < len(probe["report.html"])
+        free = _free(disk)
+        (disk / "filler").write_bytes(b"\0" * (free - room))
+        with pytest.raises(DiskError, match="could not be written"):
+            write_report(new_df, out, tz="UTC")
+        assert _contents(out) == before  # every old file, and no temporary file
+
+
+def _free(folder: Path) -> int:
+    import os
+
+    st = os.statvfs(folder)
+    return st.f_bavail * st.f_frsize
+
+
+def test_a_failed_report_leaves_no_folder_it_made(tmp_path, capsys):
+    from linkratio.cli import main
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    out = tmp_path / "new" / "report"
+    assert main(["report", str(sample), "--out", str(out), "--year", "1500", "-q"]) == 2
+    assert "year 1500" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_report_that_does_not_fit_leaves_no_folder_it_made(tmp_path):
+    df = _frame(28)
+    with small_tmpfs(tmp_path / "disk", "1m") as disk:
+        (disk / "filler").write_bytes(b"\0" * (_free(disk) - 128 * 1024))
+        with pytest.raises(DiskError):
+            write_report(df, disk / "a" / "b", tz="UTC")
+        assert sorted(p.name for p in disk.iterdir()) == ["filler"]
