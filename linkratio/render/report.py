@@ -85,7 +85,8 @@ def write_report(
     the pixels they show at; the PNG files are the desktop drawings. Raises what `summarize`
     raises (EmptyDataError for a period without posts, InputError for a bad zone),
     InputError when `out_dir` is a file, and DiskError naming a file that could not be
-    written (each file is written whole or not at all). `progress(done, total)` is called
+    written (the files are written all or none: the previous report stays whole, and a
+    folder made for it is removed). `progress(done, total)` is called
     as each chart is drawn.
     """
     summary = summarize(df, tz=tz, since=since, until=until, account=account)
