@@ -96,3 +96,43 @@ def test_a_report_that_does_not_fit_leaves_no_folder_it_made(tmp_path):
         with pytest.raises(DiskError):
             write_report(df, disk / "a" / "b", tz="UTC")
         assert sorted(p.name for p in disk.iterdir()) == ["filler"]
+
+
+# -- Jupyter ----------------------------------------------------------------------------
+
+
+def _run_cells(*cells: str) -> list[list[dict]]:
+    """Run `cells` in a fresh kernel; each cell's outputs."""
+    reason = "executing notebooks needs nbclient, nbformat and ipykernel (the test extra)"
+    nbformat = pytest.importorskip("nbformat", reason=reason)
+    nbclient = pytest.importorskip("nbclient", reason=reason)
+    pytest.importorskip("ipykernel", reason=reason)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    return [c.outputs for c in nb.cells]
+
+
+_TINY = (
+    "import sys; sys.path.insert(0, {tests!r})\n"
+    "import rows, linkratio\n"
+    "df = rows.frame(rows.post('2024-05-01 10:00', 'link', domains=('example.org',)),"
+    " rows.post('2024-05-02 10:00', 'conversation', partners=('ana',)))"
+)
+
+
+def _images(outputs: list[dict]) -> int:
+    return sum("image/png" in o.get("data", {}) for o in outputs)
+
+
+def test_a_chart_is_drawn_inline_in_jupyter_without_the_matplotlib_magic(monkeypatch):
+    # README: the chart functions "return matplotlib Figures that Jupyter shows inline". A
+    # bare Figure (never pyplot) showed as the text '<Figure size 860x610 with 1 Axes>'
+    # unless the notebook ran %matplotlib inline or imported pyplot first.
+    monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")
+    setup = _TINY.format(tests=str(Path(__file__).parent))
+    bare = _run_cells(setup, "linkratio.sites_chart(df)", "linkratio.all_charts(df)['hours']")
+    assert [_images(o) for o in bare[1:]] == [1, 1]
+    # With the magic, IPython's own Figure printer draws it: once, not twice.
+    with_magic = _run_cells("%matplotlib inline", setup, "linkratio.partners_chart(df)")
+    assert _images(with_magic[2]) == 1
