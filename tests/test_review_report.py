@@ -136,3 +136,51 @@ def test_a_chart_is_drawn_inline_in_jupyter_without_the_matplotlib_magic(monkeyp
     # With the magic, IPython's own Figure printer draws it: once, not twice.
     with_magic = _run_cells("%matplotlib inline", setup, "linkratio.partners_chart(df)")
     assert _images(with_magic[2]) == 1
+
+
+# -- the calendar of a period -------------------------------------------------------------
+
+
+def _cell_faces(fig) -> list[tuple[float, float, float]]:
+    cells = fig.axes[0].collections[0]  # one square per day of the calendar
+    return [tuple(round(c, 3) for c in face[:3]) for face in cells.get_facecolors()]
+
+
+def test_the_calendar_of_a_period_does_not_show_the_days_outside_it_as_days_without_posts(
+    tmp_path, monkeypatch
+):
+    # `report --since 2024-10-01` drew January to September as grey 'no posts' days,
+    # though the account posted every day then: they are outside the report's period.
+    from matplotlib.colors import to_rgb
+
+    import linkratio.render.report as report
+    from linkratio.charts import NO_POSTS_COLOR
+
+    df = rows.frame(
+        *[rows.post(f"{d.date()} 10:00", "conversation") for d in _days("2024-01-01", 366)]
+    )
+    drawn = {}
+    real = report.all_charts
+
+    def charts(period, tz=None, year=None, **kw):
+        figures = real(period, tz=tz, year=year, **kw)
+        calendar = figures["calendar"]  # as drawn: the report clears it once saved
+        legend = [t.get_text() for t in calendar.legends[0].get_texts()]
+        drawn.setdefault("calendar", (_cell_faces(calendar), legend))
+        return figures
+
+    monkeypatch.setattr(report, "all_charts", charts)
+    write_report(df, tmp_path / "q4", tz="UTC", since="2024-10-01", until="2024-12-20")
+    faces, legend = drawn["calendar"]
+    assert len(faces) == 366  # the 12 months ending with the last post's month, as before
+    grey = tuple(round(c, 3) for c in to_rgb(NO_POSTS_COLOR))
+    # In the period every day had a post; the 274 days before it and the 11 after are not
+    # days without posts.
+    assert faces.count(grey) == 0
+    assert "outside the period" in legend
+
+
+def _days(start: str, n: int):
+    import pandas as pd
+
+    return pd.date_range(start, periods=n, freq="D")

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from linkratio.analysis import summarize
+from linkratio.analysis.period import as_date
 from linkratio.charts import CSS_DPI, PIXEL_RATIO, all_charts
 from linkratio.render.escape import html_text, md_escape
 from linkratio.render.files import write_all
@@ -93,8 +94,9 @@ def write_report(
     period = in_period(df, tz, since, until)
     if (folder := Path(out_dir)).exists() and not folder.is_dir():
         out_folder(folder)  # says it is a file before the charts are drawn
-    desktop = all_charts(period, tz=tz, year=year)
-    narrow = all_charts(period, tz=tz, year=year, narrow=True)
+    first, last = as_date(since), as_date(until)
+    desktop = all_charts(period, tz=tz, year=year, since=first, until=last)
+    narrow = all_charts(period, tz=tz, year=year, narrow=True, since=first, until=last)
     count = _Count(progress, len(desktop) + len(narrow))
     with _chart_warnings_said_once():
         images, phone = _pngs(desktop, count), _pngs(narrow, count)
