@@ -184,3 +184,49 @@ def _days(start: str, n: int):
     import pandas as pd
 
     return pd.date_range(start, periods=n, freq="D")
+
+
+# -- huge counts on the ranking charts ---------------------------------------------------
+
+
+def test_ranking_charts_label_huge_counts_in_full():
+    # bar_label's default '%g' drew 1,234,567 posts as '1.23457e+06' (and a million as
+    # '1e+06'): a count that is not the count; the tables show '1,234,567'.
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from linkratio.charts.ranking import _ranking
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    counts = pd.Series([1_234_567, 1_000_000, 23_456, 12], index=["a.org", "b.org", "c", "d"])
+    _ranking(ax, counts, "#E69F00", "posts", "site", rows=5)
+    assert [t.get_text() for t in ax.texts] == ["1,234,567", "1,000,000", "23,456", "12"]
+
+
+def test_the_sites_chart_of_a_million_links_to_one_site_says_how_many():
+    import pandas as pd
+
+    from linkratio.charts import sites_chart
+    from linkratio.frame import COLUMNS
+
+    n = 1_000_000
+    df = pd.DataFrame({c: None for c in COLUMNS}, index=range(n))
+    df["domains"] = pd.Series([["big.org"]] * n)
+    df["category"], df["kind"] = "link", "url"
+    df["created_at"] = pd.Timestamp("2024-01-01", tz="UTC")
+    assert [t.get_text() for t in sites_chart(df).axes[0].texts] == ["1,000,000"]
+
+
+def test_fading_ties_label_their_reply_counts_with_separators():
+    from linkratio.charts import partners_chart
+
+    made = [
+        rows.post(f"2024-01-01 {h:02d}:{m:02d}", "conversation", partners=("ana",))
+        for h in range(20)
+        for m in range(0, 60, 1)
+    ][:1_100]
+    made.append(rows.post("2024-06-01 10:00", "conversation", partners=("bo",)))
+    fig = partners_chart(rows.frame(*made), narrow=True)
+    ties = [t.get_text() for t in fig.axes[1].texts]
+    assert ties and ties[0].startswith("1,100 · ")
