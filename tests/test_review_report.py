@@ -230,3 +230,16 @@ def test_fading_ties_label_their_reply_counts_with_separators():
     fig = partners_chart(rows.frame(*made), narrow=True)
     ties = [t.get_text() for t in fig.axes[1].texts]
     assert ties and ties[0].startswith("1,100 · ")
+
+
+def test_the_calendar_takes_its_period_as_dates_datetimes_or_iso_days():
+    from datetime import UTC, datetime
+
+    from linkratio.charts import calendar_chart
+
+    df = rows.frame(rows.post("2024-05-01 10:00", "conversation"))
+    as_dates = _cell_faces(
+        calendar_chart(df, "UTC", since=date(2024, 4, 1), until=date(2024, 5, 20))
+    )
+    for since, until in ((datetime(2024, 4, 1, 9, tzinfo=UTC), "2024-05-20"),):
+        assert _cell_faces(calendar_chart(df, "UTC", since=since, until=until)) == as_dates

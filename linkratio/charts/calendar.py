@@ -15,6 +15,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from linkratio.analysis import CATEGORIES, resolve_zone
+from linkratio.analysis.period import as_date
 from linkratio.analysis.series import (
     calendar_days,
 )
@@ -84,10 +85,10 @@ def _outside(days: pd.DataFrame, since: date | None, until: date | None) -> np.n
     """Which days of the calendar lie outside the period [since, until]."""
     dates = pd.to_datetime(days["date"])
     outside = np.zeros(len(days), dtype=bool)
-    if since is not None:
-        outside |= (dates < pd.Timestamp(since)).to_numpy()
-    if until is not None:
-        outside |= (dates > pd.Timestamp(until)).to_numpy()
+    if (first := as_date(since)) is not None:
+        outside |= (dates < pd.Timestamp(first)).to_numpy()
+    if (last := as_date(until)) is not None:
+        outside |= (dates > pd.Timestamp(last)).to_numpy()
     return outside
 
 
