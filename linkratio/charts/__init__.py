@@ -56,8 +56,8 @@ def all_charts(
     year: int | None = None,
     *,
     narrow: bool = False,
-    since: date | None = None,
-    until: date | None = None,
+    since: date | str | None = None,
+    until: date | str | None = None,
 ) -> dict[str, Figure]:
     """Every chart of the report, by name, in report order; `year` picks the calendar's.
 

@@ -40,8 +40,8 @@ def calendar_chart(
     year: int | None = None,
     *,
     narrow: bool = False,
-    since: date | None = None,
-    until: date | None = None,
+    since: date | str | None = None,
+    until: date | str | None = None,
 ) -> Figure:
     """A year of days (weeks x weekdays) coloured by what dominated each; talk-only outlined.
 
@@ -81,7 +81,7 @@ def calendar_chart(
     return fig
 
 
-def _outside(days: pd.DataFrame, since: date | None, until: date | None) -> np.ndarray:
+def _outside(days: pd.DataFrame, since: date | str | None, until: date | str | None) -> np.ndarray:
     """Which days of the calendar lie outside the period [since, until]."""
     dates = pd.to_datetime(days["date"])
     outside = np.zeros(len(days), dtype=bool)
