@@ -244,3 +244,23 @@ def test_the_calendar_takes_its_period_as_dates_datetimes_or_iso_days():
     since = datetime(2024, 4, 1, 9, tzinfo=UTC)
     assert _cell_faces(calendar_chart(df, "UTC", since=since, until="2024-05-20")) == as_dates
     assert len(set(as_dates)) == 3  # a post, days without posts, days outside the period
+
+
+# -- the nudge of a period that ends before the data -------------------------------------
+
+
+def test_a_period_cut_by_until_does_not_call_its_last_post_your_last_post(tmp_path):
+    # `report --until 2024-05-10` said "Note: your last post was 600 days ago (2024-05-10)"
+    # though the account posted on to the end of May: that was the period's last post.
+    from datetime import UTC, datetime
+
+    df = _frame(28)  # 2024-05-01 to 2024-05-28
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    cut = summarize(df, tz="UTC", until=date(2024, 5, 10), now=now).nudge.text
+    assert "your last post" not in cut
+    assert "the period's last post was 601 days ago (2024-05-10)" in cut
+    whole = summarize(df, tz="UTC", now=now).nudge.text
+    assert "your last post was 583 days ago (2024-05-28)" in whole
+    # An until past the data cuts nothing: the last post is the account's.
+    after = summarize(df, tz="UTC", until=date(2024, 12, 31), now=now).nudge.text
+    assert "your last post was 583 days ago (2024-05-28)" in after

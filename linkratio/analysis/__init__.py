@@ -165,7 +165,14 @@ def summarize(
         weeks=week_rows(days, *_covered(df, zone, since, end)),
         top_sites=top_sites(posts["domains"]),
         partners=top_partners(posts.loc[posts["category"] == TALK, "partners"]),
-        nudge=nudge(talk, linking, talk_only, pick_day(days, _today(now, zone)), end),
+        nudge=nudge(
+            talk,
+            linking,
+            talk_only,
+            pick_day(days, _today(now, zone)),
+            end,
+            cut=until is not None and data_span(df, zone)[1] > until,
+        ),
         **short_links(
             posts, df.attrs.get("redirect_hosts", ()) if shorteners is None else shorteners
         ),

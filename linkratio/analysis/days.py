@@ -49,14 +49,24 @@ def week_rows(days: pd.DataFrame, first: date, last: date) -> tuple[Week, ...]:
     return tuple(rows)
 
 
-def nudge(talk: int, linking: int, talk_only: TalkOnlyDays, pick: Suggestion, end: date) -> Nudge:
-    """One concrete next step on the day `pick` names: praise, a first talking day, a weekday."""
+def nudge(
+    talk: int,
+    linking: int,
+    talk_only: TalkOnlyDays,
+    pick: Suggestion,
+    end: date,
+    cut: bool = False,
+) -> Nudge:
+    """One concrete next step on the day `pick` names: praise, a first talking day, a weekday.
+
+    `cut`: the period ends before the data does, so its last post is not the account's.
+    """
     rule, text = _rule_text(talk, linking, pick)
     if pick.day is None:
         text = " ".join(filter(None, (text, f"{pick.reason[0].upper()}{pick.reason[1:]}.")))
     if rule in ("weekday", "too_little_data"):
         text += _talk_only_text(talk_only, end)
-    if note := stale_note(pick.last_post, pick.days_since_post):
+    if note := stale_note(pick.last_post, pick.days_since_post, "the period's" if cut else "your"):
         text += f" Note: {note}."
     return Nudge(
         text,

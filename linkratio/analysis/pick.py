@@ -125,8 +125,11 @@ def _too_little(found: int, weeks: int, last: date) -> str:
     )
 
 
-def stale_note(last: date | None, days_ago: int | None) -> str:
-    """`your last post was N days ago (DATE)` when N is over `STALE_DAYS`, else ''."""
+def stale_note(last: date | None, days_ago: int | None, whose: str = "your") -> str:
+    """`your last post was N days ago (DATE)` when N is over `STALE_DAYS`, else ''.
+
+    `whose` names whose last post it is ("the period's" when a period ends before the data).
+    """
     if last is None or days_ago is None or days_ago <= STALE_DAYS:
         return ""
-    return f"your last post was {days_ago:,} days ago ({last})"
+    return f"{whose} last post was {days_ago:,} days ago ({last})"
