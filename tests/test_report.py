@@ -462,7 +462,7 @@ def test_write_report_passes_the_year_to_the_calendar(tmp_path, monkeypatch):
 
     seen = []
 
-    def charts(df, tz=None, year=None, narrow=False):
+    def charts(df, tz=None, year=None, narrow=False, since=None, until=None):
         seen.append((year, narrow))
         return {}
 

@@ -98,8 +98,8 @@ these summarizes as the whole frame does."""
 def summarize(
     df: pd.DataFrame,
     tz: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
+    since: date | str | None = None,
+    until: date | str | None = None,
     account: str | None = None,
     shorteners: Collection[str] | None = None,
     now: datetime | None = None,
@@ -108,7 +108,8 @@ def summarize(
 
     A post's day is its `created_at` in `tz` (an IANA name; default the system's zone).
     The period runs from `since` (default: the first posting day) to `until` (default:
-    the last posting day); "the period's last day" is that end.
+    the last posting day); "the period's last day" is that end. A day may be a `date`, a
+    datetime (its date) or an ISO day such as "2024-10-01", as `load` takes it.
 
     Streaks count consecutive *posting* days that are all talk-only: a day without
     posts neither breaks nor extends a streak, a day with a link or retweet breaks it.
@@ -131,8 +132,9 @@ def summarize(
     shortener list or of `shorteners` (hosts seen redirecting; default: the frame's
     `attrs["redirect_hosts"]`, set by `with_expansions`).
 
-    Raises InputError for an unknown zone or since > until, InputFormatError for a
-    frame without the needed columns, EmptyDataError when the period holds no posts.
+    Raises InputError for an unknown zone, a since or until that is not a day, or since >
+    until, InputFormatError for a frame without the needed columns, EmptyDataError when
+    the period holds no posts.
     """
     zone, zone_name = resolve_zone(tz)
     since, until = as_date(since), as_date(until)

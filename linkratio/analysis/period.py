@@ -130,9 +130,17 @@ def _warn_bad_tz(value: str, used: str) -> None:
     _log.warning("TZ=%r is not a known time zone: using %s for days (or pass --tz)", value, used)
 
 
-def as_date(value: date | None) -> date | None:
-    """`value` as a date (a datetime gives its date part)."""
-    return value.date() if isinstance(value, datetime) else value
+def as_date(value: date | str | None) -> date | None:
+    """`value` as a date: a datetime gives its date part, text an ISO day (YYYY-MM-DD, as
+    `load` takes it); InputError for anything else."""
+    if value is None or isinstance(value, date):
+        return value.date() if isinstance(value, datetime) else value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InputError(f"{value!r} is not a day: expected YYYY-MM-DD")
 
 
 def period_days(

@@ -8,6 +8,8 @@ and TeX is off, so a handle such as `$evil$` never becomes mathtext.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -49,15 +51,23 @@ __all__ = [
 
 
 def all_charts(
-    df: pd.DataFrame, tz: str | None = None, year: int | None = None, *, narrow: bool = False
+    df: pd.DataFrame,
+    tz: str | None = None,
+    year: int | None = None,
+    *,
+    narrow: bool = False,
+    since: date | str | None = None,
+    until: date | str | None = None,
 ) -> dict[str, Figure]:
     """Every chart of the report, by name, in report order; `year` picks the calendar's.
 
     `narrow` draws each for a phone-width screen (`NARROW` inches instead of `WIDE`).
+    `since`/`until` name the period `df` was cut to: the calendar leaves the days outside
+    it blank instead of showing them as days without posts.
     """
     return {
         "activity": activity_chart(df, tz, narrow=narrow),
-        "calendar": calendar_chart(df, tz, year, narrow=narrow),
+        "calendar": calendar_chart(df, tz, year, narrow=narrow, since=since, until=until),
         "sites": sites_chart(df, narrow=narrow),
         "partners": partners_chart(df, narrow=narrow),
         "hours": hours_chart(df, tz, narrow=narrow),

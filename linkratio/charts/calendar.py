@@ -3,6 +3,7 @@ what dominated each."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from linkratio.analysis import CATEGORIES, resolve_zone
+from linkratio.analysis.period import as_date
 from linkratio.analysis.series import (
     calendar_days,
 )
@@ -33,13 +35,20 @@ from linkratio.charts.style import (
 
 
 def calendar_chart(
-    df: pd.DataFrame, tz: str | None = None, year: int | None = None, *, narrow: bool = False
+    df: pd.DataFrame,
+    tz: str | None = None,
+    year: int | None = None,
+    *,
+    narrow: bool = False,
+    since: date | str | None = None,
+    until: date | str | None = None,
 ) -> Figure:
     """A year of days (weeks x weekdays) coloured by what dominated each; talk-only outlined.
 
     The year is `year`, or by default the 12 months ending with the last post's month.
     `narrow` draws it for a phone: the weeks in three bands (about four months each),
-    one above the other, so a day stays a cell you can see.
+    one above the other, so a day stays a cell you can see. `since`/`until`: the period
+    `df` holds; the days outside it are left blank, not shown as days without posts.
     """
     days = calendar_days(df, tz, year)
     bands = 3 if narrow else 1
@@ -56,7 +65,11 @@ def calendar_chart(
     colors = np.array([to_rgba(NO_POSTS_COLOR)] * len(days))
     for cat in CATEGORIES:
         colors[(days["dominant"] == cat).to_numpy()] = to_rgba(CATEGORY_COLORS[cat])
-    _cells(ax, col, row, colors, edge="white", lw=1.0)
+    outside = _outside(days, since, until)
+    colors[outside] = to_rgba("white")
+    edges = np.array([to_rgba("white")] * len(days))
+    edges[outside] = to_rgba(NO_POSTS_COLOR)
+    _cells(ax, col, row, colors, edge=edges, lw=1.0)
     only = days["talk_only"].to_numpy()
     _cells(ax, col[only], row[only], "none", edge="black", lw=1.6 if bands == 1 else 1.0)
     streak = days["in_longest_streak"].to_numpy()
@@ -64,8 +77,19 @@ def calendar_chart(
     ax.scatter(col[streak] + 0.5, row[streak] + 0.5, s=dot, **_STREAK_DOT)
     _calendar_axes(ax, days, col, row, zone)
     ax.set_title(_streak_note(days, narrow), **{**SUBTITLE, "fontsize": 9 if narrow else 10})
-    fig.legend(handles=_calendar_legend(), ncols=2 if narrow else 4, **LEGEND)
+    fig.legend(handles=_calendar_legend(bool(outside.any())), ncols=2 if narrow else 4, **LEGEND)
     return fig
+
+
+def _outside(days: pd.DataFrame, since: date | str | None, until: date | str | None) -> np.ndarray:
+    """Which days of the calendar lie outside the period [since, until]."""
+    dates = pd.to_datetime(days["date"])
+    outside = np.zeros(len(days), dtype=bool)
+    if (first := as_date(since)) is not None:
+        outside |= (dates < pd.Timestamp(first)).to_numpy()
+    if (last := as_date(until)) is not None:
+        outside |= (dates > pd.Timestamp(last)).to_numpy()
+    return outside
 
 
 _STREAK_DOT: dict[str, Any] = {
@@ -87,7 +111,9 @@ def _title(days: pd.DataFrame, year: int | None) -> str:
     return f"Talk-only days, {first:%b %Y} to {last:%b %Y}"
 
 
-def _cells(ax: Axes, col: np.ndarray, row: np.ndarray, face: object, edge: str, lw: float) -> None:
+def _cells(
+    ax: Axes, col: np.ndarray, row: np.ndarray, face: object, edge: object, lw: float
+) -> None:
     """Draw one square per (col, row) day in a single collection."""
     inset = 0.06
     cells = rects(
@@ -146,12 +172,16 @@ def _streak_note(days: pd.DataFrame, narrow: bool = False) -> str:
     return note
 
 
-def _calendar_legend() -> list[Patch | Line2D]:
+def _calendar_legend(outside: bool) -> list[Patch | Line2D]:
     handles: list[Patch | Line2D] = [
         Patch(facecolor=CATEGORY_COLORS[c], label=f"mostly {CATEGORY_LABELS[c].split()[0]}")
         for c in CATEGORIES
     ]
     handles.append(Patch(facecolor=NO_POSTS_COLOR, label="no posts"))
+    if outside:
+        handles.append(
+            Patch(facecolor="white", edgecolor=NO_POSTS_COLOR, label="outside the period")
+        )
     handles.append(
         Patch(facecolor="white", edgecolor="black", linewidth=1.6, label="talk-only day")
     )

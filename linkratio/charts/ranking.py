@@ -38,7 +38,8 @@ def _ranking(
     ax.set_ylim(max(rows, len(ranked)) - 0.4, -0.6)
     ax.bar_label(
         bars,
-        labels=[style.plain(s) for s in labels] if labels else None,
+        # In full, as the tables show them: bar_label's '%g' drew 1,234,567 as 1.23457e+06.
+        labels=[style.plain(s) for s in labels] if labels else [f"{n:,}" for n in ranked],
         padding=3,
         fontsize=9,
         **style.TEXT,
@@ -117,7 +118,7 @@ def _fading_ties(
     counts.index = counts.index.map(person_name)
     shown = zip(counts, ties["last_reply"], ties["days_since"], strict=True)
     labels = [
-        f"{n} · {s} days ago" if narrow else f"{n} · {d:%Y-%m-%d}, {s} days ago"
+        f"{n:,} · {s:,} days ago" if narrow else f"{n:,} · {d:%Y-%m-%d}, {s:,} days ago"
         for n, d, s in shown
     ]
     xlabel = "replies before the silence"

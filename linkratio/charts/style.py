@@ -6,6 +6,7 @@ and TeX is off, so a handle such as `$evil$` never becomes mathtext.
 
 from __future__ import annotations
 
+import io
 from typing import Any, cast
 
 import numpy as np
@@ -92,9 +93,24 @@ def short(name: object, narrow: bool = False) -> str:
     return plain(text if len(text) <= most else text[: most - 1] + "…")
 
 
+class ChartFigure(Figure):
+    """A Figure that Jupyter draws inline by itself.
+
+    IPython knows how to show a Figure only once pyplot or `%matplotlib inline` has set
+    up the inline backend; linkratio never touches pyplot, so without this a chart cell
+    showed the text `<Figure size 860x460 with 2 Axes>`. Where the inline backend is set
+    up, IPython's own printer for Figures wins and this is not used.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+
 def figure(width: float, height: float, title: str) -> Figure:
     """A constrained-layout Figure with a bold title (smaller on a phone-width figure)."""
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = ChartFigure(figsize=(width, height), layout="constrained")
     fig.suptitle(plain(title), fontsize=12 if width <= NARROW else 14, fontweight="bold", **TEXT)
     return fig
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 
 from linkratio.analysis.weekly import WeekSummary, mean_label
+from linkratio.charts.style import ChartFigure
 
 
 def talk_share_chart(ws: WeekSummary) -> Figure:
     """Bars of the last 12 weeks' talk share, this week highlighted, the 8-week mean dashed."""
-    fig = Figure(figsize=(6.4, 2.6), layout="constrained")
+    fig = ChartFigure(figsize=(6.4, 2.6), layout="constrained")
     ax = fig.add_subplot()
     labels = [w.week[-3:] for w in ws.history]
     shares = [(w.talk_share or 0.0) * 100 for w in ws.history]

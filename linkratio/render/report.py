@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from linkratio.analysis import summarize
+from linkratio.analysis.period import as_date
 from linkratio.charts import CSS_DPI, PIXEL_RATIO, all_charts
 from linkratio.render.escape import html_text, md_escape
-from linkratio.render.files import write_atomic
+from linkratio.render.files import write_all
 from linkratio.render.report_html import PAGE_CSS, render_html
 from linkratio.render.report_md import render_markdown
 from linkratio.render.sections import examples, in_period, out_folder, zone_or_utc
@@ -71,8 +72,8 @@ def write_report(
     out_dir: str | Path,
     *,
     tz: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
+    since: date | str | None = None,
+    until: date | str | None = None,
     account: str | None = None,
     year: int | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -85,28 +86,50 @@ def write_report(
     the pixels they show at; the PNG files are the desktop drawings. Raises what `summarize`
     raises (EmptyDataError for a period without posts, InputError for a bad zone),
     InputError when `out_dir` is a file, and DiskError naming a file that could not be
-    written (each file is written whole or not at all). `progress(done, total)` is called
+    written (the files are written all or none: the previous report stays whole, and a
+    folder made for it is removed). `progress(done, total)` is called
     as each chart is drawn.
     """
     summary = summarize(df, tz=tz, since=since, until=until, account=account)
     period = in_period(df, tz, since, until)
-    folder = out_folder(out_dir)
-    desktop = all_charts(period, tz=tz, year=year)
-    narrow = all_charts(period, tz=tz, year=year, narrow=True)
+    if (folder := Path(out_dir)).exists() and not folder.is_dir():
+        out_folder(folder)  # says it is a file before the charts are drawn
+    first, last = as_date(since), as_date(until)
+    desktop = all_charts(period, tz=tz, year=year, since=first, until=last)
+    narrow = all_charts(period, tz=tz, year=year, narrow=True, since=first, until=last)
     count = _Count(progress, len(desktop) + len(narrow))
     with _chart_warnings_said_once():
         images, phone = _pngs(desktop, count), _pngs(narrow, count)
     files = {name: folder / f"{name}.png" for name in images}
-    for name, path in files.items():
-        write_atomic(path, images[name])
     picked = examples(period)
     html_path, md_path, json_path = (
         folder / n for n in ("report.html", "report.md", "summary.json")
     )
-    write_atomic(html_path, render_html(summary, images, picked, phone))
-    write_atomic(md_path, render_markdown(summary, {n: p.name for n, p in files.items()}, picked))
-    write_atomic(json_path, render_json(summary) + "\n")
+    pages: dict[Path, bytes | str] = {
+        html_path: render_html(summary, images, picked, phone),
+        md_path: render_markdown(summary, {n: p.name for n, p in files.items()}, picked),
+        json_path: render_json(summary) + "\n",
+    }
+    with _made_on_failure_removed(folder):
+        # All or nothing: a full disk leaves the previous report whole, not its pages
+        # beside the charts of another run.
+        write_all({**{path: images[name] for name, path in files.items()}, **pages})
     return ReportFiles(folder, html_path, md_path, json_path, files)
+
+
+@contextlib.contextmanager
+def _made_on_failure_removed(folder: Path) -> Iterator[None]:
+    """Make `folder` (`out_folder`); when the block fails, remove the folders made for it
+    (those still empty), so a failed report leaves no empty folder behind."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    out_folder(folder)
+    try:
+        yield
+    except BaseException:
+        for made in missing:  # the deepest first
+            with contextlib.suppress(OSError):
+                made.rmdir()
+        raise
 
 
 _CHART_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from linkratio.analysis import CATEGORIES, Ranked, Summary, period_days, resolve_zone
+from linkratio.analysis.period import as_date
 from linkratio.analysis.rankings import person_name
 from linkratio.errors import DiskError, InputError, LinkratioError
 from linkratio.render.text import pct, ratio, talk_only_facts
@@ -106,14 +107,13 @@ def _str(value: object) -> str:
 
 
 def in_period(
-    df: pd.DataFrame, tz: str | None, since: date | None, until: date | None
+    df: pd.DataFrame, tz: str | None, since: date | str | None, until: date | str | None
 ) -> pd.DataFrame:
     """The rows whose local day (in `tz`) lies in [since, until], as `summarize` picks them."""
     if since is None and until is None:
         return df
-    since, until = (d.date() if isinstance(d, datetime) else d for d in (since, until))
     zone, _ = resolve_zone(tz)
-    return df.loc[period_days(df, zone, since, until)[1]]
+    return df.loc[period_days(df, zone, as_date(since), as_date(until))[1]]
 
 
 # -- shared formatting -----------------------------------------------------------------
