@@ -409,6 +409,30 @@ def test_write_files(tmp_path) -> None:
     assert 'src="data:image/png;base64,' in page and "http://" not in page
 
 
+def test_a_week_that_does_not_fit_leaves_the_weeks_earlier_files_as_they_were(tmp_path) -> None:
+    # The three files were renamed into place one by one: on a full disk the new chart and
+    # page replaced the old ones, then the HTML (which embeds the chart) failed.
+    import os
+
+    from helpers import small_tmpfs
+
+    from linkratio.errors import DiskError
+
+    old = build_week(_history_frame(), date(2026, 11, 16), tz="UTC", account="@old")
+    new = build_week(_history_frame(), date(2026, 11, 16), tz="UTC", account="@new")
+    probe = write_files(new, tmp_path / "probe")
+    with small_tmpfs(tmp_path / "disk", "2m") as disk:
+        write_files(old, disk / "out")
+        before = {p.name: p.read_bytes() for p in (disk / "out").iterdir()}
+        room = len(probe.png) + probe.markdown.stat().st_size + 8 * 1024
+        assert room < probe.html.stat().st_size  # the chart and the text fit, the page not
+        st = os.statvfs(disk)
+        (disk / "filler").write_bytes(b"\0" * (st.f_bavail * st.f_frsize - room))
+        with pytest.raises(DiskError, match="could not be written"):
+            write_files(new, disk / "out")
+        assert {p.name: p.read_bytes() for p in (disk / "out").iterdir()} == before
+
+
 def test_the_chart_is_drawn_at_twice_the_size_the_page_shows_it(tmp_path) -> None:
     ws = build_week(_history_frame(), date(2026, 11, 16), tz="UTC", account="@me")
     files = write_files(ws, tmp_path / "out")

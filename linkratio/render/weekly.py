@@ -21,7 +21,7 @@ from linkratio.analysis.challenge import BROKEN, Outcome, Suggestion
 from linkratio.analysis.weekly import WeekSummary, mean_label, week_to_dict
 from linkratio.render.escape import html_text as _e
 from linkratio.render.escape import md_escape, slack_escape, terminal_safe
-from linkratio.render.files import write_atomic
+from linkratio.render.files import write_all
 from linkratio.render.report_html import PAGE_CSS
 from linkratio.render.sections import out_folder, zone_or_utc
 from linkratio.render.text import pct, ratio
@@ -370,15 +370,15 @@ def file_stem(ws: WeekSummary) -> str:
 def write_files(ws: WeekSummary, out_dir: str | Path) -> WeeklyFiles:
     """Write `linkratio-YYYY-Www.md`, `.html` (chart embedded) and `.png` into `out_dir`.
 
-    Each file is written whole or not at all; DiskError names one that could not be.
+    The three are written all or none (`render.files.write_all`): a full disk leaves the
+    week's earlier files as they were; DiskError names the one that could not be written.
     """
     folder = out_folder(out_dir)
     stem = file_stem(ws)
     png = chart_png(ws)
-    chart = write_atomic(folder / f"{stem}.png", png)
-    md = write_atomic(folder / f"{stem}.md", render_markdown(ws, chart.name))
+    chart, md, page = (folder / f"{stem}{ext}" for ext in (".png", ".md", ".html"))
     data = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    page = write_atomic(folder / f"{stem}.html", render_html(ws, data))
+    write_all({chart: png, md: render_markdown(ws, chart.name), page: render_html(ws, data)})
     return WeeklyFiles(md, page, chart, png)
 
 
