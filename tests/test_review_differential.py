@@ -1,0 +1,86 @@
+"""Review: the fast readers (`x_json_lean`, the typed archive readers, `verdicts`) against
+the general ones on the same damaged or unusual input: the same posts and labels, or the
+same one-line refusal, whichever command reads the file."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import orjson
+import pytest
+
+from linkratio.cli import main
+from linkratio.errors import InputFormatError
+from linkratio.sources import read
+from linkratio.sources.x_json import read_v2
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    out = io.StringIO()
+    code = main(argv, out=out)
+    return code, out.getvalue(), capsys.readouterr().err
+
+
+def _v2_page(extra: bytes) -> bytes:
+    """A twarc2 page of one tweet; `extra` is spliced in as a field no reader reads."""
+    page = orjson.dumps(
+        {
+            "data": [
+                {
+                    "id": "1790000000000000000",
+                    "text": "caf\u00e9 talk",
+                    "author_id": "100",
+                    "created_at": "2024-05-01T12:00:00.000Z",
+                    "source": "SOURCE",
+                }
+            ],
+            "includes": {"users": [{"id": "100", "username": "me"}]},
+        }
+    )
+    return page.replace(b'"SOURCE"', extra) + b"\n"
+
+
+BAD_BYTES = {
+    "a stray byte": b'"Twitter \xff Web App"',
+    "a cut sequence": b'"Twitter \xc3 Web App"',
+    "an encoded surrogate": b'"Twitter \xed\xa0\x80 Web App"',
+}
+
+
+@pytest.mark.parametrize("name", BAD_BYTES)
+def test_v2_invalid_utf8_in_an_unread_field_is_refused_by_both_readers(
+    tmp_path: Path, name: str
+) -> None:
+    path = tmp_path / "tweets.jsonl"
+    path.write_bytes(_v2_page(b'"plain"') + _v2_page(BAD_BYTES[name]))
+    with pytest.raises(InputFormatError) as general:
+        read_v2(path)
+    with pytest.raises(InputFormatError) as lean:
+        read(path, "x-v2", lean=True)
+    assert str(lean.value) == str(general.value)
+
+
+def test_v2_classify_refuses_invalid_utf8_as_audit_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "tweets.jsonl"
+    path.write_bytes(_v2_page(BAD_BYTES["a stray byte"]))
+    audit = run(["audit", str(path)], capsys)
+    classify = run(["classify", str(path), "--output", "csv"], capsys)
+    assert audit[0] != 0
+    assert classify[0] == audit[0]
+    assert classify[1] == ""
+    assert classify[2] == audit[2]
+    assert len(classify[2].strip().splitlines()) == 1
+    assert "line 1" in classify[2] and "UTF-8" in classify[2]
+
+
+def test_v2_valid_non_ascii_still_reads_the_fast_way(tmp_path: Path) -> None:
+    from linkratio.sources.x_json_lean import LeanTweet
+
+    path = tmp_path / "tweets.jsonl"
+    path.write_bytes(_v2_page('"Twitter \u00e9 Web App \U0001f600"'.encode()))
+    lean = read(path, "x-v2", lean=True)
+    assert [type(p) for p in lean.posts] == [LeanTweet]
+    assert lean.posts[0].text == "caf\u00e9 talk"
