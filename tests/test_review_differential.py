@@ -84,3 +84,41 @@ def test_v2_valid_non_ascii_still_reads_the_fast_way(tmp_path: Path) -> None:
     lean = read(path, "x-v2", lean=True)
     assert [type(p) for p in lean.posts] == [LeanTweet]
     assert lean.posts[0].text == "caf\u00e9 talk"
+
+
+class _Scanned(bytearray):
+    """A bytearray that adds up how many bytes its `rfind` calls look through."""
+
+    total = 0
+
+    def rfind(self, sub: object, start: object = None, end: object = None) -> int:  # type: ignore[override]
+        begin = 0 if start is None else int(start)  # type: ignore[call-overload]
+        if begin < 0:
+            begin = max(0, len(self) + begin)
+        _Scanned.total += max(0, len(self) - begin)
+        return super().rfind(sub, begin)  # type: ignore[arg-type]
+
+    def __add__(self, other: object) -> _Scanned:  # type: ignore[override]
+        return _Scanned(bytes(self) + bytes(other))  # type: ignore[call-overload]
+
+
+def test_the_typed_reader_looks_at_each_byte_a_bounded_number_of_times(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records that never meet at the first record's seam (here `} ,`) were searched for it
+    from the buffer's start after every block: 200,000 posts took 19 s instead of 2."""
+    from archives import ytd
+    from test_x_archive import tweet
+
+    from linkratio.sources.x_archive import typed
+    from linkratio.sources.x_archive.files import Source
+
+    posts = [tweet(str(n), f"post {n}") for n in range(1, 301)]
+    data = ytd("tweets", posts).replace(b"\n  },\n  {", b"\n  } ,\n  {")
+    path = tmp_path / "tweets.js"
+    path.write_bytes(data)
+    monkeypatch.setattr(typed, "bytearray", _Scanned, raising=False)
+    source = Source(str(path), path.read_bytes, path)
+    found = [r.tweet.id_str for block in typed.records(source, size=1024) for r in block]
+    assert found == [str(n) for n in range(1, 301)]
+    assert _Scanned.total <= 3 * len(data)

@@ -156,14 +156,15 @@ def records(
     first, seam, end_at, next_at = _head(chunks, source.name)
     # The buffer opens the JSON array; the comma after a block's last record becomes its `]`.
     buf = bytearray(b"[") + first
+    start = 0  # no seam starts before this in the buffer (none is left there)
     for block in chunks:
         buf += block
-        at = buf.rfind(seam)
-        if at < 0:
-            continue
-        buf[at + end_at] = ord("]")
-        yield _decode(decoder, memoryview(buf)[: at + end_at + 1], source.name)
-        buf = bytearray(b"[") + memoryview(buf)[at + next_at :]
+        at = buf.rfind(seam, start)
+        if at >= 0:
+            buf[at + end_at] = ord("]")
+            yield _decode(decoder, memoryview(buf)[: at + end_at + 1], source.name)
+            buf = bytearray(b"[") + memoryview(buf)[at + next_at :]
+        start = max(0, len(buf) - len(seam) + 1)  # never the whole buffer again: linear
     close = len(buf)
     while close > 1 and buf[close - 1] in b" \t\r\n;":
         close -= 1
