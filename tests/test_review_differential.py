@@ -122,3 +122,29 @@ def test_the_typed_reader_looks_at_each_byte_a_bounded_number_of_times(
     found = [r.tweet.id_str for block in typed.records(source, size=1024) for r in block]
     assert found == [str(n) for n in range(1, 301)]
     assert _Scanned.total <= 3 * len(data)
+
+
+class _NoMemory:
+    """A decoder that runs out of memory, as the fast v2 reader may on a large file: it
+    holds the whole file and its lines at once, the general reader one line at a time."""
+
+    def decode(self, line: bytes) -> object:
+        raise MemoryError
+
+
+def test_v2_fast_reader_out_of_memory_hands_over_to_the_general_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under a memory limit, classify said 'too large to read in the memory available' of a
+    file audit read (measured: a 195 MB twarc file under `ulimit -v 760000`)."""
+    from linkratio.sources import x_json_lean
+
+    path = tmp_path / "tweets.jsonl"
+    path.write_bytes(_v2_page(b'"Twitter Web App"'))
+    general = read_v2(path)
+    monkeypatch.setattr(x_json_lean, "_DECODER", _NoMemory())
+    lean = read(path, "x-v2", lean=True)
+    assert [(p.id, p.text, p.author_handle) for p in lean.posts] == [
+        (p.id, p.text, p.author_handle) for p in general.posts
+    ]
+    assert lean.account == general.account

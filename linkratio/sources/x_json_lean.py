@@ -122,7 +122,8 @@ def read_v2_lean(path: Path, progress: Progress | None = None) -> Timeline | Non
     try:
         with gc_paused():
             posts = _read(path, progress)
-    except (Unsupported, LinkratioError, ValueError, msgspec.DecodeError):
+    except (Unsupported, LinkratioError, ValueError, msgspec.DecodeError, MemoryError):
+        # Out of memory too: this reader holds the whole file, the general one a line of it.
         log.debug("%s: read the general way", path)
         return None
     kept = collapse(cast(list[Post], posts))
