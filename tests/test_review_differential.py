@@ -148,3 +148,29 @@ def test_v2_fast_reader_out_of_memory_hands_over_to_the_general_reader(
         (p.id, p.text, p.author_handle) for p in general.posts
     ]
     assert lean.account == general.account
+
+
+def test_v2_jsonl_with_a_first_line_past_the_sniff_bound_is_read_as_audit_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The general reader tells JSONL by its first lines, each read up to `_SNIFF_LINE`
+    (64 MiB); past that it reads the file as one document. A 94 MB file of two pages, the
+    first over 64 MiB: classify listed 300,001 posts, audit refused it ("line 2, column 1:
+    not valid JSON"). The bound is lowered here to keep the file small."""
+    from linkratio.sources import x_json, x_json_lean
+
+    monkeypatch.setattr(x_json, "_SNIFF_LINE", 400)
+    monkeypatch.setattr(x_json_lean, "_SNIFF_LINE", 400, raising=False)
+    long_page = _v2_page(b'"' + b"x" * 500 + b'"')
+    path = tmp_path / "tweets.jsonl"
+    path.write_bytes(long_page + _v2_page(b'"Twitter Web App"'))
+    with pytest.raises(InputFormatError) as general:
+        read_v2(path)
+    with pytest.raises(InputFormatError) as lean:
+        read(path, "x-v2", lean=True)
+    assert str(lean.value) == str(general.value)
+    # One such line alone is one document: both read it.
+    path.write_bytes(long_page)
+    assert [p.id for p in read(path, "x-v2", lean=True).posts] == [
+        p.id for p in read_v2(path).posts
+    ]

@@ -29,6 +29,7 @@ from linkratio.sources.common import Progress, main_author, parse_time
 from linkratio.sources.jsonpages import BOM, json_head
 from linkratio.sources.lean_post import LeanFields
 from linkratio.sources.limits import HEAD, open_file
+from linkratio.sources.x_json import _SNIFF_LINE
 from linkratio.sources.x_tweet import NATIVE_RT, WITHHELD, snowflake_time
 
 log = logging.getLogger(__name__)
@@ -140,9 +141,15 @@ def _read(path: Path, progress: Progress | None) -> list[LeanTweet]:
         raise Unsupported("layout")
     suspect = _may_hold_odd_numbers(data)
     posts: list[LeanTweet] = []
+    first = True
     for line in data.split(b"\n"):
         if not line.strip():
             continue
+        if first and len(line) >= _SNIFF_LINE:
+            # The general reader tells JSONL by the first lines up to this long: longer, it
+            # reads the file as one document (two lines of it: "not valid JSON").
+            raise Unsupported("a first line too long to tell JSONL by")
+        first = False
         if suspect and _ODD_NUMBER.search(line):
             orjson.loads(line)  # the general reader's verdict on it: JSONDecodeError or fine
         if not line.isascii():
