@@ -174,3 +174,48 @@ def test_v2_jsonl_with_a_first_line_past_the_sniff_bound_is_read_as_audit_reads_
     assert [p.id for p in read(path, "x-v2", lean=True).posts] == [
         p.id for p in read_v2(path).posts
     ]
+
+
+def _deep_archive(root: Path, depth: int) -> Path:
+    """An archive of two posts, the second with a field no reader reads nested `depth` deep."""
+    from archives import account_js, write_folder, ytd
+    from test_x_archive import tweet
+
+    records = [tweet("1", "hello"), tweet("2", "world?")]
+    records[1]["tweet"]["junk"] = "JUNK"
+    data = ytd("tweets", records).replace(b'"JUNK"', b"[" * depth + b"]" * depth)
+    return write_folder(root, {"data/tweets.js": data, "data/account.js": account_js()})
+
+
+@pytest.mark.parametrize("depth", [600, 1100])
+def test_deep_nesting_in_an_unread_field_is_never_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], depth: int
+) -> None:
+    """msgspec raised RecursionError from 1,000 levels (classify and import crashed with a
+    traceback where audit said 'depth limit exceeded'), and orjson.dumps refuses more than
+    254 (the library's copy of the record: import crashed with a TypeError)."""
+    archive = _deep_archive(tmp_path / "archive", depth)
+    audit = run(["audit", str(archive), "--json"], capsys)
+    classify = run(["classify", str(archive), "--output", "csv"], capsys)
+    imported = run(["import", str(archive), "--db", str(tmp_path / "lib.sqlite")], capsys)
+    for code, _, err in (audit, classify, imported):
+        assert "Traceback" not in err
+        assert code == 0 or len(err.strip().splitlines()) == 1
+    assert classify[0] == audit[0]
+    assert classify[2] == audit[2]
+    if depth > 1024:  # past orjson's depth: every reader refuses the file, naming it
+        assert audit[0] != 0 and "depth limit exceeded" in audit[2]
+        assert imported[2] == audit[2]
+    else:  # readable, but too deep to keep as the record's JSON: import names the record
+        assert audit[0] == 0 and classify[1].count("\n") == 3
+        assert imported[0] != 0 and "record 2" in imported[2]
+
+
+def test_v2_deep_nesting_in_an_unread_field_is_read_as_audit_reads_it(tmp_path: Path) -> None:
+    path = tmp_path / "tweets.jsonl"
+    path.write_bytes(_v2_page(b"[" * 1100 + b"]" * 1100))
+    with pytest.raises(InputFormatError) as general:
+        read_v2(path)
+    with pytest.raises(InputFormatError) as lean:
+        read(path, "x-v2", lean=True)
+    assert str(lean.value) == str(general.value)

@@ -123,8 +123,16 @@ def read_v2_lean(path: Path, progress: Progress | None = None) -> Timeline | Non
     try:
         with gc_paused():
             posts = _read(path, progress)
-    except (Unsupported, LinkratioError, ValueError, msgspec.DecodeError, MemoryError):
-        # Out of memory too: this reader holds the whole file, the general one a line of it.
+    except (
+        Unsupported,
+        LinkratioError,
+        ValueError,
+        msgspec.DecodeError,
+        MemoryError,
+        RecursionError,
+    ):
+        # Out of memory too: this reader holds the whole file, the general one a line of it;
+        # RecursionError: msgspec's limit on nesting is below orjson's.
         log.debug("%s: read the general way", path)
         return None
     kept = collapse(cast(list[Post], posts))

@@ -182,5 +182,6 @@ def records(
 def _decode(decoder: msgspec.json.Decoder[list[Any]], body: memoryview, name: str) -> list[Any]:
     try:
         return decoder.decode(body)
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        # RecursionError: nested past Python's recursion limit, which orjson refuses too.
         raise Unsupported(name) from None
