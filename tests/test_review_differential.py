@@ -219,3 +219,49 @@ def test_v2_deep_nesting_in_an_unread_field_is_read_as_audit_reads_it(tmp_path: 
     with pytest.raises(InputFormatError) as lean:
         read(path, "x-v2", lean=True)
     assert str(lean.value) == str(general.value)
+
+
+class _FailingFile:
+    """A file whose reads past the first fail as a damaged disk's do (EIO)."""
+
+    def __init__(self, path: Path) -> None:
+        self.fh = path.open("rb")
+        self.reads = 0
+
+    def read(self, size: int = -1) -> bytes:
+        self.reads += 1
+        if self.reads > 1:
+            raise OSError(5, "Input/output error")
+        return self.fh.read(size)
+
+    def __enter__(self) -> _FailingFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.fh.close()
+
+
+def test_a_read_error_in_the_fast_archive_readers_hands_over_to_the_general_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An OSError while the typed reader read tweets.js left it unnamed: classify and import
+    said 'linkratio: error: Input/output error' where audit said '.../tweets.js: cannot be
+    read (Input/output error)' (seen with tweets.js on a file the kernel answers with EIO)."""
+    from archives import account_js, write_folder, ytd
+    from test_x_archive import tweet
+
+    from linkratio.sources.x_archive import read_archive, typed
+    from linkratio.verdicts import archive_labels
+
+    records = [tweet(str(n), f"post {n} " + "x" * 200) for n in range(1, 400)]
+    archive = write_folder(
+        tmp_path / "archive",
+        {"data/tweets.js": ytd("tweets", records), "data/account.js": account_js()},
+    )
+    general = read_archive(archive)
+    monkeypatch.setattr(typed, "open_file", lambda path, name=None: _FailingFile(path))
+    monkeypatch.setattr(typed, "BLOCK", 4096)
+    assert archive_labels(archive) is None  # handed over: the general reader decides
+    for keep_raw in (False, True):
+        lean = read_archive(archive, keep_raw=keep_raw, lean=True)
+        assert [p.id for p in lean.posts] == [p.id for p in general.posts]

@@ -121,7 +121,10 @@ def _chunks(source: Source, size: int) -> Iterator[bytes]:
     with open_file(source.path, source.name) as fh:
         left = source.path.stat().st_size  # never more than the size it had
         while left > 0:
-            block = fh.read(min(size, left))
+            try:
+                block = fh.read(min(size, left))
+            except OSError:  # a damaged disk: the general reader names the file and why
+                raise Unsupported(source.name) from None
             if not block:
                 return
             left -= len(block)
