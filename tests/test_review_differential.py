@@ -265,3 +265,47 @@ def test_a_read_error_in_the_fast_archive_readers_hands_over_to_the_general_read
     for keep_raw in (False, True):
         lean = read_archive(archive, keep_raw=keep_raw, lean=True)
         assert [p.id for p in lean.posts] == [p.id for p in general.posts]
+
+
+class _Unreadable:
+    """An open file every read of which fails as a damaged disk's does (EIO)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def _fail(self, *args: object) -> bytes:
+        raise OSError(5, "Input/output error")
+
+    read = readline = _fail
+
+    def seek(self, *args: object) -> int:
+        return 0
+
+    def __iter__(self) -> _Unreadable:
+        return self
+
+    def __next__(self) -> bytes:
+        return self._fail()
+
+    def __enter__(self) -> _Unreadable:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def test_v2_read_error_names_the_file_in_every_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Seen with a .jsonl on a file the kernel answers with EIO: classify and audit said only
+    'linkratio: error: Input/output error', naming no file."""
+    from linkratio.sources import x_json, x_json_lean
+
+    path = tmp_path / "tweets.jsonl"
+    path.write_bytes(_v2_page(b'"Twitter Web App"'))
+    monkeypatch.setattr(x_json, "open_file", _Unreadable)
+    monkeypatch.setattr(x_json_lean, "open_file", _Unreadable)
+    for command in ("classify", "audit"):
+        code, out, err = run([command, str(path), "--input-format", "x-v2"], capsys)
+        assert (code, out) == (2, "")
+        assert err == f"linkratio: error: {path}: cannot be read (Input/output error)\n"

@@ -240,12 +240,15 @@ def _values(path: Path, skip_invalid: bool) -> Generator[tuple[int, Any], None, 
     if path.is_dir():
         raise InputError(f"{path}: is a folder; {EXPECTED}")
     with open_file(path, expected=EXPECTED.removeprefix("expected ")) as fh:
-        json_head(path, EXPECTED)(fh.read(HEAD))
-        fh.seek(0)
-        if _is_jsonl(fh, path):
-            yield from jsonl_values(fh, path, EXPECTED, skip_invalid)
-            return
-        doc = fh.read().removeprefix(BOM)
+        try:
+            json_head(path, EXPECTED)(fh.read(HEAD))
+            fh.seek(0)
+            if _is_jsonl(fh, path):
+                yield from jsonl_values(fh, path, EXPECTED, skip_invalid)
+                return
+            doc = fh.read().removeprefix(BOM)
+        except OSError as err:  # a damaged disk: say which file
+            raise InputError(f"{path}: cannot be read ({err.strerror or err})") from None
         if not doc.strip():
             return
         try:

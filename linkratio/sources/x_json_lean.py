@@ -130,9 +130,11 @@ def read_v2_lean(path: Path, progress: Progress | None = None) -> Timeline | Non
         msgspec.DecodeError,
         MemoryError,
         RecursionError,
+        OSError,
     ):
         # Out of memory too: this reader holds the whole file, the general one a line of it;
-        # RecursionError: msgspec's limit on nesting is below orjson's.
+        # RecursionError: msgspec's limit on nesting is below orjson's; OSError: a damaged
+        # disk, which the general reader names.
         log.debug("%s: read the general way", path)
         return None
     kept = collapse(cast(list[Post], posts))
