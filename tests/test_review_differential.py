@@ -309,3 +309,55 @@ def test_v2_read_error_names_the_file_in_every_command(
         code, out, err = run([command, str(path), "--input-format", "x-v2"], capsys)
         assert (code, out) == (2, "")
         assert err == f"linkratio: error: {path}: cannot be read (Input/output error)\n"
+
+
+def _loads_short_of_memory(limit: int) -> object:
+    """orjson.loads as it behaves short of memory: past `limit` bytes it raises the
+    JSONDecodeError orjson raises when it cannot allocate (seen under `ulimit -v 700000`
+    with a 195 MB twarc file)."""
+    loads = orjson.loads
+
+    def short(data: bytes | bytearray | memoryview | str) -> object:
+        if len(data) > limit:
+            raise orjson.JSONDecodeError("Not enough memory to allocate buffer for parsing", "", 0)
+        return loads(data)
+
+    return short
+
+
+def test_out_of_memory_in_the_general_v2_reader_is_not_invalid_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With --skip-invalid, lines orjson had no memory for were skipped as 'not valid JSON'
+    (412 warnings in the run above): a valid file, read in part."""
+    from linkratio.errors import InputError
+
+    path = tmp_path / "tweets.jsonl"
+    path.write_bytes(_v2_page(b'"a"') + _v2_page(b'"' + b"x" * 4000 + b'"') + _v2_page(b'"b"'))
+    monkeypatch.setattr(orjson, "loads", _loads_short_of_memory(2000))
+    for skip_invalid in (False, True):
+        with pytest.raises(InputError) as err:
+            read(path, "x-v2", skip_invalid=skip_invalid)
+        assert "too large to read in the memory available" in str(err.value)
+
+
+def test_out_of_memory_in_the_general_archive_reader_is_not_invalid_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """audit said 'invalid JSON at line ...: Not enough memory ...'; with --skip-invalid it
+    skipped the rest of tweets.js and summed up the posts before it."""
+    from archives import account_js, write_folder, ytd
+    from test_x_archive import tweet
+
+    from linkratio.errors import InputError
+
+    records = [tweet("1", "short"), tweet("2", "long " + "x" * 6000), tweet("3", "short")]
+    archive = write_folder(
+        tmp_path / "archive",
+        {"data/tweets.js": ytd("tweets", records), "data/account.js": account_js()},
+    )
+    monkeypatch.setattr(orjson, "loads", _loads_short_of_memory(5000))
+    for skip_invalid in (False, True):
+        with pytest.raises(InputError) as err:
+            read(archive, skip_invalid=skip_invalid)
+        assert "too large to read in the memory available" in str(err.value)

@@ -16,6 +16,7 @@ from linkratio.model import Account, Post, collapse, gc_paused
 __all__ = [
     "Progress",
     "check_post",
+    "check_memory",
     "collapse",
     "compact_json",
     "gc_paused",
@@ -176,13 +177,25 @@ def compact_json(value: Any) -> bytes:
     return bytes(memoryview(orjson.dumps(value)))
 
 
+_OUT_OF_MEMORY = "Not enough memory"
+"""How the words of orjson's JSONDecodeError begin when it could not allocate."""
+
+
+def check_memory(error: orjson.JSONDecodeError) -> None:
+    """MemoryError when orjson raised `error` for want of memory: the JSON may be fine."""
+    if error.msg.startswith(_OUT_OF_MEMORY):
+        raise MemoryError(error.msg)
+
+
 def json_error(data: bytes, start: int, error: orjson.JSONDecodeError) -> tuple[int, int, str]:
     """Line, column (in the whole of `data`) and words of an error orjson raised parsing
     `data` from offset `start`.
 
     orjson places invalid UTF-8 at the start of what it parsed, and calls it a surrogate:
-    for it, the first byte from `start` that is not UTF-8 is found and named.
+    for it, the first byte from `start` that is not UTF-8 is found and named. MemoryError
+    when orjson ran out of memory instead (`check_memory`).
     """
+    check_memory(error)
     at = _bad_utf8(data, start) if "UTF-8" in error.msg else None
     if at is None:
         line = data.count(b"\n", 0, start) + error.lineno

@@ -13,7 +13,7 @@ import orjson
 
 from linkratio.errors import InputError, InputFormatError
 from linkratio.model import Post
-from linkratio.sources.common import Progress, in_range, json_error
+from linkratio.sources.common import Progress, check_memory, in_range, json_error
 from linkratio.sources.limits import HEAD, read_file
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,7 @@ def jsonl_values(
         try:
             yield number, orjson.loads(line)
         except orjson.JSONDecodeError as err:
+            check_memory(err)  # a line orjson had no memory for is not invalid: never skipped
             message = f"{path}: line {number}: not valid JSON ({err.msg})"
             if not skip_invalid:
                 raise InputFormatError(f"{message}; {expected}") from None
