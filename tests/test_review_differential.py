@@ -361,3 +361,15 @@ def test_out_of_memory_in_the_general_archive_reader_is_not_invalid_json(
         with pytest.raises(InputError) as err:
             read(archive, skip_invalid=skip_invalid)
         assert "too large to read in the memory available" in str(err.value)
+
+
+def test_out_of_memory_for_a_whole_file_still_reads_its_jsonl_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole-document parse is only a probe: lines that fit are read one by one."""
+    from linkratio.sources.jsonpages import json_values
+
+    path = tmp_path / "feed.jsonl"
+    path.write_bytes(b"".join(orjson.dumps({"n": n, "pad": "x" * 300}) + b"\n" for n in range(5)))
+    monkeypatch.setattr(orjson, "loads", _loads_short_of_memory(1000))
+    assert [value["n"] for _, value in json_values(path, "expected lines")] == [0, 1, 2, 3, 4]

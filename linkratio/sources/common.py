@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 
 # collapse and gc_paused live in model (the store needs them too); sources import them here.
+from linkratio.errors import InputError
 from linkratio.model import Account, Post, collapse, gc_paused
 
 __all__ = [
@@ -181,10 +182,11 @@ _OUT_OF_MEMORY = "Not enough memory"
 """How the words of orjson's JSONDecodeError begin when it could not allocate."""
 
 
-def check_memory(error: orjson.JSONDecodeError) -> None:
-    """MemoryError when orjson raised `error` for want of memory: the JSON may be fine."""
+def check_memory(error: orjson.JSONDecodeError, name: object) -> None:
+    """InputError (never skipped as malformed) when orjson raised `error` parsing the file
+    `name` for want of memory: the JSON may be fine."""
     if error.msg.startswith(_OUT_OF_MEMORY):
-        raise MemoryError(error.msg)
+        raise InputError(f"{name}: too large to read in the memory available") from None
 
 
 def json_error(data: bytes, start: int, error: orjson.JSONDecodeError) -> tuple[int, int, str]:
@@ -192,10 +194,8 @@ def json_error(data: bytes, start: int, error: orjson.JSONDecodeError) -> tuple[
     `data` from offset `start`.
 
     orjson places invalid UTF-8 at the start of what it parsed, and calls it a surrogate:
-    for it, the first byte from `start` that is not UTF-8 is found and named. MemoryError
-    when orjson ran out of memory instead (`check_memory`).
+    for it, the first byte from `start` that is not UTF-8 is found and named.
     """
-    check_memory(error)
     at = _bad_utf8(data, start) if "UTF-8" in error.msg else None
     if at is None:
         line = data.count(b"\n", 0, start) + error.lineno

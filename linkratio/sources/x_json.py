@@ -12,7 +12,14 @@ import orjson
 
 from linkratio.errors import InputError, InputFormatError, LinkratioError
 from linkratio.model import Post, Timeline, gc_paused
-from linkratio.sources.common import Progress, collapse, json_error, kind_of, main_author
+from linkratio.sources.common import (
+    Progress,
+    check_memory,
+    collapse,
+    json_error,
+    kind_of,
+    main_author,
+)
 from linkratio.sources.jsonpages import BOM, MALFORMED, SavedPages, json_head, jsonl_values, where
 from linkratio.sources.limits import HEAD, open_file
 from linkratio.sources.x_tweet import TWITTER_EPOCH_MS, ById, snowflake_time, tweet_to_post
@@ -254,6 +261,7 @@ def _values(path: Path, skip_invalid: bool) -> Generator[tuple[int, Any], None, 
         try:
             yield 0, orjson.loads(doc)
         except orjson.JSONDecodeError as err:
+            check_memory(err, path)
             line, column, what = json_error(doc, 0, err)
             raise InputFormatError(
                 f"{path}: line {line}, column {column}: not valid JSON ({what}); {EXPECTED}"
