@@ -16,8 +16,8 @@ from linkratio.model import Account, Post, collapse, gc_paused
 
 __all__ = [
     "Progress",
-    "check_post",
     "check_memory",
+    "check_post",
     "collapse",
     "compact_json",
     "gc_paused",

@@ -5,8 +5,9 @@ fields `x_tweet.tweet_to_post` reads, and each tweet becomes a `LeanTweet`: a St
 every field of `model.Post`, equal to the Post the general reader makes
 (`tests/test_lean_v2.py` compares them). Anything unusual (another layout, a page without
 `data`, an error response, a field of another type, a time the general reader would
-refuse, a line that is no UTF-8) raises `Unsupported`, and the caller reads the file the general way
-(`x_json.read_v2`), which keeps every guard, message and `--skip-invalid` warning.
+refuse, a line that is no UTF-8) raises `Unsupported`, and the caller reads the file the
+general way (`x_json.read_v2`), which keeps every guard, message and `--skip-invalid`
+warning.
 """
 
 from __future__ import annotations
