@@ -11,10 +11,12 @@ from typing import Any
 import orjson
 
 # collapse and gc_paused live in model (the store needs them too); sources import them here.
+from linkratio.errors import InputError
 from linkratio.model import Account, Post, collapse, gc_paused
 
 __all__ = [
     "Progress",
+    "check_memory",
     "check_post",
     "collapse",
     "compact_json",
@@ -174,6 +176,17 @@ def compact_json(value: Any) -> bytes:
     # orjson's result keeps its whole growth buffer allocated (about 8 KB for a 1 KB tweet):
     # a copy of the right size lets that buffer go, or 200,000 of them hold 1.5 GB.
     return bytes(memoryview(orjson.dumps(value)))
+
+
+_OUT_OF_MEMORY = "Not enough memory"
+"""How the words of orjson's JSONDecodeError begin when it could not allocate."""
+
+
+def check_memory(error: orjson.JSONDecodeError, name: object) -> None:
+    """InputError (never skipped as malformed) when orjson raised `error` parsing the file
+    `name` for want of memory: the JSON may be fine."""
+    if error.msg.startswith(_OUT_OF_MEMORY):
+        raise InputError(f"{name}: too large to read in the memory available") from None
 
 
 def json_error(data: bytes, start: int, error: orjson.JSONDecodeError) -> tuple[int, int, str]:

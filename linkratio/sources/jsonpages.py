@@ -13,7 +13,7 @@ import orjson
 
 from linkratio.errors import InputError, InputFormatError
 from linkratio.model import Post
-from linkratio.sources.common import Progress, in_range, json_error
+from linkratio.sources.common import Progress, check_memory, in_range, json_error
 from linkratio.sources.limits import HEAD, read_file
 
 log = logging.getLogger(__name__)
@@ -38,9 +38,10 @@ def json_values(path: Path, expected: str, skip_invalid: bool = False) -> Iterat
         yield 0, orjson.loads(data)
         return
     except orjson.JSONDecodeError as err:
-        whole = err
+        whole = err  # out of memory for the whole: its lines may still fit
     lines = data.splitlines()
     if len(lines) < 2 or lines[0].strip() in (b"{", b"["):
+        check_memory(whole, path)
         line, column, what = json_error(data, 0, whole)
         raise InputFormatError(
             f"{path}: line {line}, column {column}: not valid JSON ({what}); {expected}"
@@ -76,6 +77,7 @@ def jsonl_values(
         try:
             yield number, orjson.loads(line)
         except orjson.JSONDecodeError as err:
+            check_memory(err, path)  # a line orjson had no memory for is not invalid
             message = f"{path}: line {number}: not valid JSON ({err.msg})"
             if not skip_invalid:
                 raise InputFormatError(f"{message}; {expected}") from None

@@ -12,7 +12,14 @@ import orjson
 
 from linkratio.errors import InputError, InputFormatError, LinkratioError
 from linkratio.model import Post, Timeline, gc_paused
-from linkratio.sources.common import Progress, collapse, json_error, kind_of, main_author
+from linkratio.sources.common import (
+    Progress,
+    check_memory,
+    collapse,
+    json_error,
+    kind_of,
+    main_author,
+)
 from linkratio.sources.jsonpages import BOM, MALFORMED, SavedPages, json_head, jsonl_values, where
 from linkratio.sources.limits import HEAD, open_file
 from linkratio.sources.x_tweet import TWITTER_EPOCH_MS, ById, snowflake_time, tweet_to_post
@@ -240,17 +247,21 @@ def _values(path: Path, skip_invalid: bool) -> Generator[tuple[int, Any], None, 
     if path.is_dir():
         raise InputError(f"{path}: is a folder; {EXPECTED}")
     with open_file(path, expected=EXPECTED.removeprefix("expected ")) as fh:
-        json_head(path, EXPECTED)(fh.read(HEAD))
-        fh.seek(0)
-        if _is_jsonl(fh, path):
-            yield from jsonl_values(fh, path, EXPECTED, skip_invalid)
-            return
-        doc = fh.read().removeprefix(BOM)
+        try:
+            json_head(path, EXPECTED)(fh.read(HEAD))
+            fh.seek(0)
+            if _is_jsonl(fh, path):
+                yield from jsonl_values(fh, path, EXPECTED, skip_invalid)
+                return
+            doc = fh.read().removeprefix(BOM)
+        except OSError as err:  # a damaged disk: say which file
+            raise InputError(f"{path}: cannot be read ({err.strerror or err})") from None
         if not doc.strip():
             return
         try:
             yield 0, orjson.loads(doc)
         except orjson.JSONDecodeError as err:
+            check_memory(err, path)
             line, column, what = json_error(doc, 0, err)
             raise InputFormatError(
                 f"{path}: line {line}, column {column}: not valid JSON ({what}); {EXPECTED}"

@@ -5,8 +5,9 @@ fields `x_tweet.tweet_to_post` reads, and each tweet becomes a `LeanTweet`: a St
 every field of `model.Post`, equal to the Post the general reader makes
 (`tests/test_lean_v2.py` compares them). Anything unusual (another layout, a page without
 `data`, an error response, a field of another type, a time the general reader would
-refuse) raises `Unsupported`, and the caller reads the file the general way
-(`x_json.read_v2`), which keeps every guard, message and `--skip-invalid` warning.
+refuse, a line that is no UTF-8) raises `Unsupported`, and the caller reads the file the
+general way (`x_json.read_v2`), which keeps every guard, message and `--skip-invalid`
+warning.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from linkratio.sources.common import Progress, main_author, parse_time
 from linkratio.sources.jsonpages import BOM, json_head
 from linkratio.sources.lean_post import LeanFields
 from linkratio.sources.limits import HEAD, open_file
+from linkratio.sources.x_json import _SNIFF_LINE
 from linkratio.sources.x_tweet import NATIVE_RT, WITHHELD, snowflake_time
 
 log = logging.getLogger(__name__)
@@ -122,7 +124,18 @@ def read_v2_lean(path: Path, progress: Progress | None = None) -> Timeline | Non
     try:
         with gc_paused():
             posts = _read(path, progress)
-    except (Unsupported, LinkratioError, ValueError, msgspec.DecodeError):
+    except (
+        Unsupported,
+        LinkratioError,
+        ValueError,
+        msgspec.DecodeError,
+        MemoryError,
+        RecursionError,
+        OSError,
+    ):
+        # Out of memory too: this reader holds the whole file, the general one a line of it;
+        # RecursionError: msgspec's limit on nesting is below orjson's; OSError: a damaged
+        # disk, which the general reader names.
         log.debug("%s: read the general way", path)
         return None
     kept = collapse(cast(list[Post], posts))
@@ -139,16 +152,34 @@ def _read(path: Path, progress: Progress | None) -> list[LeanTweet]:
         raise Unsupported("layout")
     suspect = _may_hold_odd_numbers(data)
     posts: list[LeanTweet] = []
+    first = True
     for line in data.split(b"\n"):
         if not line.strip():
             continue
+        if first and len(line) >= _SNIFF_LINE:
+            # The general reader tells JSONL by the first lines up to this long: longer, it
+            # reads the file as one document (two lines of it: "not valid JSON").
+            raise Unsupported("a first line too long to tell JSONL by")
+        first = False
         if suspect and _ODD_NUMBER.search(line):
             orjson.loads(line)  # the general reader's verdict on it: JSONDecodeError or fine
+        if not line.isascii():
+            _check_utf8(line)
         page = _DECODER.decode(line)  # one document over several lines fails here
         posts.extend(_posts(page))
         if progress is not None:
             progress(len(posts))
     return posts
+
+
+def _check_utf8(line: bytes) -> None:
+    """Unsupported for a line that is no UTF-8, as orjson refuses it (msgspec does not look
+    inside the fields it skips). Only lines with a byte above 127 are decoded: twarc writes
+    ASCII, for which `isascii` answers in a fraction of a millisecond per 16 MB."""
+    try:
+        line.decode()
+    except UnicodeDecodeError:
+        raise Unsupported("not UTF-8") from None
 
 
 def _may_hold_odd_numbers(data: bytes) -> bool:

@@ -33,7 +33,8 @@ def raw_json(record: msgspec.Raw) -> bytes:
     """The record's JSON as the general reader keeps it: compact, re-encoded by orjson."""
     try:
         return compact_json(orjson.loads(memoryview(record)))
-    except orjson.JSONDecodeError:
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        # JSONEncodeError: nested too deep for orjson to write (it reads deeper).
         raise Unsupported("record") from None
 
 
@@ -43,7 +44,7 @@ def _post_of(
     """One record as the lean reader makes it, with its JSON."""
     try:
         tweet = _RECORD.decode(record).tweet
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         raise Unsupported("record") from None
     post = _post(tweet, notes, note_times, times)
     post.raw = raw_json(record)

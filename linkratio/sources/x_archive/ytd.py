@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from linkratio.errors import InputFormatError
-from linkratio.sources.common import json_error
+from linkratio.sources.common import check_memory, json_error
 
 _JS_HEAD = b"window.YTD."
 _LEADING = b"\xef\xbb\xbf \t\r\n"  # a UTF-8 BOM and whitespace before the assignment
@@ -86,6 +86,7 @@ def _whole_array(data: bytes, name: str, start: int, close: int) -> list[Any]:
     try:
         value = orjson.loads(body)
     except orjson.JSONDecodeError as e:
+        check_memory(e, name)
         line, column, what = json_error(data, start, e)
         raise InputFormatError(
             f"{name}: invalid JSON at line {line}, column {column}: {what}"
