@@ -111,6 +111,7 @@ def test_a_zip_bomb_is_refused_before_a_byte_is_inflated(
 ) -> None:
     bomb = bomb_zip(tmp_path / "bomb.zip", 100 * MIB)
     assert bomb.stat().st_size < MIB
+    one_error(capsys, ["audit", str(bomb)])  # first: the modules it imports are not counted
     with peak_memory() as peak:
         err = one_error(capsys, ["audit", str(bomb)])
     assert "bomb.zip:data/tweets.js" in err and "200:1" in err and "zip bomb" in err
@@ -134,6 +135,7 @@ def test_a_header_that_lies_about_the_size_inflates_no_more_than_it_says(
     path = bomb_zip(tmp_path / "liar.zip", 64 * MIB, extra=False)
     # The directory now says 1 MiB (under the ratio check's floor); the data holds 64 MiB.
     patch_central(path, "data/tweets.js", 24, "<I", MIB)
+    one_error(capsys, ["audit", str(path)])  # first: the modules it imports are not counted
     with peak_memory() as peak:
         err = one_error(capsys, ["audit", str(path)])
     assert "liar.zip:data/tweets.js" in err
