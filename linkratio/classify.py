@@ -151,7 +151,7 @@ def _handle_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_" or unicodedata.category(ch)[0] == "M"
 
 
-def _lead_handle(text: str, platform: str) -> str:
+def lead_handle(text: str, platform: str) -> str:
     """The `@handle` that opens `text` (which `_MENTION_LED` matched), without the `@`.
 
     On Bluesky and Mastodon `.` and `-` may continue a handle, and on Mastodon `@host`.
@@ -320,7 +320,7 @@ def _decide(post: Post, stripped: str, scanned: Scanned | None) -> Label:
         return _label(Category.CONVERSATION, Kind.REPLY, f"rule 2: reply to {who}")
     # Rule 3: not a reply, and the text opens by addressing someone.
     if not is_reply and stripped[:1] in ".@\uff20" and _MENTION_LED.match(stripped):
-        who = _lead_handle(stripped, post.platform)
+        who = lead_handle(stripped, post.platform)
         return _label(Category.CONVERSATION, Kind.MENTION, f"rule 3: opens by addressing @{who}")
     # Rule 4: quoting another account's post.
     if post.quoted_post_id is not None and not _own_quote(post):

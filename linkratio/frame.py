@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from linkratio import store
-from linkratio.classify import _lead_handle as lead_handle  # the one reading of a handle
-from linkratio.classify import classify, label_and_urls
+from linkratio.classify import classify, label_and_urls, lead_handle
 from linkratio.errors import InputError
 from linkratio.links import bare_urls, post_ref, site
 from linkratio.model import Kind, Label, Post
