@@ -1,0 +1,91 @@
+"""The docs tell the truth: what README.md and `--help` promise, checked by running it."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import pytest
+from test_cli_consistency import leaf_parsers
+
+from linkratio.cli import build_parser, main
+
+README = Path(__file__).parents[1] / "README.md"
+
+
+def _usage_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 2
+    return capsys.readouterr().err
+
+
+# README, "Where your links go": "options are never matched by abbreviation".
+@pytest.mark.parametrize(
+    ("argv", "prefix"),
+    [
+        (["library", "check", "--d", "x.sqlite"], "--d"),
+        (["library", "backup", "copy.sqlite", "--d", "x.sqlite"], "--d"),
+        (["cohort", "summary", "folder", "--js"], "--js"),
+        (["cohort", "sql", "folder", "SELECT 1", "--js"], "--js"),
+        (["cohort", "build", "in.jsonl", "--out", "o", "--ou", "folder"], "--ou"),
+        (["cohort", "report", "folder", "--out", "o", "--ou", "r.html"], "--ou"),
+    ],
+)
+def test_a_subcommand_matches_no_option_by_its_prefix(
+    argv: list[str], prefix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = _usage_error(argv, capsys)
+    assert f"unrecognized arguments: {prefix}" in err, err
+
+
+def test_no_command_parser_allows_abbreviations() -> None:
+    for name, parser in leaf_parsers(build_parser()):
+        assert parser.allow_abbrev is False, name
+
+
+# README: "one line on stderr ... with no traceback (`--debug` shows it)"; every command
+# takes --debug after its name, subcommands of `library` and `cohort` too.
+def test_every_command_takes_debug_after_its_name() -> None:
+    for name, parser in leaf_parsers(build_parser()):
+        options = {o for action in parser._actions for o in action.option_strings}
+        assert "--debug" in options, name
+
+
+def test_debug_after_a_subcommand_shows_the_traceback(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"not a database at all" * 100)
+    assert main(["library", "check", "--db", str(junk)]) == 2
+    with pytest.raises(Exception, match="cannot be used as a linkratio library"):
+        main(["library", "check", "--db", str(junk), "--debug"])
+
+
+# Every long option the README's command examples name exists in that command's parser.
+_BLOCK = re.compile(r"```[a-z]*\n(.*?)```", re.S)
+_CALL = re.compile(r"(?:^|[\s/])linkratio ((?:library|cohort) \w+|\w+)(.*)")
+_FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]*")
+
+
+def _readme_commands() -> list[tuple[str, list[str]]]:
+    """(command, its --options) for each `linkratio ...` in the README's code blocks."""
+    found = []
+    for block in _BLOCK.findall(README.read_text(encoding="utf-8")):
+        for line in block.splitlines():
+            for part in re.split(r"\s\|\|?\s|;|&&|  # ", line):
+                if match := _CALL.search(part):
+                    found.append((match.group(1), _FLAG.findall(match.group(2))))
+    return found
+
+
+def test_every_option_the_readme_shows_exists() -> None:
+    commands = dict(leaf_parsers(build_parser()))
+    shown = _readme_commands()
+    assert len(shown) > 40, shown  # the README's command examples were found
+    assert ("expand", ["--concurrency", "--per-host", "--timeout", "--retry-failed"]) in shown
+    for name, flags in shown:
+        parser = commands.get(name) or commands.get(name.split()[0])
+        assert isinstance(parser, argparse.ArgumentParser), name
+        known = {o for action in parser._actions for o in action.option_strings}
+        for flag in flags:
+            assert flag in known, f"README: linkratio {name} ... {flag}: no such option"
