@@ -89,3 +89,21 @@ def test_every_option_the_readme_shows_exists() -> None:
         known = {o for action in parser._actions for o in action.option_strings}
         for flag in flags:
             assert flag in known, f"README: linkratio {name} ... {flag}: no such option"
+
+
+# `linkratio library backup --help`: "PATH: the copy: a file, or a folder to put it in",
+# with the example `linkratio library backup ~/backups/`; a folder named with a trailing
+# slash is a folder even before it exists.
+def test_backup_into_a_new_folder_named_with_a_slash(
+    sample_library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "backups"
+    code = main(["library", "backup", f"{folder}/", "--db", str(sample_library)])
+    assert code == 0
+    assert folder.is_dir()
+    copy = folder / sample_library.name
+    assert copy.is_file() and copy.read_bytes()[:16] == b"SQLite format 3\x00"
+    assert str(copy) in capsys.readouterr().out
+    # A second backup into the folder, now there, replaces the copy in it.
+    assert main(["library", "backup", f"{folder}/", "--db", str(sample_library), "-q"]) == 0
+    assert [p.name for p in folder.iterdir()] == [sample_library.name]
