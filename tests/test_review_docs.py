@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import SAMPLE
 from test_cli_consistency import leaf_parsers
 
 from linkratio.cli import build_parser, main
@@ -107,3 +108,26 @@ def test_backup_into_a_new_folder_named_with_a_slash(
     # A second backup into the folder, now there, replaces the copy in it.
     assert main(["library", "backup", f"{folder}/", "--db", str(sample_library), "-q"]) == 0
     assert [p.name for p in folder.iterdir()] == [sample_library.name]
+
+
+# README: every command has -q/--quiet, and "commands that only report what they did print
+# nothing on success": cohort build, and cohort summary / sql writing --csv into a FILE.
+def test_cohort_commands_that_report_what_they_did_are_silent_with_quiet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("duckdb")
+    out = tmp_path / "cohort"
+    build = ["cohort", "build", str(SAMPLE), "--out", str(out), "--workers", "1"]
+    assert main([*build, "-q"]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert main(build) == 0  # without -q it says what it did
+    assert "1 input (0 read, 1 unchanged, 0 removed)" in capsys.readouterr().out
+    for query in (["summary", str(out)], ["sql", str(out), "SELECT count(*) AS n FROM posts"]):
+        table = tmp_path / f"{query[0]}.csv"
+        assert main(["cohort", *query, "--csv", str(table), "-q"]) == 0
+        assert capsys.readouterr() == ("", "")
+        assert table.read_text().count("\n") == 2  # the header and one row
+        assert main(["cohort", *query, "--csv", str(table)]) == 0
+        assert "wrote 1 rows to" in capsys.readouterr().out
+        assert main(["cohort", *query, "--csv", "-", "-q"]) == 0  # the data itself is kept
+        assert capsys.readouterr().out.count("\n") == 2
