@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import io
 import re
+import shlex
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -131,3 +135,69 @@ def test_cohort_commands_that_report_what_they_did_are_silent_with_quiet(
         assert "wrote 1 rows to" in capsys.readouterr().out
         assert main(["cohort", *query, "--csv", "-", "-q"]) == 0  # the data itself is kept
         assert capsys.readouterr().out.count("\n") == 2
+
+
+# README: the completion "completes every command, subcommand and option" — of the command
+# being typed: `linkratio cohort report --` offers cohort report's options, not those of the
+# top-level `report` (--open, --year, --author ...), which cohort report refuses.
+def _fish_offers(script: str, line: str) -> set[str]:
+    """What fish would offer after `line`, evaluating the script's `-n` conditions the way
+    fish's `__fish_seen_subcommand_from` / `__fish_use_subcommand` do."""
+    words = line.split()[1:]
+    offered = set()
+    for entry in script.splitlines():
+        if not entry.startswith("complete "):
+            continue
+        parts = shlex.split(entry)
+        condition = parts[parts.index("-n") + 1]
+        if all(_fish_true(test.split(), words) for test in condition.split("; and ")):
+            if "-l" in parts:
+                offered.add("--" + parts[parts.index("-l") + 1])
+            elif "-a" in parts:
+                offered.add(parts[parts.index("-a") + 1])
+    return offered
+
+
+def _fish_true(test: list[str], words: list[str]) -> bool:
+    negate = test[0] == "not"
+    test = test[1:] if negate else test
+    if test[0] == "__fish_use_subcommand":
+        result = not any(not w.startswith("-") for w in words)
+    else:
+        assert test[0] == "__fish_seen_subcommand_from", test
+        result = any(w in test[1:] for w in words)
+    return result != negate
+
+
+def _completion(shell: str) -> str:
+    out = io.StringIO()
+    assert main(["completion", shell], out) == 0
+    return out.getvalue()
+
+
+def test_fish_completes_the_options_of_the_subcommand_typed() -> None:
+    script = _completion("fish")
+    parsers = dict(leaf_parsers(build_parser()))
+    for line, command in (
+        ("linkratio cohort report --", "cohort report"),
+        ("linkratio report data --", "report"),
+        ("linkratio library check --", "library check"),
+        ("linkratio cohort build x --", "cohort build"),
+    ):
+        longs = {o for a in parsers[command]._actions for o in a.option_strings if o[:2] == "--"}
+        offered = {word for word in _fish_offers(script, line) if word.startswith("--")}
+        assert offered == longs, (line, offered ^ longs)
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="needs fish")
+def test_fish_itself_completes_cohort_report(tmp_path: Path) -> None:
+    script = tmp_path / "linkratio.fish"
+    script.write_text(_completion("fish"))
+    line = "linkratio cohort report --"
+    done = subprocess.run(
+        ["fish", "--no-config", "-c", f"source {script}; complete -C '{line}'"],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    offered = {row.split("\t")[0] for row in done.stdout.splitlines()}
+    assert "--top" in offered and "--min-posts" in offered, offered
+    assert not offered & {"--open", "--year", "--author", "--expand-links"}, offered
