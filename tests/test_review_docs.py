@@ -11,10 +11,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from fakes.social import MASTODON_USER, FakeSocial
 from helpers import SAMPLE
 from test_cli_consistency import leaf_parsers
 
 from linkratio.cli import build_parser, main
+from linkratio.frame import Library
 
 README = Path(__file__).parents[1] / "README.md"
 
@@ -201,3 +203,36 @@ def test_fish_itself_completes_cohort_report(tmp_path: Path) -> None:
     offered = {row.split("\t")[0] for row in done.stdout.splitlines()}
     assert "--top" in offered and "--min-posts" in offered, offered
     assert not offered & {"--open", "--year", "--author", "--expand-links"}, offered
+
+
+# An instance that refuses anonymous reads says which commands store a token for it (and
+# the README, "Bluesky and Mastodon", names them too): run as written, with the value on
+# standard input as `config set` reads it, they work, and the next fetch gets in.
+def test_the_commands_a_mastodon_refusal_names_work_as_written(
+    fake_social: FakeSocial,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("LINKRATIO_CONFIG", str(tmp_path / "config.toml"))
+    fake_social.public_access, fake_social.token = False, "instance-token-s3cret"
+    fetch = ["fetch", f"mastodon:@{MASTODON_USER}@{fake_social.host}", "--db", str(tmp_path / "l")]
+    assert main(fetch) == 77
+    said = capsys.readouterr().err
+    commands = re.findall(r"'(?:echo (\S+) \| )?(linkratio config set [^']*)'", said)
+    assert len(commands) == 2, said
+    for (piped, command), typed in zip(commands, ("instance-token-s3cret", ""), strict=True):
+        monkeypatch.setattr("sys.stdin", io.StringIO(f"{piped or typed}\n"))
+        assert main(shlex.split(command)[1:]) == 0, command
+    assert main([*fetch, "-q"]) == 0
+    assert len(Library.open(tmp_path / "l").accounts()) == 1
+
+
+def test_the_readme_sets_no_config_value_on_the_command_line() -> None:
+    text = README.read_text(encoding="utf-8")
+    calls = re.findall(r"`(linkratio config set [^`]*)`", text)
+    assert len(calls) >= 5, calls
+    parser = dict(leaf_parsers(build_parser()))["config"]
+    for call in calls:
+        words = shlex.split(call.replace("…", ""))
+        parser.parse_args(words[2:])  # exits 2 on an argument `config` does not take
