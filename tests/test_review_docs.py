@@ -8,6 +8,8 @@ import re
 import shlex
 import shutil
 import subprocess
+import zoneinfo
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from fakes.social import MASTODON_USER, FakeSocial
 from helpers import SAMPLE
 from test_cli_consistency import leaf_parsers
 
+from linkratio.analysis import period
 from linkratio.cli import build_parser, main
 from linkratio.frame import Library
 
@@ -236,3 +239,64 @@ def test_the_readme_sets_no_config_value_on_the_command_line() -> None:
     for call in calls:
         words = shlex.split(call.replace("…", ""))
         parser.parse_args(words[2:])  # exits 2 on an argument `config` does not take
+
+
+# README, "What it counts": days default to the system's zone, `$TZ` first. glibc also takes
+# a zone file by its path (TZ=/usr/share/zoneinfo/Asia/Tokyo, TZ=:/etc/localtime): that
+# names a zone as surely as TZ=Asia/Tokyo, and must not fall back to another with a warning.
+def _zone_file(name: str) -> Path:
+    for folder in zoneinfo.TZPATH:
+        if (Path(folder) / name).is_file():
+            return Path(folder) / name
+    pytest.skip("no system time-zone data")
+
+
+@pytest.mark.parametrize("prefix", ["", ":"])
+def test_tz_naming_a_zone_file_by_its_path_is_that_zone(
+    prefix: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("TZ", f"{prefix}{_zone_file('Asia/Tokyo')}")
+    period._warn_bad_tz.cache_clear()
+    zone, name = period.resolve_zone(None)
+    assert name == "Asia/Tokyo"
+    assert datetime(2024, 7, 1, 20, tzinfo=UTC).astimezone(zone).date() == date(2024, 7, 2)
+    assert period.named_zone(None)[1] == "Asia/Tokyo"  # what a challenge day keeps
+    assert "not a known time zone" not in caplog.text
+    period._warn_bad_tz.cache_clear()
+
+
+def test_tz_colon_etc_localtime_is_the_system_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    link = tmp_path / "localtime"
+    link.symlink_to(_zone_file("Asia/Tokyo"))
+    monkeypatch.setattr(period, "_LOCALTIME", str(link))
+    monkeypatch.delenv("TZ", raising=False)
+    system = period.resolve_zone(None)[1]
+    monkeypatch.setenv("TZ", f":{link}")
+    period._warn_bad_tz.cache_clear()
+    assert period.resolve_zone(None)[1] == system == "Asia/Tokyo"
+    assert "not a known time zone" not in caplog.text
+    period._warn_bad_tz.cache_clear()
+
+
+# README, "A day of only talking": when the system's zone has no IANA name ("a POSIX TZ"),
+# `challenge set` asks for --tz instead of storing a zone that is not the user's.
+def test_challenge_set_under_a_posix_tz_asks_for_tz(
+    sample_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    db = tmp_path / "library.sqlite"
+    db.write_bytes(sample_library.read_bytes())
+    monkeypatch.setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
+    period._warn_bad_tz.cache_clear()
+    assert main(["challenge", "set", "2026-12-24", "--db", str(db), "--now", _NOW]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--tz" in err, err
+    assert main(["challenge", "status", "--db", str(db), "--now", _NOW]) == 0
+    assert "2026-12-24" not in capsys.readouterr().out  # nothing was stored
+    set_in_berlin = ["challenge", "set", "2026-12-24", "--tz", "Europe/Berlin", "--db", str(db)]
+    assert main([*set_in_berlin, "--now", _NOW]) == 0
+    period._warn_bad_tz.cache_clear()
+
+
+_NOW = "2026-12-07T12:00:00Z"
