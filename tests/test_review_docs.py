@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from fakes.social import MASTODON_USER, FakeSocial
-from helpers import SAMPLE
+from helpers import SAMPLE, one_account_home
 from test_cli_consistency import leaf_parsers
 
 from linkratio.analysis import period
@@ -300,3 +300,28 @@ def test_challenge_set_under_a_posix_tz_asks_for_tz(
 
 
 _NOW = "2026-12-07T12:00:00Z"
+
+
+# README, "Running it every week": keep the X token, the SMTP settings and weekly.email /
+# weekly.webhook in the config file; "`schedule` warns about each one that is set only as
+# an environment variable", naming the `config set` that stores it.
+def test_schedule_warns_about_destinations_set_only_in_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one_account_home(tmp_path, monkeypatch, "me", "@ana hi")
+    monkeypatch.setenv("LINKRATIO_WEEKLY_EMAIL", "me@example.org")
+    monkeypatch.setenv("LINKRATIO_WEEKLY_WEBHOOK", "https://hooks.example.com/T/B/s3cret")
+    monkeypatch.setenv("X_BEARER_TOKEN", "token-in-the-shell")
+    assert main(["schedule", "@me", "--tz", "UTC"], io.StringIO()) == 0
+    err = capsys.readouterr().err
+    for env, key in (
+        ("LINKRATIO_WEEKLY_EMAIL", "weekly.email"),
+        ("LINKRATIO_WEEKLY_WEBHOOK", "weekly.webhook"),
+        ("X_BEARER_TOKEN", "x.bearer_token"),
+    ):
+        assert f"{env} is set only in this shell's environment" in err, err
+        assert f"'linkratio config set {key}'" in err, err
+    assert "s3cret" not in err and "token-in-the-shell" not in err
+    # --email names the job's destination itself: the weekly.* settings are not its to use.
+    assert main(["schedule", "@me", "--tz", "UTC", "--email", "a@example.org"], io.StringIO()) == 0
+    assert "LINKRATIO_WEEKLY" not in capsys.readouterr().err
