@@ -325,3 +325,32 @@ def test_schedule_warns_about_destinations_set_only_in_the_environment(
     # --email names the job's destination itself: the weekly.* settings are not its to use.
     assert main(["schedule", "@me", "--tz", "UTC", "--email", "a@example.org"], io.StringIO()) == 0
     assert "LINKRATIO_WEEKLY" not in capsys.readouterr().err
+
+
+# README: `schedule` prints the job "with absolute paths and the library/config paths you
+# use". A library and a config file that this shell finds through XDG_DATA_HOME /
+# XDG_CONFIG_HOME are named in the job: cron and systemd do not have those variables.
+def test_the_scheduled_job_finds_the_library_this_shell_uses_through_xdg(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one_account_home(tmp_path, monkeypatch, "me", "@ana hi")
+    data, conf = tmp_path / "data", tmp_path / "xdg"
+    (data / "linkratio").mkdir(parents=True)
+    (tmp_path / "lib.sqlite").rename(data / "linkratio" / "library.sqlite")
+    monkeypatch.delenv("LINKRATIO_DB")
+    monkeypatch.delenv("LINKRATIO_CONFIG")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    out = io.StringIO()
+    assert main(["schedule", "@me", "--tz", "UTC", "--no-sync", "-q"], out) == 0
+    text = out.getvalue()
+    assert f"LINKRATIO_DB={data / 'linkratio' / 'library.sqlite'}" in text, text
+    assert f"LINKRATIO_CONFIG={conf / 'linkratio' / 'config.toml'}" in text, text
+    # The service's command, run as systemd runs it (no XDG variables), finds @me.
+    service = text[text.index("[Service]") :]
+    env = dict(re.findall(r"^Environment=(\w+)=(\S+)$", service, re.M))
+    start = shlex.split(re.search(r"^ExecStart=(.*)$", service, re.M).group(1))  # type: ignore[union-attr]
+    done = subprocess.run(
+        start, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home"), **env},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert "no library" not in done.stderr and done.returncode in (0, 1), done.stderr

@@ -116,6 +116,14 @@ def make_plan(
     env = {k: str(Path(environ[k]).expanduser().absolute()) for k in _PASSED_ON if environ.get(k)}
     if db is not None:
         env["LINKRATIO_DB"] = str(db.expanduser().absolute())
+    # Folders moved by XDG_DATA_HOME / XDG_CONFIG_HOME in this shell are not cron's or
+    # systemd's: the library and the config file are named as this shell finds them.
+    for name, xdg, file in (
+        ("LINKRATIO_DB", "XDG_DATA_HOME", "library.sqlite"),
+        ("LINKRATIO_CONFIG", "XDG_CONFIG_HOME", "config.toml"),
+    ):
+        if name not in env and environ.get(xdg, "").strip():
+            env[name] = str(Path(environ[xdg]).expanduser().absolute() / "linkratio" / file)
     state = platformdirs.user_state_path("linkratio", appauthor=False)
     env_file = _config_dir(environ) / "linkratio" / "weekly.env" if webhook_env else None
     log = state / "weekly.log"
