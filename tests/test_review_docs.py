@@ -354,3 +354,17 @@ def test_the_scheduled_job_finds_the_library_this_shell_uses_through_xdg(
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert "no library" not in done.stderr and done.returncode in (0, 1), done.stderr
+
+
+# README, exit codes: "2: bad input or usage: ... an option out of range"; a week whose
+# 8 weeks of history fall before year 1 was an OverflowError traceback (exit 1).
+@pytest.mark.parametrize("week", ["0001-W01", "0001-W05", "0999-W52"])
+def test_a_week_out_of_range_is_one_line(
+    week: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one_account_home(tmp_path, monkeypatch, "me", "@ana hi")
+    argv = ["weekly", "@me", "--week", week, "--out", str(tmp_path / "w"), "--tz", "UTC"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"invalid week '{week}'" in err, err
+    assert not (tmp_path / "w").exists()

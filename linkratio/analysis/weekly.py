@@ -116,6 +116,8 @@ def parse_week(text: str) -> date:
     m = _WEEK.fullmatch(text.strip())
     if not m:
         raise InputError(f"invalid week {text!r}: expected YYYY-Www, such as 2026-W47")
+    if not 1000 <= int(m[1]) <= 9998:  # the days a date option takes; weeks before it too
+        raise InputError(f"invalid week {text!r}: expected a year from 1000 to 9998")
     try:
         return date.fromisocalendar(int(m[1]), int(m[2]), 1)
     except ValueError:
