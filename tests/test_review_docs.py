@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import re
 import shlex
 import shutil
@@ -368,3 +369,31 @@ def test_a_week_out_of_range_is_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"invalid week '{week}'" in err, err
     assert not (tmp_path / "w").exists()
+
+
+# README, "Your data": "Give linkratio the `.zip`, the unpacked folder, or just
+# `data/tweets.js` (multi-part `tweets-part1.js`… and long posts in `note-tweet.js` are read
+# too)". Given the tweets.js of a multi-part archive, its other parts were left out.
+def test_a_bare_tweets_js_reads_the_other_parts_beside_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "archive" / "data"
+    data.mkdir(parents=True)
+    original = SAMPLE / "data"
+    records = json.loads((original / "tweets.js").read_text().partition("=")[2])
+    (data / "tweets.js").write_text("window.YTD.tweets.part0 = " + json.dumps(records[:1000]))
+    (data / "tweets-part1.js").write_text("window.YTD.tweets.part1 = " + json.dumps(records[1000:]))
+    for name in ("account.js", "note-tweet.js"):
+        (data / name).write_bytes((original / name).read_bytes())
+
+    def labels(path: Path) -> str:
+        assert main(["classify", str(path), "--output", "jsonl"]) == 0
+        return capsys.readouterr().out
+
+    whole = labels(SAMPLE)
+    assert whole.count("\n") == 2390
+    assert labels(data / "tweets.js") == whole == labels(tmp_path / "archive")
+    assert main(["audit", str(data / "tweets.js"), "--json", "--tz", "UTC"]) == 0
+    assert json.loads(capsys.readouterr().out)["posts"] == 2390
+    # One part named on its own is read alone.
+    assert labels(data / "tweets-part1.js").count("\n") < 2390
