@@ -397,3 +397,19 @@ def test_a_bare_tweets_js_reads_the_other_parts_beside_it(
     assert json.loads(capsys.readouterr().out)["posts"] == 2390
     # One part named on its own is read alone.
     assert labels(data / "tweets-part1.js").count("\n") < 2390
+
+
+# README: "add `eval "$(linkratio completion bash)"` to ~/.bashrc (`zsh` and `~/.zshrc`
+# alike)". A zsh whose startup files never ran compinit (zsh -f, Debian's default zshrc)
+# has no `compdef`: the script said "command not found: compdef" and completed nothing.
+@pytest.mark.skipif(shutil.which("zsh") is None, reason="needs zsh")
+def test_the_zsh_script_works_in_a_zsh_without_compinit(tmp_path: Path) -> None:
+    script = tmp_path / "linkratio.zsh"
+    script.write_text(_completion("zsh"))
+    probe = f"source {script}; print -r -- ${{_comps[linkratio]:-none}}"
+    done = subprocess.run(
+        ["zsh", "-f", "-c", probe], capture_output=True, text=True, timeout=60,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert done.stderr == "" and done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["_bash_complete", "-o", "default", "-F", "_linkratio"]

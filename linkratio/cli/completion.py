@@ -40,7 +40,10 @@ _linkratio() {{
 complete -o default -F _linkratio linkratio
 """
 
-_ZSH_PREAMBLE = "autoload -U +X bashcompinit && bashcompinit\n"
+_ZSH_PREAMBLE = (
+    "(( $+functions[compdef] )) || { autoload -Uz compinit && compinit; }\n"  # no compinit yet
+    "autoload -U +X bashcompinit && bashcompinit\n"
+)
 
 
 def register(sub: options.SubParsers) -> None:
