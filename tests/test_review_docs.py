@@ -413,3 +413,27 @@ def test_the_zsh_script_works_in_a_zsh_without_compinit(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.stderr == "" and done.returncode == 0, done.stderr
     assert done.stdout.split() == ["_bash_complete", "-o", "default", "-F", "_linkratio"]
+
+
+# Every example in a command's --help (and the top-level one) is a command line the parser
+# takes: no option, subcommand or choice in them that the command does not have.
+def _help_calls(line: str) -> list[list[str]]:
+    words = shlex.split(line)
+    calls: list[list[str]] = []
+    for i, word in enumerate(words):
+        if inner := re.search(r"\$\(linkratio ([^)]*)\)", word):  # eval "$(linkratio ...)"
+            calls.append(shlex.split(inner.group(1)))
+        elif word == "linkratio":
+            rest = words[i + 1 :]
+            ends = [k for k, w in enumerate(rest) if w in {"|", ">", ">>", "&&", ";"}]
+            calls.append(rest[: ends[0]] if ends else rest)
+    return calls
+
+
+def test_every_help_example_parses() -> None:
+    top = build_parser()
+    epilogs = [top.epilog or ""] + [p.epilog or "" for _, p in leaf_parsers(top)]
+    calls = [c for e in epilogs for line in e.splitlines()[1:] for c in _help_calls(line)]
+    assert len(calls) > 40, calls
+    for call in calls:
+        top.parse_args(call)  # SystemExit 2 on anything the parser refuses
