@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from fakes.social import MASTODON_USER, FakeSocial
-from helpers import SAMPLE, one_account_home
+from helpers import SAMPLE, one_account_home, small_tmpfs
 from test_cli_consistency import leaf_parsers
 
 from linkratio.analysis import period
@@ -437,3 +437,26 @@ def test_every_help_example_parses() -> None:
     assert len(calls) > 40, calls
     for call in calls:
         top.parse_args(call)  # SystemExit 2 on anything the parser refuses
+
+
+# README, exit codes: "74: ... a file could not be written (disk full, read-only): one line
+# names the file". The cohort report on a full disk said "standard output: No space left
+# on device"; an existing folder as --out named a temporary file.
+def test_cohort_report_names_its_file_when_it_cannot_be_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("duckdb")
+    cohort = tmp_path / "cohort"
+    assert main(["cohort", "build", str(SAMPLE), "--out", str(cohort), "--workers", "1", "-q"]) == 0
+    with small_tmpfs(tmp_path / "tiny", "64k") as tiny:
+        target = tiny / "cohort.html"
+        assert main(["cohort", "report", str(cohort), "--out", str(target)]) == 74
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and str(target) in err and "standard output" not in err, err
+        assert list(tiny.iterdir()) == []  # no temporary file left
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    assert main(["cohort", "report", str(cohort), "--out", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{folder}:" in err and ".tmp" not in err, err
+    assert list(folder.iterdir()) == []
