@@ -460,3 +460,18 @@ def test_cohort_report_names_its_file_when_it_cannot_be_written(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"{folder}:" in err and ".tmp" not in err, err
     assert list(folder.iterdir()) == []
+
+
+# The same for `cohort build` on a full disk: its part files and manifest.json said
+# "standard output: ...", naming no file of the dataset.
+@pytest.mark.parametrize("size", ["24k", "100k"])
+def test_cohort_build_on_a_full_disk_names_a_file_of_the_dataset(
+    size: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("pyarrow")
+    with small_tmpfs(tmp_path / "tiny", size) as tiny:
+        out = tiny / "cohort"
+        assert main(["cohort", "build", str(SAMPLE), "--out", str(out), "--workers", "1"]) == 74
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"{out}/" in err, err
+        assert "standard output" not in err and "could not be written" in err, err
