@@ -475,3 +475,17 @@ def test_cohort_build_on_a_full_disk_names_a_file_of_the_dataset(
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and f"{out}/" in err, err
         assert "standard output" not in err and "could not be written" in err, err
+
+
+# README, exit codes: "74: ... a file could not be written (disk full, read-only)"; the
+# config file on a full disk was exit 2, as if the key or value were wrong.
+def test_config_set_on_a_full_disk_is_exit_74(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with small_tmpfs(tmp_path / "tiny", "16k") as tiny:
+        monkeypatch.setenv("LINKRATIO_CONFIG", str(tiny / "config.toml"))
+        monkeypatch.setattr("sys.stdin", io.StringIO("x" * 100_000 + "\n"))
+        assert main(["config", "set", "x.bearer_token"]) == 74
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and str(tiny / "config.toml") in err, err
+        assert "xxxx" not in err and list(tiny.iterdir()) == []
