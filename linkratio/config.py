@@ -12,6 +12,7 @@ Values are never printed: `describe()` reports only whether a key is set and whe
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import tomllib
@@ -135,7 +136,8 @@ def set_value(key: str, value: str | None, path: Path | None = None) -> Path:
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)  # the old file stays as it was
+        with contextlib.suppress(OSError):  # on a read-only disk even this fails
+            tmp.unlink(missing_ok=True)  # the old file stays as it was
         message = f"{path}: cannot write the config file ({exc.strerror})"
         if exc.errno in _NO_ROOM:  # a full disk or a read-only one: exit 74, as every file
             raise DiskError(message) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import re
@@ -10,6 +11,7 @@ import shlex
 import shutil
 import subprocess
 import zoneinfo
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -489,3 +491,38 @@ def test_config_set_on_a_full_disk_is_exit_74(
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and str(tiny / "config.toml") in err, err
         assert "xxxx" not in err and list(tiny.iterdir()) == []
+
+
+@contextlib.contextmanager
+def _read_only_folder(where: Path) -> Iterator[Path]:
+    """A read-only tmpfs at the new folder `where`; the test is skipped where mounting is
+    not allowed."""
+    where.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(where)],
+        capture_output=True, check=False,
+    )  # fmt: skip
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a read-only tmpfs here")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+# README, exit codes: "74: ... a file could not be written (disk full, read-only): one line
+# names the file". On a read-only disk `cohort build` exited 2, and `config set` named
+# its temporary file (removing it failed too, and that error was the one shown).
+def test_a_read_only_disk_is_exit_74_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("pyarrow")
+    with _read_only_folder(tmp_path / "ro") as ro:
+        assert main(["cohort", "build", str(SAMPLE), "--out", str(ro / "c"), "-q"]) == 74
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"{ro / 'c'}:" in err, err
+        monkeypatch.setenv("LINKRATIO_CONFIG", str(ro / "config.toml"))
+        monkeypatch.setattr("sys.stdin", io.StringIO("token\n"))
+        assert main(["config", "set", "x.bearer_token"]) == 74
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"{ro / 'config.toml'}:" in err and ".tmp" not in err, err

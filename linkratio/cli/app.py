@@ -104,8 +104,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             raise
         full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
         where = f"{exc.filename}: " if exc.filename else "standard output: " if full else ""
-        # A full disk is a file that could not be written (74, as DiskError), not bad input.
-        code = DiskError.exit_code if full else options.EXIT_USAGE
+        # A full or read-only disk is a file that could not be written (74, as DiskError),
+        # not bad input.
+        unwritable = full or exc.errno == errno.EROFS
+        code = DiskError.exit_code if unwritable else options.EXIT_USAGE
         return _error(f"{where}{exc.strerror or exc}", code)
     except KeyboardInterrupt:
         print("linkratio: interrupted", file=sys.stderr)
