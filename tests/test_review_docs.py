@@ -526,3 +526,30 @@ def test_a_read_only_disk_is_exit_74_naming_the_file(
         assert main(["config", "set", "x.bearer_token"]) == 74
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and f"{ro / 'config.toml'}:" in err and ".tmp" not in err, err
+
+
+# README, exit codes: "2: bad input or usage: a missing path, ...". An empty PATH (an unset
+# variable: `linkratio import "$ARCHIVE"`) was the current folder, and any archive in a
+# folder under it (`*/data/tweets.js`) was read and imported in its place.
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["import", "", "--db", "{tmp}/lib.sqlite"],
+        ["audit", ""],
+        ["classify", " "],
+        ["report", "", "--out", "{tmp}/r"],
+        ["cohort", "build", "", "--out", "{tmp}/c"],
+    ],
+)
+def test_an_empty_path_is_refused_not_the_current_folder(
+    argv: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "someone-else").symlink_to(SAMPLE)  # an archive in a folder under the cwd
+    monkeypatch.chdir(tmp_path)
+    assert main([a.replace("{tmp}", str(tmp_path)) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "empty" in err, err
+    assert not (tmp_path / "lib.sqlite").exists() and not (tmp_path / "r").exists()
