@@ -12,6 +12,8 @@ Values are never printed: `describe()` reports only whether a key is set and whe
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import tomllib
 from dataclasses import dataclass
@@ -20,7 +22,7 @@ from pathlib import Path
 import platformdirs
 import tomli_w
 
-from linkratio.errors import InputError
+from linkratio.errors import DiskError, InputError
 
 KEYS: dict[str, str] = {
     "x.bearer_token": "X_BEARER_TOKEN",
@@ -40,6 +42,10 @@ KEYS: dict[str, str] = {
     "weekly.webhook": "LINKRATIO_WEEKLY_WEBHOOK",
 }
 """Every known setting and the environment variable that overrides it."""
+
+
+_NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
+"""Why a file could not be written that is no fault of the key or value (exit 74)."""
 
 
 def config_path() -> Path:
@@ -130,8 +136,12 @@ def set_value(key: str, value: str | None, path: Path | None = None) -> Path:
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)  # the old file stays as it was
-        raise InputError(f"{path}: cannot write the config file ({exc.strerror})") from None
+        with contextlib.suppress(OSError):  # on a read-only disk even this fails
+            tmp.unlink(missing_ok=True)  # the old file stays as it was
+        message = f"{path}: cannot write the config file ({exc.strerror})"
+        if exc.errno in _NO_ROOM:  # a full disk or a read-only one: exit 74, as every file
+            raise DiskError(message) from None
+        raise InputError(message) from None
     return path
 
 

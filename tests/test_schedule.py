@@ -38,7 +38,12 @@ def test_plan_uses_absolute_paths_and_no_secrets(tmp_path: Path) -> None:
         "--out", str(schedule.default_out()),
         "--email", "a@example.org", "--webhook-env", "SLACK_HOOK",
     )  # fmt: skip
-    assert plan.env == {"LINKRATIO_DB": str(tmp_path / "lib.sqlite")}
+    # The config file this shell finds through XDG_CONFIG_HOME is named for cron too.
+    config_file = str(tmp_path / "linkratio" / "config.toml")
+    assert plan.env == {
+        "LINKRATIO_DB": str(tmp_path / "lib.sqlite"),
+        "LINKRATIO_CONFIG": config_file,
+    }
     assert plan.env_file == tmp_path / "linkratio" / "weekly.env"
     line = crontab_line(plan)
     fields = line.split(" ", 5)

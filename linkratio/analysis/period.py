@@ -38,6 +38,9 @@ def named_zone(name: str | None) -> tuple[tzinfo, str]:
     """`resolve_zone` for a zone that is written down and resolved again by its name later
     (a scheduled job's --tz, a challenge day's zone): InputError, asking for --tz, when
     the system's zone has no IANA name (a copied /etc/localtime, a POSIX `TZ`)."""
+    tz = _tz_setting()
+    if name is None and tz and _zone_or_none(tz) is None:  # a POSIX TZ such as CET-1CEST
+        raise InputError(f"TZ={tz!r} is not an IANA time zone: pass --tz, e.g. --tz Europe/Berlin")
     zone, zone_name = resolve_zone(name)
     if name is None:
         try:
@@ -79,15 +82,8 @@ def _system_zone() -> tuple[tzinfo, str]:
 
     A `TZ` that names no zone is skipped, with one warning naming it and the zone used.
     """
-    tz = os.environ.get("TZ", "").lstrip(":")
-    # A path to a zone file names the zone it holds: `TZ=:/usr/share/zoneinfo/Asia/Tokyo`,
-    # or the system's own (`TZ=:/etc/localtime`, read below).
-    named = tz
-    if tz == _LOCALTIME:
-        named = ""
-    elif tz.startswith("/") and "zoneinfo/" in tz:
-        named = tz.split("zoneinfo/", 1)[1] or tz
-    candidates = [named]
+    tz = _tz_setting()
+    candidates = [tz]
     try:
         link = os.readlink(_LOCALTIME)
         candidates.append(link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "")
@@ -105,9 +101,25 @@ def _system_zone() -> tuple[tzinfo, str]:
         break
     else:
         zone, name = _localtime_copy() or _today_offset()
-    if named and name != named:
+    if tz and name != tz:
         _warn_bad_tz(tz, name)
     return zone, name
+
+
+def _tz_setting() -> str:
+    """`$TZ` as a zone name: glibc's `:` dropped, a zone file's path named by its zone,
+    `/etc/localtime` (the system's zone) as no setting at all."""
+    tz = os.environ.get("TZ", "").lstrip(":")
+    if tz == _LOCALTIME:
+        return ""
+    return tz.split("zoneinfo/", 1)[1] if tz.startswith("/") and "zoneinfo/" in tz else tz
+
+
+def _zone_or_none(name: str) -> tzinfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
 
 
 def _localtime_copy() -> tuple[tzinfo, str] | None:

@@ -12,7 +12,7 @@ import errno
 import importlib
 import io
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO, TypeGuard
 
 import linkratio.cli.options as options
@@ -56,13 +56,22 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         elif module not in loaded:
             importlib.import_module(f"linkratio.cli.{module}").register(sub)
             loaded.add(module)
-    for command in sub.choices.values():
+    for command in _below(parser):
         command.allow_abbrev = False  # an option is named in full: no prefix matches it
         # Accepted after the command too; SUPPRESS keeps the top-level value otherwise.
         command.add_argument(
             "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
         )
     return parser
+
+
+def _below(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    """Every command parser under `parser`: `audit`, `library`, `library check`, ..."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                yield command
+                yield from _below(command)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
@@ -95,8 +104,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             raise
         full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
         where = f"{exc.filename}: " if exc.filename else "standard output: " if full else ""
-        # A full disk is a file that could not be written (74, as DiskError), not bad input.
-        code = DiskError.exit_code if full else options.EXIT_USAGE
+        # A full or read-only disk is a file that could not be written (74, as DiskError),
+        # not bad input.
+        unwritable = full or exc.errno == errno.EROFS
+        code = DiskError.exit_code if unwritable else options.EXIT_USAGE
         return _error(f"{where}{exc.strerror or exc}", code)
     except KeyboardInterrupt:
         print("linkratio: interrupted", file=sys.stderr)

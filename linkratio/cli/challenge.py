@@ -38,12 +38,15 @@ def challenge(args: argparse.Namespace, out: TextIO) -> int:
     """
     from linkratio.accounts import account_name
     from linkratio.analysis import resolve_zone
+    from linkratio.analysis.period import named_zone
     from linkratio.loading import only_account
     from linkratio.render.escape import terminal_safe
     from linkratio.weekly.challenge import challenge_status, set_challenge
 
     _check_parts(args)
-    resolve_zone(args.tz)  # a bad zone is bad input before the library is opened
+    # A bad zone (or, for a day to store, a system zone without a name) is bad input
+    # before the library is opened.
+    (named_zone if args.action == "set" else resolve_zone)(args.tz)
     with options.library(args) as lib:
         account = only_account(lib, args.account)
         if args.action == "status":

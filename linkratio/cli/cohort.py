@@ -39,7 +39,10 @@ def register(sub: options.SubParsers) -> None:
             _add_output(p)
         if name != "sql":
             _add_period(p)
-        options.add_quiet(p, help="print nothing on success" if name == "report" else "no warnings")
+        quiet = (
+            "print nothing on success" if name == "report" else "no warnings; --csv FILE: silent"
+        )
+        options.add_quiet(p, help=quiet)
 
 
 def _add_period(p: argparse.ArgumentParser) -> None:
@@ -79,7 +82,7 @@ def _register_build(commands: options.SubParsers) -> None:
     )
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="a running Dask scheduler")
     p.add_argument("--skip-invalid", action="store_true", help="skip unparseable lines")
-    options.add_quiet(p, help="no progress line, no warnings")
+    options.add_quiet(p, help="print nothing on success")
 
 
 def _add_output(p: argparse.ArgumentParser) -> None:
@@ -119,6 +122,8 @@ def _cmd_build(args: argparse.Namespace, out: TextIO) -> int:
         )
     finally:
         bar.done()
+    if args.quiet:
+        return 0
     where = terminal_safe(str(result.out_dir))
     out.write(
         f"{where}: {result.inputs:,} input{'s' * (result.inputs != 1)} "
@@ -171,7 +176,8 @@ def _emit(args: argparse.Namespace, out: TextIO, columns: list[str], rows: Itera
     elif args.csv:
         with atomic_text(Path(args.csv).expanduser(), newline="") as fh:
             count = write_csv(fh, columns, rows)
-        out.write(f"wrote {count:,} rows to {terminal_safe(args.csv)}\n")
+        if not args.quiet:
+            out.write(f"wrote {count:,} rows to {terminal_safe(args.csv)}\n")
     else:
         write_table(out, columns, rows)
 

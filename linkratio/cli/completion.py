@@ -40,7 +40,10 @@ _linkratio() {{
 complete -o default -F _linkratio linkratio
 """
 
-_ZSH_PREAMBLE = "autoload -U +X bashcompinit && bashcompinit\n"
+_ZSH_PREAMBLE = (
+    "(( $+functions[compdef] )) || { autoload -Uz compinit && compinit; }\n"  # no compinit yet
+    "autoload -U +X bashcompinit && bashcompinit\n"
+)
 
 
 def register(sub: options.SubParsers) -> None:
@@ -107,8 +110,12 @@ def bash_script(tree: list[Node], shell: str = "bash") -> str:
 def fish_script(tree: list[Node]) -> str:
     """The fish script: one `complete` line per command and option, with its help."""
     lines = ["# linkratio completion for fish: written by 'linkratio completion fish'"]
+    paths = [path for path, _, _ in tree]
     for path, subs, opts in tree:
         seen = [f"__fish_seen_subcommand_from {word}" for word in path]
+        # `report` is also `cohort report`: the top-level one's options are not cohort's.
+        groups = sorted({q[-2] for q in paths if len(q) > len(path) > 0 and q[-1] == path[-1]})
+        seen += [f"not __fish_seen_subcommand_from {' '.join(groups)}"] if groups else []
         if subs:
             names = " ".join(subs)
             here = [*seen, f"not __fish_seen_subcommand_from {names}"]

@@ -75,6 +75,8 @@ def expand(
 
 
 def _paths(text: str) -> list[Path]:
+    if not text.strip():  # an unset shell variable: not the current folder
+        raise InputError("an empty INPUT: expected a file, a folder, a glob or an account")
     if _GLOB_CHARS & set(text):
         matches = sorted(glob.glob(str(Path(text).expanduser()), recursive=True))
         if not matches:

@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from linkratio.errors import InputError
+from linkratio.errors import DiskError, InputError
 from linkratio.render.escape import json_inert
 
 NAME = "manifest.json"
@@ -111,6 +111,8 @@ def save(out_dir: Path, entries: dict[str, Entry], extra: dict[str, Any] | None 
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, out_dir / NAME)
-    except BaseException:
+    except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError):  # a full disk: the write's error names no file
+            raise DiskError(f"{out_dir / NAME}: could not be written ({e.strerror or e})") from None
         raise

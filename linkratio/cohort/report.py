@@ -12,14 +12,14 @@ import hashlib
 import html
 import io
 import math
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Unpack
 
 import linkratio.cohort.charts as charts
 from linkratio.cohort.query import Period, summary, top_sites, weekly_trend
+from linkratio.errors import InputError
+from linkratio.render.files import write_atomic
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -153,14 +153,8 @@ def write_report(
         top_sites(path, limit=top, **period),
     )
     target = Path(out).expanduser()
+    if target.is_dir():
+        raise InputError(f"{target}: is a folder: expected the HTML file to write")
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(page)
-        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide the report from a web server
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    # A temporary file renamed into place; a full disk is a DiskError naming `target`.
+    return write_atomic(target, page)

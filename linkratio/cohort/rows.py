@@ -11,6 +11,7 @@ from typing import Any
 
 from linkratio.accounts import account_name
 from linkratio.classify import label_and_urls
+from linkratio.errors import DiskError
 from linkratio.frame import _quoted
 from linkratio.links import site
 from linkratio.model import Account, Post
@@ -101,6 +102,10 @@ def write_parts(rows: Iterable[tuple[Any, ...]], out_dir: str, stem: str) -> lis
         tmp = folder / f".{stem}.{uuid.uuid4().hex}{TMP_SUFFIX}"
         columns = dict(zip(FILE_COLUMNS, map(list, zip(*group, strict=True)), strict=True))
         table = pa.Table.from_pydict(columns, schema=schema)
-        pq.write_table(table, tmp, compression="zstd")
+        try:
+            pq.write_table(table, tmp, compression="zstd")
+        except OSError as e:  # a full disk: pyarrow's error names no file
+            tmp.unlink(missing_ok=True)
+            raise DiskError(f"{final}: could not be written ({e.strerror or e})") from None
         parts.append(Part(tmp=os.fspath(tmp), final=os.fspath(final), rows=len(group)))
     return parts

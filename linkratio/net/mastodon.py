@@ -56,7 +56,7 @@ def _mastodon_refusal(
             return AuthError(
                 f"{instance} refuses public access to its API (HTTP {status}){said}: set an "
                 "access token for it with 'linkratio config set mastodon.token' and "
-                f"'linkratio config set mastodon.instance {instance}' (or "
+                f"'echo {instance} | linkratio config set mastodon.instance' (or "
                 "LINKRATIO_MASTODON_TOKEN and LINKRATIO_MASTODON_INSTANCE)",
                 platform=PLATFORM,
             )

@@ -80,6 +80,8 @@ def read(
     Post field, for a caller that only classifies and lists them (`read_archive`,
     `x_json_lean`).
     """
+    if not str(path).strip():  # an unset shell variable: not the current folder
+        raise InputError("an empty PATH: expected an X archive, a saved API file or @handle")
     path = Path(path).expanduser()
     if input_format in (None, "auto"):
         input_format = detect_format(path)

@@ -360,7 +360,8 @@ class Library:
 
     def backup(self, dest: str | Path) -> Path:
         """Copy the library to `dest` (a file, or a folder to put it in); return the copy's path."""
-        return maintenance.backup(self._db, self.path, Path(dest))
+        folder = isinstance(dest, str) and dest.endswith(("/", os.sep))  # `~/backups/`: a folder
+        return maintenance.backup(self._db, self.path, Path(dest), folder=folder)
 
     # -- one run at a time ---------------------------------------------------------------
 

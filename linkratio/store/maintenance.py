@@ -85,10 +85,11 @@ def _no_room_or_right(e: OSError | sqlite3.Error) -> bool:
     return (getattr(e, "sqlite_errorcode", None) or 0) & 0xFF in _WRITE
 
 
-def backup(db: sqlite3.Connection, source: Path, dest: Path) -> Path:
-    """Copy the library `db` (the file `source`) to `dest` with SQLite's online backup API."""
+def backup(db: sqlite3.Connection, source: Path, dest: Path, *, folder: bool = False) -> Path:
+    """Copy the library `db` (the file `source`) to `dest` with SQLite's online backup API
+    (into the folder `dest` when it is one, or when `folder` says it is meant as one)."""
     dest = dest.expanduser()
-    if dest.is_dir():
+    if folder or dest.is_dir():
         dest = dest / source.name
     if dest.exists() and dest.resolve() == source.resolve():
         raise InputError(f"{dest}: that is the library itself: name another file")

@@ -116,6 +116,14 @@ def make_plan(
     env = {k: str(Path(environ[k]).expanduser().absolute()) for k in _PASSED_ON if environ.get(k)}
     if db is not None:
         env["LINKRATIO_DB"] = str(db.expanduser().absolute())
+    # Folders moved by XDG_DATA_HOME / XDG_CONFIG_HOME in this shell are not cron's or
+    # systemd's: the library and the config file are named as this shell finds them.
+    for name, xdg, file in (
+        ("LINKRATIO_DB", "XDG_DATA_HOME", "library.sqlite"),
+        ("LINKRATIO_CONFIG", "XDG_CONFIG_HOME", "config.toml"),
+    ):
+        if name not in env and environ.get(xdg, "").strip():
+            env[name] = str(Path(environ[xdg]).expanduser().absolute() / "linkratio" / file)
     state = platformdirs.user_state_path("linkratio", appauthor=False)
     env_file = _config_dir(environ) / "linkratio" / "weekly.env" if webhook_env else None
     log = state / "weekly.log"
@@ -259,8 +267,13 @@ def install(
 
 
 def _env_only(keys: Sequence[str]) -> list[str]:
-    """The variables of `keys` set in this shell but not in the config file."""
-    return [config.KEYS[key] for key in keys if config.get(key) and not config.in_file(key)]
+    """A warning for each of `keys` set in this shell but not in the config file."""
+    return [
+        f"{config.KEYS[key]} is set only in this shell's environment: cron and systemd will "
+        f"not have it: store it with 'linkratio config set {key}'"
+        for key in keys
+        if config.get(key) and not config.in_file(key)
+    ]
 
 
 def setup_warnings(
@@ -268,20 +281,16 @@ def setup_warnings(
 ) -> list[str]:
     """What the scheduled job will lack, one line each: cron and systemd have no shell env."""
     warnings = []
-    later = "cron and systemd will not have it: store it with 'linkratio config set KEY'"
     if emails or config.in_file("weekly.email"):
         smtp = ("smtp.host", "smtp.port", "smtp.user", "smtp.password", "smtp.sender", "smtp.tls")
-        warnings += [
-            f"{n} is set only in this shell's environment: {later}" for n in _env_only(smtp)
-        ]
+        warnings += _env_only(smtp)
         for key in ("smtp.host", "smtp.sender"):
             if not config.get(key):
                 warnings.append(f"email needs {key}: 'linkratio config set {key}'")
     if sync and account.platform in ("x", "mastodon"):
-        keys = [k for k in config.KEYS if k.startswith(f"{account.platform}.")]
-        warnings += [
-            f"{n} is set only in this shell's environment: {later}" for n in _env_only(keys)
-        ]
+        warnings += _env_only([k for k in config.KEYS if k.startswith(f"{account.platform}.")])
+    if not (emails or webhook_env):  # the job's destinations are then these settings
+        warnings += _env_only(("weekly.email", "weekly.webhook"))
     has_config_dest = config.in_file("weekly.email") or config.in_file("weekly.webhook")
     if not (emails or webhook_env or has_config_dest):
         warnings.append(

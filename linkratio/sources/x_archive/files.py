@@ -160,5 +160,7 @@ def open_layout(path: Path) -> Iterator[Layout]:
         with zf:
             yield _zip_layout(path, zf)
         return
-    # A bare tweets file still uses the account.js and note-tweet.js beside it, if any.
-    yield _folder_layout(path.parent, [path])
+    # A bare tweets file still uses the account.js and note-tweet.js beside it, if any; the
+    # archive's tweets.js brings its other parts too (a tweets-partN.js is read alone).
+    first = _TWEETS_FILE.fullmatch(path.name)
+    yield _folder_layout(path.parent, None if first and first[1] is None else [path])
