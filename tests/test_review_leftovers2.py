@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import socket
 import sqlite3
-import threading
 import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fakes.base import RawServer
 from fakes.social import MASTODON_USER, OWNER_HANDLE, FakeSocial, bsky_copy
 from fakes.webhook import FakeWebhook
 from fakes.x_api import FakeXApi
@@ -176,39 +176,16 @@ def test_check_names_a_garbled_account_time_the_accounts_command_refuses(
 # --- a SOCKS proxy in the environment is one line, never a connection -----------------------
 
 
-class _TricklingSocks:
+class _TricklingSocks(RawServer):
     """A SOCKS5 proxy on 127.0.0.1 that answers its greeting one byte a second, forever."""
 
-    def __init__(self) -> None:
-        self._server = socket.create_server(("127.0.0.1", 0))
-        self.port = self._server.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-
-    def __enter__(self) -> _TricklingSocks:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._server.close()
-        self._thread.join(5)
-
-    def _serve(self) -> None:
-        self._server.settimeout(0.1)
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._server.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            with conn:
-                conn.recv(16)
-                for byte in b"\x05\x00" * 1000:
-                    if self._stop.wait(1):
-                        return
-                    conn.sendall(bytes([byte]))
+    def answer(self, conn: socket.socket) -> None:
+        """The greeting's answer, a byte a second."""
+        conn.recv(16)
+        for byte in b"\x05\x00" * 1000:
+            if self.stopping.wait(1):
+                return
+            conn.sendall(bytes([byte]))
 
 
 @pytest.fixture
@@ -246,7 +223,7 @@ def test_a_socks_proxy_is_one_line_naming_the_variable(
     assert code == 2 and err.count("\n") == 1, err
     assert err.startswith(f"linkratio: error: {variable} names a SOCKS proxy (socks5h://…)")
     assert "pr0xy-s3cret" not in err
-    assert socks.connections == 0 and fake_social.requests == [] and fake_x_api.requests == []
+    assert socks.asked == 0 and fake_social.requests == [] and fake_x_api.requests == []
 
 
 def test_a_socks_proxy_stops_a_weekly_webhook_before_any_work(
@@ -267,7 +244,7 @@ def test_a_socks_proxy_stops_a_weekly_webhook_before_any_work(
     )  # fmt: skip
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "ALL_PROXY names a SOCKS proxy" in err
-    assert socks.connections == 0 and fake_webhook.received == []
+    assert socks.asked == 0 and fake_webhook.received == []
     assert not (tmp_path / "out").exists()
 
 

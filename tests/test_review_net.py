@@ -10,13 +10,13 @@ import asyncio
 import gzip
 import io
 import socket
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes.base import RawServer
 from fakes.scripted import Answer, Asked, Scripted, json_answer
 from helpers import Waits
 
@@ -263,7 +263,7 @@ def test_a_pleroma_account_id_still_reads(monkeypatch: pytest.MonkeyPatch) -> No
 # --- The deadline covers the headers too ----------------------------------------------
 
 
-class HeaderTrickle:
+class HeaderTrickle(RawServer):
     """A server on 127.0.0.1 that sends its status line and headers a byte at a time.
 
     `pad` bytes of one header, one every `pause` seconds, then a whole JSON answer: each
@@ -271,47 +271,24 @@ class HeaderTrickle:
     """
 
     def __init__(self, pad: int = 150, pause: float = 0.02, claim: int | None = None) -> None:
+        super().__init__()
         self.pad, self.pause, self.claim = pad, pause, claim
         """`claim`: the content-length to claim (then the connection closes short of it)."""
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.asked = 0
         self.answered = 0
         """Answers sent whole: the client was still there at their last byte."""
-        self.stop = threading.Event()
 
-    def __enter__(self) -> HeaderTrickle:
-        threading.Thread(target=self._serve, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.sock.close()
-
-    def _serve(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.asked += 1
-            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
-
-    def _answer(self, conn: socket.socket) -> None:
+    def answer(self, conn: socket.socket) -> None:
+        """The headers a byte at a time, then the body."""
         body = b'{"data": {"id": "42", "username": "ana"}, "did": "did:plc:abc"}'
-        with conn:
-            try:
-                conn.recv(65536)
-                conn.sendall(b"HTTP/1.1 200 OK\r\nx-pad: ")
-                for _ in range(self.pad):
-                    conn.sendall(b"a")
-                    if self.stop.wait(self.pause):
-                        return
-                head = b"\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n"
-                conn.sendall(head % (self.claim or len(body)) + body)
-                self.answered += 1
-            except OSError:
-                pass  # the client gave up: what the test wants
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nx-pad: ")
+        for _ in range(self.pad):
+            conn.sendall(b"a")
+            if self.stopping.wait(self.pause):
+                return
+        head = b"\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n"
+        conn.sendall(head % (self.claim or len(body)) + body)
+        self.answered += 1
 
 
 def test_the_deadline_covers_trickled_headers() -> None:

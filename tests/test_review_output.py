@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import shutil
+import socket
 import subprocess
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from fakes.base import RawServer
 from helpers import one_account_home
 from rows import frame, post
 
@@ -228,41 +230,23 @@ def test_schedule_never_writes_a_zone_the_job_cannot_resolve(
 # -- email: a server that never finishes its answer ----------------------------------------
 
 
-class _EndlessSmtp:
+class _EndlessSmtp(RawServer):
     """A server on 127.0.0.1 that answers a connection with continuation lines (`220-…`)
     and never a last line: every `pause` seconds one, or as fast as it can (`pause` 0)
     until it has sent `most` bytes. `sent` counts what it wrote."""
 
     def __init__(self, pause: float, most: int = 1 << 62) -> None:
-        import socket
-        import threading
-
+        super().__init__()
         self.pause, self.most, self.sent = pause, most, 0
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.port = self.server.getsockname()[1]
-        self.done = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
 
-    def _serve(self) -> None:
-        import time
-
-        conn, _ = self.server.accept()
+    def answer(self, conn: socket.socket) -> None:
+        """Continuation lines until `most` bytes or the end of the test."""
         line = b"220-" + b"x" * 60 + b"\r\n"
-        with conn:
-            try:
-                while self.sent < self.most and not self.done.is_set():
-                    conn.sendall(line)
-                    self.sent += len(line)
-                    if self.pause:
-                        time.sleep(self.pause)
-            except OSError:
-                pass  # the client cut the connection: what the test wants
-
-    def close(self) -> None:
-        self.done.set()
-        self.server.close()
-        self.thread.join(10)
+        while self.sent < self.most and not self.stopping.is_set():
+            conn.sendall(line)
+            self.sent += len(line)
+            if self.pause:
+                self.stopping.wait(self.pause)
 
 
 def _send_in_thread(port: int, deadline: float) -> list[BaseException]:
@@ -293,11 +277,8 @@ def test_an_smtp_answer_that_never_ends_is_cut_at_the_deadline() -> None:
     whole conversation ends it (else the weekly run, and its library lock, hang)."""
     from linkratio.errors import DeliveryUnavailable
 
-    server = _EndlessSmtp(pause=0.05)
-    try:
+    with _EndlessSmtp(pause=0.05) as server:
         raised = _send_in_thread(server.port, deadline=0.5)
-    finally:
-        server.close()
     assert len(raised) == 1 and isinstance(raised[0], DeliveryUnavailable)
     assert "try again later" in str(raised[0])
 
@@ -308,11 +289,8 @@ def test_an_smtp_answer_is_read_up_to_a_cap() -> None:
     from linkratio.weekly.smtp_bounds import MAX_REPLY
 
     most = 64 * MAX_REPLY
-    server = _EndlessSmtp(pause=0, most=most)
-    try:
+    with _EndlessSmtp(pause=0, most=most) as server:
         raised = _send_in_thread(server.port, deadline=60)
-    finally:
-        server.close()
     assert len(raised) == 1 and isinstance(raised[0], DeliveryUnavailable)
     assert server.sent < most
 

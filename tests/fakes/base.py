@@ -3,11 +3,13 @@
 A fake subclasses `FakeServer` and answers in `answer(exchange)`; the base records every
 request (`requests`, `hits`, `counts`), runs the server thread (`with Fake() as fake:`)
 and gives the ways to answer: JSON, a status with headers, a delay that ends when the
-server stops, a body trickled byte by byte, or a stream that never ends.
+server stops, a body trickled byte by byte, or a stream that never ends. `RawServer` is
+its bare-TCP sibling, for answers no HTTP server would send.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import socket
@@ -242,6 +244,55 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         """Stay quiet: the tests read the fake's `requests` instead."""
+
+
+class RawServer:
+    """A bare TCP server on 127.0.0.1, for what an HTTP fake cannot send (headers a byte at
+    a time, a SOCKS greeting, an SMTP banner that never ends).
+
+    A fake subclasses it and talks in `answer(conn)`, one thread a connection; `asked`
+    counts the connections, `stopping` is set when the `with` block ends (an answer that
+    waits should wait on it), and an OSError in `answer` (the client gave up) is what the
+    tests want, so it ends the answer quietly.
+    """
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server((HOST, 0))
+        self.sock.settimeout(0.1)  # accept() looks at `stopping` ten times a second
+        self.port = int(self.sock.getsockname()[1])
+        self.url = f"http://{HOST}:{self.port}"
+        self.asked = 0
+        self.stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def answer(self, conn: socket.socket) -> None:
+        """Talk to one client on `conn` (closed afterwards)."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        self._thread.join(5)
+        self.sock.close()
+
+    def _serve(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.asked += 1
+            threading.Thread(target=self._talk, args=(conn,), daemon=True).start()
+
+    def _talk(self, conn: socket.socket) -> None:
+        with conn, contextlib.suppress(OSError):  # OSError: the client cut the connection
+            conn.settimeout(None)
+            self.answer(conn)
 
 
 def free_port() -> int:
