@@ -66,9 +66,12 @@ class Library:
         self.deriver = deriver
         """How frame rows are derived from posts, or None."""
         if not self._memory:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            maintenance.make_folder(self.path)
         self._busy_ms = int(busy_timeout * 1000)
         self._db = connect(self.path, self._memory, busy_timeout)
+        self.read_only = bool(self._db.execute("PRAGMA query_only").fetchone()[0])
+        """True when the file cannot be written here (a read-only disk or file): reading
+        works, the frame cache is not written, and a write is a DiskError naming it."""
 
     @staticmethod
     def default_path() -> Path:
@@ -301,6 +304,8 @@ class Library:
         Best effort: when the file is read-only, or another run writes for more than a
         second, the cache is merely not updated now (a read never waits long for it).
         """
+        if self.read_only:
+            return
         fingerprint = self._frame_deriver().fingerprint()
         self._db.execute("PRAGMA busy_timeout = 1000")
         try:
