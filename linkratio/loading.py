@@ -7,6 +7,7 @@ a change in how `Library.frame` is called touches one line.
 from __future__ import annotations
 
 import gc
+import logging
 import sqlite3
 from collections.abc import Callable, Collection
 from contextlib import nullcontext
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
     from linkratio.authors import Author
     from linkratio.store import Library, SaveResult
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
 """Called with the count of posts read so far."""
@@ -178,6 +181,11 @@ def load_frame(
     if db and Path(db).expanduser().is_file():
         with open_library(db) as lib:
             frame = with_link_cache(lib, frame)
+    elif db:  # named on purpose, so a typo is worth a word (the default library is optional)
+        log.warning(
+            "%s: no library file there: short links are counted without its resolved links",
+            Path(db).expanduser(),
+        )
     return frame, timeline.account
 
 

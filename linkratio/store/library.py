@@ -69,7 +69,9 @@ class Library:
             maintenance.make_folder(self.path)
         self._busy_ms = int(busy_timeout * 1000)
         self._db = connect(self.path, self._memory, busy_timeout)
-        self.read_only = bool(self._db.execute("PRAGMA query_only").fetchone()[0])
+        self.read_only = bool(self._db.execute("PRAGMA query_only").fetchone()[0]) or not (
+            self._memory or os.access(self.path, os.W_OK)
+        )
         """True when the file cannot be written here (a read-only disk or file): reading
         works, the frame cache is not written, and a write is a DiskError naming it."""
 
