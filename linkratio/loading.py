@@ -253,8 +253,13 @@ def _day(value: date | str | None) -> date | None:
 
 
 def owner_name(account: Account | None) -> str | None:
-    """How a summary names the account: its handle, else its id."""
-    return (account.handle or account.id) if account is not None else None
+    """How a summary names the account: its handle, else its name as `accounts` lists it
+    (`id 123` on X, `bsky:did:…`), not its bare id, which would read as a handle."""
+    from linkratio.accounts import account_name
+
+    if account is None or not (account.handle or account.id):
+        return None
+    return account.handle or account_name(account)
 
 
 @dataclass(frozen=True)

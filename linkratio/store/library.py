@@ -249,7 +249,8 @@ class Library:
             values = self._frame_columns(platform, account_id, deriver, columns)
             table = cache.table(values, deriver, columns)
         handle = account_sql.account_handle(self._db, platform, account_id)
-        table.attrs["account"] = handle or account_id
+        # as `linkratio.accounts.account_name` names an X account without a handle
+        table.attrs["account"] = handle or (f"id {account_id}" if platform == "x" else account_id)
         table.attrs["origin"] = str(self.path)
         return table
 
