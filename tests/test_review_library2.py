@@ -10,12 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fakes.x_api import FakeXApi
 from helpers import SAMPLE, copied, small_tmpfs
 
 import linkratio
 from linkratio.cli import main
 from linkratio.errors import InputError
 from linkratio.model import Account
+from linkratio.store import Library
 
 
 def _read_only(folder: Path) -> None:
@@ -221,3 +223,36 @@ def test_a_handle_that_is_digits_wins_over_an_id(tmp_path: Path) -> None:
     with Library(path) as lib:
         lib.save_posts(Account("x", "555", "100"), posts, origin="file")
     assert len(linkratio.load("@100", db=path)) == 10
+
+
+@pytest.fixture
+def x_env(fake_x_api: FakeXApi, monkeypatch: pytest.MonkeyPatch) -> FakeXApi:
+    """The fake X API, linkratio pointed at it, no X credentials in the environment."""
+    monkeypatch.setenv("LINKRATIO_X_API_URL", fake_x_api.base_url)
+    for env in ("X_BEARER_TOKEN", "X_CONSUMER_KEY", "X_CONSUMER_SECRET", "X_ACCESS_TOKEN"):
+        monkeypatch.delenv(env, raising=False)
+    monkeypatch.delenv("X_ACCESS_TOKEN_SECRET", raising=False)
+    return fake_x_api
+
+
+def test_a_rejected_x_token_is_reported_by_where_it_was_set_never_shown(
+    x_env: FakeXApi, lib: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from linkratio.errors import AuthError
+    from linkratio.fetching import fetch_account
+
+    config = tmp_path / "config.toml"
+    config.write_text('[x]\nbearer_token = "wrong-token-from-file"\n')
+    config.chmod(0o600)
+    monkeypatch.setenv("LINKRATIO_CONFIG", str(config))
+    with pytest.raises(AuthError) as refused:
+        fetch_account(lib, f"@{x_env.owner['username']}")
+    message = str(refused.value)
+    assert "x.bearer_token" in message and str(config) in message, message
+    assert "X_BEARER_TOKEN" not in message and "wrong-token" not in message
+    monkeypatch.setenv("X_BEARER_TOKEN", "wrong-token-from-env")
+    with pytest.raises(AuthError) as refused:
+        fetch_account(lib, f"@{x_env.owner['username']}")
+    message = str(refused.value)
+    assert "X_BEARER_TOKEN" in message and "environment" in message, message
+    assert str(config) not in message and "wrong-token" not in message
