@@ -256,3 +256,15 @@ def test_a_rejected_x_token_is_reported_by_where_it_was_set_never_shown(
     message = str(refused.value)
     assert "X_BEARER_TOKEN" in message and "environment" in message, message
     assert str(config) not in message and "wrong-token" not in message
+
+
+def test_a_fifo_as_the_library_is_refused_before_sqlite_touches_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    assert main(["accounts", "--db", str(fifo)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and str(fifo) in err, err
+    assert "regular file" in err and "could not be written" not in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo"]  # no fifo-journal beside it

@@ -293,6 +293,8 @@ def connect(path: Path, memory: bool, busy_timeout: float) -> sqlite3.Connection
             f"{path}: is a folder, not a library file: name the file (e.g. "
             f"{path / 'library.sqlite'})"
         )
+    if not memory and path.exists() and not path.is_file():  # a FIFO would hang, a device...
+        raise InputError(f"{path}: not a regular file: name a library file")
     try:
         db = sqlite3.connect(
             ":memory:" if memory else path,
