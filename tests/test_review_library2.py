@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 from collections.abc import Iterator
@@ -268,3 +269,23 @@ def test_a_fifo_as_the_library_is_refused_before_sqlite_touches_it(
     assert len(err.strip().splitlines()) == 1 and str(fifo) in err, err
     assert "regular file" in err and "could not be written" not in err, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo"]  # no fifo-journal beside it
+
+
+def test_a_read_only_library_with_commits_in_its_wal_is_not_read_without_them(
+    sample_library: Path, read_only_disk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "work").mkdir()
+    work = copied(sample_library, tmp_path / "work")
+    writer = sqlite3.connect(work, isolation_level=None)
+    try:  # a copy taken while a run had commits not yet checkpointed into the file
+        writer.execute("PRAGMA wal_autocheckpoint = 0")
+        writer.execute("UPDATE accounts SET handle = 'renamed'")
+        for name in ("library.sqlite", "library.sqlite-wal"):
+            shutil.copyfile(work.parent / name, read_only_disk / name)
+    finally:
+        writer.close()
+    _read_only(read_only_disk)
+    path = read_only_disk / "library.sqlite"
+    assert main(["accounts", "--db", str(path)]) == 74
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and str(path) in err and "writable" in err, err

@@ -384,5 +384,5 @@ def _readable_as_it_is(path: Path, version: int, other: bool, *, immutable: bool
         if immutable and wal.stat().st_size > 0:
             raise DiskError(
                 f"{path}: its write-ahead log {wal.name} holds commits that cannot be read "
-                "on a read-only disk: open the library once where it can be written"
+                "on a read-only disk: open the library once on a writable disk"
             )
