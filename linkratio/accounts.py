@@ -30,6 +30,11 @@ def account_name(account: Account) -> str:
     return f"{prefix.rstrip('@')}{account.id}" if account.platform != "x" else f"id {account.id}"
 
 
+def is_id_name(text: str) -> bool:
+    """Whether `text` is how `account_name` names an X account without a handle (`id 123`)."""
+    return text.startswith("id ") and text[3:].isdigit()
+
+
 def parse_name(name: str | None) -> tuple[str, str] | None:
     """(platform, the rest) of a `bsky:` / `mastodon:` name, else None."""
     if not name:
@@ -55,7 +60,11 @@ def lookup(library: Library, name: str) -> Account | None:
         return None  # bytes that are no UTF-8 (a surrogate-escaped argv) name no account
     parsed = parse_name(name)
     if parsed is None:
-        return library.find_account(name)
+        found = library.find_account(name)
+        digits = name.strip().removeprefix("@")
+        if found is None and name.strip().startswith("@") and digits.isdigit():
+            return library.account_by_id("x", digits)  # `id 123` in `accounts`: no handle
+        return found
     platform, rest = parsed
     rest = rest.removeprefix("@")
     if platform == "bluesky" and rest.startswith("did:"):

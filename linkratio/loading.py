@@ -7,6 +7,7 @@ a change in how `Library.frame` is called touches one line.
 from __future__ import annotations
 
 import gc
+import logging
 import sqlite3
 from collections.abc import Callable, Collection
 from contextlib import nullcontext
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
     from linkratio.authors import Author
     from linkratio.store import Library, SaveResult
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
 """Called with the count of posts read so far."""
@@ -178,6 +181,11 @@ def load_frame(
     if db and Path(db).expanduser().is_file():
         with open_library(db) as lib:
             frame = with_link_cache(lib, frame)
+    elif db:  # named on purpose, so a typo is worth a word (the default library is optional)
+        log.warning(
+            "%s: no library file there: short links are counted without its resolved links",
+            Path(db).expanduser(),
+        )
     return frame, timeline.account
 
 
@@ -245,8 +253,13 @@ def _day(value: date | str | None) -> date | None:
 
 
 def owner_name(account: Account | None) -> str | None:
-    """How a summary names the account: its handle, else its id."""
-    return (account.handle or account.id) if account is not None else None
+    """How a summary names the account: its handle, else its name as `accounts` lists it
+    (`id 123` on X, `bsky:did:…`), not its bare id, which would read as a handle."""
+    from linkratio.accounts import account_name
+
+    if account is None or not (account.handle or account.id):
+        return None
+    return account.handle or account_name(account)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from linkratio.accounts import account_name, is_account_name
+from linkratio.accounts import account_name, is_account_name, is_id_name
 from linkratio.analysis.results import CATEGORIES, KINDS
 from linkratio.errors import InputError, InputFormatError
 from linkratio.model import LINKING, TALK, Account
@@ -236,7 +236,7 @@ def account_of(df: pd.DataFrame, posts: pd.DataFrame) -> str | None:
 
 def account_label(df: pd.DataFrame, owner: str | None) -> str | None:
     """`owner` (a handle) named as a command takes it: `@handle`, `bsky:handle`, ..."""
-    if not owner or is_account_name(owner):
+    if not owner or is_account_name(owner) or is_id_name(owner):
         return owner or None
     platform = str(df["platform"].iloc[0]) if "platform" in df.columns and len(df) else "x"
     return account_name(Account(platform, handle=owner))

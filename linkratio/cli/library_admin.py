@@ -49,14 +49,17 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
       linkratio library check --db ~/linkratio.sqlite
     """
     from linkratio.errors import LibraryDamagedError
+    from linkratio.loading import library_path
     from linkratio.render.escape import terminal_safe
+    from linkratio.store.maintenance import check_advice
 
     try:
         with options.library(args) as lib:
             problems = lib.check()
             where = lib.path
     except LibraryDamagedError as e:  # too damaged to be opened: that is the finding
-        out.write(f"{terminal_safe(str(e))}\n")
+        finding = str(e).replace(check_advice(library_path(args.db)), "")  # this is the check
+        out.write(f"{terminal_safe(finding)}\n")
         return EXIT_DAMAGED
     if not problems:
         out.write(f"{where}: sound\n")

@@ -68,13 +68,43 @@ def cap_error(status: int, body: dict[str, Any]) -> UsageCapped:
     )
 
 
+def where_set(user_auth: bool) -> str:
+    """The credentials to check, named by where they were set (never their values).
+
+    The environment wins over the config file (`config.get`), so a token from the file is
+    named as its key in that file; credentials set neither way (handed to `XClient`) by
+    their environment variables.
+    """
+    from linkratio import config
+    from linkratio.errors import LinkratioError
+
+    names = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
+    keys = [f"x.{n}" for n in names] if user_auth else ["x.bearer_token"]
+    try:
+        sources = {s.key: s.source for s in config.describe()}
+    except LinkratioError:  # an unreadable config file: its own command says so
+        sources = {}
+    in_env = [config.KEYS[k] for k in keys if sources.get(k) == "environment"]
+    in_file = [k for k in keys if sources.get(k) == "file"]
+    said = [f"{_listed(in_env)} (environment)"] if in_env else []
+    said += [f"{_listed(in_file)} in {config.config_path()}"] if in_file else []
+    if not said:
+        return USER_HINT if user_auth else BEARER_HINT
+    return " and ".join(said)
+
+
+def _listed(names: list[str]) -> str:
+    """`A`, `A and B`, `A, B and C`."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def refusal(response: requests.Response, subject: str, user_auth: bool) -> ApiError:
     """The error for a 4xx answer other than 429."""
     status, body = response.status_code, body_of(response)
     if status == 401:
-        hint = USER_HINT if user_auth else BEARER_HINT
         return AuthError(
-            f"X rejected the credentials (401 Unauthorized): check {hint}", platform=PLATFORM
+            f"X rejected the credentials (401 Unauthorized): check {where_set(user_auth)}",
+            platform=PLATFORM,
         )
     if status == 402 or capped(body):
         return cap_error(status, body)

@@ -66,9 +66,14 @@ class Library:
         self.deriver = deriver
         """How frame rows are derived from posts, or None."""
         if not self._memory:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            maintenance.make_folder(self.path)
         self._busy_ms = int(busy_timeout * 1000)
         self._db = connect(self.path, self._memory, busy_timeout)
+        self.read_only = bool(self._db.execute("PRAGMA query_only").fetchone()[0]) or not (
+            self._memory or os.access(self.path, os.W_OK)
+        )
+        """True when the file cannot be written here (a read-only disk or file): reading
+        works, the frame cache is not written, and a write is a DiskError naming it."""
 
     @staticmethod
     def default_path() -> Path:
@@ -244,7 +249,8 @@ class Library:
             values = self._frame_columns(platform, account_id, deriver, columns)
             table = cache.table(values, deriver, columns)
         handle = account_sql.account_handle(self._db, platform, account_id)
-        table.attrs["account"] = handle or account_id
+        # as `linkratio.accounts.account_name` names an X account without a handle
+        table.attrs["account"] = handle or (f"id {account_id}" if platform == "x" else account_id)
         table.attrs["origin"] = str(self.path)
         return table
 
@@ -301,6 +307,8 @@ class Library:
         Best effort: when the file is read-only, or another run writes for more than a
         second, the cache is merely not updated now (a read never waits long for it).
         """
+        if self.read_only:
+            return
         fingerprint = self._frame_deriver().fingerprint()
         self._db.execute("PRAGMA busy_timeout = 1000")
         try:

@@ -49,12 +49,27 @@ def failure(exc: sqlite3.Error, path: str | Path) -> LinkratioError:
     return damaged(path, str(exc))
 
 
+def make_folder(library: Path) -> None:
+    """Make the folder of the library file `library` if missing; errors naming the file."""
+    try:
+        library.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        if e.errno in _DISK_ERRNOS:
+            raise DiskError(f"{library}: its folder could not be made ({e.strerror})") from None
+        raise InputError(f"{library}: cannot be used as a library file ({e.strerror})") from None
+
+
 def damaged(path: str | Path, detail: str) -> LibraryDamagedError:
     """The error for a damaged library file: what is wrong, and what to do."""
     return LibraryDamagedError(
-        f"{path}: the library is damaged ({detail}): run 'linkratio library check --db "
-        f"{path}'; restore a backup or re-import"
+        f"{path}: the library is damaged ({detail}): {check_advice(path)}restore a backup or "
+        "re-import"
     )
+
+
+def check_advice(path: str | Path) -> str:
+    """The part of `damaged`'s message that says to check the file (not for check itself)."""
+    return f"run 'linkratio library check --db {path}'; "
 
 
 def file_of(db: sqlite3.Connection) -> str:

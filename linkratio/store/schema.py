@@ -15,13 +15,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import linkratio.store.maintenance as maintenance
-from linkratio.errors import InputError, LibraryBusyError
+from linkratio.errors import DiskError, InputError, LibraryBusyError
 from linkratio.store.times import from_db_time, to_db_time
 
 log = logging.getLogger(__name__)
 
 _DAMAGED_OR_UNWRITABLE = frozenset({8, 10, 11, 13, 14})
 """SQLITE_READONLY, IOERR, CORRUPT, FULL, CANTOPEN: not "some other file", but this one hurt."""
+_UNWRITABLE = frozenset({8, 14})
+"""SQLITE_READONLY, CANTOPEN: what opening a library that cannot be written raises."""
 
 Step = str | Callable[[sqlite3.Connection], None]
 """One migration step: an SQL statement, or a function that rewrites data in Python."""
@@ -280,12 +282,27 @@ def schema_version(db: sqlite3.Connection) -> int:
 
 
 def connect(path: Path, memory: bool, busy_timeout: float) -> sqlite3.Connection:
-    """Open, configure and migrate the library file; errors a person can act on."""
-    db = sqlite3.connect(
-        ":memory:" if memory else path,
-        timeout=busy_timeout,
-        isolation_level=None,  # transactions are explicit: see transaction
-    )
+    """Open, configure and migrate the library file; errors a person can act on.
+
+    A library that cannot be written (a read-only disk or file) is opened read-only
+    (`PRAGMA query_only` says so) when it needs no migration: reading works, writing is a
+    DiskError naming it.
+    """
+    if not memory and path.is_dir():
+        raise InputError(
+            f"{path}: is a folder, not a library file: name the file (e.g. "
+            f"{path / 'library.sqlite'})"
+        )
+    if not memory and path.exists() and not path.is_file():  # a FIFO would hang, a device...
+        raise InputError(f"{path}: not a regular file: name a library file")
+    try:
+        db = sqlite3.connect(
+            ":memory:" if memory else path,
+            timeout=busy_timeout,
+            isolation_level=None,  # transactions are explicit: see transaction
+        )
+    except sqlite3.Error as e:
+        raise maintenance.failure(e, path) from None
     try:
         db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         # Another program's SQLite file (a mistyped --db) has tables but no schema version:
@@ -300,11 +317,14 @@ def connect(path: Path, memory: bool, busy_timeout: float) -> sqlite3.Connection
         migrate(db)
     except sqlite3.DatabaseError as e:
         db.close()
+        code = (getattr(e, "sqlite_errorcode", 0) or 0) & 0xFF
+        if not memory and code in _UNWRITABLE and path.is_file():
+            return read_only(path, busy_timeout, e)
         if "locked" in str(e) or "busy" in str(e):
             raise LibraryBusyError(
                 f"{path}: the library stayed locked by another process for {busy_timeout:g} s"
             ) from None
-        if (getattr(e, "sqlite_errorcode", 0) or 0) & 0xFF in _DAMAGED_OR_UNWRITABLE:
+        if code in _DAMAGED_OR_UNWRITABLE:
             raise maintenance.failure(e, path) from None
         raise InputError(f"{path}: cannot be used as a linkratio library ({e})") from None
     except InputError as e:  # a newer schema, another program's file: name the file
@@ -314,3 +334,55 @@ def connect(path: Path, memory: bool, busy_timeout: float) -> sqlite3.Connection
         db.close()
         raise
     return db
+
+
+def read_only(path: Path, busy_timeout: float, cause: sqlite3.Error) -> sqlite3.Connection:
+    """The library file `path`, which cannot be written, opened for reading only.
+
+    `mode=ro` first (it sees what another run commits); `immutable=1` where even that
+    cannot open a WAL library (no `-shm` file beside it and none can be made). A library
+    that needs a migration says it must be opened once where it can be written.
+    """
+    uri = path.resolve().as_uri()
+    for mode in ("mode=ro", "immutable=1"):
+        db = sqlite3.connect(f"{uri}?{mode}", uri=True, timeout=busy_timeout, isolation_level=None)
+        try:
+            db.execute("PRAGMA query_only = ON")
+            db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            version = schema_version(db)
+            other = version == 0 and db.execute("SELECT 1 FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError:
+            db.close()
+            continue
+        try:
+            _readable_as_it_is(path, version, bool(other), immutable=mode != "mode=ro")
+        except BaseException:
+            db.close()
+            raise
+        db.execute("PRAGMA foreign_keys = ON")
+        return db
+    raise maintenance.failure(cause, path)
+
+
+def _readable_as_it_is(path: Path, version: int, other: bool, *, immutable: bool) -> None:
+    """Refuse a read-only library that reading as it is would misread (InputError, DiskError)."""
+    if other:
+        raise InputError(f"{path}: it holds tables of another program, not a linkratio library")
+    if version > len(MIGRATIONS):
+        raise InputError(
+            f"{path}: this library has schema version {version}, newer than this linkratio "
+            f"knows ({len(MIGRATIONS)}): upgrade linkratio"
+        )
+    if version < len(MIGRATIONS):
+        raise DiskError(
+            f"{path}: this library has schema version {version}, older than this linkratio's "
+            f"{len(MIGRATIONS)}, and it cannot be written here: open it once where it can be "
+            "written (or copy it to a writable disk) to upgrade it"
+        )
+    wal = path.with_name(path.name + "-wal")
+    with contextlib.suppress(OSError):
+        if immutable and wal.stat().st_size > 0:
+            raise DiskError(
+                f"{path}: its write-ahead log {wal.name} holds commits that cannot be read "
+                "on a read-only disk: open the library once on a writable disk"
+            )
