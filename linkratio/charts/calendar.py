@@ -32,6 +32,7 @@ from linkratio.charts.style import (
     plain,
     rects,
 )
+from linkratio.wording import counted
 
 
 def calendar_chart(
@@ -161,7 +162,7 @@ def _streak_note(days: pd.DataFrame, narrow: bool = False) -> str:
     sep, unit = ("\n", "days") if narrow else ("; ", "posting days")
     only, streak = int(days["talk_only"].sum()), days.loc[days["in_longest_streak"], "date"]
     posting = int((days["posts"] > 0).sum())
-    note = f"{only} talk-only of {posting} posting days"
+    note = f"{only} talk-only of {counted(posting, 'posting day')}"
     if len(streak) == 1:
         note += f"{sep}longest streak: 1 {unit[:-1]}, {streak.iloc[0]:%d %b}"
     elif len(streak):

@@ -1,0 +1,86 @@
+"""Review of output wording: each test failed on the code before its fix."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+import rows
+
+from linkratio import summarize
+from linkratio.charts import calendar_chart
+from linkratio.cli import main
+from linkratio.render.text import render_text, short_links_text, talk_only_facts
+from linkratio.wording import counted
+
+
+def _texts(fig) -> str:
+    return "\n".join(t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text")))
+
+
+def test_counted_says_one_in_the_singular():
+    assert [counted(n, "post") for n in (0, 1, 2, 1234)] == [
+        "0 posts", "1 post", "2 posts", "1,234 posts",
+    ]  # fmt: skip
+    assert counted(1, "reply", "replies") == "1 reply"
+    assert counted(3, "reply", "replies") == "3 replies"
+
+
+def test_one_posting_day_is_one_posting_day():
+    # The calendar's subtitle said "1 talk-only of 1 posting days".
+    df = rows.frame(rows.post("2024-05-01 09:00", "conversation", partners=("ana",)))
+    for narrow in (False, True):
+        text = _texts(calendar_chart(df, "UTC", narrow=narrow))
+        assert "1 posting day" in text or "1 day" in text
+        assert "1 posting days" not in text and "of 1 days" not in text
+    facts = dict(talk_only_facts(summarize(df, tz="UTC")))
+    assert facts["talk-only days"].startswith("1 of 1 posting day (")
+
+
+def test_one_link_is_not_none_of_the_1_links():
+    df = rows.frame(rows.post("2024-05-01 09:00", "link", domains=("example.org",)))
+    s = summarize(df, tz="UTC")
+    assert s.links == 1
+    text = short_links_text(s)
+    assert "1 links" not in text and "link shortener" in text
+    assert "1 links" not in render_text(s)
+
+
+@pytest.fixture
+def cohort_dir(tmp_path: Path) -> Path:
+    from test_cohort_build import file_a
+
+    source = tmp_path / "a.jsonl"
+    source.write_bytes(file_a())
+    out = tmp_path / "cohort"
+    assert main(["cohort", "build", str(source), "--out", str(out), "--workers", "1"],
+                out=io.StringIO()) == 0  # fmt: skip
+    return out
+
+
+def test_cohort_sql_csv_of_one_row_says_1_row(cohort_dir: Path, tmp_path: Path):
+    out = io.StringIO()
+    target = tmp_path / "one.csv"
+    argv = ["cohort", "sql", str(cohort_dir), "SELECT 1 AS n", "--csv", str(target)]
+    assert main(argv, out=out) == 0
+    assert out.getvalue() == f"wrote 1 row to {target}\n"
+
+
+def test_a_report_of_one_post_says_1_post(tmp_path: Path):
+    from linkratio.render.report import write_report
+
+    df = rows.frame(rows.post("2024-05-01 09:00", "conversation", partners=("ana",)))
+    files = write_report(df, tmp_path / "r", tz="UTC")
+    md = (files.folder / "report.md").read_text(encoding="utf-8")
+    page = (files.folder / "report.html").read_text(encoding="utf-8")
+    assert "· 1 post\n" in md and "1 posts" not in md
+    assert "1 posts" not in page and "1 talk-only days" not in page
+
+
+def test_a_table_of_one_row_says_1_row():
+    from linkratio.render.rows import write_table
+
+    out = io.StringIO()
+    assert write_table(out, ["n"], [(1,)]) == 1
+    assert out.getvalue().endswith("(1 row)\n")
