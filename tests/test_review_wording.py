@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import rows
 
-from linkratio import summarize
+from linkratio import config, summarize
 from linkratio.charts import calendar_chart
 from linkratio.cli import main
 from linkratio.render.text import render_text, short_links_text, talk_only_facts
@@ -84,3 +84,19 @@ def test_a_table_of_one_row_says_1_row():
     out = io.StringIO()
     assert write_table(out, ["n"], [(1,)]) == 1
     assert out.getvalue().endswith("(1 row)\n")
+
+
+def test_config_unset_of_a_key_never_set_says_so(tmp_path: Path, monkeypatch):
+    # It said "smtp.user removed from ..." and wrote a config file that had not existed.
+    target = tmp_path / "c.toml"
+    monkeypatch.setenv("LINKRATIO_CONFIG", str(target))
+    monkeypatch.delenv("LINKRATIO_SMTP_USER", raising=False)
+    out = io.StringIO()
+    assert main(["config", "unset", "smtp.user"], out=out) == 0
+    assert out.getvalue() == f"smtp.user was not set in {target}: nothing to remove\n"
+    assert not target.exists()
+    config.set_value("smtp.user", "ana", target)
+    out = io.StringIO()
+    assert main(["config", "unset", "smtp.user"], out=out) == 0
+    assert out.getvalue() == f"smtp.user removed from {target} (mode 0600)\n"
+    assert config.get("smtp.user", target) is None
