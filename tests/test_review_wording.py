@@ -100,3 +100,28 @@ def test_config_unset_of_a_key_never_set_says_so(tmp_path: Path, monkeypatch):
     assert main(["config", "unset", "smtp.user"], out=out) == 0
     assert out.getvalue() == f"smtp.user removed from {target} (mode 0600)\n"
     assert config.get("smtp.user", target) is None
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("unbuffered", [True, False])
+@pytest.mark.parametrize(
+    "args", [["--help"], ["--version"], ["report", "--help"], ["config", "path"]]
+)
+def test_help_and_short_output_to_a_full_stdout_exit_74_in_one_line(args, unbuffered, tmp_path):
+    # argparse dropped the write error of --help/--version (exit 0); with a buffered stdout
+    # every command's last output failed only at Python's exit: "Exception ignored", exit 120.
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env["LINKRATIO_CONFIG"] = str(tmp_path / "c.toml")
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "linkratio", *args],
+            stdout=full, stderr=subprocess.PIPE, text=True, env=env, check=False,
+        )  # fmt: skip
+    assert done.returncode == 74, done.stderr
+    assert done.stderr == "linkratio: error: standard output: No space left on device\n"

@@ -8,9 +8,11 @@ becomes one line on stderr (no traceback unless `--debug`).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import importlib
 import io
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO, TypeGuard
@@ -79,7 +81,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv)
     options.Parser.argv = argv  # for "did you mean": which command an unknown option was for
-    args = parser.parse_args(argv)
+    debug = "--debug" in argv
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # --help or --version: what they printed must reach stdout
+        if done.code not in (0, None):
+            raise
+        raise SystemExit(_settle_stdout(options.EXIT_OK, debug)) from None
+    except OSError as exc:  # they could not write it
+        raise SystemExit(_settle_stdout(_write_failed(exc, debug), debug)) from None
     if out is None and isinstance(sys.stdout, io.TextIOWrapper):
         # A character stdout's encoding lacks (ASCII, Latin-1, a Windows code page) is
         # replaced: never a UnicodeEncodeError traceback halfway through the output.
@@ -89,26 +99,21 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
     log_to_stderr(quiet=getattr(args, "quiet", False))
     func: Callable[[argparse.Namespace, TextIO], int] = args.func
+    return _settle_stdout(_run(func, args, out), args.debug)
+
+
+def _run(
+    func: Callable[[argparse.Namespace, TextIO], int], args: argparse.Namespace, out: TextIO
+) -> int:
+    """Run the command; every expected failure becomes one line on stderr and an exit code."""
     try:
         return func(args, out)
     except LinkratioError as exc:
         if args.debug:
             raise
         return _error(str(exc), exc.exit_code)
-    except BrokenPipeError:
-        # A reader such as `head` closed the pipe: not an error for us.
-        sys.stderr.close()
-        return options.EXIT_OK
     except OSError as exc:
-        if args.debug:
-            raise
-        full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
-        where = f"{exc.filename}: " if exc.filename else "standard output: " if full else ""
-        # A full or read-only disk is a file that could not be written (74, as DiskError),
-        # not bad input.
-        unwritable = full or exc.errno == errno.EROFS
-        code = DiskError.exit_code if unwritable else options.EXIT_USAGE
-        return _error(f"{where}{exc.strerror or exc}", code)
+        return _write_failed(exc, args.debug)
     except KeyboardInterrupt:
         print("linkratio: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -119,6 +124,47 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
         failure = library_failure(exc, getattr(args, "db", None))
         return _error(str(failure), failure.exit_code)
+
+
+def _write_failed(exc: OSError, debug: bool) -> int:
+    """The exit code of an OSError, said in one line (a closed pipe is no error)."""
+    if isinstance(exc, BrokenPipeError):
+        # A reader such as `head` closed the pipe: not an error for us.
+        sys.stderr.close()
+        return options.EXIT_OK
+    if debug:
+        raise exc
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    where = f"{exc.filename}: " if exc.filename else "standard output: " if full else ""
+    # A full or read-only disk is a file that could not be written (74, as DiskError),
+    # not bad input.
+    unwritable = full or exc.errno == errno.EROFS
+    code = DiskError.exit_code if unwritable else options.EXIT_USAGE
+    return _error(f"{where}{exc.strerror or exc}", code)
+
+
+def _settle_stdout(code: int, debug: bool) -> int:
+    """Flush stdout before exiting with `code`, so a write error on it is said here.
+
+    Python would flush it at exit instead, print "Exception ignored" and exit 120: a full
+    disk under stdout is exit 74 in one line, as for any command. Once stdout failed, what
+    it still buffers goes to /dev/null (it cannot fail a second time at exit).
+    """
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        _drop_stdout()
+        return code if code != options.EXIT_OK else _write_failed(exc, debug)
+    return code
+
+
+def _drop_stdout() -> None:
+    """Point file descriptor 1 at /dev/null (stdout may be no file at all: then nothing)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        fd = sys.stdout.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
 
 
 def _from_sqlite(exc: Exception) -> TypeGuard[sqlite3.DatabaseError]:
