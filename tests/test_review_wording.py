@@ -125,3 +125,42 @@ def test_help_and_short_output_to_a_full_stdout_exit_74_in_one_line(args, unbuff
         )  # fmt: skip
     assert done.returncode == 74, done.stderr
     assert done.stderr == "linkratio: error: standard output: No space left on device\n"
+
+
+def _no_proxies(monkeypatch) -> None:
+    for name in ("ALL_PROXY", "HTTPS_PROXY", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+
+
+def test_a_webhook_cut_at_the_deadline_names_the_deadline_not_the_read_timeout(monkeypatch):
+    # It said "no answer within 0.2 s" (the read timeout): every byte came well within it,
+    # and the 0.3 s deadline for the whole answer was what cut it off.
+    from test_review_net import HeaderTrickle
+
+    from linkratio.errors import DeliveryUnavailable
+    from linkratio.weekly import deliver
+
+    _no_proxies(monkeypatch)
+    monkeypatch.setattr(deliver, "DEADLINE", 0.3)
+    with HeaderTrickle(pad=150, pause=0.02) as server:
+        dest = deliver.webhook_destination(server.url + "/hook")
+        with pytest.raises(DeliveryUnavailable) as caught:
+            deliver.post_webhook(dest, {"text": "hi"}, attempts=1, timeout=0.2)
+    said = str(caught.value)
+    assert "within 0.2 s" not in said
+    assert "no whole answer within the 0.3 s deadline after 1 attempt:" in said, said
+
+
+def test_a_silent_webhook_names_the_read_timeout(monkeypatch):
+    from fakes.webhook import FakeWebhook
+
+    from linkratio.errors import DeliveryUnavailable
+    from linkratio.weekly import deliver
+
+    _no_proxies(monkeypatch)
+    with FakeWebhook(200, stall=1.0, stalls=2) as hook:
+        dest = deliver.webhook_destination(hook.url)
+        with pytest.raises(DeliveryUnavailable) as caught:
+            deliver.post_webhook(dest, {}, attempts=2, timeout=0.2, sleep=lambda s: None)
+    assert "no answer within 0.2 s after 2 attempts:" in str(caught.value)
