@@ -164,3 +164,53 @@ def test_a_silent_webhook_names_the_read_timeout(monkeypatch):
         with pytest.raises(DeliveryUnavailable) as caught:
             deliver.post_webhook(dest, {}, attempts=2, timeout=0.2, sleep=lambda s: None)
     assert "no answer within 0.2 s after 2 attempts:" in str(caught.value)
+
+
+# --- a Mastodon handle is no email link in GitHub's Markdown ------------------------------
+
+_HANDLES = [
+    "ana@mastodon.social",
+    "@ana@mastodon.social",
+    "ana_b+c@x.org@y.org",
+    "mailto:ana@x.org",
+]
+
+
+@pytest.mark.parametrize("text", _HANDLES)
+def test_md_escape_leaves_no_email_autolink(text):
+    # GitHub's extended email autolink made `ana@mastodon.social` a mailto: link. cmark-gfm
+    # joins the text before it looks for addresses, so `\@` does not stop it: a word joiner
+    # (U+2060, as the entity &#8288;) before the `@` does, and shows nothing.
+    from markdown_it import MarkdownIt
+
+    from linkratio.render.escape import md_escape
+
+    escaped = md_escape(text)
+    rendered = MarkdownIt("commonmark").renderInline(escaped)
+    assert rendered.replace("\u2060", "") == text  # the same text, in any CommonMark reader
+    assert "@" in escaped and not __import__("re").search(r"[A-Za-z0-9._+-]@", escaped)
+    cmarkgfm = pytest.importorskip("cmarkgfm")
+    html = cmarkgfm.github_flavored_markdown_to_html(escaped)
+    assert "<a" not in html and "href" not in html, html
+
+
+def test_report_and_weekly_markdown_show_a_mastodon_partner_as_plain_text(tmp_path):
+    from datetime import date
+
+    from linkratio.analysis.weekly import build_week
+    from linkratio.render.report_md import render_markdown
+    from linkratio.render.weekly import render_markdown as weekly_markdown
+
+    # Talked with in January, silent since: a fading tie of the week of 20 May too.
+    made = [
+        rows.post(f"2024-01-{d:02d} 09:00", "conversation", partners=("ana@mastodon.social",))
+        for d in range(1, 6)
+    ]
+    made += [rows.post(f"2024-05-{d:02d} 09:00", "link", domains=("x.org",)) for d in range(1, 27)]
+    df = rows.frame(*made)
+    md = render_markdown(summarize(df, tz="UTC"), {}, {})
+    assert "ana@mastodon.social" not in md and "ana&#8288;@mastodon.social" in md
+    ws = build_week(df, date(2024, 5, 20), tz="UTC")
+    weekly = weekly_markdown(ws, "chart.png")
+    assert "ana&#8288;@mastodon.social" in weekly
+    assert "ana@mastodon.social" not in weekly
