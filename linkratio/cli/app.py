@@ -15,7 +15,7 @@ import io
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, TextIO, TypeGuard
+from typing import TYPE_CHECKING, Any, TextIO, TypeGuard
 
 import linkratio.cli.options as options
 from linkratio._version import __version__
@@ -39,9 +39,23 @@ def _modules(argv: Sequence[str] | None) -> set[str]:
     return {options.COMMANDS[word][0]} if word in options.COMMANDS else set()
 
 
+class _Parser(options.Parser):
+    """`options.Parser`, whose `--help` and `--version` raise a write error on stdout.
+
+    argparse drops it, and `linkratio --help > /dev/full` exited 0: `main` says it in one
+    line and exits 74. On stderr (usage errors) it stays dropped, as in argparse.
+    """
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        if file is None or file is sys.stderr:
+            super()._print_message(message, file)
+        elif message:
+            file.write(message)
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The `linkratio` parser: every command, loaded when `argv` names it (all for None)."""
-    parser = options.Parser(
+    parser = _Parser(
         prog="linkratio",
         description="How much of your social-media life is talking, and how much is linking.",
         epilog="example:\n  linkratio audit data/sample\n  linkratio classify twitter.zip",

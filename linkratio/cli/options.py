@@ -80,17 +80,6 @@ class Parser(argparse.ArgumentParser):
 
         super().error(url_hosts(self._suggest(message)))
 
-    def _print_message(self, message: str, file: Any = None) -> None:
-        """Write `message`; on stdout (`--help`, `--version`) a write error is raised.
-
-        argparse drops it, and `linkratio --help > /dev/full` exited 0; `cli.app` says it in
-        one line and exits 74. On stderr (usage errors) it stays dropped, as in argparse.
-        """
-        if file is None or file is sys.stderr:
-            super()._print_message(message, file)
-        elif message:
-            file.write(message)
-
     def _suggest(self, message: str) -> str:
         found = _INVALID_CHOICE.match(message)
         if found:
