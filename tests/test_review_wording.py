@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import rows
 
@@ -214,3 +215,47 @@ def test_report_and_weekly_markdown_show_a_mastodon_partner_as_plain_text(tmp_pa
     weekly = weekly_markdown(ws, "chart.png")
     assert "ana&#8288;@mastodon.social" in weekly
     assert "ana@mastodon.social" not in weekly
+
+
+# --- the activity chart marks a week the period covers in part ----------------------------
+
+
+def _daily(start: str, end: str):
+    days = pd.date_range(start, end, freq="D")
+    return rows.frame(*[rows.post(f"{d:%Y-%m-%d} 09:00", "conversation") for d in days])
+
+
+def _bar_alphas(fig) -> list[float]:
+    from matplotlib.collections import PolyCollection
+
+    ax = fig.axes[0]
+    bars = [c for c in ax.collections if isinstance(c, PolyCollection) and c.get_label()]
+    talk = next(c for c in bars if "conversation" in c.get_label().lower())
+    return [float(a) for a in talk.get_facecolors()[:, 3]]
+
+
+def _legend_texts(fig) -> list[str]:
+    return [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+
+
+def test_activity_chart_marks_weeks_the_period_cuts(tmp_path):
+    # The report for 2024-03-06 (a Wednesday) to 2024-06-20 (a Thursday) drew its first
+    # week (5 of 7 days) and last week (4 of 7 days) like full weeks: a dip that is not one.
+    from linkratio.charts import activity_chart, all_charts
+    from linkratio.render.sections import in_period
+
+    df = _daily("2024-01-01", "2024-07-31")
+    since, until = "2024-03-06", "2024-06-20"
+    period = in_period(df, "UTC", since, until)
+    fig = activity_chart(period, "UTC", since=since, until=until)
+    alphas = _bar_alphas(fig)
+    assert len(alphas) == 16  # the weeks of 4 March to 17 June
+    assert alphas[0] < 1 and alphas[-1] < 1 and all(a == 1 for a in alphas[1:-1])
+    assert any("partial week" in t for t in _legend_texts(fig))
+    drawn = all_charts(period, tz="UTC", since=since, until=until)["activity"]
+    assert any("partial week" in t for t in _legend_texts(drawn))
+    # Whole weeks: nothing marked, no legend entry.
+    whole = in_period(df, "UTC", "2024-03-04", "2024-06-23")
+    fig = activity_chart(whole, "UTC", since="2024-03-04", until="2024-06-23")
+    assert all(a == 1 for a in _bar_alphas(fig))
+    assert not any("partial" in t for t in _legend_texts(fig))
