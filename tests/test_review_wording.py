@@ -259,3 +259,42 @@ def test_activity_chart_marks_weeks_the_period_cuts(tmp_path):
     fig = activity_chart(whole, "UTC", since="2024-03-04", until="2024-06-23")
     assert all(a == 1 for a in _bar_alphas(fig))
     assert not any("partial" in t for t in _legend_texts(fig))
+
+
+# --- the cohort charts show inline in Jupyter -------------------------------------------------
+
+_COHORT_CHARTS = (
+    "import pandas as pd\n"
+    "from linkratio.cohort import charts\n"
+    "table = pd.DataFrame({'talk_share': [0.1, 0.5, 0.55]})\n"
+    "weekly = pd.DataFrame({'week': pd.to_datetime(['2024-05-06', '2024-05-13']),"
+    " 'q1': [0.2, 0.3], 'median': [0.4, 0.5], 'q3': [0.6, 0.7]})\n"
+    "sites = pd.DataFrame({'site': ['example.org', '$x$.net'], 'posts': [3, 1]})"
+)
+
+
+def test_cohort_charts_draw_themselves_as_png():
+    namespace: dict[str, object] = {}
+    exec(_COHORT_CHARTS, namespace)
+    charts = namespace["charts"]
+    drawn = [
+        charts.share_histogram(namespace["table"]),  # type: ignore[attr-defined]
+        charts.trend_chart(namespace["weekly"]),  # type: ignore[attr-defined]
+        charts.sites_chart(namespace["sites"]),  # type: ignore[attr-defined]
+    ]
+    for fig in drawn:
+        assert fig._repr_png_().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_cohort_charts_are_drawn_inline_in_jupyter_without_the_matplotlib_magic(monkeypatch):
+    # They were bare Figures: '<Figure size 700x320 with 1 Axes>' in a fresh kernel.
+    from test_review_report import _images, _run_cells
+
+    monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")
+    cells = _run_cells(
+        _COHORT_CHARTS,
+        "charts.share_histogram(table)",
+        "charts.trend_chart(weekly)",
+        "charts.sites_chart(sites)",
+    )
+    assert [_images(o) for o in cells[1:]] == [1, 1, 1]
