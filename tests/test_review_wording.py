@@ -298,3 +298,20 @@ def test_cohort_charts_are_drawn_inline_in_jupyter_without_the_matplotlib_magic(
         "charts.sites_chart(sites)",
     )
     assert [_images(o) for o in cells[1:]] == [1, 1, 1]
+
+
+def test_phone_chart_legends_fit_inside_the_figure():
+    # The phone drawings of the activity chart and the calendar cut their legends off at
+    # both sides ('talk share (last 4 weeks' and the first colour patch).
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from linkratio.charts import all_charts
+
+    df = _daily("2024-01-01", "2024-07-31")
+    for since, until in ((None, None), ("2024-02-07", "2024-06-20")):
+        for name, fig in all_charts(df, tz="UTC", narrow=True, since=since, until=until).items():
+            FigureCanvasAgg(fig).draw()
+            renderer = fig.canvas.get_renderer()
+            for legend in fig.legends:
+                box = legend.get_window_extent(renderer)
+                assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1, (name, box)

@@ -23,6 +23,7 @@ from linkratio.charts.style import (
     CATEGORY_COLORS,
     CATEGORY_LABELS,
     LEGEND,
+    NARROW_LEGEND,
     NO_POSTS_COLOR,
     SUBTITLE,
     TEXT,
@@ -78,7 +79,8 @@ def calendar_chart(
     ax.scatter(col[streak] + 0.5, row[streak] + 0.5, s=dot, **_STREAK_DOT)
     _calendar_axes(ax, days, col, row, zone)
     ax.set_title(_streak_note(days, narrow), **{**SUBTITLE, "fontsize": 9 if narrow else 10})
-    fig.legend(handles=_calendar_legend(bool(outside.any())), ncols=2 if narrow else 4, **LEGEND)
+    legend = NARROW_LEGEND if narrow else LEGEND
+    fig.legend(handles=_calendar_legend(bool(outside.any())), ncols=2 if narrow else 4, **legend)
     return fig
 
 

@@ -26,6 +26,7 @@ from linkratio.charts.style import (
     CATEGORY_HATCHES,
     CATEGORY_LABELS,
     LEGEND,
+    NARROW_LEGEND,
     chart_width,
     figure,
     placeholder,
@@ -77,7 +78,10 @@ def activity_chart(
         handles.append(Patch(facecolor=PARTIAL_FACE, edgecolor=PARTIAL_EDGE, linestyle="--"))
         labels.append(f"partial {unit}")
     fig.legend(
-        [*handles, line], [*labels, str(line.get_label())], ncols=2 if narrow else 5, **LEGEND
+        [*handles, line],
+        [*labels, str(line.get_label())],
+        ncols=2 if narrow else 5,
+        **(NARROW_LEGEND if narrow else LEGEND),
     )
     return fig
 
