@@ -315,3 +315,21 @@ def test_phone_chart_legends_fit_inside_the_figure():
             for legend in fig.legends:
                 box = legend.get_window_extent(renderer)
                 assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1, (name, box)
+
+
+@pytest.mark.parametrize(("args", "code"), [(["--version"], 0), (["config", "path"], 2)])
+def test_a_closed_stdout_is_no_traceback(args, code, tmp_path):
+    # `linkratio config path >&-` ended in an AttributeError traceback (sys.stdout is None).
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LINKRATIO_CONFIG": str(tmp_path / "c.toml")}
+    done = subprocess.run(
+        [sys.executable, "-m", "linkratio", *args],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, check=False,
+        preexec_fn=lambda: os.close(1),
+    )  # fmt: skip
+    assert done.returncode == code and "Traceback" not in done.stderr, done.stderr
+    if code:
+        assert done.stderr == "linkratio: error: standard output is closed\n"

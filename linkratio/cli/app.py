@@ -15,7 +15,7 @@ import io
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TextIO, TypeGuard
+from typing import TYPE_CHECKING, Any, TextIO, TypeGuard, cast
 
 import linkratio.cli.options as options
 from linkratio._version import __version__
@@ -108,7 +108,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         # A character stdout's encoding lacks (ASCII, Latin-1, a Windows code page) is
         # replaced: never a UnicodeEncodeError traceback halfway through the output.
         sys.stdout.reconfigure(errors="replace")
-    out = out or sys.stdout
+    out = out or sys.stdout or cast(TextIO, _Closed())  # None: stdout closed (`>&-`)
     from linkratio.cli.logs import log_to_stderr
 
     log_to_stderr(quiet=getattr(args, "quiet", False))
@@ -165,11 +165,20 @@ def _settle_stdout(code: int, debug: bool) -> int:
     it still buffers goes to /dev/null (it cannot fail a second time at exit).
     """
     try:
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except OSError as exc:
         _drop_stdout()
         return code if code != options.EXIT_OK else _write_failed(exc, debug)
     return code
+
+
+class _Closed(io.TextIOBase):
+    """Stands in for a closed stdout: a command's first write says so (one line, exit 2)."""
+
+    def write(self, text: str) -> int:
+        """Refuse: there is no standard output to write to."""
+        raise OSError(errno.EBADF, "standard output is closed")
 
 
 def _drop_stdout() -> None:
