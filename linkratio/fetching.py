@@ -25,6 +25,7 @@ from linkratio.model import Account
 from linkratio.net.waiting import Waiter
 from linkratio.store import Library
 from linkratio.sync import PageDone, first_run, open_api, sync_account
+from linkratio.wording import counted
 
 if TYPE_CHECKING:
     from linkratio.net.bluesky import BlueskyApi
@@ -156,7 +157,7 @@ def _x_target(name: str | None, me: bool, policy: dict[str, Any], max_posts: int
         client,
         "fetch",
         lambda library: _x_account(library, client, name, creds),
-        f"up to {cap:,} posts, at most ${cost:,.2f} in API reads",
+        f"up to {counted(cap, 'post')}, at most ${cost:,.2f} in API reads",
         "--since applies to the first backfill only; this run fetches what is new since "
         "the last one",
     )

@@ -140,7 +140,7 @@ def test_cohort_commands_that_report_what_they_did_are_silent_with_quiet(
         assert capsys.readouterr() == ("", "")
         assert table.read_text().count("\n") == 2  # the header and one row
         assert main(["cohort", *query, "--csv", str(table)]) == 0
-        assert "wrote 1 rows to" in capsys.readouterr().out
+        assert "wrote 1 row to" in capsys.readouterr().out
         assert main(["cohort", *query, "--csv", "-", "-q"]) == 0  # the data itself is kept
         assert capsys.readouterr().out.count("\n") == 2
 

@@ -441,5 +441,5 @@ def test_fetch_shows_pages_and_posts_on_a_terminal(
     code, _ = run(["fetch", f"bsky:{OWNER_HANDLE}", "--db", str(tmp_path / "lib.sqlite")])
     assert code == 0
     drawn = terminal.getvalue()
-    assert "fetching: 1 pages, 25 new ⠋ 25 " in screen_text(drawn)  # 25 posts read
+    assert "fetching: 1 page, 25 new ⠋ 25 " in screen_text(drawn)  # 25 posts read
     assert cleared(drawn)

@@ -61,7 +61,8 @@ def activity_bins(df: pd.DataFrame, tz: str | None = None, freq: str | None = No
     their conversation posts / their posts, so a bin of 2 posts weighs 2 and one of
     200 weighs 200 (an unweighted mean of shares swings on sparse bins). It is NaN
     in a bin without posts: a gap in the line, never a share carried into silence.
-    The chosen frequency is also in `attrs["freq"]`.
+    The chosen frequency is also in `attrs["freq"]`; the first and last post's day in
+    `attrs["first"]` and `attrs["last"]` (when there are posts).
     """
     zone, _ = resolve_zone(tz)
     posts = select_posts(df, zone, None, None)
@@ -84,6 +85,7 @@ def activity_bins(df: pd.DataFrame, tz: str | None = None, freq: str | None = No
     pooled_total = total.rolling(ROLLING_BINS, min_periods=1).sum()
     bins["talk_share_rolling"] = (pooled / pooled_total).where(total > 0)
     bins.attrs["freq"] = freq
+    bins.attrs["first"], bins.attrs["last"] = first, last
     return bins
 
 

@@ -63,10 +63,11 @@ def all_charts(
 
     `narrow` draws each for a phone-width screen (`NARROW` inches instead of `WIDE`).
     `since`/`until` name the period `df` was cut to: the calendar leaves the days outside
-    it blank instead of showing them as days without posts.
+    it blank instead of showing them as days without posts, and the activity chart marks
+    a week (or month) it covers in part.
     """
     return {
-        "activity": activity_chart(df, tz, narrow=narrow),
+        "activity": activity_chart(df, tz, narrow=narrow, since=since, until=until),
         "calendar": calendar_chart(df, tz, year, narrow=narrow, since=since, until=until),
         "sites": sites_chart(df, narrow=narrow),
         "partners": partners_chart(df, narrow=narrow),

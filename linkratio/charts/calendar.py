@@ -23,6 +23,7 @@ from linkratio.charts.style import (
     CATEGORY_COLORS,
     CATEGORY_LABELS,
     LEGEND,
+    NARROW_LEGEND,
     NO_POSTS_COLOR,
     SUBTITLE,
     TEXT,
@@ -32,6 +33,7 @@ from linkratio.charts.style import (
     plain,
     rects,
 )
+from linkratio.wording import counted
 
 
 def calendar_chart(
@@ -77,7 +79,8 @@ def calendar_chart(
     ax.scatter(col[streak] + 0.5, row[streak] + 0.5, s=dot, **_STREAK_DOT)
     _calendar_axes(ax, days, col, row, zone)
     ax.set_title(_streak_note(days, narrow), **{**SUBTITLE, "fontsize": 9 if narrow else 10})
-    fig.legend(handles=_calendar_legend(bool(outside.any())), ncols=2 if narrow else 4, **LEGEND)
+    legend = NARROW_LEGEND if narrow else LEGEND
+    fig.legend(handles=_calendar_legend(bool(outside.any())), ncols=2 if narrow else 4, **legend)
     return fig
 
 
@@ -161,7 +164,7 @@ def _streak_note(days: pd.DataFrame, narrow: bool = False) -> str:
     sep, unit = ("\n", "days") if narrow else ("; ", "posting days")
     only, streak = int(days["talk_only"].sum()), days.loc[days["in_longest_streak"], "date"]
     posting = int((days["posts"] > 0).sum())
-    note = f"{only} talk-only of {posting} posting days"
+    note = f"{only} talk-only of {counted(posting, 'posting day')}"
     if len(streak) == 1:
         note += f"{sep}longest streak: 1 {unit[:-1]}, {streak.iloc[0]:%d %b}"
     elif len(streak):

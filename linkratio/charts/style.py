@@ -54,6 +54,8 @@ NOTE: dict[str, Any] = {
     "usetex": False,
 }
 LEGEND: dict[str, Any] = {"loc": "outside lower center", "frameon": False, "fontsize": 9}
+NARROW_LEGEND: dict[str, Any] = {**LEGEND, "fontsize": 8, "columnspacing": 1.0, "handlelength": 1.5}
+"""A phone-width figure's legend: two columns of it fit inside the figure, none cut off."""
 
 CSS_DPI = 100
 """CSS pixels per figure inch: a chart `WIDE` inches wide shows 860 pixels wide, so its

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from linkratio.analysis import CATEGORIES, resolve_zone
+from linkratio.analysis.period import as_date
 from linkratio.analysis.series import (
     FREQ_NAMES,
     ROLLING_BINS,
@@ -21,6 +26,7 @@ from linkratio.charts.style import (
     CATEGORY_HATCHES,
     CATEGORY_LABELS,
     LEGEND,
+    NARROW_LEGEND,
     chart_width,
     figure,
     placeholder,
@@ -29,12 +35,22 @@ from linkratio.charts.style import (
 )
 
 
-def activity_chart(df: pd.DataFrame, tz: str | None = None, *, narrow: bool = False) -> Figure:
+def activity_chart(
+    df: pd.DataFrame,
+    tz: str | None = None,
+    *,
+    narrow: bool = False,
+    since: date | str | None = None,
+    until: date | str | None = None,
+) -> Figure:
     """Stacked posts per category per day/week/month, with the talk share of recent bins on top.
 
     The line is `activity_bins`' `talk_share_rolling`: conversation / posts over the bin
     and the ones before it, broken where a bin has no posts. `narrow` draws it for a
-    phone: narrower, taller, fewer ticks, the legend in two columns.
+    phone: narrower, taller, fewer ticks, the legend in two columns. `since`/`until`
+    name the period `df` was cut to (else the first and last post's day): a week or
+    month it covers only in part is drawn lighter and outlined, as a "partial" bin, so
+    its fewer posts do not read as a dip.
     """
     fig = figure(chart_width(narrow), 4.6, "Talking vs linking over time")
     ax = fig.add_subplot()
@@ -50,15 +66,22 @@ def activity_chart(df: pd.DataFrame, tz: str | None = None, *, narrow: bool = Fa
     x = mdates.date2num(bins.index.to_numpy())
     ends = bins.index + pd.tseries.frequencies.to_offset(bins.attrs["freq"])
     width = (mdates.date2num(ends.to_numpy()) - x) * (0.85 if len(bins) < 200 else 1.0)
-    _stacked_bars(ax, bins, x, width, 4 if narrow else 8)
+    partial = _partial(bins, ends, since, until)
+    _stacked_bars(ax, bins, x, width, 4 if narrow else 8, partial)
     _date_axis(ax, x[0], x[-1] + width[-1], unit, 5 if narrow else 10)
     share = ax.twinx()
     line = _share_line(share, x + width / 2, bins["talk_share_rolling"].to_numpy(), unit)
     if narrow:
         share.set_ylabel("talk share (%)")
     handles, labels = ax.get_legend_handles_labels()
+    if partial.any():
+        handles.append(Patch(facecolor=PARTIAL_FACE, edgecolor=PARTIAL_EDGE, linestyle="--"))
+        labels.append(f"partial {unit}")
     fig.legend(
-        [*handles, line], [*labels, str(line.get_label())], ncols=2 if narrow else 5, **LEGEND
+        [*handles, line],
+        [*labels, str(line.get_label())],
+        ncols=2 if narrow else 5,
+        **(NARROW_LEGEND if narrow else LEGEND),
     )
     return fig
 
@@ -84,20 +107,37 @@ def _share_line(share: Axes, x: np.ndarray, rolling: np.ndarray, unit: str) -> L
     return line
 
 
+PARTIAL_ALPHA = 0.4
+"""How opaque the bars of a bin the period covers in part are (a whole bin's: 1)."""
+PARTIAL_FACE = (0.5, 0.5, 0.5, PARTIAL_ALPHA)
+PARTIAL_EDGE = "#333333"
+
+
+def _partial(
+    bins: pd.DataFrame, ends: pd.DatetimeIndex, since: date | str | None, until: date | str | None
+) -> np.ndarray:
+    """Which bins [start, end) the period (else first to last post) covers only in part."""
+    first = pd.Timestamp(as_date(since) or bins.attrs["first"])
+    last = pd.Timestamp(as_date(until) or bins.attrs["last"])
+    return np.asarray((bins.index < first) | (ends - pd.Timedelta(days=1) > last))
+
+
 def _stacked_bars(
-    ax: Axes, bins: pd.DataFrame, x: np.ndarray, width: np.ndarray, ticks: int
+    ax: Axes, bins: pd.DataFrame, x: np.ndarray, width: np.ndarray, ticks: int, partial: np.ndarray
 ) -> None:
-    """The categories stacked per bin, conversation at the bottom."""
+    """The categories stacked per bin, conversation at the bottom; `partial` bins lighter."""
     bottom = np.zeros(len(bins))
     for cat in CATEGORIES:
         top = bottom + bins[cat].to_numpy(dtype=float)
+        colors = np.array([to_rgba(CATEGORY_COLORS[cat])] * len(bins))
+        colors[partial, 3] = PARTIAL_ALPHA
         # One collection per category, not one patch per bar: 50x faster for long histories.
         bars = rects(
             x,
             x + width,
             bottom,
             top,
-            facecolors=CATEGORY_COLORS[cat],
+            facecolors=colors,
             hatch=CATEGORY_HATCHES[cat] or None,
             hatchcolor="#333333",
             linewidths=0,
@@ -105,6 +145,10 @@ def _stacked_bars(
         )
         ax.add_collection(bars, autolim=True)
         bottom = top
+    for at in np.flatnonzero(partial):  # outlined whole, dashed, as in the legend (<= 2)
+        box = Rectangle((x[at], 0), width[at], bottom[at], fill=False, edgecolor=PARTIAL_EDGE)
+        box.set(linestyle="--", linewidth=0.8)
+        ax.add_patch(box)
     ax.set_ylim(0, max(bottom.max(), 1) * 1.05)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=ticks, integer=True))
 

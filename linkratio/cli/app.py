@@ -8,12 +8,14 @@ becomes one line on stderr (no traceback unless `--debug`).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import importlib
 import io
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, TextIO, TypeGuard
+from typing import TYPE_CHECKING, Any, TextIO, TypeGuard, cast
 
 import linkratio.cli.options as options
 from linkratio._version import __version__
@@ -37,9 +39,23 @@ def _modules(argv: Sequence[str] | None) -> set[str]:
     return {options.COMMANDS[word][0]} if word in options.COMMANDS else set()
 
 
+class _Parser(options.Parser):
+    """`options.Parser`, whose `--help` and `--version` raise a write error on stdout.
+
+    argparse drops it, and `linkratio --help > /dev/full` exited 0: `main` says it in one
+    line and exits 74. On stderr (usage errors) it stays dropped, as in argparse.
+    """
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        if file is None or file is sys.stderr:
+            super()._print_message(message, file)
+        elif message:
+            file.write(message)
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The `linkratio` parser: every command, loaded when `argv` names it (all for None)."""
-    parser = options.Parser(
+    parser = _Parser(
         prog="linkratio",
         description="How much of your social-media life is talking, and how much is linking.",
         epilog="example:\n  linkratio audit data/sample\n  linkratio classify twitter.zip",
@@ -79,36 +95,39 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv)
     options.Parser.argv = argv  # for "did you mean": which command an unknown option was for
-    args = parser.parse_args(argv)
+    debug = "--debug" in argv
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # --help or --version: what they printed must reach stdout
+        if done.code not in (0, None):
+            raise
+        raise SystemExit(_settle_stdout(options.EXIT_OK, debug)) from None
+    except OSError as exc:  # they could not write it
+        raise SystemExit(_settle_stdout(_write_failed(exc, debug), debug)) from None
     if out is None and isinstance(sys.stdout, io.TextIOWrapper):
         # A character stdout's encoding lacks (ASCII, Latin-1, a Windows code page) is
         # replaced: never a UnicodeEncodeError traceback halfway through the output.
         sys.stdout.reconfigure(errors="replace")
-    out = out or sys.stdout
+    out = out or sys.stdout or cast(TextIO, _Closed())  # None: stdout closed (`>&-`)
     from linkratio.cli.logs import log_to_stderr
 
     log_to_stderr(quiet=getattr(args, "quiet", False))
     func: Callable[[argparse.Namespace, TextIO], int] = args.func
+    return _settle_stdout(_run(func, args, out), args.debug)
+
+
+def _run(
+    func: Callable[[argparse.Namespace, TextIO], int], args: argparse.Namespace, out: TextIO
+) -> int:
+    """Run the command; every expected failure becomes one line on stderr and an exit code."""
     try:
         return func(args, out)
     except LinkratioError as exc:
         if args.debug:
             raise
         return _error(str(exc), exc.exit_code)
-    except BrokenPipeError:
-        # A reader such as `head` closed the pipe: not an error for us.
-        sys.stderr.close()
-        return options.EXIT_OK
     except OSError as exc:
-        if args.debug:
-            raise
-        full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
-        where = f"{exc.filename}: " if exc.filename else "standard output: " if full else ""
-        # A full or read-only disk is a file that could not be written (74, as DiskError),
-        # not bad input.
-        unwritable = full or exc.errno == errno.EROFS
-        code = DiskError.exit_code if unwritable else options.EXIT_USAGE
-        return _error(f"{where}{exc.strerror or exc}", code)
+        return _write_failed(exc, args.debug)
     except KeyboardInterrupt:
         print("linkratio: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -119,6 +138,56 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
         failure = library_failure(exc, getattr(args, "db", None))
         return _error(str(failure), failure.exit_code)
+
+
+def _write_failed(exc: OSError, debug: bool) -> int:
+    """The exit code of an OSError, said in one line (a closed pipe is no error)."""
+    if isinstance(exc, BrokenPipeError):
+        # A reader such as `head` closed the pipe: not an error for us.
+        sys.stderr.close()
+        return options.EXIT_OK
+    if debug:
+        raise exc
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    where = f"{exc.filename}: " if exc.filename else "standard output: " if full else ""
+    # A full or read-only disk is a file that could not be written (74, as DiskError),
+    # not bad input.
+    unwritable = full or exc.errno == errno.EROFS
+    code = DiskError.exit_code if unwritable else options.EXIT_USAGE
+    return _error(f"{where}{exc.strerror or exc}", code)
+
+
+def _settle_stdout(code: int, debug: bool) -> int:
+    """Flush stdout before exiting with `code`, so a write error on it is said here.
+
+    Python would flush it at exit instead, print "Exception ignored" and exit 120: a full
+    disk under stdout is exit 74 in one line, as for any command. Once stdout failed, what
+    it still buffers goes to /dev/null (it cannot fail a second time at exit).
+    """
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except OSError as exc:
+        _drop_stdout()
+        return code if code != options.EXIT_OK else _write_failed(exc, debug)
+    return code
+
+
+class _Closed(io.TextIOBase):
+    """Stands in for a closed stdout: a command's first write says so (one line, exit 2)."""
+
+    def write(self, text: str) -> int:
+        """Refuse: there is no standard output to write to."""
+        raise OSError(errno.EBADF, "standard output is closed")
+
+
+def _drop_stdout() -> None:
+    """Point file descriptor 1 at /dev/null (stdout may be no file at all: then nothing)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        fd = sys.stdout.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
 
 
 def _from_sqlite(exc: Exception) -> TypeGuard[sqlite3.DatabaseError]:

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 import linkratio.cli.options as options
 from linkratio.render.escape import terminal_safe
+from linkratio.wording import counted
 
 _COHORT_DOC = """Analyse many accounts at once. 'build' reads archives, saved X/twarc2 JSONL,
 Bluesky and Mastodon responses and library accounts into a Parquet dataset (needs pip install
@@ -129,7 +130,7 @@ def _cmd_build(args: argparse.Namespace, out: TextIO) -> int:
         f"{where}: {result.inputs:,} input{'s' * (result.inputs != 1)} "
         f"({len(result.rebuilt):,} read, "
         f"{result.unchanged:,} unchanged, {result.removed:,} removed), "
-        f"{result.posts:,} posts written in {result.seconds:.1f} s\n"
+        f"{counted(result.posts, 'post')} written in {result.seconds:.1f} s\n"
     )
     return 0
 
@@ -177,7 +178,7 @@ def _emit(args: argparse.Namespace, out: TextIO, columns: list[str], rows: Itera
         with atomic_text(Path(args.csv).expanduser(), newline="") as fh:
             count = write_csv(fh, columns, rows)
         if not args.quiet:
-            out.write(f"wrote {count:,} rows to {terminal_safe(args.csv)}\n")
+            out.write(f"wrote {counted(count, 'row')} to {terminal_safe(args.csv)}\n")
     else:
         write_table(out, columns, rows)
 

@@ -14,6 +14,7 @@ from linkratio.cli.options import EXIT_OK
 from linkratio.cli.progress import Progress
 from linkratio.cli.progress import SafeWaiter as Waiter
 from linkratio.render.escape import terminal_safe
+from linkratio.wording import counted
 
 if TYPE_CHECKING:
     from linkratio.fetching import FetchResult
@@ -111,12 +112,12 @@ def _fetched_line(done: FetchResult, max_posts: int | None) -> str:
         more = f" (stopped {cap}; the next run continues)"
     who = terminal_safe(account_name(done.account))
     if done.requests is None:  # X: its pages are its timeline requests
-        head = f"{who} in {done.pages} requests"
+        head = f"{who} in {counted(done.pages, 'request')}"
     else:
         plural = "" if done.requests == 1 else "s"
         head = f"{who} ({done.account.platform}) in {done.requests} request{plural}"
     return (
-        f"fetched {done.posts_read:,} posts of {head}: {done.new_posts:,} new, "
+        f"fetched {counted(done.posts_read, 'post')} of {head}: {done.new_posts:,} new, "
         f"into {done.library}{more}\n"
     )
 
@@ -141,6 +142,11 @@ def configure(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     key = config.require_key(args.key, args.action)
     if args.action == "unset":
+        if not config.in_file(key):  # nothing to remove: no file is written either
+            if not args.quiet:
+                path = terminal_safe(str(config.config_path()))
+                out.write(f"{key} was not set in {path}: nothing to remove\n")
+            return EXIT_OK
         where = config.set_value(key, None)
         if not args.quiet:
             out.write(f"{key} removed from {where} (mode 0600)\n")

@@ -6,6 +6,7 @@ import argparse
 from typing import TextIO
 
 import linkratio.cli.options as options
+from linkratio.wording import counted
 
 
 def register(sub: options.SubParsers) -> None:
@@ -44,8 +45,8 @@ def import_posts(args: argparse.Namespace, out: TextIO) -> int:
         changed = f", {saved.updated:,} updated" if saved.updated else ""
         same = f", {saved.unchanged:,} unchanged" if saved.unchanged else ""
         out.write(
-            f"imported {done.posts:,} posts of {who}: {saved.inserted:,} new{changed}{same}, "
-            f"into {done.library}\n"
+            f"imported {counted(done.posts, 'post')} of {who}: "
+            f"{saved.inserted:,} new{changed}{same}, into {done.library}\n"
         )
     return options.EXIT_OK
 

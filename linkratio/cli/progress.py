@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from linkratio.net.waiting import Waiter
 from linkratio.render.escape import terminal_safe
+from linkratio.wording import counted
 
 if TYPE_CHECKING:
     from linkratio.links.expand import Counts
@@ -59,7 +60,7 @@ class Progress:
 
     def page(self, pages: int, posts: int, new: int) -> None:
         """Show a fetch's progress: requests made, posts read, new posts."""
-        self.update(f"fetching: {pages:,} pages, {new:,} new", posts)
+        self.update(f"fetching: {counted(pages, 'page')}, {new:,} new", posts)
 
     def done(self) -> None:
         """Draw the last counts, then clear the display."""
@@ -92,7 +93,7 @@ class CohortProgress(Progress):
 
     def __call__(self, p: Any) -> None:  # type: ignore[override]
         """Show a `cohort.Progress`."""
-        self.update(f"cohort build: {p.posts:,} posts", p.tasks_done, p.tasks_total)
+        self.update(f"cohort build: {counted(p.posts, 'post')}", p.tasks_done, p.tasks_total)
 
 
 class ReportProgress(Progress):

@@ -19,9 +19,10 @@ LINK_COLOR = "#E69F00"
 
 
 def _figure(width: float = 7.0, height: float = 3.2) -> Figure:
-    from matplotlib.figure import Figure
+    # A ChartFigure draws itself in Jupyter (a bare Figure showed as '<Figure size ...>').
+    from linkratio.charts.style import ChartFigure
 
-    return Figure(figsize=(width, height), layout="constrained")
+    return ChartFigure(figsize=(width, height), layout="constrained")
 
 
 def _plain(text: object) -> str:

@@ -20,6 +20,7 @@ import linkratio.cohort.charts as charts
 from linkratio.cohort.query import Period, summary, top_sites, weekly_trend
 from linkratio.errors import InputError
 from linkratio.render.files import write_atomic
+from linkratio.wording import counted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -133,7 +134,7 @@ def render_html(
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
         f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>\n"
         f"<h1>{_e(title)}</h1><p>{len(table):,} account{'s' * (len(table) != 1)}, "
-        f"{posts:,} posts.</p>\n"
+        f"{counted(posts, 'post')}.</p>\n"
         f"{body}\n<script>{_SORTER}</script></body></html>\n"
     )
 

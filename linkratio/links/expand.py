@@ -24,6 +24,7 @@ from linkratio import __version__, links
 from linkratio.links import domain, looks_short
 from linkratio.model import REFUSED, Resolution
 from linkratio.net.netguard import Guard, ResolveFailed, UnsafeTarget, pinned_transport
+from linkratio.wording import counted
 
 PROJECT_URL = "https://pypi.org/project/linkratio/"
 """Where the user agent points a site operator who wonders what is asking."""
@@ -252,7 +253,7 @@ class Expander:
                 if str(target) in hops:
                     return _failed(url, hops, "redirect loop", known=False)
                 if len(hops) > self.options.max_redirects:
-                    why = f"more than {self.options.max_redirects} redirects"
+                    why = f"more than {counted(self.options.max_redirects, 'redirect')}"
                     return _failed(url, hops, why, known=False)
                 hops.append(str(target))
                 current = target

@@ -29,6 +29,11 @@ _HTML_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#!|~&$])")
 # GitHub turns bare URLs into links: break the `://` and `www.` it looks for.
 _MD_AUTOLINK = re.compile(r"(?<=[A-Za-z0-9])(:)(?=//)|(?<=\bwww)(\.)", re.IGNORECASE)
+# GitHub turns `user@host.tld` into a mailto: link (a Mastodon handle too), and it looks
+# for addresses in the text after escapes are resolved: `\@` does not stop it. A word
+# joiner (U+2060, invisible, written as its entity) before the `@` ends the address.
+_MD_EMAIL_AT = re.compile(r"(?<=[A-Za-z0-9.+\-_])@")
+_WORD_JOINER = "&#8288;"
 # Whitespace is collapsed instead; bidi embedding, override and isolate controls go as in HTML.
 _MD_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # A CSV cell keeps its text, but no control or bidi character that would reorder a terminal.
@@ -55,6 +60,7 @@ def md_escape(text: str) -> str:
     """Return `text` as one line of inert Markdown: no links, HTML, code or emphasis."""
     text = " ".join(_MD_CONTROL.sub(REPLACEMENT, text).split())
     text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MD_EMAIL_AT.sub(_WORD_JOINER + "@", text)
     return _MD_AUTOLINK.sub(lambda m: "\\" + m.group(0), text)
 
 

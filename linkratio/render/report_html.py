@@ -21,6 +21,7 @@ from linkratio.render.sections import (
     who,
 )
 from linkratio.render.text import days, kinds_text, pct, short_links_text
+from linkratio.wording import counted
 
 PAGE_CSS = """
 :root{--talk:#0072B2;--link:#E69F00;--retweet:#D55E00;--other:#BBBBBB;--ink:#1b1f24;
@@ -118,8 +119,8 @@ def _alt(s: Summary, name: str) -> str:
     """Alt text: the chart's title plus the numbers it shows, for screen readers."""
     title = CHARTS.get(name, Chart(name, "")).title
     facts = {
-        "activity": f"talk share {pct(s.talk_share)} over {s.posts:,} posts",
-        "calendar": f"{s.talk_only.count} talk-only days, longest streak "
+        "activity": f"talk share {pct(s.talk_share)} over {counted(s.posts, 'post')}",
+        "calendar": f"{counted(s.talk_only.count, 'talk-only day')}, longest streak "
         f"{days(s.talk_only.longest.length)}",
         "sites": ", ".join(f"{r.name} {r.count}" for r in s.top_sites[:5]) or "no links",
         "partners": ", ".join(f"{person(r)} {r.count}" for r in s.partners[:5]) or "nobody",
@@ -267,7 +268,7 @@ def render_html(
         f"<header><h1>Talking vs linking: {_e(who(s))}</h1>",
         f'<p class="muted"><span class="nowrap">{s.period_start}</span> to '
         f'<span class="nowrap">{s.period_end}</span> ({_e(s.tz)}) · '
-        f"{s.posts:,} posts</p></header>",
+        f"{counted(s.posts, 'post')}</p></header>",
         f'<section class="nudge"><strong>Your next step</strong>{_keep(s.nudge.text)}</section>',
         _html_glance(s),
         f"<section>{_html_categories(s)}</section>",

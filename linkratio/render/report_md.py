@@ -18,6 +18,7 @@ from linkratio.render.sections import (
     who,
 )
 from linkratio.render.text import kinds_text, pct, short_links_text
+from linkratio.wording import counted
 
 
 def _md_table(head: tuple[str, ...], rows: Sequence[tuple[str, ...]], align: str) -> list[str]:
@@ -109,7 +110,7 @@ def render_markdown(
     lines = [
         f"# Talking vs linking: {md_escape(who(s))}",
         "",
-        f"{s.period_start} to {s.period_end} ({md_escape(s.tz)}) · {s.posts:,} posts",
+        f"{s.period_start} to {s.period_end} ({md_escape(s.tz)}) · {counted(s.posts, 'post')}",
         "",
         f"> **Your next step:** {md_escape(s.nudge.text)}",
         "",

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 from linkratio.render.escape import csv_cell, json_inert, terminal_safe
+from linkratio.wording import counted
 
 _FORMULA_START = ("=", "+", "-", "@")
 
@@ -136,5 +137,5 @@ def write_table(fh: TextIO, columns: Sequence[str], rows: Iterable[Sequence[Any]
     for row in it:
         fh.write(line([_shown(v) for v in row]))
         count += 1
-    fh.write(f"({count:,} rows)\n")
+    fh.write(f"({counted(count, 'row')})\n")
     return count

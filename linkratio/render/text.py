@@ -8,6 +8,7 @@ import textwrap
 from linkratio.analysis import Ranked, Streak, Summary, person_name, summary_to_dict
 from linkratio.model import Kind
 from linkratio.render.escape import json_inert, terminal_safe
+from linkratio.wording import counted
 
 BAR_WIDTH = 20
 """Cells of the weekly bar at 100% talk."""
@@ -69,7 +70,7 @@ def talk_only_facts(s: Summary) -> list[tuple[str, str]]:
     elif t.last is not None:  # the period's last day itself
         last = str(t.last)
     return [
-        ("talk-only days", f"{t.count} of {t.posting_days} posting days ({pct(share)})"),
+        ("talk-only days", f"{t.count} of {counted(t.posting_days, 'posting day')} ({pct(share)})"),
         ("longest streak", streak_text(t.longest)),
         ("current streak", streak_text(t.current)),
         ("last talk-only day", last),
@@ -150,9 +151,13 @@ def short_links_text(s: Summary) -> str:
     if not s.links:
         return ""
     if not s.short_links:
+        if s.links == 1:
+            return "The 1 link did not go through a link shortener."
         return f"None of the {s.links:,} links went through a link shortener."
     share = pct(s.short_links / s.links)
-    return f"{s.short_links:,} of {s.links:,} links ({share}) went through a link shortener."
+    return (
+        f"{s.short_links:,} of {counted(s.links, 'link')} ({share}) went through a link shortener."
+    )
 
 
 def _short(s: Summary) -> list[str]:

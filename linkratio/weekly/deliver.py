@@ -37,6 +37,7 @@ from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError
 from linkratio.net.deadline import Clock, bind_client, refuse_socks
 from linkratio.net.policy import Policy, Retry, TooLarge, TooSlow, Wait, check_length, read_capped
 from linkratio.net.redact import REDACTOR, is_loopback
+from linkratio.wording import counted
 
 log = logging.getLogger(__name__)
 
@@ -315,7 +316,7 @@ def post_webhook(
         _post(client, dest, payload, policy, clock.ends)
 
     def give_up(problem: str, tries: int) -> DeliveryUnavailable:
-        return DeliveryUnavailable(f"{problem} after {tries} attempts: try again later")
+        return DeliveryUnavailable(f"{problem} after {counted(tries, 'attempt')}: try again later")
 
     refuse_socks()  # httpx would use the environment's proxies
     clock = Clock()
@@ -333,8 +334,13 @@ def _post(
         with client.stream("POST", dest.target, json=payload) as response:
             check_length(response.headers, policy.max_body, dest.label)
             read_capped(response.iter_bytes(), policy.max_body, ends, dest.label)
-    except (httpx.TimeoutException, TooSlow):
-        raise Retry(f"{dest.label}: no answer within {policy.timeout:g} s") from None
+    except (httpx.TimeoutException, TooSlow) as exc:
+        # Which limit cut it off: the wait for one read, or the deadline of the whole answer.
+        if isinstance(exc, TooSlow) or time.monotonic() >= ends:
+            said = f"no whole answer within the {policy.deadline:g} s deadline"
+        else:
+            said = f"no answer within {policy.timeout:g} s"
+        raise Retry(f"{dest.label}: {said}") from None
     except TooLarge as exc:
         raise DeliveryError(str(exc)) from None
     except httpx.TransportError as exc:
