@@ -1,0 +1,159 @@
+"""Review: what a site is, the period of `load` against `audit`, and cohort rebuild inputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from archives import account_js, write_folder, ytd
+
+import linkratio
+from linkratio.analysis import summarize, summary_to_dict
+from linkratio.links import domain, site
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+
+# --- 1. One site, however its host is written -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/a",
+        "https://EXAMPLE.COM/a",
+        "https://www.Example.com./a",  # a fully qualified name
+        "https://example.com:8443/a",
+        "https://user:secret@example.com/a",
+        "https://ｅｘａｍｐｌｅ.com/a",  # fullwidth letters: a browser opens example.com
+        "https://ＥＸＡＭＰＬＥ．ｃｏｍ/a",  # fullwidth, fullwidth full stop
+        "https://www.ｅｘａｍｐｌｅ。com/a",  # ideographic full stop
+        "https://exam\u00adple.com/a",  # a soft hyphen is ignored in a host name
+        "https://ex%61mple.com/a",  # a percent-encoded letter
+    ],
+)
+def test_one_host_however_written_is_one_site(url: str) -> None:
+    assert site(url) == "example.com"
+    assert domain(url) == "example.com"
+
+
+@pytest.mark.parametrize(
+    ("written", "normal"),
+    [
+        ("https://xn--bcher-kva.example/x", "https://bücher.example/x"),
+        ("https://XN--BCHER-KVA.example/x", "https://BÜCHER.example/x"),
+        ("https://www.xn--bcher-kva.example:8080/", "https://ｂüｃｈｅｒ.example"),
+        # IDNA 2008 keeps ß (UTS-46 non-transitional, as browsers): faß.de is its own name,
+        # whether written in Unicode or punycode.
+        ("https://xn--fa-hia.de/", "https://faß.de/"),
+        ("https://www.xn--fa-hia.de./", "https://FAß.DE/"),
+    ],
+)
+def test_punycode_and_unicode_name_one_site(written: str, normal: str) -> None:
+    assert site(written) == site(normal)
+    assert site(written).isascii() is False  # shown in Unicode
+
+
+def test_a_fake_punycode_label_is_not_an_ascii_name() -> None:
+    # `xn--example-` decodes to plain `example`, which no IDNA tool writes so: it must not
+    # pass for example.com (a spoof), it stays the name written.
+    assert site("https://xn--example-.com/") != "example.com"
+    assert site("https://xn--zz.example.com/") == "example.com"  # invalid label, known suffix
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://www.example.internal/a", "example.internal"),
+        ("https://example.internal/a", "example.internal"),
+        ("https://WWW.intranet.corp./x", "intranet.corp"),
+        ("http://www.localhost:8000/", "localhost"),
+        ("https://localhost/", "localhost"),
+        ("http://127.0.0.1/", "127.0.0.1"),
+    ],
+)
+def test_a_host_off_the_suffix_list_drops_www_too(url: str, expected: str) -> None:
+    assert site(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # Private-section suffixes of the public-suffix list: each name under them has
+        # its own owner, as browsers' "site" has it (cookies, site isolation).
+        ("https://alice.github.io/post", "alice.github.io"),
+        ("https://www.alice.github.io/post", "alice.github.io"),
+        ("https://ALICE.GITHUB.IO./post", "alice.github.io"),
+        ("https://alice.blogspot.com/2024/01/x.html", "alice.blogspot.com"),
+        ("https://shop.myshopify.com/", "shop.myshopify.com"),
+        ("https://github.io/", "github.io"),  # the suffix itself: its own name
+        ("https://www.github.com/a", "github.com"),  # the public section is unchanged
+        ("https://news.bbc.co.uk/a", "bbc.co.uk"),
+    ],
+)
+def test_names_under_private_suffixes_are_sites_of_their_own(url: str, expected: str) -> None:
+    assert site(url) == expected
+
+
+def test_two_github_pages_are_two_top_sites() -> None:
+    from linkratio.frame import to_frame
+    from linkratio.model import Link, Post
+
+    def post(pid: str, url: str) -> Post:
+        return Post(
+            platform="x",
+            id=pid,
+            created_at=datetime(2024, 5, 1, tzinfo=UTC),
+            text="read https://t.co/x",
+            author_handle="me",
+            links=(Link("https://t.co/x", url),),
+        )
+
+    df = to_frame(
+        [
+            post("1", "https://alice.github.io/a"),
+            post("2", "https://bob.github.io/b"),
+            post("3", "https://ｅｘａｍｐｌｅ.com/"),
+            post("4", "https://www.example.com/"),
+        ]
+    )
+    sites = {s.name: s.count for s in summarize(df, tz="UTC").top_sites}
+    assert sites == {"alice.github.io": 1, "bob.github.io": 1, "example.com": 2}
+
+
+def test_sites_use_the_bundled_snapshot_offline() -> None:
+    # A fresh interpreter with sockets refused and no cache folder: private-section names
+    # still come out right (the bundled list has both sections).
+    code = (
+        "import socket\n"
+        "def refuse(*a, **k): raise OSError('network used')\n"
+        "socket.socket.connect = refuse\n"
+        "socket.create_connection = refuse\n"
+        "from linkratio.links import site\n"
+        "print(site('https://alice.github.io/'), site('https://ｅｘａｍｐｌｅ.com'))\n"
+    )
+    env = {**os.environ, "TLDEXTRACT_CACHE": "/nonexistent/never"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["alice.github.io", "example.com"]
+    assert "network used" not in done.stderr
+
+
+def test_the_frame_cache_knows_the_idna_tables() -> None:
+    # Site names now depend on the idna package's UTS-46 tables: a cached frame row made
+    # with other tables must not be reused.
+    import inspect
+
+    from linkratio import frame
+
+    assert '"idna"' in inspect.getsource(frame.classifier_fingerprint)
+
+
