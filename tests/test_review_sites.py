@@ -157,3 +157,74 @@ def test_the_frame_cache_knows_the_idna_tables() -> None:
     assert '"idna"' in inspect.getsource(frame.classifier_fingerprint)
 
 
+# --- 2. `load(since, until)` against `audit --since/--until` ------------------------------
+
+NOW = "2025-01-10T12:00:00+00:00"
+
+
+def _audit_json(*args: str) -> dict[str, Any]:
+    from linkratio.cli import main
+
+    out = StringIO()
+    old = sys.stdout
+    sys.stdout = out
+    try:
+        code = main(["audit", str(SAMPLE), "--json", "--now", NOW, *args])
+    finally:
+        sys.stdout = old
+    assert code in (0, None)
+    result: dict[str, Any] = json.loads(out.getvalue())
+    return result
+
+
+@pytest.mark.parametrize(
+    ("since", "until"),
+    [
+        ("2024-10-01", "2024-10-20"),
+        ("2024-09-28", "2024-11-02"),
+        ("2024-12-01", None),
+        ("2023-05-06", "2023-05-13"),  # no post on its first day
+    ],
+)
+def test_the_documented_recipe_gives_audits_summary(since: str, until: str | None) -> None:
+    args = ["--tz", "UTC", "--since", since] + (["--until", until] if until else [])
+    cli = _audit_json(*args)
+    now = datetime.fromisoformat(NOW)
+    df = linkratio.load(SAMPLE)
+    recipe = summary_to_dict(summarize(df, tz="UTC", since=since, until=until, now=now))
+    assert recipe == cli
+
+
+def test_readme_shows_the_recipe_and_the_difference() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    # The recipe that gives audit's numbers for a period...
+    assert 'linkratio.summarize(df, tz="Europe/Berlin", since="2024-10-01"' in readme
+    # ...and what a frame loaded for a period no longer knows.
+    assert "summarize(load(SOURCE), since=…, until=…)" in readme
+
+
+def test_a_frame_loaded_for_a_period_picks_its_nudge_from_the_period_only() -> None:
+    # What README says of `load(..., since=, until=)`: its summary knows no other day.
+    now = datetime.fromisoformat(NOW)
+    period = linkratio.load(SAMPLE, tz="UTC", since="2024-10-01", until="2024-10-20")
+    whole = linkratio.load(SAMPLE)
+    narrow = summarize(period, tz="UTC", now=now)
+    wide = summarize(whole, tz="UTC", since="2024-10-01", until="2024-10-20", now=now)
+    assert narrow.posts == wide.posts and narrow.talk_share == wide.talk_share
+    assert narrow.nudge.last_post == datetime(2024, 10, 20).date()
+    assert wide.nudge.last_post == datetime(2024, 12, 31).date()
+
+
+
+
+def test_a_frame_loaded_for_a_period_counts_partial_weeks_from_its_first_post() -> None:
+    # 2023-05-06 (a Saturday) has no post in the sample: audit's first week has the
+    # period's two days of it, a frame loaded for the period only its one posting day.
+    now = datetime.fromisoformat(NOW)
+    since, until = "2023-05-06", "2023-05-13"
+    period = linkratio.load(SAMPLE, tz="UTC", since=since, until=until)
+    narrow = summarize(period, tz="UTC", since=since, until=until, now=now)
+    wide = summarize(linkratio.load(SAMPLE), tz="UTC", since=since, until=until, now=now)
+    assert (wide.weeks[0].label, wide.weeks[0].days) == ("2023-W18", 2)
+    assert (narrow.weeks[0].label, narrow.weeks[0].days) == ("2023-W18", 1)
+    assert summarize(period, tz="UTC", now=now).period_start.isoformat() == "2023-05-07"
