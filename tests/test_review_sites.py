@@ -215,8 +215,6 @@ def test_a_frame_loaded_for_a_period_picks_its_nudge_from_the_period_only() -> N
     assert wide.nudge.last_post == datetime(2024, 12, 31).date()
 
 
-
-
 def test_a_frame_loaded_for_a_period_counts_partial_weeks_from_its_first_post() -> None:
     # 2023-05-06 (a Saturday) has no post in the sample: audit's first week has the
     # period's two days of it, a frame loaded for the period only its one posting day.
@@ -228,3 +226,104 @@ def test_a_frame_loaded_for_a_period_counts_partial_weeks_from_its_first_post() 
     assert (wide.weeks[0].label, wide.weeks[0].days) == ("2023-W18", 2)
     assert (narrow.weeks[0].label, narrow.weeks[0].days) == ("2023-W18", 1)
     assert summarize(period, tz="UTC", now=now).period_start.isoformat() == "2023-05-07"
+
+
+# --- 3. A cohort's bare tweets.js input and the files read with it ------------------------
+
+
+def _record(tid: str, text: str, day: int = 9) -> dict[str, Any]:
+    return {
+        "tweet": {
+            "id_str": tid,
+            "id": tid,
+            "full_text": text,
+            "created_at": f"Sat Nov {day:02d} 10:00:00 +0000 2024",
+            "display_text_range": ["0", str(len(text))],
+            "entities": {"hashtags": [], "symbols": [], "user_mentions": [], "urls": []},
+            "edit_info": {"initial": {"editTweetIds": [tid]}},
+            "retweeted": False,
+            "lang": "en",
+        }
+    }
+
+
+def _note(nid: str, text: str) -> dict[str, Any]:
+    return {
+        "noteTweet": {
+            "noteTweetId": nid,
+            "createdAt": "2024-11-09T10:00:00.000Z",
+            "updatedAt": "2024-11-09T10:00:00.000Z",
+            "core": {"text": text, "urls": [], "mentions": [], "hashtags": [], "cashtags": []},
+        }
+    }
+
+
+def _rows(out: Path) -> dict[str, dict[str, Any]]:
+    import duckdb
+
+    con = duckdb.connect()
+    glob = str(out / "platform=*" / "month=*" / "*.parquet")
+    cursor = con.execute(f"SELECT id, account, kind FROM read_parquet('{glob}')")
+    return {pid: {"account": acc, "kind": kind} for pid, acc, kind in cursor.fetchall()}
+
+
+@pytest.fixture
+def bare(tmp_path: Path) -> Path:
+    folder = write_folder(
+        tmp_path / "data",
+        {
+            "tweets.js": ytd("tweets", [_record("1", "hello"), _record("2", "long post…")]),
+            "tweets-part1.js": ytd("tweets", [_record("3", "more")], part=1),
+            "account.js": account_js("100", "me"),
+        },
+    )
+    return folder / "tweets.js"
+
+
+def _later(path: Path, data: bytes) -> None:
+    """Rewrite `path` so its mtime surely moves (a coarse clock would hide the write)."""
+    before = path.stat().st_mtime_ns
+    path.write_bytes(data)
+    os.utime(path, ns=(before + 2_000_000_000, before + 2_000_000_000))
+
+
+def test_a_changed_tweets_part_rebuilds_the_bare_input(bare: Path, tmp_path: Path) -> None:
+    from linkratio import cohort
+
+    out = tmp_path / "cohort"
+    first = cohort.build([bare], out, workers=1)
+    assert first.posts == 3 and set(_rows(out)) == {"1", "2", "3"}
+    assert cohort.build([bare], out, workers=1).rebuilt == []  # nothing changed
+    part = bare.parent / "tweets-part1.js"
+    _later(part, ytd("tweets", [_record("3", "more"), _record("4", "what now?", 10)], part=1))
+    again = cohort.build([bare], out, workers=1)
+    assert again.rebuilt == [str(bare)]
+    assert set(_rows(out)) == {"1", "2", "3", "4"} and _rows(out)["4"]["kind"] == "question"
+
+
+def test_a_new_account_js_or_note_tweet_rebuilds_the_bare_input(bare: Path, tmp_path: Path):
+    from linkratio import cohort
+
+    out = tmp_path / "cohort"
+    cohort.build([bare], out, workers=1)
+    assert {r["account"] for r in _rows(out).values()} == {"@me"}
+    _later(bare.parent / "account.js", account_js("100", "renamed"))
+    assert cohort.build([bare], out, workers=1).rebuilt == [str(bare)]
+    assert {r["account"] for r in _rows(out).values()} == {"@renamed"}
+    # A note-tweet.js added beside it: the long post's full text now asks a question.
+    note = bare.parent / "note-tweet.js"
+    note.write_bytes(ytd("note_tweet", [_note("2", "long post, is it?")]))
+    assert cohort.build([bare], out, workers=1).rebuilt == [str(bare)]
+    assert _rows(out)["2"]["kind"] == "question"
+    assert cohort.build([bare], out, workers=1).rebuilt == []  # and then it is current
+
+
+def test_a_tweets_part_read_alone_ignores_its_sibling_parts(bare: Path, tmp_path: Path):
+    from linkratio import cohort
+
+    part = bare.parent / "tweets-part1.js"
+    out = tmp_path / "cohort"
+    cohort.build([part], out, workers=1)
+    assert set(_rows(out)) == {"3"}
+    _later(bare, ytd("tweets", [_record("1", "hello changed")]))  # not read with part1
+    assert cohort.build([part], out, workers=1).rebuilt == []
