@@ -327,3 +327,17 @@ def test_a_tweets_part_read_alone_ignores_its_sibling_parts(bare: Path, tmp_path
     assert set(_rows(out)) == {"3"}
     _later(bare, ytd("tweets", [_record("1", "hello changed")]))  # not read with part1
     assert cohort.build([part], out, workers=1).rebuilt == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_pipe_beside_a_built_tweets_js_is_refused_not_waited_on(bare: Path, tmp_path: Path):
+    # The fingerprint must never open a pipe named note-tweet.js (nothing would write to
+    # it): the rebuild reads the input and the reader refuses the pipe in one line.
+    out = tmp_path / "cohort"
+    command = [sys.executable, "-m", "linkratio", "cohort", "build", str(bare), "--out", str(out)]
+    first = subprocess.run([*command, "-q"], capture_output=True, text=True, timeout=60)
+    assert first.returncode == 0, first.stderr
+    os.mkfifo(bare.parent / "note-tweet.js")
+    done = subprocess.run([*command, "-q"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "note-tweet.js: is a named pipe" in done.stderr
