@@ -147,14 +147,21 @@ def test_sites_use_the_bundled_snapshot_offline() -> None:
     assert "network used" not in done.stderr
 
 
-def test_the_frame_cache_knows_the_idna_tables() -> None:
+def test_the_frame_cache_knows_the_idna_tables(monkeypatch: pytest.MonkeyPatch) -> None:
     # Site names now depend on the idna package's UTS-46 tables: a cached frame row made
     # with other tables must not be reused.
-    import inspect
+    from importlib import metadata
 
     from linkratio import frame
 
-    assert '"idna"' in inspect.getsource(frame.classifier_fingerprint)
+    real = metadata.version
+    before = frame.classifier_fingerprint.__wrapped__()
+
+    def other_idna(name: str) -> str:
+        return "0.0-other" if name == "idna" else real(name)
+
+    monkeypatch.setattr(frame.metadata, "version", other_idna)
+    assert frame.classifier_fingerprint.__wrapped__() != before
 
 
 # --- 2. `load(since, until)` against `audit --since/--until` ------------------------------
