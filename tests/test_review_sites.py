@@ -348,3 +348,12 @@ def test_a_pipe_beside_a_built_tweets_js_is_refused_not_waited_on(bare: Path, tm
     done = subprocess.run([*command, "-q"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "note-tweet.js: is a named pipe" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "url", ["https://ex%1bample.com/", "https://a%E2%80%AEb.com/", "https://ex%00ample.com/"]
+)
+def test_a_percent_encoded_control_character_never_enters_a_site(url: str) -> None:
+    # A browser refuses such a host; the site stays as written, escapes and all.
+    name = site(url)
+    assert name.isprintable() and "%" in name
