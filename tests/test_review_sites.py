@@ -357,3 +357,16 @@ def test_a_percent_encoded_control_character_never_enters_a_site(url: str) -> No
     # A browser refuses such a host; the site stays as written, escapes and all.
     name = site(url)
     assert name.isprintable() and "%" in name
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        # A web URL's backslash is a slash to a browser: this link opens example.com.
+        ("https://example.com\\@evil.example.org/", "example.com"),
+        ("https://www.example.com\\path", "example.com"),
+        ("https://user@example.com@evil.example.org/", "example.org"),  # the last @ counts
+    ],
+)
+def test_the_site_is_the_host_a_browser_opens(url: str, expected: str) -> None:
+    assert site(url) == expected

@@ -130,8 +130,10 @@ def host(url: str) -> str:
     plain = _PLAIN_HOST.match(url)
     if plain is not None and (plain.group(1) or "://" not in url):
         return plain.group(2).lower()  # 10x faster than urlsplit, the same answer
+    # A browser reads a backslash in a web URL as a slash (`a.example<backslash>@b.example`).
+    target = (url if "://" in url else "http://" + url).replace("\\", "/")
     try:
-        return (urlsplit(url if "://" in url else "http://" + url).hostname or "").lower()
+        return (urlsplit(target).hostname or "").lower()
     except ValueError:
         return ""
 
