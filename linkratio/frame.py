@@ -193,8 +193,10 @@ def classifier_fingerprint() -> str:
         except (OSError, TypeError):  # no source shipped: fall back to the version
             source = f"{module.__name__} linkratio {_version_of('linkratio')}"
         digest.update(source.encode())
-    # domains come from tldextract's bundled public-suffix snapshot.
+    # domains come from tldextract's bundled public-suffix snapshot, host names are read
+    # with idna's UTS-46 tables.
     digest.update(_version_of("tldextract").encode())
+    digest.update(_version_of("idna").encode())
     return digest.hexdigest()[:16]
 
 

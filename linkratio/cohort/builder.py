@@ -210,4 +210,4 @@ def _content_hash(item: Input) -> str:
     if item.kind == "jsonl":
         path = Path(item.path)
         return manifest.combine([manifest.range_digest(path, s, e) for s, e in item.ranges])
-    return manifest.file_hash(Path(item.path))
+    return manifest.file_hash(Path(item.path), item.input_format)

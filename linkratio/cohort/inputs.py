@@ -92,7 +92,7 @@ def _file_input(path: Path) -> Input:
     from linkratio.sources import detect_format
 
     fmt = detect_format(path)
-    size, mtime = stat_of(path)
+    size, mtime = stat_of(path, fmt)
     source = str(path)
     kind = "jsonl" if fmt == "x-v2" and path.is_file() and is_jsonl(path) else "file"
     ranges = jsonl_ranges(path, size, tasks_mod.CHUNK_BYTES) if kind == "jsonl" else [(0, size)]

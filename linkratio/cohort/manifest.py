@@ -22,8 +22,11 @@ from linkratio.render.escape import json_inert
 
 NAME = "manifest.json"
 """The manifest's file name inside the output folder."""
-FORMAT = 1
-"""The manifest's format version; a different one means a full rebuild."""
+FORMAT = 2
+"""The manifest's format version; a different one means a full rebuild.
+
+2: a bare tweets.js input's fingerprint holds the files read with it, and `site` names a
+name under a private suffix (alice.github.io) and a host as a browser reads it."""
 
 
 @dataclass(slots=True)
@@ -45,12 +48,35 @@ def key_of(source: str) -> str:
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
-def file_hash(path: Path) -> str:
-    """The BLAKE2b content hash of a file or, for a folder, of its files' names and contents."""
+def read_with(path: Path, input_format: str | None = None) -> list[Path]:
+    """The files an input file is read from: a bare X-archive file (`tweets.js`) brings the
+    tweets parts, note-tweet.js and account.js beside it, as the archive reader takes them;
+    any other file (a zip too) is read alone."""
+    if input_format != "x-archive" or not path.is_file():
+        return [path]
+    from linkratio.sources.x_archive.files import open_layout
+
+    with open_layout(path) as layout:
+        sources = [*layout.tweets, *layout.notes, *filter(None, [layout.account])]
+    files = [source.path for source in sources if source.path is not None]
+    if len(files) < len(sources):
+        return [path]  # entries of a zip: the zip is the file
+    return sorted({path, *files})
+
+
+def file_hash(path: Path, input_format: str | None = None) -> str:
+    """The BLAKE2b content hash of a file (with the files read with it, `read_with`) or, for
+    a folder, of its files' names and contents."""
     digest = hashlib.blake2b(digest_size=20)
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file())
+    else:
+        files = read_with(path, input_format)
     for file in files:
         digest.update(os.fsencode(file.relative_to(path) if path.is_dir() else file.name))
+        if not file.is_file():  # a pipe beside tweets.js: never opened (the reader refuses it)
+            digest.update(b"\0not a regular file")
+            continue
         with file.open("rb") as fh:
             while block := fh.read(1 << 20):
                 digest.update(block)
@@ -76,12 +102,13 @@ def combine(digests: list[str]) -> str:
     return hashlib.blake2b("".join(digests).encode(), digest_size=20).hexdigest()
 
 
-def stat_of(path: Path) -> tuple[int, int]:
-    """(size, mtime in ns) of a file, or of a folder's files summed and newest."""
-    if not path.is_dir():
-        st = path.stat()
-        return st.st_size, st.st_mtime_ns
-    stats = [p.stat() for p in path.rglob("*") if p.is_file()]
+def stat_of(path: Path, input_format: str | None = None) -> tuple[int, int]:
+    """(size, mtime in ns) of a file, or of a folder's files (or those a file is read with,
+    `read_with`) summed and newest."""
+    if path.is_dir():
+        stats = [p.stat() for p in path.rglob("*") if p.is_file()]
+    else:
+        stats = [p.stat() for p in read_with(path, input_format)]
     return sum(s.st_size for s in stats), max((s.st_mtime_ns for s in stats), default=0)
 
 

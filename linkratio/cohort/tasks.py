@@ -88,7 +88,7 @@ def digest(task: Task) -> str:
     if task.kind == "jsonl":
         return range_digest(Path(task.source), task.start, task.end)
     if task.kind == "file":
-        return file_hash(Path(task.source))
+        return file_hash(Path(task.source), task.input_format)
     return ""
 
 
