@@ -172,6 +172,7 @@ DERIVING_MODULES: tuple[str, ...] = (
     "linkratio.model",
     "linkratio.links",
     "linkratio.links.hosts",
+    "linkratio.links.names",
     "linkratio.classify",
     __name__,
     "linkratio.store.cache",

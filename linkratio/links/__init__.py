@@ -8,18 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
-from contextlib import suppress
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from linkratio.links.hosts import SHORT_HOST_SITES as SHORT_HOST_SITES
 from linkratio.links.hosts import SHORTENERS as SHORTENERS
-
-if TYPE_CHECKING:
-    import tldextract
-
+from linkratio.links.names import domain_of_host, site_of_host
 
 _X_STATUS = re.compile(
     r"^https?://(?:(?:www|mobile|m)\.)?(?:twitter|x)\.com/"
@@ -293,91 +287,6 @@ def short_links(url_lists: Iterable[Iterable[str]], known: Collection[str] = ())
     return list(seen)
 
 
-@lru_cache(maxsize=1)
-def _extractor() -> tldextract.TLDExtract:
-    # Imported on first use: a report read from the library's cache never needs it.
-    import tldextract
-
-    # suffix_list_urls=() and no cache dir: only the snapshot bundled with tldextract. Its
-    # private section counts too: alice.github.io and bob.github.io are two owners' sites
-    # (as a browser's "site" has it), not one github.io.
-    return tldextract.TLDExtract(
-        suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
-    )
-
-
-_NOT_IN_HOST = frozenset("/\\?#@:[]% ")
-"""Characters a percent-decoded host name may not hold (the URL would not be valid), nor
-may it hold a control or format character (`%1b`, `%E2%80%AE`)."""
-
-
-def _uts46(text: str) -> str:
-    """`text` mapped as IDNA's UTS-46 does (browsers, non-transitional): `ＥＸＡＭＰＬＥ` is
-    `example`, a soft hyphen is dropped, `ß` stays; ValueError for a code point it refuses."""
-    import idna  # loaded for non-ASCII names only
-
-    return idna.uts46_remap(text, std3_rules=False, transitional=False)
-
-
-def _normal_host(h: str) -> str:
-    """`h` as a browser reads it: percent-decoded, UTS-46 mapped, lower case, without the
-    trailing dot; punycode labels shown in Unicode. One name for every spelling of it."""
-    if "%" in h:
-        try:
-            decoded = unquote(h, errors="strict")
-        except UnicodeDecodeError:
-            decoded = h
-        h = decoded if decoded.isprintable() and not _NOT_IN_HOST & set(decoded) else h
-    if not h.isascii():
-        # idna.IDNAError (a ValueError): not a name IDNA allows, compared as written.
-        with suppress(ValueError):
-            h = _uts46(h)
-    return _unicode_host(h.lower().rstrip("."))
-
-
-def _unicode_host(h: str) -> str:
-    """`h` with punycode labels (`xn--`) decoded: one display form for either spelling."""
-    if "xn--" not in h:
-        return h
-    return ".".join(_unicode_label(label) for label in h.split("."))
-
-
-def _unicode_label(label: str) -> str:
-    """A punycode label in Unicode; as written when it is no label an IDNA tool writes."""
-    if not label.startswith("xn--"):
-        return label
-    try:
-        decoded = label[4:].encode("ascii").decode("punycode")
-        # An all-ASCII result (`xn--example-`) would pass for another name, and a label
-        # not in UTS-46 normal form would not be the same name as its Unicode spelling.
-        if decoded.isascii() or _uts46(decoded) != decoded:
-            return label
-        if "xn--" + decoded.encode("punycode").decode("ascii") != label:
-            return label
-    except (UnicodeError, ValueError):
-        return label  # not valid punycode: keep it as written
-    return decoded
-
-
-def _registered(name: str) -> str:
-    """The registered domain of a normal host name; off the suffix list, the name without
-    `www.` (`www.example.internal` is example.internal)."""
-    if not name:
-        return ""
-    return _extractor()(name).top_domain_under_public_suffix or name.removeprefix("www.")
-
-
-@lru_cache(maxsize=65536)
-def _domain_of_host(h: str) -> str:
-    return _registered(_normal_host(h))
-
-
-@lru_cache(maxsize=65536)
-def _site_of_host(h: str) -> str:
-    name = _normal_host(h)
-    return SHORT_HOST_SITES.get(name.removeprefix("www.")) or _registered(name)
-
-
 def domain(url: str) -> str:
     """Return the registered domain (site) of `url`: `www.bbc.co.uk/x` -> `bbc.co.uk`.
 
@@ -385,7 +294,7 @@ def domain(url: str) -> str:
     `example.com:8080` are example.com), and internationalized domains are shown in
     Unicode whether written so or in punycode.
     """
-    return _domain_of_host(host(url))
+    return domain_of_host(host(url))
 
 
 def site(url: str, platform: str = "x") -> str:
@@ -396,4 +305,4 @@ def site(url: str, platform: str = "x") -> str:
     """
     if is_platform_page(url, platform):
         return ""
-    return _site_of_host(host(url))
+    return site_of_host(host(url))
