@@ -146,7 +146,28 @@ def cursor(db: sqlite3.Connection, platform: str, account_id: str) -> dict[str, 
         "SELECT state FROM cursors WHERE platform = ? AND account_id = ?",
         (platform, account_id),
     ).fetchone()
-    return orjson.loads(row[0]) if row is not None else None
+    if row is None:
+        return None
+    problem = cursor_problem(row[0])
+    if problem is not None:
+        detail = f"the saved cursor of {platform} account {str(account_id)[:40]} {problem}"
+        raise maintenance.damaged(maintenance.file_of(db), detail)
+    state: dict[str, Any] = orjson.loads(row[0])
+    return state
+
+
+def cursor_problem(state: object) -> str | None:
+    """What makes a stored pagination state unreadable (not a JSON object, a bad time), or None."""
+    try:
+        value = orjson.loads(state)  # type: ignore[arg-type]  # a garbled cell: any type
+        if not isinstance(value, dict):
+            return "is not a JSON object"
+        for key in ("since", "start_time"):  # read with datetime.fromisoformat by the sync
+            if value.get(key):
+                datetime.fromisoformat(value[key])
+    except (ValueError, TypeError):  # orjson errors are ValueErrors
+        return "is not a saved cursor"
+    return None
 
 
 def write_cursor(

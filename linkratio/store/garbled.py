@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
+from linkratio.store.accounts import cursor_problem
 from linkratio.store.schema import _TIMESTAMPS
 from linkratio.store.times import from_db_time, to_micros
 
@@ -51,6 +52,7 @@ _CHECKS: tuple[tuple[str, str, str, str], ...] = (
         for c in ("mentions", "edit_ids")
     ),
     *((t, c, f"linkratio_not_time({c})", "is not a time") for t, c in _TIMESTAMPS),
+    ("cursors", "state", "linkratio_bad_cursor(state)", "is not a saved cursor"),
 )
 """(table, column, SQL condition of a bad value, what is wrong with it)."""
 
@@ -64,9 +66,15 @@ def _not_time(value: object) -> bool:
     return False
 
 
+def _bad_cursor(state: object) -> bool:
+    """Whether a stored pagination state cannot be read back (`accounts.cursor`)."""
+    return cursor_problem(state) is not None
+
+
 def garbled(db: sqlite3.Connection) -> list[str]:
     """A line for each row (up to 20, then a count) whose value no command could read."""
     db.create_function("linkratio_not_time", 1, _not_time, deterministic=True)
+    db.create_function("linkratio_bad_cursor", 1, _bad_cursor, deterministic=True)
     lines: list[str] = []
     hidden = 0
     tables = {table: [c for t, _, c, _ in _CHECKS if t == table] for table, *_ in _CHECKS}

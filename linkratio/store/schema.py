@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -309,7 +310,15 @@ def connect(path: Path, memory: bool, busy_timeout: float) -> sqlite3.Connection
         # refused before anything (WAL mode, linkratio's tables) is written into it.
         if schema_version(db) == 0 and db.execute("SELECT 1 FROM sqlite_master").fetchone():
             raise InputError("it holds tables of another program, not a linkratio library")
-        db.execute("PRAGMA journal_mode = WAL")
+        deadline = time.monotonic() + busy_timeout
+        while True:  # while another run writes in rollback-journal mode (`written_once`),
+            try:  # SQLite refuses WAL at once, without its busy handler: retry till the timeout
+                db.execute("PRAGMA journal_mode = WAL")
+                break
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.05)
         # In WAL mode NORMAL loses no commit when the process dies (kill -9 included),
         # only, at worst, the last ones on a power cut; it never corrupts the file.
         db.execute("PRAGMA synchronous = NORMAL")
