@@ -1,0 +1,73 @@
+"""Review of the Python API as a notebook user meets it: public names, paths, the library."""
+
+from __future__ import annotations
+
+import inspect
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers import SAMPLE
+
+import linkratio
+
+
+def _missing_docs_and_hints(qualname: str, function: Callable[..., object]) -> list[str]:
+    """What `function` lacks of the house rule: a one-line docstring and full type hints."""
+    lacking = []
+    doc = function.__doc__  # its own: inspect.getdoc would borrow a base class's
+    if function.__name__ != "__init__" and (not doc or not doc.strip().splitlines()[0]):
+        lacking.append(f"{qualname}: no one-line docstring")
+    signature = inspect.signature(function)
+    for parameter in signature.parameters.values():
+        if parameter.name not in ("self", "cls") and parameter.annotation is parameter.empty:
+            lacking.append(f"{qualname}: parameter {parameter.name} has no type hint")
+    if function.__name__ != "__init__" and signature.return_annotation is signature.empty:
+        lacking.append(f"{qualname}: no return type hint")
+    return lacking
+
+
+def _public_methods(cls: type) -> dict[str, Callable[..., object]]:
+    """The public methods and properties `cls` defines or inherits from linkratio classes."""
+    found: dict[str, Callable[..., object]] = {}
+    for base in reversed(cls.__mro__):
+        if not base.__module__.startswith("linkratio"):
+            continue
+        for name, member in vars(base).items():
+            if name.startswith("_") and name != "__init__":
+                continue
+            if isinstance(member, classmethod | staticmethod):
+                member = member.__func__
+            if isinstance(member, property) and member.fget is not None:
+                member = member.fget
+            if inspect.isfunction(member):
+                found[name] = member
+    return found
+
+
+def test_every_public_name_has_a_docstring_and_type_hints() -> None:
+    lacking: list[str] = []
+    for name in linkratio.__all__:
+        value = getattr(linkratio, name)
+        if inspect.isfunction(value):
+            lacking += _missing_docs_and_hints(name, value)
+        elif inspect.isclass(value):
+            if not inspect.getdoc(value):
+                lacking.append(f"{name}: no docstring")
+            for method, function in _public_methods(value).items():
+                if method != "__init__" or "__init__" in vars(value):
+                    lacking += _missing_docs_and_hints(f"{name}.{method}", function)
+    assert lacking == []
+
+
+def test_a_path_object_is_always_files_even_when_its_name_starts_with_at(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A pathlib.Path says "files"; only a str can name a library account.
+    shutil.copytree(SAMPLE, tmp_path / "@maren")
+    monkeypatch.chdir(tmp_path)
+    from_path = linkratio.load(Path("@maren"), db=tmp_path / "no-library.sqlite")
+    assert len(from_path) == len(linkratio.load(SAMPLE)) > 0
+    assert from_path.attrs["account"] == "marenbuilds"
+    assert linkratio.read(Path("@maren")).account.handle == "marenbuilds"
