@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import shutil
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,32 @@ def test_a_path_object_is_always_files_even_when_its_name_starts_with_at(
     assert len(from_path) == len(linkratio.load(SAMPLE)) > 0
     assert from_path.attrs["account"] == "marenbuilds"
     assert linkratio.read(Path("@maren")).account.handle == "marenbuilds"
+
+
+def test_library_frame_is_load_before_the_resolved_short_links(tmp_path: Path) -> None:
+    # The README: load("@handle") is lib.frame(...) with the sites of resolved short links.
+    from archives import write_archive
+
+    from linkratio.loading import import_source
+    from linkratio.model import Resolution
+    from linkratio.store import links as store_links
+
+    tweet = {
+        "id_str": "1",
+        "full_text": "read https://t.co/x",
+        "created_at": "Wed Oct 10 20:19:24 +0000 2018",
+        "entities": {"urls": [{"url": "https://t.co/x", "expanded_url": "https://bit.ly/abc"}]},
+    }
+    db = tmp_path / "library.sqlite"
+    import_source(write_archive(tmp_path / "archive", [{"tweet": tweet}]), db=db)
+    hops = ("https://bit.ly/abc", "https://www.nytimes.com/a")
+    with linkratio.Library.open(db) as lib:
+        store_links.save(lib, [Resolution(hops[0], hops[1], 200, hops, datetime.now(UTC), None)])
+        (account,) = lib.accounts()
+        cached = lib.frame(account.platform, account.id)
+    loaded = linkratio.load("@me", db=db)
+    assert cached["domains"].tolist() == [["bit.ly"]]
+    assert loaded["domains"].tolist() == [["nytimes.com"]]
+    rest = [c for c in linkratio.COLUMNS if c != "domains"]
+    assert loaded[rest].equals(cached[rest])
+    assert loaded.attrs["account"] == "me" and loaded.attrs["origin"] == "@me"
