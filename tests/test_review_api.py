@@ -5,11 +5,11 @@ from __future__ import annotations
 import inspect
 import shutil
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from helpers import SAMPLE
+from helpers import SAMPLE, copied
 
 import linkratio
 
@@ -101,3 +101,42 @@ def test_library_frame_is_load_before_the_resolved_short_links(tmp_path: Path) -
     rest = [c for c in linkratio.COLUMNS if c != "domains"]
     assert loaded[rest].equals(cached[rest])
     assert loaded.attrs["account"] == "me" and loaded.attrs["origin"] == "@me"
+
+
+@pytest.mark.parametrize(
+    "day",
+    [date(2024, 12, 4), date(2024, 12, 8), datetime(2024, 12, 5, 9, 30, tzinfo=UTC)],
+)
+def test_run_week_takes_any_day_of_the_week_as_a_date(
+    sample_library: Path, tmp_path: Path, day: date
+) -> None:
+    # week= is typed `str | date`: a day names the ISO week holding it, as its label would.
+    now = datetime(2025, 1, 8, 12, tzinfo=UTC)
+    with linkratio.Library.open(copied(sample_library, tmp_path)) as lib:
+        run = linkratio.run_week(lib, "@marenbuilds", week=day, now=now, out_dir=tmp_path)
+    assert run.week == "2024-W49"
+    assert run.files.markdown.name == "linkratio-2024-W49.md"
+
+
+@pytest.mark.parametrize("day", [date(1, 1, 1), date(9999, 12, 27)])
+def test_run_week_outside_the_calendar_is_an_input_error(
+    sample_library: Path, tmp_path: Path, day: date
+) -> None:
+    now = datetime(9999, 12, 31, 23, tzinfo=UTC)
+    with (
+        linkratio.Library.open(copied(sample_library, tmp_path)) as lib,
+        pytest.raises(linkratio.InputError, match=f"week {day.isoformat()}") as raised,
+    ):
+        linkratio.run_week(lib, "@marenbuilds", week=day, now=now, out_dir=tmp_path)
+    assert "\n" not in str(raised.value)
+
+
+def test_run_week_takes_a_naive_datetime_as_its_own_day(
+    sample_library: Path, tmp_path: Path
+) -> None:
+    now = datetime(2025, 1, 8, 12, tzinfo=UTC)
+    with linkratio.Library.open(copied(sample_library, tmp_path)) as lib:
+        run = linkratio.run_week(
+            lib, "@marenbuilds", week=datetime(2024, 12, 8, 23), now=now, out_dir=tmp_path
+        )
+    assert run.week == "2024-W49"
