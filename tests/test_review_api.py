@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import json
+import re
 import shutil
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -140,3 +142,23 @@ def test_run_week_takes_a_naive_datetime_as_its_own_day(
             lib, "@marenbuilds", week=datetime(2024, 12, 8, 23), now=now, out_dir=tmp_path
         )
     assert run.week == "2024-W49"
+
+
+def test_the_notebook_prose_gives_the_monthly_talk_only_range_its_table_shows() -> None:
+    # talk-only-read says "from spring 2024 on (A-B% of posting days each month)": the
+    # executed copy's talk-only-month table must hold exactly that range from May on.
+    root = Path(__file__).resolve().parents[1]
+    source = json.loads((root / "notebooks" / "explore.ipynb").read_text(encoding="utf-8"))
+    executed = json.loads((root / "docs" / "explore.ipynb").read_text(encoding="utf-8"))
+    prose = next("".join(c["source"]) for c in source["cells"] if c["id"] == "talk-only-read")
+    said = re.search(r"spring 2024 on \((\d+)-(\d+)% of posting days", prose)
+    assert said is not None
+    cell = next(c for c in executed["cells"] if c["id"] == "talk-only-month")
+    table = "".join(cell["outputs"][0]["data"]["text/plain"])
+    shares = [
+        float(share)
+        for month, share in re.findall(r"^(\d{4}-\d\d)\s+\d+\s+([\d.]+)%$", table, re.M)
+        if month >= "2024-05"
+    ]
+    assert len(shares) == 8
+    assert (int(said[1]), int(said[2])) == (round(min(shares)), round(max(shares)))
