@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from helpers import SAMPLE, copied
 
@@ -162,3 +163,32 @@ def test_the_notebook_prose_gives_the_monthly_talk_only_range_its_table_shows() 
     ]
     assert len(shares) == 8
     assert (int(said[1]), int(said[2])) == (round(min(shares)), round(max(shares)))
+
+
+@pytest.fixture(scope="module")
+def sample_frame() -> pd.DataFrame:
+    """The sample archive's frame, loaded once for the report tests."""
+    return linkratio.load(SAMPLE)
+
+
+def test_a_report_of_a_frame_indexed_by_id_shows_the_same_examples(
+    sample_frame: pd.DataFrame, tmp_path: Path
+) -> None:
+    # df.set_index("id") is a natural step in pandas; summarize and the charts take it.
+    plain = linkratio.write_report(sample_frame, tmp_path / "plain", tz="Europe/Lisbon")
+    indexed = linkratio.write_report(
+        sample_frame.set_index("id"), tmp_path / "indexed", tz="Europe/Lisbon"
+    )
+    assert indexed.markdown.read_text(encoding="utf-8") == plain.markdown.read_text(
+        encoding="utf-8"
+    )
+
+
+@pytest.mark.parametrize("column", ["id", "reason", "text"])
+def test_a_report_of_a_frame_without_an_example_column_is_one_line(
+    sample_frame: pd.DataFrame, tmp_path: Path, column: str
+) -> None:
+    with pytest.raises(linkratio.InputFormatError, match=f"lacks the column.*{column}") as e:
+        linkratio.write_report(sample_frame.drop(columns=column), tmp_path / "out")
+    assert "\n" not in str(e.value)
+    assert not (tmp_path / "out").exists()
