@@ -192,3 +192,18 @@ def test_a_report_of_a_frame_without_an_example_column_is_one_line(
         linkratio.write_report(sample_frame.drop(columns=column), tmp_path / "out")
     assert "\n" not in str(e.value)
     assert not (tmp_path / "out").exists()
+
+
+def test_run_week_for_an_account_without_an_id_is_an_input_error(
+    sample_library: Path, tmp_path: Path
+) -> None:
+    # An Account read from files may have no id; only a library account has a week.
+    from linkratio.model import Account
+
+    with (
+        linkratio.Library.open(copied(sample_library, tmp_path)) as lib,
+        pytest.raises(linkratio.InputError, match="marenbuilds") as raised,
+    ):
+        linkratio.run_week(lib, Account("x", None, "marenbuilds"), out_dir=tmp_path / "out")
+    assert "\n" not in str(raised.value)
+    assert not (tmp_path / "out").exists()

@@ -187,6 +187,9 @@ def run_week(
     waiter = waiter or Waiter(True)
     monday = check_inputs(destinations, week, tz=tz, now=now)
     name = account if isinstance(account, str) else account_name(account)
+    if not isinstance(account, str) and account.id is None:  # read from files, say
+        who = name if account.handle else "the account"
+        raise InputError(f"{who} has no account id: name a library account (@handle) instead")
     with library.run_lock(f"weekly {name}", wait=wait):
         found = find_account(library, account) if isinstance(account, str) else account
         sync_error = _refresh(library, found, waiter) if sync else None
