@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
 import re
 import shutil
 from collections.abc import Callable
@@ -207,3 +208,19 @@ def test_run_week_for_an_account_without_an_id_is_an_input_error(
         linkratio.run_week(lib, Account("x", None, "marenbuilds"), out_dir=tmp_path / "out")
     assert "\n" not in str(raised.value)
     assert not (tmp_path / "out").exists()
+
+
+def test_an_unknown_frame_column_is_the_callers_error_not_a_damaged_cache(
+    sample_library: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = copied(sample_library, tmp_path)
+    with linkratio.Library.open(db) as lib:
+        (account,) = lib.accounts()
+        lib.frame(account.platform, account.id)  # the cache is written and current
+        before = lib._db.execute("SELECT segment FROM frame_segments").fetchall()
+        caplog.set_level(logging.INFO, logger="linkratio")
+        with pytest.raises(ValueError, match="no frame column.*nope"):
+            lib.frame(account.platform, account.id, columns=["category", "nope"])
+        after = lib._db.execute("SELECT segment FROM frame_segments").fetchall()
+    assert caplog.messages == []  # no "damaged ... rebuilt", no "deriving the frame"
+    assert after == before
