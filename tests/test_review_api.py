@@ -224,3 +224,18 @@ def test_an_unknown_frame_column_is_the_callers_error_not_a_damaged_cache(
         after = lib._db.execute("SELECT segment FROM frame_segments").fetchall()
     assert caplog.messages == []  # no "damaged ... rebuilt", no "deriving the frame"
     assert after == before
+
+
+def test_a_report_folder_starting_with_a_tilde_is_in_the_home_folder(
+    sample_frame: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As db= and run_week's out_dir are read: "~/reports" is never a folder named "~".
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(work)
+    files = linkratio.write_report(sample_frame, "~/reports/me", tz="Europe/Lisbon")
+    assert files.html == home / "reports" / "me" / "report.html"
+    assert files.html.is_file()
+    assert list(work.iterdir()) == []
