@@ -48,6 +48,11 @@ class Reading(TypedDict, total=False):
     """An archive's posts may be cheap stand-ins, for a caller that only lists them."""
 
 
+def _names_account(source: str | Path) -> bool:
+    """Whether `source` names a library account: a str such as `@handle`; a Path is files."""
+    return isinstance(source, str) and is_account_name(source)
+
+
 def library_path(db: str | Path | None = None) -> Path:
     """The library file `db` names (default: $LINKRATIO_DB, else the user data folder)."""
     from linkratio.store import Library
@@ -94,7 +99,7 @@ def read_timeline(
     # its first pass after the reader visits every post once (0.02 s for 40,000 tweets).
     with gc_paused() if freeze else nullcontext():
         timeline = read_posts(source, db=db, **reading)
-        if author is not None or not is_account_name(str(source)):
+        if author is not None or not _names_account(source):
             timeline = one_author(timeline, author)  # a library account has one already
         if freeze:
             gc.freeze()
@@ -105,7 +110,7 @@ def read_posts(
     source: str | Path, *, db: str | Path | None = None, **reading: Unpack[Reading]
 ) -> Timeline:
     """Every post of `source`, whoever wrote it; EmptyDataError when there are none."""
-    if is_account_name(str(source)):
+    if _names_account(source):
         with open_library(db) as lib:
             account = find_account(lib, str(source))
             posts = lib.posts(account.platform, account.id or "")
@@ -164,7 +169,7 @@ def load_frame(
     what was read is moved out of the cycle collector's sight (`gc.freeze`), a library
     account's frame too.
     """
-    if is_account_name(str(source)):
+    if _names_account(source):
         with open_library(db) as lib:
             account = find_account(lib, str(source))
             _check_author(account, author)
@@ -216,12 +221,12 @@ def load(
     """One classified row per post of `source`: the frame `audit` and `report` summarize.
 
     `source` is files (an archive zip or folder, saved API pages) or an account in the
-    library at `db` (`@handle`, `bsky:handle`, `mastodon:@user@host`). Files with posts
-    by several accounts (a search, a hashtag timeline) are an InputError naming them
-    unless `author` picks one. `since` and `until` keep the posts of those days
-    (inclusive, ISO dates or `date`s) in the zone `tz` (default: the system's); a summary
-    of that frame knows no other day (nudge, partial weeks), so `audit --since/--until`
-    is `summarize(load(source), tz=..., since=..., until=...)`.
+    library at `db` (`@handle`, `bsky:handle`, `mastodon:@user@host`; a `Path` is always
+    files). Files with posts by several accounts (a search, a hashtag timeline) are an
+    InputError naming them unless `author` picks one. `since` and `until` keep the posts
+    of those days (inclusive, ISO dates or `date`s) in the zone `tz` (default: the
+    system's); a summary of that frame knows no other day (nudge, partial weeks), so
+    `audit --since/--until` is `summarize(load(source), tz=..., since=..., until=...)`.
     """
     frame, account = load_frame(
         source,

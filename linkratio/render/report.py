@@ -92,7 +92,7 @@ def write_report(
     """
     summary = summarize(df, tz=tz, since=since, until=until, account=account)
     period = in_period(df, tz, since, until)
-    if (folder := Path(out_dir)).exists() and not folder.is_dir():
+    if (folder := Path(out_dir).expanduser()).exists() and not folder.is_dir():
         out_folder(folder)  # says it is a file before the charts are drawn
     first, last = as_date(since), as_date(until)
     desktop = all_charts(period, tz=tz, year=year, since=first, until=last)

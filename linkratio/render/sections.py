@@ -14,7 +14,7 @@ import pandas as pd
 from linkratio.analysis import CATEGORIES, Ranked, Summary, period_days, resolve_zone
 from linkratio.analysis.period import as_date
 from linkratio.analysis.rankings import person_name
-from linkratio.errors import DiskError, InputError, LinkratioError
+from linkratio.errors import DiskError, InputError, InputFormatError, LinkratioError
 from linkratio.render.text import pct, ratio, talk_only_facts
 
 MAX_TEXT = 600
@@ -58,6 +58,10 @@ CATEGORY_NOTES = {
 # -- data ------------------------------------------------------------------------------
 
 
+_EXAMPLE_COLUMNS = ("id", "created_at", "category", "kind", "reason", "text")
+"""The frame columns an example post is made of."""
+
+
 def examples(df: pd.DataFrame, per_category: int = 5) -> dict[str, list[dict[str, Any]]]:
     """The `per_category` most recent posts of each category, newest first.
 
@@ -70,7 +74,11 @@ def examples(df: pd.DataFrame, per_category: int = 5) -> dict[str, list[dict[str
     picked: dict[str, list[dict[str, Any]]] = {c: [] for c in CATEGORIES}
     if df.empty or per_category == 0:
         return picked
-    df = df.reset_index(drop=True)  # any index, even a repeated one, works
+    # Any index works, even a repeated one; set_index("id") keeps the ids there.
+    df = df.reset_index(drop="id" in df.columns or df.index.name != "id")
+    missing = [c for c in _EXAMPLE_COLUMNS if c not in df.columns]
+    if missing:
+        raise InputFormatError(f"the post frame lacks the column(s) {', '.join(missing)}")
     stamps = pd.to_datetime(df["created_at"], utc=True)
     category = df["category"].to_numpy()
     for name in CATEGORIES:

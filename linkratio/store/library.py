@@ -242,9 +242,12 @@ class Library:
         Equal values, list cells included, may be one shared object: copy a cell's list
         before changing it in place. Rebuilds the account's cache first when it is stale
         (the classifier changed) or incomplete (a library from before the cache), and
-        merges it when it has grown into many segments.
+        merges it when it has grown into many segments. ValueError for a name in `columns`
+        that is no frame column.
         """
         deriver = self._frame_deriver()
+        if columns is not None:
+            cache.selected(deriver, columns)  # the caller's error, before any cache is read
         with gc_paused():
             values = self._frame_columns(platform, account_id, deriver, columns)
             table = cache.table(values, deriver, columns)

@@ -119,14 +119,26 @@ def destinations(
 
 
 def week_start(week: str | date | None, *, tz: str | None = None, now: datetime) -> date:
-    """The Monday of the week to summarize: `week` if complete, else the last complete one."""
+    """The Monday of the week to summarize: `week` if complete, else the last complete one.
+
+    `week` is `YYYY-Www` or a day of that week (an aware datetime: its day in `tz`);
+    InputError for a week outside the years a summary can reach.
+    """
     from linkratio.analysis import resolve_zone
-    from linkratio.analysis.weekly import last_complete_week, parse_week, week_label
+    from linkratio.analysis.weekly import YEARS, last_complete_week, parse_week, week_label
 
     zone, _ = resolve_zone(tz)
     if not week:
         return last_complete_week(now, zone)
-    monday = week if isinstance(week, date) else parse_week(week)
+    if isinstance(week, date):
+        day = week
+        if isinstance(week, datetime):
+            day = (week.astimezone(zone) if week.tzinfo else week).date()
+        if not YEARS[0] <= day.isocalendar().year <= YEARS[1]:
+            raise InputError(f"week {week.isoformat()}: expected a day of {YEARS[0]} to {YEARS[1]}")
+        monday = day - timedelta(days=day.weekday())
+    else:
+        monday = parse_week(week)
     sunday = monday + timedelta(days=6)
     if sunday >= now.astimezone(zone).date():
         # Summarized now, it would be delivered and recorded half-done: the run after
@@ -166,6 +178,7 @@ def run_week(
 ) -> WeekRun:
     """Summarize the week for `account`, write its files and deliver them; see `WeekRun`.
 
+    `week` is `YYYY-Www` or any day of that week (default: the last complete week).
     Holds the library's run lock (waiting up to `wait` seconds) for the whole run.
     """
     from linkratio.net.waiting import Waiter
@@ -174,6 +187,9 @@ def run_week(
     waiter = waiter or Waiter(True)
     monday = check_inputs(destinations, week, tz=tz, now=now)
     name = account if isinstance(account, str) else account_name(account)
+    if not isinstance(account, str) and account.id is None:  # read from files, say
+        who = name if account.handle else "the account"
+        raise InputError(f"{who} has no account id: name a library account (@handle) instead")
     with library.run_lock(f"weekly {name}", wait=wait):
         found = find_account(library, account) if isinstance(account, str) else account
         sync_error = _refresh(library, found, waiter) if sync else None
