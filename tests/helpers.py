@@ -8,6 +8,7 @@ import importlib.util
 import io
 import re
 import shutil
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,6 +80,20 @@ def copied(path: Path, folder: Path, name: str = "library.sqlite") -> Path:
     """A copy of the file `path` as `folder/name`, for a test that changes or damages it."""
     dest = folder / name
     shutil.copyfile(path, dest)
+    return dest
+
+
+def altered(path: Path, folder: Path, *statements: str) -> Path:
+    """A copy of the library `path` in `folder` with `statements` run on it, committed and
+    closed (no connection of the test's own left open on it)."""
+    dest = copied(path, folder)
+    db = sqlite3.connect(dest)
+    try:
+        with db:
+            for statement in statements:
+                db.execute(statement)
+    finally:
+        db.close()
     return dest
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from fakes.x_api import FakeXApi
-from helpers import SAMPLE, copied, small_tmpfs
+from helpers import SAMPLE, altered, copied, small_tmpfs
 
 import linkratio
 from linkratio.cli import main
@@ -124,10 +124,7 @@ def test_a_read_only_library_of_an_older_schema_says_to_upgrade_it_where_it_can_
 def test_a_stale_frame_cache_of_a_read_only_library_is_derived_without_a_word(
     sample_library: Path, read_only_disk: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = copied(sample_library, read_only_disk)
-    with sqlite3.connect(path) as db:
-        db.execute("DELETE FROM frame_segments")
-    db.close()
+    path = altered(sample_library, read_only_disk, "DELETE FROM frame_segments")
     _read_only(read_only_disk)
     assert main(["audit", "@marenbuilds", "--db", str(path), "--json"]) == 0
     captured = capsys.readouterr()

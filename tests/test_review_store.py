@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import copied, small_tmpfs
+from helpers import altered, copied, small_tmpfs
 
 from linkratio.cli import main
 from linkratio.store import Library
@@ -19,10 +19,7 @@ from linkratio.store import Library
 def test_a_library_of_a_newer_schema_is_one_line_naming_the_file(
     sample_library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = copied(sample_library, tmp_path)
-    with sqlite3.connect(path) as db:
-        db.execute("PRAGMA user_version = 99")
-    db.close()
+    path = altered(sample_library, tmp_path, "PRAGMA user_version = 99")
     for argv in (["accounts"], ["library", "check"], ["audit", "@marenbuilds"]):
         assert main([*argv, "--db", str(path)]) == 2
         err = capsys.readouterr().err
@@ -103,10 +100,7 @@ def test_a_backup_onto_a_full_disk_is_exit_74_naming_it_and_leaves_nothing(
 def test_accounts_with_a_garbled_time_is_one_line_exit_74(
     sample_library: Path, tmp_path: Path, garble: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = copied(sample_library, tmp_path)
-    with sqlite3.connect(path) as db:
-        db.execute(garble)
-    db.close()
+    path = altered(sample_library, tmp_path, garble)
     assert main(["accounts", "--db", str(path)]) == 74
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1, err
