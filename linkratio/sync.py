@@ -288,8 +288,5 @@ def _refresh_social(library: Library, account: Account, options: dict[str, Any])
         raise InputError(
             f"the library does not know the handle of {account.platform} account {account.id}"
         )
-    api = open_api(account.platform, name, options)
-    try:
+    with open_api(account.platform, name, options) as api:
         return sync_account(library, api, api.resolve(name))
-    finally:
-        api.close()

@@ -97,6 +97,12 @@ def altered(path: Path, folder: Path, *statements: str) -> Path:
     return dest
 
 
+def one_line(err: str) -> str:
+    """Assert that `err` (what a command wrote to stderr) is one line and no traceback."""
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    return err
+
+
 def labels_listing(timeline: Timeline, output: str) -> str:
     """What `classify --output OUTPUT --with-author` prints for `timeline`."""
     from linkratio.classify import classify

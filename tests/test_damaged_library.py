@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import SAMPLE, copied, small_tmpfs
+from helpers import SAMPLE, copied, one_line, small_tmpfs
 
 from linkratio.cli import main
 
@@ -57,7 +57,7 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 
 def _one_damage_line(err: str, path: Path) -> None:
     assert "Traceback" not in err
-    assert len(err.strip().splitlines()) == 1, err
+    one_line(err)
     assert err.startswith(f"linkratio: error: {path}: the library is damaged")
     assert "run 'linkratio library check" in err and "restore a backup or re-import" in err
 

@@ -156,12 +156,9 @@ def bluesky(second: dict[str, Any]) -> Callable[[Asked], Answer]:
 
 def bsky_sync(server: Scripted, lib: Library, monkeypatch: pytest.MonkeyPatch) -> Account:
     monkeypatch.setenv("LINKRATIO_BSKY_API_URL", server.url)
-    api = BlueskyApi(timeout=5.0, backoff=0.01, **Waits().options())
-    try:
+    with BlueskyApi(timeout=5.0, backoff=0.01, **Waits().options()) as api:
         account = api.resolve("ana.bsky.social")
         sync_account(lib, api, account)
-    finally:
-        api.close()
     return account
 
 
@@ -210,13 +207,12 @@ def mastodon_sync(second: list[Any], lib: Library, monkeypatch: pytest.MonkeyPat
         return json_answer(second if asked.query["max_id"] == "20" else [])
 
     monkeypatch.setenv("LINKRATIO_MASTODON_SCHEME", "http")
-    with Scripted(answer) as server:
-        api = MastodonApi(server.url.removeprefix("http://"), **Waits().options(timeout=5.0))
-        try:
-            account = api.resolve(f"@ana@{api.instance}")
-            sync_account(lib, api, account)
-        finally:
-            api.close()
+    with (
+        Scripted(answer) as server,
+        MastodonApi(server.url.removeprefix("http://"), **Waits().options(timeout=5.0)) as api,
+    ):
+        account = api.resolve(f"@ana@{api.instance}")
+        sync_account(lib, api, account)
     return account
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import SAMPLE
+from helpers import SAMPLE, one_line
 
 from linkratio.cli import main
 from linkratio.render.escape import csv_cell, html_text, md_escape, terminal_safe
@@ -93,7 +93,7 @@ def test_a_warning_quoting_a_file_reaches_the_terminal_inert(
     assert code == 0
     assert "skipped an X API error response" in err
     assert _inert(err)
-    assert len(err.strip().splitlines()) == 1
+    one_line(err)
 
 
 def test_the_cli_log_handler_sanitizes_every_record(capsys: pytest.CaptureFixture[str]) -> None:
@@ -101,7 +101,7 @@ def test_the_cli_log_handler_sanitizes_every_record(capsys: pytest.CaptureFixtur
     logging.getLogger("linkratio.anything").warning("a record %s", SCREEN + "\nsecond line")
     err = capsys.readouterr().err
     assert err.startswith("linkratio: warning: a record") and _inert(err)
-    assert len(err.strip().splitlines()) == 1
+    one_line(err)
 
 
 def test_a_wait_line_quoting_the_server_is_inert() -> None:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import one_line
 from test_cohort_cli import built, run  # noqa: F401  (the fixture)
 
 
@@ -53,7 +54,7 @@ def test_sql_reads_no_other_file_and_installs_nothing(
     assert code == 2
     assert "abc123" not in text + err
     assert "Traceback" not in err
-    assert len(err.strip().splitlines()) == 1
+    one_line(err)
 
 
 def test_sql_still_answers_queries_describe_and_explain(built: Path):  # noqa: F811
@@ -114,7 +115,7 @@ def test_sql_without_a_statement_is_a_one_line_error(
 ):
     assert run("cohort", "sql", str(built), query)[0] == 2
     err = capsys.readouterr().err
-    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    one_line(err)
 
 
 @pytest.mark.parametrize("zone", ["right/UTC", "posix/Europe/Berlin", "localtime", "posixrules"])
@@ -135,7 +136,7 @@ def test_a_zone_python_knows_but_duckdb_does_not_is_a_one_line_error(
     extra = ["--out", str(tmp_path / "r.html")] if command == "report" else []
     assert run("cohort", command, str(built), "--tz", zone, *extra)[0] == 2
     err = capsys.readouterr().err
-    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    one_line(err)
     assert zone in err
     assert not (tmp_path / "r.html").exists()
 
@@ -152,6 +153,6 @@ def test_a_damaged_part_is_a_one_line_error_naming_it(
     extra = ["--out", str(tmp_path / "r.html")] if command == "report" else []
     assert run("cohort", command, str(built), *extra)[0] == 2
     err = capsys.readouterr().err
-    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    one_line(err)
     assert part.name in err
     assert not (tmp_path / "r.html").exists()

@@ -323,11 +323,8 @@ def test_one_post_pages_and_repeated_ones_cost_the_run_cap_in_requests(
     with _OnePostPages() as server:
         server.gaps = gaps
         monkeypatch.setenv("LINKRATIO_BSKY_API_URL", server.url)
-        api = BlueskyApi()
-        try:
+        with BlueskyApi() as api:
             result = sync.sync_account(lib, api, api.resolve(OWNER_HANDLE))
-        finally:
-            api.close()
         feed_requests = len(server.calls("/xrpc/app.bsky.feed.getAuthorFeed"))
     assert feed_requests == result.pages == 40 and result.complete is False
     assert result.posts_read == 40 and (result.new_posts < 40 if gaps else result.new_posts == 40)

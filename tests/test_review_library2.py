@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from fakes.x_api import FakeXApi
-from helpers import SAMPLE, altered, copied, small_tmpfs
+from helpers import SAMPLE, altered, copied, one_line, small_tmpfs
 
 import linkratio
 from linkratio.cli import main
@@ -116,7 +116,7 @@ def test_a_read_only_library_of_an_older_schema_says_to_upgrade_it_where_it_can_
     _read_only(read_only_disk)
     assert main(["accounts", "--db", str(path)]) == 74
     err = capsys.readouterr().err
-    assert len(err.strip().splitlines()) == 1, err
+    one_line(err)
     assert str(path) in err and "version 2" in err and "writable" in err, err
     assert "Traceback" not in err
 

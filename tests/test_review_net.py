@@ -211,12 +211,8 @@ def test_a_bluesky_profile_of_the_wrong_shape_is_one_line(
 ) -> None:
     with Scripted(lambda asked: json_answer(profile)) as server:
         monkeypatch.setenv("LINKRATIO_BSKY_API_URL", server.url)
-        api = BlueskyApi(**Waits().options())
-        try:
-            with pytest.raises(ApiError) as err:
-                api.resolve("a.b")
-        finally:
-            api.close()
+        with BlueskyApi(**Waits().options()) as api, pytest.raises(ApiError) as err:
+            api.resolve("a.b")
     assert type(err.value) is ApiError and err.value.exit_code == 69
     assert str(err.value) == f"Bluesky answered a malformed profile of @a.b: {said}"
 
@@ -237,12 +233,11 @@ def test_a_mastodon_account_of_the_wrong_shape_is_one_line(
     # "../../x?y=" made the statuses request go to /x.
     with Scripted(lambda asked: json_answer(account)) as server:
         monkeypatch.setenv("LINKRATIO_MASTODON_SCHEME", "http")
-        api = MastodonApi(server.host, **Waits().options())
-        try:
-            with pytest.raises(ApiError) as err:
-                api.resolve(f"@alice@{server.host}")
-        finally:
-            api.close()
+        with (
+            MastodonApi(server.host, **Waits().options()) as api,
+            pytest.raises(ApiError) as err,
+        ):
+            api.resolve(f"@alice@{server.host}")
         assert len(server.asked) == 1
     assert type(err.value) is ApiError and said in str(err.value)
     assert str(err.value).startswith(f"{server.host} answered a malformed account @alice@")
@@ -252,11 +247,8 @@ def test_a_pleroma_account_id_still_reads(monkeypatch: pytest.MonkeyPatch) -> No
     account = {"id": "AbC-9_xYz", "url": "https://h.example/@alice", "acct": "alice"}
     with Scripted(lambda asked: json_answer(account)) as server:
         monkeypatch.setenv("LINKRATIO_MASTODON_SCHEME", "http")
-        api = MastodonApi(server.host, **Waits().options())
-        try:
+        with MastodonApi(server.host, **Waits().options()) as api:
             found = api.resolve(f"@alice@{server.host}")
-        finally:
-            api.close()
     assert found.id == "https://h.example/@alice" and found.handle == "alice@h.example"
 
 
@@ -348,12 +340,11 @@ def test_a_mastodon_token_echoed_in_its_refusal_is_never_shown(
 
     with Scripted(answer) as server:
         monkeypatch.setenv("LINKRATIO_MASTODON_SCHEME", "http")
-        api = MastodonApi(server.host, token="MASTO-echoed-secret", **Waits().options())
-        try:
-            with pytest.raises(ApiError) as err:
-                api.resolve(f"@alice@{server.host}")
-        finally:
-            api.close()
+        with (
+            MastodonApi(server.host, token="MASTO-echoed-secret", **Waits().options()) as api,
+            pytest.raises(ApiError) as err,
+        ):
+            api.resolve(f"@alice@{server.host}")
     assert "MASTO-echoed-secret" not in str(err.value) and "(bad Bearer ***)" in str(err.value)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from fakes.base import RawServer
-from helpers import one_account_home
+from helpers import one_account_home, one_line
 from rows import frame, post
 
 from linkratio.analysis.weekly import build_week
@@ -105,7 +105,7 @@ def test_a_handle_with_a_line_break_never_reaches_the_crontab_or_the_units(
     assert main(["schedule", "--tz", "UTC", "--install"], out) == 2
     assert "touch /tmp/pwned" not in out.getvalue()
     err = capsys.readouterr().err
-    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    one_line(err)
     assert "crontab" in err
     assert not (hostile_library / "xdg" / "systemd").exists() and not calls
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import altered, copied, small_tmpfs
+from helpers import altered, copied, one_line, small_tmpfs
 
 from linkratio.cli import main
 from linkratio.store import Library
@@ -23,7 +23,7 @@ def test_a_library_of_a_newer_schema_is_one_line_naming_the_file(
     for argv in (["accounts"], ["library", "check"], ["audit", "@marenbuilds"]):
         assert main([*argv, "--db", str(path)]) == 2
         err = capsys.readouterr().err
-        assert len(err.strip().splitlines()) == 1, err
+        one_line(err)
         assert str(path) in err and "99" in err and "Traceback" not in err
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == 99
@@ -41,7 +41,7 @@ def test_another_programs_sqlite_file_is_refused_and_left_as_it_was(
     db.close()
     assert main(["accounts", "--db", str(path)]) == 2
     err = capsys.readouterr().err
-    assert len(err.strip().splitlines()) == 1, err
+    one_line(err)
     assert str(path) in err and "Traceback" not in err
     with sqlite3.connect(path) as db:
         names = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
@@ -103,7 +103,7 @@ def test_accounts_with_a_garbled_time_is_one_line_exit_74(
     path = altered(sample_library, tmp_path, garble)
     assert main(["accounts", "--db", str(path)]) == 74
     err = capsys.readouterr().err
-    assert len(err.strip().splitlines()) == 1, err
+    one_line(err)
     assert str(path) in err and "damaged" in err and "marenbuilds" in err
 
 
@@ -123,7 +123,7 @@ def test_an_import_into_a_library_on_a_full_disk_names_the_library(
         posts = Path(__file__).parent / "fixtures" / "x_v2" / "two_tweets.jsonl"
         assert main(["import", str(posts), "--db", str(library)]) == 74
         err = capsys.readouterr().err
-        assert len(err.strip().splitlines()) == 1, err
+        one_line(err)
         assert str(library) in err and "standard output" not in err, err
         filler.unlink()
     finally:

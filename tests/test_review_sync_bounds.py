@@ -52,14 +52,11 @@ def test_an_endless_bluesky_feed_stops_at_the_run_cap_and_the_next_run_goes_on(
     fake: FakeSocial, lib: Library, small_cap: int
 ) -> None:
     fake.feed = bsky_feed(10 * small_cap)  # far more fresh posts than one run may read
-    api = BlueskyApi()
-    try:
+    with BlueskyApi() as api:
         account = api.resolve(OWNER_HANDLE)
         first = sync_account(lib, api, account)
         saved = lib.cursor("bluesky", OWNER_DID)
         second = sync_account(lib, api, account)
-    finally:
-        api.close()
     assert (first.posts_read, first.new_posts, first.complete) == (small_cap, small_cap, False)
     assert saved is not None and saved["cursor"]  # what was read stays, with where to go on
     calls = fake.calls(FEED)
@@ -102,11 +99,8 @@ def test_a_short_feed_is_read_whole_under_the_cap(
     fake: FakeSocial, lib: Library, small_cap: int
 ) -> None:
     fake.feed = bsky_feed(small_cap - 50)
-    api = BlueskyApi()
-    try:
+    with BlueskyApi() as api:
         done = sync_account(lib, api, api.resolve(OWNER_HANDLE))
-    finally:
-        api.close()
     assert (done.new_posts, done.complete) == (small_cap - 50, True)
     assert lib.cursor("bluesky", OWNER_DID) is None
 
@@ -148,11 +142,8 @@ def test_since_skips_an_imported_history_that_was_indexed_after_it(
         item["post"]["indexedAt"] = _iso(imported_on + timedelta(seconds=n))
         imported.append(item)
     fake.feed = sorted(native + imported, key=_appview_sort_time, reverse=True)
-    api = BlueskyApi()
-    try:
+    with BlueskyApi() as api:
         done = sync_account(lib, api, api.resolve(OWNER_HANDLE), since=date(2024, 11, 1))
-    finally:
-        api.close()
     stored = lib.posts("bluesky", OWNER_DID)
     assert done.complete and len(stored) == 250
     assert min(p.created_at for p in stored) >= datetime(2024, 11, 1, tzinfo=UTC)

@@ -69,6 +69,19 @@ def test_the_token_is_sent_only_to_the_configured_instance(
     assert auth_sent() == "Bearer token-for-my-home-instance"
 
 
+def test_the_social_apis_close_their_connections_at_the_end_of_a_with_block(
+    fake: FakeSocial,
+) -> None:
+    with (
+        BlueskyApi(**Waits().options()) as bsky,
+        MastodonApi(fake.host, **Waits().options()) as mastodon,
+    ):
+        assert bsky.resolve(OWNER_HANDLE).id == OWNER_DID
+        assert mastodon.resolve(f"@{MASTODON_USER}@{fake.host}").platform == "mastodon"
+        assert not bsky.http._http.is_closed and not mastodon.http._http.is_closed
+    assert bsky.http._http.is_closed and mastodon.http._http.is_closed
+
+
 def test_the_config_file_ties_the_token_to_an_instance(
     fake: FakeSocial, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -97,12 +110,8 @@ def test_a_malformed_bluesky_post_is_skipped_with_a_warning(
     bad = fake.feed[2]["post"]
     bad["record"]["createdAt"] = "nonsense"
     bad.pop("indexedAt")
-    api = BlueskyApi(**Waits().options())
-    try:
-        with caplog.at_level(logging.WARNING):
-            result = sync_account(lib, api, api.resolve(OWNER_HANDLE))
-    finally:
-        api.close()
+    with BlueskyApi(**Waits().options()) as api, caplog.at_level(logging.WARNING):
+        result = sync_account(lib, api, api.resolve(OWNER_HANDLE))
     assert result.new_posts == 4 and result.complete
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and bad["uri"] in warnings[0] and "nonsense" in warnings[0]
@@ -181,12 +190,11 @@ def test_a_host_name_that_does_not_resolve_fails_at_once(
     monkeypatch.setattr(socket, "getaddrinfo", resolver)
     monkeypatch.setenv("LINKRATIO_MASTODON_SCHEME", "https")
     waits = Waits()
-    api = MastodonApi("no-such-instance.example", **waits.options())
-    try:
-        with pytest.raises(ApiUnavailable) as err:
-            api.resolve("@alice@no-such-instance.example")
-    finally:
-        api.close()
+    with (
+        MastodonApi("no-such-instance.example", **waits.options()) as api,
+        pytest.raises(ApiUnavailable) as err,
+    ):
+        api.resolve("@alice@no-such-instance.example")
     assert "does not resolve" in str(err.value) and "no-such-instance.example" in str(err.value)
     assert waits.slept == [] and api.http.requests == 1
 
@@ -196,12 +204,11 @@ def test_a_trickling_answer_meets_the_deadline(fake: FakeSocial) -> None:
     fake.faults.append(Fault(PROFILE, 200, body=body, drip=0.05, times=10))
     waits = Waits()
     # Each byte comes well within the 5 s read timeout; the whole answer would take ~5 s.
-    api = BlueskyApi(**waits.options(timeout=5.0, deadline=0.3, retries=1))
-    try:
-        with pytest.raises(ApiUnavailable, match="did not answer in time"):
-            api.resolve(OWNER_HANDLE)
-    finally:
-        api.close()
+    with (
+        BlueskyApi(**waits.options(timeout=5.0, deadline=0.3, retries=1)) as api,
+        pytest.raises(ApiUnavailable, match="did not answer in time"),
+    ):
+        api.resolve(OWNER_HANDLE)
     assert len(fake.calls(PROFILE)) == 2 and len(waits.slept) == 1
 
 
@@ -285,11 +292,8 @@ def test_a_handle_on_another_domain_is_found_by_webfinger(fake: FakeSocial, lib:
         domain.webfinger = {
             f"acct:{MASTODON_USER}@{domain.host}": f"{fake.url}/users/{MASTODON_USER}"
         }
-        api = MastodonApi(domain.host, **Waits().options())
-        try:
+        with MastodonApi(domain.host, **Waits().options()) as api:
             result = sync_account(lib, api, api.resolve(f"@{MASTODON_USER}@{domain.host}"))
-        finally:
-            api.close()
         assert domain.calls("/.well-known/webfinger")[0].params == {
             "resource": f"acct:{MASTODON_USER}@{domain.host}"
         }
@@ -301,12 +305,8 @@ def test_a_handle_on_another_domain_is_found_by_webfinger(fake: FakeSocial, lib:
 
 def test_without_webfinger_the_error_says_to_name_the_server(fake: FakeSocial) -> None:
     fake.has_accounts = False
-    api = MastodonApi(fake.host, **Waits().options())
-    try:
-        with pytest.raises(AccountError) as err:
-            api.resolve(f"@{MASTODON_USER}@{fake.host}")
-    finally:
-        api.close()
+    with MastodonApi(fake.host, **Waits().options()) as api, pytest.raises(AccountError) as err:
+        api.resolve(f"@{MASTODON_USER}@{fake.host}")
     message = str(err.value)
     assert "does not exist" in message and f"mastodon:@{MASTODON_USER}@SERVER" in message
     assert "\n" not in message and err.value.exit_code == 2

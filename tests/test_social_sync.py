@@ -260,12 +260,9 @@ def statuses_calls(fake: FakeSocial) -> list[Any]:
 
 def test_mastodon_pages_with_max_id(fake: FakeSocial, lib: Library) -> None:
     fake.statuses = mastodon_statuses(100, fake.url)
-    api = MastodonApi(fake.host, **Waits().options())
-    try:
+    with MastodonApi(fake.host, **Waits().options()) as api:
         account = api.resolve(f"@{MASTODON_USER}@{fake.host}")
         result = sync_account(lib, api, account)
-    finally:
-        api.close()
     calls = statuses_calls(fake)
     assert len(calls) == 4  # 40 + 40 + 20, then the empty page that says it is the end
     assert calls[0].params == {"limit": "40"}
@@ -279,8 +276,7 @@ def test_mastodon_pages_with_max_id(fake: FakeSocial, lib: Library) -> None:
 
 def test_mastodon_next_run_stops_at_stored_posts(fake: FakeSocial, lib: Library) -> None:
     fake.statuses = mastodon_statuses(100, fake.url)
-    api = MastodonApi(fake.host, **Waits().options())
-    try:
+    with MastodonApi(fake.host, **Waits().options()) as api:
         account = api.resolve(f"@{MASTODON_USER}@{fake.host}")
         sync_account(lib, api, account)
         newer = mastodon_statuses(3, fake.url, start=datetime(2030, 1, 1, tzinfo=UTC))
@@ -290,8 +286,6 @@ def test_mastodon_next_run_stops_at_stored_posts(fake: FakeSocial, lib: Library)
         fake.statuses = sorted(newer, key=lambda s: -int(s["id"])) + fake.statuses
         before = len(statuses_calls(fake))
         result = sync_account(lib, api, account)
-    finally:
-        api.close()
     assert len(statuses_calls(fake)) - before == 1
     assert result.new_posts == 3
     assert len(lib.posts("mastodon", account.id or "")) == 103
@@ -300,37 +294,25 @@ def test_mastodon_next_run_stops_at_stored_posts(fake: FakeSocial, lib: Library)
 def test_instance_refusing_public_access(fake: FakeSocial, monkeypatch: pytest.MonkeyPatch) -> None:
     fake.public_access = False
     fake.token = "s3cret-token-value"
-    api = MastodonApi(fake.host, **Waits().options())
-    try:
-        with pytest.raises(AuthError) as err:
-            api.resolve(f"@{MASTODON_USER}@{fake.host}")
-    finally:
-        api.close()
+    with MastodonApi(fake.host, **Waits().options()) as api, pytest.raises(AuthError) as err:
+        api.resolve(f"@{MASTODON_USER}@{fake.host}")
     assert err.value.exit_code == 77 and "LINKRATIO_MASTODON_TOKEN" in str(err.value)
-    wrong = MastodonApi(fake.host, token="wrong-token-value", **Waits().options())
-    try:
-        with pytest.raises(AuthError) as err:
-            wrong.resolve(f"@{MASTODON_USER}@{fake.host}")
-    finally:
-        wrong.close()
+    with (
+        MastodonApi(fake.host, token="wrong-token-value", **Waits().options()) as wrong,
+        pytest.raises(AuthError) as err,
+    ):
+        wrong.resolve(f"@{MASTODON_USER}@{fake.host}")
     assert "rejected the access token" in str(err.value)
     assert "wrong-token-value" not in str(err.value) and "wrong-token" not in repr(wrong.http)
-    right = MastodonApi(fake.host, token="s3cret-token-value", **Waits().options())
-    try:
+    with MastodonApi(fake.host, token="s3cret-token-value", **Waits().options()) as right:
         account = right.resolve(f"@{MASTODON_USER}@{fake.host}")
-    finally:
-        right.close()
     assert account.handle == f"{MASTODON_USER}@{fake.host}"
     assert fake.requests[-1].headers["authorization"] == "Bearer s3cret-token-value"
 
 
 def test_unknown_mastodon_account(fake: FakeSocial) -> None:
-    api = MastodonApi(fake.host, **Waits().options())
-    try:
-        with pytest.raises(AccountError) as err:
-            api.resolve(f"@nobody@{fake.host}")
-    finally:
-        api.close()
+    with MastodonApi(fake.host, **Waits().options()) as api, pytest.raises(AccountError) as err:
+        api.resolve(f"@nobody@{fake.host}")
     assert f"@nobody@{fake.host}" in str(err.value) and "does not exist" in str(err.value)
 
 

@@ -102,13 +102,10 @@ def repeating(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def test_bluesky_new_cursors_over_the_same_posts_stop(repeating: FakeSocial, lib: Library) -> None:
-    api = BlueskyApi(**Waits().options())
-    try:
+    with BlueskyApi(**Waits().options()) as api:
         account = api.resolve(OWNER_HANDLE)
         with pytest.raises(NoProgressError) as caught:
             sync_account(lib, api, account)
-    finally:
-        api.close()
     error = caught.value
     assert error.exit_code == 69 and error.platform == "bluesky" and "\n" not in str(error)
     assert len(repeating.calls("/xrpc/app.bsky.feed.getAuthorFeed")) == 1 + NO_PROGRESS_PAGES
@@ -116,12 +113,11 @@ def test_bluesky_new_cursors_over_the_same_posts_stop(repeating: FakeSocial, lib
 
 
 def test_mastodon_ignoring_max_id_stops(repeating: FakeSocial, lib: Library) -> None:
-    api = MastodonApi(repeating.host, **Waits().options())
-    try:
-        with pytest.raises(NoProgressError) as caught:
-            sync_account(lib, api, api.resolve(f"@{MASTODON_USER}@{repeating.host}"))
-    finally:
-        api.close()
+    with (
+        MastodonApi(repeating.host, **Waits().options()) as api,
+        pytest.raises(NoProgressError) as caught,
+    ):
+        sync_account(lib, api, api.resolve(f"@{MASTODON_USER}@{repeating.host}"))
     assert caught.value.platform == "mastodon" and caught.value.exit_code == 69
     statuses = [r for r in repeating.requests if r.path.endswith("/statuses")]
     assert len(statuses) == 1 + NO_PROGRESS_PAGES

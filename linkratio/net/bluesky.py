@@ -72,6 +72,12 @@ class BlueskyApi:
         """HTTP requests sent so far."""
         return self.http.requests
 
+    def __enter__(self) -> BlueskyApi:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         """Close the connection pool."""
         self.http.close()

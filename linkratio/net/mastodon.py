@@ -136,6 +136,12 @@ class MastodonApi:
             **self._options,
         )
 
+    def __enter__(self) -> MastodonApi:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         """Close the connection pool."""
         self.http.close()
