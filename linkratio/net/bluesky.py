@@ -8,6 +8,7 @@ from typing import Any
 
 from linkratio.errors import AccountError, ApiError, ApiUnavailable
 from linkratio.model import Account
+from linkratio.net.closing import Closing
 from linkratio.net.page import Page, Start
 from linkratio.net.service import ServiceClient, checked_base_url
 from linkratio.sources.bluesky import is_feed_page, page_posts
@@ -52,7 +53,7 @@ def _cursor(body: dict[str, Any], subject: str) -> str | None:
     return cursor or None
 
 
-class BlueskyApi:
+class BlueskyApi(Closing):
     """The public AppView: resolve a handle, read an author feed page by page."""
 
     platform = "bluesky"
@@ -71,12 +72,6 @@ class BlueskyApi:
     def requests(self) -> int:
         """HTTP requests sent so far."""
         return self.http.requests
-
-    def __enter__(self) -> BlueskyApi:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the connection pool."""

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from linkratio import config
 from linkratio.errors import AccountError, ApiError, ApiUnavailable, AuthError, SettingError
 from linkratio.model import Account
+from linkratio.net.closing import Closing
 from linkratio.net.page import Page, Start
 from linkratio.net.redact import checked_token
 from linkratio.net.service import ServiceClient, checked_base_url
@@ -105,7 +106,7 @@ def _malformed_account(body: dict[str, Any]) -> str:
     return ""
 
 
-class MastodonApi:
+class MastodonApi(Closing):
     """One Mastodon instance: look an account up, read its statuses page by page."""
 
     platform = PLATFORM
@@ -135,12 +136,6 @@ class MastodonApi:
             refusal=_mastodon_refusal(instance, bool(token)),
             **self._options,
         )
-
-    def __enter__(self) -> MastodonApi:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the connection pool."""

@@ -27,6 +27,7 @@ from linkratio.errors import (
     AuthError,
     SettingError,
 )
+from linkratio.net.closing import Closing
 from linkratio.net.deadline import Clock, bind, refuse_socks
 from linkratio.net.policy import (
     Policy,
@@ -81,7 +82,7 @@ def _exhausted(headers: Mapping[str, str]) -> bool:
     return False
 
 
-class ServiceClient:
+class ServiceClient(Closing):
     """GET JSON from one service under the network policy, with clear errors."""
 
     def __init__(
@@ -128,12 +129,6 @@ class ServiceClient:
 
     def __repr__(self) -> str:
         return f"ServiceClient({self.name!r}, {self.base_url!r})"  # never the token
-
-    def __enter__(self) -> ServiceClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the connection pool."""

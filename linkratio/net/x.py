@@ -25,6 +25,7 @@ import tweepy
 from linkratio.errors import AccountError, ApiError, ApiUnavailable, AuthError
 from linkratio.model import Account
 from linkratio.net import x_errors
+from linkratio.net.closing import Closing
 from linkratio.net.deadline import refuse_socks
 from linkratio.net.page import Page, Start
 from linkratio.net.policy import (
@@ -77,7 +78,7 @@ _ERRNO = re.compile(r"\[Errno -?\d+\] [^'\")]+")
 _TRANSIENT = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 
 
-class XClient:
+class XClient(Closing):
     """A thin wrapper over `tweepy.Client` under the network policy, with clear errors."""
 
     platform = PLATFORM
@@ -117,12 +118,6 @@ class XClient:
 
     def __repr__(self) -> str:
         return one_line(f"XClient(base_url={self.base_url!r}, creds={self.creds!r})")
-
-    def __enter__(self) -> XClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the HTTP connections."""
