@@ -1,0 +1,114 @@
+"""Review: short links however their host is written, chat and email text of the weekly
+summary, and the audit hint for an account named as `accounts` lists it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from fakes.links import FakeSite, Route
+from rows import frame, post
+
+from linkratio.analysis.rankings import short_links as ranked_short_links
+from linkratio.links import short_links, shortener
+from linkratio.links.expand import Expander, ExpandOptions, Resolution
+from linkratio.net.netguard import Guard
+
+# -- short links: the host as a browser reads it ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://BIT.LY/3xYz9",
+        "https://bit.ly./3xYz9",
+        "https://ｂｉｔ.ｌｙ/3xYz9",  # fullwidth letters and dot
+        "https://bit。ly/3xYz9",  # an ideographic full stop
+        "https://ＷＷＷ.bit.ly/3xYz9",
+        "https://bit%2Ely/3xYz9",  # a percent-encoded dot
+        "https://ＢＩＴ.ＬＹ./3xYz9",
+    ],
+)
+def test_a_shortener_is_one_whatever_the_spelling_of_its_host(url: str) -> None:
+    assert shortener(url) == "bit.ly"
+    assert short_links([[url, "https://example.org/a"]]) == [url]
+    counted = ranked_short_links(frame(post("2026-11-16 09:00", "link", urls=[url])), ())
+    assert counted["short_links"] == 1
+    assert [r.name for r in counted["shorteners"]] == ["bit.ly"]
+
+
+def test_a_learnt_shortener_is_one_in_punycode_and_in_unicode() -> None:
+    known = frozenset({"bücher.example"})
+    assert shortener("https://xn--bcher-kva.example/abc", known) == "bücher.example"
+    assert shortener("https://WWW.BÜCHER.example./abc", known) == "bücher.example"
+    # A host stored as written before (punycode, a trailing dot) is still found.
+    assert shortener("https://xn--bcher-kva.example/abc", {"xn--bcher-kva.example"})
+    assert shortener("https://short.example./abc", {"short.example."}) == "short.example"
+    assert shortener("https://example.org/abc", known) is None
+
+
+def _resolve(urls: list[str], guard: Guard) -> list[Resolution]:
+    async def go() -> list[Resolution]:
+        async with Expander(ExpandOptions(timeout=5.0), guard) as expander:
+            return [await expander.resolve(u) for u in urls]
+
+    return asyncio.run(go())
+
+
+def _fullwidth(text: str) -> str:
+    """`text` with ASCII letters, digits and dots in their fullwidth forms."""
+    return "".join(chr(ord(c) + 0xFEE0) if c.isalnum() or c == "." else c for c in text)
+
+
+def test_a_short_link_with_a_fullwidth_host_is_expanded_and_its_host_learnt(
+    sites: tuple[FakeSite, FakeSite, FakeSite],
+) -> None:
+    short, _, dest = sites
+    final = dest.add("/story", Route(status=200))
+    short.redirect("/3xYz9", final)
+    # `ｌｏｃａｌｈｏｓｔ:PORT`: another site (localhost) than the destination's 127.0.0.1.
+    url = f"http://{_fullwidth('localhost')}:{short.port}/3xYz9"
+    [result] = _resolve([url], Guard(allow_private=True))
+    assert result.error is None, result.error
+    assert result.url == url and result.final_url == final
+    assert short.requests == [("HEAD", "/3xYz9")]
+    # Learnt as the browser's name, so every spelling of it counts as a shortener after.
+    assert result.redirect_hosts == ("localhost",)
+    assert shortener(url, result.redirect_hosts) == "localhost"
+
+
+def test_a_fullwidth_loopback_address_is_still_refused(
+    sites: tuple[FakeSite, FakeSite, FakeSite],
+) -> None:
+    site, _, _ = sites
+    site.add("/x", Route(status=200))
+    [refused] = _resolve([f"http://{_fullwidth('127.0.0.1')}/x"], Guard())
+    assert refused.refused and "127.0.0.1 is a loopback" in (refused.error or ""), refused.error
+    url = f"http://{_fullwidth('127.0.0.1')}:{site.port}/x"
+    # Only the exact (host, port) a test allows gets through: the normal form of the host.
+    [allowed] = _resolve([url], Guard(allow=frozenset({("127.0.0.1", site.port)})))
+    assert allowed.error is None and allowed.final_url == url
+    assert site.requests == [("HEAD", "/x")]
+
+
+def test_a_redirect_to_a_percent_encoded_host_is_followed(
+    sites: tuple[FakeSite, FakeSite, FakeSite],
+) -> None:
+    short, _, dest = sites
+    dest.add("/end", Route(status=200))
+    url = short.redirect("/s", f"http://local%68ost:{dest.port}/end")
+    [result] = _resolve([url], Guard(allow_private=True))
+    assert result.error is None, result.error
+    assert result.final_url == f"http://localhost:{dest.port}/end"
+    assert dest.requests == [("HEAD", "/end")]
+
+
+def test_browser_url_leaves_relative_and_unusable_hosts_alone() -> None:
+    from linkratio.links.expand import browser_url
+
+    assert browser_url("/go?to=https://ＥＸ.com/") == "/go?to=https://ＥＸ.com/"
+    assert browser_url("//ｂｉｔ.ｌｙ/x") == "//bit.ly/x"
+    # A fullwidth colon maps to ':' (a port): no browser takes that as a host.
+    assert browser_url("http://127.0.0.1：22/") == "http://127.0.0.1：22/"
+    assert browser_url("http://[::1]:8080/a") == "http://[::1]:8080/a"
+    assert browser_url("https://u@ＢＩＴ.ly.:8443/a?b#c") == "https://u@bit.ly:8443/a?b#c"
