@@ -4,9 +4,12 @@ summary, and the audit hint for an account named as `accounts` lists it."""
 from __future__ import annotations
 
 import asyncio
+import json
+from typing import Any
 
 import pytest
 from fakes.links import FakeSite, Route
+from fakes.webhook import FakeWebhook
 from rows import frame, post
 
 from linkratio.analysis.rankings import short_links as ranked_short_links
@@ -112,3 +115,63 @@ def test_browser_url_leaves_relative_and_unusable_hosts_alone() -> None:
     assert browser_url("http://127.0.0.1：22/") == "http://127.0.0.1：22/"
     assert browser_url("http://[::1]:8080/a") == "http://[::1]:8080/a"
     assert browser_url("https://u@ＢＩＴ.ly.:8443/a?b#c") == "https://u@bit.ly:8443/a?b#c"
+
+
+# -- the weekly summary in chat ----------------------------------------------------------
+
+
+def _week_of(*partners: str, domains: tuple[str, ...] = ()):  # -> WeekSummary
+    from datetime import date
+
+    from linkratio.analysis.weekly import build_week
+
+    rows = [
+        post(f"2026-11-{16 + i % 7} 09:00", "conversation", partners=[p])
+        for i, p in enumerate(partners)
+    ]
+    rows += [post("2026-11-17 10:00", "link", domains=[d]) for d in domains]
+    return build_week(frame(*rows), date(2026, 11, 16), tz="UTC", account="@me")
+
+
+def test_a_fediverse_handle_in_discord_shows_no_html_entity() -> None:
+    from linkratio.render.weekly import discord_payload
+
+    content = str(discord_payload(_week_of("ana@example.social"))["content"])
+    # Discord shows `&#8288;` as those seven characters: it decodes no HTML entities.
+    assert "&#" not in content
+    assert "@ana@example.social (1)" in content
+
+
+def _strict_json(body: bytes) -> Any:
+    """`body` parsed as strict JSON: NaN, Infinity or a lone surrogate is an error."""
+
+    def refuse(name: str) -> None:
+        raise ValueError(f"{name} is not JSON")
+
+    return json.loads(body.decode("utf-8"), parse_constant=refuse)
+
+
+HOSTILE = ("<!channel>", "<!here|here>", "<@U123>", "<http://evil.example|click me>", "@everyone")
+
+
+def test_chat_bodies_reach_a_real_webhook_inert_and_valid(start_fake: Any) -> None:
+    from linkratio.render.weekly import discord_payload, json_payload, slack_payload
+    from linkratio.weekly.deliver import post_webhook, webhook_destination
+
+    ws = _week_of(*HOSTILE, domains=("a&b<c>.example",))
+    hook = start_fake(FakeWebhook, 200)
+    dest = webhook_destination(hook.url)
+    for payload in (slack_payload(ws), discord_payload(ws), json_payload(ws)):
+        assert post_webhook(dest, payload) == 1
+    slack, discord, whole = (_strict_json(r.body) for r in hook.received)
+    # Slack: `<` starts a mention or a link, `&` an entity: none comes from a post.
+    assert "<" not in slack["text"] and ">" not in slack["text"]
+    assert "&lt;!channel&gt;" in slack["text"] and "&lt;@U123&gt;" in slack["text"]
+    assert "&lt;http://evil.example|click me&gt;" in slack["text"]
+    assert "a&amp;b&lt;c&gt;.example" in slack["text"]
+    assert "&amp;" not in slack["text"].replace("&amp;b", "")  # escaped once, not twice
+    # Discord: no ping of anyone whatever the text says, and no link can form.
+    assert discord["allowed_mentions"] == {"parse": []}
+    assert "<" not in discord["content"].replace("\\<", "")
+    # The JSON body keeps every name as it is (JSON escaping is its only escaping).
+    assert {p["name"] for p in whole["partners"]} == {h.removeprefix("@") for h in HOSTILE}
