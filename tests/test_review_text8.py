@@ -175,3 +175,84 @@ def test_chat_bodies_reach_a_real_webhook_inert_and_valid(start_fake: Any) -> No
     assert "<" not in discord["content"].replace("\\<", "")
     # The JSON body keeps every name as it is (JSON escaping is its only escaping).
     assert {p["name"] for p in whole["partners"]} == {h.removeprefix("@") for h in HOSTILE}
+
+
+# -- email -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "Me <linkratio@example.org>\r\nBcc: victim@example.org",
+        "linkratio@example.org\nX-Evil: 1",
+        "Me\u2028<linkratio@example.org>",
+    ],
+)
+def test_a_sender_with_a_line_break_is_refused_naming_the_setting(
+    sender: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    from linkratio.errors import InputError
+    from linkratio.weekly.deliver import smtp_settings
+
+    monkeypatch.setenv("LINKRATIO_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("LINKRATIO_SMTP_HOST", "mail.example.org")
+    monkeypatch.setenv("LINKRATIO_SMTP_SENDER", sender)
+    with pytest.raises(InputError) as refused:
+        smtp_settings()
+    said = str(refused.value)
+    assert said.startswith("smtp.sender is ") and "expected an address" in said
+    assert "\n" not in said and "\r" not in said and "\u2028" not in said
+
+
+class _Keep:
+    """An aiosmtpd handler that keeps every mail."""
+
+    def __init__(self) -> None:
+        self.mails: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.mails.append(envelope)
+        return "250 OK"
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+@pytest.mark.filterwarnings("ignore:Session.login_data is deprecated")
+def test_what_an_smtp_server_does_not_offer_is_named_right() -> None:
+    from aiosmtpd.controller import Controller
+    from fakes.smtp import free_port
+
+    from linkratio.errors import DeliveryError
+    from linkratio.weekly.deliver import SmtpSettings, build_email, send_email
+
+    def mail(to: str) -> Any:
+        return build_email("subject", "linkratio@example.org", to, "hi", lambda src: "", b"png")
+
+    # A server without SMTPUTF8 and an address that needs it; smtp.tls is none already.
+    handler, port = _Keep(), free_port()
+    server = Controller(handler, hostname="127.0.0.1", port=port, enable_SMTPUTF8=False)
+    server.start()
+    try:
+        plain = SmtpSettings("127.0.0.1", port, "linkratio@example.org", "none")
+        with pytest.raises(DeliveryError) as refused:
+            send_email(plain, mail("josé@example.org"))
+        said = str(refused.value)
+        assert "STARTTLS" not in said and "SMTPUTF8" in said, said
+        assert handler.mails == []
+        send_email(plain, mail("jose@example.org"))  # the same server takes an ASCII address
+        assert [m.rcpt_tos for m in handler.mails] == [["jose@example.org"]]
+    finally:
+        server.stop()
+    # A server that offers no AUTH while smtp.user is set.
+    handler, port = _Keep(), free_port()
+    no_auth = ["LOGIN", "PLAIN"]
+    server = Controller(handler, hostname="127.0.0.1", port=port, auth_exclude_mechanism=no_auth)
+    server.start()
+    try:
+        login = SmtpSettings("127.0.0.1", port, "linkratio@example.org", "none", "u", "p")
+        with pytest.raises(DeliveryError) as refused:
+            send_email(login, mail("jose@example.org"))
+        said = str(refused.value)
+        assert "STARTTLS" not in said and "login" in said and "smtp.user" in said, said
+        assert handler.mails == []
+    finally:
+        server.stop()
