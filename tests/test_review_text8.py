@@ -256,3 +256,47 @@ def test_what_an_smtp_server_does_not_offer_is_named_right() -> None:
         assert handler.mails == []
     finally:
         server.stop()
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_a_server_without_starttls_is_still_named_so(start_fake: Any) -> None:
+    from fakes.smtp import FakeSmtp
+
+    from linkratio.errors import DeliveryError
+    from linkratio.weekly.deliver import SmtpSettings, build_email, send_email
+
+    server = start_fake(FakeSmtp)  # plain TCP: no STARTTLS offered
+    settings = SmtpSettings("127.0.0.1", server.port, "linkratio@example.org", "starttls")
+    msg = build_email("s", settings.sender, "jose@example.org", "hi", lambda src: "", b"png")
+    with pytest.raises(DeliveryError, match="offers no STARTTLS: set smtp.tls to ssl or none"):
+        send_email(settings, msg)
+    assert server.envelopes == []
+
+
+# -- the audit hint ----------------------------------------------------------------------
+
+
+def test_audit_of_an_account_as_accounts_lists_it_hints_the_name_that_works(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from helpers import SAMPLE, one_line
+
+    from linkratio.cli import main
+    from linkratio.frame import Library
+    from linkratio.model import Account
+    from linkratio.sources import read
+
+    db = tmp_path / "library.sqlite"
+    with Library(db) as lib:
+        lib.save_posts(Account("x", "100", None), read(SAMPLE).posts[:20], origin="file")
+    assert main(["accounts", "--db", str(db)]) == 0
+    assert capsys.readouterr().out.splitlines()[1].split()[:2] == ["id", "100"]
+    for typed, hint in (("id 100", "write @100"), ("100", "write @100"), ("ana", "write @ana")):
+        assert main(["audit", typed, "--db", str(db)]) == 2
+        err = one_line(capsys.readouterr().err)
+        assert f"{typed}: no such file or folder" in err and hint in err, err
+    assert main(["audit", "@100", "--db", str(db), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["posts"] == 20
+    # Text that can be no handle keeps the general hint.
+    assert main(["audit", "no such.file", "--db", str(db)]) == 2
+    assert "write @handle" in one_line(capsys.readouterr().err)
