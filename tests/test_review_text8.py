@@ -300,3 +300,17 @@ def test_audit_of_an_account_as_accounts_lists_it_hints_the_name_that_works(
     # Text that can be no handle keeps the general hint.
     assert main(["audit", "no such.file", "--db", str(db)]) == 2
     assert "write @handle" in one_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize(
+    "address", ["ana\x1b[2J@example.org", "ana\x00@example.org", "ana\u202e@example.org"]
+)
+def test_an_email_address_with_a_control_character_is_refused(address: str) -> None:
+    from linkratio.errors import InputError
+    from linkratio.weekly.deliver import email_destination
+
+    # It went to the server as RCPT TO 'ana\x1b' (another mailbox), and 'delivered to
+    # email ana<ESC>[2J…' cleared the terminal.
+    with pytest.raises(InputError, match="invalid email address") as refused:
+        email_destination(address)
+    assert str(refused.value).isprintable()

@@ -100,7 +100,7 @@ def check_host(host: str, what: str) -> str:
 def email_destination(address: str) -> Destination:
     """A destination for `address`; InputError when it is not a plain `name@domain.tld`."""
     address = address.strip()
-    if not _ADDRESS.fullmatch(address):
+    if not _ADDRESS.fullmatch(address) or not address.isprintable():  # no ESC, NUL, bidi
         raise InputError(f"invalid email address {address!r}: expected name@example.org")
     check_host(address.rpartition("@")[2], f"email address {address!r}")
     return Destination("email", f"email:{address.lower()}", f"email {address}", address)
