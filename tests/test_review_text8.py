@@ -314,3 +314,12 @@ def test_an_email_address_with_a_control_character_is_refused(address: str) -> N
     with pytest.raises(InputError, match="invalid email address") as refused:
         email_destination(address)
     assert str(refused.value).isprintable()
+
+
+def test_a_discord_webhook_host_written_with_its_final_dot_gets_discords_body() -> None:
+    from linkratio.weekly.deliver import webhook_destination, webhook_format
+
+    # `discord.com.` is discord.com: sent Slack's body, Discord answers 400 (no `content`).
+    dest = webhook_destination("https://discord.com./api/webhooks/1/TOKEN")
+    assert webhook_format(dest, None) == "discord"
+    assert webhook_format(webhook_destination("https://hooks.slack.com./s/1"), None) == "slack"

@@ -134,7 +134,7 @@ def webhook_format(dest: Destination, fmt: str | None) -> str:
     """The body format: `fmt` if given, else `discord` for Discord hosts and `slack` otherwise."""
     if fmt:
         return fmt
-    host = httpx.URL(dest.target).host.lower()
+    host = httpx.URL(dest.target).host.lower().rstrip(".")
     discord = ("discord.com", "discordapp.com")
     return "discord" if any(host == d or host.endswith("." + d) for d in discord) else "slack"
 
