@@ -323,3 +323,24 @@ def test_a_discord_webhook_host_written_with_its_final_dot_gets_discords_body() 
     dest = webhook_destination("https://discord.com./api/webhooks/1/TOKEN")
     assert webhook_format(dest, None) == "discord"
     assert webhook_format(webhook_destination("https://hooks.slack.com./s/1"), None) == "slack"
+
+
+def test_commands_that_take_only_an_account_hint_the_name_of_an_id_too(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from helpers import SAMPLE, one_line
+
+    from linkratio.cli import main
+    from linkratio.frame import Library
+    from linkratio.model import Account
+    from linkratio.sources import read
+
+    db = tmp_path / "library.sqlite"
+    with Library(db) as lib:
+        lib.save_posts(Account("x", "100", None), read(SAMPLE).posts[:20], origin="file")
+    for command in (["weekly", "id 100", "--out", str(tmp_path / "o")], ["expand", "id 100"]):
+        assert main([*command, "--db", str(db)]) == 2
+        err = one_line(capsys.readouterr().err)
+        # The account is in the library: "run 'linkratio import PATH' first" was wrong.
+        assert "write @100" in err and "import" not in err, err
+    assert not (tmp_path / "o").exists()
