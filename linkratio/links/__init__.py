@@ -260,7 +260,7 @@ def shortener_host(name: str, known: Collection[str] = ()) -> str | None:
     h = normal_host(name).removeprefix("www.")
     if h in SHORTENERS or h in known or ("www." + h) in known:
         return h
-    if name in known or name.removeprefix("www.") in known:  # learnt as written before
+    if known and (name in known or name.removeprefix("www.") in known):  # learnt as written
         return h
     return None
 
