@@ -75,6 +75,9 @@ def lookup(library: Library, name: str) -> Account | None:
 def find(library: Library, name: str) -> Account:
     """The account `name` in the library, or an InputError that says how to add it."""
     account = lookup(library, name)
+    listed = name.strip()
+    if account is None and is_id_name(listed):  # as `accounts` lists it
+        raise InputError(f"{listed}: for the account listed as '{listed}', write @{listed[3:]}")
     if account is None or account.id is None:
         raise InputError(
             f"no account {name} in the library {library.path}: "

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from linkratio.links.hosts import SHORT_HOST_SITES as SHORT_HOST_SITES
 from linkratio.links.hosts import SHORTENERS as SHORTENERS
-from linkratio.links.names import domain_of_host, site_of_host
+from linkratio.links.names import domain_of_host, normal_host, site_of_host
 
 _X_STATUS = re.compile(
     r"^https?://(?:(?:www|mobile|m)\.)?(?:twitter|x)\.com/"
@@ -252,11 +252,15 @@ def shortener(url: str, known: Collection[str] = ()) -> str | None:
 
 
 def shortener_host(name: str, known: Collection[str] = ()) -> str | None:
-    """`shortener` of a URL whose host is `name`: for many URLs, each distinct host once."""
-    h = name.rstrip(".")  # `bit.ly.` is bit.ly (a fully qualified name)
-    if h.startswith("www."):
-        h = h[4:]
+    """`shortener` of a URL whose host is `name`: for many URLs, each distinct host once.
+
+    The host is read as a browser reads it (`normal_host`): `BIT.LY`, `bit.ly.` (a fully
+    qualified name), `ｂｉｔ.ｌｙ` and `bit%2Ely` are all bit.ly, a punycode name its Unicode one.
+    """
+    h = normal_host(name).removeprefix("www.")
     if h in SHORTENERS or h in known or ("www." + h) in known:
+        return h
+    if known and (name in known or name.removeprefix("www.") in known):  # learnt as written
         return h
     return None
 

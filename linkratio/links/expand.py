@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import http.cookiejar
+import re
 import ssl
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ import httpx
 
 from linkratio import __version__, links
 from linkratio.links import domain, looks_short
+from linkratio.links.names import _NOT_IN_HOST, normal_host
 from linkratio.model import REFUSED, Resolution
 from linkratio.net.netguard import Guard, ResolveFailed, UnsafeTarget, pinned_transport
 from linkratio.wording import counted
@@ -244,12 +246,12 @@ class Expander:
     async def _follow(self, url: str) -> Resolution:
         hops = [url]
         try:
-            current = httpx.URL(url)
+            current = httpx.URL(browser_url(url))
             while True:
                 status, location = await self._request(current)
                 if status not in REDIRECTS or not location:
                     break
-                target = current.join(location)
+                target = current.join(browser_url(location))
                 if str(target) in hops:
                     return _failed(url, hops, "redirect loop", known=False)
                 if len(hops) > self.options.max_redirects:
@@ -279,6 +281,34 @@ class Expander:
             # where the link goes: kept as a failure, asked again after its retry date.
             return _failed(url, hops, f"server answered {status}")
         return _done(url, hops, status)
+
+
+_SCHEME_SLASHES = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?//")
+
+
+def browser_url(url: str) -> str:
+    """`url` with its host as a browser reads it (`normal_host`), for httpx and the guard.
+
+    `https://ｂｉｔ.ｌｙ/x` asks bit.ly, `http://１２７.０.０.１/` is 127.0.0.1 (and refused as
+    such); a URL whose host needs no change, or maps to no valid host name, is unchanged.
+    """
+    scheme = _SCHEME_SLASHES.match(url)
+    if scheme is None:
+        return url  # a relative path: its host is the one of the hop it came from
+    begin = scheme.end()
+    end = len(url)
+    for mark in "/?#\\":
+        found = url.find(mark, begin)
+        if 0 <= found < end:
+            end = found
+    userinfo, at, hostport = url[begin:end].rpartition("@")
+    if hostport.startswith("["):
+        return url  # an IPv6 literal
+    name, colon, port = hostport.partition(":")
+    normal = normal_host(name)
+    if normal == name.lower() or not normal or _NOT_IN_HOST & set(normal):
+        return url
+    return f"{url[:begin]}{userinfo}{at}{normal}{colon}{port}{url[end:]}"
 
 
 async def _ask(client: httpx.AsyncClient, url: httpx.URL) -> tuple[int, str | None]:
@@ -313,7 +343,7 @@ def _learnt(hops: Sequence[str]) -> tuple[str, ...]:
     first, last = hops[0], hops[-1]
     if len(hops) < 2 or not looks_short(first) or domain(first) == domain(last):
         return ()
-    return (links.host(first),)
+    return (normal_host(links.host(first)),)
 
 
 def _done(url: str, hops: list[str], status: int) -> Resolution:

@@ -59,6 +59,12 @@ def _normal_host(h: str) -> str:
     return _unicode_host(h.lower().rstrip("."))
 
 
+@lru_cache(maxsize=65536)
+def normal_host(h: str) -> str:
+    """A host as written in a URL, read as a browser reads it (`ＢＩＴ.ｌｙ.` is bit.ly)."""
+    return _normal_host(h)
+
+
 def _unicode_host(h: str) -> str:
     """`h` with punycode labels (`xn--`) decoded: one display form for either spelling."""
     if "xn--" not in h:

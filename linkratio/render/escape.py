@@ -56,11 +56,16 @@ def html_text(value: object) -> str:
     return html.escape(_HTML_CONTROL.sub(REPLACEMENT, str(value)), quote=True)
 
 
-def md_escape(text: str) -> str:
-    """Return `text` as one line of inert Markdown: no links, HTML, code or emphasis."""
+def md_escape(text: str, *, entities: bool = True) -> str:
+    """Return `text` as one line of inert Markdown: no links, HTML, code or emphasis.
+
+    `entities=False` for a reader that decodes no HTML entity and links no address
+    (Discord): no word joiner entity before an address's `@` there.
+    """
     text = " ".join(_MD_CONTROL.sub(REPLACEMENT, text).split())
     text = _MD_SPECIAL.sub(r"\\\1", text)
-    text = _MD_EMAIL_AT.sub(_WORD_JOINER + "@", text)
+    if entities:
+        text = _MD_EMAIL_AT.sub(_WORD_JOINER + "@", text)
     return _MD_AUTOLINK.sub(lambda m: "\\" + m.group(0), text)
 
 

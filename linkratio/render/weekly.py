@@ -183,14 +183,19 @@ def _title(ws: WeekSummary) -> str:
 # -- plain text, Markdown, chat --------------------------------------------------------
 
 
-def _md(text: str) -> str:
+def _md(text: str, *, entities: bool = True) -> str:
     """`escape.md_escape`, with parentheses left plain: this summary is full of them.
 
     A parenthesis means something in Markdown only right after `]` (a link), and every
     `[` and `]` stays escaped, so no link can form; an escaped backslash (`\\`) before
     it stays a backslash.
     """
-    return md_escape(text).replace("\\(", "(").replace("\\)", ")")
+    return md_escape(text, entities=entities).replace("\\(", "(").replace("\\)", ")")
+
+
+def _discord(text: str) -> str:
+    """`_md` for Discord, which shows an HTML entity as written (`&#8288;`)."""
+    return _md(text, entities=False)
 
 
 def render_text(ws: WeekSummary, cap: int | None = None) -> str:
@@ -250,7 +255,7 @@ def slack_payload(ws: WeekSummary) -> dict[str, object]:
 
 def discord_payload(ws: WeekSummary) -> dict[str, object]:
     """The body of a Discord webhook: Markdown-escaped `content` of at most 2000 characters."""
-    text = _chat_text(ws, _md, "**", DISCORD_LIMIT)
+    text = _chat_text(ws, _discord, "**", DISCORD_LIMIT)
     # No @everyone, role or user pings, whatever a handle or a post says.
     return {"content": text, "allowed_mentions": {"parse": []}}
 

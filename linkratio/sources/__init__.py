@@ -7,6 +7,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from linkratio.accounts import is_id_name
 from linkratio.errors import InputError, InputFormatError
 from linkratio.model import Timeline
 from linkratio.sources.jsonpages import BOM
@@ -52,9 +53,7 @@ def detect_format(path: Path) -> str:
     from linkratio.sources.x_archive import looks_like_archive
 
     if not path.exists():
-        raise InputError(
-            f"{path}: no such file or folder (for an account in the library, write @handle)"
-        )
+        raise InputError(f"{path}: no such file or folder ({_account_hint(str(path))})")
     check_input(path, _EXPECTED)
     if path.is_dir() or path.suffix.lower() in (".zip", ".js"):
         if looks_like_archive(path) or zipfile.is_zipfile(path):
@@ -63,6 +62,17 @@ def detect_format(path: Path) -> str:
         if path.is_dir():
             raise InputError(f"{path}: folder has no data/tweets.js: expected an X archive folder")
     return _sniff_json(path)
+
+
+_BARE_HANDLE = re.compile(r"[A-Za-z0-9_]{1,30}")
+
+
+def _account_hint(text: str) -> str:
+    """How to name the account `text` may mean: `id 100` (as `accounts` lists it) is @100."""
+    if is_id_name(text):
+        return f"for the account listed as '{text}', write @{text[3:]}"
+    handle = text if _BARE_HANDLE.fullmatch(text) else "handle"
+    return f"for an account in the library, write @{handle}"
 
 
 def read(

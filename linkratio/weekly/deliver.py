@@ -100,7 +100,7 @@ def check_host(host: str, what: str) -> str:
 def email_destination(address: str) -> Destination:
     """A destination for `address`; InputError when it is not a plain `name@domain.tld`."""
     address = address.strip()
-    if not _ADDRESS.fullmatch(address):
+    if not _ADDRESS.fullmatch(address) or not address.isprintable():  # no ESC, NUL, bidi
         raise InputError(f"invalid email address {address!r}: expected name@example.org")
     check_host(address.rpartition("@")[2], f"email address {address!r}")
     return Destination("email", f"email:{address.lower()}", f"email {address}", address)
@@ -134,7 +134,7 @@ def webhook_format(dest: Destination, fmt: str | None) -> str:
     """The body format: `fmt` if given, else `discord` for Discord hosts and `slack` otherwise."""
     if fmt:
         return fmt
-    host = httpx.URL(dest.target).host.lower()
+    host = httpx.URL(dest.target).host.lower().rstrip(".")
     discord = ("discord.com", "discordapp.com")
     return "discord" if any(host == d or host.endswith("." + d) for d in discord) else "slack"
 
@@ -175,7 +175,8 @@ def smtp_settings() -> SmtpSettings:
     if not 0 < port < 65536:
         raise InputError(f"smtp.port is {port_text!r}: expected a port number such as 587")
     _, address = parseaddr(sender)  # "Name <a@example.org>" is a sender too
-    if not address or not _ADDRESS.fullmatch(address):
+    # not isprintable: a line break (CR, LF, U+2028) would end the From header.
+    if not sender.isprintable() or not address or not _ADDRESS.fullmatch(address):
         raise InputError(
             f"smtp.sender is {sender!r}: expected an address such as linkratio@example.org"
         )
@@ -234,6 +235,13 @@ def _smtp(settings: SmtpSettings, timeout: float, deadline: float) -> smtplib.SM
     return BoundedSMTP(settings.host, settings.port, timeout=timeout, deadline=deadline)
 
 
+_NOT_OFFERED = {  # what a server that answers "not supported" lacks, by the step asked
+    "starttls": "the server offers no STARTTLS: set smtp.tls to ssl or none",
+    "login": "the server offers no login (AUTH) here: unset smtp.user, or use TLS",
+    "send": "an address is not ASCII and the server offers no SMTPUTF8: use an ASCII one",
+}
+
+
 def send_email(
     settings: SmtpSettings, msg: EmailMessage, timeout: float = TIMEOUT, deadline: float = DEADLINE
 ) -> None:
@@ -242,17 +250,19 @@ def send_email(
     Each read may take `timeout` seconds and the whole conversation `deadline` seconds.
     """
     where = f"email {msg['To']} (via {settings.host}:{settings.port})"
+    step = "send"
     try:
         with _smtp(settings, timeout, deadline) as smtp:
             if settings.tls == "starttls":
+                step = "starttls"
                 smtp.starttls(context=ssl.create_default_context())
             if settings.user:
+                step = "login"
                 smtp.login(settings.user, settings.password or "")
+            step = "send"
             smtp.send_message(msg)
     except smtplib.SMTPNotSupportedError:
-        raise DeliveryError(
-            f"{where}: the server offers no STARTTLS: set smtp.tls to ssl or none"
-        ) from None
+        raise DeliveryError(f"{where}: {_NOT_OFFERED[step]}") from None
     except smtplib.SMTPAuthenticationError as exc:
         raise DeliveryError(
             f"{where}: the server rejected smtp.user/smtp.password ({exc.smtp_code})"
