@@ -228,14 +228,18 @@ class Library(store.Library):
         *,
         busy_timeout: float = 30.0,
         deriver: store.Deriver | None = DERIVER,
+        open_wait: float | None = None,
     ) -> None:
-        super().__init__(path, busy_timeout=busy_timeout, deriver=deriver)
+        super().__init__(path, busy_timeout=busy_timeout, deriver=deriver, open_wait=open_wait)
 
     @classmethod
-    def open(cls, path: str | Path | None = None, *, create: bool = False) -> Library:
+    def open(
+        cls, path: str | Path | None = None, *, create: bool = False, wait: float | None = None
+    ) -> Library:
         """The library at `path` (default: $LINKRATIO_DB, else the user data folder).
 
         Unless `create`, a missing library is an InputError that says how to make one.
+        `wait`: how long to wait for a file another process holds locked (default 30 s).
         """
         where = Path(path).expanduser() if path else cls.default_path()
         if not create and not where.exists():
@@ -243,4 +247,4 @@ class Library(store.Library):
                 f"no library at {where}: run 'linkratio import PATH' or 'linkratio fetch "
                 "@handle' first, or name it with --db / LINKRATIO_DB"
             )
-        return cls(where)
+        return cls(where, open_wait=wait)

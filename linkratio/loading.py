@@ -67,14 +67,17 @@ def library_failure(exc: sqlite3.Error, db: str | Path | None = None) -> Linkrat
     return failure(exc, library_path(db))
 
 
-def open_library(db: str | Path | None = None, *, create: bool = False) -> Library:
+def open_library(
+    db: str | Path | None = None, *, create: bool = False, wait: float | None = None
+) -> Library:
     """The library at `db` (default: $LINKRATIO_DB, else the user data folder).
 
-    Unless `create`, a missing library is an InputError that says how to make one.
+    Unless `create`, a missing library is an InputError that says how to make one. `wait`:
+    how long to wait for a file another process holds locked (default 30 s).
     """
     from linkratio.frame import Library
 
-    return Library.open(db, create=create)
+    return Library.open(db, create=create, wait=wait)
 
 
 def read_timeline(
@@ -307,7 +310,7 @@ def import_source(
             "import the whole archive folder or zip"
         )
     origin = "archive" if timeline.posts[0].source == "archive" else "file"
-    with open_library(db, create=True) as lib, lib.run_lock("import", wait=wait):
+    with open_library(db, create=True, wait=wait) as lib, lib.run_lock("import", wait=wait):
         saved = _save_authors(lib, authors, origin)
         where = lib.path
     accounts = tuple(author.account for author in authors)

@@ -54,11 +54,17 @@ class Library:
 
     `deriver` says how frame rows are derived from posts; without one, `frame()` is not
     available and saves leave the account's frame cache to be derived later.
-    `linkratio.frame.Library` is this class with the classifier's deriver.
+    `linkratio.frame.Library` is this class with the classifier's deriver. Opening waits
+    `open_wait` seconds (default `busy_timeout`) for a file another process holds locked.
     """
 
     def __init__(
-        self, path: str | Path, *, busy_timeout: float = 30.0, deriver: Deriver | None = None
+        self,
+        path: str | Path,
+        *,
+        busy_timeout: float = 30.0,
+        deriver: Deriver | None = None,
+        open_wait: float | None = None,
     ) -> None:
         self._memory = str(path) == ":memory:"
         self.path = Path(path) if self._memory else Path(path).expanduser()
@@ -68,7 +74,7 @@ class Library:
         if not self._memory:
             maintenance.make_folder(self.path)
         self._busy_ms = int(busy_timeout * 1000)
-        self._db = connect(self.path, self._memory, busy_timeout)
+        self._db = connect(self.path, self._memory, busy_timeout, open_wait)
         self.read_only = bool(self._db.execute("PRAGMA query_only").fetchone()[0]) or not (
             self._memory or os.access(self.path, os.W_OK)
         )

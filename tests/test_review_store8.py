@@ -1,0 +1,74 @@
+"""Review of the store, the run lock and the Python API front (rv8).
+
+Each test failed on the code before its fix.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from helpers import SAMPLE, one_line
+
+from linkratio.cli import main
+from linkratio.errors import LibraryBusyError
+from linkratio.loading import import_source
+from linkratio.store import Library
+
+NOW = datetime(2026, 12, 7, tzinfo=UTC)
+
+# -- --wait bounds the wait for a library another process holds locked ---------------------
+
+
+@pytest.fixture
+def held(tmp_path: Path) -> Iterator[Path]:
+    """A library file another process writes in rollback-journal mode (as a first bulk
+    import does, `schema.written_once`), its write lock held for the whole test."""
+    path = tmp_path / "library.sqlite"
+    Library(path).close()
+    writer = sqlite3.connect(path, isolation_level=None)
+    assert writer.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+    writer.execute("BEGIN EXCLUSIVE")
+    try:
+        yield path
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["import", str(SAMPLE)],
+        ["fetch", "bsky:alice.example"],
+        ["expand", "@marenbuilds"],
+        ["weekly", "@marenbuilds", "--out", "OUT"],
+    ],
+)
+def test_wait_bounds_the_wait_for_a_library_locked_while_it_is_opened(
+    held: Path, tmp_path: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # SQLite's own busy timeout (30 s) bounded the opening of the file, whatever --wait
+    # said: `--wait 0` sat 30 s, then said the library "stayed locked ... for 30 s".
+    argv = [str(tmp_path / "out") if a == "OUT" else a for a in argv]
+    assert main([*argv, "--db", str(held), "--wait", "0", "-q"]) == 75
+    err = one_line(capsys.readouterr().err)
+    assert str(held) in err and "for 0 s" in err, err
+
+
+def test_the_python_import_waits_as_long_as_its_wait_for_a_locked_library(held: Path) -> None:
+    with pytest.raises(LibraryBusyError, match="for 0 s"):
+        import_source(SAMPLE, db=held, wait=0)
+
+
+def test_a_library_opened_with_a_short_wait_keeps_the_long_busy_timeout_for_its_writes(
+    tmp_path: Path,
+) -> None:
+    # Only opening is bounded by the wait: the run's writes under the lock still wait for
+    # a reader that writes its frame cache (up to a second), as before.
+    path = tmp_path / "library.sqlite"
+    with Library(path, open_wait=0) as lib:
+        assert lib.query("PRAGMA busy_timeout") == [(30_000,)]
