@@ -238,13 +238,16 @@ class Library(store.Library):
     ) -> Library:
         """The library at `path` (default: $LINKRATIO_DB, else the user data folder).
 
-        Unless `create`, a missing library is an InputError that says how to make one.
+        Unless `create`, a missing library or an empty file (which opening would make a
+        library: a read writes nothing) is an InputError that says how to make one.
         `wait`: how long to wait for a file another process holds locked (default 30 s).
         """
         where = Path(path).expanduser() if path else cls.default_path()
-        if not create and not where.exists():
+        empty = where.is_file() and where.stat().st_size == 0
+        if not create and (empty or not where.exists()):
             raise InputError(
-                f"no library at {where}: run 'linkratio import PATH' or 'linkratio fetch "
-                "@handle' first, or name it with --db / LINKRATIO_DB"
+                f"no library at {where}{' (an empty file)' if empty else ''}: run 'linkratio "
+                "import PATH' or 'linkratio fetch @handle' first, or name it with --db / "
+                "LINKRATIO_DB"
             )
         return cls(where, open_wait=wait)

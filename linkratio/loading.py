@@ -186,8 +186,8 @@ def load_frame(
 
     timeline = read_timeline(source, freeze=freeze, author=author, **reading)
     frame = to_frame(timeline.posts)
-    if db and Path(db).expanduser().is_file():
-        with open_library(db) as lib:
+    if db and Path(db).expanduser().is_file() and Path(db).expanduser().stat().st_size:
+        with open_library(db) as lib:  # (an empty file is no library: it stays empty)
             frame = with_link_cache(lib, frame)
     elif db:  # named on purpose, so a typo is worth a word (the default library is optional)
         log.warning(

@@ -5,6 +5,7 @@ Each test failed on the code before its fix.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -13,8 +14,9 @@ from pathlib import Path
 import pytest
 from helpers import SAMPLE, one_line
 
+import linkratio
 from linkratio.cli import main
-from linkratio.errors import LibraryBusyError
+from linkratio.errors import InputError, LibraryBusyError
 from linkratio.loading import import_source
 from linkratio.store import Library
 
@@ -72,3 +74,46 @@ def test_a_library_opened_with_a_short_wait_keeps_the_long_busy_timeout_for_its_
     path = tmp_path / "library.sqlite"
     with Library(path, open_wait=0) as lib:
         assert lib.query("PRAGMA busy_timeout") == [(30_000,)]
+
+
+# -- a zero-byte file is no library: reading it writes nothing -----------------------------
+
+
+def test_loading_an_account_from_an_empty_file_is_an_error_that_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "empty.sqlite"
+    path.write_bytes(b"")
+    with pytest.raises(InputError, match="no library") as caught:
+        linkratio.load("@marenbuilds", db=path)
+    assert str(path) in str(caught.value) and "empty" in str(caught.value)
+    assert path.read_bytes() == b""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.sqlite"]
+    with pytest.raises(InputError, match="no library"):
+        linkratio.Library.open(path)
+    assert path.read_bytes() == b""
+
+
+def test_commands_that_read_an_empty_file_say_so_and_leave_it_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "empty.sqlite"
+    path.write_bytes(b"")
+    for argv in (["accounts"], ["audit", "@marenbuilds"], ["library", "check"]):
+        assert main([*argv, "--db", str(path)]) == 2
+        err = one_line(capsys.readouterr().err)
+        assert str(path) in err and "empty" in err, err
+    assert path.read_bytes() == b""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.sqlite"]
+
+
+def test_files_read_with_an_empty_file_as_the_library_are_read_and_it_stays_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As with no file there: the frame is the files' own, without resolved links.
+    path = tmp_path / "empty.sqlite"
+    path.write_bytes(b"")
+    assert len(linkratio.load(SAMPLE, db=path)) == 2390
+    assert main(["audit", str(SAMPLE), "--db", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["account_name"] == "@marenbuilds"
+    assert path.read_bytes() == b""
