@@ -6,17 +6,19 @@ Each test failed on the code before its fix.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from helpers import SAMPLE, one_line
+from helpers import SAMPLE, altered, copied, one_line, small_tmpfs
 
 import linkratio
 from linkratio.cli import main
-from linkratio.errors import InputError, LibraryBusyError
+from linkratio.errors import DiskError, InputError, LibraryBusyError, LibraryDamagedError
 from linkratio.loading import import_source
 from linkratio.store import Library
 
@@ -117,3 +119,96 @@ def test_files_read_with_an_empty_file_as_the_library_are_read_and_it_stays_empt
     assert main(["audit", str(SAMPLE), "--db", str(path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["account_name"] == "@marenbuilds"
     assert path.read_bytes() == b""
+
+
+# -- SQLite's errors reach a Python caller as linkratio's, naming the file -----------------
+
+
+def test_writing_a_damaged_library_from_python_is_a_linkratio_error_naming_the_file(
+    sample_library: Path, tmp_path: Path
+) -> None:
+    path = altered(sample_library, tmp_path, "DROP TABLE settings", "DROP TABLE syncs")
+    with Library(path) as lib:
+        with pytest.raises(LibraryDamagedError, match="no such table: settings") as caught:
+            lib.set_setting("k", "v")
+        assert str(path) in str(caught.value) and "\n" not in str(caught.value)
+        with pytest.raises(LibraryDamagedError, match="no such table: syncs"):
+            lib.record_sync("x", "1", when=NOW, posts_read=1, complete=True)
+        with pytest.raises(LibraryDamagedError, match="no such table: settings"):
+            lib.setting("k")
+        with pytest.raises(LibraryDamagedError, match=str(path)), lib.transaction() as db:
+            db.execute("INSERT INTO settings VALUES ('k', 'v')")
+
+
+def test_saving_into_a_damaged_library_from_python_names_it(
+    sample_library: Path, tmp_path: Path
+) -> None:
+    path = altered(sample_library, tmp_path, "DROP TABLE frame_segments")
+    timeline = linkratio.read(SAMPLE)
+    with Library(path) as lib, pytest.raises(LibraryDamagedError, match=str(path)):
+        lib.save_posts(timeline.account, timeline.posts[:3], origin="archive")
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM posts").fetchone()[0] == 2390
+    db.close()
+
+
+def test_reading_a_damaged_library_from_python_is_a_linkratio_error_naming_it(
+    sample_library: Path, tmp_path: Path
+) -> None:
+    path = altered(sample_library, tmp_path, "DROP TABLE accounts")
+    with pytest.raises(LibraryDamagedError, match="no such table: accounts") as caught:
+        linkratio.load("@marenbuilds", db=path)
+    assert str(path) in str(caught.value)
+
+
+def test_the_cli_message_of_a_damaged_library_is_as_before(
+    sample_library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = altered(sample_library, tmp_path, "DROP TABLE frame_segments")
+    assert main(["import", str(SAMPLE), "--db", str(path), "-q"]) == 74
+    err = capsys.readouterr().err
+    assert err == (
+        f"linkratio: error: {path}: the library is damaged (no such table: frame_segments): "
+        f"run 'linkratio library check --db {path}'; restore a backup or re-import\n"
+    )
+
+
+@pytest.fixture
+def read_only_disk(tmp_path: Path) -> Iterator[Path]:
+    """A folder on a small tmpfs (as root) or a plain folder, to be made read-only."""
+    if os.geteuid() == 0:
+        with small_tmpfs(tmp_path / "ro", "16m") as where:
+            yield where
+        return
+    where = tmp_path / "ro"
+    where.mkdir()
+    try:
+        yield where
+    finally:
+        where.chmod(0o755)
+
+
+def _read_only(folder: Path) -> None:
+    """Make `folder` and what it holds read-only (a remount as root, else modes)."""
+    if os.geteuid() == 0:
+        done = subprocess.run(
+            ["mount", "-o", "remount,ro", str(folder)], capture_output=True, check=False
+        )
+        if done.returncode != 0:
+            pytest.skip("running as root and cannot remount a tmpfs read-only")
+    else:
+        for path in folder.iterdir():
+            path.chmod(0o444)
+        folder.chmod(0o555)
+
+
+def test_writing_a_read_only_library_from_python_is_a_disk_error_naming_it(
+    sample_library: Path, read_only_disk: Path
+) -> None:
+    path = copied(sample_library, read_only_disk)
+    _read_only(read_only_disk)
+    with linkratio.Library(path) as lib:
+        assert lib.read_only
+        with pytest.raises(DiskError, match="could not be written") as caught:
+            lib.set_setting("k", "v")
+        assert str(path) in str(caught.value)

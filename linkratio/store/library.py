@@ -49,6 +49,7 @@ ENV_DB = "LINKRATIO_DB"
 """The environment variable that overrides `Library.default_path()`."""
 
 
+@maintenance.named_failures
 class Library:
     """A local SQLite library of posts.
 
@@ -229,7 +230,7 @@ class Library:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction on the library: commit on success, roll back on any error."""
-        with transaction(self._db) as db:
+        with maintenance.named(self.path), transaction(self._db) as db:
             yield db
 
     # -- reading -------------------------------------------------------------------------
