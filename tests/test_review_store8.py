@@ -212,3 +212,26 @@ def test_writing_a_read_only_library_from_python_is_a_disk_error_naming_it(
         with pytest.raises(DiskError, match="could not be written") as caught:
             lib.set_setting("k", "v")
         assert str(path) in str(caught.value)
+
+
+# -- the run lock where its file cannot be made ----------------------------------------
+
+
+def test_the_run_lock_in_a_read_only_folder_is_a_disk_error_naming_the_lock_file(
+    sample_library: Path, read_only_disk: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = copied(sample_library, read_only_disk)
+    _read_only(read_only_disk)
+    lock = f"{path}.lock"
+    with (
+        linkratio.Library(path) as lib,
+        pytest.raises(DiskError, match="run lock") as caught,
+        lib.run_lock("test"),
+    ):
+        pass
+    assert lock in str(caught.value), caught.value
+    with pytest.raises(DiskError, match="run lock"):
+        import_source(SAMPLE, db=path)
+    assert main(["import", str(SAMPLE), "--db", str(path), "-q"]) == 74
+    err = one_line(capsys.readouterr().err)
+    assert lock in err, err

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from linkratio.errors import LibraryBusyError
+from linkratio.errors import DiskError, InputError, LibraryBusyError
+from linkratio.store.maintenance import _DISK_ERRNOS
 
 
 def lock_path(library: Path) -> Path:
@@ -41,6 +42,11 @@ def run_lock(library: Path, name: str, *, wait: float = 10.0) -> Iterator[None]:
         lock.acquire()
     except filelock.Timeout:
         raise _busy(library, wait) from None
+    except OSError as e:  # a read-only folder or disk, a lock file of another user
+        error = DiskError if e.errno in _DISK_ERRNOS else InputError
+        raise error(
+            f"{lock_path(library)}: the library's run lock could not be made ({e.strerror})"
+        ) from None
     holder = holder_path(library)
     try:
         # Naming the holder is a courtesy: a full disk fails the run where it writes the
