@@ -23,10 +23,12 @@ from linkratio import store
 from linkratio.classify import classify, label_and_urls, lead_handle
 from linkratio.errors import InputError
 from linkratio.links import bare_urls, post_ref, site
-from linkratio.model import Kind, Label, Post
+from linkratio.model import Kind, Label, Lazy, Post
 
 if TYPE_CHECKING:
     import pandas as pd
+else:  # what get_type_hints finds for `pd.DataFrame` (pandas is imported only then)
+    pd = Lazy("pandas")
 
 COLUMNS: tuple[str, ...] = (
     "platform",

@@ -19,13 +19,15 @@ from typing import TYPE_CHECKING, TypedDict, Unpack
 from linkratio.accounts import find as find_account
 from linkratio.accounts import is_account_name
 from linkratio.errors import EmptyDataError, InputError, LinkratioError
-from linkratio.model import Account, Timeline, gc_paused
+from linkratio.model import Account, Lazy, Timeline, gc_paused
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from linkratio.authors import Author
     from linkratio.store import Library, SaveResult
+else:  # what get_type_hints finds for `pd.DataFrame` (pandas is imported only then)
+    pd = Lazy("pandas")
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,13 @@ import json
 import os
 import sqlite3
 import subprocess
+import sys
+import typing
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from helpers import SAMPLE, altered, copied, one_line, small_tmpfs
 
@@ -235,3 +238,25 @@ def test_the_run_lock_in_a_read_only_folder_is_a_disk_error_naming_the_lock_file
     assert main(["import", str(SAMPLE), "--db", str(path), "-q"]) == 74
     err = one_line(capsys.readouterr().err)
     assert lock in err, err
+
+
+# -- the public front's type hints resolve -------------------------------------------------
+
+
+def test_the_type_hints_of_the_public_front_resolve() -> None:
+    assert typing.get_type_hints(linkratio.load)["return"] is pd.DataFrame
+    assert typing.get_type_hints(linkratio.to_frame)["return"] is pd.DataFrame
+    assert typing.get_type_hints(linkratio.Library.frame)["return"] is pd.DataFrame
+    hints = typing.get_type_hints(linkratio.Library.open)
+    assert hints["return"] is linkratio.Library
+
+
+def test_import_linkratio_and_its_load_stay_light() -> None:
+    heavy = ("pandas", "numpy", "matplotlib", "tweepy", "httpx", "requests")
+    code = (
+        "import sys, linkratio, linkratio.loading, linkratio.store; "
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -29,7 +29,7 @@ import linkratio.store.cache as cache
 import linkratio.store.lock as lock
 import linkratio.store.maintenance as maintenance
 import linkratio.store.posts as post_sql
-from linkratio.model import Account, Post, collapse, gc_paused, id_key
+from linkratio.model import Account, Lazy, Post, collapse, gc_paused, id_key
 from linkratio.store.accounts import AccountStats
 from linkratio.store.cache import Deriver, Encoded
 from linkratio.store.forked import Forked
@@ -40,6 +40,8 @@ from linkratio.store.times import to_db_time
 
 if TYPE_CHECKING:
     import pandas as pd
+else:  # what get_type_hints finds for `pd.DataFrame` (pandas is imported only then)
+    pd = Lazy("pandas")
 
 log = logging.getLogger(__name__)
 
