@@ -236,12 +236,18 @@ class Library(store.Library):
 
     @classmethod
     def open(
-        cls, path: str | Path | None = None, *, create: bool = False, wait: float | None = None
+        cls,
+        path: str | Path | None = None,
+        *,
+        create: bool = False,
+        wait: float | None = None,
+        option: str = "path=",
     ) -> Library:
         """The library at `path` (default: $LINKRATIO_DB, else the user data folder).
 
         Unless `create`, a missing library or an empty file (which opening would make a
-        library: a read writes nothing) is an InputError that says how to make one.
+        library: a read writes nothing) is an InputError that says how to make one, or to
+        name another with `option` (`--db` for the command line's callers).
         `wait`: how long to wait for a file another process holds locked (default 30 s).
         """
         where = Path(path).expanduser() if path else cls.default_path()
@@ -249,7 +255,7 @@ class Library(store.Library):
         if not create and (empty or not where.exists()):
             raise InputError(
                 f"no library at {where}{' (an empty file)' if empty else ''}: run 'linkratio "
-                "import PATH' or 'linkratio fetch @handle' first, or name it with --db / "
+                f"import PATH' or 'linkratio fetch @handle' first, or name it with {option} / "
                 "LINKRATIO_DB"
             )
         return cls(where, open_wait=wait)

@@ -14,6 +14,7 @@ import typing
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -260,3 +261,62 @@ def test_import_linkratio_and_its_load_stay_light() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+# -- a Python caller is told the keyword argument, not the command-line option -------------
+
+
+def _status(sid: str, who: str) -> dict[str, Any]:
+    """A Mastodon status by the local account `who` of example.social."""
+    return {
+        "id": sid,
+        "created_at": f"2025-06-2{sid[-1]}T17:35:19.898Z",
+        "in_reply_to_id": None,
+        "in_reply_to_account_id": None,
+        "spoiler_text": "",
+        "visibility": "public",
+        "uri": f"https://example.social/users/{who}/statuses/{sid}",
+        "url": f"https://example.social/@{who}/{sid}",
+        "content": "<p>hello #rstats</p>",
+        "reblog": None,
+        "account": {
+            "id": str(len(who)),
+            "username": who,
+            "acct": who,
+            "url": f"https://example.social/@{who}",
+        },
+        "media_attachments": [],
+        "mentions": [],
+        "tags": [{"name": "rstats"}],
+        "card": None,
+        "quote": None,
+    }
+
+
+def test_loading_posts_by_several_authors_names_the_author_argument(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "tag.json"
+    path.write_text(json.dumps([_status("1147395453679527611", "bo"), _status("2", "dee")]))
+    with pytest.raises(InputError, match="author=") as caught:
+        linkratio.load(path)
+    assert "--author" not in str(caught.value)
+    assert len(linkratio.load(path, author="mastodon:@bo@example.social")) == 1
+    assert main(["audit", str(path)]) == 2
+    err = one_line(capsys.readouterr().err)
+    assert "pick one with --author NAME" in err and "author=" not in err
+
+
+def test_loading_from_a_missing_library_names_the_db_argument(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "nowhere.sqlite"
+    with pytest.raises(InputError, match="db=") as caught:
+        linkratio.load("@marenbuilds", db=path)
+    assert "--db" not in str(caught.value) and str(path) in str(caught.value)
+    with pytest.raises(InputError, match="path=") as caught:
+        linkratio.Library.open(path)
+    assert "--db" not in str(caught.value)
+    assert main(["audit", "@marenbuilds", "--db", str(path)]) == 2
+    err = one_line(capsys.readouterr().err)
+    assert "name it with --db / LINKRATIO_DB" in err and "db=" not in err
