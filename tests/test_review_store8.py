@@ -165,6 +165,17 @@ def test_reading_a_damaged_library_from_python_is_a_linkratio_error_naming_it(
     assert str(path) in str(caught.value)
 
 
+def test_using_a_closed_library_is_not_called_damage(sample_library: Path) -> None:
+    # The caller's mistake, not the file's: "the library is damaged ... restore a backup"
+    # would send them to restore a sound library.
+    lib = Library(sample_library)
+    lib.close()
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        lib.accounts()
+    with Library(sample_library) as lib, pytest.raises(sqlite3.ProgrammingError):
+        lib.query("SELECT ?", ())
+
+
 def test_the_cli_message_of_a_damaged_library_is_as_before(
     sample_library: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -56,9 +56,12 @@ def failure(exc: sqlite3.Error, path: str | Path) -> LinkratioError:
 
 @contextlib.contextmanager
 def named(path: str | Path) -> Iterator[None]:
-    """Turn what SQLite raises on the library file `path` into `failure`'s error."""
+    """Turn what SQLite raises on the library file `path` into `failure`'s error (not the
+    caller's own mistake, a ProgrammingError such as a closed library: no damage there)."""
     try:
         yield
+    except sqlite3.ProgrammingError:
+        raise
     except sqlite3.DatabaseError as e:
         raise failure(e, path) from None
 
