@@ -72,6 +72,12 @@ def test_the_python_import_waits_as_long_as_its_wait_for_a_locked_library(held: 
         import_source(SAMPLE, db=held, wait=0)
 
 
+def test_a_negative_wait_to_open_a_library_is_no_wait(held: Path) -> None:
+    # As the run lock takes it (`max(wait, 0)`), not "stayed locked ... for -5 s".
+    with pytest.raises(LibraryBusyError, match="for 0 s"):
+        Library(held, open_wait=-5)
+
+
 def test_a_library_opened_with_a_short_wait_keeps_the_long_busy_timeout_for_its_writes(
     tmp_path: Path,
 ) -> None:

@@ -290,7 +290,7 @@ def connect(path: Path, memory: bool, busy: float, wait: float | None) -> sqlite
     (`PRAGMA query_only` says so) when it needs no migration: reading works, writing is a
     DiskError naming it.
     """
-    wait = min(busy if wait is None else wait, 2e6)  # SQLite: no wait at all past 2**31 ms
+    wait = min(max(busy if wait is None else wait, 0), 2e6)  # SQLite: none past 2**31 ms
     if not memory and path.is_dir():
         raise InputError(
             f"{path}: is a folder, not a library file: name the file (e.g. "
