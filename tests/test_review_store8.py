@@ -337,3 +337,24 @@ def test_loading_from_a_missing_library_names_the_db_argument(
     assert main(["audit", "@marenbuilds", "--db", str(path)]) == 2
     err = one_line(capsys.readouterr().err)
     assert "name it with --db / LINKRATIO_DB" in err and "db=" not in err
+
+
+def test_a_library_named_through_a_symlink_shares_the_run_lock_of_its_file(
+    tmp_path: Path,
+) -> None:
+    # SQLite follows the link (one -wal, one file); the run lock did not: a cron job on
+    # the link and a run on the file held two locks and ran at once.
+    real = tmp_path / "data" / "library.sqlite"
+    Library(real).close()
+    link = tmp_path / "library.sqlite"
+    link.symlink_to(real)
+    with (
+        Library(real) as first,
+        Library(link) as second,
+        first.run_lock("fetch @a"),
+        pytest.raises(LibraryBusyError, match=r"fetch @a \(pid") as caught,
+        second.run_lock("weekly @a", wait=0),
+    ):
+        pass
+    assert str(link) in str(caught.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "library.sqlite"]

@@ -19,13 +19,16 @@ from linkratio.store.maintenance import _DISK_ERRNOS
 
 
 def lock_path(library: Path) -> Path:
-    """The lock file of a library file."""
-    return library.with_name(library.name + ".lock")
+    """The lock file of a library file (beside the file a symlink to it names, as SQLite's
+    -wal: every name of one library shares its lock)."""
+    real = library.resolve()
+    return real.with_name(real.name + ".lock")
 
 
 def holder_path(library: Path) -> Path:
     """The file naming the run that holds the library's lock."""
-    return library.with_name(library.name + ".lock.holder")
+    real = library.resolve()
+    return real.with_name(real.name + ".lock.holder")
 
 
 @contextmanager
