@@ -358,3 +358,18 @@ def test_a_library_named_through_a_symlink_shares_the_run_lock_of_its_file(
         pass
     assert str(link) in str(caught.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "library.sqlite"]
+
+
+def test_the_run_lock_never_writes_through_a_symlink_planted_as_its_holder_file(
+    tmp_path: Path,
+) -> None:
+    # In a folder others can write (a shared /tmp library), a symlink planted as
+    # `library.sqlite.lock.holder` made each run truncate the file it points to and write
+    # "fetch @a (pid N)" into it, with the rights of the one running linkratio.
+    path = tmp_path / "library.sqlite"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    (tmp_path / "library.sqlite.lock.holder").symlink_to(victim)
+    with Library(path) as lib, lib.run_lock("fetch @a"):
+        pass
+    assert victim.read_text() == "precious\n"

@@ -55,12 +55,20 @@ def run_lock(library: Path, name: str, *, wait: float = 10.0) -> Iterator[None]:
         # Naming the holder is a courtesy: a full disk fails the run where it writes the
         # library (an error naming the library), not here with an unnamed OSError.
         with contextlib.suppress(OSError):
-            holder.write_text(f"{name} (pid {os.getpid()})", encoding="utf-8")
+            _write_holder(holder, f"{name} (pid {os.getpid()})")
         yield
     finally:
         with contextlib.suppress(OSError):  # the next holder writes its own name anyway
             holder.unlink()
         lock.release()
+
+
+def _write_holder(path: Path, text: str) -> None:
+    """Write `text` to `path`, never through a symlink planted there in a shared folder (it
+    would truncate the file it points to); OSError (ELOOP) for one."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    with os.fdopen(os.open(path, flags, 0o644), "w", encoding="utf-8") as file:
+        file.write(text)
 
 
 def _busy(library: Path, wait: float) -> LibraryBusyError:
