@@ -206,6 +206,8 @@ class Lazy:
         self._name = name
 
     def __getattr__(self, attr: str) -> object:
+        if attr.startswith("__"):  # introspection (inspect.unwrap, copy) imports nothing
+            raise AttributeError(attr)
         return getattr(importlib.import_module(self._name), attr)
 
 
