@@ -271,7 +271,7 @@ def _day(value: date | str | None) -> date | None:
         return value
     try:
         return date.fromisoformat(value)
-    except ValueError:
+    except (ValueError, TypeError):  # a number, a list: not a day either
         raise InputError(f"{value!r} is not a day: expected YYYY-MM-DD") from None
 
 

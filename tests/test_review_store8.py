@@ -374,3 +374,12 @@ def test_the_run_lock_never_writes_through_a_symlink_planted_as_its_holder_file(
     with Library(path) as lib, lib.run_lock("fetch @a"):
         pass
     assert victim.read_text() == "precious\n"
+
+
+@pytest.mark.parametrize("day", [20241001, 2024.5, ["2024-10-01"]])
+def test_a_since_or_until_that_is_no_day_is_an_input_error(sample_library: Path, day: Any) -> None:
+    # `_day` promises an InputError "for anything else" than a date or an ISO string: a
+    # number was a TypeError from date.fromisoformat.
+    for period in ({"since": day}, {"until": day}):
+        with pytest.raises(InputError, match="is not a day"):
+            linkratio.load("@marenbuilds", db=sample_library, **period)
