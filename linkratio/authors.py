@@ -84,10 +84,13 @@ def only_author(timeline: Timeline, name: str) -> Timeline:
     )
 
 
-def one_author(timeline: Timeline, name: str | None = None) -> Timeline:
+def one_author(
+    timeline: Timeline, name: str | None = None, *, option: str = "--author NAME"
+) -> Timeline:
     """The timeline of its only author, or of the author `name` picks.
 
-    InputError naming the top authors when there are several and `name` is None.
+    InputError naming the top authors when there are several and `name` is None, and
+    `option` to pick one with (`author=NAME` for a Python caller).
     """
     if name is not None:
         return only_author(timeline, name)
@@ -96,7 +99,7 @@ def one_author(timeline: Timeline, name: str | None = None) -> Timeline:
         return timeline
     raise InputError(
         f"{timeline.origin or 'the data'} holds posts by {_count(authors)} "
-        f"({_listing(authors)}): pick one with --author NAME, "
+        f"({_listing(authors)}): pick one with {option}, "
         "or use 'linkratio cohort build' for many accounts"
     )
 

@@ -23,10 +23,12 @@ from linkratio import store
 from linkratio.classify import classify, label_and_urls, lead_handle
 from linkratio.errors import InputError
 from linkratio.links import bare_urls, post_ref, site
-from linkratio.model import Kind, Label, Post
+from linkratio.model import Kind, Label, Lazy, Post
 
 if TYPE_CHECKING:
     import pandas as pd
+else:  # what get_type_hints finds for `pd.DataFrame` (pandas is imported only then)
+    pd = Lazy("pandas")
 
 COLUMNS: tuple[str, ...] = (
     "platform",
@@ -228,19 +230,32 @@ class Library(store.Library):
         *,
         busy_timeout: float = 30.0,
         deriver: store.Deriver | None = DERIVER,
+        open_wait: float | None = None,
     ) -> None:
-        super().__init__(path, busy_timeout=busy_timeout, deriver=deriver)
+        super().__init__(path, busy_timeout=busy_timeout, deriver=deriver, open_wait=open_wait)
 
     @classmethod
-    def open(cls, path: str | Path | None = None, *, create: bool = False) -> Library:
+    def open(
+        cls,
+        path: str | Path | None = None,
+        *,
+        create: bool = False,
+        wait: float | None = None,
+        option: str = "path=",
+    ) -> Library:
         """The library at `path` (default: $LINKRATIO_DB, else the user data folder).
 
-        Unless `create`, a missing library is an InputError that says how to make one.
+        Unless `create`, a missing library or an empty file (which opening would make a
+        library: a read writes nothing) is an InputError that says how to make one, or to
+        name another with `option` (`--db` for the command line's callers).
+        `wait`: how long to wait for a file another process holds locked (default 30 s).
         """
         where = Path(path).expanduser() if path else cls.default_path()
-        if not create and not where.exists():
+        empty = where.is_file() and where.stat().st_size == 0
+        if not create and (empty or not where.exists()):
             raise InputError(
-                f"no library at {where}: run 'linkratio import PATH' or 'linkratio fetch "
-                "@handle' first, or name it with --db / LINKRATIO_DB"
+                f"no library at {where}{' (an empty file)' if empty else ''}: run 'linkratio "
+                f"import PATH' or 'linkratio fetch @handle' first, or name it with {option} / "
+                "LINKRATIO_DB"
             )
-        return cls(where)
+        return cls(where, open_wait=wait)

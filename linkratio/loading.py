@@ -19,13 +19,15 @@ from typing import TYPE_CHECKING, TypedDict, Unpack
 from linkratio.accounts import find as find_account
 from linkratio.accounts import is_account_name
 from linkratio.errors import EmptyDataError, InputError, LinkratioError
-from linkratio.model import Account, Timeline, gc_paused
+from linkratio.model import Account, Lazy, Timeline, gc_paused
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from linkratio.authors import Author
     from linkratio.store import Library, SaveResult
+else:  # what get_type_hints finds for `pd.DataFrame` (pandas is imported only then)
+    pd = Lazy("pandas")
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +69,22 @@ def library_failure(exc: sqlite3.Error, db: str | Path | None = None) -> Linkrat
     return failure(exc, library_path(db))
 
 
-def open_library(db: str | Path | None = None, *, create: bool = False) -> Library:
+def open_library(
+    db: str | Path | None = None,
+    *,
+    create: bool = False,
+    wait: float | None = None,
+    python: bool = False,
+) -> Library:
     """The library at `db` (default: $LINKRATIO_DB, else the user data folder).
 
-    Unless `create`, a missing library is an InputError that says how to make one.
+    Unless `create`, a missing library is an InputError that says how to make one (by
+    `--db`, or with `python` by `db=`). `wait`: how long to wait for a file another process
+    holds locked (default 30 s).
     """
     from linkratio.frame import Library
 
-    return Library.open(db, create=create)
+    return Library.open(db, create=create, wait=wait, option="db=" if python else "--db")
 
 
 def read_timeline(
@@ -83,12 +93,14 @@ def read_timeline(
     db: str | Path | None = None,
     freeze: bool = False,
     author: str | None = None,
+    python: bool = False,
     **reading: Unpack[Reading],
 ) -> Timeline:
     """The posts of `source`: a library account (`@handle`, `bsky:…`) or files to read.
 
     Files must hold one author's posts: with several, InputError naming them unless
-    `author` picks one (`only_author`). EmptyDataError when there are none. With `freeze`
+    `author` picks one (`only_author`; the error names `--author`, or with `python` the
+    keyword `author=`). EmptyDataError when there are none. With `freeze`
     the posts are moved out of the cycle collector's sight (`gc.freeze`): for a process
     that keeps them to its end, as rescanning them made 2x the posts cost 2.4x the time.
     `reading` says how files are read (`Reading`).
@@ -99,8 +111,9 @@ def read_timeline(
     # its first pass after the reader visits every post once (0.02 s for 40,000 tweets).
     with gc_paused() if freeze else nullcontext():
         timeline = read_posts(source, db=db, **reading)
-        if author is not None or not _names_account(source):
-            timeline = one_author(timeline, author)  # a library account has one already
+        if author is not None or not _names_account(source):  # an account has one already
+            option = "author=NAME" if python else "--author NAME"
+            timeline = one_author(timeline, author, option=option)
         if freeze:
             gc.freeze()
     return timeline
@@ -157,6 +170,7 @@ def load_frame(
     freeze: bool = False,
     author: str | None = None,
     columns: Collection[str] | None = None,
+    python: bool = False,
     **reading: Unpack[Reading],
 ) -> tuple[pd.DataFrame, Account]:
     """The classified posts `source` names, and whose they are.
@@ -167,10 +181,11 @@ def load_frame(
     frame columns the caller reads; a library account's frame may then hold only those (a
     frame read from files holds every column). With `freeze`, as for `read_timeline`,
     what was read is moved out of the cycle collector's sight (`gc.freeze`), a library
-    account's frame too.
+    account's frame too. With `python`, errors name keyword arguments (`db=`, `author=`),
+    not the command line's options.
     """
     if _names_account(source):
-        with open_library(db) as lib:
+        with open_library(db, python=python) as lib:
             account = find_account(lib, str(source))
             _check_author(account, author)
             frame = account_frame(lib, account, link_cache=True, columns=columns)
@@ -181,10 +196,10 @@ def load_frame(
         return frame, account
     from linkratio.frame import to_frame
 
-    timeline = read_timeline(source, freeze=freeze, author=author, **reading)
+    timeline = read_timeline(source, freeze=freeze, author=author, python=python, **reading)
     frame = to_frame(timeline.posts)
-    if db and Path(db).expanduser().is_file():
-        with open_library(db) as lib:
+    if db and Path(db).expanduser().is_file() and Path(db).expanduser().stat().st_size:
+        with open_library(db) as lib:  # (an empty file is no library: it stays empty)
             frame = with_link_cache(lib, frame)
     elif db:  # named on purpose, so a typo is worth a word (the default library is optional)
         log.warning(
@@ -235,6 +250,7 @@ def load(
         skip_invalid=skip_invalid,
         progress=progress,
         author=author,
+        python=True,
     )
     attrs = {**frame.attrs, "account": owner_name(account), "origin": str(source)}
     if since is not None or until is not None:
@@ -255,7 +271,7 @@ def _day(value: date | str | None) -> date | None:
         return value
     try:
         return date.fromisoformat(value)
-    except ValueError:
+    except (ValueError, TypeError):  # a number, a list: not a day either
         raise InputError(f"{value!r} is not a day: expected YYYY-MM-DD") from None
 
 
@@ -307,7 +323,7 @@ def import_source(
             "import the whole archive folder or zip"
         )
     origin = "archive" if timeline.posts[0].source == "archive" else "file"
-    with open_library(db, create=True) as lib, lib.run_lock("import", wait=wait):
+    with open_library(db, create=True, wait=wait) as lib, lib.run_lock("import", wait=wait):
         saved = _save_authors(lib, authors, origin)
         where = lib.path
     accounts = tuple(author.account for author in authors)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 import gc
+import importlib
 from collections.abc import Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -195,6 +196,19 @@ def gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+class Lazy:
+    """A module imported on its first attribute use: where pandas is imported only for type
+    checkers, `pd = Lazy("pandas")` lets `typing.get_type_hints` resolve `pd.DataFrame`."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> object:
+        if attr.startswith("__"):  # introspection (inspect.unwrap, copy) imports nothing
+            raise AttributeError(attr)
+        return getattr(importlib.import_module(self._name), attr)
 
 
 REFUSED = "refused: "

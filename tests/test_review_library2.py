@@ -16,7 +16,7 @@ from helpers import SAMPLE, altered, copied, one_line, small_tmpfs
 
 import linkratio
 from linkratio.cli import main
-from linkratio.errors import InputError
+from linkratio.errors import DiskError, InputError
 from linkratio.model import Account
 from linkratio.store import Library
 
@@ -100,7 +100,7 @@ def test_writing_to_a_read_only_library_is_one_line_naming_it(
     assert "Traceback" not in err
     with linkratio.Library(path) as lib:
         assert lib.read_only
-        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        with pytest.raises(DiskError, match="readonly"):
             lib.set_setting("k", "v")
     assert path.read_bytes() == before
 

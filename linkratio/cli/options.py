@@ -343,10 +343,10 @@ def now_of(args: argparse.Namespace) -> datetime:
 
 
 def library(args: argparse.Namespace, create: bool = False) -> Library:
-    """The library `--db` names; unless `create`, InputError when there is none."""
+    """The library `--db` names (unless `create`, InputError when none); `--wait` bounds it."""
     from linkratio.loading import open_library
 
-    return open_library(args.db, create=create)
+    return open_library(args.db, create=create, wait=getattr(args, "wait", None))
 
 
 def read_input(args: argparse.Namespace, read: Callable[..., T], **more: Any) -> T:

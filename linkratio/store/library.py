@@ -29,7 +29,7 @@ import linkratio.store.cache as cache
 import linkratio.store.lock as lock
 import linkratio.store.maintenance as maintenance
 import linkratio.store.posts as post_sql
-from linkratio.model import Account, Post, collapse, gc_paused, id_key
+from linkratio.model import Account, Lazy, Post, collapse, gc_paused, id_key
 from linkratio.store.accounts import AccountStats
 from linkratio.store.cache import Deriver, Encoded
 from linkratio.store.forked import Forked
@@ -40,6 +40,8 @@ from linkratio.store.times import to_db_time
 
 if TYPE_CHECKING:
     import pandas as pd
+else:  # what get_type_hints finds for `pd.DataFrame` (pandas is imported only then)
+    pd = Lazy("pandas")
 
 log = logging.getLogger(__name__)
 
@@ -49,16 +51,23 @@ ENV_DB = "LINKRATIO_DB"
 """The environment variable that overrides `Library.default_path()`."""
 
 
+@maintenance.named_failures
 class Library:
     """A local SQLite library of posts.
 
     `deriver` says how frame rows are derived from posts; without one, `frame()` is not
     available and saves leave the account's frame cache to be derived later.
-    `linkratio.frame.Library` is this class with the classifier's deriver.
+    `linkratio.frame.Library` is this class with the classifier's deriver. Opening waits
+    `open_wait` seconds (default `busy_timeout`) for a file another process holds locked.
     """
 
     def __init__(
-        self, path: str | Path, *, busy_timeout: float = 30.0, deriver: Deriver | None = None
+        self,
+        path: str | Path,
+        *,
+        busy_timeout: float = 30.0,
+        deriver: Deriver | None = None,
+        open_wait: float | None = None,
     ) -> None:
         self._memory = str(path) == ":memory:"
         self.path = Path(path) if self._memory else Path(path).expanduser()
@@ -68,7 +77,7 @@ class Library:
         if not self._memory:
             maintenance.make_folder(self.path)
         self._busy_ms = int(busy_timeout * 1000)
-        self._db = connect(self.path, self._memory, busy_timeout)
+        self._db = connect(self.path, self._memory, busy_timeout, open_wait)
         self.read_only = bool(self._db.execute("PRAGMA query_only").fetchone()[0]) or not (
             self._memory or os.access(self.path, os.W_OK)
         )
@@ -223,7 +232,7 @@ class Library:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction on the library: commit on success, roll back on any error."""
-        with transaction(self._db) as db:
+        with maintenance.named(self.path), transaction(self._db) as db:
             yield db
 
     # -- reading -------------------------------------------------------------------------

@@ -14,17 +14,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from linkratio.errors import LibraryBusyError
+from linkratio.errors import DiskError, InputError, LibraryBusyError
+from linkratio.store.maintenance import _DISK_ERRNOS
 
 
 def lock_path(library: Path) -> Path:
-    """The lock file of a library file."""
-    return library.with_name(library.name + ".lock")
+    """The lock file of a library file (beside the file a symlink to it names, as SQLite's
+    -wal: every name of one library shares its lock)."""
+    real = library.resolve()
+    return real.with_name(real.name + ".lock")
 
 
 def holder_path(library: Path) -> Path:
     """The file naming the run that holds the library's lock."""
-    return library.with_name(library.name + ".lock.holder")
+    real = library.resolve()
+    return real.with_name(real.name + ".lock.holder")
 
 
 @contextmanager
@@ -41,17 +45,30 @@ def run_lock(library: Path, name: str, *, wait: float = 10.0) -> Iterator[None]:
         lock.acquire()
     except filelock.Timeout:
         raise _busy(library, wait) from None
+    except OSError as e:  # a read-only folder or disk, a lock file of another user
+        error = DiskError if e.errno in _DISK_ERRNOS else InputError
+        raise error(
+            f"{lock_path(library)}: the library's run lock could not be made ({e.strerror})"
+        ) from None
     holder = holder_path(library)
     try:
         # Naming the holder is a courtesy: a full disk fails the run where it writes the
         # library (an error naming the library), not here with an unnamed OSError.
         with contextlib.suppress(OSError):
-            holder.write_text(f"{name} (pid {os.getpid()})", encoding="utf-8")
+            _write_holder(holder, f"{name} (pid {os.getpid()})")
         yield
     finally:
         with contextlib.suppress(OSError):  # the next holder writes its own name anyway
             holder.unlink()
         lock.release()
+
+
+def _write_holder(path: Path, text: str) -> None:
+    """Write `text` to `path`, never through a symlink planted there in a shared folder (it
+    would truncate the file it points to); OSError (ELOOP) for one."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    with os.fdopen(os.open(path, flags, 0o644), "w", encoding="utf-8") as file:
+        file.write(text)
 
 
 def _busy(library: Path, wait: float) -> LibraryBusyError:

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
+import inspect
 import os
 import sqlite3
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 from linkratio.errors import (
     DiskError,
@@ -31,6 +35,7 @@ _FULL = 13
 _DISK_ERRNOS = frozenset(
     {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
 )
+C = TypeVar("C", bound=type)
 
 
 def failure(exc: sqlite3.Error, path: str | Path) -> LinkratioError:
@@ -47,6 +52,36 @@ def failure(exc: sqlite3.Error, path: str | Path) -> LinkratioError:
         why = "the disk is full" if code == _FULL else str(exc)
         return DiskError(f"{path}: the library could not be written: {why}")
     return damaged(path, str(exc))
+
+
+@contextlib.contextmanager
+def named(path: str | Path) -> Iterator[None]:
+    """Turn what SQLite raises on the library file `path` into `failure`'s error (not the
+    caller's own mistake, a ProgrammingError such as a closed library: no damage there)."""
+    try:
+        yield
+    except sqlite3.ProgrammingError:
+        raise
+    except sqlite3.DatabaseError as e:
+        raise failure(e, path) from None
+
+
+def named_failures(cls: C) -> C:
+    """`cls` with each public method raising `failure`'s error (one line naming the file,
+    `self.path`) for what SQLite raises: a Python caller, as the CLI, gets linkratio's."""
+
+    def wrapped(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def method_named(self: Any, *args: Any, **kwargs: Any) -> Any:
+            with named(self.path):
+                return method(self, *args, **kwargs)
+
+        return method_named
+
+    for name, member in list(vars(cls).items()):
+        if not name.startswith("_") and inspect.isfunction(member):
+            setattr(cls, name, wrapped(member))
+    return cls
 
 
 def make_folder(library: Path) -> None:

@@ -282,13 +282,15 @@ def schema_version(db: sqlite3.Connection) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
-def connect(path: Path, memory: bool, busy_timeout: float) -> sqlite3.Connection:
+def connect(path: Path, memory: bool, busy: float, wait: float | None) -> sqlite3.Connection:
     """Open, configure and migrate the library file; errors a person can act on.
 
-    A library that cannot be written (a read-only disk or file) is opened read-only
+    A lock another process holds is waited for `wait` s while opening (None: `busy`), then
+    `busy` s. A library that cannot be written (a read-only disk or file) is opened read-only
     (`PRAGMA query_only` says so) when it needs no migration: reading works, writing is a
     DiskError naming it.
     """
+    wait = min(max(busy if wait is None else wait, 0), 2e6)  # SQLite: none past 2**31 ms
     if not memory and path.is_dir():
         raise InputError(
             f"{path}: is a folder, not a library file: name the file (e.g. "
@@ -299,18 +301,18 @@ def connect(path: Path, memory: bool, busy_timeout: float) -> sqlite3.Connection
     try:
         db = sqlite3.connect(
             ":memory:" if memory else path,
-            timeout=busy_timeout,
+            timeout=wait,
             isolation_level=None,  # transactions are explicit: see transaction
         )
     except sqlite3.Error as e:
         raise maintenance.failure(e, path) from None
     try:
-        db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        db.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
         # Another program's SQLite file (a mistyped --db) has tables but no schema version:
         # refused before anything (WAL mode, linkratio's tables) is written into it.
         if schema_version(db) == 0 and db.execute("SELECT 1 FROM sqlite_master").fetchone():
             raise InputError("it holds tables of another program, not a linkratio library")
-        deadline = time.monotonic() + busy_timeout
+        deadline = time.monotonic() + wait
         while True:  # while another run writes in rollback-journal mode (`written_once`),
             try:  # SQLite refuses WAL at once, without its busy handler: retry till the timeout
                 db.execute("PRAGMA journal_mode = WAL")
@@ -324,14 +326,15 @@ def connect(path: Path, memory: bool, busy_timeout: float) -> sqlite3.Connection
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA foreign_keys = ON")
         migrate(db)
+        db.execute(f"PRAGMA busy_timeout = {int(busy * 1000)}")
     except sqlite3.DatabaseError as e:
         db.close()
         code = (getattr(e, "sqlite_errorcode", 0) or 0) & 0xFF
         if not memory and code in _UNWRITABLE and path.is_file():
-            return read_only(path, busy_timeout, e)
+            return read_only(path, busy, e)
         if "locked" in str(e) or "busy" in str(e):
             raise LibraryBusyError(
-                f"{path}: the library stayed locked by another process for {busy_timeout:g} s"
+                f"{path}: the library stayed locked by another process for {wait:g} s"
             ) from None
         if code in _DAMAGED_OR_UNWRITABLE:
             raise maintenance.failure(e, path) from None
