@@ -19,7 +19,7 @@ import pytest
 from fakes.social import OWNER_DID, OWNER_HANDLE, FakeSocial, bsky_feed
 from fakes.x_api import FakeXApi, load_page, timeline
 
-from linkratio import store
+from linkratio import store, sync
 from linkratio.cli import main
 from linkratio.frame import Library
 from linkratio.model import Account, Post
@@ -196,3 +196,74 @@ def test_a_version_5_library_is_upgraded_and_its_posts_stay_history(tmp_path: Pa
         lib.save_posts(ME, [store_post("90")], origin="file", excerpt=True)
         assert lib.newest_post_id("x", "100") == "77"
         assert [p.id for p in lib.posts("x", "100")] == ["77", "90"]
+
+
+# -- a whole run is bounded -----------------------------------------------------------------
+#
+# A server that keeps sending pages that do make progress (fresh posts, a new cursor) was
+# followed up to RUN_CAP (50,000) posts: one post a page is 50,000 requests, each allowed
+# 120 s and its retries and rate-limit waits: days. The bounds are lowered here so that a
+# long but finite fake feed is "endless" for one run.
+
+
+@pytest.fixture
+def trickle(fake: FakeSocial, monkeypatch: pytest.MonkeyPatch) -> FakeSocial:
+    """The fake AppView serving one fresh post a page, whatever `limit` asks for."""
+    served = fake._author_feed
+    monkeypatch.setattr(fake, "_author_feed", lambda params: served({**params, "limit": "1"}))
+    fake.feed = bsky_feed(200, start=datetime(2024, 6, 9, 12, tzinfo=UTC))
+    monkeypatch.setattr(sync, "RUN_CAP", 150)  # below the feed: the old bound, for contrast
+    return fake
+
+
+def test_a_fetch_of_one_post_pages_stops_at_the_page_bound_and_the_next_run_goes_on(
+    trickle: FakeSocial, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sync, "RUN_PAGES", 7, raising=False)
+    db = tmp_path / "lib.sqlite"
+    code, out = cli("fetch", f"bsky:{OWNER_HANDLE}", "--db", str(db))
+    assert code == 0  # what `--max-posts` gives: partial, the next run continues
+    assert "fetched 7 posts" in out and "the most pages one run reads" in out
+    assert "the next run continues" in out and out.count("\n") == 1
+    assert len(trickle.calls(FEED)) == 7
+    assert len(stored(db, "bluesky", OWNER_DID)) == 7
+    with Library(db) as lib:
+        assert lib.cursor("bluesky", OWNER_DID) is not None  # where the next run goes on
+    monkeypatch.setattr(sync, "RUN_PAGES", 1000)
+    monkeypatch.setattr(sync, "RUN_CAP", 1000)
+    code, out = cli("fetch", f"bsky:{OWNER_HANDLE}", "--db", str(db), "--quiet")
+    assert (code, out) == (0, "")
+    assert len(stored(db, "bluesky", OWNER_DID)) == 200
+    # The 193 pages left from the saved cursor on, then one from the top for what is new.
+    assert len(trickle.calls(FEED)) == 7 + 193 + 1
+
+
+def test_a_fetch_past_the_run_deadline_starts_no_new_request(
+    trickle: FakeSocial, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.setattr(sync, "RUN_SECONDS", 0.0, raising=False)  # over after any page
+    db = tmp_path / "lib.sqlite"
+    code, out = cli("fetch", f"bsky:{OWNER_HANDLE}", "--db", str(db), "--quiet")
+    assert (code, out) == (0, "")
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the longest one run takes" in err
+    assert "the next run continues" in err and "Traceback" not in err
+    assert len(trickle.calls(FEED)) == 1
+    assert len(stored(db, "bluesky", OWNER_DID)) == 1
+
+
+def test_weekly_sync_stopped_by_the_run_bound_is_partial(
+    trickle: FakeSocial, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    db = tmp_path / "lib.sqlite"
+    # The newest post (in the week) is stored; the rest of the backfill is still to come.
+    assert cli("fetch", f"bsky:{OWNER_HANDLE}", "--db", str(db), "--max-posts", "1")[0] == 0
+    monkeypatch.setattr(sync, "RUN_PAGES", 5, raising=False)
+    out = str(tmp_path / "out")
+    argv = ["weekly", f"bsky:{OWNER_HANDLE}", "--sync", "--db", str(db), "--out", out]
+    code, _ = cli(*argv, "--now", "2024-06-10T07:00:00+00:00", "--tz", "UTC")
+    assert code == 1  # partial: the summary is made from what is stored
+    err = capsys.readouterr().err
+    assert "warning: --sync failed" in err and "the most pages one run reads" in err
+    assert len(stored(db, "bluesky", OWNER_DID)) == 6
+    assert len(trickle.calls(FEED)) == 6
