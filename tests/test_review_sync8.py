@@ -18,6 +18,7 @@ import orjson
 import pytest
 from fakes.social import OWNER_DID, OWNER_HANDLE, FakeSocial, bsky_feed
 from fakes.x_api import FakeXApi, load_page, timeline
+from helpers import altered, one_line
 
 from linkratio import store, sync
 from linkratio.cli import main
@@ -267,3 +268,40 @@ def test_weekly_sync_stopped_by_the_run_bound_is_partial(
     assert "warning: --sync failed" in err and "the most pages one run reads" in err
     assert len(stored(db, "bluesky", OWNER_DID)) == 6
     assert len(trickle.calls(FEED)) == 6
+
+
+@pytest.mark.parametrize(
+    ("name", "history"),
+    [
+        ("two_tweets.jsonl", False),  # twarc2 search/all: one post of one author
+        ("edited_after.jsonl", False),  # twarc2 tweet lookup (/2/tweets?ids=)
+        ("withheld_line4_user_timeline.jsonl", True),  # twarc2 /2/users/:id/tweets
+    ],
+)
+def test_real_twarc2_files_are_history_only_when_they_are_a_user_timeline(
+    tmp_path: Path, name: str, history: bool
+) -> None:
+    db = tmp_path / "lib.sqlite"
+    assert cli("import", str(FIXTURE.parent / name), "--db", str(db))[0] == 0
+    with Library(db) as lib:
+        (account,) = lib.accounts()
+        assert account.posts > 0  # stored and reported all the same
+        assert (lib.newest_post_id("x", account.id) is not None) is history
+        assert lib.has_posts("x", account.id) is history
+
+
+def test_a_library_that_lost_its_excerpts_table_is_damaged_for_check_and_fetch(
+    x_env: FakeXApi, tmp_path: Path, capsys: Any
+) -> None:
+    made = tmp_path / "made"
+    made.mkdir()
+    db = made / "library.sqlite"
+    assert cli("import", str(FIXTURE.parent / "two_tweets.jsonl"), "--db", str(db))[0] == 0
+    hurt = altered(db, tmp_path, "DROP TABLE excerpts")
+    code, out = cli("library", "check", "--db", str(hurt))
+    assert code == 1 and "no such table: excerpts" in out
+    capsys.readouterr()
+    assert cli("fetch", "@LachiVeronica", "--db", str(hurt))[0] == 74
+    err = capsys.readouterr().err
+    assert one_line(err) and "damaged" in err and "excerpts" in err
+    assert x_env.seen("/tweets") == []
