@@ -305,3 +305,28 @@ def test_a_library_that_lost_its_excerpts_table_is_damaged_for_check_and_fetch(
     err = capsys.readouterr().err
     assert one_line(err) and "damaged" in err and "excerpts" in err
     assert x_env.seen("/tweets") == []
+
+
+@pytest.mark.parametrize(
+    "state", ['{"cursor": {"a": 1}}', '{"cursor": "1", "newer_than": ["2"]}', '{"until_id": 7}']
+)
+def test_a_saved_cursor_whose_ids_are_not_text_is_a_damaged_library(
+    x_env: FakeXApi, tmp_path: Path, capsys: Any, state: str
+) -> None:
+    # It went to X as a query parameter: "X refused the request" (exit 69) on every run
+    # from then on, while `library check` called the file sound.
+    x_env.timelines[x_env.owner_id] = timeline(250)
+    db = tmp_path / "lib.sqlite"
+    fetch = ["fetch", f"@{x_env.owner['username']}", "--quiet", "--db", str(db)]
+    assert cli(*fetch, "--max-posts", "100")[0] == 0
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("UPDATE cursors SET state = ?", (state,)).rowcount == 1
+    raw.close()
+    before = len(x_env.seen("/tweets"))
+    capsys.readouterr()
+    assert cli(*fetch)[0] == 74
+    err = one_line(capsys.readouterr().err)
+    assert "damaged" in err and "cursor" in err
+    assert len(x_env.seen("/tweets")) == before  # nothing sent
+    code, out = cli("library", "check", "--db", str(db))
+    assert code == 1 and "cursors" in out
