@@ -46,12 +46,14 @@ class FetchResult:
     posts_read: int
     new_posts: int
     complete: bool
-    """False when `max_posts` (or `sync.RUN_CAP`, or the timeline cap) stopped the run: the
-    next run continues."""
+    """False when `max_posts` (or `sync.RUN_CAP`, the timeline cap, or a bound on the whole
+    run) stopped the run: the next run continues."""
     requests: int | None
     """HTTP requests sent, the account lookup and retries included; None where the client
     does not count them (X: its pages are its timeline requests)."""
     library: Path
+    stopped: str | None = None
+    """Why a bound on the whole run (`sync.RUN_PAGES`, `sync.RUN_SECONDS`) ended it early."""
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 import sqlite3
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, Unpack
+from urllib.parse import urlsplit
 
 from linkratio.accounts import find as find_account
 from linkratio.accounts import is_account_name
@@ -323,18 +325,49 @@ def import_source(
             "import the whole archive folder or zip"
         )
     origin = "archive" if timeline.posts[0].source == "archive" else "file"
+    excerpt = origin == "file" and not _own_timeline(source, authors)
     with open_library(db, create=True, wait=wait) as lib, lib.run_lock("import", wait=wait):
-        saved = _save_authors(lib, authors, origin)
+        saved = _save_authors(lib, authors, origin, excerpt)
         where = lib.path
     accounts = tuple(author.account for author in authors)
     return Imported(accounts[0], len(timeline.posts), saved, where, accounts)
 
 
-def _save_authors(library: Library, authors: list[Author], origin: str) -> SaveResult:
+_TWARC_URL = re.compile(rb'"__twarc"\s*:\s*\{\s*"url"\s*:\s*"([^"\\]{1,8192})"')
+"""The request URL twarc2 notes in each page it writes (`{"__twarc": {"url": ...}}`)."""
+
+
+def _own_timeline(source: str | Path, authors: list[Author]) -> bool:
+    """Whether saved data is its one author's own timeline; not a search, a hashtag or home
+    feed (many authors, or twarc2 pages of any X request but the user's tweets)."""
+    if len(authors) != 1:
+        return False
+    account, path = authors[0].account, Path(source)
+    if account.platform != "x" or _names_account(source) or not path.is_file():
+        return True
+    return all(url == f"/2/users/{account.id}/tweets" for url in _twarc_requests(path))
+
+
+def _twarc_requests(path: Path) -> Iterator[str]:
+    """The path of each request twarc2 noted in the file (none in other saved data)."""
+    tail = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            data = tail + chunk
+            for found in _TWARC_URL.finditer(data):
+                yield urlsplit(found.group(1).decode("utf-8", "replace")).path
+            tail = data[-16384:]  # a URL the chunk's end cuts is whole in the next one
+
+
+def _save_authors(
+    library: Library, authors: list[Author], origin: str, excerpt: bool
+) -> SaveResult:
     """Save each author's posts under their account; what the saves did, added up."""
     from linkratio.store import SaveResult
 
-    results = [library.save_posts(a.account, a.posts, origin=origin) for a in authors]
+    results = [
+        library.save_posts(a.account, a.posts, origin=origin, excerpt=excerpt) for a in authors
+    ]
     return SaveResult(
         inserted=sum(r.inserted for r in results),
         updated=sum(r.updated for r in results),

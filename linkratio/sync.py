@@ -15,7 +15,11 @@ only turns API pages into `net.page.Page`s. The engine owns the rest:
   never ends is read `RUN_CAP` posts a run, each run going on from the cursor;
 - a server that keeps handing out pages with nothing new in them (no posts, or posts this
   run already read) is stopped after `NO_PROGRESS_PAGES` such pages with `NoProgressError`
-  (exit 69) instead of being followed forever.
+  (exit 69) instead of being followed forever;
+- a whole run reads at most `RUN_PAGES` pages and starts no request after `RUN_SECONDS`:
+  a server that keeps sending fresh posts one a page would otherwise hold a run for
+  `RUN_CAP` requests (days, at each request's time limits). It ends as the budget does:
+  what it read stays stored, `SyncResult.stopped` says why, the next run goes on.
 
 X also skips what is stored server-side (`since_id`, `start_time`); Bluesky and Mastodon
 ids do not order by time, so for them the stored-post stop alone ends a pass.
@@ -26,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from linkratio.errors import AuthError, InputError, NoProgressError
@@ -43,6 +48,11 @@ RUN_CAP = 50_000
 """Posts one run reads at most when `max_posts` does not say: a whole heavy account in a
 run or two, and a bound on a feed that keeps making fresh posts (Bluesky and Mastodon have
 no timeline cap); the next run goes on from where this one stopped."""
+RUN_PAGES = 2_000
+"""Pages (requests for posts) one run reads at most: `RUN_CAP` posts of full pages (40 a
+page on Mastodon) fit, a server sending a post a page does not hold the run for 50,000."""
+RUN_SECONDS = 3_600.0
+"""Seconds after the start of a run past which it starts no new request for a page."""
 NO_PROGRESS_PAGES = 3
 """Pages in a row with nothing new in them after which a pass stops with NoProgressError."""
 BACKOFF = 2.0
@@ -60,7 +70,10 @@ class SyncResult:
     posts_read: int
     new_posts: int
     complete: bool
-    """False when --max-posts (or `RUN_CAP`, or the timeline cap) stopped the run early."""
+    """False when --max-posts (or `RUN_CAP`, the timeline cap, or a bound on the whole run)
+    stopped the run early."""
+    stopped: str | None = None
+    """Why a bound on the whole run (`RUN_PAGES`, `RUN_SECONDS`) ended it early, if one did."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,8 @@ class _Run:
     spent: int = 0
     stalled: int = 0
     seen: set[str] = field(default_factory=set)
+    ends: float = field(default_factory=lambda: monotonic() + RUN_SECONDS)
+    stopped: str | None = None
 
     def left(self) -> int | None:
         return None if self.budget is None else self.budget - self.spent
@@ -165,12 +180,24 @@ def _pass(run: _Run, start: Start) -> bool:
             return True
         if run.stalled >= NO_PROGRESS_PAGES:
             raise _no_progress(run)
+        run.stopped = _run_bound(run)
+        if run.stopped is not None:
+            return False
         left = run.left()
         if left is not None and left <= 0:
             return False
     assert run.account.id is not None
     run.library.clear_cursor(run.account.platform, run.account.id)
     return True
+
+
+def _run_bound(run: _Run) -> str | None:
+    """Why the run must start no new request (`RUN_PAGES`, `RUN_SECONDS`), or None."""
+    if run.pages >= RUN_PAGES:
+        return f"after {run.pages:,} pages, the most pages one run reads"
+    if monotonic() >= run.ends:
+        return f"after {RUN_SECONDS / 60:,.0f} minutes, the longest one run takes"
+    return None
 
 
 def _no_progress(run: _Run) -> NoProgressError:
@@ -215,7 +242,7 @@ def sync_account(
     library.record_sync(
         platform, account.id, when=datetime.now(UTC), posts_read=run.read, complete=complete
     )
-    return SyncResult(account, run.pages, run.read, run.new, complete)
+    return SyncResult(account, run.pages, run.read, run.new, complete, run.stopped)
 
 
 def open_api(platform: str, handle: str, options: dict[str, Any]) -> BlueskyApi | MastodonApi:
@@ -239,6 +266,8 @@ class Refreshed:
 
     posts_read: int
     new_posts: int
+    stopped: str | None = None
+    """Why a bound on the whole run ended it before it was done (see `SyncResult`)."""
 
 
 def refresh(library: Library, account: Account, *, waiter: Waiter | None = None) -> Refreshed:
@@ -262,7 +291,7 @@ def refresh(library: Library, account: Account, *, waiter: Waiter | None = None)
         result = _refresh_social(library, account, options)
     else:
         raise InputError(f"cannot refresh {account.platform} accounts yet: fetch them by hand")
-    return Refreshed(result.posts_read, result.new_posts)
+    return Refreshed(result.posts_read, result.new_posts, result.stopped)
 
 
 def _refresh_x(library: Library, account: Account, options: dict[str, Any]) -> SyncResult:

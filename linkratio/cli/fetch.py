@@ -97,6 +97,9 @@ def fetch(args: argparse.Namespace, out: TextIO) -> int:
         progress.done()
     if not args.quiet:
         out.write(_fetched_line(done, args.max_posts))
+    elif done.stopped is not None:  # a bound on the run, not the user's: say so in cron too
+        who = account_name(done.account)  # _notice makes the line terminal-safe
+        _notice(f"warning: the fetch of {who} stopped {done.stopped}; the next run continues")
     return EXIT_OK
 
 
@@ -109,7 +112,7 @@ def _fetched_line(done: FetchResult, max_posts: int | None) -> str:
     more = ""
     if not done.complete:
         cap = "at --max-posts" if max_posts else "at the most posts one run reads"
-        more = f" (stopped {cap}; the next run continues)"
+        more = f" (stopped {done.stopped or cap}; the next run continues)"
     who = terminal_safe(account_name(done.account))
     if done.requests is None:  # X: its pages are its timeline requests
         head = f"{who} in {counted(done.pages, 'request')}"

@@ -162,6 +162,9 @@ def cursor_problem(state: object) -> str | None:
         value = orjson.loads(state)  # type: ignore[arg-type]  # a garbled cell: any type
         if not isinstance(value, dict):
             return "is not a JSON object"
+        for key in ("cursor", "newer_than", "until_id", "since_id"):  # sent to the API
+            if not isinstance(value.get(key, ""), str | None):
+                return "is not a saved cursor"
         for key in ("since", "start_time"):  # read with datetime.fromisoformat by the sync
             if value.get(key):
                 datetime.fromisoformat(value[key])

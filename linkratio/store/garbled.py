@@ -53,6 +53,7 @@ _CHECKS: tuple[tuple[str, str, str, str], ...] = (
     ),
     *((t, c, f"linkratio_not_time({c})", "is not a time") for t, c in _TIMESTAMPS),
     ("cursors", "state", "linkratio_bad_cursor(state)", "is not a saved cursor"),
+    ("excerpts", "post_id", "typeof(post_id) != 'text'", "is not text"),  # the table is there
 )
 """(table, column, SQL condition of a bad value, what is wrong with it)."""
 

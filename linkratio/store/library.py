@@ -26,6 +26,7 @@ import platformdirs
 
 import linkratio.store.accounts as account_sql
 import linkratio.store.cache as cache
+import linkratio.store.excerpts as excerpts
 import linkratio.store.lock as lock
 import linkratio.store.maintenance as maintenance
 import linkratio.store.posts as post_sql
@@ -122,13 +123,16 @@ class Library:
         fetched_at: datetime | None = None,
         cursor: dict[str, Any] | None = None,
         cursor_done: bool = False,
+        excerpt: bool = False,
     ) -> SaveResult:
         """Store `account` and its `posts` (and the pagination `cursor`) in one transaction.
 
         A post already stored under the same (platform, id) is updated in place; a post
         given twice counts once. `cursor` replaces the account's pagination state and
         `cursor_done` deletes it (a backfill's last page). The posts' frame rows are
-        cached here too, so the next `frame()` finds them.
+        cached here too, so the next `frame()` finds them. With `excerpt` the posts come
+        from a search or a feed, not the account's timeline: a fetch does not go on from
+        the new ones (`linkratio.store.excerpts`).
         """
         if origin not in ORIGINS:
             raise ValueError(f"origin {origin!r}: expected one of {', '.join(ORIGINS)}")
@@ -149,6 +153,7 @@ class Library:
             ):
                 account_id = account_sql.upsert_account(db, account, fetched)
                 known, same = post_sql.write_posts(db, batch, account_id, origin, fetched)
+                excerpts.record(db, account.platform, [p.id for p in batch], known, excerpt)
                 encoded = encoding.result()
                 self._cache_saved(db, account.platform, account_id, batch, known, encoded)
                 if state is not None:
@@ -352,15 +357,15 @@ class Library:
         return account_sql.account_by_id(self._db, platform, account_id)
 
     def stored_post_ids(self, platform: str, account_id: str, ids: Sequence[str]) -> set[str]:
-        """Those of `ids` that the library stores as posts of this account."""
+        """Those of `ids` stored as this account's posts from its timeline (not an excerpt)."""
         return post_sql.stored_post_ids(self._db, platform, account_id, ids)
 
     def has_posts(self, platform: str, account_id: str) -> bool:
-        """True when the library stores at least one post of this account."""
+        """True when the library stores a post of this account from its timeline (no excerpt)."""
         return post_sql.has_posts(self._db, platform, account_id)
 
     def newest_post_id(self, platform: str, account_id: str) -> str | None:
-        """The account's newest stored post id (snowflake order), whatever its origin: since_id."""
+        """The account's newest post id stored from its timeline (not an excerpt): since_id."""
         return post_sql.newest_post_id(self._db, platform, account_id)
 
     def cursor(self, platform: str, account_id: str) -> dict[str, Any] | None:

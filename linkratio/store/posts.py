@@ -18,6 +18,7 @@ import orjson
 
 import linkratio.store.maintenance as maintenance
 from linkratio.model import Link, Post, gc_paused, id_key
+from linkratio.store.excerpts import NOT_EXCERPT
 from linkratio.store.times import from_micros, to_micros
 
 ORIGINS: tuple[str, ...] = ("api", "archive", "file")
@@ -238,11 +239,12 @@ def superseded(db: sqlite3.Connection, platform: str, account_id: str) -> set[st
 def stored_post_ids(
     db: sqlite3.Connection, platform: str, account_id: str, ids: Sequence[str]
 ) -> set[str]:
-    """Those of `ids` that the library stores as posts of this account."""
+    """Those of `ids` that the library stores as posts of this account from its timeline
+    (not an excerpt: `linkratio.store.excerpts`)."""
     if not ids:
         return set()
     rows = db.execute(
-        "SELECT post_id FROM posts WHERE platform = ? AND account_id = ?"
+        f"SELECT post_id FROM posts WHERE platform = ? AND account_id = ? AND {NOT_EXCERPT}"
         " AND post_id IN (SELECT value FROM json_each(?))",
         (platform, account_id, orjson.dumps(list(ids)).decode()),
     )
@@ -255,18 +257,19 @@ def has_any(db: sqlite3.Connection) -> bool:
 
 
 def has_posts(db: sqlite3.Connection, platform: str, account_id: str) -> bool:
-    """True when the library stores at least one post of this account."""
+    """True when the library stores a post of this account from its timeline (no excerpt)."""
     row = db.execute(
-        "SELECT 1 FROM posts WHERE platform = ? AND account_id = ? LIMIT 1",
+        f"SELECT 1 FROM posts WHERE platform = ? AND account_id = ? AND {NOT_EXCERPT} LIMIT 1",
         (platform, account_id),
     ).fetchone()
     return row is not None
 
 
 def newest_post_id(db: sqlite3.Connection, platform: str, account_id: str) -> str | None:
-    """The account's newest stored post id (snowflake order), whatever its origin: since_id."""
+    """The account's newest post id (snowflake order) stored from its timeline (an archive,
+    the API or a timeline file; not an excerpt): since_id."""
     row = db.execute(
-        "SELECT post_id FROM posts WHERE platform = ? AND account_id = ?"
+        f"SELECT post_id FROM posts WHERE platform = ? AND account_id = ? AND {NOT_EXCERPT}"
         " ORDER BY length(post_id) DESC, post_id DESC LIMIT 1",
         (platform, account_id),
     ).fetchone()

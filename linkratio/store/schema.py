@@ -17,6 +17,7 @@ from pathlib import Path
 
 import linkratio.store.maintenance as maintenance
 from linkratio.errors import DiskError, InputError, LibraryBusyError
+from linkratio.store.excerpts import V6_EXCERPTS
 from linkratio.store.times import from_db_time, to_db_time
 
 log = logging.getLogger(__name__)
@@ -199,6 +200,7 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     _V3_SETTINGS,
     _V4_DELIVERIES_CHALLENGES_LINKS,
     _V5_ONE_TIME_FORMAT,
+    V6_EXCERPTS,
 )
 """Schema steps in order: applying MIGRATIONS[n] takes a library from version n to n + 1."""
 

@@ -208,9 +208,11 @@ def _refresh(library: Library, account: Account, waiter: Waiter) -> str | None:
     from linkratio.sync import refresh
 
     try:
-        refresh(library, account, waiter=waiter)
+        done = refresh(library, account, waiter=waiter)
     except LinkratioError as exc:
         return str(exc)
+    if done.stopped is not None:  # partial: what it read is stored, the next run goes on
+        return f"the sync stopped {done.stopped}; the next run continues"
     return None
 
 
