@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from datetime import time
+from datetime import UTC, time
 from pathlib import Path
 
 import pytest
@@ -44,6 +44,17 @@ def test_the_corpus_archives_read_the_same(name: str) -> None:
 
 def test_a_generated_archive_reads_the_same(tmp_path: Path) -> None:
     same_as_general(generated_archive(tmp_path, 3000, seed=7))
+
+
+def test_lean_times_are_the_general_readers_to_the_time_zone_object(tmp_path: Path) -> None:
+    # Equal datetimes may still differ in their tzinfo (UTC, or another +00:00 zone): the
+    # repr names it, and the library's and the frame's microseconds come from these.
+    path = generated_archive(tmp_path, 500, seed=11)
+    general = read_archive(path, keep_raw=True)
+    lean = read_archive(path, keep_raw=True, lean=True)
+    assert all(isinstance(p, LeanPost) for p in lean.posts)
+    assert [repr(p.created_at) for p in lean.posts] == [repr(p.created_at) for p in general.posts]
+    assert all(p.created_at.tzinfo is UTC for p in lean.posts)
 
 
 TRICKY = [

@@ -143,7 +143,8 @@ def write_posts(
     """Insert or update `posts` under the account; return the owners they had before, and
     how many of those were stored exactly as given (only the fetch time would change)."""
     rows = [_post_row(p, account_id, origin, fetched) for p in posts]
-    known = owners(db, posts[0].platform, [p.id for p in posts]) if posts else {}
+    # Into a library without posts (a first import) nothing is known: no look-up of every id.
+    known = owners(db, posts[0].platform, [p.id for p in posts]) if posts and has_any(db) else {}
     same = _unchanged(db, [row for row in rows if row[1] in known])
     # A plain INSERT is a quarter faster than the upsert: keep that for new ids.
     db.executemany(_INSERT_POST, [row for row in rows if row[1] not in known])
