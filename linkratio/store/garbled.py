@@ -3,7 +3,7 @@
 The tables are not STRICT, so a post's `created_at` may hold text and a JSON column may
 hold anything while every page, index and reference is sound. The commands that read such
 a row stop with "the library is damaged ... run 'linkratio library check'"; `garbled`
-finds the same rows so that check names them.
+finds the same rows so that check names them, and `check` adds them to the page checks.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import sqlite3
 from datetime import UTC, datetime
 
 from linkratio.store.accounts import cursor_problem
-from linkratio.store.schema import _TIMESTAMPS
-from linkratio.store.times import from_db_time, to_micros
+from linkratio.store.maintenance import check as page_check
+from linkratio.store.times import TIMESTAMPS, from_db_time, to_micros
 
 _SHOWN = 20
 """Rows named one line each; the rest are counted."""
@@ -51,7 +51,7 @@ _CHECKS: tuple[tuple[str, str, str, str], ...] = (
         ("posts", c, _NOT_ARRAY.format(c=c), "is not a JSON array")
         for c in ("mentions", "edit_ids")
     ),
-    *((t, c, f"linkratio_not_time({c})", "is not a time") for t, c in _TIMESTAMPS),
+    *((t, c, f"linkratio_not_time({c})", "is not a time") for t, c in TIMESTAMPS),
     ("cursors", "state", "linkratio_bad_cursor(state)", "is not a saved cursor"),
     ("excerpts", "post_id", "typeof(post_id) != 'text'", "is not text"),  # the table is there
 )
@@ -100,6 +100,15 @@ def garbled(db: sqlite3.Connection) -> list[str]:
     if hidden:
         lines.append(f"and {hidden:,} more values of the wrong type or shape")
     return lines
+
+
+def check(db: sqlite3.Connection) -> list[str]:
+    """What the integrity and foreign-key checks and `garbled` find wrong; [] when sound."""
+    problems = page_check(db)
+    try:
+        return problems + garbled(db)
+    except sqlite3.DatabaseError as e:  # pages too damaged to be scanned
+        return problems or [str(e)]
 
 
 def _shown(value: object) -> str:

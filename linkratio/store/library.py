@@ -27,6 +27,7 @@ import platformdirs
 import linkratio.store.accounts as account_sql
 import linkratio.store.cache as cache
 import linkratio.store.excerpts as excerpts
+import linkratio.store.garbled as garbled
 import linkratio.store.lock as lock
 import linkratio.store.maintenance as maintenance
 import linkratio.store.posts as post_sql
@@ -34,7 +35,6 @@ from linkratio.model import Account, Lazy, Post, collapse, gc_paused, id_key
 from linkratio.store.accounts import AccountStats
 from linkratio.store.cache import Deriver, Encoded
 from linkratio.store.forked import Forked
-from linkratio.store.garbled import garbled
 from linkratio.store.posts import ORIGINS, SaveResult
 from linkratio.store.schema import connect, schema_version, transaction, written_once
 from linkratio.store.times import to_db_time
@@ -375,13 +375,8 @@ class Library:
     # -- upkeep --------------------------------------------------------------------------
 
     def check(self) -> list[str]:
-        """What SQLite's integrity and foreign-key checks find wrong with the file, and rows
-        whose values no command could read (`linkratio.store.garbled`); [] when sound."""
-        problems = maintenance.check(self._db)
-        try:
-            return problems + garbled(self._db)
-        except sqlite3.DatabaseError as e:  # pages too damaged to be scanned
-            return problems or [str(e)]
+        """What the page, reference and value checks (`store.garbled`) find wrong; [] if sound."""
+        return garbled.check(self._db)
 
     def backup(self, dest: str | Path) -> Path:
         """Copy the library to `dest` (a file, or a folder to put it in); return the copy's path."""

@@ -18,7 +18,7 @@ from pathlib import Path
 import linkratio.store.maintenance as maintenance
 from linkratio.errors import DiskError, InputError, LibraryBusyError
 from linkratio.store.excerpts import V6_EXCERPTS
-from linkratio.store.times import from_db_time, to_db_time
+from linkratio.store.times import V5_ONE_TIME_FORMAT
 
 log = logging.getLogger(__name__)
 
@@ -154,52 +154,13 @@ _V4_DELIVERIES_CHALLENGES_LINKS = (
         first_seen TEXT NOT NULL)""",
 )
 
-_TIMESTAMPS: tuple[tuple[str, str], ...] = (
-    ("accounts", "first_seen"),
-    ("accounts", "updated_at"),
-    ("posts", "fetched_at"),
-    ("cursors", "updated_at"),
-    ("syncs", "at"),
-    ("deliveries", "delivered_at"),
-    ("challenges", "set_at"),
-    ("link_resolutions", "resolved_at"),
-    ("link_resolutions", "retry_after"),
-    ("redirect_hosts", "first_seen"),
-)
-"""Every TEXT column that holds a time (a post's created_at is integer microseconds)."""
-
-
-def _in_db_time(value: str | bytes | int | float) -> str | bytes | int | float:
-    """One stored time rewritten in the `to_db_time` format; a value that is no time is kept."""
-    try:
-        when = from_db_time(value)  # type: ignore[arg-type]  # a garbled cell: any type
-    except (ValueError, TypeError):
-        return value
-    return to_db_time(when) if when is not None else value
-
-
-def _one_time_format(db: sqlite3.Connection) -> None:
-    """Rewrite every stored time in the one format of `to_db_time`.
-
-    Up to version 4 the library wrote three: `isoformat()` (`+00:00`, microseconds only
-    when not zero), `isoformat(timespec="seconds")` and `%Y-%m-%dT%H:%M:%SZ`.
-    """
-    db.create_function("linkratio_db_time", 1, _in_db_time, deterministic=True)
-    for table, column in _TIMESTAMPS:
-        db.execute(
-            f"UPDATE {table} SET {column} = linkratio_db_time({column})"
-            f" WHERE {column} IS NOT NULL AND NOT ({column} LIKE '%Z' AND length({column}) = 27)"
-        )
-
-
-_V5_ONE_TIME_FORMAT: tuple[Step, ...] = (_one_time_format,)
 
 MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     _V1_INITIAL,
     _V2_EDIT_CHAINS_AND_FRAME_CACHE,
     _V3_SETTINGS,
     _V4_DELIVERIES_CHALLENGES_LINKS,
-    _V5_ONE_TIME_FORMAT,
+    V5_ONE_TIME_FORMAT,
     V6_EXCERPTS,
 )
 """Schema steps in order: applying MIGRATIONS[n] takes a library from version n to n + 1."""
