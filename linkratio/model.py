@@ -240,3 +240,15 @@ class Resolution:
     def refused(self) -> bool:
         """True when the guard refused a hop (unsafe address, scheme, port, credentials)."""
         return self.error is not None and self.error.startswith(REFUSED)
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a summary goes: `key` is what the library records, `label` what messages show."""
+
+    kind: str
+    """`email` or `webhook`."""
+    key: str
+    label: str
+    target: str = field(repr=False)
+    """The address, or the webhook URL (a secret: never print it)."""

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import shutil
+import typing
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -30,6 +31,10 @@ def _missing_docs_and_hints(qualname: str, function: Callable[..., object]) -> l
             lacking.append(f"{qualname}: parameter {parameter.name} has no type hint")
     if function.__name__ != "__init__" and signature.return_annotation is signature.empty:
         lacking.append(f"{qualname}: no return type hint")
+    try:  # a notebook's help tools and typed callers resolve the hints: they must name real types
+        typing.get_type_hints(function)
+    except NameError as e:
+        lacking.append(f"{qualname}: type hints do not resolve ({e})")
     return lacking
 
 

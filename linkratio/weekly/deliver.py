@@ -34,6 +34,7 @@ import idna
 
 from linkratio import config
 from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError
+from linkratio.model import Destination
 from linkratio.net.deadline import Clock, bind_client, refuse_socks
 from linkratio.net.policy import Policy, Retry, TooLarge, TooSlow, Wait, check_length, read_capped
 from linkratio.net.redact import REDACTOR, is_loopback
@@ -59,18 +60,6 @@ MAX_ANSWER = 1024 * 1024
 
 _LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
 _ADDRESS = re.compile(r"[^@\s<>(),;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.[A-Za-z]{2,}")
-
-
-@dataclass(frozen=True)
-class Destination:
-    """Where a summary goes: `key` is what the library records, `label` what messages show."""
-
-    kind: str
-    """`email` or `webhook`."""
-    key: str
-    label: str
-    target: str = field(repr=False)
-    """The address, or the webhook URL (a secret: never print it)."""
 
 
 def check_host(host: str, what: str) -> str:

@@ -25,14 +25,13 @@ from linkratio.accounts import account_name
 from linkratio.accounts import find as find_account
 from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError, LinkratioError
 from linkratio.loading import account_frame
-from linkratio.model import Account
+from linkratio.model import Account, Destination
+from linkratio.net.waiting import Waiter
+from linkratio.store import Library
 
 if TYPE_CHECKING:
     from linkratio.analysis.weekly import WeekSummary
-    from linkratio.net.waiting import Waiter
     from linkratio.render.weekly import WeeklyFiles
-    from linkratio.store import Library
-    from linkratio.weekly.deliver import Destination
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1
@@ -181,8 +180,6 @@ def run_week(
     `week` is `YYYY-Www` or any day of that week (default: the last complete week).
     Holds the library's run lock (waiting up to `wait` seconds) for the whole run.
     """
-    from linkratio.net.waiting import Waiter
-
     now = now or datetime.now(UTC)
     waiter = waiter or Waiter(True)
     monday = check_inputs(destinations, week, tz=tz, now=now)
