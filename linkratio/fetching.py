@@ -54,6 +54,9 @@ class FetchResult:
     library: Path
     stopped: str | None = None
     """Why a bound on the whole run (`sync.RUN_PAGES`, `sync.RUN_SECONDS`) ended it early."""
+    newest_read: bool = True
+    """False when the run was spent finishing an interrupted (older) backfill: what was posted
+    since is read by the next run."""
 
 
 @dataclass(frozen=True)

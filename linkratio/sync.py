@@ -74,6 +74,9 @@ class SyncResult:
     stopped the run early."""
     stopped: str | None = None
     """Why a bound on the whole run (`RUN_PAGES`, `RUN_SECONDS`) ended it early, if one did."""
+    newest_read: bool = True
+    """False when the run spent its budget finishing an interrupted (older) pass, so what was
+    posted since it began is not read yet: the next run reads it."""
 
 
 @dataclass(frozen=True)
@@ -236,13 +239,17 @@ def sync_account(
         first = since is not None and newest is None and first_run(library, account)
         start = Start(None, newest, _midnight(since) if first else None)
     complete = _pass(run, start)
-    if complete and saved and (run.left() is None or (run.left() or 0) > 0):
-        # The interrupted pass is done: now read what was posted since, from the top.
+    newest_read = not saved  # a pass from the top reads the newest posts first
+    if complete and saved:
+        # The interrupted pass is done: now read what was posted since, from the top (none
+        # of it when the budget is spent: the run is then not complete).
+        pages = run.pages
         complete = _pass(run, Start(None, library.newest_post_id(platform, account.id)))
+        newest_read = run.pages > pages
     library.record_sync(
         platform, account.id, when=datetime.now(UTC), posts_read=run.read, complete=complete
     )
-    return SyncResult(account, run.pages, run.read, run.new, complete, run.stopped)
+    return SyncResult(account, run.pages, run.read, run.new, complete, run.stopped, newest_read)
 
 
 def open_api(platform: str, handle: str, options: dict[str, Any]) -> BlueskyApi | MastodonApi:
@@ -267,7 +274,8 @@ class Refreshed:
     posts_read: int
     new_posts: int
     stopped: str | None = None
-    """Why a bound on the whole run ended it before it was done (see `SyncResult`)."""
+    """Why the run ended before it was done: a bound on the whole run (see `SyncResult`), or
+    the posts one run reads spent on an earlier, interrupted backfill before the newest."""
 
 
 def refresh(library: Library, account: Account, *, waiter: Waiter | None = None) -> Refreshed:
@@ -291,7 +299,13 @@ def refresh(library: Library, account: Account, *, waiter: Waiter | None = None)
         result = _refresh_social(library, account, options)
     else:
         raise InputError(f"cannot refresh {account.platform} accounts yet: fetch them by hand")
-    return Refreshed(result.posts_read, result.new_posts, result.stopped)
+    stopped = result.stopped
+    if stopped is None and not result.newest_read:
+        stopped = (
+            f"after {result.posts_read:,} posts of an earlier backfill, the most one run reads,"
+            " before the newest posts"
+        )
+    return Refreshed(result.posts_read, result.new_posts, stopped)
 
 
 def _refresh_x(library: Library, account: Account, options: dict[str, Any]) -> SyncResult:

@@ -270,6 +270,33 @@ def test_weekly_sync_stopped_by_the_run_bound_is_partial(
     assert len(trickle.calls(FEED)) == 6
 
 
+def test_weekly_sync_that_spends_its_run_on_an_old_backfill_says_the_newest_are_unread(
+    fake: FakeSocial, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    # A backfill left unfinished (here by --max-posts 1) is finished first; when that spends
+    # the posts one run reads, the week's newest post is not read: the run is partial.
+    served = fake._author_feed  # pages of one post, so that --max-posts 1 leaves a backfill
+    monkeypatch.setattr(fake, "_author_feed", lambda params: served({**params, "limit": "1"}))
+    full = bsky_feed(40, start=datetime(2024, 6, 9, 18, tzinfo=UTC))
+    fake.feed = full[1:]
+    db = tmp_path / "lib.sqlite"
+    assert cli("fetch", f"bsky:{OWNER_HANDLE}", "--db", str(db), "--max-posts", "1")[0] == 0
+    fake.feed = full  # a post made since, on Sunday evening: in the week summarized below
+    newest = full[0]["post"]["uri"].rsplit("/", 1)[-1]
+    monkeypatch.setattr(sync, "RUN_CAP", 5)
+    out = str(tmp_path / "out")
+    argv = ["weekly", f"bsky:{OWNER_HANDLE}", "--sync", "--db", str(db), "--out", out]
+    code, _ = cli(*argv, "--now", "2024-06-10T07:00:00+00:00", "--tz", "UTC", "--force")
+    assert code == 1  # partial: the summary lacks what was posted since the backfill began
+    err = capsys.readouterr().err
+    assert "warning: --sync failed" in err and "before the newest posts" in err, err
+    assert not any(newest in post_id for post_id in stored(db, "bluesky", OWNER_DID))
+    monkeypatch.setattr(sync, "RUN_CAP", 1000)
+    code, _ = cli(*argv, "--now", "2024-06-10T07:00:00+00:00", "--tz", "UTC", "--force")
+    assert code == 0, capsys.readouterr().err
+    assert len(stored(db, "bluesky", OWNER_DID)) == 40
+
+
 @pytest.mark.parametrize(
     ("name", "history"),
     [
