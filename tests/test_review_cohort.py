@@ -156,3 +156,17 @@ def test_a_damaged_part_is_a_one_line_error_naming_it(
     one_line(err)
     assert part.name in err
     assert not (tmp_path / "r.html").exists()
+
+
+def test_a_library_input_with_an_empty_db_file_is_refused_and_the_file_left_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A cohort only reads the library: opening an empty file would write a schema into it.
+    empty = tmp_path / "library.sqlite"
+    empty.touch()
+    out = tmp_path / "cohort"
+    code, _ = run("cohort", "build", "@marenbuilds", "--db", str(empty), "--out", str(out))
+    assert code == 2
+    err = one_line(capsys.readouterr().err)
+    assert f"no library at {empty} (an empty file)" in err, err
+    assert empty.stat().st_size == 0

@@ -113,8 +113,10 @@ def _library_inputs(names: Sequence[str], db: str | Path | None, every: bool) ->
     from linkratio.store import Library
 
     path = Path(db).expanduser() if db else Library.default_path()
-    if not path.exists():
-        raise InputError(f"no library at {path}: name it with --db or LINKRATIO_DB")
+    empty = path.is_file() and path.stat().st_size == 0  # opening it would write a library
+    if empty or not path.exists():
+        what = " (an empty file)" if empty else ""
+        raise InputError(f"no library at {path}{what}: name it with --db or LINKRATIO_DB")
     with Library(path) as lib:
         stats = {(s.platform, s.id): s for s in lib.accounts()}
         wanted = list(stats) if every else []
