@@ -383,3 +383,39 @@ def test_a_since_or_until_that_is_no_day_is_an_input_error(sample_library: Path,
     for period in ({"since": day}, {"until": day}):
         with pytest.raises(InputError, match="is not a day"):
             linkratio.load("@marenbuilds", db=sample_library, **period)
+
+
+# -- a caller's own SQL is the caller's mistake, not damage ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "sql", ["SELEC 1", "SELECT * FROM nope", "SELECT nosuch(1)", "SELECT * FROM posts WHERE ("]
+)
+def test_a_mistake_in_a_callers_sql_is_sqlites_error_not_a_damaged_library(
+    tmp_path: Path, sql: str
+) -> None:
+    path = tmp_path / "lib.sqlite"
+    import_source(SAMPLE, db=path)
+    with Library(path) as lib:
+        with pytest.raises(sqlite3.OperationalError):
+            lib.query(sql)
+        with pytest.raises(sqlite3.OperationalError), lib.transaction() as db:
+            db.execute(sql)
+        assert lib.query("SELECT count(*) FROM posts")[0][0] > 0  # and the library is fine
+
+
+def test_a_library_table_that_is_gone_is_still_a_damaged_library(tmp_path: Path) -> None:
+    path = tmp_path / "lib.sqlite"
+    import_source(SAMPLE, db=path)
+    (tmp_path / "b").mkdir()
+    broken = altered(path, tmp_path / "b", "DROP TABLE deliveries")
+    with Library(broken) as lib, pytest.raises(LibraryDamagedError, match="no such table"):
+        lib.query("SELECT count(*) FROM deliveries")
+
+
+def test_the_tables_a_missing_table_is_damage_for_are_a_new_librarys_tables() -> None:
+    from linkratio.store.maintenance import TABLES
+
+    with Library(":memory:") as lib:
+        rows = lib.query("SELECT name FROM sqlite_master WHERE type = 'table'")
+    assert {name for (name,) in rows if not name.startswith("sqlite_")} == TABLES

@@ -57,13 +57,46 @@ def failure(exc: sqlite3.Error, path: str | Path) -> LinkratioError:
 @contextlib.contextmanager
 def named(path: str | Path) -> Iterator[None]:
     """Turn what SQLite raises on the library file `path` into `failure`'s error (not the
-    caller's own mistake, a ProgrammingError such as a closed library: no damage there)."""
+    caller's own mistake: a ProgrammingError such as a closed library, or `callers_sql`)."""
     try:
         yield
     except sqlite3.ProgrammingError:
         raise
     except sqlite3.DatabaseError as e:
+        if callers_sql(e):
+            raise
         raise failure(e, path) from None
+
+
+TABLES = frozenset(
+    [
+        "accounts",
+        "posts",
+        "cursors",
+        "syncs",
+        "settings",
+        "frame_columns",
+        "frame_segments",
+        "deliveries",
+        "challenges",
+        "link_resolutions",
+        "redirect_hosts",
+        "excerpts",
+    ]
+)
+"""The tables of a library at the newest schema (a test holds this to a new library's tables)."""
+_CALLERS_SQL = ("syntax error", "incomplete input", "unrecognized token", "no such function")
+
+
+def callers_sql(exc: sqlite3.DatabaseError) -> bool:
+    """Whether `exc` is a mistake in SQL a caller wrote (`Library.query`, a `transaction`
+    body): a syntax error or a table no library has, not damage to the file."""
+    if (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF != sqlite3.SQLITE_ERROR:
+        return False
+    text = str(exc)
+    if text.startswith("no such table: "):
+        return text.removeprefix("no such table: ").removeprefix("main.") not in TABLES
+    return any(mark in text for mark in _CALLERS_SQL)
 
 
 def named_failures(cls: C) -> C:
