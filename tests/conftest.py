@@ -7,6 +7,7 @@ Helpers to import (paths, fake classes) live in `helpers` and `fakes`, not here.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack
 from pathlib import Path
@@ -18,7 +19,7 @@ from fakes.smtp import FakeSmtp
 from fakes.social import FakeSocial
 from fakes.webhook import FakeWebhook
 from fakes.x_api import FakeXApi
-from helpers import CORPUS, SAMPLE, credentials_for
+from helpers import CORPUS, SAMPLE, credentials_for, small_tmpfs
 
 from linkratio.frame import Library
 from linkratio.net.x import Credentials
@@ -145,3 +146,18 @@ def sample_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Library(path) as library:
         library.save_posts(timeline.account, timeline.posts, origin="archive")
     return path
+
+
+@pytest.fixture
+def read_only_disk(tmp_path: Path) -> Iterator[Path]:
+    """A folder on a small tmpfs (as root) or a plain folder, to be made read-only."""
+    if os.geteuid() == 0:
+        with small_tmpfs(tmp_path / "ro", "16m") as where:
+            yield where
+        return
+    where = tmp_path / "ro"
+    where.mkdir()
+    try:
+        yield where
+    finally:
+        where.chmod(0o755)

@@ -179,3 +179,28 @@ def small_tmpfs(where: Path, size: str) -> Iterator[Path]:
         yield where
     finally:
         subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def make_read_only(folder: Path) -> None:
+    """Make `folder` and what it holds read-only: a read-only remount of its tmpfs as root,
+    else 0444 files in a 0555 folder; skipped where neither stops a write."""
+    import os
+    import subprocess
+
+    import pytest
+
+    if os.geteuid() == 0:
+        done = subprocess.run(
+            ["mount", "-o", "remount,ro", str(folder)], capture_output=True, check=False
+        )
+        if done.returncode != 0:
+            pytest.skip("running as root and cannot remount a tmpfs read-only")
+    else:
+        for path in folder.iterdir():
+            path.chmod(0o444)
+        folder.chmod(0o555)
+    try:
+        (folder / "probe").write_bytes(b"")
+    except OSError:
+        return
+    pytest.skip("this folder stays writable: cannot test a read-only library here")

@@ -6,13 +6,11 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fakes.x_api import FakeXApi
-from helpers import SAMPLE, altered, copied, one_line, small_tmpfs
+from helpers import SAMPLE, altered, copied, make_read_only, one_line
 
 import linkratio
 from linkratio.cli import main
@@ -21,44 +19,9 @@ from linkratio.model import Account
 from linkratio.store import Library
 
 
-def _read_only(folder: Path) -> None:
-    """Make `folder` and what it holds read-only: a read-only remount of its tmpfs as root,
-    else 0444 files in a 0555 folder; skipped where neither stops a write."""
-    if os.geteuid() == 0:
-        done = subprocess.run(
-            ["mount", "-o", "remount,ro", str(folder)], capture_output=True, check=False
-        )
-        if done.returncode != 0:
-            pytest.skip("running as root and cannot remount a tmpfs read-only")
-    else:
-        for path in folder.iterdir():
-            path.chmod(0o444)
-        folder.chmod(0o555)
-    try:
-        (folder / "probe").write_bytes(b"")
-    except OSError:
-        return
-    pytest.skip("this folder stays writable: cannot test a read-only library here")
-
-
-@pytest.fixture
-def read_only_disk(tmp_path: Path) -> Iterator[Path]:
-    """A folder on a small tmpfs (as root) or a plain folder, to be made read-only."""
-    if os.geteuid() == 0:
-        with small_tmpfs(tmp_path / "ro", "16m") as where:
-            yield where
-        return
-    where = tmp_path / "ro"
-    where.mkdir()
-    try:
-        yield where
-    finally:
-        where.chmod(0o755)
-
-
 def _ro_library(sample_library: Path, folder: Path) -> Path:
     path = copied(sample_library, folder)
-    _read_only(folder)
+    make_read_only(folder)
     return path
 
 
@@ -113,7 +76,7 @@ def test_a_read_only_library_of_an_older_schema_says_to_upgrade_it_where_it_can_
         db.execute("DROP TABLE settings")  # as version 2 had it
         db.execute("PRAGMA user_version = 2")
     db.close()
-    _read_only(read_only_disk)
+    make_read_only(read_only_disk)
     assert main(["accounts", "--db", str(path)]) == 74
     err = capsys.readouterr().err
     one_line(err)
@@ -125,7 +88,7 @@ def test_a_stale_frame_cache_of_a_read_only_library_is_derived_without_a_word(
     sample_library: Path, read_only_disk: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = altered(sample_library, read_only_disk, "DELETE FROM frame_segments")
-    _read_only(read_only_disk)
+    make_read_only(read_only_disk)
     assert main(["audit", "@marenbuilds", "--db", str(path), "--json"]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["posts"] == 2390
@@ -281,7 +244,7 @@ def test_a_read_only_library_with_commits_in_its_wal_is_not_read_without_them(
             shutil.copyfile(work.parent / name, read_only_disk / name)
     finally:
         writer.close()
-    _read_only(read_only_disk)
+    make_read_only(read_only_disk)
     path = read_only_disk / "library.sqlite"
     assert main(["accounts", "--db", str(path)]) == 74
     err = capsys.readouterr().err

@@ -6,7 +6,6 @@ Each test failed on the code before its fix.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from helpers import SAMPLE, altered, copied, one_line, small_tmpfs
+from helpers import SAMPLE, altered, copied, make_read_only, one_line
 
 import linkratio
 from linkratio.cli import main
@@ -194,40 +193,11 @@ def test_the_cli_message_of_a_damaged_library_is_as_before(
     )
 
 
-@pytest.fixture
-def read_only_disk(tmp_path: Path) -> Iterator[Path]:
-    """A folder on a small tmpfs (as root) or a plain folder, to be made read-only."""
-    if os.geteuid() == 0:
-        with small_tmpfs(tmp_path / "ro", "16m") as where:
-            yield where
-        return
-    where = tmp_path / "ro"
-    where.mkdir()
-    try:
-        yield where
-    finally:
-        where.chmod(0o755)
-
-
-def _read_only(folder: Path) -> None:
-    """Make `folder` and what it holds read-only (a remount as root, else modes)."""
-    if os.geteuid() == 0:
-        done = subprocess.run(
-            ["mount", "-o", "remount,ro", str(folder)], capture_output=True, check=False
-        )
-        if done.returncode != 0:
-            pytest.skip("running as root and cannot remount a tmpfs read-only")
-    else:
-        for path in folder.iterdir():
-            path.chmod(0o444)
-        folder.chmod(0o555)
-
-
 def test_writing_a_read_only_library_from_python_is_a_disk_error_naming_it(
     sample_library: Path, read_only_disk: Path
 ) -> None:
     path = copied(sample_library, read_only_disk)
-    _read_only(read_only_disk)
+    make_read_only(read_only_disk)
     with linkratio.Library(path) as lib:
         assert lib.read_only
         with pytest.raises(DiskError, match="could not be written") as caught:
@@ -242,7 +212,7 @@ def test_the_run_lock_in_a_read_only_folder_is_a_disk_error_naming_the_lock_file
     sample_library: Path, read_only_disk: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = copied(sample_library, read_only_disk)
-    _read_only(read_only_disk)
+    make_read_only(read_only_disk)
     lock = f"{path}.lock"
     with (
         linkratio.Library(path) as lib,
