@@ -276,12 +276,11 @@ def test_a_server_without_starttls_is_still_named_so(start_fake: Any) -> None:
 # -- the audit hint ----------------------------------------------------------------------
 
 
-def test_audit_of_an_account_as_accounts_lists_it_hints_the_name_that_works(
-    tmp_path: Any, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from helpers import SAMPLE, one_line
+@pytest.fixture
+def id_only(tmp_path: Any) -> Any:
+    """A library holding 20 posts of X account 100, whose handle it does not know."""
+    from helpers import SAMPLE
 
-    from linkratio.cli import main
     from linkratio.frame import Library
     from linkratio.model import Account
     from linkratio.sources import read
@@ -289,6 +288,17 @@ def test_audit_of_an_account_as_accounts_lists_it_hints_the_name_that_works(
     db = tmp_path / "library.sqlite"
     with Library(db) as lib:
         lib.save_posts(Account("x", "100", None), read(SAMPLE).posts[:20], origin="file")
+    return db
+
+
+def test_audit_of_an_account_as_accounts_lists_it_hints_the_name_that_works(
+    id_only: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from helpers import one_line
+
+    from linkratio.cli import main
+
+    db = id_only
     assert main(["accounts", "--db", str(db)]) == 0
     assert capsys.readouterr().out.splitlines()[1].split()[:2] == ["id", "100"]
     for typed, hint in (("id 100", "write @100"), ("100", "write @100"), ("ana", "write @ana")):
@@ -326,18 +336,13 @@ def test_a_discord_webhook_host_written_with_its_final_dot_gets_discords_body() 
 
 
 def test_commands_that_take_only_an_account_hint_the_name_of_an_id_too(
-    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+    id_only: Any, tmp_path: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from helpers import SAMPLE, one_line
+    from helpers import one_line
 
     from linkratio.cli import main
-    from linkratio.frame import Library
-    from linkratio.model import Account
-    from linkratio.sources import read
 
-    db = tmp_path / "library.sqlite"
-    with Library(db) as lib:
-        lib.save_posts(Account("x", "100", None), read(SAMPLE).posts[:20], origin="file")
+    db = id_only
     for command in (["weekly", "id 100", "--out", str(tmp_path / "o")], ["expand", "id 100"]):
         assert main([*command, "--db", str(db)]) == 2
         err = one_line(capsys.readouterr().err)
