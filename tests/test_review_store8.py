@@ -254,38 +254,14 @@ def test_import_linkratio_and_its_load_stay_light() -> None:
 # -- a Python caller is told the keyword argument, not the command-line option -------------
 
 
-def _status(sid: str, who: str) -> dict[str, Any]:
-    """A Mastodon status by the local account `who` of example.social."""
-    return {
-        "id": sid,
-        "created_at": f"2025-06-2{sid[-1]}T17:35:19.898Z",
-        "in_reply_to_id": None,
-        "in_reply_to_account_id": None,
-        "spoiler_text": "",
-        "visibility": "public",
-        "uri": f"https://example.social/users/{who}/statuses/{sid}",
-        "url": f"https://example.social/@{who}/{sid}",
-        "content": "<p>hello #rstats</p>",
-        "reblog": None,
-        "account": {
-            "id": str(len(who)),
-            "username": who,
-            "acct": who,
-            "url": f"https://example.social/@{who}",
-        },
-        "media_attachments": [],
-        "mentions": [],
-        "tags": [{"name": "rstats"}],
-        "card": None,
-        "quote": None,
-    }
-
-
 def test_loading_posts_by_several_authors_names_the_author_argument(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from test_authors import masto_status
+
     path = tmp_path / "tag.json"
-    path.write_text(json.dumps([_status("1147395453679527611", "bo"), _status("2", "dee")]))
+    statuses = [masto_status("1147395453679527611", 0, "<p>hi</p>"), masto_status("2", 1, "")]
+    path.write_text(json.dumps(statuses))
     with pytest.raises(InputError, match="author=") as caught:
         linkratio.load(path)
     assert "--author" not in str(caught.value)
