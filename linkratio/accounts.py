@@ -35,6 +35,11 @@ def is_id_name(text: str) -> bool:
     return text.startswith("id ") and text[3:].isdigit()
 
 
+def id_hint(text: str) -> str:
+    """How to write the account `accounts` lists as `text` (`id 100`): `@100`."""
+    return f"for the account listed as '{text}', write @{text[3:]}"
+
+
 def parse_name(name: str | None) -> tuple[str, str] | None:
     """(platform, the rest) of a `bsky:` / `mastodon:` name, else None."""
     if not name:
@@ -77,7 +82,7 @@ def find(library: Library, name: str) -> Account:
     account = lookup(library, name)
     listed = name.strip()
     if account is None and is_id_name(listed):  # as `accounts` lists it
-        raise InputError(f"{listed}: for the account listed as '{listed}', write @{listed[3:]}")
+        raise InputError(f"{listed}: {id_hint(listed)}")
     if account is None or account.id is None:
         raise InputError(
             f"no account {name} in the library {library.path}: "

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import gc
 import logging
-import re
 import sqlite3
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, Unpack
-from urllib.parse import urlsplit
 
 from linkratio.accounts import find as find_account
 from linkratio.accounts import is_account_name
@@ -333,10 +331,6 @@ def import_source(
     return Imported(accounts[0], len(timeline.posts), saved, where, accounts)
 
 
-_TWARC_URL = re.compile(rb'"__twarc"\s*:\s*\{\s*"url"\s*:\s*"([^"\\]{1,8192})"')
-"""The request URL twarc2 notes in each page it writes (`{"__twarc": {"url": ...}}`)."""
-
-
 def _own_timeline(source: str | Path, authors: list[Author]) -> bool:
     """Whether saved data is its one author's own timeline; not a search, a hashtag or home
     feed (many authors, or twarc2 pages of any X request but the user's tweets)."""
@@ -345,18 +339,9 @@ def _own_timeline(source: str | Path, authors: list[Author]) -> bool:
     account, path = authors[0].account, Path(source)
     if account.platform != "x" or _names_account(source) or not path.is_file():
         return True
-    return all(url == f"/2/users/{account.id}/tweets" for url in _twarc_requests(path))
+    from linkratio.sources.x_json import twarc_requests
 
-
-def _twarc_requests(path: Path) -> Iterator[str]:
-    """The path of each request twarc2 noted in the file (none in other saved data)."""
-    tail = b""
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            data = tail + chunk
-            for found in _TWARC_URL.finditer(data):
-                yield urlsplit(found.group(1).decode("utf-8", "replace")).path
-            tail = data[-16384:]  # a URL the chunk's end cuts is whole in the next one
+    return all(url == f"/2/users/{account.id}/tweets" for url in twarc_requests(path))
 
 
 def _save_authors(

@@ -297,6 +297,26 @@ def test_weekly_sync_that_spends_its_run_on_an_old_backfill_says_the_newest_are_
     assert len(stored(db, "bluesky", OWNER_DID)) == 40
 
 
+def test_a_backfill_that_ends_exactly_at_max_posts_leaves_the_run_incomplete(
+    fake: FakeSocial, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The interrupted pass ends with the budget's last post: the newer posts are not read,
+    # so the run must not say it is done (it said nothing, and the next run read them).
+    served = fake._author_feed
+    monkeypatch.setattr(fake, "_author_feed", lambda params: served({**params, "limit": "1"}))
+    full = bsky_feed(11, start=datetime(2024, 6, 9, 18, tzinfo=UTC))
+    fake.feed = full[1:]
+    db = tmp_path / "lib.sqlite"
+    assert cli("fetch", f"bsky:{OWNER_HANDLE}", "--db", str(db), "--max-posts", "1")[0] == 0
+    fake.feed = full  # one post made since
+    code, out = cli("fetch", f"bsky:{OWNER_HANDLE}", "--db", str(db), "--max-posts", "9")
+    assert code == 0 and "fetched 9 posts" in out, out
+    assert "stopped at --max-posts; the next run continues" in out, out
+    assert len(stored(db, "bluesky", OWNER_DID)) == 10
+    code, out = cli("fetch", f"bsky:{OWNER_HANDLE}", "--db", str(db))
+    assert code == 0 and len(stored(db, "bluesky", OWNER_DID)) == 11, out
+
+
 @pytest.mark.parametrize(
     ("name", "history"),
     [

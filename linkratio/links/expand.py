@@ -23,7 +23,7 @@ import httpx
 
 from linkratio import __version__, links
 from linkratio.links import domain, looks_short
-from linkratio.links.names import _NOT_IN_HOST, normal_host
+from linkratio.links.names import NOT_IN_HOST, normal_host
 from linkratio.model import REFUSED, Resolution
 from linkratio.net.netguard import Guard, ResolveFailed, UnsafeTarget, pinned_transport
 from linkratio.wording import counted
@@ -306,7 +306,7 @@ def browser_url(url: str) -> str:
         return url  # an IPv6 literal
     name, colon, port = hostport.partition(":")
     normal = normal_host(name)
-    if normal == name.lower() or not normal or _NOT_IN_HOST & set(normal):
+    if normal == name.lower() or not normal or NOT_IN_HOST & set(normal):
         return url
     return f"{url[:begin]}{userinfo}{at}{normal}{colon}{port}{url[end:]}"
 

@@ -30,7 +30,7 @@ def _extractor() -> tldextract.TLDExtract:
     )
 
 
-_NOT_IN_HOST = frozenset("/\\?#@:[]% ")
+NOT_IN_HOST = frozenset("/\\?#@:[]% ")
 """Characters a percent-decoded host name may not hold (the URL would not be valid), nor
 may it hold a control or format character (`%1b`, `%E2%80%AE`)."""
 
@@ -51,7 +51,7 @@ def _normal_host(h: str) -> str:
             decoded = unquote(h, errors="strict")
         except UnicodeDecodeError:
             decoded = h
-        h = decoded if decoded.isprintable() and not _NOT_IN_HOST & set(decoded) else h
+        h = decoded if decoded.isprintable() and not NOT_IN_HOST & set(decoded) else h
     if not h.isascii():
         # idna.IDNAError (a ValueError): not a name IDNA allows, compared as written.
         with suppress(ValueError):

@@ -7,7 +7,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from linkratio.accounts import is_id_name
+from linkratio.accounts import id_hint, is_id_name
 from linkratio.errors import InputError, InputFormatError
 from linkratio.model import Timeline
 from linkratio.sources.jsonpages import BOM
@@ -70,7 +70,7 @@ _BARE_HANDLE = re.compile(r"[A-Za-z0-9_]{1,30}")
 def _account_hint(text: str) -> str:
     """How to name the account `text` may mean: `id 100` (as `accounts` lists it) is @100."""
     if is_id_name(text):
-        return f"for the account listed as '{text}', write @{text[3:]}"
+        return id_hint(text)
     handle = text if _BARE_HANDLE.fullmatch(text) else "handle"
     return f"for an account in the library, write @{handle}"
 

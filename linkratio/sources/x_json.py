@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator
+import re
+from collections.abc import Generator, Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
 import orjson
 
@@ -297,3 +299,18 @@ def _parses(line: bytes) -> bool:
     except orjson.JSONDecodeError:
         return False
     return True
+
+
+_TWARC_URL = re.compile(rb'"__twarc"\s*:\s*\{\s*"url"\s*:\s*"([^"\\]{1,8192})"')
+"""The request URL twarc2 notes in each page it writes (`{"__twarc": {"url": ...}}`)."""
+
+
+def twarc_requests(path: Path) -> Iterator[str]:
+    """The path of each request twarc2 noted in the file (none in other saved data)."""
+    tail = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            data = tail + chunk
+            for found in _TWARC_URL.finditer(data):
+                yield urlsplit(found.group(1).decode("utf-8", "replace")).path
+            tail = data[-16384:]  # a URL the chunk's end cuts is whole in the next one

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from linkratio.errors import DiskError, InputError, LibraryBusyError
-from linkratio.store.maintenance import _DISK_ERRNOS
+from linkratio.store.maintenance import DISK_ERRNOS
 
 
 def lock_path(library: Path) -> Path:
@@ -46,7 +46,7 @@ def run_lock(library: Path, name: str, *, wait: float = 10.0) -> Iterator[None]:
     except filelock.Timeout:
         raise _busy(library, wait) from None
     except OSError as e:  # a read-only folder or disk, a lock file of another user
-        error = DiskError if e.errno in _DISK_ERRNOS else InputError
+        error = DiskError if e.errno in DISK_ERRNOS else InputError
         raise error(
             f"{lock_path(library)}: the library's run lock could not be made ({e.strerror})"
         ) from None

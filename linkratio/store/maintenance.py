@@ -32,9 +32,10 @@ _MAX_PROBLEMS = 20
 _BUSY = frozenset({5, 6})  # SQLITE_BUSY, SQLITE_LOCKED
 _WRITE = frozenset({8, 10, 13, 14})  # READONLY, IOERR, FULL, CANTOPEN
 _FULL = 13
-_DISK_ERRNOS = frozenset(
+DISK_ERRNOS = frozenset(
     {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
 )
+"""OSError numbers that say the disk is full or may not be written (a DiskError, exit 74)."""
 C = TypeVar("C", bound=type)
 
 
@@ -122,7 +123,7 @@ def make_folder(library: Path) -> None:
     try:
         library.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        if e.errno in _DISK_ERRNOS:
+        if e.errno in DISK_ERRNOS:
             raise DiskError(f"{library}: its folder could not be made ({e.strerror})") from None
         raise InputError(f"{library}: cannot be used as a library file ({e.strerror})") from None
 
@@ -164,7 +165,7 @@ def check(db: sqlite3.Connection) -> list[str]:
 def _no_room_or_right(e: OSError | sqlite3.Error) -> bool:
     """Whether `e` says the disk is full or may not be written (not a wrong path)."""
     if isinstance(e, OSError):
-        return e.errno in _DISK_ERRNOS
+        return e.errno in DISK_ERRNOS
     return (getattr(e, "sqlite_errorcode", None) or 0) & 0xFF in _WRITE
 
 
