@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 import sqlite3
 from collections.abc import Callable, Collection
 from contextlib import nullcontext
@@ -30,6 +31,9 @@ else:  # what get_type_hints finds for `pd.DataFrame` (pandas is imported only t
     pd = Lazy("pandas")
 
 log = logging.getLogger(__name__)
+
+_FORMAT_OPTION = re.compile(r"--input-format ([a-z0-9-]+)")
+"""How a reader's hint names the format option; a Python caller is told the keyword."""
 
 Progress = Callable[[int], None]
 """Called with the count of posts read so far."""
@@ -100,7 +104,8 @@ def read_timeline(
 
     Files must hold one author's posts: with several, InputError naming them unless
     `author` picks one (`only_author`; the error names `--author`, or with `python` the
-    keyword `author=`). EmptyDataError when there are none. With `freeze`
+    keyword `author=`, and a reader's `--input-format` hint `input_format=`). EmptyDataError
+    when there are none. With `freeze`
     the posts are moved out of the cycle collector's sight (`gc.freeze`): for a process
     that keeps them to its end, as rescanning them made 2x the posts cost 2.4x the time.
     `reading` says how files are read (`Reading`).
@@ -110,7 +115,12 @@ def read_timeline(
     # With `freeze`, the collector stays off until what was read is out of its sight: else
     # its first pass after the reader visits every post once (0.02 s for 40,000 tweets).
     with gc_paused() if freeze else nullcontext():
-        timeline = read_posts(source, db=db, **reading)
+        try:
+            timeline = read_posts(source, db=db, **reading)
+        except InputError as exc:
+            if python and (said := _FORMAT_OPTION.sub(r"input_format='\1'", str(exc))) != str(exc):
+                raise type(exc)(said) from exc
+            raise
         if author is not None or not _names_account(source):  # an account has one already
             option = "author=NAME" if python else "--author NAME"
             timeline = one_author(timeline, author, option=option)

@@ -19,6 +19,7 @@ from linkratio.model import LINKING, TALK, Account
 
 _REQUIRED = ("created_at", "category", "kind", "domains", "partners")
 _log = logging.getLogger(__name__)
+_NAME_ONE = "name one with --tz (tz= in Python), e.g. Europe/Berlin"
 
 
 def resolve_zone(name: str | None) -> tuple[tzinfo, str]:
@@ -40,15 +41,14 @@ def named_zone(name: str | None) -> tuple[tzinfo, str]:
     the system's zone has no IANA name (a copied /etc/localtime, a POSIX `TZ`)."""
     tz = _tz_setting()
     if name is None and tz and _zone_or_none(tz) is None:  # a POSIX TZ such as CET-1CEST
-        raise InputError(f"TZ={tz!r} is not an IANA time zone: pass --tz, e.g. --tz Europe/Berlin")
+        raise InputError(f"TZ={tz!r} is not an IANA time zone: {_NAME_ONE}")
     zone, zone_name = resolve_zone(name)
     if name is None:
         try:
             resolve_zone(zone_name)
         except InputError:
             raise InputError(
-                f"the system's time zone has no IANA name ({zone_name}): pass --tz, "
-                "e.g. --tz Europe/Berlin"
+                f"the system's time zone has no IANA name ({zone_name}): {_NAME_ONE}"
             ) from None
     return zone, zone_name
 
@@ -139,7 +139,7 @@ def _today_offset() -> tuple[tzinfo, str]:
 @functools.cache
 def _warn_bad_tz(value: str, used: str) -> None:
     """Warn once per process that `TZ=value` names no zone, and which one is used."""
-    _log.warning("TZ=%r is not a known time zone: using %s for days (or pass --tz)", value, used)
+    _log.warning("TZ=%r is not a known time zone: using %s for days (%s)", value, used, _NAME_ONE)
 
 
 def as_date(value: date | str | None) -> date | None:
