@@ -59,3 +59,66 @@ def test_a_fediverse_link_shown_without_its_scheme_is_still_taken_out() -> None:
     shown = "example.social/@me/4?ref=1"
     body = status(p(f'as I said <a href="{INSTANCE}/@me/4?ref=1">{shown}</a>'))
     assert mlabel(body) == "other/post"
+
+
+# -- Rule 4: links to posts on GoToSocial ------------------------------------------------
+# GoToSocial serves the Mastodon API (`net.mastodon` reads its accounts) but writes a
+# status's address as https://host/@user/statuses/<ULID> (its ActivityPub id
+# https://host/users/user/statuses/<ULID>): a link there is a link to a post of that
+# account, as https://host/@user/<id> is on Mastodon.
+
+GTS = "https://gts.example"
+MINE = "01HQ4ZD1X6K9D4W3V5N8B7C2EA"
+THEIRS = "01HQ50A8T3M6P0R2S4V6X8Z0BC"
+
+
+def gts_status(html: str) -> dict[str, Any]:
+    """A status of @me@gts.example as a GoToSocial server sends it."""
+    body = status(html)
+    body.update(
+        id="01HQ5F0000000000000000000A",
+        uri=f"{GTS}/users/me/statuses/01HQ5F0000000000000000000A",
+        url=f"{GTS}/@me/statuses/01HQ5F0000000000000000000A",
+        account={"id": "01HQ3AAAAAAAAAAAAAAAAAAAAA", "username": "me", "acct": "me",
+                 "url": f"{GTS}/@me"},
+    )  # fmt: skip
+    return body
+
+
+@pytest.mark.parametrize(
+    ("href", "expected"),
+    [
+        (f"{GTS}/@me/statuses/{MINE}", "other/post"),
+        (f"{GTS}/users/me/statuses/{MINE}", "other/post"),
+        (f"{GTS}/@ana/statuses/{THEIRS}", "link/quote"),
+        (f"{GTS}/users/ana/statuses/{THEIRS}", "link/quote"),
+        (f"{GTS}/@me", "link/url"),  # a profile is no post
+    ],
+)
+def test_a_link_to_a_gotosocial_post_is_judged_by_whose_post_it_is(
+    href: str, expected: str
+) -> None:
+    body = gts_status(p(f'as I said <a href="{href}" rel="nofollow noopener">{href}</a>'))
+    assert mlabel(body) == expected
+
+
+def test_a_mastodon_post_linking_a_gotosocial_post_quotes_it() -> None:
+    href = f"{GTS}/@ana/statuses/{THEIRS}"
+    body = status(p(f'this <a href="{href}" rel="nofollow noopener">{href}</a>'))
+    got = classify(status_to_post(body))
+    assert (got.kind.value, got.reason) == (
+        "quote",
+        f"rule 4: links to another account's post {href}",
+    )
+
+
+def test_a_quote_fallback_to_ones_own_gotosocial_post_is_no_quote() -> None:
+    own = f"{GTS}/@me/statuses/{MINE}"
+    body = gts_status("<p>still true</p>")
+    body["content"] += f'<p class="quote-inline">RE: <a href="{own}">{own}</a></p>'
+    assert mlabel(body) == "other/post"
+    other = gts_status("<p>still true</p>")
+    other["content"] += (
+        f'<p class="quote-inline">RE: <a href="{own.replace("@me", "@ana")}">x</a></p>'
+    )
+    assert mlabel(other) == "link/quote"
