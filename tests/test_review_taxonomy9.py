@@ -3,14 +3,19 @@ tests do not hold, each built as the platform writes it."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from archives import write_archive
 from test_bluesky import ME, bsky_item, label
 from test_mastodon import INSTANCE, p, status
+from test_x_archive import tweet
 
 from linkratio.classify import classify
+from linkratio.sources import read
 from linkratio.sources.mastodon import status_to_post
+from linkratio.verdicts import archive_labels
 
 
 def mlabel(body: dict[str, Any]) -> str:
@@ -122,3 +127,31 @@ def test_a_quote_fallback_to_ones_own_gotosocial_post_is_no_quote() -> None:
         f'<p class="quote-inline">RE: <a href="{own.replace("@me", "@ana")}">x</a></p>'
     )
     assert mlabel(other) == "link/quote"
+
+
+# -- Rule 4: X's old #! permalinks --------------------------------------------------------
+# From 2010 to 2012 the web app's address for a tweet was https://twitter.com/#!/USER/status/ID,
+# and that is what people pasted: a link to that account's post, as twitter.com/USER/status/ID.
+
+OLD = "Thu Sep 08 09:00:00 +0000 2011"
+
+
+@pytest.mark.parametrize(
+    ("expanded", "expected"),
+    [
+        ("http://twitter.com/#!/ana/status/112000000000000001", "link/quote"),
+        ("https://twitter.com/#!/ana/statuses/112000000000000001", "link/quote"),
+        ("http://twitter.com/#!/me/status/112000000000000002", "other/post"),
+        ("http://twitter.com/#!/search/%23cls12", "link/url"),  # a search is no post
+    ],
+)
+def test_an_old_hashbang_permalink_is_a_link_to_that_post(
+    tmp_path: Path, expanded: str, expected: str
+) -> None:
+    record = tweet("5", "so true http://t.co/a1", created=OLD, urls=(("http://t.co/a1", expanded),))
+    archive = write_archive(tmp_path / "archive", [record])
+    (post,) = read(archive).posts
+    got = classify(post)
+    assert f"{got.category.value}/{got.kind.value}" == expected
+    fast = archive_labels(archive)  # the archive's fast way says the same
+    assert fast is not None and [label for _, label in fast.rows] == [got]

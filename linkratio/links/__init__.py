@@ -16,7 +16,7 @@ from linkratio.links.hosts import SHORTENERS as SHORTENERS
 from linkratio.links.names import domain_of_host, normal_host, site_of_host
 
 _X_STATUS = re.compile(
-    r"^https?://(?:(?:www|mobile|m)\.)?(?:twitter|x)\.com/"
+    r"^https?://(?:(?:www|mobile|m)\.)?(?:twitter|x)\.com/(?:#!/)?"  # #!/: 2010-2012's web app
     r"(?:(?P<web>i/web)|i|(?P<user>[A-Za-z0-9_]{1,20}))/status(?:es)?/(?P<id>\d+)"
     r"(?P<rest>/[^?#]*)?",
     re.IGNORECASE,
