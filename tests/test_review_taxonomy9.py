@@ -155,3 +155,21 @@ def test_an_old_hashbang_permalink_is_a_link_to_that_post(
     assert f"{got.category.value}/{got.kind.value}" == expected
     fast = archive_labels(archive)  # the archive's fast way says the same
     assert fast is not None and [label for _, label in fast.rows] == [got]
+
+
+# -- Rule 4: Mastodon's old web-app addresses ---------------------------------------------
+# Up to Mastodon 4.0 the web app showed a status at https://instance/web/@user/ID (what
+# people copied from the address bar; 4.0 and later redirect it to /@user/ID).
+
+
+@pytest.mark.parametrize(
+    ("href", "expected"),
+    [
+        ("https://other.example/web/@ana/109000000000000001", "link/quote"),
+        ("https://example.social/web/@me/109000000000000002", "other/post"),
+        ("https://example.social/web/@me", "link/url"),  # a profile is no post
+    ],
+)
+def test_an_old_web_app_status_address_is_a_link_to_that_post(href: str, expected: str) -> None:
+    body = status(p(f'as I said <a href="{href}" rel="nofollow noopener">{href}</a>'))
+    assert mlabel(body) == expected

@@ -48,9 +48,10 @@ _BSKY_MEDIA_HOSTS = frozenset(
     {"cdn.bsky.app", "cdn.bsky.social", "video.bsky.app", "media.tenor.com"}
 )
 # https://<instance>/@user/<id>, /@user@other.server/<id>, /users/<user>/statuses/<id>
-# (and Mastodon 4.5's numeric /ap/users/<id>/statuses/<id>).
+# (and Mastodon 4.5's numeric /ap/users/<id>/statuses/<id>, and the web app's /web/@user/<id>
+# before 4.0).
 _MASTODON_STATUS = re.compile(
-    r"^https?://(?P<host>[^/?#\s@]+)/(?:@(?P<user>[\w.\-]+(?:@[\w.\-]+)?)"
+    r"^https?://(?P<host>[^/?#\s@]+)/(?:(?:web/)?@(?P<user>[\w.\-]+(?:@[\w.\-]+)?)"
     r"|(?:ap/)?users/(?P<actor>[\w.\-]+)/statuses)/(?P<id>\d+)/?(?:[?#]|$)",
     re.IGNORECASE,
 )
