@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from archives import write_archive
 from test_bluesky import ME, bsky_item, label
@@ -173,3 +174,64 @@ def test_an_old_hashbang_permalink_is_a_link_to_that_post(
 def test_an_old_web_app_status_address_is_a_link_to_that_post(href: str, expected: str) -> None:
     body = status(p(f'as I said <a href="{href}" rel="nofollow noopener">{href}</a>'))
     assert mlabel(body) == expected
+
+
+# -- Rule 5: an X photo attached from another post -----------------------------------------
+# A photo or video of another post can be attached to a tweet (pasting its link makes X
+# attach it). The archive lists it under `entities.media`: the post's own media. API v2 lists
+# it among `entities.urls`, shown as pic.twitter.com, often without a `media_key` (in 2021
+# data none has one): it is the same attachment, not a quote (the same post gets the same
+# label from every source). A typed link to another post's photo, shown as such, is a quote.
+
+PHOTO = "https://twitter.com/ana/status/1390000000000000009/photo/1"
+
+
+def v2_with(display: str, media_key: str | None) -> dict[str, Any]:
+    entity: dict[str, Any] = {
+        "start": 4, "end": 27, "url": "https://t.co/AbCdEf1234",
+        "expanded_url": PHOTO, "display_url": display,
+    }  # fmt: skip
+    if media_key:
+        entity["media_key"] = media_key
+    return {
+        "id": "1391000000000000001",
+        "text": "lol https://t.co/AbCdEf1234",
+        "author_id": "1",
+        "created_at": "2021-05-08T10:00:00.000Z",
+        "conversation_id": "1391000000000000001",
+        "attachments": {"media_keys": ["3_1390000000000000008"]},
+        "entities": {"urls": [entity]},
+    }
+
+
+@pytest.mark.parametrize(
+    ("display", "media_key", "expected"),
+    [
+        ("pic.twitter.com/AbCdEf1234", None, "other/post"),
+        ("pic.x.com/AbCdEf1234", None, "other/post"),
+        ("pic.twitter.com/AbCdEf1234", "3_1390000000000000008", "other/post"),
+        ("twitter.com/ana/status/1390…", None, "link/quote"),
+    ],
+)
+def test_a_photo_attached_from_another_post_is_media_in_api_v2(
+    tmp_path: Path, display: str, media_key: str | None, expected: str
+) -> None:
+    page = {
+        "data": [v2_with(display, media_key)],
+        "includes": {"users": [{"id": "1", "username": "me"}]},
+    }
+    path = tmp_path / "tweets.jsonl"
+    path.write_bytes(orjson.dumps(page) + b"\n")
+    for lean in (False, True):
+        (post,) = read(path, lean=lean).posts
+        got = classify(post)
+        assert f"{got.category.value}/{got.kind.value}" == expected, lean
+
+
+def test_the_archive_calls_the_same_attachment_media(tmp_path: Path) -> None:
+    record = tweet(
+        "1391000000000000001", "lol https://t.co/AbCdEf1234",
+        media=(("https://t.co/AbCdEf1234", PHOTO),),
+    )  # fmt: skip
+    (post,) = read(write_archive(tmp_path / "archive", [record])).posts
+    assert classify(post).kind.value == "post"
