@@ -210,8 +210,8 @@ def _links(url_entities: list[dict[str, Any]], own_ids: set[str]) -> tuple[Link,
 def is_attached(display_url: object) -> bool:
     """Whether a URL entity shown as `display_url` is a media attachment (pic.twitter.com).
 
-    So it is shown even without a `media_key`, and for a photo attached from another post
-    (the archive lists that one under `entities.media`, as the post's own media).
+    X shows every attachment so, with a `media_key` or without (2021 responses carry none),
+    a photo attached from another post too (the archive lists it under `entities.media`).
     """
     return isinstance(display_url, str) and display_url.startswith(_ATTACHED)
 
