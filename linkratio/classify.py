@@ -258,7 +258,7 @@ def _strip_urls(text: str, links: Sequence[Link]) -> str:
     A URL without whitespace is never found again once replaced (a replacement only joins
     text across a space), so each is replaced once; an empty one has nothing to take out.
     """
-    urls = [link.url for link in links]
+    urls = [_shown_url(link) for link in links]
     if len(urls) > 1:
         urls = [u for u in dict.fromkeys(urls) if u]  # in their order, each URL once
     if (len(urls) + text.count(URL_MARK)) * len(text) > _STRIP_BUDGET:
@@ -270,6 +270,20 @@ def _strip_urls(text: str, links: Sequence[Link]) -> str:
     for url in dict.fromkeys(bare) if len(bare) > 1 else bare:
         text = text.replace(url, " ")
     return text
+
+
+def _shown_url(link: Link) -> str:
+    """What of the text is `link`'s URL: its text, or '' when that is words, not the URL.
+
+    A Bluesky link facet, or a Markdown link on another fediverse server, may put a URL
+    behind any words; those stay the author's own (rule 6). Text that starts with a web
+    scheme, or is part of the target (`example.org/p?id=3`, cut short with `...`), is the URL.
+    """
+    url, target = link.url, link.expanded
+    if target is None or url[:8].lower().startswith(("http://", "https://")):
+        return url
+    shown = url.rstrip(".\u2026").lower().removeprefix("www.")
+    return url if shown and shown in target.lower() else ""
 
 
 _THREAD = _label(Category.OTHER, Kind.THREAD, "rule 7: continues the author's own thread")

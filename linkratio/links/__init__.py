@@ -16,7 +16,7 @@ from linkratio.links.hosts import SHORTENERS as SHORTENERS
 from linkratio.links.names import domain_of_host, normal_host, site_of_host
 
 _X_STATUS = re.compile(
-    r"^https?://(?:(?:www|mobile|m)\.)?(?:twitter|x)\.com/"
+    r"^https?://(?:(?:www|mobile|m)\.)?(?:twitter|x)\.com/(?:#!/)?"  # #!/: 2010-2012's web app
     r"(?:(?P<web>i/web)|i|(?P<user>[A-Za-z0-9_]{1,20}))/status(?:es)?/(?P<id>\d+)"
     r"(?P<rest>/[^?#]*)?",
     re.IGNORECASE,
@@ -48,10 +48,18 @@ _BSKY_MEDIA_HOSTS = frozenset(
     {"cdn.bsky.app", "cdn.bsky.social", "video.bsky.app", "media.tenor.com"}
 )
 # https://<instance>/@user/<id>, /@user@other.server/<id>, /users/<user>/statuses/<id>
-# (and Mastodon 4.5's numeric /ap/users/<id>/statuses/<id>).
+# (and Mastodon 4.5's numeric /ap/users/<id>/statuses/<id>, and the web app's /web/@user/<id>
+# before 4.0).
 _MASTODON_STATUS = re.compile(
-    r"^https?://(?P<host>[^/?#\s@]+)/(?:@(?P<user>[\w.\-]+(?:@[\w.\-]+)?)"
+    r"^https?://(?P<host>[^/?#\s@]+)/(?:(?:web/)?@(?P<user>[\w.\-]+(?:@[\w.\-]+)?)"
     r"|(?:ap/)?users/(?P<actor>[\w.\-]+)/statuses)/(?P<id>\d+)/?(?:[?#]|$)",
+    re.IGNORECASE,
+)
+# GoToSocial: https://<instance>/@user/statuses/<ULID>, its ActivityPub id
+# https://<instance>/users/<user>/statuses/<ULID> (26 characters of Crockford's base 32).
+_GTS_STATUS = re.compile(
+    r"^https?://(?P<host>[^/?#\s@]+)/(?:@(?P<user>[\w.\-]+)|users/(?P<actor>[\w.\-]+))"
+    r"/statuses/(?P<id>[0-9A-HJKMNP-TV-Z]{26})/?(?:[?#]|$)",
     re.IGNORECASE,
 )
 
@@ -191,7 +199,7 @@ def _mastodon_ref(url: str) -> PostRef | None:
     """A status permalink on any instance: the post id is the status URI it would have there."""
     m = _MASTODON_STATUS.match(url)
     if m is None:
-        return _threads_ref(url)
+        return _gotosocial_ref(url) or _threads_ref(url)
     host_name = m.group("host").lower()
     user = m.group("user")
     if user is None:  # /users/<name>/statuses/<id>: the URI itself; an /ap/ id names no handle
@@ -206,6 +214,16 @@ def _mastodon_ref(url: str) -> PostRef | None:
     handle = user if "@" in user else f"{user}@{host_name}"
     uri = f"https://{host_name}/users/{local}/statuses/{m.group('id')}"
     return PostRef(handle=handle, post_id=uri, media=False)
+
+
+def _gotosocial_ref(url: str) -> PostRef | None:
+    """A GoToSocial status permalink: the post id is its ActivityPub id."""
+    m = _GTS_STATUS.match(url)
+    if m is None:
+        return None
+    host_name, user = m.group("host").lower(), m.group("user") or m.group("actor")
+    uri = f"https://{host_name}/users/{user}/statuses/{m.group('id').upper()}"
+    return PostRef(handle=f"{user}@{host_name}", post_id=uri, media=False)
 
 
 def _threads_ref(url: str) -> PostRef | None:

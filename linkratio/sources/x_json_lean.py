@@ -31,7 +31,7 @@ from linkratio.sources.jsonpages import BOM, json_head
 from linkratio.sources.lean_post import LeanFields
 from linkratio.sources.limits import HEAD, open_file
 from linkratio.sources.x_json import _SNIFF_LINE
-from linkratio.sources.x_tweet import NATIVE_RT, WITHHELD, snowflake_time
+from linkratio.sources.x_tweet import NATIVE_RT, WITHHELD, is_attached, snowflake_time
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ class _Url(msgspec.Struct, gc=False):
     expanded_url: str | None = None
     unwound_url: str | None = None
     media_key: str | None = None
+    display_url: str | None = None
 
 
 class _Mention(msgspec.Struct, gc=False):
@@ -296,7 +297,6 @@ def _links(urls: list[_Url], own_ids: set[str]) -> tuple[Link, ...]:
             continue
         ref = post_ref(expanded_url) if expanded_url else None
         own_media = ref is not None and ref.media and ref.post_id in own_ids
-        links[url] = Link(
-            url, entity.unwound_url or expanded_url, bool(entity.media_key) or own_media
-        )
+        media = bool(entity.media_key) or own_media or is_attached(entity.display_url)
+        links[url] = Link(url, entity.unwound_url or expanded_url, media)
     return tuple(links.values())

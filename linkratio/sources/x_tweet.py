@@ -200,9 +200,23 @@ def _links(url_entities: list[dict[str, Any]], own_ids: set[str]) -> tuple[Link,
         links[url] = Link(
             url=url,
             expanded=entity.get("unwound_url") or expanded_url,
-            media=bool(entity.get("media_key")) or own_media,
+            media=bool(entity.get("media_key"))
+            or own_media
+            or is_attached(entity.get("display_url")),
         )
     return tuple(links.values())
+
+
+def is_attached(display_url: object) -> bool:
+    """Whether a URL entity shown as `display_url` is a media attachment (pic.twitter.com).
+
+    X shows every attachment so, with a `media_key` or without (2021 responses carry none),
+    a photo attached from another post too (the archive lists it under `entities.media`).
+    """
+    return isinstance(display_url, str) and display_url.startswith(_ATTACHED)
+
+
+_ATTACHED = ("pic.twitter.com/", "pic.x.com/")
 
 
 def _unique(names: Iterable[str | None]) -> tuple[str, ...]:
