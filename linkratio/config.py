@@ -72,7 +72,23 @@ def _read_file(path: Path) -> dict[str, str]:
                 elif isinstance(value, str | int):
                     # A hand-written file may say `port = 587`: keep it as the string "587".
                     values[f"{section}.{key}"] = str(value)
+                elif f"{section}.{key}" in KEYS:
+                    # Dropped, a list of addresses or `port = 587.0` left a job that mailed
+                    # nobody or tried the wrong port, without a word. The value is never shown.
+                    raise _wrong_type(path, f"{section}.{key}", value)
     return values
+
+
+_HINTS = {
+    "weekly.email": " (several addresses: one string, comma-separated)",
+    "smtp.port": " or a whole number",
+}
+
+
+def _wrong_type(path: Path, key: str, value: object) -> InputError:
+    """The error for a known setting whose TOML value is no string or number (unshown)."""
+    kind = {list: "list", dict: "table", float: "decimal number"}.get(type(value), "date")
+    return InputError(f"{path}: {key} is a {kind}: expected a string{_HINTS.get(key, '')}")
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,27 @@ The library is the bundled sample; `--now 2024-12-16T08:00:00+00:00` makes "last
 from __future__ import annotations
 
 import dataclasses
+import io
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fakes.smtp import SMTP_WARNINGS, FakeSmtp
+from helpers import SAMPLE
 
+from linkratio.cli import main
+from linkratio.weekly import deliver
 from linkratio.weekly.schedule import crontab_line, make_plan
+
+pytestmark = SMTP_WARNINGS
+
+NOW = "2024-12-16T08:00:00+00:00"
+WEEK = "2024-W50"
+ME = "@marenbuilds"
+
 
 # -- the crontab line, read the way cron reads it ---------------------------------------
 
@@ -65,3 +79,86 @@ def test_a_backslash_or_percent_in_a_path_reaches_the_job_unchanged(
     assert done.returncode == 0, done.stderr
     got = args.read_text().splitlines()
     assert got[got.index("--out") + 1] == str(out)
+
+
+# -- the weekly run: a sample library, a config file of its own -------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("cron9") / "lib.sqlite"
+    assert main(["import", str(SAMPLE), "--db", str(db), "-q"], out=io.StringIO()) == 0
+    return db
+
+
+@pytest.fixture
+def env(tmp_path: Path, sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the sample library, an empty config file of its own, no settings in env."""
+    from linkratio import config
+
+    db = tmp_path / "lib.sqlite"
+    shutil.copy(sample_db, db)
+    monkeypatch.setenv("LINKRATIO_DB", str(db))
+    monkeypatch.setenv("LINKRATIO_CONFIG", str(tmp_path / "config.toml"))
+    for name in config.KEYS.values():
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(deliver, "BACKOFF", 0.01)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def weekly(*args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(["weekly", ME, "--now", NOW, "--tz", "Europe/Berlin", "--out", "out", *args], out)
+    return code, out.getvalue()
+
+
+def smtp_config(env: Path, port: int, **more: Any) -> None:
+    """A hand-written config file: SMTP on 127.0.0.1 without TLS, plus `more` [weekly] keys."""
+    weekly_keys = "".join(f"{key} = {value}\n" for key, value in more.items())
+    (env / "config.toml").write_text(
+        f'[smtp]\nhost = "127.0.0.1"\nport = {port}\ntls = "none"\n'
+        f'sender = "lr@example.org"\n\n[weekly]\n{weekly_keys}',
+        encoding="utf-8",
+    )
+
+
+def deliveries(env: Path) -> list[str]:
+    with sqlite3.connect(env / "lib.sqlite") as db:
+        return [row[0] for row in db.execute("SELECT destination FROM deliveries ORDER BY 1")]
+
+
+# -- the config file: a value of a type linkratio cannot use -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("port", "more", "key"),
+    [
+        # A TOML list is how one writes several addresses: it was dropped without a word,
+        # and the job wrote its files, mailed nobody and exited 0 every week.
+        (None, {"email": '["me@example.org", "you@example.org"]'}, "weekly.email"),
+        # A float port was dropped too: port 25 was tried instead, "try again later" (75).
+        ("2525.0", {"email": '"me@example.org"'}, "smtp.port"),
+    ],
+)
+def test_a_setting_of_the_wrong_type_is_one_line_naming_file_and_key(
+    env: Path, capsys: pytest.CaptureFixture[str], port: str | None, more: dict[str, str], key: str
+) -> None:
+    with FakeSmtp(auth=False) as server:
+        smtp_config(env, port or server.port, **more)
+        code, out = weekly("--quiet")
+        assert server.envelopes == []
+    err = capsys.readouterr().err
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert str(env / "config.toml") in err and key in err
+    assert "me@example.org" not in err  # a value is never shown: it may be a secret
+
+
+def test_a_secret_of_the_wrong_type_is_not_shown(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (env / "config.toml").write_text('[smtp]\npassword = ["hunter2-SECRET"]\n', encoding="utf-8")
+    assert main(["config", "show"], io.StringIO()) == 2
+    err = capsys.readouterr().err
+    assert "smtp.password" in err and "hunter2" not in err
