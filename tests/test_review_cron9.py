@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -162,3 +164,45 @@ def test_a_secret_of_the_wrong_type_is_not_shown(
     assert main(["config", "show"], io.StringIO()) == 2
     err = capsys.readouterr().err
     assert "smtp.password" in err and "hunter2" not in err
+
+
+# -- a library the job cannot write --------------------------------------------------------
+
+
+@pytest.fixture
+def read_only_library(env: Path) -> Iterator[Path]:
+    """The library file read-only in a writable folder (its run lock can be taken)."""
+    db = env / "lib.sqlite"
+    if os.geteuid() == 0:
+        binds = [["mount", "--bind", str(db), str(db)], ["mount", "-o", "remount,ro,bind", str(db)]]
+        for i, cmd in enumerate(binds):
+            if subprocess.run(cmd, capture_output=True, check=False).returncode != 0:
+                if i:
+                    subprocess.run(["umount", str(db)], check=False)
+                pytest.skip("running as root and cannot bind-mount a file read-only")
+        try:
+            yield db
+        finally:
+            subprocess.run(["umount", str(db)], check=False)
+        return
+    db.chmod(0o444)
+    yield db
+
+
+def test_a_library_that_cannot_record_a_delivery_stops_before_sending(
+    env: Path, read_only_library: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Delivered, then unrecordable: the first mail went out, the run died with 74 and
+    the other destinations never got theirs, week after week, while every retry sent
+    the first one again."""
+    with FakeSmtp(auth=False) as server:
+        smtp_config(env, server.port)
+        code, out = weekly("--email", "me@example.org", "--email", "you@example.org", "--quiet")
+        assert server.envelopes == []
+    err = capsys.readouterr().err
+    assert code == 74 and out == ""
+    assert len(err.strip().splitlines()) == 1 and str(read_only_library) in err
+    # Files only (no destination) still work from a read-only library.
+    capsys.readouterr()
+    assert weekly("--quiet") == (0, "")
+    assert (env / "out" / f"linkratio-{WEEK}.md").is_file()
