@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes.smtp import SMTP_WARNINGS, FakeSmtp
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope
+from fakes.smtp import SMTP_WARNINGS, FakeSmtp, free_port
 from helpers import SAMPLE
 
 from linkratio.cli import main
@@ -206,3 +208,68 @@ def test_a_library_that_cannot_record_a_delivery_stops_before_sending(
     capsys.readouterr()
     assert weekly("--quiet") == (0, "")
     assert (env / "out" / f"linkratio-{WEEK}.md").is_file()
+
+
+# -- peers that misbehave after they accepted the summary -------------------------------
+
+
+class _QuitRefused(SMTP):
+    """An SMTP session whose QUIT is answered 451 after a mail was taken (250)."""
+
+    async def smtp_QUIT(self, arg: str) -> None:  # noqa: N802 - aiosmtpd's name
+        await self.push("451 4.3.0 closing anyway")
+        self.transport.close()
+
+
+class _Taker:
+    def __init__(self) -> None:
+        self.envelopes: list[Envelope] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:  # noqa: N802
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+
+class _QuitRefusingServer(Controller):
+    def factory(self) -> SMTP:
+        return _QuitRefused(self.handler, **self.SMTP_kwargs)
+
+
+@pytest.fixture
+def quit_refusing_smtp() -> Iterator[tuple[int, _Taker]]:
+    taker, port = _Taker(), free_port()
+    server = _QuitRefusingServer(taker, hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        yield port, taker
+    finally:
+        server.stop()
+
+
+def test_a_mail_the_server_took_is_delivered_whatever_it_answers_to_quit(
+    env: Path, quit_refusing_smtp: tuple[int, _Taker], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The mail was taken (250 to its data): a 451 to QUIT made it 'try again later'
+    (75), unrecorded, so the retried job mailed the same week again."""
+    port, taker = quit_refusing_smtp
+    smtp_config(env, port)
+    assert weekly("--email", "me@example.org", "--quiet") == (0, "")
+    assert capsys.readouterr().err == ""
+    assert len(taker.envelopes) == 1 and deliveries(env) == ["email:me@example.org"]
+    assert weekly("--email", "me@example.org", "--quiet") == (0, "")
+    assert len(taker.envelopes) == 1  # the retry sends nothing again
+
+
+def test_a_failure_is_said_as_it_was_whatever_the_server_answers_to_quit(
+    quit_refusing_smtp: tuple[int, _Taker],
+) -> None:
+    """A login the server does not offer is a setting to fix (exit 2): the 451 to the
+    QUIT that followed replaced it with 'try again later' (75)."""
+    from linkratio.errors import DeliveryUnavailable
+
+    port, taker = quit_refusing_smtp
+    settings = deliver.SmtpSettings("127.0.0.1", port, "lr@example.org", "none", "me", "pw")
+    msg = deliver.build_email("s", "lr@example.org", "a@example.org", "t", lambda _: "", b"")
+    with pytest.raises(deliver.DeliveryError, match="offers no login") as raised:
+        deliver.send_email(settings, msg)
+    assert not isinstance(raised.value, DeliveryUnavailable) and taker.envelopes == []
