@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope
+from fakes.scripted import Answer, Scripted
 from fakes.smtp import SMTP_WARNINGS, FakeSmtp, free_port
 from helpers import SAMPLE
 
@@ -273,3 +274,22 @@ def test_a_failure_is_said_as_it_was_whatever_the_server_answers_to_quit(
     with pytest.raises(deliver.DeliveryError, match="offers no login") as raised:
         deliver.send_email(settings, msg)
     assert not isinstance(raised.value, DeliveryUnavailable) and taker.envelopes == []
+
+
+def test_a_webhook_answer_with_a_broken_gzip_body_is_no_traceback(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 200 whose body claims gzip and is not: the run died with a DecodingError
+    traceback, and the destinations after the webhook were never tried."""
+
+    def broken(_: Any) -> Answer:
+        return Answer(200, b"this is not gzip", {"content-encoding": "gzip"})
+
+    with Scripted(broken) as hook, FakeSmtp(auth=False) as smtp:
+        smtp_config(env, smtp.port)
+        url = f"{hook.url}/services/T0/B0/SECRETTOKEN9"
+        code, out = weekly("--webhook", url, "--email", "me@example.org", "--quiet")
+        assert len(smtp.envelopes) == 1 and len(hook.asked) == 1
+    err = capsys.readouterr().err
+    assert (code, out, err) == (0, "", "")
+    assert len(deliveries(env)) == 2
