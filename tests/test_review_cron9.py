@@ -22,7 +22,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope
 from fakes.scripted import Answer, Scripted
-from fakes.smtp import SMTP_WARNINGS, FakeSmtp, free_port
+from fakes.smtp import PASSWORD, SMTP_WARNINGS, USER, FakeSmtp, free_port
 from helpers import SAMPLE
 
 from linkratio.cli import main
@@ -293,3 +293,26 @@ def test_a_webhook_answer_with_a_broken_gzip_body_is_no_traceback(
     err = capsys.readouterr().err
     assert (code, out, err) == (0, "", "")
     assert len(deliveries(env)) == 2
+
+
+# -- SMTP credentials smtplib cannot send ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("user", "password"), [(USER, "pässwörd-SECRET"), ("üser", PASSWORD)], ids=["password", "user"]
+)
+def test_a_login_that_is_not_ascii_is_said_as_such_not_as_a_bad_host(
+    user: str, password: str
+) -> None:
+    """smtplib sends AUTH as ASCII only: a password with 'ä' was reported as 'smtp.host
+    cannot be used', sending the user to fix the wrong setting."""
+    settings = deliver.SmtpSettings("127.0.0.1", 0, "lr@example.org", "none", user, password)
+    msg = deliver.build_email("s", "lr@example.org", "a@example.org", "t", lambda _: "", b"")
+    with FakeSmtp() as server:
+        settings = dataclasses.replace(settings, port=server.port)
+        with pytest.raises(deliver.DeliveryError) as raised:
+            deliver.send_email(settings, msg)
+        assert server.envelopes == []
+    said = str(raised.value)
+    assert "smtp.host" not in said and "smtp.user" in said and "smtp.password" in said
+    assert "SECRET" not in said and "ä" not in said

@@ -272,6 +272,11 @@ def send_email(
             "smtp.host is the name on the certificate, or install the issuing authority"
         ) from None
     except ValueError as exc:  # UnicodeError too: a host name the resolver cannot encode
+        if step == "login":  # smtplib sends AUTH in ASCII only
+            raise DeliveryError(
+                f"{where}: smtp.user or smtp.password holds a character that is not ASCII, "
+                "which the login cannot send"
+            ) from None
         raise DeliveryError(f"{where}: smtp.host cannot be used ({type(exc).__name__})") from None
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryUnavailable(
