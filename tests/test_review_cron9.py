@@ -14,6 +14,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from fakes.scripted import Answer, Scripted
 from fakes.smtp import PASSWORD, SMTP_WARNINGS, USER, FakeSmtp, free_port
 from helpers import SAMPLE
 
+from linkratio import config
 from linkratio.cli import main
 from linkratio.weekly import deliver
 from linkratio.weekly.schedule import crontab_line, make_plan
@@ -99,8 +101,6 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def env(tmp_path: Path, sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the sample library, an empty config file of its own, no settings in env."""
-    from linkratio import config
-
     db = tmp_path / "lib.sqlite"
     shutil.copy(sample_db, db)
     monkeypatch.setenv("LINKRATIO_DB", str(db))
@@ -316,3 +316,19 @@ def test_a_login_that_is_not_ascii_is_said_as_such_not_as_a_bad_host(
     said = str(raised.value)
     assert "smtp.host" not in said and "smtp.user" in said and "smtp.password" in said
     assert "SECRET" not in said and "ä" not in said
+
+
+def test_config_set_replaces_a_setting_of_the_wrong_type(env: Path) -> None:
+    """The error says which key to fix: `config set` must be able to fix it, not stop
+    at the very value it replaces."""
+    (env / "config.toml").write_text('[weekly]\nemail = ["me@example.org"]\n', encoding="utf-8")
+    setting = subprocess.run(
+        [sys.executable, "-m", "linkratio", "config", "set", "weekly.email", "-q"],
+        input="me@example.org, you@example.org\n",
+        env={**os.environ, "LANG": "C.UTF-8"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert setting.returncode == 0, setting.stderr
+    assert config.get("weekly.email") == "me@example.org, you@example.org"
