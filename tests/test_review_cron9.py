@@ -332,3 +332,19 @@ def test_config_set_replaces_a_setting_of_the_wrong_type(env: Path) -> None:
     )
     assert setting.returncode == 0, setting.stderr
     assert config.get("weekly.email") == "me@example.org, you@example.org"
+
+
+def test_tls_against_a_server_that_speaks_plain_smtp_is_a_setting_to_fix(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """smtp.tls = ssl on a port that greets in plain text (587, the STARTTLS port, is the
+    usual mix-up) will never work: it was 'try again later' (75), every week."""
+    with FakeSmtp(auth=False) as server:
+        smtp_config(env, server.port)
+        text = (env / "config.toml").read_text(encoding="utf-8")
+        (env / "config.toml").write_text(text.replace('"none"', '"ssl"'), encoding="utf-8")
+        code, out = weekly("--email", "me@example.org", "--quiet")
+        assert server.envelopes == []
+    err = capsys.readouterr().err
+    assert (code, out) == (2, "")
+    assert len(err.strip().splitlines()) == 1 and "smtp.tls" in err and "later" not in err

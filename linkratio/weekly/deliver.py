@@ -224,6 +224,7 @@ def _smtp(settings: SmtpSettings, timeout: float, deadline: float) -> smtplib.SM
     return BoundedSMTP(settings.host, settings.port, timeout=timeout, deadline=deadline)
 
 
+_PLAIN = "the server speaks no TLS there: check smtp.tls and smtp.port (ssl 465, starttls 587)"
 _NOT_OFFERED = {  # what a server that answers "not supported" lacks, by the step asked
     "starttls": "the server offers no STARTTLS: set smtp.tls to ssl or none",
     "login": "the server offers no login (AUTH) here: unset smtp.user, or use TLS",
@@ -279,6 +280,8 @@ def send_email(
             ) from None
         raise DeliveryError(f"{where}: smtp.host cannot be used ({type(exc).__name__})") from None
     except (OSError, smtplib.SMTPException) as exc:
+        if getattr(exc, "reason", None) == "WRONG_VERSION_NUMBER":  # TLS, answered in plain
+            raise DeliveryError(f"{where}: {_PLAIN}") from None
         raise DeliveryUnavailable(
             f"{where}: could not talk to the server ({type(exc).__name__}): try again later"
         ) from None
