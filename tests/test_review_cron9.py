@@ -348,3 +348,16 @@ def test_tls_against_a_server_that_speaks_plain_smtp_is_a_setting_to_fix(
     err = capsys.readouterr().err
     assert (code, out) == (2, "")
     assert len(err.strip().splitlines()) == 1 and "smtp.tls" in err and "later" not in err
+
+
+def test_an_https_webhook_url_for_a_plain_http_server_is_a_setting_to_fix() -> None:
+    """The same mix-up for a webhook: three attempts, then 'try again later' (75)."""
+    from fakes.webhook import FakeWebhook
+
+    with FakeWebhook(200) as hook:
+        dest = deliver.webhook_destination(hook.url.replace("http://", "https://"))
+        with pytest.raises(deliver.DeliveryError) as raised:
+            deliver.post_webhook(dest, {}, sleep=lambda _: None)
+    said = str(raised.value)
+    assert raised.value.exit_code != 75 and "TLS" in said and "webhook URL" in said
+    assert "SECRETTOKEN" not in said

@@ -353,10 +353,8 @@ def _post(
     except TooLarge as exc:
         raise DeliveryError(str(exc)) from None
     except httpx.TransportError as exc:
-        if _untrusted(exc):
-            raise DeliveryError(
-                f"{dest.label}: the server's certificate is not trusted: check the webhook URL"
-            ) from None
+        if problem := _tls_problem(exc):
+            raise DeliveryError(f"{dest.label}: {problem}: check the webhook URL") from None
         raise Retry(f"{dest.label}: could not connect ({type(exc).__name__})") from None
     except (httpx.InvalidURL, ValueError) as exc:  # UnicodeError: a host IDNA cannot encode
         raise DeliveryError(
@@ -387,13 +385,14 @@ def _judge(response: httpx.Response, dest: Destination, policy: Policy) -> None:
     )
 
 
-def _untrusted(exc: BaseException) -> bool:
-    """Whether a connection failed on certificate verification (retrying will not help)."""
+def _tls_problem(exc: BaseException) -> str | None:
+    """What a connection's TLS failure says to fix (retrying will not help), or None."""
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return True
-        if "CERTIFICATE_VERIFY_FAILED" in str(seen):
-            return True
+        untrusted = "CERTIFICATE_VERIFY_FAILED" in str(seen)
+        if untrusted or isinstance(seen, ssl.SSLCertVerificationError):
+            return "the server's certificate is not trusted"
+        if getattr(seen, "reason", None) == "WRONG_VERSION_NUMBER":  # an http:// server
+            return "the server speaks no TLS there"
         seen = seen.__cause__ or seen.__context__
-    return False
+    return None
