@@ -56,7 +56,9 @@ def config_path() -> Path:
     return platformdirs.user_config_path("linkratio") / "config.toml"
 
 
-def _read_file(path: Path) -> dict[str, str]:
+def _read_file(path: Path, replacing: str | None = None) -> dict[str, str]:
+    """The settings in the file; `replacing` names a key whose bad value is dropped (not
+    refused: `config set` is the way to fix it)."""
     if not path.exists():
         return {}
     try:
@@ -72,7 +74,23 @@ def _read_file(path: Path) -> dict[str, str]:
                 elif isinstance(value, str | int):
                     # A hand-written file may say `port = 587`: keep it as the string "587".
                     values[f"{section}.{key}"] = str(value)
+                elif f"{section}.{key}" in KEYS and f"{section}.{key}" != replacing:
+                    # Dropped, a list of addresses or `port = 587.0` left a job that mailed
+                    # nobody or tried the wrong port, without a word. The value is never shown.
+                    raise _wrong_type(path, f"{section}.{key}", value)
     return values
+
+
+_HINTS = {
+    "weekly.email": " (several addresses: one string, comma-separated)",
+    "smtp.port": " or a whole number",
+}
+
+
+def _wrong_type(path: Path, key: str, value: object) -> InputError:
+    """The error for a known setting whose TOML value is no string or number (unshown)."""
+    kind = {list: "list", dict: "table", float: "decimal number"}.get(type(value), "date")
+    return InputError(f"{path}: {key} is a {kind}: expected a string{_HINTS.get(key, '')}")
 
 
 @dataclass(frozen=True)
@@ -114,7 +132,7 @@ def set_value(key: str, value: str | None, path: Path | None = None) -> Path:
         raise InputError(f"unknown setting {key!r}: expected one of {', '.join(KEYS)}")
     _check_text(key, value)
     path = path or config_path()
-    values = _read_file(path)
+    values = _read_file(path, replacing=key)
     if value:
         values[key] = value
     else:

@@ -224,6 +224,7 @@ def _smtp(settings: SmtpSettings, timeout: float, deadline: float) -> smtplib.SM
     return BoundedSMTP(settings.host, settings.port, timeout=timeout, deadline=deadline)
 
 
+_PLAIN = "the server speaks no TLS there: check smtp.tls and smtp.port (ssl 465, starttls 587)"
 _NOT_OFFERED = {  # what a server that answers "not supported" lacks, by the step asked
     "starttls": "the server offers no STARTTLS: set smtp.tls to ssl or none",
     "login": "the server offers no login (AUTH) here: unset smtp.user, or use TLS",
@@ -272,8 +273,15 @@ def send_email(
             "smtp.host is the name on the certificate, or install the issuing authority"
         ) from None
     except ValueError as exc:  # UnicodeError too: a host name the resolver cannot encode
+        if step == "login":  # smtplib sends AUTH in ASCII only
+            raise DeliveryError(
+                f"{where}: smtp.user or smtp.password holds a character that is not ASCII, "
+                "which the login cannot send"
+            ) from None
         raise DeliveryError(f"{where}: smtp.host cannot be used ({type(exc).__name__})") from None
     except (OSError, smtplib.SMTPException) as exc:
+        if getattr(exc, "reason", None) == "WRONG_VERSION_NUMBER":  # TLS, answered in plain
+            raise DeliveryError(f"{where}: {_PLAIN}") from None
         raise DeliveryUnavailable(
             f"{where}: could not talk to the server ({type(exc).__name__}): try again later"
         ) from None
@@ -332,7 +340,9 @@ def _post(
     try:
         with client.stream("POST", dest.target, json=payload) as response:
             check_length(response.headers, policy.max_body, dest.label)
-            read_capped(response.iter_bytes(), policy.max_body, ends, dest.label)
+            # Raw: only the status counts, and a body that claims gzip and is not
+            # failed a delivered 200 with a DecodingError traceback.
+            read_capped(response.iter_raw(), policy.max_body, ends, dest.label)
     except (httpx.TimeoutException, TooSlow) as exc:
         # Which limit cut it off: the wait for one read, or the deadline of the whole answer.
         if isinstance(exc, TooSlow) or time.monotonic() >= ends:
@@ -343,10 +353,8 @@ def _post(
     except TooLarge as exc:
         raise DeliveryError(str(exc)) from None
     except httpx.TransportError as exc:
-        if _untrusted(exc):
-            raise DeliveryError(
-                f"{dest.label}: the server's certificate is not trusted: check the webhook URL"
-            ) from None
+        if problem := _tls_problem(exc):
+            raise DeliveryError(f"{dest.label}: {problem}: check the webhook URL") from None
         raise Retry(f"{dest.label}: could not connect ({type(exc).__name__})") from None
     except (httpx.InvalidURL, ValueError) as exc:  # UnicodeError: a host IDNA cannot encode
         raise DeliveryError(
@@ -377,13 +385,14 @@ def _judge(response: httpx.Response, dest: Destination, policy: Policy) -> None:
     )
 
 
-def _untrusted(exc: BaseException) -> bool:
-    """Whether a connection failed on certificate verification (retrying will not help)."""
+def _tls_problem(exc: BaseException) -> str | None:
+    """What a connection's TLS failure says to fix (retrying will not help), or None."""
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return True
-        if "CERTIFICATE_VERIFY_FAILED" in str(seen):
-            return True
+        untrusted = "CERTIFICATE_VERIFY_FAILED" in str(seen)
+        if untrusted or isinstance(seen, ssl.SSLCertVerificationError):
+            return "the server's certificate is not trusted"
+        if getattr(seen, "reason", None) == "WRONG_VERSION_NUMBER":  # an http:// server
+            return "the server speaks no TLS there"
         seen = seen.__cause__ or seen.__context__
-    return False
+    return None

@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING, Literal
 from linkratio import config
 from linkratio.accounts import account_name
 from linkratio.accounts import find as find_account
-from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError, LinkratioError
+from linkratio.errors import (
+    DeliveryError,
+    DeliveryUnavailable,
+    DiskError,
+    InputError,
+    LinkratioError,
+)
 from linkratio.loading import account_frame
 from linkratio.model import Account, Destination
 from linkratio.net.waiting import Waiter
@@ -193,6 +199,13 @@ def run_week(
         ws = _summary(library, found, monday, tz=tz, now=now, sync_failed=sync_error is not None)
         files = _write(ws, out_dir)
         done = set() if force else _delivered(library, found, ws.week)
+        if library.read_only and any(d.key not in done for d in destinations):
+            # Sent, a delivery could not be recorded: the run would stop at the first one
+            # and every later run would send that one again, and never the others.
+            raise DiskError(
+                f"{library.path}: the library cannot be written here, so no delivery could "
+                "be recorded: nothing was sent (the files are written)"
+            )
         deliveries = [
             _deliver_one(library, found, ws, files, dest, done, now, waiter, webhook_format)
             for dest in destinations

@@ -174,7 +174,10 @@ def crontab_line(plan: Plan) -> str:
         zone = shlex.quote(plan.zone)
         prefix = f'[ "$(TZ={zone} date +%u%H%M)" = {target} ] || exit 0; {prefix}'
     line = f"{prefix}{shlex.join(plan.command)} >> {log} 2>&1"
-    return f"{when} " + line.replace("%", "\\%")
+    # Every backslash is inside single quotes (shlex.quote): closing and reopening them
+    # after it (`\''`) keeps it from escaping the next character for cron (`\%`, and
+    # `\\` on the BSD crons), whatever that is.
+    return f"{when} " + line.replace("\\", "\\''").replace("%", "\\%")
 
 
 def _systemd_quote(arg: str, dollar: bool = True) -> str:

@@ -5,7 +5,7 @@ smtplib's timeout bounds each read only: a server that trickles a byte every few
 or sends continuation lines (`250-…`) without end, would hold the weekly run (and the
 library's run lock) forever and fill memory. Here the connection is shut down when its
 deadline passes (the blocked read then ends), and a reply longer than `MAX_REPLY` bytes
-is refused.
+is refused. Its end (QUIT) never fails a conversation: the mail was taken or not before.
 """
 
 from __future__ import annotations
@@ -80,6 +80,17 @@ class BoundedSMTP(smtplib.SMTP):
             if self.cut:
                 raise TimeoutError(f"no whole answer within {self.deadline:g} s") from None
             raise
+
+    def __exit__(self, *args: object) -> None:
+        """Say QUIT and close, whatever the server answers to QUIT.
+
+        smtplib's exit raises for an answer other than 221: a mail the server had taken
+        (250) then counted as failed, unrecorded, and the next run sent it again; after a
+        failure, the QUIT's error replaced the one that said what went wrong.
+        """
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            self.quit()
+        self.close()
 
     def close(self) -> None:
         """Close the connection and stop its deadline."""
