@@ -13,6 +13,7 @@ Values are never printed: `describe()` reports only whether a key is set and whe
 from __future__ import annotations
 
 import contextlib
+import difflib
 import errno
 import os
 import tomllib
@@ -57,8 +58,9 @@ def config_path() -> Path:
 
 
 def _read_file(path: Path, replacing: str | None = None) -> dict[str, str]:
-    """The settings in the file; `replacing` names a key whose bad value is dropped (not
-    refused: `config set` is the way to fix it)."""
+    """The settings in the file; InputError for a setting it does not know or of a type it
+    cannot use. `replacing` names a key being set: its bad value is dropped and unknown keys
+    are kept as they are (not refused: `config set` is the way to fix a value)."""
     if not path.exists():
         return {}
     try:
@@ -67,8 +69,13 @@ def _read_file(path: Path, replacing: str | None = None) -> dict[str, str]:
         raise InputError(f"{path}: not a valid TOML config file ({exc})") from None
     values: dict[str, str] = {}
     for section, table in data.items():
+        if not isinstance(table, dict) and replacing is None:  # `email = ...` above any table
+            raise _unknown(path, section)
         if isinstance(table, dict):
             for key, value in table.items():
+                if f"{section}.{key}" not in KEYS and replacing is None:
+                    # A misspelt `[weekly] emails` left a job that mailed nobody, silently.
+                    raise _unknown(path, f"{section}.{key}")
                 if isinstance(value, bool):
                     values[f"{section}.{key}"] = str(value).lower()
                 elif isinstance(value, str | int):
@@ -79,6 +86,13 @@ def _read_file(path: Path, replacing: str | None = None) -> dict[str, str]:
                     # nobody or tried the wrong port, without a word. The value is never shown.
                     raise _wrong_type(path, f"{section}.{key}", value)
     return values
+
+
+def _unknown(path: Path, key: str) -> InputError:
+    """The error for a setting linkratio does not know (a typo would be ignored otherwise)."""
+    close = difflib.get_close_matches(key, KEYS, n=1)
+    hint = f"did you mean {close[0]}?" if close else f"expected one of {', '.join(KEYS)}"
+    return InputError(f"{path}: unknown setting {key!r} ({hint}): correct or remove it")
 
 
 _HINTS = {

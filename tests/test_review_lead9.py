@@ -1,0 +1,102 @@
+"""Leftovers of the cron review (rv9), fixed by the lead: each test failed before its fix."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from linkratio import config
+from linkratio.cli import main
+from linkratio.errors import InputError
+from linkratio.weekly.schedule import crontab_line, make_plan
+
+# -- the config file: a key linkratio does not know ------------------------------------
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A config file of this test's own, named by LINKRATIO_CONFIG."""
+    path = tmp_path / "config.toml"
+    monkeypatch.setenv("LINKRATIO_CONFIG", str(path))
+    for env in config.KEYS.values():
+        monkeypatch.delenv(env, raising=False)
+    return path
+
+
+def test_a_misspelt_setting_is_refused_naming_file_key_and_the_closest(
+    config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`[weekly] emails = ...` was read as nothing: the job mailed nobody and exited 0."""
+    config_file.write_text('[weekly]\nemails = "me@example.org"\n')
+    with pytest.raises(InputError) as caught:
+        config.get("weekly.email")
+    said = str(caught.value)
+    assert str(config_file) in said and "'weekly.emails'" in said
+    assert "did you mean weekly.email?" in said and "me@example.org" not in said
+    assert main(["config", "show"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "weekly.emails" in err and "Traceback" not in err
+
+
+def test_a_setting_above_any_table_is_unknown_too(config_file: Path) -> None:
+    """A key before the first `[table]` belongs to none of the services: never read."""
+    config_file.write_text('password = "hunter2"\n[smtp]\nhost = "mail.example.org"\n')
+    with pytest.raises(InputError) as caught:
+        config.get("smtp.host")
+    assert "'password'" in str(caught.value) and "hunter2" not in str(caught.value)
+
+
+def test_config_set_keeps_an_unknown_key_and_still_writes_a_known_one(config_file: Path) -> None:
+    """Setting a value does not lose what the user wrote by hand, nor refuse to work."""
+    config_file.write_text('[weekly]\nemails = "me@example.org"\n')
+    config.set_value("smtp.host", "mail.example.org")
+    text = config_file.read_text()
+    assert 'emails = "me@example.org"' in text and 'host = "mail.example.org"' in text
+    config_file.write_text('[smtp]\nhost = "mail.example.org"\n')
+    assert config.get("smtp.host") == "mail.example.org"  # known keys read as before
+
+
+# -- the crontab line: a start that cron makes late ------------------------------------
+
+
+def _guard_passes(line: str, clock: str, tmp_path: Path) -> bool:
+    """Whether the line's zone check lets the run through when `date` prints `clock`."""
+    sh = shutil.which("sh")
+    if sh is None:
+        pytest.skip("needs sh")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    fake = bin_dir / "date"
+    fake.write_text(f"#!{sh}\necho {clock}\n")
+    fake.chmod(0o755)
+    guard = line.split(" ", 5)[5].replace("\\%", "%").split("|| exit 0;")[0]
+    done = subprocess.run([sh, "-c", f"{guard}|| exit 7; exit 0"], env={"PATH": str(bin_dir)})
+    assert done.returncode in (0, 7)
+    return done.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("at", "clock", "runs"),
+    [
+        (time(7, 0), "10700", True),
+        (time(7, 0), "10704", True),  # cron began four minutes late: the week still runs
+        (time(7, 0), "10714", True),
+        (time(7, 0), "10715", False),  # the next quarter's start: not twice
+        (time(7, 0), "10659", False),
+        (time(7, 0), "20700", False),  # Tuesday
+        (time(7, 50), "10804", True),  # across the hour
+        (time(7, 50), "10805", False),
+        (time(23, 50), "12359", True),  # the window stays in its day
+        (time(23, 50), "20004", False),
+    ],
+)
+def test_the_zone_check_lets_a_late_start_of_its_quarter_through(
+    at: time, clock: str, runs: bool, tmp_path: Path
+) -> None:
+    """Only the exact minute went on: a start delayed past it skipped that week silently."""
+    plan = make_plan("@me", weekday="mon", at=at, tz="Europe/Berlin", environ={})
+    assert _guard_passes(crontab_line(plan), clock, tmp_path) is runs
