@@ -165,7 +165,10 @@ def test_challenge_status_waits_for_the_end_of_the_day_in_its_zone(
 
 # -- 4. schedule --at is a time in --tz, not in the machine's clock ---------------------------
 
-_GUARD = re.compile(r'\[ "\$\(TZ=(\S+) date \+\\%u\\%H\\%M\)" = (\d{5}) \] \|\| exit 0; ')
+_GUARD = re.compile(
+    r"t=\$\(TZ=(\S+) date \+\\%u\\%H\\%M\); "
+    r'\[ "\$t" -ge (\d{5}) \] && \[ "\$t" -lt (\d{5}) \] \|\| exit 0; '
+)
 
 
 def _cron_runs(line: str, machine: str, start: datetime) -> list[datetime]:
@@ -191,7 +194,7 @@ def _cron_runs(line: str, machine: str, start: datetime) -> list[datetime]:
             continue
         if guard:
             there = moment.astimezone(ZoneInfo(guard[1]))
-            if f"{there.isoweekday()}{there:%H%M}" != guard[2]:
+            if not int(guard[2]) <= int(f"{there.isoweekday()}{there:%H%M}") < int(guard[3]):
                 continue
         runs.append(moment)
     return runs

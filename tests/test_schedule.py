@@ -126,7 +126,8 @@ def test_schedule_command_prints_and_installs(lib_env: Path, monkeypatch) -> Non
     env = f"LINKRATIO_DB={lib_env / 'lib.sqlite'} LINKRATIO_CONFIG={lib_env / 'config.toml'}"
     # Every quarter hour on the machine's clock, on only at Monday 08:15 in the zone.
     check = (
-        r'0,15,30,45 \* \* \* \* \[ "\$\(TZ=(\S+) date \+\\%u\\%H\\%M\)" = 10815 \] \|\| exit 0; '
+        r"0,15,30,45 \* \* \* \* t=\$\(TZ=(\S+) date \+\\%u\\%H\\%M\); "
+        r'\[ "\$t" -ge 10815 \] && \[ "\$t" -lt 10830 \] \|\| exit 0; '
     )
     run = f"{env} {sys.executable} -m linkratio weekly @me --quiet --sync"
     found = re.search(f"^{check}{re.escape(run)}", text, re.MULTILINE)

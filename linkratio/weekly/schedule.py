@@ -168,11 +168,18 @@ def crontab_line(plan: Plan) -> str:
         # cron reads its fields on the machine's clock, and only cronie knows CRON_TZ (which
         # would move the user's other lines too): run every quarter of an hour (every zone
         # is whole quarters from UTC) and go on only at the weekday and time in the zone.
+        # The start cron makes in that quarter of an hour goes on, so one that cron begins a
+        # few minutes late (a busy machine, cronie's RANDOM_DELAY) still runs that week.
         quarters = sorted({(plan.at.minute + 15 * k) % 60 for k in range(4)})
         when = ",".join(map(str, quarters)) + " * * * *"
-        target = f"{WEEKDAYS.index(plan.weekday) + 1}{plan.at:%H%M}"
+        day, first = WEEKDAYS.index(plan.weekday) + 1, plan.at.hour * 60 + plan.at.minute
+        end = min(first + 15, 24 * 60)  # 24:00 at the most: the check stays in its day
+        low, high = (f"{day}{m // 60:02d}{m % 60:02d}" for m in (first, end))
         zone = shlex.quote(plan.zone)
-        prefix = f'[ "$(TZ={zone} date +%u%H%M)" = {target} ] || exit 0; {prefix}'
+        prefix = (
+            f't=$(TZ={zone} date +%u%H%M); [ "$t" -ge {low} ] && [ "$t" -lt {high} ] '
+            f"|| exit 0; {prefix}"
+        )
     line = f"{prefix}{shlex.join(plan.command)} >> {log} 2>&1"
     # Every backslash is inside single quotes (shlex.quote): closing and reopening them
     # after it (`\''`) keeps it from escaping the next character for cron (`\%`, and
