@@ -100,3 +100,55 @@ def test_the_zone_check_lets_a_late_start_of_its_quarter_through(
     """Only the exact minute went on: a start delayed past it skipped that week silently."""
     plan = make_plan("@me", weekday="mon", at=at, tz="Europe/Berlin", environ={})
     assert _guard_passes(crontab_line(plan), clock, tmp_path) is runs
+
+
+# -- SIGTERM: systemd stopping the job, `timeout`, a shutdown --------------------------
+
+
+def test_sigterm_ends_a_run_in_one_line_with_nothing_half_done(tmp_path: Path) -> None:
+    """SIGTERM killed the process outright: exit -15 with no line in the log, and what it
+    was in the middle of was left as the kernel found it. It now ends as Ctrl-C does: one
+    line, exit 143, no temporary file, nothing recorded as delivered that was not."""
+    import os
+    import signal
+    import sqlite3
+    import sys
+    import threading
+
+    from fakes.scripted import Answer, Asked, Scripted
+    from helpers import SAMPLE
+
+    db = tmp_path / "lib.sqlite"
+    assert main(["import", str(SAMPLE), "--db", str(db), "-q"]) == 0
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "LINKRATIO_DB": str(db),
+        "LINKRATIO_CONFIG": str(tmp_path / "config.toml"),
+        "PYTHONPATH": os.pathsep.join(sys.path),
+    }
+    arrived, release = threading.Event(), threading.Event()
+
+    def held(_: Asked) -> Answer:
+        arrived.set()
+        release.wait(30)
+        return Answer(200, b"ok")
+
+    argv = ["weekly", "@marenbuilds", "--now", "2024-12-16T08:00:00+00:00", "--tz", "UTC"]
+    with Scripted(held) as hook:
+        run = subprocess.Popen(
+            [sys.executable, "-m", "linkratio", *argv, "--out", "out", "--webhook", hook.url],
+            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            assert arrived.wait(60), "the run never reached the webhook"
+            run.send_signal(signal.SIGTERM)
+            _, err = run.communicate(timeout=60)
+        finally:
+            release.set()
+            if run.poll() is None:
+                run.kill()
+    assert run.returncode == 143 and err.decode() == "linkratio: terminated\n"
+    assert [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")] == []
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT count(*) FROM deliveries").fetchone() == (0,)

@@ -25,6 +25,20 @@ if TYPE_CHECKING:
     import sqlite3
 
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, what a shell reports for a process SIGTERM ended
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (systemd stopping the job, `timeout`, a shutdown), raised where Python runs
+    next: the run ends as after Ctrl-C, every temporary file and transaction undone."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """The SIGTERM handler of a command: once; a second SIGTERM ends the process at once."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    raise Terminated
 
 
 def _modules(argv: Sequence[str] | None) -> set[str]:
@@ -120,8 +134,37 @@ def _run(
     func: Callable[[argparse.Namespace, TextIO], int], args: argparse.Namespace, out: TextIO
 ) -> int:
     """Run the command; every expected failure becomes one line on stderr and an exit code."""
+    with _sigterm_caught():
+        return _outcome(func, args, out)
+
+
+@contextlib.contextmanager
+def _sigterm_caught() -> Iterator[None]:
+    """SIGTERM raises `Terminated` while a command runs, in the main thread, unless the
+    program that called `main` set a handler of its own (then it is left alone)."""
+    import signal
+    import threading
+
+    ours = threading.current_thread() is threading.main_thread()
+    ours = ours and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    if ours:
+        signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        if ours:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _outcome(
+    func: Callable[[argparse.Namespace, TextIO], int], args: argparse.Namespace, out: TextIO
+) -> int:
+    """The command's exit code, or the code and one line of the failure that ended it."""
     try:
         return func(args, out)
+    except Terminated:
+        print("linkratio: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
     except LinkratioError as exc:
         if args.debug:
             raise
