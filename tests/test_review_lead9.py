@@ -152,3 +152,38 @@ def test_sigterm_ends_a_run_in_one_line_with_nothing_half_done(tmp_path: Path) -
     assert [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")] == []
     with sqlite3.connect(db) as con:
         assert con.execute("SELECT count(*) FROM deliveries").fetchone() == (0,)
+
+
+# -- schedule --install for a second account ----------------------------------------------
+
+
+def test_installing_a_second_accounts_job_never_replaces_the_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The unit names are fixed: `schedule @ana --install` after `schedule @me --install`
+    overwrote @me's units, and @me's summaries stopped without a word."""
+    import io
+    from datetime import UTC, datetime
+
+    from helpers import one_account_home
+
+    from linkratio.frame import Library
+    from linkratio.model import Account, Post
+    from linkratio.weekly import schedule
+
+    home = one_account_home(tmp_path, monkeypatch, "me", "@ana hi")
+    with Library(home / "lib.sqlite") as lib:
+        post = Post("x", "2", datetime(2026, 11, 17, 9, tzinfo=UTC), "hi?", author_id="2")
+        lib.save_posts(Account("x", "2", "ana"), [post], origin="file")
+    monkeypatch.setattr(schedule, "run_systemctl", lambda args: 0)
+    units = home / "xdg" / "systemd" / "user"
+    args = ["--email", "a@example.org", "--tz", "UTC", "--install", "-q"]
+    assert main(["schedule", "@me", *args], io.StringIO()) == 0
+    first = (units / schedule.SERVICE).read_text()
+    assert main(["schedule", "@ana", *args], io.StringIO()) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "runs the weekly job of @me" in err and "@ana" in err
+    assert (units / schedule.SERVICE).read_text() == first
+    # The same account again (a new time, a new address) replaces its own job as before.
+    assert main(["schedule", "@me", *args, "--at", "08:00"], io.StringIO()) == 0
+    assert "08:00" in (units / schedule.TIMER).read_text()

@@ -256,9 +256,20 @@ def install(
     directory: Path,
     run: Callable[[Sequence[str]], int | None] = run_systemctl,
 ) -> Installed:
-    """Write the unit pair into `directory`, reload systemd and enable the timer."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write the unit pair into `directory`, reload systemd and enable the timer.
+
+    InputError, writing nothing, when the pair there runs another account's job: the unit
+    names are fixed, and replacing it would stop that account's summaries in silence.
+    """
     service, timer = directory / SERVICE, directory / TIMER
+    other = _installed_account(service)
+    if other is not None and other != plan.command[4]:
+        raise InputError(
+            f"{service} runs the weekly job of {other}: installing {plan.command[4]}'s would "
+            f"replace it; remove that one first (systemctl --user disable --now {TIMER}) or "
+            "run this account's job from cron (the line above, with an --out of its own)"
+        )
+    directory.mkdir(parents=True, exist_ok=True)
     write_atomic(service, service_unit(plan))
     write_atomic(timer, timer_unit(plan))
     by_hand = f"systemctl --user daemon-reload && systemctl --user enable --now {TIMER}"
@@ -274,6 +285,23 @@ def install(
             service, timer, False, f"systemctl failed (exit {code}): enable it with {by_hand}"
         )
     return Installed(service, timer, True, f"{TIMER} enabled: 'systemctl --user list-timers'")
+
+
+def _installed_account(service: Path) -> str | None:
+    """The account whose weekly job the unit file `service` runs; None when there is none."""
+    try:
+        text = service.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    for line in text.splitlines():
+        if line.startswith("ExecStart="):
+            try:
+                words = shlex.split(line.removeprefix("ExecStart="))
+            except ValueError:
+                return None
+            if len(words) > 4 and words[1:4] == ["-m", "linkratio", "weekly"]:
+                return words[4].replace("%%", "%").replace("$$", "$")
+    return None
 
 
 def _env_only(keys: Sequence[str]) -> list[str]:
