@@ -278,11 +278,19 @@ def test_a_webhook_429_too_far_away_is_temporary_without_waiting() -> None:
 
 
 def test_a_webhook_answer_is_capped_too() -> None:
-    with Scripted(lambda asked: Answer(200, endless=True)) as server:
+    with Scripted(lambda asked: Answer(500, endless=True)) as server:
         dest = webhook_destination(f"{server.url}/hook/SECRETTOKEN")
         error = one_line_error(lambda: post_webhook(dest, {}, sleep=lambda s: None), DeliveryError)
         _server_gave_up(server)
     assert "webhook 127.0.0.1/… sent more than the 1 MiB cap" in str(error)
+
+
+def test_a_webhook_that_accepts_with_an_endless_answer_has_the_message_once() -> None:
+    """A 2xx is delivered when it is said; its body is never read (so it cannot hold the run)."""
+    with Scripted(lambda asked: Answer(200, endless=True)) as server:
+        dest = webhook_destination(f"{server.url}/hook/SECRETTOKEN")
+        assert post_webhook(dest, {}, sleep=lambda s: None) == 1
+        _server_gave_up(server)
 
 
 def test_no_requests_left_until_a_far_reset_stops_before_the_next_request(

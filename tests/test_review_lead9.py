@@ -187,3 +187,26 @@ def test_installing_a_second_accounts_job_never_replaces_the_first(
     # The same account again (a new time, a new address) replaces its own job as before.
     assert main(["schedule", "@me", *args, "--at", "08:00"], io.StringIO()) == 0
     assert "08:00" in (units / schedule.TIMER).read_text()
+
+
+# -- a webhook that accepts the message and then trickles its answer -------------------------
+
+
+def test_a_webhook_that_accepts_and_then_trickles_gets_the_message_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A 200 whose body came a byte a second ran into the answer's deadline and was
+    retried: the channel got the summary three times. A 2xx is delivered once it is said."""
+    from fakes.scripted import Answer, Asked, Scripted
+
+    from linkratio.weekly import deliver
+
+    monkeypatch.setattr(deliver, "DEADLINE", 1.0)
+
+    def trickle(_: Asked) -> Answer:
+        return Answer(200, b"ok" * 50, drip=0.2)
+
+    with Scripted(trickle) as hook:
+        dest = deliver.webhook_destination(f"{hook.url}/services/T0/B0/TOKEN")
+        made = deliver.post_webhook(dest, {"text": "hi"}, timeout=0.5, sleep=lambda _: None)
+        assert made == 1 and len(hook.asked) == 1

@@ -340,9 +340,13 @@ def _post(
     try:
         with client.stream("POST", dest.target, json=payload) as response:
             check_length(response.headers, policy.max_body, dest.label)
-            # Raw: only the status counts, and a body that claims gzip and is not
-            # failed a delivered 200 with a DecodingError traceback.
-            read_capped(response.iter_raw(), policy.max_body, ends, dest.label)
+            if not 200 <= response.status_code < 300:
+                # Raw: only the status counts, and a body that claims gzip and is not
+                # failed a delivered 200 with a DecodingError traceback.
+                read_capped(response.iter_raw(), policy.max_body, ends, dest.label)
+            # A 2xx is delivered whatever its body does next: a body that trickled past the
+            # deadline made the message a Retry, posted again up to three times.
+
     except (httpx.TimeoutException, TooSlow) as exc:
         # Which limit cut it off: the wait for one read, or the deadline of the whole answer.
         if isinstance(exc, TooSlow) or time.monotonic() >= ends:
