@@ -16,7 +16,8 @@ only turns API pages into `net.page.Page`s. The engine owns the rest:
 - a server that keeps handing out pages with nothing new in them (no posts, or posts this
   run already read) is stopped after `NO_PROGRESS_PAGES` such pages with `NoProgressError`
   (exit 69) instead of being followed forever;
-- a whole run reads at most `RUN_PAGES` pages and starts no request after `RUN_SECONDS`:
+- a whole run reads at most `RUN_PAGES` pages (or twice the full pages `max_posts` fills,
+  when that is more) and starts no request after `RUN_SECONDS`:
   a server that keeps sending fresh posts one a page would otherwise hold a run for
   `RUN_CAP` requests (days, at each request's time limits). It ends as the budget does:
   what it read stays stored, `SyncResult.stopped` says why, the next run goes on.
@@ -51,6 +52,9 @@ no timeline cap); the next run goes on from where this one stopped."""
 RUN_PAGES = 2_000
 """Pages (requests for posts) one run reads at most: `RUN_CAP` posts of full pages (40 a
 page on Mastodon) fit, a server sending a post a page does not hold the run for 50,000."""
+FULL_PAGE = 40
+"""The fewest posts a full page holds on any platform (Mastodon's 40): `--max-posts N` lets
+a run read up to twice the pages N posts fill, when that is more than `RUN_PAGES`."""
 RUN_SECONDS = 3_600.0
 """Seconds after the start of a run past which it starts no new request for a page."""
 NO_PROGRESS_PAGES = 3
@@ -103,6 +107,7 @@ class _Run:
     seen: set[str] = field(default_factory=set)
     ends: float = field(default_factory=lambda: monotonic() + RUN_SECONDS)
     stopped: str | None = None
+    most_pages: int = field(default_factory=lambda: RUN_PAGES)
 
     def left(self) -> int | None:
         return None if self.budget is None else self.budget - self.spent
@@ -196,7 +201,7 @@ def _pass(run: _Run, start: Start) -> bool:
 
 def _run_bound(run: _Run) -> str | None:
     """Why the run must start no new request (`RUN_PAGES`, `RUN_SECONDS`), or None."""
-    if run.pages >= RUN_PAGES:
+    if run.pages >= run.most_pages:
         return f"after {run.pages:,} pages, the most pages one run reads"
     if monotonic() >= run.ends:
         return f"after {RUN_SECONDS / 60:,.0f} minutes, the longest one run takes"
@@ -232,6 +237,8 @@ def sync_account(
     saved = library.cursor(platform, account.id)
     caps = [n for n in (max_posts or RUN_CAP, feed.timeline_cap) if n is not None]
     run = _Run(library, feed, account, min(caps), progress)
+    if max_posts is not None:  # asked for: 100,000 Mastodon posts are 2,500 full pages
+        run.most_pages = max(RUN_PAGES, 2 * -(-max_posts // FULL_PAGE))
     if saved:
         start = _saved_start(saved)
     else:

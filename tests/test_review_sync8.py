@@ -239,6 +239,19 @@ def test_a_fetch_of_one_post_pages_stops_at_the_page_bound_and_the_next_run_goes
     assert len(trickle.calls(FEED)) == 7 + 193 + 1
 
 
+def test_max_posts_beyond_what_the_page_bound_holds_raises_it(
+    trickle: FakeSocial, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--max-posts 100000` on Mastodon (40 a page) stopped at 2,000 pages, 80,000 posts:
+    a run may now read twice the full pages of the posts asked for, when that is more."""
+    monkeypatch.setattr(sync, "RUN_PAGES", 7, raising=False)
+    monkeypatch.setattr(sync, "FULL_PAGE", 4, raising=False)
+    db = tmp_path / "lib.sqlite"
+    code, out = cli("fetch", f"bsky:{OWNER_HANDLE}", "--db", str(db), "--max-posts", "20")
+    assert code == 0 and "the most pages one run reads" in out
+    assert len(trickle.calls(FEED)) == 10  # 2 x ceil(20 / 4), not RUN_PAGES (7)
+
+
 def test_a_fetch_past_the_run_deadline_starts_no_new_request(
     trickle: FakeSocial, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
