@@ -210,3 +210,39 @@ def test_a_webhook_that_accepts_and_then_trickles_gets_the_message_once(
         dest = deliver.webhook_destination(f"{hook.url}/services/T0/B0/TOKEN")
         made = deliver.post_webhook(dest, {"text": "hi"}, timeout=0.5, sleep=lambda _: None)
         assert made == 1 and len(hook.asked) == 1
+
+
+# -- an API over TLS that retrying cannot mend ------------------------------------------
+
+
+@pytest.mark.parametrize("server_tls", [True, False])
+def test_an_appview_whose_tls_cannot_work_is_one_line_without_retries(
+    server_tls: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An untrusted certificate, or https:// to a plain-text server, was retried four times
+    (30 s of backoff) and then said 'cannot reach Bluesky (ConnectError)'. It is one line at
+    once, saying what to check; the webhook and SMTP sides already said so (one helper now)."""
+    from fakes.base import self_signed, tls_context
+    from fakes.scripted import Answer, Scripted
+    from helpers import Waits
+
+    from linkratio.errors import ApiUnavailable
+    from linkratio.net.bluesky import BlueskyApi
+
+    tls = None
+    if server_tls:
+        made = self_signed(tmp_path, "127.0.0.1")
+        if made is None:
+            pytest.skip("the openssl command is needed to make a test certificate")
+        tls = tls_context(made)
+    with Scripted(lambda asked: Answer(200, b"{}"), tls) as server:
+        monkeypatch.setenv("LINKRATIO_BSKY_API_URL", f"https://127.0.0.1:{server.port}")
+        waits = Waits()
+        api = BlueskyApi(**waits.options(backoff=0.01))
+        with pytest.raises(ApiUnavailable) as caught:
+            api.resolve("a.bsky.social")
+        api.close()
+    said = str(caught.value)
+    expected = "certificate is not trusted" if server_tls else "speaks no TLS there"
+    assert expected in said and "127.0.0.1" in said and "\n" not in said
+    assert waits.slept == [] and caught.value.exit_code == 69

@@ -27,8 +27,9 @@ import email.utils
 import logging
 import re
 import socket
+import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -298,18 +299,34 @@ def _size(count: int) -> str:
     return f"{count / MIB:,.0f} MiB" if count >= MIB else f"{count:,} bytes"
 
 
-def name_unknown(err: BaseException) -> bool:
-    """True when a host name did not resolve (a DNS failure somewhere in the causes)."""
+def causes(err: BaseException) -> Iterator[BaseException]:
+    """`err` and the errors under it (cause, context, urllib3's `reason`), 20 at the most:
+    a cycle in the causes must not hang us."""
     seen: BaseException | None = err
-    for _ in range(20):  # a cycle in the causes must not hang us
+    for _ in range(20):
         if seen is None:
-            return False
-        if isinstance(seen, socket.gaierror):
-            return True
+            return
+        yield seen
         reason = getattr(seen, "reason", None)  # urllib3's MaxRetryError keeps it here
         seen = (
             seen.__cause__
             or seen.__context__
             or (reason if isinstance(reason, BaseException) else None)
         )
-    return False
+
+
+def name_unknown(err: BaseException) -> bool:
+    """True when a host name did not resolve (a DNS failure somewhere in the causes)."""
+    return any(isinstance(seen, socket.gaierror) for seen in causes(err))
+
+
+def tls_problem(err: BaseException) -> str | None:
+    """What a connection's TLS failure says to fix (retrying will not help), or None."""
+    ssl = sys.modules.get("ssl")  # not loaded: no TLS was tried
+    for seen in causes(err):
+        untrusted = ssl is not None and isinstance(seen, ssl.SSLCertVerificationError)
+        if untrusted or "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return "the server's certificate is not trusted"
+        if getattr(seen, "reason", None) == "WRONG_VERSION_NUMBER":  # a plain-text server
+            return "the server speaks no TLS there"
+    return None

@@ -40,6 +40,7 @@ from linkratio.net.policy import (
     name_unknown,
     read_capped,
     reset_delay,
+    tls_problem,
 )
 from linkratio.net.redact import REDACTOR, hide_userinfo, is_loopback, one_line
 
@@ -168,6 +169,12 @@ class ServiceClient(Closing):
         except httpx.DecodingError:
             raise Retry(f"{self.name} sent a body that cannot be decoded") from None
         except httpx.TransportError as err:
+            if problem := tls_problem(err):  # nor make the certificate trusted
+                raise ApiUnavailable(
+                    f"cannot reach {self.name} ({urlsplit(self.base_url).hostname}): {problem}; "
+                    "check the address",
+                    platform=self.platform,
+                ) from None
             if name_unknown(err):  # retrying will not make the name resolve
                 raise ApiUnavailable(
                     f"cannot find {self.name} ({urlsplit(self.base_url).hostname}): the name "

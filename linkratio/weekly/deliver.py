@@ -36,7 +36,16 @@ from linkratio import config
 from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError
 from linkratio.model import Destination
 from linkratio.net.deadline import Clock, bind_client, refuse_socks
-from linkratio.net.policy import Policy, Retry, TooLarge, TooSlow, Wait, check_length, read_capped
+from linkratio.net.policy import (
+    Policy,
+    Retry,
+    TooLarge,
+    TooSlow,
+    Wait,
+    check_length,
+    read_capped,
+    tls_problem,
+)
 from linkratio.net.redact import REDACTOR, is_loopback
 from linkratio.wording import counted
 
@@ -340,12 +349,11 @@ def _post(
     try:
         with client.stream("POST", dest.target, json=payload) as response:
             check_length(response.headers, policy.max_body, dest.label)
+            # A 2xx is delivered, its body unread: one that trickled past the deadline made
+            # the message a Retry, posted up to three times. Other bodies are read raw (one
+            # claiming gzip and not gzip made a DecodingError traceback).
             if not 200 <= response.status_code < 300:
-                # Raw: only the status counts, and a body that claims gzip and is not
-                # failed a delivered 200 with a DecodingError traceback.
                 read_capped(response.iter_raw(), policy.max_body, ends, dest.label)
-            # A 2xx is delivered whatever its body does next: a body that trickled past the
-            # deadline made the message a Retry, posted again up to three times.
 
     except (httpx.TimeoutException, TooSlow) as exc:
         # Which limit cut it off: the wait for one read, or the deadline of the whole answer.
@@ -357,7 +365,7 @@ def _post(
     except TooLarge as exc:
         raise DeliveryError(str(exc)) from None
     except httpx.TransportError as exc:
-        if problem := _tls_problem(exc):
+        if problem := tls_problem(exc):
             raise DeliveryError(f"{dest.label}: {problem}: check the webhook URL") from None
         raise Retry(f"{dest.label}: could not connect ({type(exc).__name__})") from None
     except (httpx.InvalidURL, ValueError) as exc:  # UnicodeError: a host IDNA cannot encode
@@ -387,16 +395,3 @@ def _judge(response: httpx.Response, dest: Destination, policy: Policy) -> None:
         f"{dest.label}: refused the message (HTTP {status}): check the webhook URL and "
         "--webhook-format"
     )
-
-
-def _tls_problem(exc: BaseException) -> str | None:
-    """What a connection's TLS failure says to fix (retrying will not help), or None."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        untrusted = "CERTIFICATE_VERIFY_FAILED" in str(seen)
-        if untrusted or isinstance(seen, ssl.SSLCertVerificationError):
-            return "the server's certificate is not trusted"
-        if getattr(seen, "reason", None) == "WRONG_VERSION_NUMBER":  # an http:// server
-            return "the server speaks no TLS there"
-        seen = seen.__cause__ or seen.__context__
-    return None

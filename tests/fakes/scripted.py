@@ -8,6 +8,7 @@ bytes each answer got out before the client went away.
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,8 +50,10 @@ class Scripted(FakeServer):
     methods = frozenset({"GET", "POST"})
     protocol_version = "HTTP/1.1"
 
-    def __init__(self, script: Callable[[Asked], Answer]) -> None:
-        super().__init__()
+    def __init__(
+        self, script: Callable[[Asked], Answer], tls: ssl.SSLContext | None = None
+    ) -> None:
+        super().__init__(tls)
         self.script = script
         self.sent: list[int] = []
         """Body bytes written per answer (for endless ones: until the client left)."""
