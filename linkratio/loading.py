@@ -256,10 +256,11 @@ def load(
     if since is not None or until is not None:
         from linkratio.analysis.period import as_date, period_days, resolve_zone
 
-        first, last = as_date(_day(since)), as_date(_day(until))
+        zone = resolve_zone(tz)[0]
+        first, last = as_date(_day(since), zone), as_date(_day(until), zone)
         if first is not None and last is not None and first > last:
             raise InputError(f"since {first} is after until {last}: no day is in between")
-        _, keep = period_days(frame, resolve_zone(tz)[0], first, last)
+        _, keep = period_days(frame, zone, first, last)
         frame = frame.loc[keep].reset_index(drop=True)
     frame.attrs.update(attrs)
     return frame

@@ -142,11 +142,14 @@ def _warn_bad_tz(value: str, used: str) -> None:
     _log.warning("TZ=%r is not a known time zone: using %s for days (or pass --tz)", value, used)
 
 
-def as_date(value: date | str | None) -> date | None:
-    """`value` as a date: a datetime gives its date part, text an ISO day (YYYY-MM-DD, as
-    `load` takes it); InputError for anything else."""
+def as_date(value: date | str | None, zone: tzinfo | None = None) -> date | None:
+    """`value` as a date: a datetime gives its date part (an aware one its day in `zone`,
+    when given: the moment it names), text an ISO day (YYYY-MM-DD, as `load` takes it);
+    InputError for anything else."""
+    if isinstance(value, datetime):
+        return (value.astimezone(zone) if zone and value.tzinfo else value).date()
     if value is None or isinstance(value, date):
-        return value.date() if isinstance(value, datetime) else value
+        return value
     if isinstance(value, str):
         try:
             return date.fromisoformat(value)

@@ -56,7 +56,7 @@ def activity_chart(
     ax = fig.add_subplot()
     bins = activity_bins(df, tz)
     unit = FREQ_NAMES[bins.attrs["freq"]]
-    _, zone = resolve_zone(tz)
+    local, zone = resolve_zone(tz)
     monday = " (from Monday)" if unit == "week" and not narrow else ""
     ax.set_xlabel(plain(f"{unit}{monday}, {zone} time"))
     ax.set_ylabel(f"posts per {unit}")
@@ -66,7 +66,7 @@ def activity_chart(
     x = mdates.date2num(bins.index.to_numpy())
     ends = bins.index + pd.tseries.frequencies.to_offset(bins.attrs["freq"])
     width = (mdates.date2num(ends.to_numpy()) - x) * (0.85 if len(bins) < 200 else 1.0)
-    partial = _partial(bins, ends, since, until)
+    partial = _partial(bins, ends, as_date(since, local), as_date(until, local))
     _stacked_bars(ax, bins, x, width, 4 if narrow else 8, partial)
     _date_axis(ax, x[0], x[-1] + width[-1], unit, 5 if narrow else 10)
     share = ax.twinx()
@@ -114,11 +114,11 @@ PARTIAL_EDGE = "#333333"
 
 
 def _partial(
-    bins: pd.DataFrame, ends: pd.DatetimeIndex, since: date | str | None, until: date | str | None
+    bins: pd.DataFrame, ends: pd.DatetimeIndex, since: date | None, until: date | None
 ) -> np.ndarray:
     """Which bins [start, end) the period (else first to last post) covers only in part."""
-    first = pd.Timestamp(as_date(since) or bins.attrs["first"])
-    last = pd.Timestamp(as_date(until) or bins.attrs["last"])
+    first = pd.Timestamp(since or bins.attrs["first"])
+    last = pd.Timestamp(until or bins.attrs["last"])
     return np.asarray((bins.index < first) | (ends - pd.Timedelta(days=1) > last))
 
 
