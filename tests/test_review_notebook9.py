@@ -1,0 +1,89 @@
+"""Review of the Python API as a notebook user drives it: each test failed before its fix."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+import rows
+from helpers import SAMPLE
+
+import linkratio
+from linkratio.charts import activity_chart, calendar_chart
+
+TOKYO = "Asia/Tokyo"  # UTC+9 all year: 21:00 UTC is the next day there
+
+
+def _late_posts() -> pd.DataFrame:
+    """Two posts at 21:30 UTC: in Tokyo they are on the next day (May 2 and May 6)."""
+    return rows.frame(
+        rows.post("2024-05-01 21:30", "conversation", partners=("ana",)),
+        rows.post("2024-05-05 21:30", "link", domains=("example.org",)),
+    )
+
+
+# -- an aware datetime names an instant: its day is the day in `tz` -----------------------
+
+
+def test_summarize_until_the_last_posts_own_timestamp_keeps_that_post() -> None:
+    # `summarize(df, tz=..., until=df.created_at.max())` took the UTC date of the (aware)
+    # timestamp as the day: in Tokyo the last post is on May 6, so it fell out of its own
+    # period (12 of the sample's posts, for Asia/Tokyo).
+    df = _late_posts()
+    last = df["created_at"].max()
+    s = linkratio.summarize(df, tz=TOKYO, until=last)
+    assert (s.posts, s.last_day, s.period_end) == (2, date(2024, 5, 6), date(2024, 5, 6))
+    first = df["created_at"].min().to_pydatetime()
+    s = linkratio.summarize(df, tz=TOKYO, since=first, until=first)
+    assert (s.posts, s.period_start) == (1, date(2024, 5, 2))
+
+
+def test_an_aware_datetime_in_another_zone_is_its_day_in_tz() -> None:
+    df = _late_posts()
+    # 2024-05-06 06:30 in Tokyo, written in UTC (May 5) and in Tokyo's own zone alike
+    in_utc = datetime(2024, 5, 5, 21, 30, tzinfo=UTC)
+    in_tokyo = pd.Timestamp(in_utc).tz_convert(TOKYO)
+    for moment in (in_utc, in_tokyo):
+        s = linkratio.summarize(df, tz=TOKYO, since=moment)
+        assert (s.posts, s.period_start) == (1, date(2024, 5, 6))
+    # a naive datetime is a wall-clock time already: its date, as before
+    assert linkratio.summarize(df, tz=TOKYO, since=datetime(2024, 5, 6, 1)).posts == 1
+
+
+def test_load_takes_an_aware_until_as_its_day_in_tz() -> None:
+    whole = linkratio.load(SAMPLE)
+    cut = linkratio.load(SAMPLE, tz=TOKYO, until=whole["created_at"].max())
+    assert len(cut) == len(whole)
+    s = linkratio.summarize(whole, tz=TOKYO, until=whole["created_at"].max())
+    assert s.posts == len(whole)
+
+
+def test_the_charts_mark_the_period_of_an_aware_datetime_in_tz() -> None:
+    df = _late_posts()
+    since = datetime(2024, 5, 1, 21, 30, tzinfo=UTC)  # May 2 in Tokyo: the first post's day
+    by_day = calendar_chart(df, TOKYO, since=date(2024, 5, 2), until=date(2024, 5, 6))
+    by_moment = calendar_chart(df, TOKYO, since=since, until=df["created_at"].max())
+    faces = [fig.axes[0].collections[0].get_facecolors().tolist() for fig in (by_day, by_moment)]
+    assert faces[0] == faces[1]
+    # the activity chart: no bin is partial when the period is the data's own first..last day
+    bars = activity_chart(df, TOKYO, since=since, until=df["created_at"].max())
+    assert not [p for p in bars.axes[0].patches if p.get_linestyle() == "--"]
+
+
+# -- results objects read well in a notebook ---------------------------------------------
+
+
+def test_a_weekly_runs_repr_does_not_spill_the_charts_png_bytes(tmp_path: Path) -> None:
+    # `run` as a cell's last line printed the weekly chart's PNG as a bytes literal
+    # (about 60,000 characters of b'\x89PNG...').
+    timeline = linkratio.read(SAMPLE)
+    with linkratio.Library(tmp_path / "library.sqlite") as lib:
+        lib.save_posts(timeline.account, timeline.posts, origin="archive")
+        run = linkratio.run_week(
+            lib, "@marenbuilds", tz="Europe/Lisbon", week="2024-W50", out_dir=tmp_path / "w"
+        )
+    text = repr(run)
+    assert "PNG" not in text and len(text) < 2_000
+    assert "linkratio-2024-W50.html" in text  # the paths are still shown
+    assert run.files.png.startswith(b"\x89PNG")  # and the bytes are still there
