@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
+import pytest
 import rows
 from helpers import SAMPLE
 
 import linkratio
 from linkratio.charts import activity_chart, calendar_chart
+from linkratio.errors import InputError
 
 TOKYO = "Asia/Tokyo"  # UTC+9 all year: 21:00 UTC is the next day there
 
@@ -87,3 +90,16 @@ def test_a_weekly_runs_repr_does_not_spill_the_charts_png_bytes(tmp_path: Path) 
     assert "PNG" not in text and len(text) < 2_000
     assert "linkratio-2024-W50.html" in text  # the paths are still shown
     assert run.files.png.startswith(b"\x89PNG")  # and the bytes are still there
+
+
+# -- a zone object instead of its name ---------------------------------------------------
+
+
+def test_a_zone_object_as_tz_is_an_input_error_that_names_its_iana_name() -> None:
+    # tz=ZoneInfo("Europe/Berlin") ended in "TypeError: expected str, bytes or os.PathLike
+    # object, not ZoneInfo" from inside zoneinfo, naming neither tz nor what to pass.
+    df = _late_posts()
+    with pytest.raises(InputError, match=r"IANA name as text such as 'Europe/Berlin'"):
+        linkratio.summarize(df, tz=ZoneInfo("Europe/Berlin"))  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"IANA name as text, such as 'Europe/Berlin'"):
+        activity_chart(df, tz=UTC)  # type: ignore[arg-type]

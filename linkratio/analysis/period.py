@@ -25,6 +25,10 @@ def resolve_zone(name: str | None) -> tuple[tzinfo, str]:
     """Return the zone called `name` (IANA), or the system's zone when None, with its name."""
     if name is None:
         return _system_zone()
+    if not isinstance(name, str):  # a ZoneInfo from a notebook: a TypeError naming no zone
+        key = getattr(name, "key", None)
+        hint = f" such as {key!r}" if isinstance(key, str) else ", such as 'Europe/Berlin'"
+        raise InputError(f"time zone {name!r}: expected the zone's IANA name as text{hint}")
     if name == _LOCALTIME and (copy := _localtime_copy()):
         return copy  # the system's zone by its file, as `_system_zone` names a copy
     try:
