@@ -103,3 +103,27 @@ def test_a_zone_object_as_tz_is_an_input_error_that_names_its_iana_name() -> Non
         linkratio.summarize(df, tz=ZoneInfo("Europe/Berlin"))  # type: ignore[arg-type]
     with pytest.raises(InputError, match=r"IANA name as text, such as 'Europe/Berlin'"):
         activity_chart(df, tz=UTC)  # type: ignore[arg-type]
+
+
+# -- the activity chart's partial bins are the weekly table's ------------------------------
+
+
+def _dashed(fig) -> int:
+    """How many bins the activity chart outlines as partial (dashed boxes)."""
+    return sum(1 for p in fig.axes[0].patches if p.get_linestyle() == "--")
+
+
+def test_a_period_that_ends_after_the_last_post_marks_its_last_week_partial() -> None:
+    # `report --until 2025-06-30` of an account whose last post is on a Tuesday: the weekly
+    # table said "2025-W01 (2 of 7 days)", the chart drew that week as a whole one (its two
+    # days of posts read as a dip). The README: the period *and* the data's first and last post.
+    # Monday 2024-09-02 to Tuesday 2024-12-31: 18 weeks, weekly bins
+    made = [rows.post("2024-09-02 10:00", "link", domains=("a.org",))]
+    made += [rows.post(f"2024-12-{d:02d} 10:00", "conversation") for d in range(2, 32)]
+    df = rows.frame(*made)
+    s = linkratio.summarize(df, tz="UTC", until="2025-06-30")
+    assert s.weeks[-1].name == "2025-W01 (2 of 7 days)"
+    assert _dashed(activity_chart(df, "UTC")) == 1  # the data alone: the last week
+    assert _dashed(activity_chart(df, "UTC", until="2025-06-30")) == 1
+    assert _dashed(activity_chart(df, "UTC", since="2024-01-01", until="2025-06-30")) == 1
+    assert _dashed(activity_chart(df, "UTC", since="2024-09-04")) == 2  # a period inside

@@ -48,9 +48,9 @@ def activity_chart(
     The line is `activity_bins`' `talk_share_rolling`: conversation / posts over the bin
     and the ones before it, broken where a bin has no posts. `narrow` draws it for a
     phone: narrower, taller, fewer ticks, the legend in two columns. `since`/`until`
-    name the period `df` was cut to (else the first and last post's day): a week or
-    month it covers only in part is drawn lighter and outlined, as a "partial" bin, so
-    its fewer posts do not read as a dip.
+    name the period `df` was cut to: a week or month that it and the data (first to last
+    post) cover only in part is drawn lighter and outlined, as a "partial" bin (the weekly
+    table's "2 of 7 days"), so its fewer posts do not read as a dip.
     """
     fig = figure(chart_width(narrow), 4.6, "Talking vs linking over time")
     ax = fig.add_subplot()
@@ -116,9 +116,13 @@ PARTIAL_EDGE = "#333333"
 def _partial(
     bins: pd.DataFrame, ends: pd.DatetimeIndex, since: date | None, until: date | None
 ) -> np.ndarray:
-    """Which bins [start, end) the period (else first to last post) covers only in part."""
-    first = pd.Timestamp(since or bins.attrs["first"])
-    last = pd.Timestamp(until or bins.attrs["last"])
+    """Which bins [start, end) the period and the data (first to last post) cover only in
+    part: the weekly table's partial weeks (a period past the last post ends with it)."""
+    first, last = pd.Timestamp(bins.attrs["first"]), pd.Timestamp(bins.attrs["last"])
+    if since is not None:
+        first = max(first, pd.Timestamp(since))
+    if until is not None:
+        last = min(last, pd.Timestamp(until))
     return np.asarray((bins.index < first) | (ends - pd.Timedelta(days=1) > last))
 
 
