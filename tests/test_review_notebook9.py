@@ -127,3 +127,13 @@ def test_a_period_that_ends_after_the_last_post_marks_its_last_week_partial() ->
     assert _dashed(activity_chart(df, "UTC", until="2025-06-30")) == 1
     assert _dashed(activity_chart(df, "UTC", since="2024-01-01", until="2025-06-30")) == 1
     assert _dashed(activity_chart(df, "UTC", since="2024-09-04")) == 2  # a period inside
+
+
+def test_a_timelines_repr_counts_its_posts_instead_of_listing_them() -> None:
+    # `linkratio.read(path)` as a cell's last line printed every post: 1.4 MB of text for
+    # the sample's 2,390 posts, about 100 MB for an archive of 200,000 (a browser tab's end).
+    timeline = linkratio.read(SAMPLE)
+    text = repr(timeline)
+    assert len(text) < 500, text[:600]
+    assert "2,390 posts" in text and "marenbuilds" in text and str(SAMPLE) in text
+    assert len(timeline.posts) == 2_390  # the posts themselves are all there
