@@ -117,10 +117,9 @@ def test_a_period_that_ends_after_the_last_post_marks_its_last_week_partial() ->
     # `report --until 2025-06-30` of an account whose last post is on a Tuesday: the weekly
     # table said "2025-W01 (2 of 7 days)", the chart drew that week as a whole one (its two
     # days of posts read as a dip). The README: the period *and* the data's first and last post.
-    # Monday 2024-09-02 to Tuesday 2024-12-31: 18 weeks, weekly bins
-    made = [rows.post("2024-09-02 10:00", "link", domains=("a.org",))]
-    made += [rows.post(f"2024-12-{d:02d} 10:00", "conversation") for d in range(2, 32)]
-    df = rows.frame(*made)
+    # a post a day from Monday 2024-09-02 to Tuesday 2024-12-31: 18 weeks, weekly bins
+    days = pd.date_range("2024-09-02 10:00", "2024-12-31 10:00", freq="D")
+    df = rows.frame(*[rows.post(str(day), "conversation") for day in days])
     s = linkratio.summarize(df, tz="UTC", until="2025-06-30")
     assert s.weeks[-1].name == "2025-W01 (2 of 7 days)"
     assert _dashed(activity_chart(df, "UTC")) == 1  # the data alone: the last week
@@ -137,3 +136,41 @@ def test_a_timelines_repr_counts_its_posts_instead_of_listing_them() -> None:
     assert len(text) < 500, text[:600]
     assert "2,390 posts" in text and "marenbuilds" in text and str(SAMPLE) in text
     assert len(timeline.posts) == 2_390  # the posts themselves are all there
+
+
+# -- the charts that take a period draw only that period ----------------------------------
+
+
+def _two_months() -> pd.DataFrame:
+    """Talk-only days in April, link days in May 2024 (a post a day at noon UTC)."""
+    made = [
+        rows.post(f"2024-04-{d:02d} 12:00", "conversation", partners=("ana",)) for d in range(1, 31)
+    ]
+    made += [rows.post(f"2024-05-{d:02d} 12:00", "link", domains=("a.org",)) for d in range(1, 32)]
+    return rows.frame(*made)
+
+
+def _outlines(fig) -> int:
+    """How many talk-only outlines the calendar draws."""
+    return len(fig.axes[0].collections[1].get_paths())
+
+
+def test_charts_given_a_period_of_a_whole_frame_draw_that_period_as_summarize_counts_it() -> None:
+    # As summarize(df, since=...) does, a notebook passes the whole frame and the period:
+    # the calendar blanked the days before `since` yet outlined April's 30 talk-only days
+    # on them and counted them in its subtitle; the activity chart drew every bin before
+    # `since` as a "partial" one (76 dashed weeks for the sample and since=2024-10-01).
+    df = _two_months()
+    cut = df[df["created_at"] >= "2024-05-01"]
+    s = linkratio.summarize(df, tz="UTC", since="2024-05-01")
+    assert s.talk_only.count == 0
+    whole = calendar_chart(df, "UTC", since="2024-05-01")
+    assert _outlines(whole) == _outlines(calendar_chart(cut, "UTC", since="2024-05-01")) == 0
+    assert whole.axes[0].get_title().startswith("0 talk-only of 31 posting days")
+    # the activity chart: May alone, in daily bins, none of them partial
+    bars = activity_chart(df, "UTC", since="2024-05-01")
+    assert _dashed(bars) == 0
+    assert bars.axes[0].get_xlabel().startswith("day")
+    figures = linkratio.all_charts(df, "UTC", since="2024-05-01")
+    partners = figures["partners"].axes[0]
+    assert [t.get_text() for t in partners.texts] == ["no conversation partners in this period"]

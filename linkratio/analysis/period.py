@@ -176,6 +176,18 @@ def period_days(
     return day, keep.to_numpy()
 
 
+def in_days(
+    df: pd.DataFrame, zone: tzinfo, since: date | str | None, until: date | str | None
+) -> pd.DataFrame:
+    """The rows of `df` whose local day (in `zone`) lies in [since, until]; `df` itself when
+    they all do (or it has no `created_at`: the caller's own check names that)."""
+    first, last = as_date(since, zone), as_date(until, zone)
+    if (first is None and last is None) or "created_at" not in df.columns:
+        return df
+    keep = period_days(df, zone, first, last)[1]
+    return df if keep.all() else df.loc[keep]
+
+
 def data_span(df: pd.DataFrame, zone: tzinfo) -> tuple[date, date]:
     """The local days (in `zone`) of the frame's first and last post; the frame has posts."""
     stamps = pd.to_datetime(df["created_at"], utc=True)

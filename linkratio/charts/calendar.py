@@ -15,7 +15,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from linkratio.analysis import CATEGORIES, resolve_zone
-from linkratio.analysis.period import as_date
+from linkratio.analysis.period import as_date, in_days
 from linkratio.analysis.series import (
     calendar_days,
 )
@@ -50,13 +50,14 @@ def calendar_chart(
     The year is `year`, or by default the 12 months ending with the last post's month.
     `narrow` draws it for a phone: the weeks in three bands (about four months each),
     one above the other, so a day stays a cell you can see. `since`/`until`: the period
-    `df` holds; the days outside it are left blank, not shown as days without posts.
+    (only its posts are drawn: `df` may hold more); the days outside it are left blank,
+    not shown as days without posts.
     """
-    days = calendar_days(df, tz, year)
+    local, zone = resolve_zone(tz)
+    days = calendar_days(in_days(df, local, since, until), tz, year)  # a whole frame: its period
     bands = 3 if narrow else 1
     fig = figure(chart_width(narrow), 3.3 if bands == 1 else 6.2, _title(days, year))
     ax = fig.add_subplot()
-    local, zone = resolve_zone(tz)
     if days.empty:
         placeholder(ax, "no posts in this period")
         return fig

@@ -15,7 +15,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from linkratio.analysis import CATEGORIES, resolve_zone
-from linkratio.analysis.period import as_date
+from linkratio.analysis.period import as_date, in_days
 from linkratio.analysis.series import (
     FREQ_NAMES,
     ROLLING_BINS,
@@ -48,15 +48,16 @@ def activity_chart(
     The line is `activity_bins`' `talk_share_rolling`: conversation / posts over the bin
     and the ones before it, broken where a bin has no posts. `narrow` draws it for a
     phone: narrower, taller, fewer ticks, the legend in two columns. `since`/`until`
-    name the period `df` was cut to: a week or month that it and the data (first to last
-    post) cover only in part is drawn lighter and outlined, as a "partial" bin (the weekly
-    table's "2 of 7 days"), so its fewer posts do not read as a dip.
+    name the period (only its posts are drawn: `df` may hold more): a week or month
+    that it and the data (first to last post) cover only in part is drawn lighter and
+    outlined, as a "partial" bin (the weekly table's "2 of 7 days"), so its fewer posts
+    do not read as a dip.
     """
     fig = figure(chart_width(narrow), 4.6, "Talking vs linking over time")
     ax = fig.add_subplot()
-    bins = activity_bins(df, tz)
-    unit = FREQ_NAMES[bins.attrs["freq"]]
     local, zone = resolve_zone(tz)
+    bins = activity_bins(in_days(df, local, since, until), tz)  # a whole frame: its period
+    unit = FREQ_NAMES[bins.attrs["freq"]]
     monday = " (from Monday)" if unit == "week" and not narrow else ""
     ax.set_xlabel(plain(f"{unit}{monday}, {zone} time"))
     ax.set_ylabel(f"posts per {unit}")
