@@ -239,9 +239,10 @@ def load(
     library at `db` (`@handle`, `bsky:handle`, `mastodon:@user@host`; a `Path` is always
     files). Files with posts by several accounts (a search, a hashtag timeline) are an
     InputError naming them unless `author` picks one. `since` and `until` keep the posts
-    of those days (inclusive, ISO dates or `date`s) in the zone `tz` (default: the
-    system's); a summary of that frame knows no other day (nudge, partial weeks), so
-    `audit --since/--until` is `summarize(load(source), tz=..., since=..., until=...)`.
+    of those days (inclusive, ISO dates or `date`s; a timestamp is its day) in the zone
+    `tz` (default: the system's); a summary of that frame knows no other day (nudge,
+    partial weeks), so `audit --since/--until` is `summarize(load(source), tz=...,
+    since=..., until=...)`.
     """
     frame, account = load_frame(
         source,
