@@ -249,9 +249,10 @@ def load(
     library at `db` (`@handle`, `bsky:handle`, `mastodon:@user@host`; a `Path` is always
     files). Files with posts by several accounts (a search, a hashtag timeline) are an
     InputError naming them unless `author` picks one. `since` and `until` keep the posts
-    of those days (inclusive, ISO dates or `date`s) in the zone `tz` (default: the
-    system's); a summary of that frame knows no other day (nudge, partial weeks), so
-    `audit --since/--until` is `summarize(load(source), tz=..., since=..., until=...)`.
+    of those days (inclusive, ISO dates or `date`s; a timestamp is its day) in the zone
+    `tz` (default: the system's); a summary of that frame knows no other day (nudge,
+    partial weeks), so `audit --since/--until` is `summarize(load(source), tz=...,
+    since=..., until=...)`.
     """
     frame, account = load_frame(
         source,
@@ -266,10 +267,11 @@ def load(
     if since is not None or until is not None:
         from linkratio.analysis.period import as_date, period_days, resolve_zone
 
-        first, last = as_date(_day(since)), as_date(_day(until))
+        zone = resolve_zone(tz)[0]
+        first, last = as_date(_day(since), zone), as_date(_day(until), zone)
         if first is not None and last is not None and first > last:
             raise InputError(f"since {first} is after until {last}: no day is in between")
-        _, keep = period_days(frame, resolve_zone(tz)[0], first, last)
+        _, keep = period_days(frame, zone, first, last)
         frame = frame.loc[keep].reset_index(drop=True)
     frame.attrs.update(attrs)
     return frame

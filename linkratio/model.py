@@ -144,6 +144,11 @@ class Timeline:
     """The account of each post author (by `author_id`, else `author_handle`) when the
     reader knows more than the posts say (Mastodon: the profile URL that keys it)."""
 
+    def __repr__(self) -> str:
+        """The owner, how many posts and where from: not every post (megabytes in a notebook)."""
+        posts = f"{len(self.posts):,} post{'s' * (len(self.posts) != 1)}"
+        return f"Timeline(account={self.account!r}, posts=<{posts}>, origin={self.origin!r})"
+
 
 # -- handling many posts ------------------------------------------------------------------
 

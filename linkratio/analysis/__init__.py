@@ -109,7 +109,8 @@ def summarize(
     A post's day is its `created_at` in `tz` (an IANA name; default the system's zone).
     The period runs from `since` (default: the first posting day) to `until` (default:
     the last posting day); "the period's last day" is that end. A day may be a `date`, a
-    datetime (its date) or an ISO day such as "2024-10-01", as `load` takes it.
+    datetime (its date; an aware one's day in `tz`) or an ISO day such as "2024-10-01", as
+    `load` takes it.
 
     Streaks count consecutive *posting* days that are all talk-only: a day without
     posts neither breaks nor extends a streak, a day with a link or retweet breaks it.
@@ -137,7 +138,7 @@ def summarize(
     the period holds no posts.
     """
     zone, zone_name = resolve_zone(tz)
-    since, until = as_date(since), as_date(until)
+    since, until = as_date(since, zone), as_date(until, zone)
     posts = select_posts(df, zone, since, until)
     if posts.empty:
         raise EmptyDataError(

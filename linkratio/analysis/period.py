@@ -26,6 +26,10 @@ def resolve_zone(name: str | None) -> tuple[tzinfo, str]:
     """Return the zone called `name` (IANA), or the system's zone when None, with its name."""
     if name is None:
         return _system_zone()
+    if not isinstance(name, str):  # a ZoneInfo from a notebook: a TypeError naming no zone
+        key = getattr(name, "key", None)
+        hint = f" such as {key!r}" if isinstance(key, str) else ", such as 'Europe/Berlin'"
+        raise InputError(f"time zone {name!r}: expected the zone's IANA name as text{hint}")
     if name == _LOCALTIME and (copy := _localtime_copy()):
         return copy  # the system's zone by its file, as `_system_zone` names a copy
     try:
@@ -142,11 +146,14 @@ def _warn_bad_tz(value: str, used: str) -> None:
     _log.warning("TZ=%r is not a known time zone: using %s for days (%s)", value, used, _NAME_ONE)
 
 
-def as_date(value: date | str | None) -> date | None:
-    """`value` as a date: a datetime gives its date part, text an ISO day (YYYY-MM-DD, as
-    `load` takes it); InputError for anything else."""
+def as_date(value: date | str | None, zone: tzinfo | None = None) -> date | None:
+    """`value` as a date: a datetime gives its date part (an aware one its day in `zone`,
+    when given: the moment it names), text an ISO day (YYYY-MM-DD, as `load` takes it);
+    InputError for anything else."""
+    if isinstance(value, datetime):
+        return (value.astimezone(zone) if zone and value.tzinfo else value).date()
     if value is None or isinstance(value, date):
-        return value.date() if isinstance(value, datetime) else value
+        return value
     if isinstance(value, str):
         try:
             return date.fromisoformat(value)
@@ -167,6 +174,18 @@ def period_days(
     if until is not None:
         keep &= day <= pd.Timestamp(until)
     return day, keep.to_numpy()
+
+
+def in_days(
+    df: pd.DataFrame, zone: tzinfo, since: date | str | None, until: date | str | None
+) -> pd.DataFrame:
+    """The rows of `df` whose local day (in `zone`) lies in [since, until]; `df` itself when
+    they all do (or it has no `created_at`: the caller's own check names that)."""
+    first, last = as_date(since, zone), as_date(until, zone)
+    if (first is None and last is None) or "created_at" not in df.columns:
+        return df
+    keep = period_days(df, zone, first, last)[1]
+    return df if keep.all() else df.loc[keep]
 
 
 def data_span(df: pd.DataFrame, zone: tzinfo) -> tuple[date, date]:

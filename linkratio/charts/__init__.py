@@ -13,6 +13,7 @@ from datetime import date
 import pandas as pd
 from matplotlib.figure import Figure
 
+from linkratio.analysis.period import in_days, resolve_zone
 from linkratio.charts.calendar import calendar_chart
 from linkratio.charts.hours import hours_chart
 from linkratio.charts.ranking import partners_chart, sites_chart
@@ -62,10 +63,12 @@ def all_charts(
     """Every chart of the report, by name, in report order; `year` picks the calendar's.
 
     `narrow` draws each for a phone-width screen (`NARROW` inches instead of `WIDE`).
-    `since`/`until` name the period `df` was cut to: the calendar leaves the days outside
-    it blank instead of showing them as days without posts, and the activity chart marks
-    a week (or month) it covers in part.
+    `since`/`until` name the period: every chart draws only its posts (as `summarize`
+    counts them, so `df` may be the whole frame), the calendar leaves the days outside it
+    blank instead of showing them as days without posts, and the activity chart marks a
+    week (or month) it covers in part.
     """
+    df = in_days(df, resolve_zone(tz)[0], since, until)
     return {
         "activity": activity_chart(df, tz, narrow=narrow, since=since, until=until),
         "calendar": calendar_chart(df, tz, year, narrow=narrow, since=since, until=until),

@@ -15,7 +15,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from linkratio.analysis import CATEGORIES, resolve_zone
-from linkratio.analysis.period import as_date
+from linkratio.analysis.period import as_date, in_days
 from linkratio.analysis.series import (
     calendar_days,
 )
@@ -50,13 +50,14 @@ def calendar_chart(
     The year is `year`, or by default the 12 months ending with the last post's month.
     `narrow` draws it for a phone: the weeks in three bands (about four months each),
     one above the other, so a day stays a cell you can see. `since`/`until`: the period
-    `df` holds; the days outside it are left blank, not shown as days without posts.
+    (only its posts are drawn: `df` may hold more); the days outside it are left blank,
+    not shown as days without posts.
     """
-    days = calendar_days(df, tz, year)
+    local, zone = resolve_zone(tz)
+    days = calendar_days(in_days(df, local, since, until), tz, year)  # a whole frame: its period
     bands = 3 if narrow else 1
     fig = figure(chart_width(narrow), 3.3 if bands == 1 else 6.2, _title(days, year))
     ax = fig.add_subplot()
-    _, zone = resolve_zone(tz)
     if days.empty:
         placeholder(ax, "no posts in this period")
         return fig
@@ -67,7 +68,7 @@ def calendar_chart(
     colors = np.array([to_rgba(NO_POSTS_COLOR)] * len(days))
     for cat in CATEGORIES:
         colors[(days["dominant"] == cat).to_numpy()] = to_rgba(CATEGORY_COLORS[cat])
-    outside = _outside(days, since, until)
+    outside = _outside(days, as_date(since, local), as_date(until, local))
     colors[outside] = to_rgba("white")
     edges = np.array([to_rgba("white")] * len(days))
     edges[outside] = to_rgba(NO_POSTS_COLOR)
@@ -84,13 +85,13 @@ def calendar_chart(
     return fig
 
 
-def _outside(days: pd.DataFrame, since: date | str | None, until: date | str | None) -> np.ndarray:
-    """Which days of the calendar lie outside the period [since, until]."""
+def _outside(days: pd.DataFrame, first: date | None, last: date | None) -> np.ndarray:
+    """Which days of the calendar lie outside the period [first, last]."""
     dates = pd.to_datetime(days["date"])
     outside = np.zeros(len(days), dtype=bool)
-    if (first := as_date(since)) is not None:
+    if first is not None:
         outside |= (dates < pd.Timestamp(first)).to_numpy()
-    if (last := as_date(until)) is not None:
+    if last is not None:
         outside |= (dates > pd.Timestamp(last)).to_numpy()
     return outside
 

@@ -15,7 +15,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from linkratio.analysis import CATEGORIES, resolve_zone
-from linkratio.analysis.period import as_date
+from linkratio.analysis.period import as_date, in_days
 from linkratio.analysis.series import (
     FREQ_NAMES,
     ROLLING_BINS,
@@ -48,15 +48,16 @@ def activity_chart(
     The line is `activity_bins`' `talk_share_rolling`: conversation / posts over the bin
     and the ones before it, broken where a bin has no posts. `narrow` draws it for a
     phone: narrower, taller, fewer ticks, the legend in two columns. `since`/`until`
-    name the period `df` was cut to (else the first and last post's day): a week or
-    month it covers only in part is drawn lighter and outlined, as a "partial" bin, so
-    its fewer posts do not read as a dip.
+    name the period (only its posts are drawn: `df` may hold more): a week or month
+    that it and the data (first to last post) cover only in part is drawn lighter and
+    outlined, as a "partial" bin (the weekly table's "2 of 7 days"), so its fewer posts
+    do not read as a dip.
     """
     fig = figure(chart_width(narrow), 4.6, "Talking vs linking over time")
     ax = fig.add_subplot()
-    bins = activity_bins(df, tz)
+    local, zone = resolve_zone(tz)
+    bins = activity_bins(in_days(df, local, since, until), tz)  # a whole frame: its period
     unit = FREQ_NAMES[bins.attrs["freq"]]
-    _, zone = resolve_zone(tz)
     monday = " (from Monday)" if unit == "week" and not narrow else ""
     ax.set_xlabel(plain(f"{unit}{monday}, {zone} time"))
     ax.set_ylabel(f"posts per {unit}")
@@ -66,7 +67,7 @@ def activity_chart(
     x = mdates.date2num(bins.index.to_numpy())
     ends = bins.index + pd.tseries.frequencies.to_offset(bins.attrs["freq"])
     width = (mdates.date2num(ends.to_numpy()) - x) * (0.85 if len(bins) < 200 else 1.0)
-    partial = _partial(bins, ends, since, until)
+    partial = _partial(bins, ends, as_date(since, local), as_date(until, local))
     _stacked_bars(ax, bins, x, width, 4 if narrow else 8, partial)
     _date_axis(ax, x[0], x[-1] + width[-1], unit, 5 if narrow else 10)
     share = ax.twinx()
@@ -114,11 +115,15 @@ PARTIAL_EDGE = "#333333"
 
 
 def _partial(
-    bins: pd.DataFrame, ends: pd.DatetimeIndex, since: date | str | None, until: date | str | None
+    bins: pd.DataFrame, ends: pd.DatetimeIndex, since: date | None, until: date | None
 ) -> np.ndarray:
-    """Which bins [start, end) the period (else first to last post) covers only in part."""
-    first = pd.Timestamp(as_date(since) or bins.attrs["first"])
-    last = pd.Timestamp(as_date(until) or bins.attrs["last"])
+    """Which bins [start, end) the period and the data (first to last post) cover only in
+    part: the weekly table's partial weeks (a period past the last post ends with it)."""
+    first, last = pd.Timestamp(bins.attrs["first"]), pd.Timestamp(bins.attrs["last"])
+    if since is not None:
+        first = max(first, pd.Timestamp(since))
+    if until is not None:
+        last = min(last, pd.Timestamp(until))
     return np.asarray((bins.index < first) | (ends - pd.Timedelta(days=1) > last))
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from linkratio.analysis import summarize
-from linkratio.analysis.period import as_date
+from linkratio.analysis.period import as_date, resolve_zone
 from linkratio.charts import CSS_DPI, PIXEL_RATIO, all_charts
 from linkratio.render.escape import html_text, md_escape
 from linkratio.render.files import write_all
@@ -94,7 +94,8 @@ def write_report(
     period = in_period(df, tz, since, until)
     if (folder := Path(out_dir).expanduser()).exists() and not folder.is_dir():
         out_folder(folder)  # says it is a file before the charts are drawn
-    first, last = as_date(since), as_date(until)
+    zone = resolve_zone(tz)[0]
+    first, last = as_date(since, zone), as_date(until, zone)
     desktop = all_charts(period, tz=tz, year=year, since=first, until=last)
     narrow = all_charts(period, tz=tz, year=year, narrow=True, since=first, until=last)
     count = _Count(progress, len(desktop) + len(narrow))

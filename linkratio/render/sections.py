@@ -121,7 +121,7 @@ def in_period(
     if since is None and until is None:
         return df
     zone, _ = resolve_zone(tz)
-    return df.loc[period_days(df, zone, as_date(since), as_date(until))[1]]
+    return df.loc[period_days(df, zone, as_date(since, zone), as_date(until, zone))[1]]
 
 
 # -- shared formatting -----------------------------------------------------------------

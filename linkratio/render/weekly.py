@@ -12,7 +12,7 @@ import base64
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,8 @@ class WeeklyFiles:
     markdown: Path
     html: Path
     chart: Path
-    png: bytes
+    png: bytes = field(repr=False)
+    """The chart's PNG (left out of the repr: a notebook showing a run printed it whole)."""
 
 
 # -- the numbers, shared by every format ----------------------------------------------
