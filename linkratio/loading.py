@@ -315,6 +315,7 @@ def import_source(
     *,
     db: str | Path | None = None,
     wait: float = 30.0,
+    freeze: bool = False,
     **reading: Unpack[Reading],
 ) -> Imported:
     """Read files and save each post under its author's account in the library at `db`.
@@ -322,12 +323,15 @@ def import_source(
     The library is made if missing; a file with many authors (a search, a hashtag
     timeline) gives one account each. InputError when the data does not say whose posts
     these are; LibraryBusyError when another run holds the library longer than `wait`.
+    With `freeze` what was read is moved out of the cycle collector's sight (`gc.freeze`):
+    for a process that ends after the import (a notebook's would never be collected).
     """
     from linkratio.authors import authors_of
 
     reading["keep_raw"] = reading["lean"] = True  # the library keeps every post's JSON
     timeline = read_posts(source, db=db, **reading)
-    gc.freeze()
+    if freeze:
+        gc.freeze()
     authors = authors_of(timeline)
     if any(author.account.id is None for author in authors):
         raise InputError(

@@ -246,3 +246,26 @@ def test_an_appview_whose_tls_cannot_work_is_one_line_without_retries(
     expected = "certificate is not trusted" if server_tls else "speaks no TLS there"
     assert expected in said and "127.0.0.1" in said and "\n" not in said
     assert waits.slept == [] and caught.value.exit_code == 69
+
+
+# -- import from Python: nothing frozen out of the collector's sight -----------------------
+
+
+def test_import_source_from_python_leaves_the_cycle_collector_alone(tmp_path: Path) -> None:
+    """`import_source` always called `gc.freeze()`: in a notebook or a server that imports,
+    everything alive then (its own objects too) was never cycle-collected again. Only the
+    one-shot `linkratio import` asks for it now."""
+    import gc
+
+    from helpers import SAMPLE
+
+    from linkratio.loading import import_source
+
+    gc.unfreeze()
+    try:
+        done = import_source(SAMPLE, db=tmp_path / "a.sqlite")
+        assert done.posts > 2000 and gc.get_freeze_count() == 0
+        import_source(SAMPLE, db=tmp_path / "b.sqlite", freeze=True)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -36,7 +36,7 @@ def import_posts(args: argparse.Namespace, out: TextIO) -> int:
     from linkratio.loading import import_source
     from linkratio.render.escape import terminal_safe
 
-    done = options.read_input(args, import_source, wait=args.wait)
+    done = options.read_input(args, import_source, wait=args.wait, freeze=True)
     if not args.quiet:
         many = len(done.accounts) > 1
         who = f"{len(done.accounts):,} accounts" if many else account_name(done.account)
