@@ -279,7 +279,7 @@ def load(
 
 def _day(value: date | str | None) -> date | None:
     """A day given as a `date` or an ISO string; InputError for anything else."""
-    if value is None or isinstance(value, date):
+    if value is None or (isinstance(value, date) and value == value):  # NaT: no day
         return value
     try:
         return date.fromisoformat(value)

@@ -269,3 +269,25 @@ def test_import_source_from_python_leaves_the_cycle_collector_alone(tmp_path: Pa
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+# -- pandas' NaT as a period end ---------------------------------------------------------
+
+
+def test_nat_as_since_or_until_is_no_day() -> None:
+    """`load(since=pd.NaT)` (a missing value from a frame) returned an empty frame without a
+    word, and `summarize` said 'no posts between NaT and ...': NaT names no day."""
+    import pandas as pd
+    from helpers import SAMPLE
+
+    import linkratio
+
+    df = linkratio.load(SAMPLE)
+    for call in (
+        lambda: linkratio.load(SAMPLE, since=pd.NaT),
+        lambda: linkratio.load(SAMPLE, until=pd.NaT),
+        lambda: linkratio.summarize(df, since=pd.NaT),
+    ):
+        with pytest.raises(InputError, match="NaT is not a day"):
+            call()
+    assert linkratio.summarize(df, until=pd.Timestamp("2024-10-01", tz="UTC")).posts > 0

@@ -149,7 +149,9 @@ def _warn_bad_tz(value: str, used: str) -> None:
 def as_date(value: date | str | None, zone: tzinfo | None = None) -> date | None:
     """`value` as a date: a datetime gives its date part (an aware one its day in `zone`,
     when given: the moment it names), text an ISO day (YYYY-MM-DD, as `load` takes it);
-    InputError for anything else."""
+    InputError for anything else (pandas' NaT too: no day)."""
+    if isinstance(value, date) and value != value:  # NaT is a datetime equal to nothing
+        raise InputError(f"{value!r} is not a day: expected YYYY-MM-DD")
     if isinstance(value, datetime):
         return (value.astimezone(zone) if zone and value.tzinfo else value).date()
     if value is None or isinstance(value, date):
