@@ -282,8 +282,10 @@ def _day(value: date | str | None) -> date | None:
     if value is None or (isinstance(value, date) and value == value):  # NaT: no day
         return value
     try:
+        if isinstance(value, date):
+            raise ValueError(value)
         return date.fromisoformat(value)
-    except (ValueError, TypeError):  # a number, a list: not a day either
+    except (ValueError, TypeError):  # a number, a list, NaT: not a day either
         raise InputError(f"{value!r} is not a day: expected YYYY-MM-DD") from None
 
 
