@@ -96,6 +96,18 @@ def bare_urls(text: str) -> list[str]:
     return [url.rstrip(_TRAILING) for url in BARE_URL.findall(text)]  # the whole matches
 
 
+_CUT_URL = re.compile(r"https?://[^\s<>\"'\u3000\u2026]+\u2026", re.IGNORECASE)
+
+
+def cut_urls(text: str) -> frozenset[str]:
+    """The bare URLs of `text` that an ellipsis cuts off (`https://t.co/b8ZKbsoZ…`), as
+    `bare_urls` lists them: X ends a native retweet's text so, often inside a link, and
+    what is left names no page (a `t.co` code cut short, or a host cut to `t.c`)."""
+    if "\u2026" not in text or URL_MARK not in text:
+        return frozenset()
+    return frozenset(url[:-1].rstrip(_TRAILING) for url in _CUT_URL.findall(text))
+
+
 def without_bare_urls(text: str) -> str:
     """`text` with each bare URL `bare_urls` finds replaced by a space, in one pass."""
     if URL_MARK not in text:

@@ -1,0 +1,73 @@
+"""Review round 9, real data read as its owner would: the real archives and API responses
+in ../shared/corpus (read in place, never copied; skipped when absent) and small crafted
+fixtures for the defects found there."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import linkratio
+from tests.archives import write_archive
+from tests.helpers import CORPUS
+
+X_ARCHIVE = CORPUS / "x_archive"
+CUT = re.compile(r"https?://[^\s<>\"'\u3000\u2026]+\u2026")
+
+
+def _archive_tweet(tweet_id: str, text: str, urls: list[dict[str, object]]) -> dict[str, object]:
+    return {
+        "tweet": {
+            "id_str": tweet_id,
+            "full_text": text,
+            "created_at": "Wed Jan 18 17:00:22 +0000 2017",
+            "entities": {"urls": urls, "user_mentions": [], "hashtags": []},
+        }
+    }
+
+
+def test_a_url_an_ellipsis_cut_off_is_no_site(tmp_path: Path) -> None:
+    """X cuts a native retweet's text at 140 characters with `…`, often inside a link:
+    `RT @malyw: … Demo: https://t.co/amCsuOOn3K Decription: https://t.co/b8ZKbsoZ…` (a real
+    record of andreruffert's archive). The cut `https://t.co/b8ZKbsoZ` is no link anyone can
+    follow: it was a site `t.co` (and `t.c` or `t` when the cut fell earlier), counted in
+    the top sites and the short links, and `expand` would ask t.co for it. The whole link
+    the entities name stays."""
+    text = (
+        "RT @malyw: ES6 modules are available in Safari Technology Preview!!\n"
+        "Demo: https://t.co/amCsuOOn3K\nDecription: https://t.co/b8ZKbsoZ\u2026"
+    )
+    entity = {"url": "https://t.co/amCsuOOn3K", "expanded_url": "https://plnkr.co/edit/be0bb3"}
+    tweets = [
+        _archive_tweet("821764178977456128", text, [entity]),
+        _archive_tweet("821764178977456129", "RT @ana: an old read https://t.c\u2026", []),
+        _archive_tweet("821764178977456130", "RT @ana: and https://t\u2026", []),
+    ]
+    df = linkratio.load(write_archive(tmp_path / "a", tweets))
+    assert list(df.category) == ["retweet"] * 3  # the label stays what rule 1 says
+    assert [list(u) for u in df.urls] == [["https://plnkr.co/edit/be0bb3"], [], []]
+    assert [list(d) for d in df.domains] == [["plnkr.co"], [], []]
+    summary = linkratio.summarize(df, tz="UTC")
+    assert [site.name for site in summary.top_sites] == ["plnkr.co"]
+
+
+def test_real_archives_count_no_cut_off_url_as_a_link() -> None:
+    """andreruffert's archive showed `t.co 13` among its top sites and short links: all 13
+    were URLs cut off by the `…` that ends a native retweet's text. smithjd's showed 5."""
+    if not X_ARCHIVE.is_dir():
+        pytest.skip(f"../shared/corpus not present at {X_ARCHIVE}: real-archive tests need it")
+    for name, cut_posts in (("andreruffert", 13), ("smithjd", 5)):
+        df = linkratio.load(X_ARCHIVE / name)
+        cut = [
+            (post_id, url)
+            for post_id, text, urls in zip(df.id, df.text, df.urls, strict=True)
+            for url in urls
+            if url + "\u2026" in text
+        ]
+        assert cut == [], name
+        having = [t for t in df.text if CUT.search(t)]
+        assert len(having) >= cut_posts  # the posts are there; only their cut URLs went
+        summary = linkratio.summarize(df, tz="Europe/Madrid")
+        assert "t.co" not in {site.name for site in summary.top_sites}, name
