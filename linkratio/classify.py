@@ -305,9 +305,9 @@ def label_and_urls(post: Post) -> tuple[Label, list[str]]:
     """Classify `post` and list its external link targets, scanning its links once."""
     scanned = _scan(post)
     urls = scanned[2]
-    if urls and "\u2026" in post.text:
-        # A URL cut off by an ellipsis still marks a link (rule 5), but no target: no site.
-        cut = cut_urls(post.text) - {link.url for link in post.links}
+    if urls and ("\u2026" in post.text or post.is_repost):
+        # A URL X cut off still marks a link (rule 5), but names no target: no site.
+        cut = cut_urls(post.text, post.is_repost) - {link.url for link in post.links}
         urls = [url for url in urls if url not in cut] if cut else urls
     return _decide(post, post.text.lstrip(), scanned), urls
 

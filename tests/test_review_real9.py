@@ -71,3 +71,24 @@ def test_real_archives_count_no_cut_off_url_as_a_link() -> None:
         assert len(having) >= cut_posts  # the posts are there; only their cut URLs went
         summary = linkratio.summarize(df, tz="Europe/Madrid")
         assert "t.co" not in {site.name for site in summary.top_sites}, name
+
+
+def test_a_url_cut_off_before_2012_is_no_site(tmp_path: Path) -> None:
+    """Before 2012 X cut a native retweet's text at 140 characters with ` ...`: andreruffert's
+    `RT @smashingmag: … YepNope.js - http://bit.ly ...` counted a short link to expand
+    (`http://bit.ly`, bit.ly's home page) and smithjd's `…Constitution: http://bit ...` a
+    site `bit`. A post of one's own ending so keeps its link: only X cuts a retweet."""
+    tweets = [
+        _archive_tweet(
+            "76328691931688961",
+            "RT @smashingmag: Modernizr 2: a new version of the open-source JS library, now "
+            "with new media query tests and YepNope.js - http://bit.ly ...",
+            [],
+        ),
+        _archive_tweet("76328691931688962", "RT @ana: rewrite it: http://bit ...", []),
+        _archive_tweet("76328691931688963", "my notes, more to come: http://example.org/a ...", []),
+        _archive_tweet("76328691931688964", "RT @ana: read http://example.org/b first ...", []),
+    ]
+    df = linkratio.load(write_archive(tmp_path / "a", tweets))
+    assert list(df.kind) == ["repost", "repost", "url", "repost"]
+    assert [list(d) for d in df.domains] == [[], [], ["example.org"], ["example.org"]]

@@ -96,16 +96,25 @@ def bare_urls(text: str) -> list[str]:
     return [url.rstrip(_TRAILING) for url in BARE_URL.findall(text)]  # the whole matches
 
 
-_CUT_URL = re.compile(r"https?://[^\s<>\"'\u3000\u2026]+\u2026", re.IGNORECASE)
+def cut_urls(text: str, repost: bool = False) -> frozenset[str]:
+    """The bare URLs of `text` that X cut off, as `bare_urls` lists them: what is left
+    names no page (a `t.co` code cut short, a host cut to `t.c`).
 
-
-def cut_urls(text: str) -> frozenset[str]:
-    """The bare URLs of `text` that an ellipsis cuts off (`https://t.co/b8ZKbsoZ…`), as
-    `bare_urls` lists them: X ends a native retweet's text so, often inside a link, and
-    what is left names no page (a `t.co` code cut short, or a host cut to `t.c`)."""
-    if "\u2026" not in text or URL_MARK not in text:
+    X ends a native retweet's text that way, often inside a link: with `…`
+    (`https://t.co/b8ZKbsoZ…`), or, in a `repost` from before 2012, with ` ...` at the
+    end (`http://bit.ly ...`).
+    """
+    if URL_MARK not in text:
         return frozenset()
-    return frozenset(url[:-1].rstrip(_TRAILING) for url in _CUT_URL.findall(text))
+    old = repost and text.endswith(" ...")
+    if "\u2026" not in text and not old:
+        return frozenset()
+    cut = set()
+    for found in BARE_URL.finditer(text):  # one pass: each match runs to its end
+        end = found.end()
+        if text[end : end + 1] == "\u2026" or (old and end == len(text) - 4):
+            cut.add(found.group(0).rstrip(_TRAILING))
+    return frozenset(cut)
 
 
 def without_bare_urls(text: str) -> str:
