@@ -4,14 +4,17 @@ fixtures for the defects found there."""
 
 from __future__ import annotations
 
+import io
+import json
 import re
 from pathlib import Path
 
 import pytest
+from archives import write_archive
+from helpers import CORPUS
 
 import linkratio
-from tests.archives import write_archive
-from tests.helpers import CORPUS
+from linkratio.cli import main
 
 X_ARCHIVE = CORPUS / "x_archive"
 CUT = re.compile(r"https?://[^\s<>\"'\u3000\u2026]+\u2026")
@@ -92,3 +95,27 @@ def test_a_url_cut_off_before_2012_is_no_site(tmp_path: Path) -> None:
     df = linkratio.load(write_archive(tmp_path / "a", tweets))
     assert list(df.kind) == ["repost", "repost", "url", "repost"]
     assert [list(d) for d in df.domains] == [[], [], ["example.org"], ["example.org"]]
+
+
+def _cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    out = io.StringIO()
+    code = main(argv, out=out)
+    return code, out.getvalue(), capsys.readouterr().err
+
+
+def test_api_data_that_names_no_author_is_said_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """tweepy's recorded home timeline (v2, default fields) carries no `author_id`. `import`
+    told its user to "import the whole archive folder or zip" (it is no archive), and
+    `audit --author @me` listed its author as "id None"."""
+    saved = tmp_path / "home.json"
+    tweets = [{"id": f"157846621807531212{n}", "text": f"post {n}"} for n in range(3)]
+    saved.write_text(json.dumps({"data": tweets, "meta": {"result_count": 3}}))
+    code, _, err = _cli(["import", str(saved), "--db", str(tmp_path / "l.sqlite")], capsys)
+    assert code == 2 and err.count("\n") == 1
+    assert str(saved) in err and "author_id" in err and "archive" not in err
+    code, _, err = _cli(["audit", str(saved), "--author", "@me"], capsys)
+    assert code == 2 and err.count("\n") == 1
+    assert "None" not in err and "holds no posts by @me" in err
+    assert "3 posts" in err and "author" in err
