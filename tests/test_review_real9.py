@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,27 @@ def test_api_data_that_names_no_author_is_said_so(
     assert code == 2 and err.count("\n") == 1
     assert "None" not in err and "holds no posts by @me" in err
     assert "3 posts" in err and "author" in err
+
+
+def test_the_nudge_does_not_call_a_weekday_the_most_talkative_when_another_talks_more() -> None:
+    """alrocar's archive in Asia/Tokyo: "Wednesdays are already your most talkative day
+    (53.8% talk, 3 of 4 talk-only …)", while Fridays, with as many posting days, had 62.5%
+    talk. The pick is the weekday most often talk-only (TAXONOMY-free, `analysis.pick`), so
+    that is what the nudge may claim, not the highest talk share."""
+    from rows import frame, post
+
+    rows = []
+    for k in range(4):  # 4 Wednesdays: one reply each, talk-only; 4 Fridays: 3 replies, a link
+        wed = date(2024, 10, 16) + timedelta(weeks=k)
+        rows += [post(f"{wed} 10:00", "conversation"), post(f"{wed} 11:00", "other")]
+        fri = wed + timedelta(days=2)
+        rows += [post(f"{fri} 0{h}:00", "conversation") for h in (7, 8, 9)]
+        rows.append(post(f"{fri} 10:00", "link", domains=["a.org"]))
+    for k in range(7):  # Mondays with a post of one's own: posting days for the history
+        rows.append(post(f"{date(2024, 10, 14) + timedelta(weeks=k)} 10:00", "other"))
+    s = linkratio.summarize(frame(*rows), tz="UTC", now=datetime(2024, 12, 2, tzinfo=UTC))
+    n = s.nudge
+    assert n.rule == "weekday" and n.weekday == "Wednesday"  # 4 of 4 talk-only beats 0 of 4
+    text = " ".join(n.text.split())
+    assert "4 of 4 talk-only" in text and "50.0% talk" in text
+    assert "most talkative" not in text  # Fridays talked more: 75.0%

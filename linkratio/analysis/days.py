@@ -94,11 +94,13 @@ def _rule_text(talk: int, linking: int, pick: Suggestion) -> tuple[str, str]:
         )
     if pick.day is None:
         return "too_little_data", ""
+    # The pick is the weekday most often talk-only (`pick_day`), not the one that talked
+    # most: another may have a higher talk share, so the text claims only the former.
     facts = f"{pick.talk_share:.1%} talk"
     if pick.talk_only_days:
-        facts += f", {pick.talk_only_days} of {pick.posting_days} talk-only"
+        facts = f"{pick.talk_only_days} of {pick.posting_days} talk-only, {facts}"
     return "weekday", (
-        f"{pick.weekday}s are already your most talkative day ({facts} in the "
+        f"Of your weekdays, {pick.weekday}s come closest to only talking ({facts} in the "
         f"{HISTORY_WEEKS} weeks to {pick.last_post}): make {when}, a day of only talking."
     )
 
