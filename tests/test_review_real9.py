@@ -144,3 +144,22 @@ def test_the_nudge_does_not_call_a_weekday_the_most_talkative_when_another_talks
     text = " ".join(n.text.split())
     assert "4 of 4 talk-only" in text and "50.0% talk" in text
     assert "most talkative" not in text  # Fridays talked more: 75.0%
+
+
+def test_the_weekly_summary_lists_everyone_talked_with(tmp_path: Path) -> None:
+    """shinyakato.dev's Bluesky feed, week 2023-W20 in Asia/Tokyo: replies to 65 people, and
+    "People you talked with" listed 10 of them with no word of the other 55. The README:
+    "Each list shows at most 200 items, then *and N more* (the files have them all)"."""
+    from rows import frame, post
+
+    from linkratio.analysis.weekly import build_week
+    from linkratio.render.weekly import render_markdown
+
+    rows = [
+        post(f"2026-11-{16 + i % 7} 09:{i:02d}", "conversation", partners=[f"person{i:02d}"])
+        for i in range(25)
+    ]
+    ws = build_week(frame(*rows), date(2026, 11, 16), tz="UTC", account="@me")
+    assert len(ws.partners) == 25
+    markdown = render_markdown(ws, "w.png")
+    assert all(f"@person{i:02d} (1)" in markdown for i in range(25))
