@@ -163,3 +163,21 @@ def test_the_weekly_summary_lists_everyone_talked_with(tmp_path: Path) -> None:
     assert len(ws.partners) == 25
     markdown = render_markdown(ws, "w.png")
     assert all(f"@person{i:02d} (1)" in markdown for i in range(25))
+
+
+def test_weekly_fading_ties_write_long_silences_as_every_other_count() -> None:
+    """andreruffert's library, weekly 2026-W49: "@kahliltweets: 10 replies, silent 3574
+    days", where the audit, the nudge and the fading-ties chart write "1,495 days"."""
+    from rows import frame, post
+
+    from linkratio.analysis.weekly import build_week
+    from linkratio.render.weekly import render_text
+
+    rows = [
+        post(f"2016-11-0{d} 09:00", "conversation", partners=["kahliltweets"]) for d in (1, 2, 3)
+    ]
+    rows.append(post("2026-11-17 09:00", "other"))
+    ws = build_week(frame(*rows), date(2026, 11, 16), tz="UTC", account="@me")
+    (tie,) = ws.fading
+    assert tie.days_since > 999
+    assert f"@kahliltweets: 3 replies, silent {tie.days_since:,} days" in render_text(ws)
