@@ -181,3 +181,34 @@ def test_weekly_fading_ties_write_long_silences_as_every_other_count() -> None:
     (tie,) = ws.fading
     assert tie.days_since > 999
     assert f"@kahliltweets: 3 replies, silent {tie.days_since:,} days" in render_text(ws)
+
+
+def test_the_classify_table_says_its_times_are_utc(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """shinyakato.dev's getAuthorFeed: `audit --tz Asia/Tokyo` says every post is of
+    2023-04-30, and `classify` (no --tz: it writes UTC) listed the first as
+    "2023-04-29 22:59" with nothing saying that was not the reader's time."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    feed = {
+        "feed": [
+            {
+                "post": {
+                    "uri": "at://did:plc:iijrtk7ocored6zuziwmqq3c/app.bsky.feed.post/3juka7jdyat2j",
+                    "cid": "bafyreia",
+                    "author": {"did": "did:plc:iijrtk7ocored6zuziwmqq3c", "handle": "a.example"},
+                    "record": {
+                        "$type": "app.bsky.feed.post",
+                        "text": "hello",
+                        "createdAt": "2023-04-29T22:59:42.000Z",
+                    },
+                    "indexedAt": "2023-04-29T22:59:42.100Z",
+                }
+            }
+        ]
+    }
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps(feed))
+    code, out, _ = _cli(["classify", str(path)], capsys)
+    assert code == 0
+    assert out.startswith("2023-04-29 22:59 UTC  ")
