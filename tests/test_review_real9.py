@@ -212,3 +212,18 @@ def test_the_classify_table_says_its_times_are_utc(
     code, out, _ = _cli(["classify", str(path)], capsys)
     assert code == 0
     assert out.startswith("2023-04-29 22:59 UTC  ")
+
+
+def test_a_stale_nudge_does_not_say_keep_it_going() -> None:
+    """smithjd's archive: "Your last posting day was talk-only (2022-10-19): keep it going.
+    Note: your last post was 1,510 days ago" - there is nothing going on to keep."""
+    from rows import frame, post
+
+    rows = [post(f"2022-10-{d} 10:00", "conversation", partners=["ana"]) for d in (17, 18, 19)]
+    rows.append(post("2022-10-10 10:00", "link", domains=["a.org"]))
+    stale = linkratio.summarize(frame(*rows), tz="UTC", now=datetime(2026, 12, 7, tzinfo=UTC))
+    text = " ".join(stale.nudge.text.split())
+    assert "your last post was 1,510 days ago (2022-10-19)" in text
+    assert "keep it going" not in text and "2022-10-19" in text.split("Note:")[0]
+    fresh = linkratio.summarize(frame(*rows), tz="UTC", now=datetime(2022, 10, 20, tzinfo=UTC))
+    assert "Your last posting day was talk-only (2022-10-19): keep it going." in fresh.nudge.text
