@@ -227,3 +227,57 @@ def test_a_stale_nudge_does_not_say_keep_it_going() -> None:
     assert "keep it going" not in text and "2022-10-19" in text.split("Note:")[0]
     fresh = linkratio.summarize(frame(*rows), tz="UTC", now=datetime(2022, 10, 20, tzinfo=UTC))
     assert "Your last posting day was talk-only (2022-10-19): keep it going." in fresh.nudge.text
+
+
+def _bridged(status_id: str, content: str, card_url: str) -> dict[str, object]:
+    """A status as mastodon.social serves a Bluesky account through the Bridgy Fed bridge."""
+    return {
+        "id": status_id,
+        "uri": f"https://bsky.brid.gy/convert/ap/at://did:plc:judith/app.bsky.feed.post/{status_id}",
+        "url": f"https://bsky.app/profile/judithbeyer.bsky.social/post/{status_id}",
+        "created_at": f"2025-05-22T10:0{status_id[-1]}:00.000Z",
+        "in_reply_to_id": None,
+        "in_reply_to_account_id": None,
+        "reblog": None,
+        "content": content,
+        "account": {
+            "id": "114234",
+            "username": "judithbeyer.bsky.social",
+            "acct": "judithbeyer.bsky.social@bsky.brid.gy",
+            "url": "https://bsky.brid.gy/r/https://bsky.app/profile/judithbeyer.bsky.social",
+        },
+        "mentions": [],
+        "tags": [{"name": "exstra", "url": "https://mastodon.social/tags/exstra"}],
+        "card": {"url": card_url, "title": "Bluesky", "type": "link"},
+    }
+
+
+def test_a_bridged_posts_card_of_its_own_hashtag_is_no_link(tmp_path: Path) -> None:
+    """The #IchBinHanna timeline (rtoot's handle_params_max_id): 37 statuses, most from
+    Bluesky through Bridgy Fed, carry as preview `card` the page of one of their own
+    hashtags or mentions (`https://bsky.app/search?q=%23ExStra`). The anchor was rightly no
+    link, its card was: judithbeyer's "#ExStra" was link/url, to a site bsky.app."""
+    tag = (
+        '<a class="hashtag" href="https://bsky.app/search?q=%23ExStra" rel="nofollow noopener"'
+        ' target="_blank">#ExStra</a>'
+    )
+    who = (
+        '<a class="u-url mention" href="https://bsky.app/profile/univie.ac.at" '
+        'rel="nofollow noopener" target="_blank">@univie.ac.at</a>'
+    )
+    statuses = [
+        _bridged(
+            "3lpf1",
+            f"<p>Jene Unis rutschen ab…<br>{tag}</p>",
+            "https://bsky.app/search?q=%23ExStra",
+        ),
+        _bridged(
+            "3lpf2", f"<p>Vortrag bei {who} heute</p>", "https://bsky.app/profile/univie.ac.at"
+        ),
+        _bridged("3lpf3", f"<p>Lesenswert {tag}</p>", "https://example.org/artikel"),
+    ]
+    path = tmp_path / "tag.json"
+    path.write_text(json.dumps(statuses))
+    df = linkratio.load(path)
+    assert list(df.kind) == ["post", "post", "url"]
+    assert [list(d) for d in df.domains] == [[], [], ["example.org"]]
