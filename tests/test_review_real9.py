@@ -124,8 +124,8 @@ def test_api_data_that_names_no_author_is_said_so(
 
 def test_the_nudge_does_not_call_a_weekday_the_most_talkative_when_another_talks_more() -> None:
     """alrocar's archive in Asia/Tokyo: "Wednesdays are already your most talkative day
-    (53.8% talk, 3 of 4 talk-only …)", while Fridays, with as many posting days, had 62.5%
-    talk. The pick is the weekday most often talk-only (TAXONOMY-free, `analysis.pick`), so
+    (53.8% talk, 3 of 4 talk-only …)", while Fridays (5 posting days, enough for a pick) had 62.5%
+    talk. The pick is the weekday most often talk-only (`analysis.pick`), so
     that is what the nudge may claim, not the highest talk share."""
     from rows import frame, post
 
