@@ -281,3 +281,15 @@ def test_a_bridged_posts_card_of_its_own_hashtag_is_no_link(tmp_path: Path) -> N
     df = linkratio.load(path)
     assert list(df.kind) == ["post", "post", "url"]
     assert [list(d) for d in df.domains] == [[], [], ["example.org"]]
+
+
+def test_an_empty_period_says_when_the_posts_are(capsys: pytest.CaptureFixture[str]) -> None:
+    """andreruffert's archive ends 2022-11-03: `audit --since 2023-01-01` said "no posts
+    between 2023-01-01 and the last post", as if the last post came later."""
+    from rows import frame, post
+
+    df = frame(post("2010-10-25 10:00", "conversation"), post("2022-11-03 10:00", "link"))
+    with pytest.raises(linkratio.EmptyDataError) as caught:
+        linkratio.summarize(df, tz="UTC", since="2023-01-01")
+    assert str(caught.value).startswith("no posts between 2023-01-01 and the last post")
+    assert "the posts run from 2010-10-25 to 2022-11-03" in str(caught.value)
