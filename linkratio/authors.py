@@ -69,7 +69,7 @@ def author_name(timeline: Timeline) -> str | None:
     return account_name(owner) if owner.id or owner.handle else None
 
 
-def only_author(timeline: Timeline, name: str) -> Timeline:
+def only_author(timeline: Timeline, name: str, option: str = "--author NAME") -> Timeline:
     """The timeline of the author `name` (`@handle`, `handle`, `bsky:…`, `mastodon:@…`, or id).
 
     InputError naming the timeline's authors when none of them is `name`.
@@ -78,6 +78,12 @@ def only_author(timeline: Timeline, name: str) -> Timeline:
     for author in authors:
         if names(author.account, name):
             return Timeline(author.account, author.posts, timeline.origin, timeline.authors)
+    if len(authors) == 1 and not (authors[0].account.id or authors[0].account.handle):
+        raise InputError(
+            f"{timeline.origin or 'the data'} holds no posts by {name}: it does not say who "
+            f"wrote its {len(authors[0].posts):,} posts (no author id): without "
+            f"{option.split()[0].removesuffix('NAME')} it is read as one account's"
+        )
     raise InputError(
         f"{timeline.origin or 'the data'} holds no posts by {name}: it holds posts by "
         f"{_count(authors)} ({_listing(authors)})"
@@ -93,7 +99,7 @@ def one_author(
     `option` to pick one with (`author=NAME` for a Python caller).
     """
     if name is not None:
-        return only_author(timeline, name)
+        return only_author(timeline, name, option)
     authors = authors_of(timeline)
     if len(authors) <= 1:
         return timeline

@@ -10,6 +10,7 @@ from linkratio.links import (
     URL_MARK,
     PostRef,
     bare_urls,
+    cut_urls,
     is_platform_media,
     is_shortener,
     is_web,
@@ -303,7 +304,12 @@ def external_urls(post: Post) -> list[str]:
 def label_and_urls(post: Post) -> tuple[Label, list[str]]:
     """Classify `post` and list its external link targets, scanning its links once."""
     scanned = _scan(post)
-    return _decide(post, post.text.lstrip(), scanned), scanned[2]
+    urls = scanned[2]
+    if urls and ("\u2026" in post.text or post.is_repost):
+        # A URL X cut off still marks a link (rule 5), but names no target: no site.
+        cut = cut_urls(post.text, post.is_repost) - {link.url for link in post.links}
+        urls = [url for url in urls if url not in cut] if cut else urls
+    return _decide(post, post.text.lstrip(), scanned), urls
 
 
 Scanned = tuple[Sequence[Link], Sequence[str], list[str]]

@@ -335,12 +335,15 @@ def import_source(
     if freeze:
         gc.freeze()
     authors = authors_of(timeline)
+    origin = "archive" if timeline.posts[0].source == "archive" else "file"
     if any(author.account.id is None for author in authors):
         raise InputError(
             f"{source}: cannot tell whose posts these are (no account.js and no author id): "
             "import the whole archive folder or zip"
+            if origin == "archive"
+            else f"{source}: cannot tell whose posts these are (no author_id): save X API "
+            "data with tweet.fields=author_id, or audit the file itself"
         )
-    origin = "archive" if timeline.posts[0].source == "archive" else "file"
     excerpt = origin == "file" and not _own_timeline(source, authors)
     with open_library(db, create=True, wait=wait) as lib, lib.run_lock("import", wait=wait):
         saved = _save_authors(lib, authors, origin, excerpt)

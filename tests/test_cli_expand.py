@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from fakes.links import FakeSite, Route
-from fakes.x_api import FakeXApi
+from fakes.x_api import FakeXApi, copy_tweet
 from helpers import cleared, screen_text
 
 from linkratio.cli import main
@@ -265,6 +265,17 @@ def test_fetch_expand_links_expands_the_fetched_account(
         monkeypatch.setenv("LINKRATIO_X_API_URL", api.base_url)
         monkeypatch.setenv("X_BEARER_TOKEN", creds.bearer_token or "")
         owner = api.users[api.owner_id]["username"]
+        # The real timeline's only short links were t.co codes its retweets' text cut off
+        # ("https://t.co/Iu5…"): no link to resolve. A post of its own with a bit.ly link:
+        served = api.timelines[api.owner_id]
+        newest = datetime.fromisoformat(served[0]["created_at"])
+        post = copy_tweet(served[0], newest.replace(year=newest.year + 1))
+        tco, short = "https://t.co/AbCdEf1234", "https://bit.ly/3xYz9Ab"
+        post.update(text=f"read {tco}", referenced_tweets=[])
+        post.pop("in_reply_to_user_id", None)
+        url = {"start": 5, "end": 28, "url": tco, "expanded_url": short, "display_url": short[8:]}
+        post["entities"] = {"urls": [url]}
+        served.insert(0, post)
         db = tmp_path / "lib.sqlite"
         argv = ["fetch", f"@{owner}", "--db", str(db), "--max-posts", "3200", "--expand-links"]
         code, out, err = _cli(argv, capsys)

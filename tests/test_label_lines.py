@@ -49,9 +49,8 @@ def reference(
         else:
             cat = f"{label.category.value}/{label.kind.value}"
             ident = terminal_safe(post.id)
-            out.write(
-                f"{when:%Y-%m-%d %H:%M}  {ident:>20}  {cat:<23}  {terminal_safe(label.reason)}\n"
-            )
+            reason = terminal_safe(label.reason)
+            out.write(f"{when:%Y-%m-%d %H:%M} UTC  {ident:>20}  {cat:<23}  {reason}\n")
     return out.getvalue()
 
 

@@ -283,7 +283,12 @@ def test_a_heavy_week_reaches_a_json_webhook_within_its_limit(tmp_path: Path):
     sites, breakers = body["new_sites"], body["challenges"][0]["breakers"]
     assert sites == whole["new_sites"][: len(sites)] and 0 < len(sites) < 1500
     assert breakers == whole["challenges"][0]["breakers"][: len(breakers)]
-    omitted = {"new_sites": 1500 - len(sites), "partners": 0, "breakers": 1500 - len(breakers)}
+    partners = body["partners"]  # all 1500 people talked with, as the files list them
+    assert partners == whole["partners"][: len(partners)] and len(whole["partners"]) == 1500
+    omitted = {
+        "new_sites": 1500 - len(sites), "partners": 1500 - len(partners),
+        "breakers": 1500 - len(breakers),
+    }  # fmt: skip
     assert body["truncated"] == {
         "bytes_limit": JSON_LIMIT, "omitted": omitted, "strings_clipped": False,
     }  # fmt: skip

@@ -141,9 +141,13 @@ def summarize(
     since, until = as_date(since, zone), as_date(until, zone)
     posts = select_posts(df, zone, since, until)
     if posts.empty:
+        span = ""
+        if not df.empty:  # say when the posts are: a since after them all is easy to miss
+            first, last = data_span(df, zone)
+            span = f": the posts run from {first} to {last}"
         raise EmptyDataError(
             f"no posts between {since or 'the first post'} and "
-            f"{until or 'the last post'} (days in {zone_name})"
+            f"{until or 'the last post'} (days in {zone_name}){span}"
         )
     days = day_table(posts)
     end, n = until or days.index[-1], len(posts)

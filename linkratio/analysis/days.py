@@ -54,9 +54,10 @@ def nudge(talk: int, linking: int, talk_only: TalkOnlyDays, pick: Suggestion, en
     rule, text = _rule_text(talk, linking, pick)
     if pick.day is None:
         text = " ".join(filter(None, (text, f"{pick.reason[0].upper()}{pick.reason[1:]}.")))
+    note = stale_note(pick.last_post, pick.days_since_post)
     if rule in ("weekday", "too_little_data"):
-        text += _talk_only_text(talk_only, end)
-    if note := stale_note(pick.last_post, pick.days_since_post):
+        text += _talk_only_text(talk_only, end, bool(note))
+    if note:
         text += f" Note: {note}."
     return Nudge(
         text,
@@ -94,20 +95,23 @@ def _rule_text(talk: int, linking: int, pick: Suggestion) -> tuple[str, str]:
         )
     if pick.day is None:
         return "too_little_data", ""
+    # The pick is the weekday most often talk-only (`pick_day`), not the one that talked
+    # most: another may have a higher talk share, so the text claims only the former.
     facts = f"{pick.talk_share:.1%} talk"
     if pick.talk_only_days:
-        facts += f", {pick.talk_only_days} of {pick.posting_days} talk-only"
+        facts = f"{pick.talk_only_days} of {pick.posting_days} talk-only, {facts}"
     return "weekday", (
-        f"{pick.weekday}s are already your most talkative day ({facts} in the "
+        f"Of your weekdays, {pick.weekday}s come closest to only talking ({facts} in the "
         f"{HISTORY_WEEKS} weeks to {pick.last_post}): make {when}, a day of only talking."
     )
 
 
-def _talk_only_text(talk_only: TalkOnlyDays, end: date) -> str:
-    """The sentence on the period's last talk-only day."""
+def _talk_only_text(talk_only: TalkOnlyDays, end: date, stale: bool = False) -> str:
+    """The sentence on the period's last talk-only day (no "keep it going" after a silence)."""
     if talk_only.last is None:
         return " You had no talk-only day in this period yet."
     n = talk_only.days_since_last or 0
     if n == 0:
-        return f" Your last posting day was talk-only ({talk_only.last}): keep it going."
+        keep = "." if stale else ": keep it going."
+        return f" Your last posting day was talk-only ({talk_only.last}){keep}"
     return f" Your last talk-only day was {talk_only.last}, {n} day{'s' * (n != 1)} before {end}."

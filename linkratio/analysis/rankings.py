@@ -23,13 +23,14 @@ def rank(names: pd.Series) -> tuple[Ranked, ...]:
     return rank_counts(names.value_counts())
 
 
-def rank_counts(counts: pd.Series) -> tuple[Ranked, ...]:
-    """The `TOP` names of `counts` (a count per name, the index) by count, ties by name
-    case-insensitively."""
+def rank_counts(counts: pd.Series, top: int | None = TOP) -> tuple[Ranked, ...]:
+    """The `top` names (None: all) of `counts` (a count per name, the index) by count, ties
+    by name case-insensitively."""
     counts = counts.rename_axis("name").reset_index(name="count")
     counts["key"] = counts["name"].str.lower()
     counts = counts.sort_values(["count", "key", "name"], ascending=[False, True, True])
-    return tuple(Ranked(str(r.name), int(r.count)) for r in counts.head(TOP).itertuples())
+    kept = counts if top is None else counts.head(top)
+    return tuple(Ranked(str(r.name), int(r.count)) for r in kept.itertuples())
 
 
 def site_names(lists: pd.Series) -> pd.DataFrame:
@@ -128,8 +129,9 @@ def _expanded_sites(
     return out
 
 
-def top_partners(partners: pd.Series) -> tuple[Ranked, ...]:
-    """Accounts by how many conversation posts talk with them, under the commonest spelling."""
+def top_partners(partners: pd.Series, top: int | None = TOP) -> tuple[Ranked, ...]:
+    """The `top` accounts (None: all) by how many conversation posts talk with them, under
+    the commonest spelling."""
     cells, weights = distinct_cells(partners)
     pairs = site_names(cells)
     if pairs.empty:
@@ -139,4 +141,4 @@ def top_partners(partners: pd.Series) -> tuple[Ranked, ...]:
     spellings = spellings.sort_values(["key", "n", "name"], ascending=[True, False, True])
     spelling = spellings.drop_duplicates("key").set_index("key")["name"]
     counts = pairs.groupby("key")["n"].sum()
-    return rank_counts(counts.set_axis(counts.index.map(spelling)))
+    return rank_counts(counts.set_axis(counts.index.map(spelling)), top)

@@ -291,7 +291,8 @@ def build_week(
         baseline=baseline(known),
         history=history,
         new_sites=_new_sites(posts, monday),
-        partners=top_partners(in_week.loc[in_week["category"] == TALK, "partners"]),
+        # Everyone: the renderings cap the lists and say how many more (the files keep all).
+        partners=top_partners(in_week.loc[in_week["category"] == TALK, "partners"], None),
         fading=_fading(df, week_span(monday, zone)[1]),
         nudge=_nudge(this, pick),
         challenges=_challenge_outcomes(df, challenge_days, zone, now),

@@ -96,6 +96,27 @@ def bare_urls(text: str) -> list[str]:
     return [url.rstrip(_TRAILING) for url in BARE_URL.findall(text)]  # the whole matches
 
 
+def cut_urls(text: str, repost: bool = False) -> frozenset[str]:
+    """The bare URLs of `text` that X cut off, as `bare_urls` lists them: what is left
+    names no page (a `t.co` code cut short, a host cut to `t.c`).
+
+    X ends a native retweet's text that way, often inside a link: with `…`
+    (`https://t.co/b8ZKbsoZ…`), or, in a `repost` from before 2012, with ` ...` at the
+    end (`http://bit.ly ...`).
+    """
+    if URL_MARK not in text:
+        return frozenset()
+    old = repost and text.endswith(" ...")
+    if "\u2026" not in text and not old:
+        return frozenset()
+    cut = set()
+    for found in BARE_URL.finditer(text):  # one pass: each match runs to its end
+        end = found.end()
+        if text[end : end + 1] == "\u2026" or (old and end == len(text) - 4):
+            cut.add(found.group(0).rstrip(_TRAILING))
+    return frozenset(cut)
+
+
 def without_bare_urls(text: str) -> str:
     """`text` with each bare URL `bare_urls` finds replaced by a space, in one pass."""
     if URL_MARK not in text:

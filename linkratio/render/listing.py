@@ -85,7 +85,7 @@ def _csv_opening(ident: str, key: str) -> str:
 
 
 def _table_opening(ident: str, key: str) -> str:
-    return f"{key[:10]} {key[11:16]}  {ident:>20}  "
+    return f"{key[:10]} {key[11:16]} UTC  {ident:>20}  "
 
 
 _OPENINGS = {"jsonl": _jsonl_opening, "csv": _csv_opening}
@@ -147,7 +147,7 @@ class _Lines:
         tail = self.known.get(id(label)) or self.tail(label)
         platform, ident = post.platform, post.id
         if self.output == "table":
-            when = post.created_at.strftime("%Y-%m-%d %H:%M")
+            when = post.created_at.strftime("%Y-%m-%d %H:%M UTC")  # no --tz: say whose clock
             return f"{when}  {terminal_safe(ident):>20}  {tail}"
         plain = platform.isalnum() and ident.isalnum() and (platform + ident).isascii()
         if self.output == "jsonl":

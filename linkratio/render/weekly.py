@@ -152,7 +152,7 @@ def _capped(items: list[str], cap: int | None) -> list[str]:
 def _facts(ws: WeekSummary, cap: int | None = None) -> list[tuple[str, list[str]]]:
     """The lists of the summary (title, raw items, at most `cap` each): escaped by each format."""
     fading = [
-        f"{person_name(f.account)}: {f.replies_before} replies, silent {f.days_since} days"
+        f"{person_name(f.account)}: {f.replies_before:,} replies, silent {f.days_since:,} days"
         for f in ws.fading
     ]
     nxt = ws.next_challenge

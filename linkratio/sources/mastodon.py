@@ -57,6 +57,8 @@ class _Content(HTMLParser):
         self.parts: list[str] = []
         self.links: list[tuple[str, list[str]]] = []
         self.fallback: list[str] = []
+        self.not_links: list[str] = []
+        """The hrefs of mentions and hashtags."""
         self._skip_depth = 0
         self._link: tuple[str, list[str]] | None = None
 
@@ -77,6 +79,8 @@ class _Content(HTMLParser):
             if href and "mention" not in classes and "hashtag" not in classes and not tagged:
                 self._link = (href, [])
                 self.links.append(self._link)
+            elif href:
+                self.not_links.append(href)
 
     def handle_endtag(self, tag: str) -> None:
         if self._skip_depth:
@@ -110,6 +114,8 @@ class Content:
     text: str
     links: list[Link]
     fallback: list[str]
+    not_links: frozenset[str] = frozenset()
+    """The hrefs of its mentions and hashtags: no links (nor is a card of one of them)."""
 
 
 def parse_content(
@@ -131,12 +137,14 @@ def parse_content(
     except AssertionError as err:  # how html.parser refuses a malformed `<!...>` declaration
         raise ValueError(f"content is HTML that cannot be parsed ({err})") from None
     links = []
+    dropped = set(parser.not_links)
     for href, shown in parser.links:
         visible = "".join(shown).strip()
         if href in not_links or (visible[:1] in ("#", "＃") and visible[1:].lower() in tags):
+            dropped.add(href)
             continue
         links.append(Link(url=visible or href, expanded=href))
-    return Content(parser.text(), links, parser.fallback)
+    return Content(parser.text(), links, parser.fallback, frozenset(dropped))
 
 
 _LT = re.compile("<")
@@ -218,7 +226,14 @@ def _content(shown: dict[str, Any]) -> Content:
     content = parse_content(shown.get("content") or "", tags - {""}, not_links)
     card = shown.get("card")
     card_url = card.get("url") if isinstance(card, dict) else None
-    if card_url and all(link.target != card_url for link in content.links):
+    # A card of one of its own hashtags or mentions (the Bluesky bridge's `bsky.app/search?q=
+    # %23tag` and profile pages) is no more a link than the anchor it previews.
+    if (
+        card_url
+        and card_url not in content.not_links
+        and card_url not in not_links
+        and all(link.target != card_url for link in content.links)
+    ):
         content.links.append(Link(url=card_url))
     return content
 
