@@ -9,6 +9,7 @@ next build rebuilds whole (part names are deterministic, so nothing is left twic
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -22,6 +23,11 @@ from linkratio.cohort.manifest import Entry
 from linkratio.cohort.rows import TMP_SUFFIX
 from linkratio.cohort.tasks import Task, TaskResult
 
+IMPORTED_AGAIN = (
+    "cohort.build ran again in a worker process starting, which imports the script that "
+    'calls it: call it under if __name__ == "__main__": in that script'
+)
+"""What a worker says when the script that starts it calls `build` at its top level."""
 SAVE_EVERY = 5.0
 """Seconds between manifest saves during a long build (a crash loses at most this much)."""
 
@@ -76,6 +82,10 @@ def build(
     """Build or update the cohort Parquet dataset in `out_dir` from `inputs`."""
     from filelock import FileLock
 
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        # A worker starting imports the script that called `build`: its own `build` would
+        # wait for the first one's lock forever. Python itself refuses so to start a process.
+        raise SystemExit(f"linkratio: error: {IMPORTED_AGAIN}")
     started = time.monotonic()
     out = Path(out_dir).expanduser().resolve()
     out.mkdir(parents=True, exist_ok=True)

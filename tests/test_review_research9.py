@@ -1,0 +1,165 @@
+"""Review (a researcher's cohort): worker processes that die, a build whose process is killed,
+and the README's Python example run as a script."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_cohort_build import file_a, file_b, rows
+
+from linkratio import cohort
+from linkratio.cohort.engines import LOST
+from linkratio.errors import LinkratioError
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def many_tasks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Two twarc2 files cut into many small byte-range tasks (one page a task)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    a, b = folder / "a.jsonl", folder / "b.jsonl"
+    a.write_bytes(file_a() * 20)
+    b.write_bytes(file_b() * 20)
+    monkeypatch.setattr(cohort.tasks, "CHUNK_BYTES", 200)
+    return [a, b]
+
+
+def _alive(pid: int) -> bool:
+    """True while `pid` runs (a zombie waiting for its reaper counts as ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.fixture
+def reaped() -> Iterator[list[int]]:
+    """Pids the test's builds started; any still running at the end are killed."""
+    pids: list[int] = []
+    yield pids
+    for pid in pids:
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+# --- a worker process that dies ----------------------------------------------------------
+
+
+def test_a_killed_worker_is_a_one_line_error_and_the_next_build_finishes(
+    many_tasks: list[Path], tmp_path: Path, reaped: list[int]
+) -> None:
+    """A worker killed (the OOM killer, kill -9) was a BrokenProcessPool traceback."""
+    killed: list[int] = []
+
+    def kill_a_worker(progress: cohort.Progress) -> None:
+        if progress.tasks_done == 1 and not killed:
+            workers = [p.pid for p in multiprocessing.active_children() if p.pid]
+            reaped.extend(workers)
+            killed.append(workers[0])
+            os.kill(workers[0], signal.SIGKILL)
+
+    out = tmp_path / "cohort"
+    with pytest.raises(LinkratioError) as caught:
+        cohort.build(many_tasks, out, workers=1, progress=kill_a_worker)
+    message = str(caught.value)
+    assert "\n" not in message and "worker" in message and "again" in message
+    assert killed
+    again = cohort.build(many_tasks, out, workers=1)
+    assert again.rebuilt  # the unfinished inputs
+    clean = tmp_path / "clean"
+    cohort.build(many_tasks, clean, workers=1)
+    assert rows(out) == rows(clean)
+
+
+# --- the build's own process killed --------------------------------------------------------
+
+_KILLS_ITSELF = """
+import multiprocessing, os, signal, sys
+from pathlib import Path
+from linkratio import cohort
+import linkratio.cohort.tasks as tasks
+
+def main() -> None:
+    tasks.CHUNK_BYTES = 200
+    pids = Path(sys.argv[1])
+    def progress(p: cohort.Progress) -> None:
+        if p.tasks_done == 1:
+            pids.write_text(" ".join(str(c.pid) for c in multiprocessing.active_children()))
+            os.kill(os.getpid(), signal.SIGKILL)  # as a job scheduler or the OOM killer
+    cohort.build(sys.argv[2:4], sys.argv[4], workers=2, progress=progress)
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_a_killed_build_leaves_no_worker_process_behind(
+    many_tasks: list[Path], tmp_path: Path, reaped: list[int]
+) -> None:
+    """Its workers stayed blocked on the task queue forever, each holding its memory."""
+    script, pids = tmp_path / "kills_itself.py", tmp_path / "pids"
+    script.write_text(_KILLS_ITSELF)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, str(script), str(pids), *map(str, many_tasks), str(tmp_path / "o")]
+    log = tmp_path / "stderr"
+    with log.open("wb") as err:  # a file, not a pipe: the orphans would hold a pipe open
+        done = subprocess.run(command, env=env, stdout=err, stderr=err, timeout=120)
+    assert done.returncode == -signal.SIGKILL, log.read_text()
+    workers = [int(p) for p in pids.read_text().split()]
+    reaped.extend(workers)
+    assert workers
+    waited = 0.0
+    while any(map(_alive, workers)) and waited < 30:  # a bound on the wait, not a timing test
+        subprocess.run([sys.executable, "-c", "import time; time.sleep(0.2)"], check=True)
+        waited += 0.2
+    assert not [pid for pid in workers if _alive(pid)]
+
+
+# --- the README's Python example, as a script ------------------------------------------------
+
+_UNGUARDED = """
+from linkratio import cohort
+
+result = cohort.build({inputs!r}, {out!r}, workers=1)
+print("built", result.posts)
+"""
+
+
+def test_build_at_a_scripts_top_level_is_a_one_line_error_not_a_hang(
+    many_tasks: list[Path], tmp_path: Path
+) -> None:
+    """Spawned workers import the script again: its second `build` waited for the first's
+    lock forever (no output, no end)."""
+    script = tmp_path / "analysis.py"
+    out = tmp_path / "o"
+    script.write_text(_UNGUARDED.format(inputs=[str(p) for p in many_tasks], out=str(out)))
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    try:
+        done = subprocess.run(
+            [sys.executable, str(script)], env=env, capture_output=True, timeout=120, cwd=tmp_path
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the script hangs")
+    err = done.stderr.decode()
+    assert done.returncode != 0
+    assert err.count("linkratio: error: cohort.build ran again in a worker") == 1, err
+    assert 'if __name__ == "__main__":' in err
+    assert err.rstrip().endswith(f"WorkerLost: {LOST}")  # the script's own exception
+    guarded = "def main() -> None:\n" + textwrap.indent(script.read_text(), "    ")
+    script.write_text(guarded + '\n\nif __name__ == "__main__":\n    main()\n')
+    done = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, timeout=120, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout.decode().startswith("built ")
