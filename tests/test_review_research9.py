@@ -12,6 +12,7 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+import orjson
 import pytest
 from test_cohort_build import file_a, file_b, rows
 
@@ -163,3 +164,34 @@ def test_build_at_a_scripts_top_level_is_a_one_line_error_not_a_hang(
     )
     assert done.returncode == 0, done.stderr.decode()
     assert done.stdout.decode().startswith("built ")
+
+
+# --- a recursive glob over a folder with symlink loops ----------------------------------------
+
+
+def test_a_recursive_glob_does_not_follow_symlink_loops(tmp_path: Path) -> None:
+    """`**` went into every symlinked folder: two links back up made it endless (2^40 paths)."""
+    root = tmp_path / "data"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "a.jsonl").write_bytes(file_a())
+    (root / "sub" / "up").symlink_to("..")
+    (root / "sub" / "again").symlink_to("../sub")
+    (root / ".cache").mkdir()
+    (root / ".cache" / "b.jsonl").write_bytes(file_b())  # hidden: not matched, as before
+    (root / "top.jsonl").write_bytes(file_b())
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "c.jsonl").write_bytes(file_a())
+    (root / "sub" / "linked").symlink_to(tmp_path / "elsewhere")  # still followed
+    out = tmp_path / "o"
+    command = [sys.executable, "-m", "linkratio", "cohort", "build", f"{root}/**/*.jsonl",
+               "--out", str(out), "--workers", "1"]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    try:
+        done = subprocess.run(command, env=env, capture_output=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the glob never ends")
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout.decode().split(": ", 1)[1].startswith("3 inputs (3 read")
+    inputs = orjson.loads((out / "manifest.json").read_bytes())["inputs"].values()
+    expected = [root / "sub" / "a.jsonl", tmp_path / "elsewhere" / "c.jsonl", root / "top.jsonl"]
+    assert sorted(e["source"] for e in inputs) == sorted(map(str, expected))
