@@ -195,3 +195,28 @@ def test_a_recursive_glob_does_not_follow_symlink_loops(tmp_path: Path) -> None:
     inputs = orjson.loads((out / "manifest.json").read_bytes())["inputs"].values()
     expected = [root / "sub" / "a.jsonl", tmp_path / "elsewhere" / "c.jsonl", root / "top.jsonl"]
     assert sorted(e["source"] for e in inputs) == sorted(map(str, expected))
+
+
+def test_a_dask_worker_killed_for_good_is_a_one_line_error(
+    many_tasks: list[Path], tmp_path: Path, reaped: list[int]
+) -> None:
+    """Dask's KilledWorker (a task whose workers all died) came out as a traceback."""
+    dask = pytest.importorskip("dask")
+    pytest.importorskip("distributed")
+    killed: list[int] = []
+
+    def kill_the_workers(progress: cohort.Progress) -> None:
+        if progress.tasks_done == 1 and not killed:
+            killed.extend(p.pid for p in multiprocessing.active_children() if p.pid)
+            reaped.extend(killed)
+            for pid in killed:
+                os.kill(pid, signal.SIGKILL)
+
+    out = tmp_path / "cohort"
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        pytest.raises(LinkratioError) as caught,
+    ):
+        cohort.build(many_tasks, out, engine="dask", workers=1, progress=kill_the_workers)
+    assert killed
+    assert str(caught.value) == LOST

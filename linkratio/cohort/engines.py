@@ -113,7 +113,11 @@ def _dask(
         if tasks:
             futures = client.map(run_task, list(tasks), pure=False)
             for future in distributed.as_completed(futures):
-                yield future.result()
+                try:
+                    result = future.result()
+                except distributed.KilledWorker:  # every worker it was given died
+                    raise WorkerLost(LOST) from None
+                yield result
     finally:
         client.close()
         if cluster is not None:
