@@ -220,3 +220,35 @@ def test_a_dask_worker_killed_for_good_is_a_one_line_error(
         cohort.build(many_tasks, out, engine="dask", workers=1, progress=kill_the_workers)
     assert killed
     assert str(caught.value) == LOST
+
+
+# --- a damaged manifest ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "inputs",
+    [
+        [],
+        {"k": 5},
+        {"k": {"source": "x"}},
+        {"k": {"source": "x", "kind": "file", "extra": 1}},
+        {"k": {"source": "x", "kind": "file", "parts": [1]}},
+        {"k": {"source": "x", "kind": "file", "size": "12"}},
+        {"k": {"source": "x", "kind": "file", "parts": "platform=x/a.parquet"}},
+    ],
+)
+def test_a_manifest_of_the_wrong_shape_is_a_one_line_error(
+    tmp_path: Path, inputs: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Valid JSON of the wrong shape was a TypeError or AttributeError traceback."""
+    from linkratio.cli import main
+
+    source = tmp_path / "a.jsonl"
+    source.write_bytes(file_a())
+    out = tmp_path / "cohort"
+    out.mkdir()
+    (out / "manifest.json").write_bytes(orjson.dumps({"format": 2, "inputs": inputs}))
+    code = main(["cohort", "build", str(source), "--out", str(out), "--workers", "1"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and f"{out / 'manifest.json'}: not a cohort manifest" in err

@@ -13,7 +13,7 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
@@ -122,7 +122,26 @@ def load(out_dir: Path) -> dict[str, Entry]:
         raise InputError(f"{out_dir / NAME}: not a cohort manifest (bad JSON)") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         return {}
-    return {key: Entry(**value) for key, value in doc.get("inputs", {}).items()}
+    inputs = doc.get("inputs", {})
+    entries = {k: _entry(v) for k, v in inputs.items()} if isinstance(inputs, dict) else None
+    if entries is None or None in entries.values():
+        raise InputError(f"{out_dir / NAME}: not a cohort manifest (an input is malformed)")
+    return cast(dict[str, Entry], entries)
+
+
+_TYPES = {"source": str, "kind": str, "size": int, "mtime_ns": int, "hash": str, "posts": int}
+
+
+def _entry(value: Any) -> Entry | None:
+    """The manifest entry `value` describes, or None when it is not one."""
+    if not isinstance(value, dict) or not {"source", "kind"} <= value.keys() <= {*_TYPES, "parts"}:
+        return None
+    parts = value.get("parts", [])
+    if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
+        return None
+    if not all(isinstance(value[k], t) for k, t in _TYPES.items() if k in value):
+        return None
+    return Entry(**value)
 
 
 def save(out_dir: Path, entries: dict[str, Entry], extra: dict[str, Any] | None = None) -> None:
