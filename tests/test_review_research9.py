@@ -252,3 +252,17 @@ def test_a_manifest_of_the_wrong_shape_is_a_one_line_error(
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and f"{out / 'manifest.json'}: not a cohort manifest" in err
+
+
+# --- a file whose name has glob characters --------------------------------------------------
+
+
+def test_an_existing_file_named_with_brackets_is_an_input(tmp_path: Path) -> None:
+    """`tweets [2024].jsonl` was read as a pattern ('no file matches'), though `audit` reads it."""
+    named = tmp_path / "tweets [2024].jsonl"
+    named.write_bytes(file_a())
+    (tmp_path / "tweets 2.jsonl").write_bytes(file_b())  # what the pattern would match
+    result = cohort.build([named], tmp_path / "o", workers=1)
+    assert result.rebuilt == [str(named)]
+    pattern = cohort.build([tmp_path / "tweets [0-9].jsonl"], tmp_path / "p", workers=1)
+    assert pattern.rebuilt == [str(tmp_path / "tweets 2.jsonl")]  # a pattern is still one

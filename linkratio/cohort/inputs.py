@@ -78,7 +78,7 @@ def expand(
 def _paths(text: str) -> list[Path]:
     if not text.strip():  # an unset shell variable: not the current folder
         raise InputError("an empty INPUT: expected a file, a folder, a glob or an account")
-    if _GLOB_CHARS & set(text):
+    if _GLOB_CHARS & set(text) and not os.path.lexists(Path(text).expanduser()):
         matches = sorted(_glob(str(Path(text).expanduser())))
         if not matches:
             raise InputError(f"{text}: no file matches this pattern")
