@@ -266,3 +266,22 @@ def test_an_existing_file_named_with_brackets_is_an_input(tmp_path: Path) -> Non
     assert result.rebuilt == [str(named)]
     pattern = cohort.build([tmp_path / "tweets [0-9].jsonl"], tmp_path / "p", workers=1)
     assert pattern.rebuilt == [str(tmp_path / "tweets 2.jsonl")]  # a pattern is still one
+
+
+# --- a new classifier --------------------------------------------------------------------------
+
+
+def test_a_changed_classifier_rebuilds_every_input(
+    many_tasks: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade that changed the rules kept the old labels of every unchanged input, beside
+    new labels for new inputs: one dataset, two classifiers."""
+    import linkratio.frame
+
+    out = tmp_path / "o"
+    cohort.build(many_tasks, out, workers=1)
+    assert cohort.build(many_tasks, out, workers=1).rebuilt == []
+    monkeypatch.setattr(linkratio.frame, "classifier_fingerprint", lambda: "another classifier")
+    again = cohort.build(many_tasks, out, workers=1)
+    assert again.rebuilt == [str(p) for p in many_tasks]
+    assert cohort.build(many_tasks, out, workers=1).rebuilt == []  # and then it is current

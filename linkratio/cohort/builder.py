@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import linkratio.cohort.manifest as manifest
+import linkratio.frame
 from linkratio.cohort.engines import run
 from linkratio.cohort.inputs import Input, expand
 from linkratio.cohort.manifest import Entry
@@ -91,7 +92,9 @@ def build(
     out.mkdir(parents=True, exist_ok=True)
     items = expand(inputs, db, all_accounts)
     with FileLock(out / ".lock"):
-        state = _State(out, manifest.load(out), _scan(out))
+        # Labels come from the classifier: a changed one relabels every input, not the new only.
+        derived = linkratio.frame.classifier_fingerprint()
+        state = _State(out, manifest.load(out, derived), _scan(out), derived)
         todo = state.plan(items)
         result = BuildResult(out_dir=out, inputs=len(items), removed=state.removed)
         result.unchanged = len(items) - len(todo)
@@ -152,8 +155,11 @@ def _scan(out: Path) -> dict[str, set[str]]:
 class _State:
     """The manifest being updated and the part files on disk, by input key."""
 
-    def __init__(self, out: Path, entries: dict[str, Entry], on_disk: dict[str, set[str]]) -> None:
+    def __init__(
+        self, out: Path, entries: dict[str, Entry], on_disk: dict[str, set[str]], derived: str
+    ) -> None:
         self.out = out
+        self.derived = derived
         self.entries = entries
         self.on_disk = on_disk
         self.removed = 0
@@ -207,7 +213,7 @@ class _State:
 
     def save(self) -> None:
         """Write the manifest now."""
-        manifest.save(self.out, self.entries)
+        manifest.save(self.out, self.entries, {"derived": self.derived})
         self.saved_at = time.monotonic()
 
     def _delete(self, relpaths: Iterable[str]) -> None:

@@ -112,8 +112,9 @@ def stat_of(path: Path, input_format: str | None = None) -> tuple[int, int]:
     return sum(s.st_size for s in stats), max((s.st_mtime_ns for s in stats), default=0)
 
 
-def load(out_dir: Path) -> dict[str, Entry]:
-    """The manifest's entries by input key ({} when there is none or it is of another format)."""
+def load(out_dir: Path, derived: str | None = None) -> dict[str, Entry]:
+    """The manifest's entries by input key ({} when there is none, or it is of another format
+    or, `derived` given, its rows were derived by another classifier: all are read again)."""
     try:
         doc = orjson.loads((out_dir / NAME).read_bytes())
     except FileNotFoundError:
@@ -126,6 +127,8 @@ def load(out_dir: Path) -> dict[str, Entry]:
     entries = {k: _entry(v) for k, v in inputs.items()} if isinstance(inputs, dict) else None
     if entries is None or None in entries.values():
         raise InputError(f"{out_dir / NAME}: not a cohort manifest (an input is malformed)")
+    if derived is not None and doc.get("derived") != derived:
+        return {}
     return cast(dict[str, Entry], entries)
 
 
