@@ -285,3 +285,33 @@ def test_a_changed_classifier_rebuilds_every_input(
     again = cohort.build(many_tasks, out, workers=1)
     assert again.rebuilt == [str(p) for p in many_tasks]
     assert cohort.build(many_tasks, out, workers=1).rebuilt == []  # and then it is current
+
+
+# --- a library account whose post was updated in place -----------------------------------------
+
+
+def test_a_library_post_updated_in_place_is_read_again(tmp_path: Path) -> None:
+    """The account's fingerprint was its post count, first/last post and last sync: an
+    import that updated a post (an edit) changed none, so the dataset kept the old row."""
+    import json
+
+    from linkratio.cli import main
+
+    statuses = REPO / "tests" / "fixtures" / "mastodon" / "get_account_statuses_limit.1.body.json"
+    db, out = tmp_path / "lib.sqlite", tmp_path / "cohort"
+    assert main(["import", str(statuses), "--db", str(db), "-q"]) == 0
+    assert main(["cohort", "build", "--all-accounts", "--db", str(db), "--out", str(out),
+                 "--workers", "1", "-q"]) == 0  # fmt: skip
+    edited = json.loads(statuses.read_text())
+    edited[0]["content"] = (
+        '<p>see <a href="https://brand-new.example/x">brand-new.example/x</a></p>'
+    )
+    edited[0]["edited_at"] = "2025-06-25T00:00:00.000Z"
+    again = tmp_path / "edited.json"
+    again.write_text(json.dumps(edited))
+    assert main(["import", str(again), "--db", str(db), "-q"]) == 0
+    result = cohort.build([], out, db=db, all_accounts=True, workers=1)
+    assert len(result.rebuilt) == 1
+    query = f"SELECT site FROM posts WHERE id LIKE '%/{edited[0]['id']}'"  # ids are URIs
+    _, found = cohort.sql(out, query)
+    assert found == [("brand-new.example",)]

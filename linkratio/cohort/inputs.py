@@ -142,6 +142,10 @@ def _file_input(path: Path) -> Input:
     )
 
 
+_SAVED = "SELECT count(*), max(fetched_at) FROM posts WHERE platform = ? AND account_id = ?"
+"""When an account's posts were last saved, new or changed (part of its fingerprint)."""
+
+
 def _library_inputs(names: Sequence[str], db: str | Path | None, every: bool) -> list[Input]:
     from linkratio.accounts import find
     from linkratio.store import Library
@@ -157,11 +161,16 @@ def _library_inputs(names: Sequence[str], db: str | Path | None, every: bool) ->
         for name in names:
             account = find(lib, name)
             wanted.append((account.platform, str(account.id)))
+        wanted = list(dict.fromkeys(wanted))
+        # A post saved again with changes (an edit) gets a new fetched_at: counts and dates
+        # alone miss it.
+        saved = {key: lib.query(_SAVED, key) for key in wanted}
     result = []
-    for platform, account_id in dict.fromkeys(wanted):
+    for platform, account_id in wanted:
         stat = stats.get((platform, account_id))
         source = f"library:{path.resolve()}:{platform}:{account_id}"
-        state = repr((stat.posts, stat.first_post, stat.last_post, stat.last_sync) if stat else ())
+        summary = (stat.posts, stat.first_post, stat.last_post, stat.last_sync) if stat else ()
+        state = repr((*summary, saved[platform, account_id]))
         result.append(
             Input(
                 source=source,
