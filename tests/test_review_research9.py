@@ -316,3 +316,35 @@ def test_a_library_post_updated_in_place_is_read_again(tmp_path: Path) -> None:
     query = f"SELECT site FROM posts WHERE id LIKE '%/{edited[0]['id']}'"  # ids are URIs
     _, found = cohort.sql(out, query)
     assert found == [("brand-new.example",)]
+
+
+# --- warnings from worker processes --------------------------------------------------------------
+
+
+def _with_an_api_error(path: Path) -> Path:
+    """A twarc2 file with an X error response whose detail carries terminal escapes."""
+    error = {"errors": [{"title": "Not Found", "detail": "\x1b]0;pwned\x07\x1b[31mred \u202egnp"}]}
+    path.write_bytes(file_a() + orjson.dumps(error) + b"\n")
+    return path
+
+
+@pytest.mark.parametrize("engine", ["local", "dask"])
+def test_worker_warnings_are_inert_lines_and_quiet_silences_them(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], engine: str
+) -> None:
+    """Workers logged through Python's last-resort handler: the file's escapes reached the
+    terminal raw, without the 'linkratio: warning:' prefix, and --quiet did not stop them."""
+    from linkratio.cli import main
+
+    if engine == "dask":
+        pytest.importorskip("distributed")
+    source = _with_an_api_error(tmp_path / "a.jsonl")
+    build = ["cohort", "build", str(source), "--workers", "1", "--engine", engine]
+    assert main([*build, "--out", str(tmp_path / "q"), "-q"]) == 0
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "")
+    assert main([*build, "--out", str(tmp_path / "o")]) == 0
+    err = capfd.readouterr().err
+    assert err.startswith("linkratio: warning: ") and "skipped an X API error response" in err
+    assert err.count("\n") == 1
+    assert not {"\x1b", "\x07", "\u202e"} & set(err)

@@ -9,6 +9,7 @@ next build rebuilds whole (part names are deterministic, so nothing is left twic
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import time
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import linkratio.cohort.manifest as manifest
+import linkratio.cohort.tasks as tasks_mod
 import linkratio.frame
 from linkratio.cohort.engines import run
 from linkratio.cohort.inputs import Input, expand
@@ -88,6 +90,7 @@ def build(
         # wait for the first one's lock forever. Python itself refuses so to start a process.
         raise SystemExit(f"linkratio: error: {IMPORTED_AGAIN}")
     started = time.monotonic()
+    tasks_mod.BUILDER_PID = os.getpid()
     out = Path(out_dir).expanduser().resolve()
     out.mkdir(parents=True, exist_ok=True)
     items = expand(inputs, db, all_accounts)
@@ -126,6 +129,8 @@ def _run(
     if progress is not None:
         progress(Progress(0, len(tasks), 0, total, 0, 0.0, None))
     for task_result in run(tasks, *how):
+        for name, level, message in task_result.warnings:  # a worker's, said here
+            logging.getLogger(name).log(level, "%s", message)
         item, chunks = pending[task_result.key]
         chunks[task_result.chunk] = task_result
         if len(chunks) == len(item.ranges):
