@@ -348,3 +348,32 @@ def test_worker_warnings_are_inert_lines_and_quiet_silences_them(
     assert err.startswith("linkratio: warning: ") and "skipped an X API error response" in err
     assert err.count("\n") == 1
     assert not {"\x1b", "\x07", "\u202e"} & set(err)
+
+
+# --- two builds of one folder --------------------------------------------------------------------
+
+_HOLDS_THE_LOCK = """
+import sys, time
+from filelock import FileLock
+with FileLock(sys.argv[1]):
+    print("held", flush=True)
+    time.sleep(3)
+"""
+
+
+def test_a_build_waiting_for_another_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A second build of the same folder waited for the first one's lock without a word."""
+    source = tmp_path / "a.jsonl"
+    source.write_bytes(file_a())
+    out = tmp_path / "cohort"
+    out.mkdir()
+    command = [sys.executable, "-c", _HOLDS_THE_LOCK, str(out / ".lock")]
+    with subprocess.Popen(command, stdout=subprocess.PIPE) as holder:
+        assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
+        with caplog.at_level("WARNING"):
+            result = cohort.build([source], out, workers=1)
+    assert result.posts == 7
+    said = [r.getMessage() for r in caplog.records if "another build" in r.getMessage()]
+    assert said == [f"{out}: another build is writing this folder: waiting for it to finish"]

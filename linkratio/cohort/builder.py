@@ -13,7 +13,8 @@ import logging
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from linkratio.cohort.inputs import Input, expand
 from linkratio.cohort.manifest import Entry
 from linkratio.cohort.rows import TMP_SUFFIX
 from linkratio.cohort.tasks import Task, TaskResult
+
+log = logging.getLogger(__name__)
 
 IMPORTED_AGAIN = (
     "cohort.build ran again in a worker process starting, which imports the script that "
@@ -83,8 +86,6 @@ def build(
     skip_invalid: bool = False,
 ) -> BuildResult:
     """Build or update the cohort Parquet dataset in `out_dir` from `inputs`."""
-    from filelock import FileLock
-
     if getattr(multiprocessing.current_process(), "_inheriting", False):
         # A worker starting imports the script that called `build`: its own `build` would
         # wait for the first one's lock forever. Python itself refuses so to start a process.
@@ -94,7 +95,7 @@ def build(
     out = Path(out_dir).expanduser().resolve()
     out.mkdir(parents=True, exist_ok=True)
     items = expand(inputs, db, all_accounts)
-    with FileLock(out / ".lock"):
+    with _locked(out):
         # Labels come from the classifier: a changed one relabels every input, not the new only.
         derived = linkratio.frame.classifier_fingerprint()
         state = _State(out, manifest.load(out, derived), _scan(out), derived)
@@ -111,6 +112,23 @@ def build(
     result.total_posts = sum(entry.posts for entry in state.entries.values())
     result.seconds = time.monotonic() - started
     return result
+
+
+@contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """Hold the folder's build lock; say so when another build has it and this one waits."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(out / ".lock")
+    try:
+        lock.acquire(blocking=False)
+    except Timeout:
+        log.warning("%s: another build is writing this folder: waiting for it to finish", out)
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _run(
