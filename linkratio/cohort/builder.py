@@ -9,19 +9,31 @@ next build rebuilds whole (part names are deterministic, so nothing is left twic
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import linkratio.cohort.manifest as manifest
+import linkratio.cohort.tasks as tasks_mod
+import linkratio.frame
 from linkratio.cohort.engines import run
 from linkratio.cohort.inputs import Input, expand
 from linkratio.cohort.manifest import Entry
 from linkratio.cohort.rows import TMP_SUFFIX
 from linkratio.cohort.tasks import Task, TaskResult
 
+log = logging.getLogger(__name__)
+
+IMPORTED_AGAIN = (
+    "cohort.build ran again in a worker process starting, which imports the script that "
+    'calls it: call it under if __name__ == "__main__": in that script'
+)
+"""What a worker says when the script that starts it calls `build` at its top level."""
 SAVE_EVERY = 5.0
 """Seconds between manifest saves during a long build (a crash loses at most this much)."""
 
@@ -74,14 +86,19 @@ def build(
     skip_invalid: bool = False,
 ) -> BuildResult:
     """Build or update the cohort Parquet dataset in `out_dir` from `inputs`."""
-    from filelock import FileLock
-
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        # A worker starting imports the script that called `build`: its own `build` would
+        # wait for the first one's lock forever. Python itself refuses so to start a process.
+        raise SystemExit(f"linkratio: error: {IMPORTED_AGAIN}")
     started = time.monotonic()
+    tasks_mod.BUILDER_PID = os.getpid()
     out = Path(out_dir).expanduser().resolve()
     out.mkdir(parents=True, exist_ok=True)
     items = expand(inputs, db, all_accounts)
-    with FileLock(out / ".lock"):
-        state = _State(out, manifest.load(out), _scan(out))
+    with _locked(out):
+        # Labels come from the classifier: a changed one relabels every input, not the new only.
+        derived = linkratio.frame.classifier_fingerprint()
+        state = _State(out, manifest.load(out, derived), _scan(out), derived)
         todo = state.plan(items)
         result = BuildResult(out_dir=out, inputs=len(items), removed=state.removed)
         result.unchanged = len(items) - len(todo)
@@ -95,6 +112,23 @@ def build(
     result.total_posts = sum(entry.posts for entry in state.entries.values())
     result.seconds = time.monotonic() - started
     return result
+
+
+@contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """Hold the folder's build lock; say so when another build has it and this one waits."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(out / ".lock")
+    try:
+        lock.acquire(blocking=False)
+    except Timeout:
+        log.warning("%s: another build is writing this folder: waiting for it to finish", out)
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _run(
@@ -113,6 +147,8 @@ def _run(
     if progress is not None:
         progress(Progress(0, len(tasks), 0, total, 0, 0.0, None))
     for task_result in run(tasks, *how):
+        for name, level, message in task_result.warnings:  # a worker's, said here
+            logging.getLogger(name).log(level, "%s", message)
         item, chunks = pending[task_result.key]
         chunks[task_result.chunk] = task_result
         if len(chunks) == len(item.ranges):
@@ -142,8 +178,11 @@ def _scan(out: Path) -> dict[str, set[str]]:
 class _State:
     """The manifest being updated and the part files on disk, by input key."""
 
-    def __init__(self, out: Path, entries: dict[str, Entry], on_disk: dict[str, set[str]]) -> None:
+    def __init__(
+        self, out: Path, entries: dict[str, Entry], on_disk: dict[str, set[str]], derived: str
+    ) -> None:
         self.out = out
+        self.derived = derived
         self.entries = entries
         self.on_disk = on_disk
         self.removed = 0
@@ -197,7 +236,7 @@ class _State:
 
     def save(self) -> None:
         """Write the manifest now."""
-        manifest.save(self.out, self.entries)
+        manifest.save(self.out, self.entries, {"derived": self.derived})
         self.saved_at = time.monotonic()
 
     def _delete(self, relpaths: Iterable[str]) -> None:

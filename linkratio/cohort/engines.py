@@ -8,16 +8,31 @@ read the inputs and write the part files themselves, and only small results trav
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from linkratio.cohort._deps import need
 from linkratio.cohort.tasks import Task, TaskResult, default_workers, run_task
-from linkratio.errors import InputError
+from linkratio.errors import InputError, LinkratioError
 
 ENGINES: tuple[str, ...] = ("local", "dask")
 """The engines `build` accepts."""
+
+
+class WorkerLost(LinkratioError):
+    """A worker process ended in the middle of a build (killed, out of memory)."""
+
+
+LOST = (
+    "a worker process of the build ended abruptly (killed, or out of memory?): the inputs "
+    "finished so far are kept; run the same build again to finish it"
+)
+"""What `WorkerLost` says."""
 
 
 def run(
@@ -43,13 +58,34 @@ def _local(tasks: Sequence[Task], workers: int) -> Iterator[TaskResult]:
         return
     # spawn, not fork: the parent may hold threads (DuckDB, Arrow) that a fork would copy mid-lock.
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context)
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(tasks)),
+        mp_context=context,
+        initializer=_end_with,
+        initargs=(os.getpid(),),
+    )
     try:
         futures = [pool.submit(run_task, task) for task in tasks]
         for future in as_completed(futures):
-            yield future.result()
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                raise WorkerLost(LOST) from None
+            yield result
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _end_with(parent: int) -> None:
+    """A local worker's start: it ends when the build's process does, even a killed one
+    (orphaned, it would wait for tasks forever)."""
+    threading.Thread(target=_watch, args=(parent,), daemon=True, name="parent-watch").start()
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _dask(
@@ -77,7 +113,11 @@ def _dask(
         if tasks:
             futures = client.map(run_task, list(tasks), pure=False)
             for future in distributed.as_completed(futures):
-                yield future.result()
+                try:
+                    result = future.result()
+                except distributed.KilledWorker:  # every worker it was given died
+                    raise WorkerLost(LOST) from None
+                yield result
     finally:
         client.close()
         if cluster is not None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import glob
 import hashlib
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,8 +78,8 @@ def expand(
 def _paths(text: str) -> list[Path]:
     if not text.strip():  # an unset shell variable: not the current folder
         raise InputError("an empty INPUT: expected a file, a folder, a glob or an account")
-    if _GLOB_CHARS & set(text):
-        matches = sorted(glob.glob(str(Path(text).expanduser()), recursive=True))
+    if _GLOB_CHARS & set(text) and not os.path.lexists(Path(text).expanduser()):
+        matches = sorted(_glob(str(Path(text).expanduser())))
         if not matches:
             raise InputError(f"{text}: no file matches this pattern")
         return [Path(m).resolve() for m in matches]
@@ -86,6 +87,39 @@ def _paths(text: str) -> list[Path]:
     if not path.exists():
         raise InputError(f"{text}: no such file or folder")
     return [path.resolve()]
+
+
+def _glob(pattern: str) -> list[str]:
+    """The paths `pattern` matches, as `glob` finds them, but `**` enters each folder once
+    (by its real path): a symlink back up the tree made it endless."""
+    parts = Path(pattern).parts
+    if "**" not in parts:
+        return glob.glob(pattern)
+    at = parts.index("**")
+    head, tail = parts[:at], parts[at + 1 :]
+    found: list[str] = []
+    for base in glob.glob(str(Path(*head))) if head else ["."]:
+        for folder, files in _folders(base):
+            if tail:
+                found += _glob(str(Path(glob.escape(folder), *tail)))
+            else:  # a bare `**` matches folders too, but not the current one
+                found += [folder] if head or folder != "." else []
+                found += [os.path.join(folder, f) for f in files]
+    return list(dict.fromkeys(found))
+
+
+def _folders(base: str) -> Iterator[tuple[str, list[str]]]:
+    """`base` and the folders under it (symlinks followed, dot names skipped as `**` skips
+    them), each real folder once, with its file names."""
+    seen: set[str] = set()
+    for folder, subs, files in os.walk(base, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            subs.clear()
+            continue
+        seen.add(real)
+        subs[:] = sorted(s for s in subs if not s.startswith("."))
+        yield folder, sorted(f for f in files if not f.startswith("."))
 
 
 def _file_input(path: Path) -> Input:
@@ -108,6 +142,10 @@ def _file_input(path: Path) -> Input:
     )
 
 
+_SAVED = "SELECT count(*), max(fetched_at) FROM posts WHERE platform = ? AND account_id = ?"
+"""When an account's posts were last saved, new or changed (part of its fingerprint)."""
+
+
 def _library_inputs(names: Sequence[str], db: str | Path | None, every: bool) -> list[Input]:
     from linkratio.accounts import find
     from linkratio.store import Library
@@ -123,11 +161,16 @@ def _library_inputs(names: Sequence[str], db: str | Path | None, every: bool) ->
         for name in names:
             account = find(lib, name)
             wanted.append((account.platform, str(account.id)))
+        wanted = list(dict.fromkeys(wanted))
+        # A post saved again with changes (an edit) gets a new fetched_at: counts and dates
+        # alone miss it.
+        saved = {key: lib.query(_SAVED, key) for key in wanted}
     result = []
-    for platform, account_id in dict.fromkeys(wanted):
+    for platform, account_id in wanted:
         stat = stats.get((platform, account_id))
         source = f"library:{path.resolve()}:{platform}:{account_id}"
-        state = repr((stat.posts, stat.first_post, stat.last_post, stat.last_sync) if stat else ())
+        summary = (stat.posts, stat.first_post, stat.last_post, stat.last_sync) if stat else ()
+        state = repr((*summary, saved[platform, account_id]))
         result.append(
             Input(
                 source=source,

@@ -13,7 +13,7 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
@@ -112,8 +112,9 @@ def stat_of(path: Path, input_format: str | None = None) -> tuple[int, int]:
     return sum(s.st_size for s in stats), max((s.st_mtime_ns for s in stats), default=0)
 
 
-def load(out_dir: Path) -> dict[str, Entry]:
-    """The manifest's entries by input key ({} when there is none or it is of another format)."""
+def load(out_dir: Path, derived: str | None = None) -> dict[str, Entry]:
+    """The manifest's entries by input key ({} when there is none, or it is of another format
+    or, `derived` given, its rows were derived by another classifier: all are read again)."""
     try:
         doc = orjson.loads((out_dir / NAME).read_bytes())
     except FileNotFoundError:
@@ -122,7 +123,28 @@ def load(out_dir: Path) -> dict[str, Entry]:
         raise InputError(f"{out_dir / NAME}: not a cohort manifest (bad JSON)") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         return {}
-    return {key: Entry(**value) for key, value in doc.get("inputs", {}).items()}
+    inputs = doc.get("inputs", {})
+    entries = {k: _entry(v) for k, v in inputs.items()} if isinstance(inputs, dict) else None
+    if entries is None or None in entries.values():
+        raise InputError(f"{out_dir / NAME}: not a cohort manifest (an input is malformed)")
+    if derived is not None and doc.get("derived") != derived:
+        return {}
+    return cast(dict[str, Entry], entries)
+
+
+_TYPES = {"source": str, "kind": str, "size": int, "mtime_ns": int, "hash": str, "posts": int}
+
+
+def _entry(value: Any) -> Entry | None:
+    """The manifest entry `value` describes, or None when it is not one."""
+    if not isinstance(value, dict) or not {"source", "kind"} <= value.keys() <= {*_TYPES, "parts"}:
+        return None
+    parts = value.get("parts", [])
+    if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
+        return None
+    if not all(isinstance(value[k], t) for k, t in _TYPES.items() if k in value):
+        return None
+    return Entry(**value)
 
 
 def save(out_dir: Path, entries: dict[str, Entry], extra: dict[str, Any] | None = None) -> None:

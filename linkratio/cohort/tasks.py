@@ -11,7 +11,9 @@ import logging
 import os
 import resource
 import sys
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -25,6 +27,9 @@ log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 32 * 1024 * 1024
 """A JSONL file is split into tasks of about this many bytes (whole lines each)."""
+BUILDER_PID = 0
+"""The process running `build` (set by it): a task run there (a thread of an in-process
+Dask cluster) logs as usual; one run in a worker process hands its warnings back."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +71,17 @@ class TaskResult:
     """The content hash of the partition read (see `manifest.combine`)."""
     peak_rss: int = 0
     """The worker process's peak resident memory so far, in bytes."""
+    warnings: list[tuple[str, int, str]] = field(default_factory=list)
+    """What a worker process logged (logger, level, message), for `build` to log: a worker
+    has no handler of the caller's (the CLI's inert lines, its --quiet)."""
 
 
 def run_task(task: Task) -> TaskResult:
     """Read the task's partition, classify each post and write its temporary part files."""
-    posts = collapse(_posts(task))
-    parts = write_parts((row(p) for p in posts), task.out_dir, f"part-{task.key}-{task.chunk:05d}")
+    with _kept_warnings() as warnings:
+        posts = collapse(_posts(task))
+        stem = f"part-{task.key}-{task.chunk:05d}"
+        parts = write_parts((row(p) for p in posts), task.out_dir, stem)
     return TaskResult(
         key=task.key,
         chunk=task.chunk,
@@ -80,7 +90,37 @@ def run_task(task: Task) -> TaskResult:
         bytes=task.size,
         digest=digest(task),
         peak_rss=peak_rss(),
+        warnings=warnings,
     )
+
+
+class _Keep(logging.Handler):
+    """Keeps the warnings this thread logs."""
+
+    def __init__(self, kept: list[tuple[str, int, str]]) -> None:
+        super().__init__(logging.WARNING)
+        self.kept = kept
+        self.thread = threading.get_ident()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep the record's logger, level and message."""
+        if record.thread == self.thread:
+            self.kept.append((record.name, record.levelno, record.getMessage()))
+
+
+@contextmanager
+def _kept_warnings() -> Iterator[list[tuple[str, int, str]]]:
+    """The warnings logged meanwhile, in a worker process (never in the builder's own)."""
+    kept: list[tuple[str, int, str]] = []
+    if os.getpid() == BUILDER_PID:
+        yield kept
+        return
+    root, handler = logging.getLogger(), _Keep(kept)
+    root.addHandler(handler)
+    try:
+        yield kept
+    finally:
+        root.removeHandler(handler)
 
 
 def digest(task: Task) -> str:
