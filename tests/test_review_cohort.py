@@ -16,19 +16,19 @@ from test_cohort_cli import built, run  # noqa: F401  (the fixture)
     "query",
     [
         "COPY (SELECT 1) TO '{tmp}/copied.csv'",
-        "COPY (SELECT 1) TO '{cohort}/manifest.json'",
+        "COPY (SELECT 1) TO '{cohort}/_manifest.json'",
         "ATTACH '{tmp}/attached.db' AS a",
         "SELECT 1; COPY (SELECT 1) TO '{tmp}/copied.csv'",
         "EXPORT DATABASE '{tmp}/exported'",
     ],
 )
 def test_sql_writes_no_file(built: Path, tmp_path: Path, query: str):  # noqa: F811
-    manifest = (built / "manifest.json").read_bytes()
+    manifest = (built / "_manifest.json").read_bytes()
     before = sorted(p.name for p in tmp_path.iterdir())
     code, text = run("cohort", "sql", str(built), query.format(tmp=tmp_path, cohort=built))
     assert code == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == before
-    assert (built / "manifest.json").read_bytes() == manifest
+    assert (built / "_manifest.json").read_bytes() == manifest
 
 
 @pytest.mark.parametrize(

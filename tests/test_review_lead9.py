@@ -291,3 +291,36 @@ def test_nat_as_since_or_until_is_no_day() -> None:
         with pytest.raises(InputError, match="NaT is not a day"):
             call()
     assert linkratio.summarize(df, until=pd.Timestamp("2024-10-01", tz="UTC")).posts > 0
+
+
+# -- a cohort folder as a researcher opens it first --------------------------------------
+
+
+def test_a_cohort_folder_reads_with_pandas_and_an_older_one_is_carried_over(
+    tmp_path: Path,
+) -> None:
+    """`pd.read_parquet("cohort/")` failed: Arrow took manifest.json for a Parquet file. The
+    manifest is `_manifest.json` now (Arrow skips `_` and `.` names), readable as the parts
+    are; a cohort built before keeps its manifest.json until the next build renames it."""
+    import os
+
+    import pandas as pd
+    from helpers import SAMPLE
+
+    import linkratio
+
+    out = tmp_path / "cohort"
+    assert main(["cohort", "build", str(SAMPLE), "--out", str(out), "--workers", "1", "-q"]) == 0
+    frame = pd.read_parquet(out)
+    assert len(frame) == len(linkratio.load(SAMPLE)) and "category" in frame.columns
+    manifest = out / "_manifest.json"
+    part = next(out.glob("platform=*/month=*/part-*.parquet"))
+    assert manifest.stat().st_mode & 0o777 == part.stat().st_mode & 0o777
+    # An older cohort: its manifest under the old name is read (nothing rebuilt), then moved.
+    manifest.rename(out / "manifest.json")
+    stamp = part.stat().st_mtime_ns
+    assert main(["cohort", "sql", str(out), "SELECT count(*) FROM posts"]) == 0
+    assert main(["cohort", "build", str(SAMPLE), "--out", str(out), "--workers", "1", "-q"]) == 0
+    assert part.stat().st_mtime_ns == stamp  # unchanged input: not read again
+    assert manifest.is_file() and not (out / "manifest.json").exists()
+    assert sorted(os.listdir(out)) == [".lock", "_manifest.json", "platform=x"]

@@ -60,9 +60,9 @@ def test_cohort_json_carries_no_raw_c1_bidi_or_separator(
 
 
 def test_the_cohort_manifest_carries_no_raw_c1_bidi_or_separator(hostile_cohort: Path) -> None:
-    """manifest.json names each input by its path: a user who shows it with `cat` gets no
+    """_manifest.json names each input by its path: a user who shows it with `cat` gets no
     terminal sequence from a file name, and the next build reads the same entries."""
-    text = (hostile_cohort / "manifest.json").read_text(encoding="utf-8")
+    text = (hostile_cohort / "_manifest.json").read_text(encoding="utf-8")
     assert not any(c in text for c in _RAW)
     assert any(_HOSTILE in e["source"] for e in json.loads(text)["inputs"].values())
     source = next(p for p in hostile_cohort.parent.glob("in*/a.jsonl"))

@@ -193,7 +193,7 @@ def test_a_recursive_glob_does_not_follow_symlink_loops(tmp_path: Path) -> None:
         pytest.fail("the glob never ends")
     assert done.returncode == 0, done.stderr.decode()
     assert done.stdout.decode().split(": ", 1)[1].startswith("3 inputs (3 read")
-    inputs = orjson.loads((out / "manifest.json").read_bytes())["inputs"].values()
+    inputs = orjson.loads((out / "_manifest.json").read_bytes())["inputs"].values()
     expected = [root / "sub" / "a.jsonl", tmp_path / "elsewhere" / "c.jsonl", root / "top.jsonl"]
     assert sorted(e["source"] for e in inputs) == sorted(map(str, expected))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
+import secrets
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -20,8 +20,19 @@ import orjson
 from linkratio.errors import DiskError, InputError
 from linkratio.render.escape import json_inert
 
-NAME = "manifest.json"
-"""The manifest's file name inside the output folder."""
+NAME = "_manifest.json"
+"""The manifest's file name inside the output folder: its leading `_` keeps Arrow's dataset
+discovery (`pd.read_parquet("cohort/")`, `pyarrow.dataset`) from taking it for data."""
+OLD_NAME = "manifest.json"
+"""Its name in cohorts built before: read when there is no `NAME`, removed on the next save."""
+
+
+def path_of(out_dir: Path) -> Path:
+    """The manifest file of the cohort in `out_dir` (an older cohort's `OLD_NAME`)."""
+    new, old = out_dir / NAME, out_dir / OLD_NAME
+    return old if not new.exists() and old.exists() else new
+
+
 FORMAT = 2
 """The manifest's format version; a different one means a full rebuild.
 
@@ -115,18 +126,19 @@ def stat_of(path: Path, input_format: str | None = None) -> tuple[int, int]:
 def load(out_dir: Path, derived: str | None = None) -> dict[str, Entry]:
     """The manifest's entries by input key ({} when there is none, or it is of another format
     or, `derived` given, its rows were derived by another classifier: all are read again)."""
+    path = path_of(out_dir)
     try:
-        doc = orjson.loads((out_dir / NAME).read_bytes())
+        doc = orjson.loads(path.read_bytes())
     except FileNotFoundError:
         return {}
     except orjson.JSONDecodeError:
-        raise InputError(f"{out_dir / NAME}: not a cohort manifest (bad JSON)") from None
+        raise InputError(f"{path}: not a cohort manifest (bad JSON)") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         return {}
     inputs = doc.get("inputs", {})
     entries = {k: _entry(v) for k, v in inputs.items()} if isinstance(inputs, dict) else None
     if entries is None or None in entries.values():
-        raise InputError(f"{out_dir / NAME}: not a cohort manifest (an input is malformed)")
+        raise InputError(f"{path}: not a cohort manifest (an input is malformed)")
     if derived is not None and doc.get("derived") != derived:
         return {}
     return cast(dict[str, Entry], entries)
@@ -148,18 +160,22 @@ def _entry(value: Any) -> Entry | None:
 
 
 def save(out_dir: Path, entries: dict[str, Entry], extra: dict[str, Any] | None = None) -> None:
-    """Write the manifest atomically (temporary file in the same folder, fsync, rename)."""
+    """Write the manifest atomically (temporary file in the same folder, fsync, rename),
+    readable as the part files are (mkstemp made it the owner's only); an older cohort's
+    `OLD_NAME` goes once it is written."""
     doc = {"format": FORMAT, **(extra or {})}
     doc["inputs"] = {key: asdict(entry) for key, entry in sorted(entries.items())}
     # Inert when shown with `cat` (input paths are file names); the same keys when read back.
     data = json_inert(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode()).encode()
-    fd, tmp = tempfile.mkstemp(prefix=f".{NAME}.", suffix=".tmp", dir=out_dir)
+    tmp = out_dir / f".{NAME}.{secrets.token_hex(8)}.tmp"
     try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, out_dir / NAME)
+        (out_dir / OLD_NAME).unlink(missing_ok=True)
     except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(e, OSError):  # a full disk: the write's error names no file

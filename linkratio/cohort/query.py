@@ -131,7 +131,7 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection (in memory, UTC) with the cohort in `path` as the view `posts`."""
     db: Any = need("duckdb")
     out = Path(path).expanduser()
-    if not (out / manifest.NAME).is_file():
+    if not manifest.path_of(out).is_file():
         raise InputError(
             f"{out}: not a cohort folder (no {manifest.NAME}): "
             f"run 'linkratio cohort build INPUT... --out {out}' first"
