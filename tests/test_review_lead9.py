@@ -324,3 +324,25 @@ def test_a_cohort_folder_reads_with_pandas_and_an_older_one_is_carried_over(
     assert part.stat().st_mtime_ns == stamp  # unchanged input: not read again
     assert manifest.is_file() and not (out / "manifest.json").exists()
     assert sorted(os.listdir(out)) == [".lock", "_manifest.json", "platform=x"]
+
+
+def test_a_blank_input_file_is_an_input_without_posts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty file among a collection's inputs (an account that posted nothing) stopped
+    the whole build with 'unknown format', --skip-invalid or not. It is an input with no
+    posts: recorded, and not read again while it stays as it is."""
+    from helpers import SAMPLE
+
+    from linkratio.cohort import manifest
+
+    (tmp_path / "empty.jsonl").write_bytes(b"")
+    (tmp_path / "blank.json").write_bytes(b"\xef\xbb\xbf \n\n")
+    out = tmp_path / "cohort"
+    argv = ["cohort", "build", str(SAMPLE), str(tmp_path / "*.json*"), "--out", str(out)]
+    assert main([*argv, "--workers", "1"]) == 0
+    assert "3 inputs (3 read, 0 unchanged" in capsys.readouterr().out
+    entries = manifest.load(out).values()
+    assert sorted(e.posts for e in entries) == [0, 0, 2390]
+    assert main([*argv, "--workers", "1"]) == 0
+    assert "3 inputs (0 read, 3 unchanged" in capsys.readouterr().out

@@ -142,6 +142,9 @@ def _run(
 ) -> None:
     # input key -> (the input, its task results by chunk)
     pending: dict[str, tuple[Input, dict[int, TaskResult]]] = {i.key: (i, {}) for i in todo}
+    for item in todo:
+        if not item.ranges:  # a blank file: nothing to read, recorded all the same
+            state.commit(item, [])
     total = sum(task.size for task in tasks)
     done_bytes = done = 0
     if progress is not None:

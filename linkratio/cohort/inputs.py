@@ -125,6 +125,10 @@ def _folders(base: str) -> Iterator[tuple[str, list[str]]]:
 def _file_input(path: Path) -> Input:
     from linkratio.sources import detect_format
 
+    if _blank(path):  # a collection's account that posted nothing: no posts, no error
+        size, mtime = stat_of(path, None)
+        source = str(path)
+        return Input(source, "file", key_of(source), size, mtime, path=source, ranges=[])
     fmt = detect_format(path)
     size, mtime = stat_of(path, fmt)
     source = str(path)
@@ -140,6 +144,16 @@ def _file_input(path: Path) -> Input:
         input_format=fmt,
         ranges=ranges,
     )
+
+
+def _blank(path: Path) -> bool:
+    """Whether `path` is a file holding nothing but white space (a few KiB at the most)."""
+    try:
+        if not path.is_file() or path.stat().st_size > 4096:
+            return False
+        return not path.read_bytes().removeprefix(b"\xef\xbb\xbf").strip()
+    except OSError:
+        return False  # detect_format says what is wrong with it
 
 
 _SAVED = "SELECT count(*), max(fetched_at) FROM posts WHERE platform = ? AND account_id = ?"
