@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from linkratio.accounts import find as find_account
 from linkratio.accounts import is_account_name
+from linkratio.days import iso_day
 from linkratio.errors import EmptyDataError, InputError, LinkratioError
 from linkratio.model import Account, Lazy, Timeline, gc_paused
 
@@ -284,7 +285,7 @@ def _day(value: date | str | None) -> date | None:
     try:
         if isinstance(value, date):
             raise ValueError(value)
-        return date.fromisoformat(value)
+        return iso_day(value)
     except (ValueError, TypeError):  # a number, a list, NaT: not a day either
         raise InputError(f"{value!r} is not a day: expected YYYY-MM-DD") from None
 

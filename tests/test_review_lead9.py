@@ -346,3 +346,27 @@ def test_a_blank_input_file_is_an_input_without_posts(
     assert sorted(e.posts for e in entries) == [0, 0, 2390]
     assert main([*argv, "--workers", "1"]) == 0
     assert "3 inputs (0 read, 3 unchanged" in capsys.readouterr().out
+
+
+# -- a week where a day is asked for ------------------------------------------------------
+
+
+def test_a_bare_week_is_no_day_for_since_or_until(capsys: pytest.CaptureFixture[str]) -> None:
+    """`until="2024-W52"` was read as that week's Monday (date.fromisoformat does), so the
+    period kept one day of the week meant. A week is refused where a day is asked for; a
+    day written in week form (2024-W52-7) is still a day."""
+    from helpers import SAMPLE
+
+    import linkratio
+
+    df = linkratio.load(SAMPLE)
+    for call in (
+        lambda: linkratio.load(SAMPLE, until="2024-W52"),
+        lambda: linkratio.summarize(df, since="2024w40"),
+    ):
+        with pytest.raises(InputError, match="is not a day"):
+            call()
+    assert linkratio.summarize(df, since="2024-W52-1", until="2024-W52-7").posts > 0
+    with pytest.raises(SystemExit) as usage:  # argparse's own exit, one line of usage error
+        main(["audit", str(SAMPLE), "--until", "2024-W52"])
+    assert usage.value.code == 2 and "invalid date '2024-W52'" in capsys.readouterr().err

@@ -14,6 +14,7 @@ import pandas as pd
 
 from linkratio.accounts import account_name, is_account_name, is_id_name
 from linkratio.analysis.results import CATEGORIES, KINDS
+from linkratio.days import iso_day
 from linkratio.errors import InputError, InputFormatError
 from linkratio.model import LINKING, TALK, Account
 
@@ -158,7 +159,7 @@ def as_date(value: date | str | None, zone: tzinfo | None = None) -> date | None
         return value
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value)
+            return iso_day(value)
         except ValueError:
             pass
     raise InputError(f"{value!r} is not a day: expected YYYY-MM-DD")

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
+from linkratio.days import iso_day
+
 if TYPE_CHECKING:
     from linkratio.expansion import Expanded
     from linkratio.links.expand import ExpandOptions
@@ -182,7 +184,7 @@ FIRST_DAY, LAST_DAY = date(1000, 1, 1), date(9998, 12, 31)
 def parse_date(value: str) -> date:
     """An argparse type: a day as YYYY-MM-DD, from 1000-01-01 to 9998-12-31."""
     try:
-        day = date.fromisoformat(value)
+        day = iso_day(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"invalid date {value!r}: expected YYYY-MM-DD") from None
     if not FIRST_DAY <= day <= LAST_DAY:

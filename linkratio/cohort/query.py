@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import linkratio.cohort.manifest as manifest
 from linkratio.cohort._deps import need
 from linkratio.cohort.rows import COLUMNS
+from linkratio.days import iso_day
 from linkratio.errors import InputError
 
 if TYPE_CHECKING:
@@ -162,8 +163,7 @@ def _params(period: Period) -> dict[str, Any]:
     except (ZoneInfoNotFoundError, ValueError):
         raise InputError(f"unknown time zone {tz!r}: expected an IANA name such as UTC") from None
     start, end = (
-        date.fromisoformat(d) if isinstance(d, str) else d
-        for d in (period.get("since"), period.get("until"))
+        iso_day(d) if isinstance(d, str) else d for d in (period.get("since"), period.get("until"))
     )
     if start is not None and end is not None and start > end:
         raise InputError(f"--since {start} is after --until {end}")
