@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+FIRST_DAY, LAST_DAY = date(1000, 1, 1), date(9998, 12, 31)
+"""The days a date option takes: a week more or less than any of them is still a date."""
 _WEEK = re.compile(r"\d{4}-?W\d{2}", re.IGNORECASE)
 """An ISO week without its day: `date.fromisoformat` reads it as that week's Monday."""
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
-from linkratio.days import iso_day
+from linkratio.days import FIRST_DAY, LAST_DAY, iso_day
 
 if TYPE_CHECKING:
     from linkratio.expansion import Expanded
@@ -175,10 +175,6 @@ class Once(argparse.Action):
 
 
 # -- argument types ----------------------------------------------------------------------
-
-
-FIRST_DAY, LAST_DAY = date(1000, 1, 1), date(9998, 12, 31)
-"""The days a date option takes: a week more or less than any of them is still a date."""
 
 
 def parse_date(value: str) -> date:
