@@ -36,16 +36,7 @@ from linkratio import config
 from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError
 from linkratio.model import Destination
 from linkratio.net.deadline import Clock, bind_client, refuse_socks
-from linkratio.net.policy import (
-    Policy,
-    Retry,
-    TooLarge,
-    TooSlow,
-    Wait,
-    check_length,
-    read_capped,
-    tls_problem,
-)
+from linkratio.net.policy import Policy, Retry, TooLarge, TooSlow, Wait, check_length, read_capped
 from linkratio.net.redact import REDACTOR, is_loopback
 from linkratio.wording import counted
 
@@ -365,6 +356,8 @@ def _post(
     except TooLarge as exc:
         raise DeliveryError(str(exc)) from None
     except httpx.TransportError as exc:
+        from linkratio.net.policy import tls_problem
+
         if problem := tls_problem(exc):
             raise DeliveryError(f"{dest.label}: {problem}: check the webhook URL") from None
         raise Retry(f"{dest.label}: could not connect ({type(exc).__name__})") from None
