@@ -1,0 +1,44 @@
+"""Review of the ninth session's own changes (rv9-diff): each test failed before its fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from linkratio import config
+from linkratio.cli import main
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A config file of this test's own, named by LINKRATIO_CONFIG."""
+    path = tmp_path / "config.toml"
+    monkeypatch.setenv("LINKRATIO_CONFIG", str(path))
+    for env in config.KEYS.values():
+        monkeypatch.delenv(env, raising=False)
+    return path
+
+
+def test_config_unset_works_beside_a_stray_key(
+    config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`config unset` is a way to fix the file, as `config set` is: a misspelt key elsewhere
+    made it the 'unknown setting' error, so a known key could not be removed."""
+    config_file.write_text('[weekly]\nemails = "me@example.org"\n[smtp]\nhost = "mail.x"\n')
+    assert main(["config", "unset", "smtp.host"]) == 0
+    text = config_file.read_text()
+    assert "mail.x" not in text and 'emails = "me@example.org"' in text
+    assert "removed" in capsys.readouterr().out
+
+
+def test_config_unset_removes_a_value_of_the_wrong_type(
+    config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A known key whose value linkratio refuses (a list of addresses) can be unset: it was
+    the very 'weekly.email is a list' error unset was asked to clear."""
+    config_file.write_text('[weekly]\nemail = ["a@example.org", "b@example.org"]\n')
+    assert main(["config", "unset", "weekly.email"]) == 0
+    assert "a@example.org" not in config_file.read_text()
+    assert config.get("weekly.email") is None
+    capsys.readouterr()
