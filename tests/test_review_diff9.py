@@ -42,3 +42,17 @@ def test_config_unset_removes_a_value_of_the_wrong_type(
     assert "a@example.org" not in config_file.read_text()
     assert config.get("weekly.email") is None
     capsys.readouterr()
+
+
+def test_a_webhook_2xx_that_claims_a_huge_body_is_delivered_once() -> None:
+    """A 2xx is delivered once its status line is in (16e3461), whatever length its body
+    claims: a 200 saying `content-length: 50000000` was 'sent 48 MiB, more than the 1 MiB
+    cap', a failed delivery of a message the channel had."""
+    from fakes.scripted import Answer, Scripted
+
+    from linkratio.weekly import deliver
+
+    with Scripted(lambda _: Answer(200, b"ok", length=50_000_000)) as hook:
+        dest = deliver.webhook_destination(f"{hook.url}/services/T0/B0/TOKEN")
+        assert deliver.post_webhook(dest, {"text": "hi"}, sleep=lambda _: None) == 1
+        assert len(hook.asked) == 1
