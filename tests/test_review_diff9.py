@@ -56,3 +56,50 @@ def test_a_webhook_2xx_that_claims_a_huge_body_is_delivered_once() -> None:
         dest = deliver.webhook_destination(f"{hook.url}/services/T0/B0/TOKEN")
         assert deliver.post_webhook(dest, {"text": "hi"}, sleep=lambda _: None) == 1
         assert len(hook.asked) == 1
+
+
+def _ssl_error(reason: str) -> OSError:
+    """What the ssl module raises for `reason` (its reason attribute set as _ssl sets it)."""
+    import ssl
+
+    err = ssl.SSLError(1, f"[SSL] {reason.lower().replace('_', ' ')} (_ssl.c:1000)")
+    err.reason = reason  # type: ignore[misc]
+    return err
+
+
+@pytest.mark.parametrize("reason", ["WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE"])
+def test_tls_to_a_plain_text_port_is_known_on_openssl_3_2_too(reason: str) -> None:
+    """OpenSSL 3.2 and later say 'record layer failure' where 3.0 said 'wrong version
+    number' (urllib3 #3271): there, https to a plain port was still retried as a network
+    failure, webhooks and the Bluesky/Mastodon clients alike."""
+    import httpx
+
+    from linkratio.net.policy import tls_problem
+
+    try:
+        try:
+            raise _ssl_error(reason)
+        except OSError as inner:
+            raise httpx.ConnectError(str(inner)) from inner
+    except httpx.ConnectError as outer:
+        assert tls_problem(outer) == "the server speaks no TLS there"
+
+
+def test_smtp_tls_to_a_plain_text_port_is_known_on_openssl_3_2_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The email side of the same: smtp.tls ssl against a plain port is a setting to fix."""
+    from linkratio.errors import DeliveryError
+    from linkratio.weekly import deliver
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise _ssl_error("RECORD_LAYER_FAILURE")
+
+    monkeypatch.setattr(deliver, "_smtp", refuse)
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["To"] = "you@example.org"
+    settings = deliver.SmtpSettings(host="127.0.0.1", port=2, sender="me@example.org", tls="ssl")
+    with pytest.raises(DeliveryError, match="speaks no TLS"):
+        deliver.send_email(settings, msg)

@@ -37,6 +37,7 @@ from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError
 from linkratio.model import Destination
 from linkratio.net.deadline import Clock, bind_client, refuse_socks
 from linkratio.net.policy import (
+    PLAIN_TEXT,
     Policy,
     Retry,
     TooLarge,
@@ -289,7 +290,7 @@ def send_email(
             ) from None
         raise DeliveryError(f"{where}: smtp.host cannot be used ({type(exc).__name__})") from None
     except (OSError, smtplib.SMTPException) as exc:
-        if getattr(exc, "reason", None) == "WRONG_VERSION_NUMBER":  # TLS, answered in plain
+        if getattr(exc, "reason", None) in PLAIN_TEXT:  # TLS, answered in plain
             raise DeliveryError(f"{where}: {_PLAIN}") from None
         raise DeliveryUnavailable(
             f"{where}: could not talk to the server ({type(exc).__name__}): try again later"
