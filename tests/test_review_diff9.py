@@ -103,3 +103,26 @@ def test_smtp_tls_to_a_plain_text_port_is_known_on_openssl_3_2_too(
     settings = deliver.SmtpSettings(host="127.0.0.1", port=2, sender="me@example.org", tls="ssl")
     with pytest.raises(DeliveryError, match="speaks no TLS"):
         deliver.send_email(settings, msg)
+
+
+def test_reinstalling_the_same_account_spelt_in_other_case_replaces_its_own_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`schedule @Me --install` after `schedule @me --install` is the same account (handles
+    are case-insensitive, the library finds it either way): it was refused as 'the weekly
+    job of @me', telling the user to remove their own job first."""
+    import io
+
+    from helpers import one_account_home
+
+    from linkratio.weekly import schedule
+
+    home = one_account_home(tmp_path, monkeypatch, "me", "@ana hi")
+    monkeypatch.setattr(schedule, "run_systemctl", lambda args: 0)
+    units = home / "xdg" / "systemd" / "user"
+    args = ["--email", "a@example.org", "--tz", "UTC", "--install", "-q"]
+    assert main(["schedule", "@me", *args], io.StringIO()) == 0
+    assert main(["schedule", "@Me", *args, "--at", "08:00"], io.StringIO()) == 0, (
+        capsys.readouterr().err
+    )
+    assert "08:00" in (units / schedule.TIMER).read_text()
