@@ -126,3 +126,21 @@ def test_reinstalling_the_same_account_spelt_in_other_case_replaces_its_own_job(
         capsys.readouterr().err
     )
     assert "08:00" in (units / schedule.TIMER).read_text()
+
+
+def test_a_worker_keeps_a_bounded_number_of_warnings_and_counts_the_rest() -> None:
+    """A cohort worker kept every warning it logged to hand back: a 3 MB X JSONL file of
+    1.5 million bad lines read with --skip-invalid peaked at 842 MB (a 32 MB task of them,
+    about 9 GB). It keeps the first ones and says how many more there were."""
+    import logging
+
+    from linkratio.cohort import tasks
+
+    logger = logging.getLogger("linkratio.sources.jsonpages")
+    with tasks._kept_warnings() as kept:
+        for n in range(50_000):
+            logger.warning("line %d: not valid JSON; skipped", n)
+    assert 1 < len(kept) <= 1_001
+    assert kept[0][2] == "line 0: not valid JSON; skipped"
+    said = kept[-1][2]
+    assert f"{50_000 - (len(kept) - 1):,} more" in said and kept[-1][1] == logging.WARNING
