@@ -130,6 +130,17 @@ def in_file(key: str, path: Path | None = None) -> bool:
     return bool(_read_file(path or config_path()).get(key))
 
 
+def holds(key: str, path: Path | None = None) -> bool:
+    """Whether the config file has an entry for `key`, of any type (what `config unset`
+    removes): a stray setting elsewhere, or this one's wrong type, is what unset fixes."""
+    path = path or config_path()
+    if _read_file(path, replacing=key).get(key):
+        return True
+    section, _, name = key.partition(".")
+    table = tomllib.loads(path.read_text(encoding="utf-8")).get(section) if path.exists() else None
+    return isinstance(table, dict) and name in table
+
+
 def describe(path: Path | None = None) -> list[Setting]:
     """Say for every known key whether it is set, and by the environment or the file."""
     stored = _read_file(path or config_path())

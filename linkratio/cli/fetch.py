@@ -145,7 +145,7 @@ def configure(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     key = config.require_key(args.key, args.action)
     if args.action == "unset":
-        if not config.in_file(key):  # nothing to remove: no file is written either
+        if not config.holds(key):  # nothing to remove: no file is written either
             if not args.quiet:
                 path = terminal_safe(str(config.config_path()))
                 out.write(f"{key} was not set in {path}: nothing to remove\n")

@@ -94,18 +94,28 @@ def run_task(task: Task) -> TaskResult:
     )
 
 
+KEPT_WARNINGS = 1_000
+"""Warnings a worker's task hands back at the most; the rest are counted (a file of bad
+lines read with --skip-invalid logs one a line: kept all, they took gigabytes)."""
+
+
 class _Keep(logging.Handler):
-    """Keeps the warnings this thread logs."""
+    """Keeps the warnings this thread logs, `KEPT_WARNINGS` at the most, and counts the rest."""
 
     def __init__(self, kept: list[tuple[str, int, str]]) -> None:
         super().__init__(logging.WARNING)
         self.kept = kept
+        self.more = 0
         self.thread = threading.get_ident()
 
     def emit(self, record: logging.LogRecord) -> None:
         """Keep the record's logger, level and message."""
-        if record.thread == self.thread:
+        if record.thread != self.thread:
+            return
+        if len(self.kept) < KEPT_WARNINGS:
             self.kept.append((record.name, record.levelno, record.getMessage()))
+        else:
+            self.more += 1
 
 
 @contextmanager
@@ -121,6 +131,8 @@ def _kept_warnings() -> Iterator[list[tuple[str, int, str]]]:
         yield kept
     finally:
         root.removeHandler(handler)
+        if handler.more:
+            kept.append((__name__, logging.WARNING, f"{handler.more:,} more warnings like these"))
 
 
 def digest(task: Task) -> str:

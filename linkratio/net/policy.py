@@ -327,6 +327,11 @@ def tls_problem(err: BaseException) -> str | None:
         untrusted = ssl is not None and isinstance(seen, ssl.SSLCertVerificationError)
         if untrusted or "CERTIFICATE_VERIFY_FAILED" in str(seen):
             return "the server's certificate is not trusted"
-        if getattr(seen, "reason", None) == "WRONG_VERSION_NUMBER":  # a plain-text server
+        if getattr(seen, "reason", None) in PLAIN_TEXT:  # a plain-text server
             return "the server speaks no TLS there"
     return None
+
+
+PLAIN_TEXT = frozenset({"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE"})
+"""The ssl reasons of a TLS handshake a plain-text server answered: OpenSSL 3.2 and later
+say RECORD_LAYER_FAILURE where 3.0 said WRONG_VERSION_NUMBER."""

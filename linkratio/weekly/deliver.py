@@ -280,7 +280,9 @@ def send_email(
             ) from None
         raise DeliveryError(f"{where}: smtp.host cannot be used ({type(exc).__name__})") from None
     except (OSError, smtplib.SMTPException) as exc:
-        if getattr(exc, "reason", None) == "WRONG_VERSION_NUMBER":  # TLS, answered in plain
+        from linkratio.net.policy import PLAIN_TEXT
+
+        if getattr(exc, "reason", None) in PLAIN_TEXT:  # TLS, answered in plain
             raise DeliveryError(f"{where}: {_PLAIN}") from None
         raise DeliveryUnavailable(
             f"{where}: could not talk to the server ({type(exc).__name__}): try again later"
@@ -339,11 +341,11 @@ def _post(
     """One attempt, whole by `ends`: returns on success, raises Retry/Wait, or DeliveryError."""
     try:
         with client.stream("POST", dest.target, json=payload) as response:
-            check_length(response.headers, policy.max_body, dest.label)
-            # A 2xx is delivered, its body unread: one that trickled past the deadline made
-            # the message a Retry, posted up to three times. Other bodies are read raw (one
-            # claiming gzip and not gzip made a DecodingError traceback).
+            # A 2xx is delivered, its body unread (nor its length judged): one that trickled
+            # past the deadline made the message a Retry, posted up to three times. Other
+            # bodies are read raw (one claiming gzip and not gzip made a DecodingError).
             if not 200 <= response.status_code < 300:
+                check_length(response.headers, policy.max_body, dest.label)
                 read_capped(response.iter_raw(), policy.max_body, ends, dest.label)
 
     except (httpx.TimeoutException, TooSlow) as exc:

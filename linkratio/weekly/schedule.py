@@ -263,7 +263,7 @@ def install(
     """
     service, timer = directory / SERVICE, directory / TIMER
     other = _installed_account(service)
-    if other is not None and other != plan.command[4]:
+    if other is not None and other.casefold() != plan.command[4].casefold():  # @Me is @me
         raise InputError(
             f"{service} runs the weekly job of {other}: installing {plan.command[4]}'s would "
             f"replace it; remove that one first (systemctl --user disable --now {TIMER}) or "
