@@ -17,6 +17,6 @@ def iso_day(text: str) -> date:
     A bare week (`2024-W52`) is refused: read as its Monday, `--until 2024-W52` kept one day
     of the week a person meant.
     """
-    if _WEEK.fullmatch(text.strip()):
+    if isinstance(text, str) and _WEEK.fullmatch(text.strip()):  # else fromisoformat refuses
         raise ValueError(f"{text!r} is a week, not a day: give its days, e.g. 2024-12-23")
     return date.fromisoformat(text)
