@@ -161,3 +161,16 @@ def read_only_disk(tmp_path: Path) -> Iterator[Path]:
         yield where
     finally:
         where.chmod(0o755)
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A config file of this test's own, named by LINKRATIO_CONFIG, and none of the settings'
+    environment variables."""
+    from linkratio import config
+
+    path = tmp_path / "config.toml"
+    monkeypatch.setenv("LINKRATIO_CONFIG", str(path))
+    for env in config.KEYS.values():
+        monkeypatch.delenv(env, raising=False)
+    return path

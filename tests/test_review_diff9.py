@@ -10,16 +10,6 @@ from linkratio import config
 from linkratio.cli import main
 
 
-@pytest.fixture
-def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A config file of this test's own, named by LINKRATIO_CONFIG."""
-    path = tmp_path / "config.toml"
-    monkeypatch.setenv("LINKRATIO_CONFIG", str(path))
-    for env in config.KEYS.values():
-        monkeypatch.delenv(env, raising=False)
-    return path
-
-
 def test_config_unset_works_beside_a_stray_key(
     config_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

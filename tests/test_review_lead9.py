@@ -17,16 +17,6 @@ from linkratio.weekly.schedule import crontab_line, make_plan
 # -- the config file: a key linkratio does not know ------------------------------------
 
 
-@pytest.fixture
-def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A config file of this test's own, named by LINKRATIO_CONFIG."""
-    path = tmp_path / "config.toml"
-    monkeypatch.setenv("LINKRATIO_CONFIG", str(path))
-    for env in config.KEYS.values():
-        monkeypatch.delenv(env, raising=False)
-    return path
-
-
 def test_a_misspelt_setting_is_refused_naming_file_key_and_the_closest(
     config_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
