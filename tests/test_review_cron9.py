@@ -21,9 +21,9 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope
+from aiosmtpd.smtp import SMTP
 from fakes.scripted import Answer, Scripted
-from fakes.smtp import PASSWORD, SMTP_WARNINGS, USER, FakeSmtp, free_port
+from fakes.smtp import PASSWORD, SMTP_WARNINGS, USER, FakeSmtp, Keeper, free_port
 from helpers import SAMPLE
 
 from linkratio import config
@@ -222,23 +222,14 @@ class _QuitRefused(SMTP):
         self.transport.close()
 
 
-class _Taker:
-    def __init__(self) -> None:
-        self.envelopes: list[Envelope] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:  # noqa: N802
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
 class _QuitRefusingServer(Controller):
     def factory(self) -> SMTP:
         return _QuitRefused(self.handler, **self.SMTP_kwargs)
 
 
 @pytest.fixture
-def quit_refusing_smtp() -> Iterator[tuple[int, _Taker]]:
-    taker, port = _Taker(), free_port()
+def quit_refusing_smtp() -> Iterator[tuple[int, Keeper]]:
+    taker, port = Keeper(), free_port()
     server = _QuitRefusingServer(taker, hostname="127.0.0.1", port=port)
     server.start()
     try:
@@ -248,7 +239,7 @@ def quit_refusing_smtp() -> Iterator[tuple[int, _Taker]]:
 
 
 def test_a_mail_the_server_took_is_delivered_whatever_it_answers_to_quit(
-    env: Path, quit_refusing_smtp: tuple[int, _Taker], capsys: pytest.CaptureFixture[str]
+    env: Path, quit_refusing_smtp: tuple[int, Keeper], capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The mail was taken (250 to its data): a 451 to QUIT made it 'try again later'
     (75), unrecorded, so the retried job mailed the same week again."""
@@ -262,7 +253,7 @@ def test_a_mail_the_server_took_is_delivered_whatever_it_answers_to_quit(
 
 
 def test_a_failure_is_said_as_it_was_whatever_the_server_answers_to_quit(
-    quit_refusing_smtp: tuple[int, _Taker],
+    quit_refusing_smtp: tuple[int, Keeper],
 ) -> None:
     """A login the server does not offer is a setting to fix (exit 2): the 451 to the
     QUIT that followed replaced it with 'try again later' (75)."""

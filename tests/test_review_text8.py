@@ -204,22 +204,11 @@ def test_a_sender_with_a_line_break_is_refused_naming_the_setting(
     assert "\n" not in said and "\r" not in said and "\u2028" not in said
 
 
-class _Keep:
-    """An aiosmtpd handler that keeps every mail."""
-
-    def __init__(self) -> None:
-        self.mails: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.mails.append(envelope)
-        return "250 OK"
-
-
 @pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 @pytest.mark.filterwarnings("ignore:Session.login_data is deprecated")
 def test_what_an_smtp_server_does_not_offer_is_named_right() -> None:
     from aiosmtpd.controller import Controller
-    from fakes.smtp import free_port
+    from fakes.smtp import Keeper, free_port
 
     from linkratio.errors import DeliveryError
     from linkratio.weekly.deliver import SmtpSettings, build_email, send_email
@@ -228,7 +217,7 @@ def test_what_an_smtp_server_does_not_offer_is_named_right() -> None:
         return build_email("subject", "linkratio@example.org", to, "hi", lambda src: "", b"png")
 
     # A server without SMTPUTF8 and an address that needs it; smtp.tls is none already.
-    handler, port = _Keep(), free_port()
+    handler, port = Keeper(), free_port()
     server = Controller(handler, hostname="127.0.0.1", port=port, enable_SMTPUTF8=False)
     server.start()
     try:
@@ -237,13 +226,13 @@ def test_what_an_smtp_server_does_not_offer_is_named_right() -> None:
             send_email(plain, mail("josé@example.org"))
         said = str(refused.value)
         assert "STARTTLS" not in said and "SMTPUTF8" in said, said
-        assert handler.mails == []
+        assert handler.envelopes == []
         send_email(plain, mail("jose@example.org"))  # the same server takes an ASCII address
-        assert [m.rcpt_tos for m in handler.mails] == [["jose@example.org"]]
+        assert [m.rcpt_tos for m in handler.envelopes] == [["jose@example.org"]]
     finally:
         server.stop()
     # A server that offers no AUTH while smtp.user is set.
-    handler, port = _Keep(), free_port()
+    handler, port = Keeper(), free_port()
     no_auth = ["LOGIN", "PLAIN"]
     server = Controller(handler, hostname="127.0.0.1", port=port, auth_exclude_mechanism=no_auth)
     server.start()
@@ -253,7 +242,7 @@ def test_what_an_smtp_server_does_not_offer_is_named_right() -> None:
             send_email(login, mail("jose@example.org"))
         said = str(refused.value)
         assert "STARTTLS" not in said and "login" in said and "smtp.user" in said, said
-        assert handler.mails == []
+        assert handler.envelopes == []
     finally:
         server.stop()
 

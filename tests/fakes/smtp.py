@@ -27,8 +27,10 @@ SMTP_WARNINGS = [
 purpose here: plain TCP on 127.0.0.1) and sets its own deprecated Session.login_data."""
 
 
-class _Handler:
-    def __init__(self, reply: str) -> None:
+class Keeper:
+    """An aiosmtpd handler that keeps each mail it takes (answering `reply` to DATA)."""
+
+    def __init__(self, reply: str = "250 OK") -> None:
         self.envelopes: list[Envelope] = []
         self.reply = reply
 
@@ -60,7 +62,7 @@ class FakeSmtp:
         size_limit: int | None = None,
     ) -> None:
         self.port = free_port()
-        self.handler = _Handler(reply)
+        self.handler = Keeper(reply)
         # aiosmtpd counts only STARTTLS as TLS for AUTH; implicit TLS ("ssl") is TLS too.
         options: dict[str, Any] = {"auth_require_tls": tls == "starttls"}
         if size_limit is not None:  # advertised as SIZE; a bigger mail is answered 552
