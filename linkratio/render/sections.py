@@ -11,8 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from linkratio.analysis import CATEGORIES, Ranked, Summary, period_days, resolve_zone
-from linkratio.analysis.period import as_date
+from linkratio.analysis import CATEGORIES, Ranked, Summary, resolve_zone
+from linkratio.analysis.period import in_days
 from linkratio.analysis.rankings import person_name
 from linkratio.errors import DiskError, InputError, InputFormatError, LinkratioError
 from linkratio.render.text import pct, ratio, talk_only_facts
@@ -120,8 +120,7 @@ def in_period(
     """The rows whose local day (in `tz`) lies in [since, until], as `summarize` picks them."""
     if since is None and until is None:
         return df
-    zone, _ = resolve_zone(tz)
-    return df.loc[period_days(df, zone, as_date(since, zone), as_date(until, zone))[1]]
+    return in_days(df, resolve_zone(tz)[0], since, until)
 
 
 # -- shared formatting -----------------------------------------------------------------
