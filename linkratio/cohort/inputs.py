@@ -156,10 +156,6 @@ def _blank(path: Path) -> bool:
         return False  # detect_format says what is wrong with it
 
 
-_SAVED = "SELECT count(*), max(fetched_at) FROM posts WHERE platform = ? AND account_id = ?"
-"""When an account's posts were last saved, new or changed (part of its fingerprint)."""
-
-
 def _library_inputs(names: Sequence[str], db: str | Path | None, every: bool) -> list[Input]:
     from linkratio.accounts import find
     from linkratio.store import Library
@@ -176,15 +172,17 @@ def _library_inputs(names: Sequence[str], db: str | Path | None, every: bool) ->
             account = find(lib, name)
             wanted.append((account.platform, str(account.id)))
         wanted = list(dict.fromkeys(wanted))
-        # A post saved again with changes (an edit) gets a new fetched_at: counts and dates
-        # alone miss it.
-        saved = {key: lib.query(_SAVED, key) for key in wanted}
     result = []
     for platform, account_id in wanted:
         stat = stats.get((platform, account_id))
         source = f"library:{path.resolve()}:{platform}:{account_id}"
-        summary = (stat.posts, stat.first_post, stat.last_post, stat.last_sync) if stat else ()
-        state = repr((*summary, saved[platform, account_id]))
+        # A post saved again with changes (an edit) is a new `last_saved`: counts and dates
+        # alone miss it.
+        state = repr(
+            (stat.posts, stat.first_post, stat.last_post, stat.last_sync, stat.last_saved)
+            if stat
+            else ()
+        )
         result.append(
             Input(
                 source=source,

@@ -34,6 +34,9 @@ class AccountStats:
     last_post: datetime | None
     last_sync: datetime | None
     last_sync_complete: bool | None
+    last_saved: str | None = None
+    """The stored time a post of it was last saved, new or changed (an edit saved in place
+    too), as the library holds it: a mark that changes, not a time to show."""
 
 
 def find_account(db: sqlite3.Connection, name: str, platform: str = "x") -> Account | None:
@@ -87,7 +90,7 @@ def account_stats(db: sqlite3.Connection) -> list[AccountStats]:
     """Every account with its post count, date range and last sync (read in one snapshot)."""
     rows = db.execute(
         """SELECT a.platform, a.id, a.handle, count(p.created_at),
-                  min(p.created_at), max(p.created_at), s.at, s.complete
+                  min(p.created_at), max(p.created_at), s.at, s.complete, max(p.fetched_at)
              FROM accounts a
              LEFT JOIN posts p ON p.platform = a.platform AND p.account_id = a.id
              LEFT JOIN syncs s ON s.id = (
@@ -102,7 +105,7 @@ def account_stats(db: sqlite3.Connection) -> list[AccountStats]:
 
 def _stats_of(db: sqlite3.Connection, row: Sequence[Any]) -> AccountStats:
     """One row of `account_stats`, or LibraryDamagedError naming the account when garbled."""
-    platform, account_id, handle, count, first, last, sync_at, complete = row
+    platform, account_id, handle, count, first, last, sync_at, complete, saved = row
     try:
         return AccountStats(
             platform=platform,
@@ -113,6 +116,7 @@ def _stats_of(db: sqlite3.Connection, row: Sequence[Any]) -> AccountStats:
             last_post=from_micros(last) if last is not None else None,
             last_sync=from_db_time(sync_at),
             last_sync_complete=bool(complete) if complete is not None else None,
+            last_saved=saved,
         )
     except (ValueError, TypeError, OverflowError) as e:
         who = f"@{handle}" if handle else f"id {account_id}"
