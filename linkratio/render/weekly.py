@@ -368,13 +368,19 @@ def chart_png(ws: WeekSummary, dpi: int = CHART_DPI) -> bytes:
     return buffer.getvalue()
 
 
+OWNER_MARK = "<!-- linkratio weekly of "
+"""How the Markdown's last line names the account it is of (`platform:id`, then ` -->`)."""
+
+
 def file_stem(ws: WeekSummary) -> str:
     """`linkratio-YYYY-Www`: the name of the week's files."""
     return f"linkratio-{ws.week}"
 
 
-def write_files(ws: WeekSummary, out_dir: str | Path) -> WeeklyFiles:
+def write_files(ws: WeekSummary, out_dir: str | Path, owner: str = "") -> WeeklyFiles:
     """Write `linkratio-YYYY-Www.md`, `.html` (chart embedded) and `.png` into `out_dir`.
+
+    `owner` (`platform:id`) ends the Markdown in an `OWNER_MARK` comment: whose files they are.
 
     The three are written all or none (`render.files.write_all`): a full disk leaves the
     week's earlier files as they were; DiskError names the one that could not be written.
@@ -384,7 +390,8 @@ def write_files(ws: WeekSummary, out_dir: str | Path) -> WeeklyFiles:
     png = chart_png(ws)
     chart, md, page = (folder / f"{stem}{ext}" for ext in (".png", ".md", ".html"))
     data = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    write_all({chart: png, md: render_markdown(ws, chart.name), page: render_html(ws, data)})
+    text = render_markdown(ws, chart.name) + (f"\n{OWNER_MARK}{owner} -->\n" if owner else "")
+    write_all({chart: png, md: text, page: render_html(ws, data)})
     return WeeklyFiles(md, page, chart, png)
 
 

@@ -13,6 +13,7 @@ raises InputError (2) before any work.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -197,7 +198,7 @@ def run_week(
         found = find_account(library, account) if isinstance(account, str) else account
         sync_error = _refresh(library, found, waiter) if sync else None
         ws = _summary(library, found, monday, tz=tz, now=now, sync_failed=sync_error is not None)
-        files = _write(ws, out_dir)
+        files = _write(ws, out_dir, found)
         done = set() if force else _delivered(library, found, ws.week)
         if library.read_only and any(d.key not in done for d in destinations):
             # Sent, a delivery could not be recorded: the run would stop at the first one
@@ -261,10 +262,25 @@ def _summary(
     )
 
 
-def _write(ws: WeekSummary, out_dir: str | Path) -> WeeklyFiles:
-    from linkratio.render.weekly import write_files
+def _write(ws: WeekSummary, out_dir: str | Path, account: Account) -> WeeklyFiles:
+    """Write the week's files; refuse to replace another account's files of that week."""
+    from linkratio.render.weekly import OWNER_MARK, file_stem, write_files
 
-    return write_files(ws, Path(out_dir).expanduser())
+    owner = hashlib.sha256(f"{account.platform}:{account.id}".encode()).hexdigest()[:16]
+    md = Path(out_dir).expanduser() / f"{file_stem(ws)}.md"
+    try:
+        with md.open("rb") as f:
+            f.seek(max(f.seek(0, os.SEEK_END) - 256, 0))
+            tail = f.read().decode("utf-8", "replace")
+    except OSError:  # none yet (or unreadable: writing it then says what is wrong)
+        tail = ""
+    mark = tail.rfind(OWNER_MARK)
+    if mark >= 0 and not tail[mark + len(OWNER_MARK) :].startswith(owner):
+        raise InputError(
+            f"{md}: holds another account's week {ws.week}, not {ws.account}'s: give each "
+            "account's weekly run its own --out"
+        )
+    return write_files(ws, Path(out_dir).expanduser(), owner)
 
 
 def _delivered(library: Library, account: Account, week: str) -> set[str]:
