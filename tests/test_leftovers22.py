@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import stat
+import tomllib
 
 import matplotlib
 
@@ -13,7 +15,8 @@ import pytest  # noqa: E402
 import rows  # noqa: E402
 
 import linkratio  # noqa: E402
-from linkratio import charts  # noqa: E402
+from linkratio import charts, config  # noqa: E402
+from linkratio.cli import main  # noqa: E402
 from linkratio.errors import InputError  # noqa: E402
 
 # --- 1. chart arguments -------------------------------------------------------------------
@@ -70,3 +73,54 @@ def test_every_public_chart_is_checked() -> None:
     assert len(public) == 7
     for chart in public:
         assert inspect.unwrap(chart) is not chart, chart.__name__
+
+
+# --- 2. config show / config set and stray keys --------------------------------------------
+
+
+def test_config_show_prints_nothing_before_failing_on_a_stray_key(config_file, capsys) -> None:
+    # It printed "config file: ..." on stdout, then the error: half a listing and a failure.
+    config_file.write_text('[weekly]\nemails = "me@example.org"\n')
+    assert main(["config", "show"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1 and str(config_file) in err and "'weekly.emails'" in err
+
+
+STRAY = """\
+note = "top level"
+[x]
+bearer_token = "tok-1"
+extra_retries = 3
+[x.limits]
+per_hour = 1.5
+[mine]
+when = 2024-05-01
+tags = ["a", "b"]
+flag = true
+"""
+
+
+def test_config_set_keeps_stray_keys_of_any_type(config_file) -> None:
+    # A table, a decimal, a date or a list that a user added by hand was dropped on rewrite;
+    # a stray number or boolean came back as a string.
+    config_file.write_text(STRAY)
+    config.set_value("smtp.host", "mail.example.org")
+    data = tomllib.loads(config_file.read_text())
+    before = tomllib.loads(STRAY)
+    assert data["smtp"] == {"host": "mail.example.org"}
+    assert {k: v for k, v in data.items() if k != "smtp"} == before
+    config.set_value("x.bearer_token", "tok-2")
+    config.set_value("smtp.host", None)  # unset: the stray ones stay too
+    data = tomllib.loads(config_file.read_text())
+    assert data["x"]["bearer_token"] == "tok-2" and "smtp" not in data
+    before["x"]["bearer_token"] = "tok-2"
+    assert data == before
+    assert stat.S_IMODE(config_file.stat().st_mode) == 0o600
+
+
+def test_config_set_under_a_name_that_is_no_table_refuses_and_keeps_the_file(config_file) -> None:
+    config_file.write_text('smtp = "oops"\n')
+    with pytest.raises(InputError, match=r"smtp"):
+        config.set_value("smtp.host", "mail.example.org")
+    assert config_file.read_text() == 'smtp = "oops"\n'
