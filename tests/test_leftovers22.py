@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import stat
 import tomllib
+from pathlib import Path
 
 import matplotlib
 
@@ -124,3 +125,33 @@ def test_config_set_under_a_name_that_is_no_table_refuses_and_keeps_the_file(con
     with pytest.raises(InputError, match=r"smtp"):
         config.set_value("smtp.host", "mail.example.org")
     assert config_file.read_text() == 'smtp = "oops"\n'
+
+
+# --- 3. a large blank cohort input ---------------------------------------------------------
+
+
+def test_a_blank_input_of_any_size_is_an_input_without_posts(tmp_path, capsys) -> None:
+    # Only a blank file of 4 KiB or less was a 0-post input; a larger one stopped the
+    # build ('unknown format ... blank bytes').
+    from linkratio.cohort import inputs, manifest
+
+    (tmp_path / "blank.jsonl").write_bytes(b"\xef\xbb\xbf" + b" \n\t\r\n" * 40_000)
+    (tmp_path / "late.jsonl").write_bytes(b"\n" * 100_000 + b"x")  # blank for 100 KB, then not
+    out = tmp_path / "cohort"
+    argv = ["cohort", "build", str(tmp_path / "blank.jsonl"), "--out", str(out), "--workers", "1"]
+    assert main(argv) == 0
+    assert [e.posts for e in manifest.load(out).values()] == [0]
+    assert inputs._blank(tmp_path / "late.jsonl") is False
+    reads: list[int] = []
+    real_open = Path.open
+
+    def counting_open(self, *args, **kwargs):
+        f = real_open(self, *args, **kwargs)
+        read = f.read
+        f.read = lambda n=-1: reads.append(n) or read(n)  # noqa: PLW0108
+        return f
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Path, "open", counting_open)
+        assert inputs._blank(tmp_path / "blank.jsonl") is True
+    assert reads and all(0 < n <= inputs._BLOCK for n in reads)  # in blocks, never whole

@@ -147,13 +147,24 @@ def _file_input(path: Path) -> Input:
 
 
 def _blank(path: Path) -> bool:
-    """Whether `path` is a file holding nothing but white space (a few KiB at the most)."""
+    """Whether `path` is a file holding nothing but white space (any size: read in blocks,
+    stopping at the first byte that is not white space)."""
     try:
-        if not path.is_file() or path.stat().st_size > 4096:
+        if not path.is_file():
             return False
-        return not path.read_bytes().removeprefix(b"\xef\xbb\xbf").strip()
+        with path.open("rb") as f:
+            block = f.read(_BLOCK).removeprefix(b"\xef\xbb\xbf")
+            while block:
+                if block.strip():
+                    return False
+                block = f.read(_BLOCK)
+        return True
     except OSError:
         return False  # detect_format says what is wrong with it
+
+
+_BLOCK = 1 << 16
+"""Bytes `_blank` reads at a time."""
 
 
 def _library_inputs(names: Sequence[str], db: str | Path | None, every: bool) -> list[Input]:
