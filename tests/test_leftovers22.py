@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import inspect
+import os
+import signal
 import stat
+import subprocess
+import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -155,3 +160,73 @@ def test_a_blank_input_of_any_size_is_an_input_without_posts(tmp_path, capsys) -
         mp.setattr(Path, "open", counting_open)
         assert inputs._blank(tmp_path / "blank.jsonl") is True
     assert reads and all(0 < n <= inputs._BLOCK for n in reads)  # in blocks, never whole
+
+
+# --- 4. SIGTERM stops a cohort build's running tasks -------------------------------------
+
+HANG = """\
+import os, time
+if os.environ.get("HANG_DIR"):
+    import linkratio.cohort.tasks as tasks
+    real = tasks.run_task
+    def run_task(task):
+        result = real(task)  # its part files are written, under temporary names
+        here = os.environ["HANG_DIR"]
+        open(os.path.join(here, f"started-{os.getpid()}"), "w").close()
+        end = time.monotonic() + 300
+        while not os.path.exists(os.path.join(here, "release")) and time.monotonic() < end:
+            time.sleep(0.05)
+        return result
+    tasks.run_task = run_task
+"""
+"""A sitecustomize for the build's worker processes: each task, once it has written its
+part files, waits until the test lets it go (as a long task would run on)."""
+
+
+@pytest.mark.parametrize("engine", ["local", "dask"])
+def test_sigterm_stops_a_cohort_build_without_waiting_for_its_tasks(tmp_path, engine) -> None:
+    # `cohort build` on SIGTERM waited for each running task to finish (the local pool's
+    # shutdown; Dask's close waited 4 seconds a worker and printed its log lines), and the
+    # tasks' part files were left under temporary names in the output folder.
+    from helpers import FIXTURES, SAMPLE
+
+    if engine == "dask":
+        pytest.importorskip("distributed")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(HANG)
+    out = tmp_path / "out"
+    path = os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "HANG_DIR": str(site), "PYTHONPATH": path}
+    inputs = [str(SAMPLE), str(FIXTURES / "x_v2" / "two_tweets.jsonl")]
+    argv = ["cohort", "build", *inputs, "--out", str(out), "--workers", "2", "--engine", engine]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "linkratio", *argv],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(site.glob("started-*"))) < 2 and proc.poll() is None:
+            assert time.monotonic() < deadline, "the build's tasks never started"
+            time.sleep(0.05)
+        assert list(out.rglob(".part-*.tmp"))  # half-written output, as a killed build leaves
+        proc.send_signal(signal.SIGTERM)
+        try:
+            _, err = proc.communicate(timeout=30)  # a bound, not a timing: the tasks never end
+        except subprocess.TimeoutExpired:
+            pytest.fail("SIGTERM waited for the running tasks to finish")
+    finally:
+        (site / "release").touch()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 143
+    assert err == "linkratio: terminated\n"
+    assert not list(out.rglob("*.tmp"))  # nothing half-written is left
+    assert not list(out.rglob("*.parquet"))  # no input was finished
+    for marker in site.glob("started-*"):
+        with pytest.raises(ProcessLookupError):  # the workers are gone, not running on
+            os.kill(int(marker.name.split("-")[1]), 0)
