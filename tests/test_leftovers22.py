@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import inspect
 import os
 import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 import tomllib
 from pathlib import Path
@@ -230,3 +232,40 @@ def test_sigterm_stops_a_cohort_build_without_waiting_for_its_tasks(tmp_path, en
     for marker in site.glob("started-*"):
         with pytest.raises(ProcessLookupError):  # the workers are gone, not running on
             os.kill(int(marker.name.split("-")[1]), 0)
+
+
+# --- 5. DuckDB spills to a temporary folder of its own, not the working directory ---------
+
+
+def test_cohort_queries_spill_to_a_private_temporary_folder_removed_after(
+    tmp_path, monkeypatch
+) -> None:
+    # An in-memory DuckDB spills to `.tmp` in the current directory: a big cohort query run
+    # from a home or project folder left `.tmp/duckdb_temp_*` files there.
+    pytest.importorskip("duckdb")
+    from helpers import SAMPLE
+
+    from linkratio import cohort
+
+    work, temp = tmp_path / "work", tmp_path / "temp"
+    work.mkdir(), temp.mkdir()
+    out = tmp_path / "cohort"
+    cohort.build([SAMPLE], out, workers=1)
+    monkeypatch.chdir(work)
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    con = cohort.connect(out)
+    where = Path(con.execute("SELECT current_setting('temp_directory')").fetchone()[0])
+    assert where.is_absolute() and where.parent.parent == temp
+    con.execute("SET memory_limit = '30MB'")
+    con.execute("SET threads = 1")
+    big = "SELECT i, md5(i::VARCHAR) AS s FROM range(3000000) r(i) ORDER BY s"
+    assert len(con.execute(big).fetchmany(5)) == 5  # the sort spilled
+    assert list(where.glob("duckdb_temp_*"))
+    assert list(work.iterdir()) == []
+    assert stat.S_IMODE(where.parent.stat().st_mode) == 0o700
+    con.close()
+    del con
+    gc.collect()
+    assert list(temp.iterdir()) == []  # cleaned up
+    assert main(["cohort", "sql", str(out), "SELECT current_setting('temp_directory')"]) == 0
+    assert list(work.iterdir()) == [] and list(temp.iterdir()) == []
