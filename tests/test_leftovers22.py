@@ -269,3 +269,24 @@ def test_cohort_queries_spill_to_a_private_temporary_folder_removed_after(
     assert list(temp.iterdir()) == []  # cleaned up
     assert main(["cohort", "sql", str(out), "SELECT current_setting('temp_directory')"]) == 0
     assert list(work.iterdir()) == [] and list(temp.iterdir()) == []
+
+
+# --- 6. `from linkratio import *` -------------------------------------------------------
+
+
+def test_star_import_loads_what_the_docs_say_and_no_network_library() -> None:
+    # `import *` reads every name of __all__, so the lazy front imports each one: pandas
+    # and matplotlib load (Summary is a class of the pandas-based analysis; making it lazy
+    # would break the documented names). Documented, and the network libraries stay out.
+    probe = (
+        "import sys\nfrom linkratio import *\n"
+        "print(' '.join(m for m in ('pandas', 'matplotlib', 'tweepy', 'httpx', 'requests')"
+        " if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.split() == ["pandas", "matplotlib"]
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    said = "`from linkratio import *` uses every public name at once, so it loads pandas and"
+    assert said in readme and "import *" in (linkratio.__doc__ or "")
