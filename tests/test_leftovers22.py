@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import inspect
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -19,6 +20,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
+import orjson  # noqa: E402
 import pytest  # noqa: E402
 import rows  # noqa: E402
 
@@ -290,3 +292,92 @@ def test_star_import_loads_what_the_docs_say_and_no_network_library() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     said = "`from linkratio import *` uses every public name at once, so it loads pandas and"
     assert said in readme and "import *" in (linkratio.__doc__ or "")
+
+
+# --- 7. Bluesky and Mastodon JSONL inputs stream in byte ranges, as X inputs do ------------
+
+
+def _pages_jsonl(tmp_path: Path, platform: str) -> Path:
+    """Saved pages of `platform` as JSONL: the fixture's pages, each a line, three times over
+    with their post ids made new (Bluesky rkeys, Mastodon status ids)."""
+    from helpers import FIXTURES
+
+    if platform == "bluesky":
+        pages = [orjson.loads((FIXTURES / "bluesky" / "getAuthorFeed.json").read_bytes())]
+    else:
+        folder = FIXTURES / "mastodon"
+        pages = [
+            orjson.loads((folder / f"get_account_statuses_limit.{i}.body.json").read_bytes())
+            for i in (1, 2)
+        ]
+    lines = []
+    for n in range(3):
+        for page in pages:
+            text = orjson.dumps(page).decode()
+            if platform == "bluesky":
+                text = text.replace("app.bsky.feed.post/", f"app.bsky.feed.post/{n}")
+            else:
+                text = re.sub(r'"id":"(\d+)"', rf'"id":"\g<1>{n}"', text)
+                text = text.replace("/statuses/", f"/statuses/{n}")
+            lines.append(text)
+    path = tmp_path / f"{platform}.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("platform", ["bluesky", "mastodon"])
+def test_bluesky_and_mastodon_jsonl_are_read_in_byte_ranges(tmp_path, monkeypatch, platform):
+    # Their JSONL inputs were a task reading the whole file (json_values: read_file, then
+    # every value and every post in memory, ~500 MB for a 140 MB file); X JSONL streams.
+    from linkratio.cohort import inputs as inputs_mod
+    from linkratio.cohort import tasks
+    from linkratio.sources import limits, read
+
+    pq = pytest.importorskip("pyarrow.parquet")
+
+    path = _pages_jsonl(tmp_path, platform)
+    whole = read(path)
+    assert len(whole.posts) > 40
+    size = path.stat().st_size
+    monkeypatch.setattr(tasks, "CHUNK_BYTES", size // 4)
+    [item] = inputs_mod.expand([path])
+    assert item.kind == "jsonl" and len(item.ranges) >= 4
+
+    def whole_file(*args, **kwargs):
+        raise AssertionError("the cohort task read the whole file")
+
+    monkeypatch.setattr(limits, "read_file", whole_file)
+    monkeypatch.setattr("linkratio.sources.jsonpages.read_file", whole_file)
+    out = tmp_path / "out"
+    out.mkdir()
+    reads: list[int] = []
+    real = tasks.lines_in_range
+
+    def counted(fh, start, end):
+        for line in real(fh, start, end):
+            reads.append(len(line))
+            yield line
+
+    monkeypatch.setattr(tasks, "lines_in_range", counted)
+    results = [tasks.run_task(task) for task in item.tasks(str(out))]
+    assert max(reads) < size // 2  # a line (a page) at a time, never the file
+    assert sum(r.posts for r in results) == len(whole.posts)  # every post, each once
+    ids = set()
+    for part in (p for r in results for p in r.parts):
+        ids |= set(pq.read_table(part.tmp, columns=["id"]).column("id").to_pylist())
+    assert ids == {p.id for p in whole.posts}
+
+
+def test_a_cohort_of_bluesky_and_mastodon_jsonl_equals_reading_them_whole(tmp_path, monkeypatch):
+    from linkratio import cohort
+    from linkratio.cohort import tasks
+
+    paths = [_pages_jsonl(tmp_path, p) for p in ("bluesky", "mastodon")]
+    monkeypatch.setattr(tasks, "CHUNK_BYTES", 20_000)  # several ranges each
+    whole, ranged = tmp_path / "whole", tmp_path / "ranged"
+    cohort.build(paths, ranged, workers=1)
+    monkeypatch.setattr(tasks, "JSONL_FORMATS", {"x-v2": b"{"})  # as before: read whole
+    cohort.build(paths, whole, workers=1)
+    assert len(list(ranged.rglob("part-*.parquet"))) > len(list(whole.rglob("part-*.parquet")))
+    assert cohort.summary(ranged).equals(cohort.summary(whole))
+    assert cohort.weekly_trend(ranged).equals(cohort.weekly_trend(whole))

@@ -132,7 +132,8 @@ def _file_input(path: Path) -> Input:
     fmt = detect_format(path)
     size, mtime = stat_of(path, fmt)
     source = str(path)
-    kind = "jsonl" if fmt == "x-v2" and path.is_file() and is_jsonl(path) else "file"
+    opens = tasks_mod.JSONL_FORMATS.get(fmt)
+    kind = "jsonl" if opens and path.is_file() and is_jsonl(path, opens) else "file"
     ranges = jsonl_ranges(path, size, tasks_mod.CHUNK_BYTES) if kind == "jsonl" else [(0, size)]
     return Input(
         source=source,
