@@ -2,6 +2,8 @@
 
 The package front is lazy: `import linkratio` loads none of pandas, numpy, matplotlib,
 tweepy or httpx. Each public name below is imported from its home module on first use.
+`from linkratio import *` uses them all at once: it loads pandas and matplotlib (`Summary`
+is a class of the pandas-based analysis, and a name in `__all__` is imported by it).
 """
 
 from __future__ import annotations

@@ -157,15 +157,7 @@ def set_value(key: str, value: str | None, path: Path | None = None) -> Path:
         raise InputError(f"unknown setting {key!r}: expected one of {', '.join(KEYS)}")
     _check_text(key, value)
     path = path or config_path()
-    values = _read_file(path, replacing=key)
-    if value:
-        values[key] = value
-    else:
-        values.pop(key, None)
-    tables: dict[str, dict[str, str]] = {}
-    for full, val in sorted(values.items()):
-        section, _, name = full.partition(".")
-        tables.setdefault(section, {})[name] = val
+    tables = _with_value(path, key, value)
     # tomli-w writes any Unicode (emoji included) as valid TOML; a hand-made writer that
     # borrowed JSON's escapes wrote surrogate pairs that no TOML reader accepts.
     text = "# linkratio settings: secrets, keep this file private (mode 0600)\n\n"
@@ -186,6 +178,24 @@ def set_value(key: str, value: str | None, path: Path | None = None) -> Path:
             raise DiskError(message) from None
         raise InputError(message) from None
     return path
+
+
+def _with_value(path: Path, key: str, value: str | None) -> dict[str, object]:
+    """The file's TOML with `key` set to `value` (None: removed), every other entry as it was:
+    a table, number or date someone added by hand is kept, not dropped or made a string."""
+    _read_file(path, replacing=key)  # refuses a broken file or another setting's bad value
+    data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    section, _, name = key.partition(".")
+    table = data.setdefault(section, {})
+    if not isinstance(table, dict):  # `smtp = "..."` above any table: no room for smtp.host
+        raise InputError(f"{path}: {section!r} is not a [{section}] table: correct or remove it")
+    if value:
+        table[name] = value
+    else:
+        table.pop(name, None)
+        if not table:
+            del data[section]
+    return data
 
 
 def require_key(key: str | None, action: str) -> str:

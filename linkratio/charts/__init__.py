@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from linkratio.analysis.period import in_days, resolve_zone
+from linkratio.charts.args import checked
 from linkratio.charts.calendar import calendar_chart
 from linkratio.charts.hours import hours_chart
 from linkratio.charts.ranking import partners_chart, sites_chart
@@ -51,6 +52,8 @@ __all__ = [
 ]
 
 
+@checked
+@checked
 def all_charts(
     df: pd.DataFrame,
     tz: str | None = None,

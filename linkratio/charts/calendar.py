@@ -19,6 +19,7 @@ from linkratio.analysis.period import as_date, in_days
 from linkratio.analysis.series import (
     calendar_days,
 )
+from linkratio.charts.args import checked
 from linkratio.charts.style import (
     CATEGORY_COLORS,
     CATEGORY_LABELS,
@@ -36,6 +37,8 @@ from linkratio.charts.style import (
 from linkratio.wording import counted
 
 
+@checked
+@checked
 def calendar_chart(
     df: pd.DataFrame,
     tz: str | None = None,

@@ -14,6 +14,7 @@ from linkratio.analysis.series import (
     hour_grid,
     hour_posts,
 )
+from linkratio.charts.args import checked
 from linkratio.charts.style import (
     NOTE,
     SHARE_CMAP,
@@ -25,6 +26,8 @@ from linkratio.charts.style import (
 )
 
 
+@checked
+@checked
 def hours_chart(df: pd.DataFrame, tz: str | None = None, *, narrow: bool = False) -> Figure:
     """Talk share per weekday and hour of day, in the user's time zone.
 

@@ -13,6 +13,7 @@ from matplotlib.ticker import MaxNLocator
 import linkratio.charts.style as style
 from linkratio.analysis.rankings import person_name
 from linkratio.analysis.series import fading_ties, top_partners, top_sites
+from linkratio.charts.args import checked
 
 
 def _ranking(
@@ -52,6 +53,8 @@ def _ranking(
     ax.spines[["top", "right"]].set_visible(False)
 
 
+@checked
+@checked
 def sites_chart(df: pd.DataFrame, top: int = 15, *, narrow: bool = False) -> Figure:
     """The `top` registered domains the posts link to, as horizontal bars (`narrow`: a phone's)."""
     sites = top_sites(df, top)
@@ -73,6 +76,8 @@ def sites_chart(df: pd.DataFrame, top: int = 15, *, narrow: bool = False) -> Fig
     return fig
 
 
+@checked
+@checked
 def partners_chart(
     df: pd.DataFrame, top: int = 15, now: datetime | None = None, *, narrow: bool = False
 ) -> Figure:

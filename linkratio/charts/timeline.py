@@ -21,6 +21,7 @@ from linkratio.analysis.series import (
     ROLLING_BINS,
     activity_bins,
 )
+from linkratio.charts.args import checked
 from linkratio.charts.style import (
     CATEGORY_COLORS,
     CATEGORY_HATCHES,
@@ -35,6 +36,8 @@ from linkratio.charts.style import (
 )
 
 
+@checked
+@checked
 def activity_chart(
     df: pd.DataFrame,
     tz: str | None = None,

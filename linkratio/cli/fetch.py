@@ -138,8 +138,9 @@ def configure(args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"{config.config_path()}\n")
         return EXIT_OK
     if args.action == "show":
+        settings = config.describe()  # a stray key fails here, before a line is printed
         out.write(f"config file: {config.config_path()}\n")
-        for setting in config.describe():
+        for setting in settings:
             state = f"set ({setting.source})" if setting.source else "not set"
             out.write(f"  {setting.key:<24} {state:<20} env {setting.env}\n")
         return EXIT_OK

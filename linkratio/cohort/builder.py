@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,6 +105,9 @@ def build(
         tasks = [task for item in todo for task in item.tasks(str(out), skip_invalid)]
         try:
             _run(state, todo, tasks, result, (engine, workers, scheduler), progress, started)
+        except BaseException:  # SIGTERM too: the workers are stopped by now
+            _scan(out)  # removes the unfinished inputs' part files (temporary names)
+            raise
         finally:
             state.save()  # the inputs finished so far are kept even when a task failed
     result.rebuilt = [item.source for item in todo]
@@ -149,20 +152,23 @@ def _run(
     done_bytes = done = 0
     if progress is not None:
         progress(Progress(0, len(tasks), 0, total, 0, 0.0, None))
-    for task_result in run(tasks, *how):
-        for name, level, message in task_result.warnings:  # a worker's, said here
-            logging.getLogger(name).log(level, "%s", message)
-        item, chunks = pending[task_result.key]
-        chunks[task_result.chunk] = task_result
-        if len(chunks) == len(item.ranges):
-            state.commit(item, [chunks[i] for i in range(len(item.ranges))])
-        done, done_bytes = done + 1, done_bytes + task_result.bytes
-        result.posts += task_result.posts
-        result.peak_rss = max(result.peak_rss, task_result.peak_rss)
-        if progress is not None:
-            elapsed = time.monotonic() - started
-            eta = elapsed * (total - done_bytes) / done_bytes if done_bytes else None
-            progress(Progress(done, len(tasks), done_bytes, total, result.posts, elapsed, eta))
+    # closing: a failure or SIGTERM here stops the engine's workers now, not when collected
+    with closing(run(tasks, *how)) as results:
+        for task_result in results:
+            for name, level, message in task_result.warnings:  # a worker's, said here
+                logging.getLogger(name).log(level, "%s", message)
+            item, chunks = pending[task_result.key]
+            chunks[task_result.chunk] = task_result
+            if len(chunks) == len(item.ranges):
+                state.commit(item, [chunks[i] for i in range(len(item.ranges))])
+            done, done_bytes = done + 1, done_bytes + task_result.bytes
+            result.posts += task_result.posts
+            result.peak_rss = max(result.peak_rss, task_result.peak_rss)
+            if progress is not None:
+                elapsed = time.monotonic() - started
+                eta = elapsed * (total - done_bytes) / done_bytes if done_bytes else None
+                now = Progress(done, len(tasks), done_bytes, total, result.posts, elapsed, eta)
+                progress(now)
 
 
 def _scan(out: Path) -> dict[str, set[str]]:

@@ -7,11 +7,14 @@ read the inputs and write the part files themselves, and only small results trav
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -40,7 +43,7 @@ def run(
     engine: str = "local",
     workers: int | None = None,
     scheduler: str | None = None,
-) -> Iterator[TaskResult]:
+) -> Generator[TaskResult, None, None]:
     """Run every task on `engine` and yield each result as it completes (in any order)."""
     if workers is not None and workers < 1:
         raise InputError(f"--workers must be at least 1, not {workers}")
@@ -53,7 +56,7 @@ def run(
     raise InputError(f"unknown engine {engine!r}: expected one of {', '.join(ENGINES)}")
 
 
-def _local(tasks: Sequence[Task], workers: int) -> Iterator[TaskResult]:
+def _local(tasks: Sequence[Task], workers: int) -> Generator[TaskResult, None, None]:
     if not tasks:
         return
     # spawn, not fork: the parent may hold threads (DuckDB, Arrow) that a fork would copy mid-lock.
@@ -72,8 +75,22 @@ def _local(tasks: Sequence[Task], workers: int) -> Iterator[TaskResult]:
             except BrokenProcessPool:
                 raise WorkerLost(LOST) from None
             yield result
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:  # SIGTERM, Ctrl-C, a failed task, the build closing us early
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop `pool` now: cancel the tasks not started, end the workers running one (waiting
+    for them, a SIGTERM waited for the running tasks to finish; a task has no state of its
+    own to lose: its part files are under temporary names until the build renames them)."""
+    workers = list((pool._processes or {}).values())  # Python 3.14: pool.terminate_workers()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.join()
 
 
 def _end_with(parent: int) -> None:
@@ -90,11 +107,11 @@ def _watch(parent: int) -> None:
 
 def _dask(
     tasks: Sequence[Task], workers: int | None, scheduler: str | None
-) -> Iterator[TaskResult]:
+) -> Generator[TaskResult, None, None]:
     distributed: Any = need("dask.distributed")
     if scheduler and workers:
         raise InputError("give --scheduler (a running cluster) or --workers, not both")
-    cluster = None
+    cluster, level = None, None
     if scheduler:
         client = distributed.Client(scheduler)
     else:
@@ -118,7 +135,30 @@ def _dask(
                 except distributed.KilledWorker:  # every worker it was given died
                     raise WorkerLost(LOST) from None
                 yield result
+    except BaseException:  # SIGTERM, Ctrl-C, a failed task, the build closing us early
+        if cluster is not None:  # a task cannot be interrupted: end its worker process
+            level = _kill_workers(cluster)
+        raise
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+        if level is not None:
+            logging.getLogger("distributed").setLevel(level)
+
+
+def _kill_workers(cluster: Any) -> int:
+    """End the local cluster's worker processes now: closing it would wait for each running
+    task (4 seconds, then kill it), and the workers' log lines would fill the terminal.
+    A remote cluster's tasks run on (their part files have temporary names, which the next
+    build removes). Returns the `distributed` logger's level, quiet until the cluster closes."""
+    logger = logging.getLogger("distributed")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)  # what a killed worker makes the nannies say
+    nannies = list(cluster.workers.values())
+    for nanny in nannies:
+        nanny.close_gracefully()  # a worker killed here is not started again
+    for nanny in nannies:
+        with contextlib.suppress(OSError, TypeError):  # gone already, or never started
+            os.kill(nanny.pid, signal.SIGKILL)
+    return level

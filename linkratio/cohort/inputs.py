@@ -132,7 +132,8 @@ def _file_input(path: Path) -> Input:
     fmt = detect_format(path)
     size, mtime = stat_of(path, fmt)
     source = str(path)
-    kind = "jsonl" if fmt == "x-v2" and path.is_file() and is_jsonl(path) else "file"
+    opens = tasks_mod.JSONL_FORMATS.get(fmt)
+    kind = "jsonl" if opens and path.is_file() and is_jsonl(path, opens) else "file"
     ranges = jsonl_ranges(path, size, tasks_mod.CHUNK_BYTES) if kind == "jsonl" else [(0, size)]
     return Input(
         source=source,
@@ -147,13 +148,24 @@ def _file_input(path: Path) -> Input:
 
 
 def _blank(path: Path) -> bool:
-    """Whether `path` is a file holding nothing but white space (a few KiB at the most)."""
+    """Whether `path` is a file holding nothing but white space (any size: read in blocks,
+    stopping at the first byte that is not white space)."""
     try:
-        if not path.is_file() or path.stat().st_size > 4096:
+        if not path.is_file():
             return False
-        return not path.read_bytes().removeprefix(b"\xef\xbb\xbf").strip()
+        with path.open("rb") as f:
+            block = f.read(_BLOCK).removeprefix(b"\xef\xbb\xbf")
+            while block:
+                if block.strip():
+                    return False
+                block = f.read(_BLOCK)
+        return True
     except OSError:
         return False  # detect_format says what is wrong with it
+
+
+_BLOCK = 1 << 16
+"""Bytes `_blank` reads at a time."""
 
 
 def _library_inputs(names: Sequence[str], db: str | Path | None, every: bool) -> list[Input]:

@@ -6,6 +6,10 @@ and id), the copy from the first part file in name order is kept.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -137,7 +141,12 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
             f"{out}: not a cohort folder (no {manifest.NAME}): "
             f"run 'linkratio cohort build INPUT... --out {out}' first"
         )
-    con = db.connect(":memory:")
+    # Spilled, an in-memory database writes to `.tmp` in the working directory: to a
+    # private folder instead (DuckDB makes `spill` in it when it spills and removes it on
+    # close), removed with the connection.
+    private = tempfile.mkdtemp(prefix="linkratio-duckdb-")
+    con = db.connect(":memory:", config={"temp_directory": os.path.join(private, "spill")})
+    weakref.finalize(con, shutil.rmtree, private, ignore_errors=True)
     con.execute("SET TimeZone = 'UTC'")
     if any(out.glob("platform=*/month=*/part-*.parquet")):
         files = _quote(str(out / "platform=*" / "month=*" / "part-*.parquet"))

@@ -151,7 +151,9 @@ def peak_rss() -> int:
 
 
 def _posts(task: Task) -> Iterator[Post]:
-    if task.kind == "jsonl":
+    if task.kind == "jsonl" and task.input_format in ("bluesky", "mastodon"):
+        yield from _page_posts(task)
+    elif task.kind == "jsonl":
         yield from _jsonl_posts(Path(task.source), task.start, task.end, task.skip_invalid)
     elif task.kind == "library":
         from linkratio.store import Library
@@ -201,6 +203,21 @@ def _jsonl_posts(path: Path, start: int, end: int, skip_invalid: bool) -> Iterat
             yield from posts
 
 
+def _page_posts(task: Task) -> Iterator[Post]:
+    """The posts of the saved Bluesky or Mastodon JSONL pages that begin in the task's range."""
+    from linkratio.sources import bluesky, mastodon
+
+    read = bluesky.jsonl_posts if task.input_format == "bluesky" else mastodon.jsonl_posts
+    path = Path(task.source)
+    with path.open("rb") as fh:
+        yield from read(lines_in_range(fh, task.start, task.end), path, task.skip_invalid)
+
+
+JSONL_FORMATS: dict[str, bytes] = {"x-v2": b"{", "bluesky": b"{", "mastodon": b"{["}
+"""The formats whose JSONL files are read in byte ranges, a line at a time, and the bytes
+their lines begin with (a Mastodon line may be an array of statuses)."""
+
+
 def jsonl_ranges(path: Path, size: int, chunk_bytes: int = CHUNK_BYTES) -> list[tuple[int, int]]:
     """Byte ranges covering a file of `size` bytes, each about `chunk_bytes` long."""
     if size <= 0:
@@ -209,8 +226,9 @@ def jsonl_ranges(path: Path, size: int, chunk_bytes: int = CHUNK_BYTES) -> list[
     return list(zip(bounds[:-1], bounds[1:], strict=True))
 
 
-def is_jsonl(path: Path) -> bool:
-    """True when the file's first non-blank line is a whole JSON value (JSONL, not one document)."""
+def is_jsonl(path: Path, opens: bytes = b"{") -> bool:
+    """True when the file's first non-blank line is a whole JSON value (JSONL, not one document)
+    beginning with one of the bytes `opens`."""
     import orjson
 
     with path.open("rb") as fh:
@@ -222,7 +240,7 @@ def is_jsonl(path: Path) -> bool:
                 orjson.loads(line)
             except orjson.JSONDecodeError:
                 return False
-            return line[:1] == b"{"
+            return line[:1] in opens
     return False
 
 

@@ -8,7 +8,7 @@ the author renames their handle; accounts are keyed by DID for the same reason.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,14 @@ import orjson
 from linkratio.errors import InputFormatError
 from linkratio.model import Account, Link, Post, Timeline
 from linkratio.sources.common import Progress, check_post, collapse, main_author
-from linkratio.sources.jsonpages import MALFORMED, SavedPages, iso_time, json_values, where
+from linkratio.sources.jsonpages import (
+    MALFORMED,
+    PagePosts,
+    SavedPages,
+    iso_time,
+    json_values,
+    where,
+)
 
 log = logging.getLogger(__name__)
 
@@ -247,13 +254,24 @@ def read_bluesky(
 ) -> Timeline:
     """Read saved getAuthorFeed responses (one JSON page, or JSONL of pages) into a Timeline."""
     path = Path(path)
+    values = json_values(path, EXPECTED, skip_invalid)
+    feed_posts = _feed_posts(path, skip_invalid, keep_raw)
+    posts = _SAVED.read(values, path, feed_posts, progress, skip_invalid)[0]
+    kept = collapse(posts)
+    return Timeline(account=owner(kept), posts=kept, origin=str(path))
+
+
+def _feed_posts(path: Path, skip_invalid: bool, keep_raw: bool = False) -> PagePosts:
+    """The posts of one saved value of `path`: InputFormatError when it is no feed page."""
 
     def feed_posts(line: int, value: Any) -> list[Post]:
         if not is_feed_page(value):
             raise InputFormatError(f"{where(path, line)}: not a Bluesky feed page; {EXPECTED}")
         return page_posts(value, keep_raw=keep_raw, skip_malformed=skip_invalid)
 
-    values = json_values(path, EXPECTED, skip_invalid)
-    posts = _SAVED.read(values, path, feed_posts, progress, skip_invalid)[0]
-    kept = collapse(posts)
-    return Timeline(account=owner(kept), posts=kept, origin=str(path))
+    return feed_posts
+
+
+def jsonl_posts(lines: Iterable[bytes], path: Path, skip_invalid: bool = False) -> Iterator[Post]:
+    """The posts of saved feed pages, one JSONL line at a time (a cohort task's lines)."""
+    return _SAVED.stream(lines, path, _feed_posts(path, skip_invalid), skip_invalid)

@@ -161,6 +161,23 @@ class SavedPages:
                 progress(len(posts))
         return posts, skipped
 
+    def stream(
+        self,
+        lines: Iterable[bytes],
+        path: Path,
+        page_posts: PagePosts,
+        skip_invalid: bool = False,
+    ) -> Iterator[Post]:
+        """The posts of JSONL `lines` of pages, line by line, as `read` takes them (without
+        its counts): a cohort task's byte range of a file, never held whole."""
+        for line, value in jsonl_values(lines, path, self.expected, skip_invalid):
+            try:
+                page = None if value is SKIPPED else page_posts(line, value)
+            except self.errors as err:
+                self.malformed(path, line, err, skip_invalid)
+                continue
+            yield from page or ()
+
 
 def iso_time(value: object) -> datetime:
     """An ISO 8601 time (`2024-05-01T09:27:19.000Z`) as UTC; ValueError naming the value."""

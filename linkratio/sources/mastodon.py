@@ -19,7 +19,7 @@ import html
 import logging
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -358,6 +358,22 @@ def read_mastodon(
     """Read saved statuses (a JSON array, or JSONL of arrays) into a Timeline."""
     path = Path(path)
     accounts: dict[str, dict[str, Any]] = {}
+    saved_posts = _saved_posts(path, skip_invalid, accounts, keep_raw)
+    values = json_values(path, EXPECTED, skip_invalid)
+    posts = _SAVED.read(values, path, saved_posts, progress, skip_invalid)[0]
+    kept = collapse(posts)
+    authors = {
+        p.author_id or p.author_handle: account_of(accounts[p.author_handle])
+        for p in kept
+        if p.author_handle in accounts
+    }
+    return Timeline(account=owner(kept, accounts), posts=kept, origin=str(path), authors=authors)
+
+
+def _saved_posts(
+    path: Path, skip_invalid: bool, accounts: dict[str, dict[str, Any]], keep_raw: bool = False
+) -> Callable[[int, Any], list[Post]]:
+    """The posts of one saved value of `path`; each author's account goes into `accounts`."""
 
     def saved_posts(line: int, value: Any) -> list[Post]:
         statuses = statuses_of(value)
@@ -375,12 +391,9 @@ def read_mastodon(
                 accounts.setdefault(post.author_handle, status["account"])
         return posts
 
-    values = json_values(path, EXPECTED, skip_invalid)
-    posts = _SAVED.read(values, path, saved_posts, progress, skip_invalid)[0]
-    kept = collapse(posts)
-    authors = {
-        p.author_id or p.author_handle: account_of(accounts[p.author_handle])
-        for p in kept
-        if p.author_handle in accounts
-    }
-    return Timeline(account=owner(kept, accounts), posts=kept, origin=str(path), authors=authors)
+    return saved_posts
+
+
+def jsonl_posts(lines: Iterable[bytes], path: Path, skip_invalid: bool = False) -> Iterator[Post]:
+    """The posts of saved statuses, one JSONL line at a time (a cohort task's lines)."""
+    return _SAVED.stream(lines, path, _saved_posts(path, skip_invalid, {}), skip_invalid)
