@@ -8,6 +8,7 @@ the audit a fresh import of the same data gives.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import io
 import json
@@ -19,7 +20,11 @@ from typing import Any
 
 import pytest
 from archives import account_js, write_folder, ytd
+from fakes.x_api import FakeXApi
 from helpers import FIXTURES, SAMPLE, copied, make_read_only
+from test_sync import ACCOUNT as SYNC_ACCOUNT
+from test_sync import CREDS as SYNC_CREDS
+from test_sync import client as sync_client
 from test_x_archive import LONG, note_archive
 
 import linkratio
@@ -32,6 +37,7 @@ from linkratio.model import Account, Post
 from linkratio.sources.reread import READER, reader_fingerprint
 from linkratio.store import Reader
 from linkratio.store.posts import POST_COLUMNS
+from linkratio.sync import sync_account
 
 NOW = "2025-06-02T12:00:00Z"
 OLD = Reader(fingerprint=lambda: "01d01d01d01d01d0", reread=READER.reread)
@@ -459,3 +465,24 @@ def test_account_js_owner_is_kept_for_archive_posts(
         (post,) = lib.posts("x", "77")
     assert done.changed == 1
     assert (post.text, post.author_id, post.author_handle) == ("hi", "77", "owner")
+
+
+def test_posts_fetched_from_the_x_api_are_read_again_without_a_request(
+    start_fake: Callable[..., Any], tmp_path: Path
+) -> None:
+    """The posts a weekly run never pays for twice: read again from the JSON kept."""
+    api = start_fake(FakeXApi, **dataclasses.asdict(SYNC_CREDS))
+    for name in ("fresh", "old"):
+        with Library(tmp_path / f"{name}.sqlite") as lib:
+            assert sync_account(lib, sync_client(api), SYNC_ACCOUNT).new_posts > 50
+    assert read_by_old(tmp_path / "old.sqlite", SYNC_ACCOUNT) > 0
+    requests = len(api.seen("/tweets"))
+    key = (SYNC_ACCOUNT.platform, SYNC_ACCOUNT.id or "")
+    with Library(tmp_path / "old.sqlite") as lib, Library(tmp_path / "fresh.sqlite") as fresh:
+        expected = fresh.frame(*key).to_dict("records")
+        assert lib.frame(*key).to_dict("records") != expected
+        (done,) = lib.reread()
+        assert done.changed > 0 and done.failures == 0 and done.no_json == 0
+        assert lib.frame(*key).to_dict("records") == expected
+        assert {p.source for p in lib.posts(*key)} == {"api"}
+    assert len(api.seen("/tweets")) == requests
