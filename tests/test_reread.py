@@ -486,3 +486,31 @@ def test_posts_fetched_from_the_x_api_are_read_again_without_a_request(
         assert lib.frame(*key).to_dict("records") == expected
         assert {p.source for p in lib.posts(*key)} == {"api"}
     assert len(api.seen("/tweets")) == requests
+
+
+def test_a_cohort_builds_a_reread_account_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cohort's fingerprint of a library account goes by its last save: a re-read that
+    changes posts is one, so the dataset holds the posts as read now."""
+    from test_cohort_build import rows
+
+    from linkratio import cohort
+
+    source = FIXTURES / "mastodon" / "get_account_statuses_limit.1.body.json"
+    datasets = {}
+    for name in ("fresh", "old"):
+        account = imported(source, tmp_path / f"{name}.sqlite", capsys)
+        if name == "old":
+            read_by_old(tmp_path / "old.sqlite", account)
+        datasets[name] = tmp_path / f"cohort-{name}"
+        cohort.build([], datasets[name], db=tmp_path / f"{name}.sqlite", all_accounts=True)
+    fresh, old = (rows(datasets[name]) for name in ("fresh", "old"))
+    assert old != fresh
+    with Library(tmp_path / "old.sqlite") as lib:
+        saved = lib.accounts()[0].last_saved
+        lib.reread()
+        assert lib.accounts()[0].last_saved != saved
+    built = cohort.build([], datasets["old"], db=tmp_path / "old.sqlite", all_accounts=True)
+    assert len(built.rebuilt) == 1
+    assert rows(datasets["old"]) == fresh

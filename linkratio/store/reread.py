@@ -13,12 +13,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import linkratio.store.cache as cache
 import linkratio.store.posts as post_sql
 from linkratio.model import Post
 from linkratio.store.schema import transaction
+from linkratio.store.times import to_db_time
 
 FAILED = "!"
 """Before a fingerprint in `reader`: those readers could not read the post's JSON."""
@@ -98,9 +100,11 @@ def due_rows(db: sqlite3.Connection, platform: str, account_id: str, fingerprint
 _CHANGED = post_sql.POST_COLUMNS[3 : post_sql.SAME_UP_TO]
 """The columns a re-read may change (created_at .. chain_id; origin is kept)."""
 _UPDATE = (
-    f"UPDATE posts SET {', '.join(f'{c} = ?' for c in _CHANGED)}, tool_version = ?, reader = ?"
-    " WHERE rowid = ?"
+    f"UPDATE posts SET {', '.join(f'{c} = ?' for c in _CHANGED)}, fetched_at = ?,"
+    " tool_version = ?, reader = ? WHERE rowid = ?"
 )
+"""A changed post is saved as an import saves a changed post: `fetched_at` is when (what
+`AccountStats.last_saved`, and so a cohort's fingerprint of the account, goes by)."""
 
 
 def reread_rows(
@@ -108,10 +112,10 @@ def reread_rows(
 ) -> int:
     """Read the posts `rowids` (those still due) again; count them in `result`.
 
-    Inside the caller's transaction. A post whose columns change is rewritten; one that
-    reads the same gets only the new fingerprint; one without JSON is left as it is; one
-    whose JSON cannot be read keeps its columns and is marked (`FAILED`). Returns how many
-    changed.
+    Inside the caller's transaction. A post whose columns change is rewritten (and saved
+    now: `fetched_at`); one that reads the same gets only the new fingerprint; one without
+    JSON is left as it is; one whose JSON cannot be read keeps its columns and is marked
+    (`FAILED`). Returns how many changed.
     """
     rows = db.execute(
         f"SELECT rowid, {', '.join(post_sql.POST_COLUMNS)} FROM posts"
@@ -123,6 +127,7 @@ def reread_rows(
     changed: list[tuple[Any, ...]] = []
     marked: list[tuple[str, int]] = []
     version = post_sql.tool_version()
+    saved = to_db_time(datetime.now(UTC))
     for rowid, *row in rows:
         stored = post_sql.checked_post_of(db, row)
         if stored.raw is None:
@@ -141,7 +146,7 @@ def reread_rows(
         if tuple(row[: post_sql.SAME_UP_TO]) == new[: post_sql.SAME_UP_TO]:
             same.append((fingerprint, rowid))
         else:
-            changed.append((*new[3 : post_sql.SAME_UP_TO], version, fingerprint, rowid))
+            changed.append((*new[3 : post_sql.SAME_UP_TO], saved, version, fingerprint, rowid))
     db.executemany("UPDATE posts SET reader = ? WHERE rowid = ?", same + marked)
     db.executemany(_UPDATE, changed)
     result.changed += len(changed)
