@@ -13,6 +13,7 @@ import html
 import io
 import json
 import sqlite3
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any
 import pytest
 from archives import account_js, write_folder, ytd
 from fakes.x_api import FakeXApi
-from helpers import FIXTURES, SAMPLE, copied, make_read_only
+from helpers import FIXTURES, SAMPLE, Terminal, cleared, copied, make_read_only, screen_text
 from test_sync import ACCOUNT as SYNC_ACCOUNT
 from test_sync import CREDS as SYNC_CREDS
 from test_sync import client as sync_client
@@ -514,3 +515,31 @@ def test_a_cohort_builds_a_reread_account_again(
     built = cohort.build([], datasets["old"], db=tmp_path / "old.sqlite", all_accounts=True)
     assert len(built.rebuilt) == 1
     assert rows(datasets["old"]) == fresh
+
+
+def test_a_terminal_sees_the_count_and_quiet_sees_nothing(
+    old_sample: tuple[Path, Account], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, _ = old_sample
+    copy = copied(db, db.parent, "copy.sqlite")
+    for path, quiet in ((db, False), (copy, True)):
+        stream = Terminal()
+        monkeypatch.setattr(sys, "stderr", stream)
+        out = io.StringIO()
+        argv = ["library", "reread", "--db", str(path)]
+        assert main([*argv, "-q"] if quiet else argv, out=out) == 0
+        if quiet:
+            assert (stream.getvalue(), out.getvalue()) == ("", "")
+        else:
+            text = screen_text(stream.getvalue())
+            assert "re-reading @marenbuilds" in text and "2390/2390" in text, text[-300:]
+            assert cleared(stream.getvalue())
+            assert out.getvalue().startswith("re-read 2,390 posts of @marenbuilds: ")
+
+
+def test_progress_is_told_each_batch(old_sample: tuple[Path, Account]) -> None:
+    db, _ = old_sample
+    seen: list[tuple[int, int]] = []
+    with Library(db) as lib:
+        lib.reread(progress=lambda done: seen.append((done.done, done.due)))
+    assert seen == [(1_000, 2_390), (2_000, 2_390), (2_390, 2_390)]
