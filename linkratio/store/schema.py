@@ -154,6 +154,7 @@ _V4_DELIVERIES_CHALLENGES_LINKS = (
         first_seen TEXT NOT NULL)""",
 )
 
+
 def _add_reader(db: sqlite3.Connection) -> None:
     """The column `reader`, unless a library set back to an older version has it already."""
     if "reader" not in {row[1] for row in db.execute("PRAGMA table_info(posts)")}:
