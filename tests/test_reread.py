@@ -22,7 +22,16 @@ from typing import Any
 import pytest
 from archives import account_js, write_folder, ytd
 from fakes.x_api import FakeXApi
-from helpers import FIXTURES, SAMPLE, Terminal, cleared, copied, make_read_only, screen_text
+from helpers import (
+    FIXTURES,
+    SAMPLE,
+    Terminal,
+    cleared,
+    copied,
+    make_read_only,
+    screen_text,
+    small_tmpfs,
+)
 from test_sync import ACCOUNT as SYNC_ACCOUNT
 from test_sync import CREDS as SYNC_CREDS
 from test_sync import client as sync_client
@@ -543,3 +552,32 @@ def test_progress_is_told_each_batch(old_sample: tuple[Path, Account]) -> None:
     with Library(db) as lib:
         lib.reread(progress=lambda done: seen.append((done.done, done.due)))
     assert seen == [(1_000, 2_390), (2_000, 2_390), (2_390, 2_390)]
+
+
+@pytest.mark.parametrize("extra", [200, 3_000], ids=["at-once", "mid-way"])
+def test_a_full_disk_keeps_the_library_consistent(
+    extra: int,
+    old_sample: tuple[Path, Account],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A real full disk (a tmpfs `extra` KB larger than the library: full in the first
+    batch, or after it): one line, exit 74, and each post read again whole or as it was."""
+    db, account = old_sample
+    with sqlite3.connect(db) as con:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    room = db.stat().st_size // 1024 + extra
+    key = (account.platform, account.id or "")
+    with small_tmpfs(tmp_path / "disk", f"{room}k") as disk:
+        full = copied(db, disk)
+        code, out, err = run(["library", "reread", "--db", str(full)], capsys)
+        assert code == 74, (out, err)
+        assert err == (
+            f"linkratio: error: {full}: the library could not be written: the disk is full\n"
+        )
+        with Library(full) as lib:
+            assert lib.due_posts(*key) in range(2_390, 0, -store_reread.BATCH)
+            posts = lib.posts(*key)
+            assert lib.frame(*key).to_dict("records") == to_frame(posts).to_dict("records")
+            assert lib.check() == []
