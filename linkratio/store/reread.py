@@ -122,7 +122,7 @@ def reread_rows(
         f" WHERE rowid IN (SELECT value FROM json_each(?)) AND platform = ? AND account_id = ?"
         f" AND {_DUE}",
         (post_sql.to_json(rowids), *_params(result.platform, result.account_id, fingerprint)),
-    ).fetchall()
+    )  # read row by row: one post's JSON in memory at a time, however large
     same: list[tuple[str, int]] = []
     changed: list[tuple[Any, ...]] = []
     marked: list[tuple[str, int]] = []

@@ -186,7 +186,8 @@ def run_week(
     """Summarize the week for `account`, write its files and deliver them; see `WeekRun`.
 
     `week` is `YYYY-Www` or any day of that week (default: the last complete week).
-    Holds the library's run lock (waiting up to `wait` seconds) for the whole run.
+    Holds the library's run lock (waiting up to `wait` seconds) for the whole run. The
+    account's posts an older linkratio read are read again first (`WeekRun.reread`).
     """
     now = now or datetime.now(UTC)
     waiter = waiter or Waiter(True)
