@@ -24,6 +24,7 @@ from linkratio.classify import classify, label_and_urls, lead_handle
 from linkratio.errors import InputError
 from linkratio.links import bare_urls, post_ref, site
 from linkratio.model import Kind, Label, Lazy, Post
+from linkratio.sources.reread import READER
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -231,8 +232,11 @@ class Library(store.Library):
         busy_timeout: float = 30.0,
         deriver: store.Deriver | None = DERIVER,
         open_wait: float | None = None,
+        reader: store.Reader | None = READER,
     ) -> None:
-        super().__init__(path, busy_timeout=busy_timeout, deriver=deriver, open_wait=open_wait)
+        super().__init__(
+            path, busy_timeout=busy_timeout, deriver=deriver, open_wait=open_wait, reader=reader
+        )
 
     @classmethod
     def open(

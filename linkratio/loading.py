@@ -17,8 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
+from linkratio.accounts import account_name, is_account_name
 from linkratio.accounts import find as find_account
-from linkratio.accounts import is_account_name
 from linkratio.days import iso_day
 from linkratio.errors import EmptyDataError, InputError, LinkratioError
 from linkratio.model import Account, Lazy, Timeline, gc_paused
@@ -106,9 +106,9 @@ def read_timeline(
     Files must hold one author's posts: with several, InputError naming them unless
     `author` picks one (`only_author`; the error names `--author`, or with `python` the
     keyword `author=`, and a reader's `--input-format` hint `input_format=`). EmptyDataError
-    when there are none. With `freeze`
-    the posts are moved out of the cycle collector's sight (`gc.freeze`): for a process
-    that keeps them to its end, as rescanning them made 2x the posts cost 2.4x the time.
+    when there are none. With `freeze` the posts are moved out of the cycle collector's
+    sight (`gc.freeze`): for a process that keeps them to its end, as rescanning them made
+    2x the posts cost 2.4x the time.
     `reading` says how files are read (`Reading`).
     """
     from linkratio.authors import one_author
@@ -160,7 +160,10 @@ def account_frame(
     Short links the library resolved (`linkratio expand`) count as the sites they lead to.
     With `columns`, only those frame columns (see `Library.frame`).
     """
+    from linkratio.sources.reread import notice_due  # one warning: posts to re-read
+
     frame = library.frame(account.platform, account.id or "", columns=columns)
+    notice_due(library, account)
     return with_link_cache(library, frame) if link_cache else frame
 
 
@@ -222,7 +225,6 @@ def load_frame(
 
 def _check_author(account: Account, author: str | None) -> None:
     """InputError when `author` is given and names another account than `account`."""
-    from linkratio.accounts import account_name
     from linkratio.authors import names
 
     if author is not None and not names(account, author):
@@ -293,8 +295,6 @@ def _day(value: date | str | None) -> date | None:
 def owner_name(account: Account | None) -> str | None:
     """How a summary names the account: its handle, else its name as `accounts` lists it
     (`id 123` on X, `bsky:did:…`), not its bare id, which would read as a handle."""
-    from linkratio.accounts import account_name
-
     if account is None or not (account.handle or account.id):
         return None
     return account.handle or account_name(account)
@@ -384,8 +384,6 @@ def _save_authors(
 
 def only_account(library: Library, name: str | None) -> Account:
     """The account `name`, or the library's only account; InputError listing them otherwise."""
-    from linkratio.accounts import account_name
-
     if name:
         return find_account(library, name)
     rows = library.accounts()

@@ -1,25 +1,31 @@
-"""`linkratio library check` and `linkratio library backup`: keep the library file healthy."""
+"""`linkratio library check`, `backup` and `reread`: keep the library file healthy and current."""
 
 from __future__ import annotations
 
 import argparse
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import linkratio.cli.options as options
+
+if TYPE_CHECKING:
+    from linkratio.model import Account
+    from linkratio.store import Reread
 
 EXIT_DAMAGED = 1
 
 
-_LIBRARY_DOC = """Upkeep of the library file: an integrity check and an online backup.
+_LIBRARY_DOC = """Upkeep of the library file: an integrity check, an online backup, and reading
+stored posts again after an upgrade.
 
 examples:
   linkratio library check
   linkratio library backup ~/backups/linkratio.sqlite
+  linkratio library reread @yourhandle
 """
 
 
 def register(sub: options.SubParsers) -> None:
-    """Add the `library` command group: check, backup."""
+    """Add the `library` command group: check, backup, reread."""
     group = options.command(sub, "library", None, doc=_LIBRARY_DOC)
     actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
     p = options.command(
@@ -39,6 +45,19 @@ def register(sub: options.SubParsers) -> None:
     p.add_argument("dest", metavar="PATH", help="the copy: a file, or a folder to put it in")
     options.add_db(p)
     options.add_quiet(p, help="print nothing on success")
+    p = options.command(
+        actions,
+        "reread",
+        reread,
+        help="read stored posts again from their JSON with this linkratio's readers",
+    )
+    p.add_argument(
+        "accounts",
+        metavar="ACCOUNT",
+        nargs="*",
+        help="@handle, bsky:HANDLE or mastodon:@user@instance (default: every account)",
+    )
+    options.add_run(p, quiet="no progress, no summary (posts that cannot be read are named)")
 
 
 def check(args: argparse.Namespace, out: TextIO) -> int:
@@ -81,3 +100,65 @@ def backup(args: argparse.Namespace, out: TextIO) -> int:
     if not args.quiet:
         out.write(f"library backed up to {copy}\n")
     return options.EXIT_OK
+
+
+def reread(args: argparse.Namespace, out: TextIO) -> int:
+    """Read the stored posts that an older linkratio read again, from the JSON the library kept,
+    with this linkratio's readers, so old posts count as a fresh import would count them.
+    Posts saved without their JSON are left as they are; a post whose JSON cannot be read is
+    named and kept as stored. An interruption keeps what was done: run it again to go on.
+
+    examples:
+      linkratio library reread
+      linkratio library reread @yourhandle --quiet
+    """
+    from linkratio.accounts import account_name, find
+    from linkratio.cli.progress import Progress
+    from linkratio.render.escape import terminal_safe
+
+    progress = Progress(not args.quiet)
+
+    def show(done: Reread) -> None:
+        name = account_name(_account_of(done))
+        progress.update(f"re-reading {name}", done.done, done.due)
+
+    try:
+        with options.library(args) as lib, lib.run_lock("library reread", wait=args.wait):
+            named = [find(lib, name) for name in args.accounts] if args.accounts else None
+            results = lib.reread(named, progress=show)
+    finally:
+        progress.done()
+    for done in results:
+        name = terminal_safe(account_name(_account_of(done)))
+        out.writelines(
+            f"{name}: post {terminal_safe(post_id)} could not be read again ({terminal_safe(why)});"
+            " kept as stored\n"
+            for post_id, why in done.failed
+        )
+        if done.failures > len(done.failed):
+            out.write(
+                f"{name}: {done.failures - len(done.failed):,} more posts could not be read\n"
+            )
+        if not args.quiet and (done.due or named is not None):
+            out.write(_result_line(name, done))
+    if not args.quiet and named is None and not any(done.due for done in results):
+        out.write("every stored post was read by this linkratio's readers: nothing to re-read\n")
+    return options.EXIT_OK
+
+
+def _account_of(done: Reread) -> Account:
+    from linkratio.model import Account
+
+    return Account(done.platform, done.account_id, done.handle)
+
+
+def _result_line(name: str, done: Reread) -> str:
+    """`re-read 12,345 posts of @x: 321 changed, 40 have no stored JSON`."""
+    from linkratio.wording import counted
+
+    parts = [f"{done.changed:,} changed"]
+    if done.no_json:
+        parts.append(f"{done.no_json:,} {'has' if done.no_json == 1 else 'have'} no stored JSON")
+    if done.failures:
+        parts.append(f"{done.failures:,} could not be read")
+    return f"re-read {counted(done.read, 'post')} of {name}: {', '.join(parts)}\n"

@@ -110,6 +110,7 @@ def weekly(args: argparse.Namespace, out: TextIO) -> int:
 
 def _print(run: WeekRun, quiet: bool, out: TextIO) -> None:
     from linkratio.render.escape import terminal_safe
+    from linkratio.wording import counted
 
     if run.sync_error is not None:
         sys.stderr.write(
@@ -120,6 +121,14 @@ def _print(run: WeekRun, quiet: bool, out: TextIO) -> None:
         sys.stderr.write(
             f"linkratio: warning: {terminal_safe(run.stale)}: run 'linkratio weekly --sync' "
             "or 'linkratio fetch' to bring new posts\n"
+        )
+    if run.reread is not None:  # it changed the library unasked: said even with --quiet
+        done = run.reread
+        sys.stderr.write(
+            f"linkratio: re-read {counted(done.read, 'post')} of {terminal_safe(run.account)} "
+            f"that an older linkratio read: {done.changed:,} changed"
+            + (f", {done.failures:,} could not be read" if done.failures else "")
+            + "\n"
         )
     if not quiet:
         who = terminal_safe(run.account)

@@ -1,8 +1,9 @@
 """The local library: all of linkratio's SQL, over one SQLite file per library.
 
 The store sits just above `linkratio.model`: it imports nothing else of linkratio. It does
-not know how a frame row is derived from a post: the layer that owns that code passes a
-`Deriver` (see `linkratio.store.cache`); `linkratio.frame.Library` is the `Library` with
+not know how a frame row is derived from a post, nor how a post is read from its JSON: the
+layers that own that code pass a `Deriver` (see `linkratio.store.cache`) and a `Reader`
+(`linkratio.store.reread`); `linkratio.frame.Library` is the `Library` with
 the classifier's deriver, the one the rest of linkratio opens.
 
   schema    the tables, MIGRATIONS and migrate()
@@ -15,6 +16,7 @@ the classifier's deriver, the one the rest of linkratio opens.
   library   Library: the transactions over all of the above
   weekly    weekly deliveries and challenges
   links     link resolutions and redirect hosts
+  reread    stored posts read again from their JSON when the readers changed
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from linkratio.store.accounts import AccountStats
 from linkratio.store.cache import Deriver
 from linkratio.store.library import ENV_DB, Library
 from linkratio.store.posts import ORIGINS, SaveResult
+from linkratio.store.reread import Reader, Reread
 from linkratio.store.schema import MIGRATIONS, migrate
 from linkratio.store.times import from_db_time, to_db_time
 
@@ -33,6 +36,8 @@ __all__ = [
     "AccountStats",
     "Deriver",
     "Library",
+    "Reader",
+    "Reread",
     "SaveResult",
     "from_db_time",
     "migrate",

@@ -208,6 +208,28 @@ def write_segment(
     )
 
 
+def add_saved(
+    db: sqlite3.Connection,
+    platform: str,
+    account_id: str,
+    saved: list[Post],
+    known: dict[str, str],
+    encoded: Encoded | None,
+    deriver: Deriver | None,
+) -> None:
+    """Add the `saved` posts' rows (`known`: their owners before) to the account's cache, or
+    drop a cache it cannot extend."""
+    for other in set(known.values()) - {account_id}:  # posts moving between accounts
+        drop(db, platform, other)
+    if not saved:
+        return
+    if encoded is None or deriver is None:
+        drop(db, platform, account_id)
+        return
+    replaced = sum(owner == account_id for owner in known.values())
+    write_segment(db, platform, account_id, deriver.fingerprint(), replaced, encoded)
+
+
 def drop(db: sqlite3.Connection, platform: str, account_id: str) -> None:
     """Delete the account's cache: the next frame() derives it again."""
     db.execute(

@@ -31,12 +31,14 @@ import linkratio.store.garbled as garbled
 import linkratio.store.lock as lock
 import linkratio.store.maintenance as maintenance
 import linkratio.store.posts as post_sql
+import linkratio.store.reread as reread_sql
 from linkratio.model import Account, Lazy, Post, collapse, gc_paused, id_key
 from linkratio.store.accounts import AccountStats
 from linkratio.store.cache import Deriver, Encoded
 from linkratio.store.forked import Forked
 from linkratio.store.posts import ORIGINS, SaveResult
-from linkratio.store.schema import connect, schema_version, transaction, written_once
+from linkratio.store.reread import Progress, Reader, Reread
+from linkratio.store.schema import connect, schema_version, snapshot, transaction, written_once
 from linkratio.store.times import to_db_time
 
 if TYPE_CHECKING:
@@ -69,12 +71,15 @@ class Library:
         busy_timeout: float = 30.0,
         deriver: Deriver | None = None,
         open_wait: float | None = None,
+        reader: Reader | None = None,
     ) -> None:
         self._memory = str(path) == ":memory:"
         self.path = Path(path) if self._memory else Path(path).expanduser()
         """The library file (`:memory:` for a private in-memory library)."""
         self.deriver = deriver
         """How frame rows are derived from posts, or None."""
+        self.reader = reader
+        """Which readers made the posts saved now, and how stored JSON is read again."""
         if not self._memory:
             maintenance.make_folder(self.path)
         self._busy_ms = int(busy_timeout * 1000)
@@ -152,10 +157,11 @@ class Library:
                 transaction(self._db) as db,
             ):
                 account_id = account_sql.upsert_account(db, account, fetched)
-                known, same = post_sql.write_posts(db, batch, account_id, origin, fetched)
+                reader = self.reader.fingerprint() if self.reader else None
+                known, same = post_sql.write_posts(db, batch, account_id, origin, fetched, reader)
                 excerpts.record(db, account.platform, [p.id for p in batch], known, excerpt)
-                encoded = encoding.result()
-                self._cache_saved(db, account.platform, account_id, batch, known, encoded)
+                saved = (account.platform, account_id, batch, known, encoding.result())
+                cache.add_saved(db, *saved, self.deriver)
                 if state is not None:
                     account_sql.write_cursor(db, account.platform, account_id, state, fetched)
                 elif cursor_done:
@@ -181,27 +187,6 @@ class Library:
             return None
         stamped = (p if p.source == origin else replace(p, source=origin) for p in batch)
         return cache.encode(self.deriver.derive(stamped), self.deriver)
-
-    def _cache_saved(
-        self,
-        db: sqlite3.Connection,
-        platform: str,
-        account_id: str,
-        batch: list[Post],
-        known: dict[str, str],
-        encoded: Encoded | None,
-    ) -> None:
-        """Add the saved posts' rows to the account's cache (or drop a cache it cannot extend)."""
-        for other in set(known.values()) - {account_id}:  # posts moving between accounts
-            cache.drop(db, platform, other)
-        if not batch:
-            return
-        if encoded is None or self.deriver is None:
-            cache.drop(db, platform, account_id)
-            return
-        replaced = sum(owner == account_id for owner in known.values())
-        fingerprint = self.deriver.fingerprint()
-        cache.write_segment(db, platform, account_id, fingerprint, replaced, encoded)
 
     def record_sync(
         self, platform: str, account_id: str, *, when: datetime, posts_read: int, complete: bool
@@ -290,7 +275,7 @@ class Library:
 
         With `names`, at least those columns (and `id`, `created_at`).
         """
-        with self._snapshot():  # one consistent view, whatever other processes write
+        with snapshot(self._db):  # one consistent view, whatever other processes write
             stored = post_sql.count_posts(self._db, platform, account_id)
             last, columns, merge = cache.cached_columns(
                 self._db, platform, account_id, stored, deriver, names
@@ -306,15 +291,6 @@ class Library:
         elif merge:
             self._replace_cache(platform, account_id, last, cache.encode(columns, deriver))
         return cache.without(columns, dropped) if dropped else columns
-
-    @contextmanager
-    def _snapshot(self) -> Iterator[None]:
-        """A read transaction: in WAL mode its queries all see one committed state."""
-        self._db.execute("BEGIN")
-        try:
-            yield
-        finally:
-            self._db.execute("COMMIT")
 
     def _replace_cache(
         self, platform: str, account_id: str, last: int | None, encoded: Encoded
@@ -349,7 +325,7 @@ class Library:
 
     def accounts(self) -> list[AccountStats]:
         """Every account in the library with its post count, date range and last sync."""
-        with self._snapshot():
+        with snapshot(self._db):
             return account_sql.account_stats(self._db)
 
     def account_by_id(self, platform: str, account_id: str) -> Account | None:
@@ -372,6 +348,12 @@ class Library:
         """The pagination state of the account's unfinished backfill, if any."""
         return account_sql.cursor(self._db, platform, account_id)
 
+    def due_posts(self, platform: str, account_id: str) -> int:
+        """How many of the account's posts with stored JSON other readers read (see `reread`)."""
+        if self.reader is None:
+            return 0
+        return reread_sql.due_with_json(self._db, platform, account_id, self.reader.fingerprint())
+
     # -- upkeep --------------------------------------------------------------------------
 
     def check(self) -> list[str]:
@@ -382,6 +364,23 @@ class Library:
         """Copy the library to `dest` (a file, or a folder to put it in); return the copy's path."""
         folder = isinstance(dest, str) and dest.endswith(("/", os.sep))  # `~/backups/`: a folder
         return maintenance.backup(self._db, self.path, Path(dest), folder=folder)
+
+    def reread(
+        self, accounts: Iterable[Account] | None = None, *, progress: Progress | None = None
+    ) -> list[Reread]:
+        """Read again, from their stored JSON, the posts that other readers read.
+
+        `accounts`: those (default: all). `store.reread.run` says how (batches, `progress`);
+        a changed account's frame cache is derived again.
+        """
+        if self.reader is None:
+            raise TypeError("this Library has no reader: open linkratio.frame.Library")
+        found = self.accounts() if accounts is None else accounts
+        results = [Reread(a.platform, a.id or "", a.handle) for a in found]
+        reread_sql.run(self._db, self.reader, results, progress)
+        for done in (r for r in results if r.changed and self.deriver is not None):
+            self._frame_columns(done.platform, done.account_id, self._frame_deriver())
+        return results
 
     # -- one run at a time ---------------------------------------------------------------
 

@@ -77,27 +77,31 @@ def _links_of(text: str) -> tuple[Link, ...]:
     return tuple(Link(i["url"], i.get("expanded"), i.get("media", False)) for i in items)
 
 
-_POST_COLUMNS = (
+POST_COLUMNS = (
     "platform", "post_id", "account_id", "created_at", "text", "author_id", "author_handle",
     "is_repost", "repost_of_handle", "reply_to_post_id", "reply_to_user_id", "reply_to_handle",
     "quoted_post_id", "quoted_user_id", "quoted_handle", "links", "mentions", "edit_ids",
-    "chain_id", "origin", "fetched_at", "tool_version", "raw",
+    "chain_id", "origin", "fetched_at", "tool_version", "reader", "raw",
 )  # fmt: skip
+"""A post row's columns, `raw` last (`reader`: `linkratio.store.reread`)."""
 _INSERT_POST = (
-    f"INSERT INTO posts ({', '.join(_POST_COLUMNS)}) VALUES ({', '.join('?' * len(_POST_COLUMNS))})"
+    f"INSERT INTO posts ({', '.join(POST_COLUMNS)}) VALUES ({', '.join('?' * len(POST_COLUMNS))})"
 )
 _UPSERT_POST = (
     _INSERT_POST
     + " ON CONFLICT (platform, post_id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in _POST_COLUMNS[2:-1])
+    + ", ".join(f"{c} = excluded.{c}" for c in POST_COLUMNS[2:-1])
     # A save without raw JSON keeps the JSON an earlier save brought.
     + ", raw = coalesce(excluded.raw, posts.raw)"
 )
-_SELECT_POST = f"SELECT {', '.join(_POST_COLUMNS)} FROM posts"
+_SELECT_POST = f"SELECT {', '.join(POST_COLUMNS)} FROM posts"
 _SELECT_POST_NO_RAW = _SELECT_POST.replace(", raw FROM", ", NULL FROM")
 
 
-def _post_row(post: Post, account_id: str, origin: str, fetched: str) -> tuple[Any, ...]:
+def post_row(
+    post: Post, account_id: str, origin: str, fetched: str, reader: str | None
+) -> tuple[Any, ...]:
+    """The `POST_COLUMNS` values of `post`, stored under the account, read by `reader`."""
     edit_ids = post.edit_ids
     return (
         post.platform, post.id, account_id, to_micros(post.created_at), post.text,
@@ -106,14 +110,14 @@ def _post_row(post: Post, account_id: str, origin: str, fetched: str) -> tuple[A
         post.quoted_post_id, post.quoted_user_id, post.quoted_handle,
         _links_json(post.links), to_json(post.mentions), to_json(edit_ids),
         min(edit_ids, key=id_key) if len(edit_ids) > 1 else None,
-        origin, fetched, tool_version(), post.raw,
+        origin, fetched, tool_version(), reader, post.raw,
     )  # fmt: skip
 
 
 def _post_of(row: Sequence[Any]) -> Post:
     (platform, post_id, _, created, text, author_id, author_handle, is_repost, repost_of,
      reply_post, reply_user, reply_handle, quoted_post, quoted_user, quoted_handle,
-     post_links, mentions, edit_ids, _, origin, _, _, raw) = row  # fmt: skip
+     post_links, mentions, edit_ids, _, origin, _, _, _, raw) = row  # fmt: skip
     if bytes in map(type, row[:-1]):  # the tables are not STRICT; only `raw` is a BLOB
         raise TypeError("a text column holds a BLOB")
     return Post(
@@ -138,11 +142,17 @@ def owners(db: sqlite3.Connection, platform: str, ids: list[str]) -> dict[str, s
 
 
 def write_posts(
-    db: sqlite3.Connection, posts: Sequence[Post], account_id: str, origin: str, fetched: str
+    db: sqlite3.Connection,
+    posts: Sequence[Post],
+    account_id: str,
+    origin: str,
+    fetched: str,
+    reader: str | None = None,
 ) -> tuple[dict[str, str], int]:
-    """Insert or update `posts` under the account; return the owners they had before, and
-    how many of those were stored exactly as given (only the fetch time would change)."""
-    rows = [_post_row(p, account_id, origin, fetched) for p in posts]
+    """Insert or update `posts` (read by `reader`) under the account; return the owners they
+    had before, and how many of those were stored exactly as given (only the fetch time, and
+    the reader, would change)."""
+    rows = [post_row(p, account_id, origin, fetched, reader) for p in posts]
     # Into a library without posts (a first import) nothing is known: no look-up of every id.
     known = owners(db, posts[0].platform, [p.id for p in posts]) if posts and has_any(db) else {}
     same = _unchanged(db, [row for row in rows if row[1] in known])
@@ -152,7 +162,7 @@ def write_posts(
     return known, same
 
 
-_SAME = _POST_COLUMNS.index("fetched_at")
+SAME_UP_TO = POST_COLUMNS.index("fetched_at")
 """Columns before this one are what a post is; a save that changes none of them (and
 brings no new raw JSON) leaves the post unchanged."""
 
@@ -164,7 +174,7 @@ def _unchanged(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> int:
     stored = {
         row[1]: row
         for row in db.execute(
-            f"SELECT {', '.join(_POST_COLUMNS)} FROM posts WHERE platform = ? AND post_id IN"
+            f"SELECT {', '.join(POST_COLUMNS)} FROM posts WHERE platform = ? AND post_id IN"
             " (SELECT value FROM json_each(?))",
             (rows[0][0], to_json([row[1] for row in rows])),
         )
@@ -173,7 +183,7 @@ def _unchanged(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> int:
         1
         for row in rows
         if (old := stored.get(row[1])) is not None
-        and tuple(old[:_SAME]) == row[:_SAME]
+        and tuple(old[:SAME_UP_TO]) == row[:SAME_UP_TO]
         and row[-1] in (None, old[-1])
     )
 
@@ -188,10 +198,10 @@ def all_posts(
         (platform, account_id),
     )
     with gc_paused():
-        return [_checked_post_of(db, row) for row in rows]
+        return [checked_post_of(db, row) for row in rows]
 
 
-def _checked_post_of(db: sqlite3.Connection, row: Sequence[Any]) -> Post:
+def checked_post_of(db: sqlite3.Connection, row: Sequence[Any]) -> Post:
     """`_post_of`, or LibraryDamagedError naming the row when its values are garbled."""
     try:
         return _post_of(row)

@@ -155,6 +155,21 @@ _V4_DELIVERIES_CHALLENGES_LINKS = (
 )
 
 
+def _add_reader(db: sqlite3.Connection) -> None:
+    """The column `reader`, unless a library set back to an older version has it already."""
+    if "reader" not in {row[1] for row in db.execute("PRAGMA table_info(posts)")}:
+        db.execute("ALTER TABLE posts ADD COLUMN reader TEXT")
+
+
+_V7_READER: tuple[Step, ...] = (
+    # The fingerprint of the readers that made a post's columns (linkratio.store.reread);
+    # NULL: read before it was recorded. Indexed where the post has JSON to read again.
+    _add_reader,
+    "CREATE INDEX IF NOT EXISTS posts_by_reader ON posts (platform, account_id, reader)"
+    " WHERE raw IS NOT NULL",
+)
+
+
 MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     _V1_INITIAL,
     _V2_EDIT_CHAINS_AND_FRAME_CACHE,
@@ -162,6 +177,7 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     _V4_DELIVERIES_CHALLENGES_LINKS,
     V5_ONE_TIME_FORMAT,
     V6_EXCERPTS,
+    _V7_READER,
 )
 """Schema steps in order: applying MIGRATIONS[n] takes a library from version n to n + 1."""
 
@@ -207,6 +223,16 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
         raise
+
+
+@contextmanager
+def snapshot(db: sqlite3.Connection) -> Iterator[None]:
+    """A read transaction: in WAL mode its queries all see one committed state."""
+    db.execute("BEGIN")
+    try:
+        yield
+    finally:
+        db.execute("COMMIT")
 
 
 @contextmanager

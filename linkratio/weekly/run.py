@@ -34,7 +34,7 @@ from linkratio.errors import (
 from linkratio.loading import account_frame
 from linkratio.model import Account, Destination
 from linkratio.net.waiting import Waiter
-from linkratio.store import Library
+from linkratio.store import Library, Reread
 
 if TYPE_CHECKING:
     from linkratio.analysis.weekly import WeekSummary
@@ -78,6 +78,8 @@ class WeekRun:
     the summary says it."""
     sync_error: str | None = None
     """The sync's error message when `sync` was asked for and failed."""
+    reread: Reread | None = None
+    """What reading the account's posts again did, when an older linkratio had read them."""
 
     @property
     def exit_code(self) -> int:
@@ -185,7 +187,8 @@ def run_week(
     """Summarize the week for `account`, write its files and deliver them; see `WeekRun`.
 
     `week` is `YYYY-Www` or any day of that week (default: the last complete week).
-    Holds the library's run lock (waiting up to `wait` seconds) for the whole run.
+    Holds the library's run lock (waiting up to `wait` seconds) for the whole run. The
+    account's posts an older linkratio read are read again first (`WeekRun.reread`).
     """
     now = now or datetime.now(UTC)
     waiter = waiter or Waiter(True)
@@ -197,6 +200,7 @@ def run_week(
     with library.run_lock(f"weekly {name}", wait=wait):
         found = find_account(library, account) if isinstance(account, str) else account
         sync_error = _refresh(library, found, waiter) if sync else None
+        reread = _reread(library, found)
         ws = _summary(library, found, monday, tz=tz, now=now, sync_failed=sync_error is not None)
         files = _write(ws, out_dir, found)
         done = set() if force else _delivered(library, found, ws.week)
@@ -211,7 +215,7 @@ def run_week(
             _deliver_one(library, found, ws, files, dest, done, now, waiter, webhook_format)
             for dest in destinations
         ]
-    return WeekRun(ws.week, ws.account, files, deliveries, ws.stale, sync_error)
+    return WeekRun(ws.week, ws.account, files, deliveries, ws.stale, sync_error, reread)
 
 
 def _refresh(library: Library, account: Account, waiter: Waiter) -> str | None:
@@ -225,6 +229,16 @@ def _refresh(library: Library, account: Account, waiter: Waiter) -> str | None:
     if done.stopped is not None:  # partial: what it read is stored, the next run goes on
         return f"the sync stopped {done.stopped}; the next run continues"
     return None
+
+
+def _reread(library: Library, account: Account) -> Reread | None:
+    """Read the account's stored posts again when an older linkratio read them (once after
+    an upgrade; its own posts only, each once); None when none is due."""
+    if library.read_only or library.reader is None:
+        return None  # the summary's notice says what is due
+    if not library.due_posts(account.platform, account.id or ""):
+        return None
+    return library.reread([account])[0]
 
 
 def _sync_note(library: Library, account: Account) -> str:
