@@ -139,7 +139,7 @@ def configure(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     if args.action == "show":
         settings = config.describe()  # a stray key fails here, before a line is printed
-        out.write(f"config file: {config.config_path()}\n")
+        out.write(f"config file: {terminal_safe(str(config.config_path()))}\n")
         for setting in settings:
             state = f"set ({setting.source})" if setting.source else "not set"
             out.write(f"  {setting.key:<24} {state:<20} env {setting.env}\n")
@@ -153,11 +153,11 @@ def configure(args: argparse.Namespace, out: TextIO) -> int:
             return EXIT_OK
         where = config.set_value(key, None)
         if not args.quiet:
-            out.write(f"{key} removed from {where} (mode 0600)\n")
+            out.write(f"{key} removed from {terminal_safe(str(where))} (mode 0600)\n")
         return EXIT_OK
     # Read the secret without echoing it; never from the command line (shell history).
     text = getpass.getpass(f"{key}: ") if sys.stdin.isatty() else sys.stdin.readline()
     where = config.store_secret(key, text)
     if not args.quiet:
-        out.write(f"{key} stored in {where} (mode 0600)\n")
+        out.write(f"{key} stored in {terminal_safe(str(where))} (mode 0600)\n")
     return EXIT_OK
