@@ -83,6 +83,8 @@ def test_every_public_chart_is_checked() -> None:
     assert len(public) == 7
     for chart in public:
         assert inspect.unwrap(chart) is not chart, chart.__name__
+        # ... once: a merge had left each wrapped twice (every argument checked twice)
+        assert not hasattr(chart.__wrapped__, "__wrapped__"), chart.__name__
 
 
 # --- 2. config show / config set and stray keys --------------------------------------------

@@ -53,7 +53,6 @@ __all__ = [
 
 
 @checked
-@checked
 def all_charts(
     df: pd.DataFrame,
     tz: str | None = None,

@@ -38,7 +38,6 @@ from linkratio.wording import counted
 
 
 @checked
-@checked
 def calendar_chart(
     df: pd.DataFrame,
     tz: str | None = None,

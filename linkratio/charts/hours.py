@@ -27,7 +27,6 @@ from linkratio.charts.style import (
 
 
 @checked
-@checked
 def hours_chart(df: pd.DataFrame, tz: str | None = None, *, narrow: bool = False) -> Figure:
     """Talk share per weekday and hour of day, in the user's time zone.
 

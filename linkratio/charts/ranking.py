@@ -54,7 +54,6 @@ def _ranking(
 
 
 @checked
-@checked
 def sites_chart(df: pd.DataFrame, top: int = 15, *, narrow: bool = False) -> Figure:
     """The `top` registered domains the posts link to, as horizontal bars (`narrow`: a phone's)."""
     sites = top_sites(df, top)
@@ -76,7 +75,6 @@ def sites_chart(df: pd.DataFrame, top: int = 15, *, narrow: bool = False) -> Fig
     return fig
 
 
-@checked
 @checked
 def partners_chart(
     df: pd.DataFrame, top: int = 15, now: datetime | None = None, *, narrow: bool = False

@@ -37,7 +37,6 @@ from linkratio.charts.style import (
 
 
 @checked
-@checked
 def activity_chart(
     df: pd.DataFrame,
     tz: str | None = None,

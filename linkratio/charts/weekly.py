@@ -10,7 +10,6 @@ from linkratio.charts.style import ChartFigure
 
 
 @checked
-@checked
 def talk_share_chart(ws: WeekSummary) -> Figure:
     """Bars of the last 12 weeks' talk share, this week highlighted, the 8-week mean dashed."""
     fig = ChartFigure(figsize=(6.4, 2.6), layout="constrained")
