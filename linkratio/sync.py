@@ -7,7 +7,8 @@ only turns API pages into `net.page.Page`s. The engine owns the rest:
 - a run first finishes an interrupted pass (the cursor saved with each page), then reads
   what was posted since from the top;
 - a pass ends at the last page, at the first page holding a post the library stored before
-  this run (everything older is stored), or at the first post older than `--since`;
+  this run (everything older is stored), or at the first post older than `--since`; a
+  first backfill's `--since` is remembered, so while it found nothing later runs keep to it;
 - each page is saved with the cursor of the page after it, in one transaction, so a run
   killed at any moment loses nothing and never reads a page twice;
 - `max_posts` (else `RUN_CAP`) and the platform's timeline cap (X: 3,200) bound a run; a
@@ -39,6 +40,7 @@ from linkratio.model import Account
 from linkratio.net.page import Feed, Page, Start
 from linkratio.net.waiting import Waiter
 from linkratio.store import Library
+from linkratio.store.maintenance import damaged
 
 if TYPE_CHECKING:
     from linkratio.net.bluesky import BlueskyApi
@@ -119,6 +121,28 @@ def first_run(library: Library, account: Account) -> bool:
     return not library.has_posts(account.platform, account.id) and (
         library.cursor(account.platform, account.id) is None
     )
+
+
+def _since_key(account: Account) -> str:
+    return f"sync.since.{account.platform}.{account.id}"
+
+
+def _first_since(library: Library, account: Account, since: date | None) -> datetime | None:
+    """The lower bound of a pass over an account with no stored post: `since` on a first
+    backfill (remembered), else the `since` of the first backfill, which found nothing.
+
+    Without it a run after a `--since` backfill that stored nothing (no post since that
+    day) would read, and pay for, the whole timeline from before the day.
+    """
+    if since is not None and first_run(library, account):
+        library.set_setting(_since_key(account), since.isoformat())
+        return _midnight(since)
+    remembered = library.setting(_since_key(account))
+    try:
+        return _midnight(date.fromisoformat(remembered)) if remembered else None
+    except (TypeError, ValueError):  # a garbled cell: never a silent full backfill
+        detail = f"the remembered --since of {account.platform} account {account.id} is garbled"
+        raise damaged(library.path, detail) from None
 
 
 def _saved_start(state: dict[str, Any]) -> Start:
@@ -243,8 +267,7 @@ def sync_account(
         start = _saved_start(saved)
     else:
         newest = library.newest_post_id(platform, account.id)
-        first = since is not None and newest is None and first_run(library, account)
-        start = Start(None, newest, _midnight(since) if first else None)
+        start = Start(None, newest, _first_since(library, account, since) if not newest else None)
     complete = _pass(run, start)
     newest_read = not saved  # a pass from the top reads the newest posts first
     if complete and saved:

@@ -1,0 +1,113 @@
+"""What a fetch costs: every X post it asks for is counted, and none is bought twice.
+
+The fake X API is driven through the real tweepy client and the sync engine; `Billed`
+records the id of every post each timeline answer carried (what X bills a read for).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fakes.x_api import FakeXApi, timeline
+from helpers import credentials_for
+
+from linkratio.cli import main
+from linkratio.frame import Library
+from linkratio.model import Account
+from linkratio.net.x import XClient
+from linkratio.sync import sync_account
+
+OWNER_ID = "2351222345"
+OWNER = "PhillyNEFL"
+CREDS = credentials_for("COST")
+ACCOUNT = Account("x", OWNER_ID, OWNER)
+X_ENV = {
+    "X_BEARER_TOKEN": CREDS.bearer_token,
+    "X_CONSUMER_KEY": CREDS.consumer_key,
+    "X_CONSUMER_SECRET": CREDS.consumer_secret,
+    "X_ACCESS_TOKEN": CREDS.access_token,
+    "X_ACCESS_TOKEN_SECRET": CREDS.access_token_secret,
+}
+
+
+class Billed(FakeXApi):
+    """The fake X API, keeping the id of every post its timeline answers carried."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.billed: list[str] = []
+
+    def _timeline(self, user_id: str, query: dict[str, str], auth: str) -> tuple[int, Any]:
+        status, body = super()._timeline(user_id, query, auth)
+        if status == 200 and isinstance(body, dict):
+            with self.lock:
+                self.billed.extend(t["id"] for t in body.get("data", ()))
+        return status, body
+
+
+@pytest.fixture
+def api(start_fake: Any) -> Billed:
+    return start_fake(Billed, **dataclasses.asdict(CREDS))
+
+
+@pytest.fixture
+def cli_env(api: Billed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The CLI pointed at the fake, a library of its own and both kinds of X tokens."""
+    monkeypatch.setenv("LINKRATIO_X_API_URL", api.base_url)
+    monkeypatch.setenv("LINKRATIO_DB", str(tmp_path / "lib.sqlite"))
+    monkeypatch.setenv("LINKRATIO_CONFIG", str(tmp_path / "none.toml"))
+    for name, value in X_ENV.items():
+        monkeypatch.setenv(name, value or "")
+    return tmp_path / "lib.sqlite"
+
+
+def client(api: FakeXApi) -> XClient:
+    return XClient(CREDS, base_url=api.base_url, backoff=0.01, timeout=5.0, sleep=lambda s: None)
+
+
+def newest_day(api: FakeXApi) -> datetime:
+    return datetime.fromisoformat(api.timelines[OWNER_ID][0]["created_at"])
+
+
+def test_a_first_backfill_from_since_that_found_nothing_is_not_bought_again_in_full(
+    api: Billed, lib: Library
+) -> None:
+    api.timelines[OWNER_ID] = timeline(250)
+    since = (newest_day(api) + timedelta(days=2)).date()
+    first = sync_account(lib, client(api), ACCOUNT, since=since)
+    assert (first.posts_read, first.complete) == (0, True)
+    # The next run (a weekly --sync, a fetch without --since) is no first backfill: it
+    # reads what was posted since, not the whole timeline from before `since`.
+    before = len(api.seen("/tweets"))
+    again = sync_account(lib, client(api), ACCOUNT)
+    asked = api.seen("/tweets")[before:]
+    assert again.posts_read == 0 and api.billed == []
+    assert len(asked) == 1 and asked[0].query["start_time"].startswith(since.isoformat())
+    api.timelines[OWNER_ID] = timeline(253, newer=3)
+    api.timelines[OWNER_ID][:3] = [
+        dict(t, created_at=(newest_day(api) + timedelta(days=3 + n)).isoformat())
+        for n, t in enumerate(api.timelines[OWNER_ID][:3])
+    ]
+    later = sync_account(lib, client(api), ACCOUNT)
+    assert (later.posts_read, later.new_posts) == (3, 3)
+    assert sorted(api.billed) == sorted(t["id"] for t in api.timelines[OWNER_ID][:3])
+
+
+def test_a_garbled_remembered_since_is_a_damaged_library_not_a_full_backfill(
+    api: Billed, cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api.timelines[OWNER_ID] = timeline(250)
+    since = (newest_day(api) + timedelta(days=2)).date().isoformat()
+    assert main(["fetch", f"@{OWNER}", "--since", since, "--quiet"], out=io.StringIO()) == 0
+    with sqlite3.connect(cli_env) as db:
+        assert db.execute("UPDATE settings SET value = 'soon' WHERE value = ?", (since,)).rowcount
+    assert main(["fetch", f"@{OWNER}", "--quiet"], out=io.StringIO()) == 74
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "damaged" in err and "Traceback" not in err
+    assert api.billed == []
