@@ -11,7 +11,6 @@ backfill may cost, an ignored `since`) go to `notify`.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
@@ -182,21 +181,15 @@ def _check_credentials(creds: Credentials, user_auth: bool) -> None:
         )
 
 
-def _me_key(creds: Credentials) -> str:
-    # Which account the user tokens belong to, remembered under a hash: never the token.
-    digest = hashlib.sha256(f"{creds.consumer_key}:{creds.access_token}".encode()).hexdigest()
-    return f"x.me.{digest[:24]}"
-
-
 def _x_account(library: Library, client: XClient, name: str | None, creds: Credentials) -> Account:
     """The X account to fetch, from the library when it knows it (a lookup is a request)."""
     if name:
         known = library.find_account(name)
         return known if known is not None else client.lookup_user(name)
-    remembered = library.setting(_me_key(creds))
+    remembered = library.setting(creds.owner_key())
     known = library.find_account(remembered) if remembered else None
     if known is not None:
         return known
     account = client.me()
-    library.set_setting(_me_key(creds), account.id or "")
+    library.set_setting(creds.owner_key(), account.id or "")
     return account

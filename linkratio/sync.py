@@ -349,7 +349,10 @@ def _refresh_x(library: Library, account: Account, options: dict[str, Any]) -> S
             "x.bearer_token'), or the four user tokens",
             platform="x",
         )
-    with XClient(creds, **options) as client:
+    # The account `fetch --me` read is read with the owner's tokens again: X lets only
+    # them read a protected account, and bills the owner's reads a fifth of the app's.
+    owned = creds.has_user_context and library.setting(creds.owner_key()) == account.id
+    with XClient(creds, user_auth=True if owned else None, **options) as client:
         return sync_account(library, client, account)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import sqlite3
+from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,22 @@ def test_a_first_backfill_from_since_that_found_nothing_is_not_bought_again_in_f
     later = sync_account(lib, client(api), ACCOUNT)
     assert (later.posts_read, later.new_posts) == (3, 3)
     assert sorted(api.billed) == sorted(t["id"] for t in api.timelines[OWNER_ID][:3])
+
+
+def test_the_weekly_sync_of_the_owners_account_reads_with_the_owners_tokens(
+    api: Billed, cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api.protected.add(OWNER_ID)  # only the owner's user tokens can read it at all
+    assert main(["fetch", "--me", "--quiet"], out=io.StringIO()) == 0
+    api.timelines[OWNER_ID] = timeline(105, newer=5)
+    before = len(api.seen())
+    main(["weekly", f"@{OWNER}", "--sync", "--quiet", "--out", str(cli_env.parent / "w")])
+    assert "--sync failed" not in capsys.readouterr().err
+    asked = api.seen()[before:]
+    assert [(r.path, r.auth) for r in asked] == [(f"/2/users/{OWNER_ID}/tweets", "oauth1")]
+    with Library(cli_env) as lib:
+        assert len(lib.posts("x", OWNER_ID)) == 105
+    assert not [i for i, n in Counter(api.billed).items() if n > 1]
 
 
 def test_a_garbled_remembered_since_is_a_damaged_library_not_a_full_backfill(

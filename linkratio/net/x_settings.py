@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
@@ -69,6 +70,11 @@ class Credentials:
     def by_name(self) -> dict[str, str | None]:
         """Every credential by its name (tweepy.Client's keyword for it)."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def owner_key(self) -> str:
+        """The setting a library remembers the user tokens' account under: a hash, no token."""
+        digest = hashlib.sha256(f"{self.consumer_key}:{self.access_token}".encode()).hexdigest()
+        return f"x.me.{digest[:24]}"
 
     def values(self) -> tuple[str, ...]:
         """The credential strings that are set, for masking."""
