@@ -49,7 +49,7 @@ class FetchResult:
     run) stopped the run: the next run continues."""
     requests: int | None
     """HTTP requests sent, the account lookup and retries included; None where the client
-    does not count them (X: its pages are its timeline requests)."""
+    does not count them."""
     library: Path
     stopped: str | None = None
     """Why a bound on the whole run (`sync.RUN_PAGES`, `sync.RUN_SECONDS`) ended it early."""
@@ -164,6 +164,7 @@ def _x_target(name: str | None, me: bool, policy: dict[str, Any], max_posts: int
         f"up to {counted(cap, 'post')}, at most ${cost:,.2f} in API reads",
         "--since applies to the first backfill only; this run fetches what is new since "
         "the last one",
+        lambda: client.requests,
     )
 
 

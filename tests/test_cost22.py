@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes.x_api import FakeXApi, timeline
+from fakes.x_api import FakeXApi, timeline, unavailable
 from helpers import credentials_for
 
 from linkratio.cli import main
@@ -114,6 +114,16 @@ def test_the_weekly_sync_of_the_owners_account_reads_with_the_owners_tokens(
     with Library(cli_env) as lib:
         assert len(lib.posts("x", OWNER_ID)) == 105
     assert not [i for i, n in Counter(api.billed).items() if n > 1]
+
+
+def test_the_fetch_line_counts_every_request_sent_to_x(api: Billed, cli_env: Path) -> None:
+    api.timelines[OWNER_ID] = timeline(250)
+    api.script(unavailable(path="/tweets", at={3}))  # the second page is retried once
+    out = io.StringIO()
+    assert main(["fetch", f"@{OWNER}"], out=out) == 0
+    sent = len(api.seen())
+    assert sent == 5  # the user lookup, three pages, one retry
+    assert f" in {sent} requests: 250 new" in out.getvalue()
 
 
 def test_a_garbled_remembered_since_is_a_damaged_library_not_a_full_backfill(

@@ -114,7 +114,7 @@ def _fetched_line(done: FetchResult, max_posts: int | None) -> str:
         cap = "at --max-posts" if max_posts else "at the most posts one run reads"
         more = f" (stopped {done.stopped or cap}; the next run continues)"
     who = terminal_safe(account_name(done.account))
-    if done.requests is None:  # X: its pages are its timeline requests
+    if done.requests is None:  # a client that does not count them: its pages
         head = f"{who} in {counted(done.pages, 'request')}"
     else:
         plural = "" if done.requests == 1 else "s"

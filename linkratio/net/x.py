@@ -104,6 +104,8 @@ class XClient(Closing):
             (not creds.has_bearer and creds.has_user_context) if user_auth is None else user_auth
         )
         self._handles: dict[str, str | None] = {}
+        self.requests = 0
+        """HTTP requests sent so far (retries included)."""
         REDACTOR.add(creds.values())
         refuse_socks()  # requests would use the environment's proxies
         # tweepy's own waiting sleeps silently; the policy announces each wait.
@@ -250,6 +252,7 @@ class XClient(Closing):
         self, send: Callable[[], requests.Response], subject: str, user_auth: bool
     ) -> requests.Response:
         """One request: its answer, or Retry / Wait for the policy's loop, or the error."""
+        self.requests += 1
         try:
             return send()
         except tweepy.TooManyRequests as err:
