@@ -126,6 +126,21 @@ def test_the_fetch_line_counts_every_request_sent_to_x(api: Billed, cli_env: Pat
     assert f" in {sent} requests: 250 new" in out.getvalue()
 
 
+@pytest.mark.parametrize("cap", [103, 104, 201, 7])
+def test_max_posts_reads_no_more_posts_than_it_says(
+    api: Billed, cli_env: Path, capsys: pytest.CaptureFixture[str], cap: int
+) -> None:
+    api.timelines[OWNER_ID] = timeline(250)
+    out = io.StringIO()
+    assert main(["fetch", f"@{OWNER}", "--max-posts", str(cap)], out=out) == 0
+    cents = -(-cap * 5 // 10)  # $0.005 a post, rounded up to the cent: at most
+    assert f"up to {cap} posts, at most ${cents / 100:.2f} " in capsys.readouterr().err
+    assert len(api.billed) == cap
+    assert f"fetched {cap} posts of @{OWNER}" in out.getvalue()
+    assert main(["fetch", f"@{OWNER}", "--quiet"], out=io.StringIO()) == 0
+    assert sorted(api.billed) == sorted(t["id"] for t in api.timelines[OWNER_ID])
+
+
 def test_a_garbled_remembered_since_is_a_damaged_library_not_a_full_backfill(
     api: Billed, cli_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

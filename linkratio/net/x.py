@@ -75,6 +75,8 @@ log = logging.getLogger(__name__)
 PLATFORM = "x"
 _HANDLE = re.compile(r"@?(\w{1,15})", re.ASCII)
 _ERRNO = re.compile(r"\[Errno -?\d+\] [^'\")]+")
+MIN_PAGE = 5
+"""The fewest posts X serves a request (`max_results`)."""
 _TRANSIENT = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 
 
@@ -211,7 +213,7 @@ class XClient(Closing):
         read = 0
         subject = self._subject(user_id)
         while max_posts is None or read < max_posts:
-            size = PAGE_SIZE if max_posts is None else min(PAGE_SIZE, max(5, max_posts - read))
+            size = PAGE_SIZE if max_posts is None else _page_size(max_posts - read)
             send = functools.partial(
                 self._client.get_users_tweets,
                 user_id,
@@ -330,6 +332,15 @@ class XClient(Closing):
     def _subject(self, user_id: str) -> str:
         handle = self._handles.get(user_id)
         return f"@{handle}" if handle else f"with id {user_id}"
+
+
+def _page_size(wanted: int) -> int:
+    """How many posts to ask for when `wanted` more are: X serves 5 to 100 a request, so a
+    page leaves at least 5 for the last one (103: 98 then 5, not 100 then 5 of 3 wanted)."""
+    size = min(PAGE_SIZE, wanted)
+    if 0 < wanted - size < MIN_PAGE:
+        size = wanted - MIN_PAGE
+    return max(MIN_PAGE, size)
 
 
 def _redirected(base_url: str, response: requests.Response | None) -> ApiError:

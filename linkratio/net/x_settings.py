@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
@@ -115,6 +116,8 @@ def checked_url(url: str) -> str:
 
 
 def max_backfill_cost(posts: int = TIMELINE_CAP, *, owned: bool) -> float:
-    """What a first backfill of up to `posts` posts may cost at most, in US dollars."""
+    """What a first backfill of up to `posts` posts may cost at most, in US dollars rounded
+    up to the cent (201 posts at $0.005 are $1.005: at most $1.01, not $1.00)."""
     price = PRICE_PER_OWNED_POST if owned else PRICE_PER_POST
-    return round(max(0, min(posts, TIMELINE_CAP)) * price, 4)
+    cents = round(max(0, min(posts, TIMELINE_CAP)) * price * 100, 6)  # no float noise to round
+    return math.ceil(cents) / 100
