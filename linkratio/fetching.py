@@ -156,7 +156,9 @@ def _x_target(name: str | None, me: bool, policy: dict[str, Any], max_posts: int
     client = XClient(creds, user_auth=user_auth, **policy)
     # X serves at least 5 posts a request, so a smaller cap still reads 5.
     cap = min(TIMELINE_CAP, max(5, max_posts or TIMELINE_CAP))
-    cost = max_backfill_cost(cap, owned=user_auth)
+    # The owned price is for the owner's own posts: anyone else's cost the app's, whichever
+    # tokens read them (a handle read with the user tokens may be anyone's).
+    cost = max_backfill_cost(cap, owned=me)
     return _Target(
         client,
         "fetch",

@@ -153,3 +153,17 @@ def test_a_garbled_remembered_since_is_a_damaged_library_not_a_full_backfill(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "damaged" in err and "Traceback" not in err
     assert api.billed == []
+
+
+def test_another_account_read_with_the_user_tokens_is_announced_at_the_apps_price(
+    api: Billed, cli_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Only the owner's own posts are billed at the owned price ($0.001); anyone else's read
+    # with the same tokens costs what the app's reads do ($0.005).
+    monkeypatch.delenv("X_BEARER_TOKEN")
+    api.add_user("42", "someoneelse", timeline(30))
+    assert main(["fetch", "@someoneelse"], out=io.StringIO()) == 0
+    assert "up to 3,200 posts, at most $16.00 " in capsys.readouterr().err
+    assert {r.auth for r in api.seen()} == {"oauth1"} and len(api.billed) == 30
+    assert main(["fetch", "--me"], out=io.StringIO()) == 0
+    assert "up to 3,200 posts, at most $3.20 " in capsys.readouterr().err
