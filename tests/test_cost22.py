@@ -15,14 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes.x_api import FakeXApi, timeline, unavailable
+from fakes.x_api import FakeXApi, Fault, copy_tweet, rate_limited, timeline, unavailable
 from helpers import credentials_for
 
 from linkratio.cli import main
+from linkratio.errors import LinkratioError
 from linkratio.frame import Library
 from linkratio.model import Account
 from linkratio.net.x import XClient
-from linkratio.sync import sync_account
+from linkratio.sync import PageDone, Refreshed, refresh, sync_account
 
 OWNER_ID = "2351222345"
 OWNER = "PhillyNEFL"
@@ -167,3 +168,103 @@ def test_another_account_read_with_the_user_tokens_is_announced_at_the_apps_pric
     assert {r.auth for r in api.seen()} == {"oauth1"} and len(api.billed) == 30
     assert main(["fetch", "--me"], out=io.StringIO()) == 0
     assert "up to 3,200 posts, at most $3.20 " in capsys.readouterr().err
+
+
+def client_with(api: FakeXApi, **options: Any) -> XClient:
+    options.setdefault("timeout", 5.0)
+    return XClient(CREDS, base_url=api.base_url, backoff=0.01, sleep=lambda s: None, **options)
+
+
+def newer_copies(api: FakeXApi, n: int) -> None:
+    """`n` new posts on top of the timeline, made after its newest."""
+    tweets = api.timelines[OWNER_ID]
+    top = newest_day(api)
+    fresh = [copy_tweet(tweets[i % 100], top + timedelta(minutes=n - i), 9) for i in range(n)]
+    api.timelines[OWNER_ID] = fresh + tweets
+
+
+@pytest.mark.parametrize("incremental", [False, True], ids=["backfill", "incremental"])
+@pytest.mark.parametrize("how", ["503s", "429-no-wait", "ctrl-c"])
+@pytest.mark.parametrize("page", [1, 2, 3, 4, 5])
+def test_a_run_stopped_at_any_page_and_resumed_buys_each_post_once(
+    api: Billed, lib: Library, incremental: bool, how: str, page: int
+) -> None:
+    if incremental:  # 100 stored, then 450 new ones: a pass with since_id
+        api.timelines[OWNER_ID] = timeline(100)
+        sync_account(lib, client(api), ACCOUNT)
+        newer_copies(api, 450)
+    else:
+        api.timelines[OWNER_ID] = timeline(450)
+    first = len(api.seen()) + page  # the number of the request for that page
+    options: dict[str, Any] = {}
+    progress = None
+    if how == "503s":  # every try of that page fails: the run gives up after its retries
+        api.script(
+            Fault(
+                503,
+                {"title": "down"},
+                path="/tweets",
+                at=frozenset(range(first, first + 9)),
+                times=None,
+            )
+        )
+    elif how == "429-no-wait":
+        api.script(rate_limited(reset_in=30, path="/tweets", at=frozenset({first})))
+        options["wait_on_rate_limit"] = False
+    else:
+
+        def progress(done: PageDone) -> None:
+            if done.pages == page:
+                raise KeyboardInterrupt
+
+    with pytest.raises((LinkratioError, KeyboardInterrupt)):
+        sync_account(lib, client_with(api, **options), ACCOUNT, progress=progress)
+    api.faults.clear()
+    newer_copies(api, 3)  # posted while the run was stopped
+    done = sync_account(lib, client(api), ACCOUNT)
+    assert done.complete and lib.cursor("x", OWNER_ID) is None
+    before = len(api.seen("/tweets"))
+    assert sync_account(lib, client(api), ACCOUNT).posts_read == 0
+    assert len(api.seen("/tweets")) == before + 1  # nothing new: one request
+    bought = Counter(api.billed)
+    assert [i for i, n in bought.items() if n > 1] == []
+    assert {p.id for p in lib.posts("x", OWNER_ID)} == {t["id"] for t in api.timelines[OWNER_ID]}
+
+
+def test_the_3200_cap_over_several_capped_runs_buys_each_post_once_then_one_request(
+    api: Billed, cli_env: Path
+) -> None:
+    api.timelines[OWNER_ID] = timeline(3500)
+    runs = 0
+    while True:
+        runs += 1
+        out = io.StringIO()
+        assert main(["fetch", f"@{OWNER}", "--max-posts", "1000"], out=out) == 0
+        if "the next run continues" not in out.getvalue():
+            break
+        assert runs < 6
+    assert runs == 4 and len(api.billed) == len(set(api.billed)) == 3200
+    assert set(api.billed) == {t["id"] for t in api.timelines[OWNER_ID][:3200]}
+    before = len(api.seen())
+    out = io.StringIO()
+    assert main(["fetch", f"@{OWNER}"], out=out) == 0
+    assert len(api.seen()) == before + 1 and len(api.billed) == 3200
+    assert "fetched 0 posts of @PhillyNEFL (x) in 1 request: 0 new" in out.getvalue()
+
+
+def test_a_weekly_sync_with_nothing_new_is_one_request_and_buys_nothing(
+    api: Billed, lib: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LINKRATIO_X_API_URL", api.base_url)
+    monkeypatch.setenv("LINKRATIO_CONFIG", "/nonexistent/linkratio-cost22.toml")
+    monkeypatch.setenv("X_BEARER_TOKEN", CREDS.bearer_token or "")
+    api.timelines[OWNER_ID] = timeline(250)
+    sync_account(lib, client(api), ACCOUNT)
+    bought, before = len(api.billed), len(api.seen())
+    assert refresh(lib, ACCOUNT) == Refreshed(0, 0)
+    asked = api.seen()[before:]
+    assert len(asked) == 1 and asked[0].query["since_id"] == api.timelines[OWNER_ID][0]["id"]
+    assert len(api.billed) == bought
+    newer_copies(api, 4)
+    assert refresh(lib, ACCOUNT) == Refreshed(4, 4)
+    assert len(api.billed) == bought + 4
