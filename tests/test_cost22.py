@@ -15,11 +15,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes.social import (
+    MASTODON_USER,
+    OWNER_HANDLE,
+    FakeSocial,
+    bsky_feed,
+    mastodon_statuses,
+)
 from fakes.x_api import FakeXApi, Fault, copy_tweet, rate_limited, timeline, unavailable
 from helpers import credentials_for
 
 from linkratio.cli import main
 from linkratio.errors import LinkratioError
+from linkratio.fetching import fetch_account
 from linkratio.frame import Library
 from linkratio.model import Account
 from linkratio.net.x import XClient
@@ -268,3 +276,22 @@ def test_a_weekly_sync_with_nothing_new_is_one_request_and_buys_nothing(
     newer_copies(api, 4)
     assert refresh(lib, ACCOUNT) == Refreshed(4, 4)
     assert len(api.billed) == bought + 4
+
+
+@pytest.mark.parametrize(("platform", "per_page"), [("bsky", 100), ("mastodon", 40)])
+def test_max_posts_reads_no_more_bluesky_or_mastodon_posts_than_it_says(
+    fake_social: FakeSocial, lib: Library, platform: str, per_page: int
+) -> None:
+    name = f"bsky:{OWNER_HANDLE}"
+    if platform == "mastodon":
+        name = f"mastodon:@{MASTODON_USER}@{fake_social.host}"
+    fake_social.feed = bsky_feed(250)
+    fake_social.statuses = mastodon_statuses(250, fake_social.url)
+    first = fetch_account(lib, name, max_posts=per_page + 7)
+    assert (first.posts_read, first.new_posts, first.complete) == (
+        per_page + 7,
+        per_page + 7,
+        False,
+    )
+    second = fetch_account(lib, name)
+    assert (second.new_posts, second.complete) == (250 - per_page - 7, True)
