@@ -16,7 +16,8 @@ only turns API pages into `net.page.Page`s. The engine owns the rest:
   never ends is read `RUN_CAP` posts a run, each run going on from the cursor;
 - a server that keeps handing out pages with nothing new in them (no posts, or posts this
   run already read) is stopped after `NO_PROGRESS_PAGES` such pages with `NoProgressError`
-  (exit 69) instead of being followed forever;
+  (exit 69) instead of being followed forever; a page of posts already read leaves the
+  saved cursor where it was (its own may point back);
 - a whole run reads at most `RUN_PAGES` pages (or twice the full pages `max_posts` fills,
   when that is more) and starts no request after `RUN_SECONDS`:
   a server that keeps sending fresh posts one a page would otherwise hold a run for
@@ -189,12 +190,16 @@ def _save(run: _Run, page: Page, start: Start) -> bool:
     run.pages += 1
     run.read += len(page.posts)
     run.spent += max(1, len(page.posts))
+    # A page of posts this run read already (a server sending pages again) does not move
+    # where the next run goes on: its cursor may point back, where a resumed pass would stop
+    # at the posts this run stored, taking everything older than them for stored too.
+    again = bool(ids) and not fresh
     saved = run.library.save_posts(
         run.account,
         posts,
         origin="api",
         fetched_at=datetime.now(UTC),
-        cursor=None if end else _state(page.cursor, start),
+        cursor=None if end or again else _state(page.cursor, start),
         cursor_done=end,  # the last page and the end of the pass commit together
     )
     run.new += saved.inserted

@@ -26,7 +26,7 @@ from fakes.x_api import FakeXApi, Fault, copy_tweet, rate_limited, timeline, una
 from helpers import credentials_for
 
 from linkratio.cli import main
-from linkratio.errors import LinkratioError
+from linkratio.errors import LinkratioError, NoProgressError
 from linkratio.fetching import fetch_account
 from linkratio.frame import Library
 from linkratio.model import Account
@@ -295,3 +295,33 @@ def test_max_posts_reads_no_more_bluesky_or_mastodon_posts_than_it_says(
     )
     second = fetch_account(lib, name)
     assert (second.new_posts, second.complete) == (250 - per_page - 7, True)
+
+
+class Backwards(Billed):
+    """The fake X API whose next_token, while `back` is set, leads back to the newest page."""
+
+    back = True
+
+    def _timeline(self, user_id: str, query: dict[str, str], auth: str) -> tuple[int, Any]:
+        status, body = super()._timeline(user_id, query, auth)
+        meta = body.get("meta", {}) if status == 200 and isinstance(body, dict) else {}
+        if self.back and query.get("pagination_token") and "next_token" in meta:
+            top = self.timelines[user_id][0]["id"]
+            meta["next_token"] = self._token(user_id, str(int(top) + 1))
+        return status, body
+
+
+def test_pages_that_go_back_do_not_move_where_the_next_run_goes_on(
+    start_fake: Any, lib: Library
+) -> None:
+    api = start_fake(Backwards, **dataclasses.asdict(CREDS))
+    api.timelines[OWNER_ID] = timeline(1000)
+    with pytest.raises(NoProgressError):  # pages 3 to 5 are page 1 again
+        sync_account(lib, client(api), ACCOUNT)
+    assert len(lib.posts("x", OWNER_ID)) == 200
+    saved = lib.cursor("x", OWNER_ID)
+    assert saved is not None and saved["cursor"] == api.timelines[OWNER_ID][199]["id"]
+    api.back = False
+    done = sync_account(lib, client(api), ACCOUNT)
+    assert done.complete and done.new_posts == 800  # none of the older 800 is left out
+    assert {p.id for p in lib.posts("x", OWNER_ID)} == {t["id"] for t in api.timelines[OWNER_ID]}
