@@ -130,13 +130,12 @@ def _since_key(account: Account) -> str:
 
 def _first_since(library: Library, account: Account, since: date | None) -> datetime | None:
     """The lower bound of a pass over an account with no stored post: `since` on a first
-    backfill (remembered), else the `since` of the first backfill, which found nothing.
+    backfill, else the `since` of a first backfill that found nothing (`_remember_since`).
 
     Without it a run after a `--since` backfill that stored nothing (no post since that
     day) would read, and pay for, the whole timeline from before the day.
     """
     if since is not None and first_run(library, account):
-        library.set_setting(_since_key(account), since.isoformat())
         return _midnight(since)
     remembered = library.setting(_since_key(account))
     try:
@@ -144,6 +143,14 @@ def _first_since(library: Library, account: Account, since: date | None) -> date
     except (TypeError, ValueError):  # a garbled cell: never a silent full backfill
         detail = f"the remembered --since of {account.platform} account {account.id} is garbled"
         raise damaged(library.path, detail) from None
+
+
+def _remember_since(library: Library, account: Account, start: Start) -> None:
+    """Keep the bound of a finished `since` pass that stored nothing, for the next runs (a
+    pass that failed keeps none: a --since the API refused is not kept to)."""
+    assert account.id is not None
+    if start.since is not None and not library.has_posts(account.platform, account.id):
+        library.set_setting(_since_key(account), start.since.date().isoformat())
 
 
 def _saved_start(state: dict[str, Any]) -> Start:
@@ -274,6 +281,8 @@ def sync_account(
         newest = library.newest_post_id(platform, account.id)
         start = Start(None, newest, _first_since(library, account, since) if not newest else None)
     complete = _pass(run, start)
+    if complete:
+        _remember_since(library, account, start)
     newest_read = not saved  # a pass from the top reads the newest posts first
     if complete and saved:
         # The interrupted pass is done: now read what was posted since, from the top (none
