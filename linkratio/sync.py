@@ -145,6 +145,14 @@ def _first_since(library: Library, account: Account, since: date | None) -> date
         raise damaged(library.path, detail) from None
 
 
+def _top(library: Library, account: Account, since: date | None) -> Start:
+    """A pass from the newest post down to the newest stored one (or a first backfill's
+    bound, while none is stored)."""
+    assert account.id is not None
+    newest = library.newest_post_id(account.platform, account.id)
+    return Start(None, newest, None if newest else _first_since(library, account, since))
+
+
 def _remember_since(library: Library, account: Account, start: Start) -> None:
     """Keep the bound of a finished `since` pass that stored nothing, for the next runs (a
     pass that failed keeps none: a --since the API refused is not kept to)."""
@@ -275,11 +283,7 @@ def sync_account(
     run = _Run(library, feed, account, min(caps), progress)
     if max_posts is not None:  # asked for: 100,000 Mastodon posts are 2,500 full pages
         run.most_pages = max(RUN_PAGES, 2 * -(-max_posts // FULL_PAGE))
-    if saved:
-        start = _saved_start(saved)
-    else:
-        newest = library.newest_post_id(platform, account.id)
-        start = Start(None, newest, _first_since(library, account, since) if not newest else None)
+    start = _saved_start(saved) if saved else _top(library, account, since)
     complete = _pass(run, start)
     if complete:
         _remember_since(library, account, start)
@@ -288,7 +292,7 @@ def sync_account(
         # The interrupted pass is done: now read what was posted since, from the top (none
         # of it when the budget is spent: the run is then not complete).
         pages = run.pages
-        complete = _pass(run, Start(None, library.newest_post_id(platform, account.id)))
+        complete = _pass(run, _top(library, account, None))
         newest_read = run.pages > pages
     library.record_sync(
         platform, account.id, when=datetime.now(UTC), posts_read=run.read, complete=complete

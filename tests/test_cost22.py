@@ -26,7 +26,7 @@ from fakes.x_api import FakeXApi, Fault, copy_tweet, rate_limited, timeline, una
 from helpers import credentials_for
 
 from linkratio.cli import main
-from linkratio.errors import LinkratioError, NoProgressError
+from linkratio.errors import LinkratioError, NoProgressError, RateLimited
 from linkratio.fetching import fetch_account
 from linkratio.frame import Library
 from linkratio.model import Account
@@ -325,3 +325,22 @@ def test_pages_that_go_back_do_not_move_where_the_next_run_goes_on(
     done = sync_account(lib, client(api), ACCOUNT)
     assert done.complete and done.new_posts == 800  # none of the older 800 is left out
     assert {p.id for p in lib.posts("x", OWNER_ID)} == {t["id"] for t in api.timelines[OWNER_ID]}
+
+
+def test_an_interrupted_since_backfill_that_found_nothing_is_not_followed_by_a_full_one(
+    api: Billed, lib: Library
+) -> None:
+    # X may answer an empty page that still has a next_token; the run stops after it.
+    api.timelines[OWNER_ID] = timeline(250)
+    since = (newest_day(api) + timedelta(days=2)).date()
+    token = api._token(OWNER_ID, str(int(api.timelines[OWNER_ID][0]["id"]) + 1))
+    empty = {"meta": {"result_count": 0, "next_token": token}}
+    api.script(Fault(200, empty, path="/tweets", at=frozenset({1})))
+    api.script(rate_limited(reset_in=30, path="/tweets", at=frozenset({2})))
+    with pytest.raises(RateLimited):
+        sync_account(lib, client_with(api, wait_on_rate_limit=False), ACCOUNT, since=since)
+    saved = lib.cursor("x", OWNER_ID)
+    assert saved is not None and saved["since"] is not None  # the pass and its bound
+    done = sync_account(lib, client(api), ACCOUNT)  # finishes that pass, then the newest
+    assert done.complete and done.posts_read == 0 and api.billed == []
+    assert all(r.query.get("start_time") for r in api.seen("/tweets"))
