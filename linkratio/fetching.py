@@ -114,7 +114,7 @@ def _target(name: str | None, me: bool, policy: dict[str, Any], max_posts: int |
     """The client for account `name`: Bluesky or Mastodon by its prefix, else X."""
     parsed = parse_name(name)
     if parsed is not None:
-        return _social_target(f"fetch {name}", parsed, me, policy)
+        return _social_target(f"fetch {name}", parsed, me, policy, max_posts)
     return _x_target(name, me, policy, max_posts)
 
 
@@ -128,7 +128,9 @@ def _tell(
         notify(target.since_note)
 
 
-def _social_target(lock: str, parsed: tuple[str, str], me: bool, policy: dict[str, Any]) -> _Target:
+def _social_target(
+    lock: str, parsed: tuple[str, str], me: bool, policy: dict[str, Any], max_posts: int | None
+) -> _Target:
     """A Bluesky or Mastodon client for the account `parsed` names (platform, name)."""
     if me:
         raise InputError(f"name one account: linkratio fetch {EXAMPLES} (--me is for X only)")
@@ -138,7 +140,9 @@ def _social_target(lock: str, parsed: tuple[str, str], me: bool, policy: dict[st
         api,
         lock,
         lambda _library: api.resolve(rest),
-        "reading the whole timeline",
+        f"reading up to {counted(max_posts, 'post')}"
+        if max_posts
+        else "reading the whole timeline",
         "--since applies to the first fetch only; reading what is new",
         lambda: api.requests,
     )

@@ -344,3 +344,13 @@ def test_an_interrupted_since_backfill_that_found_nothing_is_not_followed_by_a_f
     done = sync_account(lib, client(api), ACCOUNT)  # finishes that pass, then the newest
     assert done.complete and done.posts_read == 0 and api.billed == []
     assert all(r.query.get("start_time") for r in api.seen("/tweets"))
+
+
+def test_a_first_bluesky_fetch_with_max_posts_says_how_many_it_reads(
+    fake_social: FakeSocial, lib: Library
+) -> None:
+    fake_social.feed = bsky_feed(250)
+    said: list[str] = []
+    done = fetch_account(lib, f"bsky:{OWNER_HANDLE}", max_posts=30, notify=said.append)
+    assert said == [f"first fetch of @{OWNER_HANDLE}: reading up to 30 posts"]
+    assert done.posts_read == 30
