@@ -354,3 +354,25 @@ def test_a_first_bluesky_fetch_with_max_posts_says_how_many_it_reads(
     done = fetch_account(lib, f"bsky:{OWNER_HANDLE}", max_posts=30, notify=said.append)
     assert said == [f"first fetch of @{OWNER_HANDLE}: reading up to 30 posts"]
     assert done.posts_read == 30
+
+
+def test_a_page_that_goes_back_with_a_new_post_on_it_does_not_move_the_x_cursor_back(
+    start_fake: Any, lib: Library
+) -> None:
+    api = start_fake(Backwards, **dataclasses.asdict(CREDS))
+    api.timelines[OWNER_ID] = timeline(1000)
+    served = api._timeline
+
+    def with_a_new_post(user_id: str, query: dict[str, str], auth: str) -> tuple[int, Any]:
+        if len(api.seen("/tweets")) == 3 and len(api.timelines[OWNER_ID]) == 1000:
+            newer_copies(api, 1)  # a post made while the run pages on
+        return served(user_id, query, auth)
+
+    api._timeline = with_a_new_post  # type: ignore[method-assign]
+    with pytest.raises(NoProgressError):  # page 3 goes back (with the new post on top)
+        sync_account(lib, client(api), ACCOUNT)
+    saved = lib.cursor("x", OWNER_ID)
+    assert saved is not None and saved["cursor"] == api.timelines[OWNER_ID][200]["id"]
+    api.back = False
+    assert sync_account(lib, client(api), ACCOUNT).complete
+    assert {p.id for p in lib.posts("x", OWNER_ID)} == {t["id"] for t in api.timelines[OWNER_ID]}

@@ -168,7 +168,11 @@ class XClient(Closing):
             user_auth=self.user_auth,
         ):
             ids = [int(p.id) for p in page.posts if p.id.isascii() and p.id.isdigit()]
-            oldest = page.oldest_id or (str(min(ids)) if ids else oldest)
+            found = page.oldest_id or (str(min(ids)) if ids else None)
+            # Ids order by time: a page never moves the cursor up (a token that led back,
+            # with a post made since on it, would send a resumed run over stored posts).
+            if found is not None and (oldest is None or not _below(oldest, found)):
+                oldest = found
             last = page.next_token is None
             yield Page(page.posts, oldest, last, page.request_url, page.fetched_at)
 
@@ -332,6 +336,12 @@ class XClient(Closing):
     def _subject(self, user_id: str) -> str:
         handle = self._handles.get(user_id)
         return f"@{handle}" if handle else f"with id {user_id}"
+
+
+def _below(a: str, b: str) -> bool:
+    """True when post id `a` is older (smaller) than `b`; ids that are no numbers compare
+    as never below (the newer cursor is kept)."""
+    return a.isascii() and a.isdigit() and b.isascii() and b.isdigit() and int(a) < int(b)
 
 
 def _page_size(wanted: int) -> int:
