@@ -36,12 +36,11 @@ from datetime import UTC, date, datetime, time
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
-from linkratio.errors import AuthError, InputError, NoProgressError
+from linkratio.errors import AuthError, InputError, LibraryDamagedError, NoProgressError
 from linkratio.model import Account
 from linkratio.net.page import Feed, Page, Start
 from linkratio.net.waiting import Waiter
 from linkratio.store import Library
-from linkratio.store.maintenance import damaged
 
 if TYPE_CHECKING:
     from linkratio.net.bluesky import BlueskyApi
@@ -141,8 +140,11 @@ def _first_since(library: Library, account: Account, since: date | None) -> date
     try:
         return _midnight(date.fromisoformat(remembered)) if remembered else None
     except (TypeError, ValueError):  # a garbled cell: never a silent full backfill
-        detail = f"the remembered --since of {account.platform} account {account.id} is garbled"
-        raise damaged(library.path, detail) from None
+        raise LibraryDamagedError(
+            f"{library.path}: the library is damaged (the --since remembered for "
+            f"{account.platform} account {account.id} is garbled): fetch the account once "
+            "with --since DATE to set it again"
+        ) from None
 
 
 def _top(library: Library, account: Account, since: date | None) -> Start:

@@ -161,6 +161,10 @@ def test_a_garbled_remembered_since_is_a_damaged_library_not_a_full_backfill(
     assert main(["fetch", f"@{OWNER}", "--quiet"], out=io.StringIO()) == 74
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "damaged" in err and "Traceback" not in err
+    assert "fetch the account once with --since DATE" in err and api.billed == []
+    # What it says mends it: the run with --since sets the bound again.
+    assert main(["fetch", f"@{OWNER}", "--since", since, "--quiet"], out=io.StringIO()) == 0
+    assert main(["fetch", f"@{OWNER}", "--quiet"], out=io.StringIO()) == 0
     assert api.billed == []
 
 
