@@ -380,3 +380,38 @@ def test_a_page_that_goes_back_with_a_new_post_on_it_does_not_move_the_x_cursor_
     api.back = False
     assert sync_account(lib, client(api), ACCOUNT).complete
     assert {p.id for p in lib.posts("x", OWNER_ID)} == {t["id"] for t in api.timelines[OWNER_ID]}
+
+
+def test_an_edit_is_one_new_read_and_replaces_the_version_it_edits(
+    api: Billed, lib: Library
+) -> None:
+    api.timelines[OWNER_ID] = timeline(100)
+    sync_account(lib, client(api), ACCOUNT)
+    edited = api.timelines[OWNER_ID][3]
+    newer_copies(api, 1)
+    edit = api.timelines[OWNER_ID][0]
+    edit["edit_history_tweet_ids"] = [edited["id"], edit["id"]]
+    del api.timelines[OWNER_ID][4]  # the timeline shows the newest version only
+    done = sync_account(lib, client(api), ACCOUNT)
+    assert (done.posts_read, done.new_posts) == (1, 1) and api.billed.count(edit["id"]) == 1
+    (stats,) = lib.accounts()
+    assert stats.posts == 100  # the edited version no longer counts
+    assert edited["id"] not in set(lib.frame("x", OWNER_ID)["id"])
+
+
+def test_two_accounts_in_one_library_each_read_only_what_is_new_for_them(
+    api: Billed, cli_env: Path
+) -> None:
+    api.timelines[OWNER_ID] = timeline(150)
+    api.add_user("42", "otherone", timeline(250)[150:])  # older posts, other ids
+    for name in (f"@{OWNER}", "@otherone"):
+        assert main(["fetch", name, "--quiet"], out=io.StringIO()) == 0
+    assert len(api.billed) == 250
+    newer_copies(api, 2)
+    before = len(api.seen("/tweets"))
+    for name in (f"@{OWNER}", "@otherone"):
+        assert main(["fetch", name, "--quiet"], out=io.StringIO()) == 0
+    asked = api.seen("/tweets")[before:]
+    assert [r.path for r in asked] == ["/2/users/2351222345/tweets", "/2/users/42/tweets"]
+    assert asked[1].query["since_id"] == api.timelines["42"][0]["id"]
+    assert len(api.billed) == len(set(api.billed)) == 252
