@@ -415,3 +415,18 @@ def test_two_accounts_in_one_library_each_read_only_what_is_new_for_them(
     assert [r.path for r in asked] == ["/2/users/2351222345/tweets", "/2/users/42/tweets"]
     assert asked[1].query["since_id"] == api.timelines["42"][0]["id"]
     assert len(api.billed) == len(set(api.billed)) == 252
+
+
+def test_a_capped_fetch_spent_on_an_earlier_backfill_says_the_newest_are_not_read(
+    api: Billed, cli_env: Path
+) -> None:
+    api.timelines[OWNER_ID] = timeline(350)
+    assert main(["fetch", f"@{OWNER}", "--max-posts", "100", "--quiet"], io.StringIO()) == 0
+    newer_copies(api, 5)
+    out = io.StringIO()
+    assert main(["fetch", f"@{OWNER}", "--max-posts", "100"], out=out) == 0
+    assert api.billed.count(api.timelines[OWNER_ID][0]["id"]) == 0  # the 5 are not read
+    assert "before the newest posts" in out.getvalue()
+    out = io.StringIO()
+    assert main(["fetch", f"@{OWNER}"], out=out) == 0
+    assert "newest" not in out.getvalue() and len(set(api.billed)) == len(api.billed) == 355
