@@ -11,7 +11,6 @@ backfill may cost, an ignored `since`) go to `notify`.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
@@ -50,7 +49,7 @@ class FetchResult:
     run) stopped the run: the next run continues."""
     requests: int | None
     """HTTP requests sent, the account lookup and retries included; None where the client
-    does not count them (X: its pages are its timeline requests)."""
+    does not count them."""
     library: Path
     stopped: str | None = None
     """Why a bound on the whole run (`sync.RUN_PAGES`, `sync.RUN_SECONDS`) ended it early."""
@@ -115,7 +114,7 @@ def _target(name: str | None, me: bool, policy: dict[str, Any], max_posts: int |
     """The client for account `name`: Bluesky or Mastodon by its prefix, else X."""
     parsed = parse_name(name)
     if parsed is not None:
-        return _social_target(f"fetch {name}", parsed, me, policy)
+        return _social_target(f"fetch {name}", parsed, me, policy, max_posts)
     return _x_target(name, me, policy, max_posts)
 
 
@@ -129,7 +128,9 @@ def _tell(
         notify(target.since_note)
 
 
-def _social_target(lock: str, parsed: tuple[str, str], me: bool, policy: dict[str, Any]) -> _Target:
+def _social_target(
+    lock: str, parsed: tuple[str, str], me: bool, policy: dict[str, Any], max_posts: int | None
+) -> _Target:
     """A Bluesky or Mastodon client for the account `parsed` names (platform, name)."""
     if me:
         raise InputError(f"name one account: linkratio fetch {EXAMPLES} (--me is for X only)")
@@ -139,7 +140,9 @@ def _social_target(lock: str, parsed: tuple[str, str], me: bool, policy: dict[st
         api,
         lock,
         lambda _library: api.resolve(rest),
-        "reading the whole timeline",
+        f"reading up to {counted(max_posts, 'post')}"
+        if max_posts
+        else "reading the whole timeline",
         "--since applies to the first fetch only; reading what is new",
         lambda: api.requests,
     )
@@ -157,7 +160,9 @@ def _x_target(name: str | None, me: bool, policy: dict[str, Any], max_posts: int
     client = XClient(creds, user_auth=user_auth, **policy)
     # X serves at least 5 posts a request, so a smaller cap still reads 5.
     cap = min(TIMELINE_CAP, max(5, max_posts or TIMELINE_CAP))
-    cost = max_backfill_cost(cap, owned=user_auth)
+    # The owned price is for the owner's own posts: anyone else's cost the app's, whichever
+    # tokens read them (a handle read with the user tokens may be anyone's).
+    cost = max_backfill_cost(cap, owned=me)
     return _Target(
         client,
         "fetch",
@@ -165,6 +170,7 @@ def _x_target(name: str | None, me: bool, policy: dict[str, Any], max_posts: int
         f"up to {counted(cap, 'post')}, at most ${cost:,.2f} in API reads",
         "--since applies to the first backfill only; this run fetches what is new since "
         "the last one",
+        lambda: client.requests,
     )
 
 
@@ -182,21 +188,15 @@ def _check_credentials(creds: Credentials, user_auth: bool) -> None:
         )
 
 
-def _me_key(creds: Credentials) -> str:
-    # Which account the user tokens belong to, remembered under a hash: never the token.
-    digest = hashlib.sha256(f"{creds.consumer_key}:{creds.access_token}".encode()).hexdigest()
-    return f"x.me.{digest[:24]}"
-
-
 def _x_account(library: Library, client: XClient, name: str | None, creds: Credentials) -> Account:
     """The X account to fetch, from the library when it knows it (a lookup is a request)."""
     if name:
         known = library.find_account(name)
         return known if known is not None else client.lookup_user(name)
-    remembered = library.setting(_me_key(creds))
+    remembered = library.setting(creds.owner_key())
     known = library.find_account(remembered) if remembered else None
     if known is not None:
         return known
     account = client.me()
-    library.set_setting(_me_key(creds), account.id or "")
+    library.set_setting(creds.owner_key(), account.id or "")
     return account

@@ -7,7 +7,8 @@ only turns API pages into `net.page.Page`s. The engine owns the rest:
 - a run first finishes an interrupted pass (the cursor saved with each page), then reads
   what was posted since from the top;
 - a pass ends at the last page, at the first page holding a post the library stored before
-  this run (everything older is stored), or at the first post older than `--since`;
+  this run (everything older is stored), or at the first post older than `--since`; a
+  first backfill's `--since` is remembered, so while it found nothing later runs keep to it;
 - each page is saved with the cursor of the page after it, in one transaction, so a run
   killed at any moment loses nothing and never reads a page twice;
 - `max_posts` (else `RUN_CAP`) and the platform's timeline cap (X: 3,200) bound a run; a
@@ -15,7 +16,8 @@ only turns API pages into `net.page.Page`s. The engine owns the rest:
   never ends is read `RUN_CAP` posts a run, each run going on from the cursor;
 - a server that keeps handing out pages with nothing new in them (no posts, or posts this
   run already read) is stopped after `NO_PROGRESS_PAGES` such pages with `NoProgressError`
-  (exit 69) instead of being followed forever;
+  (exit 69) instead of being followed forever; a page of posts already read leaves the
+  saved cursor where it was (its own may point back);
 - a whole run reads at most `RUN_PAGES` pages (or twice the full pages `max_posts` fills,
   when that is more) and starts no request after `RUN_SECONDS`:
   a server that keeps sending fresh posts one a page would otherwise hold a run for
@@ -34,7 +36,7 @@ from datetime import UTC, date, datetime, time
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
-from linkratio.errors import AuthError, InputError, NoProgressError
+from linkratio.errors import AuthError, InputError, LibraryDamagedError, NoProgressError
 from linkratio.model import Account
 from linkratio.net.page import Feed, Page, Start
 from linkratio.net.waiting import Waiter
@@ -121,6 +123,46 @@ def first_run(library: Library, account: Account) -> bool:
     )
 
 
+def _since_key(account: Account) -> str:
+    return f"sync.since.{account.platform}.{account.id}"
+
+
+def _first_since(library: Library, account: Account, since: date | None) -> datetime | None:
+    """The lower bound of a pass over an account with no stored post: `since` on a first
+    backfill, else the `since` of a first backfill that found nothing (`_remember_since`).
+
+    Without it a run after a `--since` backfill that stored nothing (no post since that
+    day) would read, and pay for, the whole timeline from before the day.
+    """
+    if since is not None and first_run(library, account):
+        return _midnight(since)
+    remembered = library.setting(_since_key(account))
+    try:
+        return _midnight(date.fromisoformat(remembered)) if remembered else None
+    except (TypeError, ValueError):  # a garbled cell: never a silent full backfill
+        raise LibraryDamagedError(
+            f"{library.path}: the library is damaged (the --since remembered for "
+            f"{account.platform} account {account.id} is garbled): fetch the account once "
+            "with --since DATE to set it again"
+        ) from None
+
+
+def _top(library: Library, account: Account, since: date | None) -> Start:
+    """A pass from the newest post down to the newest stored one (or a first backfill's
+    bound, while none is stored)."""
+    assert account.id is not None
+    newest = library.newest_post_id(account.platform, account.id)
+    return Start(None, newest, None if newest else _first_since(library, account, since))
+
+
+def _remember_since(library: Library, account: Account, start: Start) -> None:
+    """Keep the bound of a finished `since` pass that stored nothing, for the next runs (a
+    pass that failed keeps none: a --since the API refused is not kept to)."""
+    assert account.id is not None
+    if start.since is not None and not library.has_posts(account.platform, account.id):
+        library.set_setting(_since_key(account), start.since.date().isoformat())
+
+
 def _saved_start(state: dict[str, Any]) -> Start:
     """The Start of an interrupted pass, from its saved state (X's older form included)."""
     if "until_id" in state or "since_id" in state:  # saved by linkratio before one engine
@@ -165,12 +207,16 @@ def _save(run: _Run, page: Page, start: Start) -> bool:
     run.pages += 1
     run.read += len(page.posts)
     run.spent += max(1, len(page.posts))
+    # A page of posts this run read already (a server sending pages again) does not move
+    # where the next run goes on: its cursor may point back, where a resumed pass would stop
+    # at the posts this run stored, taking everything older than them for stored too.
+    again = bool(ids) and not fresh
     saved = run.library.save_posts(
         run.account,
         posts,
         origin="api",
         fetched_at=datetime.now(UTC),
-        cursor=None if end else _state(page.cursor, start),
+        cursor=None if end or again else _state(page.cursor, start),
         cursor_done=end,  # the last page and the end of the pass commit together
     )
     run.new += saved.inserted
@@ -239,19 +285,16 @@ def sync_account(
     run = _Run(library, feed, account, min(caps), progress)
     if max_posts is not None:  # asked for: 100,000 Mastodon posts are 2,500 full pages
         run.most_pages = max(RUN_PAGES, 2 * -(-max_posts // FULL_PAGE))
-    if saved:
-        start = _saved_start(saved)
-    else:
-        newest = library.newest_post_id(platform, account.id)
-        first = since is not None and newest is None and first_run(library, account)
-        start = Start(None, newest, _midnight(since) if first else None)
+    start = _saved_start(saved) if saved else _top(library, account, since)
     complete = _pass(run, start)
+    if complete:
+        _remember_since(library, account, start)
     newest_read = not saved  # a pass from the top reads the newest posts first
     if complete and saved:
         # The interrupted pass is done: now read what was posted since, from the top (none
         # of it when the budget is spent: the run is then not complete).
         pages = run.pages
-        complete = _pass(run, Start(None, library.newest_post_id(platform, account.id)))
+        complete = _pass(run, _top(library, account, None))
         newest_read = run.pages > pages
     library.record_sync(
         platform, account.id, when=datetime.now(UTC), posts_read=run.read, complete=complete
@@ -326,7 +369,10 @@ def _refresh_x(library: Library, account: Account, options: dict[str, Any]) -> S
             "x.bearer_token'), or the four user tokens",
             platform="x",
         )
-    with XClient(creds, **options) as client:
+    # The account `fetch --me` read is read with the owner's tokens again: X lets only
+    # them read a protected account, and bills the owner's reads a fifth of the app's.
+    owned = creds.has_user_context and library.setting(creds.owner_key()) == account.id
+    with XClient(creds, user_auth=True if owned else None, **options) as client:
         return sync_account(library, client, account)
 
 

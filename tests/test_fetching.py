@@ -52,7 +52,8 @@ def test_a_handle_is_fetched_with_the_bearer_token_and_says_what_a_first_run_cos
         150,
         True,
     )
-    assert done.pages == 2 and pages == [1, 2] and done.requests is None
+    assert done.pages == 2 and pages == [1, 2]
+    assert done.requests == len(x_env.seen()) == 3  # the lookup and two pages
     assert done.library == lib.path
     assert said == [f"first fetch of @{handle}: up to 3,200 posts, at most $16.00 in API reads"]
     before = len(x_env.seen())

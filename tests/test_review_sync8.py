@@ -324,7 +324,8 @@ def test_a_backfill_that_ends_exactly_at_max_posts_leaves_the_run_incomplete(
     fake.feed = full  # one post made since
     code, out = cli("fetch", f"bsky:{OWNER_HANDLE}", "--db", str(db), "--max-posts", "9")
     assert code == 0 and "fetched 9 posts" in out, out
-    assert "stopped at --max-posts; the next run continues" in out, out
+    stopped = "stopped at --max-posts in an earlier backfill, before the newest posts"
+    assert f"{stopped}; the next run continues" in out, out
     assert len(stored(db, "bluesky", OWNER_DID)) == 10
     code, out = cli("fetch", f"bsky:{OWNER_HANDLE}", "--db", str(db))
     assert code == 0 and len(stored(db, "bluesky", OWNER_DID)) == 11, out

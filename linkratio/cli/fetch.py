@@ -112,9 +112,11 @@ def _fetched_line(done: FetchResult, max_posts: int | None) -> str:
     more = ""
     if not done.complete:
         cap = "at --max-posts" if max_posts else "at the most posts one run reads"
-        more = f" (stopped {done.stopped or cap}; the next run continues)"
+        # The run went on with an interrupted backfill first: what was posted since is unread.
+        older = "" if done.newest_read else " in an earlier backfill, before the newest posts"
+        more = f" (stopped {done.stopped or cap}{older}; the next run continues)"
     who = terminal_safe(account_name(done.account))
-    if done.requests is None:  # X: its pages are its timeline requests
+    if done.requests is None:  # a client that does not count them: its pages
         head = f"{who} in {counted(done.pages, 'request')}"
     else:
         plural = "" if done.requests == 1 else "s"

@@ -9,7 +9,7 @@ from typing import Any
 from linkratio.errors import AccountError, ApiError, ApiUnavailable
 from linkratio.model import Account
 from linkratio.net.closing import Closing
-from linkratio.net.page import Page, Start
+from linkratio.net.page import Page, Start, page_limit
 from linkratio.net.service import ServiceClient, checked_base_url
 from linkratio.sources.bluesky import is_feed_page, page_posts
 from linkratio.sources.common import kind_of
@@ -17,6 +17,8 @@ from linkratio.sources.common import kind_of
 BSKY_URL_SETTING = "LINKRATIO_BSKY_API_URL"
 """The environment variable that sends the Bluesky requests elsewhere (a test server)."""
 BSKY_DEFAULT_URL = "https://public.api.bsky.app"
+PAGE_LIMIT = 100
+"""The most feed items getAuthorFeed serves a request."""
 _BSKY_GONE = {
     "BlockedActor": "blocks the public AppView from showing its posts",
     "BlockedByActor": "has blocked the viewer",
@@ -100,11 +102,12 @@ class BlueskyApi(Closing):
         """The account's author feed (replies included), 100 items a page, from the cursor."""
         subject = f"@{account.handle or account.id}"
         cursor = start.cursor if start else None
+        wanted = start.limit if start else None
         while True:
             params: dict[str, str | int] = {
                 "actor": account.id or "",
                 "filter": "posts_with_replies",
-                "limit": 100,
+                "limit": page_limit(PAGE_LIMIT, wanted),
             }
             if cursor:
                 params["cursor"] = cursor
@@ -115,6 +118,7 @@ class BlueskyApi(Closing):
                 )
             cursor = _cursor(body, subject) if body["feed"] else None
             posts = page_posts(body, source="api", keep_raw=True, skip_malformed=True)
+            wanted = None if wanted is None else wanted - len(body["feed"])
             yield Page(posts, cursor, last=cursor is None)
             if cursor is None:
                 return

@@ -13,7 +13,7 @@ from linkratio import config
 from linkratio.errors import AccountError, ApiError, ApiUnavailable, AuthError, SettingError
 from linkratio.model import Account
 from linkratio.net.closing import Closing
-from linkratio.net.page import Page, Start
+from linkratio.net.page import Page, Start, page_limit
 from linkratio.net.redact import checked_token
 from linkratio.net.service import ServiceClient, checked_base_url
 from linkratio.sources.common import kind_of
@@ -223,8 +223,9 @@ class MastodonApi(Closing):
             )
         subject = f"@{account.handle}"
         cursor = start.cursor if start else None
+        wanted = start.limit if start else None
         while True:
-            params: dict[str, str | int] = {"limit": PAGE_LIMIT}
+            params: dict[str, str | int] = {"limit": page_limit(PAGE_LIMIT, wanted)}
             if cursor:
                 params["max_id"] = cursor
             body = self.http.get_json(f"/api/v1/accounts/{local_id}/statuses", params, subject)
@@ -233,6 +234,7 @@ class MastodonApi(Closing):
                     f"{self.instance} answered {subject}'s statuses oddly", platform=PLATFORM
                 )
             cursor = self._cursor(body, subject)
+            wanted = None if wanted is None else wanted - len(body)
             yield Page(api_posts(body), cursor, last=cursor is None)
             if cursor is None:
                 return

@@ -35,7 +35,7 @@ class Start:
     since: datetime | None = None
     """Only posts made from this time on (X's start_time); the engine filters too."""
     limit: int | None = None
-    """How many posts the pass wants at most (X asks for smaller pages)."""
+    """How many posts the pass wants at most (the clients ask for smaller pages)."""
 
 
 class Feed(Protocol):
@@ -48,3 +48,9 @@ class Feed(Protocol):
     def pages(self, account: Account, start: Start) -> Iterator[Page]:
         """The account's posts newest first, one page at a time, from `start`."""
         ...
+
+
+def page_limit(most: int, wanted: int | None) -> int:
+    """How many posts to ask a page for: `most`, or fewer when only `wanted` more are wanted
+    (at least one: the sync engine asks for a page only while it wants more)."""
+    return most if wanted is None else max(1, min(most, wanted))

@@ -75,6 +75,8 @@ log = logging.getLogger(__name__)
 PLATFORM = "x"
 _HANDLE = re.compile(r"@?(\w{1,15})", re.ASCII)
 _ERRNO = re.compile(r"\[Errno -?\d+\] [^'\")]+")
+MIN_PAGE = 5
+"""The fewest posts X serves a request (`max_results`)."""
 _TRANSIENT = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 
 
@@ -104,6 +106,8 @@ class XClient(Closing):
             (not creds.has_bearer and creds.has_user_context) if user_auth is None else user_auth
         )
         self._handles: dict[str, str | None] = {}
+        self.requests = 0
+        """HTTP requests sent so far (retries included)."""
         REDACTOR.add(creds.values())
         refuse_socks()  # requests would use the environment's proxies
         # tweepy's own waiting sleeps silently; the policy announces each wait.
@@ -164,7 +168,11 @@ class XClient(Closing):
             user_auth=self.user_auth,
         ):
             ids = [int(p.id) for p in page.posts if p.id.isascii() and p.id.isdigit()]
-            oldest = page.oldest_id or (str(min(ids)) if ids else oldest)
+            found = page.oldest_id or (str(min(ids)) if ids else None)
+            # Ids order by time: a page never moves the cursor up (a token that led back,
+            # with a post made since on it, would send a resumed run over stored posts).
+            if found is not None and (oldest is None or not _below(oldest, found)):
+                oldest = found
             last = page.next_token is None
             yield Page(page.posts, oldest, last, page.request_url, page.fetched_at)
 
@@ -209,7 +217,7 @@ class XClient(Closing):
         read = 0
         subject = self._subject(user_id)
         while max_posts is None or read < max_posts:
-            size = PAGE_SIZE if max_posts is None else min(PAGE_SIZE, max(5, max_posts - read))
+            size = PAGE_SIZE if max_posts is None else _page_size(max_posts - read)
             send = functools.partial(
                 self._client.get_users_tweets,
                 user_id,
@@ -250,6 +258,7 @@ class XClient(Closing):
         self, send: Callable[[], requests.Response], subject: str, user_auth: bool
     ) -> requests.Response:
         """One request: its answer, or Retry / Wait for the policy's loop, or the error."""
+        self.requests += 1
         try:
             return send()
         except tweepy.TooManyRequests as err:
@@ -327,6 +336,21 @@ class XClient(Closing):
     def _subject(self, user_id: str) -> str:
         handle = self._handles.get(user_id)
         return f"@{handle}" if handle else f"with id {user_id}"
+
+
+def _below(a: str, b: str) -> bool:
+    """True when post id `a` is older (smaller) than `b`; ids that are no numbers compare
+    as never below (the newer cursor is kept)."""
+    return a.isascii() and a.isdigit() and b.isascii() and b.isdigit() and int(a) < int(b)
+
+
+def _page_size(wanted: int) -> int:
+    """How many posts to ask for when `wanted` more are: X serves 5 to 100 a request, so a
+    page leaves at least 5 for the last one (103: 98 then 5, not 100 then 5 of 3 wanted)."""
+    size = min(PAGE_SIZE, wanted)
+    if 0 < wanted - size < MIN_PAGE:
+        size = wanted - MIN_PAGE
+    return max(MIN_PAGE, size)
 
 
 def _redirected(base_url: str, response: requests.Response | None) -> ApiError:

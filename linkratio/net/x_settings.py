@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import math
 import os
 from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
@@ -70,6 +72,11 @@ class Credentials:
         """Every credential by its name (tweepy.Client's keyword for it)."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
+    def owner_key(self) -> str:
+        """The setting a library remembers the user tokens' account under: a hash, no token."""
+        digest = hashlib.sha256(f"{self.consumer_key}:{self.access_token}".encode()).hexdigest()
+        return f"x.me.{digest[:24]}"
+
     def values(self) -> tuple[str, ...]:
         """The credential strings that are set, for masking."""
         return tuple(str(getattr(self, f.name)) for f in fields(self) if getattr(self, f.name))
@@ -109,6 +116,8 @@ def checked_url(url: str) -> str:
 
 
 def max_backfill_cost(posts: int = TIMELINE_CAP, *, owned: bool) -> float:
-    """What a first backfill of up to `posts` posts may cost at most, in US dollars."""
+    """What a first backfill of up to `posts` posts may cost at most, in US dollars rounded
+    up to the cent (201 posts at $0.005 are $1.005: at most $1.01, not $1.00)."""
     price = PRICE_PER_OWNED_POST if owned else PRICE_PER_POST
-    return round(max(0, min(posts, TIMELINE_CAP)) * price, 4)
+    cents = round(max(0, min(posts, TIMELINE_CAP)) * price * 100, 6)  # no float noise to round
+    return math.ceil(cents) / 100
