@@ -1,0 +1,58 @@
+"""The docs against the tool, session 22: what README.md, docs/ and `--help` promise, run."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from test_cohort_build import page, tweet
+
+from linkratio import cohort
+from linkratio.cli import main
+
+# README: "every command that reads files (`classify`, `audit`, `report`, `import`, `cohort
+# build`) has `--skip-invalid` (skip a broken JSONL line, a malformed record ... with a
+# warning instead of stopping)", and a record of the wrong shape is "skipped with a one-line
+# warning naming it". cohort build skipped the whole twarc2 page (100 tweets in real data)
+# for one malformed tweet, and its warning named no tweet.
+
+
+def _page_with_one_bad_tweet(folder: Path) -> Path:
+    path = folder / "search.jsonl"
+    good = [
+        tweet("101", "1", "Anyone at PyCon?", "2024-05-02T09:00:00.000Z"),
+        tweet("103", "2", "a plain post", "2024-05-03T11:00:00.000Z"),
+    ]
+    bad = tweet("102", "1", "a broken one", "0001-01-01T00:00:00.000Z")
+    path.write_bytes(page([good[0], bad, good[1]]))
+    return path
+
+
+def test_cohort_build_skip_invalid_skips_the_malformed_tweet_not_its_page(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    source = _page_with_one_bad_tweet(tmp_path)
+    assert main(["import", str(source), "--db", str(tmp_path / "l.sqlite"), "-q"]) == 2
+    # What the other readers keep: the two good tweets.
+    assert main(["import", str(source), "--db", str(tmp_path / "l.sqlite"), "--skip-invalid"]) == 0
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        result = cohort.build([source], tmp_path / "c", workers=1, skip_invalid=True)
+    assert result.posts == 2
+    table = cohort.summary(tmp_path / "c")
+    assert sorted(table["account"]) == ["@alice", "@bob"]
+    warned = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
+    assert len(warned) == 1 and "'102'" in warned[0], warned
+
+
+def test_cohort_build_names_the_malformed_tweet_without_skip_invalid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _page_with_one_bad_tweet(tmp_path)
+    out = tmp_path / "c"
+    assert main(["cohort", "build", str(source), "--out", str(out), "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert "tweet '102'" in err and "line 1" in err, err
+    assert "ValueError(" not in err, err  # the problem in words, not an exception's repr
