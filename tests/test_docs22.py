@@ -6,10 +6,13 @@ import logging
 from pathlib import Path
 
 import pytest
+from fakes.social import FakeSocial
 from test_cohort_build import page, tweet
 
 from linkratio import cohort
 from linkratio.cli import main
+
+README = Path(__file__).parents[1] / "README.md"
 
 # README: "every command that reads files (`classify`, `audit`, `report`, `import`, `cohort
 # build`) has `--skip-invalid` (skip a broken JSONL line, a malformed record ... with a
@@ -56,3 +59,23 @@ def test_cohort_build_names_the_malformed_tweet_without_skip_invalid(
     assert err.count("\n") == 1 and "Traceback" not in err, err
     assert "tweet '102'" in err and "line 1" in err, err
     assert "ValueError(" not in err, err  # the problem in words, not an exception's repr
+
+
+# README, Bluesky and Mastodon: a later run with nothing new makes "two requests ...: the
+# account's lookup ... and one page" (it said one request; the handle is looked up on every
+# run, so a renamed handle or a moved account is followed). X, "a run with nothing new costs
+# one request", is checked in test_review_sync8.
+@pytest.mark.parametrize("name", ["bsky:shinyakato.dev", "mastodon:@schochastics@HOST"])
+def test_a_social_fetch_with_nothing_new_makes_the_two_requests_the_readme_names(
+    fake_social: FakeSocial, tmp_path: Path, name: str
+) -> None:
+    name = name.replace("HOST", fake_social.host)
+    db = str(tmp_path / "l.sqlite")
+    assert main(["fetch", name, "--db", db, "-q"]) == 0
+    before = len(fake_social.requests)
+    assert main(["fetch", name, "--db", db, "-q"]) == 0
+    paths = [r.path for r in fake_social.requests[before:]]
+    lookups = {"/xrpc/app.bsky.actor.getProfile", "/api/v1/accounts/lookup"}
+    assert len(paths) == 2 and paths[0] in lookups, paths
+    readme = " ".join(README.read_text(encoding="utf-8").split())
+    assert "(two requests when nothing is new: the account's lookup" in readme
