@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,37 @@ def test_a_social_fetch_with_nothing_new_makes_the_two_requests_the_readme_names
     assert len(paths) == 2 and paths[0] in lookups, paths
     readme = " ".join(README.read_text(encoding="utf-8").split())
     assert "(two requests when nothing is new: the account's lookup" in readme
+
+
+# README, "Exit codes and hostile input": the table holds every exit code the tool has, and
+# no other; the row of code 1 names each command that ends with it.
+def _readme_exit_table() -> dict[int, str]:
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Exit codes and hostile input", 1)[1].split("**A damaged library**")[0]
+    rows = re.findall(r"^\| `(\d+)` \| (.*) \|$", section, re.M)
+    return {int(code): meaning for code, meaning in rows}
+
+
+def _codes_in_the_code() -> set[int]:
+    from linkratio.cli import app, library_admin, options, schedule
+    from linkratio.cohort import _deps, engines
+    from linkratio.errors import LinkratioError
+    from linkratio.weekly import run
+
+    assert engines.WorkerLost and _deps.MissingExtraError  # their subclasses are loaded
+    classes, todo = set(), [LinkratioError]
+    while todo:
+        cls = todo.pop()
+        classes.add(cls)
+        todo += cls.__subclasses__()
+    codes = {cls.exit_code for cls in classes}
+    codes |= {options.EXIT_OK, options.EXIT_USAGE, app.EXIT_INTERRUPTED, app.EXIT_TERMINATED}
+    codes |= {library_admin.EXIT_DAMAGED, schedule.EXIT_NOT_ENABLED}
+    return codes | {run.EXIT_OK, run.EXIT_PARTIAL, run.EXIT_BAD, run.EXIT_TEMPFAIL}
+
+
+def test_the_readme_exit_code_table_is_every_exit_code_of_the_tool() -> None:
+    table = _readme_exit_table()
+    assert set(table) == _codes_in_the_code()
+    for command in ("library check", "weekly", "schedule --install"):
+        assert f"`{command}`" in table[1], command
