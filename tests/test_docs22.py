@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import argparse
+import io
 import logging
 import re
+import shutil
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fakes.social import FakeSocial
 from test_cohort_build import page, tweet
 
 from linkratio import cohort
-from linkratio.cli import main
+from linkratio.cli import build_parser, main
 
 README = Path(__file__).parents[1] / "README.md"
 
@@ -114,3 +120,39 @@ def test_the_readme_exit_code_table_is_every_exit_code_of_the_tool() -> None:
     assert set(table) == _codes_in_the_code()
     for command in ("library check", "weekly", "schedule --install"):
         assert f"`{command}`" in table[1], command
+
+
+# README: shell completion "completes every command, subcommand and option". Each command's
+# words in the bash script are exactly its parser's: no option missing, none it refuses.
+def _parsers(parser: argparse.ArgumentParser, path: str = "") -> Iterator[tuple[str, Any]]:
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _parsers(sub, f"{path} {name}".strip())
+
+
+def _words(parser: argparse.ArgumentParser) -> set[str]:
+    words: set[str] = set()
+    for action in parser._actions:
+        if action.help == argparse.SUPPRESS:  # the tests' hidden options
+            continue
+        words |= set(action.option_strings)
+        if not action.option_strings and action.choices:
+            words |= set(action.choices)
+    return words
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_bash_completion_offers_each_command_exactly_its_options() -> None:
+    out = io.StringIO()
+    assert main(["completion", "bash"], out) == 0
+    probes = [(path, _words(p)) for path, p in _parsers(build_parser())]
+    assert len(probes) > 20
+    calls = "".join(f'echo $(_linkratio_words "{path}")\n' for path, _ in probes)
+    done = subprocess.run(
+        ["bash", "-c", f"{out.getvalue()}\n{calls}"], capture_output=True, text=True, check=True
+    )
+    offered = done.stdout.split("\n")[: len(probes)]
+    for (path, expected), line in zip(probes, offered, strict=True):
+        assert set(line.split()) == expected, (path, set(line.split()) ^ expected)
