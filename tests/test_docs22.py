@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import io
 import logging
 import re
@@ -156,3 +157,48 @@ def test_bash_completion_offers_each_command_exactly_its_options() -> None:
     offered = done.stdout.split("\n")[: len(probes)]
     for (path, expected), line in zip(probes, offered, strict=True):
         assert set(line.split()) == expected, (path, set(line.split()) ^ expected)
+
+
+# docs/ARCHITECTURE.md: "This page says where each thing lives ... Keep it true when you
+# move things". Every module is named in its tree, and the import rules it states hold.
+PACKAGE = Path(__file__).parents[1] / "linkratio"
+ARCHITECTURE = Path(__file__).parents[1] / "docs" / "ARCHITECTURE.md"
+
+
+def test_the_architecture_tree_names_every_module() -> None:
+    tree = ARCHITECTURE.read_text(encoding="utf-8").split("## The tree")[1].split("## Which")[0]
+    named = set(re.findall(r"[A-Za-z_]\w*", tree))
+    modules = [p for p in PACKAGE.rglob("*.py") if p.stem not in {"__init__", "__main__"}]
+    assert len(modules) > 100
+    assert [str(p.relative_to(PACKAGE)) for p in modules if p.stem not in named] == []
+
+
+def _runtime_imports(path: Path) -> set[str]:
+    """The top-level packages a module imports outside `if TYPE_CHECKING:` blocks."""
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            return
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_only_the_modules_architecture_names_import_matplotlib() -> None:
+    drawing = {
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if "matplotlib" in _runtime_imports(p)
+    }
+    assert "charts/timeline.py" in drawing  # the scan finds them
+    assert {m for m in drawing if not m.startswith("charts/")} == {"cohort/charts.py"}
+    assert "and `cohort/charts.py` for the cohort report's charts" in " ".join(
+        ARCHITECTURE.read_text(encoding="utf-8").split()
+    )
