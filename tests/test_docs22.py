@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import ast
 import io
+import json
 import logging
 import re
 import shutil
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from fakes.social import FakeSocial
 from test_cohort_build import page, tweet
@@ -202,3 +204,26 @@ def test_only_the_modules_architecture_names_import_matplotlib() -> None:
     assert "and `cohort/charts.py` for the cohort report's charts" in " ".join(
         ARCHITECTURE.read_text(encoding="utf-8").split()
     )
+
+
+# README: a file with several authors is refused "naming the top authors and their post
+# counts, unless `--author NAME` ... picks one". An X author whose data names no handle is
+# listed as `id 123`; `--author 'id 123'`, the name the refusal showed, was refused with
+# "holds no posts by id 123: it holds posts by 2 accounts (id 123 1, ...)".
+def test_author_takes_the_id_name_the_refusal_lists(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "search.jsonl"
+    doc = orjson.loads(page([tweet("101", "1", "hello?", "2024-05-02T09:00:00.000Z")]))
+    doc["includes"] = {}  # no users: author 1 has no handle
+    source.write_bytes(
+        orjson.dumps(doc) + b"\n" + page([tweet("103", "2", "hi", "2024-05-03T11:00:00.000Z")])
+    )
+    assert main(["audit", str(source)]) == 2
+    refusal = capsys.readouterr().err
+    assert "id 1 1" in refusal and "@bob 1" in refusal, refusal
+    assert main(["audit", str(source), "--author", "id 1", "--json", "--tz", "UTC"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["posts"] == 1 and summary["account"] == "id 1"
+    assert main(["classify", str(source), "--author", "@1", "--output", "jsonl"]) == 0
+    assert json.loads(capsys.readouterr().out)["id"] == "101"
