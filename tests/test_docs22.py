@@ -227,3 +227,18 @@ def test_author_takes_the_id_name_the_refusal_lists(
     assert summary["posts"] == 1 and summary["account"] == "id 1"
     assert main(["classify", str(source), "--author", "@1", "--output", "jsonl"]) == 0
     assert json.loads(capsys.readouterr().out)["id"] == "101"
+
+
+# README: every command that reads files "has `--skip-invalid` (skip a broken JSONL line, a
+# malformed record or a damaged part of an archive with a warning instead of stopping)";
+# cohort build's help said "skip unparseable lines" only, though it skips all three.
+def test_every_skip_invalid_says_what_it_skips() -> None:
+    helps = {
+        path: action.help
+        for path, parser in _parsers(build_parser())
+        for action in parser._actions
+        if "--skip-invalid" in action.option_strings
+    }
+    assert {"classify", "audit", "report", "import", "cohort build"} <= set(helps)
+    for path, text in helps.items():
+        assert text and all(w in text for w in ("lines", "malformed records", "archive")), path
