@@ -242,3 +242,41 @@ def test_every_skip_invalid_says_what_it_skips() -> None:
     assert {"classify", "audit", "report", "import", "cohort build"} <= set(helps)
     for path, text in helps.items():
         assert text and all(w in text for w in ("lines", "malformed records", "archive")), path
+
+
+# cohort build splits a big JSONL file into 32 MB ranges, read by separate tasks; each
+# range counted its lines from 1, so a bad line 13,522 of a 40 MB file was "line 2701"
+# (README: one line naming the file and the record). A range after the first names the
+# line by its byte offset (counting lines would mean reading everything before it).
+def _lines_with_one_bad(folder: Path, bad: bytes) -> tuple[Path, int, int]:
+    path = folder / "big.jsonl"
+    lines = [page([tweet(str(100 + i), "1", "hi", "2024-05-02T09:00:00.000Z")]) for i in range(60)]
+    lines[47] = bad
+    path.write_bytes(b"".join(lines))
+    return path, sum(len(x) for x in lines[:47]), 48
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [b'{"data": [oops\n', page([tweet("147", "1", "hi", "0001-01-01T00:00:00.000Z")])],
+    ids=["not JSON", "malformed tweet"],
+)
+def test_cohort_build_names_a_bad_line_past_its_first_range_truly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], bad: bytes
+) -> None:
+    from linkratio.cohort import tasks
+
+    source, offset, line = _lines_with_one_bad(tmp_path, bad)
+    monkeypatch.setattr(tasks, "CHUNK_BYTES", 2048)  # about 8 lines a range
+    assert main(["audit", str(source)]) == 2
+    assert f"line {line}:" in capsys.readouterr().err  # what the other readers say
+    assert (
+        main(["cohort", "build", str(source), "--out", str(tmp_path / "c"), "--workers", "1"]) == 2
+    )
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert not re.search(r"line \d", err), err  # no line number but the file's own
+    if bad.startswith(b'{"data": [oops'):
+        assert f"{source}: the line at byte {offset:,}: not valid JSON" in err, err
+    else:  # the tweet names the record
+        assert f"{source}: tweet '147' has a malformed field" in err, err

@@ -182,11 +182,17 @@ def _jsonl_posts(path: Path, start: int, end: int, skip_invalid: bool) -> Iterat
     from linkratio.sources.jsonpages import SKIPPED, jsonl_values
     from linkratio.sources.x_json import _SAVED, EXPECTED, _page, _tweet_id, tweet_to_post
 
+    here = [start]  # where the line being read begins
+
+    def place(line: int) -> str:
+        """A line as messages name it: a range counts its lines from its own start, so only
+        the first range's numbers are the file's; a later one names the line's byte offset."""
+        return f"{path}: line {line}" if start == 0 else f"{path}: the line at byte {here[0]:,}"
+
     with path.open("rb") as fh:
-        lines = lines_in_range(fh, start, end)
-        for line, value in jsonl_values(lines, path, EXPECTED, skip_invalid):
-            # A range's line numbers count from its start: only the first range's are the file's.
-            number = line if start == 0 else 0
+        lines = _tracked(lines_in_range(fh, start, end), fh, here)
+        for line, value in jsonl_values(lines, path, EXPECTED, skip_invalid, place=place):
+            number = line if start == 0 else 0  # 0: the file alone (a tweet is named by its id)
             page = None if value is SKIPPED else _page(value, path, number, skip_invalid)
             if page is None:
                 continue
@@ -198,6 +204,13 @@ def _jsonl_posts(path: Path, start: int, end: int, skip_invalid: bool) -> Iterat
                     _SAVED.malformed(path, number, err, skip_invalid, f"tweet {_tweet_id(tweet)}")
                     continue
                 yield post
+
+
+def _tracked(lines: Iterator[bytes], fh: IO[bytes], here: list[int]) -> Iterator[bytes]:
+    """`lines` of `fh`, keeping in `here[0]` the byte offset where the one yielded begins."""
+    for line in lines:
+        here[0] = fh.tell() - len(line)
+        yield line
 
 
 def jsonl_ranges(path: Path, size: int, chunk_bytes: int = CHUNK_BYTES) -> list[tuple[int, int]]:
