@@ -35,7 +35,9 @@ def register(sub: options.SubParsers) -> None:
             p.add_argument("query", metavar="SQL", help="a query over posts (columns: see README)")
         if name == "report":
             p.add_argument("--out", required=True, metavar="FILE", help="the HTML file to write")
-            p.add_argument("--top", type=options.positive, default=15, metavar="N", help="sites")
+            p.add_argument(
+                "--top", type=options.positive, default=15, metavar="N", help="top sites shown (15)"
+            )
         else:
             _add_output(p)
         if name != "sql":
