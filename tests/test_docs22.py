@@ -280,3 +280,27 @@ def test_cohort_build_names_a_bad_line_past_its_first_range_truly(
         assert f"{source}: the line at byte {offset:,}: not valid JSON" in err, err
     else:  # the tweet names the record
         assert f"{source}: tweet '147' has a malformed field" in err, err
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="needs fish")
+def test_fish_itself_offers_each_command_exactly_its_long_options(tmp_path: Path) -> None:
+    out = io.StringIO()
+    assert main(["completion", "fish"], out) == 0
+    script = tmp_path / "linkratio.fish"
+    script.write_text(out.getvalue(), encoding="utf-8")
+    probes = list(_parsers(build_parser()))
+    asks = "".join(
+        f'echo (complete -C "linkratio {path} --" | string replace -r "\\t.*" "")\n'
+        for path, _ in probes
+    )
+    done = subprocess.run(
+        ["fish", "--no-config", "-c", f"source {script}\n{asks}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    offered = done.stdout.splitlines()
+    assert len(offered) == len(probes), done.stdout
+    for (path, parser), line in zip(probes, offered, strict=True):
+        longs = {o for o in _words(parser) if o.startswith("--")}
+        assert set(line.split()) == longs, (path, set(line.split()) ^ longs)
