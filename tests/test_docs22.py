@@ -304,3 +304,27 @@ def test_fish_itself_offers_each_command_exactly_its_long_options(tmp_path: Path
     for (path, parser), line in zip(probes, offered, strict=True):
         longs = {o for o in _words(parser) if o.startswith("--")}
         assert set(line.split()) == longs, (path, set(line.split()) ^ longs)
+
+
+# README: "A webhook URL holds a token: linkratio shows it as `webhook hooks.slack.com/…`",
+# and a usage error that quotes a URL "shows only its host, so a webhook token never
+# reaches a cron log". `--webhook-env "$SLACK_WEBHOOK"` (the variable expanded by mistake,
+# where its name belongs) printed the whole URL, token included, from weekly and schedule.
+SECRET_URL = "https://hooks.slack.com/services/T0AAA/B0BBB/s3cr3tT0ken"
+
+
+@pytest.mark.parametrize("command", ["weekly", "schedule"])
+def test_a_webhook_url_given_as_webhook_env_is_not_printed(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from test_cohort_build import file_a
+
+    db = tmp_path / "l.sqlite"
+    source = tmp_path / "a.jsonl"
+    source.write_bytes(file_a())
+    assert main(["import", str(source), "--db", str(db), "-q"]) == 0
+    argv = [command, "@alice", "--webhook-env", SECRET_URL, "--db", str(db), "--tz", "UTC"]
+    assert main([*argv, "--out", str(tmp_path / "w")]) == 2
+    err = capsys.readouterr().err
+    assert "s3cr3tT0ken" not in err and "B0BBB" not in err, err
+    assert err.count("\n") == 1 and "hooks.slack.com" in err, err
