@@ -341,8 +341,9 @@ def test_a_webhook_url_given_as_webhook_env_is_not_printed(
         ["set", "x.bearer_token=AAAAs3cr3tT0ken"],
         ["set", "AAAAs3cr3tT0ken"],
         ["unset", "smtp.password", "AAAAs3cr3tT0ken"],
+        ["set", "AAAAs3cr3tT0ken", "more"],
     ],
-    ids=["after the key", "key=value", "as the key", "after unset"],
+    ids=["after the key", "key=value", "as the key", "after unset", "as the key, then more"],
 )
 def test_config_never_prints_a_value_typed_on_the_command_line(
     argv: list[str],

@@ -138,10 +138,11 @@ def configure(args: argparse.Namespace, out: TextIO) -> int:
       echo "$TOKEN" | linkratio config set x.bearer_token
     """
     if args.typed:  # never shown: a token typed on the command line stays off the screen
+        key = args.key if args.key in config.KEYS else "KEY"  # a token may be in its place
         raise InputError(
             f"config {args.action} takes no value on the command line (what followed the key "
             "is not shown, nor stored): set reads it from a hidden prompt or standard input, "
-            f"e.g. printf '%s\\n' \"$TOKEN\" | linkratio config set {args.key or 'KEY'}"
+            f"e.g. printf '%s\\n' \"$TOKEN\" | linkratio config set {key}"
         )
     if args.action == "path":
         out.write(f"{config.config_path()}\n")
