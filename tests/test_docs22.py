@@ -309,13 +309,15 @@ def test_fish_itself_offers_each_command_exactly_its_long_options(tmp_path: Path
 # README: "A webhook URL holds a token: linkratio shows it as `webhook hooks.slack.com/…`",
 # and a usage error that quotes a URL "shows only its host, so a webhook token never
 # reaches a cron log". `--webhook-env "$SLACK_WEBHOOK"` (the variable expanded by mistake,
-# where its name belongs) printed the whole URL, token included, from weekly and schedule.
+# where its name belongs) printed the whole URL, token included, from weekly and schedule;
+# so did the URL given as --email (or as the weekly.email setting, in every cron run).
 SECRET_URL = "https://hooks.slack.com/services/T0AAA/B0BBB/s3cr3tT0ken"
 
 
+@pytest.mark.parametrize("option", ["--webhook-env", "--email"])
 @pytest.mark.parametrize("command", ["weekly", "schedule"])
 def test_a_webhook_url_given_as_webhook_env_is_not_printed(
-    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    command: str, option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from test_cohort_build import file_a
 
@@ -323,7 +325,7 @@ def test_a_webhook_url_given_as_webhook_env_is_not_printed(
     source = tmp_path / "a.jsonl"
     source.write_bytes(file_a())
     assert main(["import", str(source), "--db", str(db), "-q"]) == 0
-    argv = [command, "@alice", "--webhook-env", SECRET_URL, "--db", str(db), "--tz", "UTC"]
+    argv = [command, "@alice", option, SECRET_URL, "--db", str(db), "--tz", "UTC"]
     assert main([*argv, "--out", str(tmp_path / "w")]) == 2
     err = capsys.readouterr().err
     assert "s3cr3tT0ken" not in err and "B0BBB" not in err, err
@@ -366,3 +368,19 @@ def test_config_never_prints_a_value_typed_on_the_command_line(
 def test_config_still_names_a_misspelt_key(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["config", "set", "weekly.emails"]) == 2
     assert "(not 'weekly.emails')" in capsys.readouterr().err
+
+
+def test_a_webhook_url_in_the_weekly_email_setting_is_not_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from test_cohort_build import file_a
+
+    db = tmp_path / "l.sqlite"
+    source = tmp_path / "a.jsonl"
+    source.write_bytes(file_a())
+    assert main(["import", str(source), "--db", str(db), "-q"]) == 0
+    monkeypatch.setenv("LINKRATIO_WEEKLY_EMAIL", SECRET_URL)  # the keys mixed up
+    argv = ["weekly", "@alice", "--db", str(db), "--tz", "UTC", "--out", str(tmp_path / "w")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "s3cr3tT0ken" not in err and err.count("\n") == 1, err
