@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from linkratio.accounts import account_name, parse_name
+from linkratio.accounts import account_name, is_id_name, parse_name
 from linkratio.errors import InputError
 from linkratio.model import Account, Post, Timeline
 
@@ -111,10 +111,15 @@ def one_author(
 
 
 def names(account: Account, name: str) -> bool:
-    """Whether `name` names `account`: its handle (with or without `@` or prefix) or id."""
+    """Whether `name` names `account`: its handle (with or without `@` or prefix) or id.
+
+    `id 123`, as an X account without a handle is listed, names it by its id.
+    """
     parsed = parse_name(name)
     if parsed is not None and parsed[0] != account.platform:
         return False
+    if is_id_name(name.strip()):
+        return account.platform == "x" and account.id == name.strip()[3:]
     wanted = (parsed[1] if parsed else name).strip().removeprefix("@").casefold()
     known = (account.handle, account.id)
     return bool(wanted) and any(k is not None and k.casefold() == wanted for k in known)

@@ -16,6 +16,7 @@ import contextlib
 import difflib
 import errno
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,11 +205,20 @@ def require_key(key: str | None, action: str) -> str:
     Asked before any prompt: nobody should type a secret for a typo.
     """
     if key not in KEYS:
-        raise InputError(
-            f"config {action} needs a KEY, one of: {', '.join(KEYS)}"
-            + (f" (not {key!r})" if key else "")
-        )
+        raise InputError(f"config {action} needs a KEY, one of: {', '.join(KEYS)}{_not(key)}")
     return key
+
+
+def _not(key: str | None) -> str:
+    """What was given instead of a key, shown only when it looks like one: it may be a token
+    typed in the key's place (`KEY=VALUE`, or the value alone), which must not be printed."""
+    if not key:
+        return ""
+    if "=" in key:
+        return " (not KEY=VALUE: the value is read from a hidden prompt or standard input)"
+    if re.fullmatch(r"[a-z_]{1,30}(\.[a-z_]{1,30})?", key):
+        return f" (not {key!r})"
+    return " (what was given is not shown: it may be a secret)"
 
 
 def store_secret(key: str, text: str) -> Path:

@@ -35,7 +35,9 @@ def register(sub: options.SubParsers) -> None:
             p.add_argument("query", metavar="SQL", help="a query over posts (columns: see README)")
         if name == "report":
             p.add_argument("--out", required=True, metavar="FILE", help="the HTML file to write")
-            p.add_argument("--top", type=options.positive, default=15, metavar="N", help="sites")
+            p.add_argument(
+                "--top", type=options.positive, default=15, metavar="N", help="top sites shown (15)"
+            )
         else:
             _add_output(p)
         if name != "sql":
@@ -82,7 +84,12 @@ def _register_build(commands: options.SubParsers) -> None:
         "--workers", type=options.positive, metavar="N", help="processes (default: cores)"
     )
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="a running Dask scheduler")
-    p.add_argument("--skip-invalid", action="store_true", help="skip unparseable lines")
+    p.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="skip unparseable lines, malformed records and damaged archive parts with a "
+        "warning instead of stopping",
+    )
     options.add_quiet(p, help="print nothing on success")
 
 

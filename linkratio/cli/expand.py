@@ -45,7 +45,11 @@ def register(sub: options.SubParsers) -> None:
             help=f"{what} ({default}, at most {most})",
         )
     p.add_argument(
-        "--timeout", type=_timeout, default=10.0, metavar="S", help="seconds per request (10)"
+        "--timeout",
+        type=_timeout,
+        default=10.0,
+        metavar="S",
+        help="seconds per request (10, at most 300)",
     )
     p.add_argument(
         "--retry-failed",

@@ -13,6 +13,7 @@ from linkratio.accounts import account_name
 from linkratio.cli.options import EXIT_OK
 from linkratio.cli.progress import Progress
 from linkratio.cli.progress import SafeWaiter as Waiter
+from linkratio.errors import InputError
 from linkratio.render.escape import terminal_safe
 from linkratio.wording import counted
 
@@ -52,6 +53,8 @@ def _register_config(sub: options.SubParsers) -> None:
     p = options.command(sub, "config", configure)
     p.add_argument("action", choices=("show", "set", "unset", "path"))
     p.add_argument("key", nargs="?", metavar="KEY")
+    # A value typed after the key anyway is taken here, so that no error prints it back.
+    p.add_argument("typed", nargs="*", help=argparse.SUPPRESS)
     options.add_quiet(p, help="set/unset print nothing on success")
 
 
@@ -136,6 +139,13 @@ def configure(args: argparse.Namespace, out: TextIO) -> int:
       linkratio config set x.bearer_token
       echo "$TOKEN" | linkratio config set x.bearer_token
     """
+    if args.typed:  # never shown: a token typed on the command line stays off the screen
+        key = args.key if args.key in config.KEYS else "KEY"  # a token may be in its place
+        raise InputError(
+            f"config {args.action} takes no value on the command line (what followed the key "
+            "is not shown, nor stored): set reads it from a hidden prompt or standard input, "
+            f"e.g. printf '%s\\n' \"$TOKEN\" | linkratio config set {key}"
+        )
     if args.action == "path":
         out.write(f"{config.config_path()}\n")
         return EXIT_OK

@@ -52,7 +52,12 @@ def _register_report(sub: options.SubParsers) -> None:
     options.add_input(p)
     _add_author(p)
     options.add_period(p)
-    p.add_argument("--out", metavar="DIR", default="linkratio-report", help="output folder")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        default="linkratio-report",
+        help="output folder (default: ./linkratio-report)",
+    )
     p.add_argument("--open", action="store_true", help="open the report in the browser")
     p.add_argument(
         "--year",

@@ -61,8 +61,8 @@ def register(sub: options.SubParsers) -> None:
 
 
 def check(args: argparse.Namespace, out: TextIO) -> int:
-    """Run SQLite's integrity and foreign-key checks on the library. Exit 0 when it is sound, 1 with
-    the problems listed when it is damaged.
+    """Run SQLite's integrity and foreign-key checks on the library, and check the type of every
+    value the commands read. Exit 0 when it is sound, 1 with the problems listed when it is damaged.
 
     example:
       linkratio library check --db ~/linkratio.sqlite

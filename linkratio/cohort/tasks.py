@@ -20,7 +20,6 @@ from typing import IO
 
 from linkratio.cohort.manifest import file_hash, range_digest
 from linkratio.cohort.rows import Part, row, write_parts
-from linkratio.errors import InputFormatError
 from linkratio.model import Post, collapse
 
 log = logging.getLogger(__name__)
@@ -183,24 +182,37 @@ def lines_in_range(fh: IO[bytes], start: int, end: int) -> Iterator[bytes]:
 def _jsonl_posts(path: Path, start: int, end: int, skip_invalid: bool) -> Iterator[Post]:
     """The posts of the X v2 / twarc2 JSONL lines that begin in [start, end)."""
     from linkratio.sources.jsonpages import SKIPPED, jsonl_values
-    from linkratio.sources.x_json import EXPECTED, _page, tweet_to_post
+    from linkratio.sources.x_json import _SAVED, EXPECTED, _page, _tweet_id, tweet_to_post
+
+    here = [start]  # where the line being read begins
+
+    def place(line: int) -> str:
+        """A line as messages name it: a range counts its lines from its own start, so only
+        the first range's numbers are the file's; a later one names the line's byte offset."""
+        return f"{path}: line {line}" if start == 0 else f"{path}: the line at byte {here[0]:,}"
 
     with path.open("rb") as fh:
-        lines = lines_in_range(fh, start, end)
-        for line, value in jsonl_values(lines, path, EXPECTED, skip_invalid):
-            page = None if value is SKIPPED else _page(value, path, line)
+        lines = _tracked(lines_in_range(fh, start, end), fh, here)
+        for line, value in jsonl_values(lines, path, EXPECTED, skip_invalid, place=place):
+            number = line if start == 0 else 0  # 0: the file alone (a tweet is named by its id)
+            page = None if value is SKIPPED else _page(value, path, number, skip_invalid)
             if page is None:
                 continue
             tweets, included, users = page
-            try:
-                posts = [tweet_to_post(tweet, included, users) for tweet in tweets]
-            except (KeyError, TypeError, ValueError) as err:
-                message = f"{path}: a tweet has a malformed field ({err!r})"
-                if not skip_invalid:
-                    raise InputFormatError(f"{message}; {EXPECTED}") from None
-                log.warning("%s; skipped", message)
-                continue
-            yield from posts
+            for tweet in tweets:  # a malformed tweet is skipped alone, as the other readers do
+                try:
+                    post = tweet_to_post(tweet, included, users)
+                except _SAVED.errors as err:
+                    _SAVED.malformed(path, number, err, skip_invalid, f"tweet {_tweet_id(tweet)}")
+                    continue
+                yield post
+
+
+def _tracked(lines: Iterator[bytes], fh: IO[bytes], here: list[int]) -> Iterator[bytes]:
+    """`lines` of `fh`, keeping in `here[0]` the byte offset where the one yielded begins."""
+    for line in lines:
+        here[0] = fh.tell() - len(line)
+        yield line
 
 
 def _page_posts(task: Task) -> Iterator[Post]:

@@ -67,9 +67,16 @@ def json_head(path: Path, expected: str) -> Callable[[bytes], None]:
 
 
 def jsonl_values(
-    lines: Iterable[bytes], path: Path, expected: str, skip_invalid: bool = False
+    lines: Iterable[bytes],
+    path: Path,
+    expected: str,
+    skip_invalid: bool = False,
+    place: Callable[[int], str] | None = None,
 ) -> Iterator[tuple[int, Any]]:
-    """Yield (line number, value) per non-blank JSONL line; a bad line stops or is SKIPPED."""
+    """Yield (line number, value) per non-blank JSONL line; a bad line stops or is SKIPPED.
+
+    `place(number)` names a line in messages (default: `path: line N`).
+    """
     for number, raw in enumerate(lines, 1):
         line = raw.removeprefix(BOM) if number == 1 else raw
         if not line.strip():
@@ -78,7 +85,9 @@ def jsonl_values(
             yield number, orjson.loads(line)
         except orjson.JSONDecodeError as err:
             check_memory(err, path)  # a line orjson had no memory for is not invalid
-            message = f"{path}: line {number}: not valid JSON ({err.msg})"
+            message = (
+                f"{place(number) if place else where(path, number)}: not valid JSON ({err.msg})"
+            )
             if not skip_invalid:
                 raise InputFormatError(f"{message}; {expected}") from None
             log.warning("%s; skipped", message)

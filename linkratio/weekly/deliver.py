@@ -38,6 +38,7 @@ from linkratio.model import Destination
 from linkratio.net.deadline import Clock, bind_client, refuse_socks
 from linkratio.net.policy import Policy, Retry, TooLarge, TooSlow, Wait, check_length, read_capped
 from linkratio.net.redact import REDACTOR, is_loopback
+from linkratio.render.escape import url_hosts
 from linkratio.wording import counted
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,8 @@ def email_destination(address: str) -> Destination:
     """A destination for `address`; InputError when it is not a plain `name@domain.tld`."""
     address = address.strip()
     if not _ADDRESS.fullmatch(address) or not address.isprintable():  # no ESC, NUL, bidi
-        raise InputError(f"invalid email address {address!r}: expected name@example.org")
+        shown = url_hosts(address)  # a webhook URL given by mistake: its token stays hidden
+        raise InputError(f"invalid email address {shown!r}: expected name@example.org")
     check_host(address.rpartition("@")[2], f"email address {address!r}")
     return Destination("email", f"email:{address.lower()}", f"email {address}", address)
 

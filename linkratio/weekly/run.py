@@ -110,11 +110,17 @@ def destinations(
     any destination, the `weekly.email` and `weekly.webhook` settings (what a scheduled
     job relies on). Duplicates are dropped.
     """
+    from linkratio.render.escape import url_hosts
     from linkratio.weekly.deliver import email_destination, webhook_destination
 
     emails, hooks = list(emails), list(webhooks)
     names = [webhook_env] if isinstance(webhook_env, str) else list(webhook_env or ())
     for name in names:
+        if "://" in name:  # the URL itself, given by mistake: its token stays hidden
+            raise InputError(
+                f"--webhook-env {url_hosts(name)}: expected the name of a variable that holds "
+                "the URL (e.g. SLACK_WEBHOOK), not the URL"
+            )
         url = os.environ.get(name)
         if not url:
             raise InputError(f"--webhook-env {name}: that variable is not set")

@@ -25,6 +25,7 @@ import platformdirs
 from linkratio import config
 from linkratio.errors import InputError
 from linkratio.model import Account
+from linkratio.render.escape import url_hosts
 from linkratio.render.files import write_atomic
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -102,7 +103,8 @@ def make_plan(
     """
     weekday = parse_weekday(weekday)
     if webhook_env is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", webhook_env):
-        raise InputError(f"invalid variable name {webhook_env!r}: expected e.g. SLACK_WEBHOOK")
+        shown = url_hosts(webhook_env)  # a URL given by mistake: its token stays hidden
+        raise InputError(f"invalid variable name {shown!r}: expected e.g. SLACK_WEBHOOK")
     command = [str(Path(python).absolute()), "-m", "linkratio", "weekly", account, "--quiet"]
     if sync:
         command.append("--sync")
