@@ -121,9 +121,12 @@ def _target(name: str | None, me: bool, policy: dict[str, Any], max_posts: int |
 def _tell(
     library: Library, account: Account, target: _Target, since: date | None, notify: Notice
 ) -> None:
-    """Say what a first backfill reads (and may cost), or that `since` does nothing now."""
+    """Say what a backfill reads (and may cost), the first or one going on after a cut-short
+    run, or that `since` does nothing now."""
     if first_run(library, account):
         notify(f"first fetch of @{account.handle}: {target.backfill}")
+    elif library.cursor(account.platform, account.id or "") is not None:
+        notify(f"going on with the unfinished backfill of @{account.handle}: {target.backfill}")
     elif since:
         notify(target.since_note)
 
