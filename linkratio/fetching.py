@@ -195,7 +195,12 @@ def _x_account(library: Library, client: XClient, name: str | None, creds: Crede
     """The X account to fetch, from the library when it knows it (a lookup is a request)."""
     if name:
         known = library.find_account(name)
-        return known if known is not None else client.lookup_user(name)
+        account = known if known is not None else client.lookup_user(name)
+        # The owner's account by its handle is read as `--me` reads it, with the owner's
+        # tokens: X lets only them read a protected account, and bills them a fifth.
+        if creds.has_user_context and library.setting(creds.owner_key()) == account.id:
+            client.user_auth = True
+        return account
     remembered = library.setting(creds.owner_key())
     known = library.find_account(remembered) if remembered else None
     if known is not None:

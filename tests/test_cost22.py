@@ -430,3 +430,36 @@ def test_a_capped_fetch_spent_on_an_earlier_backfill_says_the_newest_are_not_rea
     out = io.StringIO()
     assert main(["fetch", f"@{OWNER}"], out=out) == 0
     assert "newest" not in out.getvalue() and len(set(api.billed)) == len(api.billed) == 355
+
+
+# `fetch @myhandle` after `fetch --me`: the owner's own account by its handle is read with
+# the owner's user tokens, as `--me` and `weekly --sync` read it.
+
+
+def test_fetching_the_owners_handle_reads_with_the_owners_tokens(
+    api: Billed,
+    cli_env: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    api.protected.add(OWNER_ID)  # only the owner's user tokens can read it at all
+    api.timelines[OWNER_ID] = timeline(100)
+    assert main(["fetch", "--me", "--quiet"], out=io.StringIO()) == 0
+    api.timelines[OWNER_ID] = timeline(105, newer=5)
+    before = len(api.seen())
+    assert main(["fetch", f"@{OWNER}", "--quiet"], out=io.StringIO()) == 0
+    assert capsys.readouterr().err == ""
+    asked = api.seen()[before:]
+    assert [(r.path, r.auth) for r in asked] == [(f"/2/users/{OWNER_ID}/tweets", "oauth1")]
+    with Library(cli_env) as lib:
+        assert len(lib.posts("x", OWNER_ID)) == 105
+
+
+def test_another_handle_is_still_read_with_the_apps_token(
+    api: Billed,
+    cli_env: Path,
+) -> None:
+    assert main(["fetch", "--me", "--quiet"], out=io.StringIO()) == 0
+    api.add_user("783214", "someone_else", timeline(10))
+    before = len(api.seen())
+    assert main(["fetch", "@someone_else", "--quiet"], out=io.StringIO()) == 0
+    assert {r.auth for r in api.seen()[before:] if r.path.endswith("/tweets")} == {"bearer"}
