@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import io
+import os
+import resource
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from helpers import copied
 
 from linkratio.cli import main
 
@@ -50,3 +55,82 @@ def test_config_show_on_deeply_nested_arrays_is_one_line(
     code, out, err = run(["config", "show"], capsys)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and str(config_file) in err and "Traceback" not in err
+
+
+# --- reread: posts fetched from Bluesky and Mastodon ---------------------------------------
+
+
+def _forget_readers(db: Path) -> None:
+    """The library as a linkratio before reader fingerprints left it (schema 6, migrated)."""
+    import sqlite3
+
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE posts SET reader = NULL")
+    con.close()
+
+
+@pytest.mark.parametrize("platform", ["bluesky", "mastodon"])
+def test_posts_fetched_from_bluesky_and_mastodon_read_again_unchanged(
+    fake_social, tmp_path: Path, capsys: pytest.CaptureFixture[str], platform: str
+) -> None:
+    from fakes.social import MASTODON_USER, OWNER_HANDLE
+
+    db = tmp_path / "lib.sqlite"
+    name = (
+        f"bsky:{OWNER_HANDLE}"
+        if platform == "bluesky"
+        else f"mastodon:@{MASTODON_USER}@{fake_social.host}"
+    )
+    assert run(["fetch", name, "--db", str(db), "-q"], capsys)[0] == 0
+    # Right after a fetch nothing is due: no notice.
+    code, _, err = run(["audit", name, "--db", str(db), "--json"], capsys)
+    assert code == 0 and "older linkratio" not in err
+    _forget_readers(db)
+    code, _, err = run(["audit", name, "--db", str(db), "--json"], capsys)
+    assert code == 0 and "read by an older linkratio" in err
+    code, out, err = run(["library", "reread", name, "--db", str(db)], capsys)
+    assert code == 0, err
+    assert ": 0 changed" in out and "could not" not in out, out
+
+
+# --- weekly: the owner mark's look at an existing .md -----------------------------------
+
+
+def _weekly_in_child(library: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """`linkratio weekly` in a child process with 3 GB of address space: a read without
+    end fails there, and a run that never ends is killed (a guard, not a measurement)."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    argv = [sys.executable, "-m", "linkratio", "weekly", "@marenbuilds", "--db", str(library)]
+    argv += ["--week", "2024-W49", "--out", str(out), "-q"]
+    env = {**os.environ, "LINKRATIO_DB": str(library)}
+    try:
+        return subprocess.run(
+            argv, capture_output=True, text=True, timeout=90, preexec_fn=limit, env=env
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("weekly never ended: it waits on the .md in --out")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_weekly_is_not_held_by_an_md_that_is_no_file(
+    sample_library: Path, tmp_path: Path, kind: str
+) -> None:
+    # The owner check opened the week's .md to read its end: a FIFO planted in a shared
+    # --out held every run forever; a link to /dev/zero read until memory ran out. Before
+    # the check, the run replaced either (the files are written to a temporary name and
+    # renamed), as it still must.
+    library = copied(sample_library, tmp_path)
+    out = tmp_path / "weekly"
+    out.mkdir()
+    md = out / "linkratio-2024-W49.md"
+    if kind == "fifo":
+        os.mkfifo(md)
+    else:
+        md.symlink_to("/dev/zero")
+    done = _weekly_in_child(library, out)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert md.is_file() and not md.is_symlink()
+    assert "# " in md.read_text(encoding="utf-8")
