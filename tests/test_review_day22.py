@@ -134,3 +134,46 @@ def test_weekly_is_not_held_by_an_md_that_is_no_file(
     assert done.returncode == 0, done.stderr[-500:]
     assert md.is_file() and not md.is_symlink()
     assert "# " in md.read_text(encoding="utf-8")
+
+
+# --- cohort: a Mastodon status saved twice, edited in between -------------------------
+
+
+def test_a_cohort_keeps_the_last_saved_version_of_an_edited_mastodon_status(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A Mastodon edit keeps the status id. Read whole (before Mastodon JSONL was read in
+    # byte ranges, and still by import), the last version in the file counts; read in
+    # ranges, the view kept whichever row its dedup met first: the version before the edit.
+    import copy
+
+    import orjson
+
+    from linkratio import cohort
+    from linkratio.cohort import tasks
+    from linkratio.sources import read
+
+    pytest.importorskip("duckdb")
+    fixtures = Path(__file__).parent / "fixtures" / "mastodon"
+    statuses = orjson.loads((fixtures / "get_account_statuses_limit.1.body.json").read_bytes())
+    first = next(s for s in statuses if not s.get("reblog"))
+    before = copy.deepcopy(first)
+    before.update(content="<p>just talking</p>", card=None, media_attachments=[], mentions=[])
+    before.update(in_reply_to_id=None, in_reply_to_account_id=None)
+    after = copy.deepcopy(before)
+    after["content"] = '<p>now a link <a href="https://example.org/x">example.org/x</a></p>'
+    after["edited_at"] = "2025-07-01T00:00:00.000Z"
+    others = [s for s in statuses if s["id"] != first["id"]]
+    lines = [orjson.dumps([before]), *(orjson.dumps([s]) for s in others), orjson.dumps([after])]
+    path = tmp_path / "statuses.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    [imported] = [p for p in read(path).posts if p.id == first["uri"]]
+    assert imported.links  # whole, the edit (a link) counts
+
+    monkeypatch.setattr(tasks, "CHUNK_BYTES", 2_000)  # the two versions in other ranges
+    out = tmp_path / "cohort"
+    cohort.build([path], out, workers=1)
+    con = cohort.connect(out)
+    rows = con.sql(f"SELECT category FROM posts WHERE id = '{first['uri']}'").fetchall()
+    assert rows == [("link",)]
+    assert con.sql("SELECT count(*) FROM posts").fetchall() == [(len(statuses),)]
