@@ -68,6 +68,8 @@ def _read_file(path: Path, replacing: str | None = None) -> dict[str, str]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not a valid TOML config file ({exc})") from None
+    except RecursionError:  # tomllib recurses once per level of nested arrays or tables
+        raise InputError(f"{path}: nested too deep to read as a config file") from None
     values: dict[str, str] = {}
     for section, table in data.items():
         if not isinstance(table, dict) and replacing is None:  # `email = ...` above any table
@@ -162,7 +164,12 @@ def set_value(key: str, value: str | None, path: Path | None = None) -> Path:
     # tomli-w writes any Unicode (emoji included) as valid TOML; a hand-made writer that
     # borrowed JSON's escapes wrote surrogate pairs that no TOML reader accepts.
     text = "# linkratio settings: secrets, keep this file private (mode 0600)\n\n"
-    text += tomli_w.dumps(tables)
+    try:
+        text += tomli_w.dumps(tables)
+    except RecursionError:  # an entry added by hand, nested deeper than it can be written
+        raise InputError(
+            f"{path}: an entry is nested too deep to keep: correct or remove it"
+        ) from None
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     try:

@@ -152,8 +152,12 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
         files = _quote(str(out / "platform=*" / "month=*" / "part-*.parquet"))
         source = (
             f"SELECT {', '.join(COLUMNS)} FROM read_parquet({files}, hive_partitioning = true, "
-            "filename = true, hive_types = {'platform': VARCHAR, 'month': VARCHAR}) "
-            "QUALIFY row_number() OVER (PARTITION BY platform, id ORDER BY filename) = 1"
+            "filename = true, file_row_number = true, "
+            "hive_types = {'platform': VARCHAR, 'month': VARCHAR}) "
+            # The last row read wins, as in reading a file whole (`model.collapse`): a
+            # Mastodon edit keeps its id, and an input's parts go in file order.
+            "QUALIFY row_number() OVER "
+            "(PARTITION BY platform, id ORDER BY filename DESC, file_row_number DESC) = 1"
         )
     else:
         source = f"SELECT {_EMPTY} WHERE false"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -288,10 +289,12 @@ def _write(ws: WeekSummary, out_dir: str | Path, account: Account) -> WeeklyFile
 
     owner = hashlib.sha256(f"{account.platform}:{account.id}".encode()).hexdigest()[:16]
     md = Path(out_dir).expanduser() / f"{file_stem(ws)}.md"
-    try:
-        with md.open("rb") as f:
+    try:  # not held by a FIFO, nor reading a device without end: a file's last 256 bytes
+        with os.fdopen(os.open(md, os.O_RDONLY | os.O_NONBLOCK), "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise OSError("no file: written over as before")
             f.seek(max(f.seek(0, os.SEEK_END) - 256, 0))
-            tail = f.read().decode("utf-8", "replace")
+            tail = f.read(256).decode("utf-8", "replace")
     except OSError:  # none yet (or unreadable: writing it then says what is wrong)
         tail = ""
     mark = tail.rfind(OWNER_MARK)
