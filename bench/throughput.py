@@ -174,8 +174,8 @@ IMPORT_PARTS = {
     "from pathlib import Path\ngc.disable(); t=time.perf_counter()\n"
     "n=len(read_kept(Path(folder)).posts)\nprint(time.perf_counter()-t)",
     "SQLite insert of its rows": "import sqlite3\nfrom linkratio.store import schema\n"
-    "from linkratio.store.posts import _INSERT_POST, _POST_COLUMNS\n"
-    "src=sqlite3.connect(db); cols=', '.join(_POST_COLUMNS)\n"
+    "from linkratio.store.posts import _INSERT_POST, POST_COLUMNS\n"
+    "src=sqlite3.connect(db); cols=', '.join(POST_COLUMNS)\n"
     "rows=src.execute(f'SELECT {cols} FROM posts ORDER BY rowid').fetchall()\n"
     "accounts=src.execute('SELECT * FROM accounts').fetchall()\ngc.disable()\n"
     "mem=sqlite3.connect(':memory:', isolation_level=None)\n"
@@ -184,7 +184,7 @@ IMPORT_PARTS = {
     " accounts)\nt=time.perf_counter(); mem.executemany(_INSERT_POST, rows)\n"
     "mem.execute('COMMIT'); print(time.perf_counter()-t)",
     "unpickling its rows": "import pickle, sqlite3\n"
-    "from linkratio.store.posts import _POST_COLUMNS\ncols=', '.join(_POST_COLUMNS)\n"
+    "from linkratio.store.posts import POST_COLUMNS\ncols=', '.join(POST_COLUMNS)\n"
     "rows=sqlite3.connect(db).execute(f'SELECT {cols} FROM posts ORDER BY rowid').fetchall()\n"
     "data=pickle.dumps(rows, protocol=5); del rows; gc.disable(); t=time.perf_counter()\n"
     "rows=pickle.loads(data); print(time.perf_counter()-t)",
