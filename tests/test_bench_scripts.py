@@ -27,13 +27,13 @@ def _snippets(script: Path) -> list[str]:
     source = script.read_text(encoding="utf-8")
     snippets = [source]
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if "linkratio" in node.value and "import" in node.value:
-                try:
-                    ast.parse(node.value)
-                except SyntaxError:
-                    continue
-                snippets.append(node.value)
+        text = node.value if isinstance(node, ast.Constant) else None
+        if isinstance(text, str) and "linkratio" in text and "import" in text:
+            try:
+                ast.parse(text)
+            except SyntaxError:
+                continue
+            snippets.append(text)
     return snippets
 
 
