@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import io
+import sqlite3
 from pathlib import Path
 
 import pytest
 from helpers import SAMPLE
 from test_reread import imported, read_by_old
 
+from linkratio._version import __version__
 from linkratio.cli import main
+from linkratio.frame import Library
+from linkratio.model import Account
 from linkratio.render.weekly import OWNER_MARK
-from linkratio.store import Library
+from linkratio.sources.reread import READER, reader_fingerprint
+from linkratio.store import Reader
+from linkratio.store.reread import _DUE_WITH_JSON, version_key
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -48,3 +54,94 @@ def test_weekly_says_it_reread_even_when_the_run_then_fails(
     assert said[0].endswith(" changed")
     with Library(db) as lib:  # it was done: nothing is due any more
         assert lib.due_posts(account.platform, account.id or "") == 0
+
+
+# -- 2. the readers' version orders what is due -------------------------------------------
+
+
+def test_version_keys_sort_as_the_versions_do() -> None:
+    versions = ["unknown", "0.0.9", "0.1", "0.2.0rc1", "0.10.0", "1.0", "1.2.3", "2026.12.7",
+                "1!0.1"]  # fmt: skip
+    keys = [version_key(v) for v in versions]
+    assert sorted(keys) == keys and len(set(keys)) == len(keys)
+    assert version_key("1.0") == version_key("1.0.0") == version_key("v1")
+    assert version_key("0.1.0.dev3+g1a2b") == version_key("0.1.0.post2") == version_key("0.1")
+    for key in keys:  # a stamp of an older version sorts below any failure mark of a newer
+        assert all(f"{key} {'f' * 16}" < f"{newer} !" for newer in keys if newer > key)
+
+
+def _stamped(db: Path, account: Account, version: str | None, fingerprint: str) -> None:
+    """Store the account's posts as readers of `version` and `fingerprint` read them."""
+    reader = Reader(fingerprint=lambda: fingerprint, reread=READER.reread, version=version)
+    with Library(db, reader=reader) as lib:
+        posts = lib.posts(account.platform, account.id or "", with_raw=True)
+        for origin in {p.source for p in posts}:
+            lib.save_posts(account, [p for p in posts if p.source == origin], origin=origin)
+
+
+def _readers(db: Path) -> list[tuple[str | None, int]]:
+    with sqlite3.connect(db) as con:
+        rows = con.execute("SELECT reader, count(*) FROM posts GROUP BY reader ORDER BY 1")
+        found = rows.fetchall()
+    con.close()
+    return found
+
+
+@pytest.mark.parametrize(
+    ("version", "due"),
+    [
+        ("99.0", False),  # a newer linkratio: never read again, nor due
+        (f"{__version__}.1", False),
+        (__version__, True),  # this version, other code (a development checkout)
+        ("0.0.1", True),  # an older one
+        (None, True),  # one from before versions were recorded: a bare fingerprint
+    ],
+)
+def test_posts_a_newer_linkratio_read_are_never_due(
+    version: str | None, due: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "lib.sqlite"
+    account = imported(SAMPLE, db, capsys)
+    _stamped(db, account, version, "0123456789abcdef")
+    before = _readers(db)
+    with Library(db) as lib:
+        assert lib.due_posts(account.platform, account.id or "") == (2_390 if due else 0)
+        (done,) = lib.reread()
+    assert (done.due, done.read) == ((2_390, 2_390) if due else (0, 0))
+    assert (_readers(db) == [(READER.stamp(), 2_390)]) is due
+    if not due:
+        assert _readers(db) == before
+
+
+def test_a_newer_linkratios_failure_mark_is_not_due_and_this_ones_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "lib.sqlite"
+    account = imported(SAMPLE, db, capsys)
+    this = version_key(__version__)
+    for reader, due in [
+        (f"{version_key('99.0')} !0123456789abcdef", 0),
+        (f"{this} !0123456789abcdef", 2_390),  # this version's other code could not
+        ("!0123456789abcdef", 2_390),
+        (f"{this} !{reader_fingerprint()}", 0),  # these readers could not: not again
+    ]:
+        with sqlite3.connect(db) as con:
+            con.execute("UPDATE posts SET reader = ?", (reader,))
+        con.close()
+        with Library(db) as lib:
+            assert lib.due_posts(account.platform, account.id or "") == due, reader
+
+
+def test_counting_the_due_posts_seeks_the_reader_index(tmp_path: Path) -> None:
+    db = tmp_path / "lib.sqlite"
+    with Library(db):
+        pass
+    with sqlite3.connect(db) as con:
+        names = {"platform": "x", "account": "1", "low": "a", "high": "b", "one": "c", "two": "d"}
+        plan = con.execute(f"EXPLAIN QUERY PLAN {_DUE_WITH_JSON}", names).fetchall()
+    con.close()
+    details = [row[-1] for row in plan]
+    assert not [d for d in details if d.startswith("SCAN posts")], details
+    seek = "USING INDEX posts_by_reader (platform=? AND account_id=? AND reader"
+    seeks = [d for d in details if seek in d]
+    assert len(seeks) == 5, details
