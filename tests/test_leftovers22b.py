@@ -145,3 +145,64 @@ def test_counting_the_due_posts_seeks_the_reader_index(tmp_path: Path) -> None:
     seek = "USING INDEX posts_by_reader (platform=? AND account_id=? AND reader"
     seeks = [d for d in details if seek in d]
     assert len(seeks) == 5, details
+
+
+# -- 3. a usage error never echoes a token -------------------------------------------------
+
+TOKENS = [
+    "sk-SECRETabc",  # an API key's prefix
+    "ghp_0123456789abcdefghijklmnopqrstuvwxyz",
+    "AAAAAAAAAAAAAAAAAAAAAMLheAAAAAAA0%2BuSeid%2BULvsea4JtiGRiSDSJSI%3DEUifiRBkKG5E2Xz",
+    "Zk3mQ9vT2xLp8aW4nR7cY1bH6jD0sF5gE",  # a Mastodon access token's shape
+    "abcd-2fgh-ijkl-mnop",  # a Bluesky app password
+]
+HOOK = "https://hooks.slack.com/services/T0/B0/s3cretHookToken"
+
+
+def _usage_err(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    with pytest.raises(SystemExit) as done:
+        main(argv, io.StringIO())
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err
+
+
+@pytest.mark.parametrize("token", TOKENS)
+def test_an_unknown_word_that_looks_like_a_token_is_not_echoed(
+    token: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = _usage_err(["fetch", "@x", token], capsys)
+    assert token not in err and "unrecognized arguments: <hidden" in err, err
+    err = _usage_err(["weekly", "@x", "--webhook-env", HOOK, f"--nope={token}"], capsys)
+    assert token not in err and "s3cretHookToken" not in err and "services" not in err, err
+    assert "--nope=<hidden" in err  # the mistake is still named
+
+
+def test_every_commands_usage_error_hides_tokens_and_urls_on_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from test_cli_consistency import leaf_parsers
+
+    from linkratio.cli.app import build_parser
+
+    names = [name for name, _ in leaf_parsers(build_parser())]
+    assert len(names) > 15
+    for name in names:
+        words = [*name.split(), "--x-nope", "two", TOKENS[1], HOOK, "\x1b[31mred\nline"]
+        err = _usage_err(words, capsys)
+        assert TOKENS[1] not in err and "s3cretHookToken" not in err, (name, err)
+        assert "\x1b" not in err, (name, err)
+        (line,) = [line for line in err.splitlines() if ": error: " in line]
+        assert line.startswith(f"linkratio {name}: error: "), (name, err)
+        assert err.endswith(line + "\n"), (name, err)  # the error is the last line, whole
+
+
+def test_ordinary_mistakes_are_named_as_before(capsys: pytest.CaptureFixture[str]) -> None:
+    archive = "twitter-2024-11-30-8f3b2c1d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d.zip"
+    err = _usage_err(["audit", "a.zip", archive, "--weeek", "3"], capsys)
+    assert f"unrecognized arguments: {archive} --weeek 3" in err, err
+    err = _usage_err(["audit", "a.zip", "/home/me/exports/0123456789abcdef0123456789"], capsys)
+    assert "/home/me/exports/0123456789abcdef0123456789" in err
+    err = _usage_err(["weekly", "@me", "--webhook-format", "slak"], capsys)
+    assert "invalid choice: 'slak'" in err and "did you mean 'slack'?" in err
