@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -206,3 +209,30 @@ def test_ordinary_mistakes_are_named_as_before(capsys: pytest.CaptureFixture[str
     assert "/home/me/exports/0123456789abcdef0123456789" in err
     err = _usage_err(["weekly", "@me", "--webhook-format", "slak"], capsys)
     assert "invalid choice: 'slak'" in err and "did you mean 'slack'?" in err
+
+
+# -- 4. build at a script's top level: the build's process names the cause ---------------
+
+_TOP_LEVEL = """
+from linkratio import cohort
+
+cohort.build([{source!r}], {out!r}, workers=1)
+"""
+
+
+def test_build_at_a_scripts_top_level_says_why_in_the_scripts_process(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    from linkratio.cohort.builder import IMPORTED_AGAIN
+    from linkratio.cohort.engines import LOST
+
+    script = tmp_path / "analysis.py"
+    script.write_text(_TOP_LEVEL.format(source=str(SAMPLE), out=str(tmp_path / "o")), "utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, timeout=120, cwd=tmp_path
+    )
+    err = done.stderr.decode()
+    assert done.returncode == 1
+    last = err.rstrip().splitlines()[-1]
+    assert last == f"linkratio.errors.InputError: {IMPORTED_AGAIN}", err  # one line, the cause
+    assert LOST not in err and "out of memory" not in err
