@@ -236,3 +236,39 @@ def test_build_at_a_scripts_top_level_says_why_in_the_scripts_process(tmp_path: 
     last = err.rstrip().splitlines()[-1]
     assert last == f"linkratio.errors.InputError: {IMPORTED_AGAIN}", err  # one line, the cause
     assert LOST not in err and "out of memory" not in err
+
+
+# -- 5. cohort sql names the statement it refuses -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("duckdb")
+    pytest.importorskip("pyarrow")
+    from linkratio import cohort
+
+    out = tmp_path_factory.mktemp("cohort") / "d"
+    cohort.build([SAMPLE], out, workers=1)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("INSTALL httpfs", "not INSTALL: it downloads an extension from the internet"),
+        ("/* fetch */ force  install httpfs", "not FORCE INSTALL: it downloads an extension"),
+        ("SELECT 1; -- then\n load httpfs", "not LOAD: it loads an extension's code"),
+        ("ATTACH 'x.db'", "not ATTACH: it could write files"),
+        ("UPDATE EXTENSIONS", "not UPDATE: it could write files"),  # a type duckdb cannot name
+        ("LOAD httpfs; COPY posts TO 'x.csv'", "not LOAD, COPY: they could write files"),
+    ],
+)
+def test_cohort_sql_names_what_it_refuses_and_why(
+    query: str, named: str, dataset: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["cohort", "sql", str(dataset), query], capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("linkratio: error: cohort sql runs queries only (SELECT, WITH, "), err
+    assert named in err and len(err.splitlines()) == 1, err
+    code, out, _ = run(["cohort", "sql", str(dataset), "SELECT count(*) AS n FROM posts"], capsys)
+    assert code == 0 and "2390" in out
