@@ -40,6 +40,7 @@ from test_x_archive import LONG, note_archive
 import linkratio
 import linkratio.sources.reread as sources_reread
 import linkratio.store.reread as store_reread
+from linkratio._version import __version__
 from linkratio.cli import main
 from linkratio.frame import Library, to_frame
 from linkratio.loading import account_frame
@@ -47,6 +48,7 @@ from linkratio.model import Account, Post
 from linkratio.sources.reread import READER, reader_fingerprint
 from linkratio.store import Reader
 from linkratio.store.posts import POST_COLUMNS
+from linkratio.store.reread import version_key
 from linkratio.sync import sync_account
 
 NOW = "2025-06-02T12:00:00Z"
@@ -241,7 +243,7 @@ def test_a_post_whose_json_no_longer_reads_is_named_and_kept(
         row = con.execute(f"SELECT {COLUMNS} FROM posts WHERE rowid = 100").fetchone()
     con.close()
     assert row[:-2] == kept[:-2] and row[-1] == kept[-1]  # all but `reader` as it was
-    assert row[-2] == "!" + reader_fingerprint()
+    assert row[-2] == f"{version_key(__version__)} !{reader_fingerprint()}"
     with Library(db) as lib:  # marked as tried by these readers: no notice, no retry
         assert lib.due_posts(account.platform, account.id or "") == 0
     code, out, _ = run(["library", "reread", "--db", str(db)], capsys)
@@ -318,7 +320,7 @@ def test_unchanged_posts_get_only_the_new_fingerprint(
         assert con.execute("SELECT segment FROM frame_segments").fetchall() == segments
         readers = con.execute("SELECT DISTINCT reader FROM posts").fetchall()
     con.close()
-    assert readers == [(reader_fingerprint(),)]
+    assert readers == [(f"{version_key(__version__)} {reader_fingerprint()}",)]
 
 
 def test_a_long_archive_post_keeps_the_body_its_note_gave(

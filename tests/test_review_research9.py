@@ -18,7 +18,7 @@ import pytest
 from test_cohort_build import file_a, file_b, rows
 
 from linkratio import cohort
-from linkratio.cohort.engines import LOST
+from linkratio.cohort.engines import IMPORTED_AGAIN, LOST
 from linkratio.errors import LinkratioError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -157,7 +157,7 @@ def test_build_at_a_scripts_top_level_is_a_one_line_error_not_a_hang(
     assert done.returncode != 0
     assert err.count("linkratio: error: cohort.build ran again in a worker") == 1, err
     assert 'if __name__ == "__main__":' in err
-    assert err.rstrip().endswith(f"WorkerLost: {LOST}")  # the script's own exception
+    assert err.rstrip().endswith(f"InputError: {IMPORTED_AGAIN}")  # the script's own exception
     guarded = "def main() -> None:\n" + textwrap.indent(script.read_text(), "    ")
     script.write_text(guarded + '\n\nif __name__ == "__main__":\n    main()\n')
     done = subprocess.run(

@@ -78,9 +78,9 @@ class Parser(argparse.ArgumentParser):
         command = self._command() if message.startswith(_UNRECOGNIZED) else self
         if command is not self:
             command.error(message)
-        from linkratio.render.escape import url_hosts  # a webhook URL's token stays hidden
+        from linkratio.render.escape import usage_safe  # no token typed by mistake is shown
 
-        super().error(url_hosts(self._suggest(message)))
+        super().error(usage_safe(self._suggest(message)))
 
     def _suggest(self, message: str) -> str:
         found = _INVALID_CHOICE.match(message)

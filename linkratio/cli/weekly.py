@@ -14,6 +14,7 @@ import linkratio.cli.options as options
 from linkratio.weekly.run import DEFAULT_OUT
 
 if TYPE_CHECKING:
+    from linkratio.store import Reread
     from linkratio.weekly.run import WeekRun
 
 
@@ -103,14 +104,27 @@ def weekly(args: argparse.Namespace, out: TextIO) -> int:
             waiter=Waiter(args.quiet, sys.stderr),  # the current stderr, not the one at import
             webhook_format=args.webhook_format,
             wait=args.wait,
+            on_reread=_say_reread,  # said at once: whatever happens after, it was done
         )
     _print(run, args.quiet, out)
     return run.exit_code
 
 
-def _print(run: WeekRun, quiet: bool, out: TextIO) -> None:
+def _say_reread(account: str, done: Reread) -> None:
+    """The line about a re-read: it changed the library unasked, so said even with --quiet."""
     from linkratio.render.escape import terminal_safe
     from linkratio.wording import counted
+
+    sys.stderr.write(
+        f"linkratio: re-read {counted(done.read, 'post')} of {terminal_safe(account)} "
+        f"that an older linkratio read: {done.changed:,} changed"
+        + (f", {done.failures:,} could not be read" if done.failures else "")
+        + "\n"
+    )
+
+
+def _print(run: WeekRun, quiet: bool, out: TextIO) -> None:
+    from linkratio.render.escape import terminal_safe
 
     if run.sync_error is not None:
         sys.stderr.write(
@@ -121,14 +135,6 @@ def _print(run: WeekRun, quiet: bool, out: TextIO) -> None:
         sys.stderr.write(
             f"linkratio: warning: {terminal_safe(run.stale)}: run 'linkratio weekly --sync' "
             "or 'linkratio fetch' to bring new posts\n"
-        )
-    if run.reread is not None:  # it changed the library unasked: said even with --quiet
-        done = run.reread
-        sys.stderr.write(
-            f"linkratio: re-read {counted(done.read, 'post')} of {terminal_safe(run.account)} "
-            f"that an older linkratio read: {done.changed:,} changed"
-            + (f", {done.failures:,} could not be read" if done.failures else "")
-            + "\n"
         )
     if not quiet:
         who = terminal_safe(run.account)

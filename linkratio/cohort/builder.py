@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -21,7 +22,7 @@ from pathlib import Path
 import linkratio.cohort.manifest as manifest
 import linkratio.cohort.tasks as tasks_mod
 import linkratio.frame
-from linkratio.cohort.engines import run
+from linkratio.cohort.engines import IMPORTED_AGAIN, IMPORTED_AGAIN_EXIT, run
 from linkratio.cohort.inputs import Input, expand
 from linkratio.cohort.manifest import Entry
 from linkratio.cohort.rows import TMP_SUFFIX
@@ -29,11 +30,6 @@ from linkratio.cohort.tasks import Task, TaskResult
 
 log = logging.getLogger(__name__)
 
-IMPORTED_AGAIN = (
-    "cohort.build ran again in a worker process starting, which imports the script that "
-    'calls it: call it under if __name__ == "__main__": in that script'
-)
-"""What a worker says when the script that starts it calls `build` at its top level."""
 SAVE_EVERY = 5.0
 """Seconds between manifest saves during a long build (a crash loses at most this much)."""
 
@@ -89,7 +85,9 @@ def build(
     if getattr(multiprocessing.current_process(), "_inheriting", False):
         # A worker starting imports the script that called `build`: its own `build` would
         # wait for the first one's lock forever. Python itself refuses so to start a process.
-        raise SystemExit(f"linkratio: error: {IMPORTED_AGAIN}")
+        # The exit code tells the build's process why (`engines._lost`).
+        sys.stderr.write(f"linkratio: error: {IMPORTED_AGAIN}\n")
+        raise SystemExit(IMPORTED_AGAIN_EXIT)
     started = time.monotonic()
     tasks_mod.BUILDER_PID = os.getpid()
     out = Path(out_dir).expanduser().resolve()

@@ -36,6 +36,13 @@ LOST = (
     "finished so far are kept; run the same build again to finish it"
 )
 """What `WorkerLost` says."""
+IMPORTED_AGAIN = (
+    "cohort.build ran again in a worker process starting, which imports the script that "
+    'calls it: call it under if __name__ == "__main__": in that script'
+)
+"""Why a worker ends at once when the script that starts it calls `build` at its top level."""
+IMPORTED_AGAIN_EXIT = 86
+"""The exit code of such a worker: how the build's process tells that cause from a kill."""
 
 
 def run(
@@ -73,12 +80,26 @@ def _local(tasks: Sequence[Task], workers: int) -> Generator[TaskResult, None, N
             try:
                 result = future.result()
             except BrokenProcessPool:
-                raise WorkerLost(LOST) from None
+                raise _lost(pool) from None
             yield result
     except BaseException:  # SIGTERM, Ctrl-C, a failed task, the build closing us early
         _stop(pool)
         raise
     pool.shutdown(wait=True)
+
+
+def _lost(pool: ProcessPoolExecutor) -> LinkratioError:
+    """Why the pool broke: its workers imported a script that calls `build` (InputError),
+    or one was killed (`WorkerLost`)."""
+    workers = list((pool._processes or {}).values())
+    for _ in range(50):  # the pool's thread may be reaping them: their codes, in 5 s at most
+        codes = [worker.exitcode for worker in workers]
+        if IMPORTED_AGAIN_EXIT in codes:
+            return InputError(IMPORTED_AGAIN)
+        if None not in codes:
+            break
+        time.sleep(0.1)
+    return WorkerLost(LOST)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

@@ -7,6 +7,7 @@ and id), the copy from the first part file in name order is kept.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import weakref
@@ -227,6 +228,41 @@ _READ_ONLY = frozenset({"SELECT", "EXPLAIN"})
 """The statement types `sql` runs: they read; COPY, ATTACH, INSTALL, SET... could write or fetch."""
 
 
+_WHY = {
+    "INSTALL": "it downloads an extension from the internet",
+    "FORCE INSTALL": "it downloads an extension from the internet",
+    "LOAD": "it loads an extension's code",
+}
+"""Why a statement is refused, by its first words; others could write or reach outside."""
+_LEADING = re.compile(
+    r"(?:\s|--[^\n]*(?:\n|$)|/\*.*?\*/)*(FORCE\s+)?([A-Za-z_]{1,30})", re.S | re.I
+)  # the statement's first words, after any comments
+
+
+def _kind(statement: Any) -> str:
+    """The statement's type (`SELECT`, `LOAD`...); `?` for one this duckdb module cannot name."""
+    try:
+        return str(statement.type.name)
+    except ValueError:  # a type newer than the module's enum (UPDATE EXTENSIONS: 29)
+        return "?"
+
+
+def _refusal(statements: list[Any]) -> str:
+    """The one-line refusal of `statements`, named by their first words (INSTALL, not LOAD)."""
+    names: list[str] = []
+    for statement in statements:
+        found = _LEADING.match(str(getattr(statement, "query", ""))[:2_000])
+        words = f"{'FORCE ' if found[1] else ''}{found[2]}".upper() if found else _kind(statement)
+        names += [] if words in names else [words]
+    why = _WHY.get(names[0], "it could write files, change settings or reach outside the dataset")
+    if len(names) > 1:
+        why = "they could write files, fetch or load code, or reach outside the dataset"
+    return (
+        f"cohort sql runs queries only (SELECT, WITH, DESCRIBE, EXPLAIN): not "
+        f"{', '.join(names)}: {why}"
+    )
+
+
 def _lock(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     """Let `con` read files under `folder` only, install and load no extension, and stay so."""
     con.execute("SET autoinstall_known_extensions = false")
@@ -261,12 +297,9 @@ def sql_batches(
             statements = con.extract_statements(query)
             if not statements:
                 raise InputError("SQL error: no statement: expected a query such as SELECT ...")
-            kinds = {s.type.name for s in statements} - _READ_ONLY
-            if kinds:
-                raise InputError(
-                    f"cohort sql runs queries only (SELECT, WITH, DESCRIBE, EXPLAIN): "
-                    f"not {', '.join(sorted(kinds))}"
-                )
+            refused = [s for s in statements if _kind(s) not in _READ_ONLY]
+            if refused:
+                raise InputError(_refusal(refused))
             _lock(con, Path(path).expanduser())
             cursor = con.execute(query)
         except db.Error as exc:

@@ -113,6 +113,36 @@ def url_hosts(text: str) -> str:
     return _URL_SECRET.sub(r"\1\2/…", text)
 
 
+HIDDEN = "<hidden: looks like a secret>"
+"""What `usage_safe` shows for a word that looks like a token or a password."""
+# Words a token is made of; `=` and `:` end one (`--option=VALUE`, `KEY:VALUE`).
+_TOKEN_RUN = re.compile(r"[A-Za-z0-9_\-.~+/%]+")
+_SECRET_PREFIX = re.compile(r"(?:sk|pk|rk)[-_]|gh[pousr]_|github_pat_|xox[a-z]-|xapp-|glpat-|AKIA")
+_APP_PASSWORD = re.compile(r"[a-z0-9]{4}(?:-[a-z0-9]{4}){3}")  # Bluesky's xxxx-xxxx-xxxx-xxxx
+_FILE_NAME = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,7}$")  # an archive's name ends `.zip`
+
+
+def _shown(word: str) -> str:
+    """`word`, or `HIDDEN` when it looks like a secret (a misspelt option is always shown)."""
+    if word.startswith("-"):
+        return word
+    if (_SECRET_PREFIX.match(word) and len(word) >= 9) or _APP_PASSWORD.fullmatch(word):
+        return HIDDEN
+    if word.startswith(("/", "./", "../", "~")) or _FILE_NAME.search(word):
+        return word  # a path: what a mistake names
+    letters, digits = any(c.isalpha() for c in word), any(c.isdigit() for c in word)
+    return HIDDEN if len(word) >= 32 or (len(word) >= 20 and letters and digits) else word
+
+
+def usage_safe(text: str) -> str:
+    """`text` (a usage error quoting what was typed) made safe for a terminal and a log.
+
+    One line; each URL by its host only (`url_hosts`); each word that looks like a token or
+    a password (a known token prefix, or long with letters and digits) as `HIDDEN`.
+    """
+    return _TOKEN_RUN.sub(lambda m: _shown(m[0]), url_hosts(terminal_safe(text)))
+
+
 def slack_escape(text: str) -> str:
     """Escape the three characters Slack's mrkdwn gives a meaning (`&`, `<`, `>`)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -9,8 +9,9 @@ an author the JSON leaves out, and a long archive post's text, links and mention
 is in note-tweet.js, which the library does not keep).
 
 `reader_fingerprint()` is a hash of the code that turns JSON into posts: the library
-records it beside each post it saves, and a post saved under another one is due for
-`reread`. `READER` hands both to the store.
+records it, after this linkratio's version, beside each post it saves; a post saved by an
+older version, or by this one under another hash, is due for `reread` (one a newer version
+saved is not). `READER` hands all three to the store.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 
 import orjson
 
+from linkratio._version import __version__
 from linkratio.model import Account, Post
 from linkratio.store import Library, Reader
 
@@ -180,5 +182,7 @@ def notice_due(library: Library, account: Account) -> None:
 READER = Reader(
     fingerprint=lambda: reader_fingerprint(),
     reread=lambda post: reread(post),
+    version=__version__,
 )
-"""How the library reads stored JSON again, and which readers' posts are current."""
+"""How the library reads stored JSON again, and which readers' posts are current (those of
+this version and code; a newer version's are never read again: `store.reread`)."""

@@ -157,7 +157,7 @@ class Library:
                 transaction(self._db) as db,
             ):
                 account_id = account_sql.upsert_account(db, account, fetched)
-                reader = self.reader.fingerprint() if self.reader else None
+                reader = self.reader.stamp() if self.reader else None
                 known, same = post_sql.write_posts(db, batch, account_id, origin, fetched, reader)
                 excerpts.record(db, account.platform, [p.id for p in batch], known, excerpt)
                 saved = (account.platform, account_id, batch, known, encoding.result())
@@ -352,7 +352,7 @@ class Library:
         """How many of the account's posts with stored JSON other readers read (see `reread`)."""
         if self.reader is None:
             return 0
-        return reread_sql.due_with_json(self._db, platform, account_id, self.reader.fingerprint())
+        return reread_sql.due_with_json(self._db, platform, account_id, self.reader.stamp())
 
     # -- upkeep --------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -190,12 +190,14 @@ def run_week(
     waiter: Waiter | None = None,
     webhook_format: str | None = None,
     wait: float = 5.0,
+    on_reread: Callable[[str, Reread], None] | None = None,
 ) -> WeekRun:
     """Summarize the week for `account`, write its files and deliver them; see `WeekRun`.
 
     `week` is `YYYY-Www` or any day of that week (default: the last complete week).
     Holds the library's run lock (waiting up to `wait` seconds) for the whole run. The
-    account's posts an older linkratio read are read again first (`WeekRun.reread`).
+    account's posts an older linkratio read are read again first (`WeekRun.reread`);
+    `on_reread(name, done)` is told at once, so it can be said even if the run then fails.
     """
     now = now or datetime.now(UTC)
     waiter = waiter or Waiter(True)
@@ -208,6 +210,8 @@ def run_week(
         found = find_account(library, account) if isinstance(account, str) else account
         sync_error = _refresh(library, found, waiter) if sync else None
         reread = _reread(library, found)
+        if reread is not None and on_reread is not None:
+            on_reread(account_name(found), reread)
         ws = _summary(library, found, monday, tz=tz, now=now, sync_failed=sync_error is not None)
         files = _write(ws, out_dir, found)
         done = set() if force else _delivered(library, found, ws.week)
