@@ -1,0 +1,53 @@
+"""Bluesky and Mastodon users end to end: names as people write them (session 22 review)."""
+
+from __future__ import annotations
+
+import pytest
+
+from linkratio.accounts import lookup
+from linkratio.errors import SettingError
+from linkratio.frame import Library
+from linkratio.model import Account
+from linkratio.net.mastodon import configured_token, split_handle
+
+PUNY = "xn--bcher-kva.example"
+
+
+@pytest.mark.parametrize(
+    ("handle", "expected"),
+    [
+        ("@alice@Bücher.Example", ("alice", PUNY)),
+        ("alice@bücher.example:8443", ("alice", PUNY + ":8443")),
+        (f"@alice@{PUNY}", ("alice", PUNY)),
+    ],
+)
+def test_a_mastodon_handle_on_a_unicode_instance_is_its_ascii_name(
+    handle: str, expected: tuple[str, str]
+) -> None:
+    assert split_handle(handle) == expected
+
+
+@pytest.mark.parametrize("handle", ["@alice@bü cher.example", "@alice@bü_cher.example", "@a@-x.de"])
+def test_a_broken_unicode_instance_is_still_no_handle(handle: str) -> None:
+    with pytest.raises(SettingError, match="is not a Mastodon handle"):
+        split_handle(handle)
+
+
+def test_a_stored_account_on_a_unicode_instance_is_found_by_its_unicode_name(
+    lib: Library,
+) -> None:
+    stored = Account("mastodon", f"https://{PUNY}/@alice", f"alice@{PUNY}")
+    lib.save_posts(stored, [], origin="api")
+    for name in ("mastodon:@alice@bücher.example", f"mastodon:@Alice@{PUNY}"):
+        found = lookup(lib, name)
+        assert found is not None and found.id == stored.id, name
+
+
+def test_a_token_for_a_unicode_instance_goes_to_its_ascii_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LINKRATIO_CONFIG", "/nonexistent/linkratio-test-config.toml")
+    monkeypatch.setenv("LINKRATIO_MASTODON_TOKEN", "tok-123456")
+    monkeypatch.setenv("LINKRATIO_MASTODON_INSTANCE", "https://Bücher.example/")
+    assert configured_token(PUNY) == "tok-123456"
+    assert configured_token("other.example") is None
