@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import io
+from pathlib import Path
 
+import pytest
+from fakes.social import OWNER_DID, OWNER_HANDLE, FakeSocial
+
+from linkratio import cli
 from linkratio.accounts import lookup
 from linkratio.errors import SettingError
 from linkratio.frame import Library
@@ -51,3 +56,16 @@ def test_a_token_for_a_unicode_instance_goes_to_its_ascii_name(
     monkeypatch.setenv("LINKRATIO_MASTODON_INSTANCE", "https://Bücher.example/")
     assert configured_token(PUNY) == "tok-123456"
     assert configured_token("other.example") is None
+
+
+def test_a_bluesky_handle_in_capitals_is_asked_for_in_lower_case(
+    fake_bluesky: FakeSocial, tmp_path: Path
+) -> None:
+    # Handles are case-insensitive and normalized to lower case (AT Protocol handle spec).
+    db = str(tmp_path / "lib.sqlite")
+    out = io.StringIO()
+    assert cli.main(["fetch", "bsky:ShinyaKato.DEV", "--db", db], out=out) == 0
+    assert f"of bsky:{OWNER_HANDLE} (bluesky)" in out.getvalue()
+    assert [c.params["actor"] for c in fake_bluesky.calls("getProfile")] == [OWNER_HANDLE]
+    assert cli.main(["fetch", f"bsky:{OWNER_DID}", "--db", db], out=io.StringIO()) == 0
+    assert fake_bluesky.calls("getProfile")[-1].params["actor"] == OWNER_DID

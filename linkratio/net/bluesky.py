@@ -82,6 +82,8 @@ class BlueskyApi(Closing):
     def resolve(self, handle: str) -> Account:
         """The account (keyed by DID) that `handle` (or a DID) names today."""
         actor = handle.strip().removeprefix("@")
+        if not actor.startswith("did:"):
+            actor = actor.lower()  # a handle is case-insensitive, asked for in lower case
         body = self.http.get_json("/xrpc/app.bsky.actor.getProfile", {"actor": actor}, "@" + actor)
         if not isinstance(body, dict) or not body.get("did"):
             raise ApiUnavailable(
