@@ -69,3 +69,29 @@ def test_a_bluesky_handle_in_capitals_is_asked_for_in_lower_case(
     assert [c.params["actor"] for c in fake_bluesky.calls("getProfile")] == [OWNER_HANDLE]
     assert cli.main(["fetch", f"bsky:{OWNER_DID}", "--db", db], out=io.StringIO()) == 0
     assert fake_bluesky.calls("getProfile")[-1].params["actor"] == OWNER_DID
+
+
+def test_a_bluesky_handle_taken_by_another_did_lists_the_old_account_by_its_did(
+    fake_bluesky: FakeSocial, tmp_path: Path
+) -> None:
+    # shinyakato.dev moves to another account (a new DID): both are in the library, and
+    # `accounts` must name each one so that the name reaches that account, not the other.
+    db = str(tmp_path / "lib.sqlite")
+    assert cli.main(["fetch", f"bsky:{OWNER_HANDLE}", "--db", db], out=io.StringIO()) == 0
+    new_did = "did:plc:newperson0000000000000000"
+    fake_bluesky.profiles = {OWNER_HANDLE: new_did}
+    for item in fake_bluesky.feed:
+        post = item["post"]
+        if post["author"]["did"] == OWNER_DID:
+            post["uri"] = post["uri"].replace(OWNER_DID, new_did)
+            post["author"]["did"] = new_did
+        if "reason" in item:
+            item["reason"]["by"]["did"] = new_did
+    assert cli.main(["fetch", f"bsky:{OWNER_HANDLE}", "--db", db], out=io.StringIO()) == 0
+    out = io.StringIO()
+    assert cli.main(["accounts", "--db", db], out=out) == 0
+    names = sorted(line.split()[0] for line in out.getvalue().splitlines()[1:])
+    assert names == [f"bsky:{OWNER_DID}", f"bsky:{OWNER_HANDLE}"]
+    with Library(tmp_path / "lib.sqlite") as lib:
+        reached = {lookup(lib, name).id for name in names}  # type: ignore[union-attr]
+    assert reached == {OWNER_DID, new_did}
