@@ -95,3 +95,22 @@ def test_a_bluesky_handle_taken_by_another_did_lists_the_old_account_by_its_did(
     with Library(tmp_path / "lib.sqlite") as lib:
         reached = {lookup(lib, name).id for name in names}  # type: ignore[union-attr]
     assert reached == {OWNER_DID, new_did}
+
+
+def test_weekly_sync_of_a_quiet_account_does_not_ask_for_the_sync_it_just_ran(
+    fake_bluesky: FakeSocial, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The fake's posts end 2024-06-01: the sync works and finds nothing newer.
+    db = str(tmp_path / "lib.sqlite")
+    out = str(tmp_path / "w")
+    name = f"bsky:{OWNER_HANDLE}"
+    assert cli.main(["fetch", name, "--db", db], out=io.StringIO()) == 0
+    capsys.readouterr()
+    assert cli.main(["weekly", name, "--sync", "--db", db, "--out", out, "--tz", "UTC"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("linkratio: warning: no posts since 2024-06-01 (")
+    assert "--sync" not in err[0] and "found no newer posts" in err[0]
+    # Without --sync, the line still says how to bring new posts.
+    assert cli.main(["weekly", name, "--db", db, "--out", out, "--tz", "UTC"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "run 'linkratio weekly --sync' or 'linkratio fetch'" in err

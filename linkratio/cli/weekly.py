@@ -104,11 +104,11 @@ def weekly(args: argparse.Namespace, out: TextIO) -> int:
             webhook_format=args.webhook_format,
             wait=args.wait,
         )
-    _print(run, args.quiet, out)
+    _print(run, args.quiet, out, synced=args.sync)
     return run.exit_code
 
 
-def _print(run: WeekRun, quiet: bool, out: TextIO) -> None:
+def _print(run: WeekRun, quiet: bool, out: TextIO, synced: bool = False) -> None:
     from linkratio.render.escape import terminal_safe
     from linkratio.wording import counted
 
@@ -118,10 +118,13 @@ def _print(run: WeekRun, quiet: bool, out: TextIO) -> None:
             "the summary uses the stored posts\n"
         )
     elif run.stale is not None:  # exit 1 says "stale": the line says why (cron logs it)
-        sys.stderr.write(
-            f"linkratio: warning: {terminal_safe(run.stale)}: run 'linkratio weekly --sync' "
-            "or 'linkratio fetch' to bring new posts\n"
+        # After a sync that worked, asking for one is no help: the account posted nothing.
+        todo = (
+            "the sync found no newer posts"
+            if synced
+            else "run 'linkratio weekly --sync' or 'linkratio fetch' to bring new posts"
         )
+        sys.stderr.write(f"linkratio: warning: {terminal_safe(run.stale)}: {todo}\n")
     if run.reread is not None:  # it changed the library unasked: said even with --quiet
         done = run.reread
         sys.stderr.write(
