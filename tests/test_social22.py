@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
-from fakes.social import OWNER_DID, OWNER_HANDLE, FakeSocial
+from fakes.social import OWNER_DID, OWNER_HANDLE, FakeSocial, Fault
 
 from linkratio import cli
 from linkratio.accounts import lookup
@@ -114,3 +114,24 @@ def test_weekly_sync_of_a_quiet_account_does_not_ask_for_the_sync_it_just_ran(
     assert cli.main(["weekly", name, "--db", db, "--out", out, "--tz", "UTC"]) == 1
     err = capsys.readouterr().err.strip()
     assert "run 'linkratio weekly --sync' or 'linkratio fetch'" in err
+
+
+def test_a_bluesky_name_without_its_domain_is_a_one_line_input_error(
+    fake_bluesky: FakeSocial, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "lib.sqlite")
+    assert cli.main(["fetch", "bsky:alice", "--db", db], out=io.StringIO()) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "@alice" in err[0] and "bsky:alice.bsky.social" in err[0], err
+    assert fake_bluesky.calls("getProfile") == []  # told before any request
+
+
+def test_the_appviews_invalid_handle_answer_names_the_account(
+    fake_bluesky: FakeSocial, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = b'{"error":"InvalidRequest","message":"Error: actor must be a valid did or a handle"}'
+    fake_bluesky.faults = [Fault("/xrpc/app.bsky.actor.getProfile", 400, body=body)]
+    db = str(tmp_path / "lib.sqlite")
+    assert cli.main(["fetch", "bsky:a_b.example", "--db", db], out=io.StringIO()) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "@a_b.example" in err[0] and "bsky:alice.bsky.social" in err[0]
