@@ -10,6 +10,7 @@ from fakes.social import OWNER_DID, OWNER_HANDLE, FakeSocial, Fault
 
 from linkratio import cli
 from linkratio.accounts import lookup
+from linkratio.authors import names
 from linkratio.errors import SettingError
 from linkratio.frame import Library
 from linkratio.model import Account
@@ -135,3 +136,10 @@ def test_the_appviews_invalid_handle_answer_names_the_account(
     assert cli.main(["fetch", "bsky:a_b.example", "--db", db], out=io.StringIO()) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "@a_b.example" in err[0] and "bsky:alice.bsky.social" in err[0]
+
+
+def test_author_option_names_a_mastodon_account_on_a_unicode_instance() -> None:
+    account = Account("mastodon", f"https://{PUNY}/@alice", f"alice@{PUNY}")
+    assert names(account, "mastodon:@alice@Bücher.example")
+    assert names(account, f"mastodon:@ALICE@{PUNY}")
+    assert not names(account, "mastodon:@alice@bucher.example")
