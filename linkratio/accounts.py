@@ -30,6 +30,21 @@ def account_name(account: Account) -> str:
     return f"{prefix.rstrip('@')}{account.id}" if account.platform != "x" else f"id {account.id}"
 
 
+def ascii_instance(instance: str) -> str:
+    """A Mastodon instance `host[:port]` with a Unicode host name in its ASCII (punycode)
+    form, the name its URLs and the DNS use; as given when IDNA refuses it."""
+    host, colon, port = instance.partition(":")
+    if host.isascii():
+        return instance
+    import idna  # loaded for non-ASCII names only
+
+    try:
+        host = idna.encode(host, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        return instance
+    return f"{host}{colon}{port}"
+
+
 def is_id_name(text: str) -> bool:
     """Whether `text` is how `account_name` names an X account without a handle (`id 123`)."""
     return text.startswith("id ") and text[3:].isdigit()
@@ -74,6 +89,9 @@ def lookup(library: Library, name: str) -> Account | None:
     rest = rest.removeprefix("@")
     if platform == "bluesky" and rest.startswith("did:"):
         return library.account_by_id(platform, rest)
+    if platform == "mastodon" and "@" in rest:
+        user, _, instance = rest.partition("@")
+        rest = f"{user}@{ascii_instance(instance)}"
     return library.find_account(rest, platform)
 
 

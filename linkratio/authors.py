@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from linkratio.accounts import account_name, is_id_name, parse_name
+from linkratio.accounts import account_name, ascii_instance, is_id_name, parse_name
 from linkratio.errors import InputError
 from linkratio.model import Account, Post, Timeline
 
@@ -120,7 +120,11 @@ def names(account: Account, name: str) -> bool:
         return False
     if is_id_name(name.strip()):
         return account.platform == "x" and account.id == name.strip()[3:]
-    wanted = (parsed[1] if parsed else name).strip().removeprefix("@").casefold()
+    wanted = (parsed[1] if parsed else name).strip().removeprefix("@")
+    if account.platform == "mastodon" and "@" in wanted:  # `bücher.example` is `xn--…`
+        user, _, instance = wanted.partition("@")
+        wanted = f"{user}@{ascii_instance(instance)}"
+    wanted = wanted.casefold()
     known = (account.handle, account.id)
     return bool(wanted) and any(k is not None and k.casefold() == wanted for k in known)
 

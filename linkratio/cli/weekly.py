@@ -106,7 +106,7 @@ def weekly(args: argparse.Namespace, out: TextIO) -> int:
             wait=args.wait,
             on_reread=_say_reread,  # said at once: whatever happens after, it was done
         )
-    _print(run, args.quiet, out)
+    _print(run, args.quiet, out, synced=args.sync)
     return run.exit_code
 
 
@@ -123,7 +123,7 @@ def _say_reread(account: str, done: Reread) -> None:
     )
 
 
-def _print(run: WeekRun, quiet: bool, out: TextIO) -> None:
+def _print(run: WeekRun, quiet: bool, out: TextIO, synced: bool = False) -> None:
     from linkratio.render.escape import terminal_safe
 
     if run.sync_error is not None:
@@ -132,10 +132,13 @@ def _print(run: WeekRun, quiet: bool, out: TextIO) -> None:
             "the summary uses the stored posts\n"
         )
     elif run.stale is not None:  # exit 1 says "stale": the line says why (cron logs it)
-        sys.stderr.write(
-            f"linkratio: warning: {terminal_safe(run.stale)}: run 'linkratio weekly --sync' "
-            "or 'linkratio fetch' to bring new posts\n"
+        # After a sync that worked, asking for one is no help: the account posted nothing.
+        todo = (
+            "the sync found no newer posts"
+            if synced
+            else "run 'linkratio weekly --sync' or 'linkratio fetch' to bring new posts"
         )
+        sys.stderr.write(f"linkratio: warning: {terminal_safe(run.stale)}: {todo}\n")
     if not quiet:
         who = terminal_safe(run.account)
         out.write(f"week {run.week} of {who}: {run.files.html} (.md, .png beside it)\n")

@@ -35,7 +35,9 @@ def _bsky_refusal(status: int, body: dict[str, Any], subject: str) -> ApiError |
         return AccountError(
             f"Bluesky account {subject} {_BSKY_GONE[error]}: cannot read it", platform="bluesky"
         )
-    if status == 400 and "not found" in message.lower():
+    # An actor that is no handle: the AppView's parameter check says "must be a valid did
+    # or a handle"; the same account error as for a handle no one holds.
+    if status == 400 and ("not found" in message.lower() or "valid did or" in message.lower()):
         return AccountError(
             f"no Bluesky account {subject}: check the handle (e.g. bsky:alice.bsky.social)",
             platform="bluesky",
@@ -82,6 +84,14 @@ class BlueskyApi(Closing):
     def resolve(self, handle: str) -> Account:
         """The account (keyed by DID) that `handle` (or a DID) names today."""
         actor = handle.strip().removeprefix("@")
+        if not actor.startswith("did:"):
+            actor = actor.lower()  # a handle is case-insensitive, asked for in lower case
+            if "." not in actor:  # a handle is a domain name: `alice` is no one's
+                raise AccountError(
+                    f"no Bluesky account @{actor}: a handle is a full domain name, "
+                    f"e.g. bsky:{actor}.bsky.social",
+                    platform="bluesky",
+                )
         body = self.http.get_json("/xrpc/app.bsky.actor.getProfile", {"actor": actor}, "@" + actor)
         if not isinstance(body, dict) or not body.get("did"):
             raise ApiUnavailable(

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from linkratio import config
+from linkratio.accounts import ascii_instance
 from linkratio.errors import AccountError, ApiError, ApiUnavailable, AuthError, SettingError
 from linkratio.model import Account
 from linkratio.net.closing import Closing
@@ -32,6 +33,7 @@ _LOCAL_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 def split_handle(name: str) -> tuple[str, str]:
     """`@alice@example.social` -> ("alice", "example.social"), else SettingError."""
     user, _, instance = name.strip().removeprefix("@").partition("@")
+    instance = ascii_instance(instance)
     if not user or _INSTANCE.fullmatch(instance) is None or not _USER.fullmatch(user):
         raise SettingError(
             f"{name!r} is not a Mastodon handle: expected mastodon:@user@instance "
@@ -74,7 +76,7 @@ def _mastodon_refusal(
 def _bare_instance(value: str) -> str:
     """`https://Example.Social/` -> `example.social` (what `mastodon.instance` may hold)."""
     value = value.strip().lower()
-    return value.split("://", 1)[-1].split("/", 1)[0]
+    return ascii_instance(value.split("://", 1)[-1].split("/", 1)[0])
 
 
 def configured_token(instance: str) -> str | None:

@@ -87,9 +87,18 @@ def upsert_account(db: sqlite3.Connection, account: Account, now: str) -> str:
 
 
 def account_stats(db: sqlite3.Connection) -> list[AccountStats]:
-    """Every account with its post count, date range and last sync (read in one snapshot)."""
+    """Every account with its post count, date range and last sync (read in one snapshot).
+
+    A Bluesky account whose handle a more recently stored account holds now (the handle
+    moved to another DID) comes without it, so it is named by its DID: `find_account`
+    gives that handle to the newer account.
+    """
     rows = db.execute(
-        """SELECT a.platform, a.id, a.handle, count(p.created_at),
+        """SELECT a.platform, a.id, CASE WHEN a.platform = 'bluesky' AND EXISTS (
+                  SELECT 1 FROM accounts b WHERE b.platform = a.platform AND b.id != a.id
+                     AND b.handle = a.handle COLLATE NOCASE AND b.updated_at > a.updated_at)
+                  THEN NULL ELSE a.handle END,
+                  count(p.created_at),
                   min(p.created_at), max(p.created_at), s.at, s.complete, max(p.fetched_at)
              FROM accounts a
              LEFT JOIN posts p ON p.platform = a.platform AND p.account_id = a.id
