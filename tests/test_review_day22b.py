@@ -82,3 +82,14 @@ def test_a_refused_write_after_with_is_not_named_with(
     """`runs queries only (SELECT, WITH, ...): not WITH` said no and yes at once."""
     code, err = _sql(dataset, "WITH t AS (SELECT 1 AS a) INSERT INTO posts SELECT * FROM t", capsys)
     assert code == 2 and "not INSERT" in err and "not WITH" not in err, err
+
+
+def test_an_email_address_after_a_misspelt_option_is_named(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    address = "firstname.lastname2024@example.com"
+    err = _usage_err(["weekly", "@me", "--email-to", address], capsys)
+    assert f"unrecognized arguments: --email-to {address}" in err, err
+    token = "Zk3mQ9vT2xLp8aW4nR7cY1bH6jD0sF5gE"
+    err = _usage_err(["weekly", "@me", f"--nope={token}@example"], capsys)
+    assert token not in err, err

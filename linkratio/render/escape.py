@@ -116,7 +116,8 @@ def url_hosts(text: str) -> str:
 HIDDEN = "<hidden: looks like a secret>"
 """What `usage_safe` shows for a word that looks like a token or a password."""
 # Words a token is made of; `=` and `:` end one (`--option=VALUE`, `KEY:VALUE`).
-_TOKEN_RUN = re.compile(r"(?:did:[a-z]+:)?[A-Za-z0-9_\-.~+/%]+")  # a DID whole: a public name
+# An address (`a.b2024@example.com`) and a DID are one word each: public names, shown.
+_TOKEN_RUN = re.compile(r"(?:did:[a-z]+:)?[A-Za-z0-9_\-.~+/%@]+")
 _SECRET_PREFIX = re.compile(r"(?:sk|pk|rk)[-_]|gh[pousr]_|github_pat_|xox[a-z]-|xapp-|glpat-|AKIA")
 _APP_PASSWORD = re.compile(r"[a-z0-9]{4}(?:-[a-z0-9]{4}){3}")  # Bluesky's xxxx-xxxx-xxxx-xxxx
 _FILE_NAME = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,7}$")  # an archive's name ends `.zip`
