@@ -252,7 +252,9 @@ def _refusal(statements: list[Any]) -> str:
     names: list[str] = []
     for statement in statements:
         found = _LEADING.match(str(getattr(statement, "query", ""))[:2_000])
-        words = f"{'FORCE ' if found[1] else ''}{found[2]}".upper() if found else _kind(statement)
+        words = f"{'FORCE ' if found[1] else ''}{found[2]}".upper() if found else ""
+        if words in ("", "WITH"):  # `WITH t AS (...) INSERT ...` is named INSERT
+            words = _kind(statement)
         names += [] if words in names else [words]
     why = _WHY.get(names[0], "it could write files, change settings or reach outside the dataset")
     if len(names) > 1:
@@ -261,6 +263,42 @@ def _refusal(statements: list[Any]) -> str:
         f"cohort sql runs queries only (SELECT, WITH, DESCRIBE, EXPLAIN): not "
         f"{', '.join(names)}: {why}"
     )
+
+
+_SPACE = r"(?:\s|--[^\n]*(?:\n|$)|/\*.*?\*/)*"  # blanks and comments
+_EXPLAIN = re.compile(
+    _SPACE + r"EXPLAIN\b" + _SPACE + r"(?:ANALY[SZ]E\b" + _SPACE + ")?", re.S | re.I
+)
+_OPTIONS = re.compile(r"\([^()]*\)")  # `EXPLAIN (FORMAT json) SELECT ...`
+
+
+def _explained(con: duckdb.DuckDBPyConnection, statement: Any) -> list[Any]:
+    """The statements an EXPLAIN explains (EXPLAIN ANALYZE runs them); [] when not found."""
+    text = str(getattr(statement, "query", ""))
+    found = _EXPLAIN.match(text)
+    rest = text[found.end() :] if found else ""
+    for candidate in (rest, _OPTIONS.sub("", rest, count=1)):  # `(SELECT 1)`, or options
+        try:
+            inner = con.extract_statements(candidate)
+        except need("duckdb").Error:
+            continue
+        if inner:
+            return list(inner)
+    return []
+
+
+def _unread(con: duckdb.DuckDBPyConnection, statements: list[Any]) -> list[Any]:
+    """The statements that do more than read; an EXPLAIN's own statement is looked at, as
+    EXPLAIN ANALYZE runs it (`COPY ... TO` a file in the dataset's folder would write)."""
+    refused: list[Any] = []
+    for statement in statements:
+        kind = _kind(statement)
+        if kind == "EXPLAIN":
+            inner = _explained(con, statement)
+            refused += _unread(con, inner) if inner else [statement]
+        elif kind not in _READ_ONLY:
+            refused.append(statement)
+    return refused
 
 
 def _lock(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
@@ -297,7 +335,7 @@ def sql_batches(
             statements = con.extract_statements(query)
             if not statements:
                 raise InputError("SQL error: no statement: expected a query such as SELECT ...")
-            refused = [s for s in statements if _kind(s) not in _READ_ONLY]
+            refused = _unread(con, statements)
             if refused:
                 raise InputError(_refusal(refused))
             _lock(con, Path(path).expanduser())

@@ -116,20 +116,22 @@ def url_hosts(text: str) -> str:
 HIDDEN = "<hidden: looks like a secret>"
 """What `usage_safe` shows for a word that looks like a token or a password."""
 # Words a token is made of; `=` and `:` end one (`--option=VALUE`, `KEY:VALUE`).
-_TOKEN_RUN = re.compile(r"[A-Za-z0-9_\-.~+/%]+")
+# An address (`a.b2024@example.com`) and a DID are one word each: public names, shown.
+_TOKEN_RUN = re.compile(r"(?:did:[a-z]+:)?[A-Za-z0-9_\-.~+/%@]+")
 _SECRET_PREFIX = re.compile(r"(?:sk|pk|rk)[-_]|gh[pousr]_|github_pat_|xox[a-z]-|xapp-|glpat-|AKIA")
 _APP_PASSWORD = re.compile(r"[a-z0-9]{4}(?:-[a-z0-9]{4}){3}")  # Bluesky's xxxx-xxxx-xxxx-xxxx
 _FILE_NAME = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,7}$")  # an archive's name ends `.zip`
+_DATED = re.compile(r"(?:19|20)\d\d-\d\d-\d\d")  # `twitter-2024-12-01-1a2b…`, unzipped
 
 
 def _shown(word: str) -> str:
     """`word`, or `HIDDEN` when it looks like a secret (a misspelt option is always shown)."""
-    if word.startswith("-"):
+    if word.startswith(("-", "did:")):
         return word
     if (_SECRET_PREFIX.match(word) and len(word) >= 9) or _APP_PASSWORD.fullmatch(word):
         return HIDDEN
-    if word.startswith(("/", "./", "../", "~")) or _FILE_NAME.search(word):
-        return word  # a path: what a mistake names
+    if word.startswith(("/", "./", "../", "~")) or _FILE_NAME.search(word) or _DATED.search(word):
+        return word  # a path (or an archive's folder, named by its date): what a mistake names
     letters, digits = any(c.isalpha() for c in word), any(c.isdigit() for c in word)
     return HIDDEN if len(word) >= 32 or (len(word) >= 20 and letters and digits) else word
 
