@@ -148,6 +148,18 @@ def sample_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def sample_cohort(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample account as a cohort dataset, built once: read it, never change it."""
+    pytest.importorskip("duckdb")
+    pytest.importorskip("pyarrow")
+    from linkratio import cohort
+
+    out = tmp_path_factory.mktemp("sample-cohort") / "d"
+    cohort.build([SAMPLE], out, workers=1)
+    return out
+
+
 @pytest.fixture
 def read_only_disk(tmp_path: Path) -> Iterator[Path]:
     """A folder on a small tmpfs (as root) or a plain folder, to be made read-only."""

@@ -241,17 +241,6 @@ def test_build_at_a_scripts_top_level_says_why_in_the_scripts_process(tmp_path: 
 # -- 5. cohort sql names the statement it refuses -----------------------------------------
 
 
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("duckdb")
-    pytest.importorskip("pyarrow")
-    from linkratio import cohort
-
-    out = tmp_path_factory.mktemp("cohort") / "d"
-    cohort.build([SAMPLE], out, workers=1)
-    return out
-
-
 @pytest.mark.parametrize(
     ("query", "named"),
     [
@@ -264,11 +253,13 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ],
 )
 def test_cohort_sql_names_what_it_refuses_and_why(
-    query: str, named: str, dataset: Path, capsys: pytest.CaptureFixture[str]
+    query: str, named: str, sample_cohort: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run(["cohort", "sql", str(dataset), query], capsys)
+    code, out, err = run(["cohort", "sql", str(sample_cohort), query], capsys)
     assert code == 2 and out == ""
     assert err.startswith("linkratio: error: cohort sql runs queries only (SELECT, WITH, "), err
     assert named in err and len(err.splitlines()) == 1, err
-    code, out, _ = run(["cohort", "sql", str(dataset), "SELECT count(*) AS n FROM posts"], capsys)
+    code, out, _ = run(
+        ["cohort", "sql", str(sample_cohort), "SELECT count(*) AS n FROM posts"], capsys
+    )
     assert code == 0 and "2390" in out

@@ -6,7 +6,6 @@ import io
 from pathlib import Path
 
 import pytest
-from helpers import SAMPLE
 
 from linkratio.cli.app import main
 
@@ -43,44 +42,35 @@ def test_a_token_beside_them_is_still_hidden(capsys: pytest.CaptureFixture[str])
 # -- cohort sql: read-only means read-only ----------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("duckdb")
-    pytest.importorskip("pyarrow")
-    from linkratio import cohort
-
-    out = tmp_path_factory.mktemp("cohort") / "d"
-    cohort.build([SAMPLE], out, workers=1)
-    return out
-
-
 def _sql(dataset: Path, query: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     code = main(["cohort", "sql", str(dataset), query], io.StringIO())
     return code, capsys.readouterr().err
 
 
 def test_explain_analyze_cannot_write_into_the_dataset(
-    dataset: Path, capsys: pytest.CaptureFixture[str]
+    sample_cohort: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """EXPLAIN ANALYZE runs its statement: a COPY under it wrote a file (the dataset's own
     part files included: the folder is the one place the locked connection may write)."""
-    target = dataset / "written-by-sql.csv"
+    target = sample_cohort / "written-by-sql.csv"
     for query in (
         f"EXPLAIN ANALYZE COPY (SELECT 42 AS a) TO '{target}'",
         f"/* x */ explain  analyse COPY posts TO '{target}'",
     ):
-        code, err = _sql(dataset, query, capsys)
+        code, err = _sql(sample_cohort, query, capsys)
         assert code == 2 and not target.exists(), err
         assert "not COPY" in err and len(err.splitlines()) == 1, err
-    code, err = _sql(dataset, "EXPLAIN ANALYZE SELECT count(*) FROM posts", capsys)
+    code, err = _sql(sample_cohort, "EXPLAIN ANALYZE SELECT count(*) FROM posts", capsys)
     assert code == 0, err
 
 
 def test_a_refused_write_after_with_is_not_named_with(
-    dataset: Path, capsys: pytest.CaptureFixture[str]
+    sample_cohort: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`runs queries only (SELECT, WITH, ...): not WITH` said no and yes at once."""
-    code, err = _sql(dataset, "WITH t AS (SELECT 1 AS a) INSERT INTO posts SELECT * FROM t", capsys)
+    code, err = _sql(
+        sample_cohort, "WITH t AS (SELECT 1 AS a) INSERT INTO posts SELECT * FROM t", capsys
+    )
     assert code == 2 and "not INSERT" in err and "not WITH" not in err, err
 
 
