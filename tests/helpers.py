@@ -204,3 +204,17 @@ def make_read_only(folder: Path) -> None:
     except OSError:
         return
     pytest.skip("this folder stays writable: cannot test a read-only library here")
+
+
+def usage_error(argv: list[str], capsys: Any) -> str:
+    """The stderr of a command line the CLI's parser refuses (exit 2, no traceback)."""
+    import pytest
+
+    from linkratio.cli.app import main
+
+    with pytest.raises(SystemExit) as done:
+        main(argv, io.StringIO())
+    assert done.value.code == 2
+    err: str = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import SAMPLE
+from helpers import SAMPLE, usage_error
 from test_reread import imported, read_by_old
 
 from linkratio._version import __version__
@@ -162,22 +162,13 @@ TOKENS = [
 HOOK = "https://hooks.slack.com/services/T0/B0/s3cretHookToken"
 
 
-def _usage_err(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
-    with pytest.raises(SystemExit) as done:
-        main(argv, io.StringIO())
-    assert done.value.code == 2
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    return err
-
-
 @pytest.mark.parametrize("token", TOKENS)
 def test_an_unknown_word_that_looks_like_a_token_is_not_echoed(
     token: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    err = _usage_err(["fetch", "@x", token], capsys)
+    err = usage_error(["fetch", "@x", token], capsys)
     assert token not in err and "unrecognized arguments: <hidden" in err, err
-    err = _usage_err(["weekly", "@x", "--webhook-env", HOOK, f"--nope={token}"], capsys)
+    err = usage_error(["weekly", "@x", "--webhook-env", HOOK, f"--nope={token}"], capsys)
     assert token not in err and "s3cretHookToken" not in err and "services" not in err, err
     assert "--nope=<hidden" in err  # the mistake is still named
 
@@ -193,7 +184,7 @@ def test_every_commands_usage_error_hides_tokens_and_urls_on_one_line(
     assert len(names) > 15
     for name in names:
         words = [*name.split(), "--x-nope", "two", TOKENS[1], HOOK, "\x1b[31mred\nline"]
-        err = _usage_err(words, capsys)
+        err = usage_error(words, capsys)
         assert TOKENS[1] not in err and "s3cretHookToken" not in err, (name, err)
         assert "\x1b" not in err, (name, err)
         (line,) = [line for line in err.splitlines() if ": error: " in line]
@@ -203,11 +194,11 @@ def test_every_commands_usage_error_hides_tokens_and_urls_on_one_line(
 
 def test_ordinary_mistakes_are_named_as_before(capsys: pytest.CaptureFixture[str]) -> None:
     archive = "twitter-2024-11-30-8f3b2c1d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d.zip"
-    err = _usage_err(["audit", "a.zip", archive, "--weeek", "3"], capsys)
+    err = usage_error(["audit", "a.zip", archive, "--weeek", "3"], capsys)
     assert f"unrecognized arguments: {archive} --weeek 3" in err, err
-    err = _usage_err(["audit", "a.zip", "/home/me/exports/0123456789abcdef0123456789"], capsys)
+    err = usage_error(["audit", "a.zip", "/home/me/exports/0123456789abcdef0123456789"], capsys)
     assert "/home/me/exports/0123456789abcdef0123456789" in err
-    err = _usage_err(["weekly", "@me", "--webhook-format", "slak"], capsys)
+    err = usage_error(["weekly", "@me", "--webhook-format", "slak"], capsys)
     assert "invalid choice: 'slak'" in err and "did you mean 'slack'?" in err
 
 

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
+from helpers import usage_error
 
 from linkratio.cli.app import main
 
@@ -13,28 +14,19 @@ FOLDER = "twitter-2024-12-01-1a2b3c4d5e6f7a8b"  # an X archive unzipped: its fol
 DID = "bsky:did:plc:ewvi7nxzyoun6zhxrhs64oiz"  # how `accounts` names a Bluesky account
 
 
-def _usage_err(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
-    with pytest.raises(SystemExit) as done:
-        main(argv, io.StringIO())
-    assert done.value.code == 2
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    return err
-
-
 @pytest.mark.parametrize("name", [FOLDER, f"exports/{FOLDER}", DID])
 def test_a_folder_or_an_account_typed_without_its_command_is_named(
     name: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    err = _usage_err([name], capsys)
+    err = usage_error([name], capsys)
     assert f"unknown command '{name}'" in err, err
-    err = _usage_err(["import", "a.zip", name], capsys)
+    err = usage_error(["import", "a.zip", name], capsys)
     assert f"unrecognized arguments: {name}" in err, err
 
 
 def test_a_token_beside_them_is_still_hidden(capsys: pytest.CaptureFixture[str]) -> None:
     token = "Zk3mQ9vT2xLp8aW4nR7cY1bH6jD0sF5gE"
-    err = _usage_err(["import", "a.zip", FOLDER, DID, token], capsys)
+    err = usage_error(["import", "a.zip", FOLDER, DID, token], capsys)
     assert f"{FOLDER} {DID} <hidden: looks like a secret>" in err, err
     assert token not in err
 
@@ -78,8 +70,8 @@ def test_an_email_address_after_a_misspelt_option_is_named(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     address = "firstname.lastname2024@example.com"
-    err = _usage_err(["weekly", "@me", "--email-to", address], capsys)
+    err = usage_error(["weekly", "@me", "--email-to", address], capsys)
     assert f"unrecognized arguments: --email-to {address}" in err, err
     token = "Zk3mQ9vT2xLp8aW4nR7cY1bH6jD0sF5gE"
-    err = _usage_err(["weekly", "@me", f"--nope={token}@example"], capsys)
+    err = usage_error(["weekly", "@me", f"--nope={token}@example"], capsys)
     assert token not in err, err
