@@ -1,0 +1,100 @@
+"""Review 23, a new user's path through the README: what linkratio assumed about saved data
+that does not say whose posts it holds is told in one line, not left for the user to guess."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from linkratio.cli import main
+
+
+def _tweet(number: int, **more: object) -> dict[str, object]:
+    """An X API v2 tweet object posted on 2024-03-0N."""
+    return {
+        "id": str(100 + number),
+        "text": f"hello {number}",
+        "created_at": f"2024-03-0{number}T10:00:00.000Z",
+        **more,
+    }
+
+
+def _no_author(folder: Path) -> Path:
+    """A saved X API v2 response without author_id or includes.users: whose posts, unknown."""
+    path = folder / "home.json"
+    path.write_text(json.dumps({"data": [_tweet(1), _tweet(2)]}))
+    return path
+
+
+def _one_author(folder: Path) -> Path:
+    """A saved X API v2 response (no twarc2 metadata) whose posts are all by @ana."""
+    path = folder / "saved.json"
+    users = [{"id": "7", "username": "ana", "name": "Ana"}]
+    tweets = [_tweet(1, author_id="7"), _tweet(2, author_id="7")]
+    path.write_text(json.dumps({"data": tweets, "includes": {"users": users}}))
+    return path
+
+
+@pytest.mark.parametrize("command", [["audit"], ["classify"], ["report", "--out", "{tmp}/r"]])
+def test_data_naming_no_author_is_read_as_one_account_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """A home timeline saved without author_id was summarized as "your posts" with no word
+    that linkratio took every post for one account's: now one warning line names the file."""
+    path = _no_author(tmp_path)
+    argv = [command[0], str(path), *(c.format(tmp=tmp_path) for c in command[1:])]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "names no author" in line]
+    assert len(lines) == 1, err
+    assert str(path) in lines[0] and "one account's posts" in lines[0]
+    assert main([*argv, "-q"]) == 0  # --quiet: no warnings
+    assert "names no author" not in capsys.readouterr().err
+
+
+def test_data_naming_its_author_gets_no_such_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The note is about the assumption only: a file that names its author has none."""
+    assert main(["audit", str(_one_author(tmp_path))]) == 0
+    assert "names no author" not in capsys.readouterr().err
+
+
+def test_import_of_one_authors_saved_data_says_it_took_it_for_their_timeline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Saved X data of one author without twarc2's record of the request is filed as that
+    account's own timeline (a later fetch reads only newer posts): import says so."""
+    path, db = _one_author(tmp_path), tmp_path / "lib.sqlite"
+    assert main(["import", str(path), "--db", str(db)]) == 0
+    captured = capsys.readouterr()
+    assert "imported 2 posts of @ana" in captured.out
+    notes = [line for line in captured.err.splitlines() if "own timeline" in line]
+    assert len(notes) == 1, captured.err
+    assert str(path) in notes[0] and "@ana" in notes[0]
+    assert main(["import", str(path), "--db", str(db), "-q"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_import_of_a_twarc2_user_timeline_or_many_authors_needs_no_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """twarc2's pages say which request made them, and a search of many authors is never a
+    timeline: neither is an assumption, so neither gets the note."""
+    users = [{"id": "7", "username": "ana"}]
+    page = {
+        "data": [_tweet(1, author_id="7")],
+        "includes": {"users": users},
+        "__twarc": {"url": "https://api.twitter.com/2/users/7/tweets?max_results=100"},
+    }
+    twarc = tmp_path / "timeline.jsonl"
+    twarc.write_text(json.dumps(page) + "\n")
+    many = tmp_path / "search.json"
+    users2 = [*users, {"id": "8", "username": "bo"}]
+    tweets = [_tweet(1, author_id="7"), _tweet(2, author_id="8")]
+    many.write_text(json.dumps({"data": tweets, "includes": {"users": users2}}))
+    for path in (twarc, many):
+        assert main(["import", str(path), "--db", str(tmp_path / "lib.sqlite")]) == 0
+        assert "own timeline" not in capsys.readouterr().err
