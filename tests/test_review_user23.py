@@ -98,3 +98,29 @@ def test_import_of_a_twarc2_user_timeline_or_many_authors_needs_no_note(
     for path in (twarc, many):
         assert main(["import", str(path), "--db", str(tmp_path / "lib.sqlite")]) == 0
         assert "own timeline" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("document", "said"),
+    [
+        ("{}", "it is an empty JSON object,"),  # was "a JSON object with keys , not"
+        ('{"data": null}', 'its "data" is JSON null,'),  # was "a JSON dict of NoneType"
+        ('{"data": [1, 2]}', 'its "data" is a JSON array of number,'),
+        ("[1, 2]", "it is a JSON array of number,"),  # was "a JSON list of int"
+        ('[["a"]]', "it is a JSON array of array,"),
+        ('{"a": 1, "b": 2}', "it is a JSON object with keys a, b,"),
+    ],
+)
+def test_json_that_is_not_tweets_is_described_in_json_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], document: str, said: str
+) -> None:
+    """The error said what the JSON holds in Python's words (`dict`, `NoneType`, `int`) or
+    listed no keys at all: a user reads JSON's own (object, array, null, number)."""
+    path = tmp_path / "saved.json"
+    path.write_text(document)
+    assert main(["audit", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(path) in err, err
+    assert said in err, err
+    for python_word in ("dict", "NoneType", "list of", " int", "str "):
+        assert python_word not in err, err
