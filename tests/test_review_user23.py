@@ -124,3 +124,26 @@ def test_json_that_is_not_tweets_is_described_in_json_words(
     assert said in err, err
     for python_word in ("dict", "NoneType", "list of", " int", "str "):
         assert python_word not in err, err
+
+
+def test_the_audit_header_names_a_long_mastodon_account_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The header clipped every name at 40 characters, as a table's column does: a bridged
+    account (`mastodon:@judithbeyer.bsky.social@bsky.brid.gy`, 47) read `…@bsky.…`, so the
+    one line saying whose audit this is did not say it; the report's title names it whole."""
+    fixture = Path(__file__).parent / "fixtures" / "mastodon" / "test_entity_quote.1.body.json"
+    status = json.loads(fixture.read_text())
+    status["account"].update(username="judithbeyer.bsky.social")
+    status["account"].update(acct="judithbeyer.bsky.social@bsky.brid.gy")
+    path = tmp_path / "status.json"
+    path.write_text(json.dumps(status))
+    assert main(["audit", str(path)]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert header.startswith("linkratio: mastodon:@judithbeyer.bsky.social@bsky.brid.gy, ")
+    # A name made to flood the terminal is still cut short.
+    status["account"].update(username="a" * 5000, acct="a" * 5000 + "@bsky.brid.gy")
+    path.write_text(json.dumps(status))
+    assert main(["audit", str(path)]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert len(header) < 400 and "…" in header
