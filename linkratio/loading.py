@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from linkratio.accounts import account_name, is_account_name
 from linkratio.accounts import find as find_account
+from linkratio.authors import note_assumed_timeline, note_no_author
 from linkratio.days import iso_day
 from linkratio.errors import EmptyDataError, InputError, LinkratioError
 from linkratio.model import Account, Lazy, Timeline, gc_paused
@@ -125,22 +126,10 @@ def read_timeline(
         if author is not None or not _names_account(source):  # an account has one already
             option = "author=NAME" if python else "--author NAME"
             timeline = one_author(timeline, author, option=option)
-            _note_no_author(source, timeline)
+            note_no_author(source, timeline)
         if freeze:
             gc.freeze()
     return timeline
-
-
-def _note_no_author(source: str | Path, timeline: Timeline) -> None:
-    """Warn when saved data names no author, so its posts are all taken for one account's
-    (an archive is one account's by nature: it needs no word)."""
-    owner = timeline.account
-    if owner.id is None and owner.handle is None and timeline.posts[0].source != "archive":
-        log.warning(
-            "%s: the data names no author (no author_id): every post is read as one "
-            "account's posts",
-            source,
-        )
 
 
 def read_posts(
@@ -376,14 +365,8 @@ def _own_timeline(source: str | Path, authors: list[Author]) -> bool:
         return True
     from linkratio.sources.x_json import twarc_requests
 
-    requests = set(twarc_requests(path))
-    if not requests:  # nothing says which request saved it: one author's posts pass for theirs
-        log.warning(
-            "%s: one author and no twarc2 record of the request: filed as %s's own timeline "
-            "(a fetch of it reads only newer posts)",
-            source,
-            account_name(account),
-        )
+    if not (requests := set(twarc_requests(path))):  # no word of the request that saved it
+        note_assumed_timeline(source, account)
     return requests <= {f"/2/users/{account.id}/tweets"}
 
 
