@@ -147,3 +147,27 @@ def test_the_audit_header_names_a_long_mastodon_account_whole(
     assert main(["audit", str(path)]) == 0
     header = capsys.readouterr().out.splitlines()[0]
     assert len(header) < 400 and "…" in header
+
+
+def test_cohort_build_without_the_extra_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the `cohort` extra, `cohort build` (and the notebook's cohort cell) ended in a
+    worker's ModuleNotFoundError traceback, exit 1; `cohort summary` already said in one line
+    what to install. Now build says it too, before it makes the output folder."""
+    import sys
+
+    from linkratio import cohort
+
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # `import pyarrow` fails as if absent
+    out = tmp_path / "cohort"
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    assert main(["cohort", "build", str(sample), "--out", str(out), "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "linkratio: error: cohort analysis needs pyarrow, which is not installed: "
+        "run pip install 'linkratio[cohort]'\n"
+    )
+    assert not out.exists()
+    with pytest.raises(cohort.MissingExtraError, match="pyarrow"):
+        cohort.build([sample], out, workers=1)
