@@ -171,3 +171,19 @@ def test_cohort_build_without_the_extra_is_one_line(
     assert not out.exists()
     with pytest.raises(cohort.MissingExtraError, match="pyarrow"):
         cohort.build([sample], out, workers=1)
+
+
+def test_the_readme_installs_what_the_notebook_runs() -> None:
+    """The README said `pip install '.[notebook]'` to open the notebook, whose last section
+    builds a cohort: Run All stopped there without the `cohort` extra. The install line
+    names every extra whose package a code cell imports."""
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    cells = json.loads((root / "notebooks" / "explore.ipynb").read_text())["cells"]
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    needed = {"notebook"} | ({"cohort"} if "from linkratio import cohort" in code else set())
+    readme = (root / "README.md").read_text()
+    line = re.search(r"pip install '\.\[([a-z,]+)\]' && jupyter lab\s+notebooks/explore", readme)
+    assert line is not None
+    assert needed <= set(line.group(1).split(","))
