@@ -187,3 +187,17 @@ def test_the_readme_installs_what_the_notebook_runs() -> None:
     line = re.search(r"pip install '\.\[([a-z,]+)\]' && jupyter lab\s+notebooks/explore", readme)
     assert line is not None
     assert needed <= set(line.group(1).split(","))
+
+
+@pytest.mark.parametrize("content", ["", '"a string"', "null", "hello"])
+def test_an_unknown_format_names_every_format_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str
+) -> None:
+    """A file that is no known format was told only of X archives and X API v2 data, though
+    saved Bluesky and Mastodon responses are read as well (as the other refusals say)."""
+    path = tmp_path / "feed.json"
+    path.write_text(content)
+    assert main(["audit", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{path}: unknown format: expected" in err, err
+    assert "Bluesky" in err and "Mastodon" in err and "X archive" in err, err
