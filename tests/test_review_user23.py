@@ -201,3 +201,16 @@ def test_an_unknown_format_names_every_format_read(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"{path}: unknown format: expected" in err, err
     assert "Bluesky" in err and "Mastodon" in err and "X archive" in err, err
+
+
+@pytest.mark.parametrize("year", ["abc", "2024.5", "24"])
+def test_report_year_that_is_not_a_year_says_what_it_expects(
+    capsys: pytest.CaptureFixture[str], year: str
+) -> None:
+    """`--year` was the one option read with Python's `int`: 'invalid int value: 'abc''.
+    Every other option says what it expects (`invalid count 'abc': expected a whole number`)."""
+    from helpers import usage_error
+
+    said = usage_error(["report", "data/sample", "--year", year], capsys)
+    assert f"argument --year: invalid year {year!r}: expected YYYY" in said, said
+    assert "int value" not in said
