@@ -1,5 +1,8 @@
-"""Review 23, a new user's path through the README: what linkratio assumed about saved data
-that does not say whose posts it holds is told in one line, not left for the user to guess."""
+"""Review 23, a new user's path through the README and the notebook: what linkratio assumed
+about saved data that does not say whose posts it holds is told in one line; errors about a
+file or an option say what was expected in the user's words (JSON's, every format read, a
+year); the audit header names a long account whole; `cohort build` without its extra is one
+line; the README installs what the notebook runs."""
 
 from __future__ import annotations
 
