@@ -8,11 +8,15 @@ retweets are the owner's posts (TAXONOMY.md, "Whose post it is").
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from linkratio.accounts import account_name, ascii_instance, is_id_name, parse_name
 from linkratio.errors import InputError
 from linkratio.model import Account, Post, Timeline
+
+log = logging.getLogger(__name__)
 
 SHOWN = 5
 """How many authors a refusal names before `…`."""
@@ -137,3 +141,26 @@ def _listing(authors: list[Author]) -> str:
     """`@a 3, @b 2, …`: the top authors and their post counts."""
     shown = ", ".join(f"{a.name} {len(a.posts):,}" for a in authors[:SHOWN])
     return shown + (", …" if len(authors) > SHOWN else "")
+
+
+def note_no_author(source: str | Path, timeline: Timeline) -> None:
+    """Warn when saved data names no author, so that its posts are all taken for one
+    account's (an archive is one account's by nature: it needs no word)."""
+    owner = timeline.account
+    if owner.id is None and owner.handle is None and timeline.posts[0].source != "archive":
+        log.warning(
+            "%s: the data names no author (no author_id): every post is read as one "
+            "account's posts",
+            source,
+        )
+
+
+def note_assumed_timeline(source: str | Path, account: Account) -> None:
+    """Warn that saved data of one author, which does not say what request saved it, is
+    filed as that account's own timeline (so a fetch of it reads only newer posts)."""
+    log.warning(
+        "%s: one author and no twarc2 record of the request: filed as %s's own timeline "
+        "(a fetch of it reads only newer posts)",
+        source,
+        account_name(account),
+    )

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from linkratio.accounts import account_name, is_account_name
 from linkratio.accounts import find as find_account
+from linkratio.authors import note_assumed_timeline, note_no_author
 from linkratio.days import iso_day
 from linkratio.errors import EmptyDataError, InputError, LinkratioError
 from linkratio.model import Account, Lazy, Timeline, gc_paused
@@ -125,6 +126,7 @@ def read_timeline(
         if author is not None or not _names_account(source):  # an account has one already
             option = "author=NAME" if python else "--author NAME"
             timeline = one_author(timeline, author, option=option)
+            note_no_author(source, timeline)
         if freeze:
             gc.freeze()
     return timeline
@@ -363,7 +365,9 @@ def _own_timeline(source: str | Path, authors: list[Author]) -> bool:
         return True
     from linkratio.sources.x_json import twarc_requests
 
-    return all(url == f"/2/users/{account.id}/tweets" for url in twarc_requests(path))
+    if not (requests := set(twarc_requests(path))):  # no word of the request that saved it
+        note_assumed_timeline(source, account)
+    return requests <= {f"/2/users/{account.id}/tweets"}
 
 
 def _save_authors(

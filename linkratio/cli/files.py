@@ -61,12 +61,19 @@ def _register_report(sub: options.SubParsers) -> None:
     p.add_argument("--open", action="store_true", help="open the report in the browser")
     p.add_argument(
         "--year",
-        type=int,
+        type=_year,
         metavar="YYYY",
         help="the calendar year the calendar chart shows (default: the 12 months ending "
         "with the last post's month)",
     )
     options.add_expand_links(p)
+
+
+def _year(value: str) -> int:
+    """An argparse type: a calendar year as YYYY (the chart checks its range)."""
+    if len(value) != 4 or not value.isascii() or not value.isdigit():
+        raise argparse.ArgumentTypeError(f"invalid year {value!r}: expected YYYY, e.g. 2024")
+    return int(value)
 
 
 def _add_author(p: argparse.ArgumentParser) -> None:

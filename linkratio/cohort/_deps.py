@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from types import ModuleType
 
 from linkratio.errors import LinkratioError
@@ -24,3 +25,14 @@ def need(module: str) -> ModuleType:
         raise MissingExtraError(
             f"cohort analysis needs {top}, which is not installed: run {INSTALL_HINT}"
         ) from None
+
+
+def require(module: str) -> None:
+    """MissingExtraError unless `module` is installed; it is looked for, not imported (the
+    workers import it)."""
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        need(module)  # raises MissingExtraError

@@ -22,6 +22,7 @@ from pathlib import Path
 import linkratio.cohort.manifest as manifest
 import linkratio.cohort.tasks as tasks_mod
 import linkratio.frame
+from linkratio.cohort._deps import require
 from linkratio.cohort.engines import IMPORTED_AGAIN, IMPORTED_AGAIN_EXIT, run
 from linkratio.cohort.inputs import Input, expand
 from linkratio.cohort.manifest import Entry
@@ -88,6 +89,7 @@ def build(
         # The exit code tells the build's process why (`engines._lost`).
         sys.stderr.write(f"linkratio: error: {IMPORTED_AGAIN}\n")
         raise SystemExit(IMPORTED_AGAIN_EXIT)
+    require("pyarrow")  # the workers write Parquet: say what to install before any work
     started = time.monotonic()
     tasks_mod.BUILDER_PID = os.getpid()
     out = Path(out_dir).expanduser().resolve()

@@ -18,10 +18,15 @@ _FULL = "█"
 _MAX_NAME = 40
 
 
-def _name(text: str) -> str:
-    """A post-derived name made safe and short enough to align."""
+_MAX_ACCOUNT = 300
+"""Characters of the account's name the header shows: a Mastodon name whole (a 30-character
+user on a 253-character host), a name made to flood the terminal cut short."""
+
+
+def _name(text: str, limit: int = _MAX_NAME) -> str:
+    """A post-derived name made safe and short enough to align (or, with `limit`, to show)."""
     text = terminal_safe(text)
-    return text if len(text) <= _MAX_NAME else text[: _MAX_NAME - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # -- formatting shared by every rendering (terminal, HTML, Markdown) -----------------
@@ -91,7 +96,7 @@ def _row(label: str, value: str) -> str:
 
 
 def _header(s: Summary) -> list[str]:
-    who = _name(s.account_name) if s.account_name else "your posts"
+    who = _name(s.account_name, _MAX_ACCOUNT) if s.account_name else "your posts"
     zone = terminal_safe(s.tz)
     return [f"linkratio: {who}, {s.period_start} to {s.period_end} ({zone})"]
 

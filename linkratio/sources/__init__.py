@@ -42,10 +42,7 @@ def _sniff_json(path: Path) -> str:
         return "x-v2"
     if head.lstrip().startswith(b"window.YTD."):
         return "x-archive"
-    raise InputFormatError(
-        f"{path}: unknown format: expected an X archive (.zip, folder or tweets.js) "
-        "or saved X API v2 JSON/JSONL"
-    )
+    raise InputFormatError(f"{path}: unknown format: {_EXPECTED}")
 
 
 def detect_format(path: Path) -> str:

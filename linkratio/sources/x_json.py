@@ -218,6 +218,23 @@ def _error_text(errors: Any) -> str:
     return str(first.get("detail") or first.get("message") or first.get("title") or first)
 
 
+_JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+
+
+def _json_type(value: Any) -> str:
+    """JSON's name for the type of a decoded value (`object`, `array`, `number`, `null`)."""
+    return _JSON_TYPES.get(type(value), "number")
+
+
+def _shape(value: Any) -> str:
+    """A JSON value's type in JSON's words: `null`, `a JSON string`, `a JSON array of number`."""
+    if value is None:
+        return "JSON null"
+    if isinstance(value, list):
+        return f"a JSON array of {_json_type(value[0])}" if value else "an empty JSON array"
+    return f"a JSON {_json_type(value)}"
+
+
 def _looks_like(value: Any) -> str:
     """Say in a few words what a JSON value that is not X v2 tweets looks like."""
     items = value if isinstance(value, list) else [value]
@@ -227,8 +244,10 @@ def _looks_like(value: Any) -> str:
         sample = data[0] if isinstance(data, list) and data else data
         if isinstance(sample, dict) and "username" in sample:
             return "it looks like X API v2 user objects"
+        if not isinstance(sample, dict):
+            return f'its "data" is {_shape(data)}'
     if not isinstance(sample, dict):
-        return f"it is a JSON {type(value).__name__} of {type(sample).__name__}"
+        return f"it is {_shape(value)}"
     if "feed" in sample:
         return "it looks like a Bluesky feed (read it with --input-format bluesky)"
     if "account" in sample and "content" in sample:
@@ -237,6 +256,8 @@ def _looks_like(value: Any) -> str:
         return "it looks like X API v1.1 statuses"
     if "tweet" in sample:
         return "it looks like X archive records"
+    if not sample:
+        return "it is an empty JSON object"
     keys = ", ".join(sorted(sample)[:6])
     return f"it is a JSON object with keys {keys}"
 
