@@ -237,3 +237,31 @@ def test_schedule_bad_input(tmp_path: Path, monkeypatch, capsys) -> None:
     # Without ACCOUNT the library must name the only account.
     assert main(["schedule"], io.StringIO()) == 2
     assert "no library" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "said"),
+    [
+        ("smtp.tls", "maybe", "smtp.tls is 'maybe': expected one of starttls, ssl, none"),
+        ("smtp.port", "99999", "smtp.port is '99999': expected a port number"),
+        ("smtp.sender", "not an address", "smtp.sender is 'not an address': expected"),
+    ],
+)
+def test_schedule_warns_when_the_smtp_settings_would_fail_every_run(
+    lib_env: Path, capsys, key: str, value: str, said: str
+) -> None:
+    config.set_value("smtp.host", "mail.example.org")
+    config.set_value("smtp.sender", "linkratio@example.org")
+    config.set_value(key, value)
+    assert main(["schedule", "@me", "--email", "a@example.org"], io.StringIO()) == 0
+    err = capsys.readouterr().err
+    assert said in err
+    assert "every weekly run would fail to mail" in err
+
+
+def test_schedule_says_nothing_of_smtp_settings_that_work(lib_env: Path, capsys) -> None:
+    config.set_value("smtp.host", "mail.example.org")
+    config.set_value("smtp.sender", "linkratio@example.org")
+    config.set_value("smtp.tls", "ssl")
+    assert main(["schedule", "@me", "--email", "a@example.org"], io.StringIO()) == 0
+    assert "smtp" not in capsys.readouterr().err

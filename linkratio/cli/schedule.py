@@ -66,6 +66,7 @@ def schedule(args: argparse.Namespace, out: TextIO) -> int:
       linkratio schedule --install
     """
     from linkratio.errors import InputError
+    from linkratio.render.escape import terminal_safe
     from linkratio.weekly import schedule as jobs
 
     if args.account and args.account_option and args.account != args.account_option:
@@ -82,7 +83,7 @@ def schedule(args: argparse.Namespace, out: TextIO) -> int:
         sync=not args.no_sync,
     )
     for warning in [] if args.quiet else warnings:
-        sys.stderr.write(f"linkratio: warning: {warning}\n")
+        sys.stderr.write(f"linkratio: warning: {terminal_safe(warning)}\n")
     if plan.log is not None:
         plan.log.parent.mkdir(parents=True, exist_ok=True)
     if plan.env_file is not None:

@@ -316,6 +316,17 @@ def _env_only(keys: Sequence[str]) -> list[str]:
     ]
 
 
+def _smtp_problem() -> list[str]:
+    """What the weekly run would refuse in the SMTP settings, as a warning (none if fine)."""
+    from linkratio.weekly.deliver import smtp_settings
+
+    try:
+        smtp_settings()
+    except InputError as e:
+        return [f"{e} (every weekly run would fail to mail until it is fixed)"]
+    return []
+
+
 def setup_warnings(
     account: Account, *, emails: Sequence[str], webhook_env: str | None, sync: bool
 ) -> list[str]:
@@ -324,9 +335,10 @@ def setup_warnings(
     if emails or config.in_file("weekly.email"):
         smtp = ("smtp.host", "smtp.port", "smtp.user", "smtp.password", "smtp.sender", "smtp.tls")
         warnings += _env_only(smtp)
-        for key in ("smtp.host", "smtp.sender"):
-            if not config.get(key):
-                warnings.append(f"email needs {key}: 'linkratio config set {key}'")
+        missing = [key for key in ("smtp.host", "smtp.sender") if not config.get(key)]
+        warnings += [f"email needs {key}: 'linkratio config set {key}'" for key in missing]
+        if not missing:
+            warnings += _smtp_problem()
     if sync and account.platform in ("x", "mastodon"):
         warnings += _env_only([k for k in config.KEYS if k.startswith(f"{account.platform}.")])
     if not (emails or webhook_env):  # the job's destinations are then these settings
