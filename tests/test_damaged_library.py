@@ -194,6 +194,33 @@ def test_library_backup(sound: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
     assert code == 0
 
 
+def _garbled_value(path: Path) -> None:
+    """A post whose text is a BLOB: only the value checks of `library check` find it."""
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE posts SET text = x'00ff' WHERE rowid = (SELECT min(rowid) FROM posts)")
+
+
+@pytest.mark.parametrize("damage", ["page", "value"])
+def test_a_damaged_library_never_replaces_a_good_backup(
+    sound: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str
+) -> None:
+    """A nightly `library backup` of a library that went bad keeps the last good copy."""
+    backups = tmp_path / "backups"
+    code, _, _ = run(["library", "backup", f"{backups}/", "--db", str(sound)], capsys)
+    good = (backups / sound.name).read_bytes()
+    path = copied(sound, tmp_path)
+    if damage == "page":
+        _flip(path, _pages(path, "posts", "leaf")[3])
+    else:
+        _garbled_value(path)
+    code, out, err = run(["library", "backup", f"{backups}/", "--db", str(path)], capsys)
+    assert code == 74 and out == ""
+    _one_damage_line(err, path)
+    assert f"no backup was written, {backups / sound.name} is left as it was" in err
+    assert (backups / sound.name).read_bytes() == good
+    assert sorted(p.name for p in backups.iterdir()) == [sound.name]  # no temporary file
+
+
 # -- a full disk -----------------------------------------------------------------------------
 
 

@@ -90,7 +90,8 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
 
 def backup(args: argparse.Namespace, out: TextIO) -> int:
     """Copy the library with SQLite's online backup into PATH (a file, or a folder to put it in);
-    the copy appears only once complete.
+    the copy appears only once complete and checked as `library check` checks: a damaged
+    library is exit 74 and leaves PATH as it was.
 
     example:
       linkratio library backup ~/backups/

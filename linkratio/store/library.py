@@ -361,9 +361,10 @@ class Library:
         return garbled.check(self._db)
 
     def backup(self, dest: str | Path) -> Path:
-        """Copy the library to `dest` (a file, or a folder to put it in); return the copy's path."""
+        """Copy the library to `dest` (a file or folder); LibraryDamagedError if it is damaged."""
         folder = isinstance(dest, str) and dest.endswith(("/", os.sep))  # `~/backups/`: a folder
-        return maintenance.backup(self._db, self.path, Path(dest), folder=folder)
+        where, check = Path(dest), garbled.check  # a damaged library never replaces a copy
+        return maintenance.backup(self._db, self.path, where, folder=folder, check=check)
 
     def reread(
         self, accounts: Iterable[Account] | None = None, *, progress: Progress | None = None

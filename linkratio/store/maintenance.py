@@ -169,9 +169,21 @@ def _no_room_or_right(e: OSError | sqlite3.Error) -> bool:
     return (getattr(e, "sqlite_errorcode", None) or 0) & 0xFF in _WRITE
 
 
-def backup(db: sqlite3.Connection, source: Path, dest: Path, *, folder: bool = False) -> Path:
+def backup(
+    db: sqlite3.Connection,
+    source: Path,
+    dest: Path,
+    *,
+    folder: bool = False,
+    check: Callable[[sqlite3.Connection], list[str]] | None = None,
+) -> Path:
     """Copy the library `db` (the file `source`) to `dest` with SQLite's online backup API
-    (into the folder `dest` when it is one, or when `folder` says it is meant as one)."""
+    (into the folder `dest` when it is one, or when `folder` says it is meant as one).
+
+    With `check`, the copy is checked before it takes `dest`'s name: a damaged library is
+    LibraryDamagedError and leaves `dest` as it was (a nightly backup never replaces the
+    last good copy with a damaged one).
+    """
     dest = dest.expanduser()
     if folder or dest.is_dir():
         dest = dest / source.name
@@ -185,8 +197,17 @@ def backup(db: sqlite3.Connection, source: Path, dest: Path, *, folder: bool = F
         copy = sqlite3.connect(tmp)
         try:
             db.backup(copy)
+            problems = check(copy) if check is not None else []
         finally:
             copy.close()
+        if problems:
+            tmp.unlink()
+            more = f" and {len(problems) - 1:,} more" if len(problems) > 1 else ""
+            raise LibraryDamagedError(
+                f"{source}: the library is damaged ({problems[0]}{more}): no backup was "
+                f"written, {dest} is left as it was; {check_advice(source)}restore a backup "
+                "or re-import"
+            )
         os.replace(tmp, dest)
     except (OSError, sqlite3.Error) as e:
         with contextlib.suppress(OSError):
