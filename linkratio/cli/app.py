@@ -124,6 +124,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         sys.stdout.reconfigure(errors="replace")
     out = out or sys.stdout or cast(TextIO, _Closed())  # None: stdout closed (`>&-`)
     from linkratio.cli.logs import log_to_stderr
+    from linkratio.net.redact import REDACTOR
+
+    REDACTOR.hide_typed(argv)  # a token typed in a value's place: quoted by no error or warning
 
     log_to_stderr(quiet=getattr(args, "quiet", False))
     func: Callable[[argparse.Namespace, TextIO], int] = args.func
@@ -244,7 +247,7 @@ def _error(message: str, code: int) -> int:
     from linkratio.net.redact import REDACTOR
     from linkratio.render.escape import terminal_safe
 
-    message = REDACTOR.mask(message)  # a secret a client registered is never shown
+    message = REDACTOR.mask(message)  # a secret a client registered or the user typed
     # Messages can quote file content (JSON keys, handles): never let it drive the terminal.
     print(f"linkratio: error: {terminal_safe(message)}", file=sys.stderr)
     return code

@@ -1,0 +1,164 @@
+"""Review of day 23 (left): a token typed in a value's place is quoted by no error or warning
+said after the parsing; `classify @handle` says when posts are due to be re-read; SIGTERM
+at any moment of a run ends it in one line."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import ROOT, SAMPLE
+from test_reread import imported
+
+from linkratio.cli import main
+from linkratio.render.escape import HIDDEN, typed_secrets
+
+TOKEN = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+"""A GitHub token's shape: what a user pastes into the wrong option."""
+PASSWORD = "abcd-efgh-ijkl-mnop"
+"""A Bluesky app password's shape."""
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    out = io.StringIO()
+    code = main(argv, out=out)
+    return code, out.getvalue(), capsys.readouterr().err
+
+
+def one_error(err: str) -> str:
+    """The one line of an error on stderr (no traceback, nothing else)."""
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("linkratio: error: "), err
+    return lines[0]
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A user's folders of their own: a library with the sample in it, no config."""
+    from linkratio import config
+
+    db = tmp_path / "lib.sqlite"
+    monkeypatch.setenv("LINKRATIO_DB", str(db))
+    monkeypatch.setenv("LINKRATIO_CONFIG", str(tmp_path / "config.toml"))
+    for name, folder in (("CONFIG", "xdg"), ("STATE", "state"), ("DATA", "data")):
+        monkeypatch.setenv(f"XDG_{name}_HOME", str(tmp_path / folder))
+    for env in config.KEYS.values():
+        monkeypatch.delenv(env, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["audit", str(SAMPLE), "--tz", TOKEN], "unknown time zone"),
+        (["report", str(SAMPLE), "--tz", TOKEN, "--out", "r"], "unknown time zone"),
+        (["weekly", "@marenbuilds", "--tz", TOKEN], "unknown time zone"),
+        (["audit", str(SAMPLE), "--author", TOKEN], "holds no posts by"),
+        (["classify", str(SAMPLE), "--author", f"@{TOKEN}"], "holds no posts by"),
+        (["audit", f"@{TOKEN}"], "no account"),
+        (["expand", TOKEN], "no account"),
+        (["weekly", f"x:{TOKEN}"], "no account"),
+        (["weekly", "@marenbuilds", "--email", TOKEN], "invalid email address"),
+        (["weekly", "@marenbuilds", "--week", TOKEN], "invalid week"),
+        (["weekly", "@marenbuilds", "--webhook-env", TOKEN], "that variable is not set"),
+        (["schedule", "@marenbuilds", "--weekday", PASSWORD], "invalid weekday"),
+        (["fetch", f"bsky:{TOKEN}"], "no Bluesky account"),
+    ],
+)
+def test_a_token_typed_in_a_values_place_is_not_quoted_by_the_error(
+    argv: list[str], said: str, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    imported(SAMPLE, home / "lib.sqlite", capsys)
+    code, out, err = run(argv, capsys)
+    line = one_error(err)
+    assert code == 2 and out == ""
+    assert said in line and HIDDEN in line  # the error is still the one it was
+    assert TOKEN not in line and TOKEN[4:20] not in line and PASSWORD not in line
+
+
+@pytest.mark.parametrize(
+    ("argv", "shown"),
+    [
+        (["audit", str(SAMPLE), "--tz", "Europe/Pari"], "'Europe/Pari'"),
+        (["audit", str(SAMPLE), "--author", "@nobody"], "holds no posts by @nobody"),
+        (["audit", "@someoneelse"], "no account @someoneelse"),
+        (["audit", "exports/twitter.zip"], "exports/twitter.zip: no such file"),
+        (["weekly", "@marenbuilds", "--email", "me.example.org"], "'me.example.org'"),
+        (["weekly", "@marenbuilds", "--week", "2026-W77"], "'2026-W77'"),
+        (["weekly", "@marenbuilds", "--webhook-env", "SLACK_HOOK"], "SLACK_HOOK"),
+    ],
+)
+def test_an_ordinary_value_is_still_named_so_it_can_be_fixed(
+    argv: list[str], shown: str, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    imported(SAMPLE, home / "lib.sqlite", capsys)
+    code, _, err = run(argv, capsys)
+    line = one_error(err)
+    assert code == 2 and shown in line and HIDDEN not in line
+
+
+def test_a_token_given_as_the_library_is_not_quoted_by_the_warning(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["audit", str(SAMPLE), "--db", TOKEN, "--json"], capsys)
+    assert code == 0 and json.loads(out)["posts"] > 0
+    assert err == (
+        f"linkratio: warning: {HIDDEN}: no library file there: short links are counted "
+        "without its resolved links\n"
+    )
+    code, out, err = run(["audit", str(SAMPLE), "--db", "nolib.sqlite", "--json"], capsys)
+    assert code == 0 and err.startswith("linkratio: warning: nolib.sqlite: no library file")
+
+
+def test_the_command_line_hides_a_token_from_its_own_process_end_to_end(home: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "linkratio", "audit", str(SAMPLE), f"--tz={TOKEN}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (
+        f"linkratio: error: unknown time zone '{HIDDEN}': expected an IANA name such as "
+        "Europe/Berlin\n"
+    )
+
+
+def test_an_earlier_run_in_the_process_hides_nothing_of_the_next(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A value hidden once is the user's own: a later command line that does not hold it
+    # shows what it quotes as it is (a notebook runs main() many times).
+    zone = "Mars/Olympus_Mons_Base_2024"  # long, letters and digits: hidden when typed
+    code, _, err = run(["audit", str(SAMPLE), "--tz", zone], capsys)
+    assert code == 2 and HIDDEN in one_error(err)
+    code, _, err = run(["audit", str(SAMPLE), "--tz", "Europe/Pari"], capsys)
+    assert code == 2 and "'Europe/Pari'" in one_error(err)
+
+
+def test_the_secret_parts_of_a_command_line() -> None:
+    slack = "https://hooks.slack.com/services/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"
+    found = typed_secrets(
+        [
+            "weekly",
+            "@marenbuilds",
+            "--tz=Europe/Berlin",
+            f"--webhook={slack}",
+            "https://me:s3cr3tpass@smtp.example.org:465",
+            f"x:{TOKEN}",
+            "/home/me/exports/twitter-2024.zip",
+            "did:plc:abcdefghijklmnopqrstuvwx",
+            "alice2024.bsky.social",
+        ]
+    )
+    assert found == [TOKEN, "x1Y2z3A4b5C6d7E8f9G0h1I2", "s3cr3tpass"]
