@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 from helpers import ROOT, SAMPLE
-from test_reread import imported
+from test_reread import imported, read_by_old
 
+import linkratio.sources.reread as sources_reread
 from linkratio.cli import main
 from linkratio.render.escape import HIDDEN, typed_secrets
 
@@ -162,3 +163,42 @@ def test_the_secret_parts_of_a_command_line() -> None:
         ]
     )
     assert found == [TOKEN, "x1Y2z3A4b5C6d7E8f9G0h1I2", "s3cr3tpass"]
+
+
+@pytest.fixture
+def old_library(home: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """The sample in the library, as an older linkratio read it."""
+    db = home / "lib.sqlite"
+    read_by_old(db, imported(SAMPLE, db, capsys))
+    return db
+
+
+NOTICE = (
+    "linkratio: warning: 2,390 posts of @marenbuilds were read by an older linkratio: "
+    "run 'linkratio library reread @marenbuilds' to read them again\n"
+)
+
+
+@pytest.mark.parametrize("output", ["jsonl", "csv", "table"])
+def test_classify_from_the_library_says_posts_are_due_to_be_reread(
+    output: str,
+    old_library: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sources_reread, "_NOTICED", set())
+    code, out, err = run(["classify", "@marenbuilds", "--output", output], capsys)
+    assert code == 0 and err == NOTICE
+    assert "reread" not in out and len(out.splitlines()) >= 2390  # the listing, untouched
+    monkeypatch.setattr(sources_reread, "_NOTICED", set())
+    code, quiet_out, err = run(["classify", "@marenbuilds", "--output", output, "-q"], capsys)
+    assert code == 0 and err == "" and quiet_out == out  # silent under -q, as audit
+
+
+def test_classify_says_nothing_once_the_posts_were_reread(
+    old_library: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sources_reread, "_NOTICED", set())
+    assert run(["library", "reread", "@marenbuilds", "-q"], capsys)[0] == 0
+    code, out, err = run(["classify", "@marenbuilds", "--output", "jsonl"], capsys)
+    assert code == 0 and err == "" and out.count("\n") == 2390
