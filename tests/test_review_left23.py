@@ -202,3 +202,46 @@ def test_classify_says_nothing_once_the_posts_were_reread(
     assert run(["library", "reread", "@marenbuilds", "-q"], capsys)[0] == 0
     code, out, err = run(["classify", "@marenbuilds", "--output", "jsonl"], capsys)
     assert code == 0 and err == "" and out.count("\n") == 2390
+
+
+def _sigterm_when(monkeypatch: pytest.MonkeyPatch, installed: bool) -> list[tuple[int, object]]:
+    """SIGTERM comes the moment `main` sets its handler (`installed`) or sets it back."""
+    import signal
+
+    from linkratio.cli import app
+
+    real, calls = signal.signal, []
+
+    def setting(signum: int, handler: object) -> object:
+        calls.append((signum, handler))
+        # Once: the handler itself sets SIGTERM back to the default.
+        once = not [h for _, h in calls[:-1] if h is signal.SIG_DFL]
+        if once and signal.getsignal(signum) is app._terminate and not installed:
+            os.kill(os.getpid(), signal.SIGTERM)  # just before it is set back; handled here
+        before = real(signum, handler)  # type: ignore[arg-type]
+        if once and handler is app._terminate and installed:
+            os.kill(os.getpid(), signal.SIGTERM)  # just after it is set
+        return before
+
+    monkeypatch.setattr(signal, "signal", setting)
+    return calls
+
+
+@pytest.mark.parametrize("installed", [True, False])
+def test_sigterm_as_the_handler_is_set_or_set_back_is_one_line_too(
+    installed: bool,
+    home: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Between setting the handler and the command's start (or its end and setting it
+    back), SIGTERM escaped `main` as a KeyboardInterrupt: a traceback, no exit 143."""
+    import signal
+
+    calls = _sigterm_when(monkeypatch, installed)
+    try:
+        code, _, err = run(["config", "path"], capsys)
+    except KeyboardInterrupt as escaped:  # else pytest takes it for Ctrl-C and stops
+        pytest.fail(f"SIGTERM escaped main: {type(escaped).__name__}")
+    assert code == 143 and err == "linkratio: terminated\n"
+    assert calls and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # left as it was

@@ -137,8 +137,17 @@ def _run(
     func: Callable[[argparse.Namespace, TextIO], int], args: argparse.Namespace, out: TextIO
 ) -> int:
     """Run the command; every expected failure becomes one line on stderr and an exit code."""
-    with _sigterm_caught():
-        return _outcome(func, args, out)
+    try:
+        with _sigterm_caught():
+            return _outcome(func, args, out)
+    except Terminated:  # just after the handler was set, or as it was set back
+        return _terminated()
+
+
+def _terminated() -> int:
+    """Say that SIGTERM ended the run; its exit code."""
+    print("linkratio: terminated", file=sys.stderr)
+    return EXIT_TERMINATED
 
 
 @contextlib.contextmanager
@@ -166,8 +175,7 @@ def _outcome(
     try:
         return func(args, out)
     except Terminated:
-        print("linkratio: terminated", file=sys.stderr)
-        return EXIT_TERMINATED
+        return _terminated()
     except LinkratioError as exc:
         if args.debug:
             raise
