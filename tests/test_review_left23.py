@@ -245,3 +245,49 @@ def test_sigterm_as_the_handler_is_set_or_set_back_is_one_line_too(
         pytest.fail(f"SIGTERM escaped main: {type(escaped).__name__}")
     assert code == 143 and err == "linkratio: terminated\n"
     assert calls and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # left as it was
+
+
+@pytest.mark.parametrize("names", [["@marenbuilds"], ["--all-accounts"]])
+def test_a_cohort_of_library_accounts_says_posts_are_due_to_be_reread(
+    names: list[str],
+    old_library: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`cohort build @you` reads the stored posts as audit does, and said nothing."""
+    monkeypatch.setattr(sources_reread, "_NOTICED", set())
+    argv = ["cohort", "build", *names, "--out", "c", "--workers", "1"]
+    code, out, err = run(argv, capsys)
+    assert code == 0 and NOTICE in err and err.count("read by an older linkratio") == 1
+    assert "reread" not in out
+    monkeypatch.setattr(sources_reread, "_NOTICED", set())
+    code, _, err = run([*argv[:-4], "--out", "q", "--workers", "1", "-q"], capsys)
+    assert code == 0 and "older linkratio" not in err
+    assert run(["library", "reread", "-q"], capsys)[0] == 0
+    code, _, err = run(argv, capsys)
+    assert code == 0 and "older linkratio" not in err
+
+
+def test_a_cohort_of_many_accounts_due_says_so_in_one_line(
+    old_library: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from helpers import FIXTURES
+
+    from linkratio.frame import Library
+    from linkratio.model import Account
+
+    feed = FIXTURES / "bluesky" / "getAuthorFeed.json"
+    assert run(["import", str(feed), "-q"], capsys)[0] == 0
+    with Library(old_library) as lib:
+        (sky,) = [a for a in lib.accounts() if a.platform == "bluesky"]
+    assert read_by_old(old_library, Account(sky.platform, sky.id, sky.handle)) > 0
+    monkeypatch.setattr(sources_reread, "_NOTICED", set())
+    code, _, err = run(
+        ["cohort", "build", "--all-accounts", "--out", "c", "--workers", "1"], capsys
+    )
+    assert code == 0
+    assert err.count("read by an older linkratio") == 1  # one line, not one per account
+    assert (
+        "linkratio: warning: posts of 2 accounts were read by an older linkratio: run "
+        "'linkratio library reread' to read them again\n"
+    ) in err
