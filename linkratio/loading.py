@@ -137,9 +137,12 @@ def read_posts(
 ) -> Timeline:
     """Every post of `source`, whoever wrote it; EmptyDataError when there are none."""
     if _names_account(source):
+        from linkratio.sources.reread import notice_due  # as account_frame: one warning
+
         with open_library(db) as lib:
             account = find_account(lib, str(source))
             posts = lib.posts(account.platform, account.id or "")
+            notice_due(lib, account)
             timeline = Timeline(account, posts, str(lib.path))
     else:
         from linkratio.sources import read

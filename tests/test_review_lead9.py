@@ -105,6 +105,7 @@ def test_sigterm_ends_a_run_in_one_line_with_nothing_half_done(tmp_path: Path) -
     import sys
     import threading
 
+    import matplotlib.font_manager  # its font list, made once: the run's cache to read
     from fakes.scripted import Answer, Asked, Scripted
     from helpers import SAMPLE
 
@@ -116,12 +117,15 @@ def test_sigterm_ends_a_run_in_one_line_with_nothing_half_done(tmp_path: Path) -
         "LINKRATIO_DB": str(db),
         "LINKRATIO_CONFIG": str(tmp_path / "config.toml"),
         "PYTHONPATH": os.pathsep.join(sys.path),
+        # A font list made in a new home takes matplotlib over 5 s on a loaded machine, and
+        # it says so in a warning line: the run reads the one made already.
+        "MPLCONFIGDIR": matplotlib.get_cachedir(),
     }
     arrived, release = threading.Event(), threading.Event()
 
     def held(_: Asked) -> Answer:
         arrived.set()
-        release.wait(30)
+        release.wait(600)  # until the run is over, however long a loaded machine takes
         return Answer(200, b"ok")
 
     argv = ["weekly", "@marenbuilds", "--now", "2024-12-16T08:00:00+00:00", "--tz", "UTC"]
@@ -131,13 +135,19 @@ def test_sigterm_ends_a_run_in_one_line_with_nothing_half_done(tmp_path: Path) -
             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip
         try:
-            assert arrived.wait(60), "the run never reached the webhook"
+            # No deadline of its own for the start (a loaded machine only takes longer):
+            # the run reaches the webhook, or it ends, or 10 minutes go by.
+            for _ in range(3000):
+                if arrived.wait(0.2) or run.poll() is not None:
+                    break
+            assert arrived.is_set(), f"the run never reached the webhook: {run.poll()}"
             run.send_signal(signal.SIGTERM)
-            _, err = run.communicate(timeout=60)
+            _, err = run.communicate(timeout=600)
         finally:
             release.set()
             if run.poll() is None:
                 run.kill()
+            run.communicate()  # reaped, its pipes closed, whatever happened
     assert run.returncode == 143 and err.decode() == "linkratio: terminated\n"
     assert [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")] == []
     with sqlite3.connect(db) as con:

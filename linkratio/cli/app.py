@@ -124,6 +124,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         sys.stdout.reconfigure(errors="replace")
     out = out or sys.stdout or cast(TextIO, _Closed())  # None: stdout closed (`>&-`)
     from linkratio.cli.logs import log_to_stderr
+    from linkratio.net.redact import REDACTOR
+
+    REDACTOR.hide_typed(argv)  # a token typed in a value's place: quoted by no error or warning
 
     log_to_stderr(quiet=getattr(args, "quiet", False))
     func: Callable[[argparse.Namespace, TextIO], int] = args.func
@@ -134,8 +137,17 @@ def _run(
     func: Callable[[argparse.Namespace, TextIO], int], args: argparse.Namespace, out: TextIO
 ) -> int:
     """Run the command; every expected failure becomes one line on stderr and an exit code."""
-    with _sigterm_caught():
-        return _outcome(func, args, out)
+    try:
+        with _sigterm_caught():
+            return _outcome(func, args, out)
+    except Terminated:  # just after the handler was set, or as it was set back
+        return _terminated()
+
+
+def _terminated() -> int:
+    """Say that SIGTERM ended the run; its exit code."""
+    print("linkratio: terminated", file=sys.stderr)
+    return EXIT_TERMINATED
 
 
 @contextlib.contextmanager
@@ -163,8 +175,7 @@ def _outcome(
     try:
         return func(args, out)
     except Terminated:
-        print("linkratio: terminated", file=sys.stderr)
-        return EXIT_TERMINATED
+        return _terminated()
     except LinkratioError as exc:
         if args.debug:
             raise
@@ -244,7 +255,7 @@ def _error(message: str, code: int) -> int:
     from linkratio.net.redact import REDACTOR
     from linkratio.render.escape import terminal_safe
 
-    message = REDACTOR.mask(message)  # a secret a client registered is never shown
+    message = REDACTOR.mask(message)  # a secret a client registered or the user typed
     # Messages can quote file content (JSON keys, handles): never let it drive the terminal.
     print(f"linkratio: error: {terminal_safe(message)}", file=sys.stderr)
     return code

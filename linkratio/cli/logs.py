@@ -15,10 +15,11 @@ class TerminalLogHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         """Write the record as one inert line."""
+        from linkratio.net.redact import REDACTOR
         from linkratio.render.escape import terminal_safe
 
-        try:
-            message = terminal_safe(" ".join(record.getMessage().split()))
+        try:  # no secret a client registered or the user typed (a --db that is a token)
+            message = terminal_safe(REDACTOR.mask(" ".join(record.getMessage().split())))
             sys.stderr.write(f"linkratio: {record.levelname.lower()}: {message}\n")
         except Exception:
             self.handleError(record)

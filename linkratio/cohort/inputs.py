@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import linkratio.cohort.tasks as tasks_mod
 from linkratio.accounts import account_name, is_account_name
 from linkratio.cohort.manifest import key_of, stat_of
 from linkratio.cohort.tasks import Task, is_jsonl, jsonl_ranges
 from linkratio.errors import InputError
+from linkratio.model import Account
+
+if TYPE_CHECKING:
+    from linkratio.store import Library
+
+log = logging.getLogger(__name__)
 
 _GLOB_CHARS = frozenset("*?[")
 
@@ -168,8 +176,25 @@ _BLOCK = 1 << 16
 """Bytes `_blank` reads at a time."""
 
 
+def _notice_due(lib: Library, accounts: Sequence[Account]) -> None:
+    """One warning when posts of `accounts` are due to be re-read: as `audit` says it for
+    one account (`sources.reread.notice_due`); for several, how many accounts."""
+    from linkratio.sources.reread import notice_due
+
+    due = [a for a in accounts if lib.due_posts(a.platform, a.id or "")]
+    if len(due) == 1:
+        notice_due(lib, due[0])
+    elif due:
+        log.warning(
+            "posts of %d accounts were read by an older linkratio: run 'linkratio library "
+            "reread' to read them again",
+            len(due),
+        )
+
+
 def _library_inputs(names: Sequence[str], db: str | Path | None, every: bool) -> list[Input]:
     from linkratio.accounts import find
+    from linkratio.sources.reread import READER  # which posts an older linkratio read
     from linkratio.store import Library
 
     path = Path(db).expanduser() if db else Library.default_path()
@@ -177,13 +202,14 @@ def _library_inputs(names: Sequence[str], db: str | Path | None, every: bool) ->
     if empty or not path.exists():
         what = " (an empty file)" if empty else ""
         raise InputError(f"no library at {path}{what}: name it with --db or LINKRATIO_DB")
-    with Library(path) as lib:
+    with Library(path, reader=READER) as lib:
         stats = {(s.platform, s.id): s for s in lib.accounts()}
         wanted = list(stats) if every else []
         for name in names:
             account = find(lib, name)
             wanted.append((account.platform, str(account.id)))
         wanted = list(dict.fromkeys(wanted))
+        _notice_due(lib, [Account(p, a, stats[p, a].handle) for p, a in wanted])
     result = []
     for platform, account_id in wanted:
         stat = stats.get((platform, account_id))

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from urllib.parse import quote, unquote
 
 from linkratio.errors import SettingError
+from linkratio.render.escape import hide_typed, typed_secrets
 
 LOGGERS = (
     "httpx",
@@ -26,12 +27,23 @@ secret), tweepy its headers (the bearer token), oauthlib the OAuth 1.0a signatur
 
 
 class Redactor(logging.Filter):
-    """Masks every secret it was given in the records of the HTTP libraries, and in texts."""
+    """Masks every secret it was given in the records of the HTTP libraries, and in texts;
+    in texts also what the command line holds that looks like a secret (`hide_typed`)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.secrets: set[str] = set()
+        self.typed: list[str] = []
+        """The parts of this run's command line that look like secrets (`typed_secrets`)."""
         self._installed = False
+
+    def hide_typed(self, argv: Iterable[str]) -> None:
+        """Hide in every text `mask` makes, instead of the last command line's, what `argv`
+        holds that looks like a secret: a token pasted after `--tz` is quoted by no error.
+
+        As for a usage error (`escape.usage_safe`): a zone name, a path or a handle is shown.
+        """
+        self.typed = typed_secrets(argv)
 
     def add(self, values: Iterable[str]) -> None:
         """Mask `values` from now on (with their URL-quoted forms); installs the filter."""
@@ -44,11 +56,12 @@ class Redactor(logging.Filter):
             self._installed = True
 
     def mask(self, text: str) -> str:
-        """`text` with every known secret replaced by `***` (longest first)."""
+        """`text` with every known secret replaced by `***` (longest first), and each secret
+        of the command line by `escape.HIDDEN`."""
         for secret in sorted(self.secrets, key=len, reverse=True):
             if secret in text:
                 text = text.replace(secret, "***")
-        return text
+        return hide_typed(text, self.typed)
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite the record's message when it holds a secret; never drop a record."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 
 REPLACEMENT = "\ufffd"
 """What a control, bidi or escape character is shown as."""
@@ -143,6 +144,37 @@ def usage_safe(text: str) -> str:
     a password (a known token prefix, or long with letters and digits) as `HIDDEN`.
     """
     return _TOKEN_RUN.sub(lambda m: _shown(m[0]), url_hosts(terminal_safe(text)))
+
+
+# What follows a URL's host, split where a secret in it would end.
+_URL_PARTS = re.compile(r"[^/?#&=;]+")
+
+
+def typed_secrets(words: Iterable[str]) -> list[str]:
+    """The parts of command-line `words` that `usage_safe` would show as `HIDDEN`, longest first.
+
+    For messages said after the parsing, which quote a value as the program took it (an
+    unknown time zone, an account name): `hide_typed` hides these parts there. A word inside
+    a URL's path or query counts too (a webhook URL keeps its token there).
+    """
+    found: set[str] = set()
+    for word in words:
+        word = terminal_safe(word)
+        for url in _URL_SECRET.finditer(word):
+            password = word[url.end(1) : url.start(2)].rstrip("@").partition(":")[2]
+            found.update([password] if len(password) >= 4 else [])
+            tail = word[url.end(2) : url.end()]
+            found.update(p for p in _URL_PARTS.findall(tail) if _shown(p) == HIDDEN)
+        found.update(w for w in _TOKEN_RUN.findall(url_hosts(word)) if _shown(w) == HIDDEN)
+    return sorted(found, key=len, reverse=True)
+
+
+def hide_typed(text: str, secrets: Sequence[str]) -> str:
+    """`text` with each of `secrets` (from `typed_secrets`) shown as `HIDDEN`, in any case
+    (a handle is quoted in lower case)."""
+    if not secrets:
+        return text
+    return re.sub("|".join(map(re.escape, secrets)), HIDDEN, text, flags=re.IGNORECASE)
 
 
 def slack_escape(text: str) -> str:
