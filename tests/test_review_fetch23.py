@@ -12,10 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes.social import MASTODON_USER, OWNER_HANDLE, FakeSocial, bsky_feed, mastodon_statuses
 from fakes.x_api import timeline
-from test_cost22 import CREDS, OWNER, OWNER_ID, X_ENV, Billed
+from test_cost22 import ACCOUNT, CREDS, OWNER, OWNER_ID, X_ENV, Backwards, Billed, client
 
 from linkratio.cli import main
+from linkratio.errors import NoProgressError
+from linkratio.fetching import fetch_account
+from linkratio.frame import Library
+from linkratio.sync import sync_account
 
 
 @pytest.fixture
@@ -50,3 +55,69 @@ def test_the_owners_handle_read_with_the_owners_tokens_is_announced_at_the_owned
     api.add_user("42", "someoneelse", timeline(30))
     assert main(["fetch", "@someoneelse"], out=io.StringIO()) == 0
     assert "at most $16.00 in API reads" in capsys.readouterr().err  # anyone else: the app's
+
+
+class Repeating(Billed):
+    """The fake X API that, while `loop` is set, answers a page asked with a token with that
+    same token as its next_token (a server stuck on one page)."""
+
+    loop = True
+
+    def _timeline(self, user_id: str, query: dict[str, str], auth: str) -> tuple[int, Any]:
+        status, body = super()._timeline(user_id, query, auth)
+        meta = body.get("meta", {}) if status == 200 and isinstance(body, dict) else {}
+        if self.loop and query.get("pagination_token") and "next_token" in meta:
+            meta["next_token"] = query["pagination_token"]
+        return status, body
+
+
+def test_a_next_token_handed_out_again_stops_the_run_before_paying_for_its_page_again(
+    start_fake: Any, lib: Library
+) -> None:
+    api = start_fake(Repeating, **dataclasses.asdict(CREDS))
+    api.timelines[OWNER_ID] = timeline(1000)
+    with pytest.raises(NoProgressError, match="same next page token"):
+        sync_account(lib, client(api), ACCOUNT)
+    # Page 2 named its own token as the next: following it would buy page 2 again.
+    assert len(api.seen("/tweets")) == 2 and len(api.billed) == len(set(api.billed)) == 200
+    api.loop = False
+    assert sync_account(lib, client(api), ACCOUNT).complete
+    assert len(api.billed) == len(set(api.billed)) == 1000
+
+
+def test_a_token_that_leads_back_is_bought_once_not_three_times(
+    start_fake: Any, lib: Library
+) -> None:
+    api = start_fake(Backwards, **dataclasses.asdict(CREDS))
+    api.timelines[OWNER_ID] = timeline(1000)
+    with pytest.raises(NoProgressError):
+        sync_account(lib, client(api), ACCOUNT)
+    # Page 3 is page 1 again, and names the token page 2 named: the run stops there.
+    assert len(api.seen("/tweets")) == 3 and len(api.billed) == 300
+
+
+@pytest.mark.parametrize("platform", ["bsky", "mastodon"])
+def test_a_bluesky_or_mastodon_cursor_handed_out_again_stops_at_once(
+    fake_social: FakeSocial, lib: Library, platform: str
+) -> None:
+    fake_social.feed = bsky_feed(250)
+    fake_social.statuses = mastodon_statuses(250, fake_social.url)
+    name = f"bsky:{OWNER_HANDLE}"
+    path = "/xrpc/app.bsky.feed.getAuthorFeed"
+    if platform == "mastodon":
+        name = f"mastodon:@{MASTODON_USER}@{fake_social.host}"
+        path = "/statuses"
+    served = fake_social.route
+    first: dict[str, str] = {}
+
+    def stuck(path: str, params: dict[str, str], auth: str | None) -> tuple[int, Any]:
+        # From the second cursor on, every page is the page of the first cursor again.
+        for key in ("cursor", "max_id"):
+            if params.get(key):
+                params = {**params, key: first.setdefault(key, params[key])}
+        return served(path, params, auth)
+
+    fake_social.route = stuck  # type: ignore[method-assign]
+    with pytest.raises(NoProgressError, match="same"):
+        fetch_account(lib, name, max_posts=1000)
+    assert len(fake_social.calls(path)) == 3  # the third named the cursor the second did

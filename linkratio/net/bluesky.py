@@ -9,7 +9,7 @@ from typing import Any
 from linkratio.errors import AccountError, ApiError, ApiUnavailable
 from linkratio.model import Account
 from linkratio.net.closing import Closing
-from linkratio.net.page import Page, Start, page_limit
+from linkratio.net.page import Page, Start, follow, page_limit
 from linkratio.net.service import ServiceClient, checked_base_url
 from linkratio.sources.bluesky import is_feed_page, page_posts
 from linkratio.sources.common import kind_of
@@ -113,7 +113,9 @@ class BlueskyApi(Closing):
         subject = f"@{account.handle or account.id}"
         cursor = start.cursor if start else None
         wanted = start.limit if start else None
+        followed: set[str] = set()
         while True:
+            follow(cursor, followed, self.platform, subject, "cursor")
             params: dict[str, str | int] = {
                 "actor": account.id or "",
                 "filter": "posts_with_replies",

@@ -14,7 +14,7 @@ from linkratio.accounts import ascii_instance
 from linkratio.errors import AccountError, ApiError, ApiUnavailable, AuthError, SettingError
 from linkratio.model import Account
 from linkratio.net.closing import Closing
-from linkratio.net.page import Page, Start, page_limit
+from linkratio.net.page import Page, Start, follow, page_limit
 from linkratio.net.redact import checked_token
 from linkratio.net.service import ServiceClient, checked_base_url
 from linkratio.sources.common import kind_of
@@ -226,7 +226,9 @@ class MastodonApi(Closing):
         subject = f"@{account.handle}"
         cursor = start.cursor if start else None
         wanted = start.limit if start else None
+        followed: set[str] = set()
         while True:
+            follow(cursor, followed, PLATFORM, subject, "cursor")
             params: dict[str, str | int] = {"limit": page_limit(PAGE_LIMIT, wanted)}
             if cursor:
                 params["max_id"] = cursor

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
+from linkratio.errors import NoProgressError
 from linkratio.model import Account, Post
 
 
@@ -54,3 +55,21 @@ def page_limit(most: int, wanted: int | None) -> int:
     """How many posts to ask a page for: `most`, or fewer when only `wanted` more are wanted
     (at least one: the sync engine asks for a page only while it wants more)."""
     return most if wanted is None else max(1, min(most, wanted))
+
+
+def follow(cursor: str | None, followed: set[str], platform: str, subject: str, what: str) -> None:
+    """Note that a pass follows `cursor`; NoProgressError when it followed it already.
+
+    A server that hands out a next-page `what` (token, cursor) again leads back to a page
+    this pass read: following it would read (on X, buy) the same pages again in a loop.
+    """
+    if cursor is None:
+        return
+    if cursor in followed:
+        raise NoProgressError(
+            f"the {platform} API sent the same next page {what} again for {subject} (after "
+            f"{len(followed)} pages); stopped instead of reading the same pages in a loop: "
+            "try again later",
+            platform=platform,
+        )
+    followed.add(cursor)

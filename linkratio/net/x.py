@@ -27,7 +27,7 @@ from linkratio.model import Account
 from linkratio.net import x_errors
 from linkratio.net.closing import Closing
 from linkratio.net.deadline import refuse_socks
-from linkratio.net.page import Page, Start
+from linkratio.net.page import Page, Start, follow
 from linkratio.net.policy import (
     Policy,
     Retry,
@@ -216,6 +216,7 @@ class XClient(Closing):
     ) -> Iterator[TimelinePage]:
         read = 0
         subject = self._subject(user_id)
+        followed = {token} if token else set()
         while max_posts is None or read < max_posts:
             size = PAGE_SIZE if max_posts is None else _page_size(max_posts - read)
             send = functools.partial(
@@ -236,6 +237,7 @@ class XClient(Closing):
             token = page.next_token
             if token is None:
                 return
+            follow(token, followed, PLATFORM, subject, "token")  # a loop: never bought twice
 
     def _call(
         self, send: Callable[[], requests.Response], subject: str, user_auth: bool
