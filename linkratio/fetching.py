@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from linkratio.accounts import EXAMPLES, parse_name
 from linkratio.errors import InputError
 from linkratio.model import Account
+from linkratio.net.page import check_max_posts
 from linkratio.net.waiting import Waiter
 from linkratio.store import Library
 from linkratio.sync import PageDone, first_run, open_api, sync_account
@@ -163,8 +164,8 @@ def _x_target(name: str | None, me: bool, policy: dict[str, Any], max_posts: int
     user_auth = me or (not creds.bearer_token and creds.has_user_context)
     _check_credentials(creds, user_auth)
     client = XClient(creds, user_auth=user_auth, **policy)
-    # X serves at least 5 posts a request, so a smaller cap still reads 5.
-    cap = min(TIMELINE_CAP, max(5, max_posts or TIMELINE_CAP))
+    check_max_posts(max_posts, client)  # before the lookup: a request
+    cap = min(TIMELINE_CAP, max_posts or TIMELINE_CAP)
 
     def backfill(library: Library, account: Account) -> str:
         # The owned price is for the owner's own posts read with the owner's tokens: anyone

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from linkratio.errors import AuthError, InputError, LibraryDamagedError, NoProgressError
 from linkratio.model import Account
-from linkratio.net.page import Feed, Page, Start
+from linkratio.net.page import Feed, Page, Start, check_max_posts
 from linkratio.net.waiting import Waiter
 from linkratio.store import Library
 
@@ -226,8 +226,11 @@ def _save(run: _Run, page: Page, start: Start) -> bool:
 
 
 def _pass(run: _Run, start: Start) -> bool:
-    """Read pages from `start`; True when the pass reached its end, False at the budget."""
-    if run.left() is not None and (run.left() or 0) <= 0:
+    """Read pages from `start`; True when the pass reached its end, False at the budget.
+
+    With fewer posts left than a request reads (X serves at least 5) it asks for no page:
+    `max_posts` is a promise (what a run reads, and on X buys), the next run goes on."""
+    if _spent(run):
         return False
     for page in run.feed.pages(run.account, replace(start, limit=run.left())):
         if _save(run, page, start):
@@ -235,14 +238,16 @@ def _pass(run: _Run, start: Start) -> bool:
         if run.stalled >= NO_PROGRESS_PAGES:
             raise _no_progress(run)
         run.stopped = _run_bound(run)
-        if run.stopped is not None:
-            return False
-        left = run.left()
-        if left is not None and left <= 0:
+        if run.stopped is not None or _spent(run):
             return False
     assert run.account.id is not None
     run.library.clear_cursor(run.account.platform, run.account.id)
     return True
+
+
+def _spent(run: _Run) -> bool:
+    left = run.left()
+    return left is not None and left < max(1, run.feed.min_page)
 
 
 def _run_bound(run: _Run) -> str | None:
@@ -279,6 +284,7 @@ def sync_account(
     (default `RUN_CAP`) bounds the posts this run reads.
     """
     assert account.id is not None
+    check_max_posts(max_posts, feed)
     platform = account.platform
     saved = library.cursor(platform, account.id)
     caps = [n for n in (max_posts or RUN_CAP, feed.timeline_cap) if n is not None]

@@ -14,7 +14,17 @@ from typing import Any
 import pytest
 from fakes.social import MASTODON_USER, OWNER_HANDLE, FakeSocial, bsky_feed, mastodon_statuses
 from fakes.x_api import timeline
-from test_cost22 import ACCOUNT, CREDS, OWNER, OWNER_ID, X_ENV, Backwards, Billed, client
+from test_cost22 import (
+    ACCOUNT,
+    CREDS,
+    OWNER,
+    OWNER_ID,
+    X_ENV,
+    Backwards,
+    Billed,
+    client,
+    newer_copies,
+)
 
 from linkratio.cli import main
 from linkratio.errors import NoProgressError
@@ -121,3 +131,36 @@ def test_a_bluesky_or_mastodon_cursor_handed_out_again_stops_at_once(
     with pytest.raises(NoProgressError, match="same"):
         fetch_account(lib, name, max_posts=1000)
     assert len(fake_social.calls(path)) == 3  # the third named the cursor the second did
+
+
+def test_max_posts_holds_when_a_run_has_fewer_posts_left_than_x_serves_a_request(
+    api: Billed, cli_env: Path
+) -> None:
+    # X serves at least 5 posts a request. A run that finishes an interrupted backfill with
+    # 2 of its --max-posts left must not ask for the newest 5: it stops there, as promised.
+    api.timelines[OWNER_ID] = timeline(300)
+    assert main(["fetch", f"@{OWNER}", "--max-posts", "100", "--quiet"], io.StringIO()) == 0
+    newer_copies(api, 5)
+    bought = len(api.billed)
+    out = io.StringIO()
+    assert main(["fetch", f"@{OWNER}", "--max-posts", "202"], out=out) == 0
+    assert len(api.billed) - bought == 200  # the rest of the backfill, not 205
+    assert "stopped at --max-posts in an earlier backfill, before the newest posts" in (
+        out.getvalue()
+    )
+    assert main(["fetch", f"@{OWNER}", "--quiet"], out=io.StringIO()) == 0
+    assert len(api.billed) == len(set(api.billed)) == 305
+
+
+@pytest.mark.parametrize("cap", ["1", "4"])
+def test_max_posts_below_what_x_serves_a_request_is_refused_in_one_line(
+    api: Billed, cli_env: Path, capsys: pytest.CaptureFixture[str], cap: str
+) -> None:
+    api.timelines[OWNER_ID] = timeline(30)
+    assert main(["fetch", f"@{OWNER}", "--max-posts", cap], out=io.StringIO()) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"--max-posts {cap}" in err and "at least 5 posts a request" in err
+    assert api.billed == []
+    assert main(["fetch", f"@{OWNER}", "--max-posts", "5", "--quiet"], io.StringIO()) == 0
+    assert len(api.billed) == 5

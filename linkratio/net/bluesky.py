@@ -62,6 +62,7 @@ class BlueskyApi(Closing):
 
     platform = "bluesky"
     timeline_cap: int | None = None
+    min_page = 1
 
     def __init__(self, **options: Any) -> None:
         """`options` are `net.policy.Policy` fields (timeout, retries, on_wait...)."""

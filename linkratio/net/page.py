@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
-from linkratio.errors import NoProgressError
+from linkratio.errors import InputError, NoProgressError
 from linkratio.model import Account, Post
 
 
@@ -45,6 +45,8 @@ class Feed(Protocol):
     platform: str
     timeline_cap: int | None
     """The most posts the API serves of one account's timeline (X: 3,200), or None."""
+    min_page: int
+    """The fewest posts a request for a page reads (X: 5): fewer left, the run asks no more."""
 
     def pages(self, account: Account, start: Start) -> Iterator[Page]:
         """The account's posts newest first, one page at a time, from `start`."""
@@ -73,3 +75,12 @@ def follow(cursor: str | None, followed: set[str], platform: str, subject: str, 
             platform=platform,
         )
     followed.add(cursor)
+
+
+def check_max_posts(max_posts: int | None, feed: Feed) -> None:
+    """InputError when `max_posts` is below the fewest posts `feed` serves a request."""
+    if max_posts is not None and max_posts < feed.min_page:
+        raise InputError(
+            f"--max-posts {max_posts}: the {feed.platform} API serves at least "
+            f"{feed.min_page} posts a request; give --max-posts {feed.min_page} or more"
+        )

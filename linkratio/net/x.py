@@ -85,6 +85,7 @@ class XClient(Closing):
 
     platform = PLATFORM
     timeline_cap: int | None = TIMELINE_CAP
+    min_page = MIN_PAGE
 
     def __init__(
         self,
