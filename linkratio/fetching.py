@@ -57,6 +57,9 @@ class FetchResult:
     newest_read: bool = True
     """False when the run was spent finishing an interrupted (older) backfill: what was posted
     since is read by the next run."""
+    renamed: str | None = None
+    """The account's handle as the posts this run read show it, when the library knows it by
+    another: an X account renamed since, still read by its id."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class _Target:
     """Why `since` does nothing on a later run."""
     requests: Callable[[], int] | None = None
     """The client's count of requests sent, where it keeps one."""
+    handle_now: Callable[[Account], str | None] | None = None
+    """The account's handle as the pages read show it, where the client knows it."""
 
 
 def fetch_account(
@@ -108,7 +113,9 @@ def fetch_account(
             library, target.client, account, since=since, max_posts=max_posts, progress=progress
         )
     requests = target.requests() if target.requests is not None else None
-    return FetchResult(**vars(done), requests=requests, library=library.path)
+    now = target.handle_now(account) if target.handle_now is not None else None
+    renamed = now if now and account.handle and now.lower() != account.handle.lower() else None
+    return FetchResult(**vars(done), requests=requests, library=library.path, renamed=renamed)
 
 
 def _target(name: str | None, me: bool, policy: dict[str, Any], max_posts: int | None) -> _Target:
@@ -182,6 +189,7 @@ def _x_target(name: str | None, me: bool, policy: dict[str, Any], max_posts: int
         "--since applies to the first backfill only; this run fetches what is new since "
         "the last one",
         lambda: client.requests,
+        lambda account: client.handles_now.get(account.id or ""),
     )
 
 

@@ -164,3 +164,33 @@ def test_max_posts_below_what_x_serves_a_request_is_refused_in_one_line(
     assert api.billed == []
     assert main(["fetch", f"@{OWNER}", "--max-posts", "5", "--quiet"], io.StringIO()) == 0
     assert len(api.billed) == 5
+
+
+def test_a_renamed_x_account_fetched_by_its_old_name_is_named_in_one_line(
+    api: Billed, cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api.timelines[OWNER_ID] = timeline(100)
+    assert main(["fetch", f"@{OWNER}", "--quiet"], out=io.StringIO()) == 0
+    api.users[OWNER_ID]["username"] = "NewNEFL"  # the account renames its handle
+    before = len(api.seen())
+    for quiet in ([], ["--quiet"]):
+        newer_copies(api, 3)  # X names the author's handle with its posts: new ones show it
+        assert main(["fetch", f"@{OWNER}", *quiet], out=io.StringIO()) == 0
+        err = capsys.readouterr().err
+        # Read by its stored id as before (no lookup, nothing bought twice), and said so.
+        assert "@PhillyNEFL is now @NewNEFL on X (the same account, id 2351222345)" in err
+        assert "linkratio fetch @NewNEFL" in err and err.count("\n") == 1
+    assert [r.path for r in api.seen()[before:]] == [f"/2/users/{OWNER_ID}/tweets"] * 2
+    # The new name reaches the same stored account (one lookup), which takes the new name.
+    assert main(["fetch", "@NewNEFL", "--quiet"], out=io.StringIO()) == 0
+    assert capsys.readouterr().err == ""
+    with Library(cli_env) as lib:
+        assert [(a.id, a.handle) for a in lib.accounts()] == [
+            (OWNER_ID, "NewNEFL")
+        ]
+    assert len(api.billed) == len(set(api.billed)) == 106
+    # The old name now names whoever holds it: it is looked up again.
+    api.add_user("77", "PhillyNEFL")
+    assert main(["fetch", f"@{OWNER}", "--quiet"], out=io.StringIO()) == 0
+    assert api.seen()[-2].path == f"/2/users/by/username/{OWNER}"
+    assert api.seen()[-1].path == "/2/users/77/tweets"

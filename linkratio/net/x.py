@@ -107,6 +107,8 @@ class XClient(Closing):
             (not creds.has_bearer and creds.has_user_context) if user_auth is None else user_auth
         )
         self._handles: dict[str, str | None] = {}
+        self.handles_now: dict[str, str] = {}
+        """Each account's handle as the pages read show it (X sends its current one)."""
         self.requests = 0
         """HTTP requests sent so far (retries included)."""
         REDACTOR.add(creds.values())
@@ -168,6 +170,9 @@ class XClient(Closing):
             max_posts=start.limit,
             user_auth=self.user_auth,
         ):
+            mine = [p.author_handle for p in page.posts if p.author_id == account.id]
+            if mine and mine[0]:
+                self.handles_now[account.id] = mine[0]
             ids = [int(p.id) for p in page.posts if p.id.isascii() and p.id.isdigit()]
             found = page.oldest_id or (str(min(ids)) if ids else None)
             # Ids order by time: a page never moves the cursor up (a token that led back,
