@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from linkratio.accounts import EXAMPLES, parse_name
 from linkratio.errors import InputError
+from linkratio.first_pass import first_run
 from linkratio.model import Account
 from linkratio.net.page import check_max_posts
 from linkratio.net.waiting import Waiter
 from linkratio.store import Library
-from linkratio.sync import PageDone, first_run, open_api, sync_account
+from linkratio.sync import PageDone, open_api, sync_account
 from linkratio.wording import counted
 
 if TYPE_CHECKING:

@@ -8,11 +8,20 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes.social import MASTODON_USER, OWNER_HANDLE, FakeSocial, bsky_feed, mastodon_statuses
+from fakes.social import (
+    MASTODON_USER,
+    OWNER_DID,
+    OWNER_HANDLE,
+    FakeSocial,
+    bsky_copy,
+    bsky_feed,
+    mastodon_statuses,
+)
 from fakes.x_api import timeline
 from test_cost22 import (
     ACCOUNT,
@@ -31,6 +40,8 @@ from linkratio.errors import NoProgressError
 from linkratio.fetching import fetch_account
 from linkratio.frame import Library
 from linkratio.sync import sync_account
+
+FEED = "/xrpc/app.bsky.feed.getAuthorFeed"
 
 
 @pytest.fixture
@@ -185,12 +196,69 @@ def test_a_renamed_x_account_fetched_by_its_old_name_is_named_in_one_line(
     assert main(["fetch", "@NewNEFL", "--quiet"], out=io.StringIO()) == 0
     assert capsys.readouterr().err == ""
     with Library(cli_env) as lib:
-        assert [(a.id, a.handle) for a in lib.accounts()] == [
-            (OWNER_ID, "NewNEFL")
-        ]
+        assert [(a.id, a.handle) for a in lib.accounts()] == [(OWNER_ID, "NewNEFL")]
     assert len(api.billed) == len(set(api.billed)) == 106
     # The old name now names whoever holds it: it is looked up again.
     api.add_user("77", "PhillyNEFL")
     assert main(["fetch", f"@{OWNER}", "--quiet"], out=io.StringIO()) == 0
     assert api.seen()[-2].path == f"/2/users/by/username/{OWNER}"
     assert api.seen()[-1].path == "/2/users/77/tweets"
+
+
+def test_a_bluesky_cursor_that_leads_back_does_not_cut_the_backfill_short(
+    fake_social: FakeSocial, lib: Library
+) -> None:
+    # Pages 1 and 2 are good, but page 2's cursor leads back to the top, where a post was
+    # made since: page 3 is page 1 again with one fresh post on it, and names the same cursor.
+    fake_social.feed = bsky_feed(1000)
+    served = fake_social._author_feed
+    top = "2100-01-01T00:00:00.000Z::bafyreihdpdn7uiqmshzb2y4o67gzy2a"
+    back = [True]
+
+    def backwards(params: dict[str, str]) -> tuple[int, Any]:
+        if back[0] and params.get("cursor") == top and len(fake_social.feed) == 1000:
+            fake_social.feed.insert(
+                0, bsky_copy(fake_social.feed[5], datetime(2025, 1, 1, tzinfo=UTC), 9999)
+            )
+        status, body = served(params)
+        if back[0] and params.get("cursor") and body.get("cursor"):
+            body["cursor"] = top
+        return status, body
+
+    fake_social._author_feed = backwards  # type: ignore[method-assign]
+    name = f"bsky:{OWNER_HANDLE}"
+    with pytest.raises(NoProgressError):
+        fetch_account(lib, name)
+    back[0] = False
+    fetch_account(lib, name)  # the server mends: the backfill goes on where it was cut
+    stored = {p.id for p in lib.posts("bluesky", OWNER_DID)}
+    assert len(stored) == 1001
+    before = len(fake_social.calls(FEED))
+    again = fetch_account(lib, name)  # then nothing is new: one page, as for any account
+    assert (again.posts_read, len(fake_social.calls(FEED)) - before) == (100, 1)
+    assert lib.cursor("bluesky", OWNER_DID) is None
+
+
+def test_a_backfill_resumed_from_the_top_before_a_page_that_led_back_reads_it_once(
+    fake_social: FakeSocial, lib: Library
+) -> None:
+    # The resumed pass does not end at its first page (read before); the pass from the top
+    # that follows it ends at stored posts as always.
+    fake_social.feed = bsky_feed(150)
+    name = f"bsky:{OWNER_HANDLE}"
+    fetch_account(lib, name, max_posts=100)
+    account = lib.account_by_id("bluesky", OWNER_DID)
+    assert account is not None
+    saved = lib.cursor("bluesky", OWNER_DID)
+    assert saved is not None
+    with lib.run_lock("test"):  # the state a run leaves when a page led back: read again
+        lib.save_posts(account, [], origin="api", cursor={**saved, "cursor": None, "again": True})
+    new = datetime(2024, 6, 2, tzinfo=UTC)
+    fake_social.feed[:0] = [bsky_copy(fake_social.feed[i], new, 5000 + i) for i in (0, 1)]
+    before = len(fake_social.calls(FEED))
+    done = fetch_account(lib, name)
+    # From the top again (2 new, 98 stored: not an end), then the 50 older; a pass from the
+    # top read the newest already, so no second one reads them again.
+    assert done.complete and done.newest_read and done.new_posts == 52
+    assert len(fake_social.calls(FEED)) - before == 2
+    assert fetch_account(lib, name).posts_read == 100  # then one page: nothing new

@@ -63,6 +63,7 @@ class BlueskyApi(Closing):
     platform = "bluesky"
     timeline_cap: int | None = None
     min_page = 1
+    ordered_cursor = False
 
     def __init__(self, **options: Any) -> None:
         """`options` are `net.policy.Policy` fields (timeout, retries, on_wait...)."""

@@ -114,6 +114,7 @@ class MastodonApi(Closing):
     platform = PLATFORM
     timeline_cap: int | None = None
     min_page = 1
+    ordered_cursor = False
 
     def __init__(self, instance: str, token: str | None = None, **options: Any) -> None:
         """`token` is sent as given; without it, the configured one if it is for `instance`."""

@@ -45,6 +45,8 @@ class Feed(Protocol):
     platform: str
     timeline_cap: int | None
     """The most posts the API serves of one account's timeline (X: 3,200), or None."""
+    ordered_cursor: bool
+    """True when a page's cursor never leads back (X keeps the oldest post id read)."""
     min_page: int
     """The fewest posts a request for a page reads (X: 5): fewer left, the run asks no more."""
 

@@ -86,6 +86,7 @@ class XClient(Closing):
     platform = PLATFORM
     timeline_cap: int | None = TIMELINE_CAP
     min_page = MIN_PAGE
+    ordered_cursor = True
 
     def __init__(
         self,
