@@ -171,7 +171,7 @@ def _save(run: _Run, page: Page, start: Start) -> bool:
     run.stalled = 0 if fresh else run.stalled + 1
     run.pages += 1
     run.read += len(page.posts)
-    run.spent += max(1, len(page.posts))
+    run.spent += max(1, page.served, len(page.posts))  # a malformed post skipped was read
     saved = run.library.save_posts(
         run.account,
         posts,

@@ -262,3 +262,16 @@ def test_a_backfill_resumed_from_the_top_before_a_page_that_led_back_reads_it_on
     assert done.complete and done.newest_read and done.new_posts == 52
     assert len(fake_social.calls(FEED)) - before == 2
     assert fetch_account(lib, name).posts_read == 100  # then one page: nothing new
+
+
+def test_max_posts_counts_the_posts_x_served_malformed_ones_included(
+    api: Billed, cli_env: Path
+) -> None:
+    # X bills every post it serves; a post skipped as malformed was bought all the same.
+    api.timelines[OWNER_ID] = timeline(400)
+    for tweet in api.timelines[OWNER_ID][::2]:
+        tweet["entities"] = "not an object"
+    assert main(["fetch", f"@{OWNER}", "--max-posts", "100", "--quiet"], io.StringIO()) == 0
+    with Library(cli_env) as lib:
+        assert len(lib.posts("x", OWNER_ID)) == 50  # the others were skipped
+    assert len(api.billed) == 100

@@ -133,6 +133,6 @@ class BlueskyApi(Closing):
             cursor = _cursor(body, subject) if body["feed"] else None
             posts = page_posts(body, source="api", keep_raw=True, skip_malformed=True)
             wanted = None if wanted is None else wanted - len(body["feed"])
-            yield Page(posts, cursor, last=cursor is None)
+            yield Page(posts, cursor, last=cursor is None, served=len(body["feed"]))
             if cursor is None:
                 return

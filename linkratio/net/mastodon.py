@@ -241,6 +241,6 @@ class MastodonApi(Closing):
                 )
             cursor = self._cursor(body, subject)
             wanted = None if wanted is None else wanted - len(body)
-            yield Page(api_posts(body), cursor, last=cursor is None)
+            yield Page(api_posts(body), cursor, last=cursor is None, served=len(body))
             if cursor is None:
                 return

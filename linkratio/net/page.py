@@ -23,6 +23,8 @@ class Page:
     request_url: str = ""
     """The URL asked (credentials travel in headers, never in the URL)."""
     fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    served: int = 0
+    """Posts the API served on the page, malformed ones skipped included (what X bills)."""
 
 
 @dataclass(frozen=True)
