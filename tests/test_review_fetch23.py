@@ -275,3 +275,15 @@ def test_max_posts_counts_the_posts_x_served_malformed_ones_included(
     with Library(cli_env) as lib:
         assert len(lib.posts("x", OWNER_ID)) == 50  # the others were skipped
     assert len(api.billed) == 100
+
+
+def test_the_cli_says_a_repeated_token_in_one_line_and_exits_69(
+    start_fake: Any, cli_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    looping = start_fake(Repeating, **dataclasses.asdict(CREDS))
+    looping.timelines[OWNER_ID] = timeline(300)
+    monkeypatch.setenv("LINKRATIO_X_API_URL", looping.base_url)
+    assert main(["fetch", f"@{OWNER}", "--quiet"], out=io.StringIO()) == 69
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "the same next page token again for @PhillyNEFL" in err and "try again later" in err

@@ -73,9 +73,8 @@ def follow(cursor: str | None, followed: set[str], platform: str, subject: str, 
         return
     if cursor in followed:
         raise NoProgressError(
-            f"the {platform} API sent the same next page {what} again for {subject} (after "
-            f"{len(followed)} pages); stopped instead of reading the same pages in a loop: "
-            "try again later",
+            f"the {platform} API sent the same next page {what} again for {subject}; stopped "
+            "instead of reading the same pages again in a loop: try again later",
             platform=platform,
         )
     followed.add(cursor)
