@@ -181,8 +181,7 @@ class XClient(Closing):
             if found is not None and (oldest is None or not _below(oldest, found)):
                 oldest = found
             last = page.next_token is None
-            served = max(page.result_count, len(page.posts))  # malformed ones are billed too
-            yield Page(page.posts, oldest, last, page.request_url, page.fetched_at, served)
+            yield Page(page.posts, oldest, last, page.request_url, page.fetched_at, page.served)
 
     def timeline_pages(
         self,
@@ -239,7 +238,7 @@ class XClient(Closing):
                 **query,
             )
             page = timeline_page(*self._call(send, subject, user_auth), subject)
-            read += max(page.result_count, len(page.posts))  # the skipped were served too
+            read += page.served  # the malformed posts skipped were served (and billed) too
             log.debug("page of %d posts from %s", len(page.posts), page.request_url)
             yield page
             token = page.next_token
