@@ -117,6 +117,8 @@ class _Run:
     good: str | None = None
     again: bool = False
     """The pass's first page was read by the run that saved its cursor: it ends no pass."""
+    floor: int = 1
+    """Fewer posts left than this, the run asks for no page (X's 5 under --max-posts)."""
 
     def left(self) -> int | None:
         return None if self.budget is None else self.budget - self.spent
@@ -225,7 +227,7 @@ def _pass(run: _Run, start: Start) -> bool:
 
 def _spent(run: _Run) -> bool:
     left = run.left()
-    return left is not None and left < max(1, run.feed.min_page)
+    return left is not None and left < run.floor
 
 
 def _run_bound(run: _Run) -> str | None:
@@ -269,6 +271,8 @@ def sync_account(
     run = _Run(
         library, feed, account, min(caps), progress, again=bool(saved and saved.get("again"))
     )
+    if max_posts == run.budget:  # a promise, not X's cap (past which X serves nothing)
+        run.floor = max(1, feed.min_page)
     if max_posts is not None:  # asked for: 100,000 Mastodon posts are 2,500 full pages
         run.most_pages = max(RUN_PAGES, 2 * -(-max_posts // FULL_PAGE))
     start = _saved_start(saved) if saved else _top(library, account, since)
