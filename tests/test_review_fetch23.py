@@ -20,6 +20,7 @@ from fakes.social import (
     FakeSocial,
     bsky_copy,
     bsky_feed,
+    mastodon_copy,
     mastodon_statuses,
 )
 from fakes.x_api import timeline
@@ -287,3 +288,34 @@ def test_the_cli_says_a_repeated_token_in_one_line_and_exits_69(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert "the same next page token again for @PhillyNEFL" in err and "try again later" in err
+
+
+def test_a_mastodon_page_that_leads_back_does_not_cut_the_backfill_short(
+    fake_social: FakeSocial, lib: Library
+) -> None:
+    # From the third request on the instance ignores max_id (the newest page again, with a
+    # status made since on top of it): the backfill must go on from before it, later.
+    fake_social.statuses = mastodon_statuses(400, fake_social.url)
+    served = fake_social._statuses
+    broken = [True]
+
+    def backwards(params: dict[str, str]) -> tuple[int, Any]:
+        if broken[0] and len(fake_social.calls("/statuses")) >= 3:
+            if len(fake_social.statuses) == 400:
+                top = int(fake_social.statuses[0]["id"]) + 1000
+                new = datetime(2025, 8, 1, tzinfo=UTC)
+                fake_social.statuses.insert(
+                    0, mastodon_copy(fake_social.statuses[3], new, top, fake_social.url)
+                )
+            params = {k: v for k, v in params.items() if k != "max_id"}
+        return served(params)
+
+    fake_social._statuses = backwards  # type: ignore[method-assign]
+    name = f"mastodon:@{MASTODON_USER}@{fake_social.host}"
+    with pytest.raises(NoProgressError):
+        fetch_account(lib, name)
+    broken[0] = False
+    assert fetch_account(lib, name).complete
+    account = lib.find_account(f"@{MASTODON_USER}@{fake_social.host}", "mastodon")
+    assert account is not None and account.id is not None
+    assert len(lib.posts("mastodon", account.id)) == 401
