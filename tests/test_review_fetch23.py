@@ -23,7 +23,7 @@ from fakes.social import (
     mastodon_copy,
     mastodon_statuses,
 )
-from fakes.x_api import timeline
+from fakes.x_api import _invalid, timeline
 from test_cost22 import (
     ACCOUNT,
     CREDS,
@@ -319,3 +319,25 @@ def test_a_mastodon_page_that_leads_back_does_not_cut_the_backfill_short(
     account = lib.find_account(f"@{MASTODON_USER}@{fake_social.host}", "mastodon")
     assert account is not None and account.id is not None
     assert len(lib.posts("mastodon", account.id)) == 401
+
+
+class Since2010(Billed):
+    """The fake X API refusing a start_time before 2010-11-06, as the timeline endpoint does."""
+
+    def _timeline(self, user_id: str, query: dict[str, str], auth: str) -> tuple[int, Any]:
+        start = query.get("start_time")
+        if start and start < "2010-11-06T00:00:00":
+            why = "must be on or after 2010-11-06T00:00:00Z"
+            return 400, _invalid("start_time", start, why)
+        return super()._timeline(user_id, query, auth)
+
+
+def test_since_before_x_keeps_times_reads_the_whole_timeline_instead_of_failing(
+    start_fake: Any, cli_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    strict = start_fake(Since2010, **dataclasses.asdict(CREDS))
+    strict.timelines[OWNER_ID] = timeline(150)
+    monkeypatch.setenv("LINKRATIO_X_API_URL", strict.base_url)
+    out = io.StringIO()
+    assert main(["fetch", f"@{OWNER}", "--since", "2009-01-01"], out=out) == 0
+    assert "fetched 150 posts" in out.getvalue() and len(strict.billed) == 150

@@ -78,6 +78,8 @@ _ERRNO = re.compile(r"\[Errno -?\d+\] [^'\")]+")
 MIN_PAGE = 5
 """The fewest posts X serves a request (`max_results`)."""
 _TRANSIENT = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
+EARLIEST = datetime(2010, 11, 6, tzinfo=UTC)
+"""The earliest start_time X takes (HTTP 400 before); an earlier bound is the engine's alone."""
 
 
 class XClient(Closing):
@@ -167,7 +169,7 @@ class XClient(Closing):
             account.id,
             since_id=start.newer_than,
             until_id=start.cursor,
-            start_time=start.since,
+            start_time=start.since if start.since and start.since >= EARLIEST else None,
             max_posts=start.limit,
             user_auth=self.user_auth,
         ):
