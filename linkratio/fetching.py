@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from linkratio.accounts import EXAMPLES, parse_name
 from linkratio.errors import InputError
+from linkratio.first_pass import first_run
 from linkratio.model import Account
+from linkratio.net.page import check_max_posts
 from linkratio.net.waiting import Waiter
 from linkratio.store import Library
-from linkratio.sync import PageDone, first_run, open_api, sync_account
+from linkratio.sync import PageDone, open_api, sync_account
 from linkratio.wording import counted
 
 if TYPE_CHECKING:
@@ -56,6 +58,9 @@ class FetchResult:
     newest_read: bool = True
     """False when the run was spent finishing an interrupted (older) backfill: what was posted
     since is read by the next run."""
+    renamed: str | None = None
+    """The account's handle as the posts this run read show it, when the library knows it by
+    another: an X account renamed since, still read by its id."""
 
 
 @dataclass(frozen=True)
@@ -65,12 +70,14 @@ class _Target:
     client: XClient | BlueskyApi | MastodonApi
     lock: str
     resolve: Callable[[Library], Account]
-    backfill: str
-    """What a first backfill reads, for the notice before it."""
+    backfill: Callable[[Library, Account], str]
+    """What a first backfill of the account reads (and may cost), for the notice before it."""
     since_note: str
     """Why `since` does nothing on a later run."""
     requests: Callable[[], int] | None = None
     """The client's count of requests sent, where it keeps one."""
+    handle_now: Callable[[Account], str | None] | None = None
+    """The account's handle as the pages read show it, where the client knows it."""
 
 
 def fetch_account(
@@ -107,7 +114,9 @@ def fetch_account(
             library, target.client, account, since=since, max_posts=max_posts, progress=progress
         )
     requests = target.requests() if target.requests is not None else None
-    return FetchResult(**vars(done), requests=requests, library=library.path)
+    now = target.handle_now(account) if target.handle_now is not None else None
+    renamed = now if now and account.handle and now.lower() != account.handle.lower() else None
+    return FetchResult(**vars(done), requests=requests, library=library.path, renamed=renamed)
 
 
 def _target(name: str | None, me: bool, policy: dict[str, Any], max_posts: int | None) -> _Target:
@@ -124,9 +133,10 @@ def _tell(
     """Say what a backfill reads (and may cost), the first or one going on after a cut-short
     run, or that `since` does nothing now."""
     if first_run(library, account):
-        notify(f"first fetch of @{account.handle}: {target.backfill}")
+        notify(f"first fetch of @{account.handle}: {target.backfill(library, account)}")
     elif library.cursor(account.platform, account.id or "") is not None:
-        notify(f"going on with the unfinished backfill of @{account.handle}: {target.backfill}")
+        what = target.backfill(library, account)
+        notify(f"going on with the unfinished backfill of @{account.handle}: {what}")
     elif since:
         notify(target.since_note)
 
@@ -139,13 +149,14 @@ def _social_target(
         raise InputError(f"name one account: linkratio fetch {EXAMPLES} (--me is for X only)")
     platform, rest = parsed
     api = open_api(platform, rest, policy)
+    backfill = (
+        f"reading up to {counted(max_posts, 'post')}" if max_posts else "reading the whole timeline"
+    )
     return _Target(
         api,
         lock,
         lambda _library: api.resolve(rest),
-        f"reading up to {counted(max_posts, 'post')}"
-        if max_posts
-        else "reading the whole timeline",
+        lambda _library, _account: backfill,
         "--since applies to the first fetch only; reading what is new",
         lambda: api.requests,
     )
@@ -161,19 +172,25 @@ def _x_target(name: str | None, me: bool, policy: dict[str, Any], max_posts: int
     user_auth = me or (not creds.bearer_token and creds.has_user_context)
     _check_credentials(creds, user_auth)
     client = XClient(creds, user_auth=user_auth, **policy)
-    # X serves at least 5 posts a request, so a smaller cap still reads 5.
-    cap = min(TIMELINE_CAP, max(5, max_posts or TIMELINE_CAP))
-    # The owned price is for the owner's own posts: anyone else's cost the app's, whichever
-    # tokens read them (a handle read with the user tokens may be anyone's).
-    cost = max_backfill_cost(cap, owned=me)
+    check_max_posts(max_posts, client)  # before the lookup: a request
+    cap = min(TIMELINE_CAP, max_posts or TIMELINE_CAP)
+
+    def backfill(library: Library, account: Account) -> str:
+        # The owned price is for the owner's own posts read with the owner's tokens: anyone
+        # else's cost the app's, whichever tokens read them.
+        owned = me or (client.user_auth and _owners(library, creds, account))
+        cost = max_backfill_cost(cap, owned=owned)
+        return f"up to {counted(cap, 'post')}, at most ${cost:,.2f} in API reads"
+
     return _Target(
         client,
         "fetch",
         lambda library: _x_account(library, client, name, creds),
-        f"up to {counted(cap, 'post')}, at most ${cost:,.2f} in API reads",
+        backfill,
         "--since applies to the first backfill only; this run fetches what is new since "
         "the last one",
         lambda: client.requests,
+        lambda account: client.handles_now.get(account.id or ""),
     )
 
 
@@ -191,6 +208,11 @@ def _check_credentials(creds: Credentials, user_auth: bool) -> None:
         )
 
 
+def _owners(library: Library, creds: Credentials, account: Account) -> bool:
+    """True when `account` is the one the library remembers as the user tokens' owner."""
+    return creds.has_user_context and library.setting(creds.owner_key()) == account.id
+
+
 def _x_account(library: Library, client: XClient, name: str | None, creds: Credentials) -> Account:
     """The X account to fetch, from the library when it knows it (a lookup is a request)."""
     if name:
@@ -198,7 +220,7 @@ def _x_account(library: Library, client: XClient, name: str | None, creds: Crede
         account = known if known is not None else client.lookup_user(name)
         # The owner's account by its handle is read as `--me` reads it, with the owner's
         # tokens: X lets only them read a protected account, and bills them a fifth.
-        if creds.has_user_context and library.setting(creds.owner_key()) == account.id:
+        if _owners(library, creds, account):
             client.user_auth = True
         return account
     remembered = library.setting(creds.owner_key())

@@ -16,8 +16,9 @@ only turns API pages into `net.page.Page`s. The engine owns the rest:
   never ends is read `RUN_CAP` posts a run, each run going on from the cursor;
 - a server that keeps handing out pages with nothing new in them (no posts, or posts this
   run already read) is stopped after `NO_PROGRESS_PAGES` such pages with `NoProgressError`
-  (exit 69) instead of being followed forever; a page of posts already read leaves the
-  saved cursor where it was (its own may point back);
+  (exit 69) instead of being followed forever; a page holding posts this run read shows
+  the cursor that asked for it led back, and the next run goes on from before it
+  (`_resume_at`);
 - a whole run reads at most `RUN_PAGES` pages (or twice the full pages `max_posts` fills,
   when that is more) and starts no request after `RUN_SECONDS`:
   a server that keeps sending fresh posts one a page would otherwise hold a run for
@@ -32,13 +33,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
-from linkratio.errors import AuthError, InputError, LibraryDamagedError, NoProgressError
+from linkratio.errors import AuthError, InputError, NoProgressError
+from linkratio.first_pass import first_since, remember_since
 from linkratio.model import Account
-from linkratio.net.page import Feed, Page, Start
+from linkratio.net.page import Feed, Page, Start, check_max_posts
 from linkratio.net.waiting import Waiter
 from linkratio.store import Library
 
@@ -110,41 +112,16 @@ class _Run:
     ends: float = field(default_factory=lambda: monotonic() + RUN_SECONDS)
     stopped: str | None = None
     most_pages: int = field(default_factory=lambda: RUN_PAGES)
+    asked: str | None = None
+    """The cursor that asked for the page being read; `good`: for the last one going on."""
+    good: str | None = None
+    again: bool = False
+    """The pass's first page was read by the run that saved its cursor: it ends no pass."""
+    floor: int = 1
+    """Fewer posts left than this, the run asks for no page (X's 5 under --max-posts)."""
 
     def left(self) -> int | None:
         return None if self.budget is None else self.budget - self.spent
-
-
-def first_run(library: Library, account: Account) -> bool:
-    """True when the library holds no post of `account` and no pass is under way."""
-    assert account.id is not None
-    return not library.has_posts(account.platform, account.id) and (
-        library.cursor(account.platform, account.id) is None
-    )
-
-
-def _since_key(account: Account) -> str:
-    return f"sync.since.{account.platform}.{account.id}"
-
-
-def _first_since(library: Library, account: Account, since: date | None) -> datetime | None:
-    """The lower bound of a pass over an account with no stored post: `since` on a first
-    backfill, else the `since` of a first backfill that found nothing (`_remember_since`).
-
-    Without it a run after a `--since` backfill that stored nothing (no post since that
-    day) would read, and pay for, the whole timeline from before the day.
-    """
-    if since is not None and first_run(library, account):
-        return _midnight(since)
-    remembered = library.setting(_since_key(account))
-    try:
-        return _midnight(date.fromisoformat(remembered)) if remembered else None
-    except (TypeError, ValueError):  # a garbled cell: never a silent full backfill
-        raise LibraryDamagedError(
-            f"{library.path}: the library is damaged (the --since remembered for "
-            f"{account.platform} account {account.id} is garbled): fetch the account once "
-            "with --since DATE to set it again"
-        ) from None
 
 
 def _top(library: Library, account: Account, since: date | None) -> Start:
@@ -152,15 +129,7 @@ def _top(library: Library, account: Account, since: date | None) -> Start:
     bound, while none is stored)."""
     assert account.id is not None
     newest = library.newest_post_id(account.platform, account.id)
-    return Start(None, newest, None if newest else _first_since(library, account, since))
-
-
-def _remember_since(library: Library, account: Account, start: Start) -> None:
-    """Keep the bound of a finished `since` pass that stored nothing, for the next runs (a
-    pass that failed keeps none: a --since the API refused is not kept to)."""
-    assert account.id is not None
-    if start.since is not None and not library.has_posts(account.platform, account.id):
-        library.set_setting(_since_key(account), start.since.date().isoformat())
+    return Start(None, newest, None if newest else first_since(library, account, since))
 
 
 def _saved_start(state: dict[str, Any]) -> Start:
@@ -169,10 +138,6 @@ def _saved_start(state: dict[str, Any]) -> Start:
         since = state.get("start_time")
         return Start(state.get("until_id"), state.get("since_id"), _when(since))
     return Start(state.get("cursor"), state.get("newer_than"), _when(state.get("since")))
-
-
-def _midnight(day: date | None) -> datetime | None:
-    return datetime.combine(day, time.min, UTC) if day is not None else None
 
 
 def _when(text: str | None) -> datetime | None:
@@ -200,23 +165,21 @@ def _save(run: _Run, page: Page, start: Start) -> bool:
         posts = [p for p in posts if p.created_at >= start.since]
         reached_since = len(posts) < len(page.posts)
     ids = [p.id for p in page.posts]
-    end = page.last or reached_since or _stored_before(run, [p.id for p in posts])
+    again, run.again = run.again, False
+    end = page.last or reached_since or (not again and _stored_before(run, [p.id for p in posts]))
     fresh = any(i not in run.seen for i in ids)
+    cursor = None if end else _resume_at(run, page, start, back=any(i in run.seen for i in ids))
     run.seen.update(ids)
     run.stalled = 0 if fresh else run.stalled + 1
     run.pages += 1
     run.read += len(page.posts)
-    run.spent += max(1, len(page.posts))
-    # A page of posts this run read already (a server sending pages again) does not move
-    # where the next run goes on: its cursor may point back, where a resumed pass would stop
-    # at the posts this run stored, taking everything older than them for stored too.
-    again = bool(ids) and not fresh
+    run.spent += max(1, page.served, len(page.posts))  # a malformed post skipped was read
     saved = run.library.save_posts(
         run.account,
         posts,
         origin="api",
         fetched_at=datetime.now(UTC),
-        cursor=None if end or again else _state(page.cursor, start),
+        cursor=cursor,
         cursor_done=end,  # the last page and the end of the pass commit together
     )
     run.new += saved.inserted
@@ -225,24 +188,46 @@ def _save(run: _Run, page: Page, start: Start) -> bool:
     return end
 
 
+def _resume_at(run: _Run, page: Page, start: Start, back: bool) -> dict[str, Any] | None:
+    """Where the next run goes on after `page` (None: where it was), and the next page asked.
+
+    A page holding posts this run read (a server leading back) shows the cursor that asked
+    for it led back; a resumed pass there would stop at the posts this run stored, taking
+    all older ones for stored. An ordered cursor (X's oldest id) never led back: it stays.
+    Another goes back to the cursor that asked for the last good page, read again on resume
+    without ending the pass there (`again`): what it named next is asked anew.
+    """
+    asked, run.asked = run.asked, page.cursor
+    if not back:
+        run.good = asked
+        return _state(page.cursor, start)
+    return None if run.feed.ordered_cursor else {**_state(run.good, start), "again": True}
+
+
 def _pass(run: _Run, start: Start) -> bool:
-    """Read pages from `start`; True when the pass reached its end, False at the budget."""
-    if run.left() is not None and (run.left() or 0) <= 0:
+    """Read pages from `start`; True when the pass reached its end, False at the budget.
+
+    With fewer posts left than a request reads (X serves at least 5) it asks for no page:
+    `max_posts` is a promise (what a run reads, and on X buys), the next run goes on."""
+    if _spent(run):
         return False
+    run.asked = run.good = start.cursor
     for page in run.feed.pages(run.account, replace(start, limit=run.left())):
         if _save(run, page, start):
             return True
         if run.stalled >= NO_PROGRESS_PAGES:
             raise _no_progress(run)
         run.stopped = _run_bound(run)
-        if run.stopped is not None:
-            return False
-        left = run.left()
-        if left is not None and left <= 0:
+        if run.stopped is not None or _spent(run):
             return False
     assert run.account.id is not None
     run.library.clear_cursor(run.account.platform, run.account.id)
     return True
+
+
+def _spent(run: _Run) -> bool:
+    left = run.left()
+    return left is not None and left < run.floor
 
 
 def _run_bound(run: _Run) -> str | None:
@@ -279,18 +264,23 @@ def sync_account(
     (default `RUN_CAP`) bounds the posts this run reads.
     """
     assert account.id is not None
+    check_max_posts(max_posts, feed)
     platform = account.platform
     saved = library.cursor(platform, account.id)
     caps = [n for n in (max_posts or RUN_CAP, feed.timeline_cap) if n is not None]
-    run = _Run(library, feed, account, min(caps), progress)
+    run = _Run(
+        library, feed, account, min(caps), progress, again=bool(saved and saved.get("again"))
+    )
+    if max_posts == run.budget:  # a promise, not X's cap (past which X serves nothing)
+        run.floor = max(1, feed.min_page)
     if max_posts is not None:  # asked for: 100,000 Mastodon posts are 2,500 full pages
         run.most_pages = max(RUN_PAGES, 2 * -(-max_posts // FULL_PAGE))
     start = _saved_start(saved) if saved else _top(library, account, since)
     complete = _pass(run, start)
     if complete:
-        _remember_since(library, account, start)
-    newest_read = not saved  # a pass from the top reads the newest posts first
-    if complete and saved:
+        remember_since(library, account, start)
+    newest_read = start.cursor is None  # a pass from the top reads the newest posts first
+    if complete and not newest_read:
         # The interrupted pass is done: now read what was posted since, from the top (none
         # of it when the budget is spent: the run is then not complete).
         pages = run.pages

@@ -223,7 +223,7 @@ def test_cli_fetch_cost_line_no_wait_and_quiet(
     api.timelines[OWNER_ID] = timeline(250)
     api.script(rate_limited(reset_in=30, path="/tweets", at={3}))
     out = io.StringIO()
-    assert main(["fetch", f"@{OWNER}", "--no-wait", "--max-posts", "3"], out=out) == 0
+    assert main(["fetch", f"@{OWNER}", "--no-wait", "--max-posts", "5"], out=out) == 0
     err = capsys.readouterr().err
     assert "first fetch of @PhillyNEFL: up to 5 posts, at most $0.03" in err
     assert "stopped at --max-posts" in out.getvalue()

@@ -98,6 +98,13 @@ def fetch(args: argparse.Namespace, out: TextIO) -> int:
             )
     finally:
         progress.done()
+    if done.renamed is not None:  # quiet too: the name typed may soon be someone else's
+        old, new, uid = done.account.handle, done.renamed, done.account.id
+        _notice(
+            f"warning: @{old} is now @{new} on X (the same account, id {uid}), read by its id "
+            f"as before: run 'linkratio fetch @{new}' once to keep it under its new name "
+            f"(then @{old} names whoever holds it now)"
+        )
     if not args.quiet:
         out.write(_fetched_line(done, args.max_posts))
     elif done.stopped is not None:  # a bound on the run, not the user's: say so in cron too

@@ -9,7 +9,7 @@ from typing import Any
 from linkratio.errors import AccountError, ApiError, ApiUnavailable
 from linkratio.model import Account
 from linkratio.net.closing import Closing
-from linkratio.net.page import Page, Start, page_limit
+from linkratio.net.page import Page, Start, follow, page_limit
 from linkratio.net.service import ServiceClient, checked_base_url
 from linkratio.sources.bluesky import is_feed_page, page_posts
 from linkratio.sources.common import kind_of
@@ -62,6 +62,8 @@ class BlueskyApi(Closing):
 
     platform = "bluesky"
     timeline_cap: int | None = None
+    min_page = 1
+    ordered_cursor = False
 
     def __init__(self, **options: Any) -> None:
         """`options` are `net.policy.Policy` fields (timeout, retries, on_wait...)."""
@@ -113,7 +115,9 @@ class BlueskyApi(Closing):
         subject = f"@{account.handle or account.id}"
         cursor = start.cursor if start else None
         wanted = start.limit if start else None
+        followed: set[str] = set()
         while True:
+            follow(cursor, followed, self.platform, subject, "cursor")
             params: dict[str, str | int] = {
                 "actor": account.id or "",
                 "filter": "posts_with_replies",
@@ -129,6 +133,6 @@ class BlueskyApi(Closing):
             cursor = _cursor(body, subject) if body["feed"] else None
             posts = page_posts(body, source="api", keep_raw=True, skip_malformed=True)
             wanted = None if wanted is None else wanted - len(body["feed"])
-            yield Page(posts, cursor, last=cursor is None)
+            yield Page(posts, cursor, last=cursor is None, served=len(body["feed"]))
             if cursor is None:
                 return

@@ -14,7 +14,7 @@ from linkratio.accounts import ascii_instance
 from linkratio.errors import AccountError, ApiError, ApiUnavailable, AuthError, SettingError
 from linkratio.model import Account
 from linkratio.net.closing import Closing
-from linkratio.net.page import Page, Start, page_limit
+from linkratio.net.page import Page, Start, follow, page_limit
 from linkratio.net.redact import checked_token
 from linkratio.net.service import ServiceClient, checked_base_url
 from linkratio.sources.common import kind_of
@@ -113,6 +113,8 @@ class MastodonApi(Closing):
 
     platform = PLATFORM
     timeline_cap: int | None = None
+    min_page = 1
+    ordered_cursor = False
 
     def __init__(self, instance: str, token: str | None = None, **options: Any) -> None:
         """`token` is sent as given; without it, the configured one if it is for `instance`."""
@@ -226,7 +228,9 @@ class MastodonApi(Closing):
         subject = f"@{account.handle}"
         cursor = start.cursor if start else None
         wanted = start.limit if start else None
+        followed: set[str] = set()
         while True:
+            follow(cursor, followed, PLATFORM, subject, "cursor")
             params: dict[str, str | int] = {"limit": page_limit(PAGE_LIMIT, wanted)}
             if cursor:
                 params["max_id"] = cursor
@@ -237,6 +241,6 @@ class MastodonApi(Closing):
                 )
             cursor = self._cursor(body, subject)
             wanted = None if wanted is None else wanted - len(body)
-            yield Page(api_posts(body), cursor, last=cursor is None)
+            yield Page(api_posts(body), cursor, last=cursor is None, served=len(body))
             if cursor is None:
                 return

@@ -27,7 +27,7 @@ from linkratio.model import Account
 from linkratio.net import x_errors
 from linkratio.net.closing import Closing
 from linkratio.net.deadline import refuse_socks
-from linkratio.net.page import Page, Start
+from linkratio.net.page import Page, Start, follow
 from linkratio.net.policy import (
     Policy,
     Retry,
@@ -78,6 +78,8 @@ _ERRNO = re.compile(r"\[Errno -?\d+\] [^'\")]+")
 MIN_PAGE = 5
 """The fewest posts X serves a request (`max_results`)."""
 _TRANSIENT = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
+EARLIEST = datetime(2010, 11, 6, tzinfo=UTC)
+"""The earliest start_time X takes (HTTP 400 before); an earlier bound is the engine's alone."""
 
 
 class XClient(Closing):
@@ -85,6 +87,8 @@ class XClient(Closing):
 
     platform = PLATFORM
     timeline_cap: int | None = TIMELINE_CAP
+    min_page = MIN_PAGE
+    ordered_cursor = True
 
     def __init__(
         self,
@@ -106,6 +110,8 @@ class XClient(Closing):
             (not creds.has_bearer and creds.has_user_context) if user_auth is None else user_auth
         )
         self._handles: dict[str, str | None] = {}
+        self.handles_now: dict[str, str] = {}
+        """Each account's handle as the pages read show it (X sends its current one)."""
         self.requests = 0
         """HTTP requests sent so far (retries included)."""
         REDACTOR.add(creds.values())
@@ -163,10 +169,13 @@ class XClient(Closing):
             account.id,
             since_id=start.newer_than,
             until_id=start.cursor,
-            start_time=start.since,
+            start_time=start.since if start.since and start.since >= EARLIEST else None,
             max_posts=start.limit,
             user_auth=self.user_auth,
         ):
+            mine = [p.author_handle for p in page.posts if p.author_id == account.id]
+            if mine and mine[0]:
+                self.handles_now[account.id] = mine[0]
             ids = [int(p.id) for p in page.posts if p.id.isascii() and p.id.isdigit()]
             found = page.oldest_id or (str(min(ids)) if ids else None)
             # Ids order by time: a page never moves the cursor up (a token that led back,
@@ -174,7 +183,7 @@ class XClient(Closing):
             if found is not None and (oldest is None or not _below(oldest, found)):
                 oldest = found
             last = page.next_token is None
-            yield Page(page.posts, oldest, last, page.request_url, page.fetched_at)
+            yield Page(page.posts, oldest, last, page.request_url, page.fetched_at, page.served)
 
     def timeline_pages(
         self,
@@ -216,6 +225,7 @@ class XClient(Closing):
     ) -> Iterator[TimelinePage]:
         read = 0
         subject = self._subject(user_id)
+        followed = {token} if token else set()
         while max_posts is None or read < max_posts:
             size = PAGE_SIZE if max_posts is None else _page_size(max_posts - read)
             send = functools.partial(
@@ -230,12 +240,13 @@ class XClient(Closing):
                 **query,
             )
             page = timeline_page(*self._call(send, subject, user_auth), subject)
-            read += len(page.posts)
+            read += page.served  # the malformed posts skipped were served (and billed) too
             log.debug("page of %d posts from %s", len(page.posts), page.request_url)
             yield page
             token = page.next_token
             if token is None:
                 return
+            follow(token, followed, PLATFORM, subject, "token")  # a loop: never bought twice
 
     def _call(
         self, send: Callable[[], requests.Response], subject: str, user_auth: bool

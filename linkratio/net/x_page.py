@@ -43,6 +43,8 @@ class TimelinePage:
     request_url: str
     """The URL requested (credentials travel in headers, never in the URL)."""
     fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    served: int = 0
+    """The posts the answer held, malformed ones skipped included (what X bills)."""
 
 
 def timeline_page(body: dict[str, Any], response: requests.Response, subject: str) -> TimelinePage:
@@ -68,6 +70,7 @@ def timeline_page(body: dict[str, Any], response: requests.Response, subject: st
             oldest_id=_post_id(meta.get("oldest_id"), "meta.oldest_id"),
             result_count=_count(meta.get("result_count"), len(data)),
             request_url=response.url,
+            served=len(data),
         )
     except ValueError as err:
         raise ApiError(
