@@ -117,3 +117,17 @@ def _is_text(name: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def only_account(library: Library, name: str | None) -> Account:
+    """The account `name`, or the library's only account; InputError listing them otherwise."""
+    if name:
+        return find(library, name)
+    rows = library.accounts()
+    if len(rows) == 1:
+        return Account(rows[0].platform, rows[0].id, rows[0].handle)
+    names = ", ".join(account_name(Account(r.platform, r.id, r.handle)) for r in rows)
+    raise InputError(
+        f"the library {library.path} holds {len(rows)} accounts"
+        + (f" ({names}): name one with --account" if rows else ": import or fetch one first")
+    )

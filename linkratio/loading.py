@@ -387,17 +387,3 @@ def _save_authors(
         updated=sum(r.updated for r in results),
         unchanged=sum(r.unchanged for r in results),
     )
-
-
-def only_account(library: Library, name: str | None) -> Account:
-    """The account `name`, or the library's only account; InputError listing them otherwise."""
-    if name:
-        return find_account(library, name)
-    rows = library.accounts()
-    if len(rows) == 1:
-        return Account(rows[0].platform, rows[0].id, rows[0].handle)
-    names = ", ".join(account_name(Account(r.platform, r.id, r.handle)) for r in rows)
-    raise InputError(
-        f"the library {library.path} holds {len(rows)} accounts"
-        + (f" ({names}): name one with --account" if rows else ": import or fetch one first")
-    )

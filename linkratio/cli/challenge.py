@@ -36,10 +36,9 @@ def challenge(args: argparse.Namespace, out: TextIO) -> int:
       linkratio challenge set 2026-12-02 --account @marenbuilds
       linkratio challenge status
     """
-    from linkratio.accounts import account_name
+    from linkratio.accounts import account_name, only_account
     from linkratio.analysis import resolve_zone
     from linkratio.analysis.period import named_zone
-    from linkratio.loading import only_account
     from linkratio.render.escape import terminal_safe
     from linkratio.weekly.challenge import challenge_status, set_challenge
 

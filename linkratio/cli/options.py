@@ -36,10 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("files", "write an HTML/Markdown report with charts, a summary.json and PNGs"),
     "import": ("library", "put an archive or saved API data into the local library"),
     "accounts": ("library", "list the accounts in the library"),
-    "library": (
-        "library_admin",
-        "check the library for damage, back it up, or re-read its posts after an upgrade",
-    ),
+    "library": ("library_admin", "check the library for damage, back it up, or re-read its posts"),
     "fetch": ("fetch", "fetch an account's new posts from X, Bluesky or Mastodon into the library"),
     "config": ("fetch", "show or set API tokens in the private config file"),
     "expand": ("expand", "find where an account's short links (bit.ly, t.co, ...) really go"),

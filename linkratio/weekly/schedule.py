@@ -369,9 +369,9 @@ def plan_job(
     Checks the account is in the library (default: its only account), the zone, the
     addresses and the times; InputError for a bad one.
     """
-    from linkratio.accounts import account_name
+    from linkratio.accounts import account_name, only_account
     from linkratio.analysis.period import named_zone
-    from linkratio.loading import only_account, open_library
+    from linkratio.loading import open_library
     from linkratio.weekly.deliver import email_destination
 
     for address in emails:
