@@ -1,0 +1,99 @@
+"""Review (a researcher's cohort, day 23): the cohort's per-account numbers against `audit` on
+the same files."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from archives import ytd
+
+from linkratio import cohort
+from linkratio.cli import main
+
+pytest.importorskip("duckdb")
+pytest.importorskip("pyarrow")
+
+
+def _tweet(tid: int, text: str, day: int, urls: list[str] | None = None) -> dict[str, Any]:
+    """An archive tweets.js record (no author in it: the archive's account.js names it)."""
+    links = [
+        {"url": "https://t.co/x", "expanded_url": u, "indices": ["0", "1"]} for u in urls or []
+    ]
+    return {
+        "tweet": {
+            "id_str": str(tid),
+            "id": str(tid),
+            "full_text": text,
+            "created_at": f"Mon Mar {day:02d} 10:00:00 +0000 2024",
+            "entities": {"urls": links, "user_mentions": [], "hashtags": []},
+            "display_text_range": ["0", str(len(text))],
+            "favorite_count": "0",
+            "retweet_count": "0",
+            "lang": "en",
+        }
+    }
+
+
+def _audit(path: Path) -> dict[str, Any]:
+    out = io.StringIO()
+    assert main(["audit", str(path), "--json", "--tz", "UTC"], out=out) == 0
+    return json.loads(out.getvalue())
+
+
+def test_donated_tweets_js_files_without_account_js_stay_one_account_each(
+    tmp_path: Path,
+) -> None:
+    # A data-donation study: each participant gave only their tweets.js (no account.js), so no
+    # post names its author. Each file is one person's posts, as `audit FILE` reads it; the
+    # cohort lumped every such input into one account named null.
+    ann, bob = tmp_path / "p1" / "tweets.js", tmp_path / "p2" / "tweets.js"
+    ann.parent.mkdir()
+    bob.parent.mkdir()
+    ann.write_bytes(
+        ytd("tweets", [_tweet(1, "how are you doing?", 4), _tweet(2, "what do you think?", 5)])
+    )
+    bob.write_bytes(
+        ytd(
+            "tweets",
+            [
+                _tweet(11, "RT @x: hi", 4),
+                _tweet(12, "read this https://t.co/x", 6, ["https://example.org/a"]),
+                _tweet(13, "nice weather", 7),
+            ],
+        )
+    )
+    out = tmp_path / "cohort"
+    cohort.build([ann, bob], out, workers=1)
+    table = cohort.summary(out)
+    assert len(table) == 2, table.to_dict("records")
+    by_posts = {int(r["posts"]): r for r in table.to_dict("records")}
+    for path in (ann, bob):
+        audited = _audit(path)
+        got = by_posts[audited["posts"]]
+        assert round(got["talk_share"], 4) == audited["talk_share"]  # audit says 4 places
+        assert got["talk_only_days"] == audited["talk_only"]["count"]
+        assert str(path) in got["account"]  # the input names the account the data does not
+
+
+def test_posts_naming_no_author_in_a_file_of_one_author_are_that_authors(tmp_path: Path) -> None:
+    # `audit` counts a post that names no author as the file's main author's (authors_of):
+    # the cohort made a second, nameless account of it.
+    users = [{"id": "7", "username": "ann", "name": "Ann"}]
+    data = [
+        {"id": "1", "author_id": "7", "text": "how are you?", "created_at": "2024-03-04T10:00:00Z"},
+        {"id": "2", "author_id": "7", "text": "fine day", "created_at": "2024-03-05T10:00:00Z"},
+        {"id": "3", "text": "what now?", "created_at": "2024-03-06T10:00:00Z"},
+    ]
+    path = tmp_path / "ann.json"
+    path.write_text(json.dumps({"data": data, "includes": {"users": users}}))
+    out = tmp_path / "cohort"
+    cohort.build([path], out, workers=1)
+    rows = cohort.summary(out).to_dict("records")
+    audited = _audit(path)
+    assert [(r["account"], r["posts"]) for r in rows] == [("@ann", 3)]
+    assert audited["posts"] == 3
+    assert round(rows[0]["talk_share"], 4) == audited["talk_share"]
