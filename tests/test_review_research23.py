@@ -97,3 +97,41 @@ def test_posts_naming_no_author_in_a_file_of_one_author_are_that_authors(tmp_pat
     assert [(r["account"], r["posts"]) for r in rows] == [("@ann", 3)]
     assert audited["posts"] == 3
     assert round(rows[0]["talk_share"], 4) == audited["talk_share"]
+
+
+def test_a_glob_beside_the_output_folder_does_not_read_the_dataset(tmp_path: Path) -> None:
+    # `cohort build 'data/*' --out data/cohort`: the build made the folder, then the glob took
+    # it for an X archive folder ("folder has no data/tweets.js"), on the very first run.
+    from test_cohort_build import file_a
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.jsonl").write_bytes(file_a())
+    out = data / "cohort"
+    for pattern in (str(data / "*"), str(data / "**" / "*")):
+        for _ in range(2):  # the first build, and one with the dataset there
+            result = cohort.build([pattern], out, workers=1)
+            assert result.inputs == 1
+    alone = cohort.build([data / "a.jsonl"], tmp_path / "alone", workers=1)
+    assert alone.posts > 0
+    assert cohort.sql(out, "SELECT count(*) FROM posts")[1] == [(alone.posts,)]
+
+
+def test_the_output_folder_named_as_an_input_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `cohort build data/* --out data/cohort` unquoted: the shell names the dataset folder
+    # on a rebuild; it was read as an X archive folder ("folder has no data/tweets.js").
+    from test_cohort_build import file_a
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.jsonl").write_bytes(file_a())
+    out = data / "cohort"
+    cohort.build([data / "a.jsonl"], out, workers=1)
+    before = sorted(p.name for p in out.rglob("part-*"))
+    code = main(["cohort", "build", str(data / "a.jsonl"), str(out), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "is in the output folder" in err, err
+    assert sorted(p.name for p in out.rglob("part-*")) == before

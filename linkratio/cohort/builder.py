@@ -92,7 +92,7 @@ def build(
     tasks_mod.BUILDER_PID = os.getpid()
     out = Path(out_dir).expanduser().resolve()
     out.mkdir(parents=True, exist_ok=True)
-    items = expand(inputs, db, all_accounts)
+    items = expand(inputs, db, all_accounts, out)
     with _locked(out):
         # Labels come from the classifier: a changed one relabels every input, not the new only.
         derived = linkratio.frame.classifier_fingerprint()

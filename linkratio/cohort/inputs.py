@@ -57,9 +57,13 @@ class Input:
 
 
 def expand(
-    inputs: Iterable[str | Path], db: str | Path | None = None, all_accounts: bool = False
+    inputs: Iterable[str | Path],
+    db: str | Path | None = None,
+    all_accounts: bool = False,
+    out: Path | None = None,
 ) -> list[Input]:
-    """Every input named (globs expanded, accounts looked up), each once, in a stable order."""
+    """Every input named (globs expanded, accounts looked up), each once, in a stable order;
+    a glob's matches in the output folder `out` (the dataset itself) are not inputs."""
     found: dict[str, Input] = {}
     names: list[str] = []
     for item in inputs:
@@ -67,7 +71,7 @@ def expand(
         if is_account_name(text):
             names.append(text)
             continue
-        for path in _paths(text):
+        for path in _paths(text, out):
             found.setdefault(str(path), _file_input(path))
     if names or all_accounts:
         for account in _library_inputs(names, db, all_accounts):
@@ -75,17 +79,21 @@ def expand(
     return list(found.values())
 
 
-def _paths(text: str) -> list[Path]:
+def _paths(text: str, out: Path | None = None) -> list[Path]:
     if not text.strip():  # an unset shell variable: not the current folder
         raise InputError("an empty INPUT: expected a file, a folder, a glob or an account")
     if _GLOB_CHARS & set(text) and not os.path.lexists(Path(text).expanduser()):
-        matches = sorted(_glob(str(Path(text).expanduser())))
+        matches = [Path(m).resolve() for m in sorted(_glob(str(Path(text).expanduser())))]
+        # `data/*` with --out data/cohort: the dataset (made before the glob) is no input
+        matches = [m for m in matches if out is None or not m.is_relative_to(out)]
         if not matches:
             raise InputError(f"{text}: no file matches this pattern")
-        return [Path(m).resolve() for m in matches]
+        return matches
     path = Path(text).expanduser()
     if not path.exists():
         raise InputError(f"{text}: no such file or folder")
+    if out is not None and path.resolve().is_relative_to(out):
+        raise InputError(f"{text}: is in the output folder {out}: expected an input beside it")
     return [path.resolve()]
 
 
