@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -135,3 +137,32 @@ def test_the_output_folder_named_as_an_input_is_a_one_line_error(
     assert code == 2
     assert err.count("\n") == 1 and "is in the output folder" in err, err
     assert sorted(p.name for p in out.rglob("part-*")) == before
+
+
+def test_a_dataset_whose_build_did_not_finish_says_so_to_its_readers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A build that stopped (a bad input, SIGTERM, a worker lost, a remote cluster's build
+    # ended) keeps the inputs it finished and writes its manifest: the folder then read as a
+    # finished dataset, its missing inputs not said anywhere (`summary`, `report`, `sql`).
+    from test_cohort_build import file_a, file_b
+
+    good, bad = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    good.write_bytes(file_a())
+    bad.write_bytes(file_b() + b"{not json\n")
+    out = tmp_path / "cohort"
+    assert main(["cohort", "build", str(good), str(bad), "--out", str(out), "-q"]) != 0
+    capsys.readouterr()
+    report = tmp_path / "r.html"
+    assert main(["cohort", "report", str(out), "--out", str(report)]) == 0
+    err = capsys.readouterr().err  # one line, though the report runs three queries
+    assert err.count("\n") == 1 and str(out) in err and "did not finish" in err, err
+    for command in (["summary", str(out)], ["sql", str(out), "SELECT count(*) FROM posts"]):
+        line = [sys.executable, "-m", "linkratio", "cohort", *command]
+        done = subprocess.run(line, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0 and "did not finish" in done.stderr, done.stderr
+
+    bad.write_bytes(file_b())  # fixed: the next build finishes, and readers are quiet again
+    assert main(["cohort", "build", str(good), str(bad), "--out", str(out), "-q"]) == 0
+    assert main(["cohort", "summary", str(out)]) == 0
+    assert capsys.readouterr().err == ""

@@ -194,6 +194,8 @@ class _State:
         self.on_disk = on_disk
         self.removed = 0
         self.saved_at = time.monotonic()
+        self.pending: set[str] = set()
+        """The keys of the inputs to rebuild that are not committed yet."""
 
     def plan(self, items: Sequence[Input]) -> list[Input]:
         """The inputs to rebuild; drops inputs no longer given and parts no input owns."""
@@ -203,9 +205,11 @@ class _State:
             self.removed += 1
         for key in [k for k in self.on_disk if k not in keys]:
             self._delete(self.on_disk.pop(key))
+        todo = [item for item in items if not self._current(item)]
+        self.pending = {item.key for item in todo}
         if self.removed:
             self.save()
-        return [item for item in items if not self._current(item)]
+        return todo
 
     def _current(self, item: Input) -> bool:
         """True when the manifest's record of `item` matches it and all its parts are there."""
@@ -238,12 +242,15 @@ class _State:
         kind, size, mtime = item.kind, item.size, item.mtime_ns
         self.entries[item.key] = Entry(item.source, kind, size, mtime, digest, posts, sorted(new))
         self.on_disk[item.key] = new
+        self.pending.discard(item.key)
         if time.monotonic() - self.saved_at > SAVE_EVERY:
             self.save()
 
     def save(self) -> None:
-        """Write the manifest now."""
-        manifest.save(self.out, self.entries, {"derived": self.derived})
+        """Write the manifest now: with the count of inputs not finished yet, which readers
+        warn of (a build stopped, or still running, leaves a partial dataset)."""
+        unfinished = {manifest.UNFINISHED: len(self.pending)} if self.pending else {}
+        manifest.save(self.out, self.entries, {"derived": self.derived, **unfinished})
         self.saved_at = time.monotonic()
 
     def _delete(self, relpaths: Iterable[str]) -> None:

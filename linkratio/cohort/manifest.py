@@ -146,6 +146,21 @@ def load(out_dir: Path, derived: str | None = None) -> dict[str, Entry]:
     return cast(dict[str, Entry], entries)
 
 
+UNFINISHED = "unfinished"
+"""The manifest's count of the inputs its build has not finished (absent once it has)."""
+
+
+def unfinished(out_dir: Path) -> int:
+    """How many inputs the last build of the cohort in `out_dir` did not finish (0 when it
+    did, or the manifest cannot be read: `load` says what is wrong with it)."""
+    try:
+        doc = orjson.loads(path_of(out_dir).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return 0
+    count = doc.get(UNFINISHED, 0) if isinstance(doc, dict) else 0
+    return count if isinstance(count, int) and count > 0 else 0
+
+
 _TYPES = {"source": str, "kind": str, "size": int, "mtime_ns": int, "hash": str, "posts": int}
 
 

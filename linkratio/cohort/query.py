@@ -6,6 +6,7 @@ and id), the copy from the first part file in name order is kept.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -23,6 +24,9 @@ from linkratio.cohort._deps import need
 from linkratio.cohort.rows import COLUMNS
 from linkratio.days import iso_day
 from linkratio.errors import InputError
+from linkratio.wording import counted
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     import duckdb
@@ -145,6 +149,7 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
     # Spilled, an in-memory database writes to `.tmp` in the working directory: to a
     # private folder instead (DuckDB makes `spill` in it when it spills and removes it on
     # close), removed with the connection.
+    _warn_unfinished(out)
     private = tempfile.mkdtemp(prefix="linkratio-duckdb-")
     con = db.connect(":memory:", config={"temp_directory": os.path.join(private, "spill")})
     weakref.finalize(con, shutil.rmtree, private, ignore_errors=True)
@@ -168,6 +173,26 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
         con.close()
         raise _damaged(out, exc) from None
     return con
+
+
+_WARNED: set[tuple[str, int]] = set()
+"""The cohorts (folder, manifest mtime) whose unfinished build this process warned of."""
+
+
+def _warn_unfinished(out: Path) -> None:
+    """Warn, once per manifest, when the cohort's last build did not finish its inputs."""
+    missing = manifest.unfinished(out)
+    if not missing:
+        return
+    seen = (str(out.resolve()), manifest.path_of(out).stat().st_mtime_ns)
+    if seen not in _WARNED:
+        _WARNED.add(seen)
+        log.warning(
+            "%s: its last build did not finish (%s missing or out of date): run the same "
+            "'linkratio cohort build' again",
+            out,
+            counted(missing, "input"),
+        )
 
 
 def _params(period: Period) -> dict[str, Any]:
