@@ -166,3 +166,35 @@ def test_a_dataset_whose_build_did_not_finish_says_so_to_its_readers(
     assert main(["cohort", "build", str(good), str(bad), "--out", str(out), "-q"]) == 0
     assert main(["cohort", "summary", str(out)]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_an_input_rewritten_while_its_task_reads_it_is_read_again_next_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A collection that rewrites its files in place while a build reads them: the task
+    # hashed the file after reading it, so the manifest vouched for the new bytes with the
+    # old rows, and every later build took the file as unchanged (same size, same hash).
+    from test_cohort_build import file_a
+
+    from linkratio.cohort import builder, tasks
+
+    source, out = tmp_path / "a.jsonl", tmp_path / "cohort"
+    source.write_bytes(file_a())
+    later = file_a().replace(b"Anyone at PyCon?", b"Anyone at PyCon.")
+    assert len(later) == len(file_a()) and later != file_a()
+    reading = tasks._posts
+
+    def rewritten_meanwhile(task: Any, *args: Any) -> Any:
+        yield from reading(task, *args)
+        source.write_bytes(later)  # same size: only the content hash tells
+
+    monkeypatch.setattr(tasks, "_posts", rewritten_meanwhile)
+    monkeypatch.setattr(builder, "run", lambda todo, *how: (tasks.run_task(t) for t in todo))
+    cohort.build([source], out)
+    monkeypatch.undo()
+    assert source.read_bytes() == later
+    again = cohort.build([source], out, workers=1)
+    assert again.rebuilt == [str(source)]
+    cohort.build([source], tmp_path / "fresh", workers=1)
+    query = "SELECT id, category, kind FROM posts ORDER BY id"
+    assert cohort.sql(out, query) == cohort.sql(tmp_path / "fresh", query)

@@ -78,6 +78,9 @@ class TaskResult:
 
 def run_task(task: Task) -> TaskResult:
     """Read the task's partition, classify each post and write its temporary part files."""
+    # Hashed before it is read: a file rewritten meanwhile is vouched for with its old
+    # bytes, so the next build reads it again (hashed after, the old rows kept the new hash).
+    hashed = digest(task)
     with _kept_warnings() as warnings:
         owners: list[Account] = []
         posts = collapse(_posts(task, owners))
@@ -90,7 +93,7 @@ def run_task(task: Task) -> TaskResult:
         parts=parts,
         posts=len(posts),
         bytes=task.size,
-        digest=digest(task),
+        digest=hashed,
         peak_rss=peak_rss(),
         warnings=warnings,
     )
