@@ -198,3 +198,24 @@ def test_an_input_rewritten_while_its_task_reads_it_is_read_again_next_time(
     cohort.build([source], tmp_path / "fresh", workers=1)
     query = "SELECT id, category, kind FROM posts ORDER BY id"
     assert cohort.sql(out, query) == cohort.sql(tmp_path / "fresh", query)
+
+
+@pytest.mark.parametrize("name", ["cohort[1]", "cohort*", "co?ort"])
+def test_a_cohort_folder_named_with_glob_characters_reads_its_own_parts(
+    tmp_path: Path, name: str
+) -> None:
+    # The folder's name went into DuckDB's read_parquet pattern as it is: `cohort[1]`
+    # matched the sibling `cohort1` (its summary was another dataset's), or nothing.
+    from test_cohort_build import file_a, file_b
+
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_bytes(file_a())
+    b.write_bytes(file_b())
+    ours = tmp_path / name
+    cohort.build([a], ours, workers=1)
+    for sibling in ("cohort1", "cohort"):  # what the name matches as a pattern
+        cohort.build([b], tmp_path / sibling, workers=1)
+    cohort.build([a], tmp_path / "plain", workers=1)
+    query = "SELECT platform, id, account, category FROM posts ORDER BY id"
+    assert cohort.sql(ours, query) == cohort.sql(tmp_path / "plain", query)
+    assert cohort.summary(ours).equals(cohort.summary(tmp_path / "plain"))

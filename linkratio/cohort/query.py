@@ -6,6 +6,7 @@ and id), the copy from the first part file in name order is kept.
 
 from __future__ import annotations
 
+import glob
 import logging
 import os
 import re
@@ -155,7 +156,8 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
     weakref.finalize(con, shutil.rmtree, private, ignore_errors=True)
     con.execute("SET TimeZone = 'UTC'")
     if any(out.glob("platform=*/month=*/part-*.parquet")):
-        files = _quote(str(out / "platform=*" / "month=*" / "part-*.parquet"))
+        # The folder's own name is no pattern: `cohort[1]` would match `cohort1`.
+        files = _quote(os.path.join(glob.escape(str(out)), "platform=*/month=*/part-*.parquet"))
         source = (
             f"SELECT {', '.join(COLUMNS)} FROM read_parquet({files}, hive_partitioning = true, "
             "filename = true, file_row_number = true, "
@@ -330,7 +332,10 @@ def _lock(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     """Let `con` read files under `folder` only, install and load no extension, and stay so."""
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
-    con.execute("SET allowed_directories = [$dir]", {"dir": str(folder.resolve()) + "/"})
+    # and the folder as the `posts` view's pattern names it (`cohort[[]1]` for `cohort[1]`)
+    real = str(folder.resolve()) + "/"
+    dirs = {"dir": real, "pattern": glob.escape(str(folder.expanduser())) + "/"}
+    con.execute("SET allowed_directories = [$dir, $pattern]", dirs)
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
 
