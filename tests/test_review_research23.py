@@ -219,3 +219,36 @@ def test_a_cohort_folder_named_with_glob_characters_reads_its_own_parts(
     query = "SELECT platform, id, account, category FROM posts ORDER BY id"
     assert cohort.sql(ours, query) == cohort.sql(tmp_path / "plain", query)
     assert cohort.summary(ours).equals(cohort.summary(tmp_path / "plain"))
+
+
+def test_a_build_killed_outright_leaves_a_dataset_that_says_it_is_unfinished(
+    tmp_path: Path,
+) -> None:
+    # SIGKILL (a job's hard limit, the OOM killer) runs no `finally`: the manifest was first
+    # written at the end or after 5 s, so the parts renamed by then sat beside the previous
+    # build's manifest, which vouched for a finished dataset.
+    from test_cohort_build import file_a, file_b
+
+    a, b, out = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "cohort"
+    a.write_bytes(file_a())
+    b.write_bytes(file_b())
+    cohort.build([a], out, workers=1)
+    script = tmp_path / "killed.py"
+    script.write_text(
+        "import os, signal, sys\n"
+        "from linkratio import cohort\n"
+        "from linkratio.cohort import builder\n"
+        "commit = builder._State.commit\n"
+        "def killed(self, item, results):\n"
+        "    commit(self, item, results)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)  # right after the new input's parts\n"
+        "builder._State.commit = killed\n"
+        "if __name__ == '__main__':\n"
+        f"    cohort.build([{str(a)!r}, {str(b)!r}], {str(out)!r}, workers=1)\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], timeout=120, check=False)
+    assert done.returncode == -9
+    assert list(out.rglob(f"part-{cohort.manifest.key_of(str(b))}-*"))  # b's parts are there
+    line = [sys.executable, "-m", "linkratio", "cohort", "summary", str(out)]
+    read = subprocess.run(line, capture_output=True, text=True, timeout=120, check=False)
+    assert read.returncode == 0 and "did not finish" in read.stderr, read.stderr

@@ -2,9 +2,10 @@
 
 Each task writes its part files under temporary names. When every task of an input is
 done, the build renames that input's parts into place, removes the parts it no longer
-has, and records it in the manifest; the manifest is saved last. A build killed at any
-point leaves either a finished input or one the manifest does not vouch for, which the
-next build rebuilds whole (part names are deterministic, so nothing is left twice).
+has, and records it in the manifest; the manifest is saved first (counting the inputs to
+do, which readers warn of) and last. A build killed at any point leaves either a finished
+input or one the manifest does not vouch for, which the next build rebuilds whole (part
+names are deterministic, so nothing is left twice).
 """
 
 from __future__ import annotations
@@ -207,7 +208,7 @@ class _State:
             self._delete(self.on_disk.pop(key))
         todo = [item for item in items if not self._current(item)]
         self.pending = {item.key for item in todo}
-        if self.removed:
+        if self.removed or todo:  # before a part changes: a build killed outright says so
             self.save()
         return todo
 
