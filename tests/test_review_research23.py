@@ -252,3 +252,32 @@ def test_a_build_killed_outright_leaves_a_dataset_that_says_it_is_unfinished(
     line = [sys.executable, "-m", "linkratio", "cohort", "summary", str(out)]
     read = subprocess.run(line, capture_output=True, text=True, timeout=120, check=False)
     assert read.returncode == 0 and "did not finish" in read.stderr, read.stderr
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--engine", "dask", "--scheduler", "http://127.0.0.1:8787"],  # the dashboard's URL
+        ["--engine", "dask", "--scheduler", "tcp://127.0.0.1:port"],
+        ["--engine", "dask", "--scheduler", "tcp://[::1"],
+        ["--engine", "dask", "--scheduler", ""],  # an unset variable: not a LocalCluster
+        ["--scheduler", "tcp://127.0.0.1:8786"],  # without --engine dask
+    ],
+)
+def test_a_scheduler_address_that_cannot_be_one_is_a_one_line_error(
+    tmp_path: Path, options: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A malformed address was a ValueError traceback from distributed.Client; an empty one
+    # built on a LocalCluster instead. The dataset is left as it was, not marked unfinished.
+    from test_cohort_build import file_a
+
+    source, out = tmp_path / "a.jsonl", tmp_path / "cohort"
+    source.write_bytes(file_a())
+    cohort.build([source], out, workers=1)
+    source.write_bytes(file_a() + file_a())  # an input to read: the build has work to do
+    before = (out / cohort.manifest.NAME).read_bytes()
+    code = main(["cohort", "build", str(source), "--out", str(out), *options])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.count("\n") == 1 and "--scheduler" in err and "Traceback" not in err, err
+    assert (out / cohort.manifest.NAME).read_bytes() == before

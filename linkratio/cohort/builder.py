@@ -23,7 +23,7 @@ from pathlib import Path
 import linkratio.cohort.manifest as manifest
 import linkratio.cohort.tasks as tasks_mod
 import linkratio.frame
-from linkratio.cohort.engines import IMPORTED_AGAIN, IMPORTED_AGAIN_EXIT, run
+from linkratio.cohort.engines import IMPORTED_AGAIN, IMPORTED_AGAIN_EXIT, check, run
 from linkratio.cohort.inputs import Input, expand
 from linkratio.cohort.manifest import Entry
 from linkratio.cohort.rows import TMP_SUFFIX
@@ -90,6 +90,7 @@ def build(
         sys.stderr.write(f"linkratio: error: {IMPORTED_AGAIN}\n")
         raise SystemExit(IMPORTED_AGAIN_EXIT)
     started = time.monotonic()
+    check(engine, workers, scheduler)  # before the dataset is touched
     tasks_mod.BUILDER_PID = os.getpid()
     out = Path(out_dir).expanduser().resolve()
     out.mkdir(parents=True, exist_ok=True)
