@@ -281,3 +281,29 @@ def test_a_scheduler_address_that_cannot_be_one_is_a_one_line_error(
     assert code == 2, err
     assert err.count("\n") == 1 and "--scheduler" in err and "Traceback" not in err, err
     assert (out / cohort.manifest.NAME).read_bytes() == before
+
+
+def test_parts_a_worker_wrote_where_the_build_cannot_see_them_are_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A Dask cluster whose workers do not share the output folder writes the parts on their
+    # own disks: the build's rename said only "…/.part-….tmp: No such file or directory".
+    from test_cohort_build import file_a
+
+    from linkratio.cohort import builder, tasks
+
+    source, out = tmp_path / "a.jsonl", tmp_path / "cohort"
+    source.write_bytes(file_a())
+
+    def elsewhere(todo: Any, *how: Any) -> Any:
+        for task in todo:
+            result = tasks.run_task(task)
+            for part in result.parts:
+                Path(part.tmp).unlink()  # on the worker's machine, not this one
+            yield result
+
+    monkeypatch.setattr(builder, "run", elsewhere)
+    code = main(["cohort", "build", str(source), "--out", str(out), "-q"])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert err.count("\n") == 1 and "shared" in err and str(out) in err, err

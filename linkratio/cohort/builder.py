@@ -24,10 +24,11 @@ import linkratio.cohort.manifest as manifest
 import linkratio.cohort.tasks as tasks_mod
 import linkratio.frame
 from linkratio.cohort.engines import IMPORTED_AGAIN, IMPORTED_AGAIN_EXIT, check, run
-from linkratio.cohort.inputs import Input, expand
+from linkratio.cohort.inputs import Input, describe, expand
 from linkratio.cohort.manifest import Entry
 from linkratio.cohort.rows import TMP_SUFFIX
 from linkratio.cohort.tasks import Task, TaskResult
+from linkratio.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +237,14 @@ class _State:
         """Rename the input's new parts into place, delete its stale ones, record it."""
         new = set()
         for part in (p for r in results for p in r.parts):
-            os.replace(part.tmp, part.final)
+            try:
+                os.replace(part.tmp, part.final)
+            except FileNotFoundError:  # written on a Dask worker's own disk
+                raise InputError(
+                    f"{self.out}: a worker wrote {describe(item)}'s parts where this machine "
+                    "cannot see them: the output folder must be on a filesystem shared with "
+                    "every worker, at the same path"
+                ) from None
             new.add(os.path.relpath(part.final, self.out))
         self._delete(self.on_disk.pop(item.key, set()) - new)
         digest = item.fingerprint or manifest.combine([r.digest for r in results])
