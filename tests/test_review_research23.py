@@ -119,6 +119,19 @@ def test_a_glob_beside_the_output_folder_does_not_read_the_dataset(tmp_path: Pat
     assert cohort.sql(out, "SELECT count(*) FROM posts")[1] == [(alone.posts,)]
 
 
+def test_inputs_kept_in_the_output_folder_itself_are_still_inputs(tmp_path: Path) -> None:
+    # `--out data` with the inputs in data/: the dataset's own partitions, manifest and lock
+    # are no inputs; the files beside them still are, named or matched, build after build.
+    from test_cohort_build import file_a
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.jsonl").write_bytes(file_a())
+    for inputs in ([str(data / "*")], [str(data / "a.jsonl")], [str(data / "*")]):
+        assert cohort.build(inputs, data, workers=1).inputs == 1
+    assert cohort.sql(data, "SELECT count(*) FROM posts")[1][0][0] > 0
+
+
 def test_the_output_folder_named_as_an_input_is_a_one_line_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -307,3 +320,23 @@ def test_parts_a_worker_wrote_where_the_build_cannot_see_them_are_a_one_line_err
     err = capsys.readouterr().err
     assert code != 0
     assert err.count("\n") == 1 and "shared" in err and str(out) in err, err
+
+
+@pytest.mark.parametrize("where", ["", "a.jsonl"])
+def test_an_empty_or_file_output_folder_is_a_one_line_error(
+    tmp_path: Path, where: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `--out "$OUT"` unset built into the current folder; `--out` naming a file said only
+    # "File exists".
+    from test_cohort_build import file_a
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in").mkdir()
+    source = tmp_path / "in" / "b.jsonl"
+    source.write_bytes(file_a())
+    (tmp_path / "a.jsonl").write_bytes(file_a())
+    code = main(["cohort", "build", str(source), "--out", where])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "expected the dataset folder" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jsonl", "in"]

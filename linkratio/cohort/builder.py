@@ -93,7 +93,11 @@ def build(
     started = time.monotonic()
     check(engine, workers, scheduler)  # before the dataset is touched
     tasks_mod.BUILDER_PID = os.getpid()
+    if not str(out_dir).strip():  # an unset variable: not the current folder
+        raise InputError("--out is empty: expected the dataset folder")
     out = Path(out_dir).expanduser().resolve()
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: is a file: expected the dataset folder (--out)")
     out.mkdir(parents=True, exist_ok=True)
     items = expand(inputs, db, all_accounts, out)
     with _locked(out):

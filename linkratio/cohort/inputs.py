@@ -11,7 +11,7 @@ from pathlib import Path
 
 import linkratio.cohort.tasks as tasks_mod
 from linkratio.accounts import account_name, is_account_name
-from linkratio.cohort.manifest import key_of, stat_of
+from linkratio.cohort.manifest import NAME, OLD_NAME, key_of, stat_of
 from linkratio.cohort.tasks import Task, is_jsonl, jsonl_ranges
 from linkratio.errors import InputError
 
@@ -85,16 +85,29 @@ def _paths(text: str, out: Path | None = None) -> list[Path]:
     if _GLOB_CHARS & set(text) and not os.path.lexists(Path(text).expanduser()):
         matches = [Path(m).resolve() for m in sorted(_glob(str(Path(text).expanduser())))]
         # `data/*` with --out data/cohort: the dataset (made before the glob) is no input
-        matches = [m for m in matches if out is None or not m.is_relative_to(out)]
+        matches = [m for m in matches if not _in_dataset(m, out)]
         if not matches:
             raise InputError(f"{text}: no file matches this pattern")
         return matches
     path = Path(text).expanduser()
     if not path.exists():
         raise InputError(f"{text}: no such file or folder")
-    if out is not None and path.resolve().is_relative_to(out):
+    if _in_dataset(path.resolve(), out):
         raise InputError(f"{text}: is in the output folder {out}: expected an input beside it")
     return [path.resolve()]
+
+
+def _in_dataset(path: Path, out: Path | None) -> bool:
+    """Whether `path` is the dataset folder `out` or one of its own (a partition, the
+    manifest, the lock): inputs kept in the dataset's folder beside them are inputs."""
+    if out is None or not path.is_relative_to(out):
+        return False
+    parts = path.relative_to(out).parts
+    return not parts or parts[0].startswith("platform=") or parts[0] in _OWN
+
+
+_OWN = frozenset({NAME, OLD_NAME, ".lock"})
+"""The dataset folder's own files beside its partitions."""
 
 
 def _glob(pattern: str) -> list[str]:
