@@ -63,7 +63,7 @@ def expand(
     out: Path | None = None,
 ) -> list[Input]:
     """Every input named (globs expanded, accounts looked up), each once, in a stable order;
-    a glob's matches in the output folder `out` (the dataset itself) are not inputs."""
+    the dataset's own files in the output folder `out` (`_in_dataset`) are not inputs."""
     found: dict[str, Input] = {}
     names: list[str] = []
     for item in inputs:

@@ -1,7 +1,7 @@
 """DuckDB over the cohort's Parquet: the `posts` view, per-account summary, weekly trend, sites.
 
 The `posts` view shows each post once: when two inputs hold the same post (same platform
-and id), the copy from the first part file in name order is kept.
+and id), the copy from the last part file in name order is kept (the last row read wins).
 """
 
 from __future__ import annotations
