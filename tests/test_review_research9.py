@@ -18,6 +18,7 @@ import pytest
 from test_cohort_build import file_a, file_b, rows
 
 from linkratio import cohort
+from linkratio.cohort import manifest
 from linkratio.cohort.engines import IMPORTED_AGAIN, LOST
 from linkratio.errors import LinkratioError
 
@@ -248,7 +249,7 @@ def test_a_manifest_of_the_wrong_shape_is_a_one_line_error(
     source.write_bytes(file_a())
     out = tmp_path / "cohort"
     out.mkdir()
-    (out / "manifest.json").write_bytes(orjson.dumps({"format": 2, "inputs": inputs}))
+    (out / "manifest.json").write_bytes(orjson.dumps({"format": manifest.FORMAT, "inputs": inputs}))
     code = main(["cohort", "build", str(source), "--out", str(out), "--workers", "1"])
     err = capsys.readouterr().err
     assert code == 2

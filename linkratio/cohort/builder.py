@@ -2,9 +2,10 @@
 
 Each task writes its part files under temporary names. When every task of an input is
 done, the build renames that input's parts into place, removes the parts it no longer
-has, and records it in the manifest; the manifest is saved last. A build killed at any
-point leaves either a finished input or one the manifest does not vouch for, which the
-next build rebuilds whole (part names are deterministic, so nothing is left twice).
+has, and records it in the manifest; the manifest is saved first (counting the inputs to
+do, which readers warn of) and last. A build killed at any point leaves either a finished
+input or one the manifest does not vouch for, which the next build rebuilds whole (part
+names are deterministic, so nothing is left twice).
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ import linkratio.cohort.manifest as manifest
 import linkratio.cohort.tasks as tasks_mod
 import linkratio.frame
 from linkratio.cohort._deps import require
-from linkratio.cohort.engines import IMPORTED_AGAIN, IMPORTED_AGAIN_EXIT, run
-from linkratio.cohort.inputs import Input, expand
+from linkratio.cohort.engines import IMPORTED_AGAIN, IMPORTED_AGAIN_EXIT, check, run
+from linkratio.cohort.inputs import Input, describe, expand
 from linkratio.cohort.manifest import Entry
 from linkratio.cohort.rows import TMP_SUFFIX
 from linkratio.cohort.tasks import Task, TaskResult
+from linkratio.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +93,15 @@ def build(
         raise SystemExit(IMPORTED_AGAIN_EXIT)
     require("pyarrow")  # the workers write Parquet: say what to install before any work
     started = time.monotonic()
+    check(engine, workers, scheduler)  # before the dataset is touched
     tasks_mod.BUILDER_PID = os.getpid()
+    if not str(out_dir).strip():  # an unset variable: not the current folder
+        raise InputError("--out is empty: expected the dataset folder")
     out = Path(out_dir).expanduser().resolve()
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: is a file: expected the dataset folder (--out)")
     out.mkdir(parents=True, exist_ok=True)
-    items = expand(inputs, db, all_accounts)
+    items = expand(inputs, db, all_accounts, out)
     with _locked(out):
         # Labels come from the classifier: a changed one relabels every input, not the new only.
         derived = linkratio.frame.classifier_fingerprint()
@@ -196,6 +203,8 @@ class _State:
         self.on_disk = on_disk
         self.removed = 0
         self.saved_at = time.monotonic()
+        self.pending: set[str] = set()
+        """The keys of the inputs to rebuild that are not committed yet."""
 
     def plan(self, items: Sequence[Input]) -> list[Input]:
         """The inputs to rebuild; drops inputs no longer given and parts no input owns."""
@@ -205,9 +214,11 @@ class _State:
             self.removed += 1
         for key in [k for k in self.on_disk if k not in keys]:
             self._delete(self.on_disk.pop(key))
-        if self.removed:
+        todo = [item for item in items if not self._current(item)]
+        self.pending = {item.key for item in todo}
+        if self.removed or todo:  # before a part changes: a build killed outright says so
             self.save()
-        return [item for item in items if not self._current(item)]
+        return todo
 
     def _current(self, item: Input) -> bool:
         """True when the manifest's record of `item` matches it and all its parts are there."""
@@ -232,7 +243,14 @@ class _State:
         """Rename the input's new parts into place, delete its stale ones, record it."""
         new = set()
         for part in (p for r in results for p in r.parts):
-            os.replace(part.tmp, part.final)
+            try:
+                os.replace(part.tmp, part.final)
+            except FileNotFoundError:  # written on a Dask worker's own disk
+                raise InputError(
+                    f"{self.out}: a worker wrote {describe(item)}'s parts where this machine "
+                    "cannot see them: the output folder must be on a filesystem shared with "
+                    "every worker, at the same path"
+                ) from None
             new.add(os.path.relpath(part.final, self.out))
         self._delete(self.on_disk.pop(item.key, set()) - new)
         digest = item.fingerprint or manifest.combine([r.digest for r in results])
@@ -240,12 +258,15 @@ class _State:
         kind, size, mtime = item.kind, item.size, item.mtime_ns
         self.entries[item.key] = Entry(item.source, kind, size, mtime, digest, posts, sorted(new))
         self.on_disk[item.key] = new
+        self.pending.discard(item.key)
         if time.monotonic() - self.saved_at > SAVE_EVERY:
             self.save()
 
     def save(self) -> None:
-        """Write the manifest now."""
-        manifest.save(self.out, self.entries, {"derived": self.derived})
+        """Write the manifest now: with the count of inputs not finished yet, which readers
+        warn of (a build stopped, or still running, leaves a partial dataset)."""
+        unfinished = {manifest.UNFINISHED: len(self.pending)} if self.pending else {}
+        manifest.save(self.out, self.entries, {"derived": self.derived, **unfinished})
         self.saved_at = time.monotonic()
 
     def _delete(self, relpaths: Iterable[str]) -> None:

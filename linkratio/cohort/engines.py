@@ -52,15 +52,40 @@ def run(
     scheduler: str | None = None,
 ) -> Generator[TaskResult, None, None]:
     """Run every task on `engine` and yield each result as it completes (in any order)."""
+    check(engine, workers, scheduler)
+    if engine == "local":
+        return _local(tasks, workers or default_workers())
+    return _dask(tasks, workers, scheduler)
+
+
+def check(engine: str, workers: int | None, scheduler: str | None) -> None:
+    """InputError when the engine options cannot run a build (said before it starts)."""
     if workers is not None and workers < 1:
         raise InputError(f"--workers must be at least 1, not {workers}")
-    if engine == "local":
-        if scheduler:
-            raise InputError("--scheduler needs --engine dask")
-        return _local(tasks, workers or default_workers())
-    if engine == "dask":
-        return _dask(tasks, workers, scheduler)
-    raise InputError(f"unknown engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    if scheduler is not None and not scheduler.strip():  # an unset variable: no LocalCluster
+        raise InputError(f"--scheduler is empty: expected {_ADDRESS}")
+    if engine == "local" and scheduler:
+        raise InputError("--scheduler needs --engine dask")
+    if engine == "dask" and scheduler and workers:
+        raise InputError("give --scheduler (a running cluster) or --workers, not both")
+    if engine == "dask" and scheduler:
+        _check_address(scheduler)
+
+
+_ADDRESS = "a Dask scheduler's address such as tcp://HOST:8786"
+
+
+def _check_address(scheduler: str) -> None:
+    """InputError unless `scheduler` reads as an address, as `distributed.Client` reads it
+    (`http://...:8787`, the dashboard's, or a port that is no number was a traceback)."""
+    comm: Any = need("distributed.comm")
+    try:
+        if comm.parse_address(scheduler)[0] != "inproc":  # a scheduler in this process
+            comm.get_address_host_port(scheduler)
+    except ValueError as exc:
+        raise InputError(f"--scheduler {scheduler}: {exc}: expected {_ADDRESS}") from None
 
 
 def _local(tasks: Sequence[Task], workers: int) -> Generator[TaskResult, None, None]:
@@ -130,8 +155,6 @@ def _dask(
     tasks: Sequence[Task], workers: int | None, scheduler: str | None
 ) -> Generator[TaskResult, None, None]:
     distributed: Any = need("dask.distributed")
-    if scheduler and workers:
-        raise InputError("give --scheduler (a running cluster) or --workers, not both")
     cluster, level = None, None
     if scheduler:
         client = distributed.Client(scheduler)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import linkratio.cohort.tasks as tasks_mod
 from linkratio.accounts import account_name, is_account_name
-from linkratio.cohort.manifest import key_of, stat_of
+from linkratio.cohort.manifest import NAME, OLD_NAME, key_of, stat_of
 from linkratio.cohort.tasks import Task, is_jsonl, jsonl_ranges
 from linkratio.errors import InputError
 from linkratio.model import Account
@@ -65,9 +65,13 @@ class Input:
 
 
 def expand(
-    inputs: Iterable[str | Path], db: str | Path | None = None, all_accounts: bool = False
+    inputs: Iterable[str | Path],
+    db: str | Path | None = None,
+    all_accounts: bool = False,
+    out: Path | None = None,
 ) -> list[Input]:
-    """Every input named (globs expanded, accounts looked up), each once, in a stable order."""
+    """Every input named (globs expanded, accounts looked up), each once, in a stable order;
+    the dataset's own files in the output folder `out` (`_in_dataset`) are not inputs."""
     found: dict[str, Input] = {}
     names: list[str] = []
     for item in inputs:
@@ -75,7 +79,7 @@ def expand(
         if is_account_name(text):
             names.append(text)
             continue
-        for path in _paths(text):
+        for path in _paths(text, out):
             found.setdefault(str(path), _file_input(path))
     if names or all_accounts:
         for account in _library_inputs(names, db, all_accounts):
@@ -83,18 +87,35 @@ def expand(
     return list(found.values())
 
 
-def _paths(text: str) -> list[Path]:
+def _paths(text: str, out: Path | None = None) -> list[Path]:
     if not text.strip():  # an unset shell variable: not the current folder
         raise InputError("an empty INPUT: expected a file, a folder, a glob or an account")
     if _GLOB_CHARS & set(text) and not os.path.lexists(Path(text).expanduser()):
-        matches = sorted(_glob(str(Path(text).expanduser())))
+        matches = [Path(m).resolve() for m in sorted(_glob(str(Path(text).expanduser())))]
+        # `data/*` with --out data/cohort: the dataset (made before the glob) is no input
+        matches = [m for m in matches if not _in_dataset(m, out)]
         if not matches:
             raise InputError(f"{text}: no file matches this pattern")
-        return [Path(m).resolve() for m in matches]
+        return matches
     path = Path(text).expanduser()
     if not path.exists():
         raise InputError(f"{text}: no such file or folder")
+    if _in_dataset(path.resolve(), out):
+        raise InputError(f"{text}: is in the output folder {out}: expected an input beside it")
     return [path.resolve()]
+
+
+def _in_dataset(path: Path, out: Path | None) -> bool:
+    """Whether `path` is the dataset folder `out` or one of its own (a partition, the
+    manifest, the lock): inputs kept in the dataset's folder beside them are inputs."""
+    if out is None or not path.is_relative_to(out):
+        return False
+    parts = path.relative_to(out).parts
+    return not parts or parts[0].startswith("platform=") or parts[0] in _OWN
+
+
+_OWN = frozenset({NAME, OLD_NAME, ".lock"})
+"""The dataset folder's own files beside its partitions."""
 
 
 def _glob(pattern: str) -> list[str]:

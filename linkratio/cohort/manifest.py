@@ -33,11 +33,13 @@ def path_of(out_dir: Path) -> Path:
     return old if not new.exists() and old.exists() else new
 
 
-FORMAT = 2
+FORMAT = 3
 """The manifest's format version; a different one means a full rebuild.
 
 2: a bare tweets.js input's fingerprint holds the files read with it, and `site` names a
-name under a private suffix (alice.github.io) and a host as a browser reads it."""
+name under a private suffix (alice.github.io) and a host as a browser reads it.
+3: a post that names no author is its input's owner's, or the input's own account
+(`file PATH`), where every such post of every input was one nameless account."""
 
 
 @dataclass(slots=True)
@@ -142,6 +144,21 @@ def load(out_dir: Path, derived: str | None = None) -> dict[str, Entry]:
     if derived is not None and doc.get("derived") != derived:
         return {}
     return cast(dict[str, Entry], entries)
+
+
+UNFINISHED = "unfinished"
+"""The manifest's count of the inputs its build has not finished (absent once it has)."""
+
+
+def unfinished(out_dir: Path) -> int:
+    """How many inputs the last build of the cohort in `out_dir` did not finish (0 when it
+    did, or the manifest cannot be read: `load` says what is wrong with it)."""
+    try:
+        doc = orjson.loads(path_of(out_dir).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return 0
+    count = doc.get(UNFINISHED, 0) if isinstance(doc, dict) else 0
+    return count if isinstance(count, int) and count > 0 else 0
 
 
 _TYPES = {"source": str, "kind": str, "size": int, "mtime_ns": int, "hash": str, "posts": int}

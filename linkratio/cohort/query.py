@@ -1,11 +1,13 @@
 """DuckDB over the cohort's Parquet: the `posts` view, per-account summary, weekly trend, sites.
 
 The `posts` view shows each post once: when two inputs hold the same post (same platform
-and id), the copy from the first part file in name order is kept.
+and id), the copy from the last part file in name order is kept (the last row read wins).
 """
 
 from __future__ import annotations
 
+import glob
+import logging
 import os
 import re
 import shutil
@@ -23,6 +25,9 @@ from linkratio.cohort._deps import need
 from linkratio.cohort.rows import COLUMNS
 from linkratio.days import iso_day
 from linkratio.errors import InputError
+from linkratio.wording import counted
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     import duckdb
@@ -145,12 +150,14 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
     # Spilled, an in-memory database writes to `.tmp` in the working directory: to a
     # private folder instead (DuckDB makes `spill` in it when it spills and removes it on
     # close), removed with the connection.
+    _warn_unfinished(out)
     private = tempfile.mkdtemp(prefix="linkratio-duckdb-")
     con = db.connect(":memory:", config={"temp_directory": os.path.join(private, "spill")})
     weakref.finalize(con, shutil.rmtree, private, ignore_errors=True)
     con.execute("SET TimeZone = 'UTC'")
     if any(out.glob("platform=*/month=*/part-*.parquet")):
-        files = _quote(str(out / "platform=*" / "month=*" / "part-*.parquet"))
+        # The folder's own name is no pattern: `cohort[1]` would match `cohort1`.
+        files = _quote(os.path.join(glob.escape(str(out)), "platform=*/month=*/part-*.parquet"))
         source = (
             f"SELECT {', '.join(COLUMNS)} FROM read_parquet({files}, hive_partitioning = true, "
             "filename = true, file_row_number = true, "
@@ -168,6 +175,26 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
         con.close()
         raise _damaged(out, exc) from None
     return con
+
+
+_WARNED: set[tuple[str, int]] = set()
+"""The cohorts (folder, manifest mtime) whose unfinished build this process warned of."""
+
+
+def _warn_unfinished(out: Path) -> None:
+    """Warn, once per manifest, when the cohort's last build did not finish its inputs."""
+    missing = manifest.unfinished(out)
+    if not missing:
+        return
+    seen = (str(out.resolve()), manifest.path_of(out).stat().st_mtime_ns)
+    if seen not in _WARNED:
+        _WARNED.add(seen)
+        log.warning(
+            "%s: its last build did not finish (%s missing or out of date): run the same "
+            "'linkratio cohort build' again",
+            out,
+            counted(missing, "input"),
+        )
 
 
 def _params(period: Period) -> dict[str, Any]:
@@ -305,7 +332,10 @@ def _lock(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     """Let `con` read files under `folder` only, install and load no extension, and stay so."""
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
-    con.execute("SET allowed_directories = [$dir]", {"dir": str(folder.resolve()) + "/"})
+    # and the folder as the `posts` view's pattern names it (`cohort[[]1]` for `cohort[1]`)
+    real = str(folder.resolve()) + "/"
+    dirs = {"dir": real, "pattern": glob.escape(str(folder.expanduser())) + "/"}
+    con.execute("SET allowed_directories = [$dir, $pattern]", dirs)
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
 

@@ -58,15 +58,19 @@ def _quoted_account(post: Post, quoted: str | None) -> str | None:
     return _name(post.platform, quoted, None)
 
 
-def row(post: Post) -> tuple[Any, ...]:
-    """The cohort row of `post` in `COLUMNS` order, judged from the post's own author."""
+def row(post: Post, unnamed: tuple[str | None, str | None] = (None, None)) -> tuple[Any, ...]:
+    """The cohort row of `post` in `COLUMNS` order, judged from the post's own author;
+    `unnamed` is the (author_id, account) of a post that names no author."""
     label, urls = label_and_urls(post)
+    author_id, account = post.author_id, _name(post.platform, post.author_handle, post.author_id)
+    if account is None:
+        author_id, account = unnamed
     first_site = site(urls[0], post.platform) or None if urls else None
     return (
         post.platform,
         post.id,
-        post.author_id,
-        _name(post.platform, post.author_handle, post.author_id),
+        author_id,
+        account,
         post.created_at,
         label.category.value,
         label.kind.value,

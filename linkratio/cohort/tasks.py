@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from linkratio.accounts import account_name
 from linkratio.cohort.manifest import file_hash, range_digest
 from linkratio.cohort.rows import Part, row, write_parts
-from linkratio.model import Post, collapse
+from linkratio.model import Account, Post, collapse
 
 log = logging.getLogger(__name__)
 
@@ -77,17 +78,22 @@ class TaskResult:
 
 def run_task(task: Task) -> TaskResult:
     """Read the task's partition, classify each post and write its temporary part files."""
+    # Hashed before it is read: a file rewritten meanwhile is vouched for with its old
+    # bytes, so the next build reads it again (hashed after, the old rows kept the new hash).
+    hashed = digest(task)
     with _kept_warnings() as warnings:
-        posts = collapse(_posts(task))
+        owners: list[Account] = []
+        posts = collapse(_posts(task, owners))
+        unnamed = _unnamed(task, owners, posts)
         stem = f"part-{task.key}-{task.chunk:05d}"
-        parts = write_parts((row(p) for p in posts), task.out_dir, stem)
+        parts = write_parts((row(p, unnamed) for p in posts), task.out_dir, stem)
     return TaskResult(
         key=task.key,
         chunk=task.chunk,
         parts=parts,
         posts=len(posts),
         bytes=task.size,
-        digest=digest(task),
+        digest=hashed,
         peak_rss=peak_rss(),
         warnings=warnings,
     )
@@ -149,7 +155,23 @@ def peak_rss() -> int:
     return maxrss if sys.platform == "darwin" else maxrss * 1024
 
 
-def _posts(task: Task) -> Iterator[Post]:
+def _unnamed(task: Task, owners: list[Account], posts: list[Post]) -> tuple[str | None, str]:
+    """(author_id, account) of the input's posts that name no author: as `audit` reads a file,
+    its owner's (`authors.authors_of`; of a JSONL range, the author of most of its posts);
+    when the data names none (a tweets.js without account.js), the input's own account,
+    `file PATH`, never one shared by every such input."""
+    owner = owners[0] if owners else None
+    if owner is None and posts:
+        from linkratio.sources.common import main_author
+
+        owner = main_author(posts, posts[0].platform)
+    if owner is not None and (owner.id or owner.handle):
+        return owner.id, account_name(owner)
+    return None, f"file {task.source}"
+
+
+def _posts(task: Task, owners: list[Account]) -> Iterator[Post]:
+    """The task's posts; a file read whole adds its timeline's owner to `owners`."""
     if task.kind == "jsonl" and task.input_format in ("bluesky", "mastodon"):
         yield from _page_posts(task)
     elif task.kind == "jsonl":
@@ -162,7 +184,9 @@ def _posts(task: Task) -> Iterator[Post]:
     else:
         from linkratio.sources import read
 
-        yield from read(task.source, task.input_format, skip_invalid=task.skip_invalid).posts
+        timeline = read(task.source, task.input_format, skip_invalid=task.skip_invalid)
+        owners.append(timeline.account)
+        yield from timeline.posts
 
 
 def lines_in_range(fh: IO[bytes], start: int, end: int) -> Iterator[bytes]:
