@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from helpers import SAMPLE
+from test_reread import imported
 
 from linkratio.cli import main
 from linkratio.net.redact import REDACTOR, one_line
@@ -104,3 +105,31 @@ def test_what_a_command_line_hid_does_not_outlive_main(
     assert code == 2 and HIDDEN in one_error(err)
     assert one_line(f"zone {zone} unknown") == f"zone {zone} unknown"
     assert REDACTOR.mask(zone) == zone
+
+
+@pytest.mark.parametrize("stop", ["terminated", "interrupted"])
+def test_a_backup_stopped_while_it_checks_leaves_no_temporary_copy(
+    stop: str, home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SIGTERM (a nightly job's timeout) or Ctrl-C during the check of a big copy: the
+    # copy, named by the process id, stayed in the backup folder, a new one each night.
+    import linkratio.store.garbled as garbled
+    from linkratio.cli.app import Terminated
+
+    imported(SAMPLE, home / "lib.sqlite", capsys)
+    folder = home / "backups"
+    folder.mkdir()
+    (folder / "lib.sqlite").write_bytes(b"last night's copy")
+
+    def stopped(db: object) -> list[str]:
+        raise Terminated if stop == "terminated" else KeyboardInterrupt
+
+    monkeypatch.setattr(garbled, "check", stopped)
+    code, out, err = run(["library", "backup", f"{folder}/"], capsys)
+    assert (code, err) == (
+        (143, "linkratio: terminated\n")
+        if stop == "terminated"
+        else (130, "linkratio: interrupted\n")
+    )
+    assert sorted(p.name for p in folder.iterdir()) == ["lib.sqlite"]
+    assert (folder / "lib.sqlite").read_bytes() == b"last night's copy"
