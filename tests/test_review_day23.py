@@ -1,7 +1,8 @@
 """Review of day 23's change (e30a6b3..dec9254): what a command line hides from errors said
 after the parsing (a path in a folder that is there is named; a short password typed in a
-URL hides no part of other words; nothing of it outlives `main`), and `library backup`
-stopped by Ctrl-C or SIGTERM leaves no temporary copy behind."""
+URL hides no part of other words; a variable named by --webhook-env is named; nothing of it
+outlives `main`), and `library backup` stopped by Ctrl-C or SIGTERM leaves no temporary
+copy behind."""
 
 from __future__ import annotations
 
@@ -133,3 +134,23 @@ def test_a_backup_stopped_while_it_checks_leaves_no_temporary_copy(
     )
     assert sorted(p.name for p in folder.iterdir()) == ["lib.sqlite"]
     assert (folder / "lib.sqlite").read_bytes() == b"last night's copy"
+
+
+@pytest.mark.parametrize(
+    "variable", ["LINKRATIO_WEEKLY_SLACK_WEBHOOK_URL", "LINKRATIO_WEEKLY_WEBHOOK_2024"]
+)
+def test_a_long_variable_name_given_to_webhook_env_is_named(
+    variable: str, home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The weekly job's log says which variable cron did not have: hidden, it names nothing.
+    monkeypatch.delenv(variable, raising=False)
+    imported(SAMPLE, home / "lib.sqlite", capsys)
+    code, _, err = run(["weekly", "@marenbuilds", "--webhook-env", variable], capsys)
+    line = one_error(err)
+    assert code == 2 and f"--webhook-env {variable}: that variable is not set" in line
+    assert HIDDEN not in line
+    # What a token looks like is still hidden there (lower case, or no word between `_`).
+    for token in (TOKEN, "A1B2C3D4E5F6G7H8I9J0K1L2M3N4O5P6Q7"):
+        code, _, err = run(["weekly", "@marenbuilds", "--webhook-env", token], capsys)
+        line = one_error(err)
+        assert code == 2 and HIDDEN in line and token not in line

@@ -167,8 +167,18 @@ def typed_secrets(words: Iterable[str]) -> list[str]:
             tail = word[url.end(2) : url.end()]
             found.update(p for p in _URL_PARTS.findall(tail) if _shown(p) == HIDDEN)
         parts = _TOKEN_RUN.findall(url_hosts(word))
-        found.update(w for w in parts if _shown(w) == HIDDEN and not _names_path(w))
+        found.update(w for w in parts if _shown(w) == HIDDEN and not _is_name(w))
     return sorted(found, key=len, reverse=True)
+
+
+# An environment variable's name (`--webhook-env LINKRATIO_WEEKLY_SLACK_WEBHOOK_URL`): upper
+# case words joined by `_`, which no token is made of.
+_VARIABLE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+
+
+def _is_name(word: str) -> bool:
+    """Whether `word` is a variable's name or a path (`_names_path`), not a secret."""
+    return bool(_VARIABLE.fullmatch(word)) or _names_path(word)
 
 
 def _names_path(word: str) -> bool:
