@@ -1,8 +1,8 @@
 """Review of day 23's change (e30a6b3..dec9254): what a command line hides from errors said
 after the parsing (a path in a folder that is there is named; a short password typed in a
 URL hides no part of other words; a variable named by --webhook-env is named; nothing of it
-outlives `main`), and `library backup` stopped by Ctrl-C or SIGTERM leaves no temporary
-copy behind."""
+outlives `main`); `library backup` stopped by Ctrl-C or SIGTERM leaves no temporary copy
+behind; the --max-posts and repeated-token lines name "the X API" as every other line does."""
 
 from __future__ import annotations
 
@@ -154,3 +154,22 @@ def test_a_long_variable_name_given_to_webhook_env_is_named(
         code, _, err = run(["weekly", "@marenbuilds", "--webhook-env", token], capsys)
         line = one_error(err)
         assert code == 2 and HIDDEN in line and token not in line
+
+
+def test_the_max_posts_and_repeated_token_lines_name_the_service_as_the_others_do(
+    home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every other line says "the X API", "Bluesky", "Mastodon": these said "the x API".
+    from linkratio.errors import NoProgressError
+    from linkratio.net.page import follow
+
+    monkeypatch.setenv("X_BEARER_TOKEN", "not-used-before-the-refusal")
+    code, _, err = run(["fetch", "@marenbuilds", "--max-posts", "4"], capsys)
+    assert code == 2 and one_error(err) == (
+        "linkratio: error: --max-posts 4: the X API serves at least 5 posts a request; "
+        "give --max-posts 5 or more"
+    )
+    for platform, name in (("x", "X"), ("bluesky", "Bluesky"), ("mastodon", "Mastodon")):
+        with pytest.raises(NoProgressError) as raised:
+            follow("c1", {"c1"}, platform, "@someone", "cursor")
+        assert str(raised.value).startswith(f"the {name} API sent the same next page cursor")
