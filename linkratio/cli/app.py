@@ -130,7 +130,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
     log_to_stderr(quiet=getattr(args, "quiet", False))
     func: Callable[[argparse.Namespace, TextIO], int] = args.func
-    return _settle_stdout(_run(func, args, out), args.debug)
+    try:
+        return _settle_stdout(_run(func, args, out), args.debug)
+    finally:
+        REDACTOR.hide_typed(())  # the library used after main (a notebook) hides none of it
 
 
 def _run(

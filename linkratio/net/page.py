@@ -63,6 +63,10 @@ def page_limit(most: int, wanted: int | None) -> int:
     return most if wanted is None else max(1, min(most, wanted))
 
 
+_NAMES = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}
+"""Each platform as a message names it ("the X API")."""
+
+
 def follow(cursor: str | None, followed: set[str], platform: str, subject: str, what: str) -> None:
     """Note that a pass follows `cursor`; NoProgressError when it followed it already.
 
@@ -73,8 +77,9 @@ def follow(cursor: str | None, followed: set[str], platform: str, subject: str, 
         return
     if cursor in followed:
         raise NoProgressError(
-            f"the {platform} API sent the same next page {what} again for {subject}; stopped "
-            "instead of reading the same pages again in a loop: try again later",
+            f"the {_NAMES.get(platform, platform)} API sent the same next page {what} again "
+            f"for {subject}; stopped instead of reading the same pages again in a loop: try "
+            "again later",
             platform=platform,
         )
     followed.add(cursor)
@@ -84,6 +89,7 @@ def check_max_posts(max_posts: int | None, feed: Feed) -> None:
     """InputError when `max_posts` is below the fewest posts `feed` serves a request."""
     if max_posts is not None and max_posts < feed.min_page:
         raise InputError(
-            f"--max-posts {max_posts}: the {feed.platform} API serves at least "
-            f"{feed.min_page} posts a request; give --max-posts {feed.min_page} or more"
+            f"--max-posts {max_posts}: the {_NAMES.get(feed.platform, feed.platform)} API "
+            f"serves at least {feed.min_page} posts a request; give --max-posts "
+            f"{feed.min_page} or more"
         )

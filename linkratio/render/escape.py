@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -165,8 +166,26 @@ def typed_secrets(words: Iterable[str]) -> list[str]:
             found.update([password] if len(password) >= 4 else [])
             tail = word[url.end(2) : url.end()]
             found.update(p for p in _URL_PARTS.findall(tail) if _shown(p) == HIDDEN)
-        found.update(w for w in _TOKEN_RUN.findall(url_hosts(word)) if _shown(w) == HIDDEN)
+        parts = _TOKEN_RUN.findall(url_hosts(word))
+        found.update(w for w in parts if _shown(w) == HIDDEN and not _is_name(w))
     return sorted(found, key=len, reverse=True)
+
+
+# An environment variable's name (`--webhook-env LINKRATIO_WEEKLY_SLACK_WEBHOOK_URL`): upper
+# case words joined by `_`, which no token is made of.
+_VARIABLE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+
+
+def _is_name(word: str) -> bool:
+    """Whether `word` is a variable's name or a path (`_names_path`), not a secret."""
+    return bool(_VARIABLE.fullmatch(word)) or _names_path(word)
+
+
+def _names_path(word: str) -> bool:
+    """Whether `word` names a file or folder here, or one in a folder that is here: a path
+    the user mistyped (`exports/twitter_archive_2024_dec`), named by the error about it."""
+    folder = os.path.dirname(word)
+    return os.path.lexists(word) or (bool(folder) and os.path.isdir(folder))
 
 
 def hide_typed(text: str, secrets: Sequence[str]) -> str:
@@ -174,7 +193,9 @@ def hide_typed(text: str, secrets: Sequence[str]) -> str:
     (a handle is quoted in lower case)."""
     if not secrets:
         return text
-    return re.sub("|".join(map(re.escape, secrets)), HIDDEN, text, flags=re.IGNORECASE)
+    # Whole: a short password typed in a URL (`post`) hides no part of a word (`posts`).
+    either = "|".join(map(re.escape, secrets))
+    return re.sub(f"(?<![A-Za-z0-9])(?:{either})(?![A-Za-z0-9])", HIDDEN, text, flags=re.I)
 
 
 def slack_escape(text: str) -> str:

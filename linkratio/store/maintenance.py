@@ -209,9 +209,11 @@ def backup(
                 "or re-import"
             )
         os.replace(tmp, dest)
-    except (OSError, sqlite3.Error) as e:
+    except BaseException as e:  # Ctrl-C or SIGTERM too: no copy left behind
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+        if not isinstance(e, (OSError, sqlite3.Error)):
+            raise
         if _no_room_or_right(e):  # a full disk, a read-only file system: exit 74
             raise DiskError(f"{dest}: the backup could not be written ({e})") from None
         raise InputError(f"{dest}: the backup could not be written ({e})") from None
