@@ -80,3 +80,85 @@ def test_config_set_still_stores_a_good_value(
     code, out, err = run(["config", "set", key], capsys, value + "\n")
     assert code == 0, err
     assert config.get(key) == value
+
+
+# --- success lines: a path from --out or LINKRATIO_DB reaches the terminal made safe ------
+
+ESC = "\x1b]0;owned\x07\x1b[2J"
+"""A title-setting OSC and a clear-screen CSI: what a crafted folder name would do raw."""
+
+
+def _inert(text: str) -> None:
+    assert "\x1b" not in text and "\x07" not in text, repr(text)
+
+
+@pytest.fixture
+def odd_home(tmp_path: Path, sample_library: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder whose name holds escape sequences, a copy of the sample library in it."""
+    from helpers import copied
+
+    home = tmp_path / f"lib{ESC}dir"
+    home.mkdir()
+    db = copied(sample_library, home)
+    monkeypatch.setenv("LINKRATIO_DB", str(db))
+    monkeypatch.setenv("LINKRATIO_CONFIG", str(tmp_path / "config.toml"))
+    for name in ("LINKRATIO_WEEKLY_EMAIL", "LINKRATIO_WEEKLY_WEBHOOK"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return home
+
+
+def test_weekly_names_its_out_folder_made_terminal_safe(
+    odd_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        [
+            "weekly",
+            "@marenbuilds",
+            "--now",
+            "2024-12-16T08:00:00+00:00",
+            "--out",
+            str(odd_home / "w"),
+        ],
+        capsys,
+    )
+    assert code in (0, 1), err
+    assert "week 2024-W50 of" in out and "dir" in out
+    _inert(out + err)
+
+
+def test_report_says_where_it_wrote_made_terminal_safe(
+    odd_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["report", "@marenbuilds", "--out", str(odd_home / "r")], capsys)
+    assert code == 0, err
+    assert "report written to" in out
+    _inert(out + err)
+
+
+def test_import_and_accounts_name_the_library_made_terminal_safe(
+    odd_home: Path, capsys: pytest.CaptureFixture[str], sample: Path, monkeypatch
+) -> None:
+    code, out, err = run(["import", str(sample)], capsys)
+    assert code == 0, err
+    assert "into" in out
+    _inert(out + err)
+    from linkratio.store import Library
+
+    with Library(odd_home / "empty.sqlite"):
+        pass
+    monkeypatch.setenv("LINKRATIO_DB", str(odd_home / "empty.sqlite"))
+    code, out, err = run(["accounts"], capsys)
+    assert code == 0 and "holds no accounts yet" in out, err
+    _inert(out + err)
+
+
+def test_library_check_and_backup_name_paths_made_terminal_safe(
+    odd_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(["library", "check"], capsys)
+    assert code == 0 and "sound" in out, err
+    _inert(out + err)
+    code, out, err = run(["library", "backup", str(odd_home / "copy.sqlite")], capsys)
+    assert code == 0 and "backed up to" in out, err
+    _inert(out + err)

@@ -141,7 +141,8 @@ def _print(run: WeekRun, quiet: bool, out: TextIO, synced: bool = False) -> None
         sys.stderr.write(f"linkratio: warning: {terminal_safe(run.stale)}: {todo}\n")
     if not quiet:
         who = terminal_safe(run.account)
-        out.write(f"week {run.week} of {who}: {run.files.html} (.md, .png beside it)\n")
+        where = terminal_safe(str(run.files.html))  # --out may name any folder
+        out.write(f"week {run.week} of {who}: {where} (.md, .png beside it)\n")
     for d in run.deliveries:
         if d.status == "skipped" and not quiet:
             out.write(f"already delivered to {d.label}: skipped (--force sends again)\n")
