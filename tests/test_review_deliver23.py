@@ -162,3 +162,67 @@ def test_library_check_and_backup_name_paths_made_terminal_safe(
     code, out, err = run(["library", "backup", str(odd_home / "copy.sqlite")], capsys)
     assert code == 0 and "backed up to" in out, err
     _inert(out + err)
+
+
+# --- weekly's error lines: a server's reply never shows the SMTP password -----------------
+
+
+@pytest.mark.filterwarnings("ignore:Session.login_data is deprecated")
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+@pytest.mark.parametrize("echo", ["plain", "auth-plain"])
+def test_weekly_never_prints_the_smtp_password_a_server_echoes(
+    odd_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch, echo: str
+) -> None:
+    # The reply to DATA was quoted as the server sent it: a server (or a relay's error page)
+    # that echoed the login, plain or as its AUTH PLAIN base64, put it in cron's mail.
+    import base64
+
+    from fakes.smtp import PASSWORD, USER, FakeSmtp
+
+    said = {
+        "plain": PASSWORD,
+        "auth-plain": base64.b64encode(f"\0{USER}\0{PASSWORD}".encode()).decode(),
+    }[echo]
+    with FakeSmtp(reply=f"554 5.7.1 refused, your login was {said}") as smtp:
+        for name, value in {
+            "HOST": "127.0.0.1",
+            "PORT": str(smtp.port),
+            "TLS": "none",
+            "USER": USER,
+            "PASSWORD": PASSWORD,
+            "SENDER": "linkratio@example.org",
+        }.items():
+            monkeypatch.setenv(f"LINKRATIO_SMTP_{name}", value)
+        code, out, err = run(
+            ["weekly", "@marenbuilds", "--now", "2024-12-16T08:00:00+00:00", "--out", "w"]
+            + ["--email", "reader@example.org"],
+            capsys,
+        )
+    assert code == 2, err
+    assert "554" in err and "refused, your login was" in err
+    assert said not in err + out and PASSWORD not in err + out
+
+
+@pytest.mark.filterwarnings("ignore:Session.login_data is deprecated")
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_send_email_error_masks_an_echoed_password(config_file: Path, monkeypatch) -> None:
+    # The Python API (run_week's Delivery.error) holds the same text as the CLI line.
+    from email.message import EmailMessage
+
+    from fakes.smtp import PASSWORD, USER, FakeSmtp
+
+    from linkratio.errors import DeliveryError
+    from linkratio.weekly import deliver
+
+    with FakeSmtp(reply=f"554 no thanks {PASSWORD}") as smtp:
+        for name, value in {"HOST": "127.0.0.1", "PORT": str(smtp.port), "TLS": "none"}.items():
+            monkeypatch.setenv(f"LINKRATIO_SMTP_{name}", value)
+        monkeypatch.setenv("LINKRATIO_SMTP_USER", USER)
+        monkeypatch.setenv("LINKRATIO_SMTP_PASSWORD", PASSWORD)
+        monkeypatch.setenv("LINKRATIO_SMTP_SENDER", "linkratio@example.org")
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = "linkratio@example.org", "a@example.org", "s"
+        msg.set_content("hello")
+        with pytest.raises(DeliveryError) as caught:
+            deliver.send_email(deliver.smtp_settings(), msg)
+    assert "554 no thanks ***" in str(caught.value) and PASSWORD not in str(caught.value)

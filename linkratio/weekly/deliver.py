@@ -15,6 +15,7 @@ fix, not a moment to wait for), 1 when some were delivered.
 
 from __future__ import annotations
 
+import base64
 import logging
 import smtplib
 import ssl
@@ -33,7 +34,7 @@ from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError
 from linkratio.model import Destination
 from linkratio.net.deadline import Clock, bind_client, refuse_socks
 from linkratio.net.policy import Policy, Retry, TooLarge, TooSlow, Wait, check_length, read_capped
-from linkratio.net.redact import is_loopback
+from linkratio.net.redact import REDACTOR, is_loopback
 from linkratio.weekly.values import DEFAULT_PORTS as DEFAULT_PORTS
 from linkratio.weekly.values import TLS_MODES as TLS_MODES
 from linkratio.weekly.values import check_host, check_port, check_sender, check_tls
@@ -100,7 +101,21 @@ def smtp_settings() -> SmtpSettings:
             f"smtp.tls is none but smtp.user is set: the password would cross the network "
             f"to {host} in clear; set smtp.tls to starttls or ssl (none is for localhost)"
         )
-    return SmtpSettings(host, port, sender, tls, user, config.get("smtp.password"))
+    password = config.get("smtp.password")
+    if password:  # a server may echo the login in a reply this run quotes: masked there
+        REDACTOR.add([password, *_auth_forms(user or "", password)])
+    return SmtpSettings(host, port, sender, tls, user, password)
+
+
+def _auth_forms(user: str, password: str) -> list[str]:
+    """The password as AUTH LOGIN and AUTH PLAIN send it (base64), where it can be encoded."""
+    try:
+        return [
+            base64.b64encode(text.encode("ascii")).decode()
+            for text in (password, f"\0{user}\0{password}")
+        ]
+    except UnicodeEncodeError:  # not sent at all: the login refuses it first
+        return []
 
 
 def build_email(
@@ -191,6 +206,7 @@ def send_email(
         error = DeliveryUnavailable if 400 <= exc.smtp_code < 500 else DeliveryError
         raw = exc.smtp_error
         detail = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else (raw or "")
+        detail = REDACTOR.mask(detail)  # an echo of the login (Delivery.error is API too)
         raise error(f"{where}: the server answered {exc.smtp_code} {detail}".rstrip()) from None
     except ssl.SSLCertVerificationError as exc:
         raise DeliveryError(
