@@ -226,3 +226,32 @@ def test_send_email_error_masks_an_echoed_password(config_file: Path, monkeypatc
         with pytest.raises(DeliveryError) as caught:
             deliver.send_email(deliver.smtp_settings(), msg)
     assert "554 no thanks ***" in str(caught.value) and PASSWORD not in str(caught.value)
+
+
+# --- the mail subject of a week without posts ---------------------------------------------
+
+
+def test_the_subject_of_a_week_without_posts_holds_no_control_character(
+    sample_library: Path,
+) -> None:
+    # A week with posts had its subject made safe; one without kept the account name as
+    # stored: a handle from a hostile Mastodon export with a line break or ESC went raw into
+    # the Subject header (a line break made every week's mail fail, "failed (ValueError)").
+    from datetime import UTC, date, datetime
+
+    from linkratio.accounts import find
+    from linkratio.analysis.weekly import build_week
+    from linkratio.frame import Library
+    from linkratio.loading import account_frame
+    from linkratio.render.weekly import subject
+    from linkratio.weekly.deliver import build_email
+
+    now = datetime(2026, 11, 2, 8, tzinfo=UTC)
+    with Library(sample_library) as lib:
+        frame = account_frame(lib, find(lib, "@marenbuilds"))
+    for monday in (date(2024, 12, 9), date(2026, 3, 2)):  # with posts, and none at all
+        ws = build_week(frame, monday, account="@evil\x1b[31m\nname\u202e", now=now)
+        line = subject(ws)
+        assert line.isprintable() and "evil" in line and "name" in line, repr(line)
+        msg = build_email(line, "a@example.org", "b@example.org", "t", lambda s: "<p>h</p>", b"")
+        assert "\n" not in str(msg["Subject"])
