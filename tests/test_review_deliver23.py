@@ -255,3 +255,34 @@ def test_the_subject_of_a_week_without_posts_holds_no_control_character(
         assert line.isprintable() and "evil" in line and "name" in line, repr(line)
         msg = build_email(line, "a@example.org", "b@example.org", "t", lambda s: "<p>h</p>", b"")
         assert "\n" not in str(msg["Subject"])
+
+
+@pytest.mark.filterwarnings("ignore:Session.login_data is deprecated")
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_a_long_multi_line_smtp_refusal_is_quoted_on_one_short_line(
+    odd_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:
+    # smtplib joins a reply's lines with a line break (shown as U+FFFD), and a reply may be
+    # up to a MiB: cron's mail got one line of a MiB, broken by replacement characters.
+    from fakes.smtp import PASSWORD, USER, FakeSmtp
+
+    lines = [f"554-5.7.1 policy line {n} " + "x" * 200 for n in range(2000)]
+    with FakeSmtp(reply="\r\n".join([*lines, "554 5.7.1 rejected"])) as smtp:
+        for name, value in {
+            "HOST": "127.0.0.1",
+            "PORT": str(smtp.port),
+            "TLS": "none",
+            "USER": USER,
+            "PASSWORD": PASSWORD,
+            "SENDER": "linkratio@example.org",
+        }.items():
+            monkeypatch.setenv(f"LINKRATIO_SMTP_{name}", value)
+        code, out, err = run(
+            ["weekly", "@marenbuilds", "--now", "2024-12-16T08:00:00+00:00", "--out", "w"]
+            + ["--email", "reader@example.org", "--quiet"],
+            capsys,
+        )
+    assert code == 2, err[:300]
+    errors = [line for line in err.splitlines() if line.startswith("linkratio: error:")]
+    assert len(errors) == 1 and "554 5.7.1 policy line 0" in errors[0]
+    assert "\ufffd" not in err and len(errors[0]) < 1000

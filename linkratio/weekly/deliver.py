@@ -34,7 +34,7 @@ from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError
 from linkratio.model import Destination
 from linkratio.net.deadline import Clock, bind_client, refuse_socks
 from linkratio.net.policy import Policy, Retry, TooLarge, TooSlow, Wait, check_length, read_capped
-from linkratio.net.redact import REDACTOR, is_loopback
+from linkratio.net.redact import REDACTOR, is_loopback, one_line
 from linkratio.weekly.values import DEFAULT_PORTS as DEFAULT_PORTS
 from linkratio.weekly.values import TLS_MODES as TLS_MODES
 from linkratio.weekly.values import check_host, check_port, check_sender, check_tls
@@ -206,7 +206,7 @@ def send_email(
         error = DeliveryUnavailable if 400 <= exc.smtp_code < 500 else DeliveryError
         raw = exc.smtp_error
         detail = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else (raw or "")
-        detail = REDACTOR.mask(detail)  # an echo of the login (Delivery.error is API too)
+        detail = one_line(detail)  # its lines joined, cut short, an echoed login masked
         raise error(f"{where}: the server answered {exc.smtp_code} {detail}".rstrip()) from None
     except ssl.SSLCertVerificationError as exc:
         raise DeliveryError(
