@@ -1,5 +1,8 @@
 """Review of the weekly run's settings and delivery (session 23): `config set` refuses at once
-a value every later use would refuse, and keeps the file as it was."""
+a value every later use would refuse, and keeps the file as it was; the success lines of
+weekly, report, import, accounts and library check/backup show a path made terminal-safe;
+weekly never shows an SMTP password a server echoes, and quotes a long multi-line SMTP
+refusal on one short line; the mail subject of a week without posts is made safe."""
 
 from __future__ import annotations
 
