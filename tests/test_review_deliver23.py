@@ -289,3 +289,48 @@ def test_a_long_multi_line_smtp_refusal_is_quoted_on_one_short_line(
     errors = [line for line in err.splitlines() if line.startswith("linkratio: error:")]
     assert len(errors) == 1 and "554 5.7.1 policy line 0" in errors[0]
     assert "\ufffd" not in err and len(errors[0]) < 1000
+
+
+# --- an IPv6 smtp.host written as [::1] ----------------------------------------------------
+
+
+def _ipv6_loopback() -> bool:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback here")
+def test_an_ipv6_smtp_host_in_brackets_is_reached(config_file: Path, monkeypatch) -> None:
+    # `[::1]` passed every check (config set, schedule, the run's own) and then each run
+    # failed to look it up: "could not talk to the server (gaierror): try again later",
+    # exit 75 every week for a setting that only needed its brackets dropped.
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from fakes.smtp import Keeper
+
+    from linkratio.weekly import deliver
+
+    with socket.socket(socket.AF_INET6) as probe:
+        probe.bind(("::1", 0))
+        port = probe.getsockname()[1]
+    keeper = Keeper()
+    controller = Controller(keeper, hostname="::1", port=port)
+    controller.start()
+    try:
+        monkeypatch.setenv("LINKRATIO_SMTP_HOST", "[::1]")
+        monkeypatch.setenv("LINKRATIO_SMTP_PORT", str(port))
+        monkeypatch.setenv("LINKRATIO_SMTP_TLS", "none")
+        monkeypatch.setenv("LINKRATIO_SMTP_SENDER", "linkratio@example.org")
+        settings = deliver.smtp_settings()
+        msg = deliver.build_email("s", settings.sender, "a@example.org", "t", lambda s: "", b"")
+        deliver.send_email(settings, msg, timeout=5, deadline=20)
+    finally:
+        controller.stop()
+    assert len(keeper.envelopes) == 1 and keeper.envelopes[0].rcpt_tos == ["a@example.org"]

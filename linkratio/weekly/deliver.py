@@ -156,12 +156,15 @@ def build_email(
 def _smtp(settings: SmtpSettings, timeout: float, deadline: float) -> smtplib.SMTP:
     from linkratio.weekly.smtp_bounds import BoundedSMTP, BoundedSMTPSSL
 
+    host = settings.host  # `[::1]`, as an address is often written: the resolver wants `::1`
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
     if settings.tls == "ssl":
         context = ssl.create_default_context()
         return BoundedSMTPSSL(
-            settings.host, settings.port, timeout=timeout, context=context, deadline=deadline
+            host, settings.port, timeout=timeout, context=context, deadline=deadline
         )
-    return BoundedSMTP(settings.host, settings.port, timeout=timeout, deadline=deadline)
+    return BoundedSMTP(host, settings.port, timeout=timeout, deadline=deadline)
 
 
 _PLAIN = "the server speaks no TLS there: check smtp.tls and smtp.port (ssl 465, starttls 587)"
