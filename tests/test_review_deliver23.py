@@ -334,3 +334,27 @@ def test_an_ipv6_smtp_host_in_brackets_is_reached(config_file: Path, monkeypatch
     finally:
         controller.stop()
     assert len(keeper.envelopes) == 1 and keeper.envelopes[0].rcpt_tos == ["a@example.org"]
+
+
+@pytest.mark.filterwarnings("ignore:Session.login_data is deprecated")
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+@pytest.mark.parametrize("host", ["127.0.0.1 ", " 127.0.0.1", "127.0.0.1\n"])
+def test_an_smtp_host_with_surrounding_space_is_reached(
+    config_file: Path, monkeypatch, host: str
+) -> None:
+    # The check dropped the space (a systemd Environment= line, a hand-written file), the
+    # connection did not: the name was not found, "try again later", exit 75 every week.
+    from fakes.smtp import PASSWORD, USER, FakeSmtp
+
+    from linkratio.weekly import deliver
+
+    with FakeSmtp() as smtp:
+        settings = {"HOST": host, "PORT": str(smtp.port), "TLS": "none", "USER": USER}
+        for name, value in settings.items():
+            monkeypatch.setenv(f"LINKRATIO_SMTP_{name}", value)
+        monkeypatch.setenv("LINKRATIO_SMTP_PASSWORD", PASSWORD)
+        monkeypatch.setenv("LINKRATIO_SMTP_SENDER", "linkratio@example.org")
+        found = deliver.smtp_settings()
+        msg = deliver.build_email("s", found.sender, "a@example.org", "t", lambda s: "", b"")
+        deliver.send_email(found, msg, timeout=5, deadline=20)
+        assert len(smtp.messages) == 1

@@ -91,7 +91,7 @@ def smtp_settings() -> SmtpSettings:
             f"email needs {missing}: set LINKRATIO_{missing.replace('.', '_').upper()} or "
             f"'linkratio config set {missing}'"
         )
-    check_host(host, "smtp.host")
+    host = check_host(host.strip(), "smtp.host")  # as checked: a space fails the lookup
     tls = check_tls(config.get("smtp.tls"))
     port = check_port(config.get("smtp.port"), tls)
     check_sender(sender)
