@@ -159,6 +159,7 @@ def set_value(key: str, value: str | None, path: Path | None = None) -> Path:
     if key not in KEYS:
         raise InputError(f"unknown setting {key!r}: expected one of {', '.join(KEYS)}")
     _check_text(key, value)
+    _check_value(key, value)
     path = path or config_path()
     tables = _with_value(path, key, value)
     # tomli-w writes any Unicode (emoji included) as valid TOML; a hand-made writer that
@@ -244,3 +245,32 @@ def _check_text(key: str, value: str | None) -> None:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise InputError(f"the value for {key} is not valid UTF-8 text") from None
+
+
+def _check_value(key: str, value: str | None) -> None:
+    """Refuse now, in the words of the check, a value every later use of `key` refuses
+    (a weekly run in cron weeks later): the checks are those its users make."""
+    from linkratio.errors import SettingError
+    from linkratio.net.redact import checked_token
+    from linkratio.weekly import values
+
+    if not value:
+        return
+    checks = {
+        "smtp.host": lambda: values.check_host(value, key),
+        "smtp.port": lambda: values.check_port(value),
+        "smtp.tls": lambda: values.check_tls(value),
+        "smtp.sender": lambda: values.check_sender(value),
+        "weekly.webhook": lambda: values.webhook_destination(value),
+        "weekly.email": lambda: [
+            values.email_destination(e) for e in value.split(",") if e.strip()
+        ],
+    }
+    if key.startswith("x.") or key == "mastodon.token":  # what goes into a header
+        checks[key] = lambda: checked_token(value, key, key.partition(".")[0])
+    try:
+        if key in checks:
+            checks[key]()
+    except (InputError, SettingError) as exc:
+        said = str(exc) if str(exc).startswith(key) else f"{key}: {exc}"
+        raise InputError(f"{said}; nothing was stored") from None

@@ -179,11 +179,14 @@ def report(args: argparse.Namespace, out: TextIO) -> int:
         )
     finally:
         progress.done()
+    from linkratio.render.escape import terminal_safe
+
+    where = terminal_safe(str(files.html))  # --out may name any folder
     if not args.quiet:
-        out.write(f"report written to {files.html}\n")
+        out.write(f"report written to {where}\n")
     if args.open:
         import webbrowser
 
         if not webbrowser.open(files.html.resolve().as_uri()):
-            sys.stderr.write(f"linkratio: no browser found to open {files.html}: open it by hand\n")
+            sys.stderr.write(f"linkratio: no browser found to open {where}: open it by hand\n")
     return options.EXIT_OK

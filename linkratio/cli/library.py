@@ -46,7 +46,7 @@ def import_posts(args: argparse.Namespace, out: TextIO) -> int:
         same = f", {saved.unchanged:,} unchanged" if saved.unchanged else ""
         out.write(
             f"imported {counted(done.posts, 'post')} of {who}: "
-            f"{saved.inserted:,} new{changed}{same}, into {done.library}\n"
+            f"{saved.inserted:,} new{changed}{same}, into {terminal_safe(str(done.library))}\n"
         )
     return options.EXIT_OK
 
@@ -57,13 +57,14 @@ def accounts(args: argparse.Namespace, out: TextIO) -> int:
     example:
       linkratio accounts
     """
+    from linkratio.render.escape import terminal_safe
     from linkratio.render.listing import accounts_table
 
     with options.library(args) as lib:
         rows = lib.accounts()
         where = lib.path
     if not rows:
-        out.write(f"the library {where} holds no accounts yet\n")
+        out.write(f"the library {terminal_safe(str(where))} holds no accounts yet\n")
         return options.EXIT_OK
     out.write(accounts_table(rows))
     return options.EXIT_OK

@@ -75,7 +75,7 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
     try:
         with options.library(args) as lib:
             problems = lib.check()
-            where = lib.path
+            where = terminal_safe(str(lib.path))  # LINKRATIO_DB may name any file
     except LibraryDamagedError as e:  # too damaged to be opened: that is the finding
         finding = str(e).replace(check_advice(library_path(args.db)), "")  # this is the check
         out.write(f"{terminal_safe(finding)}\n")
@@ -96,10 +96,12 @@ def backup(args: argparse.Namespace, out: TextIO) -> int:
     example:
       linkratio library backup ~/backups/
     """
+    from linkratio.render.escape import terminal_safe
+
     with options.library(args) as lib:
         copy = lib.backup(args.dest)
     if not args.quiet:
-        out.write(f"library backed up to {copy}\n")
+        out.write(f"library backed up to {terminal_safe(str(copy))}\n")
     return options.EXIT_OK
 
 

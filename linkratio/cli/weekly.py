@@ -124,11 +124,16 @@ def _say_reread(account: str, done: Reread) -> None:
 
 
 def _print(run: WeekRun, quiet: bool, out: TextIO, synced: bool = False) -> None:
+    from linkratio.net.redact import REDACTOR
     from linkratio.render.escape import terminal_safe
+
+    def said(text: str) -> str:
+        """A failure's text as `cli.app` shows errors: a server may quote a secret."""
+        return terminal_safe(REDACTOR.mask(text))
 
     if run.sync_error is not None:
         sys.stderr.write(
-            f"linkratio: warning: --sync failed: {terminal_safe(run.sync_error)}; "
+            f"linkratio: warning: --sync failed: {said(run.sync_error)}; "
             "the summary uses the stored posts\n"
         )
     elif run.stale is not None:  # exit 1 says "stale": the line says why (cron logs it)
@@ -138,15 +143,16 @@ def _print(run: WeekRun, quiet: bool, out: TextIO, synced: bool = False) -> None
             if synced
             else "run 'linkratio weekly --sync' or 'linkratio fetch' to bring new posts"
         )
-        sys.stderr.write(f"linkratio: warning: {terminal_safe(run.stale)}: {todo}\n")
+        sys.stderr.write(f"linkratio: warning: {said(run.stale)}: {todo}\n")
     if not quiet:
         who = terminal_safe(run.account)
-        out.write(f"week {run.week} of {who}: {run.files.html} (.md, .png beside it)\n")
+        where = terminal_safe(str(run.files.html))  # --out may name any folder
+        out.write(f"week {run.week} of {who}: {where} (.md, .png beside it)\n")
     for d in run.deliveries:
         if d.status == "skipped" and not quiet:
             out.write(f"already delivered to {d.label}: skipped (--force sends again)\n")
     for d in run.deliveries:
         if d.failed:
-            sys.stderr.write(f"linkratio: error: {terminal_safe(d.error or d.label)}\n")
+            sys.stderr.write(f"linkratio: error: {said(d.error or d.label)}\n")
         elif d.status == "delivered" and not quiet:
             out.write(f"delivered to {d.label}\n")

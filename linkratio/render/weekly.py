@@ -110,11 +110,11 @@ def comparison(ws: WeekSummary) -> list[tuple[str, str, str, str]]:
 def subject(ws: WeekSummary) -> str:
     """The email subject: the week, the account, the talk share and its change."""
     head = f"linkratio: week {ws.week} for {ws.account}"
-    if ws.this.talk_share is None:
-        return f"{head} — no posts"
-    diff = _delta_pts(ws.this.talk_share, ws.previous.talk_share)
-    tail = f" ({diff})" if diff else ""
-    line = f"{head} — talk share {ws.this.talk_share * 100:.0f}%{tail}"
+    line = f"{head} — no posts"
+    if ws.this.talk_share is not None:
+        diff = _delta_pts(ws.this.talk_share, ws.previous.talk_share)
+        tail = f" ({diff})" if diff else ""
+        line = f"{head} — talk share {ws.this.talk_share * 100:.0f}%{tail}"
     # A header never carries a line break, an escape sequence, a control or bidi character.
     return terminal_safe(" ".join(line.split()))
 

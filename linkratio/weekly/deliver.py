@@ -15,10 +15,8 @@ fix, not a moment to wait for), 1 when some were delivered.
 
 from __future__ import annotations
 
-import hashlib
-import ipaddress
+import base64
 import logging
-import re
 import smtplib
 import ssl
 import time
@@ -30,22 +28,22 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from typing import cast
 
 import httpx
-import idna
 
 from linkratio import config
 from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError
 from linkratio.model import Destination
 from linkratio.net.deadline import Clock, bind_client, refuse_socks
 from linkratio.net.policy import Policy, Retry, TooLarge, TooSlow, Wait, check_length, read_capped
-from linkratio.net.redact import REDACTOR, is_loopback
-from linkratio.render.escape import url_hosts
+from linkratio.net.redact import REDACTOR, is_loopback, one_line
+from linkratio.weekly.values import DEFAULT_PORTS as DEFAULT_PORTS
+from linkratio.weekly.values import TLS_MODES as TLS_MODES
+from linkratio.weekly.values import check_host, check_port, check_sender, check_tls
+from linkratio.weekly.values import email_destination as email_destination
+from linkratio.weekly.values import webhook_destination as webhook_destination
 from linkratio.wording import counted
 
 log = logging.getLogger(__name__)
 
-TLS_MODES = ("starttls", "ssl", "none")
-"""How the SMTP connection is protected: STARTTLS (default), TLS from the start, or not."""
-DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 WEBHOOK_FORMATS = ("slack", "discord", "json")
 ATTEMPTS = 3
 """How many times a webhook POST is tried."""
@@ -58,67 +56,6 @@ DEADLINE = 60.0
 conversation may take in all."""
 MAX_ANSWER = 1024 * 1024
 """The most bytes of a webhook's answer read (it is only checked for its status)."""
-
-_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
-_ADDRESS = re.compile(r"[^@\s<>(),;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.[A-Za-z]{2,}")
-
-
-def check_host(host: str, what: str) -> str:
-    """`host` if it can be looked up (a DNS name or an IP address); InputError naming `what`."""
-    bad = InputError(f"{what}: {host!r} is not a host name: expected e.g. mail.example.org")
-    name = host.strip().removesuffix(".")
-    try:
-        ipaddress.ip_address(name.strip("[]"))
-        return host
-    except ValueError:
-        pass
-    if not name or len(name) > 253:
-        raise bad
-    for label in name.split("."):
-        try:
-            if not label.isascii():
-                label = idna.encode(label, uts46=True).decode("ascii")
-            elif label.lower().startswith("xn--"):
-                idna.decode(label)
-        except (idna.IDNAError, UnicodeError):
-            raise bad from None
-        if not _LABEL.fullmatch(label):
-            raise bad
-    return host
-
-
-def email_destination(address: str) -> Destination:
-    """A destination for `address`; InputError when it is not a plain `name@domain.tld`."""
-    address = address.strip()
-    if not _ADDRESS.fullmatch(address) or not address.isprintable():  # no ESC, NUL, bidi
-        shown = url_hosts(address)  # a webhook URL given by mistake: its token stays hidden
-        raise InputError(f"invalid email address {shown!r}: expected name@example.org")
-    check_host(address.rpartition("@")[2], f"email address {address!r}")
-    return Destination("email", f"email:{address.lower()}", f"email {address}", address)
-
-
-def webhook_destination(url: str) -> Destination:
-    """A destination for the webhook `url`; InputError (never quoting the URL) when unusable."""
-    url = url.strip()
-    try:
-        parsed = httpx.URL(url)
-        host = parsed.host  # decodes an xn-- name: may fail too
-    except (httpx.InvalidURL, TypeError, ValueError):
-        raise InputError("the webhook URL is not a valid URL: expected https://host/path") from None
-    if parsed.scheme not in ("http", "https") or not host:
-        raise InputError("the webhook URL is not an http(s) URL: expected https://host/path")
-    try:
-        check_host(host, "the webhook URL")
-    except InputError:
-        # The host is part of the secret URL only in name: it is shown in labels anyway.
-        raise InputError(
-            "the webhook URL has no valid host name: expected https://host/path"
-        ) from None
-    if parsed.port is not None and not 0 < parsed.port < 65536:
-        raise InputError(f"the webhook URL has port {parsed.port}: expected a port from 1 to 65535")
-    REDACTOR.add([url] + ([parsed.path] if parsed.path not in ("", "/") else []))
-    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
-    return Destination("webhook", f"webhook:{digest}", f"webhook {host}/…", url)
 
 
 def webhook_format(dest: Destination, fmt: str | None) -> str:
@@ -154,30 +91,31 @@ def smtp_settings() -> SmtpSettings:
             f"email needs {missing}: set LINKRATIO_{missing.replace('.', '_').upper()} or "
             f"'linkratio config set {missing}'"
         )
-    check_host(host, "smtp.host")
-    tls = (config.get("smtp.tls") or "starttls").lower()
-    if tls not in TLS_MODES:
-        raise InputError(f"smtp.tls is {tls!r}: expected one of {', '.join(TLS_MODES)}")
-    port_text = config.get("smtp.port")
-    try:
-        port = int(port_text) if port_text else DEFAULT_PORTS[tls]
-    except ValueError:
-        port = 0
-    if not 0 < port < 65536:
-        raise InputError(f"smtp.port is {port_text!r}: expected a port number such as 587")
-    _, address = parseaddr(sender)  # "Name <a@example.org>" is a sender too
-    # not isprintable: a line break (CR, LF, U+2028) would end the From header.
-    if not sender.isprintable() or not address or not _ADDRESS.fullmatch(address):
-        raise InputError(
-            f"smtp.sender is {sender!r}: expected an address such as linkratio@example.org"
-        )
+    host = check_host(host.strip(), "smtp.host")  # as checked: a space fails the lookup
+    tls = check_tls(config.get("smtp.tls"))
+    port = check_port(config.get("smtp.port"), tls)
+    check_sender(sender)
     user = config.get("smtp.user")
     if user and tls == "none" and not is_loopback(host):
         raise InputError(
             f"smtp.tls is none but smtp.user is set: the password would cross the network "
             f"to {host} in clear; set smtp.tls to starttls or ssl (none is for localhost)"
         )
-    return SmtpSettings(host, port, sender, tls, user, config.get("smtp.password"))
+    password = config.get("smtp.password")
+    if password:  # a server may echo the login in a reply this run quotes: masked there
+        REDACTOR.add([password, *_auth_forms(user or "", password)])
+    return SmtpSettings(host, port, sender, tls, user, password)
+
+
+def _auth_forms(user: str, password: str) -> list[str]:
+    """The password as AUTH LOGIN and AUTH PLAIN send it (base64), where it can be encoded."""
+    try:
+        return [
+            base64.b64encode(text.encode("ascii")).decode()
+            for text in (password, f"\0{user}\0{password}")
+        ]
+    except UnicodeEncodeError:  # not sent at all: the login refuses it first
+        return []
 
 
 def build_email(
@@ -218,12 +156,15 @@ def build_email(
 def _smtp(settings: SmtpSettings, timeout: float, deadline: float) -> smtplib.SMTP:
     from linkratio.weekly.smtp_bounds import BoundedSMTP, BoundedSMTPSSL
 
+    host = settings.host  # `[::1]`, as an address is often written: the resolver wants `::1`
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
     if settings.tls == "ssl":
         context = ssl.create_default_context()
         return BoundedSMTPSSL(
-            settings.host, settings.port, timeout=timeout, context=context, deadline=deadline
+            host, settings.port, timeout=timeout, context=context, deadline=deadline
         )
-    return BoundedSMTP(settings.host, settings.port, timeout=timeout, deadline=deadline)
+    return BoundedSMTP(host, settings.port, timeout=timeout, deadline=deadline)
 
 
 _PLAIN = "the server speaks no TLS there: check smtp.tls and smtp.port (ssl 465, starttls 587)"
@@ -268,6 +209,7 @@ def send_email(
         error = DeliveryUnavailable if 400 <= exc.smtp_code < 500 else DeliveryError
         raw = exc.smtp_error
         detail = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else (raw or "")
+        detail = one_line(detail)  # its lines joined, cut short, an echoed login masked
         raise error(f"{where}: the server answered {exc.smtp_code} {detail}".rstrip()) from None
     except ssl.SSLCertVerificationError as exc:
         raise DeliveryError(
