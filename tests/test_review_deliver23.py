@@ -358,3 +358,17 @@ def test_an_smtp_host_with_surrounding_space_is_reached(
         msg = deliver.build_email("s", found.sender, "a@example.org", "t", lambda s: "", b"")
         deliver.send_email(found, msg, timeout=5, deadline=20)
         assert len(smtp.messages) == 1
+
+
+def test_fetch_names_its_library_made_terminal_safe(tmp_path: Path) -> None:
+    # The fetch line named a library path from --db or LINKRATIO_DB raw, escape sequences in.
+    from linkratio.cli.fetch import _fetched_line
+    from linkratio.fetching import FetchResult
+    from linkratio.model import Account
+
+    where = tmp_path / f"lib{ESC}.sqlite"
+    done = FetchResult(Account("x", "12", "maren"), 1, 5, 5, True, 2, where)
+    line = _fetched_line(done, None)
+    _inert(line)
+    assert line.startswith("fetched 5 posts of @maren (x) in 2 requests: 5 new, into ")
+    assert line.endswith("/lib.sqlite\n")  # the name is still there, its escapes dropped

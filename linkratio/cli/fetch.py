@@ -133,7 +133,7 @@ def _fetched_line(done: FetchResult, max_posts: int | None) -> str:
         head = f"{who} ({done.account.platform}) in {done.requests} request{plural}"
     return (
         f"fetched {counted(done.posts_read, 'post')} of {head}: {done.new_posts:,} new, "
-        f"into {done.library}{more}\n"
+        f"into {terminal_safe(str(done.library))}{more}\n"
     )
 
 
