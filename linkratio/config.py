@@ -171,14 +171,16 @@ def set_value(key: str, value: str | None, path: Path | None = None) -> Path:
         raise InputError(
             f"{path}: an entry is nested too deep to keep: correct or remove it"
         ) from None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    # A config file linked from a dotfiles folder stays a link: its target is rewritten.
+    target = Path(os.path.realpath(path))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except OSError as exc:
         with contextlib.suppress(OSError):  # on a read-only disk even this fails
             tmp.unlink(missing_ok=True)  # the old file stays as it was

@@ -372,3 +372,22 @@ def test_fetch_names_its_library_made_terminal_safe(tmp_path: Path) -> None:
     _inert(line)
     assert line.startswith("fetched 5 posts of @maren (x) in 2 requests: 5 new, into ")
     assert line.endswith("/lib.sqlite\n")  # the name is still there, its escapes dropped
+
+
+def test_config_set_keeps_a_linked_config_file_a_link(
+    config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A config file kept in a dotfiles folder and linked into place became a plain file on
+    # the first `config set`: the dotfiles copy never saw the setting.
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    real = dotfiles / "linkratio.toml"
+    real.write_text('[smtp]\nhost = "mail.example.org"\n', encoding="utf-8")
+    real.chmod(0o600)
+    config_file.symlink_to(real)
+    code, _, err = run(["config", "set", "smtp.sender"], capsys, "me@example.org\n")
+    assert code == 0, err
+    assert config_file.is_symlink() and config_file.resolve() == real
+    text = real.read_text(encoding="utf-8")
+    assert "mail.example.org" in text and "me@example.org" in text
+    assert sorted(p.name for p in dotfiles.iterdir()) == ["linkratio.toml"]  # no .tmp left
