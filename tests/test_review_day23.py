@@ -173,3 +173,23 @@ def test_the_max_posts_and_repeated_token_lines_name_the_service_as_the_others_d
         with pytest.raises(NoProgressError) as raised:
             follow("c1", {"c1"}, platform, "@someone", "cursor")
         assert str(raised.value).startswith(f"the {name} API sent the same next page cursor")
+
+
+def test_a_quiet_main_leaves_the_library_s_warnings_to_a_notebook() -> None:
+    # `main([..., "-q"])` in a notebook left its error-level handler and root level behind:
+    # every later warning of the library in that kernel (linkratio.load's) was silent. A
+    # process of its own, as a kernel is (pytest puts handlers of its own on the root logger).
+    import subprocess
+    import sys
+
+    script = (
+        "import io, logging\n"
+        "from linkratio.cli import main\n"
+        f"assert main(['audit', {str(SAMPLE)!r}, '-q'], io.StringIO()) == 0\n"
+        "logging.getLogger('linkratio.loading').warning('a warning after main')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "a warning after main" in done.stderr

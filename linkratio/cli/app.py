@@ -128,12 +128,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
     REDACTOR.hide_typed(argv)  # a token typed in a value's place: quoted by no error or warning
 
-    log_to_stderr(quiet=getattr(args, "quiet", False))
+    quiet_logs = log_to_stderr(quiet=getattr(args, "quiet", False))
     func: Callable[[argparse.Namespace, TextIO], int] = args.func
     try:
         return _settle_stdout(_run(func, args, out), args.debug)
-    finally:
-        REDACTOR.hide_typed(())  # the library used after main (a notebook) hides none of it
+    finally:  # the library used after main (a notebook) hides none of it, says its warnings
+        REDACTOR.hide_typed(())
+        quiet_logs()
 
 
 def _run(

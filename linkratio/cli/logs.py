@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 
 
 class TerminalLogHandler(logging.Handler):
@@ -25,13 +26,22 @@ class TerminalLogHandler(logging.Handler):
             self.handleError(record)
 
 
-def log_to_stderr(*, quiet: bool = False) -> None:
-    """Send warnings (only errors when `quiet`) to stderr through one `TerminalLogHandler`."""
+def log_to_stderr(*, quiet: bool = False) -> Callable[[], None]:
+    """Send warnings (only errors when `quiet`) to stderr through one `TerminalLogHandler`;
+    the function returned takes it away again and puts back the root logger's level (a
+    notebook that ran `main(["...", "-q"])` would see no warning of the library after it)."""
     level = logging.ERROR if quiet else logging.WARNING
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, TerminalLogHandler)]:
         root.removeHandler(handler)  # main() may run many times in one process
+    before = root.level
     handler = TerminalLogHandler(level)
     root.addHandler(handler)
     if root.level == logging.NOTSET or root.level > level:
         root.setLevel(level)
+
+    def restore() -> None:
+        root.removeHandler(handler)
+        root.setLevel(before)
+
+    return restore
