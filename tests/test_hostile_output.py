@@ -97,8 +97,13 @@ def test_a_warning_quoting_a_file_reaches_the_terminal_inert(
 
 
 def test_the_cli_log_handler_sanitizes_every_record(capsys: pytest.CaptureFixture[str]) -> None:
-    run(["accounts", "--db", ":memory:"], capsys)  # installs the handler
-    logging.getLogger("linkratio.anything").warning("a record %s", SCREEN + "\nsecond line")
+    from linkratio.cli.logs import log_to_stderr
+
+    restore = log_to_stderr()  # the handler main installs for the length of a run
+    try:
+        logging.getLogger("linkratio.anything").warning("a record %s", SCREEN + "\nsecond line")
+    finally:
+        restore()
     err = capsys.readouterr().err
     assert err.startswith("linkratio: warning: a record") and _inert(err)
     one_line(err)
