@@ -142,21 +142,48 @@ def one_account_home(tmp_path: Path, monkeypatch: Any, handle: str, text: str) -
     the settings' environment variables."""
     from datetime import UTC, datetime
 
-    from linkratio import config
     from linkratio.frame import Library
     from linkratio.model import Account, Post
 
-    db = tmp_path / "lib.sqlite"
     post = Post("x", "1", datetime(2026, 11, 17, 9, tzinfo=UTC), text, author_id="1")
-    with Library(db) as lib:
+    with Library(tmp_path / "lib.sqlite") as lib:
         lib.save_posts(Account("x", "1", handle), [post], origin="file")
-    monkeypatch.setenv("LINKRATIO_DB", str(db))
+    return private_home(tmp_path, monkeypatch)
+
+
+def private_home(tmp_path: Path, monkeypatch: Any) -> Path:
+    """`tmp_path` as a user's home: `LINKRATIO_DB` its `lib.sqlite`, a config file of its
+    own, XDG folders, and none of the settings' environment variables."""
+    from linkratio import config
+
+    monkeypatch.setenv("LINKRATIO_DB", str(tmp_path / "lib.sqlite"))
     monkeypatch.setenv("LINKRATIO_CONFIG", str(tmp_path / "config.toml"))
     for name, folder in (("CONFIG", "xdg"), ("STATE", "state"), ("DATA", "data")):
         monkeypatch.setenv(f"XDG_{name}_HOME", str(tmp_path / folder))
     for env in config.KEYS.values():
         monkeypatch.delenv(env, raising=False)
     return tmp_path
+
+
+def run_cli(argv: list[str], capsys: Any, stdin: str = "") -> tuple[int, str, str]:
+    """`main(argv)` given `stdin`: its exit code, what it wrote to stdout, and to stderr."""
+    import pytest
+
+    from linkratio.cli import main
+
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("sys.stdin", io.StringIO(stdin))
+        code = main(argv, out=out)
+    return code, out.getvalue(), capsys.readouterr().err
+
+
+def one_error(err: str) -> str:
+    """The one line of an error on stderr (no traceback, nothing else)."""
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("linkratio: error: "), err
+    return lines[0]
 
 
 @contextlib.contextmanager

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import resource
 import subprocess
@@ -11,19 +10,7 @@ from pathlib import Path
 
 import pytest
 from helpers import copied
-
-from linkratio.cli import main
-
-
-def run(
-    argv: list[str], capsys: pytest.CaptureFixture[str], stdin: str = ""
-) -> tuple[int, str, str]:
-    out = io.StringIO()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("sys.stdin", io.StringIO(stdin))
-        code = main(argv, out=out)
-    return code, out.getvalue(), capsys.readouterr().err
-
+from helpers import run_cli as run
 
 # --- config: a file nested deeper than Python recurses -----------------------------------
 

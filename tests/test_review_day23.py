@@ -6,14 +6,13 @@ behind; the --max-posts and repeated-token lines name "the X API" as every other
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from helpers import SAMPLE
+from helpers import SAMPLE, one_error, private_home
+from helpers import run_cli as run
 from test_reread import imported
 
-from linkratio.cli import main
 from linkratio.net.redact import REDACTOR, one_line
 from linkratio.render.escape import HIDDEN, hide_typed, typed_secrets
 
@@ -21,33 +20,11 @@ TOKEN = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
 """A GitHub token's shape: what a user pastes into the wrong option."""
 
 
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    out = io.StringIO()
-    code = main(argv, out=out)
-    return code, out.getvalue(), capsys.readouterr().err
-
-
-def one_error(err: str) -> str:
-    """The one line of an error on stderr (no traceback, nothing else)."""
-    assert "Traceback" not in err
-    lines = err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("linkratio: error: "), err
-    return lines[0]
-
-
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A user's folders of their own, the current folder among them; no config."""
-    from linkratio import config
-
-    monkeypatch.setenv("LINKRATIO_DB", str(tmp_path / "lib.sqlite"))
-    monkeypatch.setenv("LINKRATIO_CONFIG", str(tmp_path / "config.toml"))
-    for name, folder in (("CONFIG", "xdg"), ("STATE", "state"), ("DATA", "data")):
-        monkeypatch.setenv(f"XDG_{name}_HOME", str(tmp_path / folder))
-    for env in config.KEYS.values():
-        monkeypatch.delenv(env, raising=False)
     monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return private_home(tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize(

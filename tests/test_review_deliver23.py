@@ -6,23 +6,10 @@ refusal on one short line; the mail subject of a week without posts is made safe
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-
-from linkratio.cli import main
-
-
-def run(
-    argv: list[str], capsys: pytest.CaptureFixture[str], stdin: str = ""
-) -> tuple[int, str, str]:
-    out = io.StringIO()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("sys.stdin", io.StringIO(stdin))
-        code = main(argv, out=out)
-    return code, out.getvalue(), capsys.readouterr().err
-
+from helpers import run_cli as run
 
 # --- config set: a value every later use refuses ------------------------------------------
 

@@ -4,7 +4,6 @@ at any moment of a run ends it in one line."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
@@ -12,11 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, SAMPLE
+from helpers import ROOT, SAMPLE, one_error, private_home
+from helpers import run_cli as run
 from test_reread import imported, read_by_old
 
 import linkratio.sources.reread as sources_reread
-from linkratio.cli import main
 from linkratio.render.escape import HIDDEN, typed_secrets
 
 TOKEN = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
@@ -25,34 +24,11 @@ PASSWORD = "abcd-efgh-ijkl-mnop"
 """A Bluesky app password's shape."""
 
 
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    out = io.StringIO()
-    code = main(argv, out=out)
-    return code, out.getvalue(), capsys.readouterr().err
-
-
-def one_error(err: str) -> str:
-    """The one line of an error on stderr (no traceback, nothing else)."""
-    assert "Traceback" not in err
-    lines = err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("linkratio: error: "), err
-    return lines[0]
-
-
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A user's folders of their own: a library with the sample in it, no config."""
-    from linkratio import config
-
-    db = tmp_path / "lib.sqlite"
-    monkeypatch.setenv("LINKRATIO_DB", str(db))
-    monkeypatch.setenv("LINKRATIO_CONFIG", str(tmp_path / "config.toml"))
-    for name, folder in (("CONFIG", "xdg"), ("STATE", "state"), ("DATA", "data")):
-        monkeypatch.setenv(f"XDG_{name}_HOME", str(tmp_path / folder))
-    for env in config.KEYS.values():
-        monkeypatch.delenv(env, raising=False)
     monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return private_home(tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize(
