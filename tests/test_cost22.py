@@ -69,6 +69,12 @@ def api(start_fake: Any) -> Billed:
 @pytest.fixture
 def cli_env(api: Billed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The CLI pointed at the fake, a library of its own and both kinds of X tokens."""
+    return point_cli_at(api, tmp_path, monkeypatch)
+
+
+def point_cli_at(api: FakeXApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the CLI at the fake X API `api`, with a library of its own in `tmp_path` and
+    both kinds of X tokens; the library's path."""
     monkeypatch.setenv("LINKRATIO_X_API_URL", api.base_url)
     monkeypatch.setenv("LINKRATIO_DB", str(tmp_path / "lib.sqlite"))
     monkeypatch.setenv("LINKRATIO_CONFIG", str(tmp_path / "none.toml"))

@@ -82,6 +82,29 @@ def _inert(text: str) -> None:
     assert "\x1b" not in text and "\x07" not in text, repr(text)
 
 
+def _mail_week(
+    port: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *extra: str
+) -> tuple[int, str, str]:
+    """`weekly` of the sample's week mailed through the fake SMTP server on `port`, logged in
+    as `fakes.smtp.USER` without TLS; its exit code, stdout and stderr."""
+    from fakes.smtp import PASSWORD, USER
+
+    for name, value in {
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "TLS": "none",
+        "USER": USER,
+        "PASSWORD": PASSWORD,
+        "SENDER": "linkratio@example.org",
+    }.items():
+        monkeypatch.setenv(f"LINKRATIO_SMTP_{name}", value)
+    return run(
+        ["weekly", "@marenbuilds", "--now", "2024-12-16T08:00:00+00:00", "--out", "w"]
+        + ["--email", "reader@example.org", *extra],
+        capsys,
+    )
+
+
 @pytest.fixture
 def odd_home(tmp_path: Path, sample_library: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder whose name holds escape sequences, a copy of the sample library in it."""
@@ -174,20 +197,7 @@ def test_weekly_never_prints_the_smtp_password_a_server_echoes(
         "auth-plain": base64.b64encode(f"\0{USER}\0{PASSWORD}".encode()).decode(),
     }[echo]
     with FakeSmtp(reply=f"554 5.7.1 refused, your login was {said}") as smtp:
-        for name, value in {
-            "HOST": "127.0.0.1",
-            "PORT": str(smtp.port),
-            "TLS": "none",
-            "USER": USER,
-            "PASSWORD": PASSWORD,
-            "SENDER": "linkratio@example.org",
-        }.items():
-            monkeypatch.setenv(f"LINKRATIO_SMTP_{name}", value)
-        code, out, err = run(
-            ["weekly", "@marenbuilds", "--now", "2024-12-16T08:00:00+00:00", "--out", "w"]
-            + ["--email", "reader@example.org"],
-            capsys,
-        )
+        code, out, err = _mail_week(smtp.port, monkeypatch, capsys)
     assert code == 2, err
     assert "554" in err and "refused, your login was" in err
     assert said not in err + out and PASSWORD not in err + out
@@ -254,24 +264,11 @@ def test_a_long_multi_line_smtp_refusal_is_quoted_on_one_short_line(
 ) -> None:
     # smtplib joins a reply's lines with a line break (shown as U+FFFD), and a reply may be
     # up to a MiB: cron's mail got one line of a MiB, broken by replacement characters.
-    from fakes.smtp import PASSWORD, USER, FakeSmtp
+    from fakes.smtp import FakeSmtp
 
     lines = [f"554-5.7.1 policy line {n} " + "x" * 200 for n in range(2000)]
     with FakeSmtp(reply="\r\n".join([*lines, "554 5.7.1 rejected"])) as smtp:
-        for name, value in {
-            "HOST": "127.0.0.1",
-            "PORT": str(smtp.port),
-            "TLS": "none",
-            "USER": USER,
-            "PASSWORD": PASSWORD,
-            "SENDER": "linkratio@example.org",
-        }.items():
-            monkeypatch.setenv(f"LINKRATIO_SMTP_{name}", value)
-        code, out, err = run(
-            ["weekly", "@marenbuilds", "--now", "2024-12-16T08:00:00+00:00", "--out", "w"]
-            + ["--email", "reader@example.org", "--quiet"],
-            capsys,
-        )
+        code, out, err = _mail_week(smtp.port, monkeypatch, capsys, "--quiet")
     assert code == 2, err[:300]
     errors = [line for line in err.splitlines() if line.startswith("linkratio: error:")]
     assert len(errors) == 1 and "554 5.7.1 policy line 0" in errors[0]

@@ -29,11 +29,11 @@ from test_cost22 import (
     CREDS,
     OWNER,
     OWNER_ID,
-    X_ENV,
     Backwards,
     Billed,
     client,
     newer_copies,
+    point_cli_at,
 )
 
 from linkratio.cli import main
@@ -53,12 +53,7 @@ def api(start_fake: Any) -> Billed:
 @pytest.fixture
 def cli_env(api: Billed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The CLI pointed at the fake, a library of its own and both kinds of X tokens."""
-    monkeypatch.setenv("LINKRATIO_X_API_URL", api.base_url)
-    monkeypatch.setenv("LINKRATIO_DB", str(tmp_path / "lib.sqlite"))
-    monkeypatch.setenv("LINKRATIO_CONFIG", str(tmp_path / "none.toml"))
-    for name, value in X_ENV.items():
-        monkeypatch.setenv(name, value or "")
-    return tmp_path / "lib.sqlite"
+    return point_cli_at(api, tmp_path, monkeypatch)
 
 
 def test_the_owners_handle_read_with_the_owners_tokens_is_announced_at_the_owned_price(
