@@ -62,30 +62,35 @@ def key_of(source: str) -> str:
 
 
 def read_with(path: Path, input_format: str | None = None) -> list[Path]:
-    """The files an input file is read from: a bare X-archive file (`tweets.js`) brings the
-    tweets parts, note-tweet.js and account.js beside it, as the archive reader takes them;
-    any other file (a zip too) is read alone."""
-    if input_format != "x-archive" or not path.is_file():
-        return [path]
+    """The files an input is read from. An X archive: its tweets parts, note-tweet.js and
+    account.js, for a bare tweets.js (with those beside it, as the archive reader takes
+    them) or an unpacked folder (not its media, which nothing reads); a zip is the file.
+    Any other file is read alone, any other folder whole."""
+    if input_format != "x-archive":
+        return sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
     from linkratio.sources.x_archive.files import open_layout
 
-    with open_layout(path) as layout:
+    with open_layout(path) as layout:  # InputError for a zip without tweets.js: refused early
         sources = [*layout.tweets, *layout.notes, *filter(None, [layout.account])]
     files = [source.path for source in sources if source.path is not None]
     if len(files) < len(sources):
         return [path]  # entries of a zip: the zip is the file
-    return sorted({path, *files})
+    return sorted({*files} if path.is_dir() else {path, *files})
 
 
 def file_hash(path: Path, input_format: str | None = None) -> str:
-    """The BLAKE2b content hash of a file (with the files read with it, `read_with`) or, for
-    a folder, of its files' names and contents."""
+    """The BLAKE2b content hash of an input: of the files it is read from (`read_with`), with
+    their names (relative to a folder); for an archive zip, of the names, CRC-32s and sizes
+    its directory gives the entries read (reading them checks those CRCs), not its media."""
     digest = hashlib.blake2b(digest_size=20)
-    if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file())
-    else:
-        files = read_with(path, input_format)
-    for file in files:
+    from linkratio.sources.x_archive.files import zip_entries
+
+    if input_format == "x-archive" and path.is_file() and (entries := zip_entries(path)):
+        digest.update(os.fsencode(path.name) + b"\0zip")
+        for info in entries:
+            digest.update(f"\0{info.filename}\0{info.CRC:08x}\0{info.file_size}".encode())
+        return digest.hexdigest()
+    for file in read_with(path, input_format):
         digest.update(os.fsencode(file.relative_to(path) if path.is_dir() else file.name))
         if not file.is_file():  # a pipe beside tweets.js: never opened (the reader refuses it)
             digest.update(b"\0not a regular file")
@@ -116,12 +121,9 @@ def combine(digests: list[str]) -> str:
 
 
 def stat_of(path: Path, input_format: str | None = None) -> tuple[int, int]:
-    """(size, mtime in ns) of a file, or of a folder's files (or those a file is read with,
-    `read_with`) summed and newest."""
-    if path.is_dir():
-        stats = [p.stat() for p in path.rglob("*") if p.is_file()]
-    else:
-        stats = [p.stat() for p in read_with(path, input_format)]
+    """(size, mtime in ns) of the files an input is read from (`read_with`: an archive's
+    media not among them), summed and newest."""
+    stats = [p.stat() for p in read_with(path, input_format)]
     return sum(s.st_size for s in stats), max((s.st_mtime_ns for s in stats), default=0)
 
 

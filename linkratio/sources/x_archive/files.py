@@ -118,16 +118,36 @@ def _zip_folder(names: list[str]) -> str | None:
     return min(folders, key=lambda f: (f.count("/") + (f != ""), f))
 
 
-def _zip_layout(path: Path, zf: zipfile.ZipFile) -> Layout:
-    entries = {i.filename: i for i in zf.infolist() if not i.is_dir()}
-    names = list(entries)
+def _zip_names(path: Path, names: list[str]) -> tuple[list[str], list[str], str | None]:
+    """The tweets entries, the note-tweet entries and account.js of a zip (by name)."""
     folder = _zip_folder(names)
     if folder is None:
         raise InputError(f"{path} has no data/tweets.js: expected an X archive")
     inside = [n for n in names if n.rpartition("/")[0] == folder]
     account = f"{folder}/{_ACCOUNT_FILE}" if folder else _ACCOUNT_FILE
     tweets, notes = _matching(inside, _TWEETS_FILE), _matching(inside, _NOTES_FILE)
-    read = [*tweets, *notes, *([account] if account in inside else [])]
+    return tweets, notes, account if account in inside else None
+
+
+def zip_entries(path: Path) -> list[zipfile.ZipInfo] | None:
+    """The entries of the archive zip at `path` that its reader reads (not its media), as its
+    directory lists them; None when `path` is no zip or the zip cannot be opened."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".js" or not (suffix == ".zip" or zipfile.is_zipfile(path)):
+            return None
+        with zipfile.ZipFile(path) as zf:
+            entries = {i.filename: i for i in zf.infolist() if not i.is_dir()}
+            tweets, notes, account = _zip_names(path, list(entries))
+    except (*_ZIP_ERRORS, InputError):
+        return None
+    return [entries[n] for n in (*tweets, *notes, *filter(None, [account]))]
+
+
+def _zip_layout(path: Path, zf: zipfile.ZipFile) -> Layout:
+    entries = {i.filename: i for i in zf.infolist() if not i.is_dir()}
+    tweets, notes, account = _zip_names(path, list(entries))
+    read = [*tweets, *notes, *filter(None, [account])]
     together = sum(entries[n].file_size for n in read)
 
     def source(name: str) -> Source:
@@ -138,7 +158,7 @@ def _zip_layout(path: Path, zf: zipfile.ZipFile) -> Layout:
     return Layout(
         tweets=[source(n) for n in tweets],
         notes=[source(n) for n in notes],
-        account=source(account) if account in inside else None,
+        account=source(account) if account else None,
     )
 
 

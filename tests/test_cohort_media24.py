@@ -1,0 +1,87 @@
+"""cohort build fingerprints an X archive by the files its reader reads, not by its media.
+
+A "Download your data" archive holds gigabytes of photos and videos beside a few megabytes of
+tweets.js. A researcher's thousand archives were hashed whole on the first build (every byte
+of media read for nothing) and every later build stat-ed every media file; a media file
+touched (a backup tool, a thumbnail cache) meant the archive was read again.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from helpers import SAMPLE
+
+from linkratio import cohort
+from linkratio.cohort import manifest
+
+FMT = "x-archive"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """The sample archive unpacked, with a media folder beside its data files."""
+    archive = tmp_path / "archive"
+    shutil.copytree(SAMPLE, archive)
+    media = archive / "data" / "tweets_media"
+    media.mkdir()
+    (media / "1-a.jpg").write_bytes(b"\xff\xd8" + os.urandom(4096))
+    return archive
+
+
+def _zip(folder: Path, to: Path, media: bytes) -> Path:
+    with zipfile.ZipFile(to, "w", zipfile.ZIP_DEFLATED) as zf:
+        for file in sorted(folder.rglob("*")):
+            if file.is_file() and "tweets_media" not in file.parts:
+                zf.write(file, file.relative_to(folder).as_posix())
+        zf.writestr("data/tweets_media/1-a.jpg", media)
+    return to
+
+
+def test_a_folders_fingerprint_leaves_its_media_out(folder: Path) -> None:
+    size, mtime = manifest.stat_of(folder, FMT)
+    digest = manifest.file_hash(folder, FMT)
+    photo = folder / "data" / "tweets_media" / "1-a.jpg"
+    photo.write_bytes(photo.read_bytes() + b"more")
+    os.utime(photo, ns=(mtime + 10**9, mtime + 10**9))
+    (folder / "data" / "tweets_media" / "2-b.mp4").write_bytes(b"video" * 1000)
+    assert manifest.stat_of(folder, FMT) == (size, mtime)
+    assert manifest.file_hash(folder, FMT) == digest
+    assert size == sum(f.stat().st_size for f in (folder / "data").iterdir() if f.is_file())
+
+
+def test_a_folders_fingerprint_still_follows_what_is_read(folder: Path) -> None:
+    digest = manifest.file_hash(folder, FMT)
+    for name in ("tweets.js", "note-tweet.js", "account.js"):
+        path = folder / "data" / name
+        kept = path.read_bytes()
+        path.write_bytes(kept.replace(b"2", b"3", 1))
+        assert manifest.file_hash(folder, FMT) != digest, name
+        path.write_bytes(kept)
+    assert manifest.file_hash(folder, FMT) == digest
+    (folder / "data" / "tweets-part1.js").write_bytes(b"window.YTD.tweets.part1 = []")
+    assert manifest.file_hash(folder, FMT) != digest
+
+
+def test_a_zips_fingerprint_leaves_its_media_out(folder: Path, tmp_path: Path) -> None:
+    one = manifest.file_hash(_zip(folder, tmp_path / "one.zip", b"photo"), FMT)
+    two = manifest.file_hash(_zip(folder, tmp_path / "one.zip", b"another photo" * 99), FMT)
+    assert one == two
+    (folder / "data" / "tweets.js").write_bytes(
+        (folder / "data" / "tweets.js").read_bytes().replace(b"2", b"3", 1)
+    )
+    assert manifest.file_hash(_zip(folder, tmp_path / "one.zip", b"photo"), FMT) != one
+
+
+def test_a_rebuild_after_the_media_changed_reads_nothing(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cohort"
+    first = cohort.build([folder], out, workers=1)
+    photo = folder / "data" / "tweets_media" / "1-a.jpg"
+    photo.write_bytes(b"edited" + photo.read_bytes())
+    again = cohort.build([folder], out, workers=1)
+    assert first.rebuilt == [str(folder)]
+    assert (again.rebuilt, again.unchanged) == ([], 1)
