@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from helpers import SAMPLE
 
 from linkratio import cohort
 from linkratio.cohort import manifest
+from linkratio.cohort.rows import COLUMNS, write_parts
 
 FMT = "x-archive"
 
@@ -85,3 +87,44 @@ def test_a_rebuild_after_the_media_changed_reads_nothing(folder: Path, tmp_path:
     again = cohort.build([folder], out, workers=1)
     assert first.rebuilt == [str(folder)]
     assert (again.rebuilt, again.unchanged) == ([], 1)
+
+
+@pytest.fixture
+def synced(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Path]]:
+    """What this process fsyncs and renames, in order (path of each)."""
+    events: list[tuple[str, Path]] = []
+    fsync, replace = os.fsync, os.replace
+
+    def synced(fd: int) -> None:
+        events.append(("fsync", Path(os.readlink(f"/proc/self/fd/{fd}"))))
+        fsync(fd)
+
+    def replaced(src: str, dst: str) -> None:
+        events.append(("replace", Path(dst)))
+        replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", synced)
+    monkeypatch.setattr(os, "replace", replaced)
+    return events
+
+
+def test_a_part_is_on_disk_when_written(tmp_path: Path, synced: list[tuple[str, Path]]) -> None:
+    """Without fsync a power cut could leave the (synced) manifest naming an empty part."""
+    rows = [("x", "1", None, "alice", datetime(2024, 5, 1, tzinfo=UTC), "other")]
+    rows[0] += (None,) * (len(COLUMNS) - len(rows[0]))
+    (part,) = write_parts(rows, str(tmp_path), "part-k-0")
+    assert synced == [("fsync", Path(part.tmp))]
+
+
+def test_the_parts_renames_are_on_disk_before_the_manifest_names_them(
+    folder: Path, tmp_path: Path, synced: list[tuple[str, Path]]
+) -> None:
+    out = tmp_path / "cohort"
+    cohort.build([folder], out, workers=1)
+    parts = sorted(out.glob("platform=*/month=*/*.parquet"))
+    assert parts
+    manifest_at = max(i for i, e in enumerate(synced) if e == ("replace", out / manifest.NAME))
+    for part in parts:
+        renamed = synced.index(("replace", part))
+        folder_synced = [i for i, e in enumerate(synced) if e == ("fsync", part.parent)]
+        assert folder_synced and renamed < folder_synced[-1] < manifest_at

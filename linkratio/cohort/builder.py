@@ -27,7 +27,7 @@ from linkratio.cohort._deps import require
 from linkratio.cohort.engines import IMPORTED_AGAIN, IMPORTED_AGAIN_EXIT, check, run
 from linkratio.cohort.inputs import Input, describe, expand
 from linkratio.cohort.manifest import Entry
-from linkratio.cohort.rows import TMP_SUFFIX
+from linkratio.cohort.rows import TMP_SUFFIX, sync
 from linkratio.cohort.tasks import Task, TaskResult
 from linkratio.errors import InputError
 
@@ -205,6 +205,8 @@ class _State:
         self.saved_at = time.monotonic()
         self.pending: set[str] = set()
         """The keys of the inputs to rebuild that are not committed yet."""
+        self.unsynced: set[str] = set()
+        """Folders with parts renamed into them since the manifest was last saved."""
 
     def plan(self, items: Sequence[Input]) -> list[Input]:
         """The inputs to rebuild; drops inputs no longer given and parts no input owns."""
@@ -252,6 +254,7 @@ class _State:
                     "every worker, at the same path"
                 ) from None
             new.add(os.path.relpath(part.final, self.out))
+        self.unsynced.update(os.path.dirname(p.final) for r in results for p in r.parts)
         self._delete(self.on_disk.pop(item.key, set()) - new)
         digest = item.fingerprint or manifest.combine([r.digest for r in results])
         posts = sum(r.posts for r in results)
@@ -265,6 +268,9 @@ class _State:
     def save(self) -> None:
         """Write the manifest now: with the count of inputs not finished yet, which readers
         warn of (a build stopped, or still running, leaves a partial dataset)."""
+        for folder in sorted(self.unsynced):  # the renames on disk before a manifest names them
+            sync(folder)
+        self.unsynced.clear()
         unfinished = {manifest.UNFINISHED: len(self.pending)} if self.pending else {}
         manifest.save(self.out, self.entries, {"derived": self.derived, **unfinished})
         self.saved_at = time.monotonic()

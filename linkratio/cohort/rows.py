@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import uuid
 from collections.abc import Iterable
@@ -108,8 +109,24 @@ def write_parts(rows: Iterable[tuple[Any, ...]], out_dir: str, stem: str) -> lis
         table = pa.Table.from_pydict(columns, schema=schema)
         try:
             pq.write_table(table, tmp, compression="zstd")
+            sync(tmp)  # on disk before the manifest that lists it: a power cut spares it
         except OSError as e:  # a full disk: pyarrow's error names no file
             tmp.unlink(missing_ok=True)
             raise DiskError(f"{final}: could not be written ({e.strerror or e})") from None
         parts.append(Part(tmp=os.fspath(tmp), final=os.fspath(final), rows=len(group)))
     return parts
+
+
+def sync(path: str | Path) -> None:
+    """Flush the file (or folder) at `path` to disk: where a folder can be (not on Windows,
+    nor on a filesystem that says it cannot)."""
+    if os.name == "nt" and os.path.isdir(path):
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError as e:
+        if e.errno not in (errno.EINVAL, errno.ENOTSUP) or not os.path.isdir(path):
+            raise
+    finally:
+        os.close(fd)
