@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from helpers import SAMPLE
+from helpers import SAMPLE, one_error, run_cli
 
 from linkratio import cohort
 from linkratio.cohort import manifest
@@ -128,3 +128,29 @@ def test_the_parts_renames_are_on_disk_before_the_manifest_names_them(
         renamed = synced.index(("replace", part))
         folder_synced = [i for i, e in enumerate(synced) if e == ("fsync", part.parent)]
         assert folder_synced and renamed < folder_synced[-1] < manifest_at
+
+
+@pytest.mark.parametrize("building", [False, True])
+def test_a_part_unreadable_while_a_build_writes_gets_no_advice_to_delete_it(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], building: bool
+) -> None:
+    """A query racing a build (a part renamed or deleted under it) told the user to delete
+    a part file: wrong advice, as the build was still writing the folder."""
+    from filelock import FileLock
+
+    out = tmp_path / "cohort"
+    cohort.build([folder], out, workers=1)
+    part = sorted(out.glob("platform=*/month=*/part-*.parquet"))[-1]
+    part.write_bytes(part.read_bytes()[:100])
+    lock = FileLock(out / ".lock")
+    if building:  # as a running `cohort build` holds it
+        lock.acquire()
+    try:
+        code, _, err = run_cli(["cohort", "summary", str(out)], capsys)
+    finally:
+        lock.release()
+    line = one_error(err)
+    assert code == 2 and part.name in line
+    assert ("delete that part file" in line) is not building
+    assert ("a 'linkratio cohort build' is writing it" in line) is building
+    assert not manifest.building(out)

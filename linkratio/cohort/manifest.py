@@ -200,3 +200,18 @@ def save(out_dir: Path, entries: dict[str, Entry], extra: dict[str, Any] | None 
         if isinstance(e, OSError):  # a full disk: the write's error names no file
             raise DiskError(f"{out_dir / NAME}: could not be written ({e.strerror or e})") from None
         raise
+
+
+def building(out_dir: Path) -> bool:
+    """Whether a `cohort build` is writing the folder now (it holds the folder's lock)."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(out_dir / ".lock")
+    try:
+        lock.acquire(blocking=False)
+    except Timeout:
+        return True
+    except OSError:  # a folder this user cannot write: no build of theirs is writing it
+        return False
+    lock.release()
+    return False

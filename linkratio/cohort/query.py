@@ -244,10 +244,14 @@ def _run(query: str, path: str | Path, params: dict[str, Any]) -> pd.DataFrame:
 
 
 def _damaged(path: str | Path, exc: Exception) -> InputError:
-    """The one-line error for a dataset DuckDB cannot read (its message names the file)."""
+    """The one-line error for a dataset DuckDB cannot read (its message names the file); a
+    build writing the folder meanwhile renames and deletes parts: then nothing is damaged."""
+    if manifest.building(Path(path).expanduser()):
+        advice = "a 'linkratio cohort build' is writing it: run the query again when it ends"
+    else:
+        advice = "delete that part file and run 'linkratio cohort build' again"
     return InputError(
-        f"{path}: the dataset could not be read ({str(exc).splitlines()[0]}): "
-        "delete that part file and run 'linkratio cohort build' again"
+        f"{path}: the dataset could not be read ({str(exc).splitlines()[0]}): {advice}"
     )
 
 
