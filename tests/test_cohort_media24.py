@@ -154,3 +154,25 @@ def test_a_part_unreadable_while_a_build_writes_gets_no_advice_to_delete_it(
     assert ("delete that part file" in line) is not building
     assert ("a 'linkratio cohort build' is writing it" in line) is building
     assert not manifest.building(out)
+
+
+def test_a_one_line_json_document_is_not_parsed_to_tell_it_from_jsonl(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A saved X API v2 array on one line (hundreds of MB, say) was parsed whole only to
+    learn that it is no JSONL, then parsed again by its reader."""
+    import orjson
+
+    from linkratio.cohort.tasks import is_jsonl
+
+    path = tmp_path / "tweets.json"
+    path.write_bytes(orjson.dumps([{"id": "1", "text": "hi"}] * 1000))
+    parsed: list[int] = []
+    loads = orjson.loads
+    monkeypatch.setattr(orjson, "loads", lambda data: parsed.append(len(data)) or loads(data))
+    assert not is_jsonl(path, b"{")
+    assert parsed == []
+    path.write_bytes(b'{"id": "1", "text": "hi"}\n{"id": "2", "text": "yo"}\n')
+    assert is_jsonl(path, b"{")
+    path.write_bytes(b'{"data": [\n{"id": "1"}]}\n')
+    assert not is_jsonl(path, b"{")

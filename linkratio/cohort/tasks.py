@@ -272,11 +272,13 @@ def is_jsonl(path: Path, opens: bytes = b"{") -> bool:
             line = raw.strip().removeprefix(b"\xef\xbb\xbf")
             if not line:
                 continue
+            if line[:1] not in opens:  # a one-line document (`[...]`): not parsed here too
+                return False
             try:
                 orjson.loads(line)
             except orjson.JSONDecodeError:
                 return False
-            return line[:1] in opens
+            return True
     return False
 
 
