@@ -293,6 +293,7 @@ def test_memory_running_out_is_one_line(
 
     monkeypatch.setattr(limits, "read_file", no_memory)
     monkeypatch.setattr("linkratio.sources.x_archive.files.read_file", no_memory)
+    monkeypatch.setattr("linkratio.sources.x_archive.typed.open_file", no_memory)  # the fast way
     err = one_error(capsys, ["audit", str(root)])
     assert f"{root}: too large to read in the memory available" in err
 

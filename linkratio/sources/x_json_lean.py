@@ -147,10 +147,12 @@ def _read(path: Path, progress: Progress | None) -> list[LeanTweet]:
     if path.is_dir():
         raise Unsupported("folder")
     with open_file(path) as fh:
+        head = fh.read(HEAD)  # checked first: a file that is no JSON is not read whole
+        json_head(path, "")(head)
+        if head.startswith(BOM) or not head.lstrip().startswith(b"{"):
+            raise Unsupported("layout")
+        fh.seek(0)
         data = fh.read()
-    json_head(path, "")(data[:HEAD])
-    if data.startswith(BOM) or not data.lstrip().startswith(b"{"):
-        raise Unsupported("layout")
     suspect = _may_hold_odd_numbers(data)
     posts: list[LeanTweet] = []
     first = True

@@ -120,9 +120,11 @@ def _chunks(source: Source, size: int) -> Iterator[bytes]:
         return
     with open_file(source.path, source.name) as fh:
         left = source.path.stat().st_size  # never more than the size it had
+        step = min(size, HEAD)  # the head first: a file that is no archive costs no block
         while left > 0:
             try:
-                block = fh.read(min(size, left))
+                block = fh.read(min(step, left))
+                step = size
             except OSError:  # a damaged disk: the general reader names the file and why
                 raise Unsupported(source.name) from None
             if not block:
