@@ -208,13 +208,18 @@ def add_input(parser: argparse.ArgumentParser, account: bool = True) -> None:
         default="auto",
         help="override the detected input format (default: auto)",
     )
+    add_skip_invalid(parser)
+    add_quiet(parser)
+
+
+def add_skip_invalid(parser: argparse.ArgumentParser) -> None:
+    """`--skip-invalid`: read on past a damaged line, record or archive part, warning of it."""
     parser.add_argument(
         "--skip-invalid",
         action="store_true",
         help="skip unparseable lines, malformed records and damaged archive parts with a "
         "warning instead of stopping",
     )
-    add_quiet(parser)
 
 
 def add_period(parser: argparse.ArgumentParser) -> None:
