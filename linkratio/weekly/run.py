@@ -6,9 +6,8 @@ failed; or the sync failed, or the library holds no post since before the week, 
 data may be stale: the summary is still written and delivered, its note says so), 2 bad
 input or every destination failed for good (a refused login, a 4xx webhook answer, an
 untrusted certificate: a setting to fix), 75 try again later (every destination failed
-for now: no connection, SMTP 4xx, webhook 5xx/timeouts). A busy library raises
-LibraryBusyError (exit code 75) and bad input
-raises InputError (2) before any work.
+for now: no connection, SMTP 4xx, webhook 5xx/timeouts). A library another run holds is
+waited for (`LOCK_WAIT`), then LibraryBusyError (75); bad input raises InputError (2) first.
 """
 
 from __future__ import annotations
@@ -47,6 +46,8 @@ EXIT_BAD = 2
 EXIT_TEMPFAIL = 75
 DEFAULT_OUT = "linkratio-weekly"
 """The folder the week's files go to unless told otherwise."""
+LOCK_WAIT = 3600.0
+"""Seconds a run waits for a library another run holds: no later run sends a missed week."""
 
 Status = Literal["delivered", "skipped", "failed-permanent", "failed-temporary"]
 
@@ -189,13 +190,15 @@ def run_week(
     out_dir: str | Path = DEFAULT_OUT,
     waiter: Waiter | None = None,
     webhook_format: str | None = None,
-    wait: float = 5.0,
+    wait: float = LOCK_WAIT,
     on_reread: Callable[[str, Reread], None] | None = None,
+    on_lock_wait: Callable[[str], None] | None = None,
 ) -> WeekRun:
     """Summarize the week for `account`, write its files and deliver them; see `WeekRun`.
 
     `week` is `YYYY-Www` or any day of that week (default: the last complete week).
-    Holds the library's run lock (waiting up to `wait` seconds) for the whole run. The
+    Holds the library's run lock for the whole run, waiting up to `wait` seconds for another
+    run's (`on_lock_wait(holder)` is told first, `holder` naming that run or ""). The
     account's posts an older linkratio read are read again first (`WeekRun.reread`);
     `on_reread(name, done)` is told at once, so it can be said even if the run then fails.
     """
@@ -206,7 +209,7 @@ def run_week(
     if not isinstance(account, str) and account.id is None:  # read from files, say
         who = name if account.handle else "the account"
         raise InputError(f"{who} has no account id: name a library account (@handle) instead")
-    with library.run_lock(f"weekly {name}", wait=wait):
+    with library.run_lock(f"weekly {name}", wait=wait, on_wait=on_lock_wait):
         found = find_account(library, account) if isinstance(account, str) else account
         sync_error = _refresh(library, found, waiter) if sync else None
         reread = _reread(library, found)
@@ -273,7 +276,6 @@ def _summary(
     from linkratio.store.weekly import challenges
 
     synced = _sync_note(library, account)
-
     return build_week(
         account_frame(library, account),
         monday,

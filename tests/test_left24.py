@@ -1,0 +1,86 @@
+"""Session 24's leftovers: a weekly run waits for a busy library (and says so), a mail the
+server accepted is recorded before QUIT, tokens after `@` hidden, zone names never hidden,
+`config path` terminal-safe, the cohort report's zone and period, the X lookup's cost."""
+
+from __future__ import annotations
+
+import io
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from helpers import one_account_home, run_cli
+
+from linkratio.cli import main
+from linkratio.frame import Library
+
+NOW = "2026-11-23T08:00:00+00:00"
+"""The clock of the weekly runs: "last week" is 2026-W47, the week of the one stored post."""
+
+
+@contextmanager
+def library_held(db: Path, release: threading.Event) -> Iterator[None]:
+    """Another run (a thread of this test) holds `db`'s run lock until `release` is set."""
+    got = threading.Event()
+
+    def hold() -> None:
+        with Library(db) as other, other.run_lock("fetch @maren"):
+            got.set()
+            release.wait(120)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert got.wait(30)
+    try:
+        yield
+    finally:
+        release.set()
+        thread.join()
+
+
+class Watched(io.StringIO):
+    """A stderr that sets `event` when a line saying `words` is written to it."""
+
+    def __init__(self, words: str, event: threading.Event) -> None:
+        super().__init__()
+        self.words, self.event = words, event
+
+    def write(self, text: str) -> int:
+        if self.words in text:
+            self.event.set()
+        return super().write(text)
+
+
+def test_weekly_waits_for_a_busy_library_says_so_and_makes_the_week(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The cron run at 07:00 met a fetch still running: it gave up after 5 s (exit 75), and
+    # the run a week later summarizes the next week: this one was never sent.
+    home = one_account_home(tmp_path, monkeypatch, "maren", "hello there")
+    release = threading.Event()
+    err = Watched("waiting for the library lock", release)  # the holder ends once it is said
+    monkeypatch.setattr(sys, "stderr", err)
+    with library_held(home / "lib.sqlite", release):
+        code = main(["weekly", "@maren", "--now", NOW, "--out", str(home / "out")], io.StringIO())
+    assert code == 0, err.getvalue()
+    assert (home / "out" / "linkratio-2026-W47.md").is_file()
+    said = err.getvalue().splitlines()
+    assert said[0].startswith("linkratio: the library is in use by fetch @maren (pid ")
+    assert said[0].endswith(": waiting for the library lock (at most 3600 s)")
+
+
+def test_a_quiet_weekly_waits_without_a_word_and_gives_up_when_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = one_account_home(tmp_path, monkeypatch, "maren", "hello there")
+    with library_held(home / "lib.sqlite", threading.Event()):
+        code, out, err = run_cli(
+            ["weekly", "@maren", "--now", NOW, "--out", str(home / "out"), "-q", "--wait", "0.3"],
+            capsys,
+        )
+    assert code == 75 and out == ""
+    assert "waiting" not in err and err.count("\n") == 1
+    assert "in use by another linkratio run (fetch @maren" in err
