@@ -248,7 +248,7 @@ def test_a_permanent_failure_of_every_destination_exits_2(env: Path, monkeypatch
 
 
 def test_one_failing_destination_never_stops_the_others(env: Path, monkeypatch, capsys) -> None:
-    def resolver_fails(settings: object, msg: object) -> None:
+    def resolver_fails(settings: object, msg: object, **more: object) -> None:
         # What a host name the resolver cannot encode raises inside smtplib.
         raise UnicodeError("encoding with 'idna' codec failed")
 

@@ -5,6 +5,8 @@ server accepted is recorded before QUIT, tokens after `@` hidden, zone names nev
 from __future__ import annotations
 
 import io
+import signal
+import sqlite3
 import sys
 import threading
 from collections.abc import Iterator
@@ -12,10 +14,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from fakes.smtp import SMTP_WARNINGS, FakeSmtp
 from helpers import one_account_home, run_cli
+from test_cli_weekly import smtp_env
 
 from linkratio.cli import main
 from linkratio.frame import Library
+
+pytestmark = SMTP_WARNINGS
 
 NOW = "2026-11-23T08:00:00+00:00"
 """The clock of the weekly runs: "last week" is 2026-W47, the week of the one stored post."""
@@ -84,3 +90,34 @@ def test_a_quiet_weekly_waits_without_a_word_and_gives_up_when_told(
     assert code == 75 and out == ""
     assert "waiting" not in err and err.count("\n") == 1
     assert "in use by another linkratio run (fetch @maren" in err
+
+
+def test_a_sigterm_after_the_server_took_the_mail_does_not_send_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # systemd stopping the job (or a shutdown) while linkratio said QUIT: the server had
+    # answered 250 to the mail, the run ended unrecorded, and the next run mailed it again.
+    from linkratio.cli.app import EXIT_TERMINATED
+
+    home = one_account_home(tmp_path, monkeypatch, "maren", "hello there")
+    argv = ["weekly", "@maren", "--now", NOW, "--out", str(home / "out"), "--email", "a@b.org"]
+    main_thread = threading.main_thread().ident
+    assert main_thread is not None
+
+    async def terminated(server: object, session: object, envelope: object) -> str:
+        signal.pthread_kill(main_thread, signal.SIGTERM)  # the run waits for this answer
+        return "221 Bye"
+
+    with FakeSmtp() as smtp:
+        smtp_env(monkeypatch, smtp)
+        smtp.handler.handle_QUIT = terminated  # type: ignore[attr-defined]
+        code, _, err = run_cli(argv, capsys)
+        assert code == EXIT_TERMINATED and err.endswith("linkratio: terminated\n")
+        assert len(smtp.envelopes) == 1
+        del smtp.handler.handle_QUIT  # type: ignore[attr-defined]
+        with sqlite3.connect(home / "lib.sqlite") as db:
+            recorded = db.execute("SELECT week, destination FROM deliveries").fetchall()
+        assert recorded == [("2026-W47", "email:a@b.org")]
+        code, out, _ = run_cli(argv, capsys)
+    assert code == 0 and "already delivered to email a@b.org" in out
+    assert len(smtp.envelopes) == 1

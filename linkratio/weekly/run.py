@@ -35,6 +35,7 @@ from linkratio.loading import account_frame
 from linkratio.model import Account, Destination
 from linkratio.net.waiting import Waiter
 from linkratio.store import Library, Reread
+from linkratio.weekly.send import deliver_week
 
 if TYPE_CHECKING:
     from linkratio.analysis.weekly import WeekSummary
@@ -334,66 +335,27 @@ def _deliver_one(
 
     if dest.key in done:
         return Delivery(dest.label, dest.key, "skipped")
-    try:
-        deliver_week(ws, files, dest, now=now, waiter=waiter, webhook_format=webhook_format)
+    recorded: list[bool] = []
+
+    def record() -> None:
+        record_delivery(library, account, ws.week, dest.key, now=now)
+        recorded.append(True)
+
+    try:  # a mail is recorded once the server took it, before QUIT: a SIGTERM then costs none
+        deliver_week(
+            ws,
+            files,
+            dest,
+            now=now,
+            waiter=waiter,
+            webhook_format=webhook_format,
+            on_accepted=record,
+        )
     except DeliveryError as exc:
         status: Status = (
             "failed-temporary" if isinstance(exc, DeliveryUnavailable) else "failed-permanent"
         )
         return Delivery(dest.label, dest.key, status, str(exc))
-    record_delivery(library, account, ws.week, dest.key, now=now)
+    if not recorded:
+        record()
     return Delivery(dest.label, dest.key, "delivered")
-
-
-def deliver_week(
-    ws: WeekSummary,
-    files: WeeklyFiles,
-    dest: Destination,
-    *,
-    now: datetime,
-    waiter: Waiter,
-    webhook_format: str | None = None,
-) -> None:
-    """Deliver the week to one destination; whatever goes wrong becomes a DeliveryError."""
-    try:
-        _send(ws, files, dest, now=now, waiter=waiter, webhook_format=webhook_format)
-    except DeliveryError:
-        raise
-    except LinkratioError as exc:  # e.g. a setting that turned bad: permanent
-        raise DeliveryError(str(exc)) from None
-    except (OSError, ValueError) as exc:  # a safety net: one destination never stops the rest
-        raise DeliveryError(f"{dest.label}: failed ({type(exc).__name__})") from None
-
-
-def _send(
-    ws: WeekSummary,
-    files: WeeklyFiles,
-    dest: Destination,
-    *,
-    now: datetime,
-    waiter: Waiter,
-    webhook_format: str | None,
-) -> None:
-    from linkratio.render import weekly as weekly_render
-    from linkratio.weekly import deliver
-
-    if dest.kind == "email":
-        settings = deliver.smtp_settings()
-        msg = deliver.build_email(
-            weekly_render.subject(ws),
-            settings.sender,
-            dest.target,
-            weekly_render.render_text(ws, weekly_render.EMAIL_ITEMS),
-            lambda src: weekly_render.render_html(ws, src, weekly_render.EMAIL_ITEMS),
-            files.png,
-            now=now,
-        )
-        deliver.send_email(settings, msg)
-        return
-    payloads = {
-        "slack": weekly_render.slack_payload,
-        "discord": weekly_render.discord_payload,
-        "json": weekly_render.json_payload,
-    }
-    body = payloads[deliver.webhook_format(dest, webhook_format)](ws)
-    deliver.post_webhook(dest, body, on_wait=waiter.on_wait, sleep=waiter.sleep)
