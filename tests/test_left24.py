@@ -121,3 +121,52 @@ def test_a_sigterm_after_the_server_took_the_mail_does_not_send_it_again(
         code, out, _ = run_cli(argv, capsys)
     assert code == 0 and "already delivered to email a@b.org" in out
     assert len(smtp.envelopes) == 1
+
+
+TOKEN = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+"""A GitHub token's shape: pasted where a handle goes."""
+KEY = "xvz1evFS4wEEPTGEFPHBog"
+"""A 22-character key of letters and digits, mixed case: no prefix says it is one."""
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        (f"mastodon:@{TOKEN}@example.social", "mastodon:@{hidden}@example.social"),
+        (f"mastodon:@maren@{TOKEN}", "mastodon:@maren@{hidden}"),
+        (f"mastodon:@{KEY}@example.social", "mastodon:@{hidden}@example.social"),
+        (f"@{TOKEN}", "@{hidden}"),
+    ],
+)
+def test_a_token_after_an_at_sign_is_hidden_and_the_handle_around_it_shown(
+    typed: str, shown: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from linkratio.render.escape import HIDDEN, usage_safe
+
+    one_account_home(tmp_path, monkeypatch, "maren", "hello there")
+    code, _, err = run_cli(["classify", typed], capsys)
+    assert code == 2
+    assert TOKEN not in err and KEY not in err and TOKEN.lower() not in err.lower()
+    assert f"no account {shown.format(hidden=HIDDEN)} in the library" in err
+    assert usage_safe(f"bad {typed}") == f"bad {shown.format(hidden=HIDDEN)}"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "mastodon:@photography_lover_2024@mastodon.social",
+        "mastodon:@marenbuilds2024andfriends@example.social",
+        "@marenbuilds",
+        "jonathan.smith.marketing2024@company.example",
+    ],
+)
+def test_an_ordinary_handle_or_address_is_shown_whole(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from linkratio.render.escape import typed_secrets, usage_safe
+
+    one_account_home(tmp_path, monkeypatch, "maren", "hello there")
+    assert typed_secrets([name]) == [] and usage_safe(name) == name
+    if not name.startswith("jonathan"):
+        code, _, err = run_cli(["classify", name], capsys)
+        assert code == 2 and f"no account {name.lower()} in the library" in err.lower()
