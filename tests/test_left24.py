@@ -170,3 +170,22 @@ def test_an_ordinary_handle_or_address_is_shown_whole(
     if not name.startswith("jonathan"):
         code, _, err = run_cli(["classify", name], capsys)
         assert code == 2 and f"no account {name.lower()} in the library" in err.lower()
+
+
+def test_no_real_time_zone_name_is_hidden_as_a_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    # America/Argentina/ComodRivadavia is 32 characters: as long as a token, so the error
+    # said "(days in <hidden: looks like a secret>)".
+    import zoneinfo
+
+    from linkratio.render.escape import typed_secrets, usage_safe
+
+    zones = sorted(zoneinfo.available_timezones())
+    assert "America/Argentina/ComodRivadavia" in zones
+    assert [z for z in zones if typed_secrets([z]) or usage_safe(z) != z] == []
+    assert typed_secrets(["America/Argentina/ComodRivadavia" + "x1"]) != []  # only real names
+    one_account_home(tmp_path, monkeypatch, "maren", "hello there")
+    zone = "America/Argentina/ComodRivadavia"
+    code, _, err = run_cli(["audit", "@maren", "--tz", zone, "--since", "2030-01-01"], capsys)
+    assert code != 0 and f"(days in {zone})" in err

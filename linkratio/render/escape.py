@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
@@ -135,7 +136,22 @@ def _shown(word: str) -> str:
     if word.startswith(("/", "./", "../", "~")) or _FILE_NAME.search(word) or _DATED.search(word):
         return word  # a path (or an archive's folder, named by its date): what a mistake names
     letters, digits = any(c.isalpha() for c in word), any(c.isdigit() for c in word)
-    return HIDDEN if len(word) >= 32 or (len(word) >= 20 and letters and digits) else word
+    long = len(word) >= 32 or (len(word) >= 20 and letters and digits)
+    return HIDDEN if long and not _is_zone(word) else word
+
+
+@functools.cache
+def _zones() -> frozenset[str]:
+    """The IANA time zone names this system knows (read once, ~0.1 s: only for long words)."""
+    import zoneinfo
+
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _is_zone(word: str) -> bool:
+    """Whether `word` is a real time zone's name (`America/Argentina/ComodRivadavia` is as
+    long as a token), shown wherever it is quoted."""
+    return "/" in word and word in _zones()
 
 
 # A user name in a handle (`@photography_lover_2024`): lower case, or words joined by `_`.
