@@ -189,3 +189,17 @@ def test_no_real_time_zone_name_is_hidden_as_a_token(
     zone = "America/Argentina/ComodRivadavia"
     code, _, err = run_cli(["audit", "@maren", "--tz", zone, "--since", "2030-01-01"], capsys)
     assert code != 0 and f"(days in {zone})" in err
+
+
+def test_config_path_prints_a_path_made_terminal_safe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    # A folder named by an escape sequence (a crafted download, a shared drive) retitled
+    # the terminal, or worse, when `config path` printed it as it was.
+    home = one_account_home(tmp_path, monkeypatch, "maren", "hello there")
+    monkeypatch.setenv("LINKRATIO_CONFIG", str(home / "a\x1b]0;owned\x07b\nc" / "config.toml"))
+    code, out, err = run_cli(["config", "path"], capsys)
+    assert code == 0 and err == ""
+    assert out == f"{home}/ab\ufffdc/config.toml\n"  # the sequence dropped, the line one
+    monkeypatch.setenv("LINKRATIO_CONFIG", str(home / "plain" / "config.toml"))
+    assert run_cli(["config", "path"], capsys)[1] == f"{home}/plain/config.toml\n"  # as it is

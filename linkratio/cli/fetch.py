@@ -154,7 +154,7 @@ def configure(args: argparse.Namespace, out: TextIO) -> int:
             f"e.g. printf '%s\\n' \"$TOKEN\" | linkratio config set {key}"
         )
     if args.action == "path":
-        out.write(f"{config.config_path()}\n")
+        out.write(f"{terminal_safe(str(config.config_path()))}\n")  # as every line
         return EXIT_OK
     if args.action == "show":
         settings = config.describe()  # a stray key fails here, before a line is printed
