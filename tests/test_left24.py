@@ -17,6 +17,7 @@ import pytest
 from fakes.smtp import SMTP_WARNINGS, FakeSmtp
 from helpers import one_account_home, run_cli
 from test_cli_weekly import smtp_env
+from test_cohort_cli import built  # noqa: F401  (the fixture: a cohort of one twarc2 file)
 
 from linkratio.cli import main
 from linkratio.frame import Library
@@ -203,3 +204,46 @@ def test_config_path_prints_a_path_made_terminal_safe(
     assert out == f"{home}/ab\ufffdc/config.toml\n"  # the sequence dropped, the line one
     monkeypatch.setenv("LINKRATIO_CONFIG", str(home / "plain" / "config.toml"))
     assert run_cli(["config", "path"], capsys)[1] == f"{home}/plain/config.toml\n"  # as it is
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        ([], "Days in UTC, from the first post to the last post."),
+        (
+            ["--tz", "America/Argentina/ComodRivadavia", "--since", "2024-01-01"],
+            "Days in America/Argentina/ComodRivadavia, from 2024-01-01 to the last post.",
+        ),
+        (
+            ["--tz", "Asia/Kolkata", "--since", "2024-01-01", "--until", "2024-12-31"],
+            "Days in Asia/Kolkata, from 2024-01-01 to 2024-12-31.",
+        ),
+    ],
+)
+def test_the_cohort_report_says_its_zone_and_period(
+    args: list[str],
+    said: str,
+    built: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    # Two reports of the same cohort in different zones or periods looked alike: their
+    # numbers differed and nothing on the page said why.
+    target = tmp_path / "cohort.html"
+    code = main(["cohort", "report", str(built), "--out", str(target), *args], io.StringIO())
+    assert code == 0
+    page = target.read_text(encoding="utf-8")
+    header = page[page.index("<h1>") : page.index("<section")]
+    assert f'<p class="period">{said}</p>' in header
+
+
+def test_the_cohort_report_header_escapes_its_period_for_html() -> None:
+    import pandas as pd
+
+    from linkratio.cohort.query import SUMMARY_COLUMNS
+    from linkratio.cohort.report import render_html
+
+    empty = pd.DataFrame(columns=list(SUMMARY_COLUMNS))
+    trend = pd.DataFrame(columns=["week", "accounts", "median", "q1", "q3"])
+    sites = pd.DataFrame(columns=["site", "posts", "accounts"])
+    page = render_html(empty, trend, sites, period={"tz": "<b>Z</b>", "since": "\x1b&"})
+    assert "Days in &lt;b&gt;Z&lt;/b&gt;, from \ufffd&amp; to the last post." in page
