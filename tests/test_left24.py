@@ -18,6 +18,7 @@ from fakes.smtp import SMTP_WARNINGS, FakeSmtp
 from helpers import one_account_home, run_cli
 from test_cli_weekly import smtp_env
 from test_cohort_cli import built  # noqa: F401  (the fixture: a cohort of one twarc2 file)
+from test_cost22 import OWNER, OWNER_ID, Billed, api, cli_env  # noqa: F401  (fixtures)
 
 from linkratio.cli import main
 from linkratio.frame import Library
@@ -247,3 +248,28 @@ def test_the_cohort_report_header_escapes_its_period_for_html() -> None:
     sites = pd.DataFrame(columns=["site", "posts", "accounts"])
     page = render_html(empty, trend, sites, period={"tz": "<b>Z</b>", "since": "\x1b&"})
     assert "Days in &lt;b&gt;Z&lt;/b&gt;, from \ufffd&amp; to the last post." in page
+
+
+def test_the_x_cost_notice_counts_the_paid_user_lookup(
+    api: Billed,  # noqa: F811
+    cli_env: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # X bills a user read ($0.010) for the lookup of @handle (or of the tokens' owner) that a
+    # first fetch makes: the notice said "$0.50" for 100 posts, the run cost $0.51.
+    from fakes.x_api import timeline
+
+    api.timelines[OWNER_ID] = timeline(250)
+    assert main(["fetch", f"@{OWNER}", "--max-posts", "100"], out=io.StringIO()) == 0
+    err = capsys.readouterr().err
+    lookups = [r for r in api.seen() if "/users/by/username/" in r.path]
+    assert len(lookups) == 1
+    assert (
+        f"first fetch of @{OWNER}: up to 100 posts, at most $0.51 in API reads "
+        "(the account's lookup included)"
+    ) in err
+    # The account is known now: going on with its backfill looks nothing up.
+    assert main(["fetch", f"@{OWNER}"], out=io.StringIO()) == 0
+    err = capsys.readouterr().err
+    assert f"backfill of @{OWNER}: up to 3,200 posts, at most $16.00 in API reads\n" in err
+    assert len([r for r in api.seen() if "/users/by/username/" in r.path]) == 1
