@@ -193,18 +193,25 @@ def test_no_real_time_zone_name_is_hidden_as_a_token(
     assert code != 0 and f"(days in {zone})" in err
 
 
-def test_config_path_prints_a_path_made_terminal_safe(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+def test_config_path_prints_a_path_made_terminal_safe_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A folder named by an escape sequence (a crafted download, a shared drive) retitled
-    # the terminal, or worse, when `config path` printed it as it was.
+    # the terminal when `config path` printed it there as it was. A script's $(...) still
+    # gets the path as it is (test_config_paths_shown): a pipe is no terminal.
+    from helpers import Terminal
+
     home = one_account_home(tmp_path, monkeypatch, "maren", "hello there")
-    monkeypatch.setenv("LINKRATIO_CONFIG", str(home / "a\x1b]0;owned\x07b\nc" / "config.toml"))
-    code, out, err = run_cli(["config", "path"], capsys)
-    assert code == 0 and err == ""
-    assert out == f"{home}/ab\ufffdc/config.toml\n"  # the sequence dropped, the line one
+    odd = home / "a\x1b]0;owned\x07b\nc" / "config.toml"
+    monkeypatch.setenv("LINKRATIO_CONFIG", str(odd))
+    shown, piped = Terminal(), io.StringIO()
+    assert main(["config", "path"], out=shown) == 0 == main(["config", "path"], out=piped)
+    assert shown.getvalue() == f"{home}/ab\ufffdc/config.toml\n"  # one line, no sequence
+    assert piped.getvalue() == f"{odd}\n"
     monkeypatch.setenv("LINKRATIO_CONFIG", str(home / "plain" / "config.toml"))
-    assert run_cli(["config", "path"], capsys)[1] == f"{home}/plain/config.toml\n"  # as it is
+    plain = Terminal()
+    assert main(["config", "path"], out=plain) == 0
+    assert plain.getvalue() == f"{home}/plain/config.toml\n"
 
 
 @pytest.mark.parametrize(
