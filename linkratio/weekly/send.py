@@ -46,15 +46,10 @@ def deliver_week(
             held.append(exc)
 
     try:
-        _send(
-            ws,
-            files,
-            dest,
-            now=now,
-            waiter=waiter,
-            webhook_format=webhook_format,
-            on_accepted=accepted,
-        )
+        if dest.kind == "email":
+            _mail(ws, files, dest, now, accepted)
+        else:
+            _post(ws, dest, waiter, webhook_format)
     except DeliveryError:
         raise
     except LinkratioError as exc:  # e.g. a setting that turned bad: permanent
@@ -65,32 +60,35 @@ def deliver_week(
         raise held[0]
 
 
-def _send(
+def _mail(
     ws: WeekSummary,
     files: WeeklyFiles,
     dest: Destination,
-    *,
     now: datetime,
-    waiter: Waiter,
-    webhook_format: str | None,
     on_accepted: Callable[[], None],
 ) -> None:
+    """Mail the week (text, HTML, the chart inline) through the SMTP settings."""
     from linkratio.render import weekly as weekly_render
     from linkratio.weekly import deliver
 
-    if dest.kind == "email":
-        settings = deliver.smtp_settings()
-        msg = deliver.build_email(
-            weekly_render.subject(ws),
-            settings.sender,
-            dest.target,
-            weekly_render.render_text(ws, weekly_render.EMAIL_ITEMS),
-            lambda src: weekly_render.render_html(ws, src, weekly_render.EMAIL_ITEMS),
-            files.png,
-            now=now,
-        )
-        deliver.send_email(settings, msg, on_accepted=on_accepted)
-        return
+    settings = deliver.smtp_settings()
+    msg = deliver.build_email(
+        weekly_render.subject(ws),
+        settings.sender,
+        dest.target,
+        weekly_render.render_text(ws, weekly_render.EMAIL_ITEMS),
+        lambda src: weekly_render.render_html(ws, src, weekly_render.EMAIL_ITEMS),
+        files.png,
+        now=now,
+    )
+    deliver.send_email(settings, msg, on_accepted=on_accepted)
+
+
+def _post(ws: WeekSummary, dest: Destination, waiter: Waiter, webhook_format: str | None) -> None:
+    """Post the week to a webhook in its format (Slack, Discord or the JSON document)."""
+    from linkratio.render import weekly as weekly_render
+    from linkratio.weekly import deliver
+
     payloads = {
         "slack": weekly_render.slack_payload,
         "discord": weekly_render.discord_payload,
