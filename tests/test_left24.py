@@ -11,6 +11,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -280,3 +281,31 @@ def test_the_x_cost_notice_counts_the_paid_user_lookup(
     err = capsys.readouterr().err
     assert f"backfill of @{OWNER}: up to 3,200 posts, at most $16.00 in API reads\n" in err
     assert len([r for r in api.seen() if "/users/by/username/" in r.path]) == 1
+
+
+def test_run_week_from_a_notebook_says_it_waits_for_a_busy_library(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The library API waits up to an hour too: without a word, a notebook cell looks hung."""
+    import logging
+
+    from linkratio.weekly.run import run_week
+
+    home = one_account_home(tmp_path, monkeypatch, "maren", "hello there")
+    release = threading.Event()
+
+    class Released(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "waiting for the library lock" in record.getMessage():
+                release.set()
+
+    handler = Released()
+    logging.getLogger("linkratio").addHandler(handler)
+    try:
+        with library_held(home / "lib.sqlite", release), Library(home / "lib.sqlite") as lib:
+            run = run_week(lib, "@maren", now=datetime.fromisoformat(NOW), out_dir=home / "out")
+    finally:
+        logging.getLogger("linkratio").removeHandler(handler)
+    assert run.exit_code == 0
+    said = [r.getMessage() for r in caplog.records if "library lock" in r.getMessage()]
+    assert len(said) == 1 and "in use by fetch @maren (pid " in said[0], said

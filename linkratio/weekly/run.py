@@ -12,7 +12,9 @@ waited for (`LOCK_WAIT`), then LibraryBusyError (75); bad input raises InputErro
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import logging
 import os
 import stat
 from collections.abc import Callable, Sequence
@@ -40,6 +42,8 @@ from linkratio.weekly.send import deliver_week
 if TYPE_CHECKING:
     from linkratio.analysis.weekly import WeekSummary
     from linkratio.render.weekly import WeeklyFiles
+
+log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1
@@ -199,7 +203,8 @@ def run_week(
 
     `week` is `YYYY-Www` or any day of that week (default: the last complete week).
     Holds the library's run lock for the whole run, waiting up to `wait` seconds for another
-    run's (`on_lock_wait(holder)` is told first, `holder` naming that run or ""). The
+    run's (`on_lock_wait(holder)` is told first, `holder` naming that run or ""; without
+    it a warning is logged: a notebook's run never waits in silence). The
     account's posts an older linkratio read are read again first (`WeekRun.reread`);
     `on_reread(name, done)` is told at once, so it can be said even if the run then fails.
     """
@@ -210,6 +215,7 @@ def run_week(
     if not isinstance(account, str) and account.id is None:  # read from files, say
         who = name if account.handle else "the account"
         raise InputError(f"{who} has no account id: name a library account (@handle) instead")
+    on_lock_wait = on_lock_wait or functools.partial(_lock_wait_logged, library.path, wait)
     with library.run_lock(f"weekly {name}", wait=wait, on_wait=on_lock_wait):
         found = find_account(library, account) if isinstance(account, str) else account
         sync_error = _refresh(library, found, waiter) if sync else None
@@ -359,3 +365,12 @@ def _deliver_one(
     if not recorded:
         record()
     return Delivery(dest.label, dest.key, "delivered")
+
+
+def _lock_wait_logged(path: Path, wait: float, holder: str) -> None:
+    """The warning a run without its own `on_lock_wait` gives while another run holds the
+    library (terminal-safe: the holder's name comes from a file)."""
+    from linkratio.render.escape import terminal_safe
+
+    by = f" by {terminal_safe(holder)}" if holder else ""
+    log.warning("%s is in use%s: waiting for the library lock (at most %g s)", path, by, wait)
