@@ -179,8 +179,10 @@ def _x_target(name: str | None, me: bool, policy: dict[str, Any], max_posts: int
         # The owned price is for the owner's own posts read with the owner's tokens: anyone
         # else's cost the app's, whichever tokens read them.
         owned = me or (client.user_auth and _owners(library, creds, account))
-        cost = max_backfill_cost(cap, owned=owned)
-        return f"up to {counted(cap, 'post')}, at most ${cost:,.2f} in API reads"
+        looked_up = client.requests > 0  # said after resolving: its only request, a lookup
+        cost = max_backfill_cost(cap, owned=owned, lookups=int(looked_up))
+        said = f"up to {counted(cap, 'post')}, at most ${cost:,.2f} in API reads"
+        return said + (" (the account's lookup included)" if looked_up else "")
 
     return _Target(
         client,

@@ -148,7 +148,7 @@ def test_max_posts_reads_no_more_posts_than_it_says(
     api.timelines[OWNER_ID] = timeline(250)
     out = io.StringIO()
     assert main(["fetch", f"@{OWNER}", "--max-posts", str(cap)], out=out) == 0
-    cents = -(-cap * 5 // 10)  # $0.005 a post, rounded up to the cent: at most
+    cents = -(-cap * 5 // 10) + 1  # $0.005 a post, rounded up to the cent, and the lookup
     assert f"up to {cap} posts, at most ${cents / 100:.2f} " in capsys.readouterr().err
     assert len(api.billed) == cap
     assert f"fetched {cap} posts of @{OWNER}" in out.getvalue()
@@ -182,10 +182,10 @@ def test_another_account_read_with_the_user_tokens_is_announced_at_the_apps_pric
     monkeypatch.delenv("X_BEARER_TOKEN")
     api.add_user("42", "someoneelse", timeline(30))
     assert main(["fetch", "@someoneelse"], out=io.StringIO()) == 0
-    assert "up to 3,200 posts, at most $16.00 " in capsys.readouterr().err
+    assert "up to 3,200 posts, at most $16.01 " in capsys.readouterr().err  # and its lookup
     assert {r.auth for r in api.seen()} == {"oauth1"} and len(api.billed) == 30
     assert main(["fetch", "--me"], out=io.StringIO()) == 0
-    assert "up to 3,200 posts, at most $3.20 " in capsys.readouterr().err
+    assert "up to 3,200 posts, at most $3.21 " in capsys.readouterr().err  # and /users/me
 
 
 def client_with(api: FakeXApi, **options: Any) -> XClient:

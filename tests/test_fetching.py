@@ -55,7 +55,10 @@ def test_a_handle_is_fetched_with_the_bearer_token_and_says_what_a_first_run_cos
     assert done.pages == 2 and pages == [1, 2]
     assert done.requests == len(x_env.seen()) == 3  # the lookup and two pages
     assert done.library == lib.path
-    assert said == [f"first fetch of @{handle}: up to 3,200 posts, at most $16.00 in API reads"]
+    assert said == [  # 3,200 posts at $0.005 and the lookup of @handle ($0.010)
+        f"first fetch of @{handle}: up to 3,200 posts, at most $16.01 in API reads "
+        "(the account's lookup included)"
+    ]
     before = len(x_env.seen())
     again = fetch_account(lib, f"@{handle}", since=date(2020, 1, 1), notify=said.append)
     assert (again.posts_read, again.new_posts) == (0, 0)

@@ -71,7 +71,7 @@ def test_the_owners_handle_read_with_the_owners_tokens_is_announced_at_the_owned
     assert "at most $3.20 in API reads" in err
     api.add_user("42", "someoneelse", timeline(30))
     assert main(["fetch", "@someoneelse"], out=io.StringIO()) == 0
-    assert "at most $16.00 in API reads" in capsys.readouterr().err  # anyone else: the app's
+    assert "at most $16.01 in API reads" in capsys.readouterr().err  # the app's, and a lookup
 
 
 class Repeating(Billed):

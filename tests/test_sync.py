@@ -225,7 +225,7 @@ def test_cli_fetch_cost_line_no_wait_and_quiet(
     out = io.StringIO()
     assert main(["fetch", f"@{OWNER}", "--no-wait", "--max-posts", "5"], out=out) == 0
     err = capsys.readouterr().err
-    assert "first fetch of @PhillyNEFL: up to 5 posts, at most $0.03" in err
+    assert "first fetch of @PhillyNEFL: up to 5 posts, at most $0.04" in err  # lookup too
     assert "stopped at --max-posts" in out.getvalue()
     code = main(["fetch", f"@{OWNER}", "--no-wait"], out=io.StringIO())
     err = capsys.readouterr().err

@@ -28,7 +28,6 @@ from linkratio.charts.style import (
     NO_POSTS_COLOR,
     SUBTITLE,
     TEXT,
-    chart_width,
     figure,
     placeholder,
     plain,
@@ -58,7 +57,7 @@ def calendar_chart(
     local, zone = resolve_zone(tz)
     days = calendar_days(in_days(df, local, since, until), tz, year)  # a whole frame: its period
     bands = 3 if narrow else 1
-    fig = figure(chart_width(narrow), 3.3 if bands == 1 else 6.2, _title(days, year))
+    fig = figure(narrow, 3.3 if bands == 1 else 6.2, _title(days, year))
     ax = fig.add_subplot()
     if days.empty:
         placeholder(ax, "no posts in this period")

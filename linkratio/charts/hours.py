@@ -20,7 +20,6 @@ from linkratio.charts.style import (
     SHARE_CMAP,
     SUBTITLE,
     TEXT,
-    chart_width,
     figure,
     plain,
 )
@@ -35,7 +34,7 @@ def hours_chart(df: pd.DataFrame, tz: str | None = None, *, narrow: bool = False
     """
     grid, posts = hour_grid(df, tz), hour_posts(df, tz)
     _, zone = resolve_zone(tz)
-    fig = figure(chart_width(narrow), 3.6 if narrow else 4.2, "When you talk")
+    fig = figure(narrow, 3.6 if narrow else 4.2, "When you talk")
     ax = fig.add_subplot()
     blank = "blank: no posts"
     ax.set_title(

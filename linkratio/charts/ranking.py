@@ -57,9 +57,7 @@ def _ranking(
 def sites_chart(df: pd.DataFrame, top: int = 15, *, narrow: bool = False) -> Figure:
     """The `top` registered domains the posts link to, as horizontal bars (`narrow`: a phone's)."""
     sites = top_sites(df, top)
-    fig = style.figure(
-        style.chart_width(narrow), 1.6 + 0.3 * max(len(sites), 5), "Where your links go"
-    )
+    fig = style.figure(narrow, 1.6 + 0.3 * max(len(sites), 5), "Where your links go")
     ax = fig.add_subplot()
     ax.set_title(
         f"top {top} linked sites{'' if narrow else ' (registered domains)'}", **style.SUBTITLE
@@ -89,10 +87,10 @@ def partners_chart(
     ties = ties.head(top)
     rows = max(len(partners), len(ties), 5)
     if narrow:
-        fig = style.figure(style.chart_width(narrow), 2.6 + 0.56 * rows, "Who you talk with")
+        fig = style.figure(narrow, 2.6 + 0.56 * rows, "Who you talk with")
         left, right = fig.subplots(2, 1)
     else:
-        fig = style.figure(style.chart_width(narrow), 1.8 + 0.3 * rows, "Who you talk with")
+        fig = style.figure(narrow, 1.8 + 0.3 * rows, "Who you talk with")
         # The fading ties carry long bar labels (count, last reply, days since): more room.
         left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": (2, 3)})
     left.set_title(f"top {top} conversation partners", **style.SUBTITLE)

@@ -68,11 +68,6 @@ NARROW = 3.8
 """Width (inches) of a chart drawn for a phone: a 390-pixel screen shows it at about 360."""
 
 
-def chart_width(narrow: bool) -> float:
-    """The figure width of a chart for a phone (`narrow`) or a desktop page."""
-    return NARROW if narrow else WIDE
-
-
 def plain(text: object) -> str:
     """`text` as a literal matplotlib string: every `$` escaped so mathtext never runs, and
     no escape sequence or control character but line breaks (U+FFFD instead: matplotlib
@@ -110,10 +105,11 @@ class ChartFigure(Figure):
         return buffer.getvalue()
 
 
-def figure(width: float, height: float, title: str) -> Figure:
-    """A constrained-layout Figure with a bold title (smaller on a phone-width figure)."""
-    fig = ChartFigure(figsize=(width, height), layout="constrained")
-    fig.suptitle(plain(title), fontsize=12 if width <= NARROW else 14, fontweight="bold", **TEXT)
+def figure(narrow: bool, height: float, title: str) -> Figure:
+    """A chart's constrained-layout Figure, `NARROW` (a phone's) or `WIDE` inches wide, with a
+    bold title (smaller on a phone)."""
+    fig = ChartFigure(figsize=(NARROW if narrow else WIDE, height), layout="constrained")
+    fig.suptitle(plain(title), fontsize=12 if narrow else 14, fontweight="bold", **TEXT)
     return fig
 
 

@@ -28,7 +28,6 @@ from linkratio.charts.style import (
     CATEGORY_LABELS,
     LEGEND,
     NARROW_LEGEND,
-    chart_width,
     figure,
     placeholder,
     plain,
@@ -55,7 +54,7 @@ def activity_chart(
     outlined, as a "partial" bin (the weekly table's "2 of 7 days"), so its fewer posts
     do not read as a dip.
     """
-    fig = figure(chart_width(narrow), 4.6, "Talking vs linking over time")
+    fig = figure(narrow, 4.6, "Talking vs linking over time")
     ax = fig.add_subplot()
     local, zone = resolve_zone(tz)
     bins = activity_bins(in_days(df, local, since, until), tz)  # a whole frame: its period

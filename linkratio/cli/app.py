@@ -13,9 +13,10 @@ import errno
 import importlib
 import io
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TextIO, TypeGuard, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeGuard, cast
 
 import linkratio.cli.options as options
 from linkratio._version import __version__
@@ -53,8 +54,72 @@ def _modules(argv: Sequence[str] | None) -> set[str]:
     return {options.COMMANDS[word][0]} if word in options.COMMANDS else set()
 
 
-class _Parser(options.Parser):
-    """`options.Parser`, whose `--help` and `--version` raise a write error on stdout.
+_INVALID_CHOICE = re.compile(r"argument (\S+): invalid choice: '([^']*)' \(choose from (.*)\)$")
+_UNRECOGNIZED = "unrecognized arguments: "
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors say "did you mean" for a mistyped command or option.
+
+    Every command's parser is one too (subparsers take the class of their parent). Python
+    3.12 has `suggest_on_error`; this works on 3.11 and for options as well.
+    """
+
+    argv: list[str] = []
+    """The words being parsed (set by `main`), to find which command an option was for."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print the usage and the message, with a suggestion when one is close; exit 2.
+
+        An unknown option is reported by the top parser (argparse 3.11): the command it was
+        given to says it instead, with its own usage line.
+        """
+        command = self._command() if message.startswith(_UNRECOGNIZED) else self
+        if command is not self:
+            command.error(message)
+        from linkratio.render.escape import usage_safe  # no token typed by mistake is shown
+
+        super().error(usage_safe(self._suggest(message)))
+
+    def _suggest(self, message: str) -> str:
+        found = _INVALID_CHOICE.match(message)
+        if found:
+            what, word, listed = found.groups()
+            choices = re.findall(r"'([^']*)'", listed)
+            if what in ("COMMAND", "ACTION", "SUBCOMMAND"):
+                hint = did_you_mean(word, choices) or f" (see '{self.prog} --help')"
+                return f"unknown command {word!r}{hint}"
+            return message + did_you_mean(word, choices)
+        if message.startswith(_UNRECOGNIZED):
+            words = message.removeprefix(_UNRECOGNIZED).split()
+            typo = next((w.split("=", 1)[0] for w in words if w.startswith("--")), None)
+            if typo is not None:
+                known = [o for a in self._actions for o in a.option_strings]
+                return message + did_you_mean(typo, [o for o in known if o.startswith("--")])
+        return message
+
+    def _command(self) -> Parser:
+        """The deepest (sub)command parser that `argv` names, from this one down."""
+        parser: Parser = self
+        words = [w for w in self.argv if not w.startswith("-")]
+        while True:
+            subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+            named = next((s.choices[w] for s in subs for w in words if w in s.choices), None)
+            if not isinstance(named, Parser):
+                return parser
+            parser = named
+
+
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """`; did you mean 'audit'?` when a choice is close to `word`, else an empty string."""
+    import difflib
+
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+class _Parser(Parser):
+    """`Parser`, whose `--help` and `--version` raise a write error on stdout.
 
     argparse drops it, and `linkratio --help > /dev/full` exited 0: `main` says it in one
     line and exits 74. On stderr (usage errors) it stays dropped, as in argparse.
@@ -108,7 +173,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 2 bad input or usage)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(argv)
-    options.Parser.argv = argv  # for "did you mean": which command an unknown option was for
+    Parser.argv = argv  # for "did you mean": which command an unknown option was for
     debug = "--debug" in argv
     try:
         args = parser.parse_args(argv)

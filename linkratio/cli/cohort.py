@@ -84,12 +84,7 @@ def _register_build(commands: options.SubParsers) -> None:
         "--workers", type=options.positive, metavar="N", help="processes (default: cores)"
     )
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="a running Dask scheduler")
-    p.add_argument(
-        "--skip-invalid",
-        action="store_true",
-        help="skip unparseable lines, malformed records and damaged archive parts with a "
-        "warning instead of stopping",
-    )
+    options.add_skip_invalid(p)
     options.add_quiet(p, help="print nothing on success")
 
 

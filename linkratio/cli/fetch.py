@@ -154,7 +154,8 @@ def configure(args: argparse.Namespace, out: TextIO) -> int:
             f"e.g. printf '%s\\n' \"$TOKEN\" | linkratio config set {key}"
         )
     if args.action == "path":
-        out.write(f"{config.config_path()}\n")
+        path = str(config.config_path())  # as it is for a script's $(...), safe on a terminal
+        out.write(f"{terminal_safe(path) if out.isatty() else path}\n")
         return EXIT_OK
     if args.action == "show":
         settings = config.describe()  # a stray key fails here, before a line is printed

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import textwrap
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from linkratio.days import FIRST_DAY, LAST_DAY, iso_day
 
@@ -54,70 +53,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 """Every command, in the order they are listed: the `cli` module that registers it, and its
 one-line help (shown in `linkratio --help` without loading the module)."""
-
-_INVALID_CHOICE = re.compile(r"argument (\S+): invalid choice: '([^']*)' \(choose from (.*)\)$")
-_UNRECOGNIZED = "unrecognized arguments: "
-
-
-class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors say "did you mean" for a mistyped command or option.
-
-    Every command's parser is one too (subparsers take the class of their parent). Python
-    3.12 has `suggest_on_error`; this works on 3.11 and for options as well.
-    """
-
-    argv: list[str] = []
-    """The words being parsed (set by `cli.app`), to find which command an option was for."""
-
-    def error(self, message: str) -> NoReturn:
-        """Print the usage and the message, with a suggestion when one is close; exit 2.
-
-        An unknown option is reported by the top parser (argparse 3.11): the command it was
-        given to says it instead, with its own usage line.
-        """
-        command = self._command() if message.startswith(_UNRECOGNIZED) else self
-        if command is not self:
-            command.error(message)
-        from linkratio.render.escape import usage_safe  # no token typed by mistake is shown
-
-        super().error(usage_safe(self._suggest(message)))
-
-    def _suggest(self, message: str) -> str:
-        found = _INVALID_CHOICE.match(message)
-        if found:
-            what, word, listed = found.groups()
-            choices = re.findall(r"'([^']*)'", listed)
-            if what in ("COMMAND", "ACTION", "SUBCOMMAND"):
-                hint = did_you_mean(word, choices) or f" (see '{self.prog} --help')"
-                return f"unknown command {word!r}{hint}"
-            return message + did_you_mean(word, choices)
-        if message.startswith(_UNRECOGNIZED):
-            words = message.removeprefix(_UNRECOGNIZED).split()
-            typo = next((w.split("=", 1)[0] for w in words if w.startswith("--")), None)
-            if typo is not None:
-                known = [o for a in self._actions for o in a.option_strings]
-                return message + did_you_mean(typo, [o for o in known if o.startswith("--")])
-        return message
-
-    def _command(self) -> Parser:
-        """The deepest (sub)command parser that `argv` names, from this one down."""
-        parser: Parser = self
-        words = [w for w in self.argv if not w.startswith("-")]
-        while True:
-            subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-            named = next((s.choices[w] for s in subs for w in words if w in s.choices), None)
-            if not isinstance(named, Parser):
-                return parser
-            parser = named
-
-
-def did_you_mean(word: str, choices: list[str]) -> str:
-    """`; did you mean 'audit'?` when a choice is close to `word`, else an empty string."""
-    import difflib
-
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
 
 SubParsers = argparse._SubParsersAction  # argparse names no public type for it
 Handler = Callable[[argparse.Namespace, TextIO], int]
@@ -273,13 +208,18 @@ def add_input(parser: argparse.ArgumentParser, account: bool = True) -> None:
         default="auto",
         help="override the detected input format (default: auto)",
     )
+    add_skip_invalid(parser)
+    add_quiet(parser)
+
+
+def add_skip_invalid(parser: argparse.ArgumentParser) -> None:
+    """`--skip-invalid`: read on past a damaged line, record or archive part, warning of it."""
     parser.add_argument(
         "--skip-invalid",
         action="store_true",
         help="skip unparseable lines, malformed records and damaged archive parts with a "
         "warning instead of stopping",
     )
-    add_quiet(parser)
 
 
 def add_period(parser: argparse.ArgumentParser) -> None:

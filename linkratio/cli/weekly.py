@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 import linkratio.cli.options as options
-from linkratio.weekly.run import DEFAULT_OUT
+from linkratio.weekly.run import DEFAULT_OUT, LOCK_WAIT
 
 if TYPE_CHECKING:
     from linkratio.store import Reread
@@ -34,7 +35,7 @@ def register(sub: options.SubParsers) -> None:
     )
     _add_destinations(p)
     p.add_argument("--force", action="store_true", help="deliver again what was delivered")
-    options.add_run(p, quiet="print nothing on success", wait=5.0)
+    options.add_run(p, quiet="print nothing on success", wait=LOCK_WAIT)
     options.add_clock(p)
 
 
@@ -105,9 +106,25 @@ def weekly(args: argparse.Namespace, out: TextIO) -> int:
             webhook_format=args.webhook_format,
             wait=args.wait,
             on_reread=_say_reread,  # said at once: whatever happens after, it was done
+            on_lock_wait=None if args.quiet else _say_lock_wait(args.wait),
         )
     _print(run, args.quiet, out, synced=args.sync)
     return run.exit_code
+
+
+def _say_lock_wait(wait: float) -> Callable[[str], None]:
+    """The line said when another run holds the library: a cron log shows why the run was slow."""
+    from linkratio.render.escape import terminal_safe
+
+    def say(holder: str) -> None:
+        by = f" by {terminal_safe(holder)}" if holder else ""
+        sys.stderr.write(
+            f"linkratio: the library is in use{by}: waiting for the library lock "
+            f"(at most {wait:g} s)\n"
+        )
+        sys.stderr.flush()
+
+    return say
 
 
 def _say_reread(account: str, done: Reread) -> None:

@@ -115,10 +115,25 @@ def _sites_table(sites: pd.DataFrame) -> str:
     return f"<table><tr><th>site</th><th>posts</th><th>accounts</th></tr>{rows}</table>"
 
 
+def _period_line(period: Period) -> str:
+    """`Days in Europe/Berlin, from 2024-01-01 to the last post.`: what the numbers cover."""
+    since, until = period.get("since"), period.get("until")
+    return (
+        f'<p class="period">Days in {_e(period.get("tz", "UTC"))}, '
+        f"from {_e(since or 'the first post')} to {_e(until or 'the last post')}.</p>"
+    )
+
+
 def render_html(
-    table: pd.DataFrame, weekly: pd.DataFrame, sites: pd.DataFrame, title: str = "Cohort report"
+    table: pd.DataFrame,
+    weekly: pd.DataFrame,
+    sites: pd.DataFrame,
+    title: str = "Cohort report",
+    *,
+    period: Period | None = None,
 ) -> str:
-    """The report page from a summary, a weekly trend and the top sites."""
+    """The report page from a summary, a weekly trend and the top sites of `period` (its
+    zone and days, said under the title)."""
     posts = int(table["posts"].sum()) if len(table) else 0
     sections = [
         ("distribution", "Talk share across accounts", _img(charts.share_histogram(table), "")),
@@ -134,7 +149,7 @@ def render_html(
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
         f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>\n"
         f"<h1>{_e(title)}</h1><p>{len(table):,} account{'s' * (len(table) != 1)}, "
-        f"{counted(posts, 'post')}.</p>\n"
+        f"{counted(posts, 'post')}.</p>{_period_line(period or {})}\n"
         f"{body}\n<script>{_SORTER}</script></body></html>\n"
     )
 
@@ -152,6 +167,7 @@ def write_report(
         summary(path, min_posts=min_posts, **period),
         weekly_trend(path, min_posts=min_posts, **period),
         top_sites(path, limit=top, **period),
+        period=period,
     )
     target = Path(out).expanduser()
     if target.is_dir():

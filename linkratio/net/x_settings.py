@@ -18,6 +18,8 @@ PRICE_PER_POST = 0.005
 """US dollars per post read with the app bearer token (pay-per-use)."""
 PRICE_PER_OWNED_POST = 0.001
 """US dollars per post of the owner read with the owner's own user tokens."""
+PRICE_PER_USER = 0.010
+"""US dollars per user read: the lookup of an account by its handle, or of the tokens' owner."""
 TIMELINE_CAP = 3200
 """The user timeline endpoint serves at most this many of the newest posts."""
 PAGE_SIZE = 100
@@ -115,9 +117,9 @@ def checked_url(url: str) -> str:
     return url.rstrip("/")
 
 
-def max_backfill_cost(posts: int = TIMELINE_CAP, *, owned: bool) -> float:
-    """What a first backfill of up to `posts` posts may cost at most, in US dollars rounded
-    up to the cent (201 posts at $0.005 are $1.005: at most $1.01, not $1.00)."""
+def max_backfill_cost(posts: int = TIMELINE_CAP, *, owned: bool, lookups: int = 0) -> float:
+    """What a first backfill of up to `posts` posts (and `lookups` user lookups) may cost at
+    most, in US dollars rounded up to the cent (201 posts at $0.005 are $1.005: $1.01)."""
     price = PRICE_PER_OWNED_POST if owned else PRICE_PER_POST
-    cents = round(max(0, min(posts, TIMELINE_CAP)) * price * 100, 6)  # no float noise to round
-    return math.ceil(cents) / 100
+    dollars = max(0, min(posts, TIMELINE_CAP)) * price + max(0, lookups) * PRICE_PER_USER
+    return math.ceil(round(dollars * 100, 6)) / 100  # no float noise to round

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
@@ -135,7 +136,48 @@ def _shown(word: str) -> str:
     if word.startswith(("/", "./", "../", "~")) or _FILE_NAME.search(word) or _DATED.search(word):
         return word  # a path (or an archive's folder, named by its date): what a mistake names
     letters, digits = any(c.isalpha() for c in word), any(c.isdigit() for c in word)
-    return HIDDEN if len(word) >= 32 or (len(word) >= 20 and letters and digits) else word
+    long = len(word) >= 32 or (len(word) >= 20 and letters and digits)
+    return HIDDEN if long and not _is_zone(word) else word
+
+
+@functools.cache
+def _zones() -> frozenset[str]:
+    """The IANA time zone names this system knows (read once, ~0.1 s: only for long words)."""
+    import zoneinfo
+
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _is_zone(word: str) -> bool:
+    """Whether `word` is a real time zone's name (`America/Argentina/ComodRivadavia` is as
+    long as a token), shown wherever it is quoted."""
+    return "/" in word and word in _zones()
+
+
+# A user name in a handle (`@photography_lover_2024`): lower case, or words joined by `_`.
+_USER_NAME = re.compile(r"[a-z0-9_]{1,30}|(?=.{1,30}$)[A-Za-z0-9]*_[A-Za-z0-9_]*")
+
+
+def _secret_parts(word: str) -> list[str]:
+    """What of `word` looks like a secret: the word, or the parts after an `@` (a token
+    pasted as a handle's user or host, `@TOKEN@example.social`); [] for none."""
+    head, *tails = word.split("@")
+    if head or not tails or word.startswith("did:"):  # an address: judged whole, as before
+        return [word] if _shown(word) == HIDDEN else []
+    return [
+        part
+        for part in tails
+        if _shown(part) == HIDDEN and (_SECRET_PREFIX.match(part) or not _USER_NAME.fullmatch(part))
+    ]
+
+
+def _shown_word(word: str) -> str:
+    """`word` with what looks like a secret in it (`_secret_parts`) as `HIDDEN`."""
+    hidden = _secret_parts(word)
+    if hidden == [word]:
+        return HIDDEN
+    parts = word.split("@")
+    return "@".join([parts[0]] + [HIDDEN if p in hidden else p for p in parts[1:]])
 
 
 def usage_safe(text: str) -> str:
@@ -144,7 +186,7 @@ def usage_safe(text: str) -> str:
     One line; each URL by its host only (`url_hosts`); each word that looks like a token or
     a password (a known token prefix, or long with letters and digits) as `HIDDEN`.
     """
-    return _TOKEN_RUN.sub(lambda m: _shown(m[0]), url_hosts(terminal_safe(text)))
+    return _TOKEN_RUN.sub(lambda m: _shown_word(m[0]), url_hosts(terminal_safe(text)))
 
 
 # What follows a URL's host, split where a secret in it would end.
@@ -167,7 +209,7 @@ def typed_secrets(words: Iterable[str]) -> list[str]:
             tail = word[url.end(2) : url.end()]
             found.update(p for p in _URL_PARTS.findall(tail) if _shown(p) == HIDDEN)
         parts = _TOKEN_RUN.findall(url_hosts(word))
-        found.update(w for w in parts if _shown(w) == HIDDEN and not _is_name(w))
+        found.update(p for w in parts if not _is_name(w) for p in _secret_parts(w))
     return sorted(found, key=len, reverse=True)
 
 

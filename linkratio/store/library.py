@@ -13,7 +13,7 @@ import functools
 import logging
 import os
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -386,15 +386,14 @@ class Library:
     # -- one run at a time ---------------------------------------------------------------
 
     @contextmanager
-    def run_lock(self, name: str, *, wait: float = 10.0) -> Iterator[None]:
-        """Hold the library's run lock, waiting up to `wait` seconds, else LibraryBusyError.
-
-        The lock is `<library>.lock` beside the file (see `linkratio.store.lock`): freed
-        when the holder dies, kill -9 included. `name` says who holds it (e.g.
-        "fetch @handle"); a waiter that gives up names the holder. Not re-entrant.
-        """
+    def run_lock(
+        self, name: str, *, wait: float = 10.0, on_wait: Callable[[str], None] | None = None
+    ) -> Iterator[None]:
+        """Hold the run lock (`store.lock`: freed when its holder dies; `name` says who holds
+        it; not re-entrant), waiting up to `wait` s (`on_wait(holder)` told first), else
+        LibraryBusyError naming the holder."""
         if self._memory:  # nobody else can open a private in-memory library
             yield
             return
-        with lock.run_lock(self.path, name, wait=wait):
+        with lock.run_lock(self.path, name, wait=wait, on_wait=on_wait):
             yield

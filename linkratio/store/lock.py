@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -32,17 +32,32 @@ def holder_path(library: Path) -> Path:
 
 
 @contextmanager
-def run_lock(library: Path, name: str, *, wait: float = 10.0) -> Iterator[None]:
+def run_lock(
+    library: Path,
+    name: str,
+    *,
+    wait: float = 10.0,
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[None]:
     """Hold the run lock of `library`, waiting up to `wait` seconds, else LibraryBusyError.
 
-    Not re-entrant: a second hold, in this process too, waits like any other run.
+    When the lock is held and `wait` is more than 0, `on_wait(holder)` is told once before
+    the wait (`holder` names the run holding it, or is ""). Not re-entrant: a second hold,
+    in this process too, waits like any other run.
     """
     import filelock  # here: reading a library takes no lock, and filelock costs ~6 ms to import
 
     # A new lock object per hold: filelock counts nested holds of one object as one.
     lock = filelock.FileLock(lock_path(library), timeout=max(wait, 0))
     try:
-        lock.acquire()
+        try:
+            lock.acquire(timeout=0)
+        except filelock.Timeout:
+            if wait <= 0:
+                raise
+            if on_wait is not None:
+                on_wait(_holder(library))
+            lock.acquire()
     except filelock.Timeout:
         raise _busy(library, wait) from None
     except OSError as e:  # a read-only folder or disk, a lock file of another user
@@ -71,13 +86,19 @@ def _write_holder(path: Path, text: str) -> None:
         file.write(text)
 
 
-def _busy(library: Path, wait: float) -> LibraryBusyError:
-    """The error of a run that waited `wait` seconds in vain, naming the holder if known."""
+def _holder(library: Path) -> str:
+    """Who holds the library's lock, as the holder wrote it (at most 300 characters), or ""."""
     try:
         holder = holder_path(library).read_text(encoding="utf-8", errors="replace").strip()
     except OSError:
-        holder = ""
+        return ""
+    return holder[:300]
+
+
+def _busy(library: Path, wait: float) -> LibraryBusyError:
+    """The error of a run that waited `wait` seconds in vain, naming the holder if known."""
+    holder = _holder(library)
     return LibraryBusyError(
         f"the library {library} is in use by another linkratio run"
-        f"{f' ({holder[:300]})' if holder else ''}; waited {wait:g} s: try again when it ends"
+        f"{f' ({holder})' if holder else ''}; waited {wait:g} s: try again when it ends"
     )

@@ -176,11 +176,16 @@ _NOT_OFFERED = {  # what a server that answers "not supported" lacks, by the ste
 
 
 def send_email(
-    settings: SmtpSettings, msg: EmailMessage, timeout: float = TIMEOUT, deadline: float = DEADLINE
+    settings: SmtpSettings,
+    msg: EmailMessage,
+    timeout: float = TIMEOUT,
+    deadline: float = DEADLINE,
+    on_accepted: Callable[[], None] | None = None,
 ) -> None:
     """Send `msg` through the server of `settings`; DeliveryError/DeliveryUnavailable if not.
 
     Each read may take `timeout` seconds and the whole conversation `deadline` seconds.
+    `on_accepted()` is called as soon as the server has taken the mail, before QUIT.
     """
     where = f"email {msg['To']} (via {settings.host}:{settings.port})"
     step = "send"
@@ -194,6 +199,8 @@ def send_email(
                 smtp.login(settings.user, settings.password or "")
             step = "send"
             smtp.send_message(msg)
+            if on_accepted is not None:  # a stop during QUIT then sends no second mail
+                on_accepted()
     except smtplib.SMTPNotSupportedError:
         raise DeliveryError(f"{where}: {_NOT_OFFERED[step]}") from None
     except smtplib.SMTPAuthenticationError as exc:

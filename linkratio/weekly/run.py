@@ -6,14 +6,15 @@ failed; or the sync failed, or the library holds no post since before the week, 
 data may be stale: the summary is still written and delivered, its note says so), 2 bad
 input or every destination failed for good (a refused login, a 4xx webhook answer, an
 untrusted certificate: a setting to fix), 75 try again later (every destination failed
-for now: no connection, SMTP 4xx, webhook 5xx/timeouts). A busy library raises
-LibraryBusyError (exit code 75) and bad input
-raises InputError (2) before any work.
+for now: no connection, SMTP 4xx, webhook 5xx/timeouts). A library another run holds is
+waited for (`LOCK_WAIT`), then LibraryBusyError (75); bad input raises InputError (2) first.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import logging
 import os
 import stat
 from collections.abc import Callable, Sequence
@@ -36,10 +37,13 @@ from linkratio.loading import account_frame
 from linkratio.model import Account, Destination
 from linkratio.net.waiting import Waiter
 from linkratio.store import Library, Reread
+from linkratio.weekly.send import deliver_week
 
 if TYPE_CHECKING:
     from linkratio.analysis.weekly import WeekSummary
     from linkratio.render.weekly import WeeklyFiles
+
+log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1
@@ -47,6 +51,8 @@ EXIT_BAD = 2
 EXIT_TEMPFAIL = 75
 DEFAULT_OUT = "linkratio-weekly"
 """The folder the week's files go to unless told otherwise."""
+LOCK_WAIT = 3600.0
+"""Seconds a run waits for a library another run holds: no later run sends a missed week."""
 
 Status = Literal["delivered", "skipped", "failed-permanent", "failed-temporary"]
 
@@ -189,13 +195,16 @@ def run_week(
     out_dir: str | Path = DEFAULT_OUT,
     waiter: Waiter | None = None,
     webhook_format: str | None = None,
-    wait: float = 5.0,
+    wait: float = LOCK_WAIT,
     on_reread: Callable[[str, Reread], None] | None = None,
+    on_lock_wait: Callable[[str], None] | None = None,
 ) -> WeekRun:
     """Summarize the week for `account`, write its files and deliver them; see `WeekRun`.
 
     `week` is `YYYY-Www` or any day of that week (default: the last complete week).
-    Holds the library's run lock (waiting up to `wait` seconds) for the whole run. The
+    Holds the library's run lock for the whole run, waiting up to `wait` seconds for another
+    run's (`on_lock_wait(holder)` is told first, `holder` naming that run or ""; without
+    it a warning is logged: a notebook's run never waits in silence). The
     account's posts an older linkratio read are read again first (`WeekRun.reread`);
     `on_reread(name, done)` is told at once, so it can be said even if the run then fails.
     """
@@ -206,7 +215,8 @@ def run_week(
     if not isinstance(account, str) and account.id is None:  # read from files, say
         who = name if account.handle else "the account"
         raise InputError(f"{who} has no account id: name a library account (@handle) instead")
-    with library.run_lock(f"weekly {name}", wait=wait):
+    on_lock_wait = on_lock_wait or functools.partial(_lock_wait_logged, library.path, wait)
+    with library.run_lock(f"weekly {name}", wait=wait, on_wait=on_lock_wait):
         found = find_account(library, account) if isinstance(account, str) else account
         sync_error = _refresh(library, found, waiter) if sync else None
         reread = _reread(library, found)
@@ -273,7 +283,6 @@ def _summary(
     from linkratio.store.weekly import challenges
 
     synced = _sync_note(library, account)
-
     return build_week(
         account_frame(library, account),
         monday,
@@ -332,66 +341,36 @@ def _deliver_one(
 
     if dest.key in done:
         return Delivery(dest.label, dest.key, "skipped")
-    try:
-        deliver_week(ws, files, dest, now=now, waiter=waiter, webhook_format=webhook_format)
+    recorded: list[bool] = []
+
+    def record() -> None:
+        record_delivery(library, account, ws.week, dest.key, now=now)
+        recorded.append(True)
+
+    try:  # a mail is recorded once the server took it, before QUIT: a SIGTERM then costs none
+        deliver_week(
+            ws,
+            files,
+            dest,
+            now=now,
+            waiter=waiter,
+            webhook_format=webhook_format,
+            on_accepted=record,
+        )
     except DeliveryError as exc:
         status: Status = (
             "failed-temporary" if isinstance(exc, DeliveryUnavailable) else "failed-permanent"
         )
         return Delivery(dest.label, dest.key, status, str(exc))
-    record_delivery(library, account, ws.week, dest.key, now=now)
+    if not recorded:
+        record()
     return Delivery(dest.label, dest.key, "delivered")
 
 
-def deliver_week(
-    ws: WeekSummary,
-    files: WeeklyFiles,
-    dest: Destination,
-    *,
-    now: datetime,
-    waiter: Waiter,
-    webhook_format: str | None = None,
-) -> None:
-    """Deliver the week to one destination; whatever goes wrong becomes a DeliveryError."""
-    try:
-        _send(ws, files, dest, now=now, waiter=waiter, webhook_format=webhook_format)
-    except DeliveryError:
-        raise
-    except LinkratioError as exc:  # e.g. a setting that turned bad: permanent
-        raise DeliveryError(str(exc)) from None
-    except (OSError, ValueError) as exc:  # a safety net: one destination never stops the rest
-        raise DeliveryError(f"{dest.label}: failed ({type(exc).__name__})") from None
+def _lock_wait_logged(path: Path, wait: float, holder: str) -> None:
+    """The warning a run without its own `on_lock_wait` gives while another run holds the
+    library (terminal-safe: the holder's name comes from a file)."""
+    from linkratio.render.escape import terminal_safe
 
-
-def _send(
-    ws: WeekSummary,
-    files: WeeklyFiles,
-    dest: Destination,
-    *,
-    now: datetime,
-    waiter: Waiter,
-    webhook_format: str | None,
-) -> None:
-    from linkratio.render import weekly as weekly_render
-    from linkratio.weekly import deliver
-
-    if dest.kind == "email":
-        settings = deliver.smtp_settings()
-        msg = deliver.build_email(
-            weekly_render.subject(ws),
-            settings.sender,
-            dest.target,
-            weekly_render.render_text(ws, weekly_render.EMAIL_ITEMS),
-            lambda src: weekly_render.render_html(ws, src, weekly_render.EMAIL_ITEMS),
-            files.png,
-            now=now,
-        )
-        deliver.send_email(settings, msg)
-        return
-    payloads = {
-        "slack": weekly_render.slack_payload,
-        "discord": weekly_render.discord_payload,
-        "json": weekly_render.json_payload,
-    }
-    body = payloads[deliver.webhook_format(dest, webhook_format)](ws)
-    deliver.post_webhook(dest, body, on_wait=waiter.on_wait, sleep=waiter.sleep)
+    by = f" by {terminal_safe(holder)}" if holder else ""
+    log.warning("%s is in use%s: waiting for the library lock (at most %g s)", path, by, wait)
