@@ -19,6 +19,7 @@ from linkratio.analysis.period import (
     account_label,
     account_of,
     as_date,
+    check_frame,
     data_span,
     day_table,
     kind_counts,
@@ -133,21 +134,25 @@ def summarize(
     shortener list or of `shorteners` (hosts seen redirecting; default: the frame's
     `attrs["redirect_hosts"]`, set by `with_expansions`).
 
-    Raises InputError for an unknown zone, a since or until that is not a day, or since >
-    until, InputFormatError for a frame without the needed columns, EmptyDataError when
-    the period holds no posts.
+    Raises InputError for a `df` that is no DataFrame, an unknown zone, a since or until
+    that is not a day, or since > until, InputFormatError for a frame without the needed
+    columns, EmptyDataError when the frame or the period holds no posts.
     """
+    check_frame(df, "summarize")
     zone, zone_name = resolve_zone(tz)
     since, until = as_date(since, zone), as_date(until, zone)
     posts = select_posts(df, zone, since, until)
-    if posts.empty:
-        span = ""
-        if not df.empty:  # say when the posts are: a since after them all is easy to miss
-            first, last = data_span(df, zone)
-            span = f": the posts run from {first} to {last}"
+    if df.empty:  # not "between the first post and the last post": there is none
+        raise EmptyDataError(
+            "no posts to summarize: the frame is empty (did a period given to load, or a "
+            "filter, keep none?)"
+        )
+    if posts.empty:  # say when the posts are: a since after them all is easy to miss
+        first, last = data_span(df, zone)
         raise EmptyDataError(
             f"no posts between {since or 'the first post'} and "
-            f"{until or 'the last post'} (days in {zone_name}){span}"
+            f"{until or 'the last post'} (days in {zone_name}): the posts run from {first} "
+            f"to {last}"
         )
     days = day_table(posts)
     end, n = until or days.index[-1], len(posts)

@@ -1,0 +1,48 @@
+"""Session 24's notebook user: what a Jupyter user of the public API met (`load`,
+`summarize`, `write_report`, `run_week`, `Library`), each a clear one-line error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import SAMPLE
+
+import linkratio
+from linkratio.errors import EmptyDataError, InputError
+
+
+@pytest.fixture(scope="module")
+def sample_frame() -> object:
+    return linkratio.load(SAMPLE)
+
+
+@pytest.mark.parametrize("given", ["data/sample", SAMPLE, None])
+def test_summarize_of_a_path_or_none_says_it_takes_a_frame(given: object) -> None:
+    # summarize("archive.zip") skips the load step: an AttributeError on `.columns` before
+    with pytest.raises(InputError, match=r"^summarize: df .*expected a DataFrame of posts"):
+        linkratio.summarize(given)  # type: ignore[arg-type]
+
+
+def test_summarize_of_a_path_names_the_load_that_reads_it() -> None:
+    with pytest.raises(InputError, match=r"linkratio\.load\('data/sample'\) reads them"):
+        linkratio.summarize("data/sample")  # type: ignore[arg-type]
+
+
+def test_summarize_of_one_column_says_it_takes_the_frame(sample_frame: object) -> None:
+    with pytest.raises(InputError, match="^summarize: df a Series: expected a DataFrame"):
+        linkratio.summarize(sample_frame["category"])  # type: ignore[index]
+
+
+def test_write_report_of_a_path_names_itself(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="^write_report: df 'data/sample' is a name"):
+        linkratio.write_report("data/sample", tmp_path / "out")  # type: ignore[arg-type]
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_empty_period_from_load_is_an_empty_frame_that_summarize_calls_empty() -> None:
+    empty = linkratio.load(SAMPLE, tz="UTC", since="2030-01-01", until="2030-01-31")
+    assert empty.empty and list(empty.columns) == list(linkratio.COLUMNS)
+    # not "no posts between the first post and the last post": the frame has neither
+    with pytest.raises(EmptyDataError, match="^no posts to summarize: the frame is empty"):
+        linkratio.summarize(empty, tz="UTC")
