@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
+from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
@@ -260,8 +261,20 @@ def load(
     of those days (inclusive, ISO dates or `date`s; a timestamp is its day) in the zone
     `tz` (default: the system's); a summary of that frame knows no other day (nudge,
     partial weeks), so `audit --since/--until` is `summarize(load(source), tz=...,
-    since=..., until=...)`.
+    since=..., until=...)`. A bad `source`, `db`, `tz` or day is an InputError before any
+    read; EmptyDataError when the source holds no posts (a period may keep none: empty).
     """
+    from linkratio.analysis.period import as_date, period_days, resolve_zone
+
+    for name, value in (("source", source), ("db", db or "")):  # before a long read, as tz
+        if not isinstance(value, str | PathLike):  # None, bytes: a TypeError from pathlib
+            what = " or a library account such as '@handle'" if name == "source" else ""
+            raise InputError(f"load: {name} a {type(value).__name__}: expected a path{what}")
+    # a mistyped zone is an error even without a period (the system's is not looked up)
+    zone = resolve_zone(tz)[0] if any(v is not None for v in (tz, since, until)) else None
+    first, last = as_date(_day(since), zone), as_date(_day(until), zone)
+    if first is not None and last is not None and first > last:
+        raise InputError(f"since {first} is after until {last}: no day is in between")
     frame, account = load_frame(
         source,
         db=db,
@@ -272,13 +285,7 @@ def load(
         python=True,
     )
     attrs = {**frame.attrs, "account": owner_name(account), "origin": str(source)}
-    if since is not None or until is not None:
-        from linkratio.analysis.period import as_date, period_days, resolve_zone
-
-        zone = resolve_zone(tz)[0]
-        first, last = as_date(_day(since), zone), as_date(_day(until), zone)
-        if first is not None and last is not None and first > last:
-            raise InputError(f"since {first} is after until {last}: no day is in between")
+    if zone is not None and (first, last) != (None, None):
         _, keep = period_days(frame, zone, first, last)
         frame = frame.loc[keep].reset_index(drop=True)
     frame.attrs.update(attrs)

@@ -46,3 +46,32 @@ def test_an_empty_period_from_load_is_an_empty_frame_that_summarize_calls_empty(
     # not "no posts between the first post and the last post": the frame has neither
     with pytest.raises(EmptyDataError, match="^no posts to summarize: the frame is empty"):
         linkratio.summarize(empty, tz="UTC")
+
+
+def test_load_refuses_a_mistyped_zone_without_a_period_too() -> None:
+    # load(SAMPLE, tz="Europe/Lisbn") returned the frame: the typo surfaced cells later
+    with pytest.raises(InputError, match="unknown time zone 'Europe/Lisbn'"):
+        linkratio.load(SAMPLE, tz="Europe/Lisbn")
+
+
+def test_load_checks_its_period_before_reading_the_files(tmp_path: Path) -> None:
+    # a missing archive and a bad day: the day is said first, as no read is needed for it
+    with pytest.raises(InputError, match="'2024-13-01' is not a day"):
+        linkratio.load(tmp_path / "absent.zip", since="2024-13-01")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "said"),
+    [
+        ({"source": None}, "load: source a NoneType: expected a path or a library account"),
+        ({"source": 3}, "load: source a int: expected a path or a library account"),
+        ({"source": b"data/sample"}, "load: source a bytes: expected a path"),
+        ({"source": "@marenbuilds", "db": 3}, "load: db a int: expected a path"),
+    ],
+)
+def test_load_of_something_that_is_no_path_names_the_argument(
+    kwargs: dict[str, object], said: str
+) -> None:
+    # a TypeError from inside pathlib before ("expected str, bytes or os.PathLike object")
+    with pytest.raises(InputError, match=f"^{said}"):
+        linkratio.load(**kwargs)  # type: ignore[arg-type]
