@@ -75,3 +75,49 @@ def test_load_of_something_that_is_no_path_names_the_argument(
     # a TypeError from inside pathlib before ("expected str, bytes or os.PathLike object")
     with pytest.raises(InputError, match=f"^{said}"):
         linkratio.load(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("as_given", [str, Path])
+def test_run_week_given_the_library_path_says_to_open_it(
+    sample_library: Path, tmp_path: Path, as_given: type
+) -> None:
+    # an AttributeError ('str' object has no attribute 'run_lock') before
+    with pytest.raises(InputError, match=r"^run_week: library a \w+: expected an open library"):
+        linkratio.run_week(as_given(sample_library), "@marenbuilds", out_dir=tmp_path / "w")
+    assert f"linkratio.Library.open('{sample_library}')" in _said(
+        linkratio.run_week, str(sample_library), "@marenbuilds", out_dir=tmp_path / "w"
+    )
+    assert not (tmp_path / "w").exists()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "said"),
+    [
+        ({"week": 40}, "^run_week: week a int: expected YYYY-Www or a day of that week"),
+        ({"destinations": "me@example.org"}, "^run_week: destinations: expected a list of"),
+        ({"destinations": ["me@example.org"]}, "^run_week: destinations: expected a list of"),
+    ],
+)
+def test_run_week_names_an_argument_of_the_wrong_kind(
+    sample_library: Path, tmp_path: Path, kwargs: dict[str, object], said: str
+) -> None:
+    with linkratio.Library(sample_library) as lib, pytest.raises(InputError, match=said):
+        linkratio.run_week(lib, "@marenbuilds", out_dir=tmp_path / "w", **kwargs)  # type: ignore[arg-type]
+    assert not (tmp_path / "w").exists()
+
+
+def test_one_address_as_text_is_one_destination() -> None:
+    # destinations(emails="me@example.org") read each letter as an address: "'m' is invalid"
+    from linkratio.weekly.run import destinations
+
+    (email,) = destinations(emails="me@example.org")
+    assert (email.kind, email.target) == ("email", "me@example.org")
+    (hook,) = destinations(webhooks="https://hooks.example.org/T0/abc")
+    assert (hook.kind, hook.target) == ("webhook", "https://hooks.example.org/T0/abc")
+
+
+def _said(call: object, *args: object, **kwargs: object) -> str:
+    """The message of the InputError `call(*args, **kwargs)` raises."""
+    with pytest.raises(InputError) as caught:
+        call(*args, **kwargs)  # type: ignore[operator]
+    return str(caught.value)
