@@ -9,7 +9,7 @@ import pytest
 from helpers import SAMPLE
 
 import linkratio
-from linkratio.errors import EmptyDataError, InputError
+from linkratio.errors import EmptyDataError, InputError, LibraryClosedError
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +121,26 @@ def _said(call: object, *args: object, **kwargs: object) -> str:
     with pytest.raises(InputError) as caught:
         call(*args, **kwargs)  # type: ignore[operator]
     return str(caught.value)
+
+
+def test_check_of_a_closed_library_is_no_problem_of_the_file(sample_library: Path) -> None:
+    # lib.check() after the `with` block returned ['Cannot operate on a closed database.']:
+    # a sound file listed as damaged
+    with linkratio.Library(sample_library) as lib:
+        assert lib.check() == []
+    with pytest.raises(LibraryClosedError, match=f"^{sample_library}: this Library is closed"):
+        lib.check()
+
+
+def test_a_closed_library_names_its_file_and_how_to_open_it(sample_library: Path) -> None:
+    lib = linkratio.Library(sample_library)
+    lib.close()
+    lib.close()  # closing again is no mistake
+    for use in (lib.accounts, lambda: lib.frame("x", "1"), lambda: lib.query("SELECT 1")):
+        with pytest.raises(LibraryClosedError) as caught:
+            use()
+        assert str(caught.value) == (
+            f"{sample_library}: this Library is closed (close() was called, or its `with` "
+            "block ended): open it again, e.g. with linkratio.Library.open(path)"
+        )
+        assert isinstance(caught.value, InputError)  # the caller's mistake, exit 2
