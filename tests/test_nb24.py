@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,12 @@ def test_a_closed_library_names_its_file_and_how_to_open_it(sample_library: Path
             "block ended): open it again, e.g. with linkratio.Library.open(path)"
         )
         assert isinstance(caught.value, InputError)  # the caller's mistake, exit 2
+
+
+def test_tab_completion_offers_the_public_names_not_the_fronts_helpers() -> None:
+    # linkratio.<Tab> offered importlib, annotations and TYPE_CHECKING beside load
+    names = set(dir(linkratio))
+    assert set(linkratio.__all__) <= names
+    assert not {"importlib", "annotations", "TYPE_CHECKING", "_FRONT", "_HOMES"} & names
+    importlib.import_module("linkratio.charts")  # a loaded submodule is offered, as Python does
+    assert "charts" in dir(linkratio)
