@@ -12,14 +12,16 @@ import functools
 import hashlib
 import importlib
 import inspect
+import logging
 import re
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from linkratio import store
+from linkratio.accounts import account_name
 from linkratio.classify import classify, label_and_urls, lead_handle
 from linkratio.errors import InputError
 from linkratio.links import bare_urls, post_ref, site
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
     import pandas as pd
 else:  # what get_type_hints finds for `pd.DataFrame` (pandas is imported only then)
     pd = Lazy("pandas")
+
+log = logging.getLogger(__name__)
 
 COLUMNS: tuple[str, ...] = (
     "platform",
@@ -263,3 +267,25 @@ class Library(store.Library):
                 "LINKRATIO_DB"
             )
         return cls(where, open_wait=wait)
+
+    def frame(
+        self, platform: str, account_id: str, *, columns: Collection[str] | None = None
+    ) -> pd.DataFrame:
+        """The account's cached frame (`store.Library.frame`): `to_frame` of its posts.
+
+        `account_id` is the id `accounts()` lists (an X user id, a Bluesky DID), not the
+        handle: with no account of that id the frame is empty, and a warning says so.
+        """
+        table = super().frame(platform, account_id, columns=columns)
+        if table.empty and self.account_by_id(platform, account_id) is None:
+            named = self.find_account(account_id, platform)
+            log.warning(
+                "%s: no %s account has the id %r: frame() takes its id%s",
+                self.path,
+                platform,
+                account_id,
+                f" ({named.id!r}; or linkratio.load({account_name(named)!r}, db=...))"
+                if named and named.id
+                else ", as accounts() lists it",
+            )
+        return table

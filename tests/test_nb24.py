@@ -154,3 +154,18 @@ def test_tab_completion_offers_the_public_names_not_the_fronts_helpers() -> None
     assert not {"importlib", "annotations", "TYPE_CHECKING", "_FRONT", "_HOMES"} & names
     importlib.import_module("linkratio.charts")  # a loaded submodule is offered, as Python does
     assert "charts" in dir(linkratio)
+
+
+def test_a_handle_given_as_the_frames_account_id_is_said(
+    sample_library: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # lib.frame("x", "marenbuilds") was an empty frame without a word: "no posts?"
+    with linkratio.Library(sample_library) as lib:
+        (stats,) = lib.accounts()
+        assert len(lib.frame("x", stats.id)) == 2390 and not caplog.records
+        assert lib.frame("x", "marenbuilds").empty
+    (said,) = [r.getMessage() for r in caplog.records]
+    assert said == (
+        f"{sample_library}: no x account has the id 'marenbuilds': frame() takes its id "
+        f"({stats.id!r}; or linkratio.load('@marenbuilds', db=...))"
+    )
