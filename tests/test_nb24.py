@@ -169,3 +169,12 @@ def test_a_handle_given_as_the_frames_account_id_is_said(
         f"{sample_library}: no x account has the id 'marenbuilds': frame() takes its id "
         f"({stats.id!r}; or linkratio.load('@marenbuilds', db=...))"
     )
+
+
+@pytest.mark.parametrize("as_given", [str, Path])
+def test_a_cohort_of_one_input_given_alone_is_that_input(tmp_path: Path, as_given: type) -> None:
+    # cohort.build("data/sample", out) read each letter as an input: "/" was the root folder
+    from linkratio import cohort
+
+    built = cohort.build(as_given(SAMPLE), tmp_path / "cohort", workers=1)
+    assert (built.inputs, built.posts) == (1, 2390)
