@@ -178,3 +178,15 @@ def test_a_cohort_of_one_input_given_alone_is_that_input(tmp_path: Path, as_give
 
     built = cohort.build(as_given(SAMPLE), tmp_path / "cohort", workers=1)
     assert (built.inputs, built.posts) == (1, 2390)
+
+
+@pytest.mark.parametrize("render", ["render_text", "render_json", "summary_to_dict"])
+def test_rendering_the_frame_instead_of_its_summary_says_to_summarize_it(
+    sample_frame: object, render: str
+) -> None:
+    # print(linkratio.render_text(df)): "'DataFrame' object has no attribute 'account_name'"
+    with pytest.raises(InputError) as caught:
+        getattr(linkratio, render)(sample_frame)
+    assert str(caught.value) == (
+        f"{render}: summary a DataFrame: expected a Summary, as linkratio.summarize(df) gives"
+    )

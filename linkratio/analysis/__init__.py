@@ -51,7 +51,7 @@ from linkratio.analysis.results import (
     TalkOnlyDays,
     Week,
 )
-from linkratio.errors import EmptyDataError
+from linkratio.errors import EmptyDataError, InputError
 from linkratio.model import LINKING, TALK
 
 __all__ = [
@@ -68,6 +68,7 @@ __all__ = [
     "Summary",
     "TalkOnlyDays",
     "Week",
+    "check_summary",
     "day_table",
     "jsonable",
     "period_days",
@@ -210,7 +211,18 @@ def _today(now: datetime | None, zone: tzinfo) -> date:
 
 def summary_to_dict(summary: Summary) -> dict[str, Any]:
     """Return `summary` as a JSON-ready dict: dates as ISO strings, floats to 4 places."""
+    check_summary(summary, "summary_to_dict")
     return jsonable(asdict(summary))
+
+
+def check_summary(value: object, caller: str) -> None:
+    """InputError naming `caller` when `value` is no Summary: `render_text(df)` was an
+    AttributeError naming a field of the Summary it is not."""
+    if not isinstance(value, Summary):
+        raise InputError(
+            f"{caller}: summary a {type(value).__name__}: expected a Summary, as "
+            "linkratio.summarize(df) gives"
+        )
 
 
 def jsonable(value: Any) -> Any:
