@@ -268,6 +268,10 @@ class Library(store.Library):
             )
         return cls(where, open_wait=wait)
 
+    def __repr__(self) -> str:
+        """The library by its file, as a notebook shows it: `linkratio.Library('lib.sqlite')`."""
+        return f"linkratio.Library({str(self.path)!r}{', read-only' * self.read_only})"
+
     def frame(
         self, platform: str, account_id: str, *, columns: Collection[str] | None = None
     ) -> pd.DataFrame:

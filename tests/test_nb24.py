@@ -190,3 +190,9 @@ def test_rendering_the_frame_instead_of_its_summary_says_to_summarize_it(
     assert str(caught.value) == (
         f"{render}: summary a DataFrame: expected a Summary, as linkratio.summarize(df) gives"
     )
+
+
+def test_a_library_shows_its_file_in_a_notebook(sample_library: Path) -> None:
+    # <linkratio.frame.Library object at 0x7f...>: which library was this cell's?
+    with linkratio.Library(sample_library) as lib:
+        assert repr(lib) == f"linkratio.Library({str(sample_library)!r})"
