@@ -14,6 +14,7 @@ import importlib
 import inspect
 import logging
 import re
+import weakref
 from collections import Counter, deque
 from collections.abc import Collection, Iterable
 from importlib import metadata
@@ -241,6 +242,10 @@ class Library(store.Library):
         super().__init__(
             path, busy_timeout=busy_timeout, deriver=deriver, open_wait=open_wait, reader=reader
         )
+        # A library left open (a notebook's `lib = Library.open()` run again) closes its file
+        # when dropped: sqlite3's connection is in a cycle (its statement cache) and would
+        # hold the file, its WAL and a ResourceWarning until the cycle collector ran.
+        weakref.finalize(self, self._db.close)
 
     @classmethod
     def open(

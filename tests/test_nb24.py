@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -196,3 +198,18 @@ def test_a_library_shows_its_file_in_a_notebook(sample_library: Path) -> None:
     # <linkratio.frame.Library object at 0x7f...>: which library was this cell's?
     with linkratio.Library(sample_library) as lib:
         assert repr(lib) == f"linkratio.Library({str(sample_library)!r})"
+
+
+def test_a_library_left_open_closes_its_file_when_dropped(sample_library: Path) -> None:
+    # lib = Library.open() run again in a notebook: each old connection (in a cycle through
+    # sqlite3's statement cache) kept the file and its WAL open until the collector ran
+    lib = linkratio.Library(sample_library)
+    lib.accounts()
+    connection = lib._db
+    gc.disable()
+    try:
+        del lib
+        with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+            connection.execute("SELECT 1")
+    finally:
+        gc.enable()
