@@ -255,11 +255,13 @@ def load(
     """One classified row per post of `source`: the frame `audit` and `report` summarize.
 
     `source` is files (an archive zip or folder, saved API pages) or an account in the
-    library at `db` (`@handle`, `bsky:handle`, `mastodon:@user@host`; a `Path` is always
-    files). Files with posts by several accounts (a search, a hashtag timeline) are an
-    InputError naming them unless `author` picks one. `since` and `until` keep the posts
-    of those days (inclusive, ISO dates or `date`s; a timestamp is its day) in the zone
-    `tz` (default: the system's); a summary of that frame knows no other day (nudge,
+    library at `db` (default: $LINKRATIO_DB, else the CLI's library; `@handle`,
+    `bsky:handle`, `mastodon:@user@host`; a `Path` is always files). The columns are
+    `COLUMNS` (the README's table); `created_at` is UTC whatever `tz`. Files with posts by
+    several accounts (a search, a hashtag timeline) are an InputError naming them unless
+    `author` picks one. `since` and `until` keep the posts of those days (inclusive, ISO
+    dates or `date`s; a timestamp is its day) in the zone `tz` (default: the system's); a
+    summary of that frame knows no other day (nudge,
     partial weeks), so `audit --since/--until` is `summarize(load(source), tz=...,
     since=..., until=...)`. A bad `source`, `db`, `tz` or day is an InputError before any
     read; EmptyDataError when the source holds no posts (a period may keep none: empty).
