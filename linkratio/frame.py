@@ -8,12 +8,14 @@ code makes the cache stale, and the next `frame()` rebuilds it from the stored p
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib
 import inspect
 import logging
 import re
+import sqlite3
 import weakref
 from collections import Counter, deque
 from collections.abc import Collection, Iterable
@@ -227,6 +229,12 @@ DERIVER = store.Deriver(
 """How the library derives and caches the rows of `to_frame`."""
 
 
+def _close_quietly(db: sqlite3.Connection) -> None:
+    """Close `db`, unless it is another thread's (sqlite3 refuses: its collector closes it)."""
+    with contextlib.suppress(sqlite3.ProgrammingError):
+        db.close()
+
+
 class Library(store.Library):
     """The local SQLite library of posts, whose `frame()` equals `to_frame(posts)`."""
 
@@ -245,7 +253,7 @@ class Library(store.Library):
         # A library left open (a notebook's `lib = Library.open()` run again) closes its file
         # when dropped: sqlite3's connection is in a cycle (its statement cache) and would
         # hold the file, its WAL and a ResourceWarning until the cycle collector ran.
-        weakref.finalize(self, self._db.close)
+        weakref.finalize(self, _close_quietly, self._db)
 
     @classmethod
     def open(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import importlib
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -213,3 +214,16 @@ def test_a_library_left_open_closes_its_file_when_dropped(sample_library: Path) 
             connection.execute("SELECT 1")
     finally:
         gc.enable()
+
+
+def test_a_library_opened_in_another_thread_is_dropped_without_a_word(
+    sample_library: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # closing it here is sqlite3's ProgrammingError: no "Exception ignored in" traceback
+    made: list[object] = []
+    worker = threading.Thread(target=lambda: made.append(linkratio.Library(sample_library)))
+    worker.start()
+    worker.join()
+    made.clear()
+    gc.collect()
+    assert capfd.readouterr().err == ""
