@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import re
 import sqlite3
 import threading
 from pathlib import Path
@@ -227,3 +228,19 @@ def test_a_library_opened_in_another_thread_is_dropped_without_a_word(
     made.clear()
     gc.collect()
     assert capfd.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "said"),
+    [
+        ({"now": "2025-01-01"}, "now a str: expected a datetime, such as datetime.now(UTC)"),
+        ({"account": 3}, "account a int: expected the account's name as text"),
+        ({"shorteners": "bit.ly"}, "shorteners a str: expected a list of host names"),
+    ],
+)
+def test_summarize_names_an_argument_of_the_wrong_kind(
+    sample_frame: object, kwargs: dict[str, object], said: str
+) -> None:
+    # AttributeErrors ('astimezone', 'startswith') before; a text of shorteners was letters
+    with pytest.raises(InputError, match=f"^summarize: {re.escape(said)}"):
+        linkratio.summarize(sample_frame, tz="UTC", **kwargs)  # type: ignore[arg-type]

@@ -140,6 +140,7 @@ def summarize(
     columns, EmptyDataError when the frame or the period holds no posts.
     """
     check_frame(df, "summarize")
+    _check_arguments(account, shorteners, now)
     zone, zone_name = resolve_zone(tz)
     since, until = as_date(since, zone), as_date(until, zone)
     posts = select_posts(df, zone, since, until)
@@ -183,6 +184,19 @@ def summarize(
         ),
         account_name=account_label(df, owner),
     )
+
+
+def _check_arguments(account: object, shorteners: object, now: object) -> None:
+    """InputError naming the `summarize` argument of the wrong kind (an AttributeError from
+    deep inside before; `shorteners="bit.ly"` was read letter by letter)."""
+    for name, value, ok, expected in (
+        ("account", account, isinstance(account, str), "the account's name as text"),
+        ("shorteners", shorteners, not isinstance(shorteners, str | bytes)
+         and isinstance(shorteners, Collection), "a list of host names, such as ['bit.ly']"),
+        ("now", now, isinstance(now, datetime), "a datetime, such as datetime.now(UTC)"),
+    ):  # fmt: skip
+        if value is not None and not ok:
+            raise InputError(f"summarize: {name} a {type(value).__name__}: expected {expected}")
 
 
 def _covered(df: pd.DataFrame, zone: tzinfo, since: date | None, end: date) -> tuple[date, date]:
