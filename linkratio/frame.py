@@ -29,6 +29,7 @@ from linkratio.classify import classify, label_and_urls, lead_handle
 from linkratio.errors import InputError
 from linkratio.links import bare_urls, post_ref, site
 from linkratio.model import Kind, Label, Lazy, Post
+from linkratio.sources.limits import check_path
 from linkratio.sources.reread import READER
 
 if TYPE_CHECKING:
@@ -247,6 +248,7 @@ class Library(store.Library):
         open_wait: float | None = None,
         reader: store.Reader | None = READER,
     ) -> None:
+        check_path(path, "Library: path", "the library file's path")
         super().__init__(
             path, busy_timeout=busy_timeout, deriver=deriver, open_wait=open_wait, reader=reader
         )
@@ -271,6 +273,7 @@ class Library(store.Library):
         name another with `option` (`--db` for the command line's callers).
         `wait`: how long to wait for a file another process holds locked (default 30 s).
         """
+        check_path(path or "", "Library.open: path", "the library file's path")
         where = Path(path).expanduser() if path else cls.default_path()
         empty = where.is_file() and where.stat().st_size == 0
         if not create and (empty or not where.exists()):

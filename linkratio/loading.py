@@ -14,7 +14,6 @@ from collections.abc import Callable, Collection
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
-from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
@@ -267,11 +266,10 @@ def load(
     read; EmptyDataError when the source holds no posts (a period may keep none: empty).
     """
     from linkratio.analysis.period import as_date, period_days, resolve_zone
+    from linkratio.sources.limits import check_path
 
-    for name, value in (("source", source), ("db", db or "")):  # before a long read, as tz
-        if not isinstance(value, str | PathLike):  # None, bytes: a TypeError from pathlib
-            what = " or a library account such as '@handle'" if name == "source" else ""
-            raise InputError(f"load: {name} a {type(value).__name__}: expected a path{what}")
+    check_path(source, "load: source", "a path or a library account such as '@handle'")
+    check_path(db or "", "load: db")  # these, as tz and the days, before a long read
     # a mistyped zone is an error even without a period (the system's is not looked up)
     zone = resolve_zone(tz)[0] if any(v is not None for v in (tz, since, until)) else None
     first, last = as_date(_day(since), zone), as_date(_day(until), zone)

@@ -244,3 +244,18 @@ def test_summarize_names_an_argument_of_the_wrong_kind(
     # AttributeErrors ('astimezone', 'startswith') before; a text of shorteners was letters
     with pytest.raises(InputError, match=f"^summarize: {re.escape(said)}"):
         linkratio.summarize(sample_frame, tz="UTC", **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("call", "said"),
+    [
+        (lambda: linkratio.read(None), "read: path a NoneType: expected a path: an X archive"),
+        (lambda: linkratio.read(5), "read: path a int: expected a path"),
+        (lambda: linkratio.Library.open(5), "Library.open: path a int: expected the library"),
+        (lambda: linkratio.Library(b"lib.sqlite"), "Library: path a bytes: expected the library"),
+    ],
+)
+def test_read_and_library_name_a_path_that_is_no_path(call: object, said: str) -> None:
+    # "expected str, bytes or os.PathLike object, not NoneType" from inside pathlib before
+    with pytest.raises(InputError, match=f"^{re.escape(said)}"):
+        call()  # type: ignore[operator]
