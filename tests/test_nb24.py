@@ -14,6 +14,7 @@ import pytest
 from helpers import SAMPLE
 
 import linkratio
+from linkratio.cli import main
 from linkratio.errors import EmptyDataError, InputError, LibraryClosedError
 
 
@@ -259,3 +260,34 @@ def test_read_and_library_name_a_path_that_is_no_path(call: object, said: str) -
     # "expected str, bytes or os.PathLike object, not NoneType" from inside pathlib before
     with pytest.raises(InputError, match=f"^{re.escape(said)}"):
         call()  # type: ignore[operator]
+
+
+EMPTY_OUT = (
+    "the output folder (--out, out_dir=) is empty text (an unset variable?): expected a "
+    "folder, '.' for the current one"
+)
+
+
+def test_a_report_into_an_empty_folder_name_is_refused(
+    sample_frame: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # write_report(df, os.environ.get("OUT", "")) wrote report.html etc. into the current
+    # folder, and so did `linkratio report --out "$UNSET"`
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError) as caught:
+        linkratio.write_report(sample_frame, " ")  # type: ignore[arg-type]
+    assert str(caught.value) == EMPTY_OUT
+    with pytest.raises(InputError, match="^write_report: out_dir a NoneType: expected a"):
+        linkratio.write_report(sample_frame, None)  # type: ignore[arg-type]
+    assert main(["report", str(SAMPLE), "--out", "", "-q"]) == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_weekly_run_into_an_empty_folder_name_is_refused(
+    sample_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with linkratio.Library(sample_library) as lib, pytest.raises(InputError) as caught:
+        linkratio.run_week(lib, "@marenbuilds", week="2024-W40", out_dir="")
+    assert str(caught.value) == EMPTY_OUT
+    assert list(tmp_path.iterdir()) == []

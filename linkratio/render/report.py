@@ -25,7 +25,7 @@ from linkratio.analysis import summarize
 from linkratio.analysis.period import as_date, check_frame, resolve_zone
 from linkratio.charts import CSS_DPI, PIXEL_RATIO, all_charts
 from linkratio.render.escape import html_text, md_escape
-from linkratio.render.files import write_all
+from linkratio.render.files import check_folder, write_all
 from linkratio.render.report_html import PAGE_CSS, render_html
 from linkratio.render.report_md import render_markdown
 from linkratio.render.sections import examples, in_period, out_folder, zone_or_utc
@@ -91,6 +91,7 @@ def write_report(
     as each chart is drawn.
     """
     check_frame(df, "write_report")
+    check_folder(out_dir, "write_report")
     summary = summarize(df, tz=tz, since=since, until=until, account=account)
     period = in_period(df, tz, since, until)
     if (folder := Path(out_dir).expanduser()).exists() and not folder.is_dir():

@@ -201,7 +201,7 @@ def run_week(
     """
     from linkratio.weekly.values import check_run  # (it loads httpx for its URL checks)
 
-    check_run(library, account, week, destinations)
+    check_run(library, account, week, destinations, out_dir)
     now = now or datetime.now(UTC)
     waiter = waiter or Waiter(True)
     monday = check_inputs(destinations, week, tz=tz, now=now)

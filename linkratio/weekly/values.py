@@ -118,11 +118,15 @@ def check_sender(sender: str) -> str:
     return sender
 
 
-def check_run(library: object, account: object, week: object, dests: object) -> None:
+def check_run(
+    library: object, account: object, week: object, dests: object, out_dir: object
+) -> None:
     """InputError naming the `run_week` argument of the wrong kind: a notebook passes them by
     hand, and a path as the library, or a week number, ended in an AttributeError."""
+    from linkratio.render.files import check_folder
     from linkratio.store import Library
 
+    check_folder(out_dir, "run_week")
     if not isinstance(library, Library):
         path = repr(os.fspath(library)) if isinstance(library, str | os.PathLike) else "path"
         raise InputError(
