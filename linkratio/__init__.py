@@ -80,7 +80,10 @@ def __getattr__(name: str) -> object:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_HOMES})
+    """The public names, dunders and loaded submodules: what `linkratio.<Tab>` offers (not
+    this file's own helpers, `importlib`, `annotations` or `TYPE_CHECKING`)."""
+    loaded = {k for k, v in globals().items() if getattr(v, "__name__", "") == f"{__name__}.{k}"}
+    return sorted({*__all__, *loaded, *(k for k in globals() if k.startswith("__"))})
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs; never executed

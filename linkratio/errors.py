@@ -3,6 +3,7 @@
 LinkratioError              (exit 2 unless a subclass says otherwise)
  +-- InputError             a path, file or format the user gave is not usable
  |    +-- InputFormatError  the data is not what was expected (bad JSON, wrong platform)
+ |    +-- LibraryClosedError  a Library used after close() or its `with` block
  +-- EmptyDataError         the input holds no posts
  +-- LibraryBusyError       another run holds the library (exit 75, EX_TEMPFAIL: try later)
  +-- LibraryDamagedError    the library file is damaged: check, restore or re-import (74)
@@ -51,6 +52,10 @@ class InputError(LinkratioError):
 
 class InputFormatError(InputError):
     """A file's content is not in the expected format (names the file and where)."""
+
+
+class LibraryClosedError(InputError):
+    """A `Library` was used after `close()` (or after its `with` block): open it again."""
 
 
 class EmptyDataError(LinkratioError):

@@ -8,28 +8,36 @@ code makes the cache stale, and the next `frame()` rebuilds it from the stored p
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib
 import inspect
+import logging
 import re
+import sqlite3
+import weakref
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from linkratio import store
+from linkratio.accounts import account_name
 from linkratio.classify import classify, label_and_urls, lead_handle
 from linkratio.errors import InputError
 from linkratio.links import bare_urls, post_ref, site
 from linkratio.model import Kind, Label, Lazy, Post
+from linkratio.sources.limits import check_path
 from linkratio.sources.reread import READER
 
 if TYPE_CHECKING:
     import pandas as pd
 else:  # what get_type_hints finds for `pd.DataFrame` (pandas is imported only then)
     pd = Lazy("pandas")
+
+log = logging.getLogger(__name__)
 
 COLUMNS: tuple[str, ...] = (
     "platform",
@@ -222,6 +230,12 @@ DERIVER = store.Deriver(
 """How the library derives and caches the rows of `to_frame`."""
 
 
+def _close_quietly(db: sqlite3.Connection) -> None:
+    """Close `db`, unless it is another thread's (sqlite3 refuses: its collector closes it)."""
+    with contextlib.suppress(sqlite3.ProgrammingError):
+        db.close()
+
+
 class Library(store.Library):
     """The local SQLite library of posts, whose `frame()` equals `to_frame(posts)`."""
 
@@ -234,9 +248,14 @@ class Library(store.Library):
         open_wait: float | None = None,
         reader: store.Reader | None = READER,
     ) -> None:
+        check_path(path, "Library: path", "the library file's path")
         super().__init__(
             path, busy_timeout=busy_timeout, deriver=deriver, open_wait=open_wait, reader=reader
         )
+        # A library left open (a notebook's `lib = Library.open()` run again) closes its file
+        # when dropped: sqlite3's connection is in a cycle (its statement cache) and would
+        # hold the file, its WAL and a ResourceWarning until the cycle collector ran.
+        weakref.finalize(self, _close_quietly, self._db)
 
     @classmethod
     def open(
@@ -254,6 +273,7 @@ class Library(store.Library):
         name another with `option` (`--db` for the command line's callers).
         `wait`: how long to wait for a file another process holds locked (default 30 s).
         """
+        check_path(path or "", "Library.open: path", "the library file's path")
         where = Path(path).expanduser() if path else cls.default_path()
         empty = where.is_file() and where.stat().st_size == 0
         if not create and (empty or not where.exists()):
@@ -263,3 +283,29 @@ class Library(store.Library):
                 "LINKRATIO_DB"
             )
         return cls(where, open_wait=wait)
+
+    def __repr__(self) -> str:
+        """The library by its file, as a notebook shows it: `linkratio.Library('lib.sqlite')`."""
+        return f"linkratio.Library({str(self.path)!r}{', read-only' * self.read_only})"
+
+    def frame(
+        self, platform: str, account_id: str, *, columns: Collection[str] | None = None
+    ) -> pd.DataFrame:
+        """The account's cached frame (`store.Library.frame`): `to_frame` of its posts.
+
+        `account_id` is the id `accounts()` lists (an X user id, a Bluesky DID), not the
+        handle: with no account of that id the frame is empty, and a warning says so.
+        """
+        table = super().frame(platform, account_id, columns=columns)
+        if table.empty and self.account_by_id(platform, account_id) is None:
+            named = self.find_account(account_id, platform)
+            log.warning(
+                "%s: no %s account has the id %r: frame() takes its id%s",
+                self.path,
+                platform,
+                account_id,
+                f" ({named.id!r}; or linkratio.load({account_name(named)!r}, db=...))"
+                if named and named.id
+                else ", as accounts() lists it",
+            )
+        return table

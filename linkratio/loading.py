@@ -257,14 +257,27 @@ def load(
     """One classified row per post of `source`: the frame `audit` and `report` summarize.
 
     `source` is files (an archive zip or folder, saved API pages) or an account in the
-    library at `db` (`@handle`, `bsky:handle`, `mastodon:@user@host`; a `Path` is always
-    files). Files with posts by several accounts (a search, a hashtag timeline) are an
-    InputError naming them unless `author` picks one. `since` and `until` keep the posts
-    of those days (inclusive, ISO dates or `date`s; a timestamp is its day) in the zone
-    `tz` (default: the system's); a summary of that frame knows no other day (nudge,
+    library at `db` (default: $LINKRATIO_DB, else the CLI's library; `@handle`,
+    `bsky:handle`, `mastodon:@user@host`; a `Path` is always files). The columns are
+    `COLUMNS` (the README's table); `created_at` is UTC whatever `tz`. Files with posts by
+    several accounts (a search, a hashtag timeline) are an InputError naming them unless
+    `author` picks one. `since` and `until` keep the posts of those days (inclusive, ISO
+    dates or `date`s; a timestamp is its day) in the zone `tz` (default: the system's); a
+    summary of that frame knows no other day (nudge,
     partial weeks), so `audit --since/--until` is `summarize(load(source), tz=...,
-    since=..., until=...)`.
+    since=..., until=...)`. A bad `source`, `db`, `tz` or day is an InputError before any
+    read; EmptyDataError when the source holds no posts (a period may keep none: empty).
     """
+    from linkratio.analysis.period import as_date, period_days, resolve_zone
+    from linkratio.sources.limits import check_path
+
+    check_path(source, "load: source", "a path or a library account such as '@handle'")
+    check_path(db or "", "load: db")  # these, as tz and the days, before a long read
+    # a mistyped zone is an error even without a period (the system's is not looked up)
+    zone = resolve_zone(tz)[0] if any(v is not None for v in (tz, since, until)) else None
+    first, last = as_date(_day(since), zone), as_date(_day(until), zone)
+    if first is not None and last is not None and first > last:
+        raise InputError(f"since {first} is after until {last}: no day is in between")
     frame, account = load_frame(
         source,
         db=db,
@@ -275,13 +288,7 @@ def load(
         python=True,
     )
     attrs = {**frame.attrs, "account": owner_name(account), "origin": str(source)}
-    if since is not None or until is not None:
-        from linkratio.analysis.period import as_date, period_days, resolve_zone
-
-        zone = resolve_zone(tz)[0]
-        first, last = as_date(_day(since), zone), as_date(_day(until), zone)
-        if first is not None and last is not None and first > last:
-            raise InputError(f"since {first} is after until {last}: no day is in between")
+    if zone is not None and (first, last) != (None, None):
         _, keep = period_days(frame, zone, first, last)
         frame = frame.loc[keep].reset_index(drop=True)
     frame.attrs.update(attrs)

@@ -216,7 +216,7 @@ def test_empty_period_raises_with_the_dates():
 
 
 def test_empty_frame_raises():
-    with pytest.raises(EmptyDataError, match="no posts between"):
+    with pytest.raises(EmptyDataError, match="no posts to summarize: the frame is empty"):
         summarize(frame(), tz="UTC")
 
 

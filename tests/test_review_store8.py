@@ -21,7 +21,13 @@ from helpers import SAMPLE, altered, copied, make_read_only, one_line
 
 import linkratio
 from linkratio.cli import main
-from linkratio.errors import DiskError, InputError, LibraryBusyError, LibraryDamagedError
+from linkratio.errors import (
+    DiskError,
+    InputError,
+    LibraryBusyError,
+    LibraryClosedError,
+    LibraryDamagedError,
+)
 from linkratio.loading import import_source
 from linkratio.store import Library
 
@@ -175,7 +181,7 @@ def test_using_a_closed_library_is_not_called_damage(sample_library: Path) -> No
     # would send them to restore a sound library.
     lib = Library(sample_library)
     lib.close()
-    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+    with pytest.raises(LibraryClosedError, match="closed"):
         lib.accounts()
     with Library(sample_library) as lib, pytest.raises(sqlite3.ProgrammingError):
         lib.query("SELECT ?", ())

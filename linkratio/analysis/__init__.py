@@ -19,6 +19,7 @@ from linkratio.analysis.period import (
     account_label,
     account_of,
     as_date,
+    check_frame,
     data_span,
     day_table,
     kind_counts,
@@ -50,7 +51,7 @@ from linkratio.analysis.results import (
     TalkOnlyDays,
     Week,
 )
-from linkratio.errors import EmptyDataError
+from linkratio.errors import EmptyDataError, InputError
 from linkratio.model import LINKING, TALK
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "Summary",
     "TalkOnlyDays",
     "Week",
+    "check_summary",
     "day_table",
     "jsonable",
     "period_days",
@@ -133,21 +135,26 @@ def summarize(
     shortener list or of `shorteners` (hosts seen redirecting; default: the frame's
     `attrs["redirect_hosts"]`, set by `with_expansions`).
 
-    Raises InputError for an unknown zone, a since or until that is not a day, or since >
-    until, InputFormatError for a frame without the needed columns, EmptyDataError when
-    the period holds no posts.
+    Raises InputError for a `df` that is no DataFrame, an unknown zone, a since or until
+    that is not a day, or since > until, InputFormatError for a frame without the needed
+    columns, EmptyDataError when the frame or the period holds no posts.
     """
+    check_frame(df, "summarize")
+    _check_arguments(account, shorteners, now)
     zone, zone_name = resolve_zone(tz)
     since, until = as_date(since, zone), as_date(until, zone)
     posts = select_posts(df, zone, since, until)
-    if posts.empty:
-        span = ""
-        if not df.empty:  # say when the posts are: a since after them all is easy to miss
-            first, last = data_span(df, zone)
-            span = f": the posts run from {first} to {last}"
+    if df.empty:  # not "between the first post and the last post": there is none
+        raise EmptyDataError(
+            "no posts to summarize: the frame is empty (did a period given to load, or a "
+            "filter, keep none?)"
+        )
+    if posts.empty:  # say when the posts are: a since after them all is easy to miss
+        first, last = data_span(df, zone)
         raise EmptyDataError(
             f"no posts between {since or 'the first post'} and "
-            f"{until or 'the last post'} (days in {zone_name}){span}"
+            f"{until or 'the last post'} (days in {zone_name}): the posts run from {first} "
+            f"to {last}"
         )
     days = day_table(posts)
     end, n = until or days.index[-1], len(posts)
@@ -179,6 +186,19 @@ def summarize(
     )
 
 
+def _check_arguments(account: object, shorteners: object, now: object) -> None:
+    """InputError naming the `summarize` argument of the wrong kind (an AttributeError from
+    deep inside before; `shorteners="bit.ly"` was read letter by letter)."""
+    for name, value, ok, expected in (
+        ("account", account, isinstance(account, str), "the account's name as text"),
+        ("shorteners", shorteners, not isinstance(shorteners, str | bytes)
+         and isinstance(shorteners, Collection), "a list of host names, such as ['bit.ly']"),
+        ("now", now, isinstance(now, datetime), "a datetime, such as datetime.now(UTC)"),
+    ):  # fmt: skip
+        if value is not None and not ok:
+            raise InputError(f"summarize: {name} a {type(value).__name__}: expected {expected}")
+
+
 def _covered(df: pd.DataFrame, zone: tzinfo, since: date | None, end: date) -> tuple[date, date]:
     """The days both the period and the data (first to last post) cover."""
     first, last = data_span(df, zone)
@@ -205,7 +225,18 @@ def _today(now: datetime | None, zone: tzinfo) -> date:
 
 def summary_to_dict(summary: Summary) -> dict[str, Any]:
     """Return `summary` as a JSON-ready dict: dates as ISO strings, floats to 4 places."""
+    check_summary(summary, "summary_to_dict")
     return jsonable(asdict(summary))
+
+
+def check_summary(value: object, caller: str) -> None:
+    """InputError naming `caller` when `value` is no Summary: `render_text(df)` was an
+    AttributeError naming a field of the Summary it is not."""
+    if not isinstance(value, Summary):
+        raise InputError(
+            f"{caller}: summary a {type(value).__name__}: expected a Summary, as "
+            "linkratio.summarize(df) gives"
+        )
 
 
 def jsonable(value: Any) -> Any:

@@ -21,6 +21,8 @@ from linkratio.model import LINKING, TALK, Account
 _REQUIRED = ("created_at", "category", "kind", "domains", "partners")
 _log = logging.getLogger(__name__)
 _NAME_ONE = "name one with --tz (tz= in Python), e.g. Europe/Berlin"
+FRAME = "a DataFrame of posts, as linkratio.load or to_frame gives"
+"""What every function of a frame of posts takes as `df` (said when given something else)."""
 
 
 def resolve_zone(name: str | None) -> tuple[tzinfo, str]:
@@ -195,6 +197,18 @@ def data_span(df: pd.DataFrame, zone: tzinfo) -> tuple[date, date]:
     """The local days (in `zone`) of the frame's first and last post; the frame has posts."""
     stamps = pd.to_datetime(df["created_at"], utc=True)
     return stamps.min().tz_convert(zone).date(), stamps.max().tz_convert(zone).date()
+
+
+def check_frame(df: object, caller: str) -> None:
+    """InputError naming `caller` when `df` is no DataFrame: a path, an account, a column."""
+    if isinstance(df, pd.DataFrame):
+        return
+    if isinstance(df, str | os.PathLike):  # summarize("archive.zip"): the step before it
+        raise InputError(
+            f"{caller}: df {os.fspath(df)!r} is a name, not posts: expected {FRAME} "
+            f"(linkratio.load({os.fspath(df)!r}) reads them)"
+        )
+    raise InputError(f"{caller}: df a {type(df).__name__}: expected {FRAME}")
 
 
 def select_posts(

@@ -18,7 +18,7 @@ from typing import ParamSpec, TypeVar
 import numpy as np
 import pandas as pd
 
-from linkratio.analysis.period import as_date, resolve_zone
+from linkratio.analysis.period import FRAME, as_date, resolve_zone
 from linkratio.analysis.weekly import WeekSummary
 from linkratio.errors import InputError
 from linkratio.render.escape import terminal_safe
@@ -64,10 +64,7 @@ def _moment(value: object) -> bool:
 
 
 _CHECKS: dict[str, tuple[Callable[[object], bool], str]] = {
-    "df": (
-        lambda v: isinstance(v, pd.DataFrame),
-        "a DataFrame of posts, as linkratio.load or to_frame gives",
-    ),
+    "df": (lambda v: isinstance(v, pd.DataFrame), FRAME),
     "tz": (_zone, "a time zone's IANA name as text, such as 'Europe/Berlin'"),
     "year": (lambda v: v is None or _whole(v), "a year as a whole number, such as 2024"),
     "top": (_count, "a whole number of 1 or more, such as 15"),

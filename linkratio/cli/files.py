@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 import linkratio.cli.options as options
@@ -169,7 +168,7 @@ def report(args: argparse.Namespace, out: TextIO) -> int:
     try:
         files = write_report(
             frame,
-            Path(args.out).expanduser(),
+            args.out,  # as given: Path("") would be the current folder
             tz=args.tz,
             since=args.since,
             until=args.until,

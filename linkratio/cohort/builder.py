@@ -73,7 +73,7 @@ class BuildResult:
 
 
 def build(
-    inputs: Iterable[str | Path],
+    inputs: Iterable[str | Path] | str | Path,
     out_dir: str | Path,
     *,
     engine: str = "local",
@@ -84,7 +84,8 @@ def build(
     all_accounts: bool = False,
     skip_invalid: bool = False,
 ) -> BuildResult:
-    """Build or update the cohort Parquet dataset in `out_dir` from `inputs`."""
+    """Build or update the cohort Parquet dataset in `out_dir` from `inputs`: files,
+    folders, globs or library accounts (one as text, or a list)."""
     if getattr(multiprocessing.current_process(), "_inheriting", False):
         # A worker starting imports the script that called `build`: its own `build` would
         # wait for the first one's lock forever. Python itself refuses so to start a process.

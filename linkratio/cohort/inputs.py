@@ -65,7 +65,7 @@ class Input:
 
 
 def expand(
-    inputs: Iterable[str | Path],
+    inputs: Iterable[str | Path] | str | Path,
     db: str | Path | None = None,
     all_accounts: bool = False,
     out: Path | None = None,
@@ -74,6 +74,8 @@ def expand(
     the dataset's own files in the output folder `out` (`_in_dataset`) are not inputs."""
     found: dict[str, Input] = {}
     names: list[str] = []
+    if isinstance(inputs, str | os.PathLike):  # one input, not a list of its letters ("/")
+        inputs = [inputs]
     for item in inputs:
         text = str(item)
         if is_account_name(text):

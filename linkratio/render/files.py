@@ -14,7 +14,19 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TextIO
 
-from linkratio.errors import DiskError
+from linkratio.errors import DiskError, InputError
+from linkratio.sources.limits import check_path
+
+
+def check_folder(out_dir: object, where: str) -> None:
+    """InputError for an output folder that is no path, or empty text: an unset variable
+    (`--out "$DIR"`, `out_dir=os.environ.get(...)`) put the files in the current folder."""
+    check_path(out_dir, f"{where}: out_dir", "a folder's path")
+    if not str(out_dir).strip():  # said alike to the command line and to Python
+        raise InputError(
+            "the output folder (--out, out_dir=) is empty text (an unset variable?): "
+            "expected a folder, '.' for the current one"
+        )
 
 
 def write_atomic(path: str | Path, data: bytes | str) -> Path:

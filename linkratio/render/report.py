@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from linkratio.analysis import summarize
-from linkratio.analysis.period import as_date, resolve_zone
+from linkratio.analysis.period import as_date, check_frame, resolve_zone
 from linkratio.charts import CSS_DPI, PIXEL_RATIO, all_charts
 from linkratio.render.escape import html_text, md_escape
-from linkratio.render.files import write_all
+from linkratio.render.files import check_folder, write_all
 from linkratio.render.report_html import PAGE_CSS, render_html
 from linkratio.render.report_md import render_markdown
 from linkratio.render.sections import examples, in_period, out_folder, zone_or_utc
@@ -90,6 +90,8 @@ def write_report(
     folder made for it is removed). `progress(done, total)` is called
     as each chart is drawn.
     """
+    check_frame(df, "write_report")
+    check_folder(out_dir, "write_report")
     summary = summarize(df, tz=tz, since=since, until=until, account=account)
     period = in_period(df, tz, since, until)
     if (folder := Path(out_dir).expanduser()).exists() and not folder.is_dir():

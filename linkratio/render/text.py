@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 import textwrap
 
-from linkratio.analysis import Ranked, Streak, Summary, person_name, summary_to_dict
+from linkratio.analysis import (
+    Ranked,
+    Streak,
+    Summary,
+    check_summary,
+    person_name,
+    summary_to_dict,
+)
 from linkratio.model import Kind
 from linkratio.render.escape import json_inert, terminal_safe
 from linkratio.wording import counted
@@ -178,6 +185,7 @@ def _nudge(s: Summary) -> list[str]:
 
 def render_text(summary: Summary) -> str:
     """Return a readable, aligned terminal report of `summary`; post data is escaped."""
+    check_summary(summary, "render_text")
     sections = [
         _header(summary),
         _posts(summary),
@@ -195,4 +203,5 @@ def render_text(summary: Summary) -> str:
 
 def render_json(summary: Summary) -> str:
     """Return `summary` as indented JSON (see `summary_to_dict`)."""
+    check_summary(summary, "render_json")
     return json_inert(json.dumps(summary_to_dict(summary), indent=2, ensure_ascii=False))

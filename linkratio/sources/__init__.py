@@ -11,7 +11,7 @@ from linkratio.accounts import id_hint, is_id_name
 from linkratio.errors import InputError, InputFormatError
 from linkratio.model import Timeline
 from linkratio.sources.jsonpages import BOM
-from linkratio.sources.limits import check_input
+from linkratio.sources.limits import check_input, check_path
 
 FORMATS: tuple[str, ...] = ("x-archive", "x-v2", "bluesky", "mastodon")
 """The input formats `read` understands (`--input-format`)."""
@@ -87,6 +87,7 @@ def read(
     Post field, for a caller that only classifies and lists them (`read_archive`,
     `x_json_lean`).
     """
+    check_path(path, "read: path", "a path: an X archive, a saved API file or a folder")
     if not str(path).strip():  # an unset shell variable: not the current folder
         raise InputError("an empty PATH: expected an X archive, a saved API file or @handle")
     path = Path(path).expanduser()

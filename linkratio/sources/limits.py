@@ -57,6 +57,13 @@ def size_text(count: int) -> str:
     return f"{count:,} bytes"
 
 
+def check_path(value: object, where: str, expected: str = "a path") -> None:
+    """InputError `where: a <type>: expected <expected>` for a path that is no text or Path
+    (None, a number, bytes from a notebook): a TypeError from inside pathlib otherwise."""
+    if not isinstance(value, str | os.PathLike):
+        raise InputError(f"{where} a {type(value).__name__}: expected {expected}")
+
+
 def check_input(path: Path, expected: str) -> None:
     """Raise InputError unless `path` is a regular file or a folder (symlinks followed)."""
     try:

@@ -23,6 +23,7 @@ from linkratio.errors import (
     DiskError,
     InputError,
     LibraryBusyError,
+    LibraryClosedError,
     LibraryDamagedError,
     LinkratioError,
 )
@@ -107,6 +108,8 @@ def named_failures(cls: C) -> C:
     def wrapped(method: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(method)
         def method_named(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if method.__name__ != "close":
+                _open(self._db, self.path)
             with named(self.path):
                 return method(self, *args, **kwargs)
 
@@ -116,6 +119,18 @@ def named_failures(cls: C) -> C:
         if not name.startswith("_") and inspect.isfunction(member):
             setattr(cls, name, wrapped(member))
     return cls
+
+
+def _open(db: sqlite3.Connection, path: Path) -> None:
+    """LibraryClosedError when `db` was closed: not "damaged" (`check` listed the closed
+    connection as the file's problem), nor SQLite's words naming no file."""
+    try:
+        db.total_changes  # noqa: B018  # the one cheap call a closed connection refuses
+    except sqlite3.ProgrammingError:
+        raise LibraryClosedError(
+            f"{path}: this Library is closed (close() was called, or its `with` block "
+            "ended): open it again, e.g. with linkratio.Library.open(path)"
+        ) from None
 
 
 def make_folder(library: Path) -> None:

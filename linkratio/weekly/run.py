@@ -113,14 +113,14 @@ def destinations(
 ) -> list[Destination]:
     """The destinations of a run, checked before any work: InputError for a bad one.
 
-    `webhook_env` names one or more environment variables holding webhook URLs. Without
-    any destination, the `weekly.email` and `weekly.webhook` settings (what a scheduled
-    job relies on). Duplicates are dropped.
+    `emails`, `webhooks` and `webhook_env` (environment variables holding webhook URLs)
+    take one (text) or several. Without any destination, the `weekly.email` and
+    `weekly.webhook` settings (what a scheduled job relies on). Duplicates are dropped.
     """
     from linkratio.render.escape import url_hosts
     from linkratio.weekly.deliver import email_destination, webhook_destination
 
-    emails, hooks = list(emails), list(webhooks)
+    emails, hooks = ([e] if isinstance(e, str) else list(e) for e in (emails, webhooks))
     names = [webhook_env] if isinstance(webhook_env, str) else list(webhook_env or ())
     for name in names:
         if "://" in name:  # the URL itself, given by mistake: its token stays hidden
@@ -208,6 +208,9 @@ def run_week(
     account's posts an older linkratio read are read again first (`WeekRun.reread`);
     `on_reread(name, done)` is told at once, so it can be said even if the run then fails.
     """
+    from linkratio.weekly.values import check_run  # (it loads httpx for its URL checks)
+
+    check_run(library, account, week, destinations, out_dir)
     now = now or datetime.now(UTC)
     waiter = waiter or Waiter(True)
     monday = check_inputs(destinations, week, tz=tz, now=now)

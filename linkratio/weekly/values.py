@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import os
 import re
+from collections.abc import Sequence
+from datetime import date
 from email.utils import parseaddr
 
 import httpx
 import idna
 
 from linkratio.errors import InputError
-from linkratio.model import Destination
+from linkratio.model import Account, Destination
 from linkratio.net.redact import REDACTOR
 from linkratio.render.escape import url_hosts
 
@@ -113,3 +116,38 @@ def check_sender(sender: str) -> str:
             f"smtp.sender is {sender!r}: expected an address such as linkratio@example.org"
         )
     return sender
+
+
+def check_run(
+    library: object, account: object, week: object, dests: object, out_dir: object
+) -> None:
+    """InputError naming the `run_week` argument of the wrong kind: a notebook passes them by
+    hand, and a path as the library, or a week number, ended in an AttributeError."""
+    from linkratio.render.files import check_folder
+    from linkratio.store import Library
+
+    check_folder(out_dir, "run_week")
+    if not isinstance(library, Library):
+        path = repr(os.fspath(library)) if isinstance(library, str | os.PathLike) else "path"
+        raise InputError(
+            f"run_week: library a {type(library).__name__}: expected an open library, such "
+            f"as linkratio.Library.open({path})"
+        )
+    if not isinstance(account, str | Account):
+        raise InputError(
+            f"run_week: account a {type(account).__name__}: expected a library account's "
+            "name, such as '@handle'"
+        )
+    if week is not None and not isinstance(week, str | date):
+        raise InputError(
+            f"run_week: week a {type(week).__name__}: expected YYYY-Www or a day of that week"
+        )
+    if (
+        isinstance(dests, str)
+        or not isinstance(dests, Sequence)
+        or not all(isinstance(d, Destination) for d in dests)
+    ):
+        raise InputError(
+            "run_week: destinations: expected a list of Destination, such as "
+            "linkratio.weekly.run.destinations(emails=['me@example.org'])"
+        )
