@@ -109,7 +109,7 @@ def write_keyed_labels(
         chunk = rows[at : at + _BATCH]
         ids = [key[24:] for key, _ in chunk]
         # An id of ASCII letters and digits needs no escape in any format; any other is
-        # written by `write_labels`. Asked of the batch at once: per id, it was a tenth
+        # written by `write_labels`. Asked of the batch at once: per id, it was a quarter
         # of the writing.
         if not _plain_ids(ids):
             batch = [
