@@ -94,8 +94,9 @@ class _Scanned(bytearray):
 
     def rfind(self, sub: Any, start: Any = None, end: Any = None) -> int:
         begin = 0 if start is None else max(0, start if start >= 0 else len(self) + start)
-        _Scanned.total += len(self) - begin
-        return super().rfind(sub, begin)
+        stop = len(self) if end is None else end
+        _Scanned.total += stop - begin
+        return super().rfind(sub, begin, stop)
 
     def __add__(self, other: Any) -> _Scanned:
         return _Scanned(bytes(self) + bytes(other))
@@ -232,6 +233,12 @@ class _FailingFile:
         if self.reads > 1:
             raise OSError(5, "Input/output error")
         return self.fh.read(size)
+
+    def readinto(self, view: memoryview) -> int:
+        self.reads += 1
+        if self.reads > 1:
+            raise OSError(5, "Input/output error")
+        return self.fh.readinto(view)
 
     def __enter__(self) -> _FailingFile:
         return self

@@ -10,7 +10,6 @@ from pathlib import Path
 from linkratio.accounts import id_hint, is_id_name
 from linkratio.errors import InputError, InputFormatError
 from linkratio.model import Timeline
-from linkratio.sources.jsonpages import BOM
 from linkratio.sources.limits import check_input, check_path
 
 FORMATS: tuple[str, ...] = ("x-archive", "x-v2", "bluesky", "mastodon")
@@ -27,6 +26,8 @@ _MASTODON_KEY = re.compile(rb'"(?:spoiler_text|in_reply_to_account_id)"\s*:')
 
 
 def _sniff_json(path: Path) -> str:
+    from linkratio.sources.jsonpages import BOM  # loaded only when a file may be JSON
+
     try:
         with path.open("rb") as fh:
             head = fh.read(65536)

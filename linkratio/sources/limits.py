@@ -16,13 +16,13 @@ Every file and zip entry a source reads goes through here. What is refused, and 
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
 
 from linkratio.errors import InputError, InputFormatError
 
@@ -78,7 +78,9 @@ def check_input(path: Path, expected: str) -> None:
     raise InputError(f"{path}: is {kind}, not a regular file or folder; {expected}")
 
 
-def open_file(path: Path, name: str | None = None, expected: str = "a regular file") -> BinaryIO:
+def open_file(
+    path: Path, name: str | None = None, expected: str = "a regular file"
+) -> io.BufferedReader:
     """Open the regular file at `path` for reading, if it holds at most `MAX_BYTES`.
 
     `name` is how messages call the file (default: its path); `expected` ends them.

@@ -14,7 +14,9 @@ listed by `classify` (every field it reads is checked) and refused by `audit`/`i
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import Annotated, Any
 
 import msgspec
@@ -111,35 +113,77 @@ _DECODER = msgspec.json.Decoder(list[Record])
 _TWEET_VARS = frozenset({"tweets", "tweet"})
 
 
-def _chunks(source: Source, size: int) -> Iterator[bytes]:
-    """The bytes of a tweets file in blocks, within the same caps as reading it whole."""
-    if source.path is None:  # a zip entry: inflated whole, through its guards
-        data = source.read()
-        for at in range(0, len(data), size):
-            yield data[at : at + size]
-        return
-    with open_file(source.path, source.name) as fh:
-        left = source.path.stat().st_size  # never more than the size it had
-        step = min(size, HEAD)  # the head first: a file that is no archive costs no block
-        while left > 0:
+class _Filler:
+    """Reads a tweets file into the caller's buffer, within the caps of reading it whole.
+
+    Straight into the buffer the blocks are decoded from: no block is made and then copied
+    (reading 110 MB in 1 MB blocks took about 60% longer that way).
+    """
+
+    def __init__(self, source: Source, files: ExitStack) -> None:
+        self.name = source.name
+        self.fh: io.BufferedReader | None = None
+        self.data = memoryview(b"")
+        """A zip entry, inflated whole through its guards (no file to read)."""
+        if source.path is None:
+            self.data = memoryview(source.read())
+            self.left = len(self.data)
+        else:
+            self.fh = files.enter_context(open_file(source.path, source.name))
+            self.left = source.path.stat().st_size
+        """Bytes still to read: never more than the file's size when it was opened."""
+
+    def into(self, view: memoryview) -> int:
+        """Read the next bytes into `view` (as many as fit); how many, 0 at the end."""
+        want = min(len(view), self.left)
+        if want <= 0:
+            return 0
+        if self.fh is None:
+            at = len(self.data) - self.left
+            view[:want] = self.data[at : at + want]
+            got: int | None = want
+        else:
             try:
-                block = fh.read(min(step, left))
-                step = size
+                got = self.fh.readinto(view[:want])
             except OSError:  # a damaged disk: the general reader names the file and why
-                raise Unsupported(source.name) from None
-            if not block:
-                return
-            left -= len(block)
-            yield block
+                raise Unsupported(self.name) from None
+        self.left -= got or 0
+        return got or 0
 
 
-def _head(chunks: Iterator[bytes], name: str) -> tuple[bytes, bytes, int, int]:
-    """The first bytes (at least `HEAD`), the record seam and where the first record starts."""
-    data = b""
-    for block in chunks:
-        data += block
-        if len(data) >= HEAD:
-            break
+class _Buffer:
+    """The bytes read but not decoded yet, after the `[` that opens a block's JSON array."""
+
+    def __init__(self, filler: _Filler, size: int) -> None:
+        self.filler = filler
+        self.size = size
+        self.buf = bytearray(b"[")  # grown as read: a file that is no archive costs no block
+        self.end = 1
+        """Where the bytes read end in `buf`."""
+
+    def fill(self, most: int | None = None) -> int:
+        """Read up to a block (or `most` bytes) more onto the end; how many bytes (0 at the
+        end of the file)."""
+        want = self.size if most is None else min(most, self.size)
+        if len(self.buf) - self.end < want:  # a long record left over: room for a block
+            self.buf.extend(bytes(self.end + want - len(self.buf)))
+        got = self.filler.into(memoryview(self.buf)[self.end : self.end + want])
+        self.end += got
+        return got
+
+    def drop(self, upto: int) -> None:
+        """Forget the bytes from after the `[` up to `upto` (decoded, or before the records)."""
+        rest = self.buf[upto : self.end]
+        self.buf[1 : 1 + len(rest)] = rest
+        self.end = 1 + len(rest)
+
+
+def _head(buf: _Buffer, name: str) -> tuple[bytes, int, int]:
+    """Read the first bytes (at least `HEAD`), keep them from the first record on; the record
+    seam, and where a record ends and the next starts in it."""
+    while buf.end - 1 < HEAD and buf.fill(HEAD - (buf.end - 1)):  # the head, checked first
+        pass
+    data = bytes(buf.buf[1 : buf.end])
     if not is_ytd(data[:HEAD]):
         raise Unsupported(name)
     try:
@@ -150,7 +194,8 @@ def _head(chunks: Iterator[bytes], name: str) -> tuple[bytes, bytes, int, int]:
     if layout is None or not layout[0].startswith((b"\n", b"\r\n")):
         raise Unsupported(name)  # minified: a seam could sit inside a string
     seam, pos, end_at, next_at = layout
-    return data[pos:], seam, end_at, next_at
+    buf.drop(1 + pos)
+    return seam, end_at, next_at
 
 
 def records(
@@ -163,25 +208,24 @@ def records(
     `decoder` decodes a block's JSON array: into `Record`s unless told otherwise. `size`:
     the bytes read at a time, at most `BLOCK` (the default).
     """
-    chunks = _chunks(source, min(size or BLOCK, BLOCK))
-    first, seam, end_at, next_at = _head(chunks, source.name)
-    # The buffer opens the JSON array; the comma after a block's last record becomes its `]`.
-    buf = bytearray(b"[") + first
-    start = 0  # no seam starts before this in the buffer (none is left there)
-    for block in chunks:
-        buf += block
-        at = buf.rfind(seam, start)
-        if at >= 0:
-            buf[at + end_at] = ord("]")
-            yield _decode(decoder, memoryview(buf)[: at + end_at + 1], source.name)
-            buf = bytearray(b"[") + memoryview(buf)[at + next_at :]
-        start = max(0, len(buf) - len(seam) + 1)  # never the whole buffer again: linear
-    close = len(buf)
-    while close > 1 and buf[close - 1] in b" \t\r\n;":
-        close -= 1
-    if buf[close - 1 : close] != b"]":
-        raise Unsupported(source.name)
-    yield _decode(decoder, memoryview(buf)[:close], source.name)
+    with ExitStack() as files:
+        buf = _Buffer(_Filler(source, files), min(size or BLOCK, BLOCK))
+        seam, end_at, next_at = _head(buf, source.name)
+        # The comma after a block's last record becomes its `]`.
+        start = 0  # no seam starts before this in the buffer (none is left there)
+        while buf.fill():
+            at = buf.buf.rfind(seam, start, buf.end)
+            if at >= 0:
+                buf.buf[at + end_at] = ord("]")
+                yield _decode(decoder, memoryview(buf.buf)[: at + end_at + 1], source.name)
+                buf.drop(at + next_at)
+            start = max(0, buf.end - len(seam) + 1)  # never the whole buffer again: linear
+        close = buf.end
+        while close > 1 and buf.buf[close - 1] in b" \t\r\n;":
+            close -= 1
+        if buf.buf[close - 1 : close] != b"]":
+            raise Unsupported(source.name)
+        yield _decode(decoder, memoryview(buf.buf)[:close], source.name)
 
 
 def _decode(decoder: msgspec.json.Decoder[list[Any]], body: memoryview, name: str) -> list[Any]:
