@@ -30,7 +30,9 @@ def register(sub: options.SubParsers) -> None:
     options.add_account(p)
     p.add_argument("--sync", action="store_true", help="fetch new posts first")
     p.add_argument(
-        "--week", metavar="YYYY-Www", help="this complete ISO week instead of the last one"
+        "--week",
+        metavar="YYYY-Www",
+        help="this complete ISO week instead of the last one (and only it: no missed weeks)",
     )
     p.add_argument(
         "--out",
@@ -79,9 +81,10 @@ def weekly(args: argparse.Namespace, out: TextIO) -> int:
     """Summarize the last complete ISO week (Monday to Sunday, in --tz) against the week before and
     the 8 weeks before: posts, talk share, talk-to-link, talk-only days, streak, new sites,
     people, fading ties, challenge days and a nudge. Writes DIR/linkratio-YYYY-Www.md/.html/.png
-    and delivers by email and/or webhook, once per destination and week. Exit 0 delivered, 1
-    partial or stale, 2 bad input or every destination refused for good (fix a setting), 75 try
-    later.
+    and delivers by email and/or webhook, once per destination and week. Without --week, the
+    weeks a destination missed since its last delivery (at most 3) are sent first. Exit 0
+    delivered, 1 partial or stale, 2 bad input or every destination refused for good (fix a
+    setting), 75 try later: the worst of the weeks sent.
 
     examples:
       linkratio weekly @marenbuilds --out ~/weekly

@@ -52,7 +52,7 @@ EXIT_TEMPFAIL = 75
 DEFAULT_OUT = "linkratio-weekly"
 """The folder the week's files go to unless told otherwise."""
 LOCK_WAIT = 3600.0
-"""Seconds a run waits for a library another run holds: no later run sends a missed week."""
+"""Seconds a run waits for a library another run holds: given up, the week comes only late."""
 
 Status = Literal["delivered", "skipped", "failed-permanent", "failed-temporary"]
 
