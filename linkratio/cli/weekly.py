@@ -9,14 +9,19 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import TYPE_CHECKING, TextIO
 
 import linkratio.cli.options as options
 from linkratio.weekly.run import DEFAULT_OUT, LOCK_WAIT
 
 if TYPE_CHECKING:
-    from linkratio.store import Reread
+    from linkratio.model import Destination
+    from linkratio.store import Library, Reread
+    from linkratio.weekly.catchup import MissedWeeks
     from linkratio.weekly.run import WeekRun
+
+    Sender = Callable[[date, list[Destination], bool, str | None], WeekRun]
 
 
 def register(sub: options.SubParsers) -> None:
@@ -25,7 +30,9 @@ def register(sub: options.SubParsers) -> None:
     options.add_account(p)
     p.add_argument("--sync", action="store_true", help="fetch new posts first")
     p.add_argument(
-        "--week", metavar="YYYY-Www", help="this complete ISO week instead of the last one"
+        "--week",
+        metavar="YYYY-Www",
+        help="this complete ISO week instead of the last one (and only it: no missed weeks)",
     )
     p.add_argument(
         "--out",
@@ -74,9 +81,10 @@ def weekly(args: argparse.Namespace, out: TextIO) -> int:
     """Summarize the last complete ISO week (Monday to Sunday, in --tz) against the week before and
     the 8 weeks before: posts, talk share, talk-to-link, talk-only days, streak, new sites,
     people, fading ties, challenge days and a nudge. Writes DIR/linkratio-YYYY-Www.md/.html/.png
-    and delivers by email and/or webhook, once per destination and week. Exit 0 delivered, 1
-    partial or stale, 2 bad input or every destination refused for good (fix a setting), 75 try
-    later.
+    and delivers by email and/or webhook, once per destination and week. Without --week, the
+    weeks a destination missed since its last delivery (at most 3) are sent first. Exit 0
+    delivered, 1 partial or stale, 2 bad input or every destination refused for good (fix a
+    setting), 75 try later: the worst of the weeks sent.
 
     examples:
       linkratio weekly @marenbuilds --out ~/weekly
@@ -85,20 +93,48 @@ def weekly(args: argparse.Namespace, out: TextIO) -> int:
       linkratio weekly mastodon:@alice@example.social --sync --out ~/weekly
       linkratio weekly @marenbuilds --week 2026-W47 --webhook-env SLACK_WEBHOOK
     """
-    from linkratio.cli.progress import SafeWaiter as Waiter
-    from linkratio.weekly.run import check_inputs, destinations, run_week
+    from linkratio.weekly.catchup import MissedWeeks, failed_for_now, missed_weeks, worst_exit
+    from linkratio.weekly.run import check_inputs, destinations
 
     now = options.now_of(args)
     dests = destinations(args.email, args.webhook, args.webhook_env)
     monday = check_inputs(dests, args.week, tz=args.tz, now=now)
     with options.library(args) as lib:
-        run = run_week(
+        # A week a run could not deliver is sent by the next default run, oldest first.
+        missed = MissedWeeks() if args.week else missed_weeks(lib, args.account, dests, monday)
+        _say_left_out(missed, args.account)
+        send = _sender(lib, args, now)
+        codes: list[int] = []
+        held: set[str] = set()  # failed for now: their later weeks wait for the next run
+        sync_error: str | None = None  # one sync, with the first week sent
+        for week in missed.weeks:
+            to = [d for d in week.destinations if d.key not in held]
+            if to:
+                run = send(week.monday, to, args.sync and not codes, sync_error)
+                _print(run, args.quiet, out, missed=True)
+                held |= failed_for_now(run)
+                codes.append(run.exit_code)
+                sync_error = run.sync_error
+        to = [d for d in dests if d.key not in held]
+        run = send(monday, to, args.sync and not codes, sync_error)
+    _print(run, args.quiet, out, synced=args.sync)
+    return worst_exit([*codes, run.exit_code])
+
+
+def _sender(lib: Library, args: argparse.Namespace, now: datetime) -> Sender:
+    """`run_week` with the command's options, given a week, its destinations and its sync."""
+    from linkratio.cli.progress import SafeWaiter as Waiter
+    from linkratio.weekly.run import run_week
+
+    def send(week: date, to: list[Destination], sync: bool, failed: str | None) -> WeekRun:
+        return run_week(
             lib,
             args.account,
-            week=monday,
+            week=week,
             tz=args.tz,
-            destinations=dests,
-            sync=args.sync,
+            destinations=to,
+            sync=sync,
+            sync_failed=failed,  # a failed sync makes each later week stale too
             force=args.force,
             now=now,
             out_dir=args.out,
@@ -108,8 +144,25 @@ def weekly(args: argparse.Namespace, out: TextIO) -> int:
             on_reread=_say_reread,  # said at once: whatever happens after, it was done
             on_lock_wait=None if args.quiet else _say_lock_wait(args.wait),
         )
-    _print(run, args.quiet, out, synced=args.sync)
-    return run.exit_code
+
+    return send
+
+
+def _say_left_out(missed: MissedWeeks, account: str) -> None:
+    """The warning naming the missed weeks too old to be sent now: said even with --quiet."""
+    from linkratio.render.escape import terminal_safe
+    from linkratio.weekly.catchup import CATCH_UP
+
+    if missed.left_out is None:
+        return
+    first, last = missed.left_out
+    who = terminal_safe(", ".join(missed.left_out_by))
+    sys.stderr.write(
+        f"linkratio: warning: {missed.left_out_text} never reached {who}: "
+        f"{'it is' if first == last else 'they are'} "
+        f"older than the {CATCH_UP} missed weeks a run sends; send each with "
+        f"'linkratio weekly {terminal_safe(account)} --week YYYY-Www'\n"
+    )
 
 
 def _say_lock_wait(wait: float) -> Callable[[str], None]:
@@ -140,36 +193,58 @@ def _say_reread(account: str, done: Reread) -> None:
     )
 
 
-def _print(run: WeekRun, quiet: bool, out: TextIO, synced: bool = False) -> None:
+def _said(text: str) -> str:
+    """A failure's text as `cli.app` shows errors: a server may quote a secret."""
     from linkratio.net.redact import REDACTOR
     from linkratio.render.escape import terminal_safe
 
-    def said(text: str) -> str:
-        """A failure's text as `cli.app` shows errors: a server may quote a secret."""
-        return terminal_safe(REDACTOR.mask(text))
+    return terminal_safe(REDACTOR.mask(text))
 
+
+def _warn(run: WeekRun, synced: bool) -> None:
+    """The warning of a failed sync or of stale data (exit 1: the line says why, cron logs it)."""
     if run.sync_error is not None:
         sys.stderr.write(
-            f"linkratio: warning: --sync failed: {said(run.sync_error)}; "
+            f"linkratio: warning: --sync failed: {_said(run.sync_error)}; "
             "the summary uses the stored posts\n"
         )
-    elif run.stale is not None:  # exit 1 says "stale": the line says why (cron logs it)
+    elif run.stale is not None:
         # After a sync that worked, asking for one is no help: the account posted nothing.
         todo = (
             "the sync found no newer posts"
             if synced
             else "run 'linkratio weekly --sync' or 'linkratio fetch' to bring new posts"
         )
-        sys.stderr.write(f"linkratio: warning: {said(run.stale)}: {todo}\n")
+        sys.stderr.write(f"linkratio: warning: {_said(run.stale)}: {todo}\n")
+
+
+def _print(
+    run: WeekRun, quiet: bool, out: TextIO, synced: bool = False, missed: bool = False
+) -> None:
+    """What became of a week; a `missed` one (sent before the run's own) says so, and its
+    warnings are left to the run's own week."""
+    from linkratio.render.escape import terminal_safe
+
+    if not missed:
+        _warn(run, synced)
     if not quiet:
         who = terminal_safe(run.account)
         where = terminal_safe(str(run.files.html))  # --out may name any folder
-        out.write(f"week {run.week} of {who}: {where} (.md, .png beside it)\n")
+        late = " (missed, sent now)" if missed else ""
+        out.write(f"week {run.week} of {who}{late}: {where} (.md, .png beside it)\n")
     for d in run.deliveries:
         if d.status == "skipped" and not quiet:
             out.write(f"already delivered to {d.label}: skipped (--force sends again)\n")
     for d in run.deliveries:
-        if d.failed:
-            sys.stderr.write(f"linkratio: error: {said(d.error or d.label)}\n")
+        if d.failed and missed:
+            later = (
+                "; the next run sends it and the weeks after it"
+                if d.status == "failed-temporary"
+                else f"; once mended, send it with --week {run.week}"
+            )
+            error = f"week {run.week}: {_said(d.error or d.label)}{later}"
+            sys.stderr.write(f"linkratio: error: {error}\n")
+        elif d.failed:
+            sys.stderr.write(f"linkratio: error: {_said(d.error or d.label)}\n")
         elif d.status == "delivered" and not quiet:
             out.write(f"delivered to {d.label}\n")

@@ -32,6 +32,16 @@ def delivered(library: Library, account: Account, week: str) -> set[str]:
     return {row[0] for row in rows}
 
 
+def latest_delivered(library: Library, account: Account, destination: str) -> str | None:
+    """The latest week (`YYYY-Www`) of `account` that reached `destination`, or None."""
+    rows = library.query(
+        "SELECT max(week) FROM deliveries WHERE platform = ? AND account_id = ?"
+        " AND destination = ? AND week GLOB '[0-9][0-9][0-9][0-9]-W[0-9][0-9]'",
+        (*_ids(account), destination),
+    )
+    return rows[0][0] if rows and isinstance(rows[0][0], str) else None
+
+
 def record_delivery(
     library: Library, account: Account, week: str, destination: str, now: datetime | None = None
 ) -> None:

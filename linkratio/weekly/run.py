@@ -52,7 +52,7 @@ EXIT_TEMPFAIL = 75
 DEFAULT_OUT = "linkratio-weekly"
 """The folder the week's files go to unless told otherwise."""
 LOCK_WAIT = 3600.0
-"""Seconds a run waits for a library another run holds: no later run sends a missed week."""
+"""Seconds a run waits for a library another run holds: given up, the week comes only late."""
 
 Status = Literal["delivered", "skipped", "failed-permanent", "failed-temporary"]
 
@@ -190,6 +190,7 @@ def run_week(
     tz: str | None = None,
     destinations: Sequence[Destination] = (),
     sync: bool = False,
+    sync_failed: str | None = None,
     force: bool = False,
     now: datetime | None = None,
     out_dir: str | Path = DEFAULT_OUT,
@@ -207,6 +208,8 @@ def run_week(
     it a warning is logged: a notebook's run never waits in silence). The
     account's posts an older linkratio read are read again first (`WeekRun.reread`);
     `on_reread(name, done)` is told at once, so it can be said even if the run then fails.
+    `sync_failed` is the error of the sync an earlier run made for this one (the first week
+    of a catch-up, `missed_weeks`): the week is summarized as after its own failed sync.
     """
     from linkratio.weekly.values import check_run  # (it loads httpx for its URL checks)
 
@@ -221,7 +224,7 @@ def run_week(
     on_lock_wait = on_lock_wait or functools.partial(_lock_wait_logged, library.path, wait)
     with library.run_lock(f"weekly {name}", wait=wait, on_wait=on_lock_wait):
         found = find_account(library, account) if isinstance(account, str) else account
-        sync_error = _refresh(library, found, waiter) if sync else None
+        sync_error = _refresh(library, found, waiter) if sync else sync_failed
         reread = _reread(library, found)
         if reread is not None and on_reread is not None:
             on_reread(account_name(found), reread)
