@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import io
 import os
 import stat
+import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from helpers import one_account_home
 
+from linkratio.cli import main
 from linkratio.cohort import rows
 
 
@@ -39,3 +44,41 @@ def test_a_cohort_part_is_flushed_through_a_handle_windows_can_flush(
     parts = rows.write_parts([row], str(tmp_path), "input")
     assert [p.rows for p in parts] == [1]
     assert Path(parts[0].tmp).is_file()
+
+
+NOW = "2026-11-23T08:00:00+00:00"
+"""The clock of the weekly runs: "last week" is 2026-W47, the week of the one stored post."""
+
+
+class GoneStderr(io.StringIO):
+    """A stderr that cannot take the wait line (a cron job's `| logger` that ended: EPIPE),
+    setting `event` when it is tried; other lines are kept, to see what the run said."""
+
+    def __init__(self, event: threading.Event) -> None:
+        super().__init__()
+        self.event = event
+
+    def write(self, text: str) -> int:
+        if "waiting for the library lock" not in text:
+            return super().write(text)
+        self.event.set()
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+
+def test_a_weekly_whose_wait_line_cannot_be_written_still_waits_and_makes_the_week(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The line saying the run waits is a courtesy: when stderr could not take it, the run
+    # said "lib.sqlite.lock: the library's run lock could not be made (Broken pipe)" (the
+    # wrong thing) and gave the week up, the loss the hour's wait was made to prevent.
+    from test_left24 import library_held
+
+    home = one_account_home(tmp_path, monkeypatch, "maren", "hello there")
+    release = threading.Event()
+    err = GoneStderr(release)
+    monkeypatch.setattr(sys, "stderr", err)
+    with library_held(home / "lib.sqlite", release):
+        code = main(["weekly", "@maren", "--now", NOW, "--out", str(home / "out")], io.StringIO())
+    assert release.is_set()  # the line was tried
+    assert code == 0, err.getvalue()
+    assert (home / "out" / "linkratio-2026-W47.md").is_file()
