@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from helpers import one_account_home
+from helpers import SAMPLE, one_account_home, one_error, run_cli
 
 from linkratio.cli import main
 from linkratio.cohort import rows
@@ -82,3 +82,27 @@ def test_a_weekly_whose_wait_line_cannot_be_written_still_waits_and_makes_the_we
     assert release.is_set()  # the line was tried
     assert code == 0, err.getvalue()
     assert (home / "out" / "linkratio-2026-W47.md").is_file()
+
+
+def test_a_parts_folder_that_cannot_be_flushed_is_named_in_a_disk_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A failing disk (or an NFS server gone) answers the folder's fsync EIO: the build said
+    # only "linkratio: error: Input/output error", naming nothing, with exit 2 (bad input),
+    # where a part that cannot be flushed names itself and exits 74 like any disk error.
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise OSError(errno.EIO, "Input/output error")
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    out = tmp_path / "cohort"
+    code, _, err = run_cli(
+        ["cohort", "build", str(SAMPLE), "--out", str(out), "--workers", "1"], capsys
+    )
+    assert code == 74, err
+    line = one_error(err)
+    assert f"{out}{os.sep}platform=x{os.sep}month=" in line
+    assert "Input/output error" in line
