@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import errno
-import fcntl
 import io
 import os
 import stat
 import sys
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,15 +19,17 @@ from linkratio.cli import main
 from linkratio.cohort import rows
 
 
-def _windows_fsync(real: object) -> object:
+def _windows_fsync(real: Callable[[int], None]) -> Callable[[int], None]:
     """`os.fsync` as Windows has it: `_commit` flushes a file only through a handle opened
     for writing (a read-only one is EBADF); folders are never flushed there (`rows.sync`)."""
 
     def fsync(fd: int) -> None:
+        import fcntl  # here: POSIX only, as the emulation is
+
         regular = stat.S_ISREG(os.fstat(fd).st_mode)
         if regular and fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY:
             raise OSError(errno.EBADF, "Bad file descriptor")
-        real(fd)  # type: ignore[operator]
+        real(fd)
 
     return fsync
 
