@@ -29,7 +29,7 @@ from linkratio.cohort.inputs import Input, describe, expand
 from linkratio.cohort.manifest import Entry
 from linkratio.cohort.rows import TMP_SUFFIX, sync
 from linkratio.cohort.tasks import Task, TaskResult
-from linkratio.errors import InputError
+from linkratio.errors import DiskError, InputError
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +270,12 @@ class _State:
         """Write the manifest now: with the count of inputs not finished yet, which readers
         warn of (a build stopped, or still running, leaves a partial dataset)."""
         for folder in sorted(self.unsynced):  # the renames on disk before a manifest names them
-            sync(folder)
+            try:
+                sync(folder)
+            except OSError as e:  # a failing disk: fsync's error names no folder
+                raise DiskError(
+                    f"{folder}: could not be flushed to disk ({e.strerror or e})"
+                ) from None
         self.unsynced.clear()
         unfinished = {manifest.UNFINISHED: len(self.pending)} if self.pending else {}
         manifest.save(self.out, self.entries, {"derived": self.derived, **unfinished})

@@ -119,14 +119,16 @@ def write_parts(rows: Iterable[tuple[Any, ...]], out_dir: str, stem: str) -> lis
 
 def sync(path: str | Path) -> None:
     """Flush the file (or folder) at `path` to disk: where a folder can be (not on Windows,
-    nor on a filesystem that says it cannot)."""
-    if os.name == "nt" and os.path.isdir(path):
+    nor on a filesystem that says it cannot). A file through a handle open for writing:
+    Windows flushes no other (EBADF)."""
+    folder = os.path.isdir(path)
+    if os.name == "nt" and folder:
         return
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDONLY if folder else os.O_RDWR)
     try:
         os.fsync(fd)
     except OSError as e:
-        if e.errno not in (errno.EINVAL, errno.ENOTSUP) or not os.path.isdir(path):
+        if e.errno not in (errno.EINVAL, errno.ENOTSUP) or not folder:
             raise
     finally:
         os.close(fd)

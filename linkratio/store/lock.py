@@ -42,8 +42,9 @@ def run_lock(
     """Hold the run lock of `library`, waiting up to `wait` seconds, else LibraryBusyError.
 
     When the lock is held and `wait` is more than 0, `on_wait(holder)` is told once before
-    the wait (`holder` names the run holding it, or is ""). Not re-entrant: a second hold,
-    in this process too, waits like any other run.
+    the wait (`holder` names the run holding it, or is ""; an OSError it raises, a closed
+    stderr, is passed over). Not re-entrant: a second hold, in this process too, waits
+    like any other run.
     """
     import filelock  # here: reading a library takes no lock, and filelock costs ~6 ms to import
 
@@ -55,8 +56,9 @@ def run_lock(
         except filelock.Timeout:
             if wait <= 0:
                 raise
-            if on_wait is not None:
-                on_wait(_holder(library))
+            if on_wait is not None:  # a courtesy: a line stderr cannot take gives no run up
+                with contextlib.suppress(OSError):
+                    on_wait(_holder(library))
             lock.acquire()
     except filelock.Timeout:
         raise _busy(library, wait) from None
