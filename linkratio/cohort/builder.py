@@ -128,9 +128,9 @@ def build(
 @contextmanager
 def _locked(out: Path) -> Iterator[None]:
     """Hold the folder's build lock; say so when another build has it and this one waits."""
-    from filelock import FileLock, Timeout
+    from filelock import Timeout
 
-    lock = FileLock(out / ".lock")
+    lock = manifest.build_lock(out)
     try:
         lock.acquire(blocking=False)
     except Timeout:

@@ -13,18 +13,32 @@ import os
 import secrets
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
 from linkratio.errors import DiskError, InputError
 from linkratio.render.escape import json_inert
 
+if TYPE_CHECKING:
+    from filelock import FileLock
+
 NAME = "_manifest.json"
 """The manifest's file name inside the output folder: its leading `_` keeps Arrow's dataset
 discovery (`pd.read_parquet("cohort/")`, `pyarrow.dataset`) from taking it for data."""
 OLD_NAME = "manifest.json"
 """Its name in cohorts built before: read when there is no `NAME`, removed on the next save."""
+
+
+LOCK = ".lock"
+"""The build lock's file name inside the output folder (`build_lock`)."""
+
+
+def build_lock(out_dir: Path) -> FileLock:
+    """The lock a `cohort build` holds on the folder `out_dir` while it writes."""
+    from filelock import FileLock
+
+    return FileLock(out_dir / LOCK)
 
 
 def path_of(out_dir: Path) -> Path:
@@ -204,9 +218,9 @@ def save(out_dir: Path, entries: dict[str, Entry], extra: dict[str, Any] | None 
 
 def building(out_dir: Path) -> bool:
     """Whether a `cohort build` is writing the folder now (it holds the folder's lock)."""
-    from filelock import FileLock, Timeout
+    from filelock import Timeout
 
-    lock = FileLock(out_dir / ".lock")
+    lock = build_lock(out_dir)
     try:
         lock.acquire(blocking=False)
     except Timeout:
