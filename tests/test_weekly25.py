@@ -162,3 +162,26 @@ def test_a_mail_refused_for_good_is_recorded_and_a_refused_login_is_not(
         err = capsys.readouterr().err
         assert "smtp.user/smtp.password" in err and "refused for good" not in err
     assert table(env, "refusals") == [(f"email:{READER}", "2024-W48")]
+
+
+# -- 2. schedule --out "" ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_schedule_refuses_an_empty_out_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], empty: str
+) -> None:
+    from helpers import one_account_home, one_error
+
+    from linkratio.weekly import schedule
+
+    home = one_account_home(tmp_path, monkeypatch, "me", "@ana hi")
+    calls: list[list[str]] = []
+    monkeypatch.setattr(schedule, "run_systemctl", lambda args: calls.append(list(args)) or 0)
+    out = io.StringIO()
+    code = main(["schedule", "@me", "--out", empty, "--install"], out)
+    err = capsys.readouterr().err
+    assert code == 2 and out.getvalue() == "" and calls == []
+    assert "--out" in one_error(err) and "empty" in err
+    assert not (home / "xdg" / "systemd").exists()
+    assert not list(home.rglob("weekly.log"))
