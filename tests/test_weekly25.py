@@ -157,7 +157,7 @@ def test_a_mail_refused_for_good_is_recorded_and_a_refused_login_is_not(
     assert table(env, "refusals") == [(f"email:{READER}", "2024-W48")]
     assert "refused for good" in capsys.readouterr().err
     with FakeSmtp() as server:
-        smtp_env(monkeypatch, server, password="wrong")
+        smtp_env(monkeypatch, server, password="not-the-password-25")
         assert weekly("--email", READER, now=NEXT)[0] == 2
         err = capsys.readouterr().err
         assert "smtp.user/smtp.password" in err and "refused for good" not in err
@@ -185,3 +185,46 @@ def test_schedule_refuses_an_empty_out_and_writes_nothing(
     assert "--out" in one_error(err) and "empty" in err
     assert not (home / "xdg" / "systemd").exists()
     assert not list(home.rglob("weekly.log"))
+
+
+# -- 3. a destination setting with a bad value -------------------------------------------
+
+
+def test_a_bad_destination_setting_names_the_variable_it_came_from(
+    env: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from helpers import one_error
+
+    # A cron line names no address: the error must say where the bad one was set.
+    monkeypatch.setenv("LINKRATIO_WEEKLY_EMAIL", "me@example.org, not-an-address")
+    assert weekly()[0] == 2
+    assert one_error(capsys.readouterr().err) == (
+        "linkratio: error: LINKRATIO_WEEKLY_EMAIL: invalid email address 'not-an-address': "
+        "expected name@example.org"
+    )
+    monkeypatch.delenv("LINKRATIO_WEEKLY_EMAIL")
+    monkeypatch.setenv("LINKRATIO_WEEKLY_WEBHOOK", "https://exa mple.org/SECRETTOKEN")
+    assert weekly()[0] == 2
+    error = one_error(capsys.readouterr().err)
+    assert error.startswith("linkratio: error: LINKRATIO_WEEKLY_WEBHOOK: ")
+    assert "SECRETTOKEN" not in error
+    assert not (env / "out").exists()  # refused before any work
+
+
+def test_a_bad_destination_in_the_config_file_names_the_setting_and_the_file(
+    env: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from helpers import one_error
+
+    from linkratio import config
+
+    path = config.config_path()
+    path.write_text('[weekly]\nemail = "me@example.org,,nope"\n', encoding="utf-8")
+    assert weekly()[0] == 2
+    assert one_error(capsys.readouterr().err) == (
+        f"linkratio: error: weekly.email in {path}: invalid email address 'nope': "
+        "expected name@example.org"
+    )

@@ -134,11 +134,29 @@ def destinations(
         if not url:
             raise InputError(f"--webhook-env {name}: that variable is not set")
         hooks.append(url)
-    if not (emails or hooks):
-        emails = [e for e in (config.get("weekly.email") or "").split(",") if e.strip()]
-        hooks = [config.get("weekly.webhook") or ""] if config.get("weekly.webhook") else []
-    dests = [email_destination(e) for e in emails] + [webhook_destination(h) for h in hooks]
+    if emails or hooks:
+        dests = [email_destination(e) for e in emails] + [webhook_destination(h) for h in hooks]
+    else:
+        dests = _configured()
     return list({d.key: d for d in dests}.values())
+
+
+def _configured() -> list[Destination]:
+    """The `weekly.email` and `weekly.webhook` settings as destinations; a bad value is
+    InputError naming the setting and where it is set (a cron line names no address)."""
+    from linkratio.weekly.deliver import email_destination, webhook_destination
+
+    dests: list[Destination] = []
+    for key, make in (("weekly.email", email_destination), ("weekly.webhook", webhook_destination)):
+        value = config.get(key) or ""
+        items = value.split(",") if key == "weekly.email" else [value]
+        try:
+            dests += [make(item) for item in items if item.strip()]
+        except InputError as exc:
+            env = config.KEYS[key]
+            where = env if os.environ.get(env) else f"{key} in {config.config_path()}"
+            raise InputError(f"{where}: {exc}") from None
+    return dests
 
 
 def week_start(week: str | date | None, *, tz: str | None = None, now: datetime) -> date:
