@@ -228,3 +228,29 @@ def test_a_bad_destination_in_the_config_file_names_the_setting_and_the_file(
         f"linkratio: error: weekly.email in {path}: invalid email address 'nope': "
         "expected name@example.org"
     )
+
+
+# -- 3. a start time the clock change skips ----------------------------------------------
+
+
+def test_schedule_warns_when_its_time_falls_in_the_hour_a_clock_change_skips(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from helpers import one_account_home
+
+    one_account_home(tmp_path, monkeypatch, "me", "@ana hi")
+    at_now = ["--now", "2026-12-08T01:00:00+00:00", "--webhook-env", "HOOK"]
+    # Sunday 02:30 in Berlin: on 2027-03-28 the clocks go from 02:00 to 03:00.
+    argv = ["schedule", "@me", "--weekday", "sun", "--at", "02:30", "--tz", "Europe/Berlin"]
+    code = main([*argv, *at_now], io.StringIO())
+    err = capsys.readouterr().err
+    assert code == 0
+    assert err.count("\n") == 1 and err.startswith(
+        "linkratio: warning: 02:30 on Sunday 2027-03-28 does not exist in Europe/Berlin "
+        "(the clocks skip it): "
+    ), err
+    # Monday 02:30 always exists there, and so does Sunday 03:00: nothing to say.
+    for day, at in (("mon", "02:30"), ("sun", "03:00")):
+        argv = ["schedule", "@me", "--weekday", day, "--at", at, "--tz", "Europe/Berlin"]
+        assert main([*argv, *at_now], io.StringIO()) == 0
+        assert capsys.readouterr().err == ""

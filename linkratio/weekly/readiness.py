@@ -4,6 +4,7 @@ and systemd see neither this shell's environment nor settings it alone holds."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from linkratio import config
 from linkratio.errors import InputError
@@ -54,3 +55,21 @@ def setup_warnings(
             "--webhook-env, or set weekly.email / weekly.webhook in the config file"
         )
     return warnings
+
+
+def skipped_hour(weekday: int, at: time, zone: tzinfo, name: str, today: date) -> list[str]:
+    """A warning when `at` on `weekday` (0 Monday) falls in the hour a clock change skips
+    in `zone` within the next year: the job's start time does not exist that week."""
+    day = today + timedelta(days=(weekday - today.weekday()) % 7)
+    for _ in range(53):
+        local = datetime.combine(day, at, tzinfo=zone)
+        if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local.replace(
+            tzinfo=None
+        ):  # a wall time that does not exist comes back another one
+            return [
+                f"{at:%H:%M} on {day:%A %Y-%m-%d} does not exist in {name} (the clocks skip "
+                "it): the job may not run that week (the next run sends the week it missed); "
+                "choose an --at outside the clock change"
+            ]
+        day += timedelta(weeks=1)
+    return []

@@ -17,7 +17,7 @@ import sys
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import platformdirs
@@ -315,6 +315,7 @@ def plan_job(
     tz: str | None = None,
     out: str | Path | None = None,
     sync: bool = True,
+    now: datetime | None = None,
 ) -> tuple[Plan, list[str]]:
     """The checked plan of `linkratio schedule`, and warnings about what the job will lack.
 
@@ -326,17 +327,19 @@ def plan_job(
     from linkratio.loading import open_library
     from linkratio.render.files import check_folder
     from linkratio.weekly.deliver import email_destination
-    from linkratio.weekly.readiness import setup_warnings
+    from linkratio.weekly.readiness import setup_warnings, skipped_hour
 
     if out is not None:  # "": an unset variable; the default would be used in silence
         check_folder(out, "plan_job")
     for address in emails:
         email_destination(address)
     when, day = parse_at(at), parse_weekday(weekday)
-    _, zone_name = named_zone(tz)  # the job runs in the zone asked for now, named by --tz
+    zone, zone_name = named_zone(tz)  # the job runs in the zone asked for now, named by --tz
     with open_library(db) as lib:
         found = only_account(lib, account)
     warnings = setup_warnings(found, emails=emails, webhook_env=webhook_env, sync=sync)
+    today = (now or datetime.now(UTC)).astimezone(zone).date()
+    warnings += skipped_hour(WEEKDAYS.index(day), when, zone, zone_name, today)
     plan = make_plan(
         account or account_name(found),
         weekday=day,
