@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import io
 import sqlite3
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from fakes.smtp import SMTP_WARNINGS, FakeSmtp
 from fakes.webhook import FakeWebhook
+from test_catchup24 import NOW, READER, sent_weeks, smtp, weekly  # noqa: F401  (fixture)
 from test_cli_weekly import (  # noqa: F401  (fixtures)
     ME,
     env,
@@ -31,31 +31,8 @@ from linkratio.weekly.deliver import email_destination, webhook_destination
 
 pytestmark = SMTP_WARNINGS
 
-NOW = "2024-12-02T08:00:00+00:00"
-"""The run's own week: 2024-W48 (Monday 2024-11-25 to Sunday 2024-12-01)."""
 NEXT = "2024-12-09T08:00:00+00:00"
-"""A week later: the run's own week is 2024-W49."""
-READER = "reader@example.org"
-
-
-@pytest.fixture
-def smtp(env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSmtp]:  # noqa: F811
-    """A mail server for the runs in `env`, its settings in the environment."""
-    with FakeSmtp() as server:
-        smtp_env(monkeypatch, server)
-        yield server
-
-
-def weekly(*args: str, now: str = NOW) -> tuple[int, str]:
-    """`linkratio weekly @marenbuilds` at `now`: its exit code and stdout."""
-    out = io.StringIO()
-    code = main(["weekly", ME, "--now", now, "--tz", "Europe/Berlin", "--out", "out", *args], out)
-    return code, out.getvalue()
-
-
-def sent_weeks(smtp: FakeSmtp) -> list[str]:
-    """The week each mail the server took is of, in the order they came."""
-    return [m["Subject"].split()[2] for m in smtp.messages]
+"""A week after `NOW` (whose own week is 2024-W48): the run's own week is 2024-W49."""
 
 
 def hook_weeks(hook: FakeWebhook, since: int = 0) -> list[str]:
@@ -74,7 +51,7 @@ def table(env: Path, name: str) -> list[tuple[str, str]]:  # noqa: F811
 
 def test_a_gap_before_the_latest_delivery_is_sent_oldest_first(
     env: Path,  # noqa: F811
-    smtp: FakeSmtp,
+    smtp: FakeSmtp,  # noqa: F811
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # W46 never went (the login was refused that Monday, since mended); W45 and W47 did.
@@ -92,7 +69,7 @@ def test_a_gap_before_the_latest_delivery_is_sent_oldest_first(
 
 def test_a_gap_is_sent_only_within_the_three_weeks_and_never_before_the_first_delivery(
     env: Path,  # noqa: F811
-    smtp: FakeSmtp,
+    smtp: FakeSmtp,  # noqa: F811
 ) -> None:
     old, new = email_destination(READER), email_destination("new@example.org")
     assert weekly("--email", READER, "--week", "2024-W43")[0] == 0  # W44 falls outside

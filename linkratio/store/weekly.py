@@ -59,25 +59,27 @@ def record_delivery(
     library: Library, account: Account, week: str, destination: str, now: datetime | None = None
 ) -> None:
     """Remember that `week` of `account` reached `destination` (again: the time is updated)."""
-    with library.transaction() as db:
-        db.execute(
-            "INSERT INTO deliveries (platform, account_id, week, destination, delivered_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, account_id, week, destination)"
-            " DO UPDATE SET delivered_at = excluded.delivered_at",
-            (*_ids(account), week, destination, to_db_time(now or datetime.now(UTC))),
-        )
+    _record(library, "deliveries", "delivered_at", (*_ids(account), week, destination), now)
 
 
 def record_refusal(
     library: Library, account: Account, week: str, destination: str, now: datetime | None = None
 ) -> None:
     """Remember that `destination` refused `week` of `account` for good."""
+    _record(library, "refusals", "refused_at", (*_ids(account), week, destination), now)
+
+
+def _record(
+    library: Library, table: str, column: str, key: tuple[str, ...], now: datetime | None
+) -> None:
+    """Insert the row of `key` (platform, account id, week, destination) into `table`, or
+    update its time `column`."""
     with library.transaction() as db:
         db.execute(
-            "INSERT INTO refusals (platform, account_id, week, destination, refused_at)"
+            f"INSERT INTO {table} (platform, account_id, week, destination, {column})"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, account_id, week, destination)"
-            " DO UPDATE SET refused_at = excluded.refused_at",
-            (*_ids(account), week, destination, to_db_time(now or datetime.now(UTC))),
+            f" DO UPDATE SET {column} = excluded.{column}",
+            (*key, to_db_time(now or datetime.now(UTC))),
         )
 
 
