@@ -105,8 +105,11 @@ def test_a_week_a_webhook_refused_for_good_is_not_sent_again_by_later_runs(
         assert (
             "linkratio: error: week 2024-W46: webhook 127.0.0.1/…: refused the message "
             "(HTTP 400): check the webhook URL and --webhook-format; refused for good: no "
-            "later run sends it (--week 2024-W46 does)"
+            "later run sends week 2024-W46 (--week does)"
         ) in err.splitlines()
+        # The run's own week: its error line as ever, the same ending.
+        assert err.splitlines()[-1].startswith("linkratio: error: webhook 127.0.0.1/…: ")
+        assert err.splitlines()[-1].endswith("no later run sends week 2024-W48 (--week does)")
         assert err.count("refused for good") == 3 and "SECRETTOKEN" not in err
 
         # Mended: the next week's run sends its own week, not the refused ones again.

@@ -237,8 +237,9 @@ def _print(
             out.write(f"already delivered to {d.label}: skipped (--force sends again)\n")
     for d in run.deliveries:
         if d.refused:  # no later run sends it: the line says how to, once mended
-            error = f"week {run.week}: {_said(d.error or d.label)}; refused for good: no later "
-            sys.stderr.write(f"linkratio: error: {error}run sends it (--week {run.week} does)\n")
+            week = f"week {run.week}: " if missed else ""
+            error = f"{week}{_said(d.error or d.label)}; refused for good: no later run sends "
+            sys.stderr.write(f"linkratio: error: {error}week {run.week} (--week does)\n")
         elif d.failed and missed:
             later = (
                 "; the next run sends it and the weeks after it"
