@@ -86,6 +86,10 @@ class DeliveryUnavailable(TryLater, DeliveryError):
     """The destination failed for a reason that may pass: try again later."""
 
 
+class DeliveryRefused(DeliveryError):
+    """The server refused this message for good (an SMTP 5xx for it, a webhook 4xx)."""
+
+
 class ApiError(LinkratioError, exit_code=69):
     """An API (X, Bluesky, a Mastodon instance) failed or refused; `platform` says which."""
 

@@ -348,7 +348,7 @@ def test_the_library_of_an_older_schema_counts_every_post_as_due(
         con.execute("PRAGMA user_version = 6")
     con.close()
     with Library(db) as lib:
-        assert lib.schema_version() == 7
+        assert lib.schema_version() == 8
         assert lib.due_posts(account.platform, account.id or "") == 2_390
         (done,) = lib.reread()
     assert (done.read, done.changed) == (2_390, 0)

@@ -147,7 +147,7 @@ def test_an_older_library_with_a_time_that_is_no_text_still_migrates(
     assert main(["accounts", "--db", str(path)]) == 0, capsys.readouterr().err
     assert "@marenbuilds                2,390" in capsys.readouterr().out
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 7
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 8
         assert (
             db.execute("SELECT fetched_at FROM posts WHERE rowid = 3").fetchone()[0] == b"\xff\x00"
         )

@@ -192,7 +192,7 @@ def test_a_version_5_library_is_upgraded_and_its_posts_stay_history(tmp_path: Pa
     )
     db.close()
     with Library(path) as lib:
-        assert lib.schema_version() == len(store.MIGRATIONS) == 7
+        assert lib.schema_version() == len(store.MIGRATIONS) == 8
         assert lib.newest_post_id("x", "100") == "77"  # what it held before stays history
         lib.save_posts(ME, [store_post("90")], origin="file", excerpt=True)
         assert lib.newest_post_id("x", "100") == "77"

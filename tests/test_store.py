@@ -543,7 +543,7 @@ def test_a_version_1_library_is_upgraded_with_its_data(tmp_path: Path) -> None:
     db.close()
 
     with Library(path) as library:
-        assert library.schema_version() == len(MIGRATIONS) == 7
+        assert library.schema_version() == len(MIGRATIONS) == 8
         posts = library.posts("x", "100", with_raw=True)
         assert [(p.id, p.text) for p in posts] == [
             ("20", "a link https://t.co/a"),
@@ -561,7 +561,7 @@ def test_a_version_1_library_is_upgraded_with_its_data(tmp_path: Path) -> None:
         library.save_posts(ME, [post("23", minutes=600)], origin="api")
         assert [p.id for p in library.posts("x", "100")] == ["20", "22", "23"]
     with Library(path) as again:  # opening an up-to-date library migrates nothing
-        assert again.schema_version() == 7
+        assert again.schema_version() == 8
         assert again.setting("k") is None
         again.set_setting("k", "v1")
         again.set_setting("k", "v2")
@@ -590,7 +590,7 @@ def test_a_version_4_library_gets_one_time_format(tmp_path: Path) -> None:
     db.close()
 
     with Library(path) as library:
-        assert library.schema_version() == len(MIGRATIONS) == 7
+        assert library.schema_version() == len(MIGRATIONS) == 8
         (stats,) = library.accounts()
         assert stats.last_sync == datetime(2024, 3, 2, tzinfo=UTC)
         assert weekly_store.last_sync(library, ME) == datetime(2024, 3, 2, tzinfo=UTC)

@@ -81,6 +81,7 @@ def schedule(args: argparse.Namespace, out: TextIO) -> int:
         tz=args.tz,
         out=args.out,
         sync=not args.no_sync,
+        now=options.now_of(args),
     )
     for warning in [] if args.quiet else warnings:
         sys.stderr.write(f"linkratio: warning: {terminal_safe(warning)}\n")

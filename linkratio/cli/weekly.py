@@ -236,7 +236,11 @@ def _print(
         if d.status == "skipped" and not quiet:
             out.write(f"already delivered to {d.label}: skipped (--force sends again)\n")
     for d in run.deliveries:
-        if d.failed and missed:
+        if d.refused:  # no later run sends it: the line says how to, once mended
+            week = f"week {run.week}: " if missed else ""
+            error = f"{week}{_said(d.error or d.label)}; refused for good: no later run sends "
+            sys.stderr.write(f"linkratio: error: {error}week {run.week} (--week does)\n")
+        elif d.failed and missed:
             later = (
                 "; the next run sends it and the weeks after it"
                 if d.status == "failed-temporary"

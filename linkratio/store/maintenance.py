@@ -84,6 +84,7 @@ TABLES = frozenset(
         "link_resolutions",
         "redirect_hosts",
         "excerpts",
+        "refusals",
     ]
 )
 """The tables of a library at the newest schema (a test holds this to a new library's tables)."""

@@ -18,6 +18,7 @@ from pathlib import Path
 import linkratio.store.maintenance as maintenance
 from linkratio.errors import DiskError, InputError, LibraryBusyError
 from linkratio.store.excerpts import V6_EXCERPTS
+from linkratio.store.refusals import V8_REFUSALS
 from linkratio.store.times import V5_ONE_TIME_FORMAT
 
 log = logging.getLogger(__name__)
@@ -178,6 +179,7 @@ MIGRATIONS: tuple[tuple[Step, ...], ...] = (
     V5_ONE_TIME_FORMAT,
     V6_EXCERPTS,
     _V7_READER,
+    V8_REFUSALS,
 )
 """Schema steps in order: applying MIGRATIONS[n] takes a library from version n to n + 1."""
 

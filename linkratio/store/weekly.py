@@ -2,7 +2,8 @@
 
 Small functions over a `Library`, through its `query` and `transaction` hooks. Times are
 stored in the one format of `linkratio.store.times`; a delivery destination is a key such as
-`email:ana@example.org` or `webhook:<16 hex of sha256(url)>`, never a webhook URL.
+`email:ana@example.org` or `webhook:<16 hex of sha256(url)>`, never a webhook URL. A week
+a destination refused for good is a row of `refusals` (schema version 8: `store.refusals`).
 """
 
 from __future__ import annotations
@@ -42,16 +43,43 @@ def latest_delivered(library: Library, account: Account, destination: str) -> st
     return rows[0][0] if rows and isinstance(rows[0][0], str) else None
 
 
+def weeks_to(library: Library, account: Account, destination: str) -> tuple[set[str], set[str]]:
+    """The weeks (`YYYY-Www`) of `account` delivered to `destination`, and those it refused."""
+    found: list[set[str]] = []
+    for table in ("deliveries", "refusals"):
+        rows = library.query(
+            f"SELECT week FROM {table} WHERE platform = ? AND account_id = ? AND destination = ?",
+            (*_ids(account), destination),
+        )
+        found.append({row[0] for row in rows if isinstance(row[0], str)})
+    return found[0], found[1]
+
+
 def record_delivery(
     library: Library, account: Account, week: str, destination: str, now: datetime | None = None
 ) -> None:
     """Remember that `week` of `account` reached `destination` (again: the time is updated)."""
+    _record(library, "deliveries", "delivered_at", (*_ids(account), week, destination), now)
+
+
+def record_refusal(
+    library: Library, account: Account, week: str, destination: str, now: datetime | None = None
+) -> None:
+    """Remember that `destination` refused `week` of `account` for good."""
+    _record(library, "refusals", "refused_at", (*_ids(account), week, destination), now)
+
+
+def _record(
+    library: Library, table: str, column: str, key: tuple[str, ...], now: datetime | None
+) -> None:
+    """Insert the row of `key` (platform, account id, week, destination) into `table`, or
+    update its time `column`."""
     with library.transaction() as db:
         db.execute(
-            "INSERT INTO deliveries (platform, account_id, week, destination, delivered_at)"
+            f"INSERT INTO {table} (platform, account_id, week, destination, {column})"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, account_id, week, destination)"
-            " DO UPDATE SET delivered_at = excluded.delivered_at",
-            (*_ids(account), week, destination, to_db_time(now or datetime.now(UTC))),
+            f" DO UPDATE SET {column} = excluded.{column}",
+            (*key, to_db_time(now or datetime.now(UTC))),
         )
 
 

@@ -1,11 +1,15 @@
 """The weeks a `weekly` run of the default week sends before its own: the missed weeks.
 
 A destination missed a week when it has had a delivery of the account before and the week
-lies after the latest week delivered there and before the run's week (the machine was off
-that Monday, every destination failed for now, the library stayed busy past the wait).
-A run sends at most `CATCH_UP` of them, the latest ones, oldest first, each as a run of
-that `--week` would; older ones are only named (`MissedWeeks.left_out`). A destination with
-no delivery yet is sent no history: a first run sends only its own week.
+lies after its first delivered week and before the run's week, and is neither delivered
+there nor refused there for good (the machine was off that Monday, every destination
+failed for now, the library stayed busy past the wait, a login refused until mended). Of
+them a run sends those among the `CATCH_UP` weeks before its own, oldest first, each as a
+run of that `--week` would, each once; a week the destination refused for good (an SMTP
+5xx for that mail, a webhook 4xx) is not sent again (its error said to send it with
+`--week` once mended). Older weeks after its latest delivery are only named
+(`MissedWeeks.left_out`). A destination with no delivery yet is sent no history: a first
+run sends only its own week.
 """
 
 from __future__ import annotations
@@ -82,35 +86,51 @@ def missed_weeks(
     first_left: date | None = None
     left_by: list[str] = []
     for dest in destinations:
-        after = _latest(library, found, dest.key)
-        if after is None or after >= week - _WEEK:
-            continue  # never delivered (no history is sent), or nothing missed
+        done, refused = _weeks(library, found, dest.key)
+        if not done:
+            continue  # never delivered: no history is sent
         for monday in window:
-            if monday > after:
+            if min(done) < monday and monday not in done | refused:
                 sends[monday].append(dest)
-        if after + _WEEK < window[0]:
-            first_left = min(first_left or after + _WEEK, after + _WEEK)
+        older = [m for m in _span(max(done) + _WEEK, window[0]) if m not in refused]
+        if older:
+            first_left = min(first_left or older[0], older[0])
             left_by.append(dest.label)
     missed = [MissedWeek(monday, dests) for monday, dests in sends.items() if dests]
     left = (first_left, window[0] - _WEEK) if first_left is not None else None
     return MissedWeeks(missed, left, left_by)
 
 
-def _latest(library: Library, account: Account, key: str) -> date | None:
-    """The Monday of the latest week delivered to `key`; None for none (or a garbled one)."""
-    from linkratio.analysis.weekly import parse_week
-    from linkratio.store.weekly import latest_delivered
+def _span(first: date, end: date) -> list[date]:
+    """The Mondays from `first` up to `end` (not included)."""
+    return [first + n * _WEEK for n in range(max((end - first).days // 7, 0))]
 
-    latest = latest_delivered(library, account, key)
-    try:
-        return parse_week(latest) if latest is not None else None
-    except InputError:  # a week no run records (2026-W60): `library check`'s to name
-        return None
+
+def _weeks(library: Library, account: Account, key: str) -> tuple[set[date], set[date]]:
+    """The Mondays of the weeks delivered to `key`, and of those it refused for good (a
+    garbled week, such as 2026-W60, is left out: `library check`'s to name)."""
+    from linkratio.store.weekly import weeks_to
+
+    done, refused = weeks_to(library, account, key)
+    return _mondays(done), _mondays(refused)
+
+
+def _mondays(weeks: set[str]) -> set[date]:
+    """The Mondays of `weeks`, less any garbled one."""
+    from linkratio.analysis.weekly import parse_week
+
+    mondays: set[date] = set()
+    for week in weeks:
+        try:
+            mondays.add(parse_week(week))
+        except InputError:
+            continue
+    return mondays
 
 
 def failed_for_now(run: WeekRun) -> set[str]:
     """The destinations (keys) `run` failed for now: sent no later week in this catch-up, so
-    the next run, finding their latest week as it was, sends the missed weeks in order."""
+    the next run, finding those weeks still undelivered, sends them in order."""
     return {d.key for d in run.deliveries if d.status == "failed-temporary"}
 
 

@@ -8,7 +8,9 @@ password is used for the login only and never appears in a message or an error.
 Failures raise `DeliveryUnavailable` (exit 75) when they may pass by themselves: an SMTP
 server that cannot be reached or answers 4xx, a webhook that times out, cannot be reached
 or answers 5xx/429 through every retry. Anything else raises `DeliveryError` (exit 1): a
-refused login, a 4xx answer, an untrusted certificate, a host that cannot be encoded.
+refused login, a 4xx answer, an untrusted certificate, a host that cannot be encoded;
+`DeliveryRefused`, one of them, when the server refused this very message (a recipient or
+the mail refused 5xx, a webhook's 4xx): later runs do not send that week there again.
 `linkratio weekly` exits 2 when every destination of a run failed that way (a setting to
 fix, not a moment to wait for), 1 when some were delivered.
 """
@@ -30,7 +32,7 @@ from typing import cast
 import httpx
 
 from linkratio import config
-from linkratio.errors import DeliveryError, DeliveryUnavailable, InputError
+from linkratio.errors import DeliveryError, DeliveryRefused, DeliveryUnavailable, InputError
 from linkratio.model import Destination
 from linkratio.net.deadline import Clock, bind_client, refuse_socks
 from linkratio.net.policy import Policy, Retry, TooLarge, TooSlow, Wait, check_length, read_capped
@@ -209,15 +211,19 @@ def send_email(
         ) from None
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
-        error = DeliveryUnavailable if all(400 <= c < 500 for c in codes) else DeliveryError
+        error = DeliveryUnavailable if all(400 <= c < 500 for c in codes) else DeliveryRefused
         codes_text = ", ".join(map(str, codes))
         raise error(f"{where}: the server refused the recipient ({codes_text})") from None
     except smtplib.SMTPResponseException as exc:
-        error = DeliveryUnavailable if 400 <= exc.smtp_code < 500 else DeliveryError
+        # This very mail refused (an answer to DATA, 552 too big at MAIL): sent again, refused
+        # again. Other 5xx (a sender refused, a greeting) are settings to mend.
+        refused = isinstance(exc, smtplib.SMTPDataError) or exc.smtp_code == 552
+        kind = DeliveryRefused if refused else DeliveryError
+        answer = DeliveryUnavailable if 400 <= exc.smtp_code < 500 else kind
         raw = exc.smtp_error
         detail = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else (raw or "")
         detail = one_line(detail)  # its lines joined, cut short, an echoed login masked
-        raise error(f"{where}: the server answered {exc.smtp_code} {detail}".rstrip()) from None
+        raise answer(f"{where}: the server answered {exc.smtp_code} {detail}".rstrip()) from None
     except ssl.SSLCertVerificationError as exc:
         raise DeliveryError(
             f"{where}: the server's certificate is not trusted ({exc.verify_message}): check "
@@ -337,7 +343,7 @@ def _judge(response: httpx.Response, dest: Destination, policy: Policy) -> None:
         raise Wait(seconds, f"{dest.label}: rate limited (HTTP 429)", error)
     if status >= 500:
         raise Retry(f"{dest.label}: HTTP {status}")
-    raise DeliveryError(
+    raise DeliveryRefused(
         f"{dest.label}: refused the message (HTTP {status}): check the webhook URL and "
         "--webhook-format"
     )

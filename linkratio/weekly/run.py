@@ -13,10 +13,8 @@ waited for (`LOCK_WAIT`), then LibraryBusyError (75); bad input raises InputErro
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 import os
-import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -28,6 +26,7 @@ from linkratio.accounts import account_name
 from linkratio.accounts import find as find_account
 from linkratio.errors import (
     DeliveryError,
+    DeliveryRefused,
     DeliveryUnavailable,
     DiskError,
     InputError,
@@ -37,6 +36,7 @@ from linkratio.loading import account_frame
 from linkratio.model import Account, Destination
 from linkratio.net.waiting import Waiter
 from linkratio.store import Library, Reread
+from linkratio.weekly.output import write_week
 from linkratio.weekly.send import deliver_week
 
 if TYPE_CHECKING:
@@ -65,6 +65,8 @@ class Delivery:
     key: str
     status: Status
     error: str | None = None
+    refused: bool = False
+    """Whether the server refused this week for good: recorded, so no later run sends it."""
 
     @property
     def failed(self) -> bool:
@@ -132,11 +134,29 @@ def destinations(
         if not url:
             raise InputError(f"--webhook-env {name}: that variable is not set")
         hooks.append(url)
-    if not (emails or hooks):
-        emails = [e for e in (config.get("weekly.email") or "").split(",") if e.strip()]
-        hooks = [config.get("weekly.webhook") or ""] if config.get("weekly.webhook") else []
-    dests = [email_destination(e) for e in emails] + [webhook_destination(h) for h in hooks]
+    if emails or hooks:
+        dests = [email_destination(e) for e in emails] + [webhook_destination(h) for h in hooks]
+    else:
+        dests = _configured()
     return list({d.key: d for d in dests}.values())
+
+
+def _configured() -> list[Destination]:
+    """The `weekly.email` and `weekly.webhook` settings as destinations; a bad value is
+    InputError naming the setting and where it is set (a cron line names no address)."""
+    from linkratio.weekly.deliver import email_destination, webhook_destination
+
+    dests: list[Destination] = []
+    for key, make in (("weekly.email", email_destination), ("weekly.webhook", webhook_destination)):
+        value = config.get(key) or ""
+        items = value.split(",") if key == "weekly.email" else [value]
+        try:
+            dests += [make(item) for item in items if item.strip()]
+        except InputError as exc:
+            env = config.KEYS[key]
+            where = env if os.environ.get(env) else f"{key} in {config.config_path()}"
+            raise InputError(f"{where}: {exc}") from None
+    return dests
 
 
 def week_start(week: str | date | None, *, tz: str | None = None, now: datetime) -> date:
@@ -229,7 +249,7 @@ def run_week(
         if reread is not None and on_reread is not None:
             on_reread(account_name(found), reread)
         ws = _summary(library, found, monday, tz=tz, now=now, sync_failed=sync_error is not None)
-        files = _write(ws, out_dir, found)
+        files = write_week(ws, out_dir, found)
         done = set() if force else _delivered(library, found, ws.week)
         if library.read_only and any(d.key not in done for d in destinations):
             # Sent, a delivery could not be recorded: the run would stop at the first one
@@ -302,29 +322,6 @@ def _summary(
     )
 
 
-def _write(ws: WeekSummary, out_dir: str | Path, account: Account) -> WeeklyFiles:
-    """Write the week's files; refuse to replace another account's files of that week."""
-    from linkratio.render.weekly import OWNER_MARK, file_stem, write_files
-
-    owner = hashlib.sha256(f"{account.platform}:{account.id}".encode()).hexdigest()[:16]
-    md = Path(out_dir).expanduser() / f"{file_stem(ws)}.md"
-    try:  # not held by a FIFO, nor reading a device without end: a file's last 256 bytes
-        with os.fdopen(os.open(md, os.O_RDONLY | os.O_NONBLOCK), "rb") as f:
-            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                raise OSError("no file: written over as before")
-            f.seek(max(f.seek(0, os.SEEK_END) - 256, 0))
-            tail = f.read(256).decode("utf-8", "replace")
-    except OSError:  # none yet (or unreadable: writing it then says what is wrong)
-        tail = ""
-    mark = tail.rfind(OWNER_MARK)
-    if mark >= 0 and not tail[mark + len(OWNER_MARK) :].startswith(owner):
-        raise InputError(
-            f"{md}: holds another account's week {ws.week}, not {ws.account}'s: give each "
-            "account's weekly run its own --out"
-        )
-    return write_files(ws, Path(out_dir).expanduser(), owner)
-
-
 def _delivered(library: Library, account: Account, week: str) -> set[str]:
     from linkratio.store.weekly import delivered
 
@@ -343,7 +340,7 @@ def _deliver_one(
     webhook_format: str | None,
 ) -> Delivery:
     """Deliver to `dest` unless done before; record a success; never raise for a failure."""
-    from linkratio.store.weekly import record_delivery
+    from linkratio.store.weekly import record_delivery, record_refusal
 
     if dest.key in done:
         return Delivery(dest.label, dest.key, "skipped")
@@ -364,10 +361,13 @@ def _deliver_one(
             on_accepted=record,
         )
     except DeliveryError as exc:
+        refused = isinstance(exc, DeliveryRefused)
+        if refused:  # sent again, it would be refused again: the catch-up leaves it
+            record_refusal(library, account, ws.week, dest.key, now=now)
         status: Status = (
             "failed-temporary" if isinstance(exc, DeliveryUnavailable) else "failed-permanent"
         )
-        return Delivery(dest.label, dest.key, status, str(exc))
+        return Delivery(dest.label, dest.key, status, str(exc), refused)
     if not recorded:
         record()
     return Delivery(dest.label, dest.key, "delivered")

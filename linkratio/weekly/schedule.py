@@ -17,14 +17,12 @@ import sys
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import platformdirs
 
-from linkratio import config
 from linkratio.errors import InputError
-from linkratio.model import Account
 from linkratio.render.escape import url_hosts
 from linkratio.render.files import write_atomic
 
@@ -306,52 +304,6 @@ def _installed_account(service: Path) -> str | None:
     return None
 
 
-def _env_only(keys: Sequence[str]) -> list[str]:
-    """A warning for each of `keys` set in this shell but not in the config file."""
-    return [
-        f"{config.KEYS[key]} is set only in this shell's environment: cron and systemd will "
-        f"not have it: store it with 'linkratio config set {key}'"
-        for key in keys
-        if config.get(key) and not config.in_file(key)
-    ]
-
-
-def _smtp_problem() -> list[str]:
-    """What the weekly run would refuse in the SMTP settings, as a warning (none if fine)."""
-    from linkratio.weekly.deliver import smtp_settings
-
-    try:
-        smtp_settings()
-    except InputError as e:
-        return [f"{e} (every weekly run would fail to mail until it is fixed)"]
-    return []
-
-
-def setup_warnings(
-    account: Account, *, emails: Sequence[str], webhook_env: str | None, sync: bool
-) -> list[str]:
-    """What the scheduled job will lack, one line each: cron and systemd have no shell env."""
-    warnings = []
-    if emails or config.in_file("weekly.email"):
-        smtp = ("smtp.host", "smtp.port", "smtp.user", "smtp.password", "smtp.sender", "smtp.tls")
-        warnings += _env_only(smtp)
-        missing = [key for key in ("smtp.host", "smtp.sender") if not config.get(key)]
-        warnings += [f"email needs {key}: 'linkratio config set {key}'" for key in missing]
-        if not missing:
-            warnings += _smtp_problem()
-    if sync and account.platform in ("x", "mastodon"):
-        warnings += _env_only([k for k in config.KEYS if k.startswith(f"{account.platform}.")])
-    if not (emails or webhook_env):  # the job's destinations are then these settings
-        warnings += _env_only(("weekly.email", "weekly.webhook"))
-    has_config_dest = config.in_file("weekly.email") or config.in_file("weekly.webhook")
-    if not (emails or webhook_env or has_config_dest):
-        warnings.append(
-            "the job has no destination: it will only write files; add --email or "
-            "--webhook-env, or set weekly.email / weekly.webhook in the config file"
-        )
-    return warnings
-
-
 def plan_job(
     account: str | None,
     *,
@@ -363,6 +315,7 @@ def plan_job(
     tz: str | None = None,
     out: str | Path | None = None,
     sync: bool = True,
+    now: datetime | None = None,
 ) -> tuple[Plan, list[str]]:
     """The checked plan of `linkratio schedule`, and warnings about what the job will lack.
 
@@ -372,15 +325,21 @@ def plan_job(
     from linkratio.accounts import account_name, only_account
     from linkratio.analysis.period import named_zone
     from linkratio.loading import open_library
+    from linkratio.render.files import check_folder
     from linkratio.weekly.deliver import email_destination
+    from linkratio.weekly.readiness import setup_warnings, skipped_hour
 
+    if out is not None:  # "": an unset variable; the default would be used in silence
+        check_folder(out, "plan_job")
     for address in emails:
         email_destination(address)
     when, day = parse_at(at), parse_weekday(weekday)
-    _, zone_name = named_zone(tz)  # the job runs in the zone asked for now, named by --tz
+    zone, zone_name = named_zone(tz)  # the job runs in the zone asked for now, named by --tz
     with open_library(db) as lib:
         found = only_account(lib, account)
     warnings = setup_warnings(found, emails=emails, webhook_env=webhook_env, sync=sync)
+    today = (now or datetime.now(UTC)).astimezone(zone).date()
+    warnings += skipped_hour(WEEKDAYS.index(day), when, zone, zone_name, today)
     plan = make_plan(
         account or account_name(found),
         weekday=day,
@@ -389,7 +348,7 @@ def plan_job(
         webhook_env=webhook_env,
         tz=zone_name,
         db=Path(db) if db else None,
-        out=Path(out) if out else None,
+        out=Path(out) if out is not None else None,
         sync=sync,
     )
     return plan, warnings
