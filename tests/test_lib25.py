@@ -3,6 +3,8 @@ day in any form a notebook holds, and cohort errors that name the keyword, not t
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -183,3 +185,48 @@ def test_the_cohort_commands_still_name_their_options(
     period = ["--since", "2024-05-01", "--until", "2024-04-01"]
     assert main(["cohort", "summary", str(sample_cohort), *period]) == 2
     assert "--since 2024-05-01 is after --until 2024-04-01" in capsys.readouterr().err
+
+
+# -- 5. what a new user of the README meets --------------------------------------------------
+
+
+def _run(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_import_linkratio_alone_reaches_the_modules_the_readme_names() -> None:
+    """`import linkratio; linkratio.cohort.summary(...)` and `linkratio.charts.talk_share_chart`
+    (the README's spelling) were AttributeError unless something had imported the module."""
+    probe = (
+        "import sys, linkratio\n"
+        "assert callable(linkratio.cohort.summary)\n"
+        "print('pandas' in sys.modules, 'matplotlib' in sys.modules)\n"
+        "assert callable(linkratio.charts.talk_share_chart)\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    done = _run(probe)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "False", "True"]  # each module on its own use
+
+
+def test_a_private_or_unknown_name_is_still_no_attribute() -> None:
+    done = _run(
+        "import linkratio\n"
+        "for name in ('__main__', '_version_x', 'no_such_module'):\n"
+        "    assert not hasattr(linkratio, name), name\n"
+        "print('ok')\n"
+    )
+    assert done.returncode == 0 and done.stdout == "ok\n", done.stderr  # no usage printed
+
+
+def test_a_folder_that_is_no_cohort_says_how_to_build_one_in_python_too(tmp_path: Path) -> None:
+    pytest.importorskip("duckdb")
+    from linkratio import cohort
+
+    with pytest.raises(InputError) as caught:
+        cohort.summary(tmp_path)
+    said = str(caught.value)
+    assert f"cohort.build(inputs, {str(tmp_path)!r})" in said
+    assert f"linkratio cohort build INPUT... --out {tmp_path}" in said

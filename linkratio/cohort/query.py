@@ -131,8 +131,8 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
     out = Path(path).expanduser()
     if not manifest.path_of(out).is_file():
         raise InputError(
-            f"{out}: not a cohort folder (no {manifest.NAME}): "
-            f"run 'linkratio cohort build INPUT... --out {out}' first"
+            f"{out}: not a cohort folder (no {manifest.NAME}): build it first with "
+            f"'linkratio cohort build INPUT... --out {out}' or cohort.build(inputs, {str(out)!r})"
         )
     # Spilled, an in-memory database writes to `.tmp` in the working directory: to a
     # private folder instead (DuckDB makes `spill` in it when it spills and removes it on
