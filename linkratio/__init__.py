@@ -1,7 +1,9 @@
 """linkratio: how much of your social-media life is talking, and how much is linking.
 
 The package front is lazy: `import linkratio` loads none of pandas, numpy, matplotlib,
-tweepy or httpx. Each public name below is imported from its home module on first use.
+tweepy or httpx. Each public name below is imported from its home module on first use,
+and each module of the package on its first use as an attribute (`linkratio.cohort.summary`
+after `import linkratio`, as `import scipy; scipy.stats` works).
 `from linkratio import *` uses them all at once: it loads pandas and matplotlib (`Summary`
 is a class of the pandas-based analysis, and a name in `__all__` is imported by it).
 """
@@ -9,6 +11,7 @@ is a class of the pandas-based analysis, and a name in `__all__` is imported by 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING
 
 from linkratio._version import __version__
@@ -70,9 +73,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    """Import a public name from its home module on first use (pandas etc. load then)."""
+    """Import a public name from its home module on first use (pandas etc. load then), or a
+    module of the package (`linkratio.cohort`, `linkratio.charts`) named as an attribute."""
     home = _HOMES.get(name)
     if home is None:
+        # `_` names are not looked up: `linkratio.__main__` would run the command line
+        if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}"):
+            return importlib.import_module(f"{__name__}.{name}")  # sets the attribute too
         raise AttributeError(f"module 'linkratio' has no attribute {name!r}")
     value = getattr(importlib.import_module(home[0]), home[1])
     globals()[name] = value  # later look-ups skip __getattr__

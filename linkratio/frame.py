@@ -14,11 +14,12 @@ import hashlib
 import importlib
 import inspect
 import logging
+import os
 import re
 import sqlite3
 import weakref
 from collections import Counter, deque
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,7 @@ from linkratio.accounts import account_name
 from linkratio.classify import classify, label_and_urls, lead_handle
 from linkratio.errors import InputError
 from linkratio.links import bare_urls, post_ref, site, x_external_origin
-from linkratio.model import Kind, Label, Lazy, Post, gc_paused
+from linkratio.model import Kind, Label, Lazy, Post, Timeline, gc_paused
 from linkratio.sources.limits import check_path
 from linkratio.sources.reread import READER
 
@@ -217,12 +218,37 @@ def to_frame(posts: Iterable[Post]) -> pd.DataFrame:
     """Classify `posts` and return them as a DataFrame with the `COLUMNS` columns."""
     import pandas as pd
 
+    _check_posts(posts)
     cols: dict[str, Any] = columns(posts)
     cols["created_at"] = pd.to_datetime(cols["created_at"], unit="us", utc=True)
     for name in OBJECT_COLUMNS:
         # Built as object Series so a missing value stays None (not NaN) whatever the data.
         cols[name] = pd.Series(cols[name], dtype=object)
     return pd.DataFrame(cols, columns=list(COLUMNS))
+
+
+_POSTS = "Post objects, as linkratio.read(path).posts gives"
+"""What `to_frame` takes (said when given something else)."""
+
+
+def _check_posts(posts: object) -> None:
+    """InputError naming `to_frame`'s argument when it is no collection of posts: a frame
+    already made, a Timeline, a path (each ended in an AttributeError deep inside)."""
+    import pandas as pd
+
+    if isinstance(posts, pd.DataFrame):
+        why = f"a DataFrame: expected {_POSTS} (a frame is made already: use it as it is)"
+    elif isinstance(posts, Timeline):
+        why = f"a Timeline: expected {_POSTS}: pass its .posts"
+    elif isinstance(posts, str | os.PathLike):
+        name = os.fspath(posts)
+        why = f"{name!r} is a name, not posts: expected {_POSTS} (linkratio.load({name!r}) "
+        why += "reads them into a frame)"
+    elif isinstance(posts, bytes | Mapping) or not isinstance(posts, Iterable):
+        why = f"a {type(posts).__name__}: expected {_POSTS}"
+    else:
+        return
+    raise InputError(f"to_frame: posts {why}")
 
 
 # -- the library, with this module's rows cached -----------------------------------------

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, TypedDict, Unpack
 from linkratio.accounts import account_name, is_account_name
 from linkratio.accounts import find as find_account
 from linkratio.authors import note_assumed_timeline, note_no_author
-from linkratio.days import iso_day
+from linkratio.days import as_date
 from linkratio.errors import EmptyDataError, InputError, LinkratioError
 from linkratio.model import Account, Lazy, Timeline, gc_paused
 
@@ -268,14 +268,14 @@ def load(
     since=..., until=...)`. A bad `source`, `db`, `tz` or day is an InputError before any
     read; EmptyDataError when the source holds no posts (a period may keep none: empty).
     """
-    from linkratio.analysis.period import as_date, period_days, resolve_zone
+    from linkratio.analysis.period import period_days, resolve_zone
     from linkratio.sources.limits import check_path
 
     check_path(source, "load: source", "a path or a library account such as '@handle'")
     check_path(db or "", "load: db")  # these, as tz and the days, before a long read
     # a mistyped zone is an error even without a period (the system's is not looked up)
     zone = resolve_zone(tz)[0] if any(v is not None for v in (tz, since, until)) else None
-    first, last = as_date(_day(since), zone), as_date(_day(until), zone)
+    first, last = as_date(since, zone), as_date(until, zone)
     if first is not None and last is not None and first > last:
         raise InputError(f"since {first} is after until {last}: no day is in between")
     frame, account = load_frame(
@@ -293,18 +293,6 @@ def load(
         frame = frame.loc[keep].reset_index(drop=True)
     frame.attrs.update(attrs)
     return frame
-
-
-def _day(value: date | str | None) -> date | None:
-    """A day given as a `date` or an ISO string; InputError for anything else."""
-    if value is None or (isinstance(value, date) and value == value):  # NaT: no day
-        return value
-    try:
-        if isinstance(value, date):
-            raise ValueError(value)
-        return iso_day(value)
-    except (ValueError, TypeError):  # a number, a list, NaT: not a day either
-        raise InputError(f"{value!r} is not a day: expected YYYY-MM-DD") from None
 
 
 def owner_name(account: Account | None) -> str | None:

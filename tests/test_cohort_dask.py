@@ -62,7 +62,7 @@ def test_dask_with_a_running_scheduler(inputs: list[Path], tmp_path: Path):  # n
 
 
 def test_engine_options_are_checked(tmp_path: Path, inputs: list[Path]):  # noqa: F811
-    with pytest.raises(InputError, match="--scheduler needs"):
+    with pytest.raises(InputError, match="scheduler= needs engine=.dask."):
         cohort.build(inputs[1:], tmp_path / "o", scheduler="tcp://127.0.0.1:1")
     with pytest.raises(InputError, match="unknown engine"):
         cohort.build(inputs[1:], tmp_path / "o", engine="spark")

@@ -14,7 +14,7 @@ import pandas as pd
 
 from linkratio.accounts import account_name, is_account_name, is_id_name
 from linkratio.analysis.results import CATEGORIES, KINDS
-from linkratio.days import iso_day
+from linkratio.days import as_date
 from linkratio.errors import InputError, InputFormatError
 from linkratio.model import LINKING, TALK, Account
 
@@ -147,24 +147,6 @@ def _today_offset() -> tuple[tzinfo, str]:
 def _warn_bad_tz(value: str, used: str) -> None:
     """Warn once per process that `TZ=value` names no zone, and which one is used."""
     _log.warning("TZ=%r is not a known time zone: using %s for days (%s)", value, used, _NAME_ONE)
-
-
-def as_date(value: date | str | None, zone: tzinfo | None = None) -> date | None:
-    """`value` as a date: a datetime gives its date part (an aware one its day in `zone`,
-    when given: the moment it names), text an ISO day (YYYY-MM-DD, as `load` takes it);
-    InputError for anything else (pandas' NaT too: no day)."""
-    if isinstance(value, date) and value != value:  # NaT is a datetime equal to nothing
-        raise InputError(f"{value!r} is not a day: expected YYYY-MM-DD")
-    if isinstance(value, datetime):
-        return (value.astimezone(zone) if zone and value.tzinfo else value).date()
-    if value is None or isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return iso_day(value)
-        except ValueError:
-            pass
-    raise InputError(f"{value!r} is not a day: expected YYYY-MM-DD")
 
 
 def period_days(

@@ -18,8 +18,9 @@ from typing import ParamSpec, TypeVar
 import numpy as np
 import pandas as pd
 
-from linkratio.analysis.period import FRAME, as_date, resolve_zone
+from linkratio.analysis.period import FRAME, resolve_zone
 from linkratio.analysis.weekly import WeekSummary
+from linkratio.days import is_day
 from linkratio.errors import InputError
 from linkratio.render.escape import terminal_safe
 
@@ -41,16 +42,6 @@ def _zone(value: object) -> bool:
     return True
 
 
-def _day(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        as_date(value)  # type: ignore[arg-type]
-    except InputError:
-        return False
-    return isinstance(value, date | str)
-
-
 def _moment(value: object) -> bool:
     if value is None or isinstance(value, date):
         return True
@@ -63,6 +54,8 @@ def _moment(value: object) -> bool:
     return True
 
 
+_DAY = "a day: a date, a timestamp or text YYYY-MM-DD"
+
 _CHECKS: dict[str, tuple[Callable[[object], bool], str]] = {
     "df": (lambda v: isinstance(v, pd.DataFrame), FRAME),
     "tz": (_zone, "a time zone's IANA name as text, such as 'Europe/Berlin'"),
@@ -70,8 +63,8 @@ _CHECKS: dict[str, tuple[Callable[[object], bool], str]] = {
     "top": (_count, "a whole number of 1 or more, such as 15"),
     "now": (_moment, "a datetime (a naive one is taken as UTC)"),
     "narrow": (lambda v: isinstance(v, bool | np.bool_), "True or False"),
-    "since": (_day, "a day: a date or text YYYY-MM-DD"),
-    "until": (_day, "a day: a date or text YYYY-MM-DD"),
+    "since": (is_day, _DAY),
+    "until": (is_day, _DAY),
     "ws": (
         lambda v: isinstance(v, WeekSummary),
         "a WeekSummary (linkratio.analysis.weekly)",

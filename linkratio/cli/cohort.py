@@ -57,9 +57,22 @@ def _add_period(p: argparse.ArgumentParser) -> None:
     )
 
 
+_NAMES: dict[str, str] = {
+    "out_dir": "--out",
+    "engine": "--engine",
+    "workers": "--workers",
+    "scheduler": "--scheduler",
+    "db": "--db",
+    "since": "--since",
+    "until": "--until",
+}
+"""The option that sets each parameter of the cohort's functions: how their errors name it."""
+
+
 def _period(args: argparse.Namespace) -> dict[str, Any]:
     """The period options as keyword arguments of the cohort's query functions."""
-    return {"tz": args.tz, "since": args.since, "until": args.until, "min_posts": args.min_posts}
+    period = {"tz": args.tz, "since": args.since, "until": args.until}
+    return {**period, "min_posts": args.min_posts, "names": _NAMES}
 
 
 def _register_build(commands: options.SubParsers) -> None:
@@ -122,6 +135,7 @@ def _cmd_build(args: argparse.Namespace, out: TextIO) -> int:
             db=args.db,
             all_accounts=args.all_accounts,
             skip_invalid=args.skip_invalid,
+            names=_NAMES,
         )
     finally:
         bar.done()

@@ -30,6 +30,7 @@ from linkratio.cohort.manifest import Entry
 from linkratio.cohort.rows import TMP_SUFFIX, sync
 from linkratio.cohort.tasks import Task, TaskResult
 from linkratio.errors import DiskError, InputError
+from linkratio.wording import Names, named
 
 log = logging.getLogger(__name__)
 
@@ -83,9 +84,14 @@ def build(
     db: str | Path | None = None,
     all_accounts: bool = False,
     skip_invalid: bool = False,
+    names: Names | None = None,
 ) -> BuildResult:
     """Build or update the cohort Parquet dataset in `out_dir` from `inputs`: files,
-    folders, globs or library accounts (one as text, or a list)."""
+    folders, globs or library accounts (one as text, or a list).
+
+    `names`: how errors name the parameters (the command line passes its options, such as
+    `{"out_dir": "--out"}`); by default they name the keywords (`out_dir=`).
+    """
     if getattr(multiprocessing.current_process(), "_inheriting", False):
         # A worker starting imports the script that called `build`: its own `build` would
         # wait for the first one's lock forever. Python itself refuses so to start a process.
@@ -94,15 +100,17 @@ def build(
         raise SystemExit(IMPORTED_AGAIN_EXIT)
     require("pyarrow")  # the workers write Parquet: say what to install before any work
     started = time.monotonic()
-    check(engine, workers, scheduler)  # before the dataset is touched
+    check(engine, workers, scheduler, names)  # before the dataset is touched
     tasks_mod.BUILDER_PID = os.getpid()
     if not str(out_dir).strip():  # an unset variable: not the current folder
-        raise InputError("--out is empty: expected the dataset folder")
+        raise InputError(f"{named('out_dir', names)} is empty: expected the dataset folder")
     out = Path(out_dir).expanduser().resolve()
     if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: is a file: expected the dataset folder (--out)")
+        raise InputError(
+            f"{out}: is a file: expected the dataset folder ({named('out_dir', names)})"
+        )
     out.mkdir(parents=True, exist_ok=True)
-    items = expand(inputs, db, all_accounts, out)
+    items = expand(inputs, db, all_accounts, out, names)
     with _locked(out):
         # Labels come from the classifier: a changed one relabels every input, not the new only.
         derived = linkratio.frame.classifier_fingerprint()

@@ -22,6 +22,7 @@ from typing import Any
 from linkratio.cohort._deps import need
 from linkratio.cohort.tasks import Task, TaskResult, default_workers, run_task
 from linkratio.errors import InputError, LinkratioError
+from linkratio.wording import Names, named
 
 ENGINES: tuple[str, ...] = ("local", "dask")
 """The engines `build` accepts."""
@@ -58,26 +59,30 @@ def run(
     return _dask(tasks, workers, scheduler)
 
 
-def check(engine: str, workers: int | None, scheduler: str | None) -> None:
-    """InputError when the engine options cannot run a build (said before it starts)."""
+def check(
+    engine: str, workers: int | None, scheduler: str | None, names: Names | None = None
+) -> None:
+    """InputError when the engine options cannot run a build (said before it starts), naming
+    them as the caller does (`names`: the command line's options, else the keywords)."""
+    workers_, scheduler_ = named("workers", names), named("scheduler", names)
     if workers is not None and workers < 1:
-        raise InputError(f"--workers must be at least 1, not {workers}")
+        raise InputError(f"{workers_} must be at least 1, not {workers}")
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}: expected one of {', '.join(ENGINES)}")
     if scheduler is not None and not scheduler.strip():  # an unset variable: no LocalCluster
-        raise InputError(f"--scheduler is empty: expected {_ADDRESS}")
+        raise InputError(f"{scheduler_} is empty: expected {_ADDRESS}")
     if engine == "local" and scheduler:
-        raise InputError("--scheduler needs --engine dask")
+        raise InputError(f"{scheduler_} needs {named('engine', names, 'dask')}")
     if engine == "dask" and scheduler and workers:
-        raise InputError("give --scheduler (a running cluster) or --workers, not both")
+        raise InputError(f"give {scheduler_} (a running cluster) or {workers_}, not both")
     if engine == "dask" and scheduler:
-        _check_address(scheduler)
+        _check_address(scheduler, names)
 
 
 _ADDRESS = "a Dask scheduler's address such as tcp://HOST:8786"
 
 
-def _check_address(scheduler: str) -> None:
+def _check_address(scheduler: str, names: Names | None) -> None:
     """InputError unless `scheduler` reads as an address, as `distributed.Client` reads it
     (`http://...:8787`, the dashboard's, or a port that is no number was a traceback)."""
     comm: Any = need("distributed.comm")
@@ -85,7 +90,8 @@ def _check_address(scheduler: str) -> None:
         if comm.parse_address(scheduler)[0] != "inproc":  # a scheduler in this process
             comm.get_address_host_port(scheduler)
     except ValueError as exc:
-        raise InputError(f"--scheduler {scheduler}: {exc}: expected {_ADDRESS}") from None
+        said = named("scheduler", names, scheduler)
+        raise InputError(f"{said}: {exc}: expected {_ADDRESS}") from None
 
 
 def _local(tasks: Sequence[Task], workers: int) -> Generator[TaskResult, None, None]:

@@ -17,6 +17,7 @@ from linkratio.cohort.manifest import LOCK, NAME, OLD_NAME, key_of, stat_of
 from linkratio.cohort.tasks import Task, is_jsonl, jsonl_ranges
 from linkratio.errors import InputError
 from linkratio.model import Account
+from linkratio.wording import Names, named
 
 if TYPE_CHECKING:
     from linkratio.store import Library
@@ -69,29 +70,31 @@ def expand(
     db: str | Path | None = None,
     all_accounts: bool = False,
     out: Path | None = None,
+    names: Names | None = None,
 ) -> list[Input]:
     """Every input named (globs expanded, accounts looked up), each once, in a stable order;
-    the dataset's own files in the output folder `out` (`_in_dataset`) are not inputs."""
+    the dataset's own files in the output folder `out` (`_in_dataset`) are not inputs.
+    `names`: how errors name `db` (`builder.build`)."""
     found: dict[str, Input] = {}
-    names: list[str] = []
+    accounts: list[str] = []
     if isinstance(inputs, str | os.PathLike):  # one input, not a list of its letters ("/")
         inputs = [inputs]
     for item in inputs:
         text = str(item)
         if is_account_name(text):
-            names.append(text)
+            accounts.append(text)
             continue
         for path in _paths(text, out):
             found.setdefault(str(path), _file_input(path))
-    if names or all_accounts:
-        for account in _library_inputs(names, db, all_accounts):
+    if accounts or all_accounts:
+        for account in _library_inputs(accounts, db, all_accounts, names):
             found.setdefault(account.source, account)
     return list(found.values())
 
 
 def _paths(text: str, out: Path | None = None) -> list[Path]:
     if not text.strip():  # an unset shell variable: not the current folder
-        raise InputError("an empty INPUT: expected a file, a folder, a glob or an account")
+        raise InputError("an empty input: expected a file, a folder, a glob or an account")
     if _GLOB_CHARS & set(text) and not os.path.lexists(Path(text).expanduser()):
         matches = [Path(m).resolve() for m in sorted(_glob(str(Path(text).expanduser())))]
         # `data/*` with --out data/cohort: the dataset (made before the glob) is no input
@@ -215,7 +218,9 @@ def _notice_due(lib: Library, accounts: Sequence[Account]) -> None:
         )
 
 
-def _library_inputs(names: Sequence[str], db: str | Path | None, every: bool) -> list[Input]:
+def _library_inputs(
+    accounts: Sequence[str], db: str | Path | None, every: bool, names: Names | None
+) -> list[Input]:
     from linkratio.accounts import find
     from linkratio.sources.reread import READER  # which posts an older linkratio read
     from linkratio.store import Library
@@ -224,11 +229,13 @@ def _library_inputs(names: Sequence[str], db: str | Path | None, every: bool) ->
     empty = path.is_file() and path.stat().st_size == 0  # opening it would write a library
     if empty or not path.exists():
         what = " (an empty file)" if empty else ""
-        raise InputError(f"no library at {path}{what}: name it with --db or LINKRATIO_DB")
+        raise InputError(
+            f"no library at {path}{what}: name it with {named('db', names)} or LINKRATIO_DB"
+        )
     with Library(path, reader=READER) as lib:
         stats = {(s.platform, s.id): s for s in lib.accounts()}
         wanted = list(stats) if every else []
-        for name in names:
+        for name in accounts:
             account = find(lib, name)
             wanted.append((account.platform, str(account.id)))
         wanted = list(dict.fromkeys(wanted))

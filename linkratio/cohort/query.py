@@ -15,17 +15,15 @@ import tempfile
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict, Unpack
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING, Any, Unpack
 
 import linkratio.cohort.manifest as manifest
 from linkratio.cohort._deps import need
+from linkratio.cohort.period import Period, period_of
 from linkratio.cohort.rows import COLUMNS
-from linkratio.days import iso_day
 from linkratio.errors import InputError
-from linkratio.wording import counted
+from linkratio.wording import Names, counted
 
 log = logging.getLogger(__name__)
 
@@ -47,17 +45,6 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "top_site",
 )
 """The columns of `summary`, in order (TAXONOMY.md defines each ratio)."""
-
-
-class Period(TypedDict, total=False):
-    """The days a query covers, in the zone `tz` (default UTC); either end may be open."""
-
-    tz: str
-    """An IANA time zone name: the days and weeks are counted in it."""
-    since: date | str | None
-    """The first day kept (inclusive; a `date` or YYYY-MM-DD)."""
-    until: date | str | None
-    """The last day kept (inclusive)."""
 
 
 _EMPTY = ", ".join(
@@ -144,8 +131,8 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
     out = Path(path).expanduser()
     if not manifest.path_of(out).is_file():
         raise InputError(
-            f"{out}: not a cohort folder (no {manifest.NAME}): "
-            f"run 'linkratio cohort build INPUT... --out {out}' first"
+            f"{out}: not a cohort folder (no {manifest.NAME}): build it first with "
+            f"'linkratio cohort build INPUT... --out {out}' or cohort.build(inputs, {str(out)!r})"
         )
     # Spilled, an in-memory database writes to `.tmp` in the working directory: to a
     # private folder instead (DuckDB makes `spill` in it when it spills and removes it on
@@ -197,33 +184,27 @@ def _warn_unfinished(out: Path) -> None:
         )
 
 
-def _params(period: Period) -> dict[str, Any]:
-    tz = period.get("tz", "UTC")
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"unknown time zone {tz!r}: expected an IANA name such as UTC") from None
-    start, end = (
-        iso_day(d) if isinstance(d, str) else d for d in (period.get("since"), period.get("until"))
-    )
-    if start is not None and end is not None and start > end:
-        raise InputError(f"--since {start} is after --until {end}")
-    return {"tz": tz, "since": start, "until": end}
+def summary(
+    path: str | Path, *, min_posts: int = 1, names: Names | None = None, **period: Unpack[Period]
+) -> pd.DataFrame:
+    """One row per account with `SUMMARY_COLUMNS`: counts, talk share, talk-to-link, top site.
+
+    `names`: how errors name the parameters (see `builder.build`)."""
+    return _run(_SUMMARY, path, {**period_of(period, names), "min_posts": min_posts})
 
 
-def summary(path: str | Path, *, min_posts: int = 1, **period: Unpack[Period]) -> pd.DataFrame:
-    """One row per account with `SUMMARY_COLUMNS`: counts, talk share, talk-to-link, top site."""
-    return _run(_SUMMARY, path, {**_params(period), "min_posts": min_posts})
-
-
-def weekly_trend(path: str | Path, *, min_posts: int = 1, **period: Unpack[Period]) -> pd.DataFrame:
+def weekly_trend(
+    path: str | Path, *, min_posts: int = 1, names: Names | None = None, **period: Unpack[Period]
+) -> pd.DataFrame:
     """Per ISO week (Monday): accounts posting, and the median and quartiles of talk share."""
-    return _run(_WEEKLY, path, {**_params(period), "min_posts": min_posts})
+    return _run(_WEEKLY, path, {**period_of(period, names), "min_posts": min_posts})
 
 
-def top_sites(path: str | Path, *, limit: int = 15, **period: Unpack[Period]) -> pd.DataFrame:
+def top_sites(
+    path: str | Path, *, limit: int = 15, names: Names | None = None, **period: Unpack[Period]
+) -> pd.DataFrame:
     """The sites the cohort links to most: posts and distinct accounts per site."""
-    return _run(_SITES, path, {**_params(period), "limit": limit})
+    return _run(_SITES, path, {**period_of(period, names), "limit": limit})
 
 
 def _run(query: str, path: str | Path, params: dict[str, Any]) -> pd.DataFrame:

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Unpack
 
 import linkratio.cohort.charts as charts
-from linkratio.cohort.query import Period, summary, top_sites, weekly_trend
+from linkratio.cohort.period import Period, period_of
+from linkratio.cohort.query import summary, top_sites, weekly_trend
 from linkratio.errors import InputError
 from linkratio.render.files import write_atomic
-from linkratio.wording import counted
+from linkratio.wording import Names, counted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -160,14 +161,18 @@ def write_report(
     *,
     min_posts: int = 1,
     top: int = 15,
+    names: Names | None = None,
     **period: Unpack[Period],
 ) -> Path:
-    """Write the cohort in `path` as one HTML file at `out` (temporary file, then renamed)."""
+    """Write the cohort in `path` as one HTML file at `out` (temporary file, then renamed).
+
+    `names`: how errors name the parameters (see `builder.build`)."""
+    days = period_of(period, names)  # the days as dates, for the queries and the page
     page = render_html(
-        summary(path, min_posts=min_posts, **period),
-        weekly_trend(path, min_posts=min_posts, **period),
-        top_sites(path, limit=top, **period),
-        period=period,
+        summary(path, min_posts=min_posts, **days),
+        weekly_trend(path, min_posts=min_posts, **days),
+        top_sites(path, limit=top, **days),
+        period=days,
     )
     target = Path(out).expanduser()
     if target.is_dir():

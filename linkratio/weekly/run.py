@@ -17,13 +17,14 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from linkratio import config
 from linkratio.accounts import account_name
 from linkratio.accounts import find as find_account
+from linkratio.days import as_date
 from linkratio.errors import (
     DeliveryError,
     DeliveryRefused,
@@ -162,30 +163,39 @@ def _configured() -> list[Destination]:
 def week_start(week: str | date | None, *, tz: str | None = None, now: datetime) -> date:
     """The Monday of the week to summarize: `week` if complete, else the last complete one.
 
-    `week` is `YYYY-Www` or a day of that week (an aware datetime: its day in `tz`);
-    InputError for a week outside the years a summary can reach.
+    `week` is `YYYY-Www` or a day of that week, as `days.as_date` reads one (an aware
+    datetime: its day in `tz`); InputError for a week outside the years a summary can reach.
     """
     from linkratio.analysis import resolve_zone
     from linkratio.analysis.weekly import YEARS, last_complete_week, parse_week, week_label
 
     zone, _ = resolve_zone(tz)
-    if not week:
+    # `not week` took numpy's day 1970-01-01 (falsy) for no week: the last complete one
+    if week is None or (isinstance(week, str) and not week.strip()):
         return last_complete_week(now, zone)
-    if isinstance(week, date):
-        day = week
-        if isinstance(week, datetime):
-            day = (week.astimezone(zone) if week.tzinfo else week).date()
-        if not YEARS[0] <= day.isocalendar().year <= YEARS[1]:
-            raise InputError(f"week {week.isoformat()}: expected a day of {YEARS[0]} to {YEARS[1]}")
-        monday = day - timedelta(days=day.weekday())
+    day = _day_of(week, zone)
+    if day is None:
+        monday = parse_week(str(week))
     else:
-        monday = parse_week(week)
+        if not YEARS[0] <= day.isocalendar().year <= YEARS[1]:
+            raise InputError(f"week {day.isoformat()}: expected a day of {YEARS[0]} to {YEARS[1]}")
+        monday = day - timedelta(days=day.weekday())
     sunday = monday + timedelta(days=6)
     if sunday >= now.astimezone(zone).date():
         # Summarized now, it would be delivered and recorded half-done: the run after
         # its end would then skip it as already delivered.
         raise InputError(f"week {week_label(monday)} ends {sunday}: not complete yet")
     return monday
+
+
+def _day_of(week: object, zone: tzinfo) -> date | None:
+    """The day `week` names (`days.as_date`), or None for text that is no day (a week)."""
+    try:
+        return as_date(week, zone)
+    except InputError:
+        if isinstance(week, str):
+            return None  # parse_week reads it, or names what it expected
+        raise
 
 
 def check_inputs(

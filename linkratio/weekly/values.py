@@ -11,12 +11,12 @@ import ipaddress
 import os
 import re
 from collections.abc import Sequence
-from datetime import date
 from email.utils import parseaddr
 
 import httpx
 import idna
 
+from linkratio.days import is_day
 from linkratio.errors import InputError
 from linkratio.model import Account, Destination
 from linkratio.net.redact import REDACTOR
@@ -138,7 +138,7 @@ def check_run(
             f"run_week: account a {type(account).__name__}: expected a library account's "
             "name, such as '@handle'"
         )
-    if week is not None and not isinstance(week, str | date):
+    if week is not None and not isinstance(week, str) and not is_day(week):
         raise InputError(
             f"run_week: week a {type(week).__name__}: expected YYYY-Www or a day of that week"
         )
