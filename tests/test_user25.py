@@ -56,3 +56,55 @@ def test_a_cut_zip_named_by_input_format_says_the_same(
     cut = _cut_zip(tmp_path, "archive.zip")
     code, _, err = run_cli(["audit", str(cut), "--input-format", "x-archive"], capsys)
     assert code == 2 and "damaged or cut short" in one_error(err)
+
+
+def _library(tmp_path: Path) -> Path:
+    from linkratio.frame import Library
+    from linkratio.model import Account
+
+    db = tmp_path / "lib.sqlite"
+    with Library(db) as lib:
+        lib.save_posts(Account("x", "100", "me"), [], origin="file")
+    return db
+
+
+def test_backup_never_replaces_a_file_that_is_no_library(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`library backup ~/notes.txt` (a slip of the tab key) replaced the document with a
+    copy of the library, exit 0: a backup may replace an earlier copy, not any file."""
+    db = _library(tmp_path)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    code, out, err = run_cli(["library", "backup", str(notes), "--db", str(db)], capsys)
+    assert code == 2 and out == ""
+    assert f"{notes}: not a library file" in one_error(err)
+    assert notes.read_text() == "my notes\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_backup_still_replaces_an_earlier_backup_and_an_empty_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = _library(tmp_path)
+    copy, empty = tmp_path / "copy.sqlite", tmp_path / "empty.sqlite"
+    empty.touch()
+    for dest in (copy, copy, empty):  # the second time over the first copy
+        code, _, err = run_cli(["library", "backup", str(dest), "--db", str(db), "-q"], capsys)
+        assert code == 0, err
+        assert dest.read_bytes().startswith(b"SQLite format 3\x00")
+
+
+@pytest.mark.parametrize("dest", ["", "  "])
+def test_backup_to_empty_text_is_refused_not_the_current_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, dest: str
+) -> None:
+    """`library backup "$BACKUP_DIR"` with the variable unset wrote the copy into the current
+    folder (exit 0), which `--out ""` of the other commands refuses."""
+    db = _library(tmp_path)
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    code, _, err = run_cli(["library", "backup", dest, "--db", str(db)], capsys)
+    assert code == 2 and "PATH is empty text" in one_error(err)
+    assert list(here.iterdir()) == []
