@@ -108,3 +108,31 @@ def test_backup_to_empty_text_is_refused_not_the_current_folder(
     code, _, err = run_cli(["library", "backup", dest, "--db", str(db)], capsys)
     assert code == 2 and "PATH is empty text" in one_error(err)
     assert list(here.iterdir()) == []
+
+
+def test_a_library_of_many_accounts_is_not_listed_whole_in_one_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`challenge status` (and `schedule`) without --account, on a library that imported a
+    search, printed every one of its accounts in the error line: 138 in a 4 KB line here,
+    a megabyte for 50,000. It names the accounts with the most posts, as a file with
+    several authors is refused."""
+    from datetime import UTC, datetime
+
+    from linkratio.frame import Library
+    from linkratio.model import Account, Post
+
+    db = tmp_path / "lib.sqlite"
+    with Library(db) as lib:
+        for n in range(40):
+            posts = [
+                Post("x", f"{n}-{i}", datetime(2024, 5, 1, i, tzinfo=UTC), "hi", author_id=str(n))
+                for i in range(1 + (n == 17) * 5)
+            ]
+            lib.save_posts(Account("x", str(n), f"user{n:02d}"), posts, origin="file")
+    for argv in (["challenge", "status"], ["schedule", "--email", "a@example.org"]):
+        code, _, err = run_cli([*argv, "--db", str(db)], capsys)
+        line = one_error(err)
+        assert code == 2 and "holds 40 accounts (@user17, " in line, line
+        assert "… and 35 more ('linkratio accounts' lists them)): name one with --account" in line
+        assert "@user39" not in line and len(line) < 300, line
