@@ -136,3 +136,30 @@ def test_a_library_of_many_accounts_is_not_listed_whole_in_one_error(
         assert code == 2 and "holds 40 accounts (@user17, " in line, line
         assert "… and 35 more ('linkratio accounts' lists them)): name one with --account" in line
         assert "@user39" not in line and len(line) < 300, line
+
+
+def test_reread_of_every_account_does_not_repeat_posts_it_can_never_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Posts an older linkratio stored without their JSON stay due for ever: every later
+    `library reread` printed 're-read 0 posts of @a: 0 changed, 3 have no stored JSON'
+    again (one line per such account) and never said there was nothing to re-read."""
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from linkratio.frame import Library
+    from linkratio.model import Account, Post
+
+    db = tmp_path / "lib.sqlite"
+    with Library(db) as lib:
+        posts = [Post("x", str(i), datetime(2024, 5, 1, i, tzinfo=UTC), "hi") for i in range(3)]
+        lib.save_posts(Account("x", "1", "a"), posts, origin="file")
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE posts SET raw = NULL, reader = 'v0.0.1 0000000000000000'")
+    con.close()
+    for _ in range(2):
+        code, out, _ = run_cli(["library", "reread", "--db", str(db)], capsys)
+        assert code == 0
+        assert out == "nothing to re-read: 3 older posts have no stored JSON (kept as stored)\n"
+    code, out, _ = run_cli(["library", "reread", "@a", "--db", str(db)], capsys)
+    assert out == "re-read 0 posts of @a: 0 changed, 3 have no stored JSON\n"  # asked by name
