@@ -119,6 +119,10 @@ def _is_text(name: str) -> bool:
     return True
 
 
+SHOWN = 5
+"""How many accounts (or a file's authors) a refusal names before `…`."""
+
+
 def only_account(library: Library, name: str | None) -> Account:
     """The account `name`, or the library's only account; InputError listing them otherwise."""
     if name:
@@ -126,8 +130,15 @@ def only_account(library: Library, name: str | None) -> Account:
     rows = library.accounts()
     if len(rows) == 1:
         return Account(rows[0].platform, rows[0].id, rows[0].handle)
-    names = ", ".join(account_name(Account(r.platform, r.id, r.handle)) for r in rows)
+    if not rows:
+        raise InputError(f"the library {library.path} holds 0 accounts: import or fetch one first")
+    # The accounts with the most posts first: a library of a search import holds
+    # thousands, too many for one line.
+    top = sorted(rows, key=lambda r: -r.posts)
+    names = ", ".join(account_name(Account(r.platform, r.id, r.handle)) for r in top[:SHOWN])
+    if len(rows) > SHOWN:
+        names += f", … and {len(rows) - SHOWN:,} more ('linkratio accounts' lists them)"
     raise InputError(
-        f"the library {library.path} holds {len(rows)} accounts"
-        + (f" ({names}): name one with --account" if rows else ": import or fetch one first")
+        f"the library {library.path} holds {len(rows):,} accounts ({names}): "
+        "name one with --account"
     )

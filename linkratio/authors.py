@@ -12,14 +12,11 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from linkratio.accounts import account_name, ascii_instance, is_id_name, parse_name
+from linkratio.accounts import SHOWN, account_name, ascii_instance, is_id_name, parse_name
 from linkratio.errors import InputError
 from linkratio.model import Account, Post, Timeline
 
 log = logging.getLogger(__name__)
-
-SHOWN = 5
-"""How many authors a refusal names before `…`."""
 
 
 @dataclass(frozen=True, slots=True)

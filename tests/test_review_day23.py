@@ -97,7 +97,8 @@ def test_a_backup_stopped_while_it_checks_leaves_no_temporary_copy(
     imported(SAMPLE, home / "lib.sqlite", capsys)
     folder = home / "backups"
     folder.mkdir()
-    (folder / "lib.sqlite").write_bytes(b"last night's copy")
+    # An earlier copy (a SQLite file: a backup replaces nothing else).
+    (folder / "lib.sqlite").write_bytes(b"SQLite format 3\x00last night's copy")
 
     def stopped(db: object) -> list[str]:
         raise Terminated if stop == "terminated" else KeyboardInterrupt
@@ -110,7 +111,7 @@ def test_a_backup_stopped_while_it_checks_leaves_no_temporary_copy(
         else (130, "linkratio: interrupted\n")
     )
     assert sorted(p.name for p in folder.iterdir()) == ["lib.sqlite"]
-    assert (folder / "lib.sqlite").read_bytes() == b"last night's copy"
+    assert (folder / "lib.sqlite").read_bytes() == b"SQLite format 3\x00last night's copy"
 
 
 @pytest.mark.parametrize(

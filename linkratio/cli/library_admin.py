@@ -142,11 +142,25 @@ def reread(args: argparse.Namespace, out: TextIO) -> int:
             out.write(
                 f"{name}: {done.failures - len(done.failed):,} more posts could not be read\n"
             )
-        if not args.quiet and (done.due or named is not None):
+        if not args.quiet and (named is not None or _tried(done)):
             out.write(_result_line(name, done))
-    if not args.quiet and named is None and not any(done.due for done in results):
-        out.write("every stored post was read by this linkratio's readers: nothing to re-read\n")
+    if not args.quiet and named is None and not any(map(_tried, results)):
+        out.write(_nothing_line(sum(done.no_json for done in results)))
     return options.EXIT_OK
+
+
+def _tried(done: Reread) -> bool:
+    """Whether a post of the account was read again (or tried): posts without stored JSON
+    are due for ever, and a run over every account does not name them again each time."""
+    return bool(done.read or done.failures)
+
+
+def _nothing_line(no_json: int) -> str:
+    """What `library reread` of every account says when it had no post to read again."""
+    if not no_json:
+        return "every stored post was read by this linkratio's readers: nothing to re-read\n"
+    have = "has" if no_json == 1 else "have"
+    return f"nothing to re-read: {no_json:,} older posts {have} no stored JSON (kept as stored)\n"
 
 
 def _account_of(done: Reread) -> Account:

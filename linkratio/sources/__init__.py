@@ -49,10 +49,13 @@ def _sniff_json(path: Path) -> str:
 def detect_format(path: Path) -> str:
     """Tell which of `FORMATS` the file or folder at `path` holds, or raise InputError."""
     from linkratio.sources.x_archive import looks_like_archive
+    from linkratio.sources.x_archive.files import looks_like_zip
 
     if not path.exists():
         raise InputError(f"{path}: no such file or folder ({_account_hint(str(path))})")
     check_input(path, _EXPECTED)
+    if path.is_file() and path.suffix.lower() != ".js" and looks_like_zip(path):
+        return "x-archive"  # a zip, even one cut short: its reader says what is wrong with it
     if path.is_dir() or path.suffix.lower() in (".zip", ".js"):
         if looks_like_archive(path) or zipfile.is_zipfile(path):
             # A zip is only ever an archive: its reader says what the zip lacks.

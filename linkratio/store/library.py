@@ -362,8 +362,8 @@ class Library:
 
     def backup(self, dest: str | Path) -> Path:
         """Copy the library to `dest` (a file or folder); LibraryDamagedError if it is damaged."""
-        folder = isinstance(dest, str) and dest.endswith(("/", os.sep))  # `~/backups/`: a folder
-        where, check = Path(dest), garbled.check  # a damaged library never replaces a copy
+        where, folder = maintenance.backup_target(dest)
+        check = garbled.check  # a damaged library never replaces a copy
         return maintenance.backup(self._db, self.path, where, folder=folder, check=check)
 
     def reread(

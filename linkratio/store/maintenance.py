@@ -185,6 +185,36 @@ def _no_room_or_right(e: OSError | sqlite3.Error) -> bool:
     return (getattr(e, "sqlite_errorcode", None) or 0) & 0xFF in _WRITE
 
 
+_SQLITE_HEADER = b"SQLite format 3\x00"
+"""How every SQLite database file starts."""
+
+
+def _replaceable(dest: Path) -> bool:
+    """Whether a backup may take `dest`'s name: no file there, an empty one, or a SQLite file."""
+    try:
+        with dest.open("rb") as fh:
+            head = fh.read(len(_SQLITE_HEADER))
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return True  # not readable: writing it is what fails, and says so
+    return not head or head == _SQLITE_HEADER
+
+
+def backup_target(dest: str | Path) -> tuple[Path, bool]:
+    """`dest` as a path, and whether it is written as a folder (`~/backups/`).
+
+    Empty text is InputError: `backup "$DIR"` with DIR unset must not write into the
+    current folder.
+    """
+    if isinstance(dest, str) and not dest.strip():
+        raise InputError(
+            "the backup's PATH is empty text (an unset variable?): expected a file or a "
+            "folder, '.' for the current one"
+        )
+    return Path(dest), isinstance(dest, str) and dest.endswith(("/", os.sep))
+
+
 def backup(
     db: sqlite3.Connection,
     source: Path,
@@ -207,6 +237,11 @@ def backup(
         raise InputError(f"{dest}: that is the library itself: name another file")
     if dest.exists() and not dest.is_file():  # a FIFO or a device: never renamed over
         raise InputError(f"{dest}: not a regular file or folder: name another file")
+    if not _replaceable(dest):  # a typo must not cost a document its contents
+        raise InputError(
+            f"{dest}: not a library file: a backup replaces only an earlier copy of a library; "
+            "name another file"
+        )
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)

@@ -23,6 +23,24 @@ _ACCOUNT_FILE = "account.js"
 _ZIP_ERRORS = (OSError, zipfile.BadZipFile, NotImplementedError, ValueError, EOFError)
 """What opening a damaged zip raises: a directory entry of an unknown zip version is a
 NotImplementedError, a name flagged UTF-8 that is not a UnicodeDecodeError."""
+_ZIP_MAGIC = b"PK\x03\x04"
+"""How a zip file starts (its first entry's local header), even one cut short."""
+
+
+def looks_like_zip(path: Path) -> bool:
+    """Whether the file at `path` is meant as a zip: named `.zip`, or starting as one does.
+
+    A zip cut short (a download that stopped) has lost its directory, which sits at its
+    end, so `zipfile.is_zipfile` says no; it is still a zip to refuse as damaged, not a
+    file of an unknown format.
+    """
+    if path.suffix.lower() == ".zip":
+        return True
+    try:
+        with path.open("rb") as fh:
+            return fh.read(len(_ZIP_MAGIC)) == _ZIP_MAGIC
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +180,17 @@ def _zip_layout(path: Path, zf: zipfile.ZipFile) -> Layout:
     )
 
 
+def _damaged_zip(path: Path, err: zipfile.BadZipFile) -> str:
+    """The refusal of a zip whose directory cannot be read: most often a download cut short."""
+    why = str(err)
+    if why == "File is not a zip file":  # zipfile's words for "no directory at the end"
+        why = "its directory, at the end of the file, is missing"
+    return (
+        f"{path}: not a readable zip file: damaged or cut short ({why}); expected a whole X "
+        "archive .zip: download it again"
+    )
+
+
 @contextmanager
 def open_layout(path: Path) -> Iterator[Layout]:
     """Find the archive files under `path`; a zip stays open while they are read."""
@@ -172,9 +201,11 @@ def open_layout(path: Path) -> Iterator[Layout]:
         yield _folder_layout(folder)
         return
     suffix = path.suffix.lower()
-    if suffix == ".zip" or (suffix != ".js" and zipfile.is_zipfile(path)):
+    if suffix != ".js" and (looks_like_zip(path) or zipfile.is_zipfile(path)):
         try:
             zf = zipfile.ZipFile(path)
+        except zipfile.BadZipFile as e:
+            raise InputFormatError(_damaged_zip(path, e)) from None
         except _ZIP_ERRORS as e:
             raise InputFormatError(f"{path}: not a readable zip file ({e})") from None
         with zf:
