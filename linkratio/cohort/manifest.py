@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
+from linkratio.cohort.disk import sync_folders
 from linkratio.errors import DiskError, InputError
 from linkratio.render.escape import json_inert
 
@@ -193,9 +194,9 @@ def _entry(value: Any) -> Entry | None:
 
 
 def save(out_dir: Path, entries: dict[str, Entry], extra: dict[str, Any] | None = None) -> None:
-    """Write the manifest atomically (temporary file in the same folder, fsync, rename),
-    readable as the part files are (mkstemp made it the owner's only); an older cohort's
-    `OLD_NAME` goes once it is written."""
+    """Write the manifest atomically (temporary file in the same folder, fsync, rename, the
+    folder flushed), readable as the part files are (mkstemp made it the owner's only); an
+    older cohort's `OLD_NAME` goes once it is written."""
     doc = {"format": FORMAT, **(extra or {})}
     doc["inputs"] = {key: asdict(entry) for key, entry in sorted(entries.items())}
     # Inert when shown with `cat` (input paths are file names); the same keys when read back.
@@ -214,6 +215,7 @@ def save(out_dir: Path, entries: dict[str, Entry], extra: dict[str, Any] | None 
         if isinstance(e, OSError):  # a full disk: the write's error names no file
             raise DiskError(f"{out_dir / NAME}: could not be written ({e.strerror or e})") from None
         raise
+    sync_folders([out_dir])  # the rename itself on disk: a power cut keeps the new manifest
 
 
 def building(out_dir: Path) -> bool:
