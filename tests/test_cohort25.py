@@ -5,13 +5,19 @@ reach; each proved on real pyarrow, DuckDB and Dask."""
 from __future__ import annotations
 
 import errno
+import io
+import logging
 import os
 import stat
+import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import SAMPLE, one_error, run_cli
+
+from linkratio.cohort import manifest
 
 pytest.importorskip("duckdb")
 pytest.importorskip("pyarrow")
@@ -98,3 +104,110 @@ def test_a_folder_whose_flush_fails_is_a_disk_error_naming_it(
     assert code == 74, err
     line = one_error(err)
     assert f"{folder}: could not be flushed to disk (Input/output error)" in line
+
+
+class _Settled(logging.Handler):
+    """Sets `event` when a build says it waits for another one (the warning of `_locked`)."""
+
+    def __init__(self, event: threading.Event, said: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.event, self.said = event, said
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep the line; a build waiting for the lock has settled what this test looks at."""
+        self.said.append(record.getMessage())
+        if "another build is writing this folder" in record.getMessage():
+            self.event.set()
+
+
+def test_a_build_starting_while_a_query_checks_for_one_is_not_disturbed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A query asked whether a build was running by taking the build lock for an instant: a
+    # build starting in that instant warned that another build was writing the folder, and
+    # waited for the query. Here a build starts at whatever moment the check touches a
+    # file of the folder (the lock held, or the marker read).
+    from linkratio import cohort
+    from linkratio.cohort import builder
+
+    out = tmp_path / "cohort"
+    cohort.build([SAMPLE], out, workers=1)
+    query = threading.get_ident()
+    settled, said, built = threading.Event(), [], []
+    handler = _Settled(settled, said)
+    logging.getLogger(builder.__name__).addHandler(handler)
+
+    def second_build() -> None:
+        try:
+            built.append(cohort.build([SAMPLE], out, workers=1))
+        finally:
+            settled.set()
+
+    def meanwhile() -> None:
+        if threading.get_ident() != query or built or settled.is_set() or said:
+            return
+        said.append("")  # once
+        threading.Thread(target=second_build, daemon=True).start()
+        assert settled.wait(120)  # the build ended, or waits for this check
+
+    lock_of, real_open = manifest.build_lock, io.open
+
+    def build_lock(folder: Path) -> Any:
+        lock = lock_of(folder)
+        acquire = lock.acquire
+
+        def acquired(*args: Any, **kwargs: Any) -> Any:
+            held = acquire(*args, **kwargs)
+            meanwhile()
+            return held
+
+        lock.acquire = acquired  # type: ignore[method-assign]
+        return lock
+
+    def opened(file: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return real_open(file, *args, **kwargs)
+        finally:
+            if str(file).startswith(str(out)):
+                meanwhile()
+
+    monkeypatch.setattr(manifest, "build_lock", build_lock)
+    monkeypatch.setattr(io, "open", opened)
+    try:
+        assert not manifest.building(out)
+    finally:
+        monkeypatch.undo()
+        logging.getLogger(builder.__name__).removeHandler(handler)
+    assert said == [""]  # the second build started during the check, and warned of nothing
+    assert settled.wait(120)
+    assert built and built[0].unchanged == 1
+
+
+def test_a_build_is_seen_running_by_its_marker_and_not_once_it_ended(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    import orjson
+
+    from linkratio import cohort
+
+    out = tmp_path / "cohort"
+    seen: list[bool] = []
+    cohort.build([SAMPLE], out, workers=1, progress=lambda _: seen.append(manifest.building(out)))
+    assert seen and all(seen)  # from its start to its last task
+    assert not manifest.building(out) and not (out / manifest.BUILDING).exists()
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    marker = out / manifest.BUILDING
+    here = socket.gethostname()
+    marker.write_bytes(orjson.dumps({"host": here, "pid": int(ended.stdout)}))
+    assert not manifest.building(out)  # a build killed outright (kill -9, a power cut)
+    marker.write_bytes(orjson.dumps({"host": f"not-{here}", "pid": 1}))
+    assert manifest.building(out)  # a build on another machine sharing the folder
+    cohort.build([SAMPLE], out, workers=1)  # the next build replaces a stale marker
+    assert not marker.exists()

@@ -140,7 +140,11 @@ def _locked(out: Path) -> Iterator[None]:
         log.warning("%s: another build is writing this folder: waiting for it to finish", out)
         lock.acquire()
     try:
-        yield
+        manifest.mark_building(out)  # what a query reads, never taking the lock
+        try:
+            yield
+        finally:
+            manifest.unmark_building(out)
     finally:
         lock.release()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import socket
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -218,16 +219,45 @@ def save(out_dir: Path, entries: dict[str, Entry], extra: dict[str, Any] | None 
     sync_folders([out_dir])  # the rename itself on disk: a power cut keeps the new manifest
 
 
-def building(out_dir: Path) -> bool:
-    """Whether a `cohort build` is writing the folder now (it holds the folder's lock)."""
-    from filelock import Timeout
+BUILDING = ".building"
+"""The marker a `cohort build` keeps in the output folder while it holds the build lock:
+its host name and process id, for a query to tell a build running (`building`) without
+taking the lock (a build starting meanwhile would wait and warn)."""
 
-    lock = build_lock(out_dir)
+
+def mark_building(out_dir: Path) -> None:
+    """Record this process as the folder's running build (temporary file, then renamed)."""
+    doc = {"host": socket.gethostname(), "pid": os.getpid()}
+    tmp = out_dir / f"{BUILDING}.{secrets.token_hex(8)}.tmp"
     try:
-        lock.acquire(blocking=False)
-    except Timeout:
-        return True
-    except OSError:  # a folder this user cannot write: no build of theirs is writing it
+        tmp.write_bytes(orjson.dumps(doc))
+        os.replace(tmp, out_dir / BUILDING)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise DiskError(f"{out_dir / BUILDING}: could not be written ({e.strerror or e})") from None
+
+
+def unmark_building(out_dir: Path) -> None:
+    """Remove the marker of the folder's running build: this build has ended."""
+    (out_dir / BUILDING).unlink(missing_ok=True)
+
+
+def building(out_dir: Path) -> bool:
+    """Whether a `cohort build` is writing the folder now: its marker is there and names a
+    process alive on this machine, or one on another machine (whose processes cannot be
+    seen from here). Read only: the build lock is not taken."""
+    try:
+        doc = orjson.loads((out_dir / BUILDING).read_bytes())
+    except (OSError, orjson.JSONDecodeError):  # none: no build; unreadable: not this user's
         return False
-    lock.release()
-    return False
+    if not isinstance(doc, dict) or not isinstance(pid := doc.get("pid"), int):
+        return False
+    if doc.get("host") != socket.gethostname() or os.name == "nt":  # os.kill ends it there
+        return True
+    try:
+        os.kill(pid, 0)  # no signal sent: whether the process is there
+    except ProcessLookupError:  # a build killed outright: its marker stays until the next
+        return False
+    except OSError:  # there, another user's
+        return True
+    return True
