@@ -211,3 +211,67 @@ def test_a_build_is_seen_running_by_its_marker_and_not_once_it_ended(tmp_path: P
     assert manifest.building(out)  # a build on another machine sharing the folder
     cohort.build([SAMPLE], out, workers=1)  # the next build replaces a stale marker
     assert not marker.exists()
+
+
+NAMELESS = """window.YTD.tweets.part0 = [
+  {"tweet": {"id_str": "1", "full_text": "hello there", "created_at":
+   "Wed May 01 12:00:00 +0000 2024", "entities": {"urls": []}}},
+  {"tweet": {"id_str": "2", "full_text": "see https://t.co/a", "created_at":
+   "Thu May 02 12:00:00 +0000 2024", "entities": {"urls": [{"url": "https://t.co/a",
+   "expanded_url": "https://blog.example.com/x", "indices": ["4", "18"]}]}}}
+]
+"""
+"""A tweets.js whose posts name no author, without the account.js that would."""
+
+
+def test_a_file_account_is_named_relative_to_the_cohort_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A tweets.js without account.js names no author: its posts were the account
+    # `file /home/alice/research/archives/ann/tweets.js`, in the summary, the CSV and the
+    # HTML report a researcher shares: their home folder and user name with it.
+    import orjson
+
+    home = tmp_path / "home" / "alice"
+    research = home / "research"
+    (research / "archives" / "ann").mkdir(parents=True)
+    (research / "archives" / "ann" / "tweets.js").write_text(NAMELESS)
+    monkeypatch.chdir(research)
+    argv = ["cohort", "build", "archives/ann/tweets.js", "--out", "cohort", "--quiet"]
+    assert run_cli(argv, capsys)[0] == 0
+    code, out, err = run_cli(["cohort", "summary", "cohort", "--json"], capsys)
+    assert code == 0, err
+    assert [row["account"] for row in orjson.loads(out)] == ["file ../archives/ann/tweets.js"]
+    assert run_cli(["cohort", "report", "cohort", "--out", "cohort.html"], capsys)[0] == 0
+    page = (research / "cohort.html").read_text()
+    assert "file ../archives/ann/tweets.js" in page and str(home) not in page
+    # the same name however the input is given, from wherever (nothing read again)
+    monkeypatch.chdir(tmp_path)
+    argv = [
+        "cohort",
+        "build",
+        str(research / "archives/ann/tweets.js"),
+        "--out",
+        str(research / "cohort"),
+    ]
+    code, out, _ = run_cli(argv, capsys)
+    assert "(0 read, 1 unchanged" in out
+    code, out, _ = run_cli(
+        ["cohort", "sql", str(research / "cohort"), "SELECT DISTINCT account FROM posts", "--json"],
+        capsys,
+    )
+    assert orjson.loads(out) == [{"account": "file ../archives/ann/tweets.js"}]
+
+
+def test_a_cohort_of_the_previous_format_is_read_again(tmp_path: Path) -> None:
+    # Its `file PATH` accounts are absolute: kept, an upgraded linkratio would mix both.
+    import orjson
+
+    from linkratio import cohort
+
+    out = tmp_path / "cohort"
+    cohort.build([SAMPLE], out, workers=1)
+    path = out / manifest.NAME
+    doc = orjson.loads(path.read_bytes())
+    path.write_bytes(orjson.dumps({**doc, "format": 3}))
+    assert cohort.build([SAMPLE], out, workers=1).rebuilt == [str(SAMPLE)]

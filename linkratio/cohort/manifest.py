@@ -49,13 +49,15 @@ def path_of(out_dir: Path) -> Path:
     return old if not new.exists() and old.exists() else new
 
 
-FORMAT = 3
+FORMAT = 4
 """The manifest's format version; a different one means a full rebuild.
 
 2: a bare tweets.js input's fingerprint holds the files read with it, and `site` names a
 name under a private suffix (alice.github.io) and a host as a browser reads it.
 3: a post that names no author is its input's owner's, or the input's own account
-(`file PATH`), where every such post of every input was one nameless account."""
+(`file PATH`), where every such post of every input was one nameless account.
+4: `file PATH` names the input relative to the output folder, where it was absolute (a
+shared report gave away the home folder and the user's name)."""
 
 
 @dataclass(slots=True)
