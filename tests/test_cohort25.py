@@ -8,6 +8,7 @@ import errno
 import io
 import logging
 import os
+import socket
 import stat
 import threading
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import SAMPLE, one_error, run_cli
+from helpers import SAMPLE, local_cluster, one_error, run_cli
 
 from linkratio.cohort import manifest
 
@@ -275,3 +276,65 @@ def test_a_cohort_of_the_previous_format_is_read_again(tmp_path: Path) -> None:
     doc = orjson.loads(path.read_bytes())
     path.write_bytes(orjson.dumps({**doc, "format": 3}))
     assert cohort.build([SAMPLE], out, workers=1).rebuilt == [str(SAMPLE)]
+
+
+def _no_client(*args: Any, **kwargs: Any) -> Any:
+    raise AssertionError("a Client was made: it tries for 30 s, or waits forever")
+
+
+@pytest.mark.parametrize("listening", [False, True])
+def test_a_scheduler_out_of_reach_is_one_line_at_once(
+    listening: bool,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Nothing listening: the Client tried again and again for 30 s, then said "Timed out
+    # trying to connect to tcp://...", naming no option. Something else listening (a
+    # dashboard's port given for the scheduler's, a port forward whose far end is gone):
+    # the build waited forever.
+    distributed = pytest.importorskip("distributed")
+    from linkratio.cohort import engines
+
+    monkeypatch.setattr(distributed, "Client", _no_client)
+    monkeypatch.setattr(engines, "CONNECT_SECONDS", 0.5)
+    with socket.socket() as port:  # bound: refused, or listening and saying nothing
+        port.bind(("127.0.0.1", 0))
+        if listening:
+            port.listen()
+        address = f"tcp://127.0.0.1:{port.getsockname()[1]}"
+        argv = ["cohort", "build", str(SAMPLE), "--out", str(tmp_path / "c"), "--engine", "dask"]
+        code, _, err = run_cli([*argv, "--scheduler", address], capsys)
+    assert code == 2
+    why = "something listens there but said nothing in 0.5 s" if listening else "refused"
+    assert one_error(err).startswith(f"linkratio: error: --scheduler {address}: no Dask ")
+    assert why in err
+    assert not (tmp_path / "c").exists()  # said before the dataset is touched
+
+
+def test_a_scheduler_without_workers_is_said_and_waited_for(tmp_path: Path) -> None:
+    # A cluster whose workers had not joined (or had all gone) took the tasks and the build
+    # waited without a word, looking hung.
+    pytest.importorskip("distributed")
+    from linkratio import cohort
+    from linkratio.cohort import engines
+
+    said: list[str] = []
+    with local_cluster(0) as cluster:
+
+        class Join(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                said.append(record.getMessage())
+                cluster.scale(1)  # the worker joins once the build said it waits
+
+        handler = Join(logging.WARNING)
+        logging.getLogger(engines.__name__).addHandler(handler)
+        try:
+            address = cluster.scheduler_address
+            result = cohort.build([SAMPLE], tmp_path / "c", engine="dask", scheduler=address)
+        finally:
+            logging.getLogger(engines.__name__).removeHandler(handler)
+    assert said == [
+        f"the Dask scheduler at {address} has no workers yet: the build waits for them to join"
+    ]
+    assert result.posts > 0
