@@ -245,3 +245,18 @@ def usage_error(argv: list[str], capsys: Any) -> str:
     err: str = capsys.readouterr().err
     assert "Traceback" not in err
     return err
+
+
+def local_cluster(workers: int) -> Any:
+    """A Dask LocalCluster of `workers` single-threaded processes on 127.0.0.1, its dashboard
+    off and its scheduler's HTTP server on a free port (never 8787: see cohort.engines)."""
+    import distributed
+
+    return distributed.LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+    )

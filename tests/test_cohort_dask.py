@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import local_cluster
 from test_cohort_build import inputs, rows  # noqa: F401 (a fixture)
 
 from linkratio import cohort
@@ -47,14 +48,7 @@ def test_dask_local_cluster_gives_the_same_output_as_local(
 
 
 def test_dask_with_a_running_scheduler(inputs: list[Path], tmp_path: Path):  # noqa: F811
-    with distributed.LocalCluster(
-        n_workers=1,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # never 8787: see the engine
-    ) as cluster:
+    with local_cluster(1) as cluster:
         result = cohort.build(
             inputs[1:], tmp_path / "out", engine="dask", scheduler=cluster.scheduler_address
         )

@@ -136,19 +136,17 @@ def test_a_part_unreadable_while_a_build_writes_gets_no_advice_to_delete_it(
 ) -> None:
     """A query racing a build (a part renamed or deleted under it) told the user to delete
     a part file: wrong advice, as the build was still writing the folder."""
-    from filelock import FileLock
+    from contextlib import nullcontext
+
+    from linkratio.cohort.builder import _locked
 
     out = tmp_path / "cohort"
     cohort.build([folder], out, workers=1)
     part = sorted(out.glob("platform=*/month=*/part-*.parquet"))[-1]
     part.write_bytes(part.read_bytes()[:100])
-    lock = FileLock(out / ".lock")
-    if building:  # as a running `cohort build` holds it
-        lock.acquire()
-    try:
+    # as a running `cohort build` holds the folder: its lock, and its marker (session 25)
+    with _locked(out) if building else nullcontext():
         code, _, err = run_cli(["cohort", "summary", str(out)], capsys)
-    finally:
-        lock.release()
     line = one_error(err)
     assert code == 2 and part.name in line
     assert ("delete that part file" in line) is not building

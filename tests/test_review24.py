@@ -93,14 +93,19 @@ def test_a_parts_folder_that_cannot_be_flushed_is_named_in_a_disk_error(
     # only "linkratio: error: Input/output error", naming nothing, with exit 2 (bad input),
     # where a part that cannot be flushed names itself and exits 74 like any disk error.
     real = os.fsync
+    out = tmp_path / "cohort"
+    out.mkdir()
+    # Flushed too since session 25 (test_cohort25): the folder the build was made in, and
+    # the build's own after the manifest's rename. The parts' folders fail here.
+    spared = {os.stat(folder).st_ino for folder in (tmp_path, out)}
 
     def fsync(fd: int) -> None:
-        if stat.S_ISDIR(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode) and info.st_ino not in spared:
             raise OSError(errno.EIO, "Input/output error")
         real(fd)
 
     monkeypatch.setattr(os, "fsync", fsync)
-    out = tmp_path / "cohort"
     code, _, err = run_cli(
         ["cohort", "build", str(SAMPLE), "--out", str(out), "--workers", "1"], capsys
     )

@@ -24,12 +24,13 @@ import linkratio.cohort.manifest as manifest
 import linkratio.cohort.tasks as tasks_mod
 import linkratio.frame
 from linkratio.cohort._deps import require
+from linkratio.cohort.disk import sync_folders
 from linkratio.cohort.engines import IMPORTED_AGAIN, IMPORTED_AGAIN_EXIT, check, run
 from linkratio.cohort.inputs import Input, describe, expand
 from linkratio.cohort.manifest import Entry
-from linkratio.cohort.rows import TMP_SUFFIX, sync
+from linkratio.cohort.rows import TMP_SUFFIX
 from linkratio.cohort.tasks import Task, TaskResult
-from linkratio.errors import DiskError, InputError
+from linkratio.errors import InputError
 from linkratio.wording import Names, named
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,9 @@ def build(
         raise InputError(
             f"{out}: is a file: expected the dataset folder ({named('out_dir', names)})"
         )
-    out.mkdir(parents=True, exist_ok=True)
+    if not out.exists():
+        out.mkdir(parents=True, exist_ok=True)
+        sync_folders([out.parent])  # the new folder's entry on disk, as its contents will be
     items = expand(inputs, db, all_accounts, out, names)
     with _locked(out):
         # Labels come from the classifier: a changed one relabels every input, not the new only.
@@ -145,7 +148,11 @@ def _locked(out: Path) -> Iterator[None]:
         log.warning("%s: another build is writing this folder: waiting for it to finish", out)
         lock.acquire()
     try:
-        yield
+        manifest.mark_building(out)  # what a query reads, never taking the lock
+        try:
+            yield
+        finally:
+            manifest.unmark_building(out)
     finally:
         lock.release()
 
@@ -277,13 +284,11 @@ class _State:
     def save(self) -> None:
         """Write the manifest now: with the count of inputs not finished yet, which readers
         warn of (a build stopped, or still running, leaves a partial dataset)."""
-        for folder in sorted(self.unsynced):  # the renames on disk before a manifest names them
-            try:
-                sync(folder)
-            except OSError as e:  # a failing disk: fsync's error names no folder
-                raise DiskError(
-                    f"{folder}: could not be flushed to disk ({e.strerror or e})"
-                ) from None
+        # The renames on disk before a manifest names them, and the folders a worker made
+        # for them (`platform=`, `month=`): each entry is flushed in its parent folder.
+        months = sorted(self.unsynced)
+        platforms = sorted({os.path.dirname(folder) for folder in months})
+        sync_folders([*months, *platforms, *([self.out] if months else [])])
         self.unsynced.clear()
         unfinished = {manifest.UNFINISHED: len(self.pending)} if self.pending else {}
         manifest.save(self.out, self.entries, {"derived": self.derived, **unfinished})

@@ -22,7 +22,10 @@ from typing import Any
 from linkratio.cohort._deps import need
 from linkratio.cohort.tasks import Task, TaskResult, default_workers, run_task
 from linkratio.errors import InputError, LinkratioError
+from linkratio.net.reach import unanswered
 from linkratio.wording import Names, named
+
+log = logging.getLogger(__name__)
 
 ENGINES: tuple[str, ...] = ("local", "dask")
 """The engines `build` accepts."""
@@ -87,11 +90,25 @@ def _check_address(scheduler: str, names: Names | None) -> None:
     (`http://...:8787`, the dashboard's, or a port that is no number was a traceback)."""
     comm: Any = need("distributed.comm")
     try:
-        if comm.parse_address(scheduler)[0] != "inproc":  # a scheduler in this process
-            comm.get_address_host_port(scheduler)
+        if comm.parse_address(scheduler)[0] == "inproc":  # a scheduler in this process
+            return
+        host, port = comm.get_address_host_port(scheduler)
     except ValueError as exc:
         said = named("scheduler", names, scheduler)
         raise InputError(f"{said}: {exc}: expected {_ADDRESS}") from None
+    # A Client tries again and again for 30 s where nothing listens, and waits forever where
+    # something else does: said at once, or in CONNECT_SECONDS, here. A scheduler's plain
+    # TCP sends its handshake first; over TLS the client speaks first.
+    plain = comm.parse_address(scheduler)[0] == "tcp"
+    reason = unanswered(host, port, CONNECT_SECONDS, speaks_first=plain)
+    if reason is not None:
+        said = named("scheduler", names, scheduler)
+        raise InputError(f"{said}: no Dask scheduler answers there ({reason})")
+
+
+CONNECT_SECONDS = 10.0
+"""How long `build` waits for a Dask scheduler's address to answer, then for the Client's
+handshake (something else listening there, such as the dashboard's port, never completes it)."""
 
 
 def _local(tasks: Sequence[Task], workers: int) -> Generator[TaskResult, None, None]:
@@ -163,7 +180,7 @@ def _dask(
     distributed: Any = need("dask.distributed")
     cluster, level = None, None
     if scheduler:
-        client = distributed.Client(scheduler)
+        client = _client(distributed, scheduler)
     else:
         cluster = distributed.LocalCluster(
             n_workers=workers or default_workers(),
@@ -195,6 +212,24 @@ def _dask(
             cluster.close()
         if level is not None:
             logging.getLogger("distributed").setLevel(level)
+
+
+def _client(distributed: Any, scheduler: str) -> Any:
+    """A Client of the running cluster at `scheduler`; a warning when it has no worker yet
+    (an adaptive cluster starts them for the tasks; otherwise the build waits for one)."""
+    try:
+        client = distributed.Client(scheduler, timeout=CONNECT_SECONDS)
+    except (OSError, TimeoutError) as exc:
+        raise InputError(
+            f"the Dask scheduler at {scheduler} did not answer in {CONNECT_SECONDS:g} s "
+            f"({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+        ) from None
+    if not client.scheduler_info().get("workers"):
+        log.warning(
+            "the Dask scheduler at %s has no workers yet: the build waits for them to join",
+            scheduler,
+        )
+    return client
 
 
 def _kill_workers(cluster: Any) -> int:

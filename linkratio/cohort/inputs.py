@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import linkratio.cohort.tasks as tasks_mod
 from linkratio.accounts import account_name, is_account_name
-from linkratio.cohort.manifest import LOCK, NAME, OLD_NAME, key_of, stat_of
+from linkratio.cohort.manifest import BUILDING, LOCK, NAME, OLD_NAME, key_of, stat_of
 from linkratio.cohort.tasks import Task, is_jsonl, jsonl_ranges
 from linkratio.errors import InputError
 from linkratio.model import Account
@@ -119,7 +119,7 @@ def _in_dataset(path: Path, out: Path | None) -> bool:
     return not parts or parts[0].startswith("platform=") or parts[0] in _OWN
 
 
-_OWN = frozenset({NAME, OLD_NAME, LOCK})
+_OWN = frozenset({NAME, OLD_NAME, LOCK, BUILDING})
 """The dataset folder's own files beside its partitions."""
 
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import socket
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
+from linkratio.cohort.disk import sync_folders
 from linkratio.errors import DiskError, InputError
 from linkratio.render.escape import json_inert
 
@@ -47,13 +49,15 @@ def path_of(out_dir: Path) -> Path:
     return old if not new.exists() and old.exists() else new
 
 
-FORMAT = 3
+FORMAT = 4
 """The manifest's format version; a different one means a full rebuild.
 
 2: a bare tweets.js input's fingerprint holds the files read with it, and `site` names a
 name under a private suffix (alice.github.io) and a host as a browser reads it.
 3: a post that names no author is its input's owner's, or the input's own account
-(`file PATH`), where every such post of every input was one nameless account."""
+(`file PATH`), where every such post of every input was one nameless account.
+4: `file PATH` names the input relative to the output folder, where it was absolute (a
+shared report gave away the home folder and the user's name)."""
 
 
 @dataclass(slots=True)
@@ -193,9 +197,9 @@ def _entry(value: Any) -> Entry | None:
 
 
 def save(out_dir: Path, entries: dict[str, Entry], extra: dict[str, Any] | None = None) -> None:
-    """Write the manifest atomically (temporary file in the same folder, fsync, rename),
-    readable as the part files are (mkstemp made it the owner's only); an older cohort's
-    `OLD_NAME` goes once it is written."""
+    """Write the manifest atomically (temporary file in the same folder, fsync, rename, the
+    folder flushed), readable as the part files are (mkstemp made it the owner's only); an
+    older cohort's `OLD_NAME` goes once it is written."""
     doc = {"format": FORMAT, **(extra or {})}
     doc["inputs"] = {key: asdict(entry) for key, entry in sorted(entries.items())}
     # Inert when shown with `cat` (input paths are file names); the same keys when read back.
@@ -214,18 +218,48 @@ def save(out_dir: Path, entries: dict[str, Entry], extra: dict[str, Any] | None 
         if isinstance(e, OSError):  # a full disk: the write's error names no file
             raise DiskError(f"{out_dir / NAME}: could not be written ({e.strerror or e})") from None
         raise
+    sync_folders([out_dir])  # the rename itself on disk: a power cut keeps the new manifest
+
+
+BUILDING = ".building"
+"""The marker a `cohort build` keeps in the output folder while it holds the build lock:
+its host name and process id, for a query to tell a build running (`building`) without
+taking the lock (a build starting meanwhile would wait and warn)."""
+
+
+def mark_building(out_dir: Path) -> None:
+    """Record this process as the folder's running build (temporary file, then renamed)."""
+    doc = {"host": socket.gethostname(), "pid": os.getpid()}
+    tmp = out_dir / f"{BUILDING}.{secrets.token_hex(8)}.tmp"
+    try:
+        tmp.write_bytes(orjson.dumps(doc))
+        os.replace(tmp, out_dir / BUILDING)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise DiskError(f"{out_dir / BUILDING}: could not be written ({e.strerror or e})") from None
+
+
+def unmark_building(out_dir: Path) -> None:
+    """Remove the marker of the folder's running build: this build has ended."""
+    (out_dir / BUILDING).unlink(missing_ok=True)
 
 
 def building(out_dir: Path) -> bool:
-    """Whether a `cohort build` is writing the folder now (it holds the folder's lock)."""
-    from filelock import Timeout
-
-    lock = build_lock(out_dir)
+    """Whether a `cohort build` is writing the folder now: its marker is there and names a
+    process alive on this machine, or one on another machine (whose processes cannot be
+    seen from here). Read only: the build lock is not taken."""
     try:
-        lock.acquire(blocking=False)
-    except Timeout:
-        return True
-    except OSError:  # a folder this user cannot write: no build of theirs is writing it
+        doc = orjson.loads((out_dir / BUILDING).read_bytes())
+    except (OSError, orjson.JSONDecodeError):  # none: no build; unreadable: not this user's
         return False
-    lock.release()
-    return False
+    if not isinstance(doc, dict) or not isinstance(pid := doc.get("pid"), int):
+        return False
+    if doc.get("host") != socket.gethostname() or os.name == "nt":  # os.kill ends it there
+        return True
+    try:
+        os.kill(pid, 0)  # no signal sent: whether the process is there
+    except ProcessLookupError:  # a build killed outright: its marker stays until the next
+        return False
+    except OSError:  # there, another user's
+        return True
+    return True

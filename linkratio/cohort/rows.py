@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import uuid
 from collections.abc import Iterable
@@ -12,6 +11,7 @@ from typing import Any
 
 from linkratio.accounts import account_name
 from linkratio.classify import label_and_urls
+from linkratio.cohort.disk import sync
 from linkratio.errors import DiskError
 from linkratio.frame import _quoted
 from linkratio.links import site
@@ -115,20 +115,3 @@ def write_parts(rows: Iterable[tuple[Any, ...]], out_dir: str, stem: str) -> lis
             raise DiskError(f"{final}: could not be written ({e.strerror or e})") from None
         parts.append(Part(tmp=os.fspath(tmp), final=os.fspath(final), rows=len(group)))
     return parts
-
-
-def sync(path: str | Path) -> None:
-    """Flush the file (or folder) at `path` to disk: where a folder can be (not on Windows,
-    nor on a filesystem that says it cannot). A file through a handle open for writing:
-    Windows flushes no other (EBADF)."""
-    folder = os.path.isdir(path)
-    if os.name == "nt" and folder:
-        return
-    fd = os.open(path, os.O_RDONLY if folder else os.O_RDWR)
-    try:
-        os.fsync(fd)
-    except OSError as e:
-        if e.errno not in (errno.EINVAL, errno.ENOTSUP) or not folder:
-            raise
-    finally:
-        os.close(fd)

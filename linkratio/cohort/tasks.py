@@ -159,7 +159,7 @@ def _unnamed(task: Task, owners: list[Account], posts: list[Post]) -> tuple[str 
     """(author_id, account) of the input's posts that name no author: as `audit` reads a file,
     its owner's (`authors.authors_of`; of a JSONL range, the author of most of its posts);
     when the data names none (a tweets.js without account.js), the input's own account,
-    `file PATH`, never one shared by every such input."""
+    `file PATH` (`shown_path`), never one shared by every such input."""
     owner = owners[0] if owners else None
     if owner is None and posts:
         from linkratio.sources.common import main_author
@@ -167,7 +167,17 @@ def _unnamed(task: Task, owners: list[Account], posts: list[Post]) -> tuple[str 
         owner = main_author(posts, posts[0].platform)
     if owner is not None and (owner.id or owner.handle):
         return owner.id, account_name(owner)
-    return None, f"file {task.source}"
+    return None, f"file {shown_path(task.source, task.out_dir)}"
+
+
+def shown_path(source: str, out_dir: str) -> str:
+    """An input's path as its `file PATH` account shows it: relative to the output folder,
+    with `/` on every system, so a shared report names no home folder or user; absolute
+    only where no relative path leads to it (another drive on Windows)."""
+    try:
+        return Path(os.path.relpath(source, out_dir)).as_posix()
+    except ValueError:
+        return source
 
 
 def _posts(task: Task, owners: list[Account]) -> Iterator[Post]:
