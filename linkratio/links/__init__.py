@@ -6,6 +6,7 @@ public-suffix snapshot, never a download.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -37,10 +38,9 @@ _X_MEDIA_URL = re.compile(
 # at the same /profile/<handle-or-did>/post/<rkey> path (staging/dev builds, psky.app,
 # deer.social): a link there is a link to that Bluesky post.
 _BSKY_WEB_CLIENTS = r"(?:www\.|staging\.)?bsky\.app|main\.bsky\.dev|psky\.app|deer\.social"
-_BSKY_POST = re.compile(
+_BSKY_POST = (
     rf"^https?://(?:{_BSKY_WEB_CLIENTS})/profile/(?P<actor>[^/?#\s]+)"
-    r"/post/(?P<rkey>[A-Za-z0-9._:~-]+)",
-    re.IGNORECASE,
+    r"/post/(?P<rkey>[A-Za-z0-9._:~-]+)"
 )
 # Bluesky's own image/video CDNs, and Tenor's media host: the app's GIF picker posts a GIF
 # as an external card to media.tenor.com, which is the post's own media, not a link out.
@@ -50,25 +50,30 @@ _BSKY_MEDIA_HOSTS = frozenset(
 # https://<instance>/@user/<id>, /@user@other.server/<id>, /users/<user>/statuses/<id>
 # (and Mastodon 4.5's numeric /ap/users/<id>/statuses/<id>, and the web app's /web/@user/<id>
 # before 4.0).
-_MASTODON_STATUS = re.compile(
+_MASTODON_STATUS = (
     r"^https?://(?P<host>[^/?#\s@]+)/(?:(?:web/)?@(?P<user>[\w.\-]+(?:@[\w.\-]+)?)"
-    r"|(?:ap/)?users/(?P<actor>[\w.\-]+)/statuses)/(?P<id>\d+)/?(?:[?#]|$)",
-    re.IGNORECASE,
+    r"|(?:ap/)?users/(?P<actor>[\w.\-]+)/statuses)/(?P<id>\d+)/?(?:[?#]|$)"
 )
 # GoToSocial: https://<instance>/@user/statuses/<ULID>, its ActivityPub id
 # https://<instance>/users/<user>/statuses/<ULID> (26 characters of Crockford's base 32).
-_GTS_STATUS = re.compile(
+_GTS_STATUS = (
     r"^https?://(?P<host>[^/?#\s@]+)/(?:@(?P<user>[\w.\-]+)|users/(?P<actor>[\w.\-]+))"
-    r"/statuses/(?P<id>[0-9A-HJKMNP-TV-Z]{26})/?(?:[?#]|$)",
-    re.IGNORECASE,
+    r"/statuses/(?P<id>[0-9A-HJKMNP-TV-Z]{26})/?(?:[?#]|$)"
 )
 
 # A Threads post as federated servers link it: threads.net or threads.com, /@user/post/CODE
 # (or the short /t/CODE). Threads accounts are user@threads.net on the fediverse.
-_THREADS_POST = re.compile(
-    r"^https?://(?:www\.)?threads\.(?:net|com)/(?:@(?P<user>[\w.]+)/post|t)/(?P<code>[\w-]+)",
-    re.IGNORECASE,
+_THREADS_POST = (
+    r"^https?://(?:www\.)?threads\.(?:net|com)/(?:@(?P<user>[\w.]+)/post|t)/(?P<code>[\w-]+)"
 )
+
+
+@functools.cache
+def _case_blind(source: str) -> re.Pattern[str]:
+    """One of the Bluesky and fediverse patterns above, compiled case-blind on first use: an
+    X archive needs none of them (compiling the four took about 1 ms of every start)."""
+    return re.compile(source, re.IGNORECASE)
+
 
 BARE_URL = re.compile(r"https?://[^\s<>\"'\u3000\u2026]+", re.IGNORECASE)
 """A bare http(s) URL in text; trailing punctuation is trimmed by `bare_urls`."""
@@ -207,7 +212,7 @@ def post_ref(url: str, platform: str = "x") -> PostRef | None:
 
 def _bluesky_ref(url: str) -> PostRef | None:
     """`bsky.app/profile/<handle-or-did>/post/<rkey>`: the post id is its AT URI."""
-    m = _BSKY_POST.match(url)
+    m = _case_blind(_BSKY_POST).match(url)
     if m is None:
         return None
     actor = m.group("actor")
@@ -218,7 +223,7 @@ def _bluesky_ref(url: str) -> PostRef | None:
 
 def _mastodon_ref(url: str) -> PostRef | None:
     """A status permalink on any instance: the post id is the status URI it would have there."""
-    m = _MASTODON_STATUS.match(url)
+    m = _case_blind(_MASTODON_STATUS).match(url)
     if m is None:
         return _gotosocial_ref(url) or _threads_ref(url)
     host_name = m.group("host").lower()
@@ -239,7 +244,7 @@ def _mastodon_ref(url: str) -> PostRef | None:
 
 def _gotosocial_ref(url: str) -> PostRef | None:
     """A GoToSocial status permalink: the post id is its ActivityPub id."""
-    m = _GTS_STATUS.match(url)
+    m = _case_blind(_GTS_STATUS).match(url)
     if m is None:
         return None
     host_name, user = m.group("host").lower(), m.group("user") or m.group("actor")
@@ -249,7 +254,7 @@ def _gotosocial_ref(url: str) -> PostRef | None:
 
 def _threads_ref(url: str) -> PostRef | None:
     """A Threads post permalink, as Threads posts federated to Mastodon link each other."""
-    m = _THREADS_POST.match(url)
+    m = _case_blind(_THREADS_POST).match(url)
     if m is None:
         return None
     user = m.group("user")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,12 +56,18 @@ def detect_format(path: Path) -> str:
     if path.is_file() and path.suffix.lower() != ".js" and looks_like_zip(path):
         return "x-archive"  # a zip, even one cut short: its reader says what is wrong with it
     if path.is_dir() or path.suffix.lower() in (".zip", ".js"):
-        if looks_like_archive(path) or zipfile.is_zipfile(path):
+        if looks_like_archive(path) or _is_zip(path):
             # A zip is only ever an archive: its reader says what the zip lacks.
             return "x-archive"
         if path.is_dir():
             raise InputError(f"{path}: folder has no data/tweets.js: expected an X archive folder")
     return _sniff_json(path)
+
+
+def _is_zip(path: Path) -> bool:
+    import zipfile  # only here: a folder (or a file with an archive in it) needs no zipfile
+
+    return zipfile.is_zipfile(path)
 
 
 _BARE_HANDLE = re.compile(r"[A-Za-z0-9_]{1,30}")

@@ -19,12 +19,15 @@ from __future__ import annotations
 import io
 import os
 import stat
-import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from linkratio.errors import InputError, InputFormatError
+
+if TYPE_CHECKING:
+    import zipfile
 
 GIB = 1024**3
 MIB = 1024**2
@@ -159,6 +162,8 @@ def read_entry(
     Never more than the declared size is inflated; corrupt data, a password or an
     unsupported compression method is an InputFormatError naming the zip and the entry.
     """
+    import zipfile  # here, not at the top: a folder archive is read without zipfile
+
     check_entry(info, zip_name, together)
     name = f"{zip_name}:{info.filename}"
     try:

@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import logging
 import re
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from linkratio.errors import InputError, InputFormatError
 from linkratio.sources.limits import read_entry, read_file
 from linkratio.sources.x_archive.ytd import check_head, is_ytd, records
+
+if TYPE_CHECKING:
+    import zipfile
 
 log = logging.getLogger(__name__)
 
 _TWEETS_FILE = re.compile(r"tweets?(?:-part(\d+))?\.js")
 _NOTES_FILE = re.compile(r"note-tweet(?:-part(\d+))?\.js")
 _ACCOUNT_FILE = "account.js"
-_ZIP_ERRORS = (OSError, zipfile.BadZipFile, NotImplementedError, ValueError, EOFError)
-"""What opening a damaged zip raises: a directory entry of an unknown zip version is a
-NotImplementedError, a name flagged UTF-8 that is not a UnicodeDecodeError."""
 _ZIP_MAGIC = b"PK\x03\x04"
 """How a zip file starts (its first entry's local header), even one cut short."""
 
@@ -41,6 +40,14 @@ def looks_like_zip(path: Path) -> bool:
             return fh.read(len(_ZIP_MAGIC)) == _ZIP_MAGIC
     except OSError:
         return False
+
+
+def _zip_errors() -> tuple[type[Exception], ...]:
+    """What opening a damaged zip raises: a directory entry of an unknown zip version is a
+    NotImplementedError, a name flagged UTF-8 that is not a UnicodeDecodeError."""
+    import zipfile
+
+    return (OSError, zipfile.BadZipFile, NotImplementedError, ValueError, EOFError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +90,14 @@ def looks_like_archive(path: Path) -> bool:
             return _archive_folder(path) is not None
         if not path.is_file():
             return False
+        import zipfile  # here: a folder archive is read without zipfile
+
         if path.suffix.lower() != ".js" and zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as zf:
                 return _zip_folder(zf.namelist()) is not None
         with path.open("rb") as f:
             return is_ytd(f.read(64))
-    except _ZIP_ERRORS:
+    except _zip_errors():
         return False
 
 
@@ -150,6 +159,9 @@ def _zip_names(path: Path, names: list[str]) -> tuple[list[str], list[str], str 
 def zip_entries(path: Path) -> list[zipfile.ZipInfo] | None:
     """The entries of the archive zip at `path` that its reader reads (not its media), as its
     directory lists them; None when `path` is no zip or the zip cannot be opened."""
+    import zipfile
+
+    unreadable: tuple[type[Exception], ...] = (*_zip_errors(), InputError)
     suffix = path.suffix.lower()
     try:
         if suffix == ".js" or not (suffix == ".zip" or zipfile.is_zipfile(path)):
@@ -157,7 +169,7 @@ def zip_entries(path: Path) -> list[zipfile.ZipInfo] | None:
         with zipfile.ZipFile(path) as zf:
             entries = {i.filename: i for i in zf.infolist() if not i.is_dir()}
             tweets, notes, account = _zip_names(path, list(entries))
-    except (*_ZIP_ERRORS, InputError):
+    except unreadable:
         return None
     return [entries[n] for n in (*tweets, *notes, *filter(None, [account]))]
 
@@ -200,13 +212,15 @@ def open_layout(path: Path) -> Iterator[Layout]:
             raise InputError(f"{path} has no data/tweets.js: expected an X archive")
         yield _folder_layout(folder)
         return
+    import zipfile
+
     suffix = path.suffix.lower()
     if suffix != ".js" and (looks_like_zip(path) or zipfile.is_zipfile(path)):
         try:
             zf = zipfile.ZipFile(path)
         except zipfile.BadZipFile as e:
             raise InputFormatError(_damaged_zip(path, e)) from None
-        except _ZIP_ERRORS as e:
+        except _zip_errors() as e:
             raise InputFormatError(f"{path}: not a readable zip file ({e})") from None
         with zf:
             yield _zip_layout(path, zf)
