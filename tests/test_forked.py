@@ -250,7 +250,7 @@ def test_a_bulk_save_derived_in_a_child_stores_what_one_in_process_stores(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
     account, posts = sample_posts()
-    read = len(forks)  # reading it made its JSON in a child (sources.x_archive.kept)
+    read = len(forks)  # reading it made its JSON in a child (sources.x_archive.paired)
     monkeypatch.setattr(library_module, "BULK_POSTS", 10)
     save(tmp_path / "forked.sqlite", account, posts)
     assert len(forks) == read + 1

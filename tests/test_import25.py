@@ -1,5 +1,5 @@
 """An archive import whose records' JSON a forked child makes while the posts are read
-(`sources.x_archive.kept`): the same library, row by row, as the general reader's."""
+(`sources.x_archive.paired`): the same library, row by row, as the general reader's."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from archives import account_js, write_folder, write_zip, ytd
 from helpers import generated_archive
 from test_x_archive import BASIC
 
-import linkratio.sources.x_archive.kept as kept
+import linkratio.sources.x_archive.paired as paired
 import linkratio.store.forked as forked_module
 from linkratio.frame import Library
 from linkratio.loading import import_source
@@ -75,7 +75,7 @@ def test_an_import_equals_the_general_readers_library_row_by_row(
 def test_a_zip_archive_is_read_by_the_child_too(tmp_path: Path, forks: list[int]) -> None:
     files = {"data/tweets.js": ytd("tweets", BASIC), "data/account.js": account_js()}
     archive = write_zip(tmp_path / "a.zip", files)
-    lean = kept.read_kept(archive)
+    lean = paired.read_paired(archive)
     assert forks
     general = read_archive(archive, keep_raw=True)
     assert [(p.id, p.raw) for p in lean.posts] == [(p.id, p.raw) for p in general.posts]
@@ -87,15 +87,15 @@ def test_without_a_fork_the_json_is_made_here_the_same(
     monkeypatch.setattr(forked_module, "_may_fork", lambda: False)
     files = {"data/tweets.js": ytd("tweets", BASIC), "data/account.js": account_js()}
     archive = write_folder(tmp_path, files)
-    lean = kept.read_kept(archive)
+    lean = paired.read_paired(archive)
     general = read_archive(archive, keep_raw=True)
     assert [(p.id, p.raw) for p in lean.posts] == [(p.id, p.raw) for p in general.posts]
 
 
-_REAL = kept.raws_of
+_REAL = paired.raws_of
 
 
-def _other_json(path: Path) -> kept.Raws:
+def _other_json(path: Path) -> paired.Raws:
     """The child's JSON had the archive changed after this process read it: the records
     shifted by one (the same count)."""
     made = _REAL(path)
@@ -120,9 +120,9 @@ def test_json_that_does_not_pair_with_the_posts_is_never_stored(
     reads it the general way (the posts and their JSON from one reading)."""
     files = {"data/tweets.js": ytd("tweets", BASIC), "data/account.js": account_js()}
     archive = write_folder(tmp_path / "archive", files)
-    monkeypatch.setattr(kept, "raws_of", child)
+    monkeypatch.setattr(paired, "raws_of", child)
     with pytest.raises(Unsupported):
-        kept.read_kept(archive)
+        paired.read_paired(archive)
     import_source(archive, db=tmp_path / "new.sqlite")
     saved_the_general_way(archive, tmp_path / "old.sqlite")
     assert rows(tmp_path / "new.sqlite") == rows(tmp_path / "old.sqlite")
@@ -134,5 +134,5 @@ def test_a_record_orjson_refuses_is_refused_as_before(tmp_path: Path, forks: lis
     body = ytd("tweets", BASIC).replace(b'"full_text"', b'"odd" : 1e400, "full_text"', 1)
     archive = write_folder(tmp_path, {"data/tweets.js": body, "data/account.js": account_js()})
     with pytest.raises(Unsupported):
-        kept.read_kept(archive)
+        paired.read_paired(archive)
     assert forks

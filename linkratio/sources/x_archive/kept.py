@@ -1,25 +1,17 @@
 """The fast way through an X archive for the library: lean posts that keep their JSON.
 
 The library stores each post's record as the general reader keeps it (`Post.raw`: the
-`{"tweet": {...}}` record re-encoded as compact JSON by orjson). That JSON costs as much
-as the posts themselves, so a forked child (`store.forked`) makes it while this process
-reads the lean posts (as `lean`), and hands it back, a list of records' JSON per tweets
-file, to be paired with the posts in file order: each list as long as the file's posts,
-each JSON holding its post's id, or the archive changed in between (Unsupported).
-
-The child splits each block of tweets.js into its records' bytes (`msgspec.Raw`, no
-copy) and decodes each through orjson for its compact JSON (`msgspec.json.format` would
-be faster but keeps what orjson rewrites: escapes, numbers, repeated keys; and checks
-neither UTF-8 nor a number's range, which the guards that keep checking it cost more
-than it saves). Anything unusual raises `Unsupported` and the caller reads the archive
-the general way, as for `lean`.
+`{"tweet": {...}}` record re-encoded as compact JSON by orjson). Here each block of
+tweets.js is split into its records' bytes (`msgspec.Raw`, no copy); each record is
+decoded into the typed `Record` the lean reader normalizes, and through orjson for its
+compact JSON (`msgspec.json.format` would be faster but keeps what orjson rewrites:
+escapes, numbers, repeated keys). Anything unusual raises `Unsupported` and the caller
+reads the archive the general way, as for `lean`.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable
-from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
@@ -28,16 +20,13 @@ import orjson
 
 from linkratio.model import Timeline
 from linkratio.sources.common import compact_json
-from linkratio.sources.x_archive.files import Source, open_layout
+from linkratio.sources.x_archive.files import Source
 from linkratio.sources.x_archive.lean import LeanPost, Times, _post, read_blocks
 from linkratio.sources.x_archive.notes import Notes
-from linkratio.sources.x_archive.typed import Unsupported, records
-from linkratio.store.forked import Forked
+from linkratio.sources.x_archive.typed import Record, Unsupported, records
 
 _RAWS = msgspec.json.Decoder(list[msgspec.Raw])
-
-Raws = list[list[bytes]] | None
-"""The JSON of every record, a list per tweets file in the layout's order; None: Unsupported."""
+_RECORD = msgspec.json.Decoder(Record)
 
 
 def raw_json(record: msgspec.Raw) -> bytes:
@@ -49,16 +38,17 @@ def raw_json(record: msgspec.Raw) -> bytes:
         raise Unsupported("record") from None
 
 
-def raws_of(path: Path) -> Raws:
-    """The compact JSON of each record of each tweets file of the archive; None: Unsupported."""
+def _post_of(
+    record: msgspec.Raw, notes: Notes, note_times: dict[str, datetime], times: Times
+) -> LeanPost:
+    """One record as the lean reader makes it, with its JSON."""
     try:
-        with open_layout(path) as layout:
-            return [
-                [raw_json(r) for block in records(source, _RAWS) for r in block]
-                for source in layout.tweets
-            ]
-    except Unsupported:
-        return None
+        tweet = _RECORD.decode(record).tweet
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        raise Unsupported("record") from None
+    post = _post(tweet, notes, note_times, times)
+    post.raw = raw_json(record)
+    return post
 
 
 def read_kept(path: Path, progress: Callable[[int], None] | None = None) -> Timeline:
@@ -67,50 +57,11 @@ def read_kept(path: Path, progress: Callable[[int], None] | None = None) -> Time
     Equal to `read_archive(path, keep_raw=True)` field for field; anything malformed or
     unusual raises Unsupported, never an InputError of its own (as `lean.read_lean`).
     """
-    with closing(Forked(functools.partial(raws_of, path))) as child:  # made while this reads
-        files = _Files(child)
-        timeline = read_blocks(path, progress, files.blocks)
-        files.check_all_used()
-    return timeline
+    return read_blocks(path, progress, _blocks)
 
 
-class _Files:
-    """The child's JSON of each tweets file, paired with the posts read from it, in turn."""
-
-    def __init__(self, child: Forked[Raws]) -> None:
-        self.child = child
-        self.made: list[list[bytes]] | None = None
-        self.used = 0
-
-    def next_file(self, name: str) -> list[bytes]:
-        """The JSON of the next tweets file's records (waiting for the child the first time)."""
-        if self.made is None:
-            self.made = self.child.result()
-            if self.made is None:
-                raise Unsupported(name)
-        if self.used >= len(self.made):
-            raise Unsupported(name)  # more tweets files than the child found: changed since
-        self.used += 1
-        return self.made[self.used - 1]
-
-    def check_all_used(self) -> None:
-        """Unsupported when the child found tweets files the posts were not read from."""
-        if self.made is not None and self.used != len(self.made):
-            raise Unsupported("tweets")
-
-    def blocks(
-        self, source: Source, notes: Notes, note_times: dict[str, datetime], times: Times
-    ) -> Iterable[list[LeanPost]]:
-        """`lean`'s blocks of one tweets file; each post given its JSON once all are read."""
-        posts: list[LeanPost] = []
-        for block in records(source):
-            made = [_post(r.tweet, notes, note_times, times) for r in block]
-            posts.extend(made)
-            yield made  # the same posts: their JSON is filled in below, before collapse
-        found = self.next_file(source.name)
-        if len(found) != len(posts):
-            raise Unsupported(source.name)
-        for post, raw in zip(posts, found, strict=True):
-            if b'"id_str":"%s"' % post.id.encode() not in raw:  # changed since the child read
-                raise Unsupported(source.name)
-            post.raw = raw
+def _blocks(
+    source: Source, notes: Notes, note_times: dict[str, datetime], times: Times
+) -> Iterable[list[LeanPost]]:
+    for block in records(source, _RAWS):
+        yield [_post_of(r, notes, note_times, times) for r in block]
