@@ -25,26 +25,6 @@ from linkratio.model import Post
 from linkratio.sources import read
 from linkratio.store.forked import Forked
 
-
-@pytest.fixture
-def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The pids of the children Forked makes in this test, which forks even though this
-    process runs other threads (numpy's BLAS pool, once another test loaded it): the
-    work here touches nothing those threads hold."""
-    monkeypatch.setattr(forked_module, "_may_fork", lambda: True)
-    pids: list[int] = []
-    real_fork = os.fork
-
-    def fork() -> int:
-        pid = real_fork()
-        if pid:
-            pids.append(pid)
-        return pid
-
-    monkeypatch.setattr(forked_module.os, "fork", fork)
-    return pids
-
-
 pytestmark = pytest.mark.filterwarnings(
     "ignore:This process .* is multi-threaded:DeprecationWarning"
 )

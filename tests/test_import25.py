@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
@@ -24,24 +23,6 @@ from linkratio.store.posts import POST_COLUMNS
 pytestmark = pytest.mark.filterwarnings(
     "ignore:This process .* is multi-threaded:DeprecationWarning"
 )
-
-
-@pytest.fixture
-def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The pids of the children Forked makes here, forking even with other threads about
-    (numpy's BLAS pool, once another test loaded it): the child touches none of theirs."""
-    monkeypatch.setattr(forked_module, "_may_fork", lambda: True)
-    pids: list[int] = []
-    real_fork = os.fork
-
-    def fork() -> int:
-        pid = real_fork()
-        if pid:
-            pids.append(pid)
-        return pid
-
-    monkeypatch.setattr(forked_module.os, "fork", fork)
-    return pids
 
 
 def rows(db: Path) -> list[tuple[object, ...]]:
