@@ -166,13 +166,14 @@ def _twarc_file(path: Path, tweets: int) -> None:
 
 # Three parts of `import`, each alone, in a child given the archive `folder` and the library
 # `db` the import made (each prints seconds): the archive read as the library keeps it
-# (lean posts with their JSON, no store); SQLite's insert of the very rows it stored into a
-# new library in memory (the schema, its indexes and foreign keys; no disk); and
-# `pickle.loads` of those rows, what a writer process fed by a reader would pay first.
+# (lean posts with their JSON, which a forked child makes meanwhile; no store); SQLite's
+# insert of the very rows it stored into a new library in memory (the schema, its indexes
+# and foreign keys; no disk); and `pickle.loads` of those rows, what a writer process fed
+# by a reader would pay first.
 IMPORT_PARTS = {
-    "read (lean posts + raw JSON)": "from linkratio.sources.x_archive.kept import read_kept\n"
+    "read (lean posts + raw JSON)": "from linkratio.sources.x_archive.paired import read_paired\n"
     "from pathlib import Path\ngc.disable(); t=time.perf_counter()\n"
-    "n=len(read_kept(Path(folder)).posts)\nprint(time.perf_counter()-t)",
+    "n=len(read_paired(Path(folder)).posts)\nprint(time.perf_counter()-t)",
     "SQLite insert of its rows": "import sqlite3\nfrom linkratio.store import schema\n"
     "from linkratio.store.posts import _INSERT_POST, POST_COLUMNS\n"
     "src=sqlite3.connect(db); cols=', '.join(POST_COLUMNS)\n"

@@ -21,6 +21,7 @@ from fakes.webhook import FakeWebhook
 from fakes.x_api import FakeXApi
 from helpers import CORPUS, SAMPLE, credentials_for, small_tmpfs
 
+import linkratio.store.forked as forked
 from linkratio.frame import Library
 from linkratio.net.x import Credentials
 
@@ -186,3 +187,22 @@ def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for env in config.KEYS.values():
         monkeypatch.delenv(env, raising=False)
     return path
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pids of the children Forked makes in this test, which forks even though this
+    process runs other threads (numpy's BLAS pool, once another test loaded it): the
+    work here touches nothing those threads hold."""
+    monkeypatch.setattr(forked, "_may_fork", lambda: True)
+    pids: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(forked.os, "fork", fork)
+    return pids

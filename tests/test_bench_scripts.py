@@ -58,4 +58,4 @@ def test_every_linkratio_name_a_bench_imports_exists(script: Path) -> None:
 def test_the_import_parts_are_found() -> None:
     # The check above sees the child processes' code of throughput.py's IMPORT_PARTS.
     names = {n for code in _snippets(BENCH / "throughput.py") for _, n in _imports(code)}
-    assert {"POST_COLUMNS", "read_kept"} <= names
+    assert {"POST_COLUMNS", "read_paired"} <= names

@@ -12,7 +12,7 @@ the classifier's deriver, the one the rest of linkratio opens.
   accounts  accounts, backfill cursors, sync records
   cache     the frame cache: column encodings and segments
   lock      the run lock
-  forked    work done by a forked child (a bulk save's frame rows) while the parent writes
+  forked    work done by a forked child (a bulk save's frame rows, an archive's JSON) meanwhile
   library   Library: the transactions over all of the above
   weekly    weekly deliveries and challenges
   links     link resolutions and redirect hosts

@@ -5,7 +5,8 @@ Python: the classifier) as writing the posts (SQLite). `Forked` runs the first i
 child made with `os.fork` (so it sees the posts without copying them) and hands its
 result back, pickled, through a pipe, while the parent writes. The child never touches
 the library: it closes the files it inherited, computes, writes to the pipe and leaves
-with `os._exit`.
+with `os._exit`. An archive import uses it the same way while it reads
+(`sources.x_archive.paired`: the records' JSON).
 
 A process with other threads (Python's, or a C library's such as numpy's BLAS pool) is
 never forked: a fork would copy them half-way. Neither is one that may run on one CPU

@@ -60,13 +60,13 @@ def _read_lean(
     path: Path, progress: Callable[[int], None] | None, keep_raw: bool
 ) -> Timeline | None:
     """The fast reader's Timeline, or None when the archive needs the general reader."""
-    from linkratio.sources.x_archive.kept import read_kept
     from linkratio.sources.x_archive.lean import read_lean
+    from linkratio.sources.x_archive.paired import read_paired
     from linkratio.sources.x_archive.typed import Unsupported
 
     try:
         with gc_paused():
-            return read_kept(path, progress) if keep_raw else read_lean(path, progress)
+            return read_paired(path, progress) if keep_raw else read_lean(path, progress)
     except (Unsupported, LinkratioError):
         # The general reader refuses it with the right message, or skips what is malformed.
         log.debug("%s: read the general way", path)
