@@ -1,0 +1,56 @@
+"""Session 25's review: what the day's merged changes left for a user to meet."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from helpers import one_error, run_cli
+
+
+def _library(tmp_path: Path) -> Path:
+    from linkratio.frame import Library
+    from linkratio.model import Account
+
+    db = tmp_path / "lib.sqlite"
+    with Library(db) as lib:
+        lib.save_posts(Account("x", "1", "ann"), [], origin="file")
+    return db
+
+
+def test_backup_never_replaces_another_program_s_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Any file starting `SQLite format 3` was taken for an earlier copy: `library backup
+    ~/app/data.db` replaced another program's database, though the error for a text file
+    says a backup replaces only an earlier copy of a library."""
+    db = _library(tmp_path)
+    other = tmp_path / "places.sqlite"
+    with sqlite3.connect(other) as con:
+        con.execute("CREATE TABLE bookmarks (url TEXT)")
+        con.execute("INSERT INTO bookmarks VALUES ('https://example.org/')")
+        con.execute("PRAGMA user_version = 70")
+    con.close()
+    before = other.read_bytes()
+    code, out, err = run_cli(["library", "backup", str(other), "--db", str(db)], capsys)
+    assert code == 2 and out == ""
+    assert f"{other}: not a library file" in one_error(err)
+    assert other.read_bytes() == before
+
+
+def test_backup_still_replaces_an_earlier_copy_and_an_empty_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = _library(tmp_path)
+    copy, blank = tmp_path / "copy.sqlite", tmp_path / "blank.sqlite"
+    sqlite3.connect(blank).execute("PRAGMA user_version = 1").connection.close()
+    for dest in (copy, copy, blank):  # the second time over the first copy
+        code, _, err = run_cli(["library", "backup", str(dest), "--db", str(db), "-q"], capsys)
+        assert code == 0, err
+        with sqlite3.connect(dest) as con:
+            assert con.execute("SELECT count(*) FROM accounts").fetchone() == (1,)
+        con.close()
+    # reading what a copy holds leaves nothing beside it (no -wal or -shm of its own)
+    names = {p.name for p in tmp_path.iterdir() if p.name.startswith(("copy", "blank"))}
+    assert names == {"copy.sqlite", "blank.sqlite"}
