@@ -54,3 +54,25 @@ def test_backup_still_replaces_an_earlier_copy_and_an_empty_database(
     # reading what a copy holds leaves nothing beside it (no -wal or -shm of its own)
     names = {p.name for p in tmp_path.iterdir() if p.name.startswith(("copy", "blank"))}
     assert names == {"copy.sqlite", "blank.sqlite"}
+
+
+def test_a_crashed_build_s_marker_naming_a_reused_process_id_is_no_build(tmp_path: Path) -> None:
+    """A build killed outright leaves `.building`; once its process id is used again (here:
+    this test's own process), `building` took the folder for one being written, and a
+    damaged dataset's error said to wait for a build that will never end. The build lock,
+    which no one holds, tells the marker stale; a build that runs is still seen."""
+    import os
+    import socket
+
+    import orjson
+
+    from linkratio.cohort import builder, manifest
+
+    out = tmp_path / "cohort"
+    out.mkdir()
+    marker = out / manifest.BUILDING
+    marker.write_bytes(orjson.dumps({"host": socket.gethostname(), "pid": os.getpid()}))
+    assert not manifest.building(out)
+    with builder._locked(out):  # the lock and its marker, as a running build holds them
+        assert manifest.building(out)
+    assert not manifest.building(out) and not marker.exists()
