@@ -6,7 +6,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from fakes.webhook import FakeWebhook
 from helpers import one_error, run_cli
+from test_catchup24 import weekly
+from test_cli_weekly import env, sample, sample_library  # noqa: F401  (fixtures)
+from test_weekly25 import NEXT, hook_weeks, table
 
 
 def _library(tmp_path: Path) -> Path:
@@ -76,3 +80,27 @@ def test_a_crashed_build_s_marker_naming_a_reused_process_id_is_no_build(tmp_pat
     with builder._locked(out):  # the lock and its marker, as a running build holds them
         assert manifest.building(out)
     assert not manifest.building(out) and not marker.exists()
+
+
+@pytest.mark.parametrize("status", [401, 403, 404, 302])
+def test_a_webhook_refusing_its_caller_is_a_setting_mended_then_caught_up(
+    env: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+    status: int,
+) -> None:
+    """Every webhook 4xx (and 3xx) was recorded as the week refused for good, so a token
+    revoked or a proxy's login misset for a Sunday lost those weeks for ever once mended,
+    while a refused SMTP login is caught up. Only an answer about the message itself (400,
+    413, 415, 422) refuses the week; the others name the endpoint, a setting to mend."""
+    with FakeWebhook(200) as hook:
+        assert weekly("--webhook", hook.url, "--week", "2024-W45")[0] == 0
+        hook.statuses = [status]
+        code, _ = weekly("--webhook", hook.url)
+        err = capsys.readouterr().err
+        assert code == 2 and f"(HTTP {status})" in err and "refused for good" not in err
+        assert table(env, "refusals") == []
+        hook.statuses = [200]
+        before = len(hook.received)
+        code, out = weekly("--webhook", hook.url, now=NEXT)
+        assert code == 0, capsys.readouterr().err
+        assert hook_weeks(hook, before) == ["2024-W46", "2024-W47", "2024-W48", "2024-W49"]
