@@ -10,17 +10,8 @@ from fakes.webhook import FakeWebhook
 from helpers import one_error, run_cli
 from test_catchup24 import weekly
 from test_cli_weekly import env, sample, sample_library  # noqa: F401  (fixtures)
+from test_user25 import _library
 from test_weekly25 import NEXT, hook_weeks, table
-
-
-def _library(tmp_path: Path) -> Path:
-    from linkratio.frame import Library
-    from linkratio.model import Account
-
-    db = tmp_path / "lib.sqlite"
-    with Library(db) as lib:
-        lib.save_posts(Account("x", "1", "ann"), [], origin="file")
-    return db
 
 
 def test_backup_never_replaces_another_program_s_database(
