@@ -87,7 +87,8 @@ class DeliveryUnavailable(TryLater, DeliveryError):
 
 
 class DeliveryRefused(DeliveryError):
-    """The server refused this message for good (an SMTP 5xx for it, a webhook 4xx)."""
+    """The server refused this message for good (an SMTP 5xx for it, a webhook's 400, 413,
+    415 or 422)."""
 
 
 class ApiError(LinkratioError, exit_code=69):

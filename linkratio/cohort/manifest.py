@@ -254,12 +254,31 @@ def building(out_dir: Path) -> bool:
         return False
     if not isinstance(doc, dict) or not isinstance(pid := doc.get("pid"), int):
         return False
-    if doc.get("host") != socket.gethostname() or os.name == "nt":  # os.kill ends it there
+    if doc.get("host") != socket.gethostname():
         return True
+    if os.name != "nt":  # os.kill ends the process there
+        try:
+            os.kill(pid, 0)  # no signal sent: whether the process is there
+        except ProcessLookupError:  # a build killed outright: its marker stays until the next
+            return False
+        except OSError:  # there, another user's
+            pass
+    # A process of that id runs, but a marker left by a crashed build may name an id used
+    # again since (or, on Windows, any): the build's lock, held while the marker is meant
+    # to be there, tells. Tried only here, where a marker is found, and never waited for.
+    return _lock_held(out_dir)
+
+
+def _lock_held(out_dir: Path) -> bool:
+    """Whether a process holds the folder's build lock now (True where it cannot be tried)."""
+    from filelock import Timeout
+
+    lock = build_lock(out_dir)
     try:
-        os.kill(pid, 0)  # no signal sent: whether the process is there
-    except ProcessLookupError:  # a build killed outright: its marker stays until the next
-        return False
-    except OSError:  # there, another user's
+        lock.acquire(blocking=False)
+    except Timeout:
         return True
-    return True
+    except OSError:  # a folder this user cannot write: whose marker cannot be told stale
+        return True
+    lock.release()
+    return False

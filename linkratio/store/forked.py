@@ -79,20 +79,23 @@ class Forked(Generic[T]):
     def _collect(self, pid: int, pipe: int) -> T:
         """Read the child's result and reap it; redo the work here if it failed."""
         self._pid = self._pipe = None
+        whole = False
         try:
+            # Unpickled as it comes: the pickle's bytes are never held whole beside the
+            # result (an archive's JSON: twice its size at once). Closing the pipe after a
+            # garbled one ends a child still writing (EPIPE) before it is reaped.
             with open(pipe, "rb") as stream:
-                data = stream.read()
+                try:
+                    result: T = pickle.load(stream)
+                    whole = True
+                except (pickle.UnpicklingError, EOFError, ValueError) as e:
+                    log.debug("the forked worker's result is cut short (%s)", e)
         except BaseException:  # e.g. Ctrl-C while waiting: the child's work is not wanted
             _reap(pid, kill=True)
             raise
         code = _reap(pid)
-        if code in (0, None) and data:  # None: not known, but a whole pickle is whole
-            try:
-                result: T = pickle.loads(data)
-            except (pickle.UnpicklingError, EOFError, ValueError) as e:
-                log.debug("the forked worker's result is cut short (%s)", e)
-            else:
-                return result
+        if code in (0, None) and whole:  # None: not known, but a whole pickle is whole
+            return result
         log.debug("the forked worker failed (exit %s): working in-process", code)
         return self._work()
 
@@ -147,9 +150,9 @@ def _child(work: Callable[[], T], write_end: int, mask: Iterable[int], parent: i
     try:
         _plain_signals(mask, parent)
         _close_inherited(keep=write_end)
-        data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
-        with open(write_end, "wb") as stream:
-            stream.write(data)
+        done = work()
+        with open(write_end, "wb") as stream:  # pickled as it is written: no copy held whole
+            pickle.dump(done, stream, protocol=pickle.HIGHEST_PROTOCOL)
         code = 0
     except BaseException:  # the parent redoes the work and sees the error itself
         pass

@@ -190,15 +190,23 @@ _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def _replaceable(dest: Path) -> bool:
-    """Whether a backup may take `dest`'s name: no file there, an empty one, or a SQLite file."""
+    """Whether a backup may take `dest`'s name: no file there, an empty one, an empty SQLite
+    database, or a linkratio library (an earlier copy); never another program's database."""
     try:
         with dest.open("rb") as fh:
             head = fh.read(len(_SQLITE_HEADER))
-    except FileNotFoundError:
-        return True
     except OSError:
-        return True  # not readable: writing it is what fails, and says so
-    return not head or head == _SQLITE_HEADER
+        return True  # none there; or not readable: writing it is what fails, and says so
+    if not head or head != _SQLITE_HEADER:
+        return not head
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"{dest.resolve().as_uri()}?immutable=1", uri=True)
+        ) as db:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.Error:
+        return True  # an earlier copy cut short or damaged: as replaceable as before
+    return not tables or {"accounts", "posts"} <= tables
 
 
 def backup_target(dest: str | Path) -> tuple[Path, bool]:

@@ -6,7 +6,7 @@ there nor refused there for good (the machine was off that Monday, every destina
 failed for now, the library stayed busy past the wait, a login refused until mended). Of
 them a run sends those among the `CATCH_UP` weeks before its own, oldest first, each as a
 run of that `--week` would, each once; a week the destination refused for good (an SMTP
-5xx for that mail, a webhook 4xx) is not sent again (its error said to send it with
+5xx for that mail, a webhook's 400/413/415/422) is not sent again (its error said to send it with
 `--week` once mended). Older weeks after its latest delivery are only named
 (`MissedWeeks.left_out`). A destination with no delivery yet is sent no history: a first
 run sends only its own week.

@@ -10,7 +10,8 @@ server that cannot be reached or answers 4xx, a webhook that times out, cannot b
 or answers 5xx/429 through every retry. Anything else raises `DeliveryError` (exit 1): a
 refused login, a 4xx answer, an untrusted certificate, a host that cannot be encoded;
 `DeliveryRefused`, one of them, when the server refused this very message (a recipient or
-the mail refused 5xx, a webhook's 4xx): later runs do not send that week there again.
+the mail refused 5xx, a webhook's 400, 413, 415 or 422): later runs do not send that
+week there again.
 `linkratio weekly` exits 2 when every destination of a run failed that way (a setting to
 fix, not a moment to wait for), 1 when some were delivered.
 """
@@ -343,7 +344,16 @@ def _judge(response: httpx.Response, dest: Destination, policy: Policy) -> None:
         raise Wait(seconds, f"{dest.label}: rate limited (HTTP 429)", error)
     if status >= 500:
         raise Retry(f"{dest.label}: HTTP {status}")
-    raise DeliveryRefused(
+    # An answer about the message itself refuses this week for good; one about the caller
+    # or the address (401/403 a login, 404, a redirect) is a setting to mend, as an SMTP
+    # login is: once mended, the next run catches the week up.
+    kind = DeliveryRefused if status in _MESSAGE_REFUSED else DeliveryError
+    raise kind(
         f"{dest.label}: refused the message (HTTP {status}): check the webhook URL and "
         "--webhook-format"
     )
+
+
+_MESSAGE_REFUSED = frozenset({400, 413, 415, 422})
+"""A webhook's answers that refuse the message sent (malformed, too large, of a type or
+content it takes not): sent again, it would be refused again."""
