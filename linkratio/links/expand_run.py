@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -82,49 +82,82 @@ async def _run(
     guard: Guard | None,
     every: float,
 ) -> None:
-    todo = iter(_host_turns(urls))
-    async with Expander(options, guard) as expander:
+    todo = _Todo(iter(_host_turns(urls)))
+    workers: list[asyncio.Future[None]] = []
+    try:
+        async with Expander(options, guard) as expander:
 
-        async def worker() -> None:
-            # A fixed set of workers, not a task per URL: waiting on thousands of tasks
-            # costs more CPU than the requests themselves.
-            for url in todo:
-                batches.add(await expander.resolve(url))
+            async def worker() -> None:
+                # A fixed set of workers, not a task per URL: waiting on thousands of
+                # tasks costs more CPU than the requests themselves.
+                while (url := todo.take()) is not None:
+                    result = await expander.resolve(url)
+                    # A library may turn the stop's cancellation into an answer: `take`
+                    # gives no next URL after the stop, and a failure then may be the
+                    # stop's own doing (a closed connection): only a success is kept.
+                    if not todo.stopped or result.error is None:
+                        batches.add(result)
 
-        # Twice as many workers as requests at once: while some wait for a busy host's
-        # slot (holding no global one), the others keep the remaining hosts busy. Never
-        # more than there are URLs: `--concurrency 100000000` must not make 2e8 tasks.
-        count = min(2 * expander.options.concurrency, len(urls))
-        workers = [asyncio.ensure_future(worker()) for _ in range(count)]
-        try:
-            running = set(workers)
-            while running:
-                done, running = await asyncio.wait(running, timeout=every)
-                for task in done:
-                    task.result()  # an unexpected error stops the run
-                if time.monotonic() - batches.last >= every:
-                    batches.flush()
-        finally:
-            # Cancelled (Ctrl-C) or done: what was resolved is saved first, then the rest stops.
-            batches.flush()
-            await _stop(workers)
+            # Twice as many workers as requests at once: while some wait for a busy
+            # host's slot (holding no global one), the others keep the remaining hosts
+            # busy. Never more than there are URLs: `--concurrency 100000000` must not
+            # make 2e8 tasks.
+            count = min(2 * expander.options.concurrency, len(urls))
+            workers.extend(asyncio.ensure_future(worker()) for _ in range(count))
+            try:
+                running = set(workers)
+                while running:
+                    done, running = await asyncio.wait(running, timeout=every)
+                    for task in done:
+                        task.result()  # an unexpected error stops the run
+                    if time.monotonic() - batches.last >= every:
+                        batches.flush()
+            finally:
+                # Cancelled (Ctrl-C) or done: no URL is taken any more, what was resolved
+                # is saved first, then the rest stops.
+                todo.stopped = True
+                batches.flush()
+                await _stop(workers)
+    finally:
+        # The expander's connections are closed now: a request that outlived the stop's
+        # deadline ends; what came in meanwhile is saved too.
+        await _stop(workers)
+        batches.flush()
+
+
+STOP_WAIT = 10.0
+"""Seconds the workers get to stop after Ctrl-C; then their connections are closed."""
+
+
+@dataclass
+class _Todo:
+    """The URLs still to resolve, taken one at a time; none once the run is stopping."""
+
+    urls: Iterator[str]
+    stopped: bool = False
+
+    def take(self) -> str | None:
+        """The next URL, or None when there is none left or the run is stopping."""
+        return None if self.stopped else next(self.urls, None)
 
 
 async def _stop(workers: Sequence[asyncio.Future[None]]) -> None:
     """Cancel the workers and wait until each has stopped, cancelling again as needed.
 
-    A request in flight can swallow one cancellation (seen with httpcore's anyio streams
-    under load: Ctrl-C then waited for a slow server); asking again until every worker is
-    done keeps Ctrl-C prompt.
+    A request in flight can swallow a cancellation (seen with httpcore's anyio streams
+    under load: Ctrl-C then waited for a slow server); asking again keeps Ctrl-C prompt.
+    After `STOP_WAIT` seconds it stops waiting: closing the expander's
+    connections then ends the requests still in flight, each within its own timeout.
     """
+    deadline = time.monotonic() + STOP_WAIT
     pending = [task for task in workers if not task.done()]
-    while pending:
+    while pending and time.monotonic() < deadline:
         for task in pending:
             task.cancel()
         _, still = await asyncio.wait(pending, timeout=0.5)
         pending = list(still)
     for task in workers:
-        if not task.cancelled():
+        if task.done() and not task.cancelled():
             task.exception()  # retrieved: a worker's error after Ctrl-C is not reported
 
 
