@@ -18,11 +18,6 @@ def person_name(name: str) -> str:
     return f"account id {name[3:]}" if name.startswith("id:") else f"@{name}"
 
 
-def rank(names: pd.Series) -> tuple[Ranked, ...]:
-    """Count `names` and keep the `TOP` most common (ties by name, case-insensitively)."""
-    return rank_counts(names.value_counts())
-
-
 def rank_counts(counts: pd.Series, top: int | None = TOP) -> tuple[Ranked, ...]:
     """The `top` names (None: all) of `counts` (a count per name, the index) by count, ties
     by name case-insensitively."""

@@ -33,16 +33,6 @@ def delivered(library: Library, account: Account, week: str) -> set[str]:
     return {row[0] for row in rows}
 
 
-def latest_delivered(library: Library, account: Account, destination: str) -> str | None:
-    """The latest week (`YYYY-Www`) of `account` that reached `destination`, or None."""
-    rows = library.query(
-        "SELECT max(week) FROM deliveries WHERE platform = ? AND account_id = ?"
-        " AND destination = ? AND week GLOB '[0-9][0-9][0-9][0-9]-W[0-9][0-9]'",
-        (*_ids(account), destination),
-    )
-    return rows[0][0] if rows and isinstance(rows[0][0], str) else None
-
-
 def weeks_to(library: Library, account: Account, destination: str) -> tuple[set[str], set[str]]:
     """The weeks (`YYYY-Www`) of `account` delivered to `destination`, and those it refused."""
     found: list[set[str]] = []
